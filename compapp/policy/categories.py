@@ -1,0 +1,106 @@
+"""Contest categories, the results each may have, and their Chinese names (POLICY.md §2–3).
+
+A pure table: the contest forms, the quote API and the award rules all read it, so a
+medal that a category does not award is refused in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MEDALS = ("gold", "silver", "bronze", "excellence")
+PRIZES = (1, 2, 3)
+EVENT_FORMATS = ("individual", "pair", "trio")
+TEAM_SIZE = {"individual": 1, "pair": 2, "trio": 3}
+PAYER_LEVELS = ("province", "prefecture", "county")
+PAYEES = ("competitor", "coaching_team")
+
+_PODIUM = ("gold", "silver", "bronze")
+
+
+@dataclass(frozen=True)
+class Category:
+    """One contest category: its tier, Chinese name and the results it can have."""
+
+    id: str
+    tier: str
+    name: str
+    medals: tuple[str, ...]
+    prizes: tuple[int, ...]
+
+    @property
+    def rank_only(self) -> bool:
+        """True when the category records only ranks (no medal, no prize, no cash)."""
+        return not self.medals and not self.prizes
+
+
+# §3. Categories whose row says "ranks drive promotion; no cash rule" or "no cash rule in
+# the sources" (national_class2, provincial_class2, prefecture_class2) record ranks only:
+# a medal or prize there is a validation error, not a zero. `excellence` (优胜奖) exists
+# only at WorldSkills and the national skills competition; national_class1 and the
+# provincial and prefecture contests award gold/silver/bronze or prizes 1–3.
+CATEGORIES: dict[str, Category] = {
+    c.id: c
+    for c in (
+        Category("worldskills", "world", "世界技能大赛", MEDALS, ()),
+        Category("national_skills_competition", "national", "全国职业技能大赛", MEDALS, ()),
+        Category("national_class1", "national", "其他全国一类职业技能竞赛", _PODIUM, PRIZES),
+        Category("national_class2", "national", "全国二类职业技能竞赛", (), ()),
+        Category("provincial_comprehensive", "provincial", "全省综合性职业技能大赛", _PODIUM, PRIZES),
+        Category("provincial_class1", "provincial", "其他省级一类职业技能竞赛", _PODIUM, PRIZES),
+        Category("provincial_class2", "provincial", "省级二类职业技能竞赛", (), ()),
+        Category(
+            "prefecture_comprehensive", "prefecture", "州（市）综合性职业技能大赛", _PODIUM, PRIZES
+        ),
+        Category(
+            "prefecture_class1", "prefecture", "其他州（市）级一类职业技能竞赛", _PODIUM, PRIZES
+        ),
+        Category("prefecture_class2", "prefecture", "州（市）级二类职业技能竞赛", (), ()),
+    )
+}
+
+CATEGORY_TIER = {c.id: c.tier for c in CATEGORIES.values()}
+CATEGORY_NAMES = {c.id: c.name for c in CATEGORIES.values()}
+TIER_NAMES = {"world": "世界级", "national": "国家级", "provincial": "省级", "prefecture": "州（市）级"}
+FORMAT_NAMES = {"individual": "单人赛项", "pair": "双人赛项", "trio": "三人赛项"}
+MEDAL_NAMES = {"gold": "金牌", "silver": "银牌", "bronze": "铜牌", "excellence": "优胜奖"}
+PRIZE_NAMES = {1: "一等奖", 2: "二等奖", 3: "三等奖"}
+PAYER_LEVEL_NAMES = {"province": "省级", "prefecture": "州（市）级", "county": "县（市、区）级"}
+PAYEE_NAMES = {"competitor": "选手", "coaching_team": "教练团队"}
+
+
+def allowed_results(category: str) -> dict[str, list]:
+    """Return the medals and prizes ``category`` awards: ``{"medals": [...], "prizes": [...]}``.
+
+    Both lists are empty for a rank-only category. Raises ``KeyError`` for an unknown id.
+    """
+    entry = CATEGORIES[category]
+    return {"medals": list(entry.medals), "prizes": list(entry.prizes)}
+
+
+def result_key(medal: str | None, prize: int | None) -> str | None:
+    """Return the key a schedule uses for a result: "gold" … "excellence", "prize_1" … or None."""
+    if medal is not None:
+        return medal
+    if prize is not None:
+        return f"prize_{prize}"
+    return None
+
+
+RESULT_KEYS = (*MEDALS, *(f"prize_{n}" for n in PRIZES))
+
+
+def result_name(medal: str | None, prize: int | None) -> str:
+    """Return the Chinese name of a result ("金牌", "一等奖"), or "仅名次" when there is none."""
+    if medal is not None:
+        return MEDAL_NAMES.get(medal, medal)
+    if prize is not None:
+        return PRIZE_NAMES.get(prize, str(prize))
+    return "仅名次"
+
+
+def result_key_name(key: str) -> str:
+    """Return the Chinese name of a schedule key ("gold" → "金牌", "prize_2" → "二等奖")."""
+    if key.startswith("prize_"):
+        return PRIZE_NAMES[int(key.removeprefix("prize_"))]
+    return MEDAL_NAMES[key]

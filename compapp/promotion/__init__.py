@@ -1,0 +1,1 @@
+"""Grade promotion for competition ranks: eligibility rules, policy loading, the public API."""

@@ -1,0 +1,254 @@
+"""Decide whether a competition rank makes a competitor eligible for promotion (POLICY.md §6).
+
+Pure: takes plain facts and the loaded rule set, returns an ``Eligibility`` that carries
+its own reason (a Chinese sentence) and citation. "可晋升" is eligibility only: an
+authorised person confirms and the result is published before any certificate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from compapp.core.vocab import GRADE_ORDER, GRADES
+from compapp.policy.categories import CATEGORIES, CATEGORY_NAMES, EVENT_FORMATS, FORMAT_NAMES
+from compapp.promotion.policy import (
+    NoPromotionRuleInForce,
+    PromotionPolicy,
+    PromotionRule,
+    PromotionRuleSet,
+    PromotionVersion,
+)
+
+__all__ = [
+    "GRADE_NAMES",
+    "TOP_GRADE",
+    "Eligibility",
+    "NoPromotionRuleInForce",
+    "PromotionFacts",
+    "band_text",
+    "check_eligibility",
+]
+
+GRADE_NAMES: dict[str, str] = {code: zh for code, _order, zh, _en in GRADES}
+TOP_GRADE = max(GRADE_ORDER, key=GRADE_ORDER.__getitem__)
+
+
+@dataclass(frozen=True)
+class PromotionFacts:
+    """What the rules need to know about one placement and its competitor."""
+
+    award_on: date
+    category: str
+    event_format: str
+    rank: int
+    current_grade: str
+    is_employee: bool
+    county_code: str
+    prefecture_code: str
+
+    def __post_init__(self) -> None:
+        # The API and forms check these first; this guards direct callers of the rules.
+        if self.category not in CATEGORIES:
+            raise ValueError(f"unknown category {self.category!r}")
+        if self.event_format not in EVENT_FORMATS:
+            raise ValueError(f"unknown event format {self.event_format!r}")
+        if type(self.rank) is not int or self.rank < 1:
+            raise ValueError(f"rank must be an integer of at least 1, not {self.rank!r}")
+        if self.current_grade not in GRADE_ORDER:
+            raise ValueError(f"unknown grade {self.current_grade!r}")
+        if not isinstance(self.award_on, date) or isinstance(self.award_on, datetime):
+            raise ValueError(f"award_on must be a date, not {self.award_on!r}")
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """The answer for one placement: eligible or not, to which grade, and why."""
+
+    eligible: bool
+    from_grade: str
+    to_grade: str | None
+    title: str | None
+    title_needs_approval: bool
+    policy_id: str | None
+    version_from: date | None
+    clause: str | None
+    citation: str | None
+    reason: str
+    band: str | None
+
+
+def band_text(event_format: str, band: tuple[int, int]) -> str:
+    """Return a band in Chinese: "双人赛项第 1–2 名", "三人赛项第 1 名"."""
+    first, last = band
+    ranks = f"{first}" if first == last else f"{first}–{last}"
+    return f"{FORMAT_NAMES[event_format]}第 {ranks} 名"
+
+
+def check_eligibility(facts: PromotionFacts, rules: PromotionRuleSet) -> Eligibility:
+    """Return the promotion eligibility of ``facts`` under the rule set in force on its date.
+
+    Raises ``NoPromotionRuleInForce`` when the competitor's prefecture has a policy but no
+    version of it covers ``facts.award_on``.
+    """
+    found = rules.in_force(facts.prefecture_code, facts.award_on)
+    if found is None:
+        return _no_jurisdiction(facts, rules)
+    policy, version = found
+
+    candidates = version.rules_for(facts.category)
+    if not candidates:
+        return _no_category(facts, policy, version)
+
+    placing = (
+        f"{CATEGORY_NAMES[facts.category]}{FORMAT_NAMES[facts.event_format]}决赛第 {facts.rank} 名"
+    )
+    for rule in candidates:
+        band = rule.band_for(facts.event_format)
+        if band and band[0] <= facts.rank <= band[1]:
+            return _apply(facts, policy, version, rule, band, placing)
+    return _outside_bands(facts, policy, version, candidates, placing)
+
+
+def _apply(
+    facts: PromotionFacts,
+    policy: PromotionPolicy,
+    version: PromotionVersion,
+    rule: PromotionRule,
+    band: tuple[int, int],
+    placing: str,
+) -> Eligibility:
+    current = facts.current_grade
+    have, target = GRADE_ORDER[current], GRADE_ORDER[rule.target]
+    within = f"{placing}，属 {policy.id} 第{rule.clause}项（{band_text(facts.event_format, band)}）"
+    rule_says = (
+        f"本项可晋升{GRADE_NAMES[rule.target]}，"
+        f"已有{GRADE_NAMES[rule.target]}的晋升为{GRADE_NAMES[rule.if_at_target]}"
+    )
+
+    to_grade: str | None
+    if have < target:
+        to_grade = rule.target
+        skipped = [GRADE_NAMES[code] for code, order, _zh, _en in GRADES if have < order < target]
+        if skipped:
+            outcome = (
+                f"可由{GRADE_NAMES[current]}破格晋升为{GRADE_NAMES[to_grade]}"
+                f"（越过{'、'.join(skipped)}）。"
+            )
+        else:
+            outcome = f"可由{GRADE_NAMES[current]}晋升为{GRADE_NAMES[to_grade]}。"
+    elif have == target:
+        to_grade = rule.if_at_target
+        outcome = f"选手已有{GRADE_NAMES[current]}，按本项可晋升为{GRADE_NAMES[to_grade]}。"
+    elif current == TOP_GRADE:
+        to_grade = None
+        outcome = (
+            f"{rule_says}；选手已是最高等级{GRADE_NAMES[current]}，无可晋升的等级，不符合晋升条件。"
+        )
+    else:
+        to_grade = None
+        outcome = (
+            f"{rule_says}；选手现有等级{GRADE_NAMES[current]}已高于本项的目标等级"
+            f"{GRADE_NAMES[rule.target]}，本项不能使其再晋升，不符合晋升条件。"
+        )
+
+    title, needs_approval, title_note = _title(facts, rule)
+    return Eligibility(
+        eligible=to_grade is not None,
+        from_grade=current,
+        to_grade=to_grade,
+        title=title,
+        title_needs_approval=needs_approval,
+        policy_id=policy.id,
+        version_from=version.valid_from,
+        clause=rule.clause,
+        citation=policy.citation(rule.clause, rule.source),
+        reason=f"{within}，{outcome}{title_note}",
+        band=band_text(facts.event_format, band),
+    )
+
+
+def _title(facts: PromotionFacts, rule: PromotionRule) -> tuple[str | None, bool, str]:
+    # The title is proposed by the rule itself, whether or not the grade can still rise:
+    # 000_…txt:95 (1) grants it to employees placing in the band, "经核准".
+    if rule.title is None:
+        return None, False, ""
+    if rule.title_employees_only and not facts.is_employee:
+        return None, False, f"“{rule.title}”称号仅授予身份为职工的选手，本选手不适用。"
+    if rule.title_needs_approval:
+        return rule.title, True, f"选手身份为职工，经核准可授予“{rule.title}”称号并颁发证书。"
+    return rule.title, False, f"可授予“{rule.title}”称号并颁发证书。"
+
+
+def _outside_bands(
+    facts: PromotionFacts,
+    policy: PromotionPolicy,
+    version: PromotionVersion,
+    candidates: tuple[PromotionRule, ...],
+    placing: str,
+) -> Eligibility:
+    listed = [
+        f"第{rule.clause}项{band_text(facts.event_format, band)}"
+        for rule in candidates
+        if (band := rule.band_for(facts.event_format))
+    ]
+    if listed:
+        ranges = f"（{'；'.join(listed)}）"
+    else:
+        ranges = f"（本类竞赛的{FORMAT_NAMES[facts.event_format]}没有可晋升的名次）"
+    return Eligibility(
+        eligible=False,
+        from_grade=facts.current_grade,
+        to_grade=None,
+        title=None,
+        title_needs_approval=False,
+        policy_id=policy.id,
+        version_from=version.valid_from,
+        clause=None,
+        citation=policy.citation(None, policy.source),
+        reason=f"{placing}不在 {policy.id} 规定的可晋升名次范围内{ranges}，不符合晋升条件。",
+        band=None,
+    )
+
+
+def _no_category(
+    facts: PromotionFacts, policy: PromotionPolicy, version: PromotionVersion
+) -> Eligibility:
+    covered = []
+    for rule in version.rules:
+        name = CATEGORY_NAMES[rule.category]
+        if name not in covered:
+            covered.append(name)
+    return Eligibility(
+        eligible=False,
+        from_grade=facts.current_grade,
+        to_grade=None,
+        title=None,
+        title_needs_approval=False,
+        policy_id=policy.id,
+        version_from=version.valid_from,
+        clause=None,
+        citation=policy.citation(None, policy.source),
+        reason=(
+            f"{policy.id} 未对{CATEGORY_NAMES[facts.category]}的名次规定晋升"
+            f"（仅适用于{'、'.join(covered)}的决赛名次），不符合晋升条件。"
+        ),
+        band=None,
+    )
+
+
+def _no_jurisdiction(facts: PromotionFacts, rules: PromotionRuleSet) -> Eligibility:
+    stated = "；".join(f"仅{p.short_name}选送的选手适用 {p.id}" for p in rules.policies)
+    return Eligibility(
+        eligible=False,
+        from_grade=facts.current_grade,
+        to_grade=None,
+        title=None,
+        title_needs_approval=False,
+        policy_id=None,
+        version_from=None,
+        clause=None,
+        citation=None,
+        reason=f"未配置晋升规则：{stated or '尚未录入任何晋升政策'}。",
+        band=None,
+    )

@@ -1,0 +1,1 @@
+"""Certificates: what they say (content), how they look (pdf), and batches of them (bundle)."""

@@ -1,0 +1,357 @@
+"""Build what a certificate says from plain values; pure, no Flask or database."""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+from dataclasses import dataclass, fields
+from datetime import date
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Literal
+
+from compapp.certificates.serials import is_well_formed
+from compapp.policy.strict_toml import PolicyFileError, load_toml_strict
+
+Kind = Literal["award", "promotion", "title"]
+KINDS: tuple[Kind, ...] = ("award", "promotion", "title")
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+COMPETITOR_ROLE = "选手"
+
+# Placeholders a template may use; anything else is a typo caught when the template loads.
+PLACEHOLDERS = frozenset(
+    {
+        "holder_name",
+        "holder_role",
+        "contest_name",
+        "event_name",
+        "result_text",
+        "issued_on",
+        "issuing_body",
+        "from_grade",
+        "to_grade",
+        "basis",
+        "serial",
+    }
+)
+_LAYOUT_KEYS = (
+    "border_outer",
+    "border_inner",
+    "title_y",
+    "title_size",
+    "title_spacing",
+    "subtitle_y",
+    "subtitle_size",
+    "name_x",
+    "name_y",
+    "name_size",
+    "body_x",
+    "body_y",
+    "body_width",
+    "body_size",
+    "body_leading",
+    "issuer_right",
+    "issuer_y",
+    "issuer_size",
+    "date_y",
+    "qr_x",
+    "qr_y",
+    "qr_size",
+    "serial_y",
+    "serial_size",
+)
+_COLOUR_KEYS = ("background", "border", "accent", "title", "text", "muted")
+_TEXT_KEYS = (
+    "title",
+    "subtitle",
+    "issuing_body",
+    "default_basis",
+    "file_label",
+    "name_suffix",
+    "date_style",
+    "serial_label",
+    "verify_hint",
+)
+_COLOUR_RE = re.compile(r"#[0-9A-Fa-f]{6}")
+
+
+@dataclass(frozen=True)
+class CertificateTemplate:
+    """Wording, colours and positions (mm, A4 landscape) of one kind of certificate."""
+
+    kind: Kind
+    title: str
+    subtitle: str
+    issuing_body: str
+    default_basis: str
+    file_label: str
+    name_suffix: str
+    date_style: Literal["hanzi", "arabic"]
+    serial_label: str
+    verify_hint: str
+    body: MappingProxyType  # holder_role or "default" -> body text with placeholders
+    colours: MappingProxyType  # name -> "#RRGGBB"
+    layout: MappingProxyType  # name -> int (mm, or pt for *_size)
+    source: str  # file name, for error messages
+
+    def body_for(self, holder_role: str) -> str:
+        """Return the body wording for ``holder_role``, falling back to the default."""
+        return self.body.get(holder_role, self.body["default"])
+
+
+@dataclass(frozen=True)
+class CertificateContent:
+    """Everything printed on one certificate, as plain values."""
+
+    kind: Kind
+    serial: str
+    holder_name: str
+    holder_role: str  # "选手", "教练", "技术指导", "翻译", …
+    contest_name: str
+    event_name: str
+    result_text: str  # "金牌", "一等奖", "第 2 名"
+    issued_on: date
+    issuing_body: str
+    from_grade: str = ""  # promotion only: grade names, e.g. "三级/高级工"
+    to_grade: str = ""
+    basis: str = ""  # the document the promotion or title rests on
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown certificate kind {self.kind!r}; expected one of {KINDS}")
+        if not is_well_formed(self.serial):
+            raise ValueError(f"malformed certificate serial {self.serial!r}")
+        for name in ("holder_name", "holder_role", "contest_name", "result_text"):
+            if not getattr(self, name).strip():
+                raise ValueError(f"a certificate needs a {name.replace('_', ' ')}")
+        if not isinstance(self.issued_on, date):
+            raise TypeError("issued_on must be a datetime.date")
+        if self.kind == "promotion" and not (self.from_grade and self.to_grade):
+            raise ValueError("a promotion confirmation needs from_grade and to_grade")
+
+
+def _template_error(source: str, message: str) -> PolicyFileError:
+    return PolicyFileError(f"{source}: {message}")
+
+
+def _check_placeholders(source: str, key: str, text: str, allowed: frozenset[str]) -> None:
+    for _literal, name, _spec, _conv in string.Formatter().parse(text):
+        if name is not None and name not in allowed:
+            raise _template_error(source, f"{key}: unknown placeholder {{{name}}}")
+
+
+def _table(source: str, data: dict, key: str) -> dict:
+    value = data.get(key)
+    if not isinstance(value, dict):
+        raise _template_error(source, f"missing table [{key}]")
+    return value
+
+
+def parse_template(data: dict, source: str) -> CertificateTemplate:
+    """Check a parsed template file and return it as a CertificateTemplate."""
+    if data.get("kind") not in KINDS:
+        raise _template_error(source, f"kind must be one of {KINDS}")
+    texts = {}
+    for key in _TEXT_KEYS:
+        value = data.get(key)
+        if not isinstance(value, str):
+            raise _template_error(source, f"{key} must be a string")
+        texts[key] = value
+    if texts["date_style"] not in ("hanzi", "arabic"):
+        raise _template_error(source, "date_style must be 'hanzi' or 'arabic'")
+    _check_placeholders(source, "serial_label", texts["serial_label"], frozenset({"serial"}))
+    _check_placeholders(source, "verify_hint", texts["verify_hint"], frozenset({"verify_url"}))
+
+    body = _table(source, data, "body")
+    if "default" not in body:
+        raise _template_error(source, "[body] needs a 'default' wording")
+    for role, text in body.items():
+        if not isinstance(text, str):
+            raise _template_error(source, f"[body] {role} must be a string")
+        _check_placeholders(source, f"[body] {role}", text, PLACEHOLDERS)
+
+    colours = _table(source, data, "colours")
+    for key in _COLOUR_KEYS:
+        if not isinstance(colours.get(key), str) or not _COLOUR_RE.fullmatch(colours[key]):
+            raise _template_error(source, f"[colours] {key} must be a '#RRGGBB' string")
+
+    layout = _table(source, data, "layout")
+    for key in _LAYOUT_KEYS:
+        value = layout.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise _template_error(source, f"[layout] {key} must be a non-negative integer")
+    unknown = set(layout) - set(_LAYOUT_KEYS)
+    if unknown:
+        raise _template_error(source, f"[layout] unknown keys {sorted(unknown)}")
+
+    return CertificateTemplate(
+        kind=data["kind"],
+        body=MappingProxyType(dict(body)),
+        colours=MappingProxyType({k: colours[k] for k in _COLOUR_KEYS}),
+        layout=MappingProxyType({k: layout[k] for k in _LAYOUT_KEYS}),
+        source=source,
+        **texts,
+    )
+
+
+@cache
+def load_template(kind: Kind, directory: Path = TEMPLATE_DIR) -> CertificateTemplate:
+    """Read and check the template file of ``kind`` (cached per directory)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown certificate kind {kind!r}; expected one of {KINDS}")
+    path = directory / f"{kind}.toml"
+    template = parse_template(load_toml_strict(path), path.name)
+    if template.kind != kind:
+        raise _template_error(path.name, f"kind is {template.kind!r}, expected {kind!r}")
+    return template
+
+
+def _build(kind: Kind, issuing_body: str | None, basis: str | None, **values) -> CertificateContent:
+    template = load_template(kind)
+    return CertificateContent(
+        kind=kind,
+        issuing_body=issuing_body if issuing_body is not None else template.issuing_body,
+        basis=basis if basis is not None else template.default_basis,
+        **values,
+    )
+
+
+def award_certificate(
+    *,
+    serial: str,
+    holder_name: str,
+    contest_name: str,
+    event_name: str,
+    result_text: str,
+    issued_on: date,
+    holder_role: str = COMPETITOR_ROLE,
+    issuing_body: str | None = None,
+) -> CertificateContent:
+    """Build a 获奖证书 for a competitor or a coaching-team member of a placement."""
+    return _build(
+        "award",
+        issuing_body,
+        None,
+        serial=serial,
+        holder_name=holder_name,
+        holder_role=holder_role,
+        contest_name=contest_name,
+        event_name=event_name,
+        result_text=result_text,
+        issued_on=issued_on,
+    )
+
+
+def promotion_certificate(
+    *,
+    serial: str,
+    holder_name: str,
+    contest_name: str,
+    event_name: str,
+    result_text: str,
+    from_grade: str,
+    to_grade: str,
+    issued_on: date,
+    issuing_body: str | None = None,
+    basis: str | None = None,
+) -> CertificateContent:
+    """Build a 晋升职业技能等级确认书 for a competitor whose promotion was confirmed."""
+    return _build(
+        "promotion",
+        issuing_body,
+        basis,
+        serial=serial,
+        holder_name=holder_name,
+        holder_role=COMPETITOR_ROLE,
+        contest_name=contest_name,
+        event_name=event_name,
+        result_text=result_text,
+        issued_on=issued_on,
+        from_grade=from_grade,
+        to_grade=to_grade,
+    )
+
+
+def title_certificate(
+    *,
+    serial: str,
+    holder_name: str,
+    contest_name: str,
+    event_name: str,
+    result_text: str,
+    issued_on: date,
+    issuing_body: str | None = None,
+    basis: str | None = None,
+) -> CertificateContent:
+    """Build a 云南竞赛技术能手 title certificate for an approved employee competitor."""
+    return _build(
+        "title",
+        issuing_body,
+        basis,
+        serial=serial,
+        holder_name=holder_name,
+        holder_role=COMPETITOR_ROLE,
+        contest_name=contest_name,
+        event_name=event_name,
+        result_text=result_text,
+        issued_on=issued_on,
+    )
+
+
+_HANZI_DIGITS = "〇一二三四五六七八九"
+
+
+def _hanzi_number(n: int) -> str:
+    """Write 1–31 the way dates are written on certificates: 十, 十一, 二十五."""
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _HANZI_DIGITS[tens] + "十")
+    return head + (_HANZI_DIGITS[ones] if ones or not head else "")
+
+
+def format_date(d: date, style: Literal["hanzi", "arabic"] = "hanzi") -> str:
+    """Write ``d`` as on a certificate: 二〇二四年九月十五日 (hanzi) or 2024年9月15日."""
+    if style == "arabic":
+        return f"{d.year}年{d.month}月{d.day}日"
+    year = "".join(_HANZI_DIGITS[int(ch)] for ch in str(d.year))
+    return f"{year}年{_hanzi_number(d.month)}月{_hanzi_number(d.day)}日"
+
+
+def placeholder_values(content: CertificateContent, template: CertificateTemplate) -> dict:
+    """Return the values a template's placeholders are filled with."""
+    values = {f.name: getattr(content, f.name) for f in fields(content) if f.name != "kind"}
+    values["issued_on"] = format_date(content.issued_on, template.date_style)
+    return values
+
+
+def body_text(content: CertificateContent, template: CertificateTemplate | None = None) -> str:
+    """Return the certificate's body paragraph with its placeholders filled."""
+    template = template or load_template(content.kind)
+    return template.body_for(content.holder_role).format_map(placeholder_values(content, template))
+
+
+def verify_url(base_url: str, serial: str) -> str:
+    """Return the public verification address of ``serial`` under ``base_url``."""
+    if not is_well_formed(serial):
+        raise ValueError(f"malformed certificate serial {serial!r}")
+    return f"{base_url.rstrip('/')}/verify/{serial}"
+
+
+# Characters Windows, macOS or Linux refuse or treat specially in a file name.
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+_PART_CHARS = 30  # keeps the whole name well under 255 bytes even in 3-byte UTF-8
+
+
+def _safe_part(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    text = _UNSAFE.sub("", text)
+    text = re.sub(r"\s+", "", text).strip(".")
+    return text[:_PART_CHARS] or "未命名"
+
+
+def file_name(content: CertificateContent) -> str:
+    """Return a file-system-safe PDF name: 获奖证书_张三_<contest>_<serial8>.pdf."""
+    label = load_template(content.kind).file_label
+    parts = (label, content.holder_name, content.contest_name)
+    return "_".join(_safe_part(p) for p in parts) + f"_{content.serial[:8]}.pdf"

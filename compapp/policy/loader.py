@@ -1,0 +1,794 @@
+"""Load the award policy files strictly: dated versions, every value with its citation.
+
+One TOML file per source document lives in ``compapp/policy/data/awards/``. The loader
+refuses anything it cannot vouch for — a float, a duplicate key, an unknown key, category or
+result, a value without a citation, versions that overlap — with a ``PolicyFileError`` whose
+message names the file and the key. Pure: no Flask, no database, no clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from compapp.core.money import MoneyError, as_decimal, format_yuan_short
+from compapp.policy.categories import (
+    CATEGORIES,
+    CATEGORY_NAMES,
+    PAYER_LEVEL_NAMES,
+    PAYER_LEVELS,
+    RESULT_KEYS,
+    allowed_results,
+    result_key_name,
+)
+from compapp.policy.strict_toml import PolicyFileError, _refuse_float, load_toml_strict
+
+__all__ = [
+    "AWARDS_DIR",
+    "Citation",
+    "NoPolicyInForce",
+    "NoticeRule",
+    "Policy",
+    "PolicyFileError",
+    "PolicySet",
+    "PolicyVersion",
+    "ScheduleRow",
+    "Setting",
+    "Share",
+    "TopUpRule",
+    "check_policies",
+    "describe_version",
+    "load_policies",
+    "load_policy_file",
+    "load_policy_text",
+]
+
+AWARDS_DIR = Path(__file__).parent / "data" / "awards"
+
+# A seed file and line (or line range): "000_506faec866124176.txt:91", "002_….txt:46-47".
+CITATION_RE = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt:\d+(-\d+)?$")
+POLICY_ID_RE = re.compile(r"^[a-z]{2}-\d{4}(-\d+)?$")
+CODE_RE = re.compile(r"^\d{6}$")
+LEVEL_ORDER = {level: index for index, level in enumerate(PAYER_LEVELS)}
+
+# Each reading of POLICY.md §5 is a named setting; these are the values compapp implements.
+SETTING_VALUES: dict[str, tuple[Any, ...]] = {
+    "applies_to": ("sent_by_jurisdiction",),  # §5.7
+    "team_members": ("each_full_amount",),  # §5.3
+    "coaching_team": ("same_standard", "none"),  # §5.2
+    "stacking": ("adds_up",),  # §5.5
+    "topup_base": ("provincial_amount",),  # §5.1
+    "excellence_topup": (True, False),  # §4.3
+    "amounts_configured": (True, False),  # §4.5
+}
+
+_FILE_KEYS = {
+    "id",
+    "title",
+    "issuer",
+    "document_number",
+    "jurisdiction_code",
+    "jurisdiction_name",
+    "jurisdiction_level",
+    "payer_levels",
+    "source",
+    "note",
+    "versions",
+}
+_FILE_REQUIRED = _FILE_KEYS - {"note"}
+_VERSION_KEYS = {
+    "effective_from",
+    "effective_to",
+    "date_assumed",
+    "date_note",
+    "date_citation",
+    "note",
+    "settings",
+    "schedule",
+    "topups",
+    "notices",
+}
+_VERSION_REQUIRED = {"effective_from", "date_assumed", "date_citation", "settings"}
+_SETTING_KEYS = {"value", "clause", "citation", "reading", "note", "notice"}
+_SETTING_REQUIRED = {"value", "clause", "citation", "reading"}
+_SCHEDULE_KEYS = {"clause", "citation", "categories", "payer", "amounts", "coaching_team", "note"}
+_SCHEDULE_REQUIRED = {"clause", "citation", "categories", "payer", "amounts"}
+_TOPUP_KEYS = {"clause", "citation", "categories", "results", "shares", "coaching_team", "note"}
+_TOPUP_REQUIRED = {"clause", "citation", "categories", "results", "shares"}
+_SHARE_KEYS = {"payer", "percent"}
+_NOTICE_KEYS = {"clause", "citation", "categories", "results", "text"}
+_NOTICE_REQUIRED = {"clause", "citation", "text"}
+
+
+class NoPolicyInForce(LookupError):
+    """No version of a policy (or of any policy asked for) covers the date."""
+
+    def __init__(self, on: date, policy_ids: Iterable[str]) -> None:
+        self.on = on
+        self.policy_ids = tuple(policy_ids)
+        ids = ", ".join(self.policy_ids)
+        super().__init__(f"没有在 {on.isoformat()} 生效的政策版本 ({ids})")
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a value comes from: the document, its clause and the seed file and line."""
+
+    document: str
+    clause: str
+    source: str
+
+    def __str__(self) -> str:
+        return f"{self.document} {self.clause}（{self.source}）"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One named reading of an unclear point (POLICY.md §5), with its citation."""
+
+    name: str
+    value: Any
+    citation: Citation
+    reading: str
+    note: str = ""
+    notice: str = ""
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    """Fixed per-person amounts for some categories, paid by one payer level."""
+
+    clause: str
+    citation: str
+    categories: tuple[str, ...]
+    payer: str
+    amounts: dict[str, Decimal]
+    coaching_team: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Share:
+    """One payer's percentage of the base amount in a top-up."""
+
+    payer: str
+    percent: Decimal
+
+
+@dataclass(frozen=True)
+class TopUpRule:
+    """A percentage of the provincial amount added by local payers (dq-2022 (6))."""
+
+    clause: str
+    citation: str
+    categories: tuple[str, ...]
+    results: tuple[str, ...]
+    shares: tuple[Share, ...]
+    coaching_team: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class NoticeRule:
+    """A sentence a finance officer must read for some categories and results."""
+
+    clause: str
+    citation: str
+    categories: tuple[str, ...]
+    results: tuple[str, ...]
+    text: str
+
+    def matches(self, category: str, result: str | None) -> bool:
+        """Return True when the notice concerns ``category`` and ``result``."""
+        if self.categories and category not in self.categories:
+            return False
+        return not self.results or result in self.results
+
+
+@dataclass(frozen=True)
+class PolicyHeader:
+    """What a policy file says about its document and the jurisdiction it belongs to."""
+
+    id: str
+    title: str
+    issuer: str
+    document_number: str
+    jurisdiction_code: str
+    jurisdiction_name: str
+    jurisdiction_level: str
+    payer_levels: tuple[str, ...]
+    source: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PolicyVersion:
+    """One dated version of a policy, with the digest of the file it was read from."""
+
+    header: PolicyHeader
+    effective_from: date
+    effective_to: date | None
+    date_assumed: bool
+    date_note: str
+    date_citation: str
+    settings: dict[str, Setting]
+    schedule: tuple[ScheduleRow, ...]
+    topups: tuple[TopUpRule, ...]
+    notices: tuple[NoticeRule, ...]
+    digest: str
+    file_name: str
+    note: str = ""
+
+    @property
+    def policy_id(self) -> str:
+        """Return the id of the policy this version belongs to."""
+        return self.header.id
+
+    def covers(self, on: date) -> bool:
+        """Return True when the version is in force on ``on`` (both ends inclusive)."""
+        return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
+
+    def setting(self, name: str, default: Any = None) -> Any:
+        """Return the value of setting ``name`` (``default`` when the file does not set it)."""
+        found = self.settings.get(name)
+        return default if found is None else found.value
+
+    def setting_citation(self, name: str) -> Citation:
+        """Return the citation of setting ``name``; ``KeyError`` when it is not set."""
+        return self.settings[name].citation
+
+    def schedule_row(self, category: str, result: str, payer: str) -> ScheduleRow | None:
+        """Return the schedule row giving ``payer``'s amount for the result, or None."""
+        for row in self.schedule:
+            if category in row.categories and result in row.amounts and row.payer == payer:
+                return row
+        return None
+
+    def topup_rule(self, category: str, result: str) -> TopUpRule | None:
+        """Return the top-up rule for the category and result, or None."""
+        for rule in self.topups:
+            if category in rule.categories and result in rule.results:
+                return rule
+        return None
+
+    def citation_for(self, category: str, result: str, payer: str) -> Citation | None:
+        """Return the citation of the amount ``payer`` pays for the result, or None."""
+        row = self.schedule_row(category, result, payer)
+        if row is not None:
+            return Citation(self.header.document_number, row.clause, row.citation)
+        rule = self.topup_rule(category, result)
+        if rule is not None and any(share.payer == payer for share in rule.shares):
+            return Citation(self.header.document_number, rule.clause, rule.citation)
+        return None
+
+    def period_text(self) -> str:
+        """Return "2021-01-01 起（假定日期）" or "2017-07-01 至 2020-12-31"."""
+        text = self.effective_from.isoformat()
+        text += f" 至 {self.effective_to.isoformat()}" if self.effective_to else " 起"
+        return text + ("（假定日期）" if self.date_assumed else "")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A source document's award policy: its header and its dated versions, oldest first."""
+
+    header: PolicyHeader
+    versions: tuple[PolicyVersion, ...]
+
+    @property
+    def id(self) -> str:
+        """Return the policy id ("yn-2021-28")."""
+        return self.header.id
+
+    def version_on(self, on: date) -> PolicyVersion:
+        """Return the version in force on ``on``; raise ``NoPolicyInForce`` if none is."""
+        for version in self.versions:
+            if version.covers(on):
+                return version
+        raise NoPolicyInForce(on, [self.id])
+
+    def version_from(self, effective_from: date) -> PolicyVersion:
+        """Return the version starting on ``effective_from``; ``KeyError`` when none does."""
+        for version in self.versions:
+            if version.effective_from == effective_from:
+                return version
+        raise KeyError(f"{self.id}: no version from {effective_from.isoformat()}")
+
+
+@dataclass(frozen=True)
+class PolicySet:
+    """All award policies, by id."""
+
+    policies: dict[str, Policy] = field(default_factory=dict)
+
+    def __iter__(self) -> Iterator[Policy]:
+        return iter(self.policies.values())
+
+    def __len__(self) -> int:
+        return len(self.policies)
+
+    def __getitem__(self, policy_id: str) -> Policy:
+        return self.policies[policy_id]
+
+    def __contains__(self, policy_id: object) -> bool:
+        return policy_id in self.policies
+
+    def ids(self) -> list[str]:
+        """Return the policy ids in sorted order."""
+        return sorted(self.policies)
+
+    def with_draft(self, draft: Policy) -> PolicySet:
+        """Return a copy where ``draft``'s versions take precedence over that policy's others.
+
+        Existing versions are cut back around each draft version's period, so a draft
+        version from 2025-01-01 applies from that day while the older one keeps the days
+        before it. A policy id not in the set is added. Used for what-if quotes.
+        """
+        current = self.policies.get(draft.id)
+        if current is None:
+            return PolicySet({**self.policies, draft.id: draft})
+        if current.header.jurisdiction_code != draft.header.jurisdiction_code:
+            raise PolicyFileError(
+                f"{draft.versions[0].file_name if draft.versions else draft.id}: "
+                f"jurisdiction_code: draft names {draft.header.jurisdiction_code}, "
+                f"{draft.id} belongs to {current.header.jurisdiction_code}"
+            )
+        kept: list[PolicyVersion] = []
+        for version in current.versions:
+            pieces = [(version.effective_from, version.effective_to)]
+            for new in draft.versions:
+                pieces = [p for piece in pieces for p in _subtract(piece, new)]
+            kept += [
+                replace(version, effective_from=start, effective_to=end) for start, end in pieces
+            ]
+        versions = tuple(sorted([*kept, *draft.versions], key=lambda v: v.effective_from))
+        merged = Policy(draft.header, versions)
+        return PolicySet({**self.policies, draft.id: merged})
+
+
+def _subtract(
+    piece: tuple[date, date | None], cut: PolicyVersion
+) -> list[tuple[date, date | None]]:
+    """Return what is left of the period ``piece`` once ``cut``'s period is taken out."""
+    start, end = piece
+    left: list[tuple[date, date | None]] = []
+    if start < cut.effective_from:
+        before_end = cut.effective_from - timedelta(days=1)
+        left.append((start, before_end if end is None or end > before_end else end))
+    if cut.effective_to is not None and (end is None or end > cut.effective_to):
+        after_start = cut.effective_to + timedelta(days=1)
+        left.append((max(start, after_start), end))
+    return [(s, e) for s, e in left if e is None or s <= e]
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+class _Reader:
+    """Check one parsed file, collecting the path of keys for error messages."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def fail(self, where: str, problem: str) -> PolicyFileError:
+        """Return the error for ``problem`` at key path ``where``."""
+        return PolicyFileError(f"{self.name}: {where}: {problem}")
+
+    def keys(self, table: object, where: str, allowed: set[str], required: set[str]) -> dict:
+        """Return ``table`` after refusing unknown keys and reporting missing ones."""
+        if not isinstance(table, dict):
+            raise self.fail(where, "expected a table")
+        for key in table:
+            if key not in allowed:
+                raise self.fail(f"{where}.{key}" if where else key, "unknown key")
+        for key in sorted(required):
+            if key not in table:
+                raise self.fail(f"{where}.{key}" if where else key, "missing")
+        return table
+
+    def text(self, table: dict, key: str, where: str, *, required: bool = True) -> str:
+        """Return a non-empty string value."""
+        value = table.get(key, None if required else "")
+        path = f"{where}.{key}" if where else key
+        if not isinstance(value, str) or (required and not value.strip()):
+            raise self.fail(path, "expected a non-empty string")
+        return value
+
+    def citation(self, table: dict, key: str, where: str) -> str:
+        """Return a citation "NNN_hex16.txt:LINE"; refuse a value without one."""
+        path = f"{where}.{key}" if where else key
+        value = table.get(key)
+        if not isinstance(value, str) or not CITATION_RE.match(value):
+            raise self.fail(
+                path,
+                f"uncited: expected a seed citation like 000_506faec866124176.txt:91, got {value!r}",
+            )
+        return value
+
+    def day(self, value: object, where: str) -> date:
+        """Return a TOML date (not a date-time)."""
+        if isinstance(value, datetime) or not isinstance(value, date):
+            raise self.fail(where, f"expected a date like 2021-01-01, got {value!r}")
+        return value
+
+    def amount(self, value: object, where: str) -> Decimal:
+        """Return a non-negative amount given as an integer or a quoted decimal string."""
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise self.fail(where, f"amount {value!r}: write an integer or a quoted decimal")
+        try:
+            number = as_decimal(value)
+        except MoneyError as exc:
+            raise self.fail(where, str(exc)) from exc
+        if number < 0:
+            raise self.fail(where, f"amount {value!r} is negative")
+        return number
+
+    def categories(self, value: object, where: str) -> tuple[str, ...]:
+        """Return a non-empty list of known, cash-bearing category ids."""
+        if not isinstance(value, list) or not value:
+            raise self.fail(where, "expected a non-empty list of category ids")
+        for index, category in enumerate(value):
+            if category not in CATEGORIES:
+                raise self.fail(f"{where}[{index}]", f"unknown category {category!r}")
+            if CATEGORIES[category].rank_only:
+                raise self.fail(f"{where}[{index}]", f"category {category!r} records ranks only")
+        if len(set(value)) != len(value):
+            raise self.fail(where, "a category is listed twice")
+        return tuple(value)
+
+    def result(self, key: object, categories: tuple[str, ...], where: str) -> str:
+        """Return a result key every listed category can award."""
+        if key not in RESULT_KEYS:
+            raise self.fail(
+                where, f"unknown result key {key!r} (use one of {', '.join(RESULT_KEYS)})"
+            )
+        for category in categories:
+            allowed = allowed_results(category)
+            keys = allowed["medals"] + [f"prize_{n}" for n in allowed["prizes"]]
+            if key not in keys:
+                raise self.fail(where, f"category {category!r} does not award {key!r}")
+        return str(key)
+
+    def payer(self, value: object, where: str, payer_levels: tuple[str, ...]) -> str:
+        """Return a payer level the file declares."""
+        if value not in payer_levels:
+            raise self.fail(
+                where, f"payer {value!r} is not one of payer_levels {list(payer_levels)}"
+            )
+        return str(value)
+
+
+def _read_header(data: dict, r: _Reader) -> PolicyHeader:
+    r.keys(data, "", _FILE_KEYS, _FILE_REQUIRED)
+    policy_id = r.text(data, "id", "")
+    if not POLICY_ID_RE.match(policy_id):
+        raise r.fail("id", f"{policy_id!r} is not a policy id like yn-2021-28")
+    code = r.text(data, "jurisdiction_code", "")
+    if not CODE_RE.match(code):
+        raise r.fail("jurisdiction_code", f"{code!r} is not a 6-digit division code")
+    level = r.text(data, "jurisdiction_level", "")
+    if level not in PAYER_LEVELS:
+        raise r.fail("jurisdiction_level", f"{level!r} is not one of {list(PAYER_LEVELS)}")
+    payer_levels = data["payer_levels"]
+    if not isinstance(payer_levels, list) or not payer_levels:
+        raise r.fail("payer_levels", "expected a non-empty list")
+    for index, payer in enumerate(payer_levels):
+        if payer not in PAYER_LEVELS:
+            raise r.fail(f"payer_levels[{index}]", f"unknown payer level {payer!r}")
+        # A policy can make its own level or a lower one pay, never a higher one.
+        if LEVEL_ORDER[payer] < LEVEL_ORDER[level]:
+            raise r.fail(f"payer_levels[{index}]", f"a {level} policy cannot make the {payer} pay")
+    return PolicyHeader(
+        id=policy_id,
+        title=r.text(data, "title", ""),
+        issuer=r.text(data, "issuer", ""),
+        document_number=r.text(data, "document_number", ""),
+        jurisdiction_code=code,
+        jurisdiction_name=r.text(data, "jurisdiction_name", ""),
+        jurisdiction_level=level,
+        payer_levels=tuple(payer_levels),
+        source=r.citation(data, "source", ""),
+        note=r.text(data, "note", "", required=False),
+    )
+
+
+def _read_settings(
+    table: object, where: str, header: PolicyHeader, r: _Reader
+) -> dict[str, Setting]:
+    if not isinstance(table, dict):
+        raise r.fail(where, "expected a table of named settings")
+    settings: dict[str, Setting] = {}
+    for name, entry in table.items():
+        path = f"{where}.{name}"
+        if name not in SETTING_VALUES:
+            raise r.fail(path, f"unknown setting (known: {', '.join(SETTING_VALUES)})")
+        if not isinstance(entry, dict):
+            raise r.fail(path, "uncited: write the setting as a table with value, clause, citation")
+        r.keys(entry, path, _SETTING_KEYS, _SETTING_REQUIRED)
+        value = entry["value"]
+        if value not in SETTING_VALUES[name] or type(value) is not type(SETTING_VALUES[name][0]):
+            raise r.fail(f"{path}.value", f"{value!r} is not one of {list(SETTING_VALUES[name])}")
+        settings[name] = Setting(
+            name=name,
+            value=value,
+            citation=Citation(
+                header.document_number,
+                r.text(entry, "clause", path),
+                r.citation(entry, "citation", path),
+            ),
+            reading=r.text(entry, "reading", path),
+            note=r.text(entry, "note", path, required=False),
+            notice=r.text(entry, "notice", path, required=False),
+        )
+    return settings
+
+
+def _read_version(
+    data: object, where: str, header: PolicyHeader, digest: str, r: _Reader
+) -> PolicyVersion:
+    r.keys(data, where, _VERSION_KEYS, _VERSION_REQUIRED)
+    assert isinstance(data, dict)
+    start = r.day(data["effective_from"], f"{where}.effective_from")
+    end = None
+    if "effective_to" in data:
+        end = r.day(data["effective_to"], f"{where}.effective_to")
+        if end < start:
+            raise r.fail(f"{where}.effective_to", "ends before effective_from")
+    assumed = data["date_assumed"]
+    if not isinstance(assumed, bool):
+        raise r.fail(f"{where}.date_assumed", "expected true or false")
+    date_note = r.text(data, "date_note", where, required=assumed)
+    settings = _read_settings(data["settings"], f"{where}.settings", header, r)
+    payers = header.payer_levels
+
+    schedule: list[ScheduleRow] = []
+    seen: dict[tuple[str, str, str], str] = {}
+    for index, row in enumerate(data.get("schedule", [])):
+        path = f"{where}.schedule[{index}]"
+        r.keys(row, path, _SCHEDULE_KEYS, _SCHEDULE_REQUIRED)
+        clause = r.text(row, "clause", path)
+        citation = r.citation(row, "citation", path)
+        categories = r.categories(row["categories"], f"{path}.categories")
+        payer = r.payer(row["payer"], f"{path}.payer", payers)
+        if not isinstance(row["amounts"], dict) or not row["amounts"]:
+            raise r.fail(f"{path}.amounts", "expected a table of result = amount")
+        amounts = {}
+        for key, value in row["amounts"].items():
+            result = r.result(key, categories, f"{path}.amounts.{key}")
+            amounts[result] = r.amount(value, f"{path}.amounts.{key}")
+            for category in categories:
+                # Two rows giving one payer's amount for the same result would be ambiguous.
+                other = seen.setdefault((category, result, payer), path)
+                if other != path:
+                    raise r.fail(
+                        f"{path}.amounts.{key}", f"{category} {key} already set in {other}"
+                    )
+        schedule.append(
+            ScheduleRow(
+                clause=clause,
+                citation=citation,
+                categories=categories,
+                payer=payer,
+                amounts=amounts,
+                coaching_team=_row_coaching_team(row, path, settings, r),
+                note=r.text(row, "note", path, required=False),
+            )
+        )
+
+    topups: list[TopUpRule] = []
+    for index, rule in enumerate(data.get("topups", [])):
+        path = f"{where}.topups[{index}]"
+        r.keys(rule, path, _TOPUP_KEYS, _TOPUP_REQUIRED)
+        for name in ("topup_base", "excellence_topup"):
+            if name not in settings:
+                raise r.fail(f"{where}.settings.{name}", "missing: a top-up needs this setting")
+        categories = r.categories(rule["categories"], f"{path}.categories")
+        results = _read_results(rule["results"], f"{path}.results", r)
+        if "excellence" in results and not settings["excellence_topup"].value:
+            raise r.fail(f"{path}.results", "lists excellence but excellence_topup is false")
+        shares_data = rule["shares"]
+        if not isinstance(shares_data, list) or not shares_data:
+            raise r.fail(f"{path}.shares", "expected a list of {payer, percent}")
+        shares = []
+        for share_index, share in enumerate(shares_data):
+            share_path = f"{path}.shares[{share_index}]"
+            r.keys(share, share_path, _SHARE_KEYS, _SHARE_KEYS)
+            percent = r.amount(share["percent"], f"{share_path}.percent")
+            if percent > 100:
+                raise r.fail(f"{share_path}.percent", "a share is at most 100 percent")
+            shares.append(Share(r.payer(share["payer"], f"{share_path}.payer", payers), percent))
+        topups.append(
+            TopUpRule(
+                clause=r.text(rule, "clause", path),
+                citation=r.citation(rule, "citation", path),
+                categories=categories,
+                results=results,
+                shares=tuple(shares),
+                coaching_team=_row_coaching_team(rule, path, settings, r),
+                note=r.text(rule, "note", path, required=False),
+            )
+        )
+
+    notices: list[NoticeRule] = []
+    for index, notice in enumerate(data.get("notices", [])):
+        path = f"{where}.notices[{index}]"
+        r.keys(notice, path, _NOTICE_KEYS, _NOTICE_REQUIRED)
+        notices.append(
+            NoticeRule(
+                clause=r.text(notice, "clause", path),
+                citation=r.citation(notice, "citation", path),
+                categories=r.categories(notice["categories"], f"{path}.categories")
+                if "categories" in notice
+                else (),
+                results=_read_results(notice["results"], f"{path}.results", r)
+                if "results" in notice
+                else (),
+                text=r.text(notice, "text", path),
+            )
+        )
+
+    configured = settings.get("amounts_configured")
+    if configured is not None and not configured.value:
+        if schedule or topups:
+            raise r.fail(f"{where}.settings.amounts_configured", "false, yet amounts are given")
+        if not configured.notice.strip():
+            raise r.fail(
+                f"{where}.settings.amounts_configured.notice", "missing: say what is missing"
+            )
+    elif schedule or topups:
+        for name in ("applies_to", "team_members", "coaching_team"):
+            if name not in settings:
+                raise r.fail(f"{where}.settings.{name}", "missing: amounts need this setting")
+    if "applies_to" not in settings:
+        raise r.fail(f"{where}.settings.applies_to", "missing")
+
+    return PolicyVersion(
+        header=header,
+        effective_from=start,
+        effective_to=end,
+        date_assumed=assumed,
+        date_note=date_note,
+        date_citation=r.citation(data, "date_citation", where),
+        settings=settings,
+        schedule=tuple(schedule),
+        topups=tuple(topups),
+        notices=tuple(notices),
+        digest=digest,
+        file_name=r.name,
+        note=r.text(data, "note", where, required=False),
+    )
+
+
+def _read_results(value: object, where: str, r: _Reader) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise r.fail(where, "expected a non-empty list of result keys")
+    for index, key in enumerate(value):
+        if key not in RESULT_KEYS:
+            raise r.fail(f"{where}[{index}]", f"unknown result key {key!r}")
+    return tuple(value)
+
+
+def _row_coaching_team(row: dict, path: str, settings: dict[str, Setting], r: _Reader) -> str:
+    """Return the row's coaching-team reading: its own (cited by the row) or the version's."""
+    if "coaching_team" in row:
+        value = row["coaching_team"]
+        if value not in SETTING_VALUES["coaching_team"]:
+            raise r.fail(f"{path}.coaching_team", f"{value!r} is not one of same_standard, none")
+        return value
+    if "coaching_team" not in settings:
+        raise r.fail(path.rsplit(".", 1)[0] + ".settings.coaching_team", "missing")
+    return settings["coaching_team"].value
+
+
+def _build_policy(data: dict, name: str, digest: str) -> Policy:
+    r = _Reader(name)
+    header = _read_header(data, r)
+    raw_versions = data["versions"]
+    if not isinstance(raw_versions, list) or not raw_versions:
+        raise r.fail("versions", "expected at least one [[versions]] table")
+    versions = sorted(
+        (
+            _read_version(raw, f"versions[{index}]", header, digest, r)
+            for index, raw in enumerate(raw_versions)
+        ),
+        key=lambda v: v.effective_from,
+    )
+    for earlier, later in zip(versions, versions[1:], strict=False):
+        if earlier.effective_to is None or earlier.effective_to >= later.effective_from:
+            raise r.fail(
+                "versions",
+                f"overlapping versions: {earlier.period_text()} and {later.period_text()}",
+            )
+    return Policy(header, tuple(versions))
+
+
+def load_policy_file(path: Path | str) -> Policy:
+    """Load and check one policy file."""
+    path = Path(path)
+    data = load_toml_strict(path)
+    return _build_policy(data, path.name, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def load_policy_text(text: str, name: str) -> Policy:
+    """Load and check a policy given as text (a draft an administrator uploads)."""
+    try:
+        data = tomllib.loads(text, parse_float=_refuse_float)
+    except (tomllib.TOMLDecodeError, ValueError) as exc:
+        raise PolicyFileError(f"{name}: {exc}") from exc
+    return _build_policy(data, name, hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+def load_policies(data_dir: Path | None = None) -> PolicySet:
+    """Load every ``*.toml`` policy file in ``data_dir`` (default: the shipped award policies)."""
+    directory = AWARDS_DIR if data_dir is None else Path(data_dir)
+    policies: dict[str, Policy] = {}
+    for path in sorted(directory.glob("*.toml")):
+        policy = load_policy_file(path)
+        if policy.id in policies:
+            raise PolicyFileError(
+                f"{path.name}: id: {policy.id!r} is already defined by another file"
+            )
+        if path.stem != policy.id:
+            raise PolicyFileError(f"{path.name}: id: {policy.id!r} does not match the file name")
+        policies[policy.id] = policy
+    return PolicySet(policies)
+
+
+def check_policies(data_dir: Path | None = None) -> list[str]:
+    """Load every policy file (raising on the first problem) and return the ids loaded."""
+    return load_policies(data_dir).ids()
+
+
+def describe_version(version: PolicyVersion) -> str:
+    """Return a human-readable dump of one version, for ``policies show ID --on DATE``."""
+    h = version.header
+    lines = [
+        f"{h.id}  {h.title}",
+        f"文号 {h.document_number}；发布 {h.issuer}；适用 {h.jurisdiction_name} {h.jurisdiction_code}"
+        f"（{PAYER_LEVEL_NAMES[h.jurisdiction_level]}）",
+        f"来源 {h.source}；文件 {version.file_name}；sha256 {version.digest}",
+        f"版本 {version.period_text()}；日期依据 {version.date_citation}",
+    ]
+    if version.date_note:
+        lines.append(f"  {version.date_note}")
+    for note in (h.note, version.note):
+        if note:
+            lines.append(f"说明：{note}")
+    lines.append("设定（POLICY.md §5 的读法）：")
+    for setting in version.settings.values():
+        value = str(setting.value).lower() if isinstance(setting.value, bool) else setting.value
+        lines.append(f"  {setting.name} = {value}  [{setting.reading}; {setting.citation}]")
+        for extra in (setting.note, setting.notice):
+            if extra:
+                lines.append(f"    {extra}")
+    if version.schedule:
+        lines.append("奖励标准（每人一次性，元）：")
+    for row in version.schedule:
+        names = "、".join(CATEGORY_NAMES[c] for c in row.categories)
+        amounts = "，".join(
+            f"{result_key_name(k)} {format_yuan_short(v)}" for k, v in row.amounts.items()
+        )
+        team = "教练团队同等标准" if row.coaching_team == "same_standard" else "无教练团队奖励"
+        lines.append(
+            f"  {row.clause} {names}：{amounts}；{PAYER_LEVEL_NAMES[row.payer]}承担；{team}"
+            f"  [{row.citation}]"
+        )
+        if row.note:
+            lines.append(f"    {row.note}")
+    for rule in version.topups:
+        names = "、".join(CATEGORY_NAMES[c] for c in rule.categories)
+        results = "、".join(result_key_name(k) for k in rule.results)
+        shares = "，".join(f"{PAYER_LEVEL_NAMES[s.payer]} {s.percent}%" for s in rule.shares)
+        lines.append(
+            f"追加 {rule.clause} {names}（{results}）：省级金额的 {shares}  [{rule.citation}]"
+        )
+    for notice in version.notices:
+        lines.append(f"提示 {notice.clause}：{notice.text}  [{notice.citation}]")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Cash awards: pure rules (``rules``), the quote API (``quote``), records and services."""

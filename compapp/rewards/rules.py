@@ -1,0 +1,389 @@
+"""Compute the cash award lines of one placement from plain facts and the policy data.
+
+Pure: no Flask, no database, no clock. Every line carries its policy, version, clause,
+citation and a sentence with the arithmetic; the result carries the notices a finance
+officer must read and a trace of every decision (POLICY.md §4, §5).
+
+Decisions on the points POLICY.md leaves open:
+
+- The provincial policies anchor the date: if no version of any provincial award policy
+  covers the award date (before 2017-07-01, or a gap), ``NoPolicyInForce`` is raised
+  (§5.4), whatever the category.
+- A provincial version in force that has no amount for the category (yn-2017-40 covers
+  only WorldSkills, so a 2019 national skills competition medal) gives no line and a
+  notice saying so: the date is covered, the document simply pays nothing for it.
+- A local policy not (yet) in force on the date gives no line and a notice naming its
+  period; that is not an error, since the provincial award is still due.
+- A placement with no medal and no prize (rank only) gives no line and no error, and
+  consults no policy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from compapp.core.money import format_yuan_short, round_fen
+from compapp.policy.categories import (
+    CATEGORIES,
+    CATEGORY_NAMES,
+    EVENT_FORMATS,
+    FORMAT_NAMES,
+    PAYER_LEVELS,
+    result_key,
+    result_name,
+)
+from compapp.policy.loader import (
+    NoPolicyInForce,
+    Policy,
+    PolicySet,
+    PolicyVersion,
+    ScheduleRow,
+    TopUpRule,
+)
+
+__all__ = [
+    "AwardFacts",
+    "AwardLine",
+    "AwardResult",
+    "InvalidFacts",
+    "NoPolicyInForce",
+    "ResultNotAllowed",
+    "UnknownCategory",
+    "applies_to",
+    "check_result",
+    "compute_awards",
+]
+
+PROVINCE = "province"
+HUNDRED = Decimal(100)
+
+
+class InvalidFacts(ValueError):
+    """The facts of a placement cannot be priced as given."""
+
+
+class UnknownCategory(InvalidFacts):
+    """The category is not one of POLICY.md §3."""
+
+
+class ResultNotAllowed(InvalidFacts):
+    """The medal or prize is not one the category awards (POLICY.md §3)."""
+
+
+@dataclass(frozen=True)
+class AwardFacts:
+    """What the award rules need to know about one placement."""
+
+    award_on: date
+    category: str
+    event_format: str
+    medal: str | None
+    prize: int | None
+    rank: int | None
+    county_code: str
+    county_name: str
+    prefecture_code: str
+    prefecture_name: str
+
+
+@dataclass(frozen=True)
+class AwardLine:
+    """One payer's amount for one payee, with where it comes from and how it was reckoned."""
+
+    payee: str  # "competitor" (each competitor of the entry) or "coaching_team" (one per entry)
+    payer_level: str
+    payer_code: str
+    payer_name: str
+    amount: Decimal
+    policy_id: str
+    version_from: date
+    clause: str
+    citation: str
+    explanation: str
+    base_amount: Decimal | None = None
+    percent: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class AwardResult:
+    """The award lines of a placement, the notices to show with them, and the trace."""
+
+    competitor_lines: list[AwardLine] = field(default_factory=list)
+    coaching_team_lines: list[AwardLine] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    trace: list[str] = field(default_factory=list)
+    # policy id -> (version effective_from, sha256 of the policy file)
+    policies_used: dict[str, tuple[date, str]] = field(default_factory=dict)
+
+    @property
+    def competitor_total(self) -> Decimal:
+        """Return what each competitor receives: the sum of the competitor lines."""
+        return sum((line.amount for line in self.competitor_lines), Decimal("0.00"))
+
+    @property
+    def coaching_team_total(self) -> Decimal:
+        """Return what the coaching team receives: the sum of its lines."""
+        return sum((line.amount for line in self.coaching_team_lines), Decimal("0.00"))
+
+    @property
+    def lines(self) -> list[AwardLine]:
+        """Return all lines, competitor lines first."""
+        return [*self.competitor_lines, *self.coaching_team_lines]
+
+
+def check_result(category: str, medal: str | None, prize: int | None) -> str | None:
+    """Return the schedule key of the result, refusing one the category does not award."""
+    entry = CATEGORIES.get(category)
+    if entry is None:
+        raise UnknownCategory(f"未知的赛事类别 “{category}”。")
+    if medal is not None and prize is not None:
+        raise ResultNotAllowed("一个名次只能有奖牌或等级奖之一，不能同时有两者。")
+    if medal is not None and medal not in entry.medals:
+        allowed = "、".join(entry.medals) or "无"
+        raise ResultNotAllowed(f"{entry.name}不颁发 “{medal}”（可用的奖牌：{allowed}）。")
+    if prize is not None and prize not in entry.prizes:
+        allowed = "、".join(str(p) for p in entry.prizes) or "无"
+        raise ResultNotAllowed(f"{entry.name}不设 “{prize}” 等奖（可用的等级奖：{allowed}）。")
+    return result_key(medal, prize)
+
+
+def applies_to(policy: Policy, facts: AwardFacts) -> bool:
+    """Return True when the policy covers competitors sent by the facts' county (§5.7)."""
+    header = policy.header
+    if header.jurisdiction_level == PROVINCE:
+        # Division codes share the province's first two digits (GB/T 2260).
+        return facts.county_code[:2] == header.jurisdiction_code[:2]
+    if header.jurisdiction_level == "prefecture":
+        return facts.prefecture_code == header.jurisdiction_code
+    return facts.county_code == header.jurisdiction_code
+
+
+def compute_awards(facts: AwardFacts, policies: PolicySet) -> AwardResult:
+    """Return the award lines for ``facts`` under the policies in force on its award date."""
+    if facts.event_format not in EVENT_FORMATS:
+        raise InvalidFacts(f"未知的赛项形式 “{facts.event_format}”。")
+    if facts.rank is not None and facts.rank < 1:
+        raise InvalidFacts(f"名次必须不小于 1，收到 {facts.rank}。")
+    result = check_result(facts.category, facts.medal, facts.prize)
+    out = AwardResult()
+    out.trace.append(
+        f"{facts.award_on.isoformat()} {CATEGORY_NAMES[facts.category]}"
+        f"（{FORMAT_NAMES[facts.event_format]}）{result_name(facts.medal, facts.prize)}"
+        + (f"，第 {facts.rank} 名" if facts.rank is not None else "")
+        + f"；选派单位 {facts.county_name} {facts.county_code}"
+        f"（{facts.prefecture_name} {facts.prefecture_code}）"
+    )
+    if result is None:
+        out.trace.append("只有名次，没有奖牌或等级奖：不计现金奖励。")
+        return out
+
+    level_order = {level: index for index, level in enumerate(PAYER_LEVELS)}
+    applicable = sorted(
+        (policy for policy in policies if applies_to(policy, facts)),
+        key=lambda p: (level_order[p.header.jurisdiction_level], p.id),
+    )
+    provincial = [p for p in applicable if p.header.jurisdiction_level == PROVINCE]
+    if not any(v.covers(facts.award_on) for p in provincial for v in p.versions):
+        raise NoPolicyInForce(facts.award_on, [p.id for p in provincial] or ["province"])
+
+    for policy in applicable:
+        try:
+            version = policy.version_on(facts.award_on)
+        except NoPolicyInForce:
+            periods = "；".join(v.period_text() for v in policy.versions)
+            out.trace.append(
+                f"{policy.id} 在 {facts.award_on.isoformat()} 不在施行期（{periods}）。"
+            )
+            if policy.header.jurisdiction_level != PROVINCE:
+                out.notices.append(
+                    f"{policy.header.jurisdiction_name}的《{policy.header.title}》（{policy.id}）"
+                    f"施行期为 {periods}，不适用于 {facts.award_on.isoformat()} 的获奖，未计其奖励。"
+                )
+            continue
+        _apply_version(version, facts, result, out)
+
+    if not any(line.payer_level == PROVINCE for line in out.competitor_lines):
+        _explain_missing_provincial(provincial, facts, result, out)
+    for policy_id, (version_from, _digest) in out.policies_used.items():
+        version = policies[policy_id].version_from(version_from)
+        if version.date_assumed:
+            out.notices.append(
+                f"{policy_id}（{version.header.document_number}）的生效日期 "
+                f"{version.effective_from.isoformat()} 是假定的：{version.date_note}"
+            )
+    if not out.competitor_lines and not out.coaching_team_lines:
+        checked = "、".join(out.policies_used) or "无"
+        out.notices.append(
+            f"按 {facts.award_on.isoformat()} 施行且已配置的政策（已核对：{checked}），"
+            f"{CATEGORY_NAMES[facts.category]}{result_name(facts.medal, facts.prize)}"
+            "没有现金奖励。"
+        )
+    return out
+
+
+def _explain_missing_provincial(
+    provincial: list[Policy], facts: AwardFacts, result: str, out: AwardResult
+) -> None:
+    """Add a notice when another provincial version pays this result but the one in force does not.
+
+    A 2019 national skills competition medal is paid under yn-2021-28 but not under
+    yn-2017-40, which was in force then: the officer must see why the line is missing.
+    """
+    elsewhere = [
+        f"{version.policy_id}（{version.period_text()}）"
+        for policy in provincial
+        for version in policy.versions
+        if not version.covers(facts.award_on)
+        and version.schedule_row(facts.category, result, PROVINCE) is not None
+    ]
+    if elsewhere:
+        out.notices.append(
+            f"{facts.award_on.isoformat()} 施行的省级政策未规定{CATEGORY_NAMES[facts.category]}"
+            f"{result_name(facts.medal, facts.prize)}的奖励金额，未计省级奖励"
+            f"（有此规定的版本：{'、'.join(elsewhere)}）。"
+        )
+
+
+def _apply_version(
+    version: PolicyVersion, facts: AwardFacts, result: str, out: AwardResult
+) -> None:
+    """Add the lines, notices and trace that one policy version gives for the result."""
+    header = version.header
+    out.policies_used[header.id] = (version.effective_from, version.digest)
+    out.trace.append(
+        f"{header.id}（{header.document_number}）版本 {version.period_text()} 适用；"
+        f"文件 {version.file_name} sha256 {version.digest[:12]}…"
+    )
+    if version.setting("amounts_configured", True) is False:
+        out.notices.append(version.settings["amounts_configured"].notice)
+        out.trace.append(f"{header.id}：金额未配置，不计奖励（amounts_configured = false）。")
+        return
+
+    found = False
+    for payer in header.payer_levels:
+        row = version.schedule_row(facts.category, result, payer)
+        if row is not None:
+            found = True
+            _add_fixed(version, row, payer, facts, result, out)
+    rule = version.topup_rule(facts.category, result)
+    if rule is not None:
+        found = True
+        _add_topup(version, rule, facts, out)
+    for notice in version.notices:
+        if notice.matches(facts.category, result):
+            out.notices.append(notice.text)
+            out.trace.append(f"{header.id} {notice.clause}：{notice.text}")
+    if not found:
+        out.trace.append(
+            f"{header.id} 对{CATEGORY_NAMES[facts.category]}"
+            f"{result_name(facts.medal, facts.prize)}没有规定金额。"
+        )
+    if found and facts.event_format != "individual":
+        # §5.3: 每人 — amounts do not depend on the format; say so where it shows.
+        out.trace.append(
+            f"{FORMAT_NAMES[facts.event_format]}：每名选手各得全额（{header.id} team_members）。"
+        )
+
+
+def _payer(version: PolicyVersion, payer: str, facts: AwardFacts) -> tuple[str, str]:
+    """Return the code and name of the jurisdiction that pays at level ``payer``."""
+    header = version.header
+    if payer == header.jurisdiction_level:
+        return header.jurisdiction_code, header.jurisdiction_name
+    # A lower level than the policy's own is the competitor's own prefecture or county.
+    if payer == "prefecture":
+        return facts.prefecture_code, facts.prefecture_name
+    return facts.county_code, facts.county_name
+
+
+def _standard_name(version: PolicyVersion) -> str:
+    header = version.header
+    return (
+        "省级标准" if header.jurisdiction_level == PROVINCE else f"{header.jurisdiction_name}标准"
+    )
+
+
+def _add_fixed(
+    version: PolicyVersion,
+    row: ScheduleRow,
+    payer: str,
+    facts: AwardFacts,
+    result: str,
+    out: AwardResult,
+) -> None:
+    amount = round_fen(row.amounts[result])
+    code, name = _payer(version, payer, facts)
+    sentence = (
+        f"{_standard_name(version)}：{CATEGORY_NAMES[facts.category]}"
+        f"{result_name(facts.medal, facts.prize)}每人 {format_yuan_short(amount)}"
+        f"（{version.header.document_number} {row.clause}），{name}承担"
+    )
+    payees = ["competitor"] + (["coaching_team"] if row.coaching_team == "same_standard" else [])
+    for payee in payees:
+        line = AwardLine(
+            payee=payee,
+            payer_level=payer,
+            payer_code=code,
+            payer_name=name,
+            amount=amount,
+            policy_id=version.policy_id,
+            version_from=version.effective_from,
+            clause=row.clause,
+            citation=row.citation,
+            explanation=sentence if payee == "competitor" else f"教练团队按同等标准：{sentence}",
+        )
+        _add_line(line, out)
+    if row.coaching_team == "none":
+        out.trace.append(f"{version.policy_id} {row.clause}：未规定教练团队奖励。")
+
+
+def _add_topup(
+    version: PolicyVersion, rule: TopUpRule, facts: AwardFacts, out: AwardResult
+) -> None:
+    payees = ["competitor"] + (["coaching_team"] if rule.coaching_team == "same_standard" else [])
+    for payee in payees:
+        # topup_base = provincial_amount (§5.1): the province's lines for the same payee.
+        existing = out.competitor_lines if payee == "competitor" else out.coaching_team_lines
+        base = sum((line.amount for line in existing if line.payer_level == PROVINCE), Decimal(0))
+        if base == 0:
+            out.trace.append(f"{version.policy_id} {rule.clause}：没有省级金额可追加。")
+            continue
+        for share in rule.shares:
+            amount = round_fen(base * share.percent / HUNDRED)
+            code, name = _payer(version, share.payer, facts)
+            sentence = (
+                f"省级标准 {format_yuan_short(base)} × {share.percent}% = "
+                f"{format_yuan_short(amount)}，{name}承担"
+                f"（{version.header.jurisdiction_name}方案 {rule.clause}）"
+            )
+            _add_line(
+                AwardLine(
+                    payee=payee,
+                    payer_level=share.payer,
+                    payer_code=code,
+                    payer_name=name,
+                    amount=amount,
+                    policy_id=version.policy_id,
+                    version_from=version.effective_from,
+                    clause=rule.clause,
+                    citation=rule.citation,
+                    explanation=sentence
+                    if payee == "competitor"
+                    else f"教练团队按同等标准：{sentence}",
+                    base_amount=base,
+                    percent=share.percent,
+                ),
+                out,
+            )
+
+
+def _add_line(line: AwardLine, out: AwardResult) -> None:
+    """Keep a line with an amount; a zero line is left out (CONTRACT.md)."""
+    if line.amount == 0:
+        out.trace.append(f"零金额不列：{line.explanation}")
+        return
+    target = out.competitor_lines if line.payee == "competitor" else out.coaching_team_lines
+    target.append(line)
+    out.trace.append(f"{'选手' if line.payee == 'competitor' else '教练团队'}：{line.explanation}")

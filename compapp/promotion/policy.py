@@ -27,6 +27,8 @@ DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "policy" / "data" / 
 CITATION_RE = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt:\d+(-\d+)?$")
 DIVISION_CODE_RE = re.compile(r"^\d{6}$")
 POLICY_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_LINE_RE = re.compile(r"at line (\d+)")
+_FLOAT_RE = re.compile(r"float '([^']+)'")
 
 _TOP_KEYS = {"id", "document", "issuer", "section", "citation", "applies_to", "versions"}
 _SCOPE_KEYS = {"prefecture", "prefecture_name", "short_name", "counties", "citation"}
@@ -177,7 +179,7 @@ def load_promotion_file(path: Path) -> PromotionPolicy:
     path = Path(path)
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
-    data = load_toml_strict(path)
+    data = _load_naming_line(path, raw)
     reader = _Reader(path.name)
 
     reader.keys(data, "", _TOP_KEYS, {"id", "document", "issuer", "section", "citation"})
@@ -228,6 +230,26 @@ def load_promotion_file(path: Path) -> PromotionPolicy:
         file_name=path.name,
         digest=digest,
     )
+
+
+def _load_naming_line(path: Path, raw: bytes) -> dict:
+    # tomllib reports a duplicate key by position and a float by its text only; quote the
+    # offending line so the message names the key.
+    try:
+        return load_toml_strict(path)
+    except PolicyFileError as exc:
+        lines = raw.decode("utf-8", errors="replace").splitlines()
+        number = None
+        if found := _LINE_RE.search(str(exc)):
+            number = int(found.group(1))
+        elif found := _FLOAT_RE.search(str(exc)):
+            number = next(
+                (i for i, line in enumerate(lines, 1) if found.group(1) in line.split("#")[0]),
+                None,
+            )
+        if number is not None and 0 < number <= len(lines):
+            raise PolicyFileError(f"{exc} — line {number}: {lines[number - 1].strip()!r}") from exc
+        raise
 
 
 def _read_version(

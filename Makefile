@@ -1,0 +1,69 @@
+# compapp: `make run` serves the app with demo data; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app wsgi
+SYSTEM_PACKAGES_RUN := fonts-wqy-microhei
+SYSTEM_PACKAGES_TEST := $(SYSTEM_PACKAGES_RUN) chromium poppler-utils zbar-tools libzbar0 postgresql
+
+.PHONY: run serve test test-sqlite test-postgresql lint format install system-run system-test translations db demo bench clean
+
+run: system-run install translations db demo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# Production-style serving: gunicorn, production configuration (needs COMPAPP_SECRET_KEY).
+serve: system-run install translations
+	COMPAPP_ENV=production $(FLASK) db upgrade
+	COMPAPP_ENV=production $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $${WORKERS:-4} --access-logfile - 'wsgi:app'
+
+test: system-test install translations
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgresql
+
+test-sqlite:
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-postgresql:
+	@url=$$(scripts/pg_throwaway.sh start) || exit 1; \
+	echo "PostgreSQL test server: $$url"; \
+	COMPAPP_TEST_DATABASE_URL=$$url $(BIN)/python -m pytest -q -p no:cacheprovider -m "not sqlite_only" --ignore=tests/browser; \
+	status=$$?; scripts/pg_throwaway.sh stop; exit $$status
+
+lint:
+	$(BIN)/ruff check compapp tests scripts benchmarks wsgi.py
+	$(BIN)/ruff format --check compapp tests scripts benchmarks wsgi.py
+
+format:
+	$(BIN)/ruff format compapp tests scripts benchmarks wsgi.py
+
+# System packages: installed with apt-get when missing (as root), otherwise named.
+system-run:
+	@scripts/system_packages.sh $(SYSTEM_PACKAGES_RUN)
+
+system-test:
+	@scripts/system_packages.sh $(SYSTEM_PACKAGES_TEST)
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+translations: install
+	$(BIN)/pybabel compile --use-fuzzy -d compapp/translations -D messages >/dev/null
+
+db: install
+	$(FLASK) db upgrade
+
+demo: install
+	$(FLASK) seed demo --once
+
+bench: install
+	$(BIN)/python benchmarks/awards_bench.py
+	$(BIN)/python benchmarks/certificates_bench.py
+
+clean:
+	rm -rf $(VENV) instance/compapp.sqlite compapp.egg-info

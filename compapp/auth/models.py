@@ -1,0 +1,61 @@
+"""Accounts: who may sign in, with which role and scope."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from compapp.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('admin', 'organiser', 'coach', 'finance', 'winner')", name="role"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Scopes (issue: roles): an organiser's body, a finance officer's jurisdiction,
+    # a coach's coach record, a winner's competitor record.
+    organising_body_id: Mapped[int | None] = mapped_column(ForeignKey("organising_bodies.id"))
+    jurisdiction_code: Mapped[str | None] = mapped_column(ForeignKey("jurisdictions.code"))
+    coach_id: Mapped[int | None] = mapped_column(ForeignKey("coaches.id"))
+    competitor_id: Mapped[int | None] = mapped_column(ForeignKey("competitors.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organising_body = relationship("OrganisingBody")
+    jurisdiction = relationship("Jurisdiction")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login reads this
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of ``password``."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Return whether ``password`` matches the stored hash."""
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"

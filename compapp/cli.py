@@ -1,0 +1,84 @@
+"""Command-line tools: ``flask --app wsgi seed demo``, ``policies check``, ``policies show``."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from compapp.extensions import db
+
+seed = AppGroup("seed", help="Load data sets.")
+policies = AppGroup("policies", help="Check and show the policy data files.")
+
+
+@seed.command("demo")
+@click.option("--once", is_flag=True, help="Do nothing if the demo data was loaded before.")
+def seed_demo(once: bool) -> None:
+    """Load the demo data set (safe to run again: nothing is duplicated)."""
+    from compapp.auth.models import User
+    from compapp.demo import DEMO_PASSWORD, load_demo
+
+    if once and db.session.scalar(db.select(User).filter_by(username="admin")) is not None:
+        click.echo("demo data already loaded")
+        return
+    created = load_demo()
+    db.session.commit()
+    click.echo(
+        "demo data: "
+        + ", ".join(f"{count} new {kind}" for kind, count in created.items())
+        + f"; demo password for every account: {DEMO_PASSWORD}"
+    )
+
+
+@policies.command("check")
+def policies_check() -> None:
+    """Load every policy file strictly; exit non-zero naming the file and key on a problem."""
+    from compapp.policy.loader import PolicyFileError, check_policies
+
+    try:
+        ids = check_policies()
+    except PolicyFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        from compapp.promotion.policy import load_promotion_rules
+    except ImportError:
+        load_promotion_rules = None
+    if load_promotion_rules is not None:
+        try:
+            load_promotion_rules()
+        except PolicyFileError as exc:
+            raise click.ClickException(str(exc)) from exc
+        ids = [*ids, "promotion rules"]
+    click.echo(f"ok: {', '.join(ids)}")
+
+
+@policies.command("show")
+@click.argument("policy_id")
+@click.option("--on", "on", required=True, help="Date, YYYY-MM-DD.")
+def policies_show(policy_id: str, on: str) -> None:
+    """Print the version of POLICY_ID in force on a date."""
+    from compapp.policy.loader import NoPolicyInForce, describe_version, load_policies
+
+    try:
+        day = date.fromisoformat(on)
+    except ValueError as exc:
+        raise click.BadParameter("use YYYY-MM-DD", param_hint="--on") from exc
+    policy_set = load_policies()
+    try:
+        policy = policy_set.get(policy_id)
+    except KeyError as exc:
+        raise click.ClickException(f"unknown policy id {policy_id!r}") from exc
+    try:
+        version = policy.version_on(day)
+    except NoPolicyInForce as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(describe_version(version))
+
+
+def register_cli(app: Flask) -> None:
+    """Add compapp's command groups to ``app``."""
+    app.cli.add_command(seed)
+    app.cli.add_command(policies)

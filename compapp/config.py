@@ -1,0 +1,82 @@
+"""Configuration: defaults, overridden by COMPAPP_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+DEV_SECRET_KEY = "compapp-development-only-secret"
+
+
+class Config:
+    """Defaults for development; production refuses to start without a secret key."""
+
+    ENV_NAME = "development"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh", "en")
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    COMPAPP_BASE_URL = "http://127.0.0.1:5000"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+class TestConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "compapp-test-secret"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+
+
+CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestConfig}
+
+
+def load_config(instance_path: str, test_config: dict | None = None) -> dict:
+    """Build the settings: class defaults, then the environment, then ``test_config``."""
+    env_name = (test_config or {}).get("ENV_NAME") or os.environ.get("COMPAPP_ENV", "development")
+    if env_name not in CONFIGS:
+        raise RuntimeError(
+            f"COMPAPP_ENV={env_name!r} is not one of {', '.join(CONFIGS)}; set it to one of those."
+        )
+    if test_config and test_config.get("TESTING"):
+        env_name = "testing"
+    cls = CONFIGS[env_name]
+    settings = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
+    if os.environ.get("COMPAPP_SECRET_KEY"):
+        settings["SECRET_KEY"] = os.environ["COMPAPP_SECRET_KEY"]
+    if os.environ.get("COMPAPP_DATABASE_URL"):
+        settings["SQLALCHEMY_DATABASE_URI"] = os.environ["COMPAPP_DATABASE_URL"]
+    if os.environ.get("COMPAPP_BASE_URL"):
+        settings["COMPAPP_BASE_URL"] = os.environ["COMPAPP_BASE_URL"].rstrip("/")
+    if test_config:
+        settings.update(test_config)
+    if not settings.get("SQLALCHEMY_DATABASE_URI"):
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        settings["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(instance_path) / "compapp.sqlite")
+    if not settings.get("SECRET_KEY"):
+        if env_name == "production":
+            raise RuntimeError(
+                "COMPAPP_SECRET_KEY is not set. compapp refuses to start in production without it: "
+                "export COMPAPP_SECRET_KEY to a long random value "
+                "(python3 -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        settings["SECRET_KEY"] = DEV_SECRET_KEY
+    settings["ENV_NAME"] = env_name
+    return settings

@@ -1,0 +1,153 @@
+"""Pure checks on contests, events, entries and placements (POLICY.md §2–3).
+
+Each check returns a list of ``Problem`` (field, message) and never raises, so the forms,
+the bulk import and the API report every problem at once, in the user's language. Messages
+are Chinese msgids; callers translate them with ``gettext``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from compapp.core.idnumber import id_number_problem
+from compapp.policy.categories import CATEGORIES, TEAM_SIZE
+
+RESULT_KINDS = ("medals", "prizes", "rank_only")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem: the field it belongs to, a message id and its parameters."""
+
+    field: str
+    message: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    def text(self, translate=lambda s: s) -> str:
+        """Return the message in the caller's language, parameters filled in."""
+        return translate(self.message) % dict(self.params) if self.params else translate(
+            self.message
+        )
+
+
+def _problem(field: str, message: str, **params: object) -> Problem:
+    return Problem(field, message, tuple(sorted(params.items())))
+
+
+def check_contest_dates(starts_on: date, ends_on: date, award_on: date) -> list[Problem]:
+    """A contest ends on or after it starts, and awards are decided on or after it starts."""
+    problems = []
+    if ends_on < starts_on:
+        problems.append(_problem("ends_on", "结束日期不能早于开始日期。"))
+    if award_on < starts_on:
+        problems.append(_problem("award_on", "颁奖（成绩认定）日期不能早于开始日期。"))
+    return problems
+
+
+def allowed_result_kinds(category: str) -> tuple[str, ...]:
+    """Return the result kinds an event of ``category`` may have (§3)."""
+    entry = CATEGORIES[category]
+    if entry.rank_only:
+        return ("rank_only",)
+    kinds = []
+    if entry.medals:
+        kinds.append("medals")
+    if entry.prizes:
+        kinds.append("prizes")
+    return tuple(kinds)
+
+
+def check_event(category: str, event_format: str, result_kind: str) -> list[Problem]:
+    """An event's format is known and its result kind is one the category awards."""
+    problems = []
+    if event_format not in TEAM_SIZE:
+        problems.append(_problem("format", "赛项形式只能是单人、双人或三人。"))
+    if result_kind not in allowed_result_kinds(category):
+        problems.append(
+            _problem("result_kind", "该赛事类别不设此类奖项（见政策说明 §3）。")
+        )
+    return problems
+
+
+def result_choices(category: str, result_kind: str) -> list[str]:
+    """Return the result codes a placement may carry: "gold" …, "prize_1" …, or none."""
+    entry = CATEGORIES[category]
+    if result_kind == "medals":
+        return list(entry.medals)
+    if result_kind == "prizes":
+        return [f"prize_{n}" for n in entry.prizes]
+    return []
+
+
+def parse_result(code: str | None) -> tuple[str | None, int | None]:
+    """Split a result code into (medal, prize): "gold" → ("gold", None), "prize_2" → (None, 2)."""
+    if not code:
+        return None, None
+    if code.startswith("prize_"):
+        return None, int(code.removeprefix("prize_"))
+    return code, None
+
+
+def check_team(event_format: str, id_numbers: Iterable[str]) -> list[Problem]:
+    """The entry has exactly as many competitors as the format, each a different person."""
+    numbers = [n for n in id_numbers if n]
+    size = TEAM_SIZE[event_format]
+    problems = []
+    if len(numbers) != size:
+        problems.append(
+            _problem("members", "本赛项每组应有 %(size)s 名选手，实际填写了 %(count)s 名。",
+                     size=size, count=len(numbers))
+        )
+    if len(set(numbers)) != len(numbers):
+        problems.append(_problem("members", "同一选手不能在一组中出现两次。"))
+    return problems
+
+
+ID_NUMBER_MESSAGES = {
+    "length": "身份证号码应为 18 位。",
+    "characters": "身份证号码前 17 位应为数字，最后一位为数字或 X。",
+    "birth_date": "身份证号码中的出生日期无效。",
+    "check_digit": "身份证号码校验位不正确，请核对（GB 11643）。",
+}
+
+
+def check_id_number(field: str, text: str) -> list[Problem]:
+    """The ID number is 18 characters with a valid birth date and GB 11643 check digit."""
+    problem = id_number_problem(text)
+    return [_problem(field, ID_NUMBER_MESSAGES[problem])] if problem else []
+
+
+def check_placement(
+    category: str,
+    result_kind: str,
+    rank: int | None,
+    is_tie: bool,
+    result_code: str | None,
+    other_ranks: Iterable[tuple[int, bool]],
+) -> list[Problem]:
+    """Ranks are ≥ 1 and unique in the event unless tied; the result is one the event awards.
+
+    :param other_ranks: (rank, is_tie) of the event's other placements.
+    """
+    problems = []
+    if rank is None or rank < 1:
+        problems.append(_problem("rank", "名次必须是不小于 1 的整数。"))
+    elif any(r == rank and not (is_tie and tied) for r, tied in other_ranks):
+        problems.append(
+            _problem("rank", "第 %(rank)s 名已有其他参赛组；如为并列，请在两组都勾选“并列”。",
+                     rank=rank)
+        )
+    if result_code and result_code not in result_choices(category, result_kind):
+        problems.append(_problem("result", "该赛事类别或赛项不设此奖项（见政策说明 §3）。"))
+    return problems
+
+
+def check_coach_shares(shares: Iterable[int | None]) -> list[Problem]:
+    """Recorded shares of the coaching team's award add up to 100% (POLICY.md §5.2)."""
+    given = [s for s in shares if s is not None]
+    if given and sum(given) != 100:
+        return [_problem("coaches", "教练团队的分配比例合计应为 100%%，现为 %(total)s%%。",
+                         total=sum(given))]
+    return []

@@ -1,0 +1,346 @@
+"""Contest registry and result entry: load rows, apply the pure checks, write, flush.
+
+Functions here never commit; the view or CLI command that calls them commits once. A
+function that finds problems returns them without writing anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import update
+
+from compapp.contests import rules
+from compapp.contests.models import (
+    Coach,
+    Competitor,
+    Contest,
+    Entry,
+    EntryCoach,
+    EntryMember,
+    Event,
+    OrganisingBody,
+    Placement,
+)
+from compapp.contests.rules import Problem
+from compapp.core.idnumber import normalise_id_number
+from compapp.extensions import db
+from compapp.reference.models import Jurisdiction
+
+
+class InUse(Exception):
+    """A record cannot be deleted because results depend on it."""
+
+
+class StaleEvent(Exception):
+    """The event's results changed since the user loaded the page."""
+
+    def __init__(self, event: Event):
+        super().__init__(f"event {event.id} is at version {event.version}")
+        self.event = event
+
+
+@dataclass
+class ContestData:
+    name: str
+    category: str
+    organising_body: str
+    starts_on: date
+    ends_on: date
+    award_on: date
+    location: str | None = None
+    notes: str | None = None
+
+
+@dataclass
+class MemberData:
+    id_number: str
+    name: str
+    employer: str | None = None
+    is_employee: bool = False
+    grade: str = "none"
+    home_county: str | None = None
+
+
+@dataclass
+class CoachData:
+    name: str
+    role: str = "coach"
+    share_percent: int | None = None
+
+
+@dataclass
+class EntryData:
+    sending_county: str
+    members: list[MemberData]
+    coaches: list[CoachData] = field(default_factory=list)
+    rank: int | None = None
+    is_tie: bool = False
+    result: str | None = None
+
+
+def get_or_create_body(name: str) -> OrganisingBody:
+    """Return the organising body called ``name``, creating it if new."""
+    name = name.strip()
+    body = db.session.scalar(db.select(OrganisingBody).filter_by(name=name))
+    if body is None:
+        body = OrganisingBody(name=name)
+        db.session.add(body)
+        db.session.flush()
+    return body
+
+
+def check_contest(data: ContestData, contest: Contest | None = None) -> list[Problem]:
+    """Check a contest's dates and, when editing, that its category still fits its results."""
+    problems = rules.check_contest_dates(data.starts_on, data.ends_on, data.award_on)
+    if data.category not in rules.CATEGORIES:
+        problems.append(Problem("category", "未知的赛事类别。"))
+    elif contest is not None and data.category != contest.category:
+        for event in contest.events:
+            if rules.check_event(data.category, event.format, event.result_kind):
+                problems.append(
+                    Problem("category", "已有赛项的奖项设置不适用于新类别，请先调整赛项。")
+                )
+                break
+    return problems
+
+
+def save_contest(data: ContestData, contest: Contest | None = None) -> Contest:
+    """Create a contest, or update ``contest``, from checked data."""
+    body = get_or_create_body(data.organising_body)
+    if contest is None:
+        contest = Contest()
+        db.session.add(contest)
+    contest.name = data.name.strip()
+    contest.category = data.category
+    contest.organising_body = body
+    contest.location = (data.location or "").strip() or None
+    contest.starts_on, contest.ends_on, contest.award_on = data.starts_on, data.ends_on, data.award_on
+    contest.notes = (data.notes or "").strip() or None
+    db.session.flush()
+    return contest
+
+
+def placement_count(contest: Contest | None = None, event: Event | None = None) -> int:
+    """Count the placements of a contest or an event."""
+    query = db.select(db.func.count(Placement.id)).join(Entry).join(Event)
+    if event is not None:
+        query = query.where(Event.id == event.id)
+    elif contest is not None:
+        query = query.where(Event.contest_id == contest.id)
+    return db.session.scalar(query)
+
+
+def delete_contest(contest: Contest) -> None:
+    """Delete a contest with its events and entries; refused once it has results."""
+    if placement_count(contest=contest):
+        raise InUse(contest)
+    db.session.delete(contest)
+    db.session.flush()
+
+
+def check_event(contest: Contest, occupation: str, event_format: str, result_kind: str,
+                event: Event | None = None) -> list[Problem]:
+    """Check an event's format and result kind against the contest's category."""
+    problems = rules.check_event(contest.category, event_format, result_kind)
+    clash = db.session.scalar(
+        db.select(Event).filter_by(
+            contest_id=contest.id, occupation=occupation.strip(), format=event_format
+        )
+    )
+    if clash is not None and clash is not event:
+        problems.append(Problem("occupation", "本赛事已有同一职业（工种）、同一形式的赛项。"))
+    if event is not None and event.entries and (
+        event.format != event_format or event.result_kind != result_kind
+    ):
+        problems.append(Problem("format", "赛项已有参赛组，不能再修改形式或奖项设置。"))
+    return problems
+
+
+def add_event(contest: Contest, occupation: str, event_format: str, result_kind: str) -> Event:
+    """Add an event to ``contest``."""
+    event = Event(
+        contest=contest, occupation=occupation.strip(), format=event_format,
+        result_kind=result_kind,
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def delete_event(event: Event) -> None:
+    """Delete an event and its entries; refused once it has results."""
+    if placement_count(event=event):
+        raise InUse(event)
+    db.session.delete(event)
+    db.session.flush()
+
+
+def find_competitor(id_number: str) -> Competitor | None:
+    return db.session.scalar(
+        db.select(Competitor).filter_by(id_number=normalise_id_number(id_number))
+    )
+
+
+def check_competitor(member: MemberData, field_prefix: str) -> list[Problem]:
+    """Check one competitor's details: ID number, name, county; same person not created twice."""
+    problems = rules.check_id_number(f"{field_prefix}id_number", member.id_number)
+    if not member.name.strip():
+        problems.append(Problem(f"{field_prefix}name", "请填写姓名。"))
+    if problems:
+        return problems
+    existing = find_competitor(member.id_number)
+    if existing is not None and existing.name != member.name.strip():
+        problems.append(
+            Problem(
+                f"{field_prefix}name",
+                "身份证号码已登记为“%(name)s”，姓名不一致；同一人不能登记两次。",
+                (("name", existing.name),),
+            )
+        )
+    if member.home_county and db.session.get(Jurisdiction, member.home_county) is None:
+        problems.append(Problem(f"{field_prefix}home_county", "未知的县（市、区）。"))
+    return problems
+
+
+def check_entry(event: Event, data: EntryData, entry: Entry | None = None) -> list[Problem]:
+    """Check an entry against its event: team size, people, county, rank and result."""
+    problems: list[Problem] = []
+    county = db.session.get(Jurisdiction, data.sending_county or "")
+    if county is None or county.level != "county":
+        problems.append(Problem("sending_county", "请选择选派的县（市、区）。"))
+    filled = [m for m in data.members if m.id_number.strip() or m.name.strip()]
+    problems += rules.check_team(event.format, [normalise_id_number(m.id_number) for m in filled])
+    for index, member in enumerate(data.members):
+        if member.id_number.strip() or member.name.strip():
+            problems += check_competitor(member, f"members-{index}-")
+    own_ids = {m.competitor_id for m in entry.members} if entry else set()
+    for index, member in enumerate(data.members):
+        person = find_competitor(member.id_number) if member.id_number.strip() else None
+        if person is None or person.id in own_ids:
+            continue
+        taken = db.session.scalar(
+            db.select(EntryMember).filter_by(event_id=event.id, competitor_id=person.id)
+        )
+        if taken is not None:
+            problems.append(
+                Problem(f"members-{index}-id_number", "该选手已在本赛项的另一参赛组中。")
+            )
+    problems += rules.check_coach_shares(c.share_percent for c in data.coaches if c.name.strip())
+    if data.rank is not None or data.result:
+        others = [
+            (e.placement.rank, e.placement.is_tie)
+            for e in event.entries
+            if e.placement is not None and e is not entry
+        ]
+        problems += rules.check_placement(
+            event.contest.category, event.result_kind, data.rank, data.is_tie, data.result, others
+        )
+    if entry is not None and entry.placement is not None and entry.placement.status == "confirmed":
+        problems.append(Problem("rank", "该成绩已确认，不能直接修改；请走更正流程。"))
+    return problems
+
+
+def claim_event_version(event: Event, seen_version: int | None) -> None:
+    """Bump the event's version if it is still ``seen_version``; raise StaleEvent otherwise.
+
+    The compare-and-set runs in the database, so of two concurrent saves exactly one wins.
+    """
+    if seen_version is None:
+        seen_version = event.version
+    result = db.session.execute(
+        update(Event)
+        .where(Event.id == event.id, Event.version == seen_version)
+        .values(version=Event.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise StaleEvent(db.session.get(Event, event.id))
+    db.session.refresh(event, ["version"])
+
+
+def _competitor_for(member: MemberData) -> Competitor:
+    person = find_competitor(member.id_number)
+    if person is None:
+        person = Competitor(
+            id_number=normalise_id_number(member.id_number),
+            name=member.name.strip(),
+            employer=(member.employer or "").strip() or None,
+            is_employee=member.is_employee,
+            grade_code=member.grade or "none",
+            home_county_code=member.home_county or None,
+        )
+        db.session.add(person)
+        db.session.flush()
+    return person
+
+
+def save_entry(event: Event, data: EntryData, user_id: int | None, seen_version: int | None,
+               entry: Entry | None = None) -> Entry:
+    """Create or update an entry with its team, coaches and placement (data already checked)."""
+    claim_event_version(event, seen_version)
+    if entry is None:
+        entry = Entry(event=event)
+        db.session.add(entry)
+    entry.sending_county_code = data.sending_county
+    people = [_competitor_for(m) for m in data.members if m.id_number.strip()]
+    if [m.competitor_id for m in entry.members] != [p.id for p in people]:
+        # Deletes must reach the database before the inserts that reuse the same keys.
+        entry.members.clear()
+        db.session.flush()
+        for position, person in enumerate(people, start=1):
+            entry.members.append(
+                EntryMember(event_id=event.id, competitor=person, position=position)
+            )
+    entry.coaches.clear()
+    db.session.flush()
+    for coach_data in data.coaches:
+        if not coach_data.name.strip():
+            continue
+        coach = db.session.scalar(db.select(Coach).filter_by(name=coach_data.name.strip()))
+        if coach is None:
+            coach = Coach(name=coach_data.name.strip())
+            db.session.add(coach)
+        entry.coaches.append(
+            EntryCoach(coach=coach, role=coach_data.role, share_percent=coach_data.share_percent)
+        )
+    medal, prize = rules.parse_result(data.result)
+    if data.rank is None:
+        if entry.placement is not None:
+            db.session.delete(entry.placement)
+            entry.placement = None
+    else:
+        placement = entry.placement or Placement(entry=entry)
+        placement.rank, placement.is_tie = data.rank, data.is_tie
+        placement.medal, placement.prize = medal, prize
+        placement.status = "entered"
+        placement.entered_by_id = user_id
+        db.session.add(placement)
+    db.session.flush()
+    return entry
+
+
+def delete_entry(entry: Entry, seen_version: int | None) -> None:
+    """Delete an entry; refused once its result is confirmed."""
+    if entry.placement is not None and entry.placement.status == "confirmed":
+        raise InUse(entry)
+    claim_event_version(entry.event, seen_version)
+    db.session.delete(entry)
+    db.session.flush()
+
+
+def counties() -> list[Jurisdiction]:
+    """All counties, ordered by code."""
+    return db.session.scalars(
+        db.select(Jurisdiction).filter_by(level="county").order_by(Jurisdiction.code)
+    ).all()
+
+
+def sorted_entries(event: Event) -> list[Entry]:
+    """The event's entries, placed ones by rank first."""
+    return sorted(
+        event.entries,
+        key=lambda e: (e.placement is None, e.placement.rank if e.placement else 0, e.id),
+    )

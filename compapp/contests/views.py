@@ -1,0 +1,332 @@
+"""Organiser pages: contests, events, entries and results."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from compapp import labels
+from compapp.auth.access import organiser_required
+from compapp.contests import rules, services
+from compapp.contests.forms import ConfirmForm, ContestForm, EntryForm, EventForm
+from compapp.contests.models import Contest, Entry, Event, OrganisingBody
+from compapp.extensions import db
+from compapp.formtools import options
+from compapp.policy.categories import CATEGORIES, CATEGORY_TIER
+
+bp = Blueprint("contests", __name__, url_prefix="/contests")
+
+
+def show_problems(form, problems) -> None:
+    """Put each problem next to its field (or at the top of the form)."""
+    for problem in problems:
+        target = form
+        for part in problem.field.split("-"):
+            if part.isdigit():
+                target = target[int(part)]
+            elif hasattr(target, part) or (hasattr(target, "form") and hasattr(target.form, part)):
+                target = getattr(target, part, None) or getattr(target.form, part)
+            else:
+                target = None
+                break
+        message = problem.text(_)
+        if target is not None and hasattr(target, "errors") and isinstance(target.errors, list):
+            target.errors.append(message)
+        else:
+            form.form_errors.append(message)
+
+
+def get_contest(contest_id: int) -> Contest:
+    contest = db.session.get(Contest, contest_id)
+    if contest is None:
+        abort(404)
+    return contest
+
+
+def get_event(event_id: int) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None:
+        abort(404)
+    return event
+
+
+@bp.route("/")
+def index():
+    tier = request.args.get("tier") or None
+    category = request.args.get("category") or None
+    year = request.args.get("year", type=int)
+    query = db.select(Contest).order_by(Contest.award_on.desc(), Contest.id.desc())
+    if category in CATEGORIES:
+        query = query.filter_by(category=category)
+    if tier in labels.TIER_NAMES:
+        query = query.where(
+            Contest.category.in_([c for c, t in CATEGORY_TIER.items() if t == tier])
+        )
+    contests = db.session.scalars(query).all()
+    if year:
+        contests = [c for c in contests if c.award_on.year == year]
+    years = sorted({c.award_on.year for c in db.session.scalars(db.select(Contest))}, reverse=True)
+    return render_template(
+        "contests/index.html", contests=contests, years=years,
+        selected={"tier": tier, "category": category, "year": year},
+    )
+
+
+def contest_data(form: ContestForm) -> services.ContestData:
+    return services.ContestData(
+        name=form.name.data, category=form.category.data,
+        organising_body=form.organising_body.data, starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data, award_on=form.award_on.data, location=form.location.data,
+        notes=form.notes.data,
+    )
+
+
+def body_names() -> list[str]:
+    return db.session.scalars(db.select(OrganisingBody.name).order_by(OrganisingBody.name)).all()
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@organiser_required
+def create():
+    form = ContestForm()
+    if request.method == "GET" and current_user.organising_body is not None:
+        form.organising_body.data = current_user.organising_body.name
+    if form.validate_on_submit():
+        data = contest_data(form)
+        problems = services.check_contest(data)
+        if not problems:
+            contest = services.save_contest(data)
+            db.session.commit()
+            flash(_("已登记赛事“%(name)s”。下一步：添加赛项。", name=contest.name), "success")
+            return redirect(url_for("contests.show", contest_id=contest.id))
+        show_problems(form, problems)
+    return render_template("contests/form.html", form=form, contest=None, bodies=body_names())
+
+
+@bp.route("/<int:contest_id>/edit", methods=["GET", "POST"])
+@organiser_required
+def edit(contest_id: int):
+    contest = get_contest(contest_id)
+    form = ContestForm(obj=contest)
+    if request.method == "GET":
+        form.organising_body.data = contest.organising_body.name
+    if form.validate_on_submit():
+        data = contest_data(form)
+        problems = services.check_contest(data, contest)
+        if not problems:
+            services.save_contest(data, contest)
+            db.session.commit()
+            flash(_("已保存修改。"), "success")
+            return redirect(url_for("contests.show", contest_id=contest.id))
+        show_problems(form, problems)
+    return render_template("contests/form.html", form=form, contest=contest, bodies=body_names())
+
+
+@bp.route("/<int:contest_id>")
+def show(contest_id: int):
+    contest = get_contest(contest_id)
+    form = EventForm()
+    kinds = rules.allowed_result_kinds(contest.category)
+    form.result_kind.choices = options((k, labels.RESULT_KIND_NAMES[k]) for k in kinds)
+    return render_template("contests/show.html", contest=contest, form=form)
+
+
+@bp.route("/<int:contest_id>/events", methods=["POST"])
+@organiser_required
+def add_event(contest_id: int):
+    contest = get_contest(contest_id)
+    form = EventForm()
+    kinds = rules.allowed_result_kinds(contest.category)
+    form.result_kind.choices = options((k, labels.RESULT_KIND_NAMES[k]) for k in kinds)
+    if form.validate_on_submit():
+        problems = services.check_event(
+            contest, form.occupation.data, form.format.data, form.result_kind.data
+        )
+        if not problems:
+            event = services.add_event(
+                contest, form.occupation.data, form.format.data, form.result_kind.data
+            )
+            db.session.commit()
+            flash(_("已添加赛项“%(name)s”。", name=event.occupation), "success")
+            return redirect(url_for("contests.event", event_id=event.id))
+        show_problems(form, problems)
+    return render_template("contests/show.html", contest=contest, form=form), 422
+
+
+@bp.route("/<int:contest_id>/delete", methods=["GET", "POST"])
+@organiser_required
+def delete(contest_id: int):
+    contest = get_contest(contest_id)
+    form = ConfirmForm()
+    blocked = services.placement_count(contest=contest)
+    if form.validate_on_submit() and not blocked:
+        name = contest.name
+        services.delete_contest(contest)
+        db.session.commit()
+        flash(_("已删除赛事“%(name)s”。", name=name), "success")
+        return redirect(url_for("contests.index"))
+    return render_template(
+        "contests/confirm_delete.html", form=form, blocked=blocked, what=contest.name,
+        kind=_("赛事"), cancel=url_for("contests.show", contest_id=contest.id),
+        consequences=_("其中的 %(events)s 个赛项及全部参赛组将一并删除。",
+                       events=len(contest.events)),
+    )
+
+
+@bp.route("/events/<int:event_id>/delete", methods=["GET", "POST"])
+@organiser_required
+def delete_event(event_id: int):
+    event = get_event(event_id)
+    form = ConfirmForm()
+    blocked = services.placement_count(event=event)
+    if form.validate_on_submit() and not blocked:
+        contest_id = event.contest_id
+        services.delete_event(event)
+        db.session.commit()
+        flash(_("已删除赛项。"), "success")
+        return redirect(url_for("contests.show", contest_id=contest_id))
+    return render_template(
+        "contests/confirm_delete.html", form=form, blocked=blocked, what=event.occupation,
+        kind=_("赛项"), cancel=url_for("contests.event", event_id=event.id),
+        consequences=_("其中的 %(n)s 个参赛组将一并删除。", n=len(event.entries)),
+    )
+
+
+def prepare_entry_form(form: EntryForm, event: Event) -> None:
+    county_choices = [(j.code, j.label) for j in services.counties()]
+    form.sending_county.choices = options([("", _("— 请选择 —")), *county_choices])
+    for sub in form.members:
+        sub.form.home_county.choices = options([("", "—"), *county_choices])
+    form.result.choices = options(
+        [("", _("无（仅名次）"))]
+        + [
+            (code, labels.result(*rules.parse_result(code)))
+            for code in rules.result_choices(event.contest.category, event.result_kind)
+        ]
+    )
+
+
+def entry_data(form: EntryForm, event: Event) -> services.EntryData:
+    members = [
+        services.MemberData(
+            id_number=(sub.form.id_number.data or "").strip().upper(),
+            name=(sub.form.name.data or "").strip(),
+            employer=sub.form.employer.data, is_employee=sub.form.is_employee.data,
+            grade=sub.form.grade.data, home_county=sub.form.home_county.data or None,
+        )
+        for sub in list(form.members)[: event.team_size]
+    ]
+    coaches = [
+        services.CoachData(
+            name=(sub.form.name.data or "").strip(), role=sub.form.role.data,
+            share_percent=sub.form.share_percent.data,
+        )
+        for sub in form.coaches
+    ]
+    return services.EntryData(
+        sending_county=form.sending_county.data, members=members, coaches=coaches,
+        rank=form.rank.data, is_tie=form.is_tie.data, result=form.result.data or None,
+    )
+
+
+def fill_entry_form(form: EntryForm, entry: Entry) -> None:
+    form.sending_county.data = entry.sending_county_code
+    for sub, member in zip(form.members, entry.members, strict=False):
+        person = member.competitor
+        sub.form.id_number.data, sub.form.name.data = person.id_number, person.name
+        sub.form.employer.data, sub.form.is_employee.data = person.employer, person.is_employee
+        sub.form.grade.data, sub.form.home_county.data = person.grade_code, person.home_county_code
+    for sub, coach in zip(form.coaches, entry.coaches, strict=False):
+        sub.form.name.data, sub.form.role.data = coach.coach.name, coach.role
+        sub.form.share_percent.data = coach.share_percent
+    if entry.placement is not None:
+        p = entry.placement
+        form.rank.data, form.is_tie.data = p.rank, p.is_tie
+        form.result.data = f"prize_{p.prize}" if p.prize else (p.medal or "")
+
+
+def handle_entry_form(event: Event, entry: Entry | None):
+    form = EntryForm()
+    prepare_entry_form(form, event)
+    if request.method == "GET":
+        form.version.data = str(event.version)
+        if entry is not None:
+            fill_entry_form(form, entry)
+    stale = None
+    if form.validate_on_submit():
+        data = entry_data(form, event)
+        problems = services.check_entry(event, data, entry)
+        if not problems:
+            try:
+                saved = services.save_entry(
+                    event, data, current_user.id, int(form.version.data or 0), entry
+                )
+            except services.StaleEvent as exc:
+                event = exc.event
+                stale = True
+                form.version.data = str(event.version)
+                form.form_errors.append(
+                    _("在您编辑期间，其他人修改了本赛项的成绩，您的修改没有保存。"
+                      "请查看下方最新的成绩，确认后重新提交。")
+                )
+            else:
+                db.session.commit()
+                flash(_("已保存参赛组（%(names)s）。",
+                        names="、".join(c.name for c in saved.competitors)), "success")
+                return redirect(url_for("contests.event", event_id=event.id))
+        else:
+            show_problems(form, problems)
+    status = 409 if stale else (422 if request.method == "POST" else 200)
+    return render_template(
+        "contests/event.html", event=event, form=form, entry=entry,
+        entries=services.sorted_entries(event), stale=stale, delete_form=ConfirmForm(),
+    ), status
+
+
+@bp.route("/events/<int:event_id>", methods=["GET", "POST"])
+def event(event_id: int):
+    event = get_event(event_id)
+    if request.method == "POST" and current_user.role not in ("admin", "organiser"):
+        abort(403)
+    return handle_entry_form(event, None)
+
+
+@bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@organiser_required
+def edit_entry(entry_id: int):
+    entry = db.session.get(Entry, entry_id) or abort(404)
+    return handle_entry_form(entry.event, entry)
+
+
+@bp.route("/entries/<int:entry_id>/delete", methods=["GET", "POST"])
+@organiser_required
+def delete_entry(entry_id: int):
+    entry = db.session.get(Entry, entry_id) or abort(404)
+    form = ConfirmForm()
+    blocked = entry.placement is not None and entry.placement.status == "confirmed"
+    event_id = entry.event_id
+    if form.validate_on_submit() and not blocked:
+        try:
+            services.delete_entry(entry, int(request.form.get("version") or entry.event.version))
+        except services.StaleEvent:
+            flash(_("在您操作期间，本赛项的成绩已被他人修改，请重新确认。"), "error")
+            return redirect(url_for("contests.event", event_id=event_id))
+        db.session.commit()
+        flash(_("已删除参赛组。"), "success")
+        return redirect(url_for("contests.event", event_id=event_id))
+    names = "、".join(c.name for c in entry.competitors)
+    return render_template(
+        "contests/confirm_delete.html", form=form, blocked=blocked, what=names, kind=_("参赛组"),
+        cancel=url_for("contests.event", event_id=event_id), version=entry.event.version,
+        consequences=_("其成绩（如有）将一并删除。"),
+    )
+
+
+@bp.route("/<int:contest_id>/results")
+def results(contest_id: int):
+    contest = get_contest(contest_id)
+    return render_template(
+        "contests/results.html", contest=contest,
+        events=[(event, services.sorted_entries(event)) for event in contest.events],
+    )

@@ -1,0 +1,116 @@
+"""Display names for codes, in the page's language (msgids are the Chinese names)."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from compapp.core.vocab import GRADES
+
+CATEGORY_NAMES = {
+    "worldskills": _l("世界技能大赛"),
+    "national_skills_competition": _l("全国职业技能大赛"),
+    "national_class1": _l("其他全国一类职业技能竞赛"),
+    "national_class2": _l("全国二类职业技能竞赛"),
+    "provincial_comprehensive": _l("全省综合性职业技能大赛"),
+    "provincial_class1": _l("其他省级一类职业技能竞赛"),
+    "provincial_class2": _l("省级二类职业技能竞赛"),
+    "prefecture_comprehensive": _l("州（市）综合性职业技能大赛"),
+    "prefecture_class1": _l("其他州（市）级一类职业技能竞赛"),
+    "prefecture_class2": _l("州（市）级二类职业技能竞赛"),
+}
+CATEGORY_TIER = {
+    "worldskills": "world",
+    "national_skills_competition": "national",
+    "national_class1": "national",
+    "national_class2": "national",
+    "provincial_comprehensive": "provincial",
+    "provincial_class1": "provincial",
+    "provincial_class2": "provincial",
+    "prefecture_comprehensive": "prefecture",
+    "prefecture_class1": "prefecture",
+    "prefecture_class2": "prefecture",
+}
+TIER_NAMES = {
+    "world": _l("世界级"),
+    "national": _l("国家级"),
+    "provincial": _l("省级"),
+    "prefecture": _l("州（市）级"),
+}
+FORMAT_NAMES = {"individual": _l("单人赛项"), "pair": _l("双人赛项"), "trio": _l("三人赛项")}
+RESULT_KIND_NAMES = {"medals": _l("奖牌"), "prizes": _l("等级奖（一、二、三等奖）"), "rank_only": _l("仅名次")}
+MEDAL_NAMES = {"gold": _l("金牌"), "silver": _l("银牌"), "bronze": _l("铜牌"), "excellence": _l("优胜奖")}
+PRIZE_NAMES = {1: _l("一等奖"), 2: _l("二等奖"), 3: _l("三等奖")}
+PAYER_LEVEL_NAMES = {"province": _l("省级"), "prefecture": _l("州（市）级"), "county": _l("县（市、区）级")}
+COACH_ROLE_NAMES = {
+    "coach": _l("教练"),
+    "technical_director": _l("技术指导"),
+    "translator": _l("翻译"),
+    "expert": _l("专家"),
+}
+ROLE_NAMES = {
+    "admin": _l("管理员"),
+    "organiser": _l("赛事组织者"),
+    "coach": _l("教练"),
+    "finance": _l("财务人员"),
+    "winner": _l("获奖选手"),
+}
+STATUS_NAMES = {"entered": _l("待复核"), "confirmed": _l("已确认")}
+GRADE_NAMES = {code: zh for code, _order, zh, _en in GRADES}
+
+
+def category(code: str) -> str:
+    return str(CATEGORY_NAMES.get(code, code))
+
+
+def tier(code: str) -> str:
+    return str(TIER_NAMES.get(code, code))
+
+
+def category_tier(code: str) -> str:
+    return tier(CATEGORY_TIER.get(code, ""))
+
+
+def event_format(code: str) -> str:
+    return str(FORMAT_NAMES.get(code, code))
+
+
+def result_kind(code: str) -> str:
+    return str(RESULT_KIND_NAMES.get(code, code))
+
+
+def medal(code: str | None) -> str:
+    return str(MEDAL_NAMES.get(code, code or ""))
+
+
+def prize(number: int | None) -> str:
+    return str(PRIZE_NAMES.get(number, "")) if number else ""
+
+
+def result(medal_code: str | None, prize_number: int | None) -> str:
+    """The medal or prize of a placement, or a dash when it has only a rank."""
+    if medal_code:
+        return medal(medal_code)
+    if prize_number:
+        return prize(prize_number)
+    return "—"
+
+
+def grade(code: str | None) -> str:
+    return _(GRADE_NAMES.get(code or "none", code or ""))
+
+
+def payer_level(code: str) -> str:
+    return str(PAYER_LEVEL_NAMES.get(code, code))
+
+
+def coach_role(code: str) -> str:
+    return str(COACH_ROLE_NAMES.get(code, code))
+
+
+def role(code: str) -> str:
+    return str(ROLE_NAMES.get(code, code))
+
+
+def status(code: str) -> str:
+    return str(STATUS_NAMES.get(code, code))

@@ -1,0 +1,40 @@
+"""Home page and the public pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from compapp.contests.models import Contest, Placement
+from compapp.extensions import db
+from compapp.web import public
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    recent = db.session.scalars(
+        db.select(Contest).order_by(Contest.award_on.desc(), Contest.id.desc()).limit(8)
+    ).all()
+    counts = {
+        "contests": db.session.scalar(db.select(db.func.count(Contest.id))),
+        "placements": db.session.scalar(db.select(db.func.count(Placement.id))),
+        "to_confirm": db.session.scalar(
+            db.select(db.func.count(Placement.id)).filter_by(status="entered")
+        ),
+    }
+    return render_template("main/index.html", recent=recent, counts=counts, user=current_user)
+
+
+@bp.route("/calculator")
+@public
+def calculator():
+    return render_template("main/calculator.html")
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    db.session.execute(db.text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,15 @@
+"""Import every model module so the metadata (and Alembic) sees all tables."""
+
+from compapp.auth.models import User  # noqa: F401
+from compapp.contests.models import (  # noqa: F401
+    Coach,
+    Competitor,
+    Contest,
+    Entry,
+    EntryCoach,
+    EntryMember,
+    Event,
+    OrganisingBody,
+    Placement,
+)
+from compapp.reference.models import Grade, Jurisdiction  # noqa: F401

@@ -1,0 +1,162 @@
+"""Wire blueprints, the sign-in guard, error pages, template helpers and CLI commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+from flask import Flask, g, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import OperationalError
+
+from compapp.core.money import format_yuan, format_yuan_short, from_fen
+from compapp.extensions import db, login_manager
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as reachable without signing in."""
+    view.is_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def register_web(app: Flask) -> None:
+    """Register blueprints, guards, error handlers, filters and commands on ``app``."""
+    from compapp.auth.models import User
+    from compapp.auth.views import bp as auth_bp
+    from compapp.contests.views import bp as contests_bp
+    from compapp.main import bp as main_bp
+    from compapp.reference.views import bp as reference_bp
+
+    for blueprint in (main_bp, auth_bp, contests_bp, reference_bp):
+        app.register_blueprint(blueprint)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+    @app.before_request
+    def require_sign_in():
+        if request.endpoint is None or request.endpoint == "static":
+            return None
+        view = app.view_functions.get(request.endpoint)
+        if getattr(view, "is_public", False):
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
+
+    register_error_pages(app)
+    register_template_helpers(app)
+
+    from compapp.cli import register_cli
+
+    register_cli(app)
+
+
+def register_error_pages(app: Flask) -> None:
+    """Show errors as pages in the user's language (JSON under /api/)."""
+
+    def wants_json() -> bool:
+        return request.path.startswith("/api/")
+
+    def page(status: int, title: str, message: str):
+        if wants_json():
+            return {"error": {"code": str(status), "field": None, "message": message}}, status
+        return render_template("error.html", status=status, title=title, message=message), status
+
+    @app.errorhandler(400)
+    def bad_request(_error):
+        return page(400, _("请求有误"), _("提交的内容无法处理，请返回上一页重试。"))
+
+    @app.errorhandler(403)
+    def forbidden(_error):
+        return page(403, _("无权访问"), _("您的账户无权查看此页面。"))
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return page(404, _("页面不存在"), _("找不到您要的页面或记录。"))
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        return page(413, _("文件过大"), _("上传的文件超过允许的大小。"))
+
+    @app.errorhandler(429)
+    def too_many(_error):
+        return page(429, _("请求过于频繁"), _("尝试次数过多，请稍后再试。"))
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(_error):
+        db.session.rollback()
+        return page(
+            503,
+            _("服务暂不可用"),
+            _("数据库暂时无法连接，您的操作没有保存。请稍后重试；如持续出现，请联系管理员。"),
+        )
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        db.session.rollback()
+        return page(500, _("系统错误"), _("处理请求时发生错误，操作没有保存。请稍后重试。"))
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Filters for money, dates and labels used by every template."""
+
+    @app.template_filter("yuan")
+    def yuan_filter(value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = from_fen(value)
+        return format_yuan(Decimal(value))
+
+    @app.template_filter("yuan_short")
+    def yuan_short_filter(value) -> str:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = from_fen(value)
+        return format_yuan_short(Decimal(value))
+
+    @app.template_filter("cndate")
+    def date_filter(value: date | None) -> str:
+        if value is None:
+            return ""
+        if str(get_locale()) == "en":
+            return value.strftime("%Y-%m-%d")
+        return f"{value.year}年{value.month}月{value.day}日"
+
+    @app.context_processor
+    def inject_helpers():
+        from compapp import labels
+
+        return {
+            "labels": labels,
+            "current_locale": str(get_locale()),
+            "g": g,
+            "nav_items": lambda: nav_items(app),
+        }
+
+
+NAV = (
+    # endpoint, label msgid, roles that see it
+    ("main.index", "首页", None),
+    ("contests.index", "赛事", None),
+    ("reference.index", "行政区划", ("admin",)),
+)
+
+
+def nav_items(app: Flask) -> list[tuple[str, str]]:
+    """Return the menu entries the signed-in user may open."""
+    items = []
+    for endpoint, label, roles in NAV + tuple(app.config.get("EXTRA_NAV", ())):
+        if endpoint not in app.view_functions:
+            continue
+        if roles is None or current_user.role in roles:
+            items.append((endpoint, _(label)))
+    return items

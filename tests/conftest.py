@@ -1,0 +1,206 @@
+"""Shared fixtures: app, client, runner, db, auth and factories (create_x / dummy_x).
+
+The schema comes from the migrations: the test database is upgraded to head once per
+session, and every test starts from the reference data alone (other rows are deleted after
+each test). ``COMPAPP_TEST_DATABASE_URL`` points the whole suite at PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from itertools import count
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from compapp import create_app
+from compapp.core.idnumber import make_id_number
+from compapp.extensions import db as _db
+
+PASSWORD = "test-password-1"
+REFERENCE_TABLES = {"jurisdictions", "grades", "alembic_version"}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("COMPAPP_TEST_DATABASE_URL")
+    if url:
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "compapp-test.sqlite")
+
+
+@pytest.fixture(scope="session")
+def reference_codes(database_url) -> set[str]:
+    """Upgrade the test database to head once; return the reference jurisdiction codes."""
+    from flask_migrate import upgrade
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        upgrade()
+        codes = set(_db.session.scalars(text("SELECT code FROM jurisdictions")))
+        _db.engine.dispose()
+    return codes
+
+
+def _clean(codes: set[str]) -> None:
+    _db.session.rollback()
+    for table in reversed(_db.metadata.sorted_tables):
+        if table.name not in REFERENCE_TABLES:
+            _db.session.execute(table.delete())
+    jurisdictions = _db.metadata.tables["jurisdictions"]
+    _db.session.execute(jurisdictions.delete().where(jurisdictions.c.code.not_in(codes)))
+    _db.session.commit()
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Per-test overrides of the test configuration (override this fixture to change it)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, reference_codes, app_config):
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **app_config}
+    )
+    with app.app_context():
+        yield app
+        _clean(reference_codes)
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, username: str, password: str = PASSWORD):
+        response = self._client.post("/login", data={"username": username, "password": password})
+        assert response.status_code == 302, "sign-in failed for " + username
+        return response
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+_serial = count(1)
+
+
+@pytest.fixture
+def create_user(db):
+    from compapp.auth.models import User
+
+    def create_user(username: str | None = None, role: str = "organiser", **scope):
+        n = next(_serial)
+        user = User(
+            username=username or f"user{n}", display_name=scope.pop("display_name", f"用户{n}"),
+            role=role, **scope,
+        )
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return create_user
+
+
+@pytest.fixture
+def dummy_admin(create_user):
+    return create_user("admin", "admin", display_name="管理员")
+
+
+@pytest.fixture
+def dummy_organiser(create_user):
+    return create_user("organiser", "organiser", display_name="组织者")
+
+
+@pytest.fixture
+def create_contest(db):
+    from compapp.contests.services import ContestData, save_contest
+
+    def create_contest(
+        name: str | None = None, category: str = "national_skills_competition",
+        award_on: date = date(2024, 9, 15), **fields,
+    ):
+        data = ContestData(
+            name=name or f"测试赛事{next(_serial)}", category=category,
+            organising_body=fields.pop("organising_body", "云南省人力资源和社会保障厅"),
+            starts_on=fields.pop("starts_on", award_on), ends_on=fields.pop("ends_on", award_on),
+            award_on=award_on, **fields,
+        )
+        contest = save_contest(data)
+        db.session.commit()
+        return contest
+
+    return create_contest
+
+
+@pytest.fixture
+def dummy_contest(create_contest):
+    return create_contest("第二届全国技能大赛")
+
+
+@pytest.fixture
+def create_event(db):
+    from compapp.contests.services import add_event
+
+    def create_event(contest, occupation: str = "电工", event_format: str = "individual",
+                     result_kind: str = "medals"):
+        event = add_event(contest, occupation, event_format, result_kind)
+        db.session.commit()
+        return event
+
+    return create_event
+
+
+def id_number_for(county: str = "533422", serial: int | None = None) -> str:
+    """A valid ID number from ``county`` (GB 11643 check digit)."""
+    serial = next(_serial) if serial is None else serial
+    return make_id_number(f"{county}1990{(serial % 12) + 1:02d}{(serial % 28) + 1:02d}{serial % 1000:03d}")
+
+
+@pytest.fixture
+def create_entry(db):
+    from compapp.contests.services import EntryData, MemberData, check_entry, save_entry
+
+    def create_entry(event, county: str = "533422", rank: int | None = None,
+                     result: str | None = None, names: list[str] | None = None, **member_fields):
+        names = names or [f"选手{next(_serial)}" for _ in range(event.team_size)]
+        members = [
+            MemberData(id_number=id_number_for(county), name=name, **member_fields)
+            for name in names
+        ]
+        data = EntryData(sending_county=county, members=members, rank=rank, result=result)
+        problems = check_entry(event, data)
+        assert not problems, problems
+        entry = save_entry(event, data, None, event.version)
+        db.session.commit()
+        return entry
+
+    return create_entry

@@ -1,0 +1,259 @@
+"""Organiser pages: a whole contest from registration to results table, and every refusal."""
+
+import re
+
+import pytest
+
+from compapp.contests.models import Competitor, Contest, Entry, Event, Placement
+from tests.conftest import id_number_for
+
+
+def errors(response) -> list[str]:
+    return re.findall(r'class="error">([^<]*)<', response.get_data(as_text=True))
+
+
+def count(db, model) -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(model))
+
+
+CONTEST_FORM = {
+    "name": "2025年云南省第三届职业技能大赛",
+    "category": "provincial_comprehensive",
+    "organising_body": "云南省人力资源和社会保障厅",
+    "location": "昆明",
+    "starts_on": "2025-07-01",
+    "ends_on": "2025-07-04",
+    "award_on": "2025-07-05",
+}
+
+
+def pair_entry(county, numbers, names, rank=None, result="", version="1", **extra):
+    data = {"version": version, "sending_county": county, "rank": rank or "", "result": result}
+    for i, (number, name) in enumerate(zip(numbers, names, strict=True)):
+        data[f"members-{i}-id_number"] = number
+        data[f"members-{i}-name"] = name
+        data[f"members-{i}-grade"] = "senior"
+        data[f"members-{i}-home_county"] = county
+    data.update(extra)
+    return data
+
+
+def test_pages_require_sign_in(client):
+    for url in ("/", "/contests/", "/contests/new", "/jurisdictions/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.location.startswith("/login")
+
+
+def test_wrong_password_is_refused_next_to_the_field(client, dummy_organiser):
+    response = client.post("/login", data={"username": "organiser", "password": "nope"})
+    assert response.status_code == 200
+    assert "用户名或密码不正确。" in errors(response)
+
+
+def test_organiser_runs_a_whole_contest(client, auth, db, dummy_organiser):
+    """Create a contest, add a pair event, enter two entries with placements, see the results."""
+    auth.login("organiser")
+    response = client.post("/contests/new", data=CONTEST_FORM)
+    assert response.status_code == 302
+    contest = db.session.scalar(db.select(Contest))
+    assert contest.name == CONTEST_FORM["name"]
+    assert contest.organising_body.name == "云南省人力资源和社会保障厅"
+
+    response = client.post(
+        f"/contests/{contest.id}/events",
+        data={"occupation": "移动机器人", "format": "pair", "result_kind": "medals"},
+    )
+    assert response.status_code == 302
+    event = db.session.scalar(db.select(Event))
+    assert (event.format, event.team_size) == ("pair", 2)
+
+    first = [id_number_for("533422"), id_number_for("533422")]
+    response = client.post(
+        f"/contests/events/{event.id}",
+        data=pair_entry("533422", first, ["此里农布", "鲁茸卓玛"], rank=1, result="gold",
+                        **{"coaches-0-name": "和建华", "coaches-0-role": "coach"}),
+    )
+    assert response.status_code == 302, errors(response)
+    second = [id_number_for("530523"), id_number_for("530523")]
+    response = client.post(
+        f"/contests/events/{event.id}",
+        data=pair_entry("530523", second, ["段永明", "杨晓东"], rank=2, result="silver",
+                        version="2"),
+    )
+    assert response.status_code == 302, errors(response)
+
+    page = client.get(f"/contests/{contest.id}/results").get_data(as_text=True)
+    assert "移动机器人" in page and "双人赛项" in page
+    assert page.index("此里农布、鲁茸卓玛") < page.index("段永明、杨晓东")
+    assert "金牌" in page and "银牌" in page and "德钦县（迪庆藏族自治州）" in page
+    event_page = client.get(f"/contests/events/{event.id}").get_data(as_text=True)
+    assert first[0][:4] + "**********" + first[0][-4:] in event_page
+    assert first[0] not in event_page
+
+
+def test_contest_dates_are_checked_and_nothing_is_saved(client, auth, db, dummy_organiser):
+    auth.login("organiser")
+    response = client.post("/contests/new", data={**CONTEST_FORM, "ends_on": "2025-06-30"})
+    assert "结束日期不能早于开始日期。" in errors(response)
+    assert count(db, Contest) == 0
+
+
+def test_english_is_selectable(client, auth, dummy_organiser):
+    auth.login("organiser")
+    page = client.get("/contests/?lang=en").get_data(as_text=True)
+    assert 'lang="en"' in page
+    assert "Contests" in page
+
+
+@pytest.fixture
+def pair_event(dummy_contest, create_event):
+    return create_event(dummy_contest, "移动机器人", "pair", "medals")
+
+
+def test_team_size_must_match_the_format(client, auth, db, dummy_organiser, pair_event):
+    auth.login("organiser")
+    data = pair_entry("533422", [id_number_for(), ""], ["此里农布", ""], rank=1, result="gold")
+    response = client.post(f"/contests/events/{pair_event.id}", data=data)
+    assert response.status_code == 422
+    assert "本赛项每组应有 2 名选手，实际填写了 1 名。" in errors(response)
+    assert count(db, Entry) == 0 and count(db, Competitor) == 0
+
+
+def test_medal_the_category_does_not_award_is_refused(
+    client, auth, db, dummy_organiser, create_contest, create_event
+):
+    contest = create_contest(category="national_class1")
+    event = create_event(contest, "电工", "individual", "medals")
+    auth.login("organiser")
+    data = pair_entry("533422", [id_number_for()], ["此里农布"], rank=1, result="excellence")
+    response = client.post(f"/contests/events/{event.id}", data=data)
+    assert "该赛事类别或赛项不设此奖项（见政策说明 §3）。" in errors(response)
+    assert count(db, Placement) == 0
+
+
+def test_event_result_kind_must_suit_the_category(client, auth, db, dummy_organiser,
+                                                  create_contest):
+    contest = create_contest(category="worldskills")
+    auth.login("organiser")
+    response = client.post(
+        f"/contests/{contest.id}/events",
+        data={"occupation": "砌筑", "format": "individual", "result_kind": "prizes"},
+    )
+    assert response.status_code == 422
+    assert count(db, Event) == 0
+
+
+def test_duplicate_rank_needs_a_tie(client, auth, db, dummy_organiser, pair_event, create_entry):
+    create_entry(pair_event, rank=1, result="gold")
+    auth.login("organiser")
+    data = pair_entry("530523", [id_number_for("530523"), id_number_for("530523")],
+                      ["段永明", "杨晓东"], rank=1, result="gold", version=str(pair_event.version))
+    response = client.post(f"/contests/events/{pair_event.id}", data=data)
+    assert "第 1 名已有其他参赛组；如为并列，请在两组都勾选“并列”。" in errors(response)
+    assert count(db, Placement) == 1
+
+
+def test_invalid_id_number_is_refused(client, auth, db, dummy_organiser, pair_event):
+    auth.login("organiser")
+    good = id_number_for()
+    bad = good[:17] + ("1" if good[17] != "1" else "2")
+    data = pair_entry("533422", [bad, id_number_for()], ["甲", "乙"], rank=1, result="gold")
+    response = client.post(f"/contests/events/{pair_event.id}", data=data)
+    assert "身份证号码校验位不正确，请核对（GB 11643）。" in errors(response)
+    assert count(db, Competitor) == 0
+
+
+def test_same_person_is_not_created_twice(client, auth, db, dummy_organiser, pair_event,
+                                          create_contest, create_event):
+    """An ID number already registered links to that person; a different name is refused."""
+    auth.login("organiser")
+    number = id_number_for()
+    data = pair_entry("533422", [number, id_number_for()], ["此里农布", "鲁茸卓玛"], rank=1,
+                      result="gold")
+    assert client.post(f"/contests/events/{pair_event.id}", data=data).status_code == 302
+    other = create_event(create_contest(), "焊工", "pair", "medals")
+    clash = pair_entry("533422", [number, id_number_for()], ["张三", "李四"], rank=1,
+                       result="gold")
+    response = client.post(f"/contests/events/{other.id}", data=clash)
+    assert any("姓名不一致" in e for e in errors(response))
+    same = pair_entry("533422", [number, id_number_for()], ["此里农布", "李四"], rank=1,
+                      result="gold")
+    assert client.post(f"/contests/events/{other.id}", data=same).status_code == 302
+    assert count(db, Competitor) == 3
+
+
+def test_stale_page_is_told_what_changed(client, auth, db, dummy_organiser, pair_event):
+    """Optimistic locking: a save based on an old version of the event is refused, not lost."""
+    auth.login("organiser")
+    data = pair_entry("533422", [id_number_for(), id_number_for()], ["甲", "乙"], rank=1,
+                      result="gold", version="1")
+    assert client.post(f"/contests/events/{pair_event.id}", data=data).status_code == 302
+    late = pair_entry("530523", [id_number_for("530523"), id_number_for("530523")], ["丙", "丁"],
+                      rank=2, result="silver", version="1")
+    response = client.post(f"/contests/events/{pair_event.id}", data=late)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "其他人修改了本赛项的成绩" in page and "甲" in page
+    assert count(db, Entry) == 1
+
+
+def test_delete_asks_for_confirmation_then_deletes(client, auth, db, dummy_organiser,
+                                                   dummy_contest):
+    auth.login("organiser")
+    page = client.get(f"/contests/{dummy_contest.id}/delete").get_data(as_text=True)
+    assert "确认删除" in page
+    assert count(db, Contest) == 1
+    assert client.post(f"/contests/{dummy_contest.id}/delete").status_code == 302
+    assert count(db, Contest) == 0
+
+
+def test_delete_is_refused_once_results_depend_on_it(client, auth, db, dummy_organiser,
+                                                     pair_event, create_entry):
+    create_entry(pair_event, rank=1, result="gold")
+    auth.login("organiser")
+    contest_id = pair_event.contest_id
+    page = client.get(f"/contests/{contest_id}/delete").get_data(as_text=True)
+    assert "不能删除" in page
+    client.post(f"/contests/{contest_id}/delete")
+    client.post(f"/contests/events/{pair_event.id}/delete")
+    assert count(db, Contest) == 1 and count(db, Event) == 1
+
+
+def test_contests_are_filtered_by_tier_category_and_year(client, auth, dummy_organiser,
+                                                        create_contest):
+    from datetime import date
+
+    create_contest("世赛甲", "worldskills", date(2024, 9, 15))
+    create_contest("省赛乙", "provincial_class1", date(2025, 8, 22))
+    create_contest("州赛丙", "prefecture_class1", date(2023, 6, 8))
+    auth.login("organiser")
+    page = client.get("/contests/?tier=provincial").get_data(as_text=True)
+    assert "省赛乙" in page and "世赛甲" not in page and "州赛丙" not in page
+    page = client.get("/contests/?year=2023").get_data(as_text=True)
+    assert "州赛丙" in page and "省赛乙" not in page
+    page = client.get("/contests/?category=worldskills").get_data(as_text=True)
+    assert "世赛甲" in page and "州赛丙" not in page
+
+
+def test_admin_adds_a_jurisdiction(client, auth, db, dummy_admin):
+    from compapp.reference.models import Jurisdiction
+
+    auth.login("admin")
+    response = client.post(
+        "/jurisdictions/new",
+        data={"code": "530102", "name": "五华区", "short_name": "五华", "level": "county",
+              "parent_code": "530100"},
+    )
+    assert response.status_code == 302
+    assert db.session.get(Jurisdiction, "530102").parent.name == "昆明市"
+    response = client.post(
+        "/jurisdictions/new",
+        data={"code": "530103", "name": "盘龙区", "level": "county", "parent_code": "533400"},
+    )
+    assert "代码与上级的代码前缀不一致。" in errors(response)
+
+
+def test_organiser_cannot_add_a_jurisdiction(client, auth, dummy_organiser):
+    auth.login("organiser")
+    assert client.get("/jurisdictions/new").status_code == 403

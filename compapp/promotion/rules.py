@@ -238,7 +238,12 @@ def _no_category(
 
 
 def _no_jurisdiction(facts: PromotionFacts, rules: PromotionRuleSet) -> Eligibility:
-    stated = "；".join(f"仅{p.short_name}选送的选手适用 {p.id}" for p in rules.policies)
+    by_place: dict[str, list[str]] = {}
+    for policy in rules.policies:
+        by_place.setdefault(policy.short_name, []).append(policy.id)
+    stated = "；".join(
+        f"仅{place}选送的选手适用 {'、'.join(ids)}" for place, ids in by_place.items()
+    )
     return Eligibility(
         eligible=False,
         from_grade=facts.current_grade,

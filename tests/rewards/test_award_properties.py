@@ -131,15 +131,18 @@ def test_coaching_team_mirrors_the_competitor_except_prefecture_contests(facts) 
 )
 def test_a_result_the_category_does_not_award_is_refused(category, medal, prize) -> None:
     """§3: a medal or prize not allowed for the category is a validation error, not a zero."""
+    code, name, prefecture_code, prefecture_name = DIQING[1]
     facts = AwardFacts(
-        date(2024, 9, 15),
-        category,
-        "individual",
-        medal,
-        prize,
-        None,
-        *COUNTIES[1][:2],
-        *DIQING[0][2:],
+        award_on=date(2024, 9, 15),
+        category=category,
+        event_format="individual",
+        medal=medal,
+        prize=prize,
+        rank=None,
+        county_code=code,
+        county_name=name,
+        prefecture_code=prefecture_code,
+        prefecture_name=prefecture_name,
     )
     with pytest.raises(ResultNotAllowed):
         compute_awards(facts, POLICIES)

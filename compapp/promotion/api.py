@@ -1,7 +1,9 @@
 """Parse and answer ``POST /api/v1/promotion`` without Flask (CONTRACT.md).
 
 Pure: the view decodes JSON, passes the body and a county lookup in, and turns an
-``ApiError`` into ``error.to_body()`` with ``error.status``.
+``ApiError`` (shared with the quote API) into ``error.to_body()`` with ``error.status``.
+Codes: 400 ``bad_request`` / ``missing_field``; 422 ``invalid_value`` (the ``field`` says
+which value) or ``no_policy``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,17 @@ from compapp.core.vocab import GRADE_ORDER
 from compapp.policy.categories import CATEGORIES, EVENT_FORMATS
 from compapp.promotion.policy import NoPromotionRuleInForce, PromotionRuleSet
 from compapp.promotion.rules import Eligibility, PromotionFacts, check_eligibility
+
+# One error type for both calculator endpoints, so a client handles them alike.
+from compapp.rewards.quote import ApiError
+
+__all__ = [
+    "ApiError",
+    "CountyLookup",
+    "answer_promotion_request",
+    "parse_promotion_request",
+    "promotion_response",
+]
 
 # county code -> (county name, prefecture code, prefecture name), or None when unknown.
 CountyLookup = Callable[[str], "tuple[str, str, str] | None"]
@@ -31,25 +44,10 @@ _ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _COUNTY_RE = re.compile(r"^\d{6}$")
 
 
-class ApiError(Exception):
-    """A request the API refuses: HTTP status, machine code, offending field, and a sentence."""
-
-    def __init__(self, status: int, code: str, field: str | None, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.field = field
-        self.message = message
-
-    def to_body(self) -> dict:
-        """Return the JSON error body of CONTRACT.md."""
-        return {"error": {"code": self.code, "field": self.field, "message": self.message}}
-
-
 def parse_promotion_request(body: object, lookup_county: CountyLookup) -> PromotionFacts:
     """Return the facts of a promotion request, or raise ``ApiError`` (400 shape, 422 value)."""
     if not isinstance(body, dict):
-        raise ApiError(400, "malformed_request", None, "请求体必须是一个 JSON 对象。")
+        raise ApiError(400, "bad_request", None, "请求体必须是一个 JSON 对象。")
     for name in REQUIRED_FIELDS:
         # A null counts as missing: the client did not say what the value is.
         if body.get(name) is None:
@@ -61,7 +59,7 @@ def parse_promotion_request(body: object, lookup_county: CountyLookup) -> Promot
     if not isinstance(category, str) or category not in CATEGORIES:
         raise ApiError(
             422,
-            "unknown_category",
+            "invalid_value",
             "category",
             f"未知的赛事类别 {category!r}，可用的类别：{'、'.join(CATEGORIES)}。",
         )
@@ -70,7 +68,7 @@ def parse_promotion_request(body: object, lookup_county: CountyLookup) -> Promot
     if not isinstance(event_format, str) or event_format not in EVENT_FORMATS:
         raise ApiError(
             422,
-            "unknown_event_format",
+            "invalid_value",
             "event_format",
             f"未知的赛项形式 {event_format!r}，应为 individual、pair 或 trio。",
         )
@@ -79,14 +77,14 @@ def parse_promotion_request(body: object, lookup_county: CountyLookup) -> Promot
     # bool is an int subclass and 2.0 is not a rank: accept only true integers.
     if type(rank) is not int or rank < 1:
         raise ApiError(
-            422, "invalid_rank", "rank", f"决赛名次 rank 必须是不小于 1 的整数，收到 {rank!r}。"
+            422, "invalid_value", "rank", f"决赛名次 rank 必须是不小于 1 的整数，收到 {rank!r}。"
         )
 
     grade = body["current_grade"]
     if not isinstance(grade, str) or grade not in GRADE_ORDER:
         raise ApiError(
             422,
-            "unknown_grade",
+            "invalid_value",
             "current_grade",
             f"未知的现有等级 {grade!r}，应为 {'、'.join(GRADE_ORDER)} 之一。",
         )
@@ -105,7 +103,7 @@ def parse_promotion_request(body: object, lookup_county: CountyLookup) -> Promot
     if found is None:
         raise ApiError(
             422,
-            "unknown_county",
+            "invalid_value",
             "county",
             f"未知的选送县（市、区）代码 {county!r}，请填写 6 位行政区划代码，如 533401。",
         )
@@ -159,7 +157,7 @@ def _parse_date(value: object) -> date:
             pass
     raise ApiError(
         422,
-        "invalid_date",
+        "invalid_value",
         "award_date",
         f"获奖日期 award_date 应为有效日期，格式 YYYY-MM-DD，收到 {value!r}。",
     )

@@ -19,6 +19,7 @@ from types import MappingProxyType
 
 from compapp.core.vocab import GRADE_ORDER
 from compapp.policy.categories import CATEGORIES, EVENT_FORMATS
+from compapp.policy.loader import NoPolicyInForce
 from compapp.policy.strict_toml import PolicyFileError, load_toml_strict
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "policy" / "data" / "promotion"
@@ -48,17 +49,20 @@ _RULE_KEYS = {
 _RULE_REQUIRED = {"clause", "category", "target", "if_at_target", "citation", "bands"}
 
 
-class NoPromotionRuleInForce(LookupError):
-    """No version of the competitor's promotion policy covers the award date."""
+class NoPromotionRuleInForce(NoPolicyInForce):
+    """No version of the competitor's promotion policy covers the award date.
+
+    A ``NoPolicyInForce``, so one handler answers 422 ``no_policy`` for awards and promotion.
+    """
 
     def __init__(self, on: date, policy_id: str, first_from: date | None) -> None:
-        self.on = on
+        super().__init__(on, [policy_id])
         self.policy_id = policy_id
         self.first_from = first_from
         since = f"（{policy_id} 自 {first_from.isoformat()} 起施行）" if first_from else ""
-        super().__init__(
+        self.args = (
             f"{on.isoformat()} 没有有效的晋升规则{since}：请核对获奖日期，"
-            "或由管理员录入覆盖该日期的政策版本。"
+            "或由管理员录入覆盖该日期的政策版本。",
         )
 
 

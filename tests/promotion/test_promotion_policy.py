@@ -208,6 +208,16 @@ def test_date_before_every_version_raises_no_rule_in_force(tmp_path):
     assert "2022-05-27" in str(info.value)
 
 
+def test_no_rule_in_force_is_a_no_policy_in_force():
+    """One handler serves the award and promotion APIs (CONTRACT.md: 422 no_policy)."""
+    from compapp.policy.loader import NoPolicyInForce
+
+    error = NoPromotionRuleInForce(date(2021, 1, 1), "dq-2022", date(2022, 5, 27))
+    assert isinstance(error, NoPolicyInForce)
+    assert error.policy_ids == ("dq-2022",)
+    assert str(error).startswith("2021-01-01 没有有效的晋升规则")
+
+
 def test_date_after_a_closed_version_raises_no_rule_in_force(tmp_path):
     """A version that ended leaves later dates uncovered until a new one is entered."""
     write(

@@ -712,8 +712,12 @@ def _build_policy(data: dict, name: str, digest: str) -> Policy:
 def load_policy_file(path: Path | str) -> Policy:
     """Load and check one policy file."""
     path = Path(path)
-    data = load_toml_strict(path)
-    return _build_policy(data, path.name, hashlib.sha256(path.read_bytes()).hexdigest())
+    raw = path.read_bytes()
+    try:
+        data = load_toml_strict(path)
+    except PolicyFileError as exc:
+        raise PolicyFileError(_name_the_key(raw.decode("utf-8", "replace"), str(exc))) from exc
+    return _build_policy(data, path.name, hashlib.sha256(raw).hexdigest())
 
 
 def load_policy_text(text: str, name: str) -> Policy:
@@ -721,8 +725,48 @@ def load_policy_text(text: str, name: str) -> Policy:
     try:
         data = tomllib.loads(text, parse_float=_refuse_float)
     except (tomllib.TOMLDecodeError, ValueError) as exc:
-        raise PolicyFileError(f"{name}: {exc}") from exc
+        raise PolicyFileError(_name_the_key(text, f"{name}: {exc}")) from exc
     return _build_policy(data, name, hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+_AT_LINE_RE = re.compile(r"\(at line (\d+), column \d+\)")
+_FLOAT_RE = re.compile(r"float '([^']+)'")
+_HEADER_RE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY_RE = re.compile(r"^\s*([\w.\"-]+)\s*=")
+
+
+def _name_the_key(text: str, message: str) -> str:
+    """Add the key and line to a parser message ("file: key (line 4): problem").
+
+    tomllib reports a duplicate key by position only and a refused float by its text only;
+    a person fixing the file wants the key.
+    """
+    name, _, problem = message.partition(": ")
+    lines = text.splitlines()
+    number = None
+    inner = None
+    if found := _AT_LINE_RE.search(problem):
+        number = int(found.group(1))
+    elif found := _FLOAT_RE.search(problem):
+        literal = re.escape(found.group(1))
+        pattern = re.compile(rf"([\w\"-]+)\s*=\s*[-+]?{literal}(?![\w.])")
+        for index, line in enumerate(lines, start=1):
+            if hit := pattern.search(line.split("#", 1)[0]):
+                number, inner = index, hit.group(1)
+                break
+    if number is None or number > len(lines):
+        return message
+    table = ""
+    for line in lines[: number - 1]:
+        if header := _HEADER_RE.match(line):
+            table = header.group(1)
+    key_match = _KEY_RE.match(lines[number - 1])
+    parts = [table] if table else []
+    if key_match:
+        parts.append(key_match.group(1))
+    if inner and inner not in parts:
+        parts.append(inner)
+    return f"{name}: {'.'.join(parts) or '?'} (line {number}): {problem}"
 
 
 def load_policies(data_dir: Path | None = None) -> PolicySet:

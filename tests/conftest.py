@@ -44,6 +44,7 @@ def reference_codes(database_url) -> set[str]:
     with app.app_context():
         upgrade()
         codes = set(_db.session.scalars(text("SELECT code FROM jurisdictions")))
+        _db.session.remove()
         _db.engine.dispose()
     return codes
 

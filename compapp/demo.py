@@ -224,6 +224,7 @@ def load_demo() -> dict[str, int]:
             created["accounts"] += 1
         users[username] = user
     db.session.flush()
+    new_entries = []
     for name, category, body, place, starts, ends, award, events in CONTESTS:
         if _one(Contest, name=name) is not None:
             continue
@@ -264,5 +265,13 @@ def load_demo() -> dict[str, int]:
                 )
                 db.session.add(entry)
                 created["entries"] += 1
+                new_entries.append(entry)
+    db.session.flush()
+    from compapp.rewards.services import award_policies, grant_awards
+
+    policies = award_policies()
+    for entry in new_entries:
+        db.session.refresh(entry)
+        grant_awards(entry, policies, entry.placement.entered_by_id, "演示数据")
     db.session.flush()
     return created

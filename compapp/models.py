@@ -13,3 +13,4 @@ from compapp.contests.models import (  # noqa: F401
     Placement,
 )
 from compapp.reference.models import Grade, Jurisdiction  # noqa: F401
+from compapp.rewards.models import AwardBasis, AwardComputation, AwardLineRecord  # noqa: F401

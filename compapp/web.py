@@ -24,13 +24,15 @@ def public(view: Callable) -> Callable:
 
 def register_web(app: Flask) -> None:
     """Register blueprints, guards, error handlers, filters and commands on ``app``."""
+    from compapp.api import bp as api_bp
     from compapp.auth.models import User
     from compapp.auth.views import bp as auth_bp
     from compapp.contests.views import bp as contests_bp
     from compapp.main import bp as main_bp
     from compapp.reference.views import bp as reference_bp
+    from compapp.rewards.views import bp as rewards_bp
 
-    for blueprint in (main_bp, auth_bp, contests_bp, reference_bp):
+    for blueprint in (main_bp, auth_bp, contests_bp, reference_bp, api_bp, rewards_bp):
         app.register_blueprint(blueprint)
 
     login_manager.login_view = "auth.login"
@@ -148,6 +150,7 @@ NAV = (
     ("main.index", "首页", None),
     ("contests.index", "赛事", None),
     ("reference.index", "行政区划", ("admin",)),
+    ("rewards.what_if", "政策草案试算", ("admin",)),
 )
 
 

@@ -132,9 +132,15 @@ def placement_count(contest: Contest | None = None, event: Event | None = None) 
     return db.session.scalar(query)
 
 
+def entry_ids(events) -> list[int]:
+    return [entry.id for event in events for entry in event.entries]
+
+
 def delete_contest(contest: Contest) -> None:
     """Delete a contest with its events and entries; refused once it has results."""
-    if placement_count(contest=contest):
+    from compapp.rewards.services import has_award_history
+
+    if placement_count(contest=contest) or has_award_history(entry_ids(contest.events)):
         raise InUse(contest)
     db.session.delete(contest)
     db.session.flush()
@@ -171,7 +177,9 @@ def add_event(contest: Contest, occupation: str, event_format: str, result_kind:
 
 def delete_event(event: Event) -> None:
     """Delete an event and its entries; refused once it has results."""
-    if placement_count(event=event):
+    from compapp.rewards.services import has_award_history
+
+    if placement_count(event=event) or has_award_history(entry_ids([event])):
         raise InUse(event)
     db.session.delete(event)
     db.session.flush()
@@ -281,6 +289,7 @@ def save_entry(event: Event, data: EntryData, user_id: int | None, seen_version:
                entry: Entry | None = None) -> Entry:
     """Create or update an entry with its team, coaches and placement (data already checked)."""
     claim_event_version(event, seen_version)
+    is_new = entry is None
     if entry is None:
         entry = Entry(event=event)
         db.session.add(entry)
@@ -319,12 +328,18 @@ def save_entry(event: Event, data: EntryData, user_id: int | None, seen_version:
         placement.entered_by_id = user_id
         db.session.add(placement)
     db.session.flush()
+    from compapp.rewards.services import award_policies, grant_awards
+
+    db.session.refresh(entry)
+    grant_awards(entry, award_policies(), user_id, "成绩录入" if is_new else "成绩修改")
     return entry
 
 
 def delete_entry(entry: Entry, seen_version: int | None) -> None:
-    """Delete an entry; refused once its result is confirmed."""
-    if entry.placement is not None and entry.placement.status == "confirmed":
+    """Delete an entry; refused once it has a result or award records."""
+    from compapp.rewards.services import has_award_history
+
+    if entry.placement is not None or has_award_history([entry.id]):
         raise InUse(entry)
     claim_event_version(entry.event, seen_version)
     db.session.delete(entry)

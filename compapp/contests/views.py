@@ -14,6 +14,7 @@ from compapp.contests.models import Contest, Entry, Event, OrganisingBody
 from compapp.extensions import db
 from compapp.formtools import options
 from compapp.policy.categories import CATEGORIES, CATEGORY_TIER
+from compapp.rewards.services import has_award_history
 
 bp = Blueprint("contests", __name__, url_prefix="/contests")
 
@@ -159,7 +160,9 @@ def add_event(contest_id: int):
 def delete(contest_id: int):
     contest = get_contest(contest_id)
     form = ConfirmForm()
-    blocked = services.placement_count(contest=contest)
+    blocked = services.placement_count(contest=contest) or has_award_history(
+        services.entry_ids(contest.events)
+    )
     if form.validate_on_submit() and not blocked:
         name = contest.name
         services.delete_contest(contest)
@@ -179,7 +182,9 @@ def delete(contest_id: int):
 def delete_event(event_id: int):
     event = get_event(event_id)
     form = ConfirmForm()
-    blocked = services.placement_count(event=event)
+    blocked = services.placement_count(event=event) or has_award_history(
+        services.entry_ids([event])
+    )
     if form.validate_on_submit() and not blocked:
         contest_id = event.contest_id
         services.delete_event(event)
@@ -304,7 +309,9 @@ def edit_entry(entry_id: int):
 def delete_entry(entry_id: int):
     entry = db.session.get(Entry, entry_id) or abort(404)
     form = ConfirmForm()
-    blocked = entry.placement is not None and entry.placement.status == "confirmed"
+    from compapp.rewards.services import has_award_history
+
+    blocked = entry.placement is not None or has_award_history([entry.id])
     event_id = entry.event_id
     if form.validate_on_submit() and not blocked:
         try:

@@ -1,0 +1,65 @@
+"""The public calculator API: POST /api/v1/quote and POST /api/v1/promotion (CONTRACT.md).
+
+No sign-in, no personal data, no writes.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from compapp.extensions import csrf, db
+from compapp.reference.models import Jurisdiction
+from compapp.rewards.quote import ApiError
+from compapp.rewards.services import award_policies
+from compapp.web import public
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def lookup_county(code: str) -> tuple[str, str, str] | None:
+    """Return (county name, prefecture code, prefecture name) for a county code, else None."""
+    county = db.session.get(Jurisdiction, code)
+    if county is None or county.level != "county" or county.parent is None:
+        return None
+    return county.name, county.parent.code, county.parent.name
+
+
+def promotion_rules():
+    """The promotion rule set, loaded strictly once per application."""
+    from compapp.promotion.policy import load_promotion_rules
+
+    cache = current_app.extensions.setdefault("compapp", {})
+    if "promotion_rules" not in cache:
+        cache["promotion_rules"] = load_promotion_rules()
+    return cache["promotion_rules"]
+
+
+def _body() -> object:
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ApiError(400, "bad_request", None,
+                       "请求体不是有效的 JSON。请以 Content-Type: application/json 发送一个 JSON 对象。")
+    return body
+
+
+@bp.errorhandler(ApiError)
+def api_error(error: ApiError):
+    return jsonify(error.to_body()), error.status
+
+
+@bp.route("/quote", methods=["POST"])
+@csrf.exempt
+@public
+def quote():
+    from compapp.rewards.quote import answer_quote_request
+
+    return jsonify(answer_quote_request(_body(), lookup_county, award_policies()))
+
+
+@bp.route("/promotion", methods=["POST"])
+@csrf.exempt
+@public
+def promotion():
+    from compapp.promotion.api import answer_promotion_request
+
+    return jsonify(answer_promotion_request(_body(), lookup_county, promotion_rules()))

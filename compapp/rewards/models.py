@@ -1,0 +1,99 @@
+"""Stored awards: each computation of a placement's awards, its lines, and what produced them.
+
+Nothing here is ever deleted. A changed placement gets a new computation; the previous one
+is marked superseded and stays, with its lines, to explain past figures.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from compapp.auth.models import utcnow
+from compapp.core.money import from_fen
+from compapp.extensions import db
+
+
+class AwardBasis(db.Model):
+    """The facts, trace and notices of one distinct computation, shared by identical cases."""
+
+    __tablename__ = "award_bases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # sha256 over facts and policy digests: identical inputs under identical policy files.
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    facts: Mapped[dict] = mapped_column(JSON)
+    trace: Mapped[list] = mapped_column(JSON)
+    notices: Mapped[list] = mapped_column(JSON)
+    # policy id -> [version effective_from (ISO), sha256 of the policy file]
+    policies: Mapped[dict] = mapped_column(JSON)
+
+
+class AwardComputation(db.Model):
+    """One computation of an entry's awards; the current one has no ``superseded_at``."""
+
+    __tablename__ = "award_computations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
+    basis_id: Mapped[int | None] = mapped_column(ForeignKey("award_bases.id"))
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    computed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(200))
+    # Placement as priced: rank, medal, prize, status (the placement row itself may change).
+    placement: Mapped[dict | None] = mapped_column(JSON)
+    superseded_at: Mapped[datetime | None] = mapped_column(index=True)
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("award_computations.id"))
+    error: Mapped[str | None] = mapped_column(Text)
+
+    basis: Mapped[AwardBasis | None] = relationship()
+    entry = relationship("Entry")
+    lines: Mapped[list[AwardLineRecord]] = relationship(
+        back_populates="computation", order_by="AwardLineRecord.id"
+    )
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None
+
+
+class AwardLineRecord(db.Model):
+    """One payer's amount for one payee of one computation (integer fen)."""
+
+    __tablename__ = "award_lines"
+    __table_args__ = (
+        CheckConstraint("payee IN ('competitor', 'coaching_team')", name="payee"),
+        CheckConstraint("payer_level IN ('province', 'prefecture', 'county')", name="payer_level"),
+        CheckConstraint("amount_fen >= 0", name="amount_not_negative"),
+        CheckConstraint(
+            "(payee = 'competitor') = (competitor_id IS NOT NULL)", name="competitor_matches_payee"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    computation_id: Mapped[int] = mapped_column(ForeignKey("award_computations.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
+    payee: Mapped[str] = mapped_column(String(20))
+    competitor_id: Mapped[int | None] = mapped_column(ForeignKey("competitors.id"), index=True)
+    payer_level: Mapped[str] = mapped_column(String(20))
+    payer_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
+    amount_fen: Mapped[int]
+    policy_id: Mapped[str] = mapped_column(String(40))
+    version_from: Mapped[date]
+    policy_digest: Mapped[str] = mapped_column(String(64))
+    clause: Mapped[str] = mapped_column(String(40))
+    citation: Mapped[str] = mapped_column(String(200))
+    explanation: Mapped[str] = mapped_column(Text)
+    # Current lines only: superseded lines keep their values but drop out of totals.
+    is_current: Mapped[bool] = mapped_column(default=True, index=True)
+
+    computation: Mapped[AwardComputation] = relationship(back_populates="lines")
+    competitor = relationship("Competitor")
+    payer = relationship("Jurisdiction")
+    entry = relationship("Entry")
+
+    @property
+    def amount(self):
+        return from_fen(self.amount_fen)

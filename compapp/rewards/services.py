@@ -1,0 +1,357 @@
+"""Compute, store and total the awards of placements.
+
+Services load rows, build plain facts, call the pure rules, write records and flush; the
+caller commits. Stored lines are never edited or deleted: a change adds a new computation
+and marks the previous one superseded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask import current_app
+
+from compapp.auth.models import utcnow
+from compapp.contests.models import Contest, Entry, Event, Placement
+from compapp.core.money import from_fen, to_fen
+from compapp.extensions import db
+from compapp.policy.loader import NoPolicyInForce, PolicySet
+from compapp.reference.models import Jurisdiction
+from compapp.rewards.models import AwardBasis, AwardComputation, AwardLineRecord
+from compapp.rewards.rules import AwardFacts, AwardResult, InvalidFacts, compute_awards
+
+
+def award_policies() -> PolicySet:
+    """The award policy set, loaded strictly once per application."""
+    from compapp.policy.loader import load_policies
+
+    cache = current_app.extensions.setdefault("compapp", {})
+    if "award_policies" not in cache:
+        cache["award_policies"] = load_policies()
+    return cache["award_policies"]
+
+
+def has_award_history(entry_ids) -> bool:
+    """Whether any of the entries was ever priced (its records must then stay)."""
+    ids = list(entry_ids)
+    if not ids:
+        return False
+    return db.session.scalar(
+        db.select(db.func.count(AwardComputation.id)).where(AwardComputation.entry_id.in_(ids))
+    ) > 0
+
+
+def facts_for(entry: Entry) -> AwardFacts | None:
+    """Return the award facts of an entry's placement, or None when it has no placement."""
+    placement = entry.placement
+    if placement is None:
+        return None
+    county = entry.sending_county
+    prefecture = county.parent
+    contest = entry.event.contest
+    return AwardFacts(
+        award_on=contest.award_on,
+        category=contest.category,
+        event_format=entry.event.format,
+        medal=placement.medal,
+        prize=placement.prize,
+        rank=placement.rank,
+        county_code=county.code,
+        county_name=county.name,
+        prefecture_code=prefecture.code if prefecture else "",
+        prefecture_name=prefecture.name if prefecture else "",
+    )
+
+
+def facts_dict(facts: AwardFacts) -> dict:
+    return {
+        "award_on": facts.award_on.isoformat(), "category": facts.category,
+        "event_format": facts.event_format, "medal": facts.medal, "prize": facts.prize,
+        "rank": facts.rank, "county_code": facts.county_code, "county_name": facts.county_name,
+        "prefecture_code": facts.prefecture_code, "prefecture_name": facts.prefecture_name,
+    }
+
+
+def placement_snapshot(placement: Placement | None) -> dict | None:
+    if placement is None:
+        return None
+    return {"rank": placement.rank, "is_tie": placement.is_tie, "medal": placement.medal,
+            "prize": placement.prize, "status": placement.status}
+
+
+def basis_key(facts: AwardFacts, result: AwardResult) -> str:
+    payload = json.dumps(
+        [facts_dict(facts), sorted((k, v[0].isoformat(), v[1])
+                                   for k, v in result.policies_used.items())],
+        ensure_ascii=False, sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _basis(facts: AwardFacts, result: AwardResult, cache: dict | None = None) -> AwardBasis:
+    key = basis_key(facts, result)
+    if cache is not None and key in cache:
+        return cache[key]
+    basis = db.session.scalar(db.select(AwardBasis).filter_by(key=key))
+    if basis is None:
+        basis = AwardBasis(
+            key=key, facts=facts_dict(facts), trace=list(result.trace),
+            notices=list(result.notices),
+            policies={k: [v[0].isoformat(), v[1]] for k, v in result.policies_used.items()},
+        )
+        db.session.add(basis)
+    if cache is not None:
+        cache[key] = basis
+    return basis
+
+
+@dataclass
+class PlannedLine:
+    payee: str
+    competitor_id: int | None
+    payer_level: str
+    payer_code: str
+    amount_fen: int
+    policy_id: str
+    version_from: object
+    policy_digest: str
+    clause: str
+    citation: str
+    explanation: str
+
+    def key(self) -> tuple:
+        return (self.payee, self.competitor_id, self.payer_level, self.payer_code,
+                self.amount_fen, self.policy_id, self.version_from, self.clause)
+
+
+def plan_lines(entry: Entry, result: AwardResult) -> list[PlannedLine]:
+    """Turn a result into stored lines: each competitor's lines per member, the team's once."""
+    planned = []
+    digests = {k: v[1] for k, v in result.policies_used.items()}
+    for member in entry.members:
+        for line in result.competitor_lines:
+            planned.append(PlannedLine(
+                "competitor", member.competitor_id, line.payer_level, line.payer_code,
+                to_fen(line.amount), line.policy_id, line.version_from,
+                digests.get(line.policy_id, ""), line.clause, line.citation, line.explanation,
+            ))
+    if entry.coaches:
+        for line in result.coaching_team_lines:
+            planned.append(PlannedLine(
+                "coaching_team", None, line.payer_level, line.payer_code, to_fen(line.amount),
+                line.policy_id, line.version_from, digests.get(line.policy_id, ""), line.clause,
+                line.citation, line.explanation,
+            ))
+    return planned
+
+
+def current_computation(entry: Entry) -> AwardComputation | None:
+    return db.session.scalar(
+        db.select(AwardComputation)
+        .filter_by(entry_id=entry.id, superseded_at=None)
+        .order_by(AwardComputation.id.desc())
+    )
+
+
+def grant_awards(entry: Entry, policies: PolicySet, user_id: int | None = None,
+                 reason: str = "成绩录入") -> AwardComputation | None:
+    """Compute and store the awards of ``entry``; return the new computation, or None if the
+    current one already says the same."""
+    facts = facts_for(entry)
+    current = current_computation(entry)
+    snapshot = placement_snapshot(entry.placement)
+    if facts is None:
+        if current is None:
+            return None
+        return _replace(entry, current, None, [], user_id, "成绩已删除", snapshot, None)
+    error = None
+    try:
+        result = compute_awards(facts, policies)
+    except (NoPolicyInForce, InvalidFacts) as exc:
+        result, error = None, str(exc)
+    planned = plan_lines(entry, result) if result is not None else []
+    if current is not None and current.error == error and current.placement == snapshot:
+        old = sorted(
+            (line.payee, line.competitor_id, line.payer_level, line.payer_code, line.amount_fen,
+             line.policy_id, line.version_from, line.clause)
+            for line in current.lines
+        )
+        if old == sorted(p.key() for p in planned):
+            return None
+    basis = _basis(facts, result) if result is not None else None
+    return _replace(entry, current, basis, planned, user_id, reason, snapshot, error)
+
+
+def _replace(entry, current, basis, planned, user_id, reason, snapshot, error):
+    computation = AwardComputation(
+        entry_id=entry.id, basis=basis, computed_by_id=user_id, reason=reason,
+        placement=snapshot, error=error,
+    )
+    db.session.add(computation)
+    db.session.flush()
+    if current is not None:
+        current.superseded_at = utcnow()
+        current.superseded_by_id = computation.id
+        for line in current.lines:
+            line.is_current = False
+    for p in planned:
+        db.session.add(AwardLineRecord(
+            computation_id=computation.id, entry_id=entry.id, payee=p.payee,
+            competitor_id=p.competitor_id, payer_level=p.payer_level, payer_code=p.payer_code,
+            amount_fen=p.amount_fen, policy_id=p.policy_id, version_from=p.version_from,
+            policy_digest=p.policy_digest, clause=p.clause, citation=p.citation,
+            explanation=p.explanation,
+        ))
+    db.session.flush()
+    return computation
+
+
+def grant_contest_awards(contest: Contest, policies: PolicySet, user_id: int | None = None,
+                         reason: str = "重新计算") -> int:
+    """Recompute every entry of a contest; return how many computations changed."""
+    changed = 0
+    for event in contest.events:
+        for entry in event.entries:
+            if grant_awards(entry, policies, user_id, reason) is not None:
+                changed += 1
+    return changed
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+@dataclass
+class EntryAwards:
+    entry: Entry
+    computation: AwardComputation | None
+    competitor_lines: dict[int, list[AwardLineRecord]] = field(default_factory=dict)
+    team_lines: list[AwardLineRecord] = field(default_factory=list)
+
+    @property
+    def notices(self) -> list[str]:
+        if self.computation is None or self.computation.basis is None:
+            return []
+        return self.computation.basis.notices
+
+    def competitor_total(self, competitor_id: int) -> Decimal:
+        return from_fen(sum(line.amount_fen for line in self.competitor_lines.get(competitor_id, [])))
+
+    @property
+    def team_total(self) -> Decimal:
+        return from_fen(sum(line.amount_fen for line in self.team_lines))
+
+
+def contest_awards(contest: Contest) -> list[tuple[Event, list[EntryAwards]]]:
+    """Return each event with its entries' current award lines."""
+    computations = {
+        c.entry_id: c
+        for c in db.session.scalars(
+            db.select(AwardComputation).join(Entry).join(Event)
+            .where(Event.contest_id == contest.id, AwardComputation.superseded_at.is_(None))
+        )
+    }
+    lines = db.session.scalars(
+        db.select(AwardLineRecord).join(Entry).join(Event)
+        .where(Event.contest_id == contest.id, AwardLineRecord.is_current.is_(True))
+        .order_by(AwardLineRecord.id)
+    ).all()
+    by_entry: dict[int, list[AwardLineRecord]] = defaultdict(list)
+    for line in lines:
+        by_entry[line.entry_id].append(line)
+    from compapp.contests.services import sorted_entries
+
+    out = []
+    for event in contest.events:
+        rows = []
+        for entry in sorted_entries(event):
+            if entry.placement is None:
+                continue
+            awards = EntryAwards(entry, computations.get(entry.id))
+            for line in by_entry.get(entry.id, []):
+                if line.payee == "competitor":
+                    awards.competitor_lines.setdefault(line.competitor_id, []).append(line)
+                else:
+                    awards.team_lines.append(line)
+            rows.append(awards)
+        out.append((event, rows))
+    return out
+
+
+@dataclass
+class PayerTotal:
+    payer: Jurisdiction
+    competitor_fen: int = 0
+    team_fen: int = 0
+    lines: int = 0
+
+    @property
+    def total(self) -> Decimal:
+        return from_fen(self.competitor_fen + self.team_fen)
+
+
+def payer_totals(contest: Contest) -> list[PayerTotal]:
+    """Totals per payer (province, each prefecture, each county) of a contest's current lines."""
+    rows = db.session.execute(
+        db.select(AwardLineRecord.payer_code, AwardLineRecord.payee,
+                  db.func.sum(AwardLineRecord.amount_fen), db.func.count())
+        .join(Entry).join(Event)
+        .where(Event.contest_id == contest.id, AwardLineRecord.is_current.is_(True))
+        .group_by(AwardLineRecord.payer_code, AwardLineRecord.payee)
+    ).all()
+    totals: dict[str, PayerTotal] = {}
+    for code, payee, fen, n in rows:
+        total = totals.setdefault(code, PayerTotal(db.session.get(Jurisdiction, code)))
+        if payee == "competitor":
+            total.competitor_fen += int(fen)
+        else:
+            total.team_fen += int(fen)
+        total.lines += n
+    order = {"province": 0, "prefecture": 1, "county": 2}
+    return sorted(totals.values(), key=lambda t: (order[t.payer.level], t.payer.code))
+
+
+def payer_lines(contest: Contest, payer_code: str) -> list[AwardLineRecord]:
+    """The current lines a payer pays for a contest."""
+    return db.session.scalars(
+        db.select(AwardLineRecord).join(Entry).join(Event)
+        .where(Event.contest_id == contest.id, AwardLineRecord.is_current.is_(True),
+               AwardLineRecord.payer_code == payer_code)
+        .order_by(AwardLineRecord.entry_id, AwardLineRecord.id)
+    ).all()
+
+
+def history(entry: Entry) -> list[AwardComputation]:
+    """Every computation of an entry, newest first."""
+    return db.session.scalars(
+        db.select(AwardComputation).filter_by(entry_id=entry.id)
+        .order_by(AwardComputation.id.desc())
+    ).all()
+
+
+def what_if(contest: Contest, policies: PolicySet, draft: PolicySet) -> list[dict]:
+    """For each placed entry, the per-competitor and team totals now and under ``draft``."""
+    out = []
+    for event in contest.events:
+        for entry in event.entries:
+            facts = facts_for(entry)
+            if facts is None:
+                continue
+            row = {"entry": entry, "event": event}
+            for name, policy_set in (("now", policies), ("draft", draft)):
+                try:
+                    result = compute_awards(facts, policy_set)
+                    row[name] = {"competitor": result.competitor_total,
+                                 "team": result.coaching_team_total,
+                                 "lines": result.lines, "notices": result.notices,
+                                 "error": None}
+                except (NoPolicyInForce, InvalidFacts) as exc:
+                    row[name] = {"competitor": Decimal("0.00"), "team": Decimal("0.00"),
+                                 "lines": [], "notices": [], "error": str(exc)}
+            row["changed"] = (row["now"]["competitor"], row["now"]["team"]) != (
+                row["draft"]["competitor"], row["draft"]["team"])
+            out.append(row)
+    return out

@@ -1,0 +1,161 @@
+"""Award pages: per-contest awards with explanations, payer totals, Excel, history, what-if."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from compapp import labels
+from compapp.auth.access import admin_required, organiser_required
+from compapp.contests.forms import ConfirmForm
+from compapp.contests.models import Contest, Entry
+from compapp.core.money import from_fen
+from compapp.extensions import db
+from compapp.rewards import services
+from compapp.rewards.exports import awards_workbook
+
+bp = Blueprint("rewards", __name__)
+
+
+def get_contest(contest_id: int) -> Contest:
+    return db.session.get(Contest, contest_id) or abort(404)
+
+
+@bp.route("/contests/<int:contest_id>/awards")
+def contest_awards(contest_id: int):
+    contest = get_contest(contest_id)
+    events = services.contest_awards(contest)
+    totals = services.payer_totals(contest)
+    return render_template(
+        "rewards/contest.html", contest=contest, events=events, totals=totals,
+        grand_total=from_fen(sum(t.competitor_fen + t.team_fen for t in totals)),
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/contests/<int:contest_id>/awards/payers/<code>")
+def payer_lines(contest_id: int, code: str):
+    contest = get_contest(contest_id)
+    lines = services.payer_lines(contest, code)
+    totals = {t.payer.code: t for t in services.payer_totals(contest)}
+    if code not in totals:
+        abort(404)
+    return render_template(
+        "rewards/payer.html", contest=contest, lines=lines, total=totals[code],
+    )
+
+
+@bp.route("/contests/<int:contest_id>/awards/recompute", methods=["POST"])
+@organiser_required
+def recompute(contest_id: int):
+    contest = get_contest(contest_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    changed = services.grant_contest_awards(
+        contest, services.award_policies(), current_user.id, "按现行政策重新计算"
+    )
+    db.session.commit()
+    flash(_("已重新计算：%(n)s 个参赛组的奖励有变化。", n=changed), "success")
+    return redirect(url_for("rewards.contest_awards", contest_id=contest.id))
+
+
+def line_rows(contest: Contest) -> list[list]:
+    rows = []
+    for event, entries in services.contest_awards(contest):
+        for awards in entries:
+            entry = awards.entry
+            result = labels.result(entry.placement.medal, entry.placement.prize)
+            result = f"{_('第 %(n)s 名', n=entry.placement.rank)} {result}"
+            for member in entry.members:
+                for line in awards.competitor_lines.get(member.competitor_id, []):
+                    rows.append([
+                        event.occupation, _("选手"), member.competitor.name,
+                        entry.sending_county.label, result, labels.payer_level(line.payer_level),
+                        line.payer.name, line.amount, line.policy_id, line.clause,
+                        line.explanation, _("暂定"),
+                    ])
+            team = "、".join(c.coach.name for c in entry.coaches)
+            for line in awards.team_lines:
+                rows.append([
+                    event.occupation, _("教练团队"), team, entry.sending_county.label, result,
+                    labels.payer_level(line.payer_level), line.payer.name, line.amount,
+                    line.policy_id, line.clause, line.explanation, _("暂定"),
+                ])
+    return rows
+
+
+@bp.route("/contests/<int:contest_id>/awards.xlsx")
+def contest_awards_xlsx(contest_id: int):
+    contest = get_contest(contest_id)
+    totals = services.payer_totals(contest)
+    total_rows = [
+        [labels.payer_level(t.payer.level), t.payer.name, from_fen(t.competitor_fen),
+         from_fen(t.team_fen), t.total, t.lines]
+        for t in totals
+    ]
+    data = awards_workbook(
+        contest.name, _("暂定（待确认）"), line_rows(contest), total_rows,
+        from_fen(sum(t.competitor_fen + t.team_fen for t in totals)),
+    )
+    name = f"{contest.name}_奖励明细.xlsx"
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename=awards.xlsx; "
+                                        f"filename*=UTF-8''{quote(name)}"},
+    )
+
+
+@bp.route("/entries/<int:entry_id>/awards/history")
+def entry_history(entry_id: int):
+    entry = db.session.get(Entry, entry_id) or abort(404)
+    return render_template(
+        "rewards/history.html", entry=entry, computations=services.history(entry)
+    )
+
+
+@bp.route("/policies/what-if", methods=["GET", "POST"])
+@admin_required
+def what_if():
+    from compapp.policy.loader import PolicyFileError, load_policy_text
+
+    contests = db.session.scalars(db.select(Contest).order_by(Contest.award_on.desc())).all()
+    rows, error, draft_name = None, None, None
+    chosen = request.form.getlist("contest_ids", type=int)
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        upload = request.files.get("draft")
+        text = request.form.get("draft_text", "")
+        name = "draft.toml"
+        if upload is not None and upload.filename:
+            name = upload.filename
+            try:
+                text = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                error = _("草案文件应为 UTF-8 编码的 TOML 文本。")
+        if not error and not text.strip():
+            error = _("请上传或粘贴一个政策草案文件（TOML）。")
+        if not error:
+            try:
+                draft = load_policy_text(text, name)
+            except PolicyFileError as exc:
+                error = _("草案未通过校验：%(problem)s", problem=str(exc))
+            else:
+                draft_name = draft.id
+                policies = services.award_policies()
+                draft_set = policies.with_draft(draft)
+                selected = [c for c in contests if c.id in chosen] or contests
+                rows = []
+                for contest in selected:
+                    rows.extend(
+                        dict(row, contest=contest)
+                        for row in services.what_if(contest, policies, draft_set)
+                    )
+    return render_template(
+        "rewards/what_if.html", contests=contests, rows=rows, error=error,
+        draft_name=draft_name, chosen=chosen, form=ConfirmForm(),
+    )

@@ -1,0 +1,244 @@
+"""Stored awards, their pages and exports, the calculator API over HTTP, and what-if."""
+
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from compapp.contests import services as contest_services
+from compapp.contests.models import Placement
+from compapp.rewards.models import AwardBasis, AwardComputation, AwardLineRecord
+from tests.conftest import id_number_for
+
+QUOTE = {
+    "award_date": "2024-09-15",
+    "category": "national_skills_competition",
+    "event_format": "individual",
+    "result": {"medal": "gold"},
+    "county": "533422",
+}
+
+
+@pytest.fixture
+def deqin_gold(db, dummy_contest, create_event):
+    """A 德钦县 competitor's national gold, with a two-person coaching team."""
+    event = create_event(dummy_contest, "电工", "individual", "medals")
+    data = contest_services.EntryData(
+        sending_county="533422",
+        members=[contest_services.MemberData(id_number_for("533422"), "斯那品初")],
+        coaches=[contest_services.CoachData("和建华", "coach", 60),
+                 contest_services.CoachData("木文军", "translator", 40)],
+        rank=1, result="gold",
+    )
+    assert not contest_services.check_entry(event, data)
+    entry = contest_services.save_entry(event, data, None, event.version)
+    db.session.commit()
+    return entry
+
+
+def current_lines(db, entry, payee):
+    return db.session.scalars(
+        db.select(AwardLineRecord).filter_by(entry_id=entry.id, payee=payee, is_current=True)
+        .order_by(AwardLineRecord.id)
+    ).all()
+
+
+def test_deqin_national_gold_is_stored_with_every_payer_and_clause(db, deqin_gold):
+    """yn-2021-28 (2) ¥200,000 by the province; dq-2022 (6) 20% prefecture, 30% county; the
+    coaching team the same (POLICY.md §4.1, §4.3)."""
+    for payee in ("competitor", "coaching_team"):
+        lines = current_lines(db, deqin_gold, payee)
+        assert [(ln.payer_code, ln.amount, ln.policy_id, ln.clause) for ln in lines] == [
+            ("530000", Decimal("200000.00"), "yn-2021-28", "(2)"),
+            ("533400", Decimal("40000.00"), "dq-2022", "(6)"),
+            ("533422", Decimal("60000.00"), "dq-2022", "(6)"),
+        ]
+        assert all(len(ln.policy_digest) == 64 and ".txt:" in ln.citation for ln in lines)
+    county = current_lines(db, deqin_gold, "competitor")[2]
+    assert "¥200,000 × 30% = ¥60,000" in county.explanation and "德钦县" in county.explanation
+    computation = db.session.scalar(db.select(AwardComputation))
+    assert computation.basis.facts["county_code"] == "533422"
+    assert computation.basis.trace and computation.basis.policies["dq-2022"][0] == "2022-05-27"
+    assert computation.placement == {"rank": 1, "is_tie": False, "medal": "gold", "prize": None,
+                                     "status": "entered"}
+
+
+def test_changing_a_placement_recomputes_and_keeps_the_old_lines(db, deqin_gold):
+    """A change adds a computation and supersedes the previous one; nothing is deleted."""
+    event = deqin_gold.event
+    data = contest_services.EntryData(
+        sending_county="533422",
+        members=[contest_services.MemberData(deqin_gold.members[0].competitor.id_number,
+                                             "斯那品初")],
+        coaches=[contest_services.CoachData("和建华", "coach", 60),
+                 contest_services.CoachData("木文军", "translator", 40)],
+        rank=2, result="silver",
+    )
+    assert not contest_services.check_entry(event, data, deqin_gold)
+    contest_services.save_entry(event, data, None, event.version, deqin_gold)
+    db.session.commit()
+    computations = db.session.scalars(db.select(AwardComputation).order_by(AwardComputation.id)).all()
+    assert len(computations) == 2
+    assert computations[0].superseded_by_id == computations[1].id
+    assert computations[1].reason == "成绩修改"
+    assert db.session.scalar(db.select(db.func.count(AwardLineRecord.id))) == 12
+    assert [ln.amount for ln in current_lines(db, deqin_gold, "competitor")] == [
+        Decimal("150000.00"), Decimal("30000.00"), Decimal("45000.00")]
+    old = [ln for ln in computations[0].lines if ln.payee == "competitor"]
+    assert [ln.amount_fen for ln in old] == [20_000_000, 4_000_000, 6_000_000]
+    assert not any(ln.is_current for ln in old)
+
+
+def test_recomputing_unchanged_placements_adds_nothing(db, deqin_gold):
+    from compapp.rewards.services import award_policies, grant_contest_awards
+
+    assert grant_contest_awards(deqin_gold.event.contest, award_policies()) == 0
+    assert db.session.scalar(db.select(db.func.count(AwardComputation.id))) == 1
+
+
+def test_identical_cases_share_one_basis(db, deqin_gold, create_entry):
+    create_entry(deqin_gold.event, "533422", rank=2, result="gold", names=["鲁茸卓玛"])
+    # Same facts except rank → a different basis; the rank is part of the facts.
+    assert db.session.scalar(db.select(db.func.count(AwardBasis.id))) == 2
+
+
+def test_pair_members_each_get_the_full_amount(db, dummy_contest, create_event, create_entry):
+    """POLICY.md §5.3: every member of a pair receives the full per-person amount."""
+    event = create_event(dummy_contest, "移动机器人", "pair", "medals")
+    entry = create_entry(event, "533401", rank=1, result="gold")
+    lines = current_lines(db, entry, "competitor")
+    per_member = {}
+    for line in lines:
+        per_member.setdefault(line.competitor_id, []).append(line.amount)
+    assert len(per_member) == 2
+    assert all(sum(v) == Decimal("300000.00") for v in per_member.values())
+
+
+def test_contest_awards_page_explains_each_amount_and_totals_payers(
+    client, auth, dummy_organiser, deqin_gold
+):
+    auth.login("organiser")
+    contest_id = deqin_gold.event.contest_id
+    page = client.get(f"/contests/{contest_id}/awards").get_data(as_text=True)
+    assert "省级标准 ¥200,000 × 30% = ¥60,000，德钦县承担" in page
+    assert "暂定" in page
+    totals = page[page.index('id="payer-totals"'):page.index("</table>", page.index("payer-totals"))]
+    for payer, amount in (("云南省", "¥400,000.00"), ("迪庆藏族自治州", "¥80,000.00"),
+                          ("德钦县", "¥120,000.00")):
+        assert payer in totals and amount in totals
+    assert "¥600,000.00" in totals
+    drill = client.get(f"/contests/{contest_id}/awards/payers/533400").get_data(as_text=True)
+    assert drill.count("¥40,000.00") == 2 and "¥80,000.00" in drill and "斯那品初" in drill
+    assert client.get(f"/contests/{contest_id}/awards/payers/530523").status_code == 404
+
+
+def test_awards_export_to_excel(client, auth, dummy_organiser, deqin_gold):
+    auth.login("organiser")
+    response = client.get(f"/contests/{deqin_gold.event.contest_id}/awards.xlsx")
+    assert response.status_code == 200
+    assert "UTF-8''" in response.headers["Content-Disposition"]
+    book = load_workbook(BytesIO(response.data))
+    lines = list(book["奖励明细"].iter_rows(min_row=2, values_only=True))
+    assert len(lines) == 7  # six lines and the total row
+    assert lines[-1][0] == "合计" and Decimal(str(lines[-1][7])) == Decimal("600000")
+    totals = list(book["按承担单位汇总"].iter_rows(min_row=2, values_only=True))
+    assert [r[1] for r in totals[:-1]] == ["云南省", "迪庆藏族自治州", "德钦县"]
+
+
+def test_history_page_shows_facts_policies_and_trace(client, auth, dummy_organiser, deqin_gold):
+    auth.login("organiser")
+    page = client.get(f"/entries/{deqin_gold.id}/awards/history").get_data(as_text=True)
+    assert "yn-2021-28" in page and "2022-05-27" in page and "533422" in page
+
+
+def test_quote_api_answers_the_contract_example(client):
+    response = client.post("/api/v1/quote", json=QUOTE)
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["currency"] == "CNY" and body["award_date"] == "2024-09-15"
+    assert body["competitor"]["total"] == "300000.00"
+    assert body["coaching_team"]["total"] == "300000.00"
+    assert [(ln["payer_code"], ln["amount"]) for ln in body["competitor"]["lines"]] == [
+        ("530000", "200000.00"), ("533400", "40000.00"), ("533422", "60000.00")]
+    assert any("2021-01-01" in n for n in body["notices"])
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "code", "field"),
+    [
+        ({"county": "999999"}, 422, "invalid_value", "county"),
+        ({"category": "olympics"}, 422, "invalid_value", "category"),
+        ({"result": {"medal": "excellence"}, "category": "national_class1"}, 422,
+         "invalid_value", None),
+        ({"result": {"rank": 0}}, 422, "invalid_value", None),
+        ({"award_date": "2024-02-30"}, 422, "invalid_value", "award_date"),
+        ({"award_date": "2016-05-01"}, 422, "no_policy", "award_date"),
+        ({"county": None}, 400, "missing_field", "county"),
+    ],
+)
+def test_quote_api_errors(client, change, status, code, field):
+    body = {k: v for k, v in {**QUOTE, **change}.items() if v is not None}
+    response = client.post("/api/v1/quote", json=body)
+    assert response.status_code == status
+    error = response.get_json()["error"]
+    assert error["code"] == code and error["message"]
+    if field:
+        assert error["field"] == field
+
+
+def test_quote_api_refuses_malformed_json(client):
+    response = client.post("/api/v1/quote", data="{", content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "bad_request"
+
+
+def test_promotion_api_answers_over_http(client):
+    response = client.post("/api/v1/promotion", json={
+        "award_date": "2024-09-15", "category": "provincial_class1", "event_format": "pair",
+        "rank": 2, "current_grade": "senior", "is_employee": True, "county": "533401"})
+    body = response.get_json()
+    assert response.status_code == 200
+    assert (body["eligible"], body["to_grade"], body["title"]) == (
+        True, "technician", "云南竞赛技术能手")
+
+
+def test_what_if_compares_a_draft_with_current_awards(client, auth, dummy_admin, deqin_gold):
+    """An administrator loads a draft version and sees who would receive what before it applies."""
+    source = Path("compapp/policy/data/awards/dq-2022.toml").read_text(encoding="utf-8")
+    assert "effective_from = 2022-05-27" in source
+    draft = source.replace("effective_from = 2022-05-27", "effective_from = 2024-01-01", 1)
+    draft = draft.replace("percent = 30", "percent = 40")
+    assert draft != source
+    auth.login("admin")
+    response = client.post("/policies/what-if", data={"draft_text": draft})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page
+    table = page[page.index('id="what-if"'):]
+    assert "¥300,000.00" in table and "¥320,000.00" in table
+
+
+def test_what_if_reports_a_broken_draft(client, auth, dummy_admin):
+    auth.login("admin")
+    page = client.post("/policies/what-if", data={"draft_text": 'id = "x"\namount = 1.5\n'})
+    assert "草案未通过校验" in page.get_data(as_text=True)
+
+
+def test_only_admins_run_what_if(client, auth, dummy_organiser):
+    auth.login("organiser")
+    assert client.get("/policies/what-if").status_code == 403
+
+
+def test_clearing_a_placement_supersedes_its_awards(db, deqin_gold):
+    event = deqin_gold.event
+    data = contest_services.EntryData(
+        sending_county="533422",
+        members=[contest_services.MemberData(deqin_gold.members[0].competitor.id_number,
+                                             "斯那品初")],
+    )
+    contest_services.save_entry(event, data, None, event.version, deqin_gold)
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count(Placement.id))) == 0
+    assert current_lines(db, deqin_gold, "competitor") == []
+    assert db.session.scalar(db.select(db.func.count(AwardLineRecord.id))) == 6

@@ -1,5 +1,6 @@
 """Import every model module so the metadata (and Alembic) sees all tables."""
 
+from compapp.audit.models import AuditEntry  # noqa: F401
 from compapp.auth.models import User  # noqa: F401
 from compapp.contests.models import (  # noqa: F401
     Coach,

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from compapp.certificates.content import CertificateContent, file_name
-from compapp.certificates.fonts import ensure_font
-from compapp.certificates.pdf import render_certificate
+from compapp.certificates.fonts import GlyphMissing, ensure_font
+from compapp.certificates.pdf import check_printable, render_certificate
 
 Item = tuple[CertificateContent, str]  # (content, verify_url)
 Progress = Callable[[int, int], None]
@@ -45,6 +45,20 @@ def _check_names(items: Sequence[Item]) -> list[str]:
     return names
 
 
+def _check_printable(items: Sequence[Item]) -> None:
+    # All problems at once, before any work: one bad name shouldn't cost a half-done batch.
+    problems = []
+    for content, url in items:
+        try:
+            check_printable(content, url)
+        except GlyphMissing as exc:
+            problems.append(str(exc))
+    if problems:
+        raise GlyphMissing(
+            f"{len(problems)} certificate(s) can't be printed: " + " | ".join(problems)
+        )
+
+
 def render_zip(
     items: list[Item],
     out: str | Path | BinaryIO,
@@ -58,6 +72,7 @@ def render_zip(
     """
     ensure_font()  # fail here, with the package name, before any process starts
     names = _check_names(items)
+    _check_printable(items)
     total = len(items)
     # PDF streams are already deflated; storing them keeps this process from becoming the
     # bottleneck while the workers render.

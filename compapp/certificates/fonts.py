@@ -35,3 +35,17 @@ def ensure_font(path: Path | str | None = None) -> str:
         return FONT_NAME
     pdfmetrics.registerFont(TTFont(FONT_NAME, str(font_path), subfontIndex=FONT_SUBFONT_INDEX))
     return FONT_NAME
+
+
+class GlyphMissing(ValueError):
+    """Text holds characters the certificate font has no glyph for."""
+
+
+def missing_glyphs(text: str) -> list[str]:
+    """Return the distinct characters of ``text`` the registered font can't draw, in order."""
+    cmap = pdfmetrics.getFont(ensure_font()).face.charToGlyph
+    missing: list[str] = []
+    for ch in text:
+        if not ch.isspace() and ord(ch) not in cmap and ch not in missing:
+            missing.append(ch)
+    return missing

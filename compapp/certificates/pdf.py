@@ -23,7 +23,7 @@ from compapp.certificates.content import (
     format_date,
     load_template,
 )
-from compapp.certificates.fonts import ensure_font
+from compapp.certificates.fonts import GlyphMissing, ensure_font, missing_glyphs
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
 PREVIEW_MARK = "样本 PREVIEW"
@@ -237,6 +237,32 @@ def _draw_preview_mark(c: Canvas, font: str) -> None:
     c.restoreState()
 
 
+def check_printable(content: CertificateContent, verify_url: str) -> None:
+    """Raise GlyphMissing if the font can't draw some of the certificate's text.
+
+    A rare character in a name (生僻字 outside the font) would otherwise print as an empty box
+    on an official document.
+    """
+    template = load_template(content.kind)
+    texts = {
+        "holder_name": content.holder_name,
+        "body": body_text(content, template),
+        "issuing_body": content.issuing_body,
+        "verify_url": verify_url,
+    }
+    problems = [
+        f"{field} {''.join(chars)!r}"
+        for field, chars in ((f, missing_glyphs(t)) for f, t in texts.items())
+        if chars
+    ]
+    if problems:
+        raise GlyphMissing(
+            f"certificate {content.serial}: the font has no glyph for "
+            + "; ".join(problems)
+            + " — correct the text or print this certificate by hand"
+        )
+
+
 @contextmanager
 def _binary_streams() -> Iterator[None]:
     # ReportLab's ASCII85 stream encoding is pure Python (its C accelerator is a separate
@@ -257,6 +283,7 @@ def _render(content: CertificateContent, verify_url: str, preview: bool) -> byte
 
 def _render_page(content: CertificateContent, verify_url: str, preview: bool) -> bytes:
     font = ensure_font()
+    check_printable(content, verify_url)
     template = load_template(content.kind)
     out = io.BytesIO()
     # invariant: the same certificate gives the same bytes, so re-renders can be compared.

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from compapp.certificates.bundle import render_zip
 from compapp.certificates.content import award_certificate, file_name, verify_url
+from compapp.certificates.fonts import GlyphMissing
 from compapp.certificates.serials import new_serial
 
 
@@ -87,3 +88,19 @@ def test_empty_batch_gives_an_empty_archive():
     out = io.BytesIO()
     assert render_zip([], out) == 0
     assert zipfile.ZipFile(out).namelist() == []
+
+
+def test_batch_with_an_unprintable_name_fails_before_writing_anything(items):
+    """All unprintable certificates are named at once, before any rendering starts."""
+    bad = award_certificate(
+        serial=new_serial(),
+        holder_name="刘䶮",
+        contest_name="2024年全国职业技能大赛",
+        event_name="焊接",
+        result_text="金牌",
+        issued_on=date(2024, 9, 15),
+    )
+    out = io.BytesIO()
+    with pytest.raises(GlyphMissing, match=bad.serial):
+        render_zip([*items[:3], (bad, verify_url("https://compapp.example.cn", bad.serial))], out)
+    assert out.getvalue() == b""

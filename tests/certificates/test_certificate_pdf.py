@@ -17,7 +17,7 @@ from compapp.certificates.content import (
     title_certificate,
     verify_url,
 )
-from compapp.certificates.fonts import ensure_font
+from compapp.certificates.fonts import GlyphMissing, ensure_font
 from compapp.certificates.pdf import (
     PREVIEW_MARK,
     render_certificate,
@@ -195,3 +195,18 @@ def test_wrapped_lines_fit_and_never_start_with_closing_punctuation():
     for line in lines:
         # A closing mark may overhang by one character, as in print.
         assert stringWidth(line.rstrip("，。、；：）》”"), font, 17) <= 300
+
+
+def test_name_with_a_character_outside_the_font_is_refused_not_printed_as_a_box():
+    """An official certificate never shows an empty box where a name's character should be."""
+    serial = new_serial()
+    content = award_certificate(
+        serial=serial,
+        holder_name="刘䶮",
+        contest_name="2024年全国职业技能大赛",
+        event_name="焊接",
+        result_text="金牌",
+        issued_on=date(2024, 9, 15),
+    )
+    with pytest.raises(GlyphMissing, match="holder_name '䶮'"):
+        render_certificate(content, verify_url(BASE_URL, serial))

@@ -149,6 +149,9 @@ NAV = (
     # endpoint, label msgid, roles that see it
     ("main.index", "首页", None),
     ("contests.index", "赛事", None),
+    ("promotion.index", "等级晋升", ("admin", "organiser")),
+    ("imports.index", "批量导入", ("admin", "organiser")),
+    ("certificates.index", "证书", ("admin", "organiser")),
     ("reference.index", "行政区划", ("admin",)),
     ("rewards.what_if", "政策草案试算", ("admin",)),
 )

@@ -1,7 +1,7 @@
 """Import every model module so the metadata (and Alembic) sees all tables."""
 
 from compapp.audit.models import AuditEntry  # noqa: F401
-from compapp.auth.models import User  # noqa: F401
+from compapp.auth.models import Invitation, User  # noqa: F401
 from compapp.contests.models import (  # noqa: F401
     Coach,
     Competitor,
@@ -14,4 +14,9 @@ from compapp.contests.models import (  # noqa: F401
     Placement,
 )
 from compapp.reference.models import Grade, Jurisdiction  # noqa: F401
-from compapp.rewards.models import AwardBasis, AwardComputation, AwardLineRecord  # noqa: F401
+from compapp.rewards.models import (  # noqa: F401
+    AwardBasis,
+    AwardComputation,
+    AwardLineRecord,
+    BudgetConfirmation,
+)

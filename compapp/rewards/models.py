@@ -66,7 +66,8 @@ class AwardLineRecord(db.Model):
     __table_args__ = (
         CheckConstraint("payee IN ('competitor', 'coaching_team')", name="payee"),
         CheckConstraint("payer_level IN ('province', 'prefecture', 'county')", name="payer_level"),
-        CheckConstraint("amount_fen >= 0", name="amount_not_negative"),
+        CheckConstraint("kind IN ('award', 'adjustment')", name="kind"),
+        CheckConstraint("kind = 'adjustment' OR amount_fen >= 0", name="award_not_negative"),
         CheckConstraint(
             "(payee = 'competitor') = (competitor_id IS NOT NULL)", name="competitor_matches_payee"
         ),
@@ -88,12 +89,61 @@ class AwardLineRecord(db.Model):
     explanation: Mapped[str] = mapped_column(Text)
     # Current lines only: superseded lines keep their values but drop out of totals.
     is_current: Mapped[bool] = mapped_column(default=True, index=True)
+    # "award", or "adjustment" (±) added when a budget-confirmed line's placement changed.
+    kind: Mapped[str] = mapped_column(String(20), default="award")
+    budget_confirmation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("budget_confirmations.id"), index=True
+    )
+    paid_on: Mapped[date | None]
+    payment_reference: Mapped[str | None] = mapped_column(String(80))
+    paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    paid_at: Mapped[datetime | None]
 
     computation: Mapped[AwardComputation] = relationship(back_populates="lines")
     competitor = relationship("Competitor")
     payer = relationship("Jurisdiction")
     entry = relationship("Entry")
 
+    budget_confirmation: Mapped[BudgetConfirmation | None] = relationship()
+
     @property
     def amount(self):
         return from_fen(self.amount_fen)
+
+    @property
+    def is_budget_confirmed(self) -> bool:
+        return self.budget_confirmation_id is not None
+
+    def status(self) -> str:
+        """provisional (result not confirmed), awaiting_budget, confirmed or paid."""
+        if self.paid_on is not None:
+            return "paid"
+        if self.budget_confirmation_id is not None:
+            return "confirmed"
+        placement = self.entry.placement
+        if placement is not None and placement.status == "confirmed":
+            return "awaiting_budget"
+        return "provisional"
+
+
+class BudgetConfirmation(db.Model):
+    """A finance officer's confirmation of the lines their jurisdiction pays for a contest."""
+
+    __tablename__ = "budget_confirmations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id"), index=True)
+    payer_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
+    confirmed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    total_fen: Mapped[int]
+    line_count: Mapped[int]
+    note: Mapped[str | None] = mapped_column(String(400))
+
+    confirmed_by = relationship("User")
+    payer = relationship("Jurisdiction")
+    contest = relationship("Contest")
+
+    @property
+    def total(self):
+        return from_fen(self.total_fen)

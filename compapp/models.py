@@ -20,3 +20,4 @@ from compapp.rewards.models import (  # noqa: F401
     AwardLineRecord,
     BudgetConfirmation,
 )
+from compapp.promotion.models import GradeChange, PromotionCase, PublicNotice  # noqa: F401

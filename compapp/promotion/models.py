@@ -1,0 +1,147 @@
+"""Promotion cases, public notices (公示) and the grade history of competitors.
+
+A case is one competitor's eligibility from one placement, as the rules decided it, and its
+way through confirmation, publication and finalisation. A decided case is never rewritten:
+the facts and reason it was decided on stay with it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from compapp.auth.models import utcnow
+from compapp.extensions import db
+
+# ineligible: the rules left the competitor out (the reason says why); the other states are
+# the path of an eligible case: proposed → confirmed | rejected → noticed → final.
+CASE_STATUSES = ("ineligible", "proposed", "confirmed", "rejected", "noticed", "final")
+# The states an evaluation may still rewrite: nobody has decided anything on them.
+UNDECIDED_STATUSES = ("ineligible", "proposed")
+TITLE_STATUSES = ("none", "proposed", "approved", "rejected")
+
+
+class PublicNotice(db.Model):
+    """A publication (公示) of confirmed promotion cases of a contest, with its period."""
+
+    __tablename__ = "public_notices"
+    __table_args__ = (
+        CheckConstraint("working_days >= 1", name="working_days_positive"),
+        CheckConstraint("ends_on >= published_on", name="ends_after_publication"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id"), index=True)
+    published_on: Mapped[date]
+    working_days: Mapped[int]
+    ends_on: Mapped[date]
+    # Rest days inside the period that are not weekends (ISO dates), to explain ends_on.
+    holidays_in_period: Mapped[list] = mapped_column(JSON, default=list)
+    calendar_digest: Mapped[str] = mapped_column(String(64))
+    issuer: Mapped[str] = mapped_column(String(160))
+    contact: Mapped[str] = mapped_column(String(400))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    contest = relationship("Contest")
+    created_by = relationship("User")
+    cases: Mapped[list[PromotionCase]] = relationship(
+        back_populates="notice", order_by="PromotionCase.id"
+    )
+
+    def has_ended(self, on: date) -> bool:
+        """Return True when the period is over on ``on`` (the end date itself still counts)."""
+        return on > self.ends_on
+
+
+class PromotionCase(db.Model):
+    """One competitor's promotion eligibility from one placement, and its decisions."""
+
+    __tablename__ = "promotion_cases"
+    __table_args__ = (
+        UniqueConstraint("placement_id", "competitor_id"),
+        CheckConstraint(
+            "status IN ('ineligible', 'proposed', 'confirmed', 'rejected', 'noticed', 'final')",
+            name="status",
+        ),
+        CheckConstraint(
+            "title_status IN ('none', 'proposed', 'approved', 'rejected')", name="title_status"
+        ),
+        CheckConstraint("eligible OR to_grade IS NULL", name="to_grade_only_if_eligible"),
+        CheckConstraint(
+            "status NOT IN ('noticed', 'final') OR notice_id IS NOT NULL", name="noticed_has_notice"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id"), index=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
+    competitor_id: Mapped[int] = mapped_column(ForeignKey("competitors.id"), index=True)
+    # The facts the rules were given (award date, category, format, rank, grade, …), as decided.
+    facts: Mapped[dict] = mapped_column(JSON)
+    eligible: Mapped[bool]
+    from_grade: Mapped[str] = mapped_column(String(30))
+    to_grade: Mapped[str | None] = mapped_column(String(30))
+    title: Mapped[str | None] = mapped_column(String(60))
+    policy_id: Mapped[str | None] = mapped_column(String(40))
+    version_from: Mapped[date | None]
+    policy_digest: Mapped[str | None] = mapped_column(String(64))
+    clause: Mapped[str | None] = mapped_column(String(20))
+    citation: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    band: Mapped[str | None] = mapped_column(String(60))
+    evaluated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    status: Mapped[str] = mapped_column(String(20), default="proposed", index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    title_status: Mapped[str] = mapped_column(String(20), default="none")
+    title_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    title_decided_at: Mapped[datetime | None]
+    title_note: Mapped[str | None] = mapped_column(Text)
+
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("public_notices.id"), index=True)
+    finalized_on: Mapped[date | None]
+    finalized_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    finalized_at: Mapped[datetime | None]
+
+    contest = relationship("Contest")
+    placement = relationship("Placement")
+    competitor = relationship("Competitor")
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    title_decided_by = relationship("User", foreign_keys=[title_decided_by_id])
+    finalized_by = relationship("User", foreign_keys=[finalized_by_id])
+    notice: Mapped[PublicNotice | None] = relationship(back_populates="cases")
+
+    @property
+    def is_decided(self) -> bool:
+        """Return True once someone confirmed, rejected or decided the title of this case."""
+        return self.status not in UNDECIDED_STATUSES or self.title_status in (
+            "approved",
+            "rejected",
+        )
+
+
+class GradeChange(db.Model):
+    """One change of a competitor's grade: from, to, when, and on what basis."""
+
+    __tablename__ = "grade_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competitor_id: Mapped[int] = mapped_column(ForeignKey("competitors.id"), index=True)
+    from_grade: Mapped[str] = mapped_column(ForeignKey("grades.code"))
+    to_grade: Mapped[str] = mapped_column(ForeignKey("grades.code"))
+    changed_on: Mapped[date]
+    # "2025年…竞赛 中式烹调师（双人赛项）第 2 名；dq-2022 四（四）3.(1)：…；公示 …至…"
+    basis: Mapped[str] = mapped_column(Text)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("promotion_cases.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    competitor = relationship("Competitor")
+    case: Mapped[PromotionCase | None] = relationship()
+    created_by = relationship("User")

@@ -21,3 +21,4 @@ from compapp.rewards.models import (  # noqa: F401
     BudgetConfirmation,
 )
 from compapp.promotion.models import GradeChange, PromotionCase, PublicNotice  # noqa: F401
+from compapp.imports.models import ImportBatch  # noqa: F401

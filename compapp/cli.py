@@ -80,5 +80,8 @@ def policies_show(policy_id: str, on: str) -> None:
 
 def register_cli(app: Flask) -> None:
     """Add compapp's command groups to ``app``."""
+    from compapp.certificates.cli import certificates
+
     app.cli.add_command(seed)
     app.cli.add_command(policies)
+    app.cli.add_command(certificates)

@@ -22,3 +22,4 @@ from compapp.rewards.models import (  # noqa: F401
 )
 from compapp.promotion.models import GradeChange, PromotionCase, PublicNotice  # noqa: F401
 from compapp.imports.models import ImportBatch  # noqa: F401
+from compapp.certificates.models import Certificate, CertificateVerification  # noqa: F401

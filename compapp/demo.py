@@ -228,9 +228,14 @@ def load_demo() -> dict[str, int]:
     for name, category, body, place, starts, ends, award, events in CONTESTS:
         if _one(Contest, name=name) is not None:
             continue
+        notes = None
+        if body == HRSS_CN:
+            # Yunnan's bureau records the awards of contests it sends competitors to.
+            notes = f"主办：{HRSS_CN}；云南省参赛组织与奖励核发：{HRSS_YN}"
+            body = HRSS_YN
         contest = Contest(
             name=name, category=category, organising_body=bodies[body], location=place,
-            starts_on=starts, ends_on=ends, award_on=award,
+            starts_on=starts, ends_on=ends, award_on=award, notes=notes,
         )
         db.session.add(contest)
         created["contests"] += 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from compapp.contests.models import Contest, Placement
@@ -12,8 +12,13 @@ from compapp.web import public
 bp = Blueprint("main", __name__)
 
 
+HOME_BY_ROLE = {"coach": "portal.coach", "winner": "portal.winner", "finance": "finance.index"}
+
+
 @bp.route("/")
 def index():
+    if current_user.role in HOME_BY_ROLE:
+        return redirect(url_for(HOME_BY_ROLE[current_user.role]))
     recent = db.session.scalars(
         db.select(Contest).order_by(Contest.award_on.desc(), Contest.id.desc()).limit(8)
     ).all()

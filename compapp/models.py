@@ -2,6 +2,7 @@
 
 from compapp.audit.models import AuditEntry  # noqa: F401
 from compapp.auth.models import Invitation, User  # noqa: F401
+from compapp.certificates.models import Certificate, CertificateVerification  # noqa: F401
 from compapp.contests.models import (  # noqa: F401
     Coach,
     Competitor,
@@ -13,6 +14,8 @@ from compapp.contests.models import (  # noqa: F401
     OrganisingBody,
     Placement,
 )
+from compapp.imports.models import ImportBatch  # noqa: F401
+from compapp.promotion.models import GradeChange, PromotionCase, PublicNotice  # noqa: F401
 from compapp.reference.models import Grade, Jurisdiction  # noqa: F401
 from compapp.rewards.models import (  # noqa: F401
     AwardBasis,
@@ -20,6 +23,3 @@ from compapp.rewards.models import (  # noqa: F401
     AwardLineRecord,
     BudgetConfirmation,
 )
-from compapp.promotion.models import GradeChange, PromotionCase, PublicNotice  # noqa: F401
-from compapp.imports.models import ImportBatch  # noqa: F401
-from compapp.certificates.models import Certificate, CertificateVerification  # noqa: F401

@@ -9,6 +9,7 @@ from decimal import Decimal
 from flask import Flask, g, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
@@ -147,13 +148,19 @@ def register_template_helpers(app: Flask) -> None:
 
 NAV = (
     # endpoint, label msgid, roles that see it
-    ("main.index", "首页", None),
-    ("contests.index", "赛事", None),
-    ("promotion.index", "等级晋升", ("admin", "organiser")),
-    ("imports.index", "批量导入", ("admin", "organiser")),
-    ("certificates.index", "证书", ("admin", "organiser")),
-    ("reference.index", "行政区划", ("admin",)),
-    ("rewards.what_if", "政策草案试算", ("admin",)),
+    ("main.index", _l("首页"), None),
+    ("contests.index", _l("赛事"), ("admin", "organiser")),
+    ("portal.coach", _l("我的参赛队"), ("coach",)),
+    ("portal.winner", _l("我的成绩"), ("winner",)),
+    ("contests.review", _l("成绩复核"), ("admin", "organiser")),
+    ("finance.index", _l("奖励资金预算"), ("admin", "finance")),
+    ("promotion.index", _l("等级晋升"), ("admin", "organiser")),
+    ("imports.index", _l("批量导入"), ("admin", "organiser")),
+    ("certificates.index", _l("证书"), ("admin", "organiser")),
+    ("reference.index", _l("行政区划"), ("admin",)),
+    ("rewards.what_if", _l("政策草案试算"), ("admin",)),
+    ("accounts.index", _l("账户"), ("admin",)),
+    ("accounts.audit", _l("审计日志"), ("admin",)),
 )
 
 
@@ -164,5 +171,5 @@ def nav_items(app: Flask) -> list[tuple[str, str]]:
         if endpoint not in app.view_functions:
             continue
         if roles is None or current_user.role in roles:
-            items.append((endpoint, _(label)))
+            items.append((endpoint, str(label)))
     return items

@@ -38,10 +38,11 @@ def test_demo_data_loads_once(runner, db):
     assert roles == {"admin", "organiser", "coach", "finance", "winner"}
 
 
-def test_demo_pages_render_for_an_organiser(runner, client, auth, db):
+def test_demo_pages_render_for_an_administrator(runner, client, auth, db):
     runner.invoke(args=["seed", "demo"])
-    auth.login("organiser1", "compapp-demo")
+    auth.login("admin", "compapp-demo")
     for contest in db.session.scalars(db.select(Contest)):
+        assert client.get(f"/contests/{contest.id}/awards").status_code == 200
         assert client.get(f"/contests/{contest.id}").status_code == 200
         assert client.get(f"/contests/{contest.id}/results").status_code == 200
         for event in contest.events:

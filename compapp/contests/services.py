@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import update
 
+from compapp.auth.models import utcnow
 from compapp.contests import rules
 from compapp.contests.models import (
     Coach,
@@ -31,6 +32,39 @@ from compapp.reference.models import Jurisdiction
 
 class InUse(Exception):
     """A record cannot be deleted because results depend on it."""
+
+
+class ConfirmRefused(Exception):
+    """A result cannot be confirmed or reopened; the message says why."""
+
+
+def confirm_placement(placement: Placement, user) -> None:
+    """Confirm a result entered by someone else (four-eyes); refused for one's own entry."""
+    from flask_babel import gettext as _
+
+    if placement.status == "confirmed":
+        raise ConfirmRefused(_("该成绩已确认。"))
+    if placement.entered_by_id is not None and placement.entered_by_id == user.id:
+        raise ConfirmRefused(_("不能复核自己录入的成绩：须由另一名组织者或管理员确认。"))
+    placement.status = "confirmed"
+    placement.confirmed_by_id = user.id
+    placement.confirmed_at = utcnow()
+    db.session.flush()
+
+
+def reopen_placement(placement: Placement, user, note: str) -> None:
+    """Withdraw a confirmation so the result can be corrected; a reason is required."""
+    from flask_babel import gettext as _
+
+    if placement.status != "confirmed":
+        raise ConfirmRefused(_("该成绩尚未确认，可直接修改。"))
+    if not note:
+        raise ConfirmRefused(_("撤回确认须填写原因。"))
+    placement.status = "entered"
+    placement.entered_by_id = user.id
+    placement.confirmed_by_id = None
+    placement.confirmed_at = None
+    db.session.flush()
 
 
 class StaleEvent(Exception):

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from compapp import labels
+from compapp.audit.services import record_change, snapshot
 from compapp.auth.access import organiser_required
 from compapp.contests import rules, services
 from compapp.contests.forms import ConfirmForm, ContestForm, EntryForm, EventForm
@@ -17,6 +18,43 @@ from compapp.policy.categories import CATEGORIES, CATEGORY_TIER
 from compapp.rewards.services import has_award_history
 
 bp = Blueprint("contests", __name__, url_prefix="/contests")
+
+
+@bp.before_request
+@organiser_required
+def organisers_only():
+    return None
+
+
+def in_scope(contest: Contest) -> bool:
+    """Organisers reach the contests of their own body; administrators reach all."""
+    if current_user.role == "admin":
+        return True
+    return current_user.organising_body_id in (None, contest.organising_body_id)
+
+
+def scoped(query):
+    """Limit a contest query to the signed-in organiser's body."""
+    if current_user.role == "organiser" and current_user.organising_body_id is not None:
+        return query.where(Contest.organising_body_id == current_user.organising_body_id)
+    return query
+
+
+CONTEST_FIELDS = ["name", "category", "organising_body_id", "location", "starts_on", "ends_on",
+                  "award_on", "notes"]
+
+
+def entry_snapshot(entry: Entry) -> dict:
+    p = entry.placement
+    return {
+        "sending_county": entry.sending_county_code,
+        "members": [m.competitor.id_number[:6] + "…" + m.competitor.name
+                    for m in entry.members],
+        "coaches": [(c.coach.name, c.role, c.share_percent) for c in entry.coaches],
+        "placement": None if p is None else {
+            "rank": p.rank, "is_tie": p.is_tie, "medal": p.medal, "prize": p.prize,
+            "status": p.status},
+    }
 
 
 def show_problems(form, problems) -> None:
@@ -40,16 +78,23 @@ def show_problems(form, problems) -> None:
 
 def get_contest(contest_id: int) -> Contest:
     contest = db.session.get(Contest, contest_id)
-    if contest is None:
+    if contest is None or not in_scope(contest):
         abort(404)
     return contest
 
 
 def get_event(event_id: int) -> Event:
     event = db.session.get(Event, event_id)
-    if event is None:
+    if event is None or not in_scope(event.contest):
         abort(404)
     return event
+
+
+def get_entry(entry_id: int) -> Entry:
+    entry = db.session.get(Entry, entry_id)
+    if entry is None or not in_scope(entry.event.contest):
+        abort(404)
+    return entry
 
 
 @bp.route("/")
@@ -57,7 +102,7 @@ def index():
     tier = request.args.get("tier") or None
     category = request.args.get("category") or None
     year = request.args.get("year", type=int)
-    query = db.select(Contest).order_by(Contest.award_on.desc(), Contest.id.desc())
+    query = scoped(db.select(Contest).order_by(Contest.award_on.desc(), Contest.id.desc()))
     if category in CATEGORIES:
         query = query.filter_by(category=category)
     if tier in labels.TIER_NAMES:
@@ -67,7 +112,8 @@ def index():
     contests = db.session.scalars(query).all()
     if year:
         contests = [c for c in contests if c.award_on.year == year]
-    years = sorted({c.award_on.year for c in db.session.scalars(db.select(Contest))}, reverse=True)
+    years = sorted({c.award_on.year for c in db.session.scalars(scoped(db.select(Contest)))},
+                   reverse=True)
     return render_template(
         "contests/index.html", contests=contests, years=years,
         selected={"tier": tier, "category": category, "year": year},
@@ -75,9 +121,12 @@ def index():
 
 
 def contest_data(form: ContestForm) -> services.ContestData:
+    body = form.organising_body.data
+    if current_user.role == "organiser" and current_user.organising_body is not None:
+        body = current_user.organising_body.name  # organisers register their own body's contests
     return services.ContestData(
         name=form.name.data, category=form.category.data,
-        organising_body=form.organising_body.data, starts_on=form.starts_on.data,
+        organising_body=body, starts_on=form.starts_on.data,
         ends_on=form.ends_on.data, award_on=form.award_on.data, location=form.location.data,
         notes=form.notes.data,
     )
@@ -98,6 +147,8 @@ def create():
         problems = services.check_contest(data)
         if not problems:
             contest = services.save_contest(data)
+            record_change("create_contest", "contest", contest.id, f"登记赛事 {contest.name}",
+                          after=snapshot(contest, CONTEST_FIELDS))
             db.session.commit()
             flash(_("已登记赛事“%(name)s”。下一步：添加赛项。", name=contest.name), "success")
             return redirect(url_for("contests.show", contest_id=contest.id))
@@ -116,7 +167,10 @@ def edit(contest_id: int):
         data = contest_data(form)
         problems = services.check_contest(data, contest)
         if not problems:
+            before = snapshot(contest, CONTEST_FIELDS)
             services.save_contest(data, contest)
+            record_change("update_contest", "contest", contest.id, f"修改赛事 {contest.name}",
+                          before=before, after=snapshot(contest, CONTEST_FIELDS))
             db.session.commit()
             flash(_("已保存修改。"), "success")
             return redirect(url_for("contests.show", contest_id=contest.id))
@@ -148,6 +202,10 @@ def add_event(contest_id: int):
             event = services.add_event(
                 contest, form.occupation.data, form.format.data, form.result_kind.data
             )
+            record_change("add_event", "event", event.id,
+                          f"{contest.name} 添加赛项 {event.occupation}",
+                          after={"contest_id": contest.id, "occupation": event.occupation,
+                                 "format": event.format, "result_kind": event.result_kind})
             db.session.commit()
             flash(_("已添加赛项“%(name)s”。", name=event.occupation), "success")
             return redirect(url_for("contests.event", event_id=event.id))
@@ -165,7 +223,10 @@ def delete(contest_id: int):
     )
     if form.validate_on_submit() and not blocked:
         name = contest.name
+        before = snapshot(contest, CONTEST_FIELDS)
+        contest_id = contest.id
         services.delete_contest(contest)
+        record_change("delete_contest", "contest", contest_id, f"删除赛事 {name}", before=before)
         db.session.commit()
         flash(_("已删除赛事“%(name)s”。", name=name), "success")
         return redirect(url_for("contests.index"))
@@ -187,7 +248,12 @@ def delete_event(event_id: int):
     )
     if form.validate_on_submit() and not blocked:
         contest_id = event.contest_id
+        before = {"contest_id": contest_id, "occupation": event.occupation,
+                  "format": event.format}
+        event_id = event.id
         services.delete_event(event)
+        record_change("delete_event", "event", event_id, f"删除赛项 {before['occupation']}",
+                      before=before)
         db.session.commit()
         flash(_("已删除赛项。"), "success")
         return redirect(url_for("contests.show", contest_id=contest_id))
@@ -263,6 +329,7 @@ def handle_entry_form(event: Event, entry: Entry | None):
         data = entry_data(form, event)
         problems = services.check_entry(event, data, entry)
         if not problems:
+            before = entry_snapshot(entry) if entry is not None else None
             try:
                 saved = services.save_entry(
                     event, data, current_user.id, int(form.version.data or 0), entry
@@ -276,6 +343,12 @@ def handle_entry_form(event: Event, entry: Entry | None):
                       "请查看下方最新的成绩，确认后重新提交。")
                 )
             else:
+                record_change(
+                    "update_entry" if before else "create_entry", "entry", saved.id,
+                    f"{event.contest.name} · {event.occupation}：保存参赛组 "
+                    + "、".join(c.name for c in saved.competitors),
+                    before=before, after=entry_snapshot(saved),
+                )
                 db.session.commit()
                 flash(_("已保存参赛组（%(names)s）。",
                         names="、".join(c.name for c in saved.competitors)), "success")
@@ -291,34 +364,34 @@ def handle_entry_form(event: Event, entry: Entry | None):
 
 @bp.route("/events/<int:event_id>", methods=["GET", "POST"])
 def event(event_id: int):
-    event = get_event(event_id)
-    if request.method == "POST" and current_user.role not in ("admin", "organiser"):
-        abort(403)
-    return handle_entry_form(event, None)
+    return handle_entry_form(get_event(event_id), None)
 
 
 @bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def edit_entry(entry_id: int):
-    entry = db.session.get(Entry, entry_id) or abort(404)
+    entry = get_entry(entry_id)
     return handle_entry_form(entry.event, entry)
 
 
 @bp.route("/entries/<int:entry_id>/delete", methods=["GET", "POST"])
 @organiser_required
 def delete_entry(entry_id: int):
-    entry = db.session.get(Entry, entry_id) or abort(404)
+    entry = get_entry(entry_id)
     form = ConfirmForm()
     from compapp.rewards.services import has_award_history
 
     blocked = entry.placement is not None or has_award_history([entry.id])
     event_id = entry.event_id
     if form.validate_on_submit() and not blocked:
+        before = entry_snapshot(entry)
+        entry_id = entry.id
         try:
             services.delete_entry(entry, int(request.form.get("version") or entry.event.version))
         except services.StaleEvent:
             flash(_("在您操作期间，本赛项的成绩已被他人修改，请重新确认。"), "error")
             return redirect(url_for("contests.event", event_id=event_id))
+        record_change("delete_entry", "entry", entry_id, "删除参赛组", before=before)
         db.session.commit()
         flash(_("已删除参赛组。"), "success")
         return redirect(url_for("contests.event", event_id=event_id))
@@ -337,3 +410,67 @@ def results(contest_id: int):
         "contests/results.html", contest=contest,
         events=[(event, services.sorted_entries(event)) for event in contest.events],
     )
+
+
+@bp.route("/review")
+def review():
+    """Results awaiting a second person's confirmation (four-eyes), in the user's scope."""
+    from compapp.contests.models import Placement
+
+    query = scoped(
+        db.select(Placement).join(Entry).join(Event).join(Contest)
+        .where(Placement.status == "entered")
+        .order_by(Contest.award_on.desc(), Event.id, Placement.rank)
+    )
+    placements = db.session.scalars(query).all()
+    return render_template("contests/review.html", placements=placements, form=ConfirmForm())
+
+
+def get_placement(placement_id: int):
+    from compapp.contests.models import Placement
+
+    placement = db.session.get(Placement, placement_id)
+    if placement is None or not in_scope(placement.entry.event.contest):
+        abort(404)
+    return placement
+
+
+@bp.route("/placements/<int:placement_id>/confirm", methods=["POST"])
+def confirm_placement(placement_id: int):
+    placement = get_placement(placement_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.confirm_placement(placement, current_user)
+    except services.ConfirmRefused as exc:
+        flash(str(exc), "error")
+        return redirect(request.referrer or url_for("contests.review")), 303
+    record_change(
+        "confirm_placement", "placement", placement.id,
+        f"复核确认成绩：{placement.entry.event.occupation} 第 {placement.rank} 名 "
+        + "、".join(c.name for c in placement.entry.competitors),
+        before={"status": "entered"}, after={"status": "confirmed"},
+    )
+    db.session.commit()
+    flash(_("已确认成绩。"), "success")
+    return redirect(request.referrer or url_for("contests.review"))
+
+
+@bp.route("/placements/<int:placement_id>/reopen", methods=["POST"])
+def reopen_placement(placement_id: int):
+    placement = get_placement(placement_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    note = (request.form.get("note") or "").strip()
+    try:
+        services.reopen_placement(placement, current_user, note)
+    except services.ConfirmRefused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("contests.edit_entry", entry_id=placement.entry_id))
+    record_change(
+        "reopen_placement", "placement", placement.id, f"撤回确认以便更正：{note}",
+        before={"status": "confirmed"}, after={"status": "entered", "note": note},
+    )
+    db.session.commit()
+    flash(_("已撤回确认。更正后须由另一人再次复核。"), "success")
+    return redirect(url_for("contests.edit_entry", entry_id=placement.entry_id))

@@ -16,9 +16,7 @@ class ImportBatch(db.Model):
 
     __tablename__ = "import_batches"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('invalid', 'checked', 'saved', 'discarded')", name="status"
-        ),
+        CheckConstraint("status IN ('invalid', 'checked', 'saved', 'discarded')", name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

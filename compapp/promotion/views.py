@@ -1,7 +1,337 @@
-"""Pages of the promotion domain (blueprint registered in compapp.web)."""
+"""Promotion pages: eligibility per contest, decisions, titles, public notices, grade history."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date, datetime
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from compapp.auth.access import admin_required, organiser_required
+from compapp.certificates.fonts import FontMissing, GlyphMissing
+from compapp.contests.forms import ConfirmForm
+from compapp.contests.models import Competitor, Contest
+from compapp.extensions import db
+from compapp.promotion import services
+from compapp.promotion.exports import notice_pdf, notice_workbook
+from compapp.promotion.forms import DecisionForm, NoticeForm, TitleForm
+from compapp.promotion.models import PromotionCase, PublicNotice
 
 bp = Blueprint("promotion", __name__)
+
+
+def today() -> date:
+    """Return today's date where the offices are (the app's time zone, Asia/Shanghai)."""
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
+    return datetime.now(zone).date()
+
+
+def get_or_404(model, ident: int):
+    return db.session.get(model, ident) or abort(404)
+
+
+@bp.context_processor
+def promotion_helpers():
+    return {
+        "status_name": services.status_name,
+        "title_status_name": services.title_status_name,
+        "grade_name": services.grade_name,
+        "placing_text": services.placing_text,
+    }
+
+
+@bp.route("/promotion/")
+@organiser_required
+def index():
+    return render_template(
+        "promotion/index.html",
+        summaries=services.promotion_contests(),
+        categories=services.promotion_categories(),
+    )
+
+
+def contest_page(contest: Contest, notice_form: NoticeForm | None = None, status: int = 200):
+    eligible, left_out = services.contest_cases(contest)
+    if notice_form is None:
+        notice_form = NoticeForm()
+        notice_form.published_on.data = today()
+        notice_form.working_days.data = services.notice_working_days()
+        notice_form.issuer.data = services.default_issuer(contest)
+        notice_form.contact.data = _(
+            "如有异议，请于公示期内向%(issuer)s反映（联系电话：0887-0000000）。",
+            issuer=notice_form.issuer.data,
+        )
+    notices = db.session.scalars(
+        db.select(PublicNotice).filter_by(contest_id=contest.id).order_by(PublicNotice.id)
+    ).all()
+    awaiting = [c for c in eligible if c.status == "confirmed" and c.notice_id is None]
+    return render_template(
+        "promotion/contest.html",
+        contest=contest,
+        eligible=eligible,
+        left_out=left_out,
+        notices=notices,
+        awaiting=awaiting,
+        decision_form=DecisionForm(),
+        title_form=TitleForm(),
+        notice_form=notice_form,
+        confirm_form=ConfirmForm(),
+        today=today(),
+    ), status
+
+
+@bp.route("/promotion/contests/<int:contest_id>")
+@organiser_required
+def contest(contest_id: int):
+    return contest_page(get_or_404(Contest, contest_id))
+
+
+@bp.route("/promotion/contests/<int:contest_id>/evaluate", methods=["POST"])
+@organiser_required
+def evaluate(contest_id: int):
+    contest = get_or_404(Contest, contest_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    summary = services.evaluate_contest_promotions(contest, user=current_user)
+    db.session.commit()
+    flash(
+        _(
+            "已评估：新增 %(created)s 条，更新 %(updated)s 条，无变化 %(unchanged)s 条，"
+            "已处理而保留 %(kept)s 条。",
+            created=summary.created,
+            updated=summary.updated,
+            unchanged=summary.unchanged,
+            kept=summary.kept_decided,
+        ),
+        "success",
+    )
+    for case in summary.changed_after_decision:
+        flash(
+            _(
+                "%(name)s 的名次或参赛组在处理后发生了变化，原处理结果（%(status)s）保留，请核实。",
+                name=case.competitor.name,
+                status=services.status_name(case.status),
+            ),
+            "error",
+        )
+    return redirect(url_for("promotion.contest", contest_id=contest.id))
+
+
+def back_to(case: PromotionCase):
+    return redirect(url_for("promotion.contest", contest_id=case.contest_id) + f"#case-{case.id}")
+
+
+@bp.route("/promotion/cases/<int:case_id>/decision", methods=["POST"])
+@organiser_required
+def decide(case_id: int):
+    case = get_or_404(PromotionCase, case_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return back_to(case)
+    try:
+        if form.reject.data:
+            services.reject_case(case, current_user, form.note.data)
+            message = _("已记录不予晋升：%(name)s。", name=case.competitor.name)
+        else:
+            services.confirm_case(case, current_user, form.note.data)
+            message = _("已确认晋升：%(name)s。", name=case.competitor.name)
+    except services.PromotionRefused as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return back_to(case)
+    db.session.commit()
+    flash(message, "success")
+    return back_to(case)
+
+
+@bp.route("/promotion/cases/<int:case_id>/title", methods=["POST"])
+@admin_required
+def decide_title(case_id: int):
+    case = get_or_404(PromotionCase, case_id)
+    form = TitleForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return back_to(case)
+    try:
+        if form.reject.data:
+            services.reject_title(case, current_user, form.note.data)
+            message = _("已记录不予核准称号：%(name)s。", name=case.competitor.name)
+        else:
+            services.approve_title(case, current_user, form.note.data)
+            message = _(
+                "已核准“%(title)s”称号：%(name)s。", title=case.title, name=case.competitor.name
+            )
+    except services.PromotionRefused as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return back_to(case)
+    db.session.commit()
+    flash(message, "success")
+    return back_to(case)
+
+
+@bp.route("/promotion/contests/<int:contest_id>/notices", methods=["POST"])
+@organiser_required
+def publish(contest_id: int):
+    contest = get_or_404(Contest, contest_id)
+    form = NoticeForm()
+    if not form.validate_on_submit():
+        return contest_page(contest, form, 422)
+    try:
+        notice = services.publish_notice(
+            contest,
+            form.published_on.data,
+            current_user,
+            working_days=form.working_days.data,
+            issuer=form.issuer.data,
+            contact=form.contact.data,
+        )
+    except services.PromotionRefused as exc:
+        db.session.rollback()
+        form.published_on.errors.append(str(exc))
+        return contest_page(contest, form, 422)
+    db.session.commit()
+    flash(
+        _(
+            "已发布公示：%(n)s 人，公示期至 %(end)s。",
+            n=len(notice.cases),
+            end=notice.ends_on.isoformat(),
+        ),
+        "success",
+    )
+    return redirect(url_for("promotion.notice", notice_id=notice.id))
+
+
+@bp.route("/promotion/notices/<int:notice_id>")
+@organiser_required
+def notice(notice_id: int):
+    notice = get_or_404(PublicNotice, notice_id)
+    return render_template(
+        "promotion/notice.html",
+        notice=notice,
+        doc=services.notice_document(notice),
+        form=ConfirmForm(),
+        today=today(),
+    )
+
+
+def _download(data: bytes, mimetype: str, ascii_name: str, name: str) -> Response:
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f"attachment; filename={ascii_name}; "
+            f"filename*=UTF-8''{quote(name)}"
+        },
+    )
+
+
+@bp.route("/promotion/notices/<int:notice_id>.pdf")
+@organiser_required
+def notice_pdf_download(notice_id: int):
+    notice = get_or_404(PublicNotice, notice_id)
+    try:
+        data = notice_pdf(services.notice_document(notice))
+    except (GlyphMissing, FontMissing) as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("promotion.notice", notice_id=notice.id))
+    return _download(
+        data,
+        "application/pdf",
+        f"promotion-notice-{notice.id}.pdf",
+        f"{notice.contest.name}_晋升公示.pdf",
+    )
+
+
+@bp.route("/promotion/notices/<int:notice_id>.xlsx")
+@organiser_required
+def notice_xlsx_download(notice_id: int):
+    notice = get_or_404(PublicNotice, notice_id)
+    return _download(
+        notice_workbook(services.notice_document(notice)),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"promotion-notice-{notice.id}.xlsx",
+        f"{notice.contest.name}_晋升公示.xlsx",
+    )
+
+
+@bp.route("/promotion/cases/<int:case_id>/finalize", methods=["POST"])
+@organiser_required
+def finalize(case_id: int):
+    case = get_or_404(PromotionCase, case_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        change = services.finalize_case(case, today(), current_user)
+    except services.PromotionRefused as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "晋升已生效：%(name)s 现为%(grade)s。",
+                name=case.competitor.name,
+                grade=services.grade_name(change.to_grade),
+            ),
+            "success",
+        )
+    target = url_for("promotion.notice", notice_id=case.notice_id) if case.notice_id else None
+    return redirect(target or url_for("promotion.contest", contest_id=case.contest_id))
+
+
+@bp.route("/promotion/notices/<int:notice_id>/finalize", methods=["POST"])
+@organiser_required
+def finalize_notice(notice_id: int):
+    notice = get_or_404(PublicNotice, notice_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    on = today()
+    done, refused = 0, []
+    for case in [c for c in notice.cases if c.status == "noticed"]:
+        try:
+            services.finalize_case(case, on, current_user)
+        except services.PromotionRefused as exc:
+            refused.append(f"{case.competitor.name}：{exc}")
+        else:
+            done += 1
+    db.session.commit()
+    if done:
+        flash(_("已确认 %(n)s 人的晋升为最终结果。", n=done), "success")
+    for message in refused:
+        flash(message, "error")
+    return redirect(url_for("promotion.notice", notice_id=notice.id))
+
+
+@bp.route("/promotion/competitors/<int:competitor_id>")
+@organiser_required
+def competitor(competitor_id: int):
+    person = get_or_404(Competitor, competitor_id)
+    cases = db.session.scalars(
+        db.select(PromotionCase)
+        .filter_by(competitor_id=person.id)
+        .order_by(PromotionCase.id.desc())
+    ).all()
+    return render_template(
+        "promotion/competitor.html",
+        person=person,
+        history=services.grade_history(person),
+        cases=cases,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from compapp.audit.services import record_change
 from compapp.auth.access import admin_required
 from compapp.extensions import db
 from compapp.formtools import options
@@ -52,6 +53,9 @@ def create():
                     parent_code=parent.code,
                 )
             )
+            record_change("add_jurisdiction", "jurisdiction", code, f"添加行政区划 {code} {name}",
+                          after={"code": code, "name": name, "level": form.level.data,
+                                 "parent_code": parent.code})
             db.session.commit()
             flash(_("已添加 %(name)s。", name=name), "success")
             return redirect(url_for("reference.index"))

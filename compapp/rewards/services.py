@@ -15,9 +15,9 @@ from decimal import Decimal
 
 from flask import current_app
 
-from compapp.auth.models import utcnow
+from compapp.auth.models import User, utcnow
 from compapp.contests.models import Contest, Entry, Event, Placement
-from compapp.core.money import from_fen, to_fen
+from compapp.core.money import format_yuan, from_fen, to_fen
 from compapp.extensions import db
 from compapp.policy.loader import NoPolicyInForce, PolicySet
 from compapp.reference.models import Jurisdiction
@@ -79,8 +79,9 @@ def facts_dict(facts: AwardFacts) -> dict:
 def placement_snapshot(placement: Placement | None) -> dict | None:
     if placement is None:
         return None
+    # The status is left out: confirming a result changes the lines' status, not their amounts.
     return {"rank": placement.rank, "is_tie": placement.is_tie, "medal": placement.medal,
-            "prize": placement.prize, "status": placement.status}
+            "prize": placement.prize}
 
 
 def basis_key(facts: AwardFacts, result: AwardResult) -> str:
@@ -157,36 +158,56 @@ def current_computation(entry: Entry) -> AwardComputation | None:
     )
 
 
+def _line_key(payee, competitor_id, payer_level, payer_code) -> tuple:
+    return (payee, competitor_id, payer_level, payer_code)
+
+
+def live_lines(entry: Entry) -> list[AwardLineRecord]:
+    """The entry's current lines: unconfirmed awards, confirmed awards and adjustments."""
+    return db.session.scalars(
+        db.select(AwardLineRecord).filter_by(entry_id=entry.id, is_current=True)
+        .order_by(AwardLineRecord.id)
+    ).all()
+
+
 def grant_awards(entry: Entry, policies: PolicySet, user_id: int | None = None,
                  reason: str = "成绩录入") -> AwardComputation | None:
-    """Compute and store the awards of ``entry``; return the new computation, or None if the
-    current one already says the same."""
+    """Compute and store the awards of ``entry``; return the new computation, or None when the
+    current lines already say the same.
+
+    Lines a finance officer has confirmed are never changed: a different result adds
+    adjustment lines (±) for the difference, which need their own confirmation.
+    """
     facts = facts_for(entry)
     current = current_computation(entry)
     snapshot = placement_snapshot(entry.placement)
-    if facts is None:
-        if current is None:
-            return None
-        return _replace(entry, current, None, [], user_id, "成绩已删除", snapshot, None)
-    error = None
-    try:
-        result = compute_awards(facts, policies)
-    except (NoPolicyInForce, InvalidFacts) as exc:
-        result, error = None, str(exc)
+    error, result = None, None
+    if facts is not None:
+        try:
+            result = compute_awards(facts, policies)
+        except (NoPolicyInForce, InvalidFacts) as exc:
+            error = str(exc)
     planned = plan_lines(entry, result) if result is not None else []
+    live = live_lines(entry)
+    if current is None and not planned and facts is None:
+        return None
     if current is not None and current.error == error and current.placement == snapshot:
-        old = sorted(
-            (line.payee, line.competitor_id, line.payer_level, line.payer_code, line.amount_fen,
-             line.policy_id, line.version_from, line.clause)
-            for line in current.lines
-        )
-        if old == sorted(p.key() for p in planned):
+        wanted: dict[tuple, int] = defaultdict(int)
+        have: dict[tuple, int] = defaultdict(int)
+        for p in planned:
+            wanted[_line_key(p.payee, p.competitor_id, p.payer_level, p.payer_code)] += p.amount_fen
+        for line in live:
+            have[_line_key(line.payee, line.competitor_id, line.payer_level,
+                           line.payer_code)] += line.amount_fen
+        if {k: v for k, v in wanted.items() if v} == {k: v for k, v in have.items() if v}:
             return None
     basis = _basis(facts, result) if result is not None else None
-    return _replace(entry, current, basis, planned, user_id, reason, snapshot, error)
+    if facts is None:
+        reason = "成绩已删除"
+    return _replace(entry, current, basis, planned, live, user_id, reason, snapshot, error)
 
 
-def _replace(entry, current, basis, planned, user_id, reason, snapshot, error):
+def _replace(entry, current, basis, planned, live, user_id, reason, snapshot, error):
     computation = AwardComputation(
         entry_id=entry.id, basis=basis, computed_by_id=user_id, reason=reason,
         placement=snapshot, error=error,
@@ -196,18 +217,57 @@ def _replace(entry, current, basis, planned, user_id, reason, snapshot, error):
     if current is not None:
         current.superseded_at = utcnow()
         current.superseded_by_id = computation.id
-        for line in current.lines:
+    confirmed: dict[tuple, list[AwardLineRecord]] = defaultdict(list)
+    for line in live:
+        if line.budget_confirmation_id is None:
             line.is_current = False
+        else:
+            confirmed[_line_key(line.payee, line.competitor_id, line.payer_level,
+                                line.payer_code)].append(line)
+    by_key: dict[tuple, list[PlannedLine]] = defaultdict(list)
     for p in planned:
-        db.session.add(AwardLineRecord(
-            computation_id=computation.id, entry_id=entry.id, payee=p.payee,
-            competitor_id=p.competitor_id, payer_level=p.payer_level, payer_code=p.payer_code,
-            amount_fen=p.amount_fen, policy_id=p.policy_id, version_from=p.version_from,
-            policy_digest=p.policy_digest, clause=p.clause, citation=p.citation,
-            explanation=p.explanation,
-        ))
+        by_key[_line_key(p.payee, p.competitor_id, p.payer_level, p.payer_code)].append(p)
+    for key in list(by_key) + [k for k in confirmed if k not in by_key]:
+        wanted = by_key.get(key, [])
+        settled = confirmed.get(key, [])
+        if not settled:
+            for p in wanted:
+                _add_line(computation, entry, p, "award", p.amount_fen, p.explanation)
+            continue
+        settled_fen = sum(line.amount_fen for line in settled)
+        wanted_fen = sum(p.amount_fen for p in wanted)
+        delta = wanted_fen - settled_fen
+        if delta == 0:
+            continue
+        source = wanted[0] if wanted else settled[-1]
+        text = (
+            f"调整：已确认 {format_yuan(from_fen(settled_fen))}，按{reason}后的成绩应为 "
+            f"{format_yuan(from_fen(wanted_fen))}，差额 {'+' if delta > 0 else '−'}"
+            f"{format_yuan(from_fen(abs(delta)))}（已确认的明细不作修改）。"
+        )
+        _add_line(computation, entry, source, "adjustment", delta, text)
     db.session.flush()
+    from compapp.audit.services import record_change
+
+    record_change(
+        "compute_awards", "entry", entry.id, f"奖励计算（{reason}）#{computation.id}",
+        before={"computation_id": current.id if current else None},
+        after={"computation_id": computation.id, "placement": snapshot, "error": error,
+               "lines": [[p.payee, p.competitor_id, p.payer_code, p.amount_fen]
+                         for p in planned]},
+        user=db.session.get(User, user_id) if user_id else None,
+    )
     return computation
+
+
+def _add_line(computation, entry, p, kind: str, amount_fen: int, explanation: str) -> None:
+    db.session.add(AwardLineRecord(
+        computation_id=computation.id, entry_id=entry.id, payee=p.payee,
+        competitor_id=p.competitor_id, payer_level=p.payer_level, payer_code=p.payer_code,
+        amount_fen=amount_fen, policy_id=p.policy_id, version_from=p.version_from,
+        policy_digest=getattr(p, "policy_digest", ""), clause=p.clause, citation=p.citation,
+        explanation=explanation, kind=kind,
+    ))
 
 
 def grant_contest_awards(contest: Contest, policies: PolicySet, user_id: int | None = None,

@@ -11,7 +11,8 @@ from flask_login import current_user
 from compapp import labels
 from compapp.auth.access import admin_required, organiser_required
 from compapp.contests.forms import ConfirmForm
-from compapp.contests.models import Contest, Entry
+from compapp.contests.models import Contest
+from compapp.contests.views import get_contest, get_entry
 from compapp.core.money import from_fen
 from compapp.extensions import db
 from compapp.rewards import services
@@ -20,8 +21,10 @@ from compapp.rewards.exports import awards_workbook
 bp = Blueprint("rewards", __name__)
 
 
-def get_contest(contest_id: int) -> Contest:
-    return db.session.get(Contest, contest_id) or abort(404)
+@bp.before_request
+@organiser_required
+def organisers_only():
+    return None
 
 
 @bp.route("/contests/<int:contest_id>/awards")
@@ -111,7 +114,7 @@ def contest_awards_xlsx(contest_id: int):
 
 @bp.route("/entries/<int:entry_id>/awards/history")
 def entry_history(entry_id: int):
-    entry = db.session.get(Entry, entry_id) or abort(404)
+    entry = get_entry(entry_id)
     return render_template(
         "rewards/history.html", entry=entry, computations=services.history(entry)
     )

@@ -1,0 +1,192 @@
+"""Administrators manage accounts and read the audit log; invited users set a password."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from compapp.accounts import services
+from compapp.accounts.forms import SetPasswordForm, UserForm
+from compapp.audit.models import AuditEntry
+from compapp.audit.services import record_change, snapshot
+from compapp.auth.access import admin_required
+from compapp.auth.models import User
+from compapp.contests.forms import ConfirmForm
+from compapp.contests.models import Coach, Competitor, OrganisingBody
+from compapp.extensions import db, limiter
+from compapp.formtools import options
+from compapp.reference.models import Jurisdiction
+from compapp.web import public
+
+bp = Blueprint("accounts", __name__)
+
+SCOPE_FIELD = {"organiser": "organising_body_id", "finance": "jurisdiction_code",
+               "coach": "coach_id", "winner": "competitor_id"}
+
+
+def prepare(form: UserForm) -> None:
+    none = [("", "—")]
+    form.organising_body_id.choices = options(none + [
+        (b.id, b.name) for b in db.session.scalars(db.select(OrganisingBody).order_by(OrganisingBody.name))])
+    form.jurisdiction_code.choices = options(none + [
+        (j.code, f"{j.code} {j.name}") for j in db.session.scalars(
+            db.select(Jurisdiction).order_by(Jurisdiction.code))])
+    form.coach_id.choices = options(none + [
+        (c.id, c.name) for c in db.session.scalars(db.select(Coach).order_by(Coach.name))])
+    form.competitor_id.choices = options(none + [
+        (c.id, f"{c.name} {c.masked_id}") for c in db.session.scalars(
+            db.select(Competitor).order_by(Competitor.name))])
+
+
+def apply_form(form: UserForm, user: User) -> list[tuple]:
+    """Copy the form onto ``user``; return (field, message) problems (nothing applied then)."""
+    role = form.role.data
+    problems = []
+    field = SCOPE_FIELD.get(role)
+    if field and not getattr(form, field).data:
+        problems.append((field, _("该角色须指定其范围。")))
+    clash = db.session.scalar(db.select(User).filter_by(username=form.username.data.strip()))
+    if clash is not None and clash is not user:
+        problems.append(("username", _("该用户名已被使用。")))
+    if problems:
+        return problems
+    user.username = form.username.data.strip()
+    user.display_name = form.display_name.data.strip()
+    user.role = role
+    user.active = form.active.data
+    user.organising_body_id = int(form.organising_body_id.data) if role == "organiser" and form.organising_body_id.data else None
+    user.jurisdiction_code = form.jurisdiction_code.data if role == "finance" else None
+    user.coach_id = int(form.coach_id.data) if role == "coach" else None
+    user.competitor_id = int(form.competitor_id.data) if role == "winner" else None
+    return []
+
+
+@bp.route("/accounts/")
+@admin_required
+def index():
+    users = db.session.scalars(db.select(User).order_by(User.role, User.username)).all()
+    return render_template("accounts/index.html", users=users)
+
+
+@bp.route("/accounts/new", methods=["GET", "POST"])
+@bp.route("/accounts/<int:user_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit(user_id: int | None = None):
+    user = db.session.get(User, user_id) if user_id else None
+    if user_id and user is None:
+        abort(404)
+    form = UserForm(obj=user)
+    prepare(form)
+    if request.method == "GET" and user is not None:
+        for name in SCOPE_FIELD.values():
+            value = getattr(user, name)
+            getattr(form, name).data = "" if value is None else str(value)
+    invite_url = None
+    if form.validate_on_submit():
+        before = snapshot(user, services.USER_FIELDS) if user else None
+        target = user or User(username="", display_name="", role=form.role.data)
+        problems = apply_form(form, target)
+        if problems:
+            for field, message in problems:
+                getattr(form, field).errors.append(message)
+        else:
+            if user is None:
+                db.session.add(target)
+                db.session.flush()
+            record_change("update_user" if user else "create_user", "user", target.id,
+                          f"账户 {target.username}", before=before,
+                          after=snapshot(target, services.USER_FIELDS))
+            if user is None:
+                token = services.create_invitation(target, current_user)
+                db.session.commit()
+                invite_url = url_for("accounts.accept", token=token, _external=True)
+                return render_template("accounts/invited.html", user=target, url=invite_url)
+            db.session.commit()
+            flash(_("已保存账户 %(name)s。", name=target.username), "success")
+            return redirect(url_for("accounts.index"))
+    return render_template("accounts/edit.html", form=form, user=user)
+
+
+@bp.route("/accounts/<int:user_id>/invite", methods=["POST"])
+@admin_required
+def invite(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    token = services.create_invitation(user, current_user)
+    db.session.commit()
+    return render_template("accounts/invited.html", user=user,
+                           url=url_for("accounts.accept", token=token, _external=True))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+@public
+def accept(token: str):
+    invitation = services.find_invitation(token)
+    if invitation is None:
+        return render_template("error.html", status=410, title=_("链接已失效"),
+                               message=_("邀请链接无效、已使用或已过期。请联系管理员重新发送。")), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        services.accept_invitation(invitation, form.password.data)
+        db.session.commit()
+        flash(_("密码已设置，请登录。"), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("accounts/accept.html", form=form, user=invitation.user)
+
+
+def audit_query():
+    query = db.select(AuditEntry).order_by(AuditEntry.id.desc())
+    args = request.args
+    if args.get("q"):
+        like = f"%{args['q']}%"
+        query = query.where(AuditEntry.summary.like(like) | AuditEntry.username.like(like))
+    if args.get("action"):
+        query = query.filter_by(action=args["action"])
+    if args.get("target_type"):
+        query = query.filter_by(target_type=args["target_type"])
+    for name, op in (("from", "ge"), ("to", "lt")):
+        if args.get(name):
+            try:
+                day = date.fromisoformat(args[name])
+            except ValueError:
+                continue
+            moment = datetime.combine(day + timedelta(days=1 if op == "lt" else 0),
+                                      datetime.min.time())
+            query = query.where(AuditEntry.at >= moment if op == "ge" else AuditEntry.at < moment)
+    return query
+
+
+@bp.route("/audit/")
+@admin_required
+def audit():
+    entries = db.session.scalars(audit_query().limit(500)).all()
+    actions = db.session.scalars(db.select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
+    return render_template("accounts/audit.html", entries=entries, actions=actions)
+
+
+@bp.route("/audit/export.csv")
+@admin_required
+def audit_export():
+    import json
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "at_utc", "user", "action", "target_type", "target_id", "summary",
+                     "before", "after", "ip"])
+    for e in db.session.scalars(audit_query()):
+        writer.writerow([e.id, e.at.isoformat(), e.username or "", e.action, e.target_type,
+                         e.target_id or "", e.summary,
+                         json.dumps(e.before, ensure_ascii=False) if e.before is not None else "",
+                         json.dumps(e.after, ensure_ascii=False) if e.after is not None else "",
+                         e.ip or ""])
+    name = f"审计日志_{date.today().isoformat()}.csv"
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=audit.csv; filename*=UTF-8''{quote(name)}"})

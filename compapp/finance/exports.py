@@ -1,0 +1,157 @@
+"""Budget exports: Excel (openpyxl) and a printable PDF summary (ReportLab); both return bytes.
+
+Plain rows in, bytes out: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from compapp.certificates.fonts import ensure_font
+from compapp.core.money import capital_numerals, format_yuan
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    contest: str
+    event: str
+    payee: str  # "选手 张三" / "教练团队（和建华、木文军）"
+    county: str
+    result: str
+    amount: Decimal
+    kind: str  # 奖励 / 调整
+    status: str
+    clause: str
+
+
+@dataclass(frozen=True)
+class BudgetSheet:
+    payer: str
+    scope: str  # contest name or "2024 年度"
+    rows: list[BudgetRow]
+    status_totals: list[tuple[str, Decimal]]
+    citations: list[str]
+    printed_on: date
+    confirmations: list[str]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((r.amount for r in self.rows), Decimal("0.00"))
+
+
+HEADERS = ["赛事", "赛项", "领取对象", "选派单位", "成绩", "类型", "金额（元）", "状态", "依据"]
+
+
+def budget_workbook(sheet: BudgetSheet) -> bytes:
+    """The budget as an Excel workbook: lines with a total row, then totals by status."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "预算明细"
+    ws.append([f"{sheet.payer} 奖励资金预算：{sheet.scope}"])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append(HEADERS)
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="EEF2F6")
+    for r in sheet.rows:
+        ws.append([r.contest, r.event, r.payee, r.county, r.result, r.kind, r.amount, r.status,
+                   r.clause])
+    ws.append(["合计", "", "", "", "", "", sheet.total, "", ""])
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    ws.append(["大写", capital_numerals(sheet.total)])
+    for (cell,) in ws.iter_rows(min_row=3, min_col=7, max_col=7):
+        cell.number_format = "#,##0.00"
+    for col, width in zip("ABCDEFGHI", (28, 16, 30, 26, 14, 8, 14, 12, 40), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A3"
+    totals = wb.create_sheet("按状态汇总")
+    totals.append(["状态", "金额（元）"])
+    for name, amount in sheet.status_totals:
+        totals.append([name, amount])
+    totals.append(["合计", sheet.total])
+    notes = wb.create_sheet("政策依据")
+    for line in sheet.citations:
+        notes.append([line])
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def budget_pdf(sheet: BudgetSheet) -> bytes:
+    """A printable A4 landscape budget summary with figures, 大写, signatures and citations."""
+    font = ensure_font()
+    base = ParagraphStyle("base", fontName=font, fontSize=9, leading=12)
+    title = ParagraphStyle("title", parent=base, fontSize=16, leading=22, alignment=1)
+    small = ParagraphStyle("small", parent=base, fontSize=7.5, leading=10,
+                           textColor=colors.HexColor("#444444"))
+    out = BytesIO()
+    doc = SimpleDocTemplate(
+        out, pagesize=landscape(A4), leftMargin=14 * mm, rightMargin=14 * mm,
+        topMargin=14 * mm, bottomMargin=14 * mm,
+        title=f"{sheet.payer} 奖励资金预算确认表", author="compapp",
+    )
+    story = [
+        Paragraph(f"{sheet.payer} 职业技能竞赛奖励资金预算确认表", title),
+        Spacer(1, 4 * mm),
+        Paragraph(f"范围：{sheet.scope}　　打印日期：{sheet.printed_on.isoformat()}", base),
+        Spacer(1, 3 * mm),
+    ]
+    data = [[Paragraph(h, base) for h in ("赛项", "领取对象", "选派单位", "成绩", "类型",
+                                          "金额（元）", "状态", "依据")]]
+    for r in sheet.rows:
+        data.append([Paragraph(r.event, base), Paragraph(r.payee, base),
+                     Paragraph(r.county, base), Paragraph(r.result, base), r.kind,
+                     format_yuan(r.amount, symbol=False), r.status, Paragraph(r.clause, small)])
+    data.append(["合计", "", "", "", "", format_yuan(sheet.total, symbol=False), "", ""])
+    table = Table(
+        data, repeatRows=1,
+        colWidths=[34 * mm, 52 * mm, 40 * mm, 26 * mm, 14 * mm, 30 * mm, 22 * mm, 50 * mm],
+    )
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), font),
+        ("FONTSIZE", (0, 0), (-1, -1), 9),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#888888")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEF2F6")),
+        ("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#F6F6F6")),
+        ("ALIGN", (5, 1), (5, -1), "RIGHT"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ]))
+    story += [table, Spacer(1, 4 * mm)]
+    story.append(Paragraph(
+        f"合计金额：{format_yuan(sheet.total)}（大写：{capital_numerals(sheet.total)}）", base))
+    story.append(Paragraph(
+        "　".join(f"{name} {format_yuan(amount)}" for name, amount in sheet.status_totals), base))
+    for text in sheet.confirmations:
+        story.append(Paragraph(text, base))
+    story.append(Spacer(1, 10 * mm))
+    signatures = Table(
+        [["经办人（签字）：", "", "审核人（签字）：", "", "财务负责人（签字）：", ""],
+         ["日期：", "", "日期：", "", "单位（盖章）：", ""]],
+        colWidths=[30 * mm, 55 * mm, 30 * mm, 55 * mm, 36 * mm, 55 * mm], rowHeights=12 * mm,
+    )
+    signatures.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 10),
+        ("LINEBELOW", (1, 0), (1, -1), 0.5, colors.black),
+        ("LINEBELOW", (3, 0), (3, -1), 0.5, colors.black),
+        ("LINEBELOW", (5, 0), (5, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+    ]))
+    story += [signatures, Spacer(1, 8 * mm), Paragraph("政策依据：", small)]
+    story += [Paragraph(f"{i}. {c}", small) for i, c in enumerate(sheet.citations, start=1)]
+    story.append(Paragraph(
+        "金额按政策文件逐条计算，每行四舍五入到分，合计为各行之和；“调整”为已确认明细之后成绩变更产生的差额。",
+        small))
+    doc.build(story)
+    return out.getvalue()

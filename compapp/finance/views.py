@@ -1,0 +1,217 @@
+"""Finance pages: the budget a jurisdiction pays, its confirmation, payments and exports."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from compapp import labels
+from compapp.auth.access import require_role
+from compapp.contests.forms import ConfirmForm
+from compapp.contests.models import Contest
+from compapp.extensions import db
+from compapp.finance import services
+from compapp.finance.exports import BudgetRow, BudgetSheet, budget_pdf, budget_workbook
+from compapp.reference.models import Jurisdiction
+from compapp.rewards.models import AwardLineRecord
+
+bp = Blueprint("finance", __name__, url_prefix="/finance")
+
+LINE_STATUS = {
+    "provisional": "暂定（成绩待复核）",
+    "awaiting_budget": "待财务确认",
+    "confirmed": "已确认",
+    "paid": "已支付",
+}
+
+
+@bp.before_request
+@require_role("admin", "finance")
+def finance_only():
+    return None
+
+
+def payer_code() -> str:
+    """The jurisdiction whose budget is shown: the officer's own; an admin may choose."""
+    if current_user.role == "finance":
+        asked = request.args.get("payer")
+        if asked and asked != current_user.jurisdiction_code:
+            abort(403)
+        return current_user.jurisdiction_code
+    code = request.args.get("payer") or "530000"
+    if db.session.get(Jurisdiction, code) is None:
+        abort(404)
+    return code
+
+
+def status_label(status: str) -> str:
+    return _(LINE_STATUS[status])
+
+
+def payee_text(line: AwardLineRecord) -> str:
+    if line.payee == "competitor":
+        return f"{_('选手')} {line.competitor.name}"
+    names = "、".join(c.coach.name for c in line.entry.coaches)
+    return f"{_('教练团队')}（{names}）"
+
+
+def result_text(line: AwardLineRecord) -> str:
+    p = line.entry.placement
+    if p is None:
+        return _("成绩已删除")
+    return f"{_('第 %(n)s 名', n=p.rank)} {labels.result(p.medal, p.prize)}"
+
+
+@bp.route("/")
+def index():
+    code = payer_code()
+    payers = []
+    if current_user.role == "admin":
+        payers = db.session.scalars(db.select(Jurisdiction).order_by(Jurisdiction.code)).all()
+    return render_template(
+        "finance/index.html", payer=db.session.get(Jurisdiction, code),
+        years=services.payer_overview(code), payers=payers, status_label=status_label,
+    )
+
+
+def _contest(contest_id: int) -> Contest:
+    return db.session.get(Contest, contest_id) or abort(404)
+
+
+@bp.route("/contests/<int:contest_id>")
+def contest_budget(contest_id: int):
+    contest = _contest(contest_id)
+    code = payer_code()
+    budget = services.budget_lines(code, contest)
+    if not budget.lines:
+        abort(404)
+    return render_template(
+        "finance/budget.html", contest=contest, year=None, budget=budget,
+        confirmations=services.confirmations(contest, code), form=ConfirmForm(),
+        status_label=status_label, payee_text=payee_text, result_text=result_text,
+        today=date.today(),
+    )
+
+
+@bp.route("/years/<int:year>")
+def year_budget(year: int):
+    code = payer_code()
+    budget = services.budget_lines(code, year=year)
+    return render_template(
+        "finance/budget.html", contest=None, year=year, budget=budget, confirmations=[],
+        form=ConfirmForm(), status_label=status_label, payee_text=payee_text,
+        result_text=result_text, today=date.today(),
+    )
+
+
+@bp.route("/contests/<int:contest_id>/confirm", methods=["POST"])
+@require_role("finance")
+def confirm(contest_id: int):
+    contest = _contest(contest_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        confirmation = services.confirm_budget(
+            contest, current_user.jurisdiction_code, current_user,
+            (request.form.get("note") or "").strip() or None,
+        )
+    except services.BudgetRefused as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("已确认 %(n)s 条明细，合计 %(total)s。", n=confirmation.line_count,
+                total=f"¥{confirmation.total:,.2f}"), "success")
+    return redirect(url_for("finance.contest_budget", contest_id=contest.id))
+
+
+@bp.route("/contests/<int:contest_id>/paid", methods=["POST"])
+@require_role("finance")
+def mark_paid(contest_id: int):
+    contest = _contest(contest_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ids = request.form.getlist("line_ids", type=int)
+    reference = request.form.get("payment_reference", "")
+    try:
+        paid_on = date.fromisoformat(request.form.get("paid_on", ""))
+    except ValueError:
+        flash(_("请填写有效的支付日期。"), "error")
+        return redirect(url_for("finance.contest_budget", contest_id=contest.id))
+    lines = db.session.scalars(
+        db.select(AwardLineRecord).where(AwardLineRecord.id.in_(ids))
+    ).all()
+    if not lines or len(lines) != len(set(ids)):
+        flash(_("请选择要登记支付的明细。"), "error")
+        return redirect(url_for("finance.contest_budget", contest_id=contest.id))
+    if any(line.entry.event.contest_id != contest.id for line in lines):
+        abort(404)
+    try:
+        services.mark_paid(lines, current_user.jurisdiction_code, reference, paid_on,
+                           current_user)
+    except services.BudgetRefused as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("已登记 %(n)s 条明细的支付。", n=len(lines)), "success")
+    return redirect(url_for("finance.contest_budget", contest_id=contest.id))
+
+
+def budget_sheet(budget, scope: str, confirmations) -> BudgetSheet:
+    rows = [
+        BudgetRow(
+            contest=line.entry.event.contest.name, event=line.entry.event.occupation,
+            payee=payee_text(line), county=line.entry.sending_county.label,
+            result=result_text(line), amount=line.amount,
+            kind=_("调整") if line.kind == "adjustment" else _("奖励"),
+            status=status_label(line.status()), clause=f"{line.policy_id} {line.clause}",
+        )
+        for line in budget.lines
+    ]
+    totals = [(status_label(s), budget.status_total(s)) for s in services.STATUSES
+              if s in budget.by_status]
+    confirmed = [
+        _("%(who)s 于 %(when)s 确认 %(n)s 条，合计 %(total)s",
+          who=c.confirmed_by.display_name, when=c.confirmed_at.strftime("%Y-%m-%d %H:%M UTC"),
+          n=c.line_count, total=f"¥{c.total:,.2f}")
+        for c in confirmations
+    ]
+    return BudgetSheet(budget.payer.name, scope, rows, totals, budget.policy_citations(),
+                       date.today(), confirmed)
+
+
+def _download(data: bytes, name: str, mimetype: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename=budget.{name.rsplit('.', 1)[1]}; "
+                               f"filename*=UTF-8''{quote(name)}"})
+
+
+@bp.route("/contests/<int:contest_id>/budget.<fmt>")
+def contest_export(contest_id: int, fmt: str):
+    contest = _contest(contest_id)
+    code = payer_code()
+    budget = services.budget_lines(code, contest)
+    if not budget.lines:
+        abort(404)
+    sheet = budget_sheet(budget, contest.name, services.confirmations(contest, code))
+    return _export(sheet, f"{budget.payer.name}_{contest.name}_奖励预算", fmt)
+
+
+@bp.route("/years/<int:year>/budget.<fmt>")
+def year_export(year: int, fmt: str):
+    budget = services.budget_lines(payer_code(), year=year)
+    sheet = budget_sheet(budget, _("%(year)s 年度", year=year), [])
+    return _export(sheet, f"{budget.payer.name}_{year}年度_奖励预算", fmt)
+
+
+def _export(sheet: BudgetSheet, stem: str, fmt: str) -> Response:
+    if fmt == "xlsx":
+        return _download(budget_workbook(sheet), f"{stem}.xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if fmt == "pdf":
+        return _download(budget_pdf(sheet), f"{stem}.pdf", "application/pdf")
+    abort(404)

@@ -1,0 +1,779 @@
+"""Read an uploaded results sheet (.xlsx or .csv) into plain rows, and rows into entries.
+
+Pure: no Flask, no database. Every refusal is a ``CellProblem`` naming the sheet, row,
+column and value with a Chinese message id, so a broken file is explained, never a crash.
+The layout is one row per competitor: rows of one pair or trio share 赛项、形式 and 组号.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from compapp.core.idnumber import normalise_id_number
+from compapp.core.vocab import GRADES
+
+SHEET = "参赛组"
+INSTRUCTIONS_SHEET = "填写说明"
+OPTIONS_SHEET = "选项"
+MAX_ROWS = 20_000
+COACH_SLOTS = 4
+
+OCCUPATION = "赛项（工种）"
+FORMAT = "形式"
+GROUP = "组号"
+NAME = "选手姓名"
+ID_NUMBER = "身份证号"
+EMPLOYER = "工作单位"
+EMPLOYEE = "是否职工"
+GRADE = "现有等级"
+COUNTY = "选派县（市、区）"
+RANK = "名次"
+TIE = "并列"
+RESULT = "奖项"
+
+
+def coach_headers(slot: int) -> tuple[str, str, str]:
+    """Return the name, role and share headers of coach ``slot`` (1-based)."""
+    return f"教练{slot}", f"教练{slot}角色", f"教练{slot}比例（%）"
+
+
+HEADERS: tuple[str, ...] = (
+    OCCUPATION,
+    FORMAT,
+    GROUP,
+    NAME,
+    ID_NUMBER,
+    EMPLOYER,
+    EMPLOYEE,
+    GRADE,
+    COUNTY,
+    RANK,
+    TIE,
+    RESULT,
+    *(h for slot in range(1, COACH_SLOTS + 1) for h in coach_headers(slot)),
+)
+REQUIRED_HEADERS = (OCCUPATION, FORMAT, NAME, ID_NUMBER, COUNTY)
+# Entry-level columns: the same on every row of a pair or trio (later rows may leave them empty).
+ENTRY_HEADERS = (COUNTY, RANK, TIE, RESULT, *HEADERS[12:])
+# Headers organisers commonly type instead of the template's.
+HEADER_ALIASES = {
+    "赛项": OCCUPATION,
+    "工种": OCCUPATION,
+    "职业（工种）": OCCUPATION,
+    "赛项形式": FORMAT,
+    "姓名": NAME,
+    "身份证号码": ID_NUMBER,
+    "身份证": ID_NUMBER,
+    "选派县": COUNTY,
+    "选派单位": COUNTY,
+    "选派单位（县、市、区）": COUNTY,
+    "决赛名次": RANK,
+    "是否并列": TIE,
+    "企业职工": EMPLOYEE,
+    "职工": EMPLOYEE,
+    "等级": GRADE,
+    "组别": GROUP,
+}
+
+FORMAT_VALUES = {
+    "单人": "individual",
+    "单人赛项": "individual",
+    "individual": "individual",
+    "双人": "pair",
+    "双人赛项": "pair",
+    "pair": "pair",
+    "三人": "trio",
+    "三人赛项": "trio",
+    "trio": "trio",
+}
+FORMAT_LABELS = {"individual": "单人赛项", "pair": "双人赛项", "trio": "三人赛项"}
+RESULT_VALUES = {
+    "金牌": "gold",
+    "金": "gold",
+    "银牌": "silver",
+    "银": "silver",
+    "铜牌": "bronze",
+    "铜": "bronze",
+    "优胜奖": "excellence",
+    "一等奖": "prize_1",
+    "二等奖": "prize_2",
+    "三等奖": "prize_3",
+}
+RESULT_LABELS = {
+    "gold": "金牌",
+    "silver": "银牌",
+    "bronze": "铜牌",
+    "excellence": "优胜奖",
+    "prize_1": "一等奖",
+    "prize_2": "二等奖",
+    "prize_3": "三等奖",
+}
+ROLE_VALUES = {
+    "教练": "coach",
+    "技术指导": "technical_director",
+    "翻译": "translator",
+    "专家": "expert",
+}
+ROLE_LABELS = {v: k for k, v in ROLE_VALUES.items()}
+YES = {"是", "Y", "YES", "TRUE", "1", "√", "✓"}
+NO = {"否", "N", "NO", "FALSE", "0", ""}
+GRADE_VALUES: dict[str, str] = {}
+for _code, _order, _zh, _en in GRADES:
+    GRADE_VALUES[_zh] = _code
+    for _part in _zh.split("/"):
+        GRADE_VALUES[_part] = _code
+GRADE_VALUES[""] = "none"
+GRADE_LABELS = {code: zh for code, _o, zh, _e in GRADES}
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """One problem in the upload: where it is (sheet, row, column), the value and a message id."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    value: str
+    message: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    def text(self, translate=lambda s: s) -> str:
+        """Return the message in the caller's language, parameters filled in."""
+        message = translate(self.message)
+        return message % dict(self.params) if self.params else message
+
+    def as_dict(self) -> dict:
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+            "params": list(self.params),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CellProblem:
+        return cls(
+            data["sheet"],
+            data["row"],
+            data["column"],
+            data["value"],
+            data["message"],
+            tuple(tuple(p) for p in data.get("params") or ()),
+        )
+
+
+def _problem(sheet, row, column, value, message, **params) -> CellProblem:
+    return CellProblem(sheet, row, column, str(value)[:200], message, tuple(sorted(params.items())))
+
+
+@dataclass
+class Table:
+    """The sheet as read: canonical headers and rows of text keyed by header."""
+
+    sheet: str
+    headers: list[str]
+    rows: list[tuple[int, dict[str, str]]]
+    problems: list[CellProblem] = field(default_factory=list)
+    kind: str = "xlsx"
+    encoding: str | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "sheet": self.sheet,
+            "headers": self.headers,
+            "rows": [[n, values] for n, values in self.rows],
+            "kind": self.kind,
+            "encoding": self.encoding,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Table:
+        return cls(
+            data["sheet"],
+            list(data["headers"]),
+            [(int(n), dict(values)) for n, values in data["rows"]],
+            kind=data.get("kind", "xlsx"),
+            encoding=data.get("encoding"),
+        )
+
+
+def canonical_header(text: str) -> str:
+    """Normalise a header: no spaces, full-width brackets, known aliases mapped."""
+    value = re.sub(r"\s+", "", str(text or ""))
+    value = value.replace("(", "（").replace(")", "）").replace("％", "%")
+    return HEADER_ALIASES.get(value, value)
+
+
+def column_letter(index: int) -> str:
+    """Return the spreadsheet letter of a 0-based column index (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+# --- files -----------------------------------------------------------------------------------
+
+
+def read_upload(data: bytes, filename: str = "") -> Table:
+    """Read an uploaded file (.xlsx or .csv, detected from its bytes) into a ``Table``."""
+    name = filename or "?"
+    if not data or not data.strip():
+        return _refused(name, "文件是空的，请选择填好的模板文件。")
+    if data[:4] == b"PK\x03\x04":
+        return read_xlsx(data)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return _refused(
+            name, "这是旧版 Excel（.xls）文件，请在 Excel 中“另存为” .xlsx 或 CSV 后再上传。"
+        )
+    if data[:5] == b"%PDF-" or b"\x00" in data[:4096]:
+        return _refused(name, "该文件不是电子表格。请上传 .xlsx 文件或 CSV 文件。")
+    return read_csv(data)
+
+
+def _refused(sheet: str, message: str, **params) -> Table:
+    return Table(sheet, [], [], [_problem(sheet, None, None, "", message, **params)], kind="")
+
+
+def decode_text(data: bytes) -> tuple[str, str] | None:
+    """Decode CSV bytes: UTF-8 with BOM, UTF-8, or GB18030 (Chinese Excel); None if none fits."""
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError:
+            return None
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def read_csv(data: bytes) -> Table:
+    """Read CSV bytes (comma, semicolon or tab separated) into a ``Table``."""
+    decoded = decode_text(data)
+    if decoded is None:
+        return _refused(
+            "CSV",
+            "无法识别文件的文字编码。请保存为 UTF-8 或 GB18030（Excel 默认的“CSV”）编码的 CSV，或直接上传 .xlsx。",
+        )
+    text, encoding = decoded
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", "\t", ";"), key=first.count)
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        return _refused("CSV", "CSV 文件格式有误（引号不成对），请用 Excel 重新保存。")
+    table = _table_from_records("CSV", [(i, list(r)) for i, r in enumerate(records, start=1)])
+    table.kind, table.encoding = "csv", encoding
+    return table
+
+
+def _merged_ranges(data: bytes, sheet_path: str | None) -> list[str]:
+    """Return the merged ranges ("A2:A4") of a worksheet part, read from its XML."""
+    if not sheet_path:
+        return []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            xml = archive.read(sheet_path.lstrip("/")).decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile):
+        return []
+    return re.findall(r'<mergeCell\b[^>]*\bref="([A-Z]+\d+(?::[A-Z]+\d+)?)"', xml)
+
+
+def read_xlsx(data: bytes) -> Table:
+    """Read the 参赛组 sheet (or the first data sheet) of an .xlsx file into a ``Table``."""
+    import openpyxl  # late: CSV uploads and the pure checks need no spreadsheet library
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # noqa: BLE001 — openpyxl raises many kinds for a damaged archive
+        return _refused(
+            "?",
+            "无法打开该文件：它不是有效的 Excel .xlsx 文件（可能已损坏，或是改了扩展名的其他文件）。",
+        )
+    try:
+        names = [n for n in book.sheetnames if n not in (INSTRUCTIONS_SHEET, OPTIONS_SHEET)]
+        if not names:
+            return _refused("?", "文件中没有“%(sheet)s”工作表。", sheet=SHEET)
+        sheet_name = SHEET if SHEET in names else names[0]
+        sheet = book[sheet_name]
+        records = []
+        formulas: dict[tuple[int, int], str] = {}
+        for row_number, row in enumerate(sheet.iter_rows(), start=1):
+            values = []
+            for col, cell in enumerate(row):
+                value = getattr(cell, "value", None)
+                if getattr(cell, "data_type", None) == "f":
+                    formulas[(row_number, col)] = str(value)
+                values.append(value)
+            records.append((row_number, values))
+            if row_number > MAX_ROWS + 1 and any(v not in (None, "") for v in values):
+                return _refused(sheet_name, "文件超过 %(n)s 行，请分成几个文件上传。", n=MAX_ROWS)
+        merged = _merged_ranges(data, getattr(sheet, "_worksheet_path", None))
+    finally:
+        book.close()
+    problems = []
+    if formulas:
+        problems += _apply_formula_values(data, sheet_name, records, formulas)
+    for ref in merged:
+        problems.append(
+            _problem(
+                sheet_name,
+                _first_row(ref),
+                None,
+                ref,
+                "单元格 %(ref)s 是合并单元格。请取消合并，并在每一行填写完整的值（同组选手各占一行）。",
+                ref=ref,
+            )
+        )
+    return _table_from_records(sheet_name, records, problems)
+
+
+def _first_row(ref: str) -> int:
+    return int(re.search(r"\d+", ref).group())
+
+
+def _apply_formula_values(data: bytes, sheet_name: str, records, formulas) -> list[CellProblem]:
+    """Replace formulas by the values Excel computed; refuse formulas nobody computed."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        cached = {
+            (r, c): cell.value
+            for r, row in enumerate(book[sheet_name].iter_rows(), start=1)
+            for c, cell in enumerate(row)
+            if (r, c) in formulas
+        }
+    finally:
+        book.close()
+    problems = []
+    by_row = dict(records)
+    for (r, c), formula in formulas.items():
+        value = cached.get((r, c))
+        if value is None:
+            problems.append(
+                _problem(
+                    sheet_name,
+                    r,
+                    f"#{c}",
+                    formula,
+                    "单元格 %(ref)s 是公式 %(formula)s，但文件中没有它的计算结果。请在 Excel 中打开并保存一次，或把公式改为数值（复制 → 选择性粘贴 → 数值）。",
+                    ref=f"{column_letter(c)}{r}",
+                    formula=formula,
+                )
+            )
+            by_row[r][c] = None
+        else:
+            by_row[r][c] = value
+    return problems
+
+
+def _cell_text(value) -> tuple[str, str | None]:
+    """Return a cell as text, and a problem message id when the cell's type is wrong."""
+    if value is None:
+        return "", None
+    if isinstance(value, bool):
+        return ("是" if value else "否"), None
+    if isinstance(value, datetime | date | time):
+        return str(value)[:19], "date"
+    if isinstance(value, int):
+        return str(value), None
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value)), None
+        return repr(value), "float"
+    return str(value).strip(), None
+
+
+def _table_from_records(
+    sheet: str, records: list[tuple[int, list]], earlier: list[CellProblem] | None = None
+) -> Table:
+    """Find the header row (the first non-empty row), map columns, collect typed problems."""
+    records = [
+        (n, values)
+        for n, values in records
+        if any(v is not None and str(v).strip() for v in values)
+    ]
+    if not records:
+        if earlier:
+            return Table(sheet, [], [], list(earlier))
+        return _refused(sheet, "文件中没有任何内容（第一行应为列标题，从第二行起每行一名选手）。")
+    header_number, header_values = records[0]
+    problems: list[CellProblem] = list(earlier or [])
+    columns: dict[int, str] = {}
+    for index, raw in enumerate(header_values):
+        if raw is None or not str(raw).strip():
+            continue
+        header = canonical_header(str(raw))
+        if header not in HEADERS:
+            problems.append(
+                _problem(
+                    sheet,
+                    header_number,
+                    column_letter(index),
+                    raw,
+                    "无法识别的列标题“%(header)s”。请使用模板中的列标题（可在导入页面下载模板）。",
+                    header=str(raw).strip(),
+                )
+            )
+        elif header in columns.values():
+            problems.append(
+                _problem(
+                    sheet,
+                    header_number,
+                    header,
+                    raw,
+                    "列标题“%(header)s”出现了两次。",
+                    header=header,
+                )
+            )
+        else:
+            columns[index] = header
+    missing = [h for h in REQUIRED_HEADERS if h not in columns.values()]
+    if missing:
+        problems.append(
+            _problem(
+                sheet,
+                header_number,
+                None,
+                "、".join(missing),
+                "缺少必需的列：%(headers)s。第一行应为模板中的列标题。",
+                headers="、".join(missing),
+            )
+        )
+    headers = [columns[i] for i in sorted(columns)]
+    rows = []
+    for number, values in records[1:]:
+        if len(rows) >= MAX_ROWS:
+            return _refused(sheet, "文件超过 %(n)s 行，请分成几个文件上传。", n=MAX_ROWS)
+        row: dict[str, str] = {}
+        for index, header in columns.items():
+            value = values[index] if index < len(values) else None
+            text, kind = _cell_text(value)
+            if isinstance(value, str) and value.startswith("=") and len(value) > 1:
+                kind = "formula_text"
+            row[header] = text
+            if kind is not None:
+                problems.append(_type_problem(sheet, number, header, text, kind))
+        if any(row.values()):
+            rows.append((number, row))
+    # Formula problems were found before the headers were known: name their column now.
+    problems = [
+        CellProblem(
+            p.sheet,
+            p.row,
+            columns.get(int(p.column[1:]), column_letter(int(p.column[1:]))),
+            p.value,
+            p.message,
+            p.params,
+        )
+        if p.column and p.column.startswith("#")
+        else p
+        for p in problems
+    ]
+    if not rows and not problems:
+        problems.append(
+            _problem(
+                sheet, None, None, "", "文件只有列标题，没有数据行。请从第二行起每行填写一名选手。"
+            )
+        )
+    return Table(sheet, headers, rows, problems)
+
+
+def _type_problem(sheet: str, row: int, header: str, text: str, kind: str) -> CellProblem:
+    if kind == "date":
+        return _problem(
+            sheet,
+            row,
+            header,
+            text,
+            "此单元格是日期 %(value)s，而“%(header)s”不应是日期（Excel 会把“1-2”这类输入自动变成日期）。请把该列设为“文本”格式后重新输入。",
+            value=text,
+            header=header,
+        )
+    if kind == "formula_text":
+        return _problem(
+            sheet,
+            row,
+            header,
+            text,
+            "此单元格是公式 %(value)s，不是数值。请把公式改为数值后再上传。",
+            value=text,
+        )
+    if header == ID_NUMBER:
+        return _problem(
+            sheet,
+            row,
+            header,
+            text,
+            "身份证号码被 Excel 存成了数字（%(value)s），末几位已经丢失。请把该列设为“文本”格式，重新输入完整的 18 位号码。",
+            value=text,
+        )
+    return _problem(
+        sheet,
+        row,
+        header,
+        text,
+        "“%(header)s”应为整数，而不是 %(value)s。",
+        header=header,
+        value=text,
+    )
+
+
+# --- rows → entries --------------------------------------------------------------------------
+
+
+@dataclass
+class ImportedMember:
+    row: int
+    id_number: str
+    name: str
+    employer: str | None
+    is_employee: bool
+    grade: str
+
+
+@dataclass
+class ImportedCoach:
+    name: str
+    role: str
+    share_percent: int | None
+
+
+@dataclass
+class ImportedEntry:
+    """One entry (1–3 rows of the sheet) as the file states it."""
+
+    occupation: str
+    event_format: str
+    group: str
+    rows: list[int]
+    members: list[ImportedMember]
+    sending_county: str | None
+    rank: int | None
+    is_tie: bool
+    result: str | None
+    coaches: list[ImportedCoach]
+
+    @property
+    def event_key(self) -> tuple[str, str]:
+        return (self.occupation, self.event_format)
+
+    @property
+    def first_row(self) -> int:
+        return self.rows[0]
+
+
+def _yes_no(value: str) -> bool | None:
+    upper = value.strip().upper()
+    if upper in YES:
+        return True
+    if upper in NO:
+        return False
+    return None
+
+
+def _integer(value: str) -> int | None:
+    text = value.strip()
+    if re.fullmatch(r"[+]?\d+", text):
+        return int(text)
+    match = re.fullmatch(r"第?\s*(\d+)\s*名?", text)
+    return int(match.group(1)) if match else None
+
+
+def build_entries(
+    table: Table, counties: dict[str, str]
+) -> tuple[list[ImportedEntry], list[CellProblem]]:
+    """Group rows into entries and turn cell text into codes.
+
+    :param counties: accepted spellings of each county (label, name, code) → its code.
+    """
+    problems: list[CellProblem] = []
+    sheet = table.sheet
+    groups: dict[tuple, list[tuple[int, dict[str, str]]]] = {}
+    for number, row in table.rows:
+        occupation = re.sub(r"\s+", "", row.get(OCCUPATION, ""))
+        raw_format = row.get(FORMAT, "").strip()
+        event_format = FORMAT_VALUES.get(raw_format.lower()) or FORMAT_VALUES.get(raw_format)
+        if not occupation:
+            problems.append(_problem(sheet, number, OCCUPATION, "", "请填写赛项（工种）。"))
+        if event_format is None:
+            problems.append(
+                _problem(sheet, number, FORMAT, raw_format, "形式只能是“单人”“双人”或“三人”。")
+            )
+        group = row.get(GROUP, "").strip()
+        if not occupation or event_format is None:
+            continue
+        if not group:
+            if event_format != "individual":
+                problems.append(
+                    _problem(
+                        sheet,
+                        number,
+                        GROUP,
+                        "",
+                        "双人、三人赛项请填写组号：同一组的选手填写相同的组号。",
+                    )
+                )
+                continue
+            key = (occupation, event_format, f"#row{number}")
+        else:
+            key = (occupation, event_format, group)
+        groups.setdefault(key, []).append((number, row))
+    entries = []
+    for (occupation, event_format, group), rows in groups.items():
+        entries.append(_entry(sheet, occupation, event_format, group, rows, counties, problems))
+    return entries, problems
+
+
+def _entry(sheet, occupation, event_format, group, rows, counties, problems) -> ImportedEntry:
+    first_number, first = rows[0]
+    # Entry-level values: taken from the first row that fills them; others must agree or be empty.
+    shared: dict[str, str] = {}
+    for header in ENTRY_HEADERS:
+        for number, row in rows:
+            value = row.get(header, "").strip()
+            if not value:
+                continue
+            if header not in shared:
+                shared[header] = value
+            elif value != shared[header]:
+                problems.append(
+                    _problem(
+                        sheet,
+                        number,
+                        header,
+                        value,
+                        "同一组的“%(header)s”应一致：本组前面的行填写的是“%(other)s”。",
+                        header=header,
+                        other=shared[header],
+                    )
+                )
+    members = []
+    for number, row in rows:
+        is_employee = _yes_no(row.get(EMPLOYEE, ""))
+        if is_employee is None:
+            problems.append(
+                _problem(
+                    sheet, number, EMPLOYEE, row.get(EMPLOYEE, ""), "“是否职工”只能填“是”或“否”。"
+                )
+            )
+        grade_text = re.sub(r"\s+", "", row.get(GRADE, ""))
+        grade = GRADE_VALUES.get(grade_text)
+        if grade is None:
+            problems.append(
+                _problem(
+                    sheet,
+                    number,
+                    GRADE,
+                    grade_text,
+                    "未知的等级；请从下拉列表中选择（如“三级/高级工”）。",
+                )
+            )
+        employer = row.get(EMPLOYER, "").strip() or None
+        if employer and len(employer) > 160:
+            problems.append(_problem(sheet, number, EMPLOYER, employer, "工作单位最长 160 个字。"))
+        name = re.sub(r"\s+", "", row.get(NAME, ""))
+        if len(name) > 80:
+            problems.append(_problem(sheet, number, NAME, name, "姓名最长 80 个字。"))
+        members.append(
+            ImportedMember(
+                number,
+                normalise_id_number(row.get(ID_NUMBER, "")),
+                name,
+                employer,
+                bool(is_employee),
+                grade or "none",
+            )
+        )
+    county_text = shared.get(COUNTY, "")
+    county = counties.get(re.sub(r"\s+", "", county_text).replace("(", "（").replace(")", "）"))
+    if county_text and county is None:
+        problems.append(
+            _problem(
+                sheet,
+                first_number,
+                COUNTY,
+                county_text,
+                "未知的县（市、区）“%(value)s”；请从下拉列表中选择。",
+                value=county_text,
+            )
+        )
+    rank = None
+    if shared.get(RANK):
+        rank = _integer(shared[RANK])
+        if rank is None:
+            problems.append(
+                _problem(sheet, first_number, RANK, shared[RANK], "名次应为整数（如 1、2、3）。")
+            )
+    is_tie = _yes_no(shared.get(TIE, ""))
+    if is_tie is None:
+        problems.append(_problem(sheet, first_number, TIE, shared[TIE], "“并列”只能填“是”或“否”。"))
+    result = None
+    if shared.get(RESULT):
+        result = RESULT_VALUES.get(re.sub(r"\s+", "", shared[RESULT]))
+        if result is None:
+            problems.append(
+                _problem(
+                    sheet,
+                    first_number,
+                    RESULT,
+                    shared[RESULT],
+                    "未知的奖项；请从下拉列表中选择（金牌、银牌、铜牌、优胜奖、一等奖…）。",
+                )
+            )
+    coaches = []
+    for slot in range(1, COACH_SLOTS + 1):
+        name_h, role_h, share_h = coach_headers(slot)
+        name = re.sub(r"\s+", "", shared.get(name_h, ""))
+        role_text = shared.get(role_h, "")
+        share_text = shared.get(share_h, "")
+        if not name:
+            if role_text or share_text:
+                problems.append(
+                    _problem(
+                        sheet, first_number, name_h, "", "填写了角色或比例，但没有填写教练姓名。"
+                    )
+                )
+            continue
+        role = ROLE_VALUES.get(role_text.strip() or "教练")
+        if role is None:
+            problems.append(
+                _problem(
+                    sheet, first_number, role_h, role_text, "角色只能是教练、技术指导、翻译或专家。"
+                )
+            )
+        share = None
+        if share_text:
+            share = _integer(share_text.rstrip("%％"))
+            if share is None or share > 100:
+                problems.append(
+                    _problem(sheet, first_number, share_h, share_text, "比例应在 0 到 100 之间。")
+                )
+                share = None
+        coaches.append(ImportedCoach(name, role or "coach", share))
+    return ImportedEntry(
+        occupation=occupation,
+        event_format=event_format,
+        group="" if group.startswith("#row") else group,
+        rows=[n for n, _r in rows],
+        members=members,
+        sending_county=county,
+        rank=rank,
+        is_tie=bool(is_tie),
+        result=result,
+        coaches=coaches,
+    )

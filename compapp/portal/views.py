@@ -1,0 +1,111 @@
+"""Pages for coaches and winners: only their own entries, awards and status."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Blueprint, current_app, render_template
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from compapp.auth.access import require_role
+from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event
+from compapp.core.money import from_fen, round_fen
+from compapp.extensions import db
+from compapp.rewards.models import AwardLineRecord
+
+bp = Blueprint("portal", __name__, url_prefix="/my")
+
+LINE_STATUS = {
+    "provisional": "暂定（成绩待复核）",
+    "awaiting_budget": "待财务确认",
+    "confirmed": "已确认",
+    "paid": "已支付",
+}
+
+
+def status_label(status: str) -> str:
+    return _(LINE_STATUS[status])
+
+
+def current_lines(entry_ids: list[int], **filters) -> list[AwardLineRecord]:
+    if not entry_ids:
+        return []
+    return db.session.scalars(
+        db.select(AwardLineRecord)
+        .where(AwardLineRecord.entry_id.in_(entry_ids), AwardLineRecord.is_current.is_(True))
+        .filter_by(**filters).order_by(AwardLineRecord.id)
+    ).all()
+
+
+def shares(entry: Entry, team_total: Decimal) -> list[tuple[str, str, int | None, Decimal | None]]:
+    """How the coaching team's award is divided: (name, role, percent, amount) per member."""
+    rows = []
+    for ec in entry.coaches:
+        amount = None
+        if ec.share_percent is not None:
+            amount = round_fen(team_total * ec.share_percent / 100)
+        rows.append((ec.coach.name, ec.role, ec.share_percent, amount))
+    return rows
+
+
+@bp.route("/team")
+@require_role("coach")
+def coach():
+    entries = []
+    if current_user.coach_id is not None:
+        entries = db.session.scalars(
+            db.select(Entry).join(EntryCoach).join(Event).join(Contest)
+            .where(EntryCoach.coach_id == current_user.coach_id)
+            .order_by(Contest.award_on.desc(), Entry.id)
+        ).all()
+    lines = current_lines([e.id for e in entries])
+    rows = []
+    for entry in entries:
+        mine = [line for line in lines if line.entry_id == entry.id]
+        team = [line for line in mine if line.payee == "coaching_team"]
+        team_total = from_fen(sum(line.amount_fen for line in team))
+        rows.append({
+            "entry": entry,
+            "competitor_lines": [line for line in mine if line.payee == "competitor"],
+            "team_lines": team, "team_total": team_total,
+            "shares": shares(entry, team_total),
+        })
+    return render_template("portal/coach.html", rows=rows, status_label=status_label)
+
+
+@bp.route("/results")
+@require_role("winner")
+def winner():
+    entries = []
+    if current_user.competitor_id is not None:
+        entries = db.session.scalars(
+            db.select(Entry).join(EntryMember).join(Event).join(Contest)
+            .where(EntryMember.competitor_id == current_user.competitor_id)
+            .order_by(Contest.award_on.desc(), Entry.id)
+        ).all()
+    lines = current_lines([e.id for e in entries], competitor_id=current_user.competitor_id)
+    rows = []
+    for entry in entries:
+        mine = [line for line in lines if line.entry_id == entry.id]
+        rows.append({"entry": entry, "lines": mine,
+                     "total": from_fen(sum(line.amount_fen for line in mine))})
+    return render_template(
+        "portal/winner.html", rows=rows, status_label=status_label,
+        promotions=promotion_cases(), has_certificates="certificates.mine"
+        in current_app.view_functions,
+    )
+
+
+def promotion_cases() -> list:
+    """The winner's promotion cases, once the promotion workflow records them."""
+    try:
+        from compapp.promotion.models import PromotionCase
+    except ImportError:
+        return []
+    column = getattr(PromotionCase, "competitor_id", None)
+    if column is None:
+        return []
+    return db.session.scalars(
+        db.select(PromotionCase).where(column == current_user.competitor_id)
+    ).all()

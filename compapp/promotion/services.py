@@ -1,0 +1,753 @@
+"""Promotion workflow: evaluate placements, decide cases, publish notices, finalise grades.
+
+Services load rows, build plain facts, call the pure rules (compapp.promotion.rules), write
+and flush; the view or command that calls them commits once. Every write is recorded in the
+audit log. A refused step raises ``PromotionRefused`` with a sentence a person can act on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from compapp.audit.services import record_change, snapshot
+from compapp.auth.models import User, utcnow
+from compapp.contests.models import Competitor, Contest, Entry, Event, Placement
+from compapp.core.vocab import GRADE_ORDER
+from compapp.core.workdays import CalendarNotCovered, HolidayCalendar, load_holiday_calendar
+from compapp.extensions import db
+from compapp.policy.categories import CATEGORY_NAMES, FORMAT_NAMES
+from compapp.promotion.models import (
+    GradeChange,
+    PromotionCase,
+    PublicNotice,
+)
+from compapp.promotion.policy import NoPromotionRuleInForce, PromotionRuleSet
+from compapp.promotion.rules import GRADE_NAMES, Eligibility, PromotionFacts, check_eligibility
+
+__all__ = [
+    "DEFAULT_NOTICE_WORKING_DAYS",
+    "EvaluationSummary",
+    "PromotionRefused",
+    "approve_title",
+    "confirm_case",
+    "contest_cases",
+    "default_issuer",
+    "evaluate_contest_promotions",
+    "finalize_case",
+    "grade_history",
+    "holiday_calendar",
+    "notice_working_days",
+    "promotion_categories",
+    "promotion_contests",
+    "promotion_rules",
+    "publish_notice",
+    "reject_case",
+    "reject_title",
+]
+
+DEFAULT_NOTICE_WORKING_DAYS = 5  # "不少于 5 个工作日", 003_a0dee99659bd7bcf.txt:3520
+CASE_FIELDS = [
+    "status", "eligible", "from_grade", "to_grade", "title", "title_status", "policy_id",
+    "clause", "reason", "decision_note", "title_note", "notice_id", "finalized_on",
+]  # fmt: skip
+
+
+class PromotionRefused(Exception):
+    """A workflow step that may not happen now; the message says why and what to do."""
+
+
+def promotion_rules() -> PromotionRuleSet:
+    """Return the promotion rule set the application loaded (strictly, once)."""
+    from compapp.api import promotion_rules as loaded_rules
+
+    return loaded_rules()
+
+
+def promotion_categories(rules: PromotionRuleSet | None = None) -> list[str]:
+    """Return the contest categories some promotion rule is stated for, in table order."""
+    rules = rules or promotion_rules()
+    found = {rule.category for p in rules.policies for v in p.versions for rule in v.rules}
+    return [code for code in CATEGORY_NAMES if code in found]
+
+
+def notice_working_days() -> int:
+    """Return the configured length of a notice period (PROMOTION_NOTICE_WORKING_DAYS)."""
+    days = current_app.config.get("PROMOTION_NOTICE_WORKING_DAYS", DEFAULT_NOTICE_WORKING_DAYS)
+    if type(days) is not int or days < 1:
+        raise RuntimeError(
+            f"PROMOTION_NOTICE_WORKING_DAYS must be a positive integer, not {days!r}"
+        )
+    return days
+
+
+def _extra_holidays() -> frozenset[date]:
+    values = current_app.config.get("PROMOTION_EXTRA_HOLIDAYS") or ()
+    days = set()
+    for value in values:
+        if isinstance(value, date):
+            days.add(value)
+            continue
+        try:
+            days.add(date.fromisoformat(str(value)))
+        except ValueError as exc:
+            raise RuntimeError(
+                f"PROMOTION_EXTRA_HOLIDAYS: {value!r} is not a date (write it as YYYY-MM-DD)"
+            ) from exc
+    return frozenset(days)
+
+
+def holiday_calendar() -> HolidayCalendar:
+    """Return the holiday calendar: holidays.toml plus the PROMOTION_EXTRA_HOLIDAYS setting."""
+    cache = current_app.extensions.setdefault("compapp", {})
+    if "holiday_calendar" not in cache:
+        cache["holiday_calendar"] = load_holiday_calendar()
+    calendar = cache["holiday_calendar"]
+    extra = _extra_holidays()
+    if not extra:
+        return calendar
+    # A local day off is a rest day even if the national notice made it a 调休 working day.
+    return replace(
+        calendar,
+        holidays=calendar.holidays | extra,
+        extra_workdays=calendar.extra_workdays - extra,
+    )
+
+
+# ---------------------------------------------------------------------------- evaluation
+
+
+@dataclass
+class EvaluationSummary:
+    """What an evaluation of a contest did."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept_decided: int = 0
+    removed: int = 0
+    # Decided cases whose placement facts differ now from those they were decided on.
+    changed_after_decision: list[PromotionCase] = field(default_factory=list)
+
+
+def _facts(placement: Placement, competitor: Competitor) -> tuple[dict, PromotionFacts]:
+    entry = placement.entry
+    event = entry.event
+    contest = event.contest
+    county = entry.sending_county
+    prefecture = county.prefecture if county is not None else None
+    facts = PromotionFacts(
+        award_on=contest.award_on,
+        category=contest.category,
+        event_format=event.format,
+        rank=placement.rank,
+        current_grade=competitor.grade_code or "none",
+        is_employee=bool(competitor.is_employee),
+        county_code=entry.sending_county_code,
+        prefecture_code=prefecture.code if prefecture is not None else "",
+    )
+    snapshot_ = {
+        "award_on": facts.award_on.isoformat(),
+        "category": facts.category,
+        "event_id": event.id,
+        "occupation": event.occupation,
+        "event_format": facts.event_format,
+        "rank": facts.rank,
+        "is_tie": bool(placement.is_tie),
+        "placement_status": placement.status,
+        "current_grade": facts.current_grade,
+        "is_employee": facts.is_employee,
+        "county_code": facts.county_code,
+        "county_name": county.name if county is not None else None,
+        "prefecture_code": facts.prefecture_code,
+        "prefecture_name": prefecture.name if prefecture is not None else None,
+    }
+    return snapshot_, facts
+
+
+def _decide(facts: PromotionFacts, rules: PromotionRuleSet) -> tuple[Eligibility, str | None]:
+    try:
+        eligibility = check_eligibility(facts, rules)
+    except NoPromotionRuleInForce as exc:
+        # The competitor's prefecture has a policy, but not on this award date: say so.
+        return (
+            Eligibility(
+                eligible=False,
+                from_grade=facts.current_grade,
+                to_grade=None,
+                title=None,
+                title_needs_approval=False,
+                policy_id=exc.policy_id,
+                version_from=None,
+                clause=None,
+                citation=None,
+                reason=str(exc),
+                band=None,
+            ),
+            None,
+        )
+    digest = None
+    if eligibility.policy_id is not None:
+        found = rules.in_force(facts.prefecture_code, facts.award_on)
+        digest = found[1].digest if found else None
+    return eligibility, digest
+
+
+def _comparable(facts: dict) -> dict:
+    # The placement's status and the grade are not facts of the placing: a finalised case
+    # raises the grade, which must not read as "the result changed".
+    return {k: v for k, v in facts.items() if k not in ("placement_status", "current_grade")}
+
+
+def _apply_outcome(case: PromotionCase, facts: dict, outcome: Eligibility, digest: str | None):
+    case.facts = facts
+    case.eligible = outcome.eligible
+    case.from_grade = outcome.from_grade
+    case.to_grade = outcome.to_grade
+    case.title = outcome.title
+    case.policy_id = outcome.policy_id
+    case.version_from = outcome.version_from
+    case.policy_digest = digest
+    case.clause = outcome.clause
+    case.citation = outcome.citation
+    case.reason = outcome.reason
+    case.band = outcome.band
+    case.evaluated_at = utcnow()
+    case.status = "proposed" if outcome.eligible else "ineligible"
+    if outcome.title is None:
+        case.title_status = "none"
+    elif outcome.title_needs_approval:
+        case.title_status = "proposed"
+    else:
+        # A rule may grant its title without approval; record it as approved by the rule.
+        case.title_status = "approved"
+
+
+def evaluate_contest_promotions(
+    contest: Contest, rules: PromotionRuleSet | None = None, user: User | None = None
+) -> EvaluationSummary:
+    """Build or refresh the promotion case of every placed competitor of ``contest``.
+
+    Undecided cases take the current outcome; decided ones (confirmed, rejected, in a
+    notice, final, or with a title decision) are kept as decided and only reported when
+    their placement has changed since.
+    """
+    rules = rules or promotion_rules()
+    summary = EvaluationSummary()
+    existing = {
+        (c.placement_id, c.competitor_id): c
+        for c in db.session.scalars(db.select(PromotionCase).filter_by(contest_id=contest.id))
+    }
+    seen: set[tuple[int, int]] = set()
+    placements = db.session.scalars(
+        db.select(Placement)
+        .join(Entry)
+        .join(Event)
+        .where(Event.contest_id == contest.id)
+        .order_by(Event.id, Placement.rank, Entry.id)
+    ).all()
+    for placement in placements:
+        for member in placement.entry.members:
+            competitor = member.competitor
+            key = (placement.id, competitor.id)
+            seen.add(key)
+            facts, plain = _facts(placement, competitor)
+            case = existing.get(key)
+            if case is not None and case.is_decided:
+                summary.kept_decided += 1
+                if _comparable(case.facts) != _comparable(facts):
+                    summary.changed_after_decision.append(case)
+                continue
+            outcome, digest = _decide(plain, rules)
+            if case is None:
+                case = PromotionCase(
+                    contest_id=contest.id, placement_id=placement.id, competitor_id=competitor.id
+                )
+                _apply_outcome(case, facts, outcome, digest)
+                db.session.add(case)
+                db.session.flush()
+                summary.created += 1
+                record_change(
+                    "create_promotion_case",
+                    "promotion_case",
+                    case.id,
+                    f"{competitor.name}：{case.reason}",
+                    None,
+                    snapshot(case, CASE_FIELDS),
+                    user=user,
+                )
+                continue
+            before = snapshot(case, CASE_FIELDS)
+            old_facts = dict(case.facts)
+            _apply_outcome(case, facts, outcome, digest)
+            after = snapshot(case, CASE_FIELDS)
+            if before == after and old_facts == facts:
+                summary.unchanged += 1
+                continue
+            db.session.flush()
+            summary.updated += 1
+            record_change(
+                "refresh_promotion_case",
+                "promotion_case",
+                case.id,
+                f"{competitor.name}：重新评估，{case.reason}",
+                {**before, "facts": old_facts},
+                {**after, "facts": facts},
+                user=user,
+            )
+    for key, case in existing.items():
+        if key in seen:
+            continue
+        if case.is_decided:
+            # The placement or the member is gone but someone decided on it: keep the record.
+            summary.kept_decided += 1
+            summary.changed_after_decision.append(case)
+            continue
+        record_change(
+            "delete_promotion_case",
+            "promotion_case",
+            case.id,
+            f"{case.competitor.name}：名次或参赛组已删除，撤销未决的晋升评估",
+            snapshot(case, CASE_FIELDS),
+            None,
+            user=user,
+        )
+        db.session.delete(case)
+        summary.removed += 1
+    db.session.flush()
+    return summary
+
+
+# ---------------------------------------------------------------------------- queries
+
+
+def _case_order(case: PromotionCase) -> tuple:
+    facts = case.facts or {}
+    return (facts.get("event_id") or 0, facts.get("rank") or 0, case.placement_id, case.id)
+
+
+def contest_cases(contest: Contest) -> tuple[list[PromotionCase], list[PromotionCase]]:
+    """Return the contest's cases: (eligible ones, those left out), each by event and rank."""
+    cases = db.session.scalars(db.select(PromotionCase).filter_by(contest_id=contest.id)).all()
+    eligible = sorted((c for c in cases if c.eligible), key=_case_order)
+    left_out = sorted((c for c in cases if not c.eligible), key=_case_order)
+    return eligible, left_out
+
+
+@dataclass
+class ContestSummary:
+    """A contest with promotion rules and how far its cases have come."""
+
+    contest: Contest
+    placed: int
+    counts: dict[str, int]
+
+    @property
+    def evaluated(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def eligible(self) -> int:
+        return self.evaluated - self.counts.get("ineligible", 0)
+
+
+def promotion_contests(rules: PromotionRuleSet | None = None) -> list[ContestSummary]:
+    """Return every contest of a category with promotion rules, newest first, with counts."""
+    categories = promotion_categories(rules)
+    contests = db.session.scalars(
+        db.select(Contest)
+        .where(Contest.category.in_(categories))
+        .order_by(Contest.award_on.desc(), Contest.id.desc())
+    ).all()
+    summaries = []
+    for contest in contests:
+        counts = dict(
+            db.session.execute(
+                db.select(PromotionCase.status, db.func.count(PromotionCase.id))
+                .filter_by(contest_id=contest.id)
+                .group_by(PromotionCase.status)
+            ).all()
+        )
+        placed = db.session.scalar(
+            db.select(db.func.count(Placement.id))
+            .join(Entry)
+            .join(Event)
+            .where(Event.contest_id == contest.id)
+        )
+        summaries.append(ContestSummary(contest, placed or 0, counts))
+    return summaries
+
+
+def grade_history(competitor: Competitor) -> list[GradeChange]:
+    """Return the competitor's grade changes, oldest first."""
+    return db.session.scalars(
+        db.select(GradeChange)
+        .filter_by(competitor_id=competitor.id)
+        .order_by(GradeChange.changed_on, GradeChange.id)
+    ).all()
+
+
+# ---------------------------------------------------------------------------- decisions
+
+
+def _require(user: User | None, roles: Iterable[str], what: str) -> None:
+    if user is None or user.role not in roles:
+        raise PromotionRefused(_("您的账户无权%(what)s。", what=what))
+
+
+def _clean_note(note: str | None) -> str | None:
+    note = (note or "").strip()
+    return note or None
+
+
+def confirm_case(case: PromotionCase, user: User, note: str | None = None) -> None:
+    """Confirm an eligible, proposed case (organiser or admin)."""
+    _require(user, ("admin", "organiser"), _("确认晋升"))
+    if not case.eligible:
+        raise PromotionRefused(_("该选手不符合晋升条件，不能确认晋升。"))
+    if case.status != "proposed":
+        raise PromotionRefused(
+            _(
+                "该晋升已处理（当前状态：%(status)s），不能再次确认。",
+                status=status_name(case.status),
+            )
+        )
+    if case.placement.status != "confirmed":
+        raise PromotionRefused(_("该名次尚未复核确认，请先在成绩页面确认成绩，再确认晋升。"))
+    _decide_case(case, user, "confirmed", _clean_note(note), "confirm_promotion", _("确认晋升"))
+
+
+def reject_case(case: PromotionCase, user: User, note: str | None) -> None:
+    """Reject an eligible, proposed case with a note saying why (organiser or admin)."""
+    _require(user, ("admin", "organiser"), _("不予晋升"))
+    note = _clean_note(note)
+    if not note:
+        raise PromotionRefused(_("不予晋升时请在备注中写明理由。"))
+    if case.status != "proposed":
+        raise PromotionRefused(
+            _(
+                "该晋升已处理（当前状态：%(status)s），不能再改为不予晋升。",
+                status=status_name(case.status),
+            )
+        )
+    _decide_case(case, user, "rejected", note, "reject_promotion", _("不予晋升"))
+
+
+def _decide_case(case, user, status, note, action, verb) -> None:
+    before = snapshot(case, CASE_FIELDS)
+    case.status = status
+    case.decided_by_id = user.id
+    case.decided_at = utcnow()
+    case.decision_note = note
+    db.session.flush()
+    record_change(
+        action,
+        "promotion_case",
+        case.id,
+        f"{verb}：{case.competitor.name} {grade_name(case.from_grade)} → "
+        f"{grade_name(case.to_grade)}" + (f"（{note}）" if note else ""),
+        before,
+        snapshot(case, CASE_FIELDS),
+        user=user,
+    )
+
+
+def approve_title(case: PromotionCase, user: User, note: str | None = None) -> None:
+    """Approve the proposed title (经核准): administrators only."""
+    _title_decision(case, user, "approved", _clean_note(note), "approve_title", _("核准称号"))
+
+
+def reject_title(case: PromotionCase, user: User, note: str | None) -> None:
+    """Refuse the proposed title with a note saying why: administrators only."""
+    note = _clean_note(note)
+    if not note:
+        raise PromotionRefused(_("不予核准称号时请在备注中写明理由。"))
+    _title_decision(case, user, "rejected", note, "reject_title", _("不予核准称号"))
+
+
+def _title_decision(case, user, title_status, note, action, verb) -> None:
+    # 000_506faec866124176.txt:95 (1): the title is granted "经核准" — by an administrator.
+    _require(user, ("admin",), _("核准称号（仅管理员）"))
+    if case.title_status != "proposed":
+        raise PromotionRefused(_("该选手没有待核准的称号。"))
+    if case.status == "rejected":
+        raise PromotionRefused(_("该晋升已不予确认，称号不再核准。"))
+    before = snapshot(case, CASE_FIELDS)
+    case.title_status = title_status
+    case.title_decided_by_id = user.id
+    case.title_decided_at = utcnow()
+    case.title_note = note
+    db.session.flush()
+    record_change(
+        action,
+        "promotion_case",
+        case.id,
+        f"{verb}：{case.competitor.name}“{case.title}”" + (f"（{note}）" if note else ""),
+        before,
+        snapshot(case, CASE_FIELDS),
+        user=user,
+    )
+
+
+def default_issuer(contest: Contest) -> str:
+    """Return the usual issuer of a notice: the HR bureau of the policy's prefecture."""
+    cases = db.session.scalars(
+        db.select(PromotionCase).filter_by(contest_id=contest.id, eligible=True)
+    ).all()
+    rules = promotion_rules()
+    for case in cases:
+        for policy in rules.policies:
+            if policy.id == case.policy_id:
+                return f"{policy.prefecture_name}人力资源和社会保障局"
+    return contest.organising_body.name
+
+
+def publish_notice(
+    contest: Contest,
+    published_on: date,
+    user: User,
+    working_days: int | None = None,
+    issuer: str | None = None,
+    contact: str | None = None,
+) -> PublicNotice:
+    """Publish the contest's confirmed cases not yet in a notice; compute the end date.
+
+    Raises ``PromotionRefused`` when there is nothing to publish or the holiday calendar
+    does not cover the period.
+    """
+    _require(user, ("admin", "organiser"), _("发布公示"))
+    days = working_days if working_days is not None else notice_working_days()
+    if type(days) is not int or days < 1:
+        raise PromotionRefused(_("公示期应为至少 1 个工作日。"))
+    cases = [
+        c
+        for c in db.session.scalars(
+            db.select(PromotionCase).filter_by(contest_id=contest.id, status="confirmed")
+        )
+        if c.notice_id is None
+    ]
+    if not cases:
+        raise PromotionRefused(_("没有已确认、待公示的晋升，请先确认晋升名单。"))
+    calendar = holiday_calendar()
+    try:
+        ends_on = calendar.add_working_days(published_on, days)
+    except CalendarNotCovered as exc:
+        raise PromotionRefused(str(exc)) from exc
+    rest_days = sorted(
+        d.isoformat() for d in calendar.holidays if published_on <= d <= ends_on and d.weekday() < 5
+    )
+    notice = PublicNotice(
+        contest_id=contest.id,
+        published_on=published_on,
+        working_days=days,
+        ends_on=ends_on,
+        holidays_in_period=rest_days,
+        calendar_digest=calendar.digest,
+        issuer=(issuer or "").strip() or default_issuer(contest),
+        contact=(contact or "").strip()
+        or _("如有异议，请于公示期内向%(issuer)s反映。", issuer=default_issuer(contest)),
+        created_by_id=user.id,
+    )
+    db.session.add(notice)
+    db.session.flush()
+    for case in sorted(cases, key=_case_order):
+        before = snapshot(case, CASE_FIELDS)
+        case.status = "noticed"
+        case.notice_id = notice.id
+        db.session.flush()
+        record_change(
+            "notice_promotion",
+            "promotion_case",
+            case.id,
+            f"列入公示：{case.competitor.name}，公示期至 {ends_on.isoformat()}",
+            before,
+            snapshot(case, CASE_FIELDS),
+            user=user,
+        )
+    record_change(
+        "publish_notice",
+        "public_notice",
+        notice.id,
+        f"发布晋升公示：{contest.name}，{len(cases)} 人，{published_on.isoformat()} 起 "
+        f"{days} 个工作日，至 {ends_on.isoformat()}",
+        None,
+        snapshot(
+            notice,
+            [
+                "contest_id",
+                "published_on",
+                "working_days",
+                "ends_on",
+                "holidays_in_period",
+                "issuer",
+                "contact",
+            ],
+        ),
+        user=user,
+    )
+    return notice
+
+
+def finalize_case(case: PromotionCase, on: date, user: User) -> GradeChange:
+    """Make a noticed case final on ``on``: set the competitor's grade and record the change.
+
+    Refused before the notice period has ended (``on`` must be after its end date), for a
+    case not in a notice, and when the competitor's grade changed since the case was decided.
+    """
+    _require(user, ("admin", "organiser"), _("确认晋升结果"))
+    if case.status == "final":
+        raise PromotionRefused(_("该晋升已是最终结果。"))
+    if case.status != "noticed" or case.notice is None:
+        raise PromotionRefused(_("该晋升尚未公示，公示期满后才能确认为最终结果。"))
+    notice = case.notice
+    if not notice.has_ended(on):
+        raise PromotionRefused(
+            _(
+                "公示期至 %(end)s 止，尚未期满；%(after)s 起方可确认为最终结果。",
+                end=notice.ends_on.isoformat(),
+                after=date.fromordinal(notice.ends_on.toordinal() + 1).isoformat(),
+            )
+        )
+    competitor = case.competitor
+    if competitor.grade_code != case.from_grade:
+        raise PromotionRefused(
+            _(
+                "选手现有等级为%(now)s，与认定晋升时的%(then)s不一致（可能已因其他晋升改变），"
+                "请核实后处理。",
+                now=grade_name(competitor.grade_code),
+                then=grade_name(case.from_grade),
+            )
+        )
+    if GRADE_ORDER[case.to_grade] <= GRADE_ORDER[competitor.grade_code]:
+        raise PromotionRefused(_("拟晋升等级不高于选手现有等级，不能确认。"))
+    facts = case.facts
+    basis = (
+        f"{case.contest.name}（{CATEGORY_NAMES.get(facts['category'], facts['category'])}，"
+        f"{facts['award_on']}）{facts['occupation']}"
+        f"{FORMAT_NAMES.get(facts['event_format'], '')}决赛第 {facts['rank']} 名；"
+        f"{case.policy_id} 第{case.clause}项：{case.citation}；"
+        f"公示 {notice.published_on.isoformat()} 至 {notice.ends_on.isoformat()}；"
+        f"晋升案 #{case.id}"
+    )
+    before_case = snapshot(case, CASE_FIELDS)
+    before_grade = competitor.grade_code
+    change = GradeChange(
+        competitor_id=competitor.id,
+        from_grade=before_grade,
+        to_grade=case.to_grade,
+        changed_on=on,
+        basis=basis,
+        case_id=case.id,
+        created_by_id=user.id,
+    )
+    db.session.add(change)
+    competitor.grade_code = case.to_grade
+    case.status = "final"
+    case.finalized_on = on
+    case.finalized_by_id = user.id
+    case.finalized_at = utcnow()
+    db.session.flush()
+    record_change(
+        "finalize_promotion",
+        "promotion_case",
+        case.id,
+        f"晋升生效：{competitor.name} {grade_name(before_grade)} → {grade_name(case.to_grade)}",
+        before_case,
+        snapshot(case, CASE_FIELDS),
+        user=user,
+    )
+    record_change(
+        "change_grade",
+        "competitor",
+        competitor.id,
+        f"{competitor.name} 等级由{grade_name(before_grade)}变为{grade_name(case.to_grade)}"
+        f"（{on.isoformat()}，晋升案 #{case.id}）",
+        {"grade_code": before_grade},
+        {"grade_code": case.to_grade, "grade_change_id": change.id, "basis": basis},
+        user=user,
+    )
+    return change
+
+
+# ---------------------------------------------------------------------------- names
+
+
+STATUS_NAMES = {
+    "ineligible": _l("不符合条件"),
+    "proposed": _l("待确认"),
+    "confirmed": _l("已确认"),
+    "rejected": _l("不予晋升"),
+    "noticed": _l("公示中"),
+    "final": _l("已生效"),
+}
+TITLE_STATUS_NAMES = {
+    "none": "—",
+    "proposed": _l("待核准"),
+    "approved": _l("已核准"),
+    "rejected": _l("不予核准"),
+}
+
+
+def status_name(status: str) -> str:
+    """Return the case status in the page's language."""
+    return str(STATUS_NAMES.get(status, status))
+
+
+def title_status_name(status: str) -> str:
+    """Return the title status in the page's language."""
+    return str(TITLE_STATUS_NAMES.get(status, status))
+
+
+def grade_name(code: str | None) -> str:
+    """Return a grade's Chinese name ("—" for none given)."""
+    return GRADE_NAMES.get(code, code) if code else "—"
+
+
+def placing_text(facts: dict) -> str:
+    """Return a placing as printed: 双人赛项第 2 名."""
+    tie = "（并列）" if facts.get("is_tie") else ""
+    return f"{FORMAT_NAMES.get(facts['event_format'], '')}第 {facts['rank']} 名{tie}"
+
+
+def notice_document(notice: PublicNotice):
+    """Return the plain content of ``notice`` for the PDF and Excel exports."""
+    from compapp.promotion.exports import NoticeDocument, NoticeRow
+
+    contest = notice.contest
+    cases = sorted(notice.cases, key=_case_order)
+    rules = promotion_rules()
+    ids = sorted({c.policy_id for c in cases if c.policy_id})
+    documents = [p.document for p in rules.policies if p.id in ids]
+    rows = tuple(
+        NoticeRow(
+            name=c.competitor.name,
+            employer=c.competitor.employer or "—",
+            county=c.facts.get("county_name") or c.facts.get("county_code") or "—",
+            occupation=c.facts.get("occupation", ""),
+            placing=placing_text(c.facts),
+            from_grade=grade_name(c.from_grade),
+            to_grade=grade_name(c.to_grade),
+            title=c.title if c.title_status == "approved" else "—",
+            basis=f"{c.policy_id} 第{c.clause}项",
+        )
+        for c in cases
+    )
+    return NoticeDocument(
+        contest_name=contest.name,
+        category_name=CATEGORY_NAMES.get(contest.category, contest.category),
+        award_on=contest.award_on,
+        policy_document="》《".join(documents) or "—",
+        policy_id="、".join(ids) or "—",
+        published_on=notice.published_on,
+        working_days=notice.working_days,
+        ends_on=notice.ends_on,
+        holidays_in_period=tuple(date.fromisoformat(d) for d in notice.holidays_in_period or ()),
+        issuer=notice.issuer,
+        contact=notice.contact,
+        rows=rows,
+    )

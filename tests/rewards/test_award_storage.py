@@ -61,8 +61,7 @@ def test_deqin_national_gold_is_stored_with_every_payer_and_clause(db, deqin_gol
     computation = db.session.scalar(db.select(AwardComputation))
     assert computation.basis.facts["county_code"] == "533422"
     assert computation.basis.trace and computation.basis.policies["dq-2022"][0] == "2022-05-27"
-    assert computation.placement == {"rank": 1, "is_tie": False, "medal": "gold", "prize": None,
-                                     "status": "entered"}
+    assert computation.placement == {"rank": 1, "is_tie": False, "medal": "gold", "prize": None}
 
 
 def test_changing_a_placement_recomputes_and_keeps_the_old_lines(db, deqin_gold):

@@ -25,15 +25,24 @@ def public(view: Callable) -> Callable:
 
 def register_web(app: Flask) -> None:
     """Register blueprints, guards, error handlers, filters and commands on ``app``."""
+    from compapp.accounts.views import bp as accounts_bp
     from compapp.api import bp as api_bp
     from compapp.auth.models import User
     from compapp.auth.views import bp as auth_bp
+    from compapp.certificates.views import bp as certificates_bp
     from compapp.contests.views import bp as contests_bp
+    from compapp.finance.views import bp as finance_bp
+    from compapp.imports.views import bp as imports_bp
     from compapp.main import bp as main_bp
+    from compapp.portal.views import bp as portal_bp
+    from compapp.promotion.views import bp as promotion_bp
     from compapp.reference.views import bp as reference_bp
     from compapp.rewards.views import bp as rewards_bp
 
-    for blueprint in (main_bp, auth_bp, contests_bp, reference_bp, api_bp, rewards_bp):
+    for blueprint in (
+        main_bp, auth_bp, contests_bp, reference_bp, api_bp, rewards_bp, promotion_bp,
+        imports_bp, certificates_bp, finance_bp, portal_bp, accounts_bp,
+    ):
         app.register_blueprint(blueprint)
 
     login_manager.login_view = "auth.login"

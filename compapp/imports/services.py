@@ -38,6 +38,7 @@ from compapp.imports.reading import CellProblem, ImportedEntry, Table
 from compapp.reference.models import Jurisdiction
 
 CHUNK = 500
+LISTED = 500  # entries of each kind kept on the batch for the page (counts are complete)
 AWARD_REASON = "成绩录入"
 
 
@@ -93,10 +94,14 @@ class ImportPlan:
 
     def summary(self) -> dict:
         """Counts and the lists the batch page shows (JSON-safe)."""
-        out = {kind: [c.as_dict() for c in self.of_kind(kind)]
-               for kind in ("added", "changed", "confirmed", "removed")}
-        out["counts"] = {kind: len(self.of_kind(kind))
-                         for kind in ("added", "changed", "unchanged", "confirmed", "removed")}
+        out = {
+            kind: [c.as_dict() for c in self.of_kind(kind)[:LISTED]]
+            for kind in ("added", "changed", "confirmed", "removed")
+        }
+        out["counts"] = {
+            kind: len(self.of_kind(kind))
+            for kind in ("added", "changed", "unchanged", "confirmed", "removed")
+        }
         out["counts"]["rows"] = self.rows
         out["new_events"] = [list(e) for e in self.new_events]
         return out
@@ -105,8 +110,10 @@ class ImportPlan:
 def county_lookup() -> tuple[dict[str, str], dict[str, Jurisdiction]]:
     """Return accepted spellings of each county → code, and code → county (with parent)."""
     counties = db.session.scalars(
-        db.select(Jurisdiction).filter_by(level="county")
-        .options(selectinload(Jurisdiction.parent)).order_by(Jurisdiction.code)
+        db.select(Jurisdiction)
+        .filter_by(level="county")
+        .options(selectinload(Jurisdiction.parent))
+        .order_by(Jurisdiction.code)
     ).all()
     names: dict[str, list[str]] = defaultdict(list)
     for county in counties:
@@ -132,12 +139,15 @@ def result_labels(category: str) -> list[str]:
 
 def _contest_entries(contest: Contest) -> list[Entry]:
     return db.session.scalars(
-        db.select(Entry).join(Event).where(Event.contest_id == contest.id)
+        db.select(Entry)
+        .join(Event)
+        .where(Event.contest_id == contest.id)
         .options(
             selectinload(Entry.members).selectinload(EntryMember.competitor),
             selectinload(Entry.coaches).selectinload(EntryCoach.coach),
             selectinload(Entry.placement),
-        ).order_by(Entry.id)
+        )
+        .order_by(Entry.id)
     ).all()
 
 
@@ -145,10 +155,11 @@ def _known_people(id_numbers: set[str]) -> dict[str, tuple[int, str]]:
     known: dict[str, tuple[int, str]] = {}
     numbers = sorted(id_numbers)
     for start in range(0, len(numbers), CHUNK):
-        chunk = numbers[start:start + CHUNK]
+        chunk = numbers[start : start + CHUNK]
         for person_id, number, name in db.session.execute(
-            db.select(Competitor.id, Competitor.id_number, Competitor.name)
-            .where(Competitor.id_number.in_(chunk))
+            db.select(Competitor.id, Competitor.id_number, Competitor.name).where(
+                Competitor.id_number.in_(chunk)
+            )
         ):
             known[number] = (person_id, name)
     return known
@@ -184,17 +195,24 @@ def describe_state(state: tuple, counties: dict[str, Jurisdiction]) -> str:
     """A short Chinese description of an entry's stored or imported state, for the diff."""
     county_code, numbers, coaches, rank, is_tie, result = state
     county = counties.get(county_code)
-    parts = [county.name if county else (county_code or "—"),
-             "、".join(n[:4] + "…" + n[-4:] for n in numbers)]
+    parts = [
+        county.name if county else (county_code or "—"),
+        "、".join(n[:4] + "…" + n[-4:] for n in numbers),
+    ]
     if rank is not None:
         parts.append(f"第{rank}名" + ("（并列）" if is_tie else ""))
     if result:
         parts.append(reading.RESULT_LABELS.get(result, result))
     if coaches:
-        parts.append("教练：" + "、".join(
-            name + ("" if role == "coach" else f"（{reading.ROLE_LABELS.get(role, role)}）")
-            + ("" if share is None else f" {share}%")
-            for name, role, share in coaches))
+        parts.append(
+            "教练："
+            + "、".join(
+                name
+                + ("" if role == "coach" else f"（{reading.ROLE_LABELS.get(role, role)}）")
+                + ("" if share is None else f" {share}%")
+                for name, role, share in coaches
+            )
+        )
     return "；".join(parts)
 
 
@@ -205,13 +223,20 @@ class _Located:
         self.sheet = table.sheet
         self.rows = dict(table.rows)
 
-    def cell(self, row: int, column: str, problem: rules.Problem | None = None,
-             message: str | None = None, **params) -> CellProblem:
+    def cell(
+        self,
+        row: int,
+        column: str,
+        problem: rules.Problem | None = None,
+        message: str | None = None,
+        **params,
+    ) -> CellProblem:
         value = self.rows.get(row, {}).get(column, "")
         if problem is not None:
             return CellProblem(self.sheet, row, column, value, problem.message, problem.params)
-        return CellProblem(self.sheet, row, column, value, message or "",
-                           tuple(sorted(params.items())))
+        return CellProblem(
+            self.sheet, row, column, value, message or "", tuple(sorted(params.items()))
+        )
 
     def problem(self, item: ImportedEntry, problem: rules.Problem) -> CellProblem:
         name = problem.field
@@ -221,9 +246,13 @@ class _Located:
             column = reading.NAME if attribute == "name" else reading.ID_NUMBER
             return self.cell(member_row, column, problem)
         column = {
-            "sending_county": reading.COUNTY, "members": reading.ID_NUMBER,
-            "rank": reading.RANK, "result": reading.RESULT, "format": reading.FORMAT,
-            "result_kind": reading.RESULT, "coaches": reading.coach_headers(1)[0],
+            "sending_county": reading.COUNTY,
+            "members": reading.ID_NUMBER,
+            "rank": reading.RANK,
+            "result": reading.RESULT,
+            "format": reading.FORMAT,
+            "result_kind": reading.RESULT,
+            "coaches": reading.coach_headers(1)[0],
         }.get(name, reading.OCCUPATION)
         return self.cell(item.first_row, column, problem)
 
@@ -254,8 +283,9 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
     for item in entries:
         first_rows.setdefault(item.event_key, item.first_row)
         if item.result:
-            file_results[item.event_key].add("prizes" if item.result.startswith("prize_")
-                                              else "medals")
+            file_results[item.event_key].add(
+                "prizes" if item.result.startswith("prize_") else "medals"
+            )
     for key, first_row in first_rows.items():
         if key in events:
             plan.result_kinds[key] = events[key].result_kind
@@ -263,9 +293,13 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
         kinds = rules.allowed_result_kinds(category)
         wanted = file_results.get(key, set())
         if len(wanted) > 1:
-            plan.problems.append(locate.cell(
-                first_row, reading.RESULT,
-                message="同一赛项不能同时设奖牌和等级奖（一、二、三等奖）。"))
+            plan.problems.append(
+                locate.cell(
+                    first_row,
+                    reading.RESULT,
+                    message="同一赛项不能同时设奖牌和等级奖（一、二、三等奖）。",
+                )
+            )
             continue
         kind = next(iter(wanted)) if wanted else kinds[0]
         plan.result_kinds[key] = kind
@@ -290,7 +324,8 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
 
     # The event's results after saving: the file's entries plus stored entries it leaves.
     final_ranks: dict[tuple[str, str], dict[int, list[tuple[int, bool]]]] = defaultdict(
-        lambda: defaultdict(list))
+        lambda: defaultdict(list)
+    )
     kept_people: dict[tuple[str, str], set[str]] = defaultdict(set)
     for entry in stored:
         if entry.id in claimed:
@@ -301,8 +336,11 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
         kept_people[key].update(m.competitor.id_number for m in entry.members)
     for index, item in enumerate(entries):
         match = plan.matched[index]
-        if match is not None and match.placement is not None \
-                and match.placement.status == "confirmed":
+        if (
+            match is not None
+            and match.placement is not None
+            and match.placement.status == "confirmed"
+        ):
             placement = match.placement
             final_ranks[item.event_key][placement.rank].append((index, placement.is_tie))
         elif item.rank is not None:
@@ -312,10 +350,12 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
     people_seen: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for index, item in enumerate(entries):
         found: list[CellProblem] = []
-        if item.sending_county is None and not item_has(plan.problems, item.first_row,
-                                                        reading.COUNTY):
-            found.append(locate.cell(item.first_row, reading.COUNTY,
-                                     message="请选择选派的县（市、区）。"))
+        if item.sending_county is None and not item_has(
+            plan.problems, item.first_row, reading.COUNTY
+        ):
+            found.append(
+                locate.cell(item.first_row, reading.COUNTY, message="请选择选派的县（市、区）。")
+            )
         numbers = [m.id_number for m in item.members if m.id_number or m.name]
         for problem in rules.check_team(item.event_format, numbers):
             found.append(locate.problem(item, problem))
@@ -331,30 +371,54 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
                 continue
             person = known.get(member.id_number)
             if person is not None and person[1] != member.name:
-                found.append(locate.problem(item, rules.Problem(
-                    f"{prefix}name", "身份证号码已登记为“%(name)s”，姓名不一致；同一人不能登记两次。",
-                    (("name", person[1]),))))
+                found.append(
+                    locate.problem(
+                        item,
+                        rules.Problem(
+                            f"{prefix}name",
+                            "身份证号码已登记为“%(name)s”，姓名不一致；同一人不能登记两次。",
+                            (("name", person[1]),),
+                        ),
+                    )
+                )
             earlier = names_seen.setdefault(member.id_number, (member.row, member.name))
             if earlier[1] != member.name:
-                found.append(locate.cell(
-                    member.row, reading.NAME,
-                    message="同一身份证号码在第 %(row)s 行填写的姓名是“%(name)s”，与本行不一致。",
-                    row=earlier[0], name=earlier[1]))
+                found.append(
+                    locate.cell(
+                        member.row,
+                        reading.NAME,
+                        message="同一身份证号码在第 %(row)s 行填写的姓名是“%(name)s”，与本行不一致。",
+                        row=earlier[0],
+                        name=earlier[1],
+                    )
+                )
             other = people_seen[item.event_key].setdefault(member.id_number, index)
             if other != index or member.id_number in kept_people[item.event_key]:
-                found.append(locate.cell(member.row, reading.ID_NUMBER,
-                                         message="该选手已在本赛项的另一参赛组中。"))
+                found.append(
+                    locate.cell(
+                        member.row, reading.ID_NUMBER, message="该选手已在本赛项的另一参赛组中。"
+                    )
+                )
         coach_names = [c.name for c in item.coaches]
         if len(set(coach_names)) != len(coach_names):
-            found.append(locate.cell(item.first_row, reading.coach_headers(1)[0],
-                                     message="同一教练在本组中出现了两次。"))
+            found.append(
+                locate.cell(
+                    item.first_row,
+                    reading.coach_headers(1)[0],
+                    message="同一教练在本组中出现了两次。",
+                )
+            )
         for problem in rules.check_coach_shares(c.share_percent for c in item.coaches):
             found.append(locate.problem(item, problem))
         kind = plan.result_kinds.get(item.event_key)
         if kind is not None and (item.rank is not None or item.result):
             others = [r for r in final_ranks[item.event_key].get(item.rank, []) if r[0] != index]
             for problem in rules.check_placement(
-                category, kind, item.rank, item.is_tie, item.result,
+                category,
+                kind,
+                item.rank,
+                item.is_tie,
+                item.result,
                 [(item.rank, tied) for _i, tied in others],
             ):
                 found.append(locate.problem(item, problem))
@@ -363,12 +427,24 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
 
     for entry in stored:
         if entry.id not in claimed:
-            plan.changes.append(EntryChange(
-                "removed", entry.event.occupation, entry.event.format, "", [],
-                [m.competitor.name for m in entry.members],
-                before=describe_state(_stored_state(entry), counties), entry_id=entry.id))
-    plan.problems.sort(key=lambda p: (p.row or 0, reading.HEADERS.index(p.column)
-                                      if p.column in reading.HEADERS else -1))
+            plan.changes.append(
+                EntryChange(
+                    "removed",
+                    entry.event.occupation,
+                    entry.event.format,
+                    "",
+                    [],
+                    [m.competitor.name for m in entry.members],
+                    before=describe_state(_stored_state(entry), counties),
+                    entry_id=entry.id,
+                )
+            )
+    plan.problems.sort(
+        key=lambda p: (
+            p.row or 0,
+            reading.HEADERS.index(p.column) if p.column in reading.HEADERS else -1,
+        )
+    )
     return plan
 
 
@@ -383,8 +459,15 @@ def _first_entry(entries: list[ImportedEntry], key: tuple[str, str]) -> Imported
 def _change(item: ImportedEntry, match: Entry | None, counties) -> EntryChange:
     names = [m.name for m in item.members]
     after = _file_state(item)
-    change = EntryChange("added", item.occupation, item.event_format, item.group, item.rows,
-                         names, after=describe_state(after, counties))
+    change = EntryChange(
+        "added",
+        item.occupation,
+        item.event_format,
+        item.group,
+        item.rows,
+        names,
+        after=describe_state(after, counties),
+    )
     if match is None:
         return change
     before = _stored_state(match)
@@ -403,12 +486,19 @@ def entry_data(item: ImportedEntry) -> contest_services.EntryData:
     """The entry form's data for one file entry."""
     return contest_services.EntryData(
         sending_county=item.sending_county or "",
-        members=[contest_services.MemberData(
-            id_number=m.id_number, name=m.name, employer=m.employer,
-            is_employee=m.is_employee, grade=m.grade) for m in item.members],
-        coaches=[contest_services.CoachData(c.name, c.role, c.share_percent)
-                 for c in item.coaches],
-        rank=item.rank, is_tie=item.is_tie if item.rank is not None else False,
+        members=[
+            contest_services.MemberData(
+                id_number=m.id_number,
+                name=m.name,
+                employer=m.employer,
+                is_employee=m.is_employee,
+                grade=m.grade,
+            )
+            for m in item.members
+        ],
+        coaches=[contest_services.CoachData(c.name, c.role, c.share_percent) for c in item.coaches],
+        rank=item.rank,
+        is_tie=item.is_tie if item.rank is not None else False,
         result=item.result,
     )
 
@@ -424,9 +514,11 @@ def save_import(contest: Contest, table: Table, user_id: int | None) -> ImportPl
     events = {(e.occupation, e.format): e for e in contest.events}
     for occupation, event_format, kind in plan.new_events:
         events[(occupation, event_format)] = contest_services.add_event(
-            contest, occupation, event_format, kind)
-    changed = [(i, item) for i, item in enumerate(plan.entries)
-               if plan.changes[i].kind == "changed"]
+            contest, occupation, event_format, kind
+        )
+    changed = [
+        (i, item) for i, item in enumerate(plan.entries) if plan.changes[i].kind == "changed"
+    ]
     # Members moving between changed entries: free them all before any entry takes them.
     for index, _item in changed:
         entry = plan.matched[index]
@@ -436,13 +528,17 @@ def save_import(contest: Contest, table: Table, user_id: int | None) -> ImportPl
     for index, item in changed:
         entry = plan.matched[index]
         before = plan.changes[index].before
-        contest_services.save_entry(events[item.event_key], entry_data(item), user_id, None,
-                                    entry)
+        contest_services.save_entry(events[item.event_key], entry_data(item), user_id, None, entry)
         from compapp.audit.services import record_change
 
-        record_change("import_entry", "entry", entry.id,
-                      f"批量导入修改参赛组：{item.occupation} {'、'.join(m.name for m in item.members)}",
-                      before={"entry": before}, after={"entry": plan.changes[index].after})
+        record_change(
+            "import_entry",
+            "entry",
+            entry.id,
+            f"批量导入修改参赛组：{item.occupation} {'、'.join(m.name for m in item.members)}",
+            before={"entry": before},
+            after={"entry": plan.changes[index].after},
+        )
     added = [(i, item) for i, item in enumerate(plan.entries) if plan.changes[i].kind == "added"]
     new_ids = _insert_entries(contest, events, [item for _i, item in added], user_id)
     for (index, _item), entry_id in zip(added, new_ids, strict=True):
@@ -450,8 +546,9 @@ def save_import(contest: Contest, table: Table, user_id: int | None) -> ImportPl
     return plan
 
 
-def _insert_entries(contest: Contest, events: dict, items: list[ImportedEntry],
-                    user_id: int | None) -> list[int]:
+def _insert_entries(
+    contest: Contest, events: dict, items: list[ImportedEntry], user_id: int | None
+) -> list[int]:
     """Write new entries with their people, coaches, placements and awards in bulk."""
     if not items:
         return []
@@ -463,34 +560,69 @@ def _insert_entries(contest: Contest, events: dict, items: list[ImportedEntry],
         for m in item.members:
             if m.id_number not in people and m.id_number not in new_people:
                 new_people[m.id_number] = {
-                    "id_number": m.id_number, "name": m.name, "employer": m.employer,
-                    "is_employee": m.is_employee, "grade_code": m.grade or "none",
-                    "home_county_code": None, "created_at": utcnow(),
+                    "id_number": m.id_number,
+                    "name": m.name,
+                    "employer": m.employer,
+                    "is_employee": m.is_employee,
+                    "grade_code": m.grade or "none",
+                    "home_county_code": None,
+                    "created_at": utcnow(),
                 }
-    for number, person_id in _insert_returning(Competitor, list(new_people.values()),
-                                               "id_number"):
+    for number, person_id in _insert_returning(Competitor, list(new_people.values()), "id_number"):
         people[number] = (person_id, new_people[number]["name"])
     coach_ids = _coach_ids({c.name for item in items for c in item.coaches})
-    entry_ids = [row_id for _k, row_id in _insert_returning(Entry, [
-        {"event_id": events[item.event_key].id, "sending_county_code": item.sending_county,
-         "created_at": utcnow()} for item in items])]
+    entry_ids = [
+        row_id
+        for _k, row_id in _insert_returning(
+            Entry,
+            [
+                {
+                    "event_id": events[item.event_key].id,
+                    "sending_county_code": item.sending_county,
+                    "created_at": utcnow(),
+                }
+                for item in items
+            ],
+        )
+    ]
     members, coaches, placements = [], [], []
     for item, entry_id in zip(items, entry_ids, strict=True):
         event_id = events[item.event_key].id
         for position, m in enumerate(item.members, start=1):
-            members.append({"entry_id": entry_id, "event_id": event_id,
-                            "competitor_id": people[m.id_number][0], "position": position})
+            members.append(
+                {
+                    "entry_id": entry_id,
+                    "event_id": event_id,
+                    "competitor_id": people[m.id_number][0],
+                    "position": position,
+                }
+            )
         for c in item.coaches:
-            coaches.append({"entry_id": entry_id, "coach_id": coach_ids[c.name], "role": c.role,
-                            "share_percent": c.share_percent})
+            coaches.append(
+                {
+                    "entry_id": entry_id,
+                    "coach_id": coach_ids[c.name],
+                    "role": c.role,
+                    "share_percent": c.share_percent,
+                }
+            )
         if item.rank is not None:
             medal, prize = rules.parse_result(item.result)
-            placements.append({"entry_id": entry_id, "rank": item.rank, "is_tie": item.is_tie,
-                               "medal": medal, "prize": prize, "status": "entered",
-                               "entered_by_id": user_id, "entered_at": utcnow()})
+            placements.append(
+                {
+                    "entry_id": entry_id,
+                    "rank": item.rank,
+                    "is_tie": item.is_tie,
+                    "medal": medal,
+                    "prize": prize,
+                    "status": "entered",
+                    "entered_by_id": user_id,
+                    "entered_at": utcnow(),
+                }
+            )
     for model, rows in ((EntryMember, members), (EntryCoach, coaches), (Placement, placements)):
         for start in range(0, len(rows), CHUNK * 4):
-            db.session.execute(insert(model), rows[start:start + CHUNK * 4])
+            db.session.execute(insert(model), rows[start : start + CHUNK * 4])
     _grant_new_awards(contest, events, items, entry_ids, people, user_id)
     return entry_ids
 
@@ -499,12 +631,13 @@ def _insert_returning(model, rows: list[dict], key: str | None = None) -> list[t
     """Insert rows in chunks; return (key value, new id) in the rows' order."""
     out = []
     for start in range(0, len(rows), CHUNK * 4):
-        chunk = rows[start:start + CHUNK * 4]
+        chunk = rows[start : start + CHUNK * 4]
         ids = db.session.scalars(
             insert(model).returning(model.id, sort_by_parameter_order=True), chunk
         ).all()
-        out += [(row.get(key) if key else None, row_id)
-                for row, row_id in zip(chunk, ids, strict=True)]
+        out += [
+            (row.get(key) if key else None, row_id) for row, row_id in zip(chunk, ids, strict=True)
+        ]
     return out
 
 
@@ -526,8 +659,13 @@ def _grant_new_awards(contest, events, items, entry_ids, people, user_id) -> Non
     from compapp.policy.loader import NoPolicyInForce
     from compapp.rewards.models import AwardComputation, AwardLineRecord
     from compapp.rewards.rules import InvalidFacts, compute_awards
-    from compapp.rewards.services import _basis, award_policies, facts_for, placement_snapshot
-    from compapp.rewards.services import plan_lines
+    from compapp.rewards.services import (
+        _basis,
+        award_policies,
+        facts_for,
+        placement_snapshot,
+        plan_lines,
+    )
 
     _spellings, counties = county_lookup()
     policies = award_policies()
@@ -542,12 +680,12 @@ def _grant_new_awards(contest, events, items, entry_ids, people, user_id) -> Non
         # The same attributes facts_for / plan_lines read from a stored entry.
         standin = SimpleNamespace(
             id=entry_id,
-            placement=SimpleNamespace(rank=item.rank, is_tie=item.is_tie, medal=medal,
-                                      prize=prize, status="entered"),
+            placement=SimpleNamespace(
+                rank=item.rank, is_tie=item.is_tie, medal=medal, prize=prize, status="entered"
+            ),
             sending_county=counties[item.sending_county],
             event=SimpleNamespace(contest=contest, format=event.format),
-            members=[SimpleNamespace(competitor_id=people[m.id_number][0])
-                     for m in item.members],
+            members=[SimpleNamespace(competitor_id=people[m.id_number][0]) for m in item.members],
             coaches=item.coaches,
         )
         facts = facts_for(standin)
@@ -561,24 +699,85 @@ def _grant_new_awards(contest, events, items, entry_ids, people, user_id) -> Non
         basis = _basis(facts, result, bases) if result is not None else None
         pending.append((entry_id, basis, placement_snapshot(standin.placement), error, planned))
     db.session.flush()  # new bases get their ids
-    computation_ids = [row_id for _k, row_id in _insert_returning(AwardComputation, [
-        {"entry_id": entry_id, "basis_id": basis.id if basis is not None else None,
-         "computed_by_id": user_id, "reason": AWARD_REASON, "placement": snapshot,
-         "error": error, "computed_at": utcnow()}
-        for entry_id, basis, snapshot, error, _planned in pending])]
+    computation_ids = [
+        row_id
+        for _k, row_id in _insert_returning(
+            AwardComputation,
+            [
+                {
+                    "entry_id": entry_id,
+                    "basis_id": basis.id if basis is not None else None,
+                    "computed_by_id": user_id,
+                    "reason": AWARD_REASON,
+                    "placement": snapshot,
+                    "error": error,
+                    "computed_at": utcnow(),
+                }
+                for entry_id, basis, snapshot, error, _planned in pending
+            ],
+        )
+    ]
     lines = [
-        {"computation_id": computation_id, "entry_id": entry_id, "payee": p.payee,
-         "competitor_id": p.competitor_id, "payer_level": p.payer_level,
-         "payer_code": p.payer_code, "amount_fen": p.amount_fen, "policy_id": p.policy_id,
-         "version_from": p.version_from, "policy_digest": p.policy_digest, "clause": p.clause,
-         "citation": p.citation, "explanation": p.explanation, "is_current": True,
-         "kind": "award"}
+        {
+            "computation_id": computation_id,
+            "entry_id": entry_id,
+            "payee": p.payee,
+            "competitor_id": p.competitor_id,
+            "payer_level": p.payer_level,
+            "payer_code": p.payer_code,
+            "amount_fen": p.amount_fen,
+            "policy_id": p.policy_id,
+            "version_from": p.version_from,
+            "policy_digest": p.policy_digest,
+            "clause": p.clause,
+            "citation": p.citation,
+            "explanation": p.explanation,
+            "is_current": True,
+            "kind": "award",
+        }
         for computation_id, (entry_id, _b, _s, _e, planned) in zip(
-            computation_ids, pending, strict=True)
+            computation_ids, pending, strict=True
+        )
         for p in planned
     ]
     for start in range(0, len(lines), CHUNK * 4):
-        db.session.execute(insert(AwardLineRecord), lines[start:start + CHUNK * 4])
+        db.session.execute(insert(AwardLineRecord), lines[start : start + CHUNK * 4])
+    _audit_computations(pending, computation_ids, user_id)
+
+
+def _audit_computations(pending, computation_ids, user_id) -> None:
+    """The audit entries ``grant_awards`` records for each new computation, in bulk."""
+    from flask import has_request_context, request
+
+    from compapp.audit.models import AuditEntry
+    from compapp.auth.models import User
+
+    user = db.session.get(User, user_id) if user_id else None
+    ip = request.remote_addr if has_request_context() else None
+    rows = [
+        {
+            "at": utcnow(),
+            "user_id": user_id,
+            "username": getattr(user, "username", None),
+            "action": "compute_awards",
+            "target_type": "entry",
+            "target_id": str(entry_id),
+            "summary": f"奖励计算（{AWARD_REASON}）#{computation_id}",
+            "before": {"computation_id": None},
+            "after": {
+                "computation_id": computation_id,
+                "placement": snapshot,
+                "error": error,
+                "lines": [[p.payee, p.competitor_id, p.payer_code, p.amount_fen] for p in planned],
+            },
+            "ip": ip,
+        }
+        for computation_id, (entry_id, _b, snapshot, error, planned) in zip(
+            computation_ids, pending, strict=True
+        )
+    ]
+    for start in range(0, len(rows), CHUNK * 4):
+        db.session.execute(insert(AuditEntry), rows[start : start + CHUNK * 4])
 
 
 # --- batches ---------------------------------------------------------------------------------
@@ -588,17 +787,22 @@ def digest_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def create_batch(contest: Contest, data: bytes, filename: str, user_id: int | None
-                 ) -> tuple[ImportBatch, ImportPlan]:
+def create_batch(
+    contest: Contest, data: bytes, filename: str, user_id: int | None
+) -> tuple[ImportBatch, ImportPlan]:
     """Read and dry-run an upload; store it as a batch (flushes) and return it with its plan."""
     table = reading.read_upload(data, filename)
     plan = check_import(contest, table)
     batch = ImportBatch(
-        contest_id=contest.id, created_by_id=user_id, filename=(filename or "upload")[:200],
-        digest=digest_of(data), size_bytes=len(data),
+        contest_id=contest.id,
+        created_by_id=user_id,
+        filename=(filename or "upload")[:200],
+        digest=digest_of(data),
+        size_bytes=len(data),
         status="checked" if plan.ok else "invalid",
         cells=table.as_dict() if table.rows else None,
-        problems=[p.as_dict() for p in plan.problems], summary=plan.summary(),
+        problems=[p.as_dict() for p in plan.problems],
+        summary=plan.summary(),
     )
     db.session.add(batch)
     db.session.flush()
@@ -611,7 +815,8 @@ def batch_problems(batch: ImportBatch) -> list[CellProblem]:
 
 def last_saved_batch(contest: Contest) -> ImportBatch | None:
     return db.session.scalar(
-        db.select(ImportBatch).filter_by(contest_id=contest.id, status="saved")
+        db.select(ImportBatch)
+        .filter_by(contest_id=contest.id, status="saved")
         .order_by(ImportBatch.id.desc())
     )
 
@@ -623,8 +828,15 @@ def confirm_batch(batch: ImportBatch, digest: str, user) -> ImportPlan:
     (someone changed the contest's results since the dry run); the batch then records why.
     """
     if batch.status != "checked" or digest != batch.digest or batch.cells is None:
-        raise ImportRefused(ImportPlan(problems=[CellProblem(
-            "", None, None, "", "该导入已保存、已作废或文件已变化，请重新上传。")]))
+        raise ImportRefused(
+            ImportPlan(
+                problems=[
+                    CellProblem(
+                        "", None, None, "", "该导入已保存、已作废或文件已变化，请重新上传。"
+                    )
+                ]
+            )
+        )
     contest = db.session.get(Contest, batch.contest_id)
     table = Table.from_dict(batch.cells)
     plan = save_import(contest, table, getattr(user, "id", None))
@@ -632,14 +844,21 @@ def confirm_batch(batch: ImportBatch, digest: str, user) -> ImportPlan:
 
     counts = plan.summary()["counts"]
     record_change(
-        "import_results", "contest", contest.id,
+        "import_results",
+        "contest",
+        contest.id,
         f"批量导入“{batch.filename}”：新增 {counts['added']} 组，修改 {counts['changed']} 组，"
         f"未变 {counts['unchanged']} 组，已确认未覆盖 {counts['confirmed']} 组",
         before=None,
-        after={"batch": batch.id, "digest": batch.digest, "filename": batch.filename,
-               "counts": counts, "new_events": [list(e) for e in plan.new_events],
-               "added_entries": [c.entry_id for c in plan.of_kind("added")],
-               "changed_entries": [c.entry_id for c in plan.of_kind("changed")]},
+        after={
+            "batch": batch.id,
+            "digest": batch.digest,
+            "filename": batch.filename,
+            "counts": counts,
+            "new_events": [list(e) for e in plan.new_events],
+            "added_entries": [c.entry_id for c in plan.of_kind("added")],
+            "changed_entries": [c.entry_id for c in plan.of_kind("changed")],
+        },
         user=user,
     )
     batch.status = "saved"

@@ -18,8 +18,14 @@ from compapp.imports import reading
 LAST_ROW = 5000
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
-WIDTHS = {reading.OCCUPATION: 18, reading.NAME: 10, reading.ID_NUMBER: 22,
-          reading.EMPLOYER: 24, reading.GRADE: 14, reading.COUNTY: 26}
+WIDTHS = {
+    reading.OCCUPATION: 18,
+    reading.NAME: 10,
+    reading.ID_NUMBER: 22,
+    reading.EMPLOYER: 24,
+    reading.GRADE: 14,
+    reading.COUNTY: 26,
+}
 HEADER_NOTES = {
     reading.OCCUPATION: "赛项的职业（工种）名称。本赛事尚无此赛项时，导入会新建。",
     reading.FORMAT: "单人、双人或三人。",
@@ -115,14 +121,21 @@ def build_template(
     for slot in range(1, reading.COACH_SLOTS + 1):
         validate(reading.coach_headers(slot)[1], "角色", "教练团队中的角色")
     rank_letter = reading.column_letter(reading.HEADERS.index(reading.RANK))
-    rank_check = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="1",
-                                allow_blank=True)
+    rank_check = DataValidation(
+        type="whole", operator="greaterThanOrEqual", formula1="1", allow_blank=True
+    )
     rank_check.error, rank_check.errorTitle = "名次应为不小于 1 的整数。", "输入值无效"
     rank_check.add(f"{rank_letter}2:{rank_letter}{LAST_ROW}")
     sheet.add_data_validation(rank_check)
 
-    _instructions(book.create_sheet(reading.INSTRUCTIONS_SHEET, 0), contest_name,
-                  category_name, award_on, result_labels, events)
+    _instructions(
+        book.create_sheet(reading.INSTRUCTIONS_SHEET, 0),
+        contest_name,
+        category_name,
+        award_on,
+        result_labels,
+        events,
+    )
     book.active = 1
     out = io.BytesIO()
     book.save(out)
@@ -136,29 +149,52 @@ def _instructions(sheet, contest_name, category_name, award_on, result_labels, e
         (f"赛事：{contest_name}（{category_name}），颁奖（成绩认定）日期：{award_on}", False),
         ("", False),
         ("1. 在“参赛组”工作表中每行填写一名选手；不要改动第一行的列标题。", False),
-        ("2. 双人、三人赛项：同一组的选手各占一行，填写相同的“组号”；选派县、名次、并列、奖项、"
-         "教练只需在本组第一行填写（其他行留空或填写相同内容）。", False),
+        (
+            "2. 双人、三人赛项：同一组的选手各占一行，填写相同的“组号”；选派县、名次、并列、奖项、"
+            "教练只需在本组第一行填写（其他行留空或填写相同内容）。",
+            False,
+        ),
         ("3. 单人赛项可不填组号。", False),
-        ("4. 身份证号码填写完整 18 位。本列已设为文本格式，请勿改为数字格式"
-         "（否则 Excel 会丢掉末几位）。", False),
+        (
+            "4. 身份证号码填写完整 18 位。本列已设为文本格式，请勿改为数字格式"
+            "（否则 Excel 会丢掉末几位）。",
+            False,
+        ),
         ("5. 形式、选派县、现有等级、奖项、是否职工、并列、教练角色请从下拉列表选择。", False),
-        ("6. 本赛事类别可设的奖项：" + ("、".join(result_labels) or "只设名次，不设奖牌或等级奖"),
-         False),
+        (
+            "6. 本赛事类别可设的奖项："
+            + ("、".join(result_labels) or "只设名次，不设奖牌或等级奖"),
+            False,
+        ),
         ("7. 名次为决赛名次（整数）；并列名次两组都填“是”。成绩未出时名次、奖项可留空。", False),
         ("8. 教练比例（%）为教练团队奖励的分配比例，填写时合计应为 100；不分配时留空。", False),
         ("9. 请勿合并单元格，请勿使用公式；日期不要填入任何列。", False),
-        ("10. 上传后系统先逐行检查（不保存），列出全部问题并可下载标出问题单元格的报告；"
-         "全部无误并确认后才一次性保存。", False),
-        ("11. 再次上传同一文件不会重复登记；修改后的文件会列出新增、修改和文件中没有的参赛组，"
-         "需确认后保存。已确认（复核）的成绩不会被导入覆盖，需走更正流程。", False),
-        ("12. 文件可为 .xlsx 或 CSV（UTF-8 或 Excel 默认的中文编码 GB18030）；"
-         "最多 20,000 行，最大 10 MB。", False),
+        (
+            "10. 上传后系统先逐行检查（不保存），列出全部问题并可下载标出问题单元格的报告；"
+            "全部无误并确认后才一次性保存。",
+            False,
+        ),
+        (
+            "11. 再次上传同一文件不会重复登记；修改后的文件会列出新增、修改和文件中没有的参赛组，"
+            "需确认后保存。已确认（复核）的成绩不会被导入覆盖，需走更正流程。",
+            False,
+        ),
+        (
+            "12. 文件可为 .xlsx 或 CSV（UTF-8 或 Excel 默认的中文编码 GB18030）；"
+            "最多 20,000 行，最大 10 MB。",
+            False,
+        ),
         ("", False),
         ("示例（双人赛项）：", True),
-        ("赛项（工种）=电工，形式=双人，组号=1，选手姓名=张三，身份证号=533422199001011234，"
-         "选派县=德钦县（迪庆藏族自治州），名次=1，奖项=金牌，教练1=李四", False),
-        ("赛项（工种）=电工，形式=双人，组号=1，选手姓名=王五，身份证号=…（本组第二行，其余可留空）",
-         False),
+        (
+            "赛项（工种）=电工，形式=双人，组号=1，选手姓名=张三，身份证号=533422199001011234，"
+            "选派县=德钦县（迪庆藏族自治州），名次=1，奖项=金牌，教练1=李四",
+            False,
+        ),
+        (
+            "赛项（工种）=电工，形式=双人，组号=1，选手姓名=王五，身份证号=…（本组第二行，其余可留空）",
+            False,
+        ),
     ]
     if events:
         lines.append(("", False))

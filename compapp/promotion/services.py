@@ -11,9 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask import current_app, has_request_context
+from flask_babel import gettext
 
 from compapp.audit.services import record_change, snapshot
 from compapp.auth.models import User, utcnow
@@ -56,6 +55,18 @@ CASE_FIELDS = [
     "status", "eligible", "from_grade", "to_grade", "title", "title_status", "policy_id",
     "clause", "reason", "decision_note", "title_note", "notice_id", "finalized_on",
 ]  # fmt: skip
+
+
+def _(msgid: str, **params: object) -> str:
+    """Translate ``msgid`` for the request's language; plain Chinese outside a request (CLI)."""
+    if has_request_context():
+        return gettext(msgid, **params)
+    return msgid % params if params else msgid
+
+
+def N_(msgid: str) -> str:  # noqa: N802 (the gettext convention for a marked, untranslated id)
+    """Mark ``msgid`` for the catalog; it is translated where it is shown."""
+    return msgid
 
 
 class PromotionRefused(Exception):
@@ -369,7 +380,7 @@ def promotion_contests(rules: PromotionRuleSet | None = None) -> list[ContestSum
         counts = dict(
             db.session.execute(
                 db.select(PromotionCase.status, db.func.count(PromotionCase.id))
-                .filter_by(contest_id=contest.id)
+                .where(PromotionCase.contest_id == contest.id)
                 .group_by(PromotionCase.status)
             ).all()
         )
@@ -678,29 +689,29 @@ def finalize_case(case: PromotionCase, on: date, user: User) -> GradeChange:
 
 
 STATUS_NAMES = {
-    "ineligible": _l("不符合条件"),
-    "proposed": _l("待确认"),
-    "confirmed": _l("已确认"),
-    "rejected": _l("不予晋升"),
-    "noticed": _l("公示中"),
-    "final": _l("已生效"),
+    "ineligible": N_("不符合条件"),
+    "proposed": N_("待确认"),
+    "confirmed": N_("已确认"),
+    "rejected": N_("不予晋升"),
+    "noticed": N_("公示中"),
+    "final": N_("已生效"),
 }
 TITLE_STATUS_NAMES = {
     "none": "—",
-    "proposed": _l("待核准"),
-    "approved": _l("已核准"),
-    "rejected": _l("不予核准"),
+    "proposed": N_("待核准"),
+    "approved": N_("已核准"),
+    "rejected": N_("不予核准"),
 }
 
 
 def status_name(status: str) -> str:
     """Return the case status in the page's language."""
-    return str(STATUS_NAMES.get(status, status))
+    return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status
 
 
 def title_status_name(status: str) -> str:
     """Return the title status in the page's language."""
-    return str(TITLE_STATUS_NAMES.get(status, status))
+    return _(TITLE_STATUS_NAMES[status]) if status in TITLE_STATUS_NAMES else status
 
 
 def grade_name(code: str | None) -> str:

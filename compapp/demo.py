@@ -279,4 +279,18 @@ def load_demo() -> dict[str, int]:
         db.session.refresh(entry)
         grant_awards(entry, policies, entry.placement.entered_by_id, "演示数据")
     db.session.flush()
+    created["promotion_cases"] = load_demo_promotions()
     return created
+
+
+def load_demo_promotions() -> int:
+    """Evaluate promotion eligibility for the demo contests that have promotion rules.
+
+    Idempotent: an evaluation rewrites only undecided cases and writes nothing unchanged.
+    """
+    from compapp.promotion.services import evaluate_contest_promotions, promotion_categories
+
+    contests = db.session.scalars(
+        db.select(Contest).where(Contest.category.in_(promotion_categories()))
+    ).all()
+    return sum(evaluate_contest_promotions(contest).created for contest in contests)

@@ -33,16 +33,6 @@ def app_config() -> dict:
     return {"PROMOTION_EXTRA_HOLIDAYS": [LOCAL_HOLIDAY]}
 
 
-@pytest.fixture(autouse=True)
-def promotion_pages(app):
-    """Make sure the promotion blueprint is on the app (compapp.web registers it)."""
-    if "promotion" not in app.blueprints:
-        from compapp.promotion.views import bp
-
-        app.register_blueprint(bp)
-    return app
-
-
 @pytest.fixture
 def people(db, create_contest, create_event, create_entry):
     """Build the contest; return its id and the competitors by name."""

@@ -23,6 +23,7 @@ from compapp.auth.access import admin_required, organiser_required
 from compapp.certificates.fonts import FontMissing, GlyphMissing
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Competitor, Contest
+from compapp.contests.views import in_scope
 from compapp.extensions import db
 from compapp.promotion import services
 from compapp.promotion.exports import notice_pdf, notice_workbook
@@ -39,7 +40,12 @@ def today() -> date:
 
 
 def get_or_404(model, ident: int):
-    return db.session.get(model, ident) or abort(404)
+    """Return the row, or 404 when it is missing or belongs to another organiser's contest."""
+    row = db.session.get(model, ident) or abort(404)
+    contest = row if isinstance(row, Contest) else getattr(row, "contest", None)
+    if contest is not None and not in_scope(contest):
+        abort(404)
+    return row
 
 
 @bp.context_processor
@@ -57,7 +63,7 @@ def promotion_helpers():
 def index():
     return render_template(
         "promotion/index.html",
-        summaries=services.promotion_contests(),
+        summaries=[s for s in services.promotion_contests() if in_scope(s.contest)],
         categories=services.promotion_categories(),
     )
 
@@ -329,6 +335,10 @@ def competitor(competitor_id: int):
         .filter_by(competitor_id=person.id)
         .order_by(PromotionCase.id.desc())
     ).all()
+    # An organiser sees the people of their own contests only.
+    cases = [c for c in cases if in_scope(c.contest)]
+    if not cases and current_user.role != "admin":
+        abort(404)
     return render_template(
         "promotion/competitor.html",
         person=person,

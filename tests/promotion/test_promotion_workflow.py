@@ -486,3 +486,30 @@ def test_promotion_index_lists_contests_with_promotion_rules(
     assert "第二届全国技能大赛" not in page
     summary = next(s for s in services.promotion_contests() if s.contest.id == contest_id)
     assert (summary.placed, summary.evaluated, summary.eligible) == (7, 11, 4)
+
+
+def test_an_organiser_of_another_body_reaches_no_promotion_data(
+    client, auth, db, create_user, people
+):
+    """Organisers reach the contests of their own body; another body's ids give 404."""
+    from compapp.contests.models import Contest
+    from compapp.contests.services import get_or_create_body
+
+    contest_id, found = people
+    services.evaluate_contest_promotions(db.session.get(Contest, contest_id))
+    db.session.commit()
+    other = get_or_create_body("迪庆州人力资源和社会保障局")
+    create_user("organiser_dq", "organiser", organising_body_id=other.id)
+    case = case_of(db, "格桑次仁")
+    auth.login("organiser_dq")
+    assert client.get(f"/promotion/contests/{contest_id}").status_code == 404
+    assert client.get(f"/promotion/competitors/{case.competitor_id}").status_code == 404
+    assert (
+        client.post(f"/promotion/cases/{case.id}/decision", data={"confirm": "1"}).status_code
+        == 404
+    )
+    assert "2025年云南省乡村工匠职业技能竞赛" not in client.get("/promotion/").get_data(
+        as_text=True
+    )
+    db.session.expire_all()
+    assert case_of(db, "格桑次仁").status == "proposed"

@@ -1,7 +1,423 @@
-"""Pages of the certificates domain (blueprint registered in compapp.web)."""
+"""Pages of the certificates domain (blueprint registered in compapp.web).
+
+Public: the verification page /verify/<serial> and its look-up form /verify. Signed in:
+organisers and administrators issue, preview, revoke, re-issue and download; winners (and
+coaches) download their own certificates from /my/certificates.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import io
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from compapp.auth.access import organiser_required
+from compapp.certificates import services
+from compapp.certificates.models import Certificate
+from compapp.certificates.serials import group_serial, normalize_serial
+from compapp.contests.forms import ConfirmForm
+from compapp.contests.models import Contest, Entry, Event, Placement
+from compapp.contests.views import in_scope, scoped
+from compapp.core.names import mask_name
+from compapp.extensions import db, limiter
+from compapp.web import public
 
 bp = Blueprint("certificates", __name__)
+
+KIND_NAMES = {
+    "award": _l("获奖证书"),
+    "promotion": _l("晋升职业技能等级确认书"),
+    "title": _l("云南竞赛技术能手证书"),
+}
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(
+        _l("原因"),
+        validators=[InputRequired(_l("请填写原因。")), Length(max=services.REASON_MAX)],
+        description=_l("记入证书记录和审计日志；核验页面只显示“已撤销”，不显示原因。"),
+    )
+
+
+def get_contest(contest_id: int) -> Contest:
+    contest = db.session.get(Contest, contest_id)
+    if contest is None or not in_scope(contest):
+        abort(404)
+    return contest
+
+
+def get_certificate(cert_id: int) -> Certificate:
+    """Return a certificate an organiser or administrator may manage (404 otherwise)."""
+    cert = db.session.get(Certificate, cert_id)
+    if cert is None or not in_scope(cert.contest):
+        abort(404)
+    return cert
+
+
+def may_download(cert: Certificate) -> bool:
+    """Winners and coaches: their own valid certificates; organisers in scope; admins: all."""
+    role = current_user.role
+    if role == "admin":
+        return True
+    if role == "organiser":
+        return in_scope(cert.contest)
+    if not cert.is_valid:
+        return False
+    if role == "winner":
+        return cert.competitor_id is not None and cert.competitor_id == current_user.competitor_id
+    if role == "coach":
+        return cert.coach_id is not None and cert.coach_id == current_user.coach_id
+    return False
+
+
+def pdf_response(data: bytes, name: str, inline: bool = False):
+    # send_file writes filename*=UTF-8''… (RFC 5987) for the Chinese name, with an ASCII
+    # fallback for old clients.
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/pdf",
+        as_attachment=not inline,
+        download_name=name,
+        max_age=0,
+    )
+
+
+# --- organiser pages ---------------------------------------------------------------------
+
+
+@bp.route("/certificates/")
+@organiser_required
+def index():
+    contest_ids = db.session.scalars(
+        db.select(Event.contest_id)
+        .join(Entry)
+        .join(Placement)
+        .where(Placement.status == "confirmed")
+        .distinct()
+    ).all()
+    contests = db.session.scalars(
+        scoped(db.select(Contest).where(Contest.id.in_(contest_ids))).order_by(
+            Contest.award_on.desc(), Contest.id.desc()
+        )
+    ).all()
+    rows = []
+    for contest in contests:
+        certs = services.contest_certificates(contest)
+        due = services.due_holders(contest)
+        valid = sum(1 for c in certs if c.is_valid)
+        rows.append(
+            {
+                "contest": contest,
+                "due": len(due),
+                "valid": valid,
+                "revoked": len(certs) - valid,
+                "pending": len(services.pending_holders(contest)),
+            }
+        )
+    return render_template("certificates/index.html", rows=rows)
+
+
+def holder_rows(contest: Contest) -> list[dict]:
+    rows = []
+    for holder in services.pending_holders(contest):
+        kind, entry_id, holder_type, person_id = holder.key
+        rows.append(
+            {
+                "holder": holder,
+                "result": services.result_text(holder.entry.placement)
+                if kind == "award"
+                else f"第 {holder.entry.placement.rank} 名",
+                "preview": url_for(
+                    "certificates.preview",
+                    contest_id=contest.id,
+                    kind=kind,
+                    entry=entry_id,
+                    holder_type=holder_type,
+                    person=person_id,
+                ),
+            }
+        )
+    return rows
+
+
+@bp.route("/certificates/contests/<int:contest_id>")
+@organiser_required
+def contest(contest_id: int):
+    contest = get_contest(contest_id)
+    certs = services.contest_certificates(contest)
+    unconfirmed = {
+        c.id
+        for c in certs
+        if c.is_valid and c.kind == "award" and not services.awards_certificate(c.entry.placement)
+    }
+    return render_template(
+        "certificates/contest.html",
+        contest=contest,
+        certs=certs,
+        pending=holder_rows(contest),
+        unconfirmed=unconfirmed,
+        form=ConfirmForm(),
+        kind_names=KIND_NAMES,
+        group_serial=group_serial,
+    )
+
+
+@bp.route("/certificates/contests/<int:contest_id>/preview")
+@organiser_required
+def preview(contest_id: int):
+    contest = get_contest(contest_id)
+    wanted = (
+        request.args.get("kind"),
+        request.args.get("entry", type=int),
+        request.args.get("holder_type"),
+        request.args.get("person", type=int),
+    )
+    holder = next((h for h in services.due_holders(contest) if h.key == wanted), None)
+    if holder is None:
+        abort(404)
+    data = services.preview_pdf(holder)
+    return pdf_response(data, f"样本_{holder.name}.pdf", inline=True)
+
+
+@bp.route("/certificates/contests/<int:contest_id>/issue", methods=["POST"])
+@organiser_required
+def issue(contest_id: int):
+    contest = get_contest(contest_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    result = services.issue_all_certificates(contest, current_user)
+    db.session.commit()
+    if result.issued:
+        flash(_("已颁发 %(n)s 份证书。", n=len(result.issued)), "success")
+    else:
+        flash(_("没有需要颁发的证书：应发证书均已颁发。"), "info")
+    for problem in result.problems:
+        flash(_("未颁发：%(problem)s", problem=problem), "error")
+    return redirect(url_for("certificates.contest", contest_id=contest.id))
+
+
+def _reason_page(cert: Certificate, action: str):
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            if action == "revoke":
+                services.revoke(cert, form.reason.data, current_user)
+                message = _("已撤销证书 %(serial)s。", serial=cert.serial)
+            else:
+                new = services.reissue(cert, form.reason.data, current_user)
+                message = _(
+                    "已补发证书 %(serial)s，原证书 %(old)s 已撤销。",
+                    serial=new.serial,
+                    old=cert.serial,
+                )
+        except services.CertificateRefused as exc:
+            db.session.rollback()
+            form.reason.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("certificates.contest", contest_id=cert.contest_id))
+    return render_template(
+        "certificates/confirm.html",
+        cert=cert,
+        form=form,
+        action=action,
+        kind_names=KIND_NAMES,
+        group_serial=group_serial,
+    )
+
+
+@bp.route("/certificates/<int:cert_id>/revoke", methods=["GET", "POST"])
+@organiser_required
+def revoke(cert_id: int):
+    return _reason_page(get_certificate(cert_id), "revoke")
+
+
+@bp.route("/certificates/<int:cert_id>/reissue", methods=["GET", "POST"])
+@organiser_required
+def reissue(cert_id: int):
+    return _reason_page(get_certificate(cert_id), "reissue")
+
+
+@bp.route("/certificates/<int:cert_id>/download")
+def download(cert_id: int):
+    cert = db.session.get(Certificate, cert_id)
+    if cert is None or not may_download(cert):
+        abort(404)  # another person's certificate is not even acknowledged to exist
+    data = services.render_pdf(cert)
+    if current_user.role in ("admin", "organiser"):
+        services.record_download(cert, current_user)
+        db.session.commit()
+    return pdf_response(data, services.download_name(cert))
+
+
+# --- contest ZIP -------------------------------------------------------------------------
+
+
+@bp.route("/certificates/contests/<int:contest_id>/zip", methods=["POST"])
+@organiser_required
+def start_zip(contest_id: int):
+    contest = get_contest(contest_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        job_id, _count = services.start_contest_zip(contest, current_user)
+    except services.CertificateRefused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("certificates.contest", contest_id=contest.id))
+    db.session.commit()
+    return redirect(url_for("certificates.zip_job", job_id=job_id))
+
+
+def get_job(job_id: str) -> tuple[dict, object]:
+    job = services.job_dir(job_id)
+    status = services.read_status(job) if job is not None else None
+    if status is None:
+        abort(404)
+    contest = db.session.get(Contest, status.get("contest_id"))
+    if contest is None or not in_scope(contest):
+        abort(404)
+    return status, job
+
+
+def status_json(job_id: str, status: dict) -> dict:
+    total = status.get("total") or 0
+    done = status.get("done") or 0
+    return {
+        "state": status.get("state"),
+        "done": done,
+        "total": total,
+        "percent": int(done * 100 / total) if total else 0,
+        "error": status.get("error"),
+        "download_url": url_for("certificates.zip_download", job_id=job_id)
+        if status.get("state") == "done"
+        else None,
+    }
+
+
+@bp.route("/certificates/zips/<job_id>")
+@organiser_required
+def zip_job(job_id: str):
+    status, _job = get_job(job_id)
+    return render_template(
+        "certificates/zip.html",
+        job_id=job_id,
+        status=status_json(job_id, status),
+        contest_id=status.get("contest_id"),
+        contest_name=status.get("contest_name"),
+    )
+
+
+@bp.route("/certificates/zips/<job_id>/status")
+@organiser_required
+def zip_status(job_id: str):
+    status, _job = get_job(job_id)
+    return jsonify(status_json(job_id, status))
+
+
+@bp.route("/certificates/zips/<job_id>/download")
+@organiser_required
+def zip_download(job_id: str):
+    status, job = get_job(job_id)
+    if status.get("state") != "done":
+        abort(404)
+    return send_file(
+        job / "certificates.zip",
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=services.zip_download_name(status.get("contest_name") or ""),
+        max_age=0,
+    )
+
+
+# --- the holder's own certificates -------------------------------------------------------
+
+
+@bp.route("/my/certificates")
+def mine():
+    if current_user.role == "winner":
+        certs = services.holder_certificates(competitor_id=current_user.competitor_id)
+    elif current_user.role == "coach":
+        certs = services.holder_certificates(coach_id=current_user.coach_id)
+    else:
+        abort(403)
+    return render_template(
+        "certificates/mine.html", certs=certs, kind_names=KIND_NAMES, group_serial=group_serial
+    )
+
+
+# --- public verification -----------------------------------------------------------------
+
+
+def _no_index(response):
+    # A verification page is for the person holding the paper, not for search engines.
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _log(text: str, cert: Certificate | None) -> None:
+    services.log_verification(text, cert, request.remote_addr, request.headers.get("User-Agent"))
+    db.session.commit()
+
+
+@bp.route("/verify")
+@limiter.limit("30 per minute")
+@public
+def lookup():
+    text = (request.args.get("serial") or "").strip()
+    error = None
+    if text:
+        serial = normalize_serial(text)
+        if serial is not None:
+            return redirect(url_for("certificates.verify", serial=serial))
+        _log(text, None)
+        error = _("证书编号由 26 位字母和数字组成（可含空格或短横线），请核对后重新输入。")
+    body = render_template("certificates/lookup.html", text=text, error=error)
+    return _no_index(make_response(body, 200 if error is None else 404))
+
+
+@bp.route("/verify/<serial>")
+@limiter.limit("30 per minute")
+@public
+def verify(serial: str):
+    canonical = normalize_serial(serial)
+    if canonical is not None and canonical != serial:
+        return redirect(url_for("certificates.verify", serial=canonical))
+    cert = services.find_by_serial(serial)
+    _log(serial, cert)
+    if cert is None:
+        body = render_template("certificates/not_found.html", serial=serial[:64])
+        return _no_index(make_response(body, 404))
+    content = cert.content
+    shown = {
+        "kind": KIND_NAMES[cert.kind],
+        "masked_name": mask_name(content["holder_name"]),
+        "contest": content["contest_name"],
+        "event": content["event_name"],
+        "result": content["result_text"],
+        "issued_on": cert.issued_on,
+        "issuing_body": content["issuing_body"],
+        "serial": group_serial(cert.serial),
+        "valid": cert.is_valid,
+        "revoked_on": services.local_date(cert.revoked_at) if cert.revoked_at else None,
+    }
+    return _no_index(make_response(render_template("certificates/verify.html", c=shown), 200))

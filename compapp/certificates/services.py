@@ -1,0 +1,652 @@
+"""Issue, revoke, re-issue, render and verify certificates; build a contest's ZIP in the background.
+
+Services load rows, build plain content with the pure ``content`` module, write and flush;
+the view or CLI command that calls them commits once.
+
+Who receives an award certificate (获奖证书): each competitor and each coaching-team member of
+a placement whose result is confirmed (``placement.status == "confirmed"``) and that carries a
+medal (including 优胜奖) or a prize. A rank alone is not an award: rank-only placements get no
+award certificate (their ranks drive grade promotion, which has its own confirmation).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from compapp.audit.services import record_change
+from compapp.auth.models import utcnow
+from compapp.certificates.content import (
+    CertificateContent,
+    award_certificate,
+    file_name,
+    promotion_certificate,
+    title_certificate,
+    verify_url,
+)
+from compapp.certificates.fonts import GlyphMissing
+from compapp.certificates.models import Certificate, CertificateVerification
+from compapp.certificates.pdf import check_printable, render_certificate, render_preview
+from compapp.certificates.serials import new_serial, normalize_serial
+from compapp.contests.models import Coach, Competitor, Contest, Entry, Event, Placement
+from compapp.core.vocab import GRADES
+from compapp.extensions import db
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+# What is printed is Chinese whatever the language of the page that issued it.
+MEDAL_TEXT = {"gold": "金牌", "silver": "银牌", "bronze": "铜牌", "excellence": "优胜奖"}
+PRIZE_TEXT = {1: "一等奖", 2: "二等奖", 3: "三等奖"}
+COACH_ROLE_TEXT = {
+    "coach": "教练",
+    "technical_director": "技术指导",
+    "translator": "翻译",
+    "expert": "专家",
+}
+GRADE_TEXT = {code: zh for code, _order, zh, _en in GRADES}
+KIND_TEXT = {
+    "award": "获奖证书",
+    "promotion": "晋升职业技能等级确认书",
+    "title": "云南竞赛技术能手证书",
+}
+REASON_MAX = 500
+
+
+class CertificateRefused(Exception):
+    """A certificate action that may not happen; the message says why."""
+
+
+def today_local() -> date:
+    """Return today's date in Yunnan (the date printed on a certificate issued now)."""
+    return datetime.now(LOCAL_TZ).date()
+
+
+def local_date(at: datetime) -> date:
+    """Return the Yunnan date of a naive UTC timestamp."""
+    return at.replace(tzinfo=UTC).astimezone(LOCAL_TZ).date()
+
+
+def base_url() -> str:
+    """Return the address the QR codes point under (config COMPAPP_BASE_URL)."""
+    return current_app.config["COMPAPP_BASE_URL"]
+
+
+def verify_url_for(serial: str) -> str:
+    """Return the public verification address printed in ``serial``'s QR code."""
+    return verify_url(base_url(), serial)
+
+
+# --- content snapshots -------------------------------------------------------------------
+
+
+def snapshot_of(content: CertificateContent) -> dict:
+    """Return ``content`` as JSON-safe values (issued_on as an ISO date)."""
+    data = asdict(content)
+    data["issued_on"] = content.issued_on.isoformat()
+    return data
+
+
+def content_of(cert: Certificate) -> CertificateContent:
+    """Rebuild what was printed on ``cert`` from its snapshot."""
+    data = dict(cert.content)
+    data["issued_on"] = date.fromisoformat(data["issued_on"])
+    return CertificateContent(**data)
+
+
+def result_text(placement: Placement) -> str:
+    """Return the medal or prize of a placement as printed ("金牌", "一等奖")."""
+    if placement.medal:
+        return MEDAL_TEXT[placement.medal]
+    if placement.prize:
+        return PRIZE_TEXT[placement.prize]
+    return f"第 {placement.rank} 名"
+
+
+def awards_certificate(placement: Placement | None) -> bool:
+    """Tell whether a placement earns award certificates: confirmed, with a medal or prize."""
+    return (
+        placement is not None
+        and placement.status == "confirmed"
+        and bool(placement.medal or placement.prize)
+    )
+
+
+# --- who receives what -------------------------------------------------------------------
+
+
+@dataclass
+class Holder:
+    """One person who should hold a certificate of ``kind`` for ``entry``."""
+
+    kind: str
+    entry: Entry
+    competitor: Competitor | None = None
+    coach: Coach | None = None
+    role: str = "选手"
+    promotion_case: object | None = None
+
+    @property
+    def holder_type(self) -> str:
+        return "competitor" if self.competitor is not None else "coach"
+
+    @property
+    def name(self) -> str:
+        return (self.competitor or self.coach).name
+
+    @property
+    def key(self) -> tuple:
+        person = self.competitor.id if self.competitor is not None else self.coach.id
+        return (self.kind, self.entry.id, self.holder_type, person)
+
+
+def _entries(contest: Contest) -> list[Entry]:
+    return db.session.scalars(
+        db.select(Entry)
+        .join(Event)
+        .where(Event.contest_id == contest.id)
+        .order_by(Event.id, Entry.id)
+    ).all()
+
+
+def award_holders(contest: Contest) -> list[Holder]:
+    """Return everyone an award certificate is due to, in event and entry order."""
+    holders = []
+    for entry in _entries(contest):
+        if not awards_certificate(entry.placement):
+            continue
+        for member in entry.members:
+            holders.append(Holder("award", entry, competitor=member.competitor))
+        for ec in entry.coaches:
+            holders.append(
+                Holder("award", entry, coach=ec.coach, role=COACH_ROLE_TEXT.get(ec.role, "教练"))
+            )
+    return holders
+
+
+def promotion_holders(contest: Contest) -> list[Holder]:
+    """Return the promotion confirmations and title certificates due for ``contest``.
+
+    A confirmation once the case is final (confirmed, published, finalised: POLICY.md §6);
+    the 云南竞赛技术能手 title once approved ("经核准") and the case is final.
+    """
+    from compapp.promotion.models import PromotionCase
+
+    cases = db.session.scalars(
+        db.select(PromotionCase)
+        .where(PromotionCase.contest_id == contest.id, PromotionCase.status == "final")
+        .order_by(PromotionCase.id)
+    ).all()
+    holders = []
+    for case in cases:
+        entry = case.placement.entry
+        if case.to_grade:
+            holders.append(
+                Holder("promotion", entry, competitor=case.competitor, promotion_case=case)
+            )
+        if case.title and case.title_status == "approved":
+            holders.append(Holder("title", entry, competitor=case.competitor, promotion_case=case))
+    return holders
+
+
+def due_holders(contest: Contest) -> list[Holder]:
+    """Return every certificate holder of ``contest``: awards, then promotions and titles."""
+    return award_holders(contest) + promotion_holders(contest)
+
+
+def build_content(holder: Holder, serial: str, issued_on: date) -> CertificateContent:
+    """Return what ``holder``'s certificate says, from the current records."""
+    entry = holder.entry
+    event = entry.event
+    contest = event.contest
+    common = dict(
+        serial=serial,
+        holder_name=holder.name,
+        contest_name=contest.name,
+        event_name=event.occupation,
+        issued_on=issued_on,
+    )
+    if holder.kind == "award":
+        # The body that ran the contest awards it (award.toml leaves the issuer to the contest).
+        return award_certificate(
+            result_text=result_text(entry.placement),
+            holder_role=holder.role,
+            issuing_body=contest.organising_body.name,
+            **common,
+        )
+    case = holder.promotion_case
+    rank_text = f"第 {case.placement.rank} 名"
+    if holder.kind == "promotion":
+        return promotion_certificate(
+            result_text=rank_text,
+            from_grade=GRADE_TEXT.get(case.from_grade, case.from_grade),
+            to_grade=GRADE_TEXT.get(case.to_grade, case.to_grade),
+            **common,
+        )
+    return title_certificate(result_text=rank_text, **common)
+
+
+def _valid_for(holder: Holder) -> Certificate | None:
+    query = db.select(Certificate).where(
+        Certificate.kind == holder.kind,
+        Certificate.entry_id == holder.entry.id,
+        Certificate.status == "valid",
+    )
+    if holder.competitor is not None:
+        query = query.where(Certificate.competitor_id == holder.competitor.id)
+    else:
+        query = query.where(Certificate.coach_id == holder.coach.id)
+    return db.session.scalar(query)
+
+
+def pending_holders(contest: Contest) -> list[Holder]:
+    """Return the holders of ``contest`` who have no valid certificate yet."""
+    return [h for h in due_holders(contest) if _valid_for(h) is None]
+
+
+# --- issue, revoke, re-issue -------------------------------------------------------------
+
+
+CERT_FIELDS = [
+    "serial",
+    "kind",
+    "holder_type",
+    "competitor_id",
+    "coach_id",
+    "entry_id",
+    "promotion_case_id",
+    "issued_on",
+    "status",
+    "revoked_at",
+    "revocation_reason",
+    "replaced_by_id",
+]
+
+
+def _audit_fields(cert: Certificate) -> dict:
+    return {name: getattr(cert, name) for name in CERT_FIELDS}
+
+
+def _write(holder: Holder, content: CertificateContent, user) -> Certificate:
+    cert = Certificate(
+        serial=content.serial,
+        kind=holder.kind,
+        holder_type=holder.holder_type,
+        competitor_id=holder.competitor.id if holder.competitor is not None else None,
+        coach_id=holder.coach.id if holder.coach is not None else None,
+        contest_id=holder.entry.event.contest_id,
+        entry_id=holder.entry.id,
+        promotion_case_id=getattr(holder.promotion_case, "id", None),
+        content=snapshot_of(content),
+        issued_on=content.issued_on,
+        issued_at=utcnow(),
+        issued_by_id=getattr(user, "id", None),
+        status="valid",
+    )
+    db.session.add(cert)
+    db.session.flush()
+    return cert
+
+
+@dataclass
+class IssueResult:
+    """What an issue run did: the certificates written, how many existed, who was refused."""
+
+    issued: list[Certificate] = field(default_factory=list)
+    already: int = 0
+    problems: list[str] = field(default_factory=list)  # one sentence per holder not issued
+
+
+def _issue(holders: Iterable[Holder], user, issued_on: date | None) -> IssueResult:
+    issued_on = issued_on or today_local()
+    result = IssueResult()
+    seen: set[tuple] = set()
+    for holder in holders:
+        if holder.key in seen:  # one person listed twice for one entry: one certificate
+            continue
+        seen.add(holder.key)
+        if _valid_for(holder) is not None:
+            result.already += 1
+            continue
+        content = build_content(holder, new_serial(), issued_on)
+        try:
+            check_printable(content, verify_url_for(content.serial))
+        except GlyphMissing as exc:
+            result.problems.append(f"{holder.name}（{holder.entry.event.occupation}）：{exc}")
+            continue
+        cert = _write(holder, content, user)
+        record_change(
+            "issue_certificate",
+            "certificate",
+            cert.id,
+            f"颁发{KIND_TEXT[cert.kind]} {cert.serial}（{holder.name}，"
+            f"{content.contest_name} {content.event_name} {content.result_text}）",
+            after=_audit_fields(cert),
+            user=user,
+        )
+        result.issued.append(cert)
+    return result
+
+
+def issue_award_certificates(
+    contest: Contest, user=None, issued_on: date | None = None
+) -> IssueResult:
+    """Issue the award certificates of ``contest`` that are due and not yet valid.
+
+    Idempotent: a holder who already has a valid award certificate for the entry is skipped.
+    """
+    return _issue(award_holders(contest), user, issued_on)
+
+
+def issue_all_certificates(
+    contest: Contest, user=None, issued_on: date | None = None
+) -> IssueResult:
+    """Issue every certificate of ``contest`` that is due: awards, promotions, titles."""
+    return _issue(due_holders(contest), user, issued_on)
+
+
+def _clean_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateRefused("请填写原因。")
+    if len(reason) > REASON_MAX:
+        raise CertificateRefused(f"原因请控制在 {REASON_MAX} 字以内。")
+    return reason
+
+
+def revoke(cert: Certificate, reason: str, user) -> None:
+    """Revoke a valid certificate, recording who, when and why."""
+    reason = _clean_reason(reason)
+    if not cert.is_valid:
+        raise CertificateRefused("该证书已撤销。")
+    before = _audit_fields(cert)
+    cert.status = "revoked"
+    cert.revoked_at = utcnow()
+    cert.revoked_by_id = getattr(user, "id", None)
+    cert.revocation_reason = reason
+    db.session.flush()
+    record_change(
+        "revoke_certificate",
+        "certificate",
+        cert.id,
+        f"撤销{KIND_TEXT[cert.kind]} {cert.serial}（{cert.holder_name}）：{reason}",
+        before=before,
+        after=_audit_fields(cert),
+        user=user,
+    )
+
+
+def _holder_of(cert: Certificate) -> Holder:
+    return Holder(
+        cert.kind,
+        cert.entry,
+        competitor=cert.competitor,
+        coach=cert.coach,
+        role=cert.content.get("holder_role", "选手"),
+        promotion_case=cert.promotion_case,
+    )
+
+
+def reissue(cert: Certificate, reason: str, user, issued_on: date | None = None) -> Certificate:
+    """Revoke ``cert`` and issue its replacement with a new serial, from the current records.
+
+    An award certificate is rebuilt from the entry as it stands (a corrected name prints
+    corrected); it is refused once the placement no longer earns one.
+    """
+    reason = _clean_reason(reason)
+    if not cert.is_valid:
+        raise CertificateRefused("只能补发有效的证书；已撤销的证书请重新颁发。")
+    holder = _holder_of(cert)
+    if cert.kind == "award" and not awards_certificate(cert.entry.placement):
+        raise CertificateRefused("该成绩已不再确认或不再有奖项，不能补发获奖证书。")
+    if holder.kind == "award" and holder.coach is not None:
+        role = next((ec.role for ec in cert.entry.coaches if ec.coach_id == cert.coach_id), None)
+        if role is None:
+            raise CertificateRefused("该教练已不在这一参赛组的教练团队中，不能补发。")
+        holder.role = COACH_ROLE_TEXT.get(role, "教练")
+    content = build_content(holder, new_serial(), issued_on or today_local())
+    try:
+        check_printable(content, verify_url_for(content.serial))
+    except GlyphMissing as exc:
+        raise CertificateRefused(str(exc)) from exc
+    revoke(cert, f"补发：{reason}", user)
+    new = _write(holder, content, user)
+    cert.replaced_by_id = new.id
+    db.session.flush()
+    record_change(
+        "reissue_certificate",
+        "certificate",
+        new.id,
+        f"补发{KIND_TEXT[new.kind]} {new.serial}，替代 {cert.serial}（{holder.name}）：{reason}",
+        before=_audit_fields(cert),
+        after=_audit_fields(new),
+        user=user,
+    )
+    return new
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+def render_pdf(cert: Certificate) -> bytes:
+    """Return ``cert`` as a PDF, drawn from its snapshot with its QR code to the verify page."""
+    return render_certificate(content_of(cert), verify_url_for(cert.serial))
+
+
+def download_name(cert: Certificate) -> str:
+    """Return the PDF's file name: kind, holder name, contest and the serial's start."""
+    return file_name(content_of(cert))
+
+
+def preview_pdf(holder: Holder) -> bytes:
+    """Return ``holder``'s certificate as it would be issued today, marked 样本 (not stored)."""
+    content = build_content(holder, new_serial(), today_local())
+    return render_preview(content, verify_url_for(content.serial))
+
+
+def record_download(cert: Certificate, user) -> None:
+    """Record that an organiser or administrator downloaded a certificate."""
+    record_change(
+        "download_certificate",
+        "certificate",
+        cert.id,
+        f"下载{KIND_TEXT[cert.kind]} {cert.serial}（{cert.holder_name}）",
+        user=user,
+    )
+
+
+# --- verification ------------------------------------------------------------------------
+
+
+def find_by_serial(text: str) -> Certificate | None:
+    """Return the certificate ``text`` names (typed or scanned), or None."""
+    serial = normalize_serial(text or "")
+    if serial is None:
+        return None
+    return db.session.scalar(db.select(Certificate).filter_by(serial=serial))
+
+
+def log_verification(
+    text: str, cert: Certificate | None, ip: str | None, user_agent: str | None
+) -> CertificateVerification:
+    """Log one look-up on the public verification page, found or not."""
+    outcome = "unknown" if cert is None else ("valid" if cert.is_valid else "revoked")
+    entry = CertificateVerification(
+        certificate_id=None if cert is None else cert.id,
+        serial_queried=(text or "")[:64],
+        outcome=outcome,
+        at=utcnow(),
+        ip=(ip or None) and ip[:64],
+        user_agent=(user_agent or None) and user_agent[:300],
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def contest_certificates(contest: Contest) -> list[Certificate]:
+    """Return every certificate of ``contest``, valid and revoked, in issue order."""
+    return db.session.scalars(
+        db.select(Certificate).filter_by(contest_id=contest.id).order_by(Certificate.id)
+    ).all()
+
+
+def holder_certificates(
+    *, competitor_id: int | None = None, coach_id: int | None = None
+) -> list[Certificate]:
+    """Return the valid certificates of one competitor or one coach, newest first."""
+    if competitor_id is None and coach_id is None:
+        return []
+    query = db.select(Certificate).where(Certificate.status == "valid")
+    if competitor_id is not None:
+        query = query.where(Certificate.competitor_id == competitor_id)
+    else:
+        query = query.where(Certificate.coach_id == coach_id)
+    return db.session.scalars(
+        query.order_by(Certificate.issued_on.desc(), Certificate.id.desc())
+    ).all()
+
+
+# --- contest ZIP in the background -------------------------------------------------------
+
+# A forked child of a threaded web process can inherit a lock some other thread held (Python
+# 3.12 warns about it). render_zip forks its workers, and bundle.py takes no start method, so
+# the request's thread starts a *spawned* process (a fresh interpreter with a single thread)
+# and render_zip forks its two workers from there, where forking is safe.
+ZIP_WORKERS = 2
+JOB_MAX_AGE_SECONDS = 24 * 3600
+
+
+def zip_root() -> Path:
+    """Return the folder contest ZIPs are built in: config CERTIFICATE_ZIP_DIR, else instance/."""
+    configured = current_app.config.get("CERTIFICATE_ZIP_DIR")
+    if configured:
+        return Path(configured)
+    return Path(current_app.instance_path) / "certificate_zips"
+
+
+def _write_status(job_dir: Path, **values) -> None:
+    path = job_dir / "status.json"
+    status = json.loads(path.read_text()) if path.exists() else {}
+    status.update(values)
+    tmp = job_dir / "status.json.tmp"
+    tmp.write_text(json.dumps(status, ensure_ascii=False))
+    os.replace(tmp, path)  # readers never see a half-written file
+
+
+def read_status(job_dir: Path) -> dict | None:
+    """Return a job's status, or None if there is no such job."""
+    try:
+        return json.loads((job_dir / "status.json").read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def job_dir(job_id: str) -> Path | None:
+    """Return the folder of job ``job_id`` if the id is well formed (a uuid4 hex)."""
+    try:
+        uuid.UUID(hex=job_id)
+    except ValueError:
+        return None
+    if len(job_id) != 32:
+        return None
+    return zip_root() / job_id
+
+
+def build_zip_job(items: list, job_path: str, workers: int) -> None:
+    """Render ``items`` into the job's ZIP, writing progress to its status file (child process)."""
+    from compapp.certificates.bundle import render_zip
+
+    job = Path(job_path)
+    partial = job / "certificates.zip.part"
+    try:
+        render_zip(
+            items,
+            partial,
+            workers=workers,
+            progress=lambda done, total: _write_status(job, done=done, total=total),
+        )
+        os.replace(partial, job / "certificates.zip")
+        _write_status(job, state="done", done=len(items), finished=time.time())
+    except Exception as exc:  # the page must say the build failed, whatever the cause
+        _write_status(job, state="failed", error=str(exc)[:500], finished=time.time())
+        raise
+
+
+def _watch(process, job: Path) -> None:
+    process.join()
+    status = read_status(job) or {}
+    if status.get("state") == "running":
+        _write_status(
+            job, state="failed", error=f"exit code {process.exitcode}", finished=time.time()
+        )
+
+
+def _sweep_old_jobs(root: Path) -> None:
+    if not root.is_dir():
+        return
+    cutoff = time.time() - JOB_MAX_AGE_SECONDS
+    for child in root.iterdir():
+        if child.is_dir() and child.stat().st_mtime < cutoff:
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def start_contest_zip(contest: Contest, user) -> tuple[str, int]:
+    """Start building ``contest``'s valid certificates into a ZIP; return (job id, count)."""
+    certs = [c for c in contest_certificates(contest) if c.is_valid]
+    if not certs:
+        raise CertificateRefused("该赛事还没有有效的证书，请先颁发。")
+    items = [(content_of(c), verify_url_for(c.serial)) for c in certs]
+    root = zip_root()
+    _sweep_old_jobs(root)
+    job_id = uuid.uuid4().hex
+    job = root / job_id
+    job.mkdir(parents=True)
+    _write_status(
+        job,
+        state="running",
+        done=0,
+        total=len(items),
+        contest_id=contest.id,
+        contest_name=contest.name,
+        user_id=getattr(user, "id", None),
+        started=time.time(),
+    )
+    process = multiprocessing.get_context("spawn").Process(
+        target=build_zip_job, args=(items, str(job), ZIP_WORKERS), daemon=False
+    )
+    thread = threading.Thread(target=_start_and_watch, args=(process, job), daemon=True)
+    thread.start()
+    record_change(
+        "download_certificate_zip",
+        "contest",
+        contest.id,
+        f"打包下载赛事证书 {contest.name}（{len(items)} 份）",
+        user=user,
+    )
+    return job_id, len(items)
+
+
+def _start_and_watch(process, job: Path) -> None:
+    try:
+        process.start()
+    except Exception as exc:
+        _write_status(job, state="failed", error=str(exc)[:500], finished=time.time())
+        return
+    _watch(process, job)
+
+
+def zip_download_name(contest_name: str) -> str:
+    """Return the ZIP's file name: 证书_<contest>.zip, without characters file systems refuse."""
+    safe = "".join(ch for ch in contest_name if ch.isprintable() and ch not in '\\/:*?"<>|')
+    return f"证书_{''.join(safe.split())[:60] or '赛事'}.zip"

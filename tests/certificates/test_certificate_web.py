@@ -1,0 +1,353 @@
+"""Certificates in the application: issue, download, ZIP, verify, revoke, re-issue, CLI, audit.
+
+Issue 6: certificates for each competitor and coaching-team member of a confirmed placement;
+winners download only their own; anyone can verify a serial from its QR code, which shows
+a masked name and valid or revoked; revocation and re-issue need a reason and are recorded.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import time
+import zipfile
+from urllib.parse import unquote, urlparse
+
+import pytest
+from pypdf import PdfReader
+
+from compapp.audit.models import AuditEntry
+from compapp.certificates import services
+from compapp.certificates.models import Certificate, CertificateVerification
+from compapp.contests.models import Coach, EntryCoach
+
+HOLDER = "欧阳娜娜"
+OTHER = "司马光明"
+
+
+@pytest.fixture(autouse=True)
+def _certificates_pages(app):
+    """Register the blueprint if compapp.web does not (yet): the pages under test live there."""
+    if "certificates.index" not in app.view_functions:
+        from compapp.certificates.views import bp
+
+        app.register_blueprint(bp)
+
+
+@pytest.fixture
+def app_config(tmp_path) -> dict:
+    """Build contest ZIPs under the test's own folder, not the checkout's instance/."""
+    return {"CERTIFICATE_ZIP_DIR": str(tmp_path / "zips")}
+
+
+@pytest.fixture
+def contest_with_results(db, create_contest, create_event, create_entry):
+    """A contest with: a confirmed gold (competitor + coach), a confirmed silver, an unconfirmed
+    bronze and a confirmed rank-only placement."""
+    contest = create_contest("2025年全国职业技能大赛", category="national_skills_competition")
+    event = create_event(contest, "焊接")
+    gold = create_entry(event, rank=1, result="gold", names=[HOLDER])
+    silver = create_entry(event, rank=2, result="silver", names=[OTHER])
+    create_entry(event, rank=3, result="bronze", names=["未确认"])
+    rank_only = create_entry(event, rank=4, names=["只有名次"])
+    coach = Coach(name="王教练")
+    db.session.add(coach)
+    db.session.flush()
+    db.session.add(EntryCoach(entry_id=gold.id, coach_id=coach.id, role="coach"))
+    for entry in (gold, silver, rank_only):
+        entry.placement.status = "confirmed"
+    db.session.commit()
+    return {"contest": contest, "gold": gold, "silver": silver, "coach": coach}
+
+
+def certificate_of(db, name: str) -> Certificate:
+    certs = db.session.scalars(db.select(Certificate)).all()
+    return next(c for c in certs if c.content["holder_name"] == name and c.is_valid)
+
+
+def issue(db, contest) -> services.IssueResult:
+    result = services.issue_award_certificates(contest)
+    db.session.commit()
+    return result
+
+
+def pdf_text(data: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def audit_actions(db) -> list[str]:
+    return db.session.scalars(db.select(AuditEntry.action).order_by(AuditEntry.id)).all()
+
+
+def test_award_certificates_go_to_confirmed_medal_placements_and_their_coaches(
+    db, contest_with_results
+):
+    """Issue 6 §1: one per competitor and coaching-team member of a confirmed placement;
+    unconfirmed and rank-only placements get none."""
+    result = issue(db, contest_with_results["contest"])
+    holders = {
+        (c.content["holder_name"], c.content["holder_role"], c.content["result_text"])
+        for c in result.issued
+    }
+    assert holders == {
+        (HOLDER, "选手", "金牌"),
+        (OTHER, "选手", "银牌"),
+        ("王教练", "教练", "金牌"),
+    }
+    assert all(len(c.serial) == 26 for c in result.issued)
+
+
+def test_issuing_again_writes_no_second_valid_certificate(db, contest_with_results):
+    """Idempotent: never two valid certificates for the same holder, entry and kind."""
+    issue(db, contest_with_results["contest"])
+    again = issue(db, contest_with_results["contest"])
+    assert again.issued == [] and again.already == 3
+    assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 3
+    assert audit_actions(db).count("issue_certificate") == 3
+
+
+def test_winner_downloads_own_certificate_with_name_in_the_pdf(
+    db, client, auth, create_user, contest_with_results
+):
+    """Issue 6 §4: winners download their own certificates; the file name has name and contest."""
+    issue(db, contest_with_results["contest"])
+    cert = certificate_of(db, HOLDER)
+    create_user("winner", "winner", competitor_id=cert.competitor_id)
+    auth.login("winner")
+    response = client.get(f"/certificates/{cert.id}/download")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert HOLDER in pdf_text(response.data)
+    assert cert.serial in pdf_text(response.data)
+    disposition = response.headers["Content-Disposition"]
+    assert "filename*=UTF-8''" in disposition
+    name = unquote(disposition.split("filename*=UTF-8''")[1])
+    assert HOLDER in name and "2025年全国职业技能大赛" in name and name.endswith(".pdf")
+
+
+def test_winner_cannot_download_another_persons_certificate(
+    db, client, auth, create_user, contest_with_results
+):
+    """Issue 6 §5: a winner cannot download another's certificate (404, not even 403)."""
+    issue(db, contest_with_results["contest"])
+    mine, theirs = certificate_of(db, HOLDER), certificate_of(db, OTHER)
+    create_user("winner", "winner", competitor_id=mine.competitor_id)
+    auth.login("winner")
+    assert client.get(f"/certificates/{theirs.id}/download").status_code == 404
+    page = client.get("/my/certificates").get_data(as_text=True)
+    assert f"/certificates/{mine.id}/download" in page
+    assert f"/certificates/{theirs.id}/download" not in page
+
+
+def test_organiser_outside_the_contests_body_gets_404(
+    db, client, auth, create_user, contest_with_results
+):
+    """Organisers reach the certificates of their own body's contests only."""
+    issue(db, contest_with_results["contest"])
+    cert = certificate_of(db, HOLDER)
+    from compapp.contests.services import get_or_create_body
+
+    other_body = get_or_create_body("迪庆州人力资源和社会保障局")
+    db.session.commit()
+    create_user("other", "organiser", organising_body_id=other_body.id)
+    auth.login("other")
+    assert client.get(f"/certificates/{cert.id}/download").status_code == 404
+    assert client.get(f"/certificates/contests/{cert.contest_id}").status_code == 404
+
+
+def test_organiser_previews_a_sample_before_issuing_without_storing_it(
+    db, client, auth, dummy_organiser, contest_with_results
+):
+    """Organisers preview a certificate (marked 样本) before issuing; nothing is written."""
+    contest = contest_with_results["contest"]
+    auth.login("organiser")
+    page = client.get(f"/certificates/contests/{contest.id}").get_data(as_text=True)
+    link = next(part.split('"')[0] for part in page.split('href="') if "/preview?" in part)
+    response = client.get(link.replace("&amp;", "&"))
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "样本" in pdf_text(response.data)
+    assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 0
+
+
+def test_issue_all_button_issues_and_audits(
+    db, client, auth, dummy_organiser, contest_with_results
+):
+    """The organiser's 'issue all' writes the due certificates and one audit entry each."""
+    contest = contest_with_results["contest"]
+    auth.login("organiser")
+    response = client.post(f"/certificates/contests/{contest.id}/issue")
+    assert response.status_code == 302
+    assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 3
+    entry = db.session.scalar(db.select(AuditEntry).filter_by(action="issue_certificate"))
+    assert entry.username == "organiser"
+
+
+def test_organiser_contest_zip_is_built_in_the_background_and_holds_every_file(
+    db, client, auth, dummy_organiser, contest_with_results
+):
+    """Issue 6 §4: a contest's certificates as one ZIP, built in the background with progress."""
+    contest = contest_with_results["contest"]
+    issue(db, contest)
+    auth.login("organiser")
+    response = client.post(f"/certificates/contests/{contest.id}/zip")
+    assert response.status_code == 302
+    job_page = response.headers["Location"]
+    assert "zip-progress" in client.get(job_page).get_data(as_text=True)
+    status_url = job_page.rstrip("/") + "/status"
+    deadline = time.monotonic() + 90
+    while True:
+        status = client.get(status_url).get_json()
+        if status["state"] != "running" or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert status["state"] == "done", status
+    assert status["done"] == status["total"] == 3
+    with client.get(status["download_url"]) as archive:
+        assert archive.status_code == 200
+        assert "filename*=UTF-8''" in archive.headers["Content-Disposition"]
+        names = zipfile.ZipFile(io.BytesIO(archive.data)).namelist()
+    certs = db.session.scalars(db.select(Certificate).order_by(Certificate.id)).all()
+    assert names == [services.download_name(c) for c in certs]
+    assert any(HOLDER in n for n in names)
+    assert "download_certificate_zip" in audit_actions(db)
+
+
+def qr_url(pdf: bytes, tmp_path) -> str:
+    (tmp_path / "c.pdf").write_bytes(pdf)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "150",
+            "-png",
+            "-singlefile",
+            str(tmp_path / "c.pdf"),
+            str(tmp_path / "c"),
+        ],
+        check=True,
+    )
+    out = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", str(tmp_path / "c.png")],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return out
+
+
+def test_qr_code_opens_a_verify_page_that_says_valid_then_revoked(
+    db, client, auth, dummy_organiser, contest_with_results, tmp_path
+):
+    """Issue 6 §3/§5: the QR decodes to /verify/<serial>; the public page shows a masked name
+    and valid; after revocation it says revoked, without the reason."""
+    issue(db, contest_with_results["contest"])
+    cert = certificate_of(db, HOLDER)
+    url = qr_url(services.render_pdf(cert), tmp_path)
+    assert url == f"http://127.0.0.1:5000/verify/{cert.serial}"
+
+    page = client.get(urlparse(url).path)  # not signed in: the page is public
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "有效" in text and "已撤销" not in text
+    assert "欧***" in text and HOLDER not in text
+    assert "2025年全国职业技能大赛" in text and "焊接" in text and "金牌" in text
+    assert page.headers["X-Robots-Tag"].startswith("noindex")
+
+    auth.login("organiser")
+    reason = "获奖人身份证号码登记错误"
+    response = client.post(f"/certificates/{cert.id}/revoke", data={"reason": reason})
+    assert response.status_code == 302
+    auth.logout()
+    text = client.get(urlparse(url).path).get_data(as_text=True)
+    assert "已撤销" in text and reason not in text
+    outcomes = db.session.scalars(
+        db.select(CertificateVerification.outcome).order_by(CertificateVerification.id)
+    ).all()
+    assert outcomes == ["valid", "revoked"]
+
+
+def test_revocation_needs_a_reason_and_nothing_changes_without_one(
+    db, client, auth, dummy_organiser, contest_with_results
+):
+    """Revocation needs a reason (issue 6 §3); an empty one is refused next to the field."""
+    issue(db, contest_with_results["contest"])
+    cert = certificate_of(db, HOLDER)
+    auth.login("organiser")
+    response = client.post(f"/certificates/{cert.id}/revoke", data={"reason": "  "})
+    assert response.status_code == 200
+    assert 'class="error"' in response.get_data(as_text=True)
+    db.session.refresh(cert)
+    assert cert.is_valid
+
+
+def test_unknown_serial_shows_not_found_and_is_logged(client, db):
+    """Every verification is logged, unknown serials too; the page answers 404."""
+    serial = "0" * 26
+    response = client.get(f"/verify/{serial}")
+    assert response.status_code == 404
+    assert "未找到证书" in response.get_data(as_text=True)
+    log = db.session.scalar(db.select(CertificateVerification))
+    assert (log.serial_queried, log.outcome, log.certificate_id) == (serial, "unknown", None)
+
+
+def test_lookup_form_accepts_a_serial_typed_with_spaces_and_lower_case(
+    db, client, contest_with_results
+):
+    """The look-up form takes a serial as a person types it and opens its verify page."""
+    issue(db, contest_with_results["contest"])
+    cert = certificate_of(db, HOLDER)
+    typed = " ".join(cert.serial[i : i + 5] for i in range(0, 26, 5)).lower()
+    response = client.get("/verify", query_string={"serial": typed})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/verify/{cert.serial}")
+
+
+def test_reissue_makes_a_new_serial_and_revokes_the_old(
+    db, client, auth, dummy_organiser, contest_with_results
+):
+    """Re-issue (with a reason) gives a new serial; the old one is revoked and points to it."""
+    issue(db, contest_with_results["contest"])
+    old = certificate_of(db, HOLDER)
+    auth.login("organiser")
+    response = client.post(f"/certificates/{old.id}/reissue", data={"reason": "姓名更正"})
+    assert response.status_code == 302
+    db.session.refresh(old)
+    new = certificate_of(db, HOLDER)
+    assert new.serial != old.serial and new.is_valid
+    assert old.status == "revoked" and old.replaced_by_id == new.id
+    assert "姓名更正" in old.revocation_reason
+    actions = audit_actions(db)
+    assert "revoke_certificate" in actions and "reissue_certificate" in actions
+    text = client.get(f"/verify/{old.serial}").get_data(as_text=True)
+    assert "已撤销" in text
+
+
+def test_organiser_download_is_audited(db, client, auth, dummy_organiser, contest_with_results):
+    """Downloads by organisers are recorded in the audit log."""
+    issue(db, contest_with_results["contest"])
+    cert = certificate_of(db, HOLDER)
+    auth.login("organiser")
+    assert client.get(f"/certificates/{cert.id}/download").status_code == 200
+    entry = db.session.scalar(db.select(AuditEntry).filter_by(action="download_certificate"))
+    assert entry.target_id == str(cert.id) and entry.username == "organiser"
+
+
+def test_cli_render_issues_then_writes_the_contests_pdfs(
+    db, runner, contest_with_results, tmp_path
+):
+    """`certificates render --contest ID --out DIR` issues when none exist, then writes PDFs."""
+    contest = contest_with_results["contest"]
+    out = tmp_path / "out"
+    result = runner.invoke(
+        args=["certificates", "render", "--contest", str(contest.id), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "issued 3" in result.output and "wrote 3" in result.output
+    files = sorted(p.name for p in out.iterdir())
+    assert len(files) == 3 and all(f.endswith(".pdf") for f in files)
+    assert any(HOLDER in f for f in files)
+    again = runner.invoke(
+        args=["certificates", "render", "--contest", str(contest.id), "--out", str(out)]
+    )
+    assert "3 valid certificate(s) already issued" in again.output
+    assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 3

@@ -170,8 +170,10 @@ class CellProblem:
         )
 
 
-def _problem(sheet, row, column, value, message, **params) -> CellProblem:
-    return CellProblem(sheet, row, column, str(value)[:200], message, tuple(sorted(params.items())))
+def _problem(sheet, row, column, cell_value, message, **params) -> CellProblem:
+    return CellProblem(
+        sheet, row, column, str(cell_value)[:200], message, tuple(sorted(params.items()))
+    )
 
 
 @dataclass

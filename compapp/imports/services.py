@@ -291,7 +291,8 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
             plan.result_kinds[key] = events[key].result_kind
             continue
         kinds = rules.allowed_result_kinds(category)
-        wanted = file_results.get(key, set())
+        # Results the category does not award are reported row by row by check_placement.
+        wanted = file_results.get(key, set()) & set(kinds)
         if len(wanted) > 1:
             plan.problems.append(
                 locate.cell(

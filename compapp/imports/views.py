@@ -155,7 +155,7 @@ def show(batch_id: int):
         batch=batch,
         contest=contest,
         form=form,
-        problems=services.batch_problems(batch),
+        problems=[(p, p.text(_)) for p in services.batch_problems(batch)],
         summary=batch.summary or {},
         shown=SHOWN,
     )

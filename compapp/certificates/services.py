@@ -236,22 +236,37 @@ def build_content(holder: Holder, serial: str, issued_on: date) -> CertificateCo
     return title_certificate(result_text=rank_text, **common)
 
 
-def _valid_for(holder: Holder) -> Certificate | None:
+def _certificates_for(holder: Holder) -> list[Certificate]:
     query = db.select(Certificate).where(
-        Certificate.kind == holder.kind,
-        Certificate.entry_id == holder.entry.id,
-        Certificate.status == "valid",
+        Certificate.kind == holder.kind, Certificate.entry_id == holder.entry.id
     )
     if holder.competitor is not None:
         query = query.where(Certificate.competitor_id == holder.competitor.id)
     else:
         query = query.where(Certificate.coach_id == holder.coach.id)
-    return db.session.scalar(query)
+    return db.session.scalars(query).all()
+
+
+def _valid_for(holder: Holder) -> Certificate | None:
+    return next((c for c in _certificates_for(holder) if c.is_valid), None)
 
 
 def pending_holders(contest: Contest) -> list[Holder]:
-    """Return the holders of ``contest`` who have no valid certificate yet."""
-    return [h for h in due_holders(contest) if _valid_for(h) is None]
+    """Return the holders of ``contest`` who never received a certificate (issue all issues these).
+
+    A holder whose certificate was revoked without re-issue is not pending: a revocation (say,
+    for fraud) must not be undone by the next "issue all"; see ``revoked_holders``.
+    """
+    return [h for h in due_holders(contest) if not _certificates_for(h)]
+
+
+def revoked_holders(contest: Contest) -> list[Holder]:
+    """Return the holders still due a certificate whose certificates are all revoked."""
+    return [
+        h
+        for h in due_holders(contest)
+        if (certs := _certificates_for(h)) and not any(c.is_valid for c in certs)
+    ]
 
 
 # --- issue, revoke, re-issue -------------------------------------------------------------
@@ -304,10 +319,13 @@ class IssueResult:
 
     issued: list[Certificate] = field(default_factory=list)
     already: int = 0
+    revoked: int = 0  # holders left out because their certificate was revoked
     problems: list[str] = field(default_factory=list)  # one sentence per holder not issued
 
 
-def _issue(holders: Iterable[Holder], user, issued_on: date | None) -> IssueResult:
+def _issue(
+    holders: Iterable[Holder], user, issued_on: date | None, after_revocation: bool = False
+) -> IssueResult:
     issued_on = issued_on or today_local()
     result = IssueResult()
     seen: set[tuple] = set()
@@ -315,8 +333,12 @@ def _issue(holders: Iterable[Holder], user, issued_on: date | None) -> IssueResu
         if holder.key in seen:  # one person listed twice for one entry: one certificate
             continue
         seen.add(holder.key)
-        if _valid_for(holder) is not None:
+        existing = _certificates_for(holder)
+        if any(c.is_valid for c in existing):
             result.already += 1
+            continue
+        if existing and not after_revocation:
+            result.revoked += 1
             continue
         content = build_content(holder, new_serial(), issued_on)
         try:
@@ -353,6 +375,26 @@ def issue_all_certificates(
 ) -> IssueResult:
     """Issue every certificate of ``contest`` that is due: awards, promotions, titles."""
     return _issue(due_holders(contest), user, issued_on)
+
+
+def issue_after_revocation(holder: Holder, reason: str, user) -> Certificate:
+    """Issue ``holder`` a new certificate after all earlier ones were revoked; needs a reason."""
+    reason = _clean_reason(reason)
+    result = _issue([holder], user, None, after_revocation=True)
+    if result.problems:
+        raise CertificateRefused(result.problems[0])
+    if not result.issued:
+        raise CertificateRefused("该持证人已有有效证书。")
+    cert = result.issued[0]
+    record_change(
+        "reissue_certificate",
+        "certificate",
+        cert.id,
+        f"撤销后重新颁发{KIND_TEXT[cert.kind]} {cert.serial}（{holder.name}）：{reason}",
+        after=_audit_fields(cert),
+        user=user,
+    )
+    return cert
 
 
 def _clean_reason(reason: str | None) -> str:

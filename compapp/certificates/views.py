@@ -134,9 +134,9 @@ def index():
     return render_template("certificates/index.html", rows=rows)
 
 
-def holder_rows(contest: Contest) -> list[dict]:
+def holder_rows(contest: Contest, holders: list[services.Holder]) -> list[dict]:
     rows = []
-    for holder in services.pending_holders(contest):
+    for holder in holders:
         kind, entry_id, holder_type, person_id = holder.key
         rows.append(
             {
@@ -144,6 +144,12 @@ def holder_rows(contest: Contest) -> list[dict]:
                 "result": services.result_text(holder.entry.placement)
                 if kind == "award"
                 else f"第 {holder.entry.placement.rank} 名",
+                "key": {
+                    "kind": kind,
+                    "entry": entry_id,
+                    "holder_type": holder_type,
+                    "person": person_id,
+                },
                 "preview": url_for(
                     "certificates.preview",
                     contest_id=contest.id,
@@ -171,7 +177,9 @@ def contest(contest_id: int):
         "certificates/contest.html",
         contest=contest,
         certs=certs,
-        pending=holder_rows(contest),
+        pending=holder_rows(contest, services.pending_holders(contest)),
+        revoked=holder_rows(contest, services.revoked_holders(contest)),
+        reason_form=ReasonForm(),
         unconfirmed=unconfirmed,
         form=ConfirmForm(),
         kind_names=KIND_NAMES,
@@ -179,21 +187,53 @@ def contest(contest_id: int):
     )
 
 
+def holder_key(values) -> tuple:
+    """Read a holder's key (kind, entry, holder type, person) from request values."""
+    return (
+        values.get("kind"),
+        values.get("entry", type=int),
+        values.get("holder_type"),
+        values.get("person", type=int),
+    )
+
+
+def find_holder(contest: Contest, key: tuple) -> services.Holder:
+    holder = next((h for h in services.due_holders(contest) if h.key == key), None)
+    if holder is None:
+        abort(404)
+    return holder
+
+
 @bp.route("/certificates/contests/<int:contest_id>/preview")
 @organiser_required
 def preview(contest_id: int):
     contest = get_contest(contest_id)
-    wanted = (
-        request.args.get("kind"),
-        request.args.get("entry", type=int),
-        request.args.get("holder_type"),
-        request.args.get("person", type=int),
-    )
-    holder = next((h for h in services.due_holders(contest) if h.key == wanted), None)
-    if holder is None:
-        abort(404)
+    holder = find_holder(contest, holder_key(request.args))
     data = services.preview_pdf(holder)
     return pdf_response(data, f"样本_{holder.name}.pdf", inline=True)
+
+
+@bp.route("/certificates/contests/<int:contest_id>/issue-again", methods=["POST"])
+@organiser_required
+def issue_again(contest_id: int):
+    contest = get_contest(contest_id)
+    holder = find_holder(contest, holder_key(request.form))
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_("重新颁发须填写原因。"), "error")
+        return redirect(url_for("certificates.contest", contest_id=contest.id))
+    try:
+        cert = services.issue_after_revocation(holder, form.reason.data, current_user)
+    except services.CertificateRefused as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(
+            _("已为%(name)s重新颁发证书 %(serial)s。", name=holder.name, serial=cert.serial),
+            "success",
+        )
+    return redirect(url_for("certificates.contest", contest_id=contest.id))
 
 
 @bp.route("/certificates/contests/<int:contest_id>/issue", methods=["POST"])
@@ -209,6 +249,14 @@ def issue(contest_id: int):
         flash(_("已颁发 %(n)s 份证书。", n=len(result.issued)), "success")
     else:
         flash(_("没有需要颁发的证书：应发证书均已颁发。"), "info")
+    if result.revoked:
+        flash(
+            _(
+                "%(n)s 人的证书已撤销，未自动重新颁发；如确需颁发，请在“已撤销、未补发”中逐一处理。",
+                n=result.revoked,
+            ),
+            "info",
+        )
     for problem in result.problems:
         flash(_("未颁发：%(problem)s", problem=problem), "error")
     return redirect(url_for("certificates.contest", contest_id=contest.id))

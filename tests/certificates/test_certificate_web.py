@@ -351,3 +351,83 @@ def test_cli_render_issues_then_writes_the_contests_pdfs(
     )
     assert "3 valid certificate(s) already issued" in again.output
     assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 3
+
+
+def test_issue_all_does_not_undo_a_revocation_but_a_reasoned_issue_again_does(
+    db, client, auth, dummy_organiser, contest_with_results
+):
+    """A revoked certificate (say, for fraud) is not silently re-issued by 'issue all'; issuing
+    again for that holder is a separate step with a reason, recorded in the audit log."""
+    contest = contest_with_results["contest"]
+    issue(db, contest)
+    cert = certificate_of(db, HOLDER)
+    auth.login("organiser")
+    client.post(f"/certificates/{cert.id}/revoke", data={"reason": "成绩作弊，取消资格"})
+    again = issue(db, contest)
+    assert again.issued == [] and again.revoked == 1
+    page = client.get(f"/certificates/contests/{contest.id}").get_data(as_text=True)
+    assert "已撤销、未补发" in page
+    key = {
+        "kind": "award",
+        "entry": cert.entry_id,
+        "holder_type": "competitor",
+        "person": cert.competitor_id,
+    }
+    refused = client.post(f"/certificates/contests/{contest.id}/issue-again", data=key)
+    assert refused.status_code == 302
+    assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 3
+    client.post(
+        f"/certificates/contests/{contest.id}/issue-again", data={**key, "reason": "复核后恢复成绩"}
+    )
+    new = certificate_of(db, HOLDER)
+    assert new.serial != cert.serial
+    assert audit_actions(db)[-1] == "reissue_certificate"
+
+
+def test_final_promotion_case_gets_a_confirmation_and_an_approved_title_a_title_certificate(
+    db, contest_with_results
+):
+    """POLICY.md §6: certificates after confirmation and publication (case 'final'); the
+    云南竞赛技术能手 title only once approved ("经核准")."""
+    from datetime import date
+
+    from compapp.promotion.models import PromotionCase, PublicNotice
+
+    contest, gold = contest_with_results["contest"], contest_with_results["gold"]
+    notice = PublicNotice(
+        contest_id=contest.id,
+        published_on=date(2025, 10, 1),
+        working_days=5,
+        ends_on=date(2025, 10, 10),
+        calendar_digest="x" * 64,
+        issuer="人社局",
+        contact="0887-0000000",
+    )
+    db.session.add(notice)
+    db.session.flush()
+    db.session.add(
+        PromotionCase(
+            contest_id=contest.id,
+            placement_id=gold.placement.id,
+            competitor_id=gold.members[0].competitor_id,
+            facts={},
+            eligible=True,
+            from_grade="senior",
+            to_grade="technician",
+            title="云南竞赛技术能手",
+            reason="…",
+            status="final",
+            title_status="approved",
+            notice_id=notice.id,
+        )
+    )
+    db.session.commit()
+    result = services.issue_all_certificates(contest)
+    db.session.commit()
+    by_kind = {c.kind: c.content for c in result.issued if c.content["holder_name"] == HOLDER}
+    assert set(by_kind) == {"award", "promotion", "title"}
+    assert (by_kind["promotion"]["from_grade"], by_kind["promotion"]["to_grade"]) == (
+        "三级/高级工",
+        "二级/技师",
+    )
+    assert by_kind["title"]["result_text"] == "第 1 名"

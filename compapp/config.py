@@ -43,6 +43,8 @@ class TestConfig(Config):
     SECRET_KEY = "compapp-test-secret"
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+    # Hashing stays real (salted PBKDF2), with few rounds so the suite signs in quickly.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestConfig}

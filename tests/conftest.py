@@ -12,6 +12,7 @@ from datetime import date
 from itertools import count
 
 import pytest
+from flask import g
 from sqlalchemy import create_engine, text
 
 from compapp import create_app
@@ -65,16 +66,36 @@ def app_config() -> dict:
     return {}
 
 
+def _make_app(database_url: str, overrides: dict):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+    def forget_signed_in_user():
+        # The test keeps one app context open, so ``g`` outlives a request; each request
+        # must load its own user from its own session, as it does in production.
+        g.pop("_login_user", None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, forget_signed_in_user)
+    return app
+
+
+@pytest.fixture(scope="session")
+def _shared_app(database_url, reference_codes):
+    """One application for every test with the default test configuration (warm caches)."""
+    app = _make_app(database_url, {})
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
 @pytest.fixture
-def app(database_url, reference_codes, app_config):
-    app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **app_config}
-    )
+def app(database_url, reference_codes, app_config, _shared_app):
+    app = _make_app(database_url, app_config) if app_config else _shared_app
     with app.app_context():
         yield app
         _clean(reference_codes)
         _db.session.remove()
-        _db.engine.dispose()
+        if app is not _shared_app:
+            _db.engine.dispose()
 
 
 @pytest.fixture

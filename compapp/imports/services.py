@@ -427,7 +427,8 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
         plan.changes.append(_change(item, plan.matched[index], counties))
 
     for entry in stored:
-        if entry.id not in claimed:
+        # Only events the file covers: a file of one event says nothing about the others.
+        if entry.id not in claimed and (entry.event.occupation, entry.event.format) in first_rows:
             plan.changes.append(
                 EntryChange(
                     "removed",

@@ -40,6 +40,9 @@ class PublicNotice(db.Model):
     # Rest days inside the period that are not weekends (ISO dates), to explain ends_on.
     holidays_in_period: Mapped[list] = mapped_column(JSON, default=list)
     calendar_digest: Mapped[str] = mapped_column(String(64))
+    # What the notice printed when published (policy, one row per case): a published notice
+    # does not change when a name, an employer or a title decision changes afterwards.
+    content: Mapped[dict | None] = mapped_column(JSON)
     issuer: Mapped[str] = mapped_column(String(160))
     contact: Mapped[str] = mapped_column(String(400))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -59,7 +59,9 @@ def facts_for(entry: Entry) -> AwardFacts | None:
         event_format=entry.event.format,
         medal=placement.medal,
         prize=placement.prize,
-        rank=placement.rank,
+        # Cash depends on the medal or prize, never on the rank (POLICY.md §4); leaving the
+        # rank out lets identical cases share one basis. The rank is kept in the snapshot.
+        rank=None,
         county_code=county.code,
         county_name=county.name,
         prefecture_code=prefecture.code if prefecture else "",

@@ -1,0 +1,146 @@
+"""Grant the first awards of many placements at once (bulk import, benchmarks).
+
+Same results as ``grant_awards`` entry by entry — same facts, same pure rules, same records —
+but read in one query, computed once per distinct case, and written with executemany.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import insert, select
+
+from compapp.auth.models import utcnow
+from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event, Placement
+from compapp.core.money import to_fen
+from compapp.extensions import db
+from compapp.policy.loader import NoPolicyInForce, PolicySet
+from compapp.reference.models import Jurisdiction
+from compapp.rewards.models import AwardBasis, AwardComputation, AwardLineRecord
+from compapp.rewards.rules import AwardFacts, InvalidFacts, compute_awards
+from compapp.rewards.services import basis_key, facts_dict
+
+
+def placement_rows_query(contest_ids: list[int]):
+    """The rows the award rules need, one per placed entry of the contests."""
+    county = Jurisdiction.__table__.alias("county")
+    prefecture = Jurisdiction.__table__.alias("prefecture")
+    return (
+        select(
+            Entry.id, Contest.award_on, Contest.category, Event.format, Placement.medal,
+            Placement.prize, Placement.rank, Placement.is_tie, county.c.code, county.c.name,
+            prefecture.c.code, prefecture.c.name,
+        )
+        .select_from(Placement)
+        .join(Entry, Entry.id == Placement.entry_id)
+        .join(Event, Event.id == Entry.event_id)
+        .join(Contest, Contest.id == Event.contest_id)
+        .join(county, county.c.code == Entry.sending_county_code)
+        .join(prefecture, prefecture.c.code == county.c.parent_code)
+        .where(Event.contest_id.in_(contest_ids))
+        .order_by(Entry.id)
+    )
+
+
+def grant_awards_bulk(contest_ids: list[int], policies: PolicySet,
+                      user_id: int | None = None, reason: str = "批量计算") -> int:
+    """Price every placed entry of the contests that has no computation yet; return how many."""
+    done = set(db.session.scalars(
+        select(AwardComputation.entry_id).join(Entry).join(Event)
+        .where(Event.contest_id.in_(contest_ids))
+    ))
+    rows = [r for r in db.session.execute(placement_rows_query(contest_ids)) if r[0] not in done]
+    if not rows:
+        return 0
+    entry_ids = [r[0] for r in rows]
+    members: dict[int, list[int]] = defaultdict(list)
+    coached: set[int] = set()
+    for chunk_start in range(0, len(entry_ids), 20000):
+        chunk = entry_ids[chunk_start:chunk_start + 20000]
+        for entry_id, competitor_id in db.session.execute(
+            select(EntryMember.entry_id, EntryMember.competitor_id)
+            .where(EntryMember.entry_id.in_(chunk)).order_by(EntryMember.position)
+        ):
+            members[entry_id].append(competitor_id)
+        coached.update(db.session.scalars(
+            select(EntryCoach.entry_id).where(EntryCoach.entry_id.in_(chunk)).distinct()))
+
+    outcomes: dict[AwardFacts, tuple] = {}
+    bases: dict[str, int] = {}
+    now = utcnow()
+    computations = []
+    pending = []  # (index into computations, facts)
+    for row in rows:
+        (entry_id, award_on, category, fmt, medal, prize, rank, is_tie, c_code, c_name,
+         p_code, p_name) = row
+        facts = AwardFacts(award_on, category, fmt, medal, prize, None, c_code, c_name,
+                           p_code, p_name)  # rank left out, as in services.facts_for
+        if facts not in outcomes:
+            try:
+                result = compute_awards(facts, policies)
+                outcomes[facts] = (result, None, basis_key(facts, result))
+            except (NoPolicyInForce, InvalidFacts) as exc:
+                outcomes[facts] = (None, str(exc), None)
+        result, error, key = outcomes[facts]
+        if key is not None and key not in bases:
+            existing = db.session.scalar(select(AwardBasis.id).filter_by(key=key))
+            if existing is None:
+                existing = db.session.execute(insert(AwardBasis).returning(AwardBasis.id), [{
+                    "key": key, "facts": facts_dict(facts), "trace": list(result.trace),
+                    "notices": list(result.notices),
+                    "policies": {k: [v[0].isoformat(), v[1]]
+                                 for k, v in result.policies_used.items()},
+                }]).scalar_one()
+            bases[key] = existing
+        computations.append({
+            "entry_id": entry_id, "basis_id": bases.get(key), "computed_at": now,
+            "computed_by_id": user_id, "reason": reason, "error": error,
+            "placement": {"rank": rank, "is_tie": is_tie, "medal": medal, "prize": prize},
+        })
+        pending.append(facts)
+    # Core executemany, no RETURNING (SQLite would fall back to one statement per row); the
+    # entries had no computation before, so each now has exactly one and the ids are read back.
+    db.session.execute(AwardComputation.__table__.insert(), computations)
+    by_entry = dict(db.session.execute(
+        select(AwardComputation.entry_id, AwardComputation.id).join(Entry).join(Event)
+        .where(Event.contest_id.in_(contest_ids), AwardComputation.superseded_at.is_(None))
+    ).all())
+    ids = [by_entry[params["entry_id"]] for params in computations]
+    lines = []
+    for computation_id, params, facts in zip(ids, computations, pending, strict=True):
+        result, _error, _key = outcomes[facts]
+        if result is None:
+            continue
+        entry_id = params["entry_id"]
+        digests = {k: v[1] for k, v in result.policies_used.items()}
+        for competitor_id in members[entry_id]:
+            for line in result.competitor_lines:
+                lines.append(_line(computation_id, entry_id, "competitor", competitor_id, line,
+                                   digests))
+        if entry_id in coached:
+            for line in result.coaching_team_lines:
+                lines.append(_line(computation_id, entry_id, "coaching_team", None, line,
+                                   digests))
+    for start in range(0, len(lines), 50000):
+        db.session.execute(AwardLineRecord.__table__.insert(), lines[start:start + 50000])
+    db.session.flush()
+    from compapp.audit.services import record_change
+
+    record_change("compute_awards_bulk", "contest", ",".join(map(str, contest_ids))[:40],
+                  f"批量计算奖励：{len(ids)} 个参赛组，{len(lines)} 条明细",
+                  after={"entries": len(ids), "lines": len(lines)})
+    return len(ids)
+
+
+def _line(computation_id, entry_id, payee, competitor_id, line, digests) -> dict:
+    return {
+        "computation_id": computation_id, "entry_id": entry_id, "payee": payee,
+        "competitor_id": competitor_id, "payer_level": line.payer_level,
+        "payer_code": line.payer_code, "amount_fen": to_fen(line.amount),
+        "policy_id": line.policy_id, "version_from": line.version_from,
+        "policy_digest": digests.get(line.policy_id, ""), "clause": line.clause,
+        "citation": line.citation, "explanation": line.explanation, "is_current": True,
+        "kind": "award",
+    }
+
+

@@ -22,12 +22,15 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from compapp.certificates.fonts import GlyphMissing, ensure_font, missing_glyphs
+from compapp.certificates.pdf import wrap_text
 
 NOTICE_TITLE = "职业技能等级晋升公示"
 COLUMNS = ("序号", "姓名", "工作单位", "选送单位", "职业（工种）", "决赛名次", "现有等级",
            "拟晋升等级", "称号", "依据")  # fmt: skip
 # Widths in mm; they add up to the 180 mm between A4 margins of 15 mm.
-COLUMN_WIDTHS_MM = (9, 16, 29, 21, 22, 18, 18, 18, 16, 13)
+# Text width inside the frame (6 pt padding each side), less 1 pt so wrapped lines fit.
+TEXT_WIDTH = 180 * mm - 13
+COLUMN_WIDTHS_MM = (8, 15, 25, 18, 19, 17, 18, 18, 27, 15)
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,13 @@ def notice_pdf(doc: NoticeDocument) -> bytes:
     def para(text: str, style: ParagraphStyle) -> Paragraph:
         return Paragraph(escape(text), style)
 
+    def prose(text: str) -> Paragraph:
+        # Break lines ourselves: ReportLab's CJK wrapping may start a line with "，". One
+        # character of room is kept for closing punctuation that overhangs (避头点).
+        width = TEXT_WIDTH - body.fontSize
+        lines = wrap_text(text, font, body.fontSize, width, indent=body.firstLineIndent)
+        return Paragraph("<br/>".join(escape(line) for line in lines), body)
+
     data = [[para(c, head) for c in COLUMNS]]
     for number, row in enumerate(doc.rows, start=1):
         data.append(
@@ -140,10 +150,14 @@ def notice_pdf(doc: NoticeDocument) -> bytes:
     table.setStyle(
         TableStyle(
             [
+                # A Table sets its own default font (Helvetica, not embedded) unless told.
+                ("FONT", (0, 0), (-1, -1), font, 8),
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#555555")),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEF2F6")),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ]
         )
@@ -151,12 +165,12 @@ def notice_pdf(doc: NoticeDocument) -> bytes:
     story = [
         para(NOTICE_TITLE, title),
         Spacer(1, 6 * mm),
-        para(intro_text(doc), body),
+        prose(intro_text(doc)),
         Spacer(1, 4 * mm),
         table,
         Spacer(1, 4 * mm),
-        para(period_text(doc), body),
-        para(doc.contact, body),
+        prose(period_text(doc)),
+        prose(doc.contact),
         Spacer(1, 10 * mm),
         para(doc.issuer, right),
         para(cn_date(doc.published_on), right),
@@ -180,6 +194,7 @@ def notice_pdf(doc: NoticeDocument) -> bytes:
         author=doc.issuer,
         # A fixed id keeps the same notice byte-identical between downloads.
         invariant=True,
+        initialFontName=font,  # keeps an unembedded Helvetica out of the file
     )
     pdf.build(story, onFirstPage=footer, onLaterPages=footer)
     return out.getvalue()

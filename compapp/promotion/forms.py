@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, IntegerField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 REQUIRED = _l("此项必填。")
@@ -13,7 +13,7 @@ REQUIRED = _l("此项必填。")
 class DecisionForm(FlaskForm):
     """Confirm or reject a promotion case, with a note (required to reject)."""
 
-    note = TextAreaField(_l("备注"), validators=[Optional(), Length(max=1000)])
+    note = StringField(_l("备注"), validators=[Optional(), Length(max=1000)])
     confirm = SubmitField(_l("确认晋升"))
     reject = SubmitField(_l("不予晋升"))
 
@@ -21,7 +21,7 @@ class DecisionForm(FlaskForm):
 class TitleForm(FlaskForm):
     """Approve or refuse a proposed title (经核准), with a note (required to refuse)."""
 
-    note = TextAreaField(_l("核准意见"), validators=[Optional(), Length(max=1000)])
+    note = StringField(_l("核准意见"), validators=[Optional(), Length(max=1000)])
     approve = SubmitField(_l("核准称号"))
     reject = SubmitField(_l("不予核准"))
 

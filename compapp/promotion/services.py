@@ -580,6 +580,8 @@ def publish_notice(
             snapshot(case, CASE_FIELDS),
             user=user,
         )
+    notice.content = notice_content(contest, cases)
+    db.session.flush()
     record_change(
         "publish_notice",
         "public_notice",
@@ -597,6 +599,7 @@ def publish_notice(
                 "holidays_in_period",
                 "issuer",
                 "contact",
+                "content",
             ],
         ),
         user=user,
@@ -641,7 +644,7 @@ def finalize_case(case: PromotionCase, on: date, user: User) -> GradeChange:
         f"{case.contest.name}（{CATEGORY_NAMES.get(facts['category'], facts['category'])}，"
         f"{facts['award_on']}）{facts['occupation']}"
         f"{FORMAT_NAMES.get(facts['event_format'], '')}决赛第 {facts['rank']} 名；"
-        f"{case.policy_id} 第{case.clause}项：{case.citation}；"
+        f"依据 {case.citation}；"
         f"公示 {notice.published_on.isoformat()} 至 {notice.ends_on.isoformat()}；"
         f"晋升案 #{case.id}"
     )
@@ -725,35 +728,48 @@ def placing_text(facts: dict) -> str:
     return f"{FORMAT_NAMES.get(facts['event_format'], '')}第 {facts['rank']} 名{tie}"
 
 
+def notice_content(contest: Contest, cases: Iterable[PromotionCase]) -> dict:
+    """Return what a notice of ``cases`` prints: the policy and one row per case (JSON-safe)."""
+    cases = sorted(cases, key=_case_order)
+    ids = sorted({c.policy_id for c in cases if c.policy_id})
+    documents = [p.document for p in promotion_rules().policies if p.id in ids]
+    return {
+        "policy_document": "》《".join(documents) or "—",
+        "policy_id": "、".join(ids) or "—",
+        "rows": [
+            {
+                "case_id": c.id,
+                "name": c.competitor.name,
+                "employer": c.competitor.employer or "—",
+                "county": c.facts.get("county_name") or c.facts.get("county_code") or "—",
+                "occupation": c.facts.get("occupation", ""),
+                "placing": placing_text(c.facts),
+                "from_grade": grade_name(c.from_grade),
+                "to_grade": grade_name(c.to_grade),
+                "title": c.title if c.title_status == "approved" else "—",
+                # The opening paragraph names the policy; the column gives the clause.
+                "basis": f"第{c.clause}项",
+            }
+            for c in cases
+        ],
+    }
+
+
 def notice_document(notice: PublicNotice):
-    """Return the plain content of ``notice`` for the PDF and Excel exports."""
+    """Return the plain content of ``notice`` for the PDF and Excel exports, as published."""
     from compapp.promotion.exports import NoticeDocument, NoticeRow
 
     contest = notice.contest
-    cases = sorted(notice.cases, key=_case_order)
-    rules = promotion_rules()
-    ids = sorted({c.policy_id for c in cases if c.policy_id})
-    documents = [p.document for p in rules.policies if p.id in ids]
+    content = notice.content or notice_content(contest, notice.cases)
     rows = tuple(
-        NoticeRow(
-            name=c.competitor.name,
-            employer=c.competitor.employer or "—",
-            county=c.facts.get("county_name") or c.facts.get("county_code") or "—",
-            occupation=c.facts.get("occupation", ""),
-            placing=placing_text(c.facts),
-            from_grade=grade_name(c.from_grade),
-            to_grade=grade_name(c.to_grade),
-            title=c.title if c.title_status == "approved" else "—",
-            basis=f"{c.policy_id} 第{c.clause}项",
-        )
-        for c in cases
+        NoticeRow(**{k: v for k, v in row.items() if k != "case_id"}) for row in content["rows"]
     )
     return NoticeDocument(
         contest_name=contest.name,
         category_name=CATEGORY_NAMES.get(contest.category, contest.category),
         award_on=contest.award_on,
-        policy_document="》《".join(documents) or "—",
-        policy_id="、".join(ids) or "—",
+        policy_document=content["policy_document"],
+        policy_id=content["policy_id"],
         published_on=notice.published_on,
         working_days=notice.working_days,
         ends_on=notice.ends_on,

@@ -416,7 +416,7 @@ def test_finalize_refused_before_the_period_ends_and_allowed_after(
     for part in (
         "2025年云南省乡村工匠职业技能竞赛",
         "第 2 名",
-        "dq-2022 第(1)项",
+        "dq-2022 四（四）3.(1)",
         "000_506faec866124176.txt:95",
         "2026-11-27 至 2026-12-04",
     ):
@@ -513,3 +513,24 @@ def test_an_organiser_of_another_body_reaches_no_promotion_data(
     )
     db.session.expire_all()
     assert case_of(db, "格桑次仁").status == "proposed"
+
+
+def test_a_published_notice_keeps_what_it_printed(client, auth, db, dummy_organiser, people):
+    """Later edits of a person or a title decision do not rewrite a published notice."""
+    contest_id, found = people
+    auth.login("organiser")
+    evaluate(client, contest_id)
+    notice = publish(client, db, contest_id)
+
+    def cells():
+        data = client.get(f"/promotion/notices/{notice.id}.xlsx").data
+        return list(load_workbook(io.BytesIO(data))["晋升公示"].iter_rows(values_only=True))
+
+    before = cells()
+    person = db.session.get(Competitor, found["格桑次仁"].id)
+    person.employer = "香格里拉市新单位"
+    db.session.commit()
+    assert cells() == before
+    pdf = client.get(f"/promotion/notices/{notice.id}.pdf").data
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "新单位" not in text

@@ -114,3 +114,16 @@ def role(code: str) -> str:
 
 def status(code: str) -> str:
     return str(STATUS_NAMES.get(code, code))
+
+
+LINE_STATUS_NAMES = {
+    "provisional": _l("暂定（成绩待复核）"),
+    "awaiting_budget": _l("待财务确认"),
+    "confirmed": _l("已确认"),
+    "paid": _l("已支付"),
+}
+
+
+def line_status(code: str) -> str:
+    """The status of an award line: provisional, awaiting budget, confirmed or paid."""
+    return str(LINE_STATUS_NAMES.get(code, code))

@@ -21,12 +21,6 @@ from compapp.rewards.models import AwardLineRecord
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 
-LINE_STATUS = {
-    "provisional": "暂定（成绩待复核）",
-    "awaiting_budget": "待财务确认",
-    "confirmed": "已确认",
-    "paid": "已支付",
-}
 
 
 @bp.before_request
@@ -49,7 +43,7 @@ def payer_code() -> str:
 
 
 def status_label(status: str) -> str:
-    return _(LINE_STATUS[status])
+    return labels.line_status(status)
 
 
 def payee_text(line: AwardLineRecord) -> str:

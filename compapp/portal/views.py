@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Blueprint, current_app, render_template
-from flask_babel import gettext as _
 from flask_login import current_user
 
+from compapp import labels
 from compapp.auth.access import require_role
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event
 from compapp.core.money import from_fen, round_fen
@@ -16,16 +16,10 @@ from compapp.rewards.models import AwardLineRecord
 
 bp = Blueprint("portal", __name__, url_prefix="/my")
 
-LINE_STATUS = {
-    "provisional": "暂定（成绩待复核）",
-    "awaiting_budget": "待财务确认",
-    "confirmed": "已确认",
-    "paid": "已支付",
-}
 
 
 def status_label(status: str) -> str:
-    return _(LINE_STATUS[status])
+    return labels.line_status(status)
 
 
 def current_lines(entry_ids: list[int], **filters) -> list[AwardLineRecord]:

@@ -27,6 +27,14 @@ def organisers_only():
     return None
 
 
+def contest_status(contest: Contest) -> str:
+    """Whether the contest's amounts are provisional (some result awaits confirmation)."""
+    placements = [e.placement for ev in contest.events for e in ev.entries if e.placement]
+    if any(p.status != "confirmed" for p in placements):
+        return _("部分成绩待复核：相关金额为暂定数")
+    return _("成绩均已复核确认；预算以各承担单位财务确认为准")
+
+
 @bp.route("/contests/<int:contest_id>/awards")
 def contest_awards(contest_id: int):
     contest = get_contest(contest_id)
@@ -35,7 +43,7 @@ def contest_awards(contest_id: int):
     return render_template(
         "rewards/contest.html", contest=contest, events=events, totals=totals,
         grand_total=from_fen(sum(t.competitor_fen + t.team_fen for t in totals)),
-        form=ConfirmForm(),
+        form=ConfirmForm(), status_text=contest_status(contest),
     )
 
 
@@ -78,14 +86,15 @@ def line_rows(contest: Contest) -> list[list]:
                         event.occupation, _("选手"), member.competitor.name,
                         entry.sending_county.label, result, labels.payer_level(line.payer_level),
                         line.payer.name, line.amount, line.policy_id, line.clause,
-                        line.explanation, _("暂定"),
+                        line.explanation, labels.line_status(line.status()),
                     ])
             team = "、".join(c.coach.name for c in entry.coaches)
             for line in awards.team_lines:
                 rows.append([
                     event.occupation, _("教练团队"), team, entry.sending_county.label, result,
                     labels.payer_level(line.payer_level), line.payer.name, line.amount,
-                    line.policy_id, line.clause, line.explanation, _("暂定"),
+                    line.policy_id, line.clause, line.explanation,
+                    labels.line_status(line.status()),
                 ])
     return rows
 
@@ -100,7 +109,7 @@ def contest_awards_xlsx(contest_id: int):
         for t in totals
     ]
     data = awards_workbook(
-        contest.name, _("暂定（待确认）"), line_rows(contest), total_rows,
+        contest.name, contest_status(contest), line_rows(contest), total_rows,
         from_fen(sum(t.competitor_fen + t.team_fen for t in totals)),
     )
     name = f"{contest.name}_奖励明细.xlsx"

@@ -98,8 +98,10 @@ def test_recomputing_unchanged_placements_adds_nothing(db, deqin_gold):
 
 
 def test_identical_cases_share_one_basis(db, deqin_gold, create_entry):
+    """Cash depends on the medal, not the rank: a tied second gold shares the first's basis."""
     create_entry(deqin_gold.event, "533422", rank=2, result="gold", names=["鲁茸卓玛"])
-    # Same facts except rank → a different basis; the rank is part of the facts.
+    assert db.session.scalar(db.select(db.func.count(AwardBasis.id))) == 1
+    create_entry(deqin_gold.event, "533401", rank=3, result="gold", names=["扎西"])
     assert db.session.scalar(db.select(db.func.count(AwardBasis.id))) == 2
 
 

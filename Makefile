@@ -22,7 +22,7 @@ test: system-test install translations
 	$(MAKE) --no-print-directory test-postgresql
 
 test-sqlite:
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not postgresql_only"
 
 test-postgresql:
 	@url=$$(scripts/pg_throwaway.sh start) || exit 1; \

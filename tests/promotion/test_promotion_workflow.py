@@ -534,3 +534,24 @@ def test_a_published_notice_keeps_what_it_printed(client, auth, db, dummy_organi
     pdf = client.get(f"/promotion/notices/{notice.id}.pdf").data
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "新单位" not in text
+
+
+def test_a_result_changed_after_the_decision_is_flagged_not_rewritten(
+    client, auth, db, dummy_organiser, people
+):
+    """A corrected rank leaves the decided case as decided and tells the organiser to check."""
+    contest_id, _ = people
+    auth.login("organiser")
+    evaluate(client, contest_id)
+    confirm_all(client, db, ["格桑次仁"])
+    case = case_of(db, "格桑次仁")
+    case.placement.rank = 4
+    db.session.commit()
+    page = evaluate(client, contest_id)
+    assert "格桑次仁 的名次或参赛组在处理后发生了变化" in page
+    db.session.expire_all()
+    kept = case_of(db, "格桑次仁")
+    assert (kept.status, kept.facts["rank"], kept.to_grade) == ("confirmed", 2, "technician")
+    # The partner's undecided case follows the corrected rank: pair rank 4 is rule (2).
+    partner = case_of(db, "卓玛拉姆")
+    assert (partner.facts["rank"], partner.clause, partner.to_grade) == (4, "(2)", "senior")

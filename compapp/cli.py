@@ -68,7 +68,7 @@ def policies_show(policy_id: str, on: str) -> None:
         raise click.BadParameter("use YYYY-MM-DD", param_hint="--on") from exc
     policy_set = load_policies()
     try:
-        policy = policy_set.get(policy_id)
+        policy = policy_set[policy_id]
     except KeyError as exc:
         raise click.ClickException(f"unknown policy id {policy_id!r}") from exc
     try:

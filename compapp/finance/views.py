@@ -159,7 +159,7 @@ def budget_sheet(budget, scope: str, confirmations) -> BudgetSheet:
     rows = [
         BudgetRow(
             contest=line.entry.event.contest.name, event=line.entry.event.occupation,
-            payee=payee_text(line), county=line.entry.sending_county.label,
+            payee=payee_text(line), county=line.entry.sending_county.name,
             result=result_text(line), amount=line.amount,
             kind=_("调整") if line.kind == "adjustment" else _("奖励"),
             status=status_label(line.status()), clause=f"{line.policy_id} {line.clause}",

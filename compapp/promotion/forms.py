@@ -40,5 +40,7 @@ class NoticeForm(FlaskForm):
     )
     issuer = StringField(_l("发布单位"), validators=[InputRequired(REQUIRED), Length(max=160)])
     contact = StringField(
-        _l("异议受理与联系方式"), validators=[InputRequired(REQUIRED), Length(max=400)]
+        _l("异议受理与联系方式"),
+        validators=[InputRequired(REQUIRED), Length(max=400)],
+        description=_l("写明受理异议的单位和电话，印在公示末尾。"),
     )

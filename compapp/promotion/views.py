@@ -76,7 +76,7 @@ def contest_page(contest: Contest, notice_form: NoticeForm | None = None, status
         notice_form.working_days.data = services.notice_working_days()
         notice_form.issuer.data = services.default_issuer(contest)
         notice_form.contact.data = _(
-            "如有异议，请于公示期内向%(issuer)s反映（联系电话：0887-0000000）。",
+            "如有异议，请于公示期内向%(issuer)s反映。联系电话：",
             issuer=notice_form.issuer.data,
         )
     notices = db.session.scalars(

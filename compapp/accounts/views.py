@@ -44,6 +44,20 @@ def prepare(form: UserForm) -> None:
             db.select(Competitor).order_by(Competitor.name))])
 
 
+SCOPE_MODEL = {"organising_body_id": OrganisingBody, "jurisdiction_code": Jurisdiction,
+               "coach_id": Coach, "competitor_id": Competitor}
+
+
+def scope_exists(field: str, value: str) -> bool:
+    """Whether the chosen scope record exists (a stale or forged id is refused, not saved)."""
+    key: object = value
+    if field != "jurisdiction_code":
+        if not str(value).isdigit():
+            return False
+        key = int(value)
+    return db.session.get(SCOPE_MODEL[field], key) is not None
+
+
 def apply_form(form: UserForm, user: User) -> list[tuple]:
     """Copy the form onto ``user``; return (field, message) problems (nothing applied then)."""
     role = form.role.data
@@ -51,6 +65,8 @@ def apply_form(form: UserForm, user: User) -> list[tuple]:
     field = SCOPE_FIELD.get(role)
     if field and not getattr(form, field).data:
         problems.append((field, _("该角色须指定其范围。")))
+    elif field and not scope_exists(field, getattr(form, field).data):
+        problems.append((field, _("所选范围不存在，请重新选择。")))
     clash = db.session.scalar(db.select(User).filter_by(username=form.username.data.strip()))
     if clash is not None and clash is not user:
         problems.append(("username", _("该用户名已被使用。")))

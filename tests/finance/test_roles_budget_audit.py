@@ -257,10 +257,13 @@ def test_audit_entries_cannot_be_changed_or_deleted(db, demo):
 
 
 def test_invitation_link_sets_a_password_once(app, db, demo):
+    from compapp.contests.models import Coach
+
+    coach_id = db.session.scalar(db.select(Coach.id).filter_by(name="周红梅"))
     admin = login(app, "admin")
     page = admin.post("/accounts/new", data={
-        "username": "coach3", "display_name": "新教练", "role": "coach", "coach_id": "1",
-        "active": "y"}).get_data(as_text=True)
+        "username": "coach3", "display_name": "新教练", "role": "coach",
+        "coach_id": str(coach_id), "active": "y"}).get_data(as_text=True)
     url = re.search(r'value="(http[^"]+/invitation/[^"]+)"', page).group(1)
     path = url.split("localhost", 1)[1]
     client = app.test_client()
@@ -278,7 +281,11 @@ def test_scope_is_required_for_scoped_roles(app, db, demo):
     page = admin.post("/accounts/new", data={"username": "f2", "display_name": "x",
                                              "role": "finance", "active": "y"})
     assert "该角色须指定其范围。" in page.get_data(as_text=True)
-    assert db.session.scalar(db.select(User).filter_by(username="f2")) is None
+    page = admin.post("/accounts/new", data={"username": "c9", "display_name": "x",
+                                             "role": "coach", "coach_id": "999999",
+                                             "active": "y"})
+    assert "所选范围不存在，请重新选择。" in page.get_data(as_text=True)
+    assert db.session.scalar(db.select(User).filter(User.username.in_(["f2", "c9"]))) is None
 
 
 @pytest.fixture

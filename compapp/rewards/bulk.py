@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from compapp.auth.models import utcnow
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event, Placement
@@ -65,39 +65,51 @@ def grant_awards_bulk(contest_ids: list[int], policies: PolicySet,
         coached.update(db.session.scalars(
             select(EntryCoach.entry_id).where(EntryCoach.entry_id.in_(chunk)).distinct()))
 
-    outcomes: dict[AwardFacts, tuple] = {}
-    bases: dict[str, int] = {}
-    now = utcnow()
-    computations = []
-    pending = []  # (index into computations, facts)
+    # One computation per distinct case, keyed by the row's fact columns (a plain tuple
+    # hashes faster than building AwardFacts for every row).
+    outcomes: dict[tuple, tuple] = {}
     for row in rows:
-        (entry_id, award_on, category, fmt, medal, prize, rank, is_tie, c_code, c_name,
-         p_code, p_name) = row
+        case = (row[1], row[2], row[3], row[4], row[5], row[8], row[9], row[10], row[11])
+        if case in outcomes:
+            continue
+        award_on, category, fmt, medal, prize, c_code, c_name, p_code, p_name = case
         facts = AwardFacts(award_on, category, fmt, medal, prize, None, c_code, c_name,
                            p_code, p_name)  # rank left out, as in services.facts_for
-        if facts not in outcomes:
-            try:
-                result = compute_awards(facts, policies)
-                outcomes[facts] = (result, None, basis_key(facts, result))
-            except (NoPolicyInForce, InvalidFacts) as exc:
-                outcomes[facts] = (None, str(exc), None)
-        result, error, key = outcomes[facts]
-        if key is not None and key not in bases:
-            existing = db.session.scalar(select(AwardBasis.id).filter_by(key=key))
-            if existing is None:
-                existing = db.session.execute(insert(AwardBasis).returning(AwardBasis.id), [{
-                    "key": key, "facts": facts_dict(facts), "trace": list(result.trace),
-                    "notices": list(result.notices),
-                    "policies": {k: [v[0].isoformat(), v[1]]
-                                 for k, v in result.policies_used.items()},
-                }]).scalar_one()
-            bases[key] = existing
+        try:
+            result = compute_awards(facts, policies)
+            outcomes[case] = (result, None, basis_key(facts, result), facts)
+        except (NoPolicyInForce, InvalidFacts) as exc:
+            outcomes[case] = (None, str(exc), None, facts)
+    keys = {o[2] for o in outcomes.values() if o[2] is not None}
+    bases: dict[str, int] = dict(db.session.execute(
+        select(AwardBasis.key, AwardBasis.id).where(AwardBasis.key.in_(keys))).all())
+    new_bases = {}
+    for result, _error, key, facts in outcomes.values():
+        if key is not None and key not in bases and key not in new_bases:
+            new_bases[key] = {
+                "key": key, "facts": facts_dict(facts), "trace": list(result.trace),
+                "notices": list(result.notices),
+                "policies": {k: [v[0].isoformat(), v[1]]
+                             for k, v in result.policies_used.items()},
+            }
+    if new_bases:
+        db.session.execute(AwardBasis.__table__.insert(), list(new_bases.values()))
+        bases.update(db.session.execute(
+            select(AwardBasis.key, AwardBasis.id).where(AwardBasis.key.in_(list(new_bases)))
+        ).all())
+    now = utcnow()
+    computations = []
+    pending = []
+    for row in rows:
+        entry_id, rank, is_tie = row[0], row[6], row[7]
+        outcome = outcomes[(row[1], row[2], row[3], row[4], row[5], row[8], row[9], row[10],
+                            row[11])]
         computations.append({
-            "entry_id": entry_id, "basis_id": bases.get(key), "computed_at": now,
-            "computed_by_id": user_id, "reason": reason, "error": error,
-            "placement": {"rank": rank, "is_tie": is_tie, "medal": medal, "prize": prize},
+            "entry_id": entry_id, "basis_id": bases.get(outcome[2]), "computed_at": now,
+            "computed_by_id": user_id, "reason": reason, "error": outcome[1],
+            "placement": {"rank": rank, "is_tie": is_tie, "medal": row[4], "prize": row[5]},
         })
-        pending.append(facts)
+        pending.append(outcome)
     # Core executemany, no RETURNING (SQLite would fall back to one statement per row); the
     # entries had no computation before, so each now has exactly one and the ids are read back.
     db.session.execute(AwardComputation.__table__.insert(), computations)
@@ -107,8 +119,8 @@ def grant_awards_bulk(contest_ids: list[int], policies: PolicySet,
     ).all())
     ids = [by_entry[params["entry_id"]] for params in computations]
     lines = []
-    for computation_id, params, facts in zip(ids, computations, pending, strict=True):
-        result, _error, _key = outcomes[facts]
+    for computation_id, params, outcome in zip(ids, computations, pending, strict=True):
+        result = outcome[0]
         if result is None:
             continue
         entry_id = params["entry_id"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from compapp.core.vocab import GRADES
@@ -96,8 +95,15 @@ def result(medal_code: str | None, prize_number: int | None) -> str:
     return "—"
 
 
+GRADE_NAMES_EN = {code: en for code, _order, _zh, en in GRADES}
+
+
 def grade(code: str | None) -> str:
-    return _(GRADE_NAMES.get(code or "none", code or ""))
+    """The grade's name in the page's language (the names live in compapp.core.vocab)."""
+    from flask_babel import get_locale
+
+    names = GRADE_NAMES_EN if str(get_locale()) == "en" else GRADE_NAMES
+    return names.get(code or "none", code or "")
 
 
 def payer_level(code: str) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -52,6 +52,13 @@ def register_web(app: Flask) -> None:
     def load_user(user_id: str) -> User | None:
         user = db.session.get(User, int(user_id))
         return user if user is not None and user.active else None
+
+    @app.before_request
+    def remember_language():
+        # Kept even when the page only redirects (e.g. the home page of a coach).
+        asked = request.args.get("lang")
+        if asked in app.config["LANGUAGES"]:
+            session["lang"] = asked
 
     @app.before_request
     def require_sign_in():

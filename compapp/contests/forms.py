@@ -26,6 +26,10 @@ from compapp.policy.categories import CATEGORIES
 REQUIRED = _l("此项必填。")
 
 
+def grade_choices():
+    return options((code, labels.grade(code)) for code, _o, _zh, _e in GRADES)
+
+
 def category_choices():
     return options((code, labels.CATEGORY_NAMES[code]) for code in CATEGORIES)
 
@@ -60,9 +64,7 @@ class MemberForm(Form):
     name = StringField(_l("姓名"), validators=[Optional(), Length(max=80)])
     employer = StringField(_l("工作单位"), validators=[Optional(), Length(max=160)])
     is_employee = BooleanField(_l("企业职工"))
-    grade = SelectField(
-        _l("现有等级"), choices=options((code, zh) for code, _o, zh, _e in GRADES), default="none"
-    )
+    grade = SelectField(_l("现有等级"), choices=grade_choices, default="none")
     home_county = SelectField(_l("户籍/所在县（市、区）"), choices=[], validate_choice=False)
 
 

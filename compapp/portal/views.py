@@ -84,8 +84,11 @@ def winner():
         mine = [line for line in lines if line.entry_id == entry.id]
         rows.append({"entry": entry, "lines": mine,
                      "total": from_fen(sum(line.amount_fen for line in mine))})
+    from compapp.promotion.services import status_name, title_status_name
+
     return render_template(
         "portal/winner.html", rows=rows, status_label=status_label,
+        promotion_status=status_name, title_status=title_status_name,
         promotions=promotion_cases(), has_certificates="certificates.mine"
         in current_app.view_functions,
     )

@@ -112,12 +112,25 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def database_unavailable(_error):
-        db.session.rollback()
-        return page(
-            503,
-            _("服务暂不可用"),
-            _("数据库暂时无法连接，您的操作没有保存。请稍后重试；如持续出现，请联系管理员。"),
+        # Nothing here may touch the database: not the signed-in user (whose attributes the
+        # rollback expired), not the menu. The page is self-contained.
+        try:
+            db.session.rollback()
+        except OperationalError:
+            pass
+        db.session.remove()
+        # Templates' context processors would load the user from the database otherwise.
+        g._login_user = login_manager.anonymous_user()
+        title = _("服务暂不可用")
+        message = _("数据库暂时无法连接，您的操作没有保存。请稍后重试；如持续出现，请联系管理员。")
+        if wants_json():
+            body = {"error": {"code": "service_unavailable", "field": None, "message": message}}
+            return body, 503, {"Retry-After": "30"}
+        html = render_template(
+            "unavailable.html", status=503, title=title, message=message,
+            retry=_("重试"), lang=session.get("lang"),
         )
+        return html, 503, {"Retry-After": "30"}
 
     @app.errorhandler(500)
     def server_error(_error):

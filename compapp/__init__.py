@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.from_mapping(load_config(app.instance_path, test_config))
+    app.json.ensure_ascii = False  # the API answers in readable Chinese (UTF-8)
 
     from compapp import models  # noqa: F401  (every model registered on the metadata)
     from compapp.extensions import babel, csrf, db, limiter, login_manager, migrate

@@ -112,12 +112,19 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--port", type=int, default=0, help="gunicorn's port (0: a free one)")
+    parser.add_argument(
+        "--warmup-seconds",
+        type=float,
+        default=5,
+        help="run this long first without recording (workers load policies, "
+        "compile templates, open connections)",
+    )
     parser.add_argument("--max-requests", type=int, default=100_000)
     args = parser.parse_args()
     if not 1 <= args.users <= 200:
         parser.error("--users must be between 1 and 200")
-    if not 0 < args.seconds <= 300:
-        parser.error("--seconds must be more than 0 and at most 300")
+    if not 0 < args.seconds <= 300 or not 0 <= args.warmup_seconds <= 60:
+        parser.error("--seconds must be in (0, 300] and --warmup-seconds in [0, 60]")
     if args.database_url:
         host = urllib.parse.urlsplit(args.database_url).hostname or ""
         if host not in LOOPBACK:
@@ -390,6 +397,7 @@ def user(
     port: int,
     targets: Targets,
     cookies: dict,
+    measure_from: float,
     deadline: float,
     think: float,
     limit: int,
@@ -407,6 +415,7 @@ def user(
             results.count += 1
         kind = rng.choices(kinds, weights)[0]
         method, path, body, headers, check = request_for(kind, targets, cookies, rng)
+        started = time.monotonic()
         began = time.perf_counter()
         problem = None
         try:
@@ -420,7 +429,9 @@ def user(
             conn = http.client.HTTPConnection(HOST, port, timeout=30)
         elapsed = time.perf_counter() - began
         with results.lock:
-            results.times[kind].append(elapsed)
+            # Timings count from the end of the warm-up; errors count whenever they happen.
+            if started >= measure_from:
+                results.times[kind].append(elapsed)
             if problem:
                 results.errors[kind] += 1
                 if len(results.samples) < 10:
@@ -441,9 +452,11 @@ def percentile(sorted_values: list[float], p: float) -> float:
 def report(results: Results, wall: float, args: argparse.Namespace) -> bool:
     """Print the table; return whether every target was met."""
     print()
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
-        f"{args.users} users, {wall:.1f} s, think time {args.think_ms:.0f} ms (mean), "
-        f"gunicorn --workers {args.workers}, PostgreSQL"
+        f"{args.users} users, {wall:.1f} s measured after {args.warmup_seconds:.0f} s warm-up, "
+        f"think time {args.think_ms:.0f} ms (mean), gunicorn --workers {args.workers}, "
+        f"PostgreSQL; {os.cpu_count()} cores, load average {load}"
     )
     header = (
         f"{'kind':<16}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}"
@@ -503,12 +516,22 @@ def main() -> int:
         cookies = {name: sign_in(port, name) for name in ("organiser1", "finance_dq", "winner1")}
         results = Results()
         think = args.think_ms / 1000
-        began = time.monotonic()
-        deadline = began + args.seconds
+        measure_from = time.monotonic() + args.warmup_seconds
+        deadline = measure_from + args.seconds
         users = [
             threading.Thread(
                 target=user,
-                args=(port, targets, cookies, deadline, think, args.max_requests, results, n),
+                args=(
+                    port,
+                    targets,
+                    cookies,
+                    measure_from,
+                    deadline,
+                    think,
+                    args.max_requests,
+                    results,
+                    n,
+                ),
                 daemon=True,
             )
             for n in range(args.users)
@@ -516,8 +539,8 @@ def main() -> int:
         for thread in users:
             thread.start()
         for thread in users:
-            thread.join(timeout=args.seconds + 60)
-        wall = time.monotonic() - began
+            thread.join(timeout=args.warmup_seconds + args.seconds + 60)
+        wall = time.monotonic() - measure_from
         return 0 if report(results, wall, args) else 1
     finally:
         if server is not None:

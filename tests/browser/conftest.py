@@ -33,8 +33,6 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = ROOT / "test-artifacts"
 
-pytestmark = pytest.mark.browser
-
 
 @dataclass
 class LiveServer:

@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 SYSTEM_PACKAGES_RUN := fonts-wqy-microhei
 SYSTEM_PACKAGES_TEST := $(SYSTEM_PACKAGES_RUN) chromium poppler-utils zbar-tools libzbar0 postgresql
 
-.PHONY: run serve test test-sqlite test-postgresql lint format install system-run system-test translations db demo bench clean
+.PHONY: load run serve test test-sqlite test-postgresql lint format install system-run system-test translations db demo bench clean
 
 run: system-run install translations db demo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
@@ -60,6 +60,10 @@ db: install
 
 demo: install
 	$(FLASK) seed demo --once
+
+# Load test: gunicorn + PostgreSQL on loopback, 50 users for 60 seconds (see README).
+load: system-test install translations
+	$(BIN)/python benchmarks/load_test.py --users 50 --seconds 60
 
 bench: install
 	$(BIN)/python benchmarks/awards_bench.py

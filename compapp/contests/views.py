@@ -403,9 +403,29 @@ def delete_entry(entry_id: int):
     )
 
 
+def preload_entries(contest: Contest) -> None:
+    """Load the contest's entries with their people and results in a few queries."""
+    from sqlalchemy.orm import joinedload, selectinload
+
+    from compapp.contests.models import EntryCoach, EntryMember
+    from compapp.reference.models import Jurisdiction
+
+    db.session.scalars(
+        db.select(Event).filter_by(contest_id=contest.id).options(
+            selectinload(Event.entries).options(
+                selectinload(Entry.placement),
+                selectinload(Entry.members).joinedload(EntryMember.competitor),
+                selectinload(Entry.coaches).joinedload(EntryCoach.coach),
+                joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
+            )
+        )
+    ).all()
+
+
 @bp.route("/<int:contest_id>/results")
 def results(contest_id: int):
     contest = get_contest(contest_id)
+    preload_entries(contest)
     return render_template(
         "contests/results.html", contest=contest,
         events=[(event, services.sorted_entries(event)) for event in contest.events],

@@ -20,6 +20,7 @@ from compapp.core.money import format_yuan, from_fen
 from compapp.extensions import db
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardLineRecord, BudgetConfirmation
+from compapp.rewards.services import line_loading
 
 STATUSES = ("provisional", "awaiting_budget", "confirmed", "paid")
 
@@ -69,6 +70,7 @@ def budget_lines(payer_code: str, contest: Contest | None = None,
         .where(AwardLineRecord.payer_code == payer_code, AwardLineRecord.is_current.is_(True))
         .order_by(Contest.award_on, Contest.id, Event.id, AwardLineRecord.entry_id,
                   AwardLineRecord.id)
+        .options(*line_loading())
     )
     if contest is not None:
         query = query.where(Event.contest_id == contest.id)
@@ -91,19 +93,21 @@ class ContestSummary:
 
 def payer_overview(payer_code: str) -> dict[int, list[ContestSummary]]:
     """Per award year, the contests with lines paid by ``payer_code`` and their budgets."""
-    contest_ids = db.session.scalars(
-        db.select(Event.contest_id).join(Entry).join(AwardLineRecord)
-        .where(AwardLineRecord.payer_code == payer_code, AwardLineRecord.is_current.is_(True))
-        .distinct()
-    ).all()
-    contests = db.session.scalars(
-        db.select(Contest).where(Contest.id.in_(contest_ids)).order_by(Contest.award_on.desc())
-    ).all()
+    everything = budget_lines(payer_code)
+    by_contest: dict[int, list[AwardLineRecord]] = defaultdict(list)
+    contests: dict[int, Contest] = {}
+    for line in everything.lines:
+        contest = line.entry.event.contest
+        contests[contest.id] = contest
+        by_contest[contest.id].append(line)
     years: dict[int, list[ContestSummary]] = defaultdict(list)
-    for contest in contests:
-        years[contest.award_on.year].append(
-            ContestSummary(contest, budget_lines(payer_code, contest))
-        )
+    for contest in sorted(contests.values(), key=lambda c: (c.award_on, c.id), reverse=True):
+        budget = Budget(everything.payer, by_contest[contest.id])
+        totals: dict[str, int] = defaultdict(int)
+        for line in budget.lines:
+            totals[line.status()] += line.amount_fen
+        budget.by_status = dict(totals)
+        years[contest.award_on.year].append(ContestSummary(contest, budget))
     return dict(years)
 
 

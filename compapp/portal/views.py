@@ -13,6 +13,7 @@ from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Eve
 from compapp.core.money import from_fen, round_fen
 from compapp.extensions import db
 from compapp.rewards.models import AwardLineRecord
+from compapp.rewards.services import line_loading
 
 bp = Blueprint("portal", __name__, url_prefix="/my")
 
@@ -28,7 +29,7 @@ def current_lines(entry_ids: list[int], **filters) -> list[AwardLineRecord]:
     return db.session.scalars(
         db.select(AwardLineRecord)
         .where(AwardLineRecord.entry_id.in_(entry_ids), AwardLineRecord.is_current.is_(True))
-        .filter_by(**filters).order_by(AwardLineRecord.id)
+        .filter_by(**filters).order_by(AwardLineRecord.id).options(*line_loading())
     ).all()
 
 

@@ -25,6 +25,26 @@ from compapp.rewards.models import AwardBasis, AwardComputation, AwardLineRecord
 from compapp.rewards.rules import AwardFacts, AwardResult, InvalidFacts, compute_awards
 
 
+def line_loading():
+    """Load what a page shows of each line in a few queries instead of several per line."""
+    from sqlalchemy.orm import joinedload, selectinload
+
+    from compapp.contests.models import EntryCoach, EntryMember
+    from compapp.reference.models import Jurisdiction
+
+    return (
+        joinedload(AwardLineRecord.competitor),
+        joinedload(AwardLineRecord.payer),
+        selectinload(AwardLineRecord.entry).options(
+            selectinload(Entry.placement),
+            selectinload(Entry.coaches).joinedload(EntryCoach.coach),
+            selectinload(Entry.members).joinedload(EntryMember.competitor),
+            joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
+            joinedload(Entry.event).joinedload(Event.contest),
+        ),
+    )
+
+
 def award_policies() -> PolicySet:
     """The award policy set, loaded strictly once per application."""
     from compapp.policy.loader import load_policies
@@ -319,7 +339,7 @@ def contest_awards(contest: Contest) -> list[tuple[Event, list[EntryAwards]]]:
     lines = db.session.scalars(
         db.select(AwardLineRecord).join(Entry).join(Event)
         .where(Event.contest_id == contest.id, AwardLineRecord.is_current.is_(True))
-        .order_by(AwardLineRecord.id)
+        .order_by(AwardLineRecord.id).options(*line_loading())
     ).all()
     by_entry: dict[int, list[AwardLineRecord]] = defaultdict(list)
     for line in lines:
@@ -382,7 +402,7 @@ def payer_lines(contest: Contest, payer_code: str) -> list[AwardLineRecord]:
         db.select(AwardLineRecord).join(Entry).join(Event)
         .where(Event.contest_id == contest.id, AwardLineRecord.is_current.is_(True),
                AwardLineRecord.payer_code == payer_code)
-        .order_by(AwardLineRecord.entry_id, AwardLineRecord.id)
+        .order_by(AwardLineRecord.entry_id, AwardLineRecord.id).options(*line_loading())
     ).all()
 
 

@@ -112,7 +112,7 @@ def grant_awards_bulk(contest_ids: list[int], policies: PolicySet,
         pending.append(outcome)
     # Core executemany, no RETURNING (SQLite would fall back to one statement per row); the
     # entries had no computation before, so each now has exactly one and the ids are read back.
-    db.session.execute(AwardComputation.__table__.insert(), computations)
+    _insert_many(AwardComputation.__table__, computations)
     by_entry = dict(db.session.execute(
         select(AwardComputation.entry_id, AwardComputation.id).join(Entry).join(Event)
         .where(Event.contest_id.in_(contest_ids), AwardComputation.superseded_at.is_(None))
@@ -133,8 +133,7 @@ def grant_awards_bulk(contest_ids: list[int], policies: PolicySet,
             for line in result.coaching_team_lines:
                 lines.append(_line(computation_id, entry_id, "coaching_team", None, line,
                                    digests))
-    for start in range(0, len(lines), 50000):
-        db.session.execute(AwardLineRecord.__table__.insert(), lines[start:start + 50000])
+    _insert_many(AwardLineRecord.__table__, lines)
     db.session.flush()
     from compapp.audit.services import record_change
 
@@ -142,6 +141,19 @@ def grant_awards_bulk(contest_ids: list[int], policies: PolicySet,
                   f"批量计算奖励：{len(ids)} 个参赛组，{len(lines)} 条明细",
                   after={"entries": len(ids), "lines": len(lines)})
     return len(ids)
+
+
+def _insert_many(table, rows: list[dict]) -> None:
+    """Insert rows with as few statements as the database needs.
+
+    SQLite: the driver's executemany (in process, no round trips). Elsewhere an INSERT with
+    RETURNING, which SQLAlchemy sends as multi-row statements ("insertmanyvalues") instead
+    of one statement per row.
+    """
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    statement = table.insert() if sqlite else table.insert().returning(table.c.id)
+    for start in range(0, len(rows), 50000):
+        db.session.execute(statement, rows[start:start + 50000])
 
 
 def _line(computation_id, entry_id, payee, competitor_id, line, digests) -> dict:

@@ -64,43 +64,87 @@ def populate(n: int) -> list[int]:
     competitor_id = 0
     entry_id = 0
     for index, (category, award_on, results) in enumerate(CONTESTS):
-        contest = Contest(name=f"基准赛事{index}", category=category, organising_body=body,
-                          starts_on=award_on, ends_on=award_on, award_on=award_on)
+        contest = Contest(
+            name=f"基准赛事{index}",
+            category=category,
+            organising_body=body,
+            starts_on=award_on,
+            ends_on=award_on,
+            award_on=award_on,
+        )
         db.session.add(contest)
         db.session.flush()
         contest_ids.append(contest.id)
         count = per_contest if index < len(CONTESTS) - 1 else n - per_contest * index
         events_needed = (count + 999) // 1000
-        kind = "rank_only" if results == [None] else (
-            "prizes" if results[0].startswith("prize") else "medals")
-        event_ids = db.session.execute(insert(Event).returning(Event.id), [
-            {"contest_id": contest.id, "occupation": f"工种{e}", "format": "individual",
-             "result_kind": kind, "version": 1} for e in range(events_needed)
-        ]).scalars().all()
+        kind = (
+            "rank_only"
+            if results == [None]
+            else ("prizes" if results[0].startswith("prize") else "medals")
+        )
+        event_ids = (
+            db.session.execute(
+                insert(Event).returning(Event.id),
+                [
+                    {
+                        "contest_id": contest.id,
+                        "occupation": f"工种{e}",
+                        "format": "individual",
+                        "result_kind": kind,
+                        "version": 1,
+                    }
+                    for e in range(events_needed)
+                ],
+            )
+            .scalars()
+            .all()
+        )
         people, entries, members, placements, coaches = [], [], [], [], []
         for i in range(count):
             competitor_id += 1
             entry_id += 1
             county = rng.choice(COUNTIES)
-            people.append({"id": competitor_id, "name": f"选手{competitor_id}",
-                           "id_number": make_id_number(f"{county}1990{competitor_id:07d}"[:17]),
-                           "is_employee": False, "grade_code": "none"})
+            people.append(
+                {
+                    "id": competitor_id,
+                    "name": f"选手{competitor_id}",
+                    "id_number": make_id_number(f"{county}1990{competitor_id:07d}"[:17]),
+                    "is_employee": False,
+                    "grade_code": "none",
+                }
+            )
             event_id = event_ids[i // 1000]
             entries.append({"id": entry_id, "event_id": event_id, "sending_county_code": county})
-            members.append({"entry_id": entry_id, "event_id": event_id,
-                            "competitor_id": competitor_id, "position": 1})
+            members.append(
+                {
+                    "entry_id": entry_id,
+                    "event_id": event_id,
+                    "competitor_id": competitor_id,
+                    "position": 1,
+                }
+            )
             result = rng.choice(results)
-            placements.append({
-                "entry_id": entry_id, "rank": (i % 1000) + 1, "is_tie": False,
-                "medal": result if result and not result.startswith("prize") else None,
-                "prize": int(result[-1]) if result and result.startswith("prize") else None,
-                "status": "confirmed"})
+            placements.append(
+                {
+                    "entry_id": entry_id,
+                    "rank": (i % 1000) + 1,
+                    "is_tie": False,
+                    "medal": result if result and not result.startswith("prize") else None,
+                    "prize": int(result[-1]) if result and result.startswith("prize") else None,
+                    "status": "confirmed",
+                }
+            )
             if i % 3 == 0:
                 coaches.append({"entry_id": entry_id, "coach_id": coach.id, "role": "coach"})
-        for table, rows in ((Competitor, people), (Entry, entries), (EntryMember, members),
-                            (Placement, placements), (EntryCoach, coaches)):
+        for table, rows in (
+            (Competitor, people),
+            (Entry, entries),
+            (EntryMember, members),
+            (Placement, placements),
+            (EntryCoach, coaches),
+        ):
             for start in range(0, len(rows), 20000):
-                db.session.execute(insert(table), rows[start:start + 20000])
+                db.session.execute(insert(table), rows[start : start + 20000])
     db.session.commit()
     return contest_ids
 
@@ -119,15 +163,18 @@ def main() -> None:
             upgrade()
             started = time.perf_counter()
             contest_ids = populate(args.placements)
-            print(f"setup: {args.placements:,} placements in {time.perf_counter() - started:.1f} s"
-                  f" on {db.engine.dialect.name}")
+            print(
+                f"setup: {args.placements:,} placements in {time.perf_counter() - started:.1f} s"
+                f" on {db.engine.dialect.name}"
+            )
             policies = award_policies()
 
             db.session.expire_all()
             started = time.perf_counter()
             rows = db.session.execute(placement_rows_query(contest_ids)).all()
             member_rows = db.session.execute(
-                select(EntryMember.entry_id, EntryMember.competitor_id)).all()
+                select(EntryMember.entry_id, EntryMember.competitor_id)
+            ).all()
             read_s = time.perf_counter() - started
             assert len(rows) == args.placements, len(rows)
             db.session.rollback()
@@ -138,13 +185,19 @@ def main() -> None:
             grant_s = time.perf_counter() - started
             lines = db.session.scalar(select(func.count(AwardLineRecord.id)))
             assert priced == args.placements, priced
-            print(f"read rows:          {read_s:8.2f} s  "
-                  f"({len(rows) / read_s:,.0f} placements/s, {len(member_rows):,} member rows)")
-            print(f"compute and store:  {grant_s:8.2f} s  "
-                  f"({priced / grant_s:,.0f} placements/s, {lines:,} award lines written)")
+            print(
+                f"read rows:          {read_s:8.2f} s  "
+                f"({len(rows) / read_s:,.0f} placements/s, {len(member_rows):,} member rows)"
+            )
+            print(
+                f"compute and store:  {grant_s:8.2f} s  "
+                f"({priced / grant_s:,.0f} placements/s, {lines:,} award lines written)"
+            )
             ratio = grant_s / read_s
-            print(f"ratio compute+store / read = {ratio:.2f}x  (target <= 3x: "
-                  f"{'met' if ratio <= 3 else 'NOT met'})")
+            print(
+                f"ratio compute+store / read = {ratio:.2f}x  (target <= 3x: "
+                f"{'met' if ratio <= 3 else 'NOT met'})"
+            )
             db.engine.dispose()
 
 

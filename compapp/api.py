@@ -37,8 +37,12 @@ def promotion_rules():
 def _body() -> object:
     body = request.get_json(silent=True)
     if body is None:
-        raise ApiError(400, "bad_request", None,
-                       "请求体不是有效的 JSON。请以 Content-Type: application/json 发送一个 JSON 对象。")
+        raise ApiError(
+            400,
+            "bad_request",
+            None,
+            "请求体不是有效的 JSON。请以 Content-Type: application/json 发送一个 JSON 对象。",
+        )
     return body
 
 

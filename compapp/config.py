@@ -81,7 +81,9 @@ def load_config(instance_path: str, test_config: dict | None = None) -> dict:
         settings.update(test_config)
     if not settings.get("SQLALCHEMY_DATABASE_URI"):
         Path(instance_path).mkdir(parents=True, exist_ok=True)
-        settings["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(instance_path) / "compapp.sqlite")
+        settings["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
+            Path(instance_path) / "compapp.sqlite"
+        )
     if not settings.get("SECRET_KEY"):
         if env_name == "production":
             raise RuntimeError(

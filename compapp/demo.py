@@ -70,111 +70,482 @@ COACHES = ("和建华", "杨丽萍", "木文军", "李志强", "周红梅")
 # event: occupation, format, result kind, entries
 # entry: county, [person ids], [(coach, role, share)], rank, tie, result, status
 CONTESTS = (
-    ("第47届世界技能大赛", "worldskills", HRSS_CN, "法国里昂",
-     date(2024, 9, 10), date(2024, 9, 15), date(2024, 9, 15), (
-         ("砌筑", "individual", "medals", (
-             ("533422", ["53342219980312001"], [("和建华", "coach", 60), ("木文军", "translator", 40)],
-              1, False, "gold", "confirmed"),)),
-         ("精细木工", "individual", "medals", (
-             ("530402", ["53040219970101010"], [("李志强", "coach", None)], 9, False,
-              "excellence", "confirmed"),)),
-     )),
-    ("第二届全国技能大赛", "national_skills_competition", HRSS_CN, "天津",
-     date(2023, 9, 16), date(2023, 9, 19), date(2023, 9, 20), (
-         ("电工", "individual", "medals", (
-             ("533422", ["53342219970808013"], [("和建华", "coach", None)], 1, False, "gold",
-              "confirmed"),
-             ("530523", ["53052319950614007"], [("杨丽萍", "coach", None)], 2, False, "silver",
-              "confirmed"),)),
-         ("移动机器人", "pair", "medals", (
-             ("530403", ["53040319941212011", "53042319990606012"], [("周红梅", "coach", None)],
-              3, False, "bronze", "confirmed"),
-             ("533401", ["53340120000118003", "53340119981111014"], [("和建华", "coach", None)],
-              8, False, "excellence", "confirmed"),)),
-     )),
-    ("2024年全国行业职业技能竞赛（电力行业）", "national_class1", HRSS_CN, "北京",
-     date(2024, 10, 20), date(2024, 10, 24), date(2024, 10, 25), (
-         ("变电设备检修工", "individual", "medals", (
-             ("533423", ["53342319960211006"], [("木文军", "coach", None)], 2, False, "silver",
-              "entered"),
-             ("530523", ["53052319960716016"], [("杨丽萍", "coach", None)], 3, False, "bronze",
-              "entered"),)),
-     )),
-    ("第二届全国乡村振兴职业技能大赛", "national_class1", HRSS_CN, "江苏徐州",
-     date(2025, 5, 10), date(2025, 5, 13), date(2025, 5, 15), (
-         ("农机修理工", "individual", "prizes", (
-             ("530523", ["53052320000303009"], [("杨丽萍", "coach", None)], 1, False, "prize_1",
-              "confirmed"),)),
-     )),
-    ("2025年全国二类职业技能竞赛（茶艺）", "national_class2", HRSS_CN, "福建福州",
-     date(2025, 6, 1), date(2025, 6, 3), date(2025, 6, 3), (
-         ("茶艺师", "individual", "rank_only", (
-             ("533423", ["53342320000520015"], [], 5, False, None, "confirmed"),)),
-     )),
-    ("云南省第二届职业技能大赛", "provincial_comprehensive", HRSS_YN, "昆明",
-     date(2024, 7, 8), date(2024, 7, 11), date(2024, 7, 12), (
-         ("焊工", "individual", "medals", (
-             ("533401", ["53340120000118003"], [("和建华", "coach", None)], 1, False, "gold",
-              "confirmed"),
-             ("530523", ["53052319980829008"], [("杨丽萍", "coach", None)], 2, False, "silver",
-              "confirmed"),
-             ("530402", ["53040219970101010"], [("周红梅", "coach", None)], 3, False, "bronze",
-              "entered"),)),
-         ("民族服饰制作", "trio", "medals", (
-             ("533401", ["53340119970923004", "53342219990705002", "53342320010430005"],
-              [("木文军", "coach", 50), ("和建华", "expert", 50)], 1, False, "gold", "confirmed"),)),
-     )),
-    ("2025年云南省“技能云南”乡村工匠职业技能竞赛", "provincial_class1", HRSS_YN, "大理",
-     date(2025, 8, 18), date(2025, 8, 20), date(2025, 8, 22), (
-         ("中式烹调师", "pair", "prizes", (
-             ("533422", ["53342219980312001", "53342219990705002"], [("和建华", "coach", None)],
-              2, False, "prize_1", "confirmed"),
-             ("533401", ["53340119981111014", "53340120000118003"], [("木文军", "coach", None)],
-              3, False, "prize_2", "confirmed"),
-             ("530523", ["53052319950614007", "53052320000303009"], [("杨丽萍", "coach", None)],
-              1, False, "prize_1", "confirmed"),
-             ("533423", ["53342320000520015", "53342319960211006"], [("木文军", "coach", None)],
-              9, False, None, "confirmed"),)),
-         ("茶叶加工工", "individual", "prizes", (
-             ("533422", ["53342219970808013"], [("和建华", "coach", None)], 3, False, "prize_3",
-              "confirmed"),
-             ("533401", ["53340119970923004"], [("木文军", "coach", None)], 4, False, None,
-              "confirmed"),
-             ("533423", ["53342320010430005"], [("木文军", "coach", None)], 11, False, None,
-              "confirmed"),)),
-         ("民族刺绣", "trio", "prizes", (
-             ("533423", ["53342320000520015", "53342320010430005", "53342319960211006"],
-              [("木文军", "coach", None)], 1, False, "prize_1", "entered"),)),
-     )),
-    ("2023年云南省二类职业技能竞赛（电子商务）", "provincial_class2", HRSS_YN, "昆明",
-     date(2023, 11, 2), date(2023, 11, 3), date(2023, 11, 3), (
-         ("电子商务师", "individual", "rank_only", (
-             ("533422", ["53342219990705002"], [("和建华", "coach", None)], 2, False, None,
-              "confirmed"),
-             ("533401", ["53340119981111014"], [], 12, False, None, "confirmed"),)),
-     )),
-    ("迪庆州第一届职业技能大赛", "prefecture_comprehensive", HRSS_DQ, "香格里拉",
-     date(2023, 6, 5), date(2023, 6, 7), date(2023, 6, 8), (
-         ("藏餐烹饪", "individual", "medals", (
-             ("533422", ["53342219980312001"], [("和建华", "coach", None)], 1, False, "gold",
-              "confirmed"),
-             ("533423", ["53342319960211006"], [("木文军", "coach", None)], 2, False, "silver",
-              "confirmed"),)),
-     )),
-    ("2024年迪庆州一类职业技能竞赛（民族手工艺）", "prefecture_class1", HRSS_DQ, "香格里拉",
-     date(2024, 5, 20), date(2024, 5, 21), date(2024, 5, 22), (
-         ("唐卡绘制", "individual", "prizes", (
-             ("533401", ["53340119981111014"], [("木文军", "coach", None)], 1, False, "prize_1",
-              "confirmed"),
-             ("533422", ["53342219990705002"], [("和建华", "coach", None)], 3, False, "prize_2",
-              "confirmed"),)),
-     )),
-    ("2025年迪庆州二类职业技能竞赛（民宿服务）", "prefecture_class2", HRSS_DQ, "德钦",
-     date(2025, 4, 9), date(2025, 4, 10), date(2025, 4, 10), (
-         ("民宿管家", "individual", "rank_only", (
-             ("533422", ["53342219970808013"], [("和建华", "coach", None)], 1, False, None,
-              "entered"),)),
-     )),
+    (
+        "第47届世界技能大赛",
+        "worldskills",
+        HRSS_CN,
+        "法国里昂",
+        date(2024, 9, 10),
+        date(2024, 9, 15),
+        date(2024, 9, 15),
+        (
+            (
+                "砌筑",
+                "individual",
+                "medals",
+                (
+                    (
+                        "533422",
+                        ["53342219980312001"],
+                        [("和建华", "coach", 60), ("木文军", "translator", 40)],
+                        1,
+                        False,
+                        "gold",
+                        "confirmed",
+                    ),
+                ),
+            ),
+            (
+                "精细木工",
+                "individual",
+                "medals",
+                (
+                    (
+                        "530402",
+                        ["53040219970101010"],
+                        [("李志强", "coach", None)],
+                        9,
+                        False,
+                        "excellence",
+                        "confirmed",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    (
+        "第二届全国技能大赛",
+        "national_skills_competition",
+        HRSS_CN,
+        "天津",
+        date(2023, 9, 16),
+        date(2023, 9, 19),
+        date(2023, 9, 20),
+        (
+            (
+                "电工",
+                "individual",
+                "medals",
+                (
+                    (
+                        "533422",
+                        ["53342219970808013"],
+                        [("和建华", "coach", None)],
+                        1,
+                        False,
+                        "gold",
+                        "confirmed",
+                    ),
+                    (
+                        "530523",
+                        ["53052319950614007"],
+                        [("杨丽萍", "coach", None)],
+                        2,
+                        False,
+                        "silver",
+                        "confirmed",
+                    ),
+                ),
+            ),
+            (
+                "移动机器人",
+                "pair",
+                "medals",
+                (
+                    (
+                        "530403",
+                        ["53040319941212011", "53042319990606012"],
+                        [("周红梅", "coach", None)],
+                        3,
+                        False,
+                        "bronze",
+                        "confirmed",
+                    ),
+                    (
+                        "533401",
+                        ["53340120000118003", "53340119981111014"],
+                        [("和建华", "coach", None)],
+                        8,
+                        False,
+                        "excellence",
+                        "confirmed",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    (
+        "2024年全国行业职业技能竞赛（电力行业）",
+        "national_class1",
+        HRSS_CN,
+        "北京",
+        date(2024, 10, 20),
+        date(2024, 10, 24),
+        date(2024, 10, 25),
+        (
+            (
+                "变电设备检修工",
+                "individual",
+                "medals",
+                (
+                    (
+                        "533423",
+                        ["53342319960211006"],
+                        [("木文军", "coach", None)],
+                        2,
+                        False,
+                        "silver",
+                        "entered",
+                    ),
+                    (
+                        "530523",
+                        ["53052319960716016"],
+                        [("杨丽萍", "coach", None)],
+                        3,
+                        False,
+                        "bronze",
+                        "entered",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    (
+        "第二届全国乡村振兴职业技能大赛",
+        "national_class1",
+        HRSS_CN,
+        "江苏徐州",
+        date(2025, 5, 10),
+        date(2025, 5, 13),
+        date(2025, 5, 15),
+        (
+            (
+                "农机修理工",
+                "individual",
+                "prizes",
+                (
+                    (
+                        "530523",
+                        ["53052320000303009"],
+                        [("杨丽萍", "coach", None)],
+                        1,
+                        False,
+                        "prize_1",
+                        "confirmed",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    (
+        "2025年全国二类职业技能竞赛（茶艺）",
+        "national_class2",
+        HRSS_CN,
+        "福建福州",
+        date(2025, 6, 1),
+        date(2025, 6, 3),
+        date(2025, 6, 3),
+        (
+            (
+                "茶艺师",
+                "individual",
+                "rank_only",
+                (("533423", ["53342320000520015"], [], 5, False, None, "confirmed"),),
+            ),
+        ),
+    ),
+    (
+        "云南省第二届职业技能大赛",
+        "provincial_comprehensive",
+        HRSS_YN,
+        "昆明",
+        date(2024, 7, 8),
+        date(2024, 7, 11),
+        date(2024, 7, 12),
+        (
+            (
+                "焊工",
+                "individual",
+                "medals",
+                (
+                    (
+                        "533401",
+                        ["53340120000118003"],
+                        [("和建华", "coach", None)],
+                        1,
+                        False,
+                        "gold",
+                        "confirmed",
+                    ),
+                    (
+                        "530523",
+                        ["53052319980829008"],
+                        [("杨丽萍", "coach", None)],
+                        2,
+                        False,
+                        "silver",
+                        "confirmed",
+                    ),
+                    (
+                        "530402",
+                        ["53040219970101010"],
+                        [("周红梅", "coach", None)],
+                        3,
+                        False,
+                        "bronze",
+                        "entered",
+                    ),
+                ),
+            ),
+            (
+                "民族服饰制作",
+                "trio",
+                "medals",
+                (
+                    (
+                        "533401",
+                        ["53340119970923004", "53342219990705002", "53342320010430005"],
+                        [("木文军", "coach", 50), ("和建华", "expert", 50)],
+                        1,
+                        False,
+                        "gold",
+                        "confirmed",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    (
+        "2025年云南省“技能云南”乡村工匠职业技能竞赛",
+        "provincial_class1",
+        HRSS_YN,
+        "大理",
+        date(2025, 8, 18),
+        date(2025, 8, 20),
+        date(2025, 8, 22),
+        (
+            (
+                "中式烹调师",
+                "pair",
+                "prizes",
+                (
+                    (
+                        "533422",
+                        ["53342219980312001", "53342219990705002"],
+                        [("和建华", "coach", None)],
+                        2,
+                        False,
+                        "prize_1",
+                        "confirmed",
+                    ),
+                    (
+                        "533401",
+                        ["53340119981111014", "53340120000118003"],
+                        [("木文军", "coach", None)],
+                        3,
+                        False,
+                        "prize_2",
+                        "confirmed",
+                    ),
+                    (
+                        "530523",
+                        ["53052319950614007", "53052320000303009"],
+                        [("杨丽萍", "coach", None)],
+                        1,
+                        False,
+                        "prize_1",
+                        "confirmed",
+                    ),
+                    (
+                        "533423",
+                        ["53342320000520015", "53342319960211006"],
+                        [("木文军", "coach", None)],
+                        9,
+                        False,
+                        None,
+                        "confirmed",
+                    ),
+                ),
+            ),
+            (
+                "茶叶加工工",
+                "individual",
+                "prizes",
+                (
+                    (
+                        "533422",
+                        ["53342219970808013"],
+                        [("和建华", "coach", None)],
+                        3,
+                        False,
+                        "prize_3",
+                        "confirmed",
+                    ),
+                    (
+                        "533401",
+                        ["53340119970923004"],
+                        [("木文军", "coach", None)],
+                        4,
+                        False,
+                        None,
+                        "confirmed",
+                    ),
+                    (
+                        "533423",
+                        ["53342320010430005"],
+                        [("木文军", "coach", None)],
+                        11,
+                        False,
+                        None,
+                        "confirmed",
+                    ),
+                ),
+            ),
+            (
+                "民族刺绣",
+                "trio",
+                "prizes",
+                (
+                    (
+                        "533423",
+                        ["53342320000520015", "53342320010430005", "53342319960211006"],
+                        [("木文军", "coach", None)],
+                        1,
+                        False,
+                        "prize_1",
+                        "entered",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    (
+        "2023年云南省二类职业技能竞赛（电子商务）",
+        "provincial_class2",
+        HRSS_YN,
+        "昆明",
+        date(2023, 11, 2),
+        date(2023, 11, 3),
+        date(2023, 11, 3),
+        (
+            (
+                "电子商务师",
+                "individual",
+                "rank_only",
+                (
+                    (
+                        "533422",
+                        ["53342219990705002"],
+                        [("和建华", "coach", None)],
+                        2,
+                        False,
+                        None,
+                        "confirmed",
+                    ),
+                    ("533401", ["53340119981111014"], [], 12, False, None, "confirmed"),
+                ),
+            ),
+        ),
+    ),
+    (
+        "迪庆州第一届职业技能大赛",
+        "prefecture_comprehensive",
+        HRSS_DQ,
+        "香格里拉",
+        date(2023, 6, 5),
+        date(2023, 6, 7),
+        date(2023, 6, 8),
+        (
+            (
+                "藏餐烹饪",
+                "individual",
+                "medals",
+                (
+                    (
+                        "533422",
+                        ["53342219980312001"],
+                        [("和建华", "coach", None)],
+                        1,
+                        False,
+                        "gold",
+                        "confirmed",
+                    ),
+                    (
+                        "533423",
+                        ["53342319960211006"],
+                        [("木文军", "coach", None)],
+                        2,
+                        False,
+                        "silver",
+                        "confirmed",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    (
+        "2024年迪庆州一类职业技能竞赛（民族手工艺）",
+        "prefecture_class1",
+        HRSS_DQ,
+        "香格里拉",
+        date(2024, 5, 20),
+        date(2024, 5, 21),
+        date(2024, 5, 22),
+        (
+            (
+                "唐卡绘制",
+                "individual",
+                "prizes",
+                (
+                    (
+                        "533401",
+                        ["53340119981111014"],
+                        [("木文军", "coach", None)],
+                        1,
+                        False,
+                        "prize_1",
+                        "confirmed",
+                    ),
+                    (
+                        "533422",
+                        ["53342219990705002"],
+                        [("和建华", "coach", None)],
+                        3,
+                        False,
+                        "prize_2",
+                        "confirmed",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    (
+        "2025年迪庆州二类职业技能竞赛（民宿服务）",
+        "prefecture_class2",
+        HRSS_DQ,
+        "德钦",
+        date(2025, 4, 9),
+        date(2025, 4, 10),
+        date(2025, 4, 10),
+        (
+            (
+                "民宿管家",
+                "individual",
+                "rank_only",
+                (
+                    (
+                        "533422",
+                        ["53342219970808013"],
+                        [("和建华", "coach", None)],
+                        1,
+                        False,
+                        None,
+                        "entered",
+                    ),
+                ),
+            ),
+        ),
+    ),
 )
 
 
@@ -195,8 +566,12 @@ def load_demo() -> dict[str, int]:
         person = _one(Competitor, id_number=number)
         if person is None:
             person = Competitor(
-                id_number=number, name=name, employer=employer, is_employee=employee,
-                grade_code=grade, home_county_code=first17[:6],
+                id_number=number,
+                name=name,
+                employer=employer,
+                is_employee=employee,
+                grade_code=grade,
+                home_county_code=first17[:6],
             )
             db.session.add(person)
             created["competitors"] += 1
@@ -234,8 +609,14 @@ def load_demo() -> dict[str, int]:
             notes = f"主办：{HRSS_CN}；云南省参赛组织与奖励核发：{HRSS_YN}"
             body = HRSS_YN
         contest = Contest(
-            name=name, category=category, organising_body=bodies[body], location=place,
-            starts_on=starts, ends_on=ends, award_on=award, notes=notes,
+            name=name,
+            category=category,
+            organising_body=bodies[body],
+            location=place,
+            starts_on=starts,
+            ends_on=ends,
+            award_on=award,
+            notes=notes,
         )
         db.session.add(contest)
         created["contests"] += 1
@@ -249,8 +630,9 @@ def load_demo() -> dict[str, int]:
                 entry = Entry(event=event, sending_county_code=county)
                 for position, first17 in enumerate(members, start=1):
                     entry.members.append(
-                        EntryMember(event_id=event.id, competitor=people[first17],
-                                    position=position)
+                        EntryMember(
+                            event_id=event.id, competitor=people[first17], position=position
+                        )
                     )
                 for coach_name, role, share in coach_rows:
                     entry.coaches.append(
@@ -263,8 +645,13 @@ def load_demo() -> dict[str, int]:
                     medal = result
                 stamp = datetime.combine(award, datetime.min.time())
                 entry.placement = Placement(
-                    rank=rank, is_tie=tie, medal=medal, prize=prize, status=status,
-                    entered_by=entered_by, entered_at=stamp,
+                    rank=rank,
+                    is_tie=tie,
+                    medal=medal,
+                    prize=prize,
+                    status=status,
+                    entered_by=entered_by,
+                    entered_at=stamp,
                     confirmed_by=confirmer if status == "confirmed" else None,
                     confirmed_at=utcnow() if status == "confirmed" else None,
                 )

@@ -37,10 +37,23 @@ TIER_NAMES = {
     "prefecture": _l("州（市）级"),
 }
 FORMAT_NAMES = {"individual": _l("单人赛项"), "pair": _l("双人赛项"), "trio": _l("三人赛项")}
-RESULT_KIND_NAMES = {"medals": _l("奖牌"), "prizes": _l("等级奖（一、二、三等奖）"), "rank_only": _l("仅名次")}
-MEDAL_NAMES = {"gold": _l("金牌"), "silver": _l("银牌"), "bronze": _l("铜牌"), "excellence": _l("优胜奖")}
+RESULT_KIND_NAMES = {
+    "medals": _l("奖牌"),
+    "prizes": _l("等级奖（一、二、三等奖）"),
+    "rank_only": _l("仅名次"),
+}
+MEDAL_NAMES = {
+    "gold": _l("金牌"),
+    "silver": _l("银牌"),
+    "bronze": _l("铜牌"),
+    "excellence": _l("优胜奖"),
+}
 PRIZE_NAMES = {1: _l("一等奖"), 2: _l("二等奖"), 3: _l("三等奖")}
-PAYER_LEVEL_NAMES = {"province": _l("省级"), "prefecture": _l("州（市）级"), "county": _l("县（市、区）级")}
+PAYER_LEVEL_NAMES = {
+    "province": _l("省级"),
+    "prefecture": _l("州（市）级"),
+    "county": _l("县（市、区）级"),
+}
 COACH_ROLE_NAMES = {
     "coach": _l("教练"),
     "technical_director": _l("技术指导"),

@@ -40,8 +40,18 @@ def register_web(app: Flask) -> None:
     from compapp.rewards.views import bp as rewards_bp
 
     for blueprint in (
-        main_bp, auth_bp, contests_bp, reference_bp, api_bp, rewards_bp, promotion_bp,
-        imports_bp, certificates_bp, finance_bp, portal_bp, accounts_bp,
+        main_bp,
+        auth_bp,
+        contests_bp,
+        reference_bp,
+        api_bp,
+        rewards_bp,
+        promotion_bp,
+        imports_bp,
+        certificates_bp,
+        finance_bp,
+        portal_bp,
+        accounts_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -127,8 +137,12 @@ def register_error_pages(app: Flask) -> None:
             body = {"error": {"code": "service_unavailable", "field": None, "message": message}}
             return body, 503, {"Retry-After": "30"}
         html = render_template(
-            "unavailable.html", status=503, title=title, message=message,
-            retry=_("重试"), lang=session.get("lang"),
+            "unavailable.html",
+            status=503,
+            title=title,
+            message=message,
+            retry=_("重试"),
+            lang=session.get("lang"),
         )
         return html, 503, {"Retry-After": "30"}
 

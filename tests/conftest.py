@@ -141,8 +141,10 @@ def create_user(db):
     def create_user(username: str | None = None, role: str = "organiser", **scope):
         n = next(_serial)
         user = User(
-            username=username or f"user{n}", display_name=scope.pop("display_name", f"用户{n}"),
-            role=role, **scope,
+            username=username or f"user{n}",
+            display_name=scope.pop("display_name", f"用户{n}"),
+            role=role,
+            **scope,
         )
         user.set_password(PASSWORD)
         db.session.add(user)
@@ -167,14 +169,19 @@ def create_contest(db):
     from compapp.contests.services import ContestData, save_contest
 
     def create_contest(
-        name: str | None = None, category: str = "national_skills_competition",
-        award_on: date = date(2024, 9, 15), **fields,
+        name: str | None = None,
+        category: str = "national_skills_competition",
+        award_on: date = date(2024, 9, 15),
+        **fields,
     ):
         data = ContestData(
-            name=name or f"测试赛事{next(_serial)}", category=category,
+            name=name or f"测试赛事{next(_serial)}",
+            category=category,
             organising_body=fields.pop("organising_body", "云南省人力资源和社会保障厅"),
-            starts_on=fields.pop("starts_on", award_on), ends_on=fields.pop("ends_on", award_on),
-            award_on=award_on, **fields,
+            starts_on=fields.pop("starts_on", award_on),
+            ends_on=fields.pop("ends_on", award_on),
+            award_on=award_on,
+            **fields,
         )
         contest = save_contest(data)
         db.session.commit()
@@ -192,8 +199,12 @@ def dummy_contest(create_contest):
 def create_event(db):
     from compapp.contests.services import add_event
 
-    def create_event(contest, occupation: str = "电工", event_format: str = "individual",
-                     result_kind: str = "medals"):
+    def create_event(
+        contest,
+        occupation: str = "电工",
+        event_format: str = "individual",
+        result_kind: str = "medals",
+    ):
         event = add_event(contest, occupation, event_format, result_kind)
         db.session.commit()
         return event
@@ -204,15 +215,23 @@ def create_event(db):
 def id_number_for(county: str = "533422", serial: int | None = None) -> str:
     """A valid ID number from ``county`` (GB 11643 check digit)."""
     serial = next(_serial) if serial is None else serial
-    return make_id_number(f"{county}1990{(serial % 12) + 1:02d}{(serial % 28) + 1:02d}{serial % 1000:03d}")
+    return make_id_number(
+        f"{county}1990{(serial % 12) + 1:02d}{(serial % 28) + 1:02d}{serial % 1000:03d}"
+    )
 
 
 @pytest.fixture
 def create_entry(db):
     from compapp.contests.services import EntryData, MemberData, check_entry, save_entry
 
-    def create_entry(event, county: str = "533422", rank: int | None = None,
-                     result: str | None = None, names: list[str] | None = None, **member_fields):
+    def create_entry(
+        event,
+        county: str = "533422",
+        rank: int | None = None,
+        result: str | None = None,
+        names: list[str] | None = None,
+        **member_fields,
+    ):
         names = names or [f"选手{next(_serial)}" for _ in range(event.team_size)]
         members = [
             MemberData(id_number=id_number_for(county), name=name, **member_fields)

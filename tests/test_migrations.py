@@ -28,8 +28,7 @@ def test_empty_sqlite_upgraded_to_head_matches_the_models(tmp_path):
         db.engine.dispose()
     assert diff == []
     assert dict(counts) == {"county": 17, "prefecture": 16, "province": 1}
-    assert grades == ["none", "junior", "intermediate", "senior", "technician",
-                      "senior_technician"]
+    assert grades == ["none", "junior", "intermediate", "senior", "technician", "senior_technician"]
 
 
 @pytest.mark.sqlite_only

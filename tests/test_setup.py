@@ -29,8 +29,12 @@ def test_demo_data_loads_once(runner, db):
     placements = db.session.scalar(db.select(db.func.count(Placement.id)))
     tiers = {c.category for c in db.session.scalars(db.select(Contest))}
     assert contests >= 10 and placements >= 25
-    assert {"worldskills", "national_skills_competition", "provincial_class1",
-            "prefecture_class1"} <= tiers
+    assert {
+        "worldskills",
+        "national_skills_competition",
+        "provincial_class1",
+        "prefecture_class1",
+    } <= tiers
     again = runner.invoke(args=["seed", "demo"])
     assert "0 new contests" in again.output
     assert db.session.scalar(db.select(db.func.count(Contest.id))) == contests

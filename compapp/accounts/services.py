@@ -11,8 +11,16 @@ from compapp.auth.models import Invitation, User, utcnow
 from compapp.extensions import db
 
 INVITATION_LIFETIME = timedelta(days=3)
-USER_FIELDS = ["username", "display_name", "role", "active", "organising_body_id",
-               "jurisdiction_code", "coach_id", "competitor_id"]
+USER_FIELDS = [
+    "username",
+    "display_name",
+    "role",
+    "active",
+    "organising_body_id",
+    "jurisdiction_code",
+    "coach_id",
+    "competitor_id",
+]
 
 
 def _hash(token: str) -> str:
@@ -25,10 +33,14 @@ def create_invitation(user: User, by: User | None) -> str:
     for old in db.session.scalars(db.select(Invitation).filter_by(user_id=user.id, used_at=None)):
         old.used_at = now
     token = secrets.token_urlsafe(32)
-    db.session.add(Invitation(
-        user_id=user.id, token_hash=_hash(token), created_by_id=getattr(by, "id", None),
-        expires_at=now + INVITATION_LIFETIME,
-    ))
+    db.session.add(
+        Invitation(
+            user_id=user.id,
+            token_hash=_hash(token),
+            created_by_id=getattr(by, "id", None),
+            expires_at=now + INVITATION_LIFETIME,
+        )
+    )
     record_change("send_invitation", "user", user.id, f"生成邀请链接：{user.username}", user=by)
     db.session.flush()
     return token
@@ -48,7 +60,8 @@ def accept_invitation(invitation: Invitation, password: str) -> User:
     user.set_password(password)
     user.active = True
     invitation.used_at = utcnow()
-    record_change("set_password", "user", user.id, f"通过邀请链接设置密码：{user.username}",
-                  user=user)
+    record_change(
+        "set_password", "user", user.id, f"通过邀请链接设置密码：{user.username}", user=user
+    )
     db.session.flush()
     return user

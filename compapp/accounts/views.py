@@ -26,26 +26,48 @@ from compapp.web import public
 
 bp = Blueprint("accounts", __name__)
 
-SCOPE_FIELD = {"organiser": "organising_body_id", "finance": "jurisdiction_code",
-               "coach": "coach_id", "winner": "competitor_id"}
+SCOPE_FIELD = {
+    "organiser": "organising_body_id",
+    "finance": "jurisdiction_code",
+    "coach": "coach_id",
+    "winner": "competitor_id",
+}
 
 
 def prepare(form: UserForm) -> None:
     none = [("", "—")]
-    form.organising_body_id.choices = options(none + [
-        (b.id, b.name) for b in db.session.scalars(db.select(OrganisingBody).order_by(OrganisingBody.name))])
-    form.jurisdiction_code.choices = options(none + [
-        (j.code, f"{j.code} {j.name}") for j in db.session.scalars(
-            db.select(Jurisdiction).order_by(Jurisdiction.code))])
-    form.coach_id.choices = options(none + [
-        (c.id, c.name) for c in db.session.scalars(db.select(Coach).order_by(Coach.name))])
-    form.competitor_id.choices = options(none + [
-        (c.id, f"{c.name} {c.masked_id}") for c in db.session.scalars(
-            db.select(Competitor).order_by(Competitor.name))])
+    form.organising_body_id.choices = options(
+        none
+        + [
+            (b.id, b.name)
+            for b in db.session.scalars(db.select(OrganisingBody).order_by(OrganisingBody.name))
+        ]
+    )
+    form.jurisdiction_code.choices = options(
+        none
+        + [
+            (j.code, f"{j.code} {j.name}")
+            for j in db.session.scalars(db.select(Jurisdiction).order_by(Jurisdiction.code))
+        ]
+    )
+    form.coach_id.choices = options(
+        none + [(c.id, c.name) for c in db.session.scalars(db.select(Coach).order_by(Coach.name))]
+    )
+    form.competitor_id.choices = options(
+        none
+        + [
+            (c.id, f"{c.name} {c.masked_id}")
+            for c in db.session.scalars(db.select(Competitor).order_by(Competitor.name))
+        ]
+    )
 
 
-SCOPE_MODEL = {"organising_body_id": OrganisingBody, "jurisdiction_code": Jurisdiction,
-               "coach_id": Coach, "competitor_id": Competitor}
+SCOPE_MODEL = {
+    "organising_body_id": OrganisingBody,
+    "jurisdiction_code": Jurisdiction,
+    "coach_id": Coach,
+    "competitor_id": Competitor,
+}
 
 
 def scope_exists(field: str, value: str) -> bool:
@@ -76,7 +98,11 @@ def apply_form(form: UserForm, user: User) -> list[tuple]:
     user.display_name = form.display_name.data.strip()
     user.role = role
     user.active = form.active.data
-    user.organising_body_id = int(form.organising_body_id.data) if role == "organiser" and form.organising_body_id.data else None
+    user.organising_body_id = (
+        int(form.organising_body_id.data)
+        if role == "organiser" and form.organising_body_id.data
+        else None
+    )
     user.jurisdiction_code = form.jurisdiction_code.data if role == "finance" else None
     user.coach_id = int(form.coach_id.data) if role == "coach" else None
     user.competitor_id = int(form.competitor_id.data) if role == "winner" else None
@@ -115,9 +141,14 @@ def edit(user_id: int | None = None):
             if user is None:
                 db.session.add(target)
                 db.session.flush()
-            record_change("update_user" if user else "create_user", "user", target.id,
-                          f"账户 {target.username}", before=before,
-                          after=snapshot(target, services.USER_FIELDS))
+            record_change(
+                "update_user" if user else "create_user",
+                "user",
+                target.id,
+                f"账户 {target.username}",
+                before=before,
+                after=snapshot(target, services.USER_FIELDS),
+            )
             if user is None:
                 token = services.create_invitation(target, current_user)
                 db.session.commit()
@@ -137,8 +168,11 @@ def invite(user_id: int):
         abort(400)
     token = services.create_invitation(user, current_user)
     db.session.commit()
-    return render_template("accounts/invited.html", user=user,
-                           url=url_for("accounts.accept", token=token, _external=True))
+    return render_template(
+        "accounts/invited.html",
+        user=user,
+        url=url_for("accounts.accept", token=token, _external=True),
+    )
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
@@ -147,8 +181,12 @@ def invite(user_id: int):
 def accept(token: str):
     invitation = services.find_invitation(token)
     if invitation is None:
-        return render_template("error.html", status=410, title=_("链接已失效"),
-                               message=_("邀请链接无效、已使用或已过期。请联系管理员重新发送。")), 410
+        return render_template(
+            "error.html",
+            status=410,
+            title=_("链接已失效"),
+            message=_("邀请链接无效、已使用或已过期。请联系管理员重新发送。"),
+        ), 410
     form = SetPasswordForm()
     if form.validate_on_submit():
         services.accept_invitation(invitation, form.password.data)
@@ -174,8 +212,9 @@ def audit_query():
                 day = date.fromisoformat(args[name])
             except ValueError:
                 continue
-            moment = datetime.combine(day + timedelta(days=1 if op == "lt" else 0),
-                                      datetime.min.time())
+            moment = datetime.combine(
+                day + timedelta(days=1 if op == "lt" else 0), datetime.min.time()
+            )
             query = query.where(AuditEntry.at >= moment if op == "ge" else AuditEntry.at < moment)
     return query
 
@@ -184,7 +223,9 @@ def audit_query():
 @admin_required
 def audit():
     entries = db.session.scalars(audit_query().limit(500)).all()
-    actions = db.session.scalars(db.select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
+    actions = db.session.scalars(
+        db.select(AuditEntry.action).distinct().order_by(AuditEntry.action)
+    ).all()
     return render_template("accounts/audit.html", entries=entries, actions=actions)
 
 
@@ -195,14 +236,40 @@ def audit_export():
 
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["id", "at_utc", "user", "action", "target_type", "target_id", "summary",
-                     "before", "after", "ip"])
+    writer.writerow(
+        [
+            "id",
+            "at_utc",
+            "user",
+            "action",
+            "target_type",
+            "target_id",
+            "summary",
+            "before",
+            "after",
+            "ip",
+        ]
+    )
     for e in db.session.scalars(audit_query()):
-        writer.writerow([e.id, e.at.isoformat(), e.username or "", e.action, e.target_type,
-                         e.target_id or "", e.summary,
-                         json.dumps(e.before, ensure_ascii=False) if e.before is not None else "",
-                         json.dumps(e.after, ensure_ascii=False) if e.after is not None else "",
-                         e.ip or ""])
+        writer.writerow(
+            [
+                e.id,
+                e.at.isoformat(),
+                e.username or "",
+                e.action,
+                e.target_type,
+                e.target_id or "",
+                e.summary,
+                json.dumps(e.before, ensure_ascii=False) if e.before is not None else "",
+                json.dumps(e.after, ensure_ascii=False) if e.after is not None else "",
+                e.ip or "",
+            ]
+        )
     name = f"审计日志_{date.today().isoformat()}.csv"
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=audit.csv; filename*=UTF-8''{quote(name)}"})
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f"attachment; filename=audit.csv; filename*=UTF-8''{quote(name)}"
+        },
+    )

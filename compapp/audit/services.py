@@ -29,9 +29,15 @@ def snapshot(obj, fields: list[str]) -> dict:
     return {name: _plain(getattr(obj, name)) for name in fields}
 
 
-def record_change(action: str, target_type: str, target_id, summary: str,
-                  before: dict | None = None, after: dict | None = None,
-                  user=None) -> AuditEntry:
+def record_change(
+    action: str,
+    target_type: str,
+    target_id,
+    summary: str,
+    before: dict | None = None,
+    after: dict | None = None,
+    user=None,
+) -> AuditEntry:
     """Append an audit entry (flushes, never commits).
 
     :param action: a verb_noun such as ``create_contest``, ``confirm_placement``.
@@ -40,9 +46,12 @@ def record_change(action: str, target_type: str, target_id, summary: str,
     if user is None and has_request_context() and current_user.is_authenticated:
         user = current_user._get_current_object()
     entry = AuditEntry(
-        user_id=getattr(user, "id", None), username=getattr(user, "username", None),
-        action=action, target_type=target_type,
-        target_id=None if target_id is None else str(target_id), summary=summary[:400],
+        user_id=getattr(user, "id", None),
+        username=getattr(user, "username", None),
+        action=action,
+        target_type=target_type,
+        target_id=None if target_id is None else str(target_id),
+        summary=summary[:400],
         before=_plain(before) if before is not None else None,
         after=_plain(after) if after is not None else None,
         ip=request.remote_addr if has_request_context() else None,

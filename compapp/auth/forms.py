@@ -9,5 +9,7 @@ from wtforms.validators import InputRequired, Length
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("用户名"), validators=[InputRequired(_l("请填写用户名。")), Length(max=60)])
+    username = StringField(
+        _l("用户名"), validators=[InputRequired(_l("请填写用户名。")), Length(max=60)]
+    )
     password = PasswordField(_l("密码"), validators=[InputRequired(_l("请填写密码。"))])

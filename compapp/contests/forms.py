@@ -70,7 +70,9 @@ class MemberForm(Form):
 
 class CoachForm(Form):
     name = StringField(_l("姓名"), validators=[Optional(), Length(max=80)])
-    role = SelectField(_l("角色"), choices=options(labels.COACH_ROLE_NAMES.items()), default="coach")
+    role = SelectField(
+        _l("角色"), choices=options(labels.COACH_ROLE_NAMES.items()), default="coach"
+    )
     share_percent = IntegerField(
         _l("分配比例 %"),
         validators=[Optional(), NumberRange(0, 100, _l("比例应在 0 到 100 之间。"))],

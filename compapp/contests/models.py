@@ -164,8 +164,10 @@ class EntryCoach(db.Model):
         CheckConstraint(
             "role IN ('coach', 'technical_director', 'translator', 'expert')", name="role"
         ),
-        CheckConstraint("share_percent IS NULL OR (share_percent >= 0 AND share_percent <= 100)",
-                        name="share_percent"),
+        CheckConstraint(
+            "share_percent IS NULL OR (share_percent >= 0 AND share_percent <= 100)",
+            name="share_percent",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -27,8 +27,8 @@ class Problem:
 
     def text(self, translate=lambda s: s) -> str:
         """Return the message in the caller's language, parameters filled in."""
-        return translate(self.message) % dict(self.params) if self.params else translate(
-            self.message
+        return (
+            translate(self.message) % dict(self.params) if self.params else translate(self.message)
         )
 
 
@@ -65,9 +65,7 @@ def check_event(category: str, event_format: str, result_kind: str) -> list[Prob
     if event_format not in TEAM_SIZE:
         problems.append(_problem("format", "赛项形式只能是单人、双人或三人。"))
     if result_kind not in allowed_result_kinds(category):
-        problems.append(
-            _problem("result_kind", "该赛事类别不设此类奖项（见政策说明 §3）。")
-        )
+        problems.append(_problem("result_kind", "该赛事类别不设此类奖项（见政策说明 §3）。"))
     return problems
 
 
@@ -97,8 +95,12 @@ def check_team(event_format: str, id_numbers: Iterable[str]) -> list[Problem]:
     problems = []
     if len(numbers) != size:
         problems.append(
-            _problem("members", "本赛项每组应有 %(size)s 名选手，实际填写了 %(count)s 名。",
-                     size=size, count=len(numbers))
+            _problem(
+                "members",
+                "本赛项每组应有 %(size)s 名选手，实际填写了 %(count)s 名。",
+                size=size,
+                count=len(numbers),
+            )
         )
     if len(set(numbers)) != len(numbers):
         problems.append(_problem("members", "同一选手不能在一组中出现两次。"))
@@ -136,8 +138,9 @@ def check_placement(
         problems.append(_problem("rank", "名次必须是不小于 1 的整数。"))
     elif any(r == rank and not (is_tie and tied) for r, tied in other_ranks):
         problems.append(
-            _problem("rank", "第 %(rank)s 名已有其他参赛组；如为并列，请在两组都勾选“并列”。",
-                     rank=rank)
+            _problem(
+                "rank", "第 %(rank)s 名已有其他参赛组；如为并列，请在两组都勾选“并列”。", rank=rank
+            )
         )
     if result_code and result_code not in result_choices(category, result_kind):
         problems.append(_problem("result", "该赛事类别或赛项不设此奖项（见政策说明 §3）。"))
@@ -148,6 +151,9 @@ def check_coach_shares(shares: Iterable[int | None]) -> list[Problem]:
     """Recorded shares of the coaching team's award add up to 100% (POLICY.md §5.2)."""
     given = [s for s in shares if s is not None]
     if given and sum(given) != 100:
-        return [_problem("coaches", "教练团队的分配比例合计应为 100%%，现为 %(total)s%%。",
-                         total=sum(given))]
+        return [
+            _problem(
+                "coaches", "教练团队的分配比例合计应为 100%%，现为 %(total)s%%。", total=sum(given)
+            )
+        ]
     return []

@@ -150,7 +150,11 @@ def save_contest(data: ContestData, contest: Contest | None = None) -> Contest:
     contest.category = data.category
     contest.organising_body = body
     contest.location = (data.location or "").strip() or None
-    contest.starts_on, contest.ends_on, contest.award_on = data.starts_on, data.ends_on, data.award_on
+    contest.starts_on, contest.ends_on, contest.award_on = (
+        data.starts_on,
+        data.ends_on,
+        data.award_on,
+    )
     contest.notes = (data.notes or "").strip() or None
     db.session.flush()
     return contest
@@ -180,8 +184,13 @@ def delete_contest(contest: Contest) -> None:
     db.session.flush()
 
 
-def check_event(contest: Contest, occupation: str, event_format: str, result_kind: str,
-                event: Event | None = None) -> list[Problem]:
+def check_event(
+    contest: Contest,
+    occupation: str,
+    event_format: str,
+    result_kind: str,
+    event: Event | None = None,
+) -> list[Problem]:
     """Check an event's format and result kind against the contest's category."""
     problems = rules.check_event(contest.category, event_format, result_kind)
     clash = db.session.scalar(
@@ -191,8 +200,10 @@ def check_event(contest: Contest, occupation: str, event_format: str, result_kin
     )
     if clash is not None and clash is not event:
         problems.append(Problem("occupation", "本赛事已有同一职业（工种）、同一形式的赛项。"))
-    if event is not None and event.entries and (
-        event.format != event_format or event.result_kind != result_kind
+    if (
+        event is not None
+        and event.entries
+        and (event.format != event_format or event.result_kind != result_kind)
     ):
         problems.append(Problem("format", "赛项已有参赛组，不能再修改形式或奖项设置。"))
     return problems
@@ -201,7 +212,9 @@ def check_event(contest: Contest, occupation: str, event_format: str, result_kin
 def add_event(contest: Contest, occupation: str, event_format: str, result_kind: str) -> Event:
     """Add an event to ``contest``."""
     event = Event(
-        contest=contest, occupation=occupation.strip(), format=event_format,
+        contest=contest,
+        occupation=occupation.strip(),
+        format=event_format,
         result_kind=result_kind,
     )
     db.session.add(event)
@@ -319,8 +332,13 @@ def _competitor_for(member: MemberData) -> Competitor:
     return person
 
 
-def save_entry(event: Event, data: EntryData, user_id: int | None, seen_version: int | None,
-               entry: Entry | None = None) -> Entry:
+def save_entry(
+    event: Event,
+    data: EntryData,
+    user_id: int | None,
+    seen_version: int | None,
+    entry: Entry | None = None,
+) -> Entry:
     """Create or update an entry with its team, coaches and placement (data already checked)."""
     claim_event_version(event, seen_version)
     is_new = entry is None

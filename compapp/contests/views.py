@@ -40,20 +40,33 @@ def scoped(query):
     return query
 
 
-CONTEST_FIELDS = ["name", "category", "organising_body_id", "location", "starts_on", "ends_on",
-                  "award_on", "notes"]
+CONTEST_FIELDS = [
+    "name",
+    "category",
+    "organising_body_id",
+    "location",
+    "starts_on",
+    "ends_on",
+    "award_on",
+    "notes",
+]
 
 
 def entry_snapshot(entry: Entry) -> dict:
     p = entry.placement
     return {
         "sending_county": entry.sending_county_code,
-        "members": [m.competitor.id_number[:6] + "…" + m.competitor.name
-                    for m in entry.members],
+        "members": [m.competitor.id_number[:6] + "…" + m.competitor.name for m in entry.members],
         "coaches": [(c.coach.name, c.role, c.share_percent) for c in entry.coaches],
-        "placement": None if p is None else {
-            "rank": p.rank, "is_tie": p.is_tie, "medal": p.medal, "prize": p.prize,
-            "status": p.status},
+        "placement": None
+        if p is None
+        else {
+            "rank": p.rank,
+            "is_tie": p.is_tie,
+            "medal": p.medal,
+            "prize": p.prize,
+            "status": p.status,
+        },
     }
 
 
@@ -112,10 +125,13 @@ def index():
     contests = db.session.scalars(query).all()
     if year:
         contests = [c for c in contests if c.award_on.year == year]
-    years = sorted({c.award_on.year for c in db.session.scalars(scoped(db.select(Contest)))},
-                   reverse=True)
+    years = sorted(
+        {c.award_on.year for c in db.session.scalars(scoped(db.select(Contest)))}, reverse=True
+    )
     return render_template(
-        "contests/index.html", contests=contests, years=years,
+        "contests/index.html",
+        contests=contests,
+        years=years,
         selected={"tier": tier, "category": category, "year": year},
     )
 
@@ -125,9 +141,13 @@ def contest_data(form: ContestForm) -> services.ContestData:
     if current_user.role == "organiser" and current_user.organising_body is not None:
         body = current_user.organising_body.name  # organisers register their own body's contests
     return services.ContestData(
-        name=form.name.data, category=form.category.data,
-        organising_body=body, starts_on=form.starts_on.data,
-        ends_on=form.ends_on.data, award_on=form.award_on.data, location=form.location.data,
+        name=form.name.data,
+        category=form.category.data,
+        organising_body=body,
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        award_on=form.award_on.data,
+        location=form.location.data,
         notes=form.notes.data,
     )
 
@@ -147,8 +167,13 @@ def create():
         problems = services.check_contest(data)
         if not problems:
             contest = services.save_contest(data)
-            record_change("create_contest", "contest", contest.id, f"登记赛事 {contest.name}",
-                          after=snapshot(contest, CONTEST_FIELDS))
+            record_change(
+                "create_contest",
+                "contest",
+                contest.id,
+                f"登记赛事 {contest.name}",
+                after=snapshot(contest, CONTEST_FIELDS),
+            )
             db.session.commit()
             flash(_("已登记赛事“%(name)s”。下一步：添加赛项。", name=contest.name), "success")
             return redirect(url_for("contests.show", contest_id=contest.id))
@@ -169,8 +194,14 @@ def edit(contest_id: int):
         if not problems:
             before = snapshot(contest, CONTEST_FIELDS)
             services.save_contest(data, contest)
-            record_change("update_contest", "contest", contest.id, f"修改赛事 {contest.name}",
-                          before=before, after=snapshot(contest, CONTEST_FIELDS))
+            record_change(
+                "update_contest",
+                "contest",
+                contest.id,
+                f"修改赛事 {contest.name}",
+                before=before,
+                after=snapshot(contest, CONTEST_FIELDS),
+            )
             db.session.commit()
             flash(_("已保存修改。"), "success")
             return redirect(url_for("contests.show", contest_id=contest.id))
@@ -202,10 +233,18 @@ def add_event(contest_id: int):
             event = services.add_event(
                 contest, form.occupation.data, form.format.data, form.result_kind.data
             )
-            record_change("add_event", "event", event.id,
-                          f"{contest.name} 添加赛项 {event.occupation}",
-                          after={"contest_id": contest.id, "occupation": event.occupation,
-                                 "format": event.format, "result_kind": event.result_kind})
+            record_change(
+                "add_event",
+                "event",
+                event.id,
+                f"{contest.name} 添加赛项 {event.occupation}",
+                after={
+                    "contest_id": contest.id,
+                    "occupation": event.occupation,
+                    "format": event.format,
+                    "result_kind": event.result_kind,
+                },
+            )
             db.session.commit()
             flash(_("已添加赛项“%(name)s”。", name=event.occupation), "success")
             return redirect(url_for("contests.event", event_id=event.id))
@@ -231,10 +270,15 @@ def delete(contest_id: int):
         flash(_("已删除赛事“%(name)s”。", name=name), "success")
         return redirect(url_for("contests.index"))
     return render_template(
-        "contests/confirm_delete.html", form=form, blocked=blocked, what=contest.name,
-        kind=_("赛事"), cancel=url_for("contests.show", contest_id=contest.id),
-        consequences=_("其中的 %(events)s 个赛项及全部参赛组将一并删除。",
-                       events=len(contest.events)),
+        "contests/confirm_delete.html",
+        form=form,
+        blocked=blocked,
+        what=contest.name,
+        kind=_("赛事"),
+        cancel=url_for("contests.show", contest_id=contest.id),
+        consequences=_(
+            "其中的 %(events)s 个赛项及全部参赛组将一并删除。", events=len(contest.events)
+        ),
     )
 
 
@@ -248,18 +292,22 @@ def delete_event(event_id: int):
     )
     if form.validate_on_submit() and not blocked:
         contest_id = event.contest_id
-        before = {"contest_id": contest_id, "occupation": event.occupation,
-                  "format": event.format}
+        before = {"contest_id": contest_id, "occupation": event.occupation, "format": event.format}
         event_id = event.id
         services.delete_event(event)
-        record_change("delete_event", "event", event_id, f"删除赛项 {before['occupation']}",
-                      before=before)
+        record_change(
+            "delete_event", "event", event_id, f"删除赛项 {before['occupation']}", before=before
+        )
         db.session.commit()
         flash(_("已删除赛项。"), "success")
         return redirect(url_for("contests.show", contest_id=contest_id))
     return render_template(
-        "contests/confirm_delete.html", form=form, blocked=blocked, what=event.occupation,
-        kind=_("赛项"), cancel=url_for("contests.event", event_id=event.id),
+        "contests/confirm_delete.html",
+        form=form,
+        blocked=blocked,
+        what=event.occupation,
+        kind=_("赛项"),
+        cancel=url_for("contests.event", event_id=event.id),
         consequences=_("其中的 %(n)s 个参赛组将一并删除。", n=len(event.entries)),
     )
 
@@ -283,21 +331,28 @@ def entry_data(form: EntryForm, event: Event) -> services.EntryData:
         services.MemberData(
             id_number=(sub.form.id_number.data or "").strip().upper(),
             name=(sub.form.name.data or "").strip(),
-            employer=sub.form.employer.data, is_employee=sub.form.is_employee.data,
-            grade=sub.form.grade.data, home_county=sub.form.home_county.data or None,
+            employer=sub.form.employer.data,
+            is_employee=sub.form.is_employee.data,
+            grade=sub.form.grade.data,
+            home_county=sub.form.home_county.data or None,
         )
         for sub in list(form.members)[: event.team_size]
     ]
     coaches = [
         services.CoachData(
-            name=(sub.form.name.data or "").strip(), role=sub.form.role.data,
+            name=(sub.form.name.data or "").strip(),
+            role=sub.form.role.data,
             share_percent=sub.form.share_percent.data,
         )
         for sub in form.coaches
     ]
     return services.EntryData(
-        sending_county=form.sending_county.data, members=members, coaches=coaches,
-        rank=form.rank.data, is_tie=form.is_tie.data, result=form.result.data or None,
+        sending_county=form.sending_county.data,
+        members=members,
+        coaches=coaches,
+        rank=form.rank.data,
+        is_tie=form.is_tie.data,
+        result=form.result.data or None,
     )
 
 
@@ -339,26 +394,41 @@ def handle_entry_form(event: Event, entry: Entry | None):
                 stale = True
                 form.version.data = str(event.version)
                 form.form_errors.append(
-                    _("在您编辑期间，其他人修改了本赛项的成绩，您的修改没有保存。"
-                      "请查看下方最新的成绩，确认后重新提交。")
+                    _(
+                        "在您编辑期间，其他人修改了本赛项的成绩，您的修改没有保存。"
+                        "请查看下方最新的成绩，确认后重新提交。"
+                    )
                 )
             else:
                 record_change(
-                    "update_entry" if before else "create_entry", "entry", saved.id,
+                    "update_entry" if before else "create_entry",
+                    "entry",
+                    saved.id,
                     f"{event.contest.name} · {event.occupation}：保存参赛组 "
                     + "、".join(c.name for c in saved.competitors),
-                    before=before, after=entry_snapshot(saved),
+                    before=before,
+                    after=entry_snapshot(saved),
                 )
                 db.session.commit()
-                flash(_("已保存参赛组（%(names)s）。",
-                        names="、".join(c.name for c in saved.competitors)), "success")
+                flash(
+                    _(
+                        "已保存参赛组（%(names)s）。",
+                        names="、".join(c.name for c in saved.competitors),
+                    ),
+                    "success",
+                )
                 return redirect(url_for("contests.event", event_id=event.id))
         else:
             show_problems(form, problems)
     status = 409 if stale else (422 if request.method == "POST" else 200)
     return render_template(
-        "contests/event.html", event=event, form=form, entry=entry,
-        entries=services.sorted_entries(event), stale=stale, delete_form=ConfirmForm(),
+        "contests/event.html",
+        event=event,
+        form=form,
+        entry=entry,
+        entries=services.sorted_entries(event),
+        stale=stale,
+        delete_form=ConfirmForm(),
     ), status
 
 
@@ -397,8 +467,13 @@ def delete_entry(entry_id: int):
         return redirect(url_for("contests.event", event_id=event_id))
     names = "、".join(c.name for c in entry.competitors)
     return render_template(
-        "contests/confirm_delete.html", form=form, blocked=blocked, what=names, kind=_("参赛组"),
-        cancel=url_for("contests.event", event_id=event_id), version=entry.event.version,
+        "contests/confirm_delete.html",
+        form=form,
+        blocked=blocked,
+        what=names,
+        kind=_("参赛组"),
+        cancel=url_for("contests.event", event_id=event_id),
+        version=entry.event.version,
         consequences=_("其成绩（如有）将一并删除。"),
     )
 
@@ -411,7 +486,9 @@ def preload_entries(contest: Contest) -> None:
     from compapp.reference.models import Jurisdiction
 
     db.session.scalars(
-        db.select(Event).filter_by(contest_id=contest.id).options(
+        db.select(Event)
+        .filter_by(contest_id=contest.id)
+        .options(
             selectinload(Event.entries).options(
                 selectinload(Entry.placement),
                 selectinload(Entry.members).joinedload(EntryMember.competitor),
@@ -427,7 +504,8 @@ def results(contest_id: int):
     contest = get_contest(contest_id)
     preload_entries(contest)
     return render_template(
-        "contests/results.html", contest=contest,
+        "contests/results.html",
+        contest=contest,
         events=[(event, services.sorted_entries(event)) for event in contest.events],
     )
 
@@ -438,7 +516,10 @@ def review():
     from compapp.contests.models import Placement
 
     query = scoped(
-        db.select(Placement).join(Entry).join(Event).join(Contest)
+        db.select(Placement)
+        .join(Entry)
+        .join(Event)
+        .join(Contest)
         .where(Placement.status == "entered")
         .order_by(Contest.award_on.desc(), Event.id, Placement.rank)
     )
@@ -466,10 +547,13 @@ def confirm_placement(placement_id: int):
         flash(str(exc), "error")
         return redirect(request.referrer or url_for("contests.review")), 303
     record_change(
-        "confirm_placement", "placement", placement.id,
+        "confirm_placement",
+        "placement",
+        placement.id,
         f"复核确认成绩：{placement.entry.event.occupation} 第 {placement.rank} 名 "
         + "、".join(c.name for c in placement.entry.competitors),
-        before={"status": "entered"}, after={"status": "confirmed"},
+        before={"status": "entered"},
+        after={"status": "confirmed"},
     )
     db.session.commit()
     flash(_("已确认成绩。"), "success")
@@ -488,8 +572,12 @@ def reopen_placement(placement_id: int):
         flash(str(exc), "error")
         return redirect(url_for("contests.edit_entry", entry_id=placement.entry_id))
     record_change(
-        "reopen_placement", "placement", placement.id, f"撤回确认以便更正：{note}",
-        before={"status": "confirmed"}, after={"status": "entered", "note": note},
+        "reopen_placement",
+        "placement",
+        placement.id,
+        f"撤回确认以便更正：{note}",
+        before={"status": "confirmed"},
+        after={"status": "entered", "note": note},
     )
     db.session.commit()
     flash(_("已撤回确认。更正后须由另一人再次复核。"), "success")

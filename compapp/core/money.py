@@ -21,7 +21,9 @@ class MoneyError(ValueError):
 def as_decimal(value: Decimal | int | str) -> Decimal:
     """Return ``value`` as a ``Decimal``; refuse floats and anything inexact."""
     if isinstance(value, bool) or isinstance(value, float):
-        raise MoneyError(f"amount {value!r} must be a Decimal, an integer or a string, never a float")
+        raise MoneyError(
+            f"amount {value!r} must be a Decimal, an integer or a string, never a float"
+        )
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):

@@ -65,8 +65,9 @@ def budget_workbook(sheet: BudgetSheet) -> bytes:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="EEF2F6")
     for r in sheet.rows:
-        ws.append([r.contest, r.event, r.payee, r.county, r.result, r.kind, r.amount, r.status,
-                   r.clause])
+        ws.append(
+            [r.contest, r.event, r.payee, r.county, r.result, r.kind, r.amount, r.status, r.clause]
+        )
     ws.append(["合计", "", "", "", "", "", sheet.total, "", ""])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
@@ -94,13 +95,19 @@ def budget_pdf(sheet: BudgetSheet) -> bytes:
     font = ensure_font()
     base = ParagraphStyle("base", fontName=font, fontSize=9, leading=12)
     title = ParagraphStyle("title", parent=base, fontSize=16, leading=22, alignment=1)
-    small = ParagraphStyle("small", parent=base, fontSize=7.5, leading=10,
-                           textColor=colors.HexColor("#444444"))
+    small = ParagraphStyle(
+        "small", parent=base, fontSize=7.5, leading=10, textColor=colors.HexColor("#444444")
+    )
     out = BytesIO()
     doc = SimpleDocTemplate(
-        out, pagesize=landscape(A4), leftMargin=14 * mm, rightMargin=14 * mm,
-        topMargin=14 * mm, bottomMargin=14 * mm,
-        title=f"{sheet.payer} 奖励资金预算确认表", author="compapp",
+        out,
+        pagesize=landscape(A4),
+        leftMargin=14 * mm,
+        rightMargin=14 * mm,
+        topMargin=14 * mm,
+        bottomMargin=14 * mm,
+        title=f"{sheet.payer} 奖励资金预算确认表",
+        author="compapp",
     )
     story = [
         Paragraph(f"{sheet.payer} 职业技能竞赛奖励资金预算确认表", title),
@@ -108,50 +115,85 @@ def budget_pdf(sheet: BudgetSheet) -> bytes:
         Paragraph(f"范围：{sheet.scope}　　打印日期：{sheet.printed_on.isoformat()}", base),
         Spacer(1, 3 * mm),
     ]
-    data = [[Paragraph(h, base) for h in ("赛项", "领取对象", "选派单位", "成绩", "类型",
-                                          "金额（元）", "状态", "依据")]]
+    data = [
+        [
+            Paragraph(h, base)
+            for h in ("赛项", "领取对象", "选派单位", "成绩", "类型", "金额（元）", "状态", "依据")
+        ]
+    ]
     for r in sheet.rows:
-        data.append([Paragraph(r.event, base), Paragraph(r.payee, base),
-                     Paragraph(r.county, base), Paragraph(r.result, base), r.kind,
-                     format_yuan(r.amount, symbol=False), r.status, Paragraph(r.clause, small)])
+        data.append(
+            [
+                Paragraph(r.event, base),
+                Paragraph(r.payee, base),
+                Paragraph(r.county, base),
+                Paragraph(r.result, base),
+                r.kind,
+                format_yuan(r.amount, symbol=False),
+                r.status,
+                Paragraph(r.clause, small),
+            ]
+        )
     data.append(["合计", "", "", "", "", format_yuan(sheet.total, symbol=False), "", ""])
     table = Table(
-        data, repeatRows=1,
+        data,
+        repeatRows=1,
         colWidths=[34 * mm, 52 * mm, 40 * mm, 26 * mm, 14 * mm, 30 * mm, 22 * mm, 50 * mm],
     )
-    table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), font),
-        ("FONTSIZE", (0, 0), (-1, -1), 9),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#888888")),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEF2F6")),
-        ("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#F6F6F6")),
-        ("ALIGN", (5, 1), (5, -1), "RIGHT"),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), font),
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#888888")),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEF2F6")),
+                ("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#F6F6F6")),
+                ("ALIGN", (5, 1), (5, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
     story += [table, Spacer(1, 4 * mm)]
-    story.append(Paragraph(
-        f"合计金额：{format_yuan(sheet.total)}（大写：{capital_numerals(sheet.total)}）", base))
-    story.append(Paragraph(
-        "　".join(f"{name} {format_yuan(amount)}" for name, amount in sheet.status_totals), base))
+    story.append(
+        Paragraph(
+            f"合计金额：{format_yuan(sheet.total)}（大写：{capital_numerals(sheet.total)}）", base
+        )
+    )
+    story.append(
+        Paragraph(
+            "　".join(f"{name} {format_yuan(amount)}" for name, amount in sheet.status_totals), base
+        )
+    )
     for text in sheet.confirmations:
         story.append(Paragraph(text, base))
     story.append(Spacer(1, 10 * mm))
     signatures = Table(
-        [["经办人（签字）：", "", "审核人（签字）：", "", "财务负责人（签字）：", ""],
-         ["日期：", "", "日期：", "", "单位（盖章）：", ""]],
-        colWidths=[30 * mm, 55 * mm, 30 * mm, 55 * mm, 36 * mm, 55 * mm], rowHeights=12 * mm,
+        [
+            ["经办人（签字）：", "", "审核人（签字）：", "", "财务负责人（签字）：", ""],
+            ["日期：", "", "日期：", "", "单位（盖章）：", ""],
+        ],
+        colWidths=[30 * mm, 55 * mm, 30 * mm, 55 * mm, 36 * mm, 55 * mm],
+        rowHeights=12 * mm,
     )
-    signatures.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 10),
-        ("LINEBELOW", (1, 0), (1, -1), 0.5, colors.black),
-        ("LINEBELOW", (3, 0), (3, -1), 0.5, colors.black),
-        ("LINEBELOW", (5, 0), (5, -1), 0.5, colors.black),
-        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-    ]))
+    signatures.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), font),
+                ("FONTSIZE", (0, 0), (-1, -1), 10),
+                ("LINEBELOW", (1, 0), (1, -1), 0.5, colors.black),
+                ("LINEBELOW", (3, 0), (3, -1), 0.5, colors.black),
+                ("LINEBELOW", (5, 0), (5, -1), 0.5, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+            ]
+        )
+    )
     story += [signatures, Spacer(1, 8 * mm), Paragraph("政策依据：", small)]
     story += [Paragraph(f"{i}. {c}", small) for i, c in enumerate(sheet.citations, start=1)]
-    story.append(Paragraph(
-        "金额按政策文件逐条计算，每行四舍五入到分，合计为各行之和；“调整”为已确认明细之后成绩变更产生的差额。",
-        small))
+    story.append(
+        Paragraph(
+            "金额按政策文件逐条计算，每行四舍五入到分，合计为各行之和；“调整”为已确认明细之后成绩变更产生的差额。",
+            small,
+        )
+    )
     doc.build(story)
     return out.getvalue()

@@ -61,15 +61,20 @@ class Budget:
         return [f"{pid} {clause}：{citation}" for (pid, clause), citation in sorted(seen.items())]
 
 
-def budget_lines(payer_code: str, contest: Contest | None = None,
-                 year: int | None = None) -> Budget:
+def budget_lines(
+    payer_code: str, contest: Contest | None = None, year: int | None = None
+) -> Budget:
     """Current lines paid by ``payer_code`` for one contest or one award year."""
     payer = db.session.get(Jurisdiction, payer_code)
     query = (
-        db.select(AwardLineRecord).join(Entry).join(Event).join(Contest)
+        db.select(AwardLineRecord)
+        .join(Entry)
+        .join(Event)
+        .join(Contest)
         .where(AwardLineRecord.payer_code == payer_code, AwardLineRecord.is_current.is_(True))
-        .order_by(Contest.award_on, Contest.id, Event.id, AwardLineRecord.entry_id,
-                  AwardLineRecord.id)
+        .order_by(
+            Contest.award_on, Contest.id, Event.id, AwardLineRecord.entry_id, AwardLineRecord.id
+        )
         .options(*line_loading())
     )
     if contest is not None:
@@ -111,8 +116,9 @@ def payer_overview(payer_code: str) -> dict[int, list[ContestSummary]]:
     return dict(years)
 
 
-def confirm_budget(contest: Contest, payer_code: str, user, note: str | None = None
-                   ) -> BudgetConfirmation:
+def confirm_budget(
+    contest: Contest, payer_code: str, user, note: str | None = None
+) -> BudgetConfirmation:
     """Confirm every line of the contest that ``payer_code`` pays and that awaits confirmation."""
     if user.role != "finance" or user.jurisdiction_code != payer_code:
         raise BudgetRefused(_l("只有该承担单位的财务人员可以确认其预算。"))
@@ -121,27 +127,38 @@ def confirm_budget(contest: Contest, payer_code: str, user, note: str | None = N
     if not lines:
         raise BudgetRefused(_l("没有待确认的明细：成绩须先经第二人复核确认。"))
     confirmation = BudgetConfirmation(
-        contest_id=contest.id, payer_code=payer_code, confirmed_by_id=user.id,
-        total_fen=sum(line.amount_fen for line in lines), line_count=len(lines), note=note,
+        contest_id=contest.id,
+        payer_code=payer_code,
+        confirmed_by_id=user.id,
+        total_fen=sum(line.amount_fen for line in lines),
+        line_count=len(lines),
+        note=note,
     )
     db.session.add(confirmation)
     db.session.flush()
     for line in lines:
         line.budget_confirmation_id = confirmation.id
     record_change(
-        "confirm_budget", "budget", confirmation.id,
+        "confirm_budget",
+        "budget",
+        confirmation.id,
         f"{budget.payer.name} 确认 {contest.name} 预算 {len(lines)} 条，"
         f"合计 {format_yuan(confirmation.total)}",
-        after={"contest_id": contest.id, "payer_code": payer_code,
-               "line_ids": [line.id for line in lines], "total_fen": confirmation.total_fen},
+        after={
+            "contest_id": contest.id,
+            "payer_code": payer_code,
+            "line_ids": [line.id for line in lines],
+            "total_fen": confirmation.total_fen,
+        },
         user=user,
     )
     db.session.flush()
     return confirmation
 
 
-def mark_paid(lines: list[AwardLineRecord], payer_code: str, reference: str, paid_on: date,
-              user) -> None:
+def mark_paid(
+    lines: list[AwardLineRecord], payer_code: str, reference: str, paid_on: date, user
+) -> None:
     """Record payment of confirmed lines with a payment reference and date."""
     if user.role != "finance" or user.jurisdiction_code != payer_code:
         raise BudgetRefused(_l("只有该承担单位的财务人员可以登记支付。"))
@@ -157,9 +174,12 @@ def mark_paid(lines: list[AwardLineRecord], payer_code: str, reference: str, pai
         line.paid_on, line.payment_reference = paid_on, reference.strip()
         line.paid_by_id, line.paid_at = user.id, utcnow()
         record_change(
-            "mark_line_paid", "award_line", line.id,
+            "mark_line_paid",
+            "award_line",
+            line.id,
             f"登记支付 {format_yuan(line.amount)}（凭证 {reference.strip()}）",
-            before=before, after={"paid_on": paid_on, "payment_reference": reference.strip()},
+            before=before,
+            after={"paid_on": paid_on, "payment_reference": reference.strip()},
             user=user,
         )
     db.session.flush()
@@ -167,6 +187,7 @@ def mark_paid(lines: list[AwardLineRecord], payer_code: str, reference: str, pai
 
 def confirmations(contest: Contest, payer_code: str) -> list[BudgetConfirmation]:
     return db.session.scalars(
-        db.select(BudgetConfirmation).filter_by(contest_id=contest.id, payer_code=payer_code)
+        db.select(BudgetConfirmation)
+        .filter_by(contest_id=contest.id, payer_code=payer_code)
         .order_by(BudgetConfirmation.id)
     ).all()

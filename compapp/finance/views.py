@@ -22,7 +22,6 @@ from compapp.rewards.models import AwardLineRecord
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 
 
-
 @bp.before_request
 @require_role("admin", "finance")
 def finance_only():
@@ -67,8 +66,11 @@ def index():
     if current_user.role == "admin":
         payers = db.session.scalars(db.select(Jurisdiction).order_by(Jurisdiction.code)).all()
     return render_template(
-        "finance/index.html", payer=db.session.get(Jurisdiction, code),
-        years=services.payer_overview(code), payers=payers, status_label=status_label,
+        "finance/index.html",
+        payer=db.session.get(Jurisdiction, code),
+        years=services.payer_overview(code),
+        payers=payers,
+        status_label=status_label,
     )
 
 
@@ -84,9 +86,15 @@ def contest_budget(contest_id: int):
     if not budget.lines:
         abort(404)
     return render_template(
-        "finance/budget.html", contest=contest, year=None, budget=budget,
-        confirmations=services.confirmations(contest, code), form=ConfirmForm(),
-        status_label=status_label, payee_text=payee_text, result_text=result_text,
+        "finance/budget.html",
+        contest=contest,
+        year=None,
+        budget=budget,
+        confirmations=services.confirmations(contest, code),
+        form=ConfirmForm(),
+        status_label=status_label,
+        payee_text=payee_text,
+        result_text=result_text,
         today=date.today(),
     )
 
@@ -96,9 +104,16 @@ def year_budget(year: int):
     code = payer_code()
     budget = services.budget_lines(code, year=year)
     return render_template(
-        "finance/budget.html", contest=None, year=year, budget=budget, confirmations=[],
-        form=ConfirmForm(), status_label=status_label, payee_text=payee_text,
-        result_text=result_text, today=date.today(),
+        "finance/budget.html",
+        contest=None,
+        year=year,
+        budget=budget,
+        confirmations=[],
+        form=ConfirmForm(),
+        status_label=status_label,
+        payee_text=payee_text,
+        result_text=result_text,
+        today=date.today(),
     )
 
 
@@ -110,15 +125,23 @@ def confirm(contest_id: int):
         abort(400)
     try:
         confirmation = services.confirm_budget(
-            contest, current_user.jurisdiction_code, current_user,
+            contest,
+            current_user.jurisdiction_code,
+            current_user,
             (request.form.get("note") or "").strip() or None,
         )
     except services.BudgetRefused as exc:
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(_("已确认 %(n)s 条明细，合计 %(total)s。", n=confirmation.line_count,
-                total=f"¥{confirmation.total:,.2f}"), "success")
+        flash(
+            _(
+                "已确认 %(n)s 条明细，合计 %(total)s。",
+                n=confirmation.line_count,
+                total=f"¥{confirmation.total:,.2f}",
+            ),
+            "success",
+        )
     return redirect(url_for("finance.contest_budget", contest_id=contest.id))
 
 
@@ -135,17 +158,14 @@ def mark_paid(contest_id: int):
     except ValueError:
         flash(_("请填写有效的支付日期。"), "error")
         return redirect(url_for("finance.contest_budget", contest_id=contest.id))
-    lines = db.session.scalars(
-        db.select(AwardLineRecord).where(AwardLineRecord.id.in_(ids))
-    ).all()
+    lines = db.session.scalars(db.select(AwardLineRecord).where(AwardLineRecord.id.in_(ids))).all()
     if not lines or len(lines) != len(set(ids)):
         flash(_("请选择要登记支付的明细。"), "error")
         return redirect(url_for("finance.contest_budget", contest_id=contest.id))
     if any(line.entry.event.contest_id != contest.id for line in lines):
         abort(404)
     try:
-        services.mark_paid(lines, current_user.jurisdiction_code, reference, paid_on,
-                           current_user)
+        services.mark_paid(lines, current_user.jurisdiction_code, reference, paid_on, current_user)
     except services.BudgetRefused as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -158,30 +178,47 @@ def mark_paid(contest_id: int):
 def budget_sheet(budget, scope: str, confirmations) -> BudgetSheet:
     rows = [
         BudgetRow(
-            contest=line.entry.event.contest.name, event=line.entry.event.occupation,
-            payee=payee_text(line), county=line.entry.sending_county.name,
-            result=result_text(line), amount=line.amount,
+            contest=line.entry.event.contest.name,
+            event=line.entry.event.occupation,
+            payee=payee_text(line),
+            county=line.entry.sending_county.name,
+            result=result_text(line),
+            amount=line.amount,
             kind=_("调整") if line.kind == "adjustment" else _("奖励"),
-            status=status_label(line.status()), clause=f"{line.policy_id} {line.clause}",
+            status=status_label(line.status()),
+            clause=f"{line.policy_id} {line.clause}",
         )
         for line in budget.lines
     ]
-    totals = [(status_label(s), budget.status_total(s)) for s in services.STATUSES
-              if s in budget.by_status]
+    totals = [
+        (status_label(s), budget.status_total(s))
+        for s in services.STATUSES
+        if s in budget.by_status
+    ]
     confirmed = [
-        _("%(who)s 于 %(when)s 确认 %(n)s 条，合计 %(total)s",
-          who=c.confirmed_by.display_name, when=c.confirmed_at.strftime("%Y-%m-%d %H:%M UTC"),
-          n=c.line_count, total=f"¥{c.total:,.2f}")
+        _(
+            "%(who)s 于 %(when)s 确认 %(n)s 条，合计 %(total)s",
+            who=c.confirmed_by.display_name,
+            when=c.confirmed_at.strftime("%Y-%m-%d %H:%M UTC"),
+            n=c.line_count,
+            total=f"¥{c.total:,.2f}",
+        )
         for c in confirmations
     ]
-    return BudgetSheet(budget.payer.name, scope, rows, totals, budget.policy_citations(),
-                       date.today(), confirmed)
+    return BudgetSheet(
+        budget.payer.name, scope, rows, totals, budget.policy_citations(), date.today(), confirmed
+    )
 
 
 def _download(data: bytes, name: str, mimetype: str) -> Response:
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f"attachment; filename=budget.{name.rsplit('.', 1)[1]}; "
-                               f"filename*=UTF-8''{quote(name)}"})
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f"attachment; filename=budget.{name.rsplit('.', 1)[1]}; "
+            f"filename*=UTF-8''{quote(name)}"
+        },
+    )
 
 
 @bp.route("/contests/<int:contest_id>/budget.<fmt>")
@@ -204,8 +241,11 @@ def year_export(year: int, fmt: str):
 
 def _export(sheet: BudgetSheet, stem: str, fmt: str) -> Response:
     if fmt == "xlsx":
-        return _download(budget_workbook(sheet), f"{stem}.xlsx",
-                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return _download(
+            budget_workbook(sheet),
+            f"{stem}.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
     if fmt == "pdf":
         return _download(budget_pdf(sheet), f"{stem}.pdf", "application/pdf")
     abort(404)

@@ -46,7 +46,9 @@ CATEGORIES: dict[str, Category] = {
         Category("national_skills_competition", "national", "全国职业技能大赛", MEDALS, ()),
         Category("national_class1", "national", "其他全国一类职业技能竞赛", _PODIUM, PRIZES),
         Category("national_class2", "national", "全国二类职业技能竞赛", (), ()),
-        Category("provincial_comprehensive", "provincial", "全省综合性职业技能大赛", _PODIUM, PRIZES),
+        Category(
+            "provincial_comprehensive", "provincial", "全省综合性职业技能大赛", _PODIUM, PRIZES
+        ),
         Category("provincial_class1", "provincial", "其他省级一类职业技能竞赛", _PODIUM, PRIZES),
         Category("provincial_class2", "provincial", "省级二类职业技能竞赛", (), ()),
         Category(
@@ -61,7 +63,12 @@ CATEGORIES: dict[str, Category] = {
 
 CATEGORY_TIER = {c.id: c.tier for c in CATEGORIES.values()}
 CATEGORY_NAMES = {c.id: c.name for c in CATEGORIES.values()}
-TIER_NAMES = {"world": "世界级", "national": "国家级", "provincial": "省级", "prefecture": "州（市）级"}
+TIER_NAMES = {
+    "world": "世界级",
+    "national": "国家级",
+    "provincial": "省级",
+    "prefecture": "州（市）级",
+}
 FORMAT_NAMES = {"individual": "单人赛项", "pair": "双人赛项", "trio": "三人赛项"}
 MEDAL_NAMES = {"gold": "金牌", "silver": "银牌", "bronze": "铜牌", "excellence": "优胜奖"}
 PRIZE_NAMES = {1: "一等奖", 2: "二等奖", 3: "三等奖"}

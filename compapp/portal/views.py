@@ -18,7 +18,6 @@ from compapp.rewards.services import line_loading
 bp = Blueprint("portal", __name__, url_prefix="/my")
 
 
-
 def status_label(status: str) -> str:
     return labels.line_status(status)
 
@@ -29,7 +28,9 @@ def current_lines(entry_ids: list[int], **filters) -> list[AwardLineRecord]:
     return db.session.scalars(
         db.select(AwardLineRecord)
         .where(AwardLineRecord.entry_id.in_(entry_ids), AwardLineRecord.is_current.is_(True))
-        .filter_by(**filters).order_by(AwardLineRecord.id).options(*line_loading())
+        .filter_by(**filters)
+        .order_by(AwardLineRecord.id)
+        .options(*line_loading())
     ).all()
 
 
@@ -50,7 +51,10 @@ def coach():
     entries = []
     if current_user.coach_id is not None:
         entries = db.session.scalars(
-            db.select(Entry).join(EntryCoach).join(Event).join(Contest)
+            db.select(Entry)
+            .join(EntryCoach)
+            .join(Event)
+            .join(Contest)
             .where(EntryCoach.coach_id == current_user.coach_id)
             .order_by(Contest.award_on.desc(), Entry.id)
         ).all()
@@ -60,12 +64,15 @@ def coach():
         mine = [line for line in lines if line.entry_id == entry.id]
         team = [line for line in mine if line.payee == "coaching_team"]
         team_total = from_fen(sum(line.amount_fen for line in team))
-        rows.append({
-            "entry": entry,
-            "competitor_lines": [line for line in mine if line.payee == "competitor"],
-            "team_lines": team, "team_total": team_total,
-            "shares": shares(entry, team_total),
-        })
+        rows.append(
+            {
+                "entry": entry,
+                "competitor_lines": [line for line in mine if line.payee == "competitor"],
+                "team_lines": team,
+                "team_total": team_total,
+                "shares": shares(entry, team_total),
+            }
+        )
     return render_template("portal/coach.html", rows=rows, status_label=status_label)
 
 
@@ -75,7 +82,10 @@ def winner():
     entries = []
     if current_user.competitor_id is not None:
         entries = db.session.scalars(
-            db.select(Entry).join(EntryMember).join(Event).join(Contest)
+            db.select(Entry)
+            .join(EntryMember)
+            .join(Event)
+            .join(Contest)
             .where(EntryMember.competitor_id == current_user.competitor_id)
             .order_by(Contest.award_on.desc(), Entry.id)
         ).all()
@@ -83,15 +93,23 @@ def winner():
     rows = []
     for entry in entries:
         mine = [line for line in lines if line.entry_id == entry.id]
-        rows.append({"entry": entry, "lines": mine,
-                     "total": from_fen(sum(line.amount_fen for line in mine))})
+        rows.append(
+            {
+                "entry": entry,
+                "lines": mine,
+                "total": from_fen(sum(line.amount_fen for line in mine)),
+            }
+        )
     from compapp.promotion.services import status_name, title_status_name
 
     return render_template(
-        "portal/winner.html", rows=rows, status_label=status_label,
-        promotion_status=status_name, title_status=title_status_name,
-        promotions=promotion_cases(), has_certificates="certificates.mine"
-        in current_app.view_functions,
+        "portal/winner.html",
+        rows=rows,
+        status_label=status_label,
+        promotion_status=status_name,
+        title_status=title_status_name,
+        promotions=promotion_cases(),
+        has_certificates="certificates.mine" in current_app.view_functions,
     )
 
 

@@ -34,7 +34,7 @@ class Jurisdiction(db.Model):
 
     @property
     def label(self) -> str:
-        """"德钦县（迪庆藏族自治州）" for counties, the name otherwise."""
+        """ "德钦县（迪庆藏族自治州）" for counties, the name otherwise."""
         if self.level == "county" and self.parent is not None:
             return f"{self.name}（{self.parent.name}）"
         return self.name

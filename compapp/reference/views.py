@@ -53,9 +53,18 @@ def create():
                     parent_code=parent.code,
                 )
             )
-            record_change("add_jurisdiction", "jurisdiction", code, f"添加行政区划 {code} {name}",
-                          after={"code": code, "name": name, "level": form.level.data,
-                                 "parent_code": parent.code})
+            record_change(
+                "add_jurisdiction",
+                "jurisdiction",
+                code,
+                f"添加行政区划 {code} {name}",
+                after={
+                    "code": code,
+                    "name": name,
+                    "level": form.level.data,
+                    "parent_code": parent.code,
+                },
+            )
             db.session.commit()
             flash(_("已添加 %(name)s。", name=name), "success")
             return redirect(url_for("reference.index"))

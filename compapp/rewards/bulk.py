@@ -27,9 +27,18 @@ def placement_rows_query(contest_ids: list[int]):
     prefecture = Jurisdiction.__table__.alias("prefecture")
     return (
         select(
-            Entry.id, Contest.award_on, Contest.category, Event.format, Placement.medal,
-            Placement.prize, Placement.rank, Placement.is_tie, county.c.code, county.c.name,
-            prefecture.c.code, prefecture.c.name,
+            Entry.id,
+            Contest.award_on,
+            Contest.category,
+            Event.format,
+            Placement.medal,
+            Placement.prize,
+            Placement.rank,
+            Placement.is_tie,
+            county.c.code,
+            county.c.name,
+            prefecture.c.code,
+            prefecture.c.name,
         )
         .select_from(Placement)
         .join(Entry, Entry.id == Placement.entry_id)
@@ -42,13 +51,21 @@ def placement_rows_query(contest_ids: list[int]):
     )
 
 
-def grant_awards_bulk(contest_ids: list[int], policies: PolicySet,
-                      user_id: int | None = None, reason: str = "批量计算") -> int:
+def grant_awards_bulk(
+    contest_ids: list[int],
+    policies: PolicySet,
+    user_id: int | None = None,
+    reason: str = "批量计算",
+) -> int:
     """Price every placed entry of the contests that has no computation yet; return how many."""
-    done = set(db.session.scalars(
-        select(AwardComputation.entry_id).join(Entry).join(Event)
-        .where(Event.contest_id.in_(contest_ids))
-    ))
+    done = set(
+        db.session.scalars(
+            select(AwardComputation.entry_id)
+            .join(Entry)
+            .join(Event)
+            .where(Event.contest_id.in_(contest_ids))
+        )
+    )
     rows = [r for r in db.session.execute(placement_rows_query(contest_ids)) if r[0] not in done]
     if not rows:
         return 0
@@ -56,14 +73,18 @@ def grant_awards_bulk(contest_ids: list[int], policies: PolicySet,
     members: dict[int, list[int]] = defaultdict(list)
     coached: set[int] = set()
     for chunk_start in range(0, len(entry_ids), 20000):
-        chunk = entry_ids[chunk_start:chunk_start + 20000]
+        chunk = entry_ids[chunk_start : chunk_start + 20000]
         for entry_id, competitor_id in db.session.execute(
             select(EntryMember.entry_id, EntryMember.competitor_id)
-            .where(EntryMember.entry_id.in_(chunk)).order_by(EntryMember.position)
+            .where(EntryMember.entry_id.in_(chunk))
+            .order_by(EntryMember.position)
         ):
             members[entry_id].append(competitor_id)
-        coached.update(db.session.scalars(
-            select(EntryCoach.entry_id).where(EntryCoach.entry_id.in_(chunk)).distinct()))
+        coached.update(
+            db.session.scalars(
+                select(EntryCoach.entry_id).where(EntryCoach.entry_id.in_(chunk)).distinct()
+            )
+        )
 
     # One computation per distinct case, keyed by the row's fact columns (a plain tuple
     # hashes faster than building AwardFacts for every row).
@@ -73,50 +94,68 @@ def grant_awards_bulk(contest_ids: list[int], policies: PolicySet,
         if case in outcomes:
             continue
         award_on, category, fmt, medal, prize, c_code, c_name, p_code, p_name = case
-        facts = AwardFacts(award_on, category, fmt, medal, prize, None, c_code, c_name,
-                           p_code, p_name)  # rank left out, as in services.facts_for
+        facts = AwardFacts(
+            award_on, category, fmt, medal, prize, None, c_code, c_name, p_code, p_name
+        )  # rank left out, as in services.facts_for
         try:
             result = compute_awards(facts, policies)
             outcomes[case] = (result, None, basis_key(facts, result), facts)
         except (NoPolicyInForce, InvalidFacts) as exc:
             outcomes[case] = (None, str(exc), None, facts)
     keys = {o[2] for o in outcomes.values() if o[2] is not None}
-    bases: dict[str, int] = dict(db.session.execute(
-        select(AwardBasis.key, AwardBasis.id).where(AwardBasis.key.in_(keys))).all())
+    bases: dict[str, int] = dict(
+        db.session.execute(
+            select(AwardBasis.key, AwardBasis.id).where(AwardBasis.key.in_(keys))
+        ).all()
+    )
     new_bases = {}
     for result, _error, key, facts in outcomes.values():
         if key is not None and key not in bases and key not in new_bases:
             new_bases[key] = {
-                "key": key, "facts": facts_dict(facts), "trace": list(result.trace),
+                "key": key,
+                "facts": facts_dict(facts),
+                "trace": list(result.trace),
                 "notices": list(result.notices),
-                "policies": {k: [v[0].isoformat(), v[1]]
-                             for k, v in result.policies_used.items()},
+                "policies": {k: [v[0].isoformat(), v[1]] for k, v in result.policies_used.items()},
             }
     if new_bases:
         db.session.execute(AwardBasis.__table__.insert(), list(new_bases.values()))
-        bases.update(db.session.execute(
-            select(AwardBasis.key, AwardBasis.id).where(AwardBasis.key.in_(list(new_bases)))
-        ).all())
+        bases.update(
+            db.session.execute(
+                select(AwardBasis.key, AwardBasis.id).where(AwardBasis.key.in_(list(new_bases)))
+            ).all()
+        )
     now = utcnow()
     computations = []
     pending = []
     for row in rows:
         entry_id, rank, is_tie = row[0], row[6], row[7]
-        outcome = outcomes[(row[1], row[2], row[3], row[4], row[5], row[8], row[9], row[10],
-                            row[11])]
-        computations.append({
-            "entry_id": entry_id, "basis_id": bases.get(outcome[2]), "computed_at": now,
-            "computed_by_id": user_id, "reason": reason, "error": outcome[1],
-            "placement": {"rank": rank, "is_tie": is_tie, "medal": row[4], "prize": row[5]},
-        })
+        outcome = outcomes[
+            (row[1], row[2], row[3], row[4], row[5], row[8], row[9], row[10], row[11])
+        ]
+        computations.append(
+            {
+                "entry_id": entry_id,
+                "basis_id": bases.get(outcome[2]),
+                "computed_at": now,
+                "computed_by_id": user_id,
+                "reason": reason,
+                "error": outcome[1],
+                "placement": {"rank": rank, "is_tie": is_tie, "medal": row[4], "prize": row[5]},
+            }
+        )
         pending.append(outcome)
     # Core executemany, no RETURNING (SQLite would fall back to one statement per row); the
     # entries had no computation before, so each now has exactly one and the ids are read back.
     _insert_many(AwardComputation.__table__, computations)
-    by_entry = dict(db.session.execute(
-        select(AwardComputation.entry_id, AwardComputation.id).join(Entry).join(Event)
-        .where(Event.contest_id.in_(contest_ids), AwardComputation.superseded_at.is_(None))
-    ).all())
+    by_entry = dict(
+        db.session.execute(
+            select(AwardComputation.entry_id, AwardComputation.id)
+            .join(Entry)
+            .join(Event)
+            .where(Event.contest_id.in_(contest_ids), AwardComputation.superseded_at.is_(None))
+        ).all()
+    )
     ids = [by_entry[params["entry_id"]] for params in computations]
     lines = []
     for computation_id, params, outcome in zip(ids, computations, pending, strict=True):
@@ -127,19 +166,23 @@ def grant_awards_bulk(contest_ids: list[int], policies: PolicySet,
         digests = {k: v[1] for k, v in result.policies_used.items()}
         for competitor_id in members[entry_id]:
             for line in result.competitor_lines:
-                lines.append(_line(computation_id, entry_id, "competitor", competitor_id, line,
-                                   digests))
+                lines.append(
+                    _line(computation_id, entry_id, "competitor", competitor_id, line, digests)
+                )
         if entry_id in coached:
             for line in result.coaching_team_lines:
-                lines.append(_line(computation_id, entry_id, "coaching_team", None, line,
-                                   digests))
+                lines.append(_line(computation_id, entry_id, "coaching_team", None, line, digests))
     _insert_many(AwardLineRecord.__table__, lines)
     db.session.flush()
     from compapp.audit.services import record_change
 
-    record_change("compute_awards_bulk", "contest", ",".join(map(str, contest_ids))[:40],
-                  f"批量计算奖励：{len(ids)} 个参赛组，{len(lines)} 条明细",
-                  after={"entries": len(ids), "lines": len(lines)})
+    record_change(
+        "compute_awards_bulk",
+        "contest",
+        ",".join(map(str, contest_ids))[:40],
+        f"批量计算奖励：{len(ids)} 个参赛组，{len(lines)} 条明细",
+        after={"entries": len(ids), "lines": len(lines)},
+    )
     return len(ids)
 
 
@@ -153,18 +196,24 @@ def _insert_many(table, rows: list[dict]) -> None:
     sqlite = db.session.get_bind().dialect.name == "sqlite"
     statement = table.insert() if sqlite else table.insert().returning(table.c.id)
     for start in range(0, len(rows), 50000):
-        db.session.execute(statement, rows[start:start + 50000])
+        db.session.execute(statement, rows[start : start + 50000])
 
 
 def _line(computation_id, entry_id, payee, competitor_id, line, digests) -> dict:
     return {
-        "computation_id": computation_id, "entry_id": entry_id, "payee": payee,
-        "competitor_id": competitor_id, "payer_level": line.payer_level,
-        "payer_code": line.payer_code, "amount_fen": to_fen(line.amount),
-        "policy_id": line.policy_id, "version_from": line.version_from,
-        "policy_digest": digests.get(line.policy_id, ""), "clause": line.clause,
-        "citation": line.citation, "explanation": line.explanation, "is_current": True,
+        "computation_id": computation_id,
+        "entry_id": entry_id,
+        "payee": payee,
+        "competitor_id": competitor_id,
+        "payer_level": line.payer_level,
+        "payer_code": line.payer_code,
+        "amount_fen": to_fen(line.amount),
+        "policy_id": line.policy_id,
+        "version_from": line.version_from,
+        "policy_digest": digests.get(line.policy_id, ""),
+        "clause": line.clause,
+        "citation": line.citation,
+        "explanation": line.explanation,
+        "is_current": True,
         "kind": "award",
     }
-
-

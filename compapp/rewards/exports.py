@@ -9,11 +9,18 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 HEADER_FILL = PatternFill("solid", fgColor="EEF2F6")
-MONEY = '#,##0.00'
+MONEY = "#,##0.00"
 
 
-def _sheet(ws, title: str, headers: list[str], rows: list[list], money_cols: set[int],
-           total_row: list | None = None, widths: dict[int, int] | None = None) -> None:
+def _sheet(
+    ws,
+    title: str,
+    headers: list[str],
+    rows: list[list],
+    money_cols: set[int],
+    total_row: list | None = None,
+    widths: dict[int, int] | None = None,
+) -> None:
     ws.title = title
     ws.append(headers)
     for cell in ws[1]:
@@ -35,8 +42,9 @@ def _sheet(ws, title: str, headers: list[str], rows: list[list], money_cols: set
     ws.freeze_panes = "A2"
 
 
-def awards_workbook(contest_name: str, status_text: str, line_rows: list[list],
-                    total_rows: list[list], grand_total) -> bytes:
+def awards_workbook(
+    contest_name: str, status_text: str, line_rows: list[list], total_rows: list[list], grand_total
+) -> bytes:
     """Build the contest's award workbook: every line, then totals per payer.
 
     :param line_rows: [event, payee, name, county, result, payer level, payer, amount (Decimal),
@@ -45,26 +53,62 @@ def awards_workbook(contest_name: str, status_text: str, line_rows: list[list],
     """
     wb = Workbook()
     _sheet(
-        wb.active, "奖励明细",
-        ["赛项", "领取对象", "姓名/教练团队", "选派单位", "成绩", "承担层级", "承担单位", "金额（元）",
-         "政策", "条款", "计算说明", "状态"],
-        line_rows, {8},
-        ["合计", "", "", "", "", "", "", sum((r[7] for r in line_rows), 0), "", "", "",
-         status_text],
+        wb.active,
+        "奖励明细",
+        [
+            "赛项",
+            "领取对象",
+            "姓名/教练团队",
+            "选派单位",
+            "成绩",
+            "承担层级",
+            "承担单位",
+            "金额（元）",
+            "政策",
+            "条款",
+            "计算说明",
+            "状态",
+        ],
+        line_rows,
+        {8},
+        [
+            "合计",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            sum((r[7] for r in line_rows), 0),
+            "",
+            "",
+            "",
+            status_text,
+        ],
         widths={1: 18, 3: 22, 4: 26, 7: 18, 8: 14, 11: 60},
     )
     _sheet(
-        wb.create_sheet(), "按承担单位汇总",
+        wb.create_sheet(),
+        "按承担单位汇总",
         ["承担层级", "承担单位", "选手奖励（元）", "教练团队奖励（元）", "合计（元）", "明细条数"],
-        total_rows, {3, 4, 5},
-        ["合计", "", sum((r[2] for r in total_rows), 0), sum((r[3] for r in total_rows), 0),
-         grand_total, sum(r[5] for r in total_rows)],
+        total_rows,
+        {3, 4, 5},
+        [
+            "合计",
+            "",
+            sum((r[2] for r in total_rows), 0),
+            sum((r[3] for r in total_rows), 0),
+            grand_total,
+            sum(r[5] for r in total_rows),
+        ],
         widths={2: 24, 3: 16, 4: 18, 5: 16},
     )
     info = wb.create_sheet("说明")
     info.append(["赛事", contest_name])
     info.append(["状态", status_text])
-    info.append(["说明", "金额按政策文件逐条计算，每行保留两位小数（四舍五入到分），合计为各行之和。"])
+    info.append(
+        ["说明", "金额按政策文件逐条计算，每行保留两位小数（四舍五入到分），合计为各行之和。"]
+    )
     info.column_dimensions["B"].width = 80
     out = BytesIO()
     wb.save(out)

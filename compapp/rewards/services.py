@@ -60,9 +60,12 @@ def has_award_history(entry_ids) -> bool:
     ids = list(entry_ids)
     if not ids:
         return False
-    return db.session.scalar(
-        db.select(db.func.count(AwardComputation.id)).where(AwardComputation.entry_id.in_(ids))
-    ) > 0
+    return (
+        db.session.scalar(
+            db.select(db.func.count(AwardComputation.id)).where(AwardComputation.entry_id.in_(ids))
+        )
+        > 0
+    )
 
 
 def facts_for(entry: Entry) -> AwardFacts | None:
@@ -91,10 +94,16 @@ def facts_for(entry: Entry) -> AwardFacts | None:
 
 def facts_dict(facts: AwardFacts) -> dict:
     return {
-        "award_on": facts.award_on.isoformat(), "category": facts.category,
-        "event_format": facts.event_format, "medal": facts.medal, "prize": facts.prize,
-        "rank": facts.rank, "county_code": facts.county_code, "county_name": facts.county_name,
-        "prefecture_code": facts.prefecture_code, "prefecture_name": facts.prefecture_name,
+        "award_on": facts.award_on.isoformat(),
+        "category": facts.category,
+        "event_format": facts.event_format,
+        "medal": facts.medal,
+        "prize": facts.prize,
+        "rank": facts.rank,
+        "county_code": facts.county_code,
+        "county_name": facts.county_name,
+        "prefecture_code": facts.prefecture_code,
+        "prefecture_name": facts.prefecture_name,
     }
 
 
@@ -102,15 +111,22 @@ def placement_snapshot(placement: Placement | None) -> dict | None:
     if placement is None:
         return None
     # The status is left out: confirming a result changes the lines' status, not their amounts.
-    return {"rank": placement.rank, "is_tie": placement.is_tie, "medal": placement.medal,
-            "prize": placement.prize}
+    return {
+        "rank": placement.rank,
+        "is_tie": placement.is_tie,
+        "medal": placement.medal,
+        "prize": placement.prize,
+    }
 
 
 def basis_key(facts: AwardFacts, result: AwardResult) -> str:
     payload = json.dumps(
-        [facts_dict(facts), sorted((k, v[0].isoformat(), v[1])
-                                   for k, v in result.policies_used.items())],
-        ensure_ascii=False, sort_keys=True,
+        [
+            facts_dict(facts),
+            sorted((k, v[0].isoformat(), v[1]) for k, v in result.policies_used.items()),
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -122,7 +138,9 @@ def _basis(facts: AwardFacts, result: AwardResult, cache: dict | None = None) ->
     basis = db.session.scalar(db.select(AwardBasis).filter_by(key=key))
     if basis is None:
         basis = AwardBasis(
-            key=key, facts=facts_dict(facts), trace=list(result.trace),
+            key=key,
+            facts=facts_dict(facts),
+            trace=list(result.trace),
             notices=list(result.notices),
             policies={k: [v[0].isoformat(), v[1]] for k, v in result.policies_used.items()},
         )
@@ -147,8 +165,16 @@ class PlannedLine:
     explanation: str
 
     def key(self) -> tuple:
-        return (self.payee, self.competitor_id, self.payer_level, self.payer_code,
-                self.amount_fen, self.policy_id, self.version_from, self.clause)
+        return (
+            self.payee,
+            self.competitor_id,
+            self.payer_level,
+            self.payer_code,
+            self.amount_fen,
+            self.policy_id,
+            self.version_from,
+            self.clause,
+        )
 
 
 def plan_lines(entry: Entry, result: AwardResult) -> list[PlannedLine]:
@@ -157,18 +183,38 @@ def plan_lines(entry: Entry, result: AwardResult) -> list[PlannedLine]:
     digests = {k: v[1] for k, v in result.policies_used.items()}
     for member in entry.members:
         for line in result.competitor_lines:
-            planned.append(PlannedLine(
-                "competitor", member.competitor_id, line.payer_level, line.payer_code,
-                to_fen(line.amount), line.policy_id, line.version_from,
-                digests.get(line.policy_id, ""), line.clause, line.citation, line.explanation,
-            ))
+            planned.append(
+                PlannedLine(
+                    "competitor",
+                    member.competitor_id,
+                    line.payer_level,
+                    line.payer_code,
+                    to_fen(line.amount),
+                    line.policy_id,
+                    line.version_from,
+                    digests.get(line.policy_id, ""),
+                    line.clause,
+                    line.citation,
+                    line.explanation,
+                )
+            )
     if entry.coaches:
         for line in result.coaching_team_lines:
-            planned.append(PlannedLine(
-                "coaching_team", None, line.payer_level, line.payer_code, to_fen(line.amount),
-                line.policy_id, line.version_from, digests.get(line.policy_id, ""), line.clause,
-                line.citation, line.explanation,
-            ))
+            planned.append(
+                PlannedLine(
+                    "coaching_team",
+                    None,
+                    line.payer_level,
+                    line.payer_code,
+                    to_fen(line.amount),
+                    line.policy_id,
+                    line.version_from,
+                    digests.get(line.policy_id, ""),
+                    line.clause,
+                    line.citation,
+                    line.explanation,
+                )
+            )
     return planned
 
 
@@ -187,13 +233,15 @@ def _line_key(payee, competitor_id, payer_level, payer_code) -> tuple:
 def live_lines(entry: Entry) -> list[AwardLineRecord]:
     """The entry's current lines: unconfirmed awards, confirmed awards and adjustments."""
     return db.session.scalars(
-        db.select(AwardLineRecord).filter_by(entry_id=entry.id, is_current=True)
+        db.select(AwardLineRecord)
+        .filter_by(entry_id=entry.id, is_current=True)
         .order_by(AwardLineRecord.id)
     ).all()
 
 
-def grant_awards(entry: Entry, policies: PolicySet, user_id: int | None = None,
-                 reason: str = "成绩录入") -> AwardComputation | None:
+def grant_awards(
+    entry: Entry, policies: PolicySet, user_id: int | None = None, reason: str = "成绩录入"
+) -> AwardComputation | None:
     """Compute and store the awards of ``entry``; return the new computation, or None when the
     current lines already say the same.
 
@@ -219,8 +267,9 @@ def grant_awards(entry: Entry, policies: PolicySet, user_id: int | None = None,
         for p in planned:
             wanted[_line_key(p.payee, p.competitor_id, p.payer_level, p.payer_code)] += p.amount_fen
         for line in live:
-            have[_line_key(line.payee, line.competitor_id, line.payer_level,
-                           line.payer_code)] += line.amount_fen
+            have[_line_key(line.payee, line.competitor_id, line.payer_level, line.payer_code)] += (
+                line.amount_fen
+            )
         if {k: v for k, v in wanted.items() if v} == {k: v for k, v in have.items() if v}:
             return None
     basis = _basis(facts, result) if result is not None else None
@@ -231,8 +280,12 @@ def grant_awards(entry: Entry, policies: PolicySet, user_id: int | None = None,
 
 def _replace(entry, current, basis, planned, live, user_id, reason, snapshot, error):
     computation = AwardComputation(
-        entry_id=entry.id, basis=basis, computed_by_id=user_id, reason=reason,
-        placement=snapshot, error=error,
+        entry_id=entry.id,
+        basis=basis,
+        computed_by_id=user_id,
+        reason=reason,
+        placement=snapshot,
+        error=error,
     )
     db.session.add(computation)
     db.session.flush()
@@ -244,8 +297,9 @@ def _replace(entry, current, basis, planned, live, user_id, reason, snapshot, er
         if line.budget_confirmation_id is None:
             line.is_current = False
         else:
-            confirmed[_line_key(line.payee, line.competitor_id, line.payer_level,
-                                line.payer_code)].append(line)
+            confirmed[
+                _line_key(line.payee, line.competitor_id, line.payer_level, line.payer_code)
+            ].append(line)
     by_key: dict[tuple, list[PlannedLine]] = defaultdict(list)
     for p in planned:
         by_key[_line_key(p.payee, p.competitor_id, p.payer_level, p.payer_code)].append(p)
@@ -272,28 +326,46 @@ def _replace(entry, current, basis, planned, live, user_id, reason, snapshot, er
     from compapp.audit.services import record_change
 
     record_change(
-        "compute_awards", "entry", entry.id, f"奖励计算（{reason}）#{computation.id}",
+        "compute_awards",
+        "entry",
+        entry.id,
+        f"奖励计算（{reason}）#{computation.id}",
         before={"computation_id": current.id if current else None},
-        after={"computation_id": computation.id, "placement": snapshot, "error": error,
-               "lines": [[p.payee, p.competitor_id, p.payer_code, p.amount_fen]
-                         for p in planned]},
+        after={
+            "computation_id": computation.id,
+            "placement": snapshot,
+            "error": error,
+            "lines": [[p.payee, p.competitor_id, p.payer_code, p.amount_fen] for p in planned],
+        },
         user=db.session.get(User, user_id) if user_id else None,
     )
     return computation
 
 
 def _add_line(computation, entry, p, kind: str, amount_fen: int, explanation: str) -> None:
-    db.session.add(AwardLineRecord(
-        computation_id=computation.id, entry_id=entry.id, payee=p.payee,
-        competitor_id=p.competitor_id, payer_level=p.payer_level, payer_code=p.payer_code,
-        amount_fen=amount_fen, policy_id=p.policy_id, version_from=p.version_from,
-        policy_digest=getattr(p, "policy_digest", ""), clause=p.clause, citation=p.citation,
-        explanation=explanation, kind=kind,
-    ))
+    db.session.add(
+        AwardLineRecord(
+            computation_id=computation.id,
+            entry_id=entry.id,
+            payee=p.payee,
+            competitor_id=p.competitor_id,
+            payer_level=p.payer_level,
+            payer_code=p.payer_code,
+            amount_fen=amount_fen,
+            policy_id=p.policy_id,
+            version_from=p.version_from,
+            policy_digest=getattr(p, "policy_digest", ""),
+            clause=p.clause,
+            citation=p.citation,
+            explanation=explanation,
+            kind=kind,
+        )
+    )
 
 
-def grant_contest_awards(contest: Contest, policies: PolicySet, user_id: int | None = None,
-                         reason: str = "重新计算") -> int:
+def grant_contest_awards(
+    contest: Contest, policies: PolicySet, user_id: int | None = None, reason: str = "重新计算"
+) -> int:
     """Recompute every entry of a contest; return how many computations changed."""
     changed = 0
     for event in contest.events:
@@ -320,7 +392,9 @@ class EntryAwards:
         return self.computation.basis.notices
 
     def competitor_total(self, competitor_id: int) -> Decimal:
-        return from_fen(sum(line.amount_fen for line in self.competitor_lines.get(competitor_id, [])))
+        return from_fen(
+            sum(line.amount_fen for line in self.competitor_lines.get(competitor_id, []))
+        )
 
     @property
     def team_total(self) -> Decimal:
@@ -332,14 +406,19 @@ def contest_awards(contest: Contest) -> list[tuple[Event, list[EntryAwards]]]:
     computations = {
         c.entry_id: c
         for c in db.session.scalars(
-            db.select(AwardComputation).join(Entry).join(Event)
+            db.select(AwardComputation)
+            .join(Entry)
+            .join(Event)
             .where(Event.contest_id == contest.id, AwardComputation.superseded_at.is_(None))
         )
     }
     lines = db.session.scalars(
-        db.select(AwardLineRecord).join(Entry).join(Event)
+        db.select(AwardLineRecord)
+        .join(Entry)
+        .join(Event)
         .where(Event.contest_id == contest.id, AwardLineRecord.is_current.is_(True))
-        .order_by(AwardLineRecord.id).options(*line_loading())
+        .order_by(AwardLineRecord.id)
+        .options(*line_loading())
     ).all()
     by_entry: dict[int, list[AwardLineRecord]] = defaultdict(list)
     for line in lines:
@@ -378,9 +457,14 @@ class PayerTotal:
 def payer_totals(contest: Contest) -> list[PayerTotal]:
     """Totals per payer (province, each prefecture, each county) of a contest's current lines."""
     rows = db.session.execute(
-        db.select(AwardLineRecord.payer_code, AwardLineRecord.payee,
-                  db.func.sum(AwardLineRecord.amount_fen), db.func.count())
-        .join(Entry).join(Event)
+        db.select(
+            AwardLineRecord.payer_code,
+            AwardLineRecord.payee,
+            db.func.sum(AwardLineRecord.amount_fen),
+            db.func.count(),
+        )
+        .join(Entry)
+        .join(Event)
         .where(Event.contest_id == contest.id, AwardLineRecord.is_current.is_(True))
         .group_by(AwardLineRecord.payer_code, AwardLineRecord.payee)
     ).all()
@@ -399,17 +483,24 @@ def payer_totals(contest: Contest) -> list[PayerTotal]:
 def payer_lines(contest: Contest, payer_code: str) -> list[AwardLineRecord]:
     """The current lines a payer pays for a contest."""
     return db.session.scalars(
-        db.select(AwardLineRecord).join(Entry).join(Event)
-        .where(Event.contest_id == contest.id, AwardLineRecord.is_current.is_(True),
-               AwardLineRecord.payer_code == payer_code)
-        .order_by(AwardLineRecord.entry_id, AwardLineRecord.id).options(*line_loading())
+        db.select(AwardLineRecord)
+        .join(Entry)
+        .join(Event)
+        .where(
+            Event.contest_id == contest.id,
+            AwardLineRecord.is_current.is_(True),
+            AwardLineRecord.payer_code == payer_code,
+        )
+        .order_by(AwardLineRecord.entry_id, AwardLineRecord.id)
+        .options(*line_loading())
     ).all()
 
 
 def history(entry: Entry) -> list[AwardComputation]:
     """Every computation of an entry, newest first."""
     return db.session.scalars(
-        db.select(AwardComputation).filter_by(entry_id=entry.id)
+        db.select(AwardComputation)
+        .filter_by(entry_id=entry.id)
         .order_by(AwardComputation.id.desc())
     ).all()
 
@@ -426,14 +517,24 @@ def what_if(contest: Contest, policies: PolicySet, draft: PolicySet) -> list[dic
             for name, policy_set in (("now", policies), ("draft", draft)):
                 try:
                     result = compute_awards(facts, policy_set)
-                    row[name] = {"competitor": result.competitor_total,
-                                 "team": result.coaching_team_total,
-                                 "lines": result.lines, "notices": result.notices,
-                                 "error": None}
+                    row[name] = {
+                        "competitor": result.competitor_total,
+                        "team": result.coaching_team_total,
+                        "lines": result.lines,
+                        "notices": result.notices,
+                        "error": None,
+                    }
                 except (NoPolicyInForce, InvalidFacts) as exc:
-                    row[name] = {"competitor": Decimal("0.00"), "team": Decimal("0.00"),
-                                 "lines": [], "notices": [], "error": str(exc)}
+                    row[name] = {
+                        "competitor": Decimal("0.00"),
+                        "team": Decimal("0.00"),
+                        "lines": [],
+                        "notices": [],
+                        "error": str(exc),
+                    }
             row["changed"] = (row["now"]["competitor"], row["now"]["team"]) != (
-                row["draft"]["competitor"], row["draft"]["team"])
+                row["draft"]["competitor"],
+                row["draft"]["team"],
+            )
             out.append(row)
     return out

@@ -41,9 +41,13 @@ def contest_awards(contest_id: int):
     events = services.contest_awards(contest)
     totals = services.payer_totals(contest)
     return render_template(
-        "rewards/contest.html", contest=contest, events=events, totals=totals,
+        "rewards/contest.html",
+        contest=contest,
+        events=events,
+        totals=totals,
         grand_total=from_fen(sum(t.competitor_fen + t.team_fen for t in totals)),
-        form=ConfirmForm(), status_text=contest_status(contest),
+        form=ConfirmForm(),
+        status_text=contest_status(contest),
     )
 
 
@@ -55,7 +59,10 @@ def payer_lines(contest_id: int, code: str):
     if code not in totals:
         abort(404)
     return render_template(
-        "rewards/payer.html", contest=contest, lines=lines, total=totals[code],
+        "rewards/payer.html",
+        contest=contest,
+        lines=lines,
+        total=totals[code],
     )
 
 
@@ -82,20 +89,40 @@ def line_rows(contest: Contest) -> list[list]:
             result = f"{_('第 %(n)s 名', n=entry.placement.rank)} {result}"
             for member in entry.members:
                 for line in awards.competitor_lines.get(member.competitor_id, []):
-                    rows.append([
-                        event.occupation, _("选手"), member.competitor.name,
-                        entry.sending_county.label, result, labels.payer_level(line.payer_level),
-                        line.payer.name, line.amount, line.policy_id, line.clause,
-                        line.explanation, labels.line_status(line.status()),
-                    ])
+                    rows.append(
+                        [
+                            event.occupation,
+                            _("选手"),
+                            member.competitor.name,
+                            entry.sending_county.label,
+                            result,
+                            labels.payer_level(line.payer_level),
+                            line.payer.name,
+                            line.amount,
+                            line.policy_id,
+                            line.clause,
+                            line.explanation,
+                            labels.line_status(line.status()),
+                        ]
+                    )
             team = "、".join(c.coach.name for c in entry.coaches)
             for line in awards.team_lines:
-                rows.append([
-                    event.occupation, _("教练团队"), team, entry.sending_county.label, result,
-                    labels.payer_level(line.payer_level), line.payer.name, line.amount,
-                    line.policy_id, line.clause, line.explanation,
-                    labels.line_status(line.status()),
-                ])
+                rows.append(
+                    [
+                        event.occupation,
+                        _("教练团队"),
+                        team,
+                        entry.sending_county.label,
+                        result,
+                        labels.payer_level(line.payer_level),
+                        line.payer.name,
+                        line.amount,
+                        line.policy_id,
+                        line.clause,
+                        line.explanation,
+                        labels.line_status(line.status()),
+                    ]
+                )
     return rows
 
 
@@ -104,20 +131,31 @@ def contest_awards_xlsx(contest_id: int):
     contest = get_contest(contest_id)
     totals = services.payer_totals(contest)
     total_rows = [
-        [labels.payer_level(t.payer.level), t.payer.name, from_fen(t.competitor_fen),
-         from_fen(t.team_fen), t.total, t.lines]
+        [
+            labels.payer_level(t.payer.level),
+            t.payer.name,
+            from_fen(t.competitor_fen),
+            from_fen(t.team_fen),
+            t.total,
+            t.lines,
+        ]
         for t in totals
     ]
     data = awards_workbook(
-        contest.name, contest_status(contest), line_rows(contest), total_rows,
+        contest.name,
+        contest_status(contest),
+        line_rows(contest),
+        total_rows,
         from_fen(sum(t.competitor_fen + t.team_fen for t in totals)),
     )
     name = f"{contest.name}_奖励明细.xlsx"
     return Response(
         data,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f"attachment; filename=awards.xlsx; "
-                                        f"filename*=UTF-8''{quote(name)}"},
+        headers={
+            "Content-Disposition": f"attachment; filename=awards.xlsx; "
+            f"filename*=UTF-8''{quote(name)}"
+        },
     )
 
 
@@ -168,6 +206,11 @@ def what_if():
                         for row in services.what_if(contest, policies, draft_set)
                     )
     return render_template(
-        "rewards/what_if.html", contests=contests, rows=rows, error=error,
-        draft_name=draft_name, chosen=chosen, form=ConfirmForm(),
+        "rewards/what_if.html",
+        contests=contests,
+        rows=rows,
+        error=error,
+        draft_name=draft_name,
+        chosen=chosen,
+        form=ConfirmForm(),
     )

@@ -71,15 +71,22 @@ def test_organiser_runs_a_whole_contest(client, auth, db, dummy_organiser):
     first = [id_number_for("533422"), id_number_for("533422")]
     response = client.post(
         f"/contests/events/{event.id}",
-        data=pair_entry("533422", first, ["此里农布", "鲁茸卓玛"], rank=1, result="gold",
-                        **{"coaches-0-name": "和建华", "coaches-0-role": "coach"}),
+        data=pair_entry(
+            "533422",
+            first,
+            ["此里农布", "鲁茸卓玛"],
+            rank=1,
+            result="gold",
+            **{"coaches-0-name": "和建华", "coaches-0-role": "coach"},
+        ),
     )
     assert response.status_code == 302, errors(response)
     second = [id_number_for("530523"), id_number_for("530523")]
     response = client.post(
         f"/contests/events/{event.id}",
-        data=pair_entry("530523", second, ["段永明", "杨晓东"], rank=2, result="silver",
-                        version="2"),
+        data=pair_entry(
+            "530523", second, ["段永明", "杨晓东"], rank=2, result="silver", version="2"
+        ),
     )
     assert response.status_code == 302, errors(response)
 
@@ -132,8 +139,9 @@ def test_medal_the_category_does_not_award_is_refused(
     assert count(db, Placement) == 0
 
 
-def test_event_result_kind_must_suit_the_category(client, auth, db, dummy_organiser,
-                                                  create_contest):
+def test_event_result_kind_must_suit_the_category(
+    client, auth, db, dummy_organiser, create_contest
+):
     contest = create_contest(category="worldskills")
     auth.login("organiser")
     response = client.post(
@@ -147,8 +155,14 @@ def test_event_result_kind_must_suit_the_category(client, auth, db, dummy_organi
 def test_duplicate_rank_needs_a_tie(client, auth, db, dummy_organiser, pair_event, create_entry):
     create_entry(pair_event, rank=1, result="gold")
     auth.login("organiser")
-    data = pair_entry("530523", [id_number_for("530523"), id_number_for("530523")],
-                      ["段永明", "杨晓东"], rank=1, result="gold", version=str(pair_event.version))
+    data = pair_entry(
+        "530523",
+        [id_number_for("530523"), id_number_for("530523")],
+        ["段永明", "杨晓东"],
+        rank=1,
+        result="gold",
+        version=str(pair_event.version),
+    )
     response = client.post(f"/contests/events/{pair_event.id}", data=data)
     assert "第 1 名已有其他参赛组；如为并列，请在两组都勾选“并列”。" in errors(response)
     assert count(db, Placement) == 1
@@ -164,21 +178,23 @@ def test_invalid_id_number_is_refused(client, auth, db, dummy_organiser, pair_ev
     assert count(db, Competitor) == 0
 
 
-def test_same_person_is_not_created_twice(client, auth, db, dummy_organiser, pair_event,
-                                          create_contest, create_event):
+def test_same_person_is_not_created_twice(
+    client, auth, db, dummy_organiser, pair_event, create_contest, create_event
+):
     """An ID number already registered links to that person; a different name is refused."""
     auth.login("organiser")
     number = id_number_for()
-    data = pair_entry("533422", [number, id_number_for()], ["此里农布", "鲁茸卓玛"], rank=1,
-                      result="gold")
+    data = pair_entry(
+        "533422", [number, id_number_for()], ["此里农布", "鲁茸卓玛"], rank=1, result="gold"
+    )
     assert client.post(f"/contests/events/{pair_event.id}", data=data).status_code == 302
     other = create_event(create_contest(), "焊工", "pair", "medals")
-    clash = pair_entry("533422", [number, id_number_for()], ["张三", "李四"], rank=1,
-                       result="gold")
+    clash = pair_entry("533422", [number, id_number_for()], ["张三", "李四"], rank=1, result="gold")
     response = client.post(f"/contests/events/{other.id}", data=clash)
     assert any("姓名不一致" in e for e in errors(response))
-    same = pair_entry("533422", [number, id_number_for()], ["此里农布", "李四"], rank=1,
-                      result="gold")
+    same = pair_entry(
+        "533422", [number, id_number_for()], ["此里农布", "李四"], rank=1, result="gold"
+    )
     assert client.post(f"/contests/events/{other.id}", data=same).status_code == 302
     assert count(db, Competitor) == 3
 
@@ -186,11 +202,23 @@ def test_same_person_is_not_created_twice(client, auth, db, dummy_organiser, pai
 def test_stale_page_is_told_what_changed(client, auth, db, dummy_organiser, pair_event):
     """Optimistic locking: a save based on an old version of the event is refused, not lost."""
     auth.login("organiser")
-    data = pair_entry("533422", [id_number_for(), id_number_for()], ["甲", "乙"], rank=1,
-                      result="gold", version="1")
+    data = pair_entry(
+        "533422",
+        [id_number_for(), id_number_for()],
+        ["甲", "乙"],
+        rank=1,
+        result="gold",
+        version="1",
+    )
     assert client.post(f"/contests/events/{pair_event.id}", data=data).status_code == 302
-    late = pair_entry("530523", [id_number_for("530523"), id_number_for("530523")], ["丙", "丁"],
-                      rank=2, result="silver", version="1")
+    late = pair_entry(
+        "530523",
+        [id_number_for("530523"), id_number_for("530523")],
+        ["丙", "丁"],
+        rank=2,
+        result="silver",
+        version="1",
+    )
     response = client.post(f"/contests/events/{pair_event.id}", data=late)
     assert response.status_code == 409
     page = response.get_data(as_text=True)
@@ -198,8 +226,9 @@ def test_stale_page_is_told_what_changed(client, auth, db, dummy_organiser, pair
     assert count(db, Entry) == 1
 
 
-def test_delete_asks_for_confirmation_then_deletes(client, auth, db, dummy_organiser,
-                                                   dummy_contest):
+def test_delete_asks_for_confirmation_then_deletes(
+    client, auth, db, dummy_organiser, dummy_contest
+):
     auth.login("organiser")
     page = client.get(f"/contests/{dummy_contest.id}/delete").get_data(as_text=True)
     assert "确认删除" in page
@@ -208,8 +237,9 @@ def test_delete_asks_for_confirmation_then_deletes(client, auth, db, dummy_organ
     assert count(db, Contest) == 0
 
 
-def test_delete_is_refused_once_results_depend_on_it(client, auth, db, dummy_organiser,
-                                                     pair_event, create_entry):
+def test_delete_is_refused_once_results_depend_on_it(
+    client, auth, db, dummy_organiser, pair_event, create_entry
+):
     create_entry(pair_event, rank=1, result="gold")
     auth.login("organiser")
     contest_id = pair_event.contest_id
@@ -220,8 +250,9 @@ def test_delete_is_refused_once_results_depend_on_it(client, auth, db, dummy_org
     assert count(db, Contest) == 1 and count(db, Event) == 1
 
 
-def test_contests_are_filtered_by_tier_category_and_year(client, auth, dummy_organiser,
-                                                        create_contest):
+def test_contests_are_filtered_by_tier_category_and_year(
+    client, auth, dummy_organiser, create_contest
+):
     from datetime import date
 
     create_contest("世赛甲", "worldskills", date(2024, 9, 15))
@@ -242,8 +273,13 @@ def test_admin_adds_a_jurisdiction(client, auth, db, dummy_admin):
     auth.login("admin")
     response = client.post(
         "/jurisdictions/new",
-        data={"code": "530102", "name": "五华区", "short_name": "五华", "level": "county",
-              "parent_code": "530100"},
+        data={
+            "code": "530102",
+            "name": "五华区",
+            "short_name": "五华",
+            "level": "county",
+            "parent_code": "530100",
+        },
     )
     assert response.status_code == 302
     assert db.session.get(Jurisdiction, "530102").parent.name == "昆明市"

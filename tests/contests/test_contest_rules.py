@@ -14,8 +14,15 @@ def messages(problems):
 
 @pytest.mark.parametrize(
     ("event_format", "count", "ok"),
-    [("individual", 1, True), ("individual", 2, False), ("pair", 1, False), ("pair", 2, True),
-     ("trio", 2, False), ("trio", 3, True), ("trio", 4, False)],
+    [
+        ("individual", 1, True),
+        ("individual", 2, False),
+        ("pair", 1, False),
+        ("pair", 2, True),
+        ("trio", 2, False),
+        ("trio", 3, True),
+        ("trio", 4, False),
+    ],
 )
 def test_team_size_must_match_format(event_format, count, ok):
     """An entry has one, two or three competitors as its event's format says."""
@@ -56,8 +63,11 @@ def test_result_must_be_one_the_category_awards(category, kind, result, ok):
 
 @pytest.mark.parametrize(
     ("category", "kinds"),
-    [("worldskills", ("medals",)), ("national_class1", ("medals", "prizes")),
-     ("prefecture_class2", ("rank_only",))],
+    [
+        ("worldskills", ("medals",)),
+        ("national_class1", ("medals", "prizes")),
+        ("prefecture_class2", ("rank_only",)),
+    ],
 )
 def test_event_result_kinds_follow_the_category(category, kinds):
     assert rules.allowed_result_kinds(category) == kinds
@@ -85,8 +95,11 @@ def test_dates_must_be_consistent():
 
 @pytest.mark.parametrize(
     ("text", "reason"),
-    [("53342219900101001", "length"), ("53342219900101001A", "characters"),
-     ("533422199013010011", "birth_date")],
+    [
+        ("53342219900101001", "length"),
+        ("53342219900101001A", "characters"),
+        ("533422199013010011", "birth_date"),
+    ],
 )
 def test_id_number_problems_are_named(text, reason):
     problems = rules.check_id_number("id_number", text)
@@ -97,9 +110,10 @@ def test_id_number_check_digit_follows_gb_11643():
     good = make_id_number("53342219900101001")
     wrong = good[:17] + ("0" if good[17] != "0" else "1")
     assert not rules.check_id_number("id_number", good)
-    assert rules.check_id_number("id_number", wrong)[0].text() == rules.ID_NUMBER_MESSAGES[
-        "check_digit"
-    ]
+    assert (
+        rules.check_id_number("id_number", wrong)[0].text()
+        == rules.ID_NUMBER_MESSAGES["check_digit"]
+    )
     # A published example with X as check digit.
     assert not rules.check_id_number("id_number", "11010519491231002X")
 

@@ -84,8 +84,9 @@ def test_another_scope_reached_by_changing_an_id_gives_no_data(app, db, demo):
     longling_only = contest_named(db, "第二届全国乡村振兴职业技能大赛")
     finance_deqin = login(app, "finance_deqin")
     assert finance_deqin.get(f"/finance/contests/{longling_only.id}").status_code == 404
-    entry_id = db.session.scalar(db.select(Entry.id).join(Entry.event).where(
-        Entry.sending_county_code == "530523"))
+    entry_id = db.session.scalar(
+        db.select(Entry.id).join(Entry.event).where(Entry.sending_county_code == "530523")
+    )
     assert organiser_dq.get(f"/contests/entries/{entry_id}/edit").status_code == 404
 
 
@@ -104,10 +105,14 @@ def test_coach_and_winner_see_only_their_own(app, db, demo):
 def test_the_one_who_entered_cannot_confirm(app, db, demo):
     """Four-eyes: organiser1 entered the result; organiser1 is refused, organiser2 confirms."""
     placement = db.session.scalar(
-        db.select(Placement).filter_by(status="entered").join(Placement.entered_by)
-        .where(User.username == "organiser1"))
+        db.select(Placement)
+        .filter_by(status="entered")
+        .join(Placement.entered_by)
+        .where(User.username == "organiser1")
+    )
     response = login(app, "organiser1").post(
-        f"/contests/placements/{placement.id}/confirm", follow_redirects=True)
+        f"/contests/placements/{placement.id}/confirm", follow_redirects=True
+    )
     assert any("不能复核自己录入的成绩" in f for f in flashes(response))
     db.session.refresh(placement)
     assert placement.status == "entered"
@@ -119,9 +124,12 @@ def test_the_one_who_entered_cannot_confirm(app, db, demo):
 
 def diqing_lines(db, contest):
     return db.session.scalars(
-        db.select(AwardLineRecord).join(Entry).join(Entry.event)
+        db.select(AwardLineRecord)
+        .join(Entry)
+        .join(Entry.event)
         .where(AwardLineRecord.payer_code == "533400", AwardLineRecord.is_current.is_(True))
-        .filter(Entry.event.has(contest_id=contest.id)).order_by(AwardLineRecord.id)
+        .filter(Entry.event.has(contest_id=contest.id))
+        .order_by(AwardLineRecord.id)
     ).all()
 
 
@@ -134,7 +142,9 @@ def test_finance_confirms_the_prefecture_lines_and_a_change_adds_an_adjustment(a
     # 斯那品初 (德钦县) gold: ¥40,000 for the competitor and ¥40,000 for the coaching team;
     # 扎西顿珠 and 阿布 (香格里拉市) pair excellence: no top-up for 优胜奖.
     assert [ln.amount for ln in lines] == [Decimal("40000.00"), Decimal("40000.00")]
-    table = page[page.index('id="budget-lines"'):page.index("</table>", page.index("budget-lines"))]
+    table = page[
+        page.index('id="budget-lines"') : page.index("</table>", page.index("budget-lines"))
+    ]
     assert table.count("¥40,000.00") == 2 and "云南省" not in table and "¥200,000.00" not in table
     assert "¥80,000.00" in table
     response = finance.post(f"/finance/contests/{contest.id}/confirm", data={"note": "2024 预算"})
@@ -145,14 +155,18 @@ def test_finance_confirms_the_prefecture_lines_and_a_change_adds_an_adjustment(a
     # The result turns out to be bronze: reopen with a reason, correct, confirm by another.
     entry = confirmed[0].entry
     organiser1, organiser2 = login(app, "organiser1"), login(app, "organiser2")
-    organiser1.post(f"/contests/placements/{entry.placement.id}/reopen",
-                    data={"note": "裁判组更正成绩"})
+    organiser1.post(
+        f"/contests/placements/{entry.placement.id}/reopen", data={"note": "裁判组更正成绩"}
+    )
     form = {
-        "version": str(entry.event.version), "sending_county": "533422",
+        "version": str(entry.event.version),
+        "sending_county": "533422",
         "members-0-id_number": entry.members[0].competitor.id_number,
         "members-0-name": entry.members[0].competitor.name,
-        "coaches-0-name": "和建华", "coaches-0-role": "coach",
-        "rank": "3", "result": "bronze",
+        "coaches-0-name": "和建华",
+        "coaches-0-role": "coach",
+        "rank": "3",
+        "result": "bronze",
     }
     response = organiser1.post(f"/contests/entries/{entry.id}/edit", data=form)
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
@@ -185,17 +199,29 @@ def test_confirmed_lines_are_marked_paid_with_a_reference(app, db, demo):
     finance = login(app, "finance_dq")
     finance.post(f"/finance/contests/{contest.id}/confirm")
     line = diqing_lines(db, contest)[0]
-    response = finance.post(f"/finance/contests/{contest.id}/paid", data={
-        "line_ids": [line.id], "payment_reference": "DQCZ-2024-0915", "paid_on": "2024-10-08"})
+    response = finance.post(
+        f"/finance/contests/{contest.id}/paid",
+        data={
+            "line_ids": [line.id],
+            "payment_reference": "DQCZ-2024-0915",
+            "paid_on": "2024-10-08",
+        },
+    )
     assert response.status_code == 302
     db.session.refresh(line)
     assert (line.status(), line.payment_reference, line.paid_on) == (
-        "paid", "DQCZ-2024-0915", date(2024, 10, 8))
+        "paid",
+        "DQCZ-2024-0915",
+        date(2024, 10, 8),
+    )
     other = db.session.scalar(
-        db.select(AwardLineRecord).filter_by(payer_code="530000", entry_id=line.entry_id))
-    response = finance.post(f"/finance/contests/{contest.id}/paid", data={
-        "line_ids": [other.id], "payment_reference": "X", "paid_on": "2024-10-08"},
-        follow_redirects=True)
+        db.select(AwardLineRecord).filter_by(payer_code="530000", entry_id=line.entry_id)
+    )
+    response = finance.post(
+        f"/finance/contests/{contest.id}/paid",
+        data={"line_ids": [other.id], "payment_reference": "X", "paid_on": "2024-10-08"},
+        follow_redirects=True,
+    )
     assert any("只能登记本单位" in f for f in flashes(response))
 
 
@@ -210,12 +236,14 @@ def test_budget_exports_read_correctly(app, db, demo, tmp_path):
     assert pdf.startswith(b"%PDF")
     path = tmp_path / "budget.pdf"
     path.write_bytes(pdf)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "人民币捌万元整" in text and "迪庆藏族自治州" in text and "财务负责人" in text
     assert "000_506faec866124176.txt:91" in text
-    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
-                           check=True).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout
     assert "WenQuanYi" in fonts and " yes " in fonts
 
 
@@ -226,16 +254,37 @@ def test_every_kind_of_change_is_audited(app, db, demo):
     finance = login(app, "finance_dq")
     finance.post(f"/finance/contests/{contest.id}/confirm")
     organiser = login(app, "organiser1")
-    organiser.post("/contests/new", data={
-        "name": "审计测试赛", "category": "provincial_class1", "organising_body": "x",
-        "starts_on": "2025-01-01", "ends_on": "2025-01-02", "award_on": "2025-01-03"})
+    organiser.post(
+        "/contests/new",
+        data={
+            "name": "审计测试赛",
+            "category": "provincial_class1",
+            "organising_body": "x",
+            "starts_on": "2025-01-01",
+            "ends_on": "2025-01-02",
+            "award_on": "2025-01-03",
+        },
+    )
     admin = login(app, "admin")
-    admin.post("/accounts/new", data={"username": "newfin", "display_name": "新财务",
-                                      "role": "finance", "jurisdiction_code": "533423",
-                                      "active": "y"})
+    admin.post(
+        "/accounts/new",
+        data={
+            "username": "newfin",
+            "display_name": "新财务",
+            "role": "finance",
+            "jurisdiction_code": "533423",
+            "active": "y",
+        },
+    )
     actions = set(db.session.scalars(db.select(AuditEntry.action)))
-    assert {"confirm_placement", "confirm_budget", "create_contest", "create_user",
-            "send_invitation", "compute_awards"} <= actions
+    assert {
+        "confirm_placement",
+        "confirm_budget",
+        "create_contest",
+        "create_user",
+        "send_invitation",
+        "compute_awards",
+    } <= actions
     entry = db.session.scalar(db.select(AuditEntry).filter_by(action="confirm_placement"))
     assert entry.username == "organiser2" and entry.before == {"status": "entered"}
     page = admin.get("/audit/?action=confirm_budget").get_data(as_text=True)
@@ -261,29 +310,48 @@ def test_invitation_link_sets_a_password_once(app, db, demo):
 
     coach_id = db.session.scalar(db.select(Coach.id).filter_by(name="周红梅"))
     admin = login(app, "admin")
-    page = admin.post("/accounts/new", data={
-        "username": "coach3", "display_name": "新教练", "role": "coach",
-        "coach_id": str(coach_id), "active": "y"}).get_data(as_text=True)
+    page = admin.post(
+        "/accounts/new",
+        data={
+            "username": "coach3",
+            "display_name": "新教练",
+            "role": "coach",
+            "coach_id": str(coach_id),
+            "active": "y",
+        },
+    ).get_data(as_text=True)
     url = re.search(r'value="(http[^"]+/invitation/[^"]+)"', page).group(1)
     path = url.split("localhost", 1)[1]
     client = app.test_client()
     assert client.post(path, data={"password": "short", "confirm": "short"}).status_code == 200
-    response = client.post(path, data={"password": "a-long-password", "confirm":
-                                       "a-long-password"})
+    response = client.post(path, data={"password": "a-long-password", "confirm": "a-long-password"})
     assert response.status_code == 302
-    assert client.post("/login", data={"username": "coach3",
-                                       "password": "a-long-password"}).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"username": "coach3", "password": "a-long-password"}
+        ).status_code
+        == 302
+    )
     assert app.test_client().get(path).status_code == 410
 
 
 def test_scope_is_required_for_scoped_roles(app, db, demo):
     admin = login(app, "admin")
-    page = admin.post("/accounts/new", data={"username": "f2", "display_name": "x",
-                                             "role": "finance", "active": "y"})
+    page = admin.post(
+        "/accounts/new",
+        data={"username": "f2", "display_name": "x", "role": "finance", "active": "y"},
+    )
     assert "该角色须指定其范围。" in page.get_data(as_text=True)
-    page = admin.post("/accounts/new", data={"username": "c9", "display_name": "x",
-                                             "role": "coach", "coach_id": "999999",
-                                             "active": "y"})
+    page = admin.post(
+        "/accounts/new",
+        data={
+            "username": "c9",
+            "display_name": "x",
+            "role": "coach",
+            "coach_id": "999999",
+            "active": "y",
+        },
+    )
     assert "所选范围不存在，请重新选择。" in page.get_data(as_text=True)
     assert db.session.scalar(db.select(User).filter(User.username.in_(["f2", "c9"]))) is None
 

@@ -7,8 +7,18 @@ from compapp.rewards.services import award_policies, grant_awards
 
 def stored(db):
     return sorted(
-        (ln.entry_id, ln.payee, ln.competitor_id, ln.payer_code, ln.amount_fen, ln.policy_id,
-         ln.clause, ln.citation, ln.explanation, ln.policy_digest)
+        (
+            ln.entry_id,
+            ln.payee,
+            ln.competitor_id,
+            ln.payer_code,
+            ln.amount_fen,
+            ln.policy_id,
+            ln.clause,
+            ln.citation,
+            ln.explanation,
+            ln.policy_digest,
+        )
         for ln in db.session.scalars(db.select(AwardLineRecord))
     )
 

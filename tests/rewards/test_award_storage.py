@@ -28,9 +28,12 @@ def deqin_gold(db, dummy_contest, create_event):
     data = contest_services.EntryData(
         sending_county="533422",
         members=[contest_services.MemberData(id_number_for("533422"), "斯那品初")],
-        coaches=[contest_services.CoachData("和建华", "coach", 60),
-                 contest_services.CoachData("木文军", "translator", 40)],
-        rank=1, result="gold",
+        coaches=[
+            contest_services.CoachData("和建华", "coach", 60),
+            contest_services.CoachData("木文军", "translator", 40),
+        ],
+        rank=1,
+        result="gold",
     )
     assert not contest_services.check_entry(event, data)
     entry = contest_services.save_entry(event, data, None, event.version)
@@ -40,7 +43,8 @@ def deqin_gold(db, dummy_contest, create_event):
 
 def current_lines(db, entry, payee):
     return db.session.scalars(
-        db.select(AwardLineRecord).filter_by(entry_id=entry.id, payee=payee, is_current=True)
+        db.select(AwardLineRecord)
+        .filter_by(entry_id=entry.id, payee=payee, is_current=True)
         .order_by(AwardLineRecord.id)
     ).all()
 
@@ -69,22 +73,31 @@ def test_changing_a_placement_recomputes_and_keeps_the_old_lines(db, deqin_gold)
     event = deqin_gold.event
     data = contest_services.EntryData(
         sending_county="533422",
-        members=[contest_services.MemberData(deqin_gold.members[0].competitor.id_number,
-                                             "斯那品初")],
-        coaches=[contest_services.CoachData("和建华", "coach", 60),
-                 contest_services.CoachData("木文军", "translator", 40)],
-        rank=2, result="silver",
+        members=[
+            contest_services.MemberData(deqin_gold.members[0].competitor.id_number, "斯那品初")
+        ],
+        coaches=[
+            contest_services.CoachData("和建华", "coach", 60),
+            contest_services.CoachData("木文军", "translator", 40),
+        ],
+        rank=2,
+        result="silver",
     )
     assert not contest_services.check_entry(event, data, deqin_gold)
     contest_services.save_entry(event, data, None, event.version, deqin_gold)
     db.session.commit()
-    computations = db.session.scalars(db.select(AwardComputation).order_by(AwardComputation.id)).all()
+    computations = db.session.scalars(
+        db.select(AwardComputation).order_by(AwardComputation.id)
+    ).all()
     assert len(computations) == 2
     assert computations[0].superseded_by_id == computations[1].id
     assert computations[1].reason == "成绩修改"
     assert db.session.scalar(db.select(db.func.count(AwardLineRecord.id))) == 12
     assert [ln.amount for ln in current_lines(db, deqin_gold, "competitor")] == [
-        Decimal("150000.00"), Decimal("30000.00"), Decimal("45000.00")]
+        Decimal("150000.00"),
+        Decimal("30000.00"),
+        Decimal("45000.00"),
+    ]
     old = [ln for ln in computations[0].lines if ln.payee == "competitor"]
     assert [ln.amount_fen for ln in old] == [20_000_000, 4_000_000, 6_000_000]
     assert not any(ln.is_current for ln in old)
@@ -125,9 +138,14 @@ def test_contest_awards_page_explains_each_amount_and_totals_payers(
     page = client.get(f"/contests/{contest_id}/awards").get_data(as_text=True)
     assert "省级标准 ¥200,000 × 30% = ¥60,000，德钦县承担" in page
     assert "暂定" in page
-    totals = page[page.index('id="payer-totals"'):page.index("</table>", page.index("payer-totals"))]
-    for payer, amount in (("云南省", "¥400,000.00"), ("迪庆藏族自治州", "¥80,000.00"),
-                          ("德钦县", "¥120,000.00")):
+    totals = page[
+        page.index('id="payer-totals"') : page.index("</table>", page.index("payer-totals"))
+    ]
+    for payer, amount in (
+        ("云南省", "¥400,000.00"),
+        ("迪庆藏族自治州", "¥80,000.00"),
+        ("德钦县", "¥120,000.00"),
+    ):
         assert payer in totals and amount in totals
     assert "¥600,000.00" in totals
     drill = client.get(f"/contests/{contest_id}/awards/payers/533400").get_data(as_text=True)
@@ -162,7 +180,10 @@ def test_quote_api_answers_the_contract_example(client):
     assert body["competitor"]["total"] == "300000.00"
     assert body["coaching_team"]["total"] == "300000.00"
     assert [(ln["payer_code"], ln["amount"]) for ln in body["competitor"]["lines"]] == [
-        ("530000", "200000.00"), ("533400", "40000.00"), ("533422", "60000.00")]
+        ("530000", "200000.00"),
+        ("533400", "40000.00"),
+        ("533422", "60000.00"),
+    ]
     assert any("2021-01-01" in n for n in body["notices"])
 
 
@@ -171,8 +192,12 @@ def test_quote_api_answers_the_contract_example(client):
     [
         ({"county": "999999"}, 422, "invalid_value", "county"),
         ({"category": "olympics"}, 422, "invalid_value", "category"),
-        ({"result": {"medal": "excellence"}, "category": "national_class1"}, 422,
-         "invalid_value", None),
+        (
+            {"result": {"medal": "excellence"}, "category": "national_class1"},
+            422,
+            "invalid_value",
+            None,
+        ),
         ({"result": {"rank": 0}}, 422, "invalid_value", None),
         ({"award_date": "2024-02-30"}, 422, "invalid_value", "award_date"),
         ({"award_date": "2016-05-01"}, 422, "no_policy", "award_date"),
@@ -196,13 +221,25 @@ def test_quote_api_refuses_malformed_json(client):
 
 
 def test_promotion_api_answers_over_http(client):
-    response = client.post("/api/v1/promotion", json={
-        "award_date": "2024-09-15", "category": "provincial_class1", "event_format": "pair",
-        "rank": 2, "current_grade": "senior", "is_employee": True, "county": "533401"})
+    response = client.post(
+        "/api/v1/promotion",
+        json={
+            "award_date": "2024-09-15",
+            "category": "provincial_class1",
+            "event_format": "pair",
+            "rank": 2,
+            "current_grade": "senior",
+            "is_employee": True,
+            "county": "533401",
+        },
+    )
     body = response.get_json()
     assert response.status_code == 200
     assert (body["eligible"], body["to_grade"], body["title"]) == (
-        True, "technician", "云南竞赛技术能手")
+        True,
+        "technician",
+        "云南竞赛技术能手",
+    )
 
 
 def test_what_if_compares_a_draft_with_current_awards(client, auth, dummy_admin, deqin_gold):
@@ -216,7 +253,7 @@ def test_what_if_compares_a_draft_with_current_awards(client, auth, dummy_admin,
     response = client.post("/policies/what-if", data={"draft_text": draft})
     page = response.get_data(as_text=True)
     assert response.status_code == 200, page
-    table = page[page.index('id="what-if"'):]
+    table = page[page.index('id="what-if"') :]
     assert "¥300,000.00" in table and "¥320,000.00" in table
 
 
@@ -235,8 +272,9 @@ def test_clearing_a_placement_supersedes_its_awards(db, deqin_gold):
     event = deqin_gold.event
     data = contest_services.EntryData(
         sending_county="533422",
-        members=[contest_services.MemberData(deqin_gold.members[0].competitor.id_number,
-                                             "斯那品初")],
+        members=[
+            contest_services.MemberData(deqin_gold.members[0].competitor.id_number, "斯那品初")
+        ],
     )
     contest_services.save_entry(event, data, None, event.version, deqin_gold)
     db.session.commit()

@@ -19,15 +19,19 @@ HOME_BY_ROLE = {"coach": "portal.coach", "winner": "portal.winner", "finance": "
 def index():
     if current_user.role in HOME_BY_ROLE:
         return redirect(url_for(HOME_BY_ROLE[current_user.role]))
+    from compapp.contests.models import Entry, Event
+    from compapp.contests.views import scoped
+
     recent = db.session.scalars(
-        db.select(Contest).order_by(Contest.award_on.desc(), Contest.id.desc()).limit(8)
+        scoped(db.select(Contest)).order_by(Contest.award_on.desc(), Contest.id.desc()).limit(8)
     ).all()
+    placements = scoped(
+        db.select(db.func.count(Placement.id)).join(Entry).join(Event).join(Contest)
+    )
     counts = {
-        "contests": db.session.scalar(db.select(db.func.count(Contest.id))),
-        "placements": db.session.scalar(db.select(db.func.count(Placement.id))),
-        "to_confirm": db.session.scalar(
-            db.select(db.func.count(Placement.id)).filter_by(status="entered")
-        ),
+        "contests": db.session.scalar(scoped(db.select(db.func.count(Contest.id)))),
+        "placements": db.session.scalar(placements),
+        "to_confirm": db.session.scalar(placements.where(Placement.status == "entered")),
     }
     return render_template("main/index.html", recent=recent, counts=counts, user=current_user)
 

@@ -367,3 +367,10 @@ def test_forms_without_a_csrf_token_are_rejected(app, client, create_user):
     create_user("someone", "organiser")
     response = client.post("/login", data={"username": "someone", "password": "x"})
     assert response.status_code == 400
+
+
+def test_home_page_shows_only_the_organisers_own_contests(app, db, demo):
+    """迪庆州's organiser sees Diqing's contests on the home page, not the province's."""
+    page = login(app, "organiser_dq").get("/").get_data(as_text=True)
+    assert "迪庆州第一届职业技能大赛" in page
+    assert "云南省第二届职业技能大赛" not in page and "第47届世界技能大赛" not in page

@@ -41,21 +41,35 @@ def limit_text() -> str:
 
 
 def get_contest(contest_id: int) -> Contest:
-    return db.session.get(Contest, contest_id) or abort(404)
+    """The contest, if the organiser's body runs it (another body's → 404)."""
+    from compapp.contests.views import in_scope
+
+    contest = db.session.get(Contest, contest_id)
+    if contest is None or not in_scope(contest):
+        abort(404)
+    return contest
 
 
 def get_batch(batch_id: int) -> ImportBatch:
-    return db.session.get(ImportBatch, batch_id) or abort(404)
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None:
+        abort(404)
+    get_contest(batch.contest_id)
+    return batch
 
 
 @bp.route("/")
 @organiser_required
 def index():
+    from compapp.contests.views import scoped
+
     contests = db.session.scalars(
-        db.select(Contest).order_by(Contest.award_on.desc(), Contest.id.desc())
+        scoped(db.select(Contest)).order_by(Contest.award_on.desc(), Contest.id.desc())
     ).all()
     batches = db.session.scalars(
-        db.select(ImportBatch).order_by(ImportBatch.id.desc()).limit(20)
+        scoped(db.select(ImportBatch).join(Contest, Contest.id == ImportBatch.contest_id))
+        .order_by(ImportBatch.id.desc())
+        .limit(20)
     ).all()
     return render_template("imports/index.html", contests=contests, batches=batches)
 

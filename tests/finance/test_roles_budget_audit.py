@@ -374,3 +374,12 @@ def test_home_page_shows_only_the_organisers_own_contests(app, db, demo):
     page = login(app, "organiser_dq").get("/").get_data(as_text=True)
     assert "迪庆州第一届职业技能大赛" in page
     assert "云南省第二届职业技能大赛" not in page and "第47届世界技能大赛" not in page
+
+
+def test_imports_are_limited_to_the_organisers_own_contests(app, db, demo):
+    provincial = contest_named(db, "云南省第二届职业技能大赛")
+    organiser_dq = login(app, "organiser_dq")
+    assert "云南省第二届职业技能大赛" not in organiser_dq.get("/imports/").get_data(as_text=True)
+    assert organiser_dq.get(f"/imports/contests/{provincial.id}").status_code == 404
+    assert organiser_dq.get(f"/imports/contests/{provincial.id}/template.xlsx").status_code == 404
+    assert login(app, "organiser1").get(f"/imports/contests/{provincial.id}").status_code == 200

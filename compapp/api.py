@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from compapp.extensions import csrf, db
 from compapp.reference.models import Jurisdiction
-from compapp.rewards.quote import ApiError
+from compapp.core.api import ApiError
 from compapp.rewards.services import award_policies
 from compapp.web import public
 

@@ -8,17 +8,18 @@ which value) or ``no_policy``.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from datetime import date
-
+from compapp.core.api import (
+    ApiError,
+    CountyLookup,
+    parse_award_date,
+    parse_category,
+    parse_county,
+    parse_event_format,
+    require_fields,
+)
 from compapp.core.vocab import GRADE_ORDER
-from compapp.policy.categories import CATEGORIES, EVENT_FORMATS
 from compapp.promotion.policy import NoPromotionRuleInForce, PromotionRuleSet
 from compapp.promotion.rules import Eligibility, PromotionFacts, check_eligibility
-
-# One error type for both calculator endpoints, so a client handles them alike.
-from compapp.rewards.quote import ApiError
 
 __all__ = [
     "ApiError",
@@ -28,8 +29,6 @@ __all__ = [
     "promotion_response",
 ]
 
-# county code -> (county name, prefecture code, prefecture name), or None when unknown.
-CountyLookup = Callable[[str], "tuple[str, str, str] | None"]
 
 REQUIRED_FIELDS = (
     "award_date",
@@ -40,38 +39,14 @@ REQUIRED_FIELDS = (
     "is_employee",
     "county",
 )
-_ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_COUNTY_RE = re.compile(r"^\d{6}$")
 
 
 def parse_promotion_request(body: object, lookup_county: CountyLookup) -> PromotionFacts:
     """Return the facts of a promotion request, or raise ``ApiError`` (400 shape, 422 value)."""
-    if not isinstance(body, dict):
-        raise ApiError(400, "bad_request", None, "请求体必须是一个 JSON 对象。")
-    for name in REQUIRED_FIELDS:
-        # A null counts as missing: the client did not say what the value is.
-        if body.get(name) is None:
-            raise ApiError(400, "missing_field", name, f"缺少字段 {name}，请补充后重新提交。")
-
-    award_on = _parse_date(body["award_date"])
-
-    category = body["category"]
-    if not isinstance(category, str) or category not in CATEGORIES:
-        raise ApiError(
-            422,
-            "invalid_value",
-            "category",
-            f"未知的赛事类别 {category!r}，可用的类别：{'、'.join(CATEGORIES)}。",
-        )
-
-    event_format = body["event_format"]
-    if not isinstance(event_format, str) or event_format not in EVENT_FORMATS:
-        raise ApiError(
-            422,
-            "invalid_value",
-            "event_format",
-            f"未知的赛项形式 {event_format!r}，应为 individual、pair 或 trio。",
-        )
+    require_fields(body, REQUIRED_FIELDS)
+    award_on = parse_award_date(body["award_date"])
+    category = parse_category(body["category"])
+    event_format = parse_event_format(body["event_format"])
 
     rank = body["rank"]
     # bool is an int subclass and 2.0 is not a rank: accept only true integers.
@@ -98,16 +73,9 @@ def parse_promotion_request(body: object, lookup_county: CountyLookup) -> Promot
             f"is_employee 必须是 true 或 false，收到 {is_employee!r}。",
         )
 
-    county = body["county"]
-    found = lookup_county(county) if isinstance(county, str) and _COUNTY_RE.match(county) else None
-    if found is None:
-        raise ApiError(
-            422,
-            "invalid_value",
-            "county",
-            f"未知的选送县（市、区）代码 {county!r}，请填写 6 位行政区划代码，如 533401。",
-        )
-    _county_name, prefecture_code, _prefecture_name = found
+    county, _county_name, prefecture_code, _prefecture_name = parse_county(
+        body["county"], lookup_county
+    )
 
     return PromotionFacts(
         award_on=award_on,
@@ -146,18 +114,3 @@ def answer_promotion_request(
     except NoPromotionRuleInForce as exc:
         raise ApiError(422, "no_policy", "award_date", str(exc)) from exc
     return promotion_response(eligibility)
-
-
-def _parse_date(value: object) -> date:
-    # date.fromisoformat also takes "20240915" and week dates; the contract says YYYY-MM-DD.
-    if isinstance(value, str) and _ISO_DATE_RE.match(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ApiError(
-        422,
-        "invalid_value",
-        "award_date",
-        f"获奖日期 award_date 应为有效日期，格式 YYYY-MM-DD，收到 {value!r}。",
-    )

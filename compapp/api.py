@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
+from compapp.core.api import ApiError
 from compapp.extensions import csrf, db
 from compapp.reference.models import Jurisdiction
-from compapp.core.api import ApiError
 from compapp.rewards.services import award_policies
 from compapp.web import public
 

@@ -34,7 +34,7 @@ from compapp.certificates.models import Certificate
 from compapp.certificates.serials import group_serial, normalize_serial
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest, Entry, Event, Placement
-from compapp.contests.views import in_scope, scoped
+from compapp.contests.views import get_contest, in_scope, scoped
 from compapp.core.names import mask_name
 from compapp.extensions import db, limiter
 from compapp.web import public
@@ -54,13 +54,6 @@ class ReasonForm(FlaskForm):
         validators=[InputRequired(_l("请填写原因。")), Length(max=services.REASON_MAX)],
         description=_l("记入证书记录和审计日志；核验页面只显示“已撤销”，不显示原因。"),
     )
-
-
-def get_contest(contest_id: int) -> Contest:
-    contest = db.session.get(Contest, contest_id)
-    if contest is None or not in_scope(contest):
-        abort(404)
-    return contest
 
 
 def get_certificate(cert_id: int) -> Certificate:

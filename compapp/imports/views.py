@@ -19,6 +19,7 @@ from flask_login import current_user
 from compapp import labels
 from compapp.auth.access import organiser_required
 from compapp.contests.models import Contest
+from compapp.contests.views import get_contest, scoped
 from compapp.extensions import db
 from compapp.imports import reading, report, services, template
 from compapp.imports.forms import ConfirmImportForm, UploadForm
@@ -40,16 +41,6 @@ def limit_text() -> str:
     return f"{max_bytes() // (1024 * 1024)} MB"
 
 
-def get_contest(contest_id: int) -> Contest:
-    """The contest, if the organiser's body runs it (another body's → 404)."""
-    from compapp.contests.views import in_scope
-
-    contest = db.session.get(Contest, contest_id)
-    if contest is None or not in_scope(contest):
-        abort(404)
-    return contest
-
-
 def get_batch(batch_id: int) -> ImportBatch:
     batch = db.session.get(ImportBatch, batch_id)
     if batch is None:
@@ -61,7 +52,6 @@ def get_batch(batch_id: int) -> ImportBatch:
 @bp.route("/")
 @organiser_required
 def index():
-    from compapp.contests.views import scoped
 
     contests = db.session.scalars(
         scoped(db.select(Contest)).order_by(Contest.award_on.desc(), Contest.id.desc())

@@ -7,18 +7,18 @@ but read in one query, computed once per distinct case, and written with execute
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import asdict
 
 from sqlalchemy import select
 
 from compapp.auth.models import utcnow
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event, Placement
-from compapp.core.money import to_fen
 from compapp.extensions import db
 from compapp.policy.loader import NoPolicyInForce, PolicySet
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardBasis, AwardComputation, AwardLineRecord
 from compapp.rewards.rules import AwardFacts, InvalidFacts, compute_awards
-from compapp.rewards.services import basis_key, facts_dict
+from compapp.rewards.services import basis_key, facts_dict, plan_lines_for
 
 
 def placement_rows_query(contest_ids: list[int]):
@@ -163,15 +163,16 @@ def grant_awards_bulk(
         if result is None:
             continue
         entry_id = params["entry_id"]
-        digests = {k: v[1] for k, v in result.policies_used.items()}
-        for competitor_id in members[entry_id]:
-            for line in result.competitor_lines:
-                lines.append(
-                    _line(computation_id, entry_id, "competitor", competitor_id, line, digests)
-                )
-        if entry_id in coached:
-            for line in result.coaching_team_lines:
-                lines.append(_line(computation_id, entry_id, "coaching_team", None, line, digests))
+        lines += [
+            {
+                **asdict(p),
+                "computation_id": computation_id,
+                "entry_id": entry_id,
+                "is_current": True,
+                "kind": "award",
+            }
+            for p in plan_lines_for(members[entry_id], entry_id in coached, result)
+        ]
     _insert_many(AwardLineRecord.__table__, lines)
     db.session.flush()
     from compapp.audit.services import record_change
@@ -197,23 +198,3 @@ def _insert_many(table, rows: list[dict]) -> None:
     statement = table.insert() if sqlite else table.insert().returning(table.c.id)
     for start in range(0, len(rows), 50000):
         db.session.execute(statement, rows[start : start + 50000])
-
-
-def _line(computation_id, entry_id, payee, competitor_id, line, digests) -> dict:
-    return {
-        "computation_id": computation_id,
-        "entry_id": entry_id,
-        "payee": payee,
-        "competitor_id": competitor_id,
-        "payer_level": line.payer_level,
-        "payer_code": line.payer_code,
-        "amount_fen": to_fen(line.amount),
-        "policy_id": line.policy_id,
-        "version_from": line.version_from,
-        "policy_digest": digests.get(line.policy_id, ""),
-        "clause": line.clause,
-        "citation": line.citation,
-        "explanation": line.explanation,
-        "is_current": True,
-        "kind": "award",
-    }

@@ -179,43 +179,38 @@ class PlannedLine:
 
 def plan_lines(entry: Entry, result: AwardResult) -> list[PlannedLine]:
     """Turn a result into stored lines: each competitor's lines per member, the team's once."""
-    planned = []
+    return plan_lines_for([m.competitor_id for m in entry.members], bool(entry.coaches), result)
+
+
+def plan_lines_for(
+    competitor_ids: list[int], has_coaches: bool, result: AwardResult
+) -> list[PlannedLine]:
+    """The lines of one entry, from its members' ids and whether it has a coaching team."""
     digests = {k: v[1] for k, v in result.policies_used.items()}
-    for member in entry.members:
-        for line in result.competitor_lines:
-            planned.append(
-                PlannedLine(
-                    "competitor",
-                    member.competitor_id,
-                    line.payer_level,
-                    line.payer_code,
-                    to_fen(line.amount),
-                    line.policy_id,
-                    line.version_from,
-                    digests.get(line.policy_id, ""),
-                    line.clause,
-                    line.citation,
-                    line.explanation,
-                )
-            )
-    if entry.coaches:
-        for line in result.coaching_team_lines:
-            planned.append(
-                PlannedLine(
-                    "coaching_team",
-                    None,
-                    line.payer_level,
-                    line.payer_code,
-                    to_fen(line.amount),
-                    line.policy_id,
-                    line.version_from,
-                    digests.get(line.policy_id, ""),
-                    line.clause,
-                    line.citation,
-                    line.explanation,
-                )
-            )
-    return planned
+
+    def planned(payee: str, competitor_id: int | None, line) -> PlannedLine:
+        return PlannedLine(
+            payee,
+            competitor_id,
+            line.payer_level,
+            line.payer_code,
+            to_fen(line.amount),
+            line.policy_id,
+            line.version_from,
+            digests.get(line.policy_id, ""),
+            line.clause,
+            line.citation,
+            line.explanation,
+        )
+
+    lines = [
+        planned("competitor", competitor_id, line)
+        for competitor_id in competitor_ids
+        for line in result.competitor_lines
+    ]
+    if has_coaches:
+        lines += [planned("coaching_team", None, line) for line in result.coaching_team_lines]
+    return lines
 
 
 def current_computation(entry: Entry) -> AwardComputation | None:

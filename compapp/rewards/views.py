@@ -87,13 +87,23 @@ def line_rows(contest: Contest) -> list[list]:
             entry = awards.entry
             result = labels.result(entry.placement.medal, entry.placement.prize)
             result = f"{_('第 %(n)s 名', n=entry.placement.rank)} {result}"
-            for member in entry.members:
-                for line in awards.competitor_lines.get(member.competitor_id, []):
+            team = "、".join(c.coach.name for c in entry.coaches)
+            payees = [
+                (
+                    _("选手"),
+                    member.competitor.name,
+                    awards.competitor_lines.get(member.competitor_id, []),
+                )
+                for member in entry.members
+            ]
+            payees.append((_("教练团队"), team, awards.team_lines))
+            for payee, name, lines in payees:
+                for line in lines:
                     rows.append(
                         [
                             event.occupation,
-                            _("选手"),
-                            member.competitor.name,
+                            payee,
+                            name,
                             entry.sending_county.label,
                             result,
                             labels.payer_level(line.payer_level),
@@ -105,24 +115,6 @@ def line_rows(contest: Contest) -> list[list]:
                             labels.line_status(line.status()),
                         ]
                     )
-            team = "、".join(c.coach.name for c in entry.coaches)
-            for line in awards.team_lines:
-                rows.append(
-                    [
-                        event.occupation,
-                        _("教练团队"),
-                        team,
-                        entry.sending_county.label,
-                        result,
-                        labels.payer_level(line.payer_level),
-                        line.payer.name,
-                        line.amount,
-                        line.policy_id,
-                        line.clause,
-                        line.explanation,
-                        labels.line_status(line.status()),
-                    ]
-                )
     return rows
 
 

@@ -170,15 +170,28 @@ def placement_count(contest: Contest | None = None, event: Event | None = None) 
     return db.session.scalar(query)
 
 
+def results_depending_on(
+    contest: Contest | None = None, event: Event | None = None, entry: Entry | None = None
+) -> int:
+    """Count what forbids deleting the record: placements, plus 1 if awards were ever priced.
+
+    Award records are never deleted, so an entry once priced keeps its contest and event.
+    """
+    from compapp.rewards.services import has_award_history
+
+    if entry is not None:
+        return (entry.placement is not None) + has_award_history([entry.id])
+    events = [event] if event is not None else contest.events
+    return placement_count(contest=contest, event=event) + has_award_history(entry_ids(events))
+
+
 def entry_ids(events) -> list[int]:
     return [entry.id for event in events for entry in event.entries]
 
 
 def delete_contest(contest: Contest) -> None:
     """Delete a contest with its events and entries; refused once it has results."""
-    from compapp.rewards.services import has_award_history
-
-    if placement_count(contest=contest) or has_award_history(entry_ids(contest.events)):
+    if results_depending_on(contest=contest):
         raise InUse(contest)
     db.session.delete(contest)
     db.session.flush()
@@ -224,9 +237,7 @@ def add_event(contest: Contest, occupation: str, event_format: str, result_kind:
 
 def delete_event(event: Event) -> None:
     """Delete an event and its entries; refused once it has results."""
-    from compapp.rewards.services import has_award_history
-
-    if placement_count(event=event) or has_award_history(entry_ids([event])):
+    if results_depending_on(event=event):
         raise InUse(event)
     db.session.delete(event)
     db.session.flush()
@@ -389,9 +400,7 @@ def save_entry(
 
 def delete_entry(entry: Entry, seen_version: int | None) -> None:
     """Delete an entry; refused once it has a result or award records."""
-    from compapp.rewards.services import has_award_history
-
-    if entry.placement is not None or has_award_history([entry.id]):
+    if results_depending_on(entry=entry):
         raise InUse(entry)
     claim_event_version(entry.event, seen_version)
     db.session.delete(entry)

@@ -15,7 +15,6 @@ from compapp.contests.models import Contest, Entry, Event, OrganisingBody
 from compapp.extensions import db
 from compapp.formtools import options
 from compapp.policy.categories import CATEGORIES, CATEGORY_TIER
-from compapp.rewards.services import has_award_history
 
 bp = Blueprint("contests", __name__, url_prefix="/contests")
 
@@ -257,9 +256,7 @@ def add_event(contest_id: int):
 def delete(contest_id: int):
     contest = get_contest(contest_id)
     form = ConfirmForm()
-    blocked = services.placement_count(contest=contest) or has_award_history(
-        services.entry_ids(contest.events)
-    )
+    blocked = services.results_depending_on(contest=contest)
     if form.validate_on_submit() and not blocked:
         name = contest.name
         before = snapshot(contest, CONTEST_FIELDS)
@@ -287,9 +284,7 @@ def delete(contest_id: int):
 def delete_event(event_id: int):
     event = get_event(event_id)
     form = ConfirmForm()
-    blocked = services.placement_count(event=event) or has_award_history(
-        services.entry_ids([event])
-    )
+    blocked = services.results_depending_on(event=event)
     if form.validate_on_submit() and not blocked:
         contest_id = event.contest_id
         before = {"contest_id": contest_id, "occupation": event.occupation, "format": event.format}
@@ -449,9 +444,7 @@ def edit_entry(entry_id: int):
 def delete_entry(entry_id: int):
     entry = get_entry(entry_id)
     form = ConfirmForm()
-    from compapp.rewards.services import has_award_history
-
-    blocked = entry.placement is not None or has_award_history([entry.id])
+    blocked = services.results_depending_on(entry=entry)
     event_id = entry.event_id
     if form.validate_on_submit() and not blocked:
         before = entry_snapshot(entry)

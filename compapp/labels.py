@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from compapp.core.vocab import GRADES
+from compapp.policy.categories import CATEGORY_TIER
 
 CATEGORY_NAMES = {
     "worldskills": _l("世界技能大赛"),
@@ -17,18 +18,6 @@ CATEGORY_NAMES = {
     "prefecture_comprehensive": _l("州（市）综合性职业技能大赛"),
     "prefecture_class1": _l("其他州（市）级一类职业技能竞赛"),
     "prefecture_class2": _l("州（市）级二类职业技能竞赛"),
-}
-CATEGORY_TIER = {
-    "worldskills": "world",
-    "national_skills_competition": "national",
-    "national_class1": "national",
-    "national_class2": "national",
-    "provincial_comprehensive": "provincial",
-    "provincial_class1": "provincial",
-    "provincial_class2": "provincial",
-    "prefecture_comprehensive": "prefecture",
-    "prefecture_class1": "prefecture",
-    "prefecture_class2": "prefecture",
 }
 TIER_NAMES = {
     "world": _l("世界级"),

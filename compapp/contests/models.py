@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from compapp.auth.models import utcnow
 from compapp.core.idnumber import mask_id_number
 from compapp.extensions import db
+from compapp.policy.categories import TEAM_SIZE
 
 
 class OrganisingBody(db.Model):
@@ -75,7 +76,7 @@ class Event(db.Model):
 
     @property
     def team_size(self) -> int:
-        return {"individual": 1, "pair": 2, "trio": 3}[self.format]
+        return TEAM_SIZE[self.format]
 
 
 class Competitor(db.Model):

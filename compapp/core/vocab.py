@@ -1,66 +1,6 @@
-"""Fixed vocabulary shared by models, rules and forms (POLICY.md §2, §6)."""
+"""Skill grades and their order (POLICY.md §6, 003_a0dee99659bd7bcf.txt:3461)."""
 
 from __future__ import annotations
-
-from enum import StrEnum
-
-
-class EventFormat(StrEnum):
-    INDIVIDUAL = "individual"
-    PAIR = "pair"
-    TRIO = "trio"
-
-
-TEAM_SIZE = {EventFormat.INDIVIDUAL: 1, EventFormat.PAIR: 2, EventFormat.TRIO: 3}
-
-
-class ResultKind(StrEnum):
-    """What an event awards: medals, prizes 1–3, or only ranks."""
-
-    MEDALS = "medals"
-    PRIZES = "prizes"
-    RANK_ONLY = "rank_only"
-
-
-class Medal(StrEnum):
-    GOLD = "gold"
-    SILVER = "silver"
-    BRONZE = "bronze"
-    EXCELLENCE = "excellence"
-
-
-class Tier(StrEnum):
-    WORLD = "world"
-    NATIONAL = "national"
-    PROVINCIAL = "provincial"
-    PREFECTURE = "prefecture"
-
-
-class JurisdictionLevel(StrEnum):
-    PROVINCE = "province"
-    PREFECTURE = "prefecture"
-    COUNTY = "county"
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    ORGANISER = "organiser"
-    COACH = "coach"
-    FINANCE = "finance"
-    WINNER = "winner"
-
-
-class CoachRole(StrEnum):
-    COACH = "coach"
-    TECHNICAL_DIRECTOR = "technical_director"
-    TRANSLATOR = "translator"
-    EXPERT = "expert"
-
-
-class PlacementStatus(StrEnum):
-    ENTERED = "entered"
-    CONFIRMED = "confirmed"
-
 
 GRADES = (
     # code, order, Chinese name, English name

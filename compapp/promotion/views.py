@@ -139,23 +139,15 @@ def back_to(case: PromotionCase):
     return redirect(url_for("promotion.contest", contest_id=case.contest_id) + f"#case-{case.id}")
 
 
-@bp.route("/promotion/cases/<int:case_id>/decision", methods=["POST"])
-@organiser_required
-def decide(case_id: int):
-    case = get_or_404(PromotionCase, case_id)
-    form = DecisionForm()
+def record_decision(case: PromotionCase, form, reject, accept):
+    """Validate a decision form, apply ``reject`` or ``accept`` (each returns the flash text)."""
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
                 flash(str(error), "error")
         return back_to(case)
     try:
-        if form.reject.data:
-            services.reject_case(case, current_user, form.note.data)
-            message = _("已记录不予晋升：%(name)s。", name=case.competitor.name)
-        else:
-            services.confirm_case(case, current_user, form.note.data)
-            message = _("已确认晋升：%(name)s。", name=case.competitor.name)
+        message = (reject if form.reject.data else accept)(form.note.data)
     except services.PromotionRefused as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -163,34 +155,40 @@ def decide(case_id: int):
     db.session.commit()
     flash(message, "success")
     return back_to(case)
+
+
+@bp.route("/promotion/cases/<int:case_id>/decision", methods=["POST"])
+@organiser_required
+def decide(case_id: int):
+    case = get_or_404(PromotionCase, case_id)
+    name = case.competitor.name
+
+    def reject(note):
+        services.reject_case(case, current_user, note)
+        return _("已记录不予晋升：%(name)s。", name=name)
+
+    def accept(note):
+        services.confirm_case(case, current_user, note)
+        return _("已确认晋升：%(name)s。", name=name)
+
+    return record_decision(case, DecisionForm(), reject, accept)
 
 
 @bp.route("/promotion/cases/<int:case_id>/title", methods=["POST"])
 @admin_required
 def decide_title(case_id: int):
     case = get_or_404(PromotionCase, case_id)
-    form = TitleForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
-        return back_to(case)
-    try:
-        if form.reject.data:
-            services.reject_title(case, current_user, form.note.data)
-            message = _("已记录不予核准称号：%(name)s。", name=case.competitor.name)
-        else:
-            services.approve_title(case, current_user, form.note.data)
-            message = _(
-                "已核准“%(title)s”称号：%(name)s。", title=case.title, name=case.competitor.name
-            )
-    except services.PromotionRefused as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return back_to(case)
-    db.session.commit()
-    flash(message, "success")
-    return back_to(case)
+    name = case.competitor.name
+
+    def reject(note):
+        services.reject_title(case, current_user, note)
+        return _("已记录不予核准称号：%(name)s。", name=name)
+
+    def accept(note):
+        services.approve_title(case, current_user, note)
+        return _("已核准“%(title)s”称号：%(name)s。", title=case.title, name=name)
+
+    return record_decision(case, TitleForm(), reject, accept)
 
 
 @bp.route("/promotion/contests/<int:contest_id>/notices", methods=["POST"])

@@ -146,3 +146,20 @@ def capital_numerals(amount: Decimal | int | str) -> str:
         else:
             parts.append("整")
     return prefix + "".join(parts)
+
+
+def split_by_percent(total_fen: int, percents: list[int]) -> list[int]:
+    """Split ``total_fen`` by whole percentages adding up to 100, in fen, summing exactly.
+
+    Each part is rounded down; the fen left over go one each to the largest remainders
+    (ties to the earlier part), so the parts always add up to the total (POLICY.md §5.2).
+    """
+    if sum(percents) != 100:
+        raise ValueError(f"percentages add up to {sum(percents)}, not 100")
+    exact = [total_fen * p for p in percents]
+    parts = [value // 100 for value in exact]
+    leftover = total_fen - sum(parts)
+    order = sorted(range(len(parts)), key=lambda i: (-(exact[i] % 100), i))
+    for i in order[:leftover]:
+        parts[i] += 1
+    return parts

@@ -10,16 +10,12 @@ from flask_login import current_user
 from compapp import labels
 from compapp.auth.access import require_role
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event
-from compapp.core.money import from_fen, round_fen
+from compapp.core.money import from_fen, split_by_percent
 from compapp.extensions import db
 from compapp.rewards.models import AwardLineRecord
 from compapp.rewards.services import line_loading
 
 bp = Blueprint("portal", __name__, url_prefix="/my")
-
-
-def status_label(status: str) -> str:
-    return labels.line_status(status)
 
 
 def current_lines(entry_ids: list[int], **filters) -> list[AwardLineRecord]:
@@ -34,15 +30,32 @@ def current_lines(entry_ids: list[int], **filters) -> list[AwardLineRecord]:
     ).all()
 
 
-def shares(entry: Entry, team_total: Decimal) -> list[tuple[str, str, int | None, Decimal | None]]:
-    """How the coaching team's award is divided: (name, role, percent, amount) per member."""
-    rows = []
-    for ec in entry.coaches:
-        amount = None
-        if ec.share_percent is not None:
-            amount = round_fen(team_total * ec.share_percent / 100)
-        rows.append((ec.coach.name, ec.role, ec.share_percent, amount))
-    return rows
+def shares(entry: Entry, team_fen: int) -> list[tuple[str, str, int | None, Decimal | None]]:
+    """How the coaching team's award is divided: (name, role, percent, amount) per member.
+
+    Amounts are shown only when every member's percentage is recorded (they add up to 100,
+    checked when the entry is saved); the parts then add up to the team's total to the fen.
+    """
+    percents = [ec.share_percent for ec in entry.coaches]
+    amounts: list[Decimal | None] = [None] * len(percents)
+    if percents and None not in percents and sum(percents) == 100:
+        amounts = [from_fen(f) for f in split_by_percent(team_fen, percents)]
+    return [
+        (ec.coach.name, ec.role, ec.share_percent, amount)
+        for ec, amount in zip(entry.coaches, amounts, strict=True)
+    ]
+
+
+def entries_of(join, condition) -> list[Entry]:
+    """The entries reached through ``join`` that meet ``condition``, newest contest first."""
+    return db.session.scalars(
+        db.select(Entry)
+        .join(join)
+        .join(Event)
+        .join(Contest)
+        .where(condition)
+        .order_by(Contest.award_on.desc(), Entry.id)
+    ).all()
 
 
 @bp.route("/team")
@@ -50,30 +63,24 @@ def shares(entry: Entry, team_total: Decimal) -> list[tuple[str, str, int | None
 def coach():
     entries = []
     if current_user.coach_id is not None:
-        entries = db.session.scalars(
-            db.select(Entry)
-            .join(EntryCoach)
-            .join(Event)
-            .join(Contest)
-            .where(EntryCoach.coach_id == current_user.coach_id)
-            .order_by(Contest.award_on.desc(), Entry.id)
-        ).all()
+        entries = entries_of(EntryCoach, EntryCoach.coach_id == current_user.coach_id)
     lines = current_lines([e.id for e in entries])
     rows = []
     for entry in entries:
         mine = [line for line in lines if line.entry_id == entry.id]
         team = [line for line in mine if line.payee == "coaching_team"]
-        team_total = from_fen(sum(line.amount_fen for line in team))
+        team_fen = sum(line.amount_fen for line in team)
+        team_total = from_fen(team_fen)
         rows.append(
             {
                 "entry": entry,
                 "competitor_lines": [line for line in mine if line.payee == "competitor"],
                 "team_lines": team,
                 "team_total": team_total,
-                "shares": shares(entry, team_total),
+                "shares": shares(entry, team_fen),
             }
         )
-    return render_template("portal/coach.html", rows=rows, status_label=status_label)
+    return render_template("portal/coach.html", rows=rows, status_label=labels.line_status)
 
 
 @bp.route("/results")
@@ -81,14 +88,7 @@ def coach():
 def winner():
     entries = []
     if current_user.competitor_id is not None:
-        entries = db.session.scalars(
-            db.select(Entry)
-            .join(EntryMember)
-            .join(Event)
-            .join(Contest)
-            .where(EntryMember.competitor_id == current_user.competitor_id)
-            .order_by(Contest.award_on.desc(), Entry.id)
-        ).all()
+        entries = entries_of(EntryMember, EntryMember.competitor_id == current_user.competitor_id)
     lines = current_lines([e.id for e in entries], competitor_id=current_user.competitor_id)
     rows = []
     for entry in entries:
@@ -105,7 +105,7 @@ def winner():
     return render_template(
         "portal/winner.html",
         rows=rows,
-        status_label=status_label,
+        status_label=labels.line_status,
         promotion_status=status_name,
         title_status=title_status_name,
         promotions=promotion_cases(),

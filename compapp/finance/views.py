@@ -41,10 +41,6 @@ def payer_code() -> str:
     return code
 
 
-def status_label(status: str) -> str:
-    return labels.line_status(status)
-
-
 def payee_text(line: AwardLineRecord) -> str:
     if line.payee == "competitor":
         return f"{_('选手')} {line.competitor.name}"
@@ -70,7 +66,7 @@ def index():
         payer=db.session.get(Jurisdiction, code),
         years=services.payer_overview(code),
         payers=payers,
-        status_label=status_label,
+        status_label=labels.line_status,
     )
 
 
@@ -92,7 +88,7 @@ def contest_budget(contest_id: int):
         budget=budget,
         confirmations=services.confirmations(contest, code),
         form=ConfirmForm(),
-        status_label=status_label,
+        status_label=labels.line_status,
         payee_text=payee_text,
         result_text=result_text,
         today=date.today(),
@@ -110,7 +106,7 @@ def year_budget(year: int):
         budget=budget,
         confirmations=[],
         form=ConfirmForm(),
-        status_label=status_label,
+        status_label=labels.line_status,
         payee_text=payee_text,
         result_text=result_text,
         today=date.today(),
@@ -185,13 +181,13 @@ def budget_sheet(budget, scope: str, confirmations) -> BudgetSheet:
             result=result_text(line),
             amount=line.amount,
             kind=_("调整") if line.kind == "adjustment" else _("奖励"),
-            status=status_label(line.status()),
+            status=labels.line_status(line.status()),
             clause=f"{line.policy_id} {line.clause}",
         )
         for line in budget.lines
     ]
     totals = [
-        (status_label(s), budget.status_total(s))
+        (labels.line_status(s), budget.status_total(s))
         for s in services.STATUSES
         if s in budget.by_status
     ]

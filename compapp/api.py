@@ -5,10 +5,11 @@ No sign-in, no personal data, no writes.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from compapp.core.api import ApiError
 from compapp.extensions import csrf, db
+from compapp.promotion.services import promotion_rules
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.services import award_policies
 from compapp.web import public
@@ -22,16 +23,6 @@ def lookup_county(code: str) -> tuple[str, str, str] | None:
     if county is None or county.level != "county" or county.parent is None:
         return None
     return county.name, county.parent.code, county.parent.name
-
-
-def promotion_rules():
-    """The promotion rule set, loaded strictly once per application."""
-    from compapp.promotion.policy import load_promotion_rules
-
-    cache = current_app.extensions.setdefault("compapp", {})
-    if "promotion_rules" not in cache:
-        cache["promotion_rules"] = load_promotion_rules()
-    return cache["promotion_rules"]
 
 
 def _body() -> object:

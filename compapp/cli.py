@@ -42,16 +42,13 @@ def policies_check() -> None:
         ids = check_policies()
     except PolicyFileError as exc:
         raise click.ClickException(str(exc)) from exc
+    from compapp.promotion.policy import load_promotion_rules
+
     try:
-        from compapp.promotion.policy import load_promotion_rules
-    except ImportError:
-        load_promotion_rules = None
-    if load_promotion_rules is not None:
-        try:
-            load_promotion_rules()
-        except PolicyFileError as exc:
-            raise click.ClickException(str(exc)) from exc
-        ids = [*ids, "promotion rules"]
+        load_promotion_rules()
+    except PolicyFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    ids = [*ids, "promotion rules"]
     click.echo(f"ok: {', '.join(ids)}")
 
 

@@ -31,3 +31,13 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def app_cached(key: str, load):
+    """Return ``load()`` computed once per application (policy files, calendars)."""
+    from flask import current_app
+
+    cache = current_app.extensions.setdefault("compapp", {})
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]

@@ -19,7 +19,7 @@ from compapp.auth.models import User, utcnow
 from compapp.contests.models import Competitor, Contest, Entry, Event, Placement
 from compapp.core.vocab import GRADE_ORDER
 from compapp.core.workdays import CalendarNotCovered, HolidayCalendar, load_holiday_calendar
-from compapp.extensions import db
+from compapp.extensions import app_cached, db
 from compapp.policy.categories import CATEGORY_NAMES, FORMAT_NAMES
 from compapp.promotion.models import (
     GradeChange,
@@ -75,9 +75,9 @@ class PromotionRefused(Exception):
 
 def promotion_rules() -> PromotionRuleSet:
     """Return the promotion rule set the application loaded (strictly, once)."""
-    from compapp.api import promotion_rules as loaded_rules
+    from compapp.promotion.policy import load_promotion_rules
 
-    return loaded_rules()
+    return app_cached("promotion_rules", load_promotion_rules)
 
 
 def promotion_categories(rules: PromotionRuleSet | None = None) -> list[str]:
@@ -115,10 +115,7 @@ def _extra_holidays() -> frozenset[date]:
 
 def holiday_calendar() -> HolidayCalendar:
     """Return the holiday calendar: holidays.toml plus the PROMOTION_EXTRA_HOLIDAYS setting."""
-    cache = current_app.extensions.setdefault("compapp", {})
-    if "holiday_calendar" not in cache:
-        cache["holiday_calendar"] = load_holiday_calendar()
-    calendar = cache["holiday_calendar"]
+    calendar = app_cached("holiday_calendar", load_holiday_calendar)
     extra = _extra_holidays()
     if not extra:
         return calendar

@@ -13,12 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask import current_app
-
 from compapp.auth.models import User, utcnow
 from compapp.contests.models import Contest, Entry, Event, Placement
 from compapp.core.money import format_yuan, from_fen, to_fen
-from compapp.extensions import db
+from compapp.extensions import app_cached, db
 from compapp.policy.loader import NoPolicyInForce, PolicySet
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardBasis, AwardComputation, AwardLineRecord
@@ -49,10 +47,7 @@ def award_policies() -> PolicySet:
     """The award policy set, loaded strictly once per application."""
     from compapp.policy.loader import load_policies
 
-    cache = current_app.extensions.setdefault("compapp", {})
-    if "award_policies" not in cache:
-        cache["award_policies"] = load_policies()
-    return cache["award_policies"]
+    return app_cached("award_policies", load_policies)
 
 
 def has_award_history(entry_ids) -> bool:

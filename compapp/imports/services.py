@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 from sqlalchemy import insert
 from sqlalchemy.orm import selectinload
@@ -625,7 +624,7 @@ def _insert_entries(
     for model, rows in ((EntryMember, members), (EntryCoach, coaches), (Placement, placements)):
         for start in range(0, len(rows), CHUNK * 4):
             db.session.execute(insert(model), rows[start : start + CHUNK * 4])
-    _grant_new_awards(contest, events, items, entry_ids, people, user_id)
+    _grant_new_awards(contest, user_id)
     return entry_ids
 
 
@@ -656,130 +655,12 @@ def _coach_ids(names: set[str]) -> dict[str, int]:
     return ids
 
 
-def _grant_new_awards(contest, events, items, entry_ids, people, user_id) -> None:
-    """Price new placements exactly as ``grant_awards`` prices a new entry, in bulk."""
-    from compapp.policy.loader import NoPolicyInForce
-    from compapp.rewards.models import AwardComputation, AwardLineRecord
-    from compapp.rewards.rules import InvalidFacts, compute_awards
-    from compapp.rewards.services import (
-        _basis,
-        award_policies,
-        facts_for,
-        placement_snapshot,
-        plan_lines,
-    )
+def _grant_new_awards(contest, user_id) -> None:
+    """Price the new placements exactly as the entry form does, in bulk."""
+    from compapp.rewards.bulk import grant_awards_bulk
+    from compapp.rewards.services import award_policies
 
-    _spellings, counties = county_lookup()
-    policies = award_policies()
-    results: dict = {}
-    bases: dict = {}
-    pending = []
-    for item, entry_id in zip(items, entry_ids, strict=True):
-        if item.rank is None:
-            continue
-        medal, prize = rules.parse_result(item.result)
-        event = events[item.event_key]
-        # The same attributes facts_for / plan_lines read from a stored entry.
-        standin = SimpleNamespace(
-            id=entry_id,
-            placement=SimpleNamespace(
-                rank=item.rank, is_tie=item.is_tie, medal=medal, prize=prize, status="entered"
-            ),
-            sending_county=counties[item.sending_county],
-            event=SimpleNamespace(contest=contest, format=event.format),
-            members=[SimpleNamespace(competitor_id=people[m.id_number][0]) for m in item.members],
-            coaches=item.coaches,
-        )
-        facts = facts_for(standin)
-        if facts not in results:
-            try:
-                results[facts] = (compute_awards(facts, policies), None)
-            except (NoPolicyInForce, InvalidFacts) as exc:
-                results[facts] = (None, str(exc))
-        result, error = results[facts]
-        planned = plan_lines(standin, result) if result is not None else []
-        basis = _basis(facts, result, bases) if result is not None else None
-        pending.append((entry_id, basis, placement_snapshot(standin.placement), error, planned))
-    db.session.flush()  # new bases get their ids
-    computation_ids = [
-        row_id
-        for _k, row_id in _insert_returning(
-            AwardComputation,
-            [
-                {
-                    "entry_id": entry_id,
-                    "basis_id": basis.id if basis is not None else None,
-                    "computed_by_id": user_id,
-                    "reason": AWARD_REASON,
-                    "placement": snapshot,
-                    "error": error,
-                    "computed_at": utcnow(),
-                }
-                for entry_id, basis, snapshot, error, _planned in pending
-            ],
-        )
-    ]
-    lines = [
-        {
-            "computation_id": computation_id,
-            "entry_id": entry_id,
-            "payee": p.payee,
-            "competitor_id": p.competitor_id,
-            "payer_level": p.payer_level,
-            "payer_code": p.payer_code,
-            "amount_fen": p.amount_fen,
-            "policy_id": p.policy_id,
-            "version_from": p.version_from,
-            "policy_digest": p.policy_digest,
-            "clause": p.clause,
-            "citation": p.citation,
-            "explanation": p.explanation,
-            "is_current": True,
-            "kind": "award",
-        }
-        for computation_id, (entry_id, _b, _s, _e, planned) in zip(
-            computation_ids, pending, strict=True
-        )
-        for p in planned
-    ]
-    for start in range(0, len(lines), CHUNK * 4):
-        db.session.execute(insert(AwardLineRecord), lines[start : start + CHUNK * 4])
-    _audit_computations(pending, computation_ids, user_id)
-
-
-def _audit_computations(pending, computation_ids, user_id) -> None:
-    """The audit entries ``grant_awards`` records for each new computation, in bulk."""
-    from flask import has_request_context, request
-
-    from compapp.audit.models import AuditEntry
-    from compapp.auth.models import User
-
-    user = db.session.get(User, user_id) if user_id else None
-    ip = request.remote_addr if has_request_context() else None
-    rows = [
-        {
-            "at": utcnow(),
-            "user_id": user_id,
-            "username": getattr(user, "username", None),
-            "action": "compute_awards",
-            "target_type": "entry",
-            "target_id": str(entry_id),
-            "summary": f"奖励计算（{AWARD_REASON}）#{computation_id}",
-            "before": {"computation_id": None},
-            "after": {
-                "computation_id": computation_id,
-                "placement": snapshot,
-                "error": error,
-                "lines": [[p.payee, p.competitor_id, p.payer_code, p.amount_fen] for p in planned],
-            },
-            "ip": ip,
-        }
-        for computation_id, (entry_id, _b, snapshot, error, planned) in zip(
-            computation_ids, pending, strict=True
-        )
-    ]
-    for start in range(0, len(rows), CHUNK * 4):
-        db.session.execute(insert(AuditEntry), rows[start : start + CHUNK * 4])
+    grant_awards_bulk([contest.id], award_policies(), user_id, AWARD_REASON)
 
 
 # --- batches ---------------------------------------------------------------------------------

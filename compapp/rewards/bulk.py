@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import asdict
 
+from flask import has_request_context, request
 from sqlalchemy import select
 
-from compapp.auth.models import utcnow
+from compapp.audit.models import AuditEntry
+from compapp.auth.models import User, utcnow
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event, Placement
 from compapp.extensions import db
 from compapp.policy.loader import NoPolicyInForce, PolicySet
@@ -158,11 +160,12 @@ def grant_awards_bulk(
     )
     ids = [by_entry[params["entry_id"]] for params in computations]
     lines = []
+    audit = []
+    user = db.session.get(User, user_id) if user_id else None
     for computation_id, params, outcome in zip(ids, computations, pending, strict=True):
-        result = outcome[0]
-        if result is None:
-            continue
         entry_id = params["entry_id"]
+        result = outcome[0]
+        planned = plan_lines_for(members[entry_id], entry_id in coached, result) if result else []
         lines += [
             {
                 **asdict(p),
@@ -171,19 +174,33 @@ def grant_awards_bulk(
                 "is_current": True,
                 "kind": "award",
             }
-            for p in plan_lines_for(members[entry_id], entry_id in coached, result)
+            for p in planned
         ]
+        # The same audit entry grant_awards records for each computation, written in bulk.
+        audit.append(
+            {
+                "at": now,
+                "user_id": user_id,
+                "username": getattr(user, "username", None),
+                "action": "compute_awards",
+                "target_type": "entry",
+                "target_id": str(entry_id),
+                "summary": f"奖励计算（{reason}）#{computation_id}",
+                "before": {"computation_id": None},
+                "after": {
+                    "computation_id": computation_id,
+                    "placement": params["placement"],
+                    "error": params["error"],
+                    "lines": [
+                        [p.payee, p.competitor_id, p.payer_code, p.amount_fen] for p in planned
+                    ],
+                },
+                "ip": request.remote_addr if has_request_context() else None,
+            }
+        )
     _insert_many(AwardLineRecord.__table__, lines)
+    _insert_many(AuditEntry.__table__, audit)
     db.session.flush()
-    from compapp.audit.services import record_change
-
-    record_change(
-        "compute_awards_bulk",
-        "contest",
-        ",".join(map(str, contest_ids))[:40],
-        f"批量计算奖励：{len(ids)} 个参赛组，{len(lines)} 条明细",
-        after={"entries": len(ids), "lines": len(lines)},
-    )
     return len(ids)
 
 

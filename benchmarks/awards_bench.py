@@ -5,7 +5,10 @@ Usage: .venv/bin/python benchmarks/awards_bench.py [--placements 100000] [--data
 Builds a throwaway SQLite database (or uses the URL given) from the migrations, fills it with
 placements across every tier and the Diqing, Longling, Yuxi and other counties, then in the
 same run measures (a) reading the rows the award rules need and (b) computing and storing
-every award line. Prints placements per second and the ratio (target: within 3x).
+every award line (compapp.rewards.bulk: distinct cases priced once by the pure rules, then
+INSERT ... SELECT in the database). Prints placements per second and the ratio (target:
+within 3x). Afterwards, outside the timing, a random sample of the entries is put through
+the entry-by-entry path (grant_awards), which must find nothing to change.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from compapp.core.idnumber import make_id_number  # noqa: E402
 from compapp.extensions import db  # noqa: E402
 from compapp.rewards.bulk import grant_awards_bulk, placement_rows_query  # noqa: E402
 from compapp.rewards.models import AwardLineRecord  # noqa: E402
-from compapp.rewards.services import award_policies  # noqa: E402
+from compapp.rewards.services import award_policies, grant_awards  # noqa: E402
 
 CONTESTS = [
     ("worldskills", date(2024, 9, 15), ["gold", "silver", "bronze", "excellence"]),
@@ -193,6 +196,14 @@ def main() -> None:
                 f"compute and store:  {grant_s:8.2f} s  "
                 f"({priced / grant_s:,.0f} placements/s, {lines:,} award lines written)"
             )
+            sample = random.Random(7).sample(range(1, args.placements + 1), 500)
+            changed = [
+                entry_id
+                for entry_id in sample
+                if grant_awards(db.session.get(Entry, entry_id), policies) is not None
+            ]
+            assert not changed, f"bulk and single paths differ for entries {changed[:10]}"
+            print(f"check: {len(sample)} sampled entries re-priced one by one, 0 differences")
             ratio = grant_s / read_s
             print(
                 f"ratio compute+store / read = {ratio:.2f}x  (target <= 3x: "

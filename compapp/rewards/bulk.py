@@ -273,143 +273,143 @@ def grant_awards_bulk(
     Flushes, never commits: all of it is saved with the caller's transaction or none of it.
     """
     session = db.session
-    db.session.flush()
+    session.flush()
     connection = session.connection()
     dialect = connection.dialect.name
     cases, case_lines = _price_cases(contest_ids, policies)
     if not cases:
         return 0
+    # Scratch tables, made afresh by each run and dropped at its end; if the transaction
+    # fails, rolling it back removes them as well (or the next run's DROP does).
     for table in (_cases, _case_lines):
         connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
         table.create(connection)
-    try:
-        connection.execute(insert(_cases), cases)
-        if case_lines:
-            connection.execute(insert(_case_lines), case_lines)
-        if dialect == "postgresql":  # temporary tables get no statistics by themselves
-            connection.execute(text(f"ANALYZE {_cases.name}, {_case_lines.name}"))
+    connection.execute(insert(_cases), cases)
+    if case_lines:
+        connection.execute(insert(_case_lines), case_lines)
+    if dialect == "postgresql":  # temporary tables get no statistics by themselves
+        connection.execute(text(f"ANALYZE {_cases.name}, {_case_lines.name}"))
 
-        now = utcnow()
-        last_before = session.scalar(select(func.max(AwardComputation.id))) or 0
-        computations = _placed(
-            Entry.id,
-            _cases.c.basis_id,
-            literal(now, DateTime()),
-            cast(literal(user_id, Integer()), Integer()),
-            cast(literal(reason, String()), String()),
-            _cases.c.error,
-            _placement_snapshot(dialect),
-            contest_ids=contest_ids,
-        ).join(
-            _cases,
-            and_(
-                _cases.c.county_code == Entry.sending_county_code,
-                _cases.c.category == Contest.category,
-                _cases.c.award_on == Contest.award_on,
-                _cases.c.event_format == Event.format,
-                _cases.c.medal.is_not_distinct_from(Placement.medal),
-                _cases.c.prize.is_not_distinct_from(Placement.prize),
-            ),
+    now = utcnow()
+    last_before = session.scalar(select(func.max(AwardComputation.id))) or 0
+    computations = _placed(
+        Entry.id,
+        _cases.c.basis_id,
+        literal(now, DateTime()),
+        cast(literal(user_id, Integer()), Integer()),
+        cast(literal(reason, String()), String()),
+        _cases.c.error,
+        _placement_snapshot(dialect),
+        contest_ids=contest_ids,
+    ).join(
+        _cases,
+        and_(
+            _cases.c.county_code == Entry.sending_county_code,
+            _cases.c.category == Contest.category,
+            _cases.c.award_on == Contest.award_on,
+            _cases.c.event_format == Event.format,
+            _cases.c.medal.is_not_distinct_from(Placement.medal),
+            _cases.c.prize.is_not_distinct_from(Placement.prize),
+        ),
+    )
+    connection.execute(
+        insert(AwardComputation).from_select(
+            [
+                "entry_id",
+                "basis_id",
+                "computed_at",
+                "computed_by_id",
+                "reason",
+                "error",
+                "placement",
+            ],
+            computations.order_by(Entry.id),
         )
-        connection.execute(
-            insert(AwardComputation).from_select(
-                [
-                    "entry_id",
-                    "basis_id",
-                    "computed_at",
-                    "computed_by_id",
-                    "reason",
-                    "error",
-                    "placement",
-                ],
-                computations.order_by(Entry.id),
-            )
-        )
+    )
 
-        ac = AwardComputation.__table__.alias("ac")
-        new = and_(
-            ac.c.id > last_before,
-            ac.c.computed_at == now,
-            ac.c.reason == reason,
-            ac.c.superseded_at.is_(None),
+    ac = AwardComputation.__table__.alias("ac")
+    new = and_(
+        ac.c.id > last_before,
+        ac.c.computed_at == now,
+        ac.c.reason == reason,
+        ac.c.superseded_at.is_(None),
+    )
+    # (rowcount of INSERT … SELECT is not reported by every driver.)
+    priced = session.scalar(select(func.count()).select_from(ac).where(new))
+    line_columns = (
+        _case_lines.c.payer_level,
+        _case_lines.c.payer_code,
+        _case_lines.c.amount_fen,
+        _case_lines.c.policy_id,
+        _case_lines.c.version_from,
+        _case_lines.c.policy_digest,
+        _case_lines.c.clause,
+        _case_lines.c.citation,
+        _case_lines.c.explanation,
+    )
+    competitor_lines = (
+        select(
+            ac.c.id.label("computation_id"),
+            ac.c.entry_id,
+            literal_column("'competitor'").label("payee"),
+            EntryMember.competitor_id,
+            *line_columns,
+            literal_column("0").label("payee_order"),
+            EntryMember.position.label("position"),
+            _case_lines.c.seq,
         )
-        # (rowcount of INSERT … SELECT is not reported by every driver.)
-        priced = session.scalar(select(func.count()).select_from(ac).where(new))
-        line_columns = (
-            _case_lines.c.payer_level,
-            _case_lines.c.payer_code,
-            _case_lines.c.amount_fen,
-            _case_lines.c.policy_id,
-            _case_lines.c.version_from,
-            _case_lines.c.policy_digest,
-            _case_lines.c.clause,
-            _case_lines.c.citation,
-            _case_lines.c.explanation,
+        .select_from(ac)
+        .join(_case_lines, _case_lines.c.basis_id == ac.c.basis_id)
+        .join(EntryMember, EntryMember.entry_id == ac.c.entry_id)
+        .where(new, _case_lines.c.payee == "competitor")
+    )
+    team_lines = (
+        select(
+            ac.c.id.label("computation_id"),
+            ac.c.entry_id,
+            literal_column("'coaching_team'").label("payee"),
+            cast(literal(None), Integer()).label("competitor_id"),
+            *line_columns,
+            literal_column("1").label("payee_order"),
+            literal_column("0").label("position"),
+            _case_lines.c.seq,
         )
-        competitor_lines = (
-            select(
-                ac.c.id.label("computation_id"),
-                ac.c.entry_id,
-                literal_column("'competitor'").label("payee"),
-                EntryMember.competitor_id,
-                *line_columns,
-                literal_column("0").label("payee_order"),
-                EntryMember.position.label("position"),
-                _case_lines.c.seq,
-            )
-            .select_from(ac)
-            .join(_case_lines, _case_lines.c.basis_id == ac.c.basis_id)
-            .join(EntryMember, EntryMember.entry_id == ac.c.entry_id)
-            .where(new, _case_lines.c.payee == "competitor")
+        .select_from(ac)
+        .join(_case_lines, _case_lines.c.basis_id == ac.c.basis_id)
+        .where(
+            new,
+            _case_lines.c.payee == "coaching_team",
+            exists().where(EntryCoach.entry_id == ac.c.entry_id),
         )
-        team_lines = (
-            select(
-                ac.c.id.label("computation_id"),
-                ac.c.entry_id,
-                literal_column("'coaching_team'").label("payee"),
-                cast(literal(None), Integer()).label("competitor_id"),
-                *line_columns,
-                literal_column("1").label("payee_order"),
-                literal_column("0").label("position"),
-                _case_lines.c.seq,
-            )
-            .select_from(ac)
-            .join(_case_lines, _case_lines.c.basis_id == ac.c.basis_id)
-            .where(
-                new,
-                _case_lines.c.payee == "coaching_team",
-                exists().where(EntryCoach.entry_id == ac.c.entry_id),
-            )
+    )
+    both = union_all(competitor_lines, team_lines).subquery("planned")
+    # Ordered as plan_lines_for orders one entry's lines: members, then the team.
+    rows = select(
+        both.c.computation_id,
+        both.c.entry_id,
+        both.c.payee,
+        both.c.competitor_id,
+        *(both.c[c.name] for c in line_columns),
+        true(),
+        literal_column("'award'"),
+    ).order_by(both.c.computation_id, both.c.payee_order, both.c.position, both.c.seq)
+    connection.execute(
+        insert(AwardLineRecord).from_select(
+            [
+                "computation_id",
+                "entry_id",
+                "payee",
+                "competitor_id",
+                *(c.name for c in line_columns),
+                "is_current",
+                "kind",
+            ],
+            rows,
         )
-        both = union_all(competitor_lines, team_lines).subquery("planned")
-        # Ordered as plan_lines_for orders one entry's lines: members, then the team.
-        rows = select(
-            both.c.computation_id,
-            both.c.entry_id,
-            both.c.payee,
-            both.c.competitor_id,
-            *(both.c[c.name] for c in line_columns),
-            true(),
-            literal_column("'award'"),
-        ).order_by(both.c.computation_id, both.c.payee_order, both.c.position, both.c.seq)
-        connection.execute(
-            insert(AwardLineRecord).from_select(
-                [
-                    "computation_id",
-                    "entry_id",
-                    "payee",
-                    "competitor_id",
-                    *(c.name for c in line_columns),
-                    "is_current",
-                    "kind",
-                ],
-                rows,
-            )
-        )
-        _record_batches(ac, new, user_id, reason)
-    finally:
-        for table in (_case_lines, _cases):
-            connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+    )
+    _record_batches(ac, new, user_id, reason)
+    for table in (_case_lines, _cases):
+        connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
     return priced
 
 

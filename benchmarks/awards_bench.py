@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from compapp import create_app  # noqa: E402
 from compapp.contests.models import (  # noqa: E402
@@ -170,6 +170,11 @@ def main() -> None:
                 f"setup: {args.placements:,} placements in {time.perf_counter() - started:.1f} s"
                 f" on {db.engine.dialect.name}"
             )
+            if db.engine.dialect.name == "postgresql":
+                # Statistics, as autovacuum keeps them on a database in use (not timed).
+                with db.engine.connect() as connection:
+                    connection.execute(text("ANALYZE"))
+                    connection.commit()
             policies = award_policies()
 
             db.session.expire_all()

@@ -83,74 +83,55 @@ _case_lines = Table(
 )
 
 
-def _unpriced():
-    return ~exists().where(AwardComputation.entry_id == Entry.id)
+_county = Jurisdiction.__table__.alias("county")
+_prefecture = Jurisdiction.__table__.alias("prefecture")
+# What the award rules read of a placed entry (services.facts_for, without the rank).
+_FACT_COLUMNS = (
+    Contest.award_on,
+    Contest.category,
+    Event.format,
+    Placement.medal,
+    Placement.prize,
+    _county.c.code,
+    _county.c.name,
+    _prefecture.c.code,
+    _prefecture.c.name,
+)
 
 
-def _placed(*columns, contest_ids: list[int]):
-    """Select ``columns`` over the unpriced placed entries of the contests."""
-    return (
+def _placed(*columns, contest_ids: list[int], unpriced_only: bool = True):
+    """Select ``columns`` over the placed entries of the contests (those not yet priced)."""
+    query = (
         select(*columns)
         .select_from(Placement)
         .join(Entry, Entry.id == Placement.entry_id)
         .join(Event, Event.id == Entry.event_id)
         .join(Contest, Contest.id == Event.contest_id)
-        .where(Event.contest_id.in_(contest_ids), _unpriced())
+        .join(_county, _county.c.code == Entry.sending_county_code)
+        .outerjoin(_prefecture, _prefecture.c.code == _county.c.parent_code)
+        .where(Event.contest_id.in_(contest_ids))
     )
+    if unpriced_only:
+        query = query.where(~exists().where(AwardComputation.entry_id == Entry.id))
+    return query
 
 
 def placement_rows_query(contest_ids: list[int]):
     """The rows the award rules read, one per placed entry of the contests (the benchmark
     reads these to compare with computing and storing their awards)."""
-    county = Jurisdiction.__table__.alias("county")
-    prefecture = Jurisdiction.__table__.alias("prefecture")
-    return (
-        select(
-            Entry.id,
-            Contest.award_on,
-            Contest.category,
-            Event.format,
-            Placement.medal,
-            Placement.prize,
-            Placement.rank,
-            Placement.is_tie,
-            county.c.code,
-            county.c.name,
-            prefecture.c.code,
-            prefecture.c.name,
-        )
-        .select_from(Placement)
-        .join(Entry, Entry.id == Placement.entry_id)
-        .join(Event, Event.id == Entry.event_id)
-        .join(Contest, Contest.id == Event.contest_id)
-        .join(county, county.c.code == Entry.sending_county_code)
-        .outerjoin(prefecture, prefecture.c.code == county.c.parent_code)
-        .where(Event.contest_id.in_(contest_ids))
-        .order_by(Entry.id)
-    )
+    return _placed(
+        Entry.id,
+        *_FACT_COLUMNS,
+        Placement.rank,
+        Placement.is_tie,
+        contest_ids=contest_ids,
+        unpriced_only=False,
+    ).order_by(Entry.id)
 
 
 def _price_cases(contest_ids: list[int], policies: PolicySet) -> tuple[list[dict], list[dict]]:
     """Price each distinct case once; return the case rows and the line rows of their bases."""
-    county = Jurisdiction.__table__.alias("county")
-    prefecture = Jurisdiction.__table__.alias("prefecture")
-    distinct_cases = (
-        _placed(
-            Contest.award_on,
-            Contest.category,
-            Event.format,
-            Placement.medal,
-            Placement.prize,
-            county.c.code,
-            county.c.name,
-            prefecture.c.code,
-            prefecture.c.name,
-            contest_ids=contest_ids,
-        )
-        .join(county, county.c.code == Entry.sending_county_code)
-        .outerjoin(prefecture, prefecture.c.code == county.c.parent_code)
-        .distinct()
-    )
+    distinct_cases = _placed(*_FACT_COLUMNS, contest_ids=contest_ids).distinct()
     priced = []
     for award_on, category, fmt, medal, prize, c_code, c_name, p_code, p_name in db.session.execute(
         distinct_cases

@@ -9,17 +9,14 @@ HTML in test-artifacts/.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-from werkzeug.serving import make_server
 
-from compapp import ROOT, create_app
+from compapp import ROOT
+from tests.live_server import LiveServer, make_demo_app, serving
 
 DEMO_PASSWORD = "compapp-demo"
 CHROMIUM = "/usr/bin/chromium"
@@ -34,47 +31,13 @@ CHROMIUM_ARGS = [
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-@dataclass
-class LiveServer:
-    app: Flask
-    url: str
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     """Serve compapp on a free loopback port against a migrated, demo-seeded SQLite file."""
-    from flask_migrate import upgrade
-
-    from compapp.demo import load_demo
-    from compapp.extensions import db
-
     folder = tmp_path_factory.mktemp("browser")
-    app = create_app(
-        {
-            "ENV_NAME": "development",
-            "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(folder / "compapp.sqlite"),
-            "SECRET_KEY": "browser-journeys-secret",
-            "CERTIFICATE_ZIP_DIR": str(folder / "zips"),
-            # Salted PBKDF2 with few rounds: the demo accounts are hashed and checked quickly.
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        }
-    )
-    with app.app_context():
-        upgrade()
-        load_demo()
-        db.session.commit()
-        db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    url = f"http://127.0.0.1:{server.server_port}"
-    # The certificates' QR codes point at this server's verification pages.
-    app.config["COMPAPP_BASE_URL"] = url
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    yield LiveServer(app, url)
-    server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
+    app = make_demo_app("sqlite:///" + str(folder / "compapp.sqlite"), folder)
+    with serving(app) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -9,38 +9,26 @@ from __future__ import annotations
 
 import os
 import subprocess
-import threading
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from production_helpers import PG_THROWAWAY, LiveServer, OwnCluster, free_port
-from werkzeug.serving import make_server
+from production_helpers import PG_THROWAWAY, OwnCluster, free_port
+
+from tests.live_server import LiveServer, serving
 
 
 @pytest.fixture
 def serve():
     """Serve apps on free loopback ports (werkzeug, threaded); stop them after the test."""
-    started = []
+    with ExitStack() as stack:
 
-    def serve(app: Flask) -> LiveServer:
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        url = f"http://127.0.0.1:{server.server_port}"
-        app.config["COMPAPP_BASE_URL"] = url
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        started.append((server, thread, app))
-        return LiveServer(app, url)
+        def serve(app: Flask) -> LiveServer:
+            return stack.enter_context(serving(app))
 
-    yield serve
-    from compapp.extensions import db
-
-    for server, thread, app in started:
-        server.shutdown()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
+        yield serve
 
 
 @pytest.fixture

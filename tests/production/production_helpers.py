@@ -18,10 +18,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from sqlalchemy import create_engine, make_url, text
 
-from compapp import ROOT, create_app
+from compapp import ROOT
 
 DEMO_PASSWORD = "compapp-demo"
 PG_THROWAWAY = ROOT / "scripts" / "pg_throwaway.sh"
@@ -67,36 +66,6 @@ def drop_database(server_url: str, name: str) -> None:
     with engine.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()
-
-
-def make_demo_app(database_url: str, folder: Path) -> Flask:
-    """An app like `make run`'s (CSRF and sign-in on), on a migrated, demo-seeded database."""
-    from flask_migrate import upgrade
-
-    from compapp.demo import load_demo
-    from compapp.extensions import db
-
-    app = create_app(
-        {
-            "ENV_NAME": "development",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "production-tests-secret",
-            "CERTIFICATE_ZIP_DIR": str(folder / "zips"),
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        }
-    )
-    with app.app_context():
-        upgrade()
-        load_demo()
-        db.session.commit()
-        db.session.remove()
-    return app
-
-
-@dataclass
-class LiveServer:
-    app: Flask
-    url: str
 
 
 # --- a small browser-like HTTP client: cookies, no automatic redirects, HTML forms ----------

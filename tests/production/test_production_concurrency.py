@@ -18,9 +18,10 @@ from production_helpers import (
     drop_database,
     forms_of,
     fresh_database,
-    make_demo_app,
     postgresql_url,
 )
+
+from tests.live_server import make_demo_app
 
 pytestmark = pytest.mark.postgresql_only
 

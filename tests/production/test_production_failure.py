@@ -10,7 +10,9 @@ import threading
 from datetime import date
 
 import pytest
-from production_helpers import WebUser, make_demo_app
+from production_helpers import WebUser
+
+from tests.live_server import make_demo_app
 
 pytestmark = pytest.mark.postgresql_only
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -44,6 +45,7 @@ class BudgetSheet:
     citations: list[str]
     printed_on: date
     confirmations: list[str]
+    notices: list[str]  # of the lines' computations (POLICY.md §4.5, §5.4)
 
     @property
     def total(self) -> Decimal:
@@ -85,6 +87,10 @@ def budget_workbook(sheet: BudgetSheet) -> bytes:
     notes = wb.create_sheet("政策依据")
     for line in sheet.citations:
         notes.append([line])
+    info = wb.create_sheet("说明")
+    for notice in sheet.notices:
+        info.append(["提示", notice])
+    info.column_dimensions["B"].width = 80
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -115,6 +121,10 @@ def budget_pdf(sheet: BudgetSheet) -> bytes:
         Paragraph(f"范围：{sheet.scope}　　打印日期：{sheet.printed_on.isoformat()}", base),
         Spacer(1, 3 * mm),
     ]
+    for notice in sheet.notices:
+        story.append(Paragraph(f"提示：{escape(notice)}", base))
+    if sheet.notices:
+        story.append(Spacer(1, 3 * mm))
     data = [
         [
             Paragraph(h, base)

@@ -20,7 +20,7 @@ from compapp.core.money import format_yuan, from_fen
 from compapp.extensions import db
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardLineRecord, BudgetConfirmation
-from compapp.rewards.services import line_loading
+from compapp.rewards.services import line_loading, line_notices
 
 STATUSES = ("provisional", "awaiting_budget", "confirmed", "paid")
 
@@ -53,6 +53,10 @@ class Budget:
     @property
     def payable(self) -> list[AwardLineRecord]:
         return [line for line in self.lines if line.status() == "confirmed"]
+
+    @property
+    def notices(self) -> list[str]:
+        return line_notices(self.lines)
 
     def policy_citations(self) -> list[str]:
         seen = {}

@@ -202,7 +202,14 @@ def budget_sheet(budget, scope: str, confirmations) -> BudgetSheet:
         for c in confirmations
     ]
     return BudgetSheet(
-        budget.payer.name, scope, rows, totals, budget.policy_citations(), date.today(), confirmed
+        budget.payer.name,
+        scope,
+        rows,
+        totals,
+        budget.policy_citations(),
+        date.today(),
+        confirmed,
+        budget.notices,
     )
 
 

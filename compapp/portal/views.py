@@ -13,7 +13,7 @@ from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Eve
 from compapp.core.money import from_fen, split_by_percent
 from compapp.extensions import db
 from compapp.rewards.models import AwardLineRecord
-from compapp.rewards.services import line_loading
+from compapp.rewards.services import line_loading, line_notices
 
 bp = Blueprint("portal", __name__, url_prefix="/my")
 
@@ -78,6 +78,7 @@ def coach():
                 "team_lines": team,
                 "team_total": team_total,
                 "shares": shares(entry, team_fen),
+                "notices": line_notices(mine),
             }
         )
     return render_template("portal/coach.html", rows=rows, status_label=labels.line_status)
@@ -98,6 +99,7 @@ def winner():
                 "entry": entry,
                 "lines": mine,
                 "total": from_fen(sum(line.amount_fen for line in mine)),
+                "notices": line_notices(mine),
             }
         )
     from compapp.promotion.services import status_name, title_status_name

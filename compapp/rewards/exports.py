@@ -43,13 +43,19 @@ def _sheet(
 
 
 def awards_workbook(
-    contest_name: str, status_text: str, line_rows: list[list], total_rows: list[list], grand_total
+    contest_name: str,
+    status_text: str,
+    line_rows: list[list],
+    total_rows: list[list],
+    grand_total,
+    notices: list[str],
 ) -> bytes:
-    """Build the contest's award workbook: every line, then totals per payer.
+    """Build the contest's award workbook: every line, totals per payer, then notes.
 
     :param line_rows: [event, payee, name, county, result, payer level, payer, amount (Decimal),
         policy, clause, explanation, status]
     :param total_rows: [payer level, payer, competitor amount, team amount, total, lines]
+    :param notices: the distinct notices of the lines' computations (POLICY.md §4.5, §5.4)
     """
     wb = Workbook()
     _sheet(
@@ -109,6 +115,8 @@ def awards_workbook(
     info.append(
         ["说明", "金额按政策文件逐条计算，每行保留两位小数（四舍五入到分），合计为各行之和。"]
     )
+    for notice in notices:
+        info.append(["提示", notice])
     info.column_dimensions["B"].width = 80
     out = BytesIO()
     wb.save(out)

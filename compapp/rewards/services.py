@@ -33,6 +33,7 @@ def line_loading():
     return (
         joinedload(AwardLineRecord.competitor),
         joinedload(AwardLineRecord.payer),
+        joinedload(AwardLineRecord.computation).joinedload(AwardComputation.basis),
         selectinload(AwardLineRecord.entry).options(
             selectinload(Entry.placement),
             selectinload(Entry.coaches).joinedload(EntryCoach.coach),
@@ -41,6 +42,20 @@ def line_loading():
             joinedload(Entry.event).joinedload(Event.contest),
         ),
     )
+
+
+def line_notices(lines) -> list[str]:
+    """The distinct notices of the computations behind ``lines``, in order of appearance.
+
+    POLICY.md §4.5, §5.4: a notice (amounts not configured, a date assumed) is shown wherever
+    an award it concerns is shown.
+    """
+    seen: dict[str, None] = {}
+    for line in lines:
+        basis = line.computation.basis
+        for notice in basis.notices if basis is not None else ():
+            seen.setdefault(notice)
+    return list(seen)
 
 
 def award_policies() -> PolicySet:

@@ -63,6 +63,7 @@ def payer_lines(contest_id: int, code: str):
         contest=contest,
         lines=lines,
         total=totals[code],
+        notices=services.line_notices(lines),
     )
 
 
@@ -80,9 +81,9 @@ def recompute(contest_id: int):
     return redirect(url_for("rewards.contest_awards", contest_id=contest.id))
 
 
-def line_rows(contest: Contest) -> list[list]:
+def line_rows(events) -> list[list]:
     rows = []
-    for event, entries in services.contest_awards(contest):
+    for event, entries in events:
         for awards in entries:
             entry = awards.entry
             result = labels.result(entry.placement.medal, entry.placement.prize)
@@ -133,12 +134,21 @@ def contest_awards_xlsx(contest_id: int):
         ]
         for t in totals
     ]
+    events = services.contest_awards(contest)
+    shown = (
+        line
+        for _event, entries in events
+        for awards in entries
+        for lines in (*awards.competitor_lines.values(), awards.team_lines)
+        for line in lines
+    )
     data = awards_workbook(
         contest.name,
         contest_status(contest),
-        line_rows(contest),
+        line_rows(events),
         total_rows,
         from_fen(sum(t.competitor_fen + t.team_fen for t in totals)),
+        services.line_notices(shown),
     )
     name = f"{contest.name}_奖励明细.xlsx"
     return Response(

@@ -7,9 +7,10 @@ compapp.rewards.services.grant_awards) that need their own confirmation.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
 
@@ -33,7 +34,14 @@ class BudgetRefused(Exception):
 class Budget:
     payer: Jurisdiction
     lines: list[AwardLineRecord]
-    by_status: dict[str, int] = field(default_factory=dict)
+
+    @cached_property
+    def by_status(self) -> dict[str, int]:
+        """Fen per line status, over the lines (only statuses that occur)."""
+        totals: dict[str, int] = defaultdict(int)
+        for line in self.lines:
+            totals[line.status()] += line.amount_fen
+        return dict(totals)
 
     @property
     def total_fen(self) -> int:
@@ -86,12 +94,7 @@ def budget_lines(
     lines = db.session.scalars(query).all()
     if year is not None:
         lines = [line for line in lines if line.entry.event.contest.award_on.year == year]
-    budget = Budget(payer, lines)
-    totals: dict[str, int] = defaultdict(int)
-    for line in lines:
-        totals[line.status()] += line.amount_fen
-    budget.by_status = dict(totals)
-    return budget
+    return Budget(payer, lines)
 
 
 @dataclass
@@ -112,10 +115,6 @@ def payer_overview(payer_code: str) -> dict[int, list[ContestSummary]]:
     years: dict[int, list[ContestSummary]] = defaultdict(list)
     for contest in sorted(contests.values(), key=lambda c: (c.award_on, c.id), reverse=True):
         budget = Budget(everything.payer, by_contest[contest.id])
-        totals: dict[str, int] = defaultdict(int)
-        for line in budget.lines:
-            totals[line.status()] += line.amount_fen
-        budget.by_status = dict(totals)
         years[contest.award_on.year].append(ContestSummary(contest, budget))
     return dict(years)
 

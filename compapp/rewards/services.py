@@ -321,10 +321,12 @@ def _replace(entry, current, basis, planned, live, user_id, reason, snapshot, er
         if delta == 0:
             continue
         source = wanted[0] if wanted else settled[-1]
+        why = "；".join(p.explanation.rstrip("。") for p in wanted) or "现在的成绩无此项奖励"
         text = (
-            f"调整：已确认 {format_yuan(from_fen(settled_fen))}，按{reason}后的成绩应为 "
-            f"{format_yuan(from_fen(wanted_fen))}，差额 {'+' if delta > 0 else '−'}"
-            f"{format_yuan(from_fen(abs(delta)))}（已确认的明细不作修改）。"
+            f"调整（{reason}）：已确认 {format_yuan(from_fen(settled_fen))}，"
+            f"现应为 {format_yuan(from_fen(wanted_fen))}（{why}），"
+            f"差额 {'+' if delta > 0 else '−'}{format_yuan(from_fen(abs(delta)))}"
+            "（已确认的明细不作修改）。"
         )
         _add_line(computation, entry, source, "adjustment", delta, text)
     db.session.flush()

@@ -180,6 +180,10 @@ def test_finance_confirms_the_prefecture_lines_and_a_change_adds_an_adjustment(a
     assert [ln.amount for ln in adjustments] == [Decimal("-24000.00"), Decimal("-24000.00")]
     assert all(ln.budget_confirmation_id is None for ln in adjustments)
     assert "调整" in adjustments[0].explanation
+    # The text names the reason, the confirmed and the due amount with its explanation.
+    text = adjustments[0].explanation
+    assert text.startswith("调整（成绩修改）：已确认 ¥40,000.00，现应为 ¥16,000.00（")
+    assert "省级标准 ¥80,000 × 20% = ¥16,000" in text and "差额 −¥24,000.00" in text
     finance.post(f"/finance/contests/{contest.id}/confirm")
     assert all(ln.budget_confirmation_id for ln in diqing_lines(db, contest))
     assert sum(ln.amount for ln in diqing_lines(db, contest)) == Decimal("32000.00")

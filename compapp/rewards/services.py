@@ -174,18 +174,6 @@ class PlannedLine:
     citation: str
     explanation: str
 
-    def key(self) -> tuple:
-        return (
-            self.payee,
-            self.competitor_id,
-            self.payer_level,
-            self.payer_code,
-            self.amount_fen,
-            self.policy_id,
-            self.version_from,
-            self.clause,
-        )
-
 
 def plan_lines(entry: Entry, result: AwardResult) -> list[PlannedLine]:
     """Turn a result into stored lines: each competitor's lines per member, the team's once."""
@@ -231,8 +219,9 @@ def current_computation(entry: Entry) -> AwardComputation | None:
     )
 
 
-def _line_key(payee, competitor_id, payer_level, payer_code) -> tuple:
-    return (payee, competitor_id, payer_level, payer_code)
+def _line_key(line: PlannedLine | AwardLineRecord) -> tuple:
+    """Who is paid by whom: the amounts of lines with the same key add up."""
+    return (line.payee, line.competitor_id, line.payer_level, line.payer_code)
 
 
 def live_lines(entry: Entry) -> list[AwardLineRecord]:
@@ -262,28 +251,27 @@ def grant_awards(
             result = compute_awards(facts, policies)
         except (NoPolicyInForce, InvalidFacts) as exc:
             error = str(exc)
-    planned = plan_lines(entry, result) if result is not None else []
-    live = live_lines(entry)
-    if current is None and not planned and facts is None:
+    if current is None and facts is None:
         return None
+    planned = plan_lines(entry, result) if result is not None else []
+    wanted: dict[tuple, list[PlannedLine]] = defaultdict(list)
+    for p in planned:
+        wanted[_line_key(p)].append(p)
+    live = live_lines(entry)
     if current is not None and current.error == error and current.placement == snapshot:
-        wanted: dict[tuple, int] = defaultdict(int)
         have: dict[tuple, int] = defaultdict(int)
-        for p in planned:
-            wanted[_line_key(p.payee, p.competitor_id, p.payer_level, p.payer_code)] += p.amount_fen
         for line in live:
-            have[_line_key(line.payee, line.competitor_id, line.payer_level, line.payer_code)] += (
-                line.amount_fen
-            )
-        if {k: v for k, v in wanted.items() if v} == {k: v for k, v in have.items() if v}:
+            have[_line_key(line)] += line.amount_fen
+        due = {k: sum(p.amount_fen for p in ps) for k, ps in wanted.items()}
+        if {k: v for k, v in due.items() if v} == {k: v for k, v in have.items() if v}:
             return None
     basis = _basis(facts, result) if result is not None else None
     if facts is None:
         reason = "成绩已删除"
-    return _replace(entry, current, basis, planned, live, user_id, reason, snapshot, error)
+    return _replace(entry, current, basis, planned, wanted, live, user_id, reason, snapshot, error)
 
 
-def _replace(entry, current, basis, planned, live, user_id, reason, snapshot, error):
+def _replace(entry, current, basis, planned, by_key, live, user_id, reason, snapshot, error):
     computation = AwardComputation(
         entry_id=entry.id,
         basis=basis,
@@ -302,12 +290,7 @@ def _replace(entry, current, basis, planned, live, user_id, reason, snapshot, er
         if line.budget_confirmation_id is None:
             line.is_current = False
         else:
-            confirmed[
-                _line_key(line.payee, line.competitor_id, line.payer_level, line.payer_code)
-            ].append(line)
-    by_key: dict[tuple, list[PlannedLine]] = defaultdict(list)
-    for p in planned:
-        by_key[_line_key(p.payee, p.competitor_id, p.payer_level, p.payer_code)].append(p)
+            confirmed[_line_key(line)].append(line)
     for key in list(by_key) + [k for k in confirmed if k not in by_key]:
         wanted = by_key.get(key, [])
         settled = confirmed.get(key, [])
@@ -361,7 +344,7 @@ def _add_line(computation, entry, p, kind: str, amount_fen: int, explanation: st
             amount_fen=amount_fen,
             policy_id=p.policy_id,
             version_from=p.version_from,
-            policy_digest=getattr(p, "policy_digest", ""),
+            policy_digest=p.policy_digest,
             clause=p.clause,
             citation=p.citation,
             explanation=explanation,

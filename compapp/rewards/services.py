@@ -141,19 +141,23 @@ def basis_key(facts: AwardFacts, result: AwardResult) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def basis_fields(facts: AwardFacts, result: AwardResult) -> dict:
+    """The stored fields of a basis other than its key: facts, trace, notices, policies."""
+    return {
+        "facts": facts_dict(facts),
+        "trace": list(result.trace),
+        "notices": list(result.notices),
+        "policies": {k: [v[0].isoformat(), v[1]] for k, v in result.policies_used.items()},
+    }
+
+
 def _basis(facts: AwardFacts, result: AwardResult, cache: dict | None = None) -> AwardBasis:
     key = basis_key(facts, result)
     if cache is not None and key in cache:
         return cache[key]
     basis = db.session.scalar(db.select(AwardBasis).filter_by(key=key))
     if basis is None:
-        basis = AwardBasis(
-            key=key,
-            facts=facts_dict(facts),
-            trace=list(result.trace),
-            notices=list(result.notices),
-            policies={k: [v[0].isoformat(), v[1]] for k, v in result.policies_used.items()},
-        )
+        basis = AwardBasis(key=key, **basis_fields(facts, result))
         db.session.add(basis)
     if cache is not None:
         cache[key] = basis

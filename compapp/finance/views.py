@@ -13,6 +13,7 @@ from compapp import labels
 from compapp.auth.access import require_role
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest
+from compapp.core.money import format_yuan
 from compapp.extensions import db
 from compapp.finance import services
 from compapp.finance.exports import BudgetRow, BudgetSheet, budget_pdf, budget_workbook
@@ -134,7 +135,7 @@ def confirm(contest_id: int):
             _(
                 "已确认 %(n)s 条明细，合计 %(total)s。",
                 n=confirmation.line_count,
-                total=f"¥{confirmation.total:,.2f}",
+                total=format_yuan(confirmation.total),
             ),
             "success",
         )
@@ -197,7 +198,7 @@ def budget_sheet(budget, scope: str, confirmations) -> BudgetSheet:
             who=c.confirmed_by.display_name,
             when=c.confirmed_at.strftime("%Y-%m-%d %H:%M UTC"),
             n=c.line_count,
-            total=f"¥{c.total:,.2f}",
+            total=format_yuan(c.total),
         )
         for c in confirmations
     ]

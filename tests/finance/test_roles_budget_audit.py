@@ -184,7 +184,8 @@ def test_finance_confirms_the_prefecture_lines_and_a_change_adds_an_adjustment(a
     text = adjustments[0].explanation
     assert text.startswith("调整（成绩修改）：已确认 ¥40,000.00，现应为 ¥16,000.00（")
     assert "省级标准 ¥80,000 × 20% = ¥16,000" in text and "差额 −¥24,000.00" in text
-    finance.post(f"/finance/contests/{contest.id}/confirm")
+    response = finance.post(f"/finance/contests/{contest.id}/confirm", follow_redirects=True)
+    assert "已确认 2 条明细，合计 -¥48,000.00。" in flashes(response)  # the sign before ¥
     assert all(ln.budget_confirmation_id for ln in diqing_lines(db, contest))
     assert sum(ln.amount for ln in diqing_lines(db, contest)) == Decimal("32000.00")
 

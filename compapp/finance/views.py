@@ -12,7 +12,7 @@ from flask_login import current_user
 from compapp import labels
 from compapp.auth.access import require_role
 from compapp.contests.forms import ConfirmForm
-from compapp.contests.models import Contest
+from compapp.contests.models import Contest, Entry, Event
 from compapp.core.money import format_yuan
 from compapp.extensions import db
 from compapp.finance import services
@@ -155,11 +155,16 @@ def mark_paid(contest_id: int):
     except ValueError:
         flash(_("请填写有效的支付日期。"), "error")
         return redirect(url_for("finance.contest_budget", contest_id=contest.id))
-    lines = db.session.scalars(db.select(AwardLineRecord).where(AwardLineRecord.id.in_(ids))).all()
-    if not lines or len(lines) != len(set(ids)):
+    if not ids:
         flash(_("请选择要登记支付的明细。"), "error")
         return redirect(url_for("finance.contest_budget", contest_id=contest.id))
-    if any(line.entry.event.contest_id != contest.id for line in lines):
+    lines = db.session.scalars(
+        db.select(AwardLineRecord)
+        .join(Entry)
+        .join(Event)
+        .where(AwardLineRecord.id.in_(ids), Event.contest_id == contest.id)
+    ).all()
+    if len(lines) != len(set(ids)):  # an id that is no line of this contest
         abort(404)
     try:
         services.mark_paid(lines, current_user.jurisdiction_code, reference, paid_on, current_user)

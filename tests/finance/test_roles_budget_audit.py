@@ -230,6 +230,27 @@ def test_confirmed_lines_are_marked_paid_with_a_reference(app, db, demo):
     assert any("只能登记本单位" in f for f in flashes(response))
 
 
+def test_a_line_of_another_contest_cannot_be_marked_paid_through_this_one(app, db, demo):
+    contest = contest_named(db, NATIONAL)
+    finance = login(app, "finance_dq")
+    finance.post(f"/finance/contests/{contest.id}/confirm")
+    line = diqing_lines(db, contest)[0]
+    elsewhere = contest_named(db, "迪庆州第一届职业技能大赛")
+    response = finance.post(
+        f"/finance/contests/{elsewhere.id}/paid",
+        data={"line_ids": [line.id], "payment_reference": "X", "paid_on": "2024-10-08"},
+    )
+    assert response.status_code == 404
+    db.session.refresh(line)
+    assert line.status() == "confirmed" and line.payment_reference is None
+    response = finance.post(
+        f"/finance/contests/{contest.id}/paid",
+        data={"payment_reference": "X", "paid_on": "2024-10-08"},
+        follow_redirects=True,
+    )
+    assert any("请选择要登记支付的明细" in f for f in flashes(response))
+
+
 def test_budget_exports_read_correctly(app, db, demo, tmp_path):
     contest = contest_named(db, NATIONAL)
     finance = login(app, "finance_dq")

@@ -67,7 +67,7 @@ def index():
         payer=db.session.get(Jurisdiction, code),
         years=services.payer_overview(code),
         payers=payers,
-        status_label=labels.line_status,
+        statuses=services.STATUSES,
     )
 
 
@@ -89,7 +89,7 @@ def contest_budget(contest_id: int):
         budget=budget,
         confirmations=services.confirmations(contest, code),
         form=ConfirmForm(),
-        status_label=labels.line_status,
+        statuses=services.STATUSES,
         payee_text=payee_text,
         result_text=result_text,
         today=date.today(),
@@ -107,7 +107,7 @@ def year_budget(year: int):
         budget=budget,
         confirmations=[],
         form=ConfirmForm(),
-        status_label=labels.line_status,
+        statuses=services.STATUSES,
         payee_text=payee_text,
         result_text=result_text,
         today=date.today(),

@@ -7,7 +7,6 @@ from decimal import Decimal
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
-from compapp import labels
 from compapp.auth.access import require_role
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event
 from compapp.core.money import from_fen, split_by_percent
@@ -81,7 +80,7 @@ def coach():
                 "notices": line_notices(mine),
             }
         )
-    return render_template("portal/coach.html", rows=rows, status_label=labels.line_status)
+    return render_template("portal/coach.html", rows=rows)
 
 
 @bp.route("/results")
@@ -107,7 +106,6 @@ def winner():
     return render_template(
         "portal/winner.html",
         rows=rows,
-        status_label=labels.line_status,
         promotion_status=status_name,
         title_status=title_status_name,
         promotions=promotion_cases(),

@@ -474,6 +474,11 @@ def payer_totals(contest: Contest) -> list[PayerTotal]:
     return sorted(totals.values(), key=lambda t: (order[t.payer.level], t.payer.code))
 
 
+def grand_total(totals: list[PayerTotal]) -> Decimal:
+    """What all payers together pay for a contest."""
+    return from_fen(sum(t.competitor_fen + t.team_fen for t in totals))
+
+
 def payer_lines(contest: Contest, payer_code: str) -> list[AwardLineRecord]:
     """The current lines a payer pays for a contest."""
     return db.session.scalars(

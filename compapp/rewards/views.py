@@ -45,7 +45,7 @@ def contest_awards(contest_id: int):
         contest=contest,
         events=events,
         totals=totals,
-        grand_total=from_fen(sum(t.competitor_fen + t.team_fen for t in totals)),
+        grand_total=services.grand_total(totals),
         form=ConfirmForm(),
         status_text=contest_status(contest),
     )
@@ -55,14 +55,14 @@ def contest_awards(contest_id: int):
 def payer_lines(contest_id: int, code: str):
     contest = get_contest(contest_id)
     lines = services.payer_lines(contest, code)
-    totals = {t.payer.code: t for t in services.payer_totals(contest)}
-    if code not in totals:
+    if not lines:
         abort(404)
     return render_template(
         "rewards/payer.html",
         contest=contest,
         lines=lines,
-        total=totals[code],
+        payer=lines[0].payer,
+        total=from_fen(sum(line.amount_fen for line in lines)),
         notices=services.line_notices(lines),
     )
 
@@ -147,7 +147,7 @@ def contest_awards_xlsx(contest_id: int):
         contest_status(contest),
         line_rows(events),
         total_rows,
-        from_fen(sum(t.competitor_fen + t.team_fen for t in totals)),
+        services.grand_total(totals),
         services.line_notices(shown),
     )
     name = f"{contest.name}_奖励明细.xlsx"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 from flask_login import current_user
 
 from compapp.auth.access import require_role
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event
 from compapp.core.money import from_fen, split_by_percent
 from compapp.extensions import db
+from compapp.promotion.models import PromotionCase
 from compapp.rewards.models import AwardLineRecord
 from compapp.rewards.services import line_loading, line_notices
 
@@ -108,20 +109,9 @@ def winner():
         rows=rows,
         promotion_status=status_name,
         title_status=title_status_name,
-        promotions=promotion_cases(),
-        has_certificates="certificates.mine" in current_app.view_functions,
+        promotions=db.session.scalars(
+            db.select(PromotionCase).where(
+                PromotionCase.competitor_id == current_user.competitor_id
+            )
+        ).all(),
     )
-
-
-def promotion_cases() -> list:
-    """The winner's promotion cases, once the promotion workflow records them."""
-    try:
-        from compapp.promotion.models import PromotionCase
-    except ImportError:
-        return []
-    column = getattr(PromotionCase, "competitor_id", None)
-    if column is None:
-        return []
-    return db.session.scalars(
-        db.select(PromotionCase).where(column == current_user.competitor_id)
-    ).all()

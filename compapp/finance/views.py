@@ -53,7 +53,7 @@ def result_text(line: AwardLineRecord) -> str:
     p = line.entry.placement
     if p is None:
         return _("成绩已删除")
-    return f"{_('第 %(n)s 名', n=p.rank)} {labels.result(p.medal, p.prize)}"
+    return labels.placement(p)
 
 
 @bp.route("/")

@@ -86,8 +86,7 @@ def line_rows(events) -> list[list]:
     for event, entries in events:
         for awards in entries:
             entry = awards.entry
-            result = labels.result(entry.placement.medal, entry.placement.prize)
-            result = f"{_('第 %(n)s 名', n=entry.placement.rank)} {result}"
+            result = labels.placement(entry.placement)
             team = "、".join(c.coach.name for c in entry.coaches)
             payees = [
                 (

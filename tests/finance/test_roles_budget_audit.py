@@ -258,6 +258,9 @@ def test_budget_exports_read_correctly(app, db, demo, tmp_path):
     rows = list(book["预算明细"].iter_rows(min_row=3, values_only=True))
     assert rows[-2][0] == "合计" and Decimal(str(rows[-2][6])) == Decimal("80000")
     assert rows[-1][1] == "人民币捌万元整"
+    sheet = book["预算明细"]  # caption, shaded bold header, money format (core.xlsx)
+    assert sheet["A1"].font.bold and sheet["A2"].font.bold and sheet.freeze_panes == "A3"
+    assert sheet.cell(row=3, column=7).number_format == "#,##0.00"
     pdf = finance.get(f"/finance/contests/{contest.id}/budget.pdf").data
     assert pdf.startswith(b"%PDF")
     path = tmp_path / "budget.pdf"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
 
 from compapp.core.vocab import GRADES
@@ -95,6 +97,15 @@ def result(medal_code: str | None, prize_number: int | None) -> str:
     if prize_number:
         return prize(prize_number)
     return "—"
+
+
+def placement(p) -> str:
+    """ "第 1 名 金牌": the rank and result of a placement (or of its stored snapshot, a dict)."""
+    if isinstance(p, Mapping):
+        rank, medal_code, prize_number = p["rank"], p.get("medal"), p.get("prize")
+    else:
+        rank, medal_code, prize_number = p.rank, p.medal, p.prize
+    return f"{_l('第 %(n)s 名', n=rank)} {result(medal_code, prize_number)}"
 
 
 GRADE_NAMES_EN = {code: en for code, _order, _zh, en in GRADES}

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -20,6 +20,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from compapp.certificates.fonts import ensure_font
 from compapp.core.money import capital_numerals, format_yuan
+from compapp.core.xlsx import write_table
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class BudgetSheet:
     citations: list[str]
     printed_on: date
     confirmations: list[str]
+    notices: list[str]  # of the lines' computations (POLICY.md §4.5, §5.4)
 
     @property
     def total(self) -> Decimal:
@@ -58,25 +60,19 @@ def budget_workbook(sheet: BudgetSheet) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "预算明细"
-    ws.append([f"{sheet.payer} 奖励资金预算：{sheet.scope}"])
-    ws["A1"].font = Font(bold=True, size=13)
-    ws.append(HEADERS)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="EEF2F6")
-    for r in sheet.rows:
-        ws.append(
+    write_table(
+        ws,
+        HEADERS,
+        [
             [r.contest, r.event, r.payee, r.county, r.result, r.kind, r.amount, r.status, r.clause]
-        )
-    ws.append(["合计", "", "", "", "", "", sheet.total, "", ""])
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
+            for r in sheet.rows
+        ],
+        {7},
+        ["合计", "", "", "", "", "", sheet.total, "", ""],
+        widths=dict(enumerate((28, 16, 30, 26, 14, 8, 14, 12, 40), start=1)),
+        caption=f"{sheet.payer} 奖励资金预算：{sheet.scope}",
+    )
     ws.append(["大写", capital_numerals(sheet.total)])
-    for (cell,) in ws.iter_rows(min_row=3, min_col=7, max_col=7):
-        cell.number_format = "#,##0.00"
-    for col, width in zip("ABCDEFGHI", (28, 16, 30, 26, 14, 8, 14, 12, 40), strict=True):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A3"
     totals = wb.create_sheet("按状态汇总")
     totals.append(["状态", "金额（元）"])
     for name, amount in sheet.status_totals:
@@ -85,6 +81,10 @@ def budget_workbook(sheet: BudgetSheet) -> bytes:
     notes = wb.create_sheet("政策依据")
     for line in sheet.citations:
         notes.append([line])
+    info = wb.create_sheet("说明")
+    for notice in sheet.notices:
+        info.append(["提示", notice])
+    info.column_dimensions["B"].width = 80
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -115,6 +115,10 @@ def budget_pdf(sheet: BudgetSheet) -> bytes:
         Paragraph(f"范围：{sheet.scope}　　打印日期：{sheet.printed_on.isoformat()}", base),
         Spacer(1, 3 * mm),
     ]
+    for notice in sheet.notices:
+        story.append(Paragraph(f"提示：{escape(notice)}", base))
+    if sheet.notices:
+        story.append(Spacer(1, 3 * mm))
     data = [
         [
             Paragraph(h, base)

@@ -7,20 +7,21 @@ compapp.rewards.services.grant_awards) that need their own confirmation.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
 
 from compapp.audit.services import record_change
 from compapp.auth.models import utcnow
-from compapp.contests.models import Contest, Entry, Event
+from compapp.contests.models import Contest, Entry, Event, Placement
 from compapp.core.money import format_yuan, from_fen
 from compapp.extensions import db
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardLineRecord, BudgetConfirmation
-from compapp.rewards.services import line_loading
+from compapp.rewards.services import line_loading, line_notices
 
 STATUSES = ("provisional", "awaiting_budget", "confirmed", "paid")
 
@@ -33,7 +34,14 @@ class BudgetRefused(Exception):
 class Budget:
     payer: Jurisdiction
     lines: list[AwardLineRecord]
-    by_status: dict[str, int] = field(default_factory=dict)
+
+    @cached_property
+    def by_status(self) -> dict[str, int]:
+        """Fen per line status, over the lines (only statuses that occur)."""
+        totals: dict[str, int] = defaultdict(int)
+        for line in self.lines:
+            totals[line.status()] += line.amount_fen
+        return dict(totals)
 
     @property
     def total_fen(self) -> int:
@@ -53,6 +61,10 @@ class Budget:
     @property
     def payable(self) -> list[AwardLineRecord]:
         return [line for line in self.lines if line.status() == "confirmed"]
+
+    @property
+    def notices(self) -> list[str]:
+        return line_notices(self.lines)
 
     def policy_citations(self) -> list[str]:
         seen = {}
@@ -79,40 +91,63 @@ def budget_lines(
     )
     if contest is not None:
         query = query.where(Event.contest_id == contest.id)
-    lines = db.session.scalars(query).all()
     if year is not None:
-        lines = [line for line in lines if line.entry.event.contest.award_on.year == year]
-    budget = Budget(payer, lines)
-    totals: dict[str, int] = defaultdict(int)
-    for line in lines:
-        totals[line.status()] += line.amount_fen
-    budget.by_status = dict(totals)
-    return budget
+        query = query.where(
+            Contest.award_on >= date(year, 1, 1), Contest.award_on < date(year + 1, 1, 1)
+        )
+    return Budget(payer, db.session.scalars(query).all())
+
+
+def line_status_sql():
+    """``AwardLineRecord.status()`` as SQL, over the line and its entry's (outer-joined) placement."""
+    return db.case(
+        (AwardLineRecord.paid_on.is_not(None), "paid"),
+        (AwardLineRecord.budget_confirmation_id.is_not(None), "confirmed"),
+        (Placement.status == "confirmed", "awaiting_budget"),
+        else_="provisional",
+    )
 
 
 @dataclass
 class ContestSummary:
     contest: Contest
-    budget: Budget
+    by_status: dict[str, int]  # fen per line status (only statuses that occur)
+
+    @property
+    def total_fen(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def total(self) -> Decimal:
+        return from_fen(self.total_fen)
+
+    def status_total(self, status: str) -> Decimal:
+        return from_fen(self.by_status.get(status, 0))
 
 
 def payer_overview(payer_code: str) -> dict[int, list[ContestSummary]]:
-    """Per award year, the contests with lines paid by ``payer_code`` and their budgets."""
-    everything = budget_lines(payer_code)
-    by_contest: dict[int, list[AwardLineRecord]] = defaultdict(list)
-    contests: dict[int, Contest] = {}
-    for line in everything.lines:
-        contest = line.entry.event.contest
-        contests[contest.id] = contest
-        by_contest[contest.id].append(line)
+    """Per award year, the contests with lines paid by ``payer_code`` and their totals by status."""
+    status = line_status_sql()
+    rows = db.session.execute(
+        db.select(Event.contest_id, status, db.func.sum(AwardLineRecord.amount_fen))
+        .select_from(AwardLineRecord)
+        .join(Entry, Entry.id == AwardLineRecord.entry_id)
+        .join(Event, Event.id == Entry.event_id)
+        .outerjoin(Placement, Placement.entry_id == Entry.id)
+        .where(AwardLineRecord.payer_code == payer_code, AwardLineRecord.is_current.is_(True))
+        .group_by(Event.contest_id, status)
+    ).all()
+    by_contest: dict[int, dict[str, int]] = defaultdict(dict)
+    for contest_id, line_status, fen in rows:
+        by_contest[contest_id][line_status] = int(fen)
+    contests = db.session.scalars(
+        db.select(Contest)
+        .where(Contest.id.in_(list(by_contest)))
+        .order_by(Contest.award_on.desc(), Contest.id.desc())
+    )
     years: dict[int, list[ContestSummary]] = defaultdict(list)
-    for contest in sorted(contests.values(), key=lambda c: (c.award_on, c.id), reverse=True):
-        budget = Budget(everything.payer, by_contest[contest.id])
-        totals: dict[str, int] = defaultdict(int)
-        for line in budget.lines:
-            totals[line.status()] += line.amount_fen
-        budget.by_status = dict(totals)
-        years[contest.award_on.year].append(ContestSummary(contest, budget))
+    for contest in contests:
+        years[contest.award_on.year].append(ContestSummary(contest, by_contest[contest.id]))
     return dict(years)
 
 

@@ -12,7 +12,8 @@ from flask_login import current_user
 from compapp import labels
 from compapp.auth.access import require_role
 from compapp.contests.forms import ConfirmForm
-from compapp.contests.models import Contest
+from compapp.contests.models import Contest, Entry, Event
+from compapp.core.money import format_yuan
 from compapp.extensions import db
 from compapp.finance import services
 from compapp.finance.exports import BudgetRow, BudgetSheet, budget_pdf, budget_workbook
@@ -52,7 +53,7 @@ def result_text(line: AwardLineRecord) -> str:
     p = line.entry.placement
     if p is None:
         return _("成绩已删除")
-    return f"{_('第 %(n)s 名', n=p.rank)} {labels.result(p.medal, p.prize)}"
+    return labels.placement(p)
 
 
 @bp.route("/")
@@ -66,7 +67,7 @@ def index():
         payer=db.session.get(Jurisdiction, code),
         years=services.payer_overview(code),
         payers=payers,
-        status_label=labels.line_status,
+        statuses=services.STATUSES,
     )
 
 
@@ -88,7 +89,7 @@ def contest_budget(contest_id: int):
         budget=budget,
         confirmations=services.confirmations(contest, code),
         form=ConfirmForm(),
-        status_label=labels.line_status,
+        statuses=services.STATUSES,
         payee_text=payee_text,
         result_text=result_text,
         today=date.today(),
@@ -106,7 +107,7 @@ def year_budget(year: int):
         budget=budget,
         confirmations=[],
         form=ConfirmForm(),
-        status_label=labels.line_status,
+        statuses=services.STATUSES,
         payee_text=payee_text,
         result_text=result_text,
         today=date.today(),
@@ -134,7 +135,7 @@ def confirm(contest_id: int):
             _(
                 "已确认 %(n)s 条明细，合计 %(total)s。",
                 n=confirmation.line_count,
-                total=f"¥{confirmation.total:,.2f}",
+                total=format_yuan(confirmation.total),
             ),
             "success",
         )
@@ -154,11 +155,16 @@ def mark_paid(contest_id: int):
     except ValueError:
         flash(_("请填写有效的支付日期。"), "error")
         return redirect(url_for("finance.contest_budget", contest_id=contest.id))
-    lines = db.session.scalars(db.select(AwardLineRecord).where(AwardLineRecord.id.in_(ids))).all()
-    if not lines or len(lines) != len(set(ids)):
+    if not ids:
         flash(_("请选择要登记支付的明细。"), "error")
         return redirect(url_for("finance.contest_budget", contest_id=contest.id))
-    if any(line.entry.event.contest_id != contest.id for line in lines):
+    lines = db.session.scalars(
+        db.select(AwardLineRecord)
+        .join(Entry)
+        .join(Event)
+        .where(AwardLineRecord.id.in_(ids), Event.contest_id == contest.id)
+    ).all()
+    if len(lines) != len(set(ids)):  # an id that is no line of this contest
         abort(404)
     try:
         services.mark_paid(lines, current_user.jurisdiction_code, reference, paid_on, current_user)
@@ -197,12 +203,19 @@ def budget_sheet(budget, scope: str, confirmations) -> BudgetSheet:
             who=c.confirmed_by.display_name,
             when=c.confirmed_at.strftime("%Y-%m-%d %H:%M UTC"),
             n=c.line_count,
-            total=f"¥{c.total:,.2f}",
+            total=format_yuan(c.total),
         )
         for c in confirmations
     ]
     return BudgetSheet(
-        budget.payer.name, scope, rows, totals, budget.policy_citations(), date.today(), confirmed
+        budget.payer.name,
+        scope,
+        rows,
+        totals,
+        budget.policy_citations(),
+        date.today(),
+        confirmed,
+        budget.notices,
     )
 
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 from flask_login import current_user
 
-from compapp import labels
 from compapp.auth.access import require_role
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event
 from compapp.core.money import from_fen, split_by_percent
 from compapp.extensions import db
+from compapp.promotion.models import PromotionCase
 from compapp.rewards.models import AwardLineRecord
-from compapp.rewards.services import line_loading
+from compapp.rewards.services import line_loading, line_notices
 
 bp = Blueprint("portal", __name__, url_prefix="/my")
 
@@ -78,9 +78,10 @@ def coach():
                 "team_lines": team,
                 "team_total": team_total,
                 "shares": shares(entry, team_fen),
+                "notices": line_notices(mine),
             }
         )
-    return render_template("portal/coach.html", rows=rows, status_label=labels.line_status)
+    return render_template("portal/coach.html", rows=rows)
 
 
 @bp.route("/results")
@@ -98,6 +99,7 @@ def winner():
                 "entry": entry,
                 "lines": mine,
                 "total": from_fen(sum(line.amount_fen for line in mine)),
+                "notices": line_notices(mine),
             }
         )
     from compapp.promotion.services import status_name, title_status_name
@@ -105,23 +107,11 @@ def winner():
     return render_template(
         "portal/winner.html",
         rows=rows,
-        status_label=labels.line_status,
         promotion_status=status_name,
         title_status=title_status_name,
-        promotions=promotion_cases(),
-        has_certificates="certificates.mine" in current_app.view_functions,
+        promotions=db.session.scalars(
+            db.select(PromotionCase).where(
+                PromotionCase.competitor_id == current_user.competitor_id
+            )
+        ).all(),
     )
-
-
-def promotion_cases() -> list:
-    """The winner's promotion cases, once the promotion workflow records them."""
-    try:
-        from compapp.promotion.models import PromotionCase
-    except ImportError:
-        return []
-    column = getattr(PromotionCase, "competitor_id", None)
-    if column is None:
-        return []
-    return db.session.scalars(
-        db.select(PromotionCase).where(column == current_user.competitor_id)
-    ).all()

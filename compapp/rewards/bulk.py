@@ -45,7 +45,7 @@ from compapp.policy.loader import NoPolicyInForce, PolicySet
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardBasis, AwardComputation, AwardLineRecord
 from compapp.rewards.rules import AwardFacts, InvalidFacts, compute_awards
-from compapp.rewards.services import basis_key, facts_dict, plan_lines_for
+from compapp.rewards.services import basis_fields, basis_key, plan_lines_for
 
 # Scratch tables of one bulk run (temporary: private to the connection, gone with it).
 _scratch = MetaData()
@@ -153,13 +153,7 @@ def _price_cases(contest_ids: list[int], policies: PolicySet) -> tuple[list[dict
         ).all()
     )
     new_bases = [
-        {
-            "key": key,
-            "facts": facts_dict(facts),
-            "trace": list(result.trace),
-            "notices": list(result.notices),
-            "policies": {k: [v[0].isoformat(), v[1]] for k, v in result.policies_used.items()},
-        }
+        {"key": key, **basis_fields(facts, result)}
         for key, (facts, result) in keys.items()
         if key not in bases
     ]

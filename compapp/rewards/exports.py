@@ -5,56 +5,29 @@ from __future__ import annotations
 from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-HEADER_FILL = PatternFill("solid", fgColor="EEF2F6")
-MONEY = "#,##0.00"
-
-
-def _sheet(
-    ws,
-    title: str,
-    headers: list[str],
-    rows: list[list],
-    money_cols: set[int],
-    total_row: list | None = None,
-    widths: dict[int, int] | None = None,
-) -> None:
-    ws.title = title
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    for row in rows:
-        ws.append(row)
-    if total_row is not None:
-        ws.append(total_row)
-        for cell in ws[ws.max_row]:
-            cell.font = Font(bold=True)
-    for col in money_cols:
-        for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
-            cell.number_format = MONEY
-    for index, header in enumerate(headers, start=1):
-        width = (widths or {}).get(index, max(10, min(40, len(str(header)) * 2 + 4)))
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "A2"
+from compapp.core.xlsx import write_table
 
 
 def awards_workbook(
-    contest_name: str, status_text: str, line_rows: list[list], total_rows: list[list], grand_total
+    contest_name: str,
+    status_text: str,
+    line_rows: list[list],
+    total_rows: list[list],
+    grand_total,
+    notices: list[str],
 ) -> bytes:
-    """Build the contest's award workbook: every line, then totals per payer.
+    """Build the contest's award workbook: every line, totals per payer, then notes.
 
     :param line_rows: [event, payee, name, county, result, payer level, payer, amount (Decimal),
         policy, clause, explanation, status]
     :param total_rows: [payer level, payer, competitor amount, team amount, total, lines]
+    :param notices: the distinct notices of the lines' computations (POLICY.md §4.5, §5.4)
     """
     wb = Workbook()
-    _sheet(
+    wb.active.title = "奖励明细"
+    write_table(
         wb.active,
-        "奖励明细",
         [
             "赛项",
             "领取对象",
@@ -87,9 +60,8 @@ def awards_workbook(
         ],
         widths={1: 18, 3: 22, 4: 26, 7: 18, 8: 14, 11: 60},
     )
-    _sheet(
-        wb.create_sheet(),
-        "按承担单位汇总",
+    write_table(
+        wb.create_sheet("按承担单位汇总"),
         ["承担层级", "承担单位", "选手奖励（元）", "教练团队奖励（元）", "合计（元）", "明细条数"],
         total_rows,
         {3, 4, 5},
@@ -109,6 +81,8 @@ def awards_workbook(
     info.append(
         ["说明", "金额按政策文件逐条计算，每行保留两位小数（四舍五入到分），合计为各行之和。"]
     )
+    for notice in notices:
+        info.append(["提示", notice])
     info.column_dimensions["B"].width = 80
     out = BytesIO()
     wb.save(out)

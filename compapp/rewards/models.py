@@ -54,10 +54,6 @@ class AwardComputation(db.Model):
         back_populates="computation", order_by="AwardLineRecord.id"
     )
 
-    @property
-    def is_current(self) -> bool:
-        return self.superseded_at is None
-
 
 class AwardLineRecord(db.Model):
     """One payer's amount for one payee of one computation (integer fen)."""
@@ -109,10 +105,6 @@ class AwardLineRecord(db.Model):
     @property
     def amount(self):
         return from_fen(self.amount_fen)
-
-    @property
-    def is_budget_confirmed(self) -> bool:
-        return self.budget_confirmation_id is not None
 
     def status(self) -> str:
         """provisional (result not confirmed), awaiting_budget, confirmed or paid."""

@@ -36,8 +36,6 @@ __all__ = [
     "quote_response",
 ]
 
-# county code -> (county name, prefecture code, prefecture name), or None when unknown.
-
 REQUIRED_FIELDS = ("award_date", "category", "event_format", "result", "county")
 RESULT_FIELDS = ("medal", "prize", "rank")
 

@@ -33,6 +33,7 @@ def line_loading():
     return (
         joinedload(AwardLineRecord.competitor),
         joinedload(AwardLineRecord.payer),
+        joinedload(AwardLineRecord.computation).joinedload(AwardComputation.basis),
         selectinload(AwardLineRecord.entry).options(
             selectinload(Entry.placement),
             selectinload(Entry.coaches).joinedload(EntryCoach.coach),
@@ -41,6 +42,20 @@ def line_loading():
             joinedload(Entry.event).joinedload(Event.contest),
         ),
     )
+
+
+def line_notices(lines) -> list[str]:
+    """The distinct notices of the computations behind ``lines``, in order of appearance.
+
+    POLICY.md §4.5, §5.4: a notice (amounts not configured, a date assumed) is shown wherever
+    an award it concerns is shown.
+    """
+    seen: dict[str, None] = {}
+    for line in lines:
+        basis = line.computation.basis
+        for notice in basis.notices if basis is not None else ():
+            seen.setdefault(notice)
+    return list(seen)
 
 
 def award_policies() -> PolicySet:
@@ -126,19 +141,23 @@ def basis_key(facts: AwardFacts, result: AwardResult) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def basis_fields(facts: AwardFacts, result: AwardResult) -> dict:
+    """The stored fields of a basis other than its key: facts, trace, notices, policies."""
+    return {
+        "facts": facts_dict(facts),
+        "trace": list(result.trace),
+        "notices": list(result.notices),
+        "policies": {k: [v[0].isoformat(), v[1]] for k, v in result.policies_used.items()},
+    }
+
+
 def _basis(facts: AwardFacts, result: AwardResult, cache: dict | None = None) -> AwardBasis:
     key = basis_key(facts, result)
     if cache is not None and key in cache:
         return cache[key]
     basis = db.session.scalar(db.select(AwardBasis).filter_by(key=key))
     if basis is None:
-        basis = AwardBasis(
-            key=key,
-            facts=facts_dict(facts),
-            trace=list(result.trace),
-            notices=list(result.notices),
-            policies={k: [v[0].isoformat(), v[1]] for k, v in result.policies_used.items()},
-        )
+        basis = AwardBasis(key=key, **basis_fields(facts, result))
         db.session.add(basis)
     if cache is not None:
         cache[key] = basis
@@ -158,18 +177,6 @@ class PlannedLine:
     clause: str
     citation: str
     explanation: str
-
-    def key(self) -> tuple:
-        return (
-            self.payee,
-            self.competitor_id,
-            self.payer_level,
-            self.payer_code,
-            self.amount_fen,
-            self.policy_id,
-            self.version_from,
-            self.clause,
-        )
 
 
 def plan_lines(entry: Entry, result: AwardResult) -> list[PlannedLine]:
@@ -216,8 +223,9 @@ def current_computation(entry: Entry) -> AwardComputation | None:
     )
 
 
-def _line_key(payee, competitor_id, payer_level, payer_code) -> tuple:
-    return (payee, competitor_id, payer_level, payer_code)
+def _line_key(line: PlannedLine | AwardLineRecord) -> tuple:
+    """Who is paid by whom: the amounts of lines with the same key add up."""
+    return (line.payee, line.competitor_id, line.payer_level, line.payer_code)
 
 
 def live_lines(entry: Entry) -> list[AwardLineRecord]:
@@ -247,28 +255,27 @@ def grant_awards(
             result = compute_awards(facts, policies)
         except (NoPolicyInForce, InvalidFacts) as exc:
             error = str(exc)
-    planned = plan_lines(entry, result) if result is not None else []
-    live = live_lines(entry)
-    if current is None and not planned and facts is None:
+    if current is None and facts is None:
         return None
+    planned = plan_lines(entry, result) if result is not None else []
+    wanted: dict[tuple, list[PlannedLine]] = defaultdict(list)
+    for p in planned:
+        wanted[_line_key(p)].append(p)
+    live = live_lines(entry)
     if current is not None and current.error == error and current.placement == snapshot:
-        wanted: dict[tuple, int] = defaultdict(int)
         have: dict[tuple, int] = defaultdict(int)
-        for p in planned:
-            wanted[_line_key(p.payee, p.competitor_id, p.payer_level, p.payer_code)] += p.amount_fen
         for line in live:
-            have[_line_key(line.payee, line.competitor_id, line.payer_level, line.payer_code)] += (
-                line.amount_fen
-            )
-        if {k: v for k, v in wanted.items() if v} == {k: v for k, v in have.items() if v}:
+            have[_line_key(line)] += line.amount_fen
+        due = {k: sum(p.amount_fen for p in ps) for k, ps in wanted.items()}
+        if {k: v for k, v in due.items() if v} == {k: v for k, v in have.items() if v}:
             return None
     basis = _basis(facts, result) if result is not None else None
     if facts is None:
         reason = "成绩已删除"
-    return _replace(entry, current, basis, planned, live, user_id, reason, snapshot, error)
+    return _replace(entry, current, basis, planned, wanted, live, user_id, reason, snapshot, error)
 
 
-def _replace(entry, current, basis, planned, live, user_id, reason, snapshot, error):
+def _replace(entry, current, basis, planned, by_key, live, user_id, reason, snapshot, error):
     computation = AwardComputation(
         entry_id=entry.id,
         basis=basis,
@@ -287,12 +294,7 @@ def _replace(entry, current, basis, planned, live, user_id, reason, snapshot, er
         if line.budget_confirmation_id is None:
             line.is_current = False
         else:
-            confirmed[
-                _line_key(line.payee, line.competitor_id, line.payer_level, line.payer_code)
-            ].append(line)
-    by_key: dict[tuple, list[PlannedLine]] = defaultdict(list)
-    for p in planned:
-        by_key[_line_key(p.payee, p.competitor_id, p.payer_level, p.payer_code)].append(p)
+            confirmed[_line_key(line)].append(line)
     for key in list(by_key) + [k for k in confirmed if k not in by_key]:
         wanted = by_key.get(key, [])
         settled = confirmed.get(key, [])
@@ -306,10 +308,12 @@ def _replace(entry, current, basis, planned, live, user_id, reason, snapshot, er
         if delta == 0:
             continue
         source = wanted[0] if wanted else settled[-1]
+        why = "；".join(p.explanation.rstrip("。") for p in wanted) or "现在的成绩无此项奖励"
         text = (
-            f"调整：已确认 {format_yuan(from_fen(settled_fen))}，按{reason}后的成绩应为 "
-            f"{format_yuan(from_fen(wanted_fen))}，差额 {'+' if delta > 0 else '−'}"
-            f"{format_yuan(from_fen(abs(delta)))}（已确认的明细不作修改）。"
+            f"调整（{reason}）：已确认 {format_yuan(from_fen(settled_fen))}，"
+            f"现应为 {format_yuan(from_fen(wanted_fen))}（{why}），"
+            f"差额 {'+' if delta > 0 else '−'}{format_yuan(from_fen(abs(delta)))}"
+            "（已确认的明细不作修改）。"
         )
         _add_line(computation, entry, source, "adjustment", delta, text)
     db.session.flush()
@@ -344,7 +348,7 @@ def _add_line(computation, entry, p, kind: str, amount_fen: int, explanation: st
             amount_fen=amount_fen,
             policy_id=p.policy_id,
             version_from=p.version_from,
-            policy_digest=getattr(p, "policy_digest", ""),
+            policy_digest=p.policy_digest,
             clause=p.clause,
             citation=p.citation,
             explanation=explanation,
@@ -468,6 +472,11 @@ def payer_totals(contest: Contest) -> list[PayerTotal]:
         total.lines += n
     order = {"province": 0, "prefecture": 1, "county": 2}
     return sorted(totals.values(), key=lambda t: (order[t.payer.level], t.payer.code))
+
+
+def grand_total(totals: list[PayerTotal]) -> Decimal:
+    """What all payers together pay for a contest."""
+    return from_fen(sum(t.competitor_fen + t.team_fen for t in totals))
 
 
 def payer_lines(contest: Contest, payer_code: str) -> list[AwardLineRecord]:

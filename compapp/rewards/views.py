@@ -45,7 +45,7 @@ def contest_awards(contest_id: int):
         contest=contest,
         events=events,
         totals=totals,
-        grand_total=from_fen(sum(t.competitor_fen + t.team_fen for t in totals)),
+        grand_total=services.grand_total(totals),
         form=ConfirmForm(),
         status_text=contest_status(contest),
     )
@@ -55,14 +55,15 @@ def contest_awards(contest_id: int):
 def payer_lines(contest_id: int, code: str):
     contest = get_contest(contest_id)
     lines = services.payer_lines(contest, code)
-    totals = {t.payer.code: t for t in services.payer_totals(contest)}
-    if code not in totals:
+    if not lines:
         abort(404)
     return render_template(
         "rewards/payer.html",
         contest=contest,
         lines=lines,
-        total=totals[code],
+        payer=lines[0].payer,
+        total=from_fen(sum(line.amount_fen for line in lines)),
+        notices=services.line_notices(lines),
     )
 
 
@@ -80,13 +81,12 @@ def recompute(contest_id: int):
     return redirect(url_for("rewards.contest_awards", contest_id=contest.id))
 
 
-def line_rows(contest: Contest) -> list[list]:
+def line_rows(events) -> list[list]:
     rows = []
-    for event, entries in services.contest_awards(contest):
+    for event, entries in events:
         for awards in entries:
             entry = awards.entry
-            result = labels.result(entry.placement.medal, entry.placement.prize)
-            result = f"{_('第 %(n)s 名', n=entry.placement.rank)} {result}"
+            result = labels.placement(entry.placement)
             team = "、".join(c.coach.name for c in entry.coaches)
             payees = [
                 (
@@ -133,12 +133,21 @@ def contest_awards_xlsx(contest_id: int):
         ]
         for t in totals
     ]
+    events = services.contest_awards(contest)
+    shown = (
+        line
+        for _event, entries in events
+        for awards in entries
+        for lines in (*awards.competitor_lines.values(), awards.team_lines)
+        for line in lines
+    )
     data = awards_workbook(
         contest.name,
         contest_status(contest),
-        line_rows(contest),
+        line_rows(events),
         total_rows,
-        from_fen(sum(t.competitor_fen + t.team_fen for t in totals)),
+        services.grand_total(totals),
+        services.line_notices(shown),
     )
     name = f"{contest.name}_奖励明细.xlsx"
     return Response(

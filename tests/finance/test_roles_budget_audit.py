@@ -180,7 +180,12 @@ def test_finance_confirms_the_prefecture_lines_and_a_change_adds_an_adjustment(a
     assert [ln.amount for ln in adjustments] == [Decimal("-24000.00"), Decimal("-24000.00")]
     assert all(ln.budget_confirmation_id is None for ln in adjustments)
     assert "调整" in adjustments[0].explanation
-    finance.post(f"/finance/contests/{contest.id}/confirm")
+    # The text names the reason, the confirmed and the due amount with its explanation.
+    text = adjustments[0].explanation
+    assert text.startswith("调整（成绩修改）：已确认 ¥40,000.00，现应为 ¥16,000.00（")
+    assert "省级标准 ¥80,000 × 20% = ¥16,000" in text and "差额 −¥24,000.00" in text
+    response = finance.post(f"/finance/contests/{contest.id}/confirm", follow_redirects=True)
+    assert "已确认 2 条明细，合计 -¥48,000.00。" in flashes(response)  # the sign before ¥
     assert all(ln.budget_confirmation_id for ln in diqing_lines(db, contest))
     assert sum(ln.amount for ln in diqing_lines(db, contest)) == Decimal("32000.00")
 
@@ -225,6 +230,27 @@ def test_confirmed_lines_are_marked_paid_with_a_reference(app, db, demo):
     assert any("只能登记本单位" in f for f in flashes(response))
 
 
+def test_a_line_of_another_contest_cannot_be_marked_paid_through_this_one(app, db, demo):
+    contest = contest_named(db, NATIONAL)
+    finance = login(app, "finance_dq")
+    finance.post(f"/finance/contests/{contest.id}/confirm")
+    line = diqing_lines(db, contest)[0]
+    elsewhere = contest_named(db, "迪庆州第一届职业技能大赛")
+    response = finance.post(
+        f"/finance/contests/{elsewhere.id}/paid",
+        data={"line_ids": [line.id], "payment_reference": "X", "paid_on": "2024-10-08"},
+    )
+    assert response.status_code == 404
+    db.session.refresh(line)
+    assert line.status() == "confirmed" and line.payment_reference is None
+    response = finance.post(
+        f"/finance/contests/{contest.id}/paid",
+        data={"payment_reference": "X", "paid_on": "2024-10-08"},
+        follow_redirects=True,
+    )
+    assert any("请选择要登记支付的明细" in f for f in flashes(response))
+
+
 def test_budget_exports_read_correctly(app, db, demo, tmp_path):
     contest = contest_named(db, NATIONAL)
     finance = login(app, "finance_dq")
@@ -232,6 +258,9 @@ def test_budget_exports_read_correctly(app, db, demo, tmp_path):
     rows = list(book["预算明细"].iter_rows(min_row=3, values_only=True))
     assert rows[-2][0] == "合计" and Decimal(str(rows[-2][6])) == Decimal("80000")
     assert rows[-1][1] == "人民币捌万元整"
+    sheet = book["预算明细"]  # caption, shaded bold header, money format (core.xlsx)
+    assert sheet["A1"].font.bold and sheet["A2"].font.bold and sheet.freeze_panes == "A3"
+    assert sheet.cell(row=3, column=7).number_format == "#,##0.00"
     pdf = finance.get(f"/finance/contests/{contest.id}/budget.pdf").data
     assert pdf.startswith(b"%PDF")
     path = tmp_path / "budget.pdf"

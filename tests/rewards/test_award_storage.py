@@ -161,6 +161,10 @@ def test_awards_export_to_excel(client, auth, dummy_organiser, deqin_gold):
     book = load_workbook(BytesIO(response.data))
     lines = list(book["奖励明细"].iter_rows(min_row=2, values_only=True))
     assert len(lines) == 7  # six lines and the total row
+    assert {row[4] for row in lines[:-1]} == {"第 1 名 金牌"}
+    sheet = book["奖励明细"]
+    assert sheet["A1"].font.bold and sheet.freeze_panes == "A2"
+    assert sheet.cell(row=2, column=8).number_format == "#,##0.00"
     assert lines[-1][0] == "合计" and Decimal(str(lines[-1][7])) == Decimal("600000")
     totals = list(book["按承担单位汇总"].iter_rows(min_row=2, values_only=True))
     assert [r[1] for r in totals[:-1]] == ["云南省", "迪庆藏族自治州", "德钦县"]
@@ -170,6 +174,7 @@ def test_history_page_shows_facts_policies_and_trace(client, auth, dummy_organis
     auth.login("organiser")
     page = client.get(f"/entries/{deqin_gold.id}/awards/history").get_data(as_text=True)
     assert "yn-2021-28" in page and "2022-05-27" in page and "533422" in page
+    assert "第 1 名 金牌" in page  # labels.placement of the stored snapshot (a dict)
 
 
 def test_quote_api_answers_the_contract_example(client):

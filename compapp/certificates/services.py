@@ -18,13 +18,14 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from sqlalchemy.orm import joinedload, selectinload
 
 from compapp.audit.services import record_change
 from compapp.auth.models import utcnow
@@ -40,7 +41,16 @@ from compapp.certificates.fonts import GlyphMissing
 from compapp.certificates.models import Certificate, CertificateVerification
 from compapp.certificates.pdf import check_printable, render_certificate, render_preview
 from compapp.certificates.serials import new_serial, normalize_serial
-from compapp.contests.models import Coach, Competitor, Contest, Entry, Event, Placement
+from compapp.contests.models import (
+    Coach,
+    Competitor,
+    Contest,
+    Entry,
+    EntryCoach,
+    EntryMember,
+    Event,
+    Placement,
+)
 from compapp.core.vocab import GRADES
 from compapp.extensions import db
 
@@ -156,6 +166,11 @@ def _entries(contest: Contest) -> list[Entry]:
         .join(Event)
         .where(Event.contest_id == contest.id)
         .order_by(Event.id, Entry.id)
+        .options(
+            selectinload(Entry.placement),
+            selectinload(Entry.members).joinedload(EntryMember.competitor),
+            selectinload(Entry.coaches).joinedload(EntryCoach.coach),
+        )
     ).all()
 
 
@@ -186,6 +201,10 @@ def promotion_holders(contest: Contest) -> list[Holder]:
         db.select(PromotionCase)
         .where(PromotionCase.contest_id == contest.id, PromotionCase.status == "final")
         .order_by(PromotionCase.id)
+        .options(
+            joinedload(PromotionCase.competitor),
+            joinedload(PromotionCase.placement).joinedload(Placement.entry),
+        )
     ).all()
     holders = []
     for case in cases:
@@ -247,26 +266,61 @@ def _certificates_for(holder: Holder) -> list[Certificate]:
     return db.session.scalars(query).all()
 
 
-def _valid_for(holder: Holder) -> Certificate | None:
-    return next((c for c in _certificates_for(holder) if c.is_valid), None)
+def certificate_key(cert: Certificate) -> tuple:
+    """Return the ``Holder.key`` of the person ``cert`` was issued to."""
+    person = cert.competitor_id if cert.holder_type == "competitor" else cert.coach_id
+    return (cert.kind, cert.entry_id, cert.holder_type, person)
+
+
+@dataclass
+class HolderStates:
+    """A contest's due holders and its certificates, grouped by holder (loaded once)."""
+
+    due: list[Holder]
+    certificates: list[Certificate]  # every certificate of the contest, in issue order
+    by_holder: dict[tuple, list[Certificate]]
+
+    def certificates_of(self, holder: Holder) -> list[Certificate]:
+        """Return the certificates issued to ``holder``, valid and revoked."""
+        return self.by_holder.get(holder.key, [])
+
+    @property
+    def pending(self) -> list[Holder]:
+        """The holders who never received a certificate (issue all issues these).
+
+        A holder whose certificate was revoked without re-issue is not pending: a revocation
+        (say, for fraud) must not be undone by the next "issue all"; see ``revoked``.
+        """
+        return [h for h in self.due if not self.certificates_of(h)]
+
+    @property
+    def revoked(self) -> list[Holder]:
+        """The holders still due a certificate whose certificates are all revoked."""
+        return [
+            h
+            for h in self.due
+            if (certs := self.certificates_of(h)) and not any(c.is_valid for c in certs)
+        ]
+
+
+def holder_states(contest: Contest, holders: list[Holder] | None = None) -> HolderStates:
+    """Return ``contest``'s due holders (or ``holders``) with its certificates, in two queries."""
+    certificates = contest_certificates(contest)
+    by_holder: dict[tuple, list[Certificate]] = {}
+    for cert in certificates:
+        by_holder.setdefault(certificate_key(cert), []).append(cert)
+    due = due_holders(contest) if holders is None else holders
+    return HolderStates(due, certificates, by_holder)
 
 
 def pending_holders(contest: Contest) -> list[Holder]:
-    """Return the holders of ``contest`` who never received a certificate (issue all issues these).
-
-    A holder whose certificate was revoked without re-issue is not pending: a revocation (say,
-    for fraud) must not be undone by the next "issue all"; see ``revoked_holders``.
-    """
-    return [h for h in due_holders(contest) if not _certificates_for(h)]
+    """Return the holders of ``contest`` who never received a certificate (``HolderStates``)."""
+    return holder_states(contest).pending
 
 
 def revoked_holders(contest: Contest) -> list[Holder]:
     """Return the holders still due a certificate whose certificates are all revoked."""
-    return [
-        h
-        for h in due_holders(contest)
-        if (certs := _certificates_for(h)) and not any(c.is_valid for c in certs)
-    ]
+    return holder_states(contest).revoked
 
 
 # --- issue, revoke, re-issue -------------------------------------------------------------
@@ -324,7 +378,11 @@ class IssueResult:
 
 
 def _issue(
-    holders: Iterable[Holder], user, issued_on: date | None, after_revocation: bool = False
+    holders: Iterable[Holder],
+    certificates_of: Callable[[Holder], list[Certificate]],
+    user,
+    issued_on: date | None,
+    after_revocation: bool = False,
 ) -> IssueResult:
     issued_on = issued_on or today_local()
     result = IssueResult()
@@ -333,7 +391,7 @@ def _issue(
         if holder.key in seen:  # one person listed twice for one entry: one certificate
             continue
         seen.add(holder.key)
-        existing = _certificates_for(holder)
+        existing = certificates_of(holder)
         if any(c.is_valid for c in existing):
             result.already += 1
             continue
@@ -367,20 +425,22 @@ def issue_award_certificates(
 
     Idempotent: a holder who already has a valid award certificate for the entry is skipped.
     """
-    return _issue(award_holders(contest), user, issued_on)
+    states = holder_states(contest, award_holders(contest))
+    return _issue(states.due, states.certificates_of, user, issued_on)
 
 
 def issue_all_certificates(
     contest: Contest, user=None, issued_on: date | None = None
 ) -> IssueResult:
     """Issue every certificate of ``contest`` that is due: awards, promotions, titles."""
-    return _issue(due_holders(contest), user, issued_on)
+    states = holder_states(contest)
+    return _issue(states.due, states.certificates_of, user, issued_on)
 
 
 def issue_after_revocation(holder: Holder, reason: str, user) -> Certificate:
     """Issue ``holder`` a new certificate after all earlier ones were revoked; needs a reason."""
     reason = _clean_reason(reason)
-    result = _issue([holder], user, None, after_revocation=True)
+    result = _issue([holder], _certificates_for, user, None, after_revocation=True)
     if result.problems:
         raise CertificateRefused(result.problems[0])
     if not result.issued:

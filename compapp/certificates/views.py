@@ -112,16 +112,15 @@ def index():
     ).all()
     rows = []
     for contest in contests:
-        certs = services.contest_certificates(contest)
-        due = services.due_holders(contest)
-        valid = sum(1 for c in certs if c.is_valid)
+        states = services.holder_states(contest)
+        valid = sum(1 for c in states.certificates if c.is_valid)
         rows.append(
             {
                 "contest": contest,
-                "due": len(due),
+                "due": len(states.due),
                 "valid": valid,
-                "revoked": len(certs) - valid,
-                "pending": len(services.pending_holders(contest)),
+                "revoked": len(states.certificates) - valid,
+                "pending": len(states.pending),
             }
         )
     return render_template("certificates/index.html", rows=rows)
@@ -160,7 +159,8 @@ def holder_rows(contest: Contest, holders: list[services.Holder]) -> list[dict]:
 @organiser_required
 def contest(contest_id: int):
     contest = get_contest(contest_id)
-    certs = services.contest_certificates(contest)
+    states = services.holder_states(contest)
+    certs = states.certificates
     unconfirmed = {
         c.id
         for c in certs
@@ -170,8 +170,8 @@ def contest(contest_id: int):
         "certificates/contest.html",
         contest=contest,
         certs=certs,
-        pending=holder_rows(contest, services.pending_holders(contest)),
-        revoked=holder_rows(contest, services.revoked_holders(contest)),
+        pending=holder_rows(contest, states.pending),
+        revoked=holder_rows(contest, states.revoked),
         reason_form=ReasonForm(),
         unconfirmed=unconfirmed,
         form=ConfirmForm(),

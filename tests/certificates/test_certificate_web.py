@@ -431,3 +431,36 @@ def test_final_promotion_case_gets_a_confirmation_and_an_approved_title_a_title_
         "二级/技师",
     )
     assert by_kind["title"]["result_text"] == "第 1 名"
+
+
+def test_certificate_pages_read_the_contests_certificates_once(
+    db, app, client, auth, create_user, contest_with_results
+):
+    """The index and the contest page load a contest's certificates in one query, not one
+    per holder (and not again for the pending and revoked lists)."""
+    from sqlalchemy import event
+
+    contest = contest_with_results["contest"]
+    issue(db, contest)
+    services.revoke(certificate_of(db, OTHER), "测试撤销", None)
+    db.session.commit()
+    create_user("org", "organiser")
+    auth.login("org")
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        for url in ("/certificates/", f"/certificates/contests/{contest.id}"):
+            statements.clear()
+            response = client.get(url)
+            assert response.status_code == 200
+            reads = [s for s in statements if "FROM certificates" in s]
+            assert len(reads) == 1, (url, reads)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    states = services.holder_states(contest)
+    assert [h.name for h in states.revoked] == [OTHER]
+    assert states.pending == []

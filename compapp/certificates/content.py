@@ -33,9 +33,12 @@ PLACEHOLDERS = frozenset(
         "from_grade",
         "to_grade",
         "basis",
+        "title",
         "serial",
     }
 )
+# What the subtitle and the file label may name: the honour a title certificate confers.
+_LABEL_PLACEHOLDERS = frozenset({"title"})
 _LAYOUT_KEYS = (
     "border_outer",
     "border_inner",
@@ -68,6 +71,7 @@ _TEXT_KEYS = (
     "subtitle",
     "issuing_body",
     "default_basis",
+    "default_title",
     "file_label",
     "name_suffix",
     "date_style",
@@ -86,6 +90,7 @@ class CertificateTemplate:
     subtitle: str
     issuing_body: str
     default_basis: str
+    default_title: str
     file_label: str
     name_suffix: str
     date_style: Literal["hanzi", "arabic"]
@@ -117,6 +122,7 @@ class CertificateContent:
     from_grade: str = ""  # promotion only: grade names, e.g. "三级/高级工"
     to_grade: str = ""
     basis: str = ""  # the document the promotion or title rests on
+    title: str = ""  # title only: the honour conferred, e.g. "云南竞赛技术能手"
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -162,6 +168,8 @@ def parse_template(data: dict, source: str) -> CertificateTemplate:
     if texts["date_style"] not in ("hanzi", "arabic"):
         raise _template_error(source, "date_style must be 'hanzi' or 'arabic'")
     _check_placeholders(source, "serial_label", texts["serial_label"], frozenset({"serial"}))
+    for key in ("subtitle", "file_label"):
+        _check_placeholders(source, key, texts[key], _LABEL_PLACEHOLDERS)
     _check_placeholders(source, "verify_hint", texts["verify_hint"], frozenset({"verify_url"}))
 
     body = _table(source, data, "body")
@@ -208,12 +216,15 @@ def load_template(kind: Kind, directory: Path = TEMPLATE_DIR) -> CertificateTemp
     return template
 
 
-def _build(kind: Kind, issuing_body: str | None, basis: str | None, **values) -> CertificateContent:
+def _build(
+    kind: Kind, issuing_body: str | None, basis: str | None, title: str | None = None, **values
+) -> CertificateContent:
     template = load_template(kind)
     return CertificateContent(
         kind=kind,
         issuing_body=issuing_body if issuing_body is not None else template.issuing_body,
         basis=basis if basis is not None else template.default_basis,
+        title=title if title is not None else template.default_title,
         **values,
     )
 
@@ -284,12 +295,14 @@ def title_certificate(
     issued_on: date,
     issuing_body: str | None = None,
     basis: str | None = None,
+    title: str | None = None,
 ) -> CertificateContent:
-    """Build a 云南竞赛技术能手 title certificate for an approved employee competitor."""
+    """Build the certificate of an approved title (the template's default title if none given)."""
     return _build(
         "title",
         issuing_body,
         basis,
+        title,
         serial=serial,
         holder_name=holder_name,
         holder_role=COMPETITOR_ROLE,
@@ -322,7 +335,14 @@ def placeholder_values(content: CertificateContent, template: CertificateTemplat
     """Return the values a template's placeholders are filled with."""
     values = {f.name: getattr(content, f.name) for f in fields(content) if f.name != "kind"}
     values["issued_on"] = format_date(content.issued_on, template.date_style)
+    # A snapshot taken before certificates carried their title names the template's default.
+    values["title"] = content.title or template.default_title
     return values
+
+
+def label_text(text: str, content: CertificateContent, template: CertificateTemplate) -> str:
+    """Return a template's subtitle or file label with the certificate's title filled in."""
+    return text.format(title=content.title or template.default_title)
 
 
 def body_text(content: CertificateContent, template: CertificateTemplate | None = None) -> str:
@@ -352,6 +372,7 @@ def _safe_part(text: str) -> str:
 
 def file_name(content: CertificateContent) -> str:
     """Return a file-system-safe PDF name: 获奖证书_张三_<contest>_<serial8>.pdf."""
-    label = load_template(content.kind).file_label
+    template = load_template(content.kind)
+    label = label_text(template.file_label, content, template)
     parts = (label, content.holder_name, content.contest_name)
     return "_".join(_safe_part(p) for p in parts) + f"_{content.serial[:8]}.pdf"

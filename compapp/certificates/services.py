@@ -53,6 +53,7 @@ from compapp.contests.models import (
 )
 from compapp.core.vocab import GRADES
 from compapp.extensions import db
+from compapp.promotion import services as promotion
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 # What is printed is Chinese whatever the language of the page that issued it.
@@ -68,7 +69,7 @@ GRADE_TEXT = {code: zh for code, _order, zh, _en in GRADES}
 KIND_TEXT = {
     "award": "获奖证书",
     "promotion": "晋升职业技能等级确认书",
-    "title": "云南竞赛技术能手证书",
+    "title": "荣誉称号证书",
 }
 REASON_MAX = 500
 
@@ -245,6 +246,13 @@ def build_content(holder: Holder, serial: str, issued_on: date) -> CertificateCo
         )
     case = holder.promotion_case
     rank_text = f"第 {case.placement.rank} 名"
+    # The basis and issuer come from the policy the case was decided under; the template's
+    # wording stays for a case that names no loaded policy.
+    policy = promotion.case_policy(case)
+    common.update(
+        basis=promotion.case_basis(case),
+        issuing_body=promotion.policy_issuer(policy) if policy is not None else None,
+    )
     if holder.kind == "promotion":
         return promotion_certificate(
             result_text=rank_text,
@@ -252,7 +260,7 @@ def build_content(holder: Holder, serial: str, issued_on: date) -> CertificateCo
             to_grade=GRADE_TEXT.get(case.to_grade, case.to_grade),
             **common,
         )
-    return title_certificate(result_text=rank_text, **common)
+    return title_certificate(result_text=rank_text, title=case.title, **common)
 
 
 def _certificates_for(holder: Holder) -> list[Certificate]:

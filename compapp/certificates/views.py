@@ -44,7 +44,7 @@ bp = Blueprint("certificates", __name__)
 KIND_NAMES = {
     "award": _l("获奖证书"),
     "promotion": _l("晋升职业技能等级确认书"),
-    "title": _l("云南竞赛技术能手证书"),
+    "title": _l("荣誉称号证书"),
 }
 
 

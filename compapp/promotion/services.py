@@ -26,7 +26,7 @@ from compapp.promotion.models import (
     PromotionCase,
     PublicNotice,
 )
-from compapp.promotion.policy import NoPromotionRuleInForce, PromotionRuleSet
+from compapp.promotion.policy import NoPromotionRuleInForce, PromotionPolicy, PromotionRuleSet
 from compapp.promotion.rules import GRADE_NAMES, Eligibility, PromotionFacts, check_eligibility
 
 __all__ = [
@@ -34,6 +34,8 @@ __all__ = [
     "EvaluationSummary",
     "PromotionRefused",
     "approve_title",
+    "case_basis",
+    "case_policy",
     "confirm_case",
     "contest_cases",
     "default_issuer",
@@ -42,6 +44,7 @@ __all__ = [
     "grade_history",
     "holiday_calendar",
     "notice_working_days",
+    "policy_issuer",
     "promotion_categories",
     "promotion_contests",
     "promotion_rules",
@@ -502,16 +505,36 @@ def _title_decision(case, user, title_status, note, action, verb) -> None:
     )
 
 
+def case_policy(case: PromotionCase) -> PromotionPolicy | None:
+    """Return the promotion policy ``case`` was decided under, if it names a loaded one."""
+    return next((p for p in promotion_rules().policies if p.id == case.policy_id), None)
+
+
+def policy_issuer(policy: PromotionPolicy) -> str:
+    """Return who issues notices and certificates under ``policy``: its prefecture's HR bureau.
+
+    The sources do not name the office (000_506faec866124176.txt:95); this is the default.
+    """
+    return f"{policy.prefecture_name}人力资源和社会保障局"
+
+
+def case_basis(case: PromotionCase) -> str | None:
+    """Return the document and clause ``case`` rests on: 《…迪庆方案的意见》第(1)项."""
+    policy = case_policy(case)
+    if policy is None:
+        return None
+    return f"《{policy.document}》" + (f"第{case.clause}项" if case.clause else "")
+
+
 def default_issuer(contest: Contest) -> str:
     """Return the usual issuer of a notice: the HR bureau of the policy's prefecture."""
     cases = db.session.scalars(
         db.select(PromotionCase).filter_by(contest_id=contest.id, eligible=True)
     ).all()
-    rules = promotion_rules()
     for case in cases:
-        for policy in rules.policies:
-            if policy.id == case.policy_id:
-                return f"{policy.prefecture_name}人力资源和社会保障局"
+        policy = case_policy(case)
+        if policy is not None:
+            return policy_issuer(policy)
     return contest.organising_body.name
 
 

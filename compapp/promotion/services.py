@@ -43,6 +43,7 @@ __all__ = [
     "finalize_case",
     "grade_history",
     "holiday_calendar",
+    "notice_rows",
     "notice_working_days",
     "policy_issuer",
     "promotion_categories",
@@ -775,15 +776,36 @@ def notice_content(contest: Contest, cases: Iterable[PromotionCase]) -> dict:
     }
 
 
+def _published_content(notice: PublicNotice) -> dict:
+    # Notices published before the content was stored are rebuilt from their cases.
+    return notice.content or notice_content(notice.contest, notice.cases)
+
+
+def notice_rows(notice: PublicNotice, content: dict | None = None) -> list[tuple]:
+    """Return each row of ``notice`` as published (a ``NoticeRow``) with its case as it is now.
+
+    The page shows the row as the PDF and Excel print it; the case gives its status and links.
+    """
+    from compapp.promotion.exports import NoticeRow
+
+    content = content or _published_content(notice)
+    cases = {c.id: c for c in notice.cases}
+    return [
+        (
+            NoticeRow(**{k: v for k, v in row.items() if k != "case_id"}),
+            cases.get(row.get("case_id")),
+        )
+        for row in content["rows"]
+    ]
+
+
 def notice_document(notice: PublicNotice):
     """Return the plain content of ``notice`` for the PDF and Excel exports, as published."""
-    from compapp.promotion.exports import NoticeDocument, NoticeRow
+    from compapp.promotion.exports import NoticeDocument
 
     contest = notice.contest
-    content = notice.content or notice_content(contest, notice.cases)
-    rows = tuple(
-        NoticeRow(**{k: v for k, v in row.items() if k != "case_id"}) for row in content["rows"]
-    )
+    content = _published_content(notice)
+    rows = tuple(row for row, _case in notice_rows(notice, content))
     return NoticeDocument(
         contest_name=contest.name,
         category_name=CATEGORY_NAMES.get(contest.category, contest.category),

@@ -231,6 +231,7 @@ def notice(notice_id: int):
         "promotion/notice.html",
         notice=notice,
         doc=services.notice_document(notice),
+        rows=services.notice_rows(notice),
         form=ConfirmForm(),
         today=today(),
     )

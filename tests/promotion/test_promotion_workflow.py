@@ -536,6 +536,32 @@ def test_a_published_notice_keeps_what_it_printed(client, auth, db, dummy_organi
     assert "新单位" not in text
 
 
+def test_the_notice_page_shows_the_rows_as_published_like_the_pdf(
+    client, auth, db, dummy_organiser, people
+):
+    """The notice page lists what the notice printed: an employer changed after publication
+    shows as published on the page, as in the PDF and the Excel file."""
+    contest_id, found = people
+    auth.login("organiser")
+    person = db.session.get(Competitor, found["格桑次仁"].id)
+    person.employer = "迪庆州旅游饭店"
+    db.session.commit()
+    evaluate(client, contest_id)
+    notice = publish(client, db, contest_id)
+    person = db.session.get(Competitor, found["格桑次仁"].id)
+    person.employer = "香格里拉市新单位"
+    db.session.commit()
+    page = client.get(f"/promotion/notices/{notice.id}").get_data(as_text=True)
+    listed = page.split('id="notice-list"')[1]
+    assert "迪庆州旅游饭店" in listed and "新单位" not in listed
+    row = services.notice_document(notice).rows[0]
+    for value in (row.name, row.employer, row.county, row.placing, row.from_grade, row.basis):
+        assert value in listed
+    pdf = client.get(f"/promotion/notices/{notice.id}.pdf").data
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "迪庆州旅游饭店" in text
+
+
 def test_a_result_changed_after_the_decision_is_flagged_not_rewritten(
     client, auth, db, dummy_organiser, people
 ):

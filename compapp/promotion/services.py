@@ -7,7 +7,7 @@ audit log. A refused step raises ``PromotionRefused`` with a sentence a person c
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -368,31 +368,36 @@ class ContestSummary:
         return self.evaluated - self.counts.get("ineligible", 0)
 
 
-def promotion_contests(rules: PromotionRuleSet | None = None) -> list[ContestSummary]:
-    """Return every contest of a category with promotion rules, newest first, with counts."""
+def promotion_contests(
+    rules: PromotionRuleSet | None = None, scope: Callable | None = None
+) -> list[ContestSummary]:
+    """Return every contest of a category with promotion rules, newest first, with counts.
+
+    :param scope: narrows the contest query (the pages pass ``contests.views.scoped``).
+    """
     categories = promotion_categories(rules)
-    contests = db.session.scalars(
-        db.select(Contest)
-        .where(Contest.category.in_(categories))
-        .order_by(Contest.award_on.desc(), Contest.id.desc())
-    ).all()
-    summaries = []
-    for contest in contests:
-        counts = dict(
-            db.session.execute(
-                db.select(PromotionCase.status, db.func.count(PromotionCase.id))
-                .where(PromotionCase.contest_id == contest.id)
-                .group_by(PromotionCase.status)
-            ).all()
-        )
-        placed = db.session.scalar(
-            db.select(db.func.count(Placement.id))
-            .join(Entry)
-            .join(Event)
-            .where(Event.contest_id == contest.id)
-        )
-        summaries.append(ContestSummary(contest, placed or 0, counts))
-    return summaries
+    query = db.select(Contest).where(Contest.category.in_(categories))
+    if scope is not None:
+        query = scope(query)
+    contests = db.session.scalars(query.order_by(Contest.award_on.desc(), Contest.id.desc())).all()
+    ids = [c.id for c in contests]
+    counts: dict[int, dict[str, int]] = {}
+    for contest_id, status, n in db.session.execute(
+        db.select(PromotionCase.contest_id, PromotionCase.status, db.func.count(PromotionCase.id))
+        .where(PromotionCase.contest_id.in_(ids))
+        .group_by(PromotionCase.contest_id, PromotionCase.status)
+    ):
+        counts.setdefault(contest_id, {})[status] = n
+    placed = dict(
+        db.session.execute(
+            db.select(Event.contest_id, db.func.count(Placement.id))
+            .join(Entry, Entry.event_id == Event.id)
+            .join(Placement, Placement.entry_id == Entry.id)
+            .where(Event.contest_id.in_(ids))
+            .group_by(Event.contest_id)
+        ).all()
+    )
+    return [ContestSummary(c, placed.get(c.id, 0), counts.get(c.id, {})) for c in contests]
 
 
 def grade_history(competitor: Competitor) -> list[GradeChange]:

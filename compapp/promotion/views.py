@@ -23,7 +23,7 @@ from compapp.auth.access import admin_required, organiser_required
 from compapp.certificates.fonts import FontMissing, GlyphMissing
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Competitor, Contest
-from compapp.contests.views import in_scope
+from compapp.contests.views import in_scope, scoped
 from compapp.extensions import db
 from compapp.promotion import services
 from compapp.promotion.exports import notice_pdf, notice_workbook
@@ -63,7 +63,7 @@ def promotion_helpers():
 def index():
     return render_template(
         "promotion/index.html",
-        summaries=[s for s in services.promotion_contests() if in_scope(s.contest)],
+        summaries=services.promotion_contests(scope=scoped),
         categories=services.promotion_categories(),
     )
 

@@ -488,6 +488,32 @@ def test_promotion_index_lists_contests_with_promotion_rules(
     assert (summary.placed, summary.evaluated, summary.eligible) == (7, 11, 4)
 
 
+def test_promotion_index_counts_every_contest_in_two_queries(
+    client, auth, db, dummy_organiser, create_contest, people
+):
+    """The index counts cases and placements of all contests at once, not per contest."""
+    from sqlalchemy import event
+
+    contest_id, _ = people
+    for year in (2022, 2023, 2024):
+        create_contest(f"{year}年迪庆州二类竞赛", category="prefecture_class2")
+    auth.login("organiser")
+    evaluate(client, contest_id)
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        page = client.get("/promotion/").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert "2022年迪庆州二类竞赛" in page
+    assert len([s for s in statements if "FROM promotion_cases" in s]) == 1
+    assert len([s for s in statements if "count(placements.id)" in s]) == 1
+
+
 def test_an_organiser_of_another_body_reaches_no_promotion_data(
     client, auth, db, create_user, people
 ):

@@ -13,10 +13,11 @@ from datetime import date
 
 from flask import current_app, has_request_context
 from flask_babel import gettext
+from sqlalchemy.orm import joinedload, selectinload
 
 from compapp.audit.services import record_change, snapshot
 from compapp.auth.models import User, utcnow
-from compapp.contests.models import Competitor, Contest, Entry, Event, Placement
+from compapp.contests.models import Competitor, Contest, Entry, EntryMember, Event, Placement
 from compapp.core.vocab import GRADE_ORDER
 from compapp.core.workdays import CalendarNotCovered, HolidayCalendar, load_holiday_calendar
 from compapp.extensions import app_cached, db
@@ -240,6 +241,30 @@ def _apply_outcome(case: PromotionCase, facts: dict, outcome: Eligibility, diges
         case.title_status = "approved"
 
 
+def _placement_loading() -> tuple:
+    # What _facts and the member loop read of each placement, in a few queries in all.
+    from compapp.reference.models import Jurisdiction
+
+    return (
+        joinedload(Placement.entry).options(
+            selectinload(Entry.members).joinedload(EntryMember.competitor),
+            joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
+            joinedload(Entry.event).joinedload(Event.contest),
+        ),
+    )
+
+
+def case_loading() -> tuple:
+    """Load what the contest page shows of each case with the cases, not one query per case."""
+    return (
+        joinedload(PromotionCase.competitor),
+        joinedload(PromotionCase.placement),
+        joinedload(PromotionCase.decided_by),
+        joinedload(PromotionCase.title_decided_by),
+        joinedload(PromotionCase.notice),
+    )
+
+
 def evaluate_contest_promotions(
     contest: Contest, rules: PromotionRuleSet | None = None, user: User | None = None
 ) -> EvaluationSummary:
@@ -253,7 +278,11 @@ def evaluate_contest_promotions(
     summary = EvaluationSummary()
     existing = {
         (c.placement_id, c.competitor_id): c
-        for c in db.session.scalars(db.select(PromotionCase).filter_by(contest_id=contest.id))
+        for c in db.session.scalars(
+            db.select(PromotionCase)
+            .filter_by(contest_id=contest.id)
+            .options(joinedload(PromotionCase.competitor))
+        )
     }
     seen: set[tuple[int, int]] = set()
     placements = db.session.scalars(
@@ -262,6 +291,7 @@ def evaluate_contest_promotions(
         .join(Event)
         .where(Event.contest_id == contest.id)
         .order_by(Event.id, Placement.rank, Entry.id)
+        .options(*_placement_loading())
     ).all()
     for placement in placements:
         for member in placement.entry.members:
@@ -345,7 +375,9 @@ def _case_order(case: PromotionCase) -> tuple:
 
 def contest_cases(contest: Contest) -> tuple[list[PromotionCase], list[PromotionCase]]:
     """Return the contest's cases: (eligible ones, those left out), each by event and rank."""
-    cases = db.session.scalars(db.select(PromotionCase).filter_by(contest_id=contest.id)).all()
+    cases = db.session.scalars(
+        db.select(PromotionCase).filter_by(contest_id=contest.id).options(*case_loading())
+    ).all()
     eligible = sorted((c for c in cases if c.eligible), key=_case_order)
     left_out = sorted((c for c in cases if not c.eligible), key=_case_order)
     return eligible, left_out

@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from compapp.auth.access import admin_required, organiser_required
 from compapp.certificates.fonts import FontMissing, GlyphMissing
@@ -80,7 +81,10 @@ def contest_page(contest: Contest, notice_form: NoticeForm | None = None, status
             issuer=notice_form.issuer.data,
         )
     notices = db.session.scalars(
-        db.select(PublicNotice).filter_by(contest_id=contest.id).order_by(PublicNotice.id)
+        db.select(PublicNotice)
+        .filter_by(contest_id=contest.id)
+        .order_by(PublicNotice.id)
+        .options(selectinload(PublicNotice.cases))
     ).all()
     awaiting = [c for c in eligible if c.status == "confirmed" and c.notice_id is None]
     return render_template(

@@ -514,6 +514,50 @@ def test_promotion_index_counts_every_contest_in_two_queries(
     assert len([s for s in statements if "count(placements.id)" in s]) == 1
 
 
+def test_evaluation_and_contest_page_read_cases_in_a_fixed_number_of_queries(
+    client, auth, db, dummy_organiser, create_event, create_entry, people
+):
+    """Evaluating a contest and showing its page load placements, members and cases together:
+    more placements do not mean more queries."""
+    from sqlalchemy import event
+
+    from compapp.contests.models import Contest
+
+    contest_id, _ = people
+    auth.login("organiser")
+    evaluate(client, contest_id)
+    confirm_all(client, db, ["格桑次仁"])
+
+    def queries(action) -> int:
+        statements: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        db.session.expire_all()
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            action()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
+
+    def evaluation():
+        services.evaluate_contest_promotions(db.session.get(Contest, contest_id))
+        db.session.rollback()
+
+    def page():
+        assert client.get(f"/promotion/contests/{contest_id}").status_code == 200
+
+    before = (queries(evaluation), queries(page))
+    extra = create_event(db.session.get(Contest, contest_id), "电工", "trio", "prizes")
+    for rank, names in enumerate((["甲一", "甲二", "甲三"], ["乙一", "乙二", "乙三"]), 1):
+        create_entry(extra, "533422", rank=rank, names=names)
+    db.session.commit()
+    evaluate(client, contest_id)
+    assert (queries(evaluation), queries(page)) == before
+
+
 def test_an_organiser_of_another_body_reaches_no_promotion_data(
     client, auth, db, create_user, people
 ):

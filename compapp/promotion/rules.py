@@ -76,6 +76,8 @@ class Eligibility:
     citation: str | None
     reason: str
     band: str | None
+    # The digest of the policy file the version was read from (None when no version applied).
+    policy_digest: str | None = None
 
 
 def band_text(event_format: str, band: tuple[int, int]) -> str:
@@ -165,6 +167,7 @@ def _apply(
         citation=policy.citation(rule.clause, rule.source),
         reason=f"{within}，{outcome}{title_note}",
         band=band_text(facts.event_format, band),
+        policy_digest=version.digest,
     )
 
 
@@ -208,6 +211,7 @@ def _outside_bands(
         citation=policy.citation(None, policy.source),
         reason=f"{placing}不在 {policy.id} 规定的可晋升名次范围内{ranges}，不符合晋升条件。",
         band=None,
+        policy_digest=version.digest,
     )
 
 
@@ -234,6 +238,7 @@ def _no_category(
             f"（仅适用于{'、'.join(covered)}的决赛名次），不符合晋升条件。"
         ),
         band=None,
+        policy_digest=version.digest,
     )
 
 

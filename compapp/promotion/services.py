@@ -183,32 +183,24 @@ def _facts(placement: Placement, competitor: Competitor) -> tuple[dict, Promotio
     return snapshot_, facts
 
 
-def _decide(facts: PromotionFacts, rules: PromotionRuleSet) -> tuple[Eligibility, str | None]:
+def _decide(facts: PromotionFacts, rules: PromotionRuleSet) -> Eligibility:
     try:
-        eligibility = check_eligibility(facts, rules)
+        return check_eligibility(facts, rules)
     except NoPromotionRuleInForce as exc:
         # The competitor's prefecture has a policy, but not on this award date: say so.
-        return (
-            Eligibility(
-                eligible=False,
-                from_grade=facts.current_grade,
-                to_grade=None,
-                title=None,
-                title_needs_approval=False,
-                policy_id=exc.policy_id,
-                version_from=None,
-                clause=None,
-                citation=None,
-                reason=str(exc),
-                band=None,
-            ),
-            None,
+        return Eligibility(
+            eligible=False,
+            from_grade=facts.current_grade,
+            to_grade=None,
+            title=None,
+            title_needs_approval=False,
+            policy_id=exc.policy_id,
+            version_from=None,
+            clause=None,
+            citation=None,
+            reason=str(exc),
+            band=None,
         )
-    digest = None
-    if eligibility.policy_id is not None:
-        found = rules.in_force(facts.prefecture_code, facts.award_on)
-        digest = found[1].digest if found else None
-    return eligibility, digest
 
 
 def _comparable(facts: dict) -> dict:
@@ -217,7 +209,7 @@ def _comparable(facts: dict) -> dict:
     return {k: v for k, v in facts.items() if k not in ("placement_status", "current_grade")}
 
 
-def _apply_outcome(case: PromotionCase, facts: dict, outcome: Eligibility, digest: str | None):
+def _apply_outcome(case: PromotionCase, facts: dict, outcome: Eligibility):
     case.facts = facts
     case.eligible = outcome.eligible
     case.from_grade = outcome.from_grade
@@ -225,7 +217,7 @@ def _apply_outcome(case: PromotionCase, facts: dict, outcome: Eligibility, diges
     case.title = outcome.title
     case.policy_id = outcome.policy_id
     case.version_from = outcome.version_from
-    case.policy_digest = digest
+    case.policy_digest = outcome.policy_digest
     case.clause = outcome.clause
     case.citation = outcome.citation
     case.reason = outcome.reason
@@ -305,12 +297,12 @@ def evaluate_contest_promotions(
                 if _comparable(case.facts) != _comparable(facts):
                     summary.changed_after_decision.append(case)
                 continue
-            outcome, digest = _decide(plain, rules)
+            outcome = _decide(plain, rules)
             if case is None:
                 case = PromotionCase(
                     contest_id=contest.id, placement_id=placement.id, competitor_id=competitor.id
                 )
-                _apply_outcome(case, facts, outcome, digest)
+                _apply_outcome(case, facts, outcome)
                 db.session.add(case)
                 db.session.flush()
                 summary.created += 1
@@ -326,7 +318,7 @@ def evaluate_contest_promotions(
                 continue
             before = snapshot(case, CASE_FIELDS)
             old_facts = dict(case.facts)
-            _apply_outcome(case, facts, outcome, digest)
+            _apply_outcome(case, facts, outcome)
             after = snapshot(case, CASE_FIELDS)
             if before == after and old_facts == facts:
                 summary.unchanged += 1

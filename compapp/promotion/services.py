@@ -188,19 +188,8 @@ def _decide(facts: PromotionFacts, rules: PromotionRuleSet) -> Eligibility:
         return check_eligibility(facts, rules)
     except NoPromotionRuleInForce as exc:
         # The competitor's prefecture has a policy, but not on this award date: say so.
-        return Eligibility(
-            eligible=False,
-            from_grade=facts.current_grade,
-            to_grade=None,
-            title=None,
-            title_needs_approval=False,
-            policy_id=exc.policy_id,
-            version_from=None,
-            clause=None,
-            citation=None,
-            reason=str(exc),
-            band=None,
-        )
+        policy = next(p for p in rules.policies if p.id == exc.policy_id)
+        return Eligibility.ineligible(facts, str(exc), policy)
 
 
 def _comparable(facts: dict) -> dict:

@@ -309,3 +309,19 @@ def test_in_force_finds_the_same_version_as_version_on():
         for version in policy.versions:
             on = version.valid_from
             assert RULES.in_force(policy.prefecture, on) == (policy, policy.version_on(on))
+
+
+def test_ineligible_answers_cite_the_policy_only_under_a_version():
+    """One constructor for every "not eligible": under a version it cites the policy as a
+    whole; a policy without a version in force is named but not cited."""
+    policy = RULES.policies[0]
+    version = policy.versions[0]
+    under = Eligibility.ineligible(facts(), "理由", policy, version)
+    assert (under.eligible, under.to_grade, under.title, under.clause) == (False, None, None, None)
+    assert (under.policy_id, under.version_from) == (policy.id, version.valid_from)
+    assert under.citation == policy.citation(None, policy.source)
+    assert under.policy_digest == version.digest and under.reason == "理由"
+    named = Eligibility.ineligible(facts(), "理由", policy)
+    assert (named.policy_id, named.version_from, named.citation) == (policy.id, None, None)
+    bare = Eligibility.ineligible(facts(current_grade="junior"), "理由")
+    assert (bare.policy_id, bare.citation, bare.from_grade) == (None, None, "junior")

@@ -468,22 +468,28 @@ def reject_case(case: PromotionCase, user: User, note: str | None) -> None:
     _decide_case(case, user, "rejected", note, "reject_promotion", _("不予晋升"))
 
 
-def _decide_case(case, user, status, note, action, verb) -> None:
+def _change_case(case: PromotionCase, user: User, action: str, summary: str, **fields) -> None:
+    """Set ``fields`` on ``case``, flush, and record the change with the case before and after."""
     before = snapshot(case, CASE_FIELDS)
-    case.status = status
-    case.decided_by_id = user.id
-    case.decided_at = utcnow()
-    case.decision_note = note
+    for name, value in fields.items():
+        setattr(case, name, value)
     db.session.flush()
     record_change(
+        action, "promotion_case", case.id, summary, before, snapshot(case, CASE_FIELDS), user=user
+    )
+
+
+def _decide_case(case, user, status, note, action, verb) -> None:
+    _change_case(
+        case,
+        user,
         action,
-        "promotion_case",
-        case.id,
         f"{verb}：{case.competitor.name} {grade_name(case.from_grade)} → "
         f"{grade_name(case.to_grade)}" + (f"（{note}）" if note else ""),
-        before,
-        snapshot(case, CASE_FIELDS),
-        user=user,
+        status=status,
+        decided_by_id=user.id,
+        decided_at=utcnow(),
+        decision_note=note,
     )
 
 
@@ -507,20 +513,15 @@ def _title_decision(case, user, title_status, note, action, verb) -> None:
         raise PromotionRefused(_("该选手没有待核准的称号。"))
     if case.status == "rejected":
         raise PromotionRefused(_("该晋升已不予确认，称号不再核准。"))
-    before = snapshot(case, CASE_FIELDS)
-    case.title_status = title_status
-    case.title_decided_by_id = user.id
-    case.title_decided_at = utcnow()
-    case.title_note = note
-    db.session.flush()
-    record_change(
+    _change_case(
+        case,
+        user,
         action,
-        "promotion_case",
-        case.id,
         f"{verb}：{case.competitor.name}“{case.title}”" + (f"（{note}）" if note else ""),
-        before,
-        snapshot(case, CASE_FIELDS),
-        user=user,
+        title_status=title_status,
+        title_decided_by_id=user.id,
+        title_decided_at=utcnow(),
+        title_note=note,
     )
 
 
@@ -606,18 +607,13 @@ def publish_notice(
     db.session.add(notice)
     db.session.flush()
     for case in sorted(cases, key=_case_order):
-        before = snapshot(case, CASE_FIELDS)
-        case.status = "noticed"
-        case.notice_id = notice.id
-        db.session.flush()
-        record_change(
+        _change_case(
+            case,
+            user,
             "notice_promotion",
-            "promotion_case",
-            case.id,
             f"列入公示：{case.competitor.name}，公示期至 {ends_on.isoformat()}",
-            before,
-            snapshot(case, CASE_FIELDS),
-            user=user,
+            status="noticed",
+            notice_id=notice.id,
         )
     notice.content = notice_content(contest, cases)
     db.session.flush()
@@ -687,7 +683,6 @@ def finalize_case(case: PromotionCase, on: date, user: User) -> GradeChange:
         f"公示 {notice.published_on.isoformat()} 至 {notice.ends_on.isoformat()}；"
         f"晋升案 #{case.id}"
     )
-    before_case = snapshot(case, CASE_FIELDS)
     before_grade = competitor.grade_code
     change = GradeChange(
         competitor_id=competitor.id,
@@ -700,19 +695,15 @@ def finalize_case(case: PromotionCase, on: date, user: User) -> GradeChange:
     )
     db.session.add(change)
     competitor.grade_code = case.to_grade
-    case.status = "final"
-    case.finalized_on = on
-    case.finalized_by_id = user.id
-    case.finalized_at = utcnow()
-    db.session.flush()
-    record_change(
+    _change_case(
+        case,
+        user,
         "finalize_promotion",
-        "promotion_case",
-        case.id,
         f"晋升生效：{competitor.name} {grade_name(before_grade)} → {grade_name(case.to_grade)}",
-        before_case,
-        snapshot(case, CASE_FIELDS),
-        user=user,
+        status="final",
+        finalized_on=on,
+        finalized_by_id=user.id,
+        finalized_at=utcnow(),
     )
     record_change(
         "change_grade",

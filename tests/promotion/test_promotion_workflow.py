@@ -632,6 +632,49 @@ def test_the_notice_page_shows_the_rows_as_published_like_the_pdf(
     assert "迪庆州旅游饭店" in text
 
 
+def test_each_step_of_a_case_is_audited_with_the_case_before_and_after(
+    db, dummy_organiser, dummy_admin, people
+):
+    """Confirm, title approval, notice and finalisation each record the case fields they
+    changed, as they were before and after."""
+    from compapp.contests.models import Contest
+
+    contest_id, _ = people
+    contest = db.session.get(Contest, contest_id)
+    services.evaluate_contest_promotions(contest)
+    case = case_of(db, "格桑次仁")
+    services.confirm_case(case, dummy_organiser)
+    services.approve_title(case, dummy_admin)
+    notice = services.publish_notice(contest, PUBLISHED_ON, dummy_organiser)
+    services.finalize_case(case, date(2026, 12, 5), dummy_organiser)
+    db.session.commit()
+    steps = {
+        a.action: a
+        for a in db.session.scalars(
+            db.select(AuditEntry).filter_by(target_type="promotion_case", target_id=str(case.id))
+        )
+    }
+
+    def changed(action):
+        entry = steps[action]
+        return {
+            k: (entry.before[k], entry.after[k])
+            for k in entry.after
+            if entry.before[k] != entry.after[k]
+        }
+
+    assert changed("confirm_promotion") == {"status": ("proposed", "confirmed")}
+    assert changed("approve_title") == {"title_status": ("proposed", "approved")}
+    assert changed("notice_promotion") == {
+        "status": ("confirmed", "noticed"),
+        "notice_id": (None, notice.id),
+    }
+    assert changed("finalize_promotion") == {
+        "status": ("noticed", "final"),
+        "finalized_on": (None, "2026-12-05"),
+    }
+
+
 def test_a_result_changed_after_the_decision_is_flagged_not_rewritten(
     client, auth, db, dummy_organiser, people
 ):

@@ -51,25 +51,30 @@ from compapp.contests.models import (
     Event,
     Placement,
 )
-from compapp.core.vocab import GRADES
+from compapp.core.vocab import GRADE_NAMES
 from compapp.extensions import db
+from compapp.policy.categories import result_name
 from compapp.promotion import services as promotion
+
+
+def N_(msgid: str) -> str:  # noqa: N802 (the gettext convention for a marked, untranslated id)
+    """Mark ``msgid`` for the catalog; it is translated where it is shown."""
+    return msgid
+
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 # What is printed is Chinese whatever the language of the page that issued it.
-MEDAL_TEXT = {"gold": "金牌", "silver": "银牌", "bronze": "铜牌", "excellence": "优胜奖"}
-PRIZE_TEXT = {1: "一等奖", 2: "二等奖", 3: "三等奖"}
 COACH_ROLE_TEXT = {
     "coach": "教练",
     "technical_director": "技术指导",
     "translator": "翻译",
     "expert": "专家",
 }
-GRADE_TEXT = {code: zh for code, _order, zh, _en in GRADES}
+# Chinese in the audit log; the pages translate them (N_ marks them for the catalog).
 KIND_TEXT = {
-    "award": "获奖证书",
-    "promotion": "晋升职业技能等级确认书",
-    "title": "荣誉称号证书",
+    "award": N_("获奖证书"),
+    "promotion": N_("晋升职业技能等级确认书"),
+    "title": N_("荣誉称号证书"),
 }
 REASON_MAX = 500
 
@@ -117,10 +122,8 @@ def content_of(cert: Certificate) -> CertificateContent:
 
 def result_text(placement: Placement) -> str:
     """Return the medal or prize of a placement as printed ("金牌", "一等奖")."""
-    if placement.medal:
-        return MEDAL_TEXT[placement.medal]
-    if placement.prize:
-        return PRIZE_TEXT[placement.prize]
+    if placement.medal or placement.prize:
+        return result_name(placement.medal, placement.prize)
     return f"第 {placement.rank} 名"
 
 
@@ -256,8 +259,8 @@ def build_content(holder: Holder, serial: str, issued_on: date) -> CertificateCo
     if holder.kind == "promotion":
         return promotion_certificate(
             result_text=rank_text,
-            from_grade=GRADE_TEXT.get(case.from_grade, case.from_grade),
-            to_grade=GRADE_TEXT.get(case.to_grade, case.to_grade),
+            from_grade=GRADE_NAMES.get(case.from_grade, case.from_grade),
+            to_grade=GRADE_NAMES.get(case.to_grade, case.to_grade),
             **common,
         )
     return title_certificate(result_text=rank_text, title=case.title, **common)

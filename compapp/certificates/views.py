@@ -41,11 +41,8 @@ from compapp.web import public
 
 bp = Blueprint("certificates", __name__)
 
-KIND_NAMES = {
-    "award": _l("获奖证书"),
-    "promotion": _l("晋升职业技能等级确认书"),
-    "title": _l("荣誉称号证书"),
-}
+# The kinds' names in the page's language (services.KIND_TEXT holds the Chinese, marked N_).
+KIND_NAMES = {kind: _l(text) for kind, text in services.KIND_TEXT.items()}
 
 
 class ReasonForm(FlaskForm):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from compapp.core.vocab import GRADE_ORDER, GRADES
+from compapp.core.vocab import GRADE_NAMES, GRADE_ORDER, GRADES
 from compapp.policy.categories import CATEGORIES, CATEGORY_NAMES, EVENT_FORMATS, FORMAT_NAMES
 from compapp.promotion.policy import (
     NoPromotionRuleInForce,
@@ -30,7 +30,6 @@ __all__ = [
     "check_eligibility",
 ]
 
-GRADE_NAMES: dict[str, str] = {code: zh for code, _order, zh, _en in GRADES}
 TOP_GRADE = max(GRADE_ORDER, key=GRADE_ORDER.__getitem__)
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from compapp.audit.services import record_change, snapshot
 from compapp.auth.models import User, utcnow
 from compapp.contests.models import Competitor, Contest, Entry, EntryMember, Event, Placement
-from compapp.core.vocab import GRADE_ORDER
+from compapp.core.vocab import GRADE_NAMES, GRADE_ORDER
 from compapp.core.workdays import CalendarNotCovered, HolidayCalendar, load_holiday_calendar
 from compapp.extensions import app_cached, db
 from compapp.policy.categories import CATEGORY_NAMES, FORMAT_NAMES
@@ -28,7 +28,7 @@ from compapp.promotion.models import (
     PublicNotice,
 )
 from compapp.promotion.policy import NoPromotionRuleInForce, PromotionPolicy, PromotionRuleSet
-from compapp.promotion.rules import GRADE_NAMES, Eligibility, PromotionFacts, check_eligibility
+from compapp.promotion.rules import Eligibility, PromotionFacts, check_eligibility
 
 __all__ = [
     "DEFAULT_NOTICE_WORKING_DAYS",

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from compapp import labels
 from compapp.auth.access import admin_required, organiser_required
 from compapp.certificates.fonts import FontMissing, GlyphMissing
 from compapp.contests.forms import ConfirmForm
@@ -54,7 +55,6 @@ def promotion_helpers():
     return {
         "status_name": services.status_name,
         "title_status_name": services.title_status_name,
-        "grade_name": services.grade_name,
         "placing_text": services.placing_text,
     }
 
@@ -298,7 +298,7 @@ def finalize(case_id: int):
             _(
                 "晋升已生效：%(name)s 现为%(grade)s。",
                 name=case.competitor.name,
-                grade=services.grade_name(change.to_grade),
+                grade=labels.grade(change.to_grade),
             ),
             "success",
         )

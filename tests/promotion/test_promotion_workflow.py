@@ -675,6 +675,25 @@ def test_each_step_of_a_case_is_audited_with_the_case_before_and_after(
     }
 
 
+def test_promotion_pages_name_grades_in_the_pages_language(
+    client, auth, db, dummy_organiser, people
+):
+    """Grades on the contest and competitor pages come from labels.grade: English on request."""
+    from flask_babel import refresh
+
+    contest_id, found = people
+    auth.login("organiser")
+    evaluate(client, contest_id)
+    refresh()  # the test's app context kept the first request's language
+    page = client.get(f"/promotion/contests/{contest_id}?lang=en").get_data(as_text=True)
+    assert "Level 3 / Senior worker" in page and "Level 2 / Technician" in page
+    person = client.get(f"/promotion/competitors/{found['格桑次仁'].id}").get_data(as_text=True)
+    assert "Level 3 / Senior worker" in person
+    refresh()
+    page = client.get(f"/promotion/contests/{contest_id}?lang=zh").get_data(as_text=True)
+    assert "三级/高级工" in page
+
+
 def test_a_result_changed_after_the_decision_is_flagged_not_rewritten(
     client, auth, db, dummy_organiser, people
 ):

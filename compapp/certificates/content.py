@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from compapp.certificates.serials import is_well_formed
+from compapp.core.dates import format_date
 from compapp.policy.strict_toml import PolicyFileError, load_toml_strict
 
 Kind = Literal["award", "promotion", "title"]
@@ -313,24 +314,6 @@ def title_certificate(
     )
 
 
-_HANZI_DIGITS = "〇一二三四五六七八九"
-
-
-def _hanzi_number(n: int) -> str:
-    """Write 1–31 the way dates are written on certificates: 十, 十一, 二十五."""
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else _HANZI_DIGITS[tens] + "十")
-    return head + (_HANZI_DIGITS[ones] if ones or not head else "")
-
-
-def format_date(d: date, style: Literal["hanzi", "arabic"] = "hanzi") -> str:
-    """Write ``d`` as on a certificate: 二〇二四年九月十五日 (hanzi) or 2024年9月15日."""
-    if style == "arabic":
-        return f"{d.year}年{d.month}月{d.day}日"
-    year = "".join(_HANZI_DIGITS[int(ch)] for ch in str(d.year))
-    return f"{year}年{_hanzi_number(d.month)}月{_hanzi_number(d.day)}日"
-
-
 def placeholder_values(content: CertificateContent, template: CertificateTemplate) -> dict:
     """Return the values a template's placeholders are filled with."""
     values = {f.name: getattr(content, f.name) for f in fields(content) if f.name != "kind"}
@@ -363,11 +346,12 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 _PART_CHARS = 30  # keeps the whole name well under 255 bytes even in 3-byte UTF-8
 
 
-def _safe_part(text: str) -> str:
+def safe_part(text: str, limit: int = _PART_CHARS, fallback: str = "未命名") -> str:
+    """Return ``text`` fit for a file name: no refused characters or spaces, ``limit`` long."""
     text = unicodedata.normalize("NFC", text)
     text = _UNSAFE.sub("", text)
     text = re.sub(r"\s+", "", text).strip(".")
-    return text[:_PART_CHARS] or "未命名"
+    return text[:limit] or fallback
 
 
 def file_name(content: CertificateContent) -> str:
@@ -375,4 +359,4 @@ def file_name(content: CertificateContent) -> str:
     template = load_template(content.kind)
     label = label_text(template.file_label, content, template)
     parts = (label, content.holder_name, content.contest_name)
-    return "_".join(_safe_part(p) for p in parts) + f"_{content.serial[:8]}.pdf"
+    return "_".join(safe_part(p) for p in parts) + f"_{content.serial[:8]}.pdf"

@@ -34,6 +34,7 @@ from compapp.certificates.content import (
     award_certificate,
     file_name,
     promotion_certificate,
+    safe_part,
     title_certificate,
     verify_url,
 )
@@ -761,5 +762,4 @@ def _start_and_watch(process, job: Path) -> None:
 
 def zip_download_name(contest_name: str) -> str:
     """Return the ZIP's file name: 证书_<contest>.zip, without characters file systems refuse."""
-    safe = "".join(ch for ch in contest_name if ch.isprintable() and ch not in '\\/:*?"<>|')
-    return f"证书_{''.join(safe.split())[:60] or '赛事'}.zip"
+    return f"证书_{safe_part(contest_name, 60, '赛事')}.zip"

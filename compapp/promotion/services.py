@@ -592,6 +592,11 @@ def publish_notice(
     rest_days = sorted(
         d.isoformat() for d in calendar.holidays if published_on <= d <= ends_on and d.weekday() < 5
     )
+    issuer = (issuer or "").strip() or default_issuer(contest)
+    # Objections go to whoever issues the notice, the default issuer or the one given.
+    contact = (contact or "").strip() or _(
+        "如有异议，请于公示期内向%(issuer)s反映。", issuer=issuer
+    )
     notice = PublicNotice(
         contest_id=contest.id,
         published_on=published_on,
@@ -599,9 +604,8 @@ def publish_notice(
         ends_on=ends_on,
         holidays_in_period=rest_days,
         calendar_digest=calendar.digest,
-        issuer=(issuer or "").strip() or default_issuer(contest),
-        contact=(contact or "").strip()
-        or _("如有异议，请于公示期内向%(issuer)s反映。", issuer=default_issuer(contest)),
+        issuer=issuer,
+        contact=contact,
         created_by_id=user.id,
     )
     db.session.add(notice)

@@ -694,6 +694,21 @@ def test_promotion_pages_name_grades_in_the_pages_language(
     assert "三级/高级工" in page
 
 
+def test_a_notice_without_contact_sends_objections_to_the_issuer_given(db, dummy_organiser, people):
+    """The default contact line names the notice's issuer, also when the organiser gave one."""
+    from compapp.contests.models import Contest
+
+    contest_id, _ = people
+    contest = db.session.get(Contest, contest_id)
+    services.evaluate_contest_promotions(contest)
+    services.confirm_case(case_of(db, "阿旺"), dummy_organiser)
+    notice = services.publish_notice(
+        contest, PUBLISHED_ON, dummy_organiser, issuer="香格里拉市人力资源和社会保障局"
+    )
+    assert notice.issuer == "香格里拉市人力资源和社会保障局"
+    assert notice.contact == "如有异议，请于公示期内向香格里拉市人力资源和社会保障局反映。"
+
+
 def test_a_result_changed_after_the_decision_is_flagged_not_rewritten(
     client, auth, db, dummy_organiser, people
 ):

@@ -128,6 +128,17 @@ def result_text(placement: Placement) -> str:
     return f"第 {placement.rank} 名"
 
 
+def holder_result_text(holder: Holder) -> str:
+    """Return the result printed for ``holder``: an award's medal or prize, else the placing
+    the promotion rests on with its format and tie marker (双人赛项第 2 名（并列）)."""
+    if holder.kind == "award":
+        return result_text(holder.entry.placement)
+    facts = holder.promotion_case.facts or {}
+    if "rank" in facts and "event_format" in facts:
+        return promotion.placing_text(facts)
+    return f"第 {holder.entry.placement.rank} 名"  # a case that recorded no facts
+
+
 def awards_certificate(placement: Placement | None) -> bool:
     """Tell whether a placement earns award certificates: confirmed, with a medal or prize."""
     return (
@@ -243,13 +254,13 @@ def build_content(holder: Holder, serial: str, issued_on: date) -> CertificateCo
     if holder.kind == "award":
         # The body that ran the contest awards it (award.toml leaves the issuer to the contest).
         return award_certificate(
-            result_text=result_text(entry.placement),
+            result_text=holder_result_text(holder),
             holder_role=holder.role,
             issuing_body=contest.organising_body.name,
             **common,
         )
     case = holder.promotion_case
-    rank_text = f"第 {case.placement.rank} 名"
+    rank_text = holder_result_text(holder)
     # The basis and issuer come from the policy the case was decided under; the template's
     # wording stays for a case that names no loaded policy.
     policy = promotion.case_policy(case)

@@ -130,9 +130,7 @@ def holder_rows(contest: Contest, holders: list[services.Holder]) -> list[dict]:
         rows.append(
             {
                 "holder": holder,
-                "result": services.result_text(holder.entry.placement)
-                if kind == "award"
-                else f"第 {holder.entry.placement.rank} 名",
+                "result": services.holder_result_text(holder),
                 "key": {
                     "kind": kind,
                     "entry": entry_id,

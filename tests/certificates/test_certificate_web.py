@@ -450,15 +450,18 @@ def final_case(db, contest, entry, **values):
     )
     db.session.add(notice)
     db.session.flush()
+    values = {
+        "facts": {},
+        "eligible": True,
+        "from_grade": "senior",
+        "to_grade": "technician",
+        "reason": "…",
+        **values,
+    }
     case = PromotionCase(
         contest_id=contest.id,
         placement_id=entry.placement.id,
         competitor_id=entry.members[0].competitor_id,
-        facts={},
-        eligible=True,
-        from_grade="senior",
-        to_grade="technician",
-        reason="…",
         status="final",
         notice_id=notice.id,
         **values,
@@ -501,6 +504,29 @@ def test_promotion_and_title_certificates_print_the_cases_policy_clause_and_titl
     text = pdf_text(services.render_pdf(by_kind["title"]))
     assert "测试能手" in text and "云南竞赛技术能手" not in text
     assert services.download_name(by_kind["title"]).startswith("测试能手证书_")
+
+
+def test_promotion_certificates_print_the_placing_with_its_format_and_tie(
+    db, client, auth, create_user, contest_with_results
+):
+    """The placing a promotion rests on reads as on the notice: format, rank, tie marker;
+    the contest page's list of holders says the same."""
+    contest, gold = contest_with_results["contest"], contest_with_results["gold"]
+    final_case(
+        db,
+        contest,
+        gold,
+        facts={"event_format": "pair", "rank": 2, "is_tie": True},
+        title_status="none",
+    )
+    create_user("org", "organiser")
+    auth.login("org")
+    page = client.get(f"/certificates/contests/{contest.id}").get_data(as_text=True)
+    assert "双人赛项第 2 名（并列）" in page
+    result = services.issue_all_certificates(contest)
+    by_kind = {c.kind: c.content for c in result.issued if c.content["holder_name"] == HOLDER}
+    assert by_kind["promotion"]["result_text"] == "双人赛项第 2 名（并列）"
+    assert by_kind["award"]["result_text"] == "金牌"
 
 
 def test_certificate_pages_read_the_contests_certificates_once(

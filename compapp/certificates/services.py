@@ -225,10 +225,8 @@ def promotion_holders(contest: Contest) -> list[Holder]:
     holders = []
     for case in cases:
         entry = case.placement.entry
-        if case.to_grade:
-            holders.append(
-                Holder("promotion", entry, competitor=case.competitor, promotion_case=case)
-            )
+        # A final case was eligible, so it has a grade to promote to.
+        holders.append(Holder("promotion", entry, competitor=case.competitor, promotion_case=case))
         if case.title and case.title_status == "approved":
             holders.append(Holder("title", entry, competitor=case.competitor, promotion_case=case))
     return holders

@@ -171,11 +171,13 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("cndate")
     def date_filter(value: date | None) -> str:
+        from compapp.core.dates import format_date
+
         if value is None:
             return ""
         if str(get_locale()) == "en":
             return value.strftime("%Y-%m-%d")
-        return f"{value.year}年{value.month}月{value.day}日"
+        return format_date(value, "arabic")
 
     @app.context_processor
     def inject_helpers():

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from compapp.certificates.serials import is_well_formed
+from compapp.core.dates import format_date
 from compapp.policy.strict_toml import PolicyFileError, load_toml_strict
 
 Kind = Literal["award", "promotion", "title"]
@@ -33,9 +34,12 @@ PLACEHOLDERS = frozenset(
         "from_grade",
         "to_grade",
         "basis",
+        "title",
         "serial",
     }
 )
+# What the subtitle and the file label may name: the honour a title certificate confers.
+_LABEL_PLACEHOLDERS = frozenset({"title"})
 _LAYOUT_KEYS = (
     "border_outer",
     "border_inner",
@@ -68,6 +72,7 @@ _TEXT_KEYS = (
     "subtitle",
     "issuing_body",
     "default_basis",
+    "default_title",
     "file_label",
     "name_suffix",
     "date_style",
@@ -86,6 +91,7 @@ class CertificateTemplate:
     subtitle: str
     issuing_body: str
     default_basis: str
+    default_title: str
     file_label: str
     name_suffix: str
     date_style: Literal["hanzi", "arabic"]
@@ -117,6 +123,7 @@ class CertificateContent:
     from_grade: str = ""  # promotion only: grade names, e.g. "三级/高级工"
     to_grade: str = ""
     basis: str = ""  # the document the promotion or title rests on
+    title: str = ""  # title only: the honour conferred, e.g. "云南竞赛技术能手"
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -162,6 +169,8 @@ def parse_template(data: dict, source: str) -> CertificateTemplate:
     if texts["date_style"] not in ("hanzi", "arabic"):
         raise _template_error(source, "date_style must be 'hanzi' or 'arabic'")
     _check_placeholders(source, "serial_label", texts["serial_label"], frozenset({"serial"}))
+    for key in ("subtitle", "file_label"):
+        _check_placeholders(source, key, texts[key], _LABEL_PLACEHOLDERS)
     _check_placeholders(source, "verify_hint", texts["verify_hint"], frozenset({"verify_url"}))
 
     body = _table(source, data, "body")
@@ -208,12 +217,15 @@ def load_template(kind: Kind, directory: Path = TEMPLATE_DIR) -> CertificateTemp
     return template
 
 
-def _build(kind: Kind, issuing_body: str | None, basis: str | None, **values) -> CertificateContent:
+def _build(
+    kind: Kind, issuing_body: str | None, basis: str | None, title: str | None = None, **values
+) -> CertificateContent:
     template = load_template(kind)
     return CertificateContent(
         kind=kind,
         issuing_body=issuing_body if issuing_body is not None else template.issuing_body,
         basis=basis if basis is not None else template.default_basis,
+        title=title if title is not None else template.default_title,
         **values,
     )
 
@@ -284,12 +296,14 @@ def title_certificate(
     issued_on: date,
     issuing_body: str | None = None,
     basis: str | None = None,
+    title: str | None = None,
 ) -> CertificateContent:
-    """Build a 云南竞赛技术能手 title certificate for an approved employee competitor."""
+    """Build the certificate of an approved title (the template's default title if none given)."""
     return _build(
         "title",
         issuing_body,
         basis,
+        title,
         serial=serial,
         holder_name=holder_name,
         holder_role=COMPETITOR_ROLE,
@@ -300,29 +314,18 @@ def title_certificate(
     )
 
 
-_HANZI_DIGITS = "〇一二三四五六七八九"
-
-
-def _hanzi_number(n: int) -> str:
-    """Write 1–31 the way dates are written on certificates: 十, 十一, 二十五."""
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else _HANZI_DIGITS[tens] + "十")
-    return head + (_HANZI_DIGITS[ones] if ones or not head else "")
-
-
-def format_date(d: date, style: Literal["hanzi", "arabic"] = "hanzi") -> str:
-    """Write ``d`` as on a certificate: 二〇二四年九月十五日 (hanzi) or 2024年9月15日."""
-    if style == "arabic":
-        return f"{d.year}年{d.month}月{d.day}日"
-    year = "".join(_HANZI_DIGITS[int(ch)] for ch in str(d.year))
-    return f"{year}年{_hanzi_number(d.month)}月{_hanzi_number(d.day)}日"
-
-
 def placeholder_values(content: CertificateContent, template: CertificateTemplate) -> dict:
     """Return the values a template's placeholders are filled with."""
     values = {f.name: getattr(content, f.name) for f in fields(content) if f.name != "kind"}
     values["issued_on"] = format_date(content.issued_on, template.date_style)
+    # A snapshot taken before certificates carried their title names the template's default.
+    values["title"] = content.title or template.default_title
     return values
+
+
+def label_text(text: str, content: CertificateContent, template: CertificateTemplate) -> str:
+    """Return a template's subtitle or file label with the certificate's title filled in."""
+    return text.format(title=content.title or template.default_title)
 
 
 def body_text(content: CertificateContent, template: CertificateTemplate | None = None) -> str:
@@ -343,15 +346,17 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 _PART_CHARS = 30  # keeps the whole name well under 255 bytes even in 3-byte UTF-8
 
 
-def _safe_part(text: str) -> str:
+def safe_part(text: str, limit: int = _PART_CHARS, fallback: str = "未命名") -> str:
+    """Return ``text`` fit for a file name: no refused characters or spaces, ``limit`` long."""
     text = unicodedata.normalize("NFC", text)
     text = _UNSAFE.sub("", text)
     text = re.sub(r"\s+", "", text).strip(".")
-    return text[:_PART_CHARS] or "未命名"
+    return text[:limit] or fallback
 
 
 def file_name(content: CertificateContent) -> str:
     """Return a file-system-safe PDF name: 获奖证书_张三_<contest>_<serial8>.pdf."""
-    label = load_template(content.kind).file_label
+    template = load_template(content.kind)
+    label = label_text(template.file_label, content, template)
     parts = (label, content.holder_name, content.contest_name)
-    return "_".join(_safe_part(p) for p in parts) + f"_{content.serial[:8]}.pdf"
+    return "_".join(safe_part(p) for p in parts) + f"_{content.serial[:8]}.pdf"

@@ -21,6 +21,7 @@ from compapp.certificates.content import (
     CertificateTemplate,
     body_text,
     format_date,
+    label_text,
     load_template,
 )
 from compapp.certificates.fonts import GlyphMissing, ensure_font, missing_glyphs
@@ -153,12 +154,13 @@ def _draw_content(
     _draw_centred(
         c, font, layout["title_size"], layout["title_y"] * mm, t.title, layout["title_spacing"] * mm
     )
-    if t.subtitle:
+    subtitle = label_text(t.subtitle, content, t)
+    if subtitle:
         size = layout["subtitle_size"]
         y = layout["subtitle_y"] * mm
         c.setFillColor(accent)
-        _draw_centred(c, font, size, y, t.subtitle, size * 0.15)
-        half = (stringWidth(t.subtitle, font, size) + size * 0.15 * len(t.subtitle)) / 2
+        _draw_centred(c, font, size, y, subtitle, size * 0.15)
+        half = (stringWidth(subtitle, font, size) + size * 0.15 * len(subtitle)) / 2
         c.setStrokeColor(accent)
         c.setLineWidth(0.8)
         mid = y + size * 0.33
@@ -246,6 +248,7 @@ def check_printable(content: CertificateContent, verify_url: str) -> None:
     template = load_template(content.kind)
     texts = {
         "holder_name": content.holder_name,
+        "subtitle": label_text(template.subtitle, content, template),
         "body": body_text(content, template),
         "issuing_body": content.issuing_body,
         "verify_url": verify_url,

@@ -18,13 +18,14 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from sqlalchemy.orm import joinedload, selectinload
 
 from compapp.audit.services import record_change
 from compapp.auth.models import utcnow
@@ -33,6 +34,7 @@ from compapp.certificates.content import (
     award_certificate,
     file_name,
     promotion_certificate,
+    safe_part,
     title_certificate,
     verify_url,
 )
@@ -40,25 +42,40 @@ from compapp.certificates.fonts import GlyphMissing
 from compapp.certificates.models import Certificate, CertificateVerification
 from compapp.certificates.pdf import check_printable, render_certificate, render_preview
 from compapp.certificates.serials import new_serial, normalize_serial
-from compapp.contests.models import Coach, Competitor, Contest, Entry, Event, Placement
-from compapp.core.vocab import GRADES
+from compapp.contests.models import (
+    Coach,
+    Competitor,
+    Contest,
+    Entry,
+    EntryCoach,
+    EntryMember,
+    Event,
+    Placement,
+)
+from compapp.core.vocab import GRADE_NAMES
 from compapp.extensions import db
+from compapp.policy.categories import result_name
+from compapp.promotion import services as promotion
+
+
+def N_(msgid: str) -> str:  # noqa: N802 (the gettext convention for a marked, untranslated id)
+    """Mark ``msgid`` for the catalog; it is translated where it is shown."""
+    return msgid
+
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 # What is printed is Chinese whatever the language of the page that issued it.
-MEDAL_TEXT = {"gold": "金牌", "silver": "银牌", "bronze": "铜牌", "excellence": "优胜奖"}
-PRIZE_TEXT = {1: "一等奖", 2: "二等奖", 3: "三等奖"}
 COACH_ROLE_TEXT = {
     "coach": "教练",
     "technical_director": "技术指导",
     "translator": "翻译",
     "expert": "专家",
 }
-GRADE_TEXT = {code: zh for code, _order, zh, _en in GRADES}
+# Chinese in the audit log; the pages translate them (N_ marks them for the catalog).
 KIND_TEXT = {
-    "award": "获奖证书",
-    "promotion": "晋升职业技能等级确认书",
-    "title": "云南竞赛技术能手证书",
+    "award": N_("获奖证书"),
+    "promotion": N_("晋升职业技能等级确认书"),
+    "title": N_("荣誉称号证书"),
 }
 REASON_MAX = 500
 
@@ -106,11 +123,20 @@ def content_of(cert: Certificate) -> CertificateContent:
 
 def result_text(placement: Placement) -> str:
     """Return the medal or prize of a placement as printed ("金牌", "一等奖")."""
-    if placement.medal:
-        return MEDAL_TEXT[placement.medal]
-    if placement.prize:
-        return PRIZE_TEXT[placement.prize]
+    if placement.medal or placement.prize:
+        return result_name(placement.medal, placement.prize)
     return f"第 {placement.rank} 名"
+
+
+def holder_result_text(holder: Holder) -> str:
+    """Return the result printed for ``holder``: an award's medal or prize, else the placing
+    the promotion rests on with its format and tie marker (双人赛项第 2 名（并列）)."""
+    if holder.kind == "award":
+        return result_text(holder.entry.placement)
+    facts = holder.promotion_case.facts or {}
+    if "rank" in facts and "event_format" in facts:
+        return promotion.placing_text(facts)
+    return f"第 {holder.entry.placement.rank} 名"  # a case that recorded no facts
 
 
 def awards_certificate(placement: Placement | None) -> bool:
@@ -156,6 +182,11 @@ def _entries(contest: Contest) -> list[Entry]:
         .join(Event)
         .where(Event.contest_id == contest.id)
         .order_by(Event.id, Entry.id)
+        .options(
+            selectinload(Entry.placement),
+            selectinload(Entry.members).joinedload(EntryMember.competitor),
+            selectinload(Entry.coaches).joinedload(EntryCoach.coach),
+        )
     ).all()
 
 
@@ -186,14 +217,16 @@ def promotion_holders(contest: Contest) -> list[Holder]:
         db.select(PromotionCase)
         .where(PromotionCase.contest_id == contest.id, PromotionCase.status == "final")
         .order_by(PromotionCase.id)
+        .options(
+            joinedload(PromotionCase.competitor),
+            joinedload(PromotionCase.placement).joinedload(Placement.entry),
+        )
     ).all()
     holders = []
     for case in cases:
         entry = case.placement.entry
-        if case.to_grade:
-            holders.append(
-                Holder("promotion", entry, competitor=case.competitor, promotion_case=case)
-            )
+        # A final case was eligible, so it has a grade to promote to.
+        holders.append(Holder("promotion", entry, competitor=case.competitor, promotion_case=case))
         if case.title and case.title_status == "approved":
             holders.append(Holder("title", entry, competitor=case.competitor, promotion_case=case))
     return holders
@@ -219,21 +252,28 @@ def build_content(holder: Holder, serial: str, issued_on: date) -> CertificateCo
     if holder.kind == "award":
         # The body that ran the contest awards it (award.toml leaves the issuer to the contest).
         return award_certificate(
-            result_text=result_text(entry.placement),
+            result_text=holder_result_text(holder),
             holder_role=holder.role,
             issuing_body=contest.organising_body.name,
             **common,
         )
     case = holder.promotion_case
-    rank_text = f"第 {case.placement.rank} 名"
+    rank_text = holder_result_text(holder)
+    # The basis and issuer come from the policy the case was decided under; the template's
+    # wording stays for a case that names no loaded policy.
+    policy = promotion.case_policy(case)
+    common.update(
+        basis=promotion.case_basis(case),
+        issuing_body=promotion.policy_issuer(policy) if policy is not None else None,
+    )
     if holder.kind == "promotion":
         return promotion_certificate(
             result_text=rank_text,
-            from_grade=GRADE_TEXT.get(case.from_grade, case.from_grade),
-            to_grade=GRADE_TEXT.get(case.to_grade, case.to_grade),
+            from_grade=GRADE_NAMES.get(case.from_grade, case.from_grade),
+            to_grade=GRADE_NAMES.get(case.to_grade, case.to_grade),
             **common,
         )
-    return title_certificate(result_text=rank_text, **common)
+    return title_certificate(result_text=rank_text, title=case.title, **common)
 
 
 def _certificates_for(holder: Holder) -> list[Certificate]:
@@ -247,26 +287,61 @@ def _certificates_for(holder: Holder) -> list[Certificate]:
     return db.session.scalars(query).all()
 
 
-def _valid_for(holder: Holder) -> Certificate | None:
-    return next((c for c in _certificates_for(holder) if c.is_valid), None)
+def certificate_key(cert: Certificate) -> tuple:
+    """Return the ``Holder.key`` of the person ``cert`` was issued to."""
+    person = cert.competitor_id if cert.holder_type == "competitor" else cert.coach_id
+    return (cert.kind, cert.entry_id, cert.holder_type, person)
+
+
+@dataclass
+class HolderStates:
+    """A contest's due holders and its certificates, grouped by holder (loaded once)."""
+
+    due: list[Holder]
+    certificates: list[Certificate]  # every certificate of the contest, in issue order
+    by_holder: dict[tuple, list[Certificate]]
+
+    def certificates_of(self, holder: Holder) -> list[Certificate]:
+        """Return the certificates issued to ``holder``, valid and revoked."""
+        return self.by_holder.get(holder.key, [])
+
+    @property
+    def pending(self) -> list[Holder]:
+        """The holders who never received a certificate (issue all issues these).
+
+        A holder whose certificate was revoked without re-issue is not pending: a revocation
+        (say, for fraud) must not be undone by the next "issue all"; see ``revoked``.
+        """
+        return [h for h in self.due if not self.certificates_of(h)]
+
+    @property
+    def revoked(self) -> list[Holder]:
+        """The holders still due a certificate whose certificates are all revoked."""
+        return [
+            h
+            for h in self.due
+            if (certs := self.certificates_of(h)) and not any(c.is_valid for c in certs)
+        ]
+
+
+def holder_states(contest: Contest, holders: list[Holder] | None = None) -> HolderStates:
+    """Return ``contest``'s due holders (or ``holders``) with its certificates, in two queries."""
+    certificates = contest_certificates(contest)
+    by_holder: dict[tuple, list[Certificate]] = {}
+    for cert in certificates:
+        by_holder.setdefault(certificate_key(cert), []).append(cert)
+    due = due_holders(contest) if holders is None else holders
+    return HolderStates(due, certificates, by_holder)
 
 
 def pending_holders(contest: Contest) -> list[Holder]:
-    """Return the holders of ``contest`` who never received a certificate (issue all issues these).
-
-    A holder whose certificate was revoked without re-issue is not pending: a revocation (say,
-    for fraud) must not be undone by the next "issue all"; see ``revoked_holders``.
-    """
-    return [h for h in due_holders(contest) if not _certificates_for(h)]
+    """Return the holders of ``contest`` who never received a certificate (``HolderStates``)."""
+    return holder_states(contest).pending
 
 
 def revoked_holders(contest: Contest) -> list[Holder]:
     """Return the holders still due a certificate whose certificates are all revoked."""
-    return [
-        h
-        for h in due_holders(contest)
-        if (certs := _certificates_for(h)) and not any(c.is_valid for c in certs)
-    ]
+    return holder_states(contest).revoked
 
 
 # --- issue, revoke, re-issue -------------------------------------------------------------
@@ -324,7 +399,11 @@ class IssueResult:
 
 
 def _issue(
-    holders: Iterable[Holder], user, issued_on: date | None, after_revocation: bool = False
+    holders: Iterable[Holder],
+    certificates_of: Callable[[Holder], list[Certificate]],
+    user,
+    issued_on: date | None,
+    after_revocation: bool = False,
 ) -> IssueResult:
     issued_on = issued_on or today_local()
     result = IssueResult()
@@ -333,7 +412,7 @@ def _issue(
         if holder.key in seen:  # one person listed twice for one entry: one certificate
             continue
         seen.add(holder.key)
-        existing = _certificates_for(holder)
+        existing = certificates_of(holder)
         if any(c.is_valid for c in existing):
             result.already += 1
             continue
@@ -367,20 +446,22 @@ def issue_award_certificates(
 
     Idempotent: a holder who already has a valid award certificate for the entry is skipped.
     """
-    return _issue(award_holders(contest), user, issued_on)
+    states = holder_states(contest, award_holders(contest))
+    return _issue(states.due, states.certificates_of, user, issued_on)
 
 
 def issue_all_certificates(
     contest: Contest, user=None, issued_on: date | None = None
 ) -> IssueResult:
     """Issue every certificate of ``contest`` that is due: awards, promotions, titles."""
-    return _issue(due_holders(contest), user, issued_on)
+    states = holder_states(contest)
+    return _issue(states.due, states.certificates_of, user, issued_on)
 
 
 def issue_after_revocation(holder: Holder, reason: str, user) -> Certificate:
     """Issue ``holder`` a new certificate after all earlier ones were revoked; needs a reason."""
     reason = _clean_reason(reason)
-    result = _issue([holder], user, None, after_revocation=True)
+    result = _issue([holder], _certificates_for, user, None, after_revocation=True)
     if result.problems:
         raise CertificateRefused(result.problems[0])
     if not result.issued:
@@ -690,5 +771,4 @@ def _start_and_watch(process, job: Path) -> None:
 
 def zip_download_name(contest_name: str) -> str:
     """Return the ZIP's file name: 证书_<contest>.zip, without characters file systems refuse."""
-    safe = "".join(ch for ch in contest_name if ch.isprintable() and ch not in '\\/:*?"<>|')
-    return f"证书_{''.join(safe.split())[:60] or '赛事'}.zip"
+    return f"证书_{safe_part(contest_name, 60, '赛事')}.zip"

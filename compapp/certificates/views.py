@@ -41,11 +41,8 @@ from compapp.web import public
 
 bp = Blueprint("certificates", __name__)
 
-KIND_NAMES = {
-    "award": _l("获奖证书"),
-    "promotion": _l("晋升职业技能等级确认书"),
-    "title": _l("云南竞赛技术能手证书"),
-}
+# The kinds' names in the page's language (services.KIND_TEXT holds the Chinese, marked N_).
+KIND_NAMES = {kind: _l(text) for kind, text in services.KIND_TEXT.items()}
 
 
 class ReasonForm(FlaskForm):
@@ -112,16 +109,15 @@ def index():
     ).all()
     rows = []
     for contest in contests:
-        certs = services.contest_certificates(contest)
-        due = services.due_holders(contest)
-        valid = sum(1 for c in certs if c.is_valid)
+        states = services.holder_states(contest)
+        valid = sum(1 for c in states.certificates if c.is_valid)
         rows.append(
             {
                 "contest": contest,
-                "due": len(due),
+                "due": len(states.due),
                 "valid": valid,
-                "revoked": len(certs) - valid,
-                "pending": len(services.pending_holders(contest)),
+                "revoked": len(states.certificates) - valid,
+                "pending": len(states.pending),
             }
         )
     return render_template("certificates/index.html", rows=rows)
@@ -134,9 +130,7 @@ def holder_rows(contest: Contest, holders: list[services.Holder]) -> list[dict]:
         rows.append(
             {
                 "holder": holder,
-                "result": services.result_text(holder.entry.placement)
-                if kind == "award"
-                else f"第 {holder.entry.placement.rank} 名",
+                "result": services.holder_result_text(holder),
                 "key": {
                     "kind": kind,
                     "entry": entry_id,
@@ -160,7 +154,8 @@ def holder_rows(contest: Contest, holders: list[services.Holder]) -> list[dict]:
 @organiser_required
 def contest(contest_id: int):
     contest = get_contest(contest_id)
-    certs = services.contest_certificates(contest)
+    states = services.holder_states(contest)
+    certs = states.certificates
     unconfirmed = {
         c.id
         for c in certs
@@ -170,8 +165,8 @@ def contest(contest_id: int):
         "certificates/contest.html",
         contest=contest,
         certs=certs,
-        pending=holder_rows(contest, services.pending_holders(contest)),
-        revoked=holder_rows(contest, services.revoked_holders(contest)),
+        pending=holder_rows(contest, states.pending),
+        revoked=holder_rows(contest, states.revoked),
         reason_form=ReasonForm(),
         unconfirmed=unconfirmed,
         form=ConfirmForm(),

@@ -12,3 +12,5 @@ GRADES = (
     ("senior_technician", 5, "一级/高级技师", "Level 1 / Senior technician"),
 )
 GRADE_ORDER = {code: order for code, order, _zh, _en in GRADES}
+# The Chinese names, as printed on certificates and notices and written in reasons.
+GRADE_NAMES = {code: zh for code, _order, zh, _en in GRADES}

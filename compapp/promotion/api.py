@@ -11,6 +11,7 @@ from __future__ import annotations
 from compapp.core.api import (
     ApiError,
     CountyLookup,
+    invalid,
     parse_award_date,
     parse_category,
     parse_county,
@@ -51,27 +52,17 @@ def parse_promotion_request(body: object, lookup_county: CountyLookup) -> Promot
     rank = body["rank"]
     # bool is an int subclass and 2.0 is not a rank: accept only true integers.
     if type(rank) is not int or rank < 1:
-        raise ApiError(
-            422, "invalid_value", "rank", f"决赛名次 rank 必须是不小于 1 的整数，收到 {rank!r}。"
-        )
+        raise invalid("rank", f"决赛名次 rank 必须是不小于 1 的整数，收到 {rank!r}。")
 
     grade = body["current_grade"]
     if not isinstance(grade, str) or grade not in GRADE_ORDER:
-        raise ApiError(
-            422,
-            "invalid_value",
-            "current_grade",
-            f"未知的现有等级 {grade!r}，应为 {'、'.join(GRADE_ORDER)} 之一。",
+        raise invalid(
+            "current_grade", f"未知的现有等级 {grade!r}，应为 {'、'.join(GRADE_ORDER)} 之一。"
         )
 
     is_employee = body["is_employee"]
     if not isinstance(is_employee, bool):
-        raise ApiError(
-            422,
-            "invalid_value",
-            "is_employee",
-            f"is_employee 必须是 true 或 false，收到 {is_employee!r}。",
-        )
+        raise invalid("is_employee", f"is_employee 必须是 true 或 false，收到 {is_employee!r}。")
 
     county, _county_name, prefecture_code, _prefecture_name = parse_county(
         body["county"], lookup_county

@@ -23,6 +23,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from compapp.certificates.fonts import GlyphMissing, ensure_font, missing_glyphs
 from compapp.certificates.pdf import wrap_text
+from compapp.core.dates import format_date
 
 NOTICE_TITLE = "职业技能等级晋升公示"
 COLUMNS = ("序号", "姓名", "工作单位", "选送单位", "职业（工种）", "决赛名次", "现有等级",
@@ -68,7 +69,7 @@ class NoticeDocument:
 
 def cn_date(day: date) -> str:
     """Return a date the way a notice prints it: 2026年12月4日."""
-    return f"{day.year}年{day.month}月{day.day}日"
+    return format_date(day, "arabic")
 
 
 def intro_text(doc: NoticeDocument) -> str:

@@ -160,9 +160,10 @@ class PromotionRuleSet:
         if not policies:
             return None
         for policy in policies:
-            for version in policy.versions:
-                if version.covers(on):
-                    return policy, version
+            try:
+                return policy, policy.version_on(on)
+            except NoPromotionRuleInForce:
+                continue
         first = min(policies, key=lambda p: p.versions[0].valid_from)
         raise NoPromotionRuleInForce(on, first.id, first.versions[0].valid_from)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from compapp.core.vocab import GRADE_ORDER, GRADES
+from compapp.core.vocab import GRADE_NAMES, GRADE_ORDER, GRADES
 from compapp.policy.categories import CATEGORIES, CATEGORY_NAMES, EVENT_FORMATS, FORMAT_NAMES
 from compapp.promotion.policy import (
     NoPromotionRuleInForce,
@@ -30,7 +30,6 @@ __all__ = [
     "check_eligibility",
 ]
 
-GRADE_NAMES: dict[str, str] = {code: zh for code, _order, zh, _en in GRADES}
 TOP_GRADE = max(GRADE_ORDER, key=GRADE_ORDER.__getitem__)
 
 
@@ -76,6 +75,36 @@ class Eligibility:
     citation: str | None
     reason: str
     band: str | None
+    # The digest of the policy file the version was read from (None when no version applied).
+    policy_digest: str | None = None
+
+    @classmethod
+    def ineligible(
+        cls,
+        facts: PromotionFacts,
+        reason: str,
+        policy: PromotionPolicy | None = None,
+        version: PromotionVersion | None = None,
+    ) -> Eligibility:
+        """Return a "not eligible" answer for ``facts`` saying why.
+
+        :param policy: the policy that applied (cited as a whole when ``version`` is given;
+            only named when none of its versions covers the award date).
+        """
+        return cls(
+            eligible=False,
+            from_grade=facts.current_grade,
+            to_grade=None,
+            title=None,
+            title_needs_approval=False,
+            policy_id=policy.id if policy is not None else None,
+            version_from=version.valid_from if version is not None else None,
+            clause=None,
+            citation=policy.citation(None, policy.source) if version is not None else None,
+            reason=reason,
+            band=None,
+            policy_digest=version.digest if version is not None else None,
+        )
 
 
 def band_text(event_format: str, band: tuple[int, int]) -> str:
@@ -165,6 +194,7 @@ def _apply(
         citation=policy.citation(rule.clause, rule.source),
         reason=f"{within}，{outcome}{title_note}",
         band=band_text(facts.event_format, band),
+        policy_digest=version.digest,
     )
 
 
@@ -196,18 +226,11 @@ def _outside_bands(
         ranges = f"（{'；'.join(listed)}）"
     else:
         ranges = f"（本类竞赛的{FORMAT_NAMES[facts.event_format]}没有可晋升的名次）"
-    return Eligibility(
-        eligible=False,
-        from_grade=facts.current_grade,
-        to_grade=None,
-        title=None,
-        title_needs_approval=False,
-        policy_id=policy.id,
-        version_from=version.valid_from,
-        clause=None,
-        citation=policy.citation(None, policy.source),
-        reason=f"{placing}不在 {policy.id} 规定的可晋升名次范围内{ranges}，不符合晋升条件。",
-        band=None,
+    return Eligibility.ineligible(
+        facts,
+        f"{placing}不在 {policy.id} 规定的可晋升名次范围内{ranges}，不符合晋升条件。",
+        policy,
+        version,
     )
 
 
@@ -219,21 +242,12 @@ def _no_category(
         name = CATEGORY_NAMES[rule.category]
         if name not in covered:
             covered.append(name)
-    return Eligibility(
-        eligible=False,
-        from_grade=facts.current_grade,
-        to_grade=None,
-        title=None,
-        title_needs_approval=False,
-        policy_id=policy.id,
-        version_from=version.valid_from,
-        clause=None,
-        citation=policy.citation(None, policy.source),
-        reason=(
-            f"{policy.id} 未对{CATEGORY_NAMES[facts.category]}的名次规定晋升"
-            f"（仅适用于{'、'.join(covered)}的决赛名次），不符合晋升条件。"
-        ),
-        band=None,
+    return Eligibility.ineligible(
+        facts,
+        f"{policy.id} 未对{CATEGORY_NAMES[facts.category]}的名次规定晋升"
+        f"（仅适用于{'、'.join(covered)}的决赛名次），不符合晋升条件。",
+        policy,
+        version,
     )
 
 
@@ -244,16 +258,4 @@ def _no_jurisdiction(facts: PromotionFacts, rules: PromotionRuleSet) -> Eligibil
     stated = "；".join(
         f"仅{place}选送的选手适用 {'、'.join(ids)}" for place, ids in by_place.items()
     )
-    return Eligibility(
-        eligible=False,
-        from_grade=facts.current_grade,
-        to_grade=None,
-        title=None,
-        title_needs_approval=False,
-        policy_id=None,
-        version_from=None,
-        clause=None,
-        citation=None,
-        reason=f"未配置晋升规则：{stated or '尚未录入任何晋升政策'}。",
-        band=None,
-    )
+    return Eligibility.ineligible(facts, f"未配置晋升规则：{stated or '尚未录入任何晋升政策'}。")

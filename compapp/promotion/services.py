@@ -7,17 +7,18 @@ audit log. A refused step raises ``PromotionRefused`` with a sentence a person c
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from flask import current_app, has_request_context
 from flask_babel import gettext
+from sqlalchemy.orm import joinedload, selectinload
 
 from compapp.audit.services import record_change, snapshot
 from compapp.auth.models import User, utcnow
-from compapp.contests.models import Competitor, Contest, Entry, Event, Placement
-from compapp.core.vocab import GRADE_ORDER
+from compapp.contests.models import Competitor, Contest, Entry, EntryMember, Event, Placement
+from compapp.core.vocab import GRADE_NAMES, GRADE_ORDER
 from compapp.core.workdays import CalendarNotCovered, HolidayCalendar, load_holiday_calendar
 from compapp.extensions import app_cached, db
 from compapp.policy.categories import CATEGORY_NAMES, FORMAT_NAMES
@@ -26,14 +27,16 @@ from compapp.promotion.models import (
     PromotionCase,
     PublicNotice,
 )
-from compapp.promotion.policy import NoPromotionRuleInForce, PromotionRuleSet
-from compapp.promotion.rules import GRADE_NAMES, Eligibility, PromotionFacts, check_eligibility
+from compapp.promotion.policy import NoPromotionRuleInForce, PromotionPolicy, PromotionRuleSet
+from compapp.promotion.rules import Eligibility, PromotionFacts, check_eligibility
 
 __all__ = [
     "DEFAULT_NOTICE_WORKING_DAYS",
     "EvaluationSummary",
     "PromotionRefused",
     "approve_title",
+    "case_basis",
+    "case_policy",
     "confirm_case",
     "contest_cases",
     "default_issuer",
@@ -41,7 +44,9 @@ __all__ = [
     "finalize_case",
     "grade_history",
     "holiday_calendar",
+    "notice_rows",
     "notice_working_days",
+    "policy_issuer",
     "promotion_categories",
     "promotion_contests",
     "promotion_rules",
@@ -178,32 +183,13 @@ def _facts(placement: Placement, competitor: Competitor) -> tuple[dict, Promotio
     return snapshot_, facts
 
 
-def _decide(facts: PromotionFacts, rules: PromotionRuleSet) -> tuple[Eligibility, str | None]:
+def _decide(facts: PromotionFacts, rules: PromotionRuleSet) -> Eligibility:
     try:
-        eligibility = check_eligibility(facts, rules)
+        return check_eligibility(facts, rules)
     except NoPromotionRuleInForce as exc:
         # The competitor's prefecture has a policy, but not on this award date: say so.
-        return (
-            Eligibility(
-                eligible=False,
-                from_grade=facts.current_grade,
-                to_grade=None,
-                title=None,
-                title_needs_approval=False,
-                policy_id=exc.policy_id,
-                version_from=None,
-                clause=None,
-                citation=None,
-                reason=str(exc),
-                band=None,
-            ),
-            None,
-        )
-    digest = None
-    if eligibility.policy_id is not None:
-        found = rules.in_force(facts.prefecture_code, facts.award_on)
-        digest = found[1].digest if found else None
-    return eligibility, digest
+        policy = next(p for p in rules.policies if p.id == exc.policy_id)
+        return Eligibility.ineligible(facts, str(exc), policy)
 
 
 def _comparable(facts: dict) -> dict:
@@ -212,7 +198,7 @@ def _comparable(facts: dict) -> dict:
     return {k: v for k, v in facts.items() if k not in ("placement_status", "current_grade")}
 
 
-def _apply_outcome(case: PromotionCase, facts: dict, outcome: Eligibility, digest: str | None):
+def _apply_outcome(case: PromotionCase, facts: dict, outcome: Eligibility):
     case.facts = facts
     case.eligible = outcome.eligible
     case.from_grade = outcome.from_grade
@@ -220,7 +206,7 @@ def _apply_outcome(case: PromotionCase, facts: dict, outcome: Eligibility, diges
     case.title = outcome.title
     case.policy_id = outcome.policy_id
     case.version_from = outcome.version_from
-    case.policy_digest = digest
+    case.policy_digest = outcome.policy_digest
     case.clause = outcome.clause
     case.citation = outcome.citation
     case.reason = outcome.reason
@@ -236,6 +222,30 @@ def _apply_outcome(case: PromotionCase, facts: dict, outcome: Eligibility, diges
         case.title_status = "approved"
 
 
+def _placement_loading() -> tuple:
+    # What _facts and the member loop read of each placement, in a few queries in all.
+    from compapp.reference.models import Jurisdiction
+
+    return (
+        joinedload(Placement.entry).options(
+            selectinload(Entry.members).joinedload(EntryMember.competitor),
+            joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
+            joinedload(Entry.event).joinedload(Event.contest),
+        ),
+    )
+
+
+def case_loading() -> tuple:
+    """Load what the contest page shows of each case with the cases, not one query per case."""
+    return (
+        joinedload(PromotionCase.competitor),
+        joinedload(PromotionCase.placement),
+        joinedload(PromotionCase.decided_by),
+        joinedload(PromotionCase.title_decided_by),
+        joinedload(PromotionCase.notice),
+    )
+
+
 def evaluate_contest_promotions(
     contest: Contest, rules: PromotionRuleSet | None = None, user: User | None = None
 ) -> EvaluationSummary:
@@ -249,7 +259,11 @@ def evaluate_contest_promotions(
     summary = EvaluationSummary()
     existing = {
         (c.placement_id, c.competitor_id): c
-        for c in db.session.scalars(db.select(PromotionCase).filter_by(contest_id=contest.id))
+        for c in db.session.scalars(
+            db.select(PromotionCase)
+            .filter_by(contest_id=contest.id)
+            .options(joinedload(PromotionCase.competitor))
+        )
     }
     seen: set[tuple[int, int]] = set()
     placements = db.session.scalars(
@@ -258,6 +272,7 @@ def evaluate_contest_promotions(
         .join(Event)
         .where(Event.contest_id == contest.id)
         .order_by(Event.id, Placement.rank, Entry.id)
+        .options(*_placement_loading())
     ).all()
     for placement in placements:
         for member in placement.entry.members:
@@ -271,12 +286,12 @@ def evaluate_contest_promotions(
                 if _comparable(case.facts) != _comparable(facts):
                     summary.changed_after_decision.append(case)
                 continue
-            outcome, digest = _decide(plain, rules)
+            outcome = _decide(plain, rules)
             if case is None:
                 case = PromotionCase(
                     contest_id=contest.id, placement_id=placement.id, competitor_id=competitor.id
                 )
-                _apply_outcome(case, facts, outcome, digest)
+                _apply_outcome(case, facts, outcome)
                 db.session.add(case)
                 db.session.flush()
                 summary.created += 1
@@ -292,7 +307,7 @@ def evaluate_contest_promotions(
                 continue
             before = snapshot(case, CASE_FIELDS)
             old_facts = dict(case.facts)
-            _apply_outcome(case, facts, outcome, digest)
+            _apply_outcome(case, facts, outcome)
             after = snapshot(case, CASE_FIELDS)
             if before == after and old_facts == facts:
                 summary.unchanged += 1
@@ -341,7 +356,9 @@ def _case_order(case: PromotionCase) -> tuple:
 
 def contest_cases(contest: Contest) -> tuple[list[PromotionCase], list[PromotionCase]]:
     """Return the contest's cases: (eligible ones, those left out), each by event and rank."""
-    cases = db.session.scalars(db.select(PromotionCase).filter_by(contest_id=contest.id)).all()
+    cases = db.session.scalars(
+        db.select(PromotionCase).filter_by(contest_id=contest.id).options(*case_loading())
+    ).all()
     eligible = sorted((c for c in cases if c.eligible), key=_case_order)
     left_out = sorted((c for c in cases if not c.eligible), key=_case_order)
     return eligible, left_out
@@ -364,31 +381,36 @@ class ContestSummary:
         return self.evaluated - self.counts.get("ineligible", 0)
 
 
-def promotion_contests(rules: PromotionRuleSet | None = None) -> list[ContestSummary]:
-    """Return every contest of a category with promotion rules, newest first, with counts."""
+def promotion_contests(
+    rules: PromotionRuleSet | None = None, scope: Callable | None = None
+) -> list[ContestSummary]:
+    """Return every contest of a category with promotion rules, newest first, with counts.
+
+    :param scope: narrows the contest query (the pages pass ``contests.views.scoped``).
+    """
     categories = promotion_categories(rules)
-    contests = db.session.scalars(
-        db.select(Contest)
-        .where(Contest.category.in_(categories))
-        .order_by(Contest.award_on.desc(), Contest.id.desc())
-    ).all()
-    summaries = []
-    for contest in contests:
-        counts = dict(
-            db.session.execute(
-                db.select(PromotionCase.status, db.func.count(PromotionCase.id))
-                .where(PromotionCase.contest_id == contest.id)
-                .group_by(PromotionCase.status)
-            ).all()
-        )
-        placed = db.session.scalar(
-            db.select(db.func.count(Placement.id))
-            .join(Entry)
-            .join(Event)
-            .where(Event.contest_id == contest.id)
-        )
-        summaries.append(ContestSummary(contest, placed or 0, counts))
-    return summaries
+    query = db.select(Contest).where(Contest.category.in_(categories))
+    if scope is not None:
+        query = scope(query)
+    contests = db.session.scalars(query.order_by(Contest.award_on.desc(), Contest.id.desc())).all()
+    ids = [c.id for c in contests]
+    counts: dict[int, dict[str, int]] = {}
+    for contest_id, status, n in db.session.execute(
+        db.select(PromotionCase.contest_id, PromotionCase.status, db.func.count(PromotionCase.id))
+        .where(PromotionCase.contest_id.in_(ids))
+        .group_by(PromotionCase.contest_id, PromotionCase.status)
+    ):
+        counts.setdefault(contest_id, {})[status] = n
+    placed = dict(
+        db.session.execute(
+            db.select(Event.contest_id, db.func.count(Placement.id))
+            .join(Entry, Entry.event_id == Event.id)
+            .join(Placement, Placement.entry_id == Entry.id)
+            .where(Event.contest_id.in_(ids))
+            .group_by(Event.contest_id)
+        ).all()
+    )
+    return [ContestSummary(c, placed.get(c.id, 0), counts.get(c.id, {})) for c in contests]
 
 
 def grade_history(competitor: Competitor) -> list[GradeChange]:
@@ -446,22 +468,28 @@ def reject_case(case: PromotionCase, user: User, note: str | None) -> None:
     _decide_case(case, user, "rejected", note, "reject_promotion", _("不予晋升"))
 
 
-def _decide_case(case, user, status, note, action, verb) -> None:
+def _change_case(case: PromotionCase, user: User, action: str, summary: str, **fields) -> None:
+    """Set ``fields`` on ``case``, flush, and record the change with the case before and after."""
     before = snapshot(case, CASE_FIELDS)
-    case.status = status
-    case.decided_by_id = user.id
-    case.decided_at = utcnow()
-    case.decision_note = note
+    for name, value in fields.items():
+        setattr(case, name, value)
     db.session.flush()
     record_change(
+        action, "promotion_case", case.id, summary, before, snapshot(case, CASE_FIELDS), user=user
+    )
+
+
+def _decide_case(case, user, status, note, action, verb) -> None:
+    _change_case(
+        case,
+        user,
         action,
-        "promotion_case",
-        case.id,
         f"{verb}：{case.competitor.name} {grade_name(case.from_grade)} → "
         f"{grade_name(case.to_grade)}" + (f"（{note}）" if note else ""),
-        before,
-        snapshot(case, CASE_FIELDS),
-        user=user,
+        status=status,
+        decided_by_id=user.id,
+        decided_at=utcnow(),
+        decision_note=note,
     )
 
 
@@ -485,21 +513,37 @@ def _title_decision(case, user, title_status, note, action, verb) -> None:
         raise PromotionRefused(_("该选手没有待核准的称号。"))
     if case.status == "rejected":
         raise PromotionRefused(_("该晋升已不予确认，称号不再核准。"))
-    before = snapshot(case, CASE_FIELDS)
-    case.title_status = title_status
-    case.title_decided_by_id = user.id
-    case.title_decided_at = utcnow()
-    case.title_note = note
-    db.session.flush()
-    record_change(
+    _change_case(
+        case,
+        user,
         action,
-        "promotion_case",
-        case.id,
         f"{verb}：{case.competitor.name}“{case.title}”" + (f"（{note}）" if note else ""),
-        before,
-        snapshot(case, CASE_FIELDS),
-        user=user,
+        title_status=title_status,
+        title_decided_by_id=user.id,
+        title_decided_at=utcnow(),
+        title_note=note,
     )
+
+
+def case_policy(case: PromotionCase) -> PromotionPolicy | None:
+    """Return the promotion policy ``case`` was decided under, if it names a loaded one."""
+    return next((p for p in promotion_rules().policies if p.id == case.policy_id), None)
+
+
+def policy_issuer(policy: PromotionPolicy) -> str:
+    """Return who issues notices and certificates under ``policy``: its prefecture's HR bureau.
+
+    The sources do not name the office (000_506faec866124176.txt:95); this is the default.
+    """
+    return f"{policy.prefecture_name}人力资源和社会保障局"
+
+
+def case_basis(case: PromotionCase) -> str | None:
+    """Return the document and clause ``case`` rests on: 《…迪庆方案的意见》第(1)项."""
+    policy = case_policy(case)
+    if policy is None:
+        return None
+    return f"《{policy.document}》" + (f"第{case.clause}项" if case.clause else "")
 
 
 def default_issuer(contest: Contest) -> str:
@@ -507,11 +551,10 @@ def default_issuer(contest: Contest) -> str:
     cases = db.session.scalars(
         db.select(PromotionCase).filter_by(contest_id=contest.id, eligible=True)
     ).all()
-    rules = promotion_rules()
     for case in cases:
-        for policy in rules.policies:
-            if policy.id == case.policy_id:
-                return f"{policy.prefecture_name}人力资源和社会保障局"
+        policy = case_policy(case)
+        if policy is not None:
+            return policy_issuer(policy)
     return contest.organising_body.name
 
 
@@ -549,6 +592,11 @@ def publish_notice(
     rest_days = sorted(
         d.isoformat() for d in calendar.holidays if published_on <= d <= ends_on and d.weekday() < 5
     )
+    issuer = (issuer or "").strip() or default_issuer(contest)
+    # Objections go to whoever issues the notice, the default issuer or the one given.
+    contact = (contact or "").strip() or _(
+        "如有异议，请于公示期内向%(issuer)s反映。", issuer=issuer
+    )
     notice = PublicNotice(
         contest_id=contest.id,
         published_on=published_on,
@@ -556,26 +604,20 @@ def publish_notice(
         ends_on=ends_on,
         holidays_in_period=rest_days,
         calendar_digest=calendar.digest,
-        issuer=(issuer or "").strip() or default_issuer(contest),
-        contact=(contact or "").strip()
-        or _("如有异议，请于公示期内向%(issuer)s反映。", issuer=default_issuer(contest)),
+        issuer=issuer,
+        contact=contact,
         created_by_id=user.id,
     )
     db.session.add(notice)
     db.session.flush()
     for case in sorted(cases, key=_case_order):
-        before = snapshot(case, CASE_FIELDS)
-        case.status = "noticed"
-        case.notice_id = notice.id
-        db.session.flush()
-        record_change(
+        _change_case(
+            case,
+            user,
             "notice_promotion",
-            "promotion_case",
-            case.id,
             f"列入公示：{case.competitor.name}，公示期至 {ends_on.isoformat()}",
-            before,
-            snapshot(case, CASE_FIELDS),
-            user=user,
+            status="noticed",
+            notice_id=notice.id,
         )
     notice.content = notice_content(contest, cases)
     db.session.flush()
@@ -645,7 +687,6 @@ def finalize_case(case: PromotionCase, on: date, user: User) -> GradeChange:
         f"公示 {notice.published_on.isoformat()} 至 {notice.ends_on.isoformat()}；"
         f"晋升案 #{case.id}"
     )
-    before_case = snapshot(case, CASE_FIELDS)
     before_grade = competitor.grade_code
     change = GradeChange(
         competitor_id=competitor.id,
@@ -658,19 +699,15 @@ def finalize_case(case: PromotionCase, on: date, user: User) -> GradeChange:
     )
     db.session.add(change)
     competitor.grade_code = case.to_grade
-    case.status = "final"
-    case.finalized_on = on
-    case.finalized_by_id = user.id
-    case.finalized_at = utcnow()
-    db.session.flush()
-    record_change(
+    _change_case(
+        case,
+        user,
         "finalize_promotion",
-        "promotion_case",
-        case.id,
         f"晋升生效：{competitor.name} {grade_name(before_grade)} → {grade_name(case.to_grade)}",
-        before_case,
-        snapshot(case, CASE_FIELDS),
-        user=user,
+        status="final",
+        finalized_on=on,
+        finalized_by_id=user.id,
+        finalized_at=utcnow(),
     )
     record_change(
         "change_grade",
@@ -752,15 +789,36 @@ def notice_content(contest: Contest, cases: Iterable[PromotionCase]) -> dict:
     }
 
 
+def _published_content(notice: PublicNotice) -> dict:
+    # Notices published before the content was stored are rebuilt from their cases.
+    return notice.content or notice_content(notice.contest, notice.cases)
+
+
+def notice_rows(notice: PublicNotice, content: dict | None = None) -> list[tuple]:
+    """Return each row of ``notice`` as published (a ``NoticeRow``) with its case as it is now.
+
+    The page shows the row as the PDF and Excel print it; the case gives its status and links.
+    """
+    from compapp.promotion.exports import NoticeRow
+
+    content = content or _published_content(notice)
+    cases = {c.id: c for c in notice.cases}
+    return [
+        (
+            NoticeRow(**{k: v for k, v in row.items() if k != "case_id"}),
+            cases.get(row.get("case_id")),
+        )
+        for row in content["rows"]
+    ]
+
+
 def notice_document(notice: PublicNotice):
     """Return the plain content of ``notice`` for the PDF and Excel exports, as published."""
-    from compapp.promotion.exports import NoticeDocument, NoticeRow
+    from compapp.promotion.exports import NoticeDocument
 
     contest = notice.contest
-    content = notice.content or notice_content(contest, notice.cases)
-    rows = tuple(
-        NoticeRow(**{k: v for k, v in row.items() if k != "case_id"}) for row in content["rows"]
-    )
+    content = _published_content(notice)
+    rows = tuple(row for row, _case in notice_rows(notice, content))
     return NoticeDocument(
         contest_name=contest.name,
         category_name=CATEGORY_NAMES.get(contest.category, contest.category),

@@ -18,12 +18,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
+from compapp import labels
 from compapp.auth.access import admin_required, organiser_required
 from compapp.certificates.fonts import FontMissing, GlyphMissing
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Competitor, Contest
-from compapp.contests.views import in_scope
+from compapp.contests.views import in_scope, scoped
 from compapp.extensions import db
 from compapp.promotion import services
 from compapp.promotion.exports import notice_pdf, notice_workbook
@@ -53,7 +55,6 @@ def promotion_helpers():
     return {
         "status_name": services.status_name,
         "title_status_name": services.title_status_name,
-        "grade_name": services.grade_name,
         "placing_text": services.placing_text,
     }
 
@@ -63,7 +64,7 @@ def promotion_helpers():
 def index():
     return render_template(
         "promotion/index.html",
-        summaries=[s for s in services.promotion_contests() if in_scope(s.contest)],
+        summaries=services.promotion_contests(scope=scoped),
         categories=services.promotion_categories(),
     )
 
@@ -80,7 +81,10 @@ def contest_page(contest: Contest, notice_form: NoticeForm | None = None, status
             issuer=notice_form.issuer.data,
         )
     notices = db.session.scalars(
-        db.select(PublicNotice).filter_by(contest_id=contest.id).order_by(PublicNotice.id)
+        db.select(PublicNotice)
+        .filter_by(contest_id=contest.id)
+        .order_by(PublicNotice.id)
+        .options(selectinload(PublicNotice.cases))
     ).all()
     awaiting = [c for c in eligible if c.status == "confirmed" and c.notice_id is None]
     return render_template(
@@ -231,6 +235,7 @@ def notice(notice_id: int):
         "promotion/notice.html",
         notice=notice,
         doc=services.notice_document(notice),
+        rows=services.notice_rows(notice),
         form=ConfirmForm(),
         today=today(),
     )
@@ -293,7 +298,7 @@ def finalize(case_id: int):
             _(
                 "晋升已生效：%(name)s 现为%(grade)s。",
                 name=case.competitor.name,
-                grade=services.grade_name(change.to_grade),
+                grade=labels.grade(change.to_grade),
             ),
             "success",
         )

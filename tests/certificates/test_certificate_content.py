@@ -202,3 +202,24 @@ def test_certificate_modules_stay_pure(module):
         elif isinstance(node, ast.Attribute):
             assert node.attr not in {"today", "now", "utcnow"}, module
     assert not imported & {"flask", "flask_sqlalchemy", "sqlalchemy", "wtforms", "flask_wtf"}
+
+
+def test_certificates_notices_and_pages_write_dates_with_one_helper(app):
+    """One way of writing 2026年12月4日: the certificate, the notice and the cndate filter."""
+    from compapp.core.dates import format_date as core_format_date
+    from compapp.promotion.exports import cn_date
+
+    day = date(2026, 12, 4)
+    assert format_date is core_format_date
+    with app.test_request_context("/?lang=zh"):
+        shown = app.jinja_env.filters["cndate"](day)
+    assert shown == cn_date(day) == format_date(day, "arabic") == "2026年12月4日"
+
+
+def test_zip_name_is_made_safe_like_the_pdf_names():
+    """The contest ZIP's name drops what file systems refuse, as certificate names do."""
+    from compapp.certificates.services import zip_download_name
+
+    assert zip_download_name('2025 年<决赛>: "焊接"|') == "证书_2025年决赛焊接.zip"
+    assert zip_download_name("  ") == "证书_赛事.zip"
+    assert zip_download_name("赛" * 100) == f"证书_{'赛' * 60}.zip"

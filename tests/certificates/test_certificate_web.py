@@ -431,3 +431,132 @@ def test_final_promotion_case_gets_a_confirmation_and_an_approved_title_a_title_
         "二级/技师",
     )
     assert by_kind["title"]["result_text"] == "第 1 名"
+
+
+def final_case(db, contest, entry, **values):
+    """Add a final promotion case (and its notice) for the first member of ``entry``."""
+    from datetime import date
+
+    from compapp.promotion.models import PromotionCase, PublicNotice
+
+    notice = PublicNotice(
+        contest_id=contest.id,
+        published_on=date(2025, 10, 1),
+        working_days=5,
+        ends_on=date(2025, 10, 10),
+        calendar_digest="x" * 64,
+        issuer="人社局",
+        contact="0887-0000000",
+    )
+    db.session.add(notice)
+    db.session.flush()
+    values = {
+        "facts": {},
+        "eligible": True,
+        "from_grade": "senior",
+        "to_grade": "technician",
+        "reason": "…",
+        **values,
+    }
+    case = PromotionCase(
+        contest_id=contest.id,
+        placement_id=entry.placement.id,
+        competitor_id=entry.members[0].competitor_id,
+        status="final",
+        notice_id=notice.id,
+        **values,
+    )
+    db.session.add(case)
+    db.session.commit()
+    return case
+
+
+def test_promotion_and_title_certificates_print_the_cases_policy_clause_and_title(
+    app, db, contest_with_results
+):
+    """The basis printed is the case's policy document and clause (dq-2022 第(1)项,
+    000_506faec866124176.txt:95), the issuer that policy's prefecture bureau, and the title
+    certificate confers the title the case records."""
+    from compapp.certificates.content import body_text
+    from compapp.promotion import services as promotion
+
+    contest, gold = contest_with_results["contest"], contest_with_results["gold"]
+    final_case(
+        db,
+        contest,
+        gold,
+        policy_id="dq-2022",
+        clause="(1)",
+        title="测试能手",
+        title_status="approved",
+    )
+    result = services.issue_all_certificates(contest)
+    db.session.commit()
+    by_kind = {c.kind: c for c in result.issued if c.content["holder_name"] == HOLDER}
+    policy = next(p for p in promotion.promotion_rules().policies if p.id == "dq-2022")
+    for kind in ("promotion", "title"):
+        content = services.content_of(by_kind[kind])
+        assert content.basis == f"《{policy.document}》第(1)项"
+        assert content.issuing_body == f"{policy.prefecture_name}人力资源和社会保障局"
+        assert f"依据《{policy.document}》第(1)项" in body_text(content)
+    title = services.content_of(by_kind["title"])
+    assert "授予“测试能手”称号" in body_text(title)
+    text = pdf_text(services.render_pdf(by_kind["title"]))
+    assert "测试能手" in text and "云南竞赛技术能手" not in text
+    assert services.download_name(by_kind["title"]).startswith("测试能手证书_")
+
+
+def test_promotion_certificates_print_the_placing_with_its_format_and_tie(
+    db, client, auth, create_user, contest_with_results
+):
+    """The placing a promotion rests on reads as on the notice: format, rank, tie marker;
+    the contest page's list of holders says the same."""
+    contest, gold = contest_with_results["contest"], contest_with_results["gold"]
+    final_case(
+        db,
+        contest,
+        gold,
+        facts={"event_format": "pair", "rank": 2, "is_tie": True},
+        title_status="none",
+    )
+    create_user("org", "organiser")
+    auth.login("org")
+    page = client.get(f"/certificates/contests/{contest.id}").get_data(as_text=True)
+    assert "双人赛项第 2 名（并列）" in page
+    result = services.issue_all_certificates(contest)
+    by_kind = {c.kind: c.content for c in result.issued if c.content["holder_name"] == HOLDER}
+    assert by_kind["promotion"]["result_text"] == "双人赛项第 2 名（并列）"
+    assert by_kind["award"]["result_text"] == "金牌"
+
+
+def test_certificate_pages_read_the_contests_certificates_once(
+    db, app, client, auth, create_user, contest_with_results
+):
+    """The index and the contest page load a contest's certificates in one query, not one
+    per holder (and not again for the pending and revoked lists)."""
+    from sqlalchemy import event
+
+    contest = contest_with_results["contest"]
+    issue(db, contest)
+    services.revoke(certificate_of(db, OTHER), "测试撤销", None)
+    db.session.commit()
+    create_user("org", "organiser")
+    auth.login("org")
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        for url in ("/certificates/", f"/certificates/contests/{contest.id}"):
+            statements.clear()
+            response = client.get(url)
+            assert response.status_code == 200
+            reads = [s for s in statements if "FROM certificates" in s]
+            assert len(reads) == 1, (url, reads)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    states = services.holder_states(contest)
+    assert [h.name for h in states.revoked] == [OTHER]
+    assert states.pending == []

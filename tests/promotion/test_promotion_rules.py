@@ -280,3 +280,48 @@ def test_facts_refuse_values_the_rules_cannot_read(field, value):
     """Unknown categories, formats, grades and ranks below 1 never reach the table."""
     with pytest.raises(ValueError):
         facts(**{field: value})
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        facts(),  # in a band
+        facts(rank=20),  # outside every band
+        facts(category="national_class1"),  # no rule for the category
+    ],
+)
+def test_eligibility_carries_the_digest_of_the_version_it_was_decided_under(given):
+    """An outcome under a policy names that version's file digest, so the case can record it
+    without looking the version up again."""
+    _policy, version = RULES.in_force(given.prefecture_code, given.award_on)
+    assert check_eligibility(given, RULES).policy_digest == version.digest
+
+
+def test_eligibility_without_a_policy_has_no_digest():
+    """No policy for the sending prefecture: no version, no digest."""
+    outside = facts(county_code="530523", prefecture_code="530500")
+    assert check_eligibility(outside, RULES).policy_digest is None
+
+
+def test_in_force_finds_the_same_version_as_version_on():
+    """The rule set's look-up by prefecture and the policy's own look-up by date agree."""
+    for policy in RULES.policies:
+        for version in policy.versions:
+            on = version.valid_from
+            assert RULES.in_force(policy.prefecture, on) == (policy, policy.version_on(on))
+
+
+def test_ineligible_answers_cite_the_policy_only_under_a_version():
+    """One constructor for every "not eligible": under a version it cites the policy as a
+    whole; a policy without a version in force is named but not cited."""
+    policy = RULES.policies[0]
+    version = policy.versions[0]
+    under = Eligibility.ineligible(facts(), "理由", policy, version)
+    assert (under.eligible, under.to_grade, under.title, under.clause) == (False, None, None, None)
+    assert (under.policy_id, under.version_from) == (policy.id, version.valid_from)
+    assert under.citation == policy.citation(None, policy.source)
+    assert under.policy_digest == version.digest and under.reason == "理由"
+    named = Eligibility.ineligible(facts(), "理由", policy)
+    assert (named.policy_id, named.version_from, named.citation) == (policy.id, None, None)
+    bare = Eligibility.ineligible(facts(current_grade="junior"), "理由")
+    assert (bare.policy_id, bare.citation, bare.from_grade) == (None, None, "junior")

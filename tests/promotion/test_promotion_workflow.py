@@ -488,6 +488,76 @@ def test_promotion_index_lists_contests_with_promotion_rules(
     assert (summary.placed, summary.evaluated, summary.eligible) == (7, 11, 4)
 
 
+def test_promotion_index_counts_every_contest_in_two_queries(
+    client, auth, db, dummy_organiser, create_contest, people
+):
+    """The index counts cases and placements of all contests at once, not per contest."""
+    from sqlalchemy import event
+
+    contest_id, _ = people
+    for year in (2022, 2023, 2024):
+        create_contest(f"{year}年迪庆州二类竞赛", category="prefecture_class2")
+    auth.login("organiser")
+    evaluate(client, contest_id)
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        page = client.get("/promotion/").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert "2022年迪庆州二类竞赛" in page
+    assert len([s for s in statements if "FROM promotion_cases" in s]) == 1
+    assert len([s for s in statements if "count(placements.id)" in s]) == 1
+
+
+def test_evaluation_and_contest_page_read_cases_in_a_fixed_number_of_queries(
+    client, auth, db, dummy_organiser, create_event, create_entry, people
+):
+    """Evaluating a contest and showing its page load placements, members and cases together:
+    more placements do not mean more queries."""
+    from sqlalchemy import event
+
+    from compapp.contests.models import Contest
+
+    contest_id, _ = people
+    auth.login("organiser")
+    evaluate(client, contest_id)
+    confirm_all(client, db, ["格桑次仁"])
+
+    def queries(action) -> int:
+        statements: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        db.session.expire_all()
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            action()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
+
+    def evaluation():
+        services.evaluate_contest_promotions(db.session.get(Contest, contest_id))
+        db.session.rollback()
+
+    def page():
+        assert client.get(f"/promotion/contests/{contest_id}").status_code == 200
+
+    before = (queries(evaluation), queries(page))
+    extra = create_event(db.session.get(Contest, contest_id), "电工", "trio", "prizes")
+    for rank, names in enumerate((["甲一", "甲二", "甲三"], ["乙一", "乙二", "乙三"]), 1):
+        create_entry(extra, "533422", rank=rank, names=names)
+    db.session.commit()
+    evaluate(client, contest_id)
+    assert (queries(evaluation), queries(page)) == before
+
+
 def test_an_organiser_of_another_body_reaches_no_promotion_data(
     client, auth, db, create_user, people
 ):
@@ -534,6 +604,109 @@ def test_a_published_notice_keeps_what_it_printed(client, auth, db, dummy_organi
     pdf = client.get(f"/promotion/notices/{notice.id}.pdf").data
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "新单位" not in text
+
+
+def test_the_notice_page_shows_the_rows_as_published_like_the_pdf(
+    client, auth, db, dummy_organiser, people
+):
+    """The notice page lists what the notice printed: an employer changed after publication
+    shows as published on the page, as in the PDF and the Excel file."""
+    contest_id, found = people
+    auth.login("organiser")
+    person = db.session.get(Competitor, found["格桑次仁"].id)
+    person.employer = "迪庆州旅游饭店"
+    db.session.commit()
+    evaluate(client, contest_id)
+    notice = publish(client, db, contest_id)
+    person = db.session.get(Competitor, found["格桑次仁"].id)
+    person.employer = "香格里拉市新单位"
+    db.session.commit()
+    page = client.get(f"/promotion/notices/{notice.id}").get_data(as_text=True)
+    listed = page.split('id="notice-list"')[1]
+    assert "迪庆州旅游饭店" in listed and "新单位" not in listed
+    row = services.notice_document(notice).rows[0]
+    for value in (row.name, row.employer, row.county, row.placing, row.from_grade, row.basis):
+        assert value in listed
+    pdf = client.get(f"/promotion/notices/{notice.id}.pdf").data
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "迪庆州旅游饭店" in text
+
+
+def test_each_step_of_a_case_is_audited_with_the_case_before_and_after(
+    db, dummy_organiser, dummy_admin, people
+):
+    """Confirm, title approval, notice and finalisation each record the case fields they
+    changed, as they were before and after."""
+    from compapp.contests.models import Contest
+
+    contest_id, _ = people
+    contest = db.session.get(Contest, contest_id)
+    services.evaluate_contest_promotions(contest)
+    case = case_of(db, "格桑次仁")
+    services.confirm_case(case, dummy_organiser)
+    services.approve_title(case, dummy_admin)
+    notice = services.publish_notice(contest, PUBLISHED_ON, dummy_organiser)
+    services.finalize_case(case, date(2026, 12, 5), dummy_organiser)
+    db.session.commit()
+    steps = {
+        a.action: a
+        for a in db.session.scalars(
+            db.select(AuditEntry).filter_by(target_type="promotion_case", target_id=str(case.id))
+        )
+    }
+
+    def changed(action):
+        entry = steps[action]
+        return {
+            k: (entry.before[k], entry.after[k])
+            for k in entry.after
+            if entry.before[k] != entry.after[k]
+        }
+
+    assert changed("confirm_promotion") == {"status": ("proposed", "confirmed")}
+    assert changed("approve_title") == {"title_status": ("proposed", "approved")}
+    assert changed("notice_promotion") == {
+        "status": ("confirmed", "noticed"),
+        "notice_id": (None, notice.id),
+    }
+    assert changed("finalize_promotion") == {
+        "status": ("noticed", "final"),
+        "finalized_on": (None, "2026-12-05"),
+    }
+
+
+def test_promotion_pages_name_grades_in_the_pages_language(
+    client, auth, db, dummy_organiser, people
+):
+    """Grades on the contest and competitor pages come from labels.grade: English on request."""
+    from flask_babel import refresh
+
+    contest_id, found = people
+    auth.login("organiser")
+    evaluate(client, contest_id)
+    refresh()  # the test's app context kept the first request's language
+    page = client.get(f"/promotion/contests/{contest_id}?lang=en").get_data(as_text=True)
+    assert "Level 3 / Senior worker" in page and "Level 2 / Technician" in page
+    person = client.get(f"/promotion/competitors/{found['格桑次仁'].id}").get_data(as_text=True)
+    assert "Level 3 / Senior worker" in person
+    refresh()
+    page = client.get(f"/promotion/contests/{contest_id}?lang=zh").get_data(as_text=True)
+    assert "三级/高级工" in page
+
+
+def test_a_notice_without_contact_sends_objections_to_the_issuer_given(db, dummy_organiser, people):
+    """The default contact line names the notice's issuer, also when the organiser gave one."""
+    from compapp.contests.models import Contest
+
+    contest_id, _ = people
+    contest = db.session.get(Contest, contest_id)
+    services.evaluate_contest_promotions(contest)
+    services.confirm_case(case_of(db, "阿旺"), dummy_organiser)
+    notice = services.publish_notice(
+        contest, PUBLISHED_ON, dummy_organiser, issuer="香格里拉市人力资源和社会保障局"
+    )
+    assert notice.issuer == "香格里拉市人力资源和社会保障局"
+    assert notice.contact == "如有异议，请于公示期内向香格里拉市人力资源和社会保障局反映。"
 
 
 def test_a_result_changed_after_the_decision_is_flagged_not_rewritten(

@@ -1,0 +1,23 @@
+"""Dates written the Chinese way: 2024年9月15日, or in characters 二〇二四年九月十五日."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+_HANZI_DIGITS = "〇一二三四五六七八九"
+
+
+def _hanzi_number(n: int) -> str:
+    """Write 1–31 the way dates are written on certificates: 十, 十一, 二十五."""
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _HANZI_DIGITS[tens] + "十")
+    return head + (_HANZI_DIGITS[ones] if ones or not head else "")
+
+
+def format_date(d: date, style: Literal["hanzi", "arabic"] = "hanzi") -> str:
+    """Write ``d`` as on a certificate: 二〇二四年九月十五日 (hanzi) or 2024年9月15日."""
+    if style == "arabic":
+        return f"{d.year}年{d.month}月{d.day}日"
+    year = "".join(_HANZI_DIGITS[int(ch)] for ch in str(d.year))
+    return f"{year}年{_hanzi_number(d.month)}月{_hanzi_number(d.day)}日"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import update
+from sqlalchemy.orm import joinedload, selectinload
 
 from compapp.auth.models import utcnow
 from compapp.contests import rules
@@ -412,6 +413,38 @@ def counties() -> list[Jurisdiction]:
     return db.session.scalars(
         db.select(Jurisdiction).filter_by(level="county").order_by(Jurisdiction.code)
     ).all()
+
+
+def entry_loading() -> tuple:
+    """Load what the pages show of each entry (team, coaches, result, county) in a few queries."""
+    return (
+        selectinload(Entry.placement),
+        selectinload(Entry.members).joinedload(EntryMember.competitor),
+        selectinload(Entry.coaches).joinedload(EntryCoach.coach),
+        joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
+    )
+
+
+def contest_events(contest: Contest, *entry_options) -> list[Event]:
+    """The contest's events with their entries, loaded with ``entry_options`` (by id)."""
+    return db.session.scalars(
+        db.select(Event)
+        .filter_by(contest_id=contest.id)
+        .order_by(Event.id)
+        .options(selectinload(Event.entries).options(*entry_options))
+    ).all()
+
+
+def event_with_entries(event_id: int) -> Event | None:
+    """The event with its contest and its entries loaded for the event page."""
+    return db.session.scalar(
+        db.select(Event)
+        .filter_by(id=event_id)
+        .options(
+            joinedload(Event.contest),
+            selectinload(Event.entries).options(*entry_loading()),
+        )
+    )
 
 
 def sorted_entries(event: Event) -> list[Entry]:

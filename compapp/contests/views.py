@@ -5,16 +5,18 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from compapp import labels
 from compapp.audit.services import record_change, snapshot
 from compapp.auth.access import organiser_required
 from compapp.contests import rules, services
 from compapp.contests.forms import ConfirmForm, ContestForm, EntryForm, EventForm
-from compapp.contests.models import Contest, Entry, Event, OrganisingBody
+from compapp.contests.models import Contest, Entry, EntryMember, Event, OrganisingBody, Placement
 from compapp.extensions import db
 from compapp.formtools import options
 from compapp.policy.categories import CATEGORIES, CATEGORY_TIER
+from compapp.reference.models import Jurisdiction
 
 bp = Blueprint("contests", __name__, url_prefix="/contests")
 
@@ -96,7 +98,8 @@ def get_contest(contest_id: int) -> Contest:
 
 
 def get_event(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
+    """The event (404 outside the user's scope), with its entries loaded for display."""
+    event = services.event_with_entries(event_id)
     if event is None or not in_scope(event.contest):
         abort(404)
     return event
@@ -214,7 +217,13 @@ def show(contest_id: int):
     form = EventForm()
     kinds = rules.allowed_result_kinds(contest.category)
     form.result_kind.choices = options((k, labels.RESULT_KIND_NAMES[k]) for k in kinds)
-    return render_template("contests/show.html", contest=contest, form=form)
+    return show_page(contest, form)
+
+
+def show_page(contest: Contest, form: EventForm, status: int = 200):
+    """The contest page: its details, its events with entry counts, the add-event form."""
+    events = services.contest_events(contest, selectinload(Entry.placement))
+    return render_template("contests/show.html", contest=contest, events=events, form=form), status
 
 
 @bp.route("/<int:contest_id>/events", methods=["POST"])
@@ -248,7 +257,7 @@ def add_event(contest_id: int):
             flash(_("已添加赛项“%(name)s”。", name=event.occupation), "success")
             return redirect(url_for("contests.event", event_id=event.id))
         show_problems(form, problems)
-    return render_template("contests/show.html", contest=contest, form=form), 422
+    return show_page(contest, form, 422)
 
 
 @bp.route("/<int:contest_id>/delete", methods=["GET", "POST"])
@@ -385,7 +394,7 @@ def handle_entry_form(event: Event, entry: Entry | None):
                     event, data, current_user.id, int(form.version.data or 0), entry
                 )
             except services.StaleEvent as exc:
-                event = exc.event
+                event = services.event_with_entries(exc.event.id)
                 stale = True
                 form.version.data = str(event.version)
                 form.form_errors.append(
@@ -436,7 +445,7 @@ def event(event_id: int):
 @organiser_required
 def edit_entry(entry_id: int):
     entry = get_entry(entry_id)
-    return handle_entry_form(entry.event, entry)
+    return handle_entry_form(get_event(entry.event_id), entry)
 
 
 @bp.route("/entries/<int:entry_id>/delete", methods=["GET", "POST"])
@@ -471,58 +480,60 @@ def delete_entry(entry_id: int):
     )
 
 
-def preload_entries(contest: Contest) -> None:
-    """Load the contest's entries with their people and results in a few queries."""
-    from sqlalchemy.orm import joinedload, selectinload
-
-    from compapp.contests.models import EntryCoach, EntryMember
-    from compapp.reference.models import Jurisdiction
-
-    db.session.scalars(
-        db.select(Event)
-        .filter_by(contest_id=contest.id)
-        .options(
-            selectinload(Event.entries).options(
-                selectinload(Entry.placement),
-                selectinload(Entry.members).joinedload(EntryMember.competitor),
-                selectinload(Entry.coaches).joinedload(EntryCoach.coach),
-                joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
-            )
-        )
-    ).all()
-
-
 @bp.route("/<int:contest_id>/results")
 def results(contest_id: int):
     contest = get_contest(contest_id)
-    preload_entries(contest)
+    events = services.contest_events(contest, *services.entry_loading())
     return render_template(
         "contests/results.html",
         contest=contest,
-        events=[(event, services.sorted_entries(event)) for event in contest.events],
+        events=[(event, services.sorted_entries(event)) for event in events],
     )
+
+
+REVIEW_PAGE_SIZE = 100
 
 
 @bp.route("/review")
 def review():
     """Results awaiting a second person's confirmation (four-eyes), in the user's scope."""
-    from compapp.contests.models import Placement
-
-    query = scoped(
+    waiting = scoped(
         db.select(Placement)
         .join(Entry)
         .join(Event)
         .join(Contest)
         .where(Placement.status == "entered")
-        .order_by(Contest.award_on.desc(), Event.id, Placement.rank)
     )
-    placements = db.session.scalars(query).all()
-    return render_template("contests/review.html", placements=placements, form=ConfirmForm())
+    total = db.session.scalar(db.select(db.func.count()).select_from(waiting.subquery()))
+    pages = max(1, -(-total // REVIEW_PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    placements = db.session.scalars(
+        waiting.order_by(Contest.award_on.desc(), Event.id, Placement.rank, Placement.id)
+        .options(
+            contains_eager(Placement.entry)
+            .contains_eager(Entry.event)
+            .contains_eager(Event.contest),
+            contains_eager(Placement.entry).options(
+                selectinload(Entry.members).joinedload(EntryMember.competitor),
+                joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
+            ),
+            joinedload(Placement.entered_by),
+        )
+        .limit(REVIEW_PAGE_SIZE)
+        .offset((page - 1) * REVIEW_PAGE_SIZE)
+    ).all()
+    return render_template(
+        "contests/review.html",
+        placements=placements,
+        total=total,
+        page=page,
+        pages=pages,
+        first=(page - 1) * REVIEW_PAGE_SIZE + 1,
+        form=ConfirmForm(),
+    )
 
 
 def get_placement(placement_id: int):
-    from compapp.contests.models import Placement
-
     placement = db.session.get(Placement, placement_id)
     if placement is None or not in_scope(placement.entry.event.contest):
         abort(404)

@@ -1,0 +1,91 @@
+"""The contest pages load what they show in a fixed number of queries, however many rows."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event as sa_event
+
+
+@contextmanager
+def counted(db):
+    """Count the SQL statements run inside the block."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", record)
+
+
+def queries_for(client, db, url: str) -> int:
+    db.session.expunge_all()
+    with counted(db) as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(statements)
+
+
+@pytest.fixture
+def filled(db, dummy_contest, create_event, create_entry):
+    """Add ``n`` placed entries with a coach to each of two events of the dummy contest."""
+    from compapp.contests.models import Coach, EntryCoach, Event
+
+    ids = [create_event(dummy_contest, name).id for name in ("电工", "焊工")]
+
+    def fill(n: int) -> list[int]:
+        for event_id in ids:
+            event = db.session.get(Event, event_id)
+            for _ in range(n):
+                entry = create_entry(event, rank=len(event.entries) + 1)
+                entry.coaches.append(EntryCoach(coach=Coach(name=f"教练{entry.id}")))
+        db.session.commit()
+        return ids
+
+    return fill
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/contests/review",
+        "/contests/{contest}/results",
+        "/contests/{contest}",
+        "/contests/events/{event}",
+        "/contests/",
+    ],
+)
+def test_page_queries_do_not_grow_with_the_entries(
+    client, auth, db, dummy_organiser, dummy_contest, filled, url
+):
+    """Two entries per event or eight: the page runs the same number of queries."""
+    auth.login("organiser")
+    url = url.format(contest=dummy_contest.id, event=filled(2)[0])
+    few = queries_for(client, db, url)
+    filled(6)
+    assert queries_for(client, db, url) == few
+    assert few <= 10
+
+
+def test_review_page_shows_the_count_and_pages_through_the_rest(
+    client, auth, db, dummy_organiser, filled, monkeypatch
+):
+    """A long review list is shown a page at a time, with the total and the range shown."""
+    from compapp.contests import views
+
+    monkeypatch.setattr(views, "REVIEW_PAGE_SIZE", 3)
+    filled(2)
+    auth.login("organiser")
+    page = client.get("/contests/review").get_data(as_text=True)
+    assert "共 4 条待复核，显示第 1–3 条（第 1 / 2 页）。" in page
+    assert page.count('action="/contests/placements/') == 3
+    assert "/contests/review?page=2" in page
+    second = client.get("/contests/review?page=2").get_data(as_text=True)
+    assert "显示第 4–4 条（第 2 / 2 页）" in second
+    assert second.count('action="/contests/placements/') == 1
+    assert "/contests/review?page=1" in second

@@ -32,7 +32,11 @@ from compapp.reference.models import Jurisdiction
 
 
 class InUse(Exception):
-    """A record cannot be deleted because results depend on it."""
+    """A record cannot be deleted because results depend on it; ``count`` says how many."""
+
+    def __init__(self, record, count: int):
+        super().__init__(f"{record!r} has {count} dependent results")
+        self.count = count
 
 
 class ConfirmRefused(Exception):
@@ -177,23 +181,31 @@ def results_depending_on(
     """Count what forbids deleting the record: placements, plus 1 if awards were ever priced.
 
     Award records are never deleted, so an entry once priced keeps its contest and event.
+    One query, whatever the number of events and entries.
     """
-    from compapp.rewards.services import has_award_history
+    from compapp.rewards.models import AwardComputation
 
+    entries = db.select(Entry.id)
     if entry is not None:
-        return (entry.placement is not None) + has_award_history([entry.id])
-    events = [event] if event is not None else contest.events
-    return placement_count(contest=contest, event=event) + has_award_history(entry_ids(events))
-
-
-def entry_ids(events) -> list[int]:
-    return [entry.id for event in events for entry in event.entries]
+        entries = entries.where(Entry.id == entry.id)
+    elif event is not None:
+        entries = entries.where(Entry.event_id == event.id)
+    else:
+        entries = entries.join(Event).where(Event.contest_id == contest.id)
+    placements = (
+        db.select(db.func.count(Placement.id))
+        .where(Placement.entry_id.in_(entries))
+        .scalar_subquery()
+    )
+    priced = db.exists().where(AwardComputation.entry_id.in_(entries))
+    return db.session.scalar(db.select(placements + db.case((priced, 1), else_=0)))
 
 
 def delete_contest(contest: Contest) -> None:
     """Delete a contest with its events and entries; refused once it has results."""
-    if results_depending_on(contest=contest):
-        raise InUse(contest)
+    blocked = results_depending_on(contest=contest)
+    if blocked:
+        raise InUse(contest, blocked)
     db.session.delete(contest)
     db.session.flush()
 
@@ -238,8 +250,9 @@ def add_event(contest: Contest, occupation: str, event_format: str, result_kind:
 
 def delete_event(event: Event) -> None:
     """Delete an event and its entries; refused once it has results."""
-    if results_depending_on(event=event):
-        raise InUse(event)
+    blocked = results_depending_on(event=event)
+    if blocked:
+        raise InUse(event, blocked)
     db.session.delete(event)
     db.session.flush()
 
@@ -401,8 +414,9 @@ def save_entry(
 
 def delete_entry(entry: Entry, seen_version: int | None) -> None:
     """Delete an entry; refused once it has a result or award records."""
-    if results_depending_on(entry=entry):
-        raise InUse(entry)
+    blocked = results_depending_on(entry=entry)
+    if blocked:
+        raise InUse(entry, blocked)
     claim_event_version(entry.event, seen_version)
     db.session.delete(entry)
     db.session.flush()

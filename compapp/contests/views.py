@@ -265,16 +265,23 @@ def add_event(contest_id: int):
 def delete(contest_id: int):
     contest = get_contest(contest_id)
     form = ConfirmForm()
-    blocked = services.results_depending_on(contest=contest)
-    if form.validate_on_submit() and not blocked:
+    if form.validate_on_submit():
         name = contest.name
         before = snapshot(contest, CONTEST_FIELDS)
         contest_id = contest.id
-        services.delete_contest(contest)
-        record_change("delete_contest", "contest", contest_id, f"删除赛事 {name}", before=before)
-        db.session.commit()
-        flash(_("已删除赛事“%(name)s”。", name=name), "success")
-        return redirect(url_for("contests.index"))
+        try:
+            services.delete_contest(contest)
+        except services.InUse as exc:
+            blocked = exc.count
+        else:
+            record_change(
+                "delete_contest", "contest", contest_id, f"删除赛事 {name}", before=before
+            )
+            db.session.commit()
+            flash(_("已删除赛事“%(name)s”。", name=name), "success")
+            return redirect(url_for("contests.index"))
+    else:
+        blocked = services.results_depending_on(contest=contest)
     return render_template(
         "contests/confirm_delete.html",
         form=form,
@@ -293,18 +300,23 @@ def delete(contest_id: int):
 def delete_event(event_id: int):
     event = get_event(event_id)
     form = ConfirmForm()
-    blocked = services.results_depending_on(event=event)
-    if form.validate_on_submit() and not blocked:
+    if form.validate_on_submit():
         contest_id = event.contest_id
         before = {"contest_id": contest_id, "occupation": event.occupation, "format": event.format}
         event_id = event.id
-        services.delete_event(event)
-        record_change(
-            "delete_event", "event", event_id, f"删除赛项 {before['occupation']}", before=before
-        )
-        db.session.commit()
-        flash(_("已删除赛项。"), "success")
-        return redirect(url_for("contests.show", contest_id=contest_id))
+        try:
+            services.delete_event(event)
+        except services.InUse as exc:
+            blocked = exc.count
+        else:
+            record_change(
+                "delete_event", "event", event_id, f"删除赛项 {before['occupation']}", before=before
+            )
+            db.session.commit()
+            flash(_("已删除赛项。"), "success")
+            return redirect(url_for("contests.show", contest_id=contest_id))
+    else:
+        blocked = services.results_depending_on(event=event)
     return render_template(
         "contests/confirm_delete.html",
         form=form,
@@ -453,20 +465,24 @@ def edit_entry(entry_id: int):
 def delete_entry(entry_id: int):
     entry = get_entry(entry_id)
     form = ConfirmForm()
-    blocked = services.results_depending_on(entry=entry)
     event_id = entry.event_id
-    if form.validate_on_submit() and not blocked:
+    if form.validate_on_submit():
         before = entry_snapshot(entry)
         entry_id = entry.id
         try:
             services.delete_entry(entry, int(request.form.get("version") or entry.event.version))
+        except services.InUse as exc:
+            blocked = exc.count
         except services.StaleEvent:
             flash(_("在您操作期间，本赛项的成绩已被他人修改，请重新确认。"), "error")
             return redirect(url_for("contests.event", event_id=event_id))
-        record_change("delete_entry", "entry", entry_id, "删除参赛组", before=before)
-        db.session.commit()
-        flash(_("已删除参赛组。"), "success")
-        return redirect(url_for("contests.event", event_id=event_id))
+        else:
+            record_change("delete_entry", "entry", entry_id, "删除参赛组", before=before)
+            db.session.commit()
+            flash(_("已删除参赛组。"), "success")
+            return redirect(url_for("contests.event", event_id=event_id))
+    else:
+        blocked = services.results_depending_on(entry=entry)
     names = "、".join(c.name for c in entry.competitors)
     return render_template(
         "contests/confirm_delete.html",

@@ -250,6 +250,34 @@ def test_delete_is_refused_once_results_depend_on_it(
     assert count(db, Contest) == 1 and count(db, Event) == 1
 
 
+def test_refused_delete_says_how_many_results_depend_on_it_after_one_check(
+    client, auth, db, dummy_organiser, pair_event, create_entry
+):
+    """The refusal counts placements, plus one when awards were priced, in a single query."""
+    from tests.contests.test_contest_queries import counted
+
+    entry = create_entry(pair_event, rank=1, result="gold")
+    create_entry(pair_event, rank=2, result="silver")
+    unplaced = create_entry(pair_event)
+    auth.login("organiser")
+    with counted(db) as statements:
+        response = client.post(
+            f"/contests/entries/{unplaced.id}/delete", data={"version": pair_event.version}
+        )
+    assert response.status_code == 302
+    assert sum("award_computations" in s for s in statements) == 1
+    for url, dependent in (
+        (f"/contests/{pair_event.contest_id}/delete", 3),
+        (f"/contests/events/{pair_event.id}/delete", 3),
+        (f"/contests/entries/{entry.id}/delete", 2),
+    ):
+        with counted(db) as statements:
+            page = client.post(url).get_data(as_text=True)
+        assert f"不能删除：已有 {dependent} 条成绩依赖于它。" in page
+        assert sum("award_computations" in s for s in statements) == 1
+    assert count(db, Contest) == 1 and count(db, Event) == 1 and count(db, Entry) == 2
+
+
 def test_contests_are_filtered_by_tier_category_and_year(
     client, auth, dummy_organiser, create_contest
 ):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import MAXYEAR, MINYEAR, date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -117,22 +119,34 @@ def index():
     tier = request.args.get("tier") or None
     category = request.args.get("category") or None
     year = request.args.get("year", type=int)
-    query = scoped(db.select(Contest).order_by(Contest.award_on.desc(), Contest.id.desc()))
+    event_count = (
+        db.select(db.func.count(Event.id))
+        .where(Event.contest_id == Contest.id)
+        .correlate(Contest)
+        .scalar_subquery()
+    )
+    query = scoped(
+        db.select(Contest, event_count)
+        .options(joinedload(Contest.organising_body))
+        .order_by(Contest.award_on.desc(), Contest.id.desc())
+    )
     if category in CATEGORIES:
         query = query.filter_by(category=category)
     if tier in labels.TIER_NAMES:
         query = query.where(
             Contest.category.in_([c for c, t in CATEGORY_TIER.items() if t == tier])
         )
-    contests = db.session.scalars(query).all()
-    if year:
-        contests = [c for c in contests if c.award_on.year == year]
-    years = sorted(
-        {c.award_on.year for c in db.session.scalars(scoped(db.select(Contest)))}, reverse=True
-    )
+    if year and MINYEAR < year < MAXYEAR:
+        query = query.where(
+            Contest.award_on >= date(year, 1, 1), Contest.award_on < date(year + 1, 1, 1)
+        )
+    contest_year = db.cast(db.extract("year", Contest.award_on), db.Integer)
+    years = db.session.scalars(
+        scoped(db.select(contest_year).distinct().order_by(contest_year.desc()))
+    ).all()
     return render_template(
         "contests/index.html",
-        contests=contests,
+        contests=db.session.execute(query).all(),
         years=years,
         selected={"tier": tier, "category": category, "year": year},
     )

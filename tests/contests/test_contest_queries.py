@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -89,3 +90,26 @@ def test_review_page_shows_the_count_and_pages_through_the_rest(
     assert "显示第 4–4 条（第 2 / 2 页）" in second
     assert second.count('action="/contests/placements/') == 1
     assert "/contests/review?page=1" in second
+
+
+def test_contest_list_counts_events_and_lists_years_in_a_fixed_number_of_queries(
+    client, auth, db, dummy_organiser, create_contest, create_event
+):
+    """The list shows each contest's event count and the years on offer, from SQL."""
+    from datetime import date
+
+    auth.login("organiser")
+    first = create_contest("甲赛", award_on=date(2023, 6, 8))
+    create_event(first, "电工")
+    few = queries_for(client, db, "/contests/")
+    for n, year in enumerate((2024, 2025, 2025)):
+        contest = create_contest(f"乙赛{n}", award_on=date(year, 5, 1), organising_body=f"单位{n}")
+        for occupation in ("电工", "焊工", "钳工")[: n + 1]:
+            create_event(contest, occupation)
+    assert queries_for(client, db, "/contests/") == few
+    page = client.get("/contests/?year=2025").get_data(as_text=True)
+    assert "乙赛1" in page and "乙赛2" in page and "乙赛0" not in page and "甲赛" not in page
+    cells = re.findall(r'<td class="num">(\d+)</td>', page)
+    assert cells == ["3", "2"]
+    years = re.findall(r'<option value="(\d{4})"', page)
+    assert years == ["2025", "2024", "2023"]

@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import contains_eager
 
 from compapp import labels
 from compapp.auth.access import organiser_required
@@ -52,13 +53,13 @@ def get_batch(batch_id: int) -> ImportBatch:
 @bp.route("/")
 @organiser_required
 def index():
-
     contests = db.session.scalars(
         scoped(db.select(Contest)).order_by(Contest.award_on.desc(), Contest.id.desc())
     ).all()
     batches = db.session.scalars(
         scoped(db.select(ImportBatch).join(Contest, Contest.id == ImportBatch.contest_id))
         .order_by(ImportBatch.id.desc())
+        .options(contains_eager(ImportBatch.contest))
         .limit(20)
     ).all()
     return render_template("imports/index.html", contests=contests, batches=batches)

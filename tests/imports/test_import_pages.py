@@ -381,3 +381,22 @@ def test_index_lists_contests_with_template_links(client, organiser, create_cont
     text = client.get("/imports/").get_data(as_text=True)
     assert "导入测试赛" in text
     assert re.search(rf"/imports/contests/{contest.id}/template.xlsx", text)
+
+
+def test_lists_of_batches_do_not_read_the_stored_sheets(client, db, organiser, create_contest):
+    """The index and upload pages name batches without loading their cells or problems."""
+    from tests.contests.test_contest_queries import counted
+
+    contest = create_contest()
+    batch_id, _page = upload(client, contest, xlsx(table_rows(person_rows(2))))
+    assert confirm(client, db, batch_id).status_code == 302
+    upload(client, contest, xlsx(table_rows(person_rows(3))))
+    db.session.expunge_all()
+    with counted(db) as statements:
+        index = client.get("/imports/").get_data(as_text=True)
+        page = client.get(f"/imports/contests/{contest.id}").get_data(as_text=True)
+    assert f"#{batch_id}" in index and f"#{batch_id}" in page
+    loaded = [s for s in statements if "import_batches" in s]
+    assert loaded and not [s for s in loaded if ".cells" in s or ".problems" in s]
+    report = client.get(f"/imports/batches/{batch_id}/report.xlsx")
+    assert report.status_code == 200

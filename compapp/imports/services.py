@@ -41,6 +41,11 @@ LISTED = 500  # entries of each kind kept on the batch for the page (counts are 
 AWARD_REASON = "成绩录入"
 
 
+def N_(message: str) -> str:
+    """Mark a message id for extraction; it is translated where it is shown."""
+    return message
+
+
 class ImportRefused(Exception):
     """The file still has problems (or changed since it was checked); nothing was saved."""
 
@@ -710,16 +715,17 @@ def confirm_batch(batch: ImportBatch, digest: str, user) -> ImportPlan:
     Raises ``ImportRefused`` when the batch is not saveable or the rows are no longer valid
     (someone changed the contest's results since the dry run); the batch then records why.
     """
-    if batch.status != "checked" or digest != batch.digest or batch.cells is None:
-        raise ImportRefused(
-            ImportPlan(
-                problems=[
-                    CellProblem(
-                        "", None, None, "", "该导入已保存、已作废或文件已变化，请重新上传。"
-                    )
-                ]
-            )
-        )
+    why = None
+    if batch.status == "saved":
+        why = N_("该导入已保存，不能再次保存。")
+    elif batch.status == "discarded":
+        why = N_("该导入已作废，请重新上传。")
+    elif batch.status != "checked":
+        why = N_("文件中有问题，没有保存。请按下方的问题改正后重新上传。")
+    elif digest != batch.digest or batch.cells is None:
+        why = N_("文件在检查之后已变化，请重新上传。")
+    if why is not None:
+        raise ImportRefused(ImportPlan(problems=[CellProblem("", None, None, "", why)]))
     contest = db.session.get(Contest, batch.contest_id)
     table = Table.from_dict(batch.cells)
     plan = save_import(contest, table, getattr(user, "id", None))

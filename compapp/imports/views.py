@@ -187,7 +187,12 @@ def confirm(batch_id: int):
     except services.ImportRefused as refused:
         db.session.rollback()
         batch = get_batch(batch_id)
-        if batch.status == "checked" and refused.plan.problems and refused.plan.rows:
+        if not refused.plan.rows:
+            # Refused before reading the rows (saved, discarded, changed): say why.
+            why = "".join(p.text(_) for p in refused.plan.problems)
+            flash(_("没有保存：%(why)s", why=why), "error")
+            return redirect(url_for("imports.show", batch_id=batch_id))
+        if batch.status == "checked":
             # The contest changed since the dry run: keep the new problems on the batch.
             batch.status = "invalid"
             batch.problems = [p.as_dict() for p in refused.plan.problems]

@@ -231,11 +231,35 @@ def test_csv_uploads_in_each_encoding_are_saved(client, db, organiser, create_co
     assert names == ["选手1", "选手2", "选手3"]
 
 
+def test_confirming_a_saved_batch_again_says_it_is_already_saved(
+    client, db, organiser, create_contest
+):
+    """A second confirm is refused with the stored reason, not a pointer to absent problems."""
+    contest = create_contest()
+    batch_id, _page = upload(client, contest, xlsx(table_rows(person_rows(2))))
+    assert confirm(client, db, batch_id).status_code == 302
+    response = confirm(client, db, batch_id)
+    assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    assert "没有保存：该导入已保存，不能再次保存。" in page
+    assert "请查看下方的问题" not in page
+    assert count(db, Entry) == 2
+    from flask_babel import refresh
+
+    client.get("/imports/?lang=en")
+    refresh()  # the test's app context outlives requests; forget its cached locale
+    response = confirm(client, db, batch_id)
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Not saved: this import has already been saved" in page
+
+
 def test_confirm_needs_the_digest_of_the_checked_file(client, db, organiser, create_contest):
     contest = create_contest()
     batch_id, _page = upload(client, contest, xlsx(table_rows(person_rows(2))))
-    client.post(f"/imports/batches/{batch_id}/confirm", data={"digest": "0" * 64})
+    response = client.post(f"/imports/batches/{batch_id}/confirm", data={"digest": "0" * 64})
     assert count(db, Entry) == 0
+    page = client.get(response.location).get_data(as_text=True)
+    assert "没有保存：文件在检查之后已变化，请重新上传。" in page
 
 
 def test_same_person_in_two_events_is_one_competitor(db, create_contest):

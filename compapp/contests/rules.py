@@ -26,10 +26,13 @@ class Problem:
     params: tuple[tuple[str, object], ...] = ()
 
     def text(self, translate=lambda s: s) -> str:
-        """Return the message in the caller's language, parameters filled in."""
-        return (
-            translate(self.message) % dict(self.params) if self.params else translate(self.message)
-        )
+        """Return the message in the caller's language, parameters (problems too) filled in."""
+        if not self.params:
+            return translate(self.message)
+        return translate(self.message) % {
+            name: value.text(translate) if isinstance(value, Problem) else value
+            for name, value in self.params
+        }
 
 
 def _problem(field: str, message: str, **params: object) -> Problem:

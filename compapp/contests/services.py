@@ -137,11 +137,14 @@ def check_contest(data: ContestData, contest: Contest | None = None) -> list[Pro
         problems.append(Problem("category", "未知的赛事类别。"))
     elif contest is not None and data.category != contest.category:
         for event in contest.events:
-            if rules.check_event(data.category, event.format, event.result_kind):
+            for problem in rules.check_event(data.category, event.format, event.result_kind):
                 problems.append(
-                    Problem("category", "已有赛项的奖项设置不适用于新类别，请先调整赛项。")
+                    Problem(
+                        "category",
+                        "赛项“%(event)s”的设置不适用于新类别：%(problem)s请先调整该赛项。",
+                        (("event", event.occupation), ("problem", problem)),
+                    )
                 )
-                break
     return problems
 
 

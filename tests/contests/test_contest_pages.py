@@ -250,6 +250,27 @@ def test_delete_is_refused_once_results_depend_on_it(
     assert count(db, Contest) == 1 and count(db, Event) == 1
 
 
+def test_category_change_is_refused_naming_the_event_and_the_problem(
+    client, auth, db, dummy_organiser, create_contest, create_event
+):
+    """A new category must still award each event's results (§3); the refusal says which."""
+    contest = create_contest("世赛", category="worldskills")
+    create_event(contest, "砌筑", "individual", "medals")
+    create_event(contest, "焊接", "individual", "medals")
+    auth.login("organiser")
+    response = client.post(
+        f"/contests/{contest.id}/edit",
+        data={**CONTEST_FORM, "name": "世赛", "category": "national_class2"},
+    )
+    for occupation in ("砌筑", "焊接"):
+        assert (
+            f"赛项“{occupation}”的设置不适用于新类别：该赛事类别不设此类奖项（见政策说明 §3）。"
+            "请先调整该赛项。"
+        ) in errors(response)
+    db.session.refresh(contest)
+    assert contest.category == "worldskills"
+
+
 def test_refused_delete_says_how_many_results_depend_on_it_after_one_check(
     client, auth, db, dummy_organiser, pair_event, create_entry
 ):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from compapp.core.idnumber import id_number_problem
-from compapp.policy.categories import CATEGORIES, TEAM_SIZE
+from compapp.policy.categories import CATEGORIES, TEAM_SIZE, result_key
 
 RESULT_KINDS = ("medals", "prizes", "rank_only")
 
@@ -78,7 +78,7 @@ def result_choices(category: str, result_kind: str) -> list[str]:
     if result_kind == "medals":
         return list(entry.medals)
     if result_kind == "prizes":
-        return [f"prize_{n}" for n in entry.prizes]
+        return [result_key(None, n) for n in entry.prizes]
     return []
 
 

@@ -17,7 +17,7 @@ from compapp.contests.forms import ConfirmForm, ContestForm, EntryForm, EventFor
 from compapp.contests.models import Contest, Entry, EntryMember, Event, OrganisingBody, Placement
 from compapp.extensions import db
 from compapp.formtools import options
-from compapp.policy.categories import CATEGORIES, CATEGORY_TIER
+from compapp.policy.categories import CATEGORIES, CATEGORY_TIER, result_key
 from compapp.reference.models import Jurisdiction
 
 bp = Blueprint("contests", __name__, url_prefix="/contests")
@@ -399,7 +399,7 @@ def fill_entry_form(form: EntryForm, entry: Entry) -> None:
     if entry.placement is not None:
         p = entry.placement
         form.rank.data, form.is_tie.data = p.rank, p.is_tie
-        form.result.data = f"prize_{p.prize}" if p.prize else (p.medal or "")
+        form.result.data = result_key(p.medal, p.prize) or ""
 
 
 def handle_entry_form(event: Event, entry: Entry | None):

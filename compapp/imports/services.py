@@ -34,6 +34,7 @@ from compapp.extensions import db
 from compapp.imports import reading
 from compapp.imports.models import ImportBatch
 from compapp.imports.reading import CellProblem, ImportedEntry, Table
+from compapp.policy.categories import result_key, result_key_name
 from compapp.reference.models import Jurisdiction
 
 CHUNK = 500
@@ -138,7 +139,7 @@ def result_labels(category: str) -> list[str]:
     codes = []
     for kind in rules.allowed_result_kinds(category):
         codes += rules.result_choices(category, kind)
-    return [reading.RESULT_LABELS[c] for c in codes]
+    return [result_key_name(c) for c in codes]
 
 
 def _contest_entries(contest: Contest) -> list[Entry]:
@@ -171,9 +172,7 @@ def _known_people(id_numbers: set[str]) -> dict[str, tuple[int, str]]:
 
 def _stored_state(entry: Entry) -> tuple:
     placement = entry.placement
-    result = None
-    if placement is not None:
-        result = f"prize_{placement.prize}" if placement.prize else placement.medal
+    result = result_key(placement.medal, placement.prize) if placement else None
     return (
         entry.sending_county_code,
         tuple(m.competitor.id_number for m in entry.members),
@@ -206,7 +205,7 @@ def describe_state(state: tuple, counties: dict[str, Jurisdiction]) -> str:
     if rank is not None:
         parts.append(f"第{rank}名" + ("（并列）" if is_tie else ""))
     if result:
-        parts.append(reading.RESULT_LABELS.get(result, result))
+        parts.append(result_key_name(result))
     if coaches:
         parts.append(
             "教练："

@@ -25,6 +25,7 @@ from compapp.extensions import db
 from compapp.imports import reading, report, services, template
 from compapp.imports.forms import ConfirmImportForm, UploadForm
 from compapp.imports.models import ImportBatch
+from compapp.policy.categories import FORMAT_NAMES
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -76,7 +77,7 @@ def download_template(contest_id: int):
         contest.award_on.isoformat(),
         services.result_labels(contest.category),
         [c.label for c in counties.values()],
-        [(e.occupation, reading.FORMAT_LABELS[e.format]) for e in contest.events],
+        [(e.occupation, FORMAT_NAMES[e.format]) for e in contest.events],
     )
     return _xlsx(data, f"导入模板-{contest.name}.xlsx")
 

@@ -25,7 +25,6 @@ from compapp.policy.categories import (
     PAYER_LEVEL_NAMES,
     PAYER_LEVELS,
     RESULT_KEYS,
-    allowed_results,
     result_key_name,
 )
 from compapp.policy.strict_toml import PolicyFileError, _refuse_float, load_toml_strict
@@ -450,9 +449,7 @@ class _Reader:
                 where, f"unknown result key {key!r} (use one of {', '.join(RESULT_KEYS)})"
             )
         for category in categories:
-            allowed = allowed_results(category)
-            keys = allowed["medals"] + [f"prize_{n}" for n in allowed["prizes"]]
-            if key not in keys:
+            if key not in CATEGORIES[category].result_keys:
                 raise self.fail(where, f"category {category!r} does not award {key!r}")
         return str(key)
 

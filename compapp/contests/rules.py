@@ -124,6 +124,38 @@ def check_id_number(field: str, text: str) -> list[Problem]:
     return [_problem(field, ID_NUMBER_MESSAGES[problem])] if problem else []
 
 
+def check_member(
+    prefix: str,
+    id_number: str,
+    name: str,
+    registered_name: str | None = None,
+    entered_elsewhere: bool = False,
+) -> list[Problem]:
+    """A team member has a valid ID number and a name, the one that number is registered under,
+    and is in no other entry of the event.
+
+    :param prefix: the member's field prefix ("members-0-").
+    :param registered_name: the name a known competitor with this ID number has, if any.
+    :param entered_elsewhere: whether the person is already in another entry of the event.
+    """
+    problems = check_id_number(f"{prefix}id_number", id_number)
+    if not name.strip():
+        problems.append(_problem(f"{prefix}name", "请填写姓名。"))
+    if problems:
+        return problems
+    if registered_name is not None and registered_name != name.strip():
+        problems.append(
+            _problem(
+                f"{prefix}name",
+                "身份证号码已登记为“%(name)s”，姓名不一致；同一人不能登记两次。",
+                name=registered_name,
+            )
+        )
+    if entered_elsewhere:
+        problems.append(_problem(f"{prefix}id_number", "该选手已在本赛项的另一参赛组中。"))
+    return problems
+
+
 def check_placement(
     category: str,
     result_kind: str,

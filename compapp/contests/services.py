@@ -260,31 +260,17 @@ def delete_event(event: Event) -> None:
     db.session.flush()
 
 
-def find_competitor(id_number: str) -> Competitor | None:
-    return db.session.scalar(
-        db.select(Competitor).filter_by(id_number=normalise_id_number(id_number))
-    )
-
-
-def check_competitor(member: MemberData, field_prefix: str) -> list[Problem]:
-    """Check one competitor's details: ID number, name, county; same person not created twice."""
-    problems = rules.check_id_number(f"{field_prefix}id_number", member.id_number)
-    if not member.name.strip():
-        problems.append(Problem(f"{field_prefix}name", "请填写姓名。"))
-    if problems:
-        return problems
-    existing = find_competitor(member.id_number)
-    if existing is not None and existing.name != member.name.strip():
-        problems.append(
-            Problem(
-                f"{field_prefix}name",
-                "身份证号码已登记为“%(name)s”，姓名不一致；同一人不能登记两次。",
-                (("name", existing.name),),
-            )
+def find_competitors(id_numbers) -> dict[str, Competitor]:
+    """The known competitors with these ID numbers, by normalised number (one query)."""
+    numbers = {normalise_id_number(n) for n in id_numbers if n.strip()}
+    if not numbers:
+        return {}
+    return {
+        person.id_number: person
+        for person in db.session.scalars(
+            db.select(Competitor).where(Competitor.id_number.in_(sorted(numbers)))
         )
-    if member.home_county and db.session.get(Jurisdiction, member.home_county) is None:
-        problems.append(Problem(f"{field_prefix}home_county", "未知的县（市、区）。"))
-    return problems
+    }
 
 
 def check_entry(event: Event, data: EntryData, entry: Entry | None = None) -> list[Problem]:
@@ -293,23 +279,35 @@ def check_entry(event: Event, data: EntryData, entry: Entry | None = None) -> li
     county = db.session.get(Jurisdiction, data.sending_county or "")
     if county is None or county.level != "county":
         problems.append(Problem("sending_county", "请选择选派的县（市、区）。"))
-    filled = [m for m in data.members if m.id_number.strip() or m.name.strip()]
-    problems += rules.check_team(event.format, [normalise_id_number(m.id_number) for m in filled])
-    for index, member in enumerate(data.members):
-        if member.id_number.strip() or member.name.strip():
-            problems += check_competitor(member, f"members-{index}-")
+    filled = [
+        (index, m) for index, m in enumerate(data.members) if m.id_number.strip() or m.name.strip()
+    ]
+    problems += rules.check_team(
+        event.format, [normalise_id_number(m.id_number) for _i, m in filled]
+    )
+    people = find_competitors(m.id_number for _i, m in filled)
     own_ids = {m.competitor_id for m in entry.members} if entry else set()
-    for index, member in enumerate(data.members):
-        person = find_competitor(member.id_number) if member.id_number.strip() else None
-        if person is None or person.id in own_ids:
-            continue
-        taken = db.session.scalar(
-            db.select(EntryMember).filter_by(event_id=event.id, competitor_id=person.id)
-        )
-        if taken is not None:
-            problems.append(
-                Problem(f"members-{index}-id_number", "该选手已在本赛项的另一参赛组中。")
+    others = [p.id for p in people.values() if p.id not in own_ids]
+    taken = set(
+        db.session.scalars(
+            db.select(EntryMember.competitor_id).where(
+                EntryMember.event_id == event.id, EntryMember.competitor_id.in_(others)
             )
+        )
+        if others
+        else ()
+    )
+    for index, member in filled:
+        person = people.get(normalise_id_number(member.id_number))
+        problems += rules.check_member(
+            f"members-{index}-",
+            member.id_number,
+            member.name,
+            registered_name=person.name if person else None,
+            entered_elsewhere=person is not None and person.id in taken,
+        )
+        if member.home_county and db.session.get(Jurisdiction, member.home_county) is None:
+            problems.append(Problem(f"members-{index}-home_county", "未知的县（市、区）。"))
     problems += rules.check_coach_shares(c.share_percent for c in data.coaches if c.name.strip())
     if data.rank is not None or data.result:
         others = [
@@ -344,11 +342,13 @@ def claim_event_version(event: Event, seen_version: int | None) -> None:
     db.session.refresh(event, ["version"])
 
 
-def _competitor_for(member: MemberData) -> Competitor:
-    person = find_competitor(member.id_number)
+def _competitor_for(member: MemberData, known: dict[str, Competitor]) -> Competitor:
+    """The competitor with the member's ID number: a known one, or a new one (added to known)."""
+    number = normalise_id_number(member.id_number)
+    person = known.get(number)
     if person is None:
         person = Competitor(
-            id_number=normalise_id_number(member.id_number),
+            id_number=number,
             name=member.name.strip(),
             employer=(member.employer or "").strip() or None,
             is_employee=member.is_employee,
@@ -357,6 +357,7 @@ def _competitor_for(member: MemberData) -> Competitor:
         )
         db.session.add(person)
         db.session.flush()
+        known[number] = person
     return person
 
 
@@ -374,7 +375,9 @@ def save_entry(
         entry = Entry(event=event)
         db.session.add(entry)
     entry.sending_county_code = data.sending_county
-    people = [_competitor_for(m) for m in data.members if m.id_number.strip()]
+    members = [m for m in data.members if m.id_number.strip()]
+    known = find_competitors(m.id_number for m in members)
+    people = [_competitor_for(m, known) for m in members]
     if [m.competitor_id for m in entry.members] != [p.id for p in people]:
         # Deletes must reach the database before the inserts that reuse the same keys.
         entry.members.clear()

@@ -366,25 +366,21 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
         for position, member in enumerate(item.members):
             if not (member.id_number or member.name):
                 continue
-            prefix = f"members-{position}-"
-            member_problems = rules.check_id_number(f"{prefix}id_number", member.id_number)
-            if not member.name:
-                member_problems.append(rules.Problem(f"{prefix}name", "请填写姓名。"))
-            found += [locate.problem(item, p) for p in member_problems]
-            if member_problems:
-                continue
             person = known.get(member.id_number)
-            if person is not None and person[1] != member.name:
-                found.append(
-                    locate.problem(
-                        item,
-                        rules.Problem(
-                            f"{prefix}name",
-                            "身份证号码已登记为“%(name)s”，姓名不一致；同一人不能登记两次。",
-                            (("name", person[1]),),
-                        ),
-                    )
+            other = people_seen[item.event_key].setdefault(member.id_number, index)
+            found += [
+                locate.problem(item, problem)
+                for problem in rules.check_member(
+                    f"members-{position}-",
+                    member.id_number,
+                    member.name,
+                    registered_name=person[1] if person else None,
+                    entered_elsewhere=other != index
+                    or member.id_number in kept_people[item.event_key],
                 )
+            ]
+            if not member.name or rules.check_id_number("", member.id_number):
+                continue
             earlier = names_seen.setdefault(member.id_number, (member.row, member.name))
             if earlier[1] != member.name:
                 found.append(
@@ -394,13 +390,6 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
                         message="同一身份证号码在第 %(row)s 行填写的姓名是“%(name)s”，与本行不一致。",
                         row=earlier[0],
                         name=earlier[1],
-                    )
-                )
-            other = people_seen[item.event_key].setdefault(member.id_number, index)
-            if other != index or member.id_number in kept_people[item.event_key]:
-                found.append(
-                    locate.cell(
-                        member.row, reading.ID_NUMBER, message="该选手已在本赛项的另一参赛组中。"
                     )
                 )
         coach_names = [c.name for c in item.coaches]

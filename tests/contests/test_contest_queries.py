@@ -113,3 +113,23 @@ def test_contest_list_counts_events_and_lists_years_in_a_fixed_number_of_queries
     assert cells == ["3", "2"]
     years = re.findall(r'<option value="(\d{4})"', page)
     assert years == ["2025", "2024", "2023"]
+
+
+def test_saving_an_entry_looks_each_id_number_up_once_to_check_and_once_to_save(
+    client, auth, db, dummy_organiser, dummy_contest, create_event
+):
+    """The check and the save each fetch the whole team's competitors in one query."""
+    from tests.conftest import id_number_for
+
+    event = create_event(dummy_contest, "移动机器人", "trio", "medals")
+    auth.login("organiser")
+    data = {"version": "1", "sending_county": "533422", "rank": "1", "result": "gold"}
+    for i, name in enumerate(("甲", "乙", "丙")):
+        data[f"members-{i}-id_number"] = id_number_for()
+        data[f"members-{i}-name"] = name
+        data[f"members-{i}-grade"] = "senior"
+    with counted(db) as statements:
+        response = client.post(f"/contests/events/{event.id}", data=data)
+    assert response.status_code == 302
+    lookups = [s for s in statements if "competitors.id_number IN" in s]
+    assert len(lookups) == 2

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import MAXYEAR, MINYEAR, date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -173,7 +183,6 @@ def body_names() -> list[str]:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@organiser_required
 def create():
     form = ContestForm()
     if request.method == "GET" and current_user.organising_body is not None:
@@ -198,7 +207,6 @@ def create():
 
 
 @bp.route("/<int:contest_id>/edit", methods=["GET", "POST"])
-@organiser_required
 def edit(contest_id: int):
     contest = get_contest(contest_id)
     form = ContestForm(obj=contest)
@@ -228,10 +236,15 @@ def edit(contest_id: int):
 @bp.route("/<int:contest_id>")
 def show(contest_id: int):
     contest = get_contest(contest_id)
+    return show_page(contest, event_form(contest))
+
+
+def event_form(contest: Contest) -> EventForm:
+    """The add-event form, offering the result kinds the contest's category awards."""
     form = EventForm()
     kinds = rules.allowed_result_kinds(contest.category)
     form.result_kind.choices = options((k, labels.RESULT_KIND_NAMES[k]) for k in kinds)
-    return show_page(contest, form)
+    return form
 
 
 def show_page(contest: Contest, form: EventForm, status: int = 200):
@@ -241,12 +254,9 @@ def show_page(contest: Contest, form: EventForm, status: int = 200):
 
 
 @bp.route("/<int:contest_id>/events", methods=["POST"])
-@organiser_required
 def add_event(contest_id: int):
     contest = get_contest(contest_id)
-    form = EventForm()
-    kinds = rules.allowed_result_kinds(contest.category)
-    form.result_kind.choices = options((k, labels.RESULT_KIND_NAMES[k]) for k in kinds)
+    form = event_form(contest)
     if form.validate_on_submit():
         problems = services.check_event(
             contest, form.occupation.data, form.format.data, form.result_kind.data
@@ -274,35 +284,41 @@ def add_event(contest_id: int):
     return show_page(contest, form, 422)
 
 
-@bp.route("/<int:contest_id>/delete", methods=["GET", "POST"])
-@organiser_required
-def delete(contest_id: int):
-    contest = get_contest(contest_id)
+def confirm_delete(delete: Callable[[], Response], count_dependent: Callable[[], int], **page):
+    """Ask before deleting; once confirmed, ``delete`` runs and returns the page to go to.
+
+    The service refuses (``InUse``) while results depend on the record; the page then says
+    how many, as it does before the confirmation.
+    """
     form = ConfirmForm()
     if form.validate_on_submit():
-        name = contest.name
-        before = snapshot(contest, CONTEST_FIELDS)
-        contest_id = contest.id
         try:
-            services.delete_contest(contest)
+            return delete()
         except services.InUse as exc:
             blocked = exc.count
-        else:
-            record_change(
-                "delete_contest", "contest", contest_id, f"删除赛事 {name}", before=before
-            )
-            db.session.commit()
-            flash(_("已删除赛事“%(name)s”。", name=name), "success")
-            return redirect(url_for("contests.index"))
     else:
-        blocked = services.results_depending_on(contest=contest)
-    return render_template(
-        "contests/confirm_delete.html",
-        form=form,
-        blocked=blocked,
+        blocked = count_dependent()
+    return render_template("contests/confirm_delete.html", form=form, blocked=blocked, **page)
+
+
+@bp.route("/<int:contest_id>/delete", methods=["GET", "POST"])
+def delete(contest_id: int):
+    contest = get_contest(contest_id)
+
+    def delete_contest():
+        name, before = contest.name, snapshot(contest, CONTEST_FIELDS)
+        services.delete_contest(contest)
+        record_change("delete_contest", "contest", contest_id, f"删除赛事 {name}", before=before)
+        db.session.commit()
+        flash(_("已删除赛事“%(name)s”。", name=name), "success")
+        return redirect(url_for("contests.index"))
+
+    return confirm_delete(
+        delete_contest,
+        lambda: services.results_depending_on(contest=contest),
         what=contest.name,
         kind=_("赛事"),
-        cancel=url_for("contests.show", contest_id=contest.id),
+        cancel=url_for("contests.show", contest_id=contest_id),
         consequences=_(
             "其中的 %(events)s 个赛项及全部参赛组将一并删除。", events=len(contest.events)
         ),
@@ -310,34 +326,26 @@ def delete(contest_id: int):
 
 
 @bp.route("/events/<int:event_id>/delete", methods=["GET", "POST"])
-@organiser_required
 def delete_event(event_id: int):
     event = get_event(event_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        contest_id = event.contest_id
+    contest_id = event.contest_id
+
+    def delete_event():
         before = {"contest_id": contest_id, "occupation": event.occupation, "format": event.format}
-        event_id = event.id
-        try:
-            services.delete_event(event)
-        except services.InUse as exc:
-            blocked = exc.count
-        else:
-            record_change(
-                "delete_event", "event", event_id, f"删除赛项 {before['occupation']}", before=before
-            )
-            db.session.commit()
-            flash(_("已删除赛项。"), "success")
-            return redirect(url_for("contests.show", contest_id=contest_id))
-    else:
-        blocked = services.results_depending_on(event=event)
-    return render_template(
-        "contests/confirm_delete.html",
-        form=form,
-        blocked=blocked,
+        services.delete_event(event)
+        record_change(
+            "delete_event", "event", event_id, f"删除赛项 {before['occupation']}", before=before
+        )
+        db.session.commit()
+        flash(_("已删除赛项。"), "success")
+        return redirect(url_for("contests.show", contest_id=contest_id))
+
+    return confirm_delete(
+        delete_event,
+        lambda: services.results_depending_on(event=event),
         what=event.occupation,
         kind=_("赛项"),
-        cancel=url_for("contests.event", event_id=event.id),
+        cancel=url_for("contests.event", event_id=event_id),
         consequences=_("其中的 %(n)s 个参赛组将一并删除。", n=len(event.entries)),
     )
 
@@ -468,41 +476,32 @@ def event(event_id: int):
 
 
 @bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
-@organiser_required
 def edit_entry(entry_id: int):
     entry = get_entry(entry_id)
     return handle_entry_form(get_event(entry.event_id), entry)
 
 
 @bp.route("/entries/<int:entry_id>/delete", methods=["GET", "POST"])
-@organiser_required
 def delete_entry(entry_id: int):
     entry = get_entry(entry_id)
-    form = ConfirmForm()
     event_id = entry.event_id
-    if form.validate_on_submit():
+
+    def delete_entry():
         before = entry_snapshot(entry)
-        entry_id = entry.id
         try:
             services.delete_entry(entry, int(request.form.get("version") or entry.event.version))
-        except services.InUse as exc:
-            blocked = exc.count
         except services.StaleEvent:
             flash(_("在您操作期间，本赛项的成绩已被他人修改，请重新确认。"), "error")
             return redirect(url_for("contests.event", event_id=event_id))
-        else:
-            record_change("delete_entry", "entry", entry_id, "删除参赛组", before=before)
-            db.session.commit()
-            flash(_("已删除参赛组。"), "success")
-            return redirect(url_for("contests.event", event_id=event_id))
-    else:
-        blocked = services.results_depending_on(entry=entry)
-    names = "、".join(c.name for c in entry.competitors)
-    return render_template(
-        "contests/confirm_delete.html",
-        form=form,
-        blocked=blocked,
-        what=names,
+        record_change("delete_entry", "entry", entry_id, "删除参赛组", before=before)
+        db.session.commit()
+        flash(_("已删除参赛组。"), "success")
+        return redirect(url_for("contests.event", event_id=event_id))
+
+    return confirm_delete(
+        delete_entry,
+        lambda: services.results_depending_on(entry=entry),
+        what="、".join(c.name for c in entry.competitors),
         kind=_("参赛组"),
         cancel=url_for("contests.event", event_id=event_id),
         version=entry.event.version,

@@ -342,3 +342,32 @@ def test_admin_adds_a_jurisdiction(client, auth, db, dummy_admin):
 def test_organiser_cannot_add_a_jurisdiction(client, auth, dummy_organiser):
     auth.login("organiser")
     assert client.get("/jurisdictions/new").status_code == 403
+
+
+def test_every_contest_page_is_for_organisers_only(
+    client, auth, create_user, pair_event, create_entry
+):
+    """One blueprint-wide check refuses other roles on every page, reading or writing."""
+    entry = create_entry(pair_event, rank=1, result="gold")
+    contest_id, event_id = pair_event.contest_id, pair_event.id
+    placement_id = entry.placement.id
+    create_user("fin", "finance")
+    auth.login("fin")
+    for method, url in (
+        ("get", "/contests/"),
+        ("get", "/contests/new"),
+        ("post", "/contests/new"),
+        ("get", f"/contests/{contest_id}"),
+        ("post", f"/contests/{contest_id}/edit"),
+        ("post", f"/contests/{contest_id}/events"),
+        ("post", f"/contests/{contest_id}/delete"),
+        ("get", f"/contests/{contest_id}/results"),
+        ("post", f"/contests/events/{event_id}"),
+        ("post", f"/contests/events/{event_id}/delete"),
+        ("post", f"/contests/entries/{entry.id}/edit"),
+        ("post", f"/contests/entries/{entry.id}/delete"),
+        ("get", "/contests/review"),
+        ("post", f"/contests/placements/{placement_id}/confirm"),
+        ("post", f"/contests/placements/{placement_id}/reopen"),
+    ):
+        assert getattr(client, method)(url).status_code == 403, (method, url)

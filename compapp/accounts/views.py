@@ -5,9 +5,17 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime, timedelta
-from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -265,11 +273,10 @@ def audit_export():
                 e.ip or "",
             ]
         )
-    name = f"审计日志_{date.today().isoformat()}.csv"
-    return Response(
-        "\ufeff" + out.getvalue(),
+    return send_file(
+        io.BytesIO(("\ufeff" + out.getvalue()).encode()),
         mimetype="text/csv",
-        headers={
-            "Content-Disposition": f"attachment; filename=audit.csv; filename*=UTF-8''{quote(name)}"
-        },
+        as_attachment=True,
+        download_name=f"审计日志_{date.today().isoformat()}.csv",
+        max_age=0,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from flask import (
     Blueprint,
     Response,
@@ -11,6 +13,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -83,13 +86,11 @@ def download_template(contest_id: int):
 
 
 def _xlsx(data: bytes, filename: str) -> Response:
-    from urllib.parse import quote
-
-    response = Response(data, mimetype=XLSX)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=import.xlsx; filename*=UTF-8''{quote(filename)}"
+    # send_file writes filename*=UTF-8''… (RFC 5987) for the Chinese name, with an ASCII
+    # fallback for old clients.
+    return send_file(
+        io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=filename, max_age=0
     )
-    return response
 
 
 def _upload_page(contest: Contest, form: UploadForm, status: int = 200):

@@ -2,6 +2,7 @@
 
 import io
 import re
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -74,6 +75,8 @@ def test_done_when_500_rows_three_errors_fixed_saved_then_unchanged(
     contest = create_contest(category="national_skills_competition")
     template = client.get(f"/imports/contests/{contest.id}/template.xlsx")
     assert template.status_code == 200
+    disposition = template.headers["Content-Disposition"]
+    assert f"filename*=UTF-8''{quote('导入模板-' + contest.name + '.xlsx')}" in disposition
     rows = five_hundred_rows()
     good = [dict(r) for r in rows]
     rows[9][reading.ID_NUMBER] = rows[9][reading.ID_NUMBER][:-1] + (

@@ -20,6 +20,7 @@ from compapp.contests.models import (
     OrganisingBody,
     Placement,
 )
+from compapp.contests.rules import parse_result
 from compapp.core.idnumber import make_id_number
 from compapp.extensions import db
 
@@ -638,11 +639,7 @@ def load_demo() -> dict[str, int]:
                     entry.coaches.append(
                         EntryCoach(coach=coaches[coach_name], role=role, share_percent=share)
                     )
-                medal = prize = None
-                if result and result.startswith("prize_"):
-                    prize = int(result.removeprefix("prize_"))
-                else:
-                    medal = result
+                medal, prize = parse_result(result)
                 stamp = datetime.combine(award, datetime.min.time())
                 entry.placement = Placement(
                     rank=rank,

@@ -186,7 +186,6 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "labels": labels,
             "current_locale": str(get_locale()),
-            "g": g,
             "nav_items": lambda: nav_items(app),
         }
 

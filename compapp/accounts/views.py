@@ -5,9 +5,17 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime, timedelta
-from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,6 +27,7 @@ from compapp.auth.access import admin_required
 from compapp.auth.models import User
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Coach, Competitor, OrganisingBody
+from compapp.core.idnumber import normalise_id_number
 from compapp.extensions import db, limiter
 from compapp.formtools import options
 from compapp.reference.models import Jurisdiction
@@ -50,16 +59,6 @@ def prepare(form: UserForm) -> None:
             for j in db.session.scalars(db.select(Jurisdiction).order_by(Jurisdiction.code))
         ]
     )
-    form.coach_id.choices = options(
-        none + [(c.id, c.name) for c in db.session.scalars(db.select(Coach).order_by(Coach.name))]
-    )
-    form.competitor_id.choices = options(
-        none
-        + [
-            (c.id, f"{c.name} {c.masked_id}")
-            for c in db.session.scalars(db.select(Competitor).order_by(Competitor.name))
-        ]
-    )
 
 
 SCOPE_MODEL = {
@@ -80,15 +79,53 @@ def scope_exists(field: str, value: str) -> bool:
     return db.session.get(SCOPE_MODEL[field], key) is not None
 
 
+def find_scope(field: str, text: str) -> tuple[object | None, str | None]:
+    """Return the scope key the form's text names, or None and why it names none.
+
+    A coach is named by name or record number, a winner by ID number or record number.
+    """
+    text = text.strip()
+    if field == "coach_id" and not text.isdigit():
+        ids = db.session.scalars(db.select(Coach.id).filter_by(name=text).limit(2)).all()
+        if len(ids) > 1:
+            return None, _("有多名教练名为“%(name)s”，请填写教练编号。", name=text)
+        if not ids:
+            return None, _("找不到名为“%(name)s”的教练，请核对姓名。", name=text)
+        return ids[0], None
+    if field == "competitor_id" and len(text) > 10:
+        number = normalise_id_number(text)
+        person = db.session.scalar(db.select(Competitor.id).filter_by(id_number=number))
+        if person is None:
+            return None, _("找不到身份证号码为 %(number)s 的选手，请核对。", number=number)
+        return person, None
+    if not scope_exists(field, text):
+        return None, _("所选范围不存在，请重新选择。")
+    return (text if field == "jurisdiction_code" else int(text)), None
+
+
+def linked_names(user: User | None) -> dict[str, str]:
+    """The coach's name and the competitor's name and masked ID number the user is linked to."""
+    names = {}
+    if user is not None and user.coach_id:
+        names["coach_id"] = db.session.get(Coach, user.coach_id).name
+    if user is not None and user.competitor_id:
+        person = db.session.get(Competitor, user.competitor_id)
+        names["competitor_id"] = f"{person.name} {person.masked_id}"
+    return names
+
+
 def apply_form(form: UserForm, user: User) -> list[tuple]:
     """Copy the form onto ``user``; return (field, message) problems (nothing applied then)."""
     role = form.role.data
     problems = []
     field = SCOPE_FIELD.get(role)
-    if field and not getattr(form, field).data:
+    scope = None
+    if field and not (getattr(form, field).data or "").strip():
         problems.append((field, _("该角色须指定其范围。")))
-    elif field and not scope_exists(field, getattr(form, field).data):
-        problems.append((field, _("所选范围不存在，请重新选择。")))
+    elif field:
+        scope, why = find_scope(field, getattr(form, field).data)
+        if why:
+            problems.append((field, why))
     clash = db.session.scalar(db.select(User).filter_by(username=form.username.data.strip()))
     if clash is not None and clash is not user:
         problems.append(("username", _("该用户名已被使用。")))
@@ -98,14 +135,8 @@ def apply_form(form: UserForm, user: User) -> list[tuple]:
     user.display_name = form.display_name.data.strip()
     user.role = role
     user.active = form.active.data
-    user.organising_body_id = (
-        int(form.organising_body_id.data)
-        if role == "organiser" and form.organising_body_id.data
-        else None
-    )
-    user.jurisdiction_code = form.jurisdiction_code.data if role == "finance" else None
-    user.coach_id = int(form.coach_id.data) if role == "coach" else None
-    user.competitor_id = int(form.competitor_id.data) if role == "winner" else None
+    for name in SCOPE_FIELD.values():
+        setattr(user, name, scope if name == field else None)
     return []
 
 
@@ -157,7 +188,7 @@ def edit(user_id: int | None = None):
             db.session.commit()
             flash(_("已保存账户 %(name)s。", name=target.username), "success")
             return redirect(url_for("accounts.index"))
-    return render_template("accounts/edit.html", form=form, user=user)
+    return render_template("accounts/edit.html", form=form, user=user, linked=linked_names(user))
 
 
 @bp.route("/accounts/<int:user_id>/invite", methods=["POST"])
@@ -265,11 +296,10 @@ def audit_export():
                 e.ip or "",
             ]
         )
-    name = f"审计日志_{date.today().isoformat()}.csv"
-    return Response(
-        "\ufeff" + out.getvalue(),
+    return send_file(
+        io.BytesIO(("\ufeff" + out.getvalue()).encode()),
         mimetype="text/csv",
-        headers={
-            "Content-Disposition": f"attachment; filename=audit.csv; filename*=UTF-8''{quote(name)}"
-        },
+        as_attachment=True,
+        download_name=f"审计日志_{date.today().isoformat()}.csv",
+        max_age=0,
     )

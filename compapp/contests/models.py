@@ -46,10 +46,6 @@ class Contest(db.Model):
         back_populates="contest", order_by="Event.id", cascade="all, delete-orphan"
     )
 
-    @property
-    def year(self) -> int:
-        return self.award_on.year
-
 
 class Event(db.Model):
     """One occupation's (工种) final within a contest."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from compapp.core.idnumber import id_number_problem
-from compapp.policy.categories import CATEGORIES, TEAM_SIZE
+from compapp.policy.categories import CATEGORIES, TEAM_SIZE, result_key
 
 RESULT_KINDS = ("medals", "prizes", "rank_only")
 
@@ -26,10 +26,13 @@ class Problem:
     params: tuple[tuple[str, object], ...] = ()
 
     def text(self, translate=lambda s: s) -> str:
-        """Return the message in the caller's language, parameters filled in."""
-        return (
-            translate(self.message) % dict(self.params) if self.params else translate(self.message)
-        )
+        """Return the message in the caller's language, parameters (problems too) filled in."""
+        if not self.params:
+            return translate(self.message)
+        return translate(self.message) % {
+            name: value.text(translate) if isinstance(value, Problem) else value
+            for name, value in self.params
+        }
 
 
 def _problem(field: str, message: str, **params: object) -> Problem:
@@ -75,7 +78,7 @@ def result_choices(category: str, result_kind: str) -> list[str]:
     if result_kind == "medals":
         return list(entry.medals)
     if result_kind == "prizes":
-        return [f"prize_{n}" for n in entry.prizes]
+        return [result_key(None, n) for n in entry.prizes]
     return []
 
 
@@ -119,6 +122,38 @@ def check_id_number(field: str, text: str) -> list[Problem]:
     """The ID number is 18 characters with a valid birth date and GB 11643 check digit."""
     problem = id_number_problem(text)
     return [_problem(field, ID_NUMBER_MESSAGES[problem])] if problem else []
+
+
+def check_member(
+    prefix: str,
+    id_number: str,
+    name: str,
+    registered_name: str | None = None,
+    entered_elsewhere: bool = False,
+) -> list[Problem]:
+    """A team member has a valid ID number and a name, the one that number is registered under,
+    and is in no other entry of the event.
+
+    :param prefix: the member's field prefix ("members-0-").
+    :param registered_name: the name a known competitor with this ID number has, if any.
+    :param entered_elsewhere: whether the person is already in another entry of the event.
+    """
+    problems = check_id_number(f"{prefix}id_number", id_number)
+    if not name.strip():
+        problems.append(_problem(f"{prefix}name", "请填写姓名。"))
+    if problems:
+        return problems
+    if registered_name is not None and registered_name != name.strip():
+        problems.append(
+            _problem(
+                f"{prefix}name",
+                "身份证号码已登记为“%(name)s”，姓名不一致；同一人不能登记两次。",
+                name=registered_name,
+            )
+        )
+    if entered_elsewhere:
+        problems.append(_problem(f"{prefix}id_number", "该选手已在本赛项的另一参赛组中。"))
+    return problems
 
 
 def check_placement(

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import update
+from sqlalchemy.orm import joinedload, selectinload
 
 from compapp.auth.models import utcnow
 from compapp.contests import rules
@@ -31,7 +32,11 @@ from compapp.reference.models import Jurisdiction
 
 
 class InUse(Exception):
-    """A record cannot be deleted because results depend on it."""
+    """A record cannot be deleted because results depend on it; ``count`` says how many."""
+
+    def __init__(self, record, count: int):
+        super().__init__(f"{record!r} has {count} dependent results")
+        self.count = count
 
 
 class ConfirmRefused(Exception):
@@ -132,11 +137,14 @@ def check_contest(data: ContestData, contest: Contest | None = None) -> list[Pro
         problems.append(Problem("category", "未知的赛事类别。"))
     elif contest is not None and data.category != contest.category:
         for event in contest.events:
-            if rules.check_event(data.category, event.format, event.result_kind):
+            for problem in rules.check_event(data.category, event.format, event.result_kind):
                 problems.append(
-                    Problem("category", "已有赛项的奖项设置不适用于新类别，请先调整赛项。")
+                    Problem(
+                        "category",
+                        "赛项“%(event)s”的设置不适用于新类别：%(problem)s请先调整该赛项。",
+                        (("event", event.occupation), ("problem", problem)),
+                    )
                 )
-                break
     return problems
 
 
@@ -176,23 +184,31 @@ def results_depending_on(
     """Count what forbids deleting the record: placements, plus 1 if awards were ever priced.
 
     Award records are never deleted, so an entry once priced keeps its contest and event.
+    One query, whatever the number of events and entries.
     """
-    from compapp.rewards.services import has_award_history
+    from compapp.rewards.models import AwardComputation
 
+    entries = db.select(Entry.id)
     if entry is not None:
-        return (entry.placement is not None) + has_award_history([entry.id])
-    events = [event] if event is not None else contest.events
-    return placement_count(contest=contest, event=event) + has_award_history(entry_ids(events))
-
-
-def entry_ids(events) -> list[int]:
-    return [entry.id for event in events for entry in event.entries]
+        entries = entries.where(Entry.id == entry.id)
+    elif event is not None:
+        entries = entries.where(Entry.event_id == event.id)
+    else:
+        entries = entries.join(Event).where(Event.contest_id == contest.id)
+    placements = (
+        db.select(db.func.count(Placement.id))
+        .where(Placement.entry_id.in_(entries))
+        .scalar_subquery()
+    )
+    priced = db.exists().where(AwardComputation.entry_id.in_(entries))
+    return db.session.scalar(db.select(placements + db.case((priced, 1), else_=0)))
 
 
 def delete_contest(contest: Contest) -> None:
     """Delete a contest with its events and entries; refused once it has results."""
-    if results_depending_on(contest=contest):
-        raise InUse(contest)
+    blocked = results_depending_on(contest=contest)
+    if blocked:
+        raise InUse(contest, blocked)
     db.session.delete(contest)
     db.session.flush()
 
@@ -237,37 +253,24 @@ def add_event(contest: Contest, occupation: str, event_format: str, result_kind:
 
 def delete_event(event: Event) -> None:
     """Delete an event and its entries; refused once it has results."""
-    if results_depending_on(event=event):
-        raise InUse(event)
+    blocked = results_depending_on(event=event)
+    if blocked:
+        raise InUse(event, blocked)
     db.session.delete(event)
     db.session.flush()
 
 
-def find_competitor(id_number: str) -> Competitor | None:
-    return db.session.scalar(
-        db.select(Competitor).filter_by(id_number=normalise_id_number(id_number))
-    )
-
-
-def check_competitor(member: MemberData, field_prefix: str) -> list[Problem]:
-    """Check one competitor's details: ID number, name, county; same person not created twice."""
-    problems = rules.check_id_number(f"{field_prefix}id_number", member.id_number)
-    if not member.name.strip():
-        problems.append(Problem(f"{field_prefix}name", "请填写姓名。"))
-    if problems:
-        return problems
-    existing = find_competitor(member.id_number)
-    if existing is not None and existing.name != member.name.strip():
-        problems.append(
-            Problem(
-                f"{field_prefix}name",
-                "身份证号码已登记为“%(name)s”，姓名不一致；同一人不能登记两次。",
-                (("name", existing.name),),
-            )
+def find_competitors(id_numbers) -> dict[str, Competitor]:
+    """The known competitors with these ID numbers, by normalised number (one query)."""
+    numbers = {normalise_id_number(n) for n in id_numbers if n.strip()}
+    if not numbers:
+        return {}
+    return {
+        person.id_number: person
+        for person in db.session.scalars(
+            db.select(Competitor).where(Competitor.id_number.in_(sorted(numbers)))
         )
-    if member.home_county and db.session.get(Jurisdiction, member.home_county) is None:
-        problems.append(Problem(f"{field_prefix}home_county", "未知的县（市、区）。"))
-    return problems
+    }
 
 
 def check_entry(event: Event, data: EntryData, entry: Entry | None = None) -> list[Problem]:
@@ -276,23 +279,35 @@ def check_entry(event: Event, data: EntryData, entry: Entry | None = None) -> li
     county = db.session.get(Jurisdiction, data.sending_county or "")
     if county is None or county.level != "county":
         problems.append(Problem("sending_county", "请选择选派的县（市、区）。"))
-    filled = [m for m in data.members if m.id_number.strip() or m.name.strip()]
-    problems += rules.check_team(event.format, [normalise_id_number(m.id_number) for m in filled])
-    for index, member in enumerate(data.members):
-        if member.id_number.strip() or member.name.strip():
-            problems += check_competitor(member, f"members-{index}-")
+    filled = [
+        (index, m) for index, m in enumerate(data.members) if m.id_number.strip() or m.name.strip()
+    ]
+    problems += rules.check_team(
+        event.format, [normalise_id_number(m.id_number) for _i, m in filled]
+    )
+    people = find_competitors(m.id_number for _i, m in filled)
     own_ids = {m.competitor_id for m in entry.members} if entry else set()
-    for index, member in enumerate(data.members):
-        person = find_competitor(member.id_number) if member.id_number.strip() else None
-        if person is None or person.id in own_ids:
-            continue
-        taken = db.session.scalar(
-            db.select(EntryMember).filter_by(event_id=event.id, competitor_id=person.id)
-        )
-        if taken is not None:
-            problems.append(
-                Problem(f"members-{index}-id_number", "该选手已在本赛项的另一参赛组中。")
+    others = [p.id for p in people.values() if p.id not in own_ids]
+    taken = set(
+        db.session.scalars(
+            db.select(EntryMember.competitor_id).where(
+                EntryMember.event_id == event.id, EntryMember.competitor_id.in_(others)
             )
+        )
+        if others
+        else ()
+    )
+    for index, member in filled:
+        person = people.get(normalise_id_number(member.id_number))
+        problems += rules.check_member(
+            f"members-{index}-",
+            member.id_number,
+            member.name,
+            registered_name=person.name if person else None,
+            entered_elsewhere=person is not None and person.id in taken,
+        )
+        if member.home_county and db.session.get(Jurisdiction, member.home_county) is None:
+            problems.append(Problem(f"members-{index}-home_county", "未知的县（市、区）。"))
     problems += rules.check_coach_shares(c.share_percent for c in data.coaches if c.name.strip())
     if data.rank is not None or data.result:
         others = [
@@ -327,11 +342,13 @@ def claim_event_version(event: Event, seen_version: int | None) -> None:
     db.session.refresh(event, ["version"])
 
 
-def _competitor_for(member: MemberData) -> Competitor:
-    person = find_competitor(member.id_number)
+def _competitor_for(member: MemberData, known: dict[str, Competitor]) -> Competitor:
+    """The competitor with the member's ID number: a known one, or a new one (added to known)."""
+    number = normalise_id_number(member.id_number)
+    person = known.get(number)
     if person is None:
         person = Competitor(
-            id_number=normalise_id_number(member.id_number),
+            id_number=number,
             name=member.name.strip(),
             employer=(member.employer or "").strip() or None,
             is_employee=member.is_employee,
@@ -340,6 +357,7 @@ def _competitor_for(member: MemberData) -> Competitor:
         )
         db.session.add(person)
         db.session.flush()
+        known[number] = person
     return person
 
 
@@ -357,7 +375,9 @@ def save_entry(
         entry = Entry(event=event)
         db.session.add(entry)
     entry.sending_county_code = data.sending_county
-    people = [_competitor_for(m) for m in data.members if m.id_number.strip()]
+    members = [m for m in data.members if m.id_number.strip()]
+    known = find_competitors(m.id_number for m in members)
+    people = [_competitor_for(m, known) for m in members]
     if [m.competitor_id for m in entry.members] != [p.id for p in people]:
         # Deletes must reach the database before the inserts that reuse the same keys.
         entry.members.clear()
@@ -400,8 +420,9 @@ def save_entry(
 
 def delete_entry(entry: Entry, seen_version: int | None) -> None:
     """Delete an entry; refused once it has a result or award records."""
-    if results_depending_on(entry=entry):
-        raise InUse(entry)
+    blocked = results_depending_on(entry=entry)
+    if blocked:
+        raise InUse(entry, blocked)
     claim_event_version(entry.event, seen_version)
     db.session.delete(entry)
     db.session.flush()
@@ -412,6 +433,38 @@ def counties() -> list[Jurisdiction]:
     return db.session.scalars(
         db.select(Jurisdiction).filter_by(level="county").order_by(Jurisdiction.code)
     ).all()
+
+
+def entry_loading() -> tuple:
+    """Load what the pages show of each entry (team, coaches, result, county) in a few queries."""
+    return (
+        selectinload(Entry.placement),
+        selectinload(Entry.members).joinedload(EntryMember.competitor),
+        selectinload(Entry.coaches).joinedload(EntryCoach.coach),
+        joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
+    )
+
+
+def contest_events(contest: Contest, *entry_options) -> list[Event]:
+    """The contest's events with their entries, loaded with ``entry_options`` (by id)."""
+    return db.session.scalars(
+        db.select(Event)
+        .filter_by(contest_id=contest.id)
+        .order_by(Event.id)
+        .options(selectinload(Event.entries).options(*entry_options))
+    ).all()
+
+
+def event_with_entries(event_id: int) -> Event | None:
+    """The event with its contest and its entries loaded for the event page."""
+    return db.session.scalar(
+        db.select(Event)
+        .filter_by(id=event_id)
+        .options(
+            joinedload(Event.contest),
+            selectinload(Event.entries).options(*entry_loading()),
+        )
+    )
 
 
 def sorted_entries(event: Event) -> list[Entry]:

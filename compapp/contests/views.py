@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+from datetime import MAXYEAR, MINYEAR, date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from compapp import labels
 from compapp.audit.services import record_change, snapshot
 from compapp.auth.access import organiser_required
 from compapp.contests import rules, services
 from compapp.contests.forms import ConfirmForm, ContestForm, EntryForm, EventForm
-from compapp.contests.models import Contest, Entry, Event, OrganisingBody
+from compapp.contests.models import Contest, Entry, EntryMember, Event, OrganisingBody, Placement
 from compapp.extensions import db
 from compapp.formtools import options
-from compapp.policy.categories import CATEGORIES, CATEGORY_TIER
+from compapp.policy.categories import CATEGORIES, CATEGORY_TIER, result_key
+from compapp.reference.models import Jurisdiction
 
 bp = Blueprint("contests", __name__, url_prefix="/contests")
 
@@ -96,7 +110,8 @@ def get_contest(contest_id: int) -> Contest:
 
 
 def get_event(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
+    """The event (404 outside the user's scope), with its entries loaded for display."""
+    event = services.event_with_entries(event_id)
     if event is None or not in_scope(event.contest):
         abort(404)
     return event
@@ -114,22 +129,34 @@ def index():
     tier = request.args.get("tier") or None
     category = request.args.get("category") or None
     year = request.args.get("year", type=int)
-    query = scoped(db.select(Contest).order_by(Contest.award_on.desc(), Contest.id.desc()))
+    event_count = (
+        db.select(db.func.count(Event.id))
+        .where(Event.contest_id == Contest.id)
+        .correlate(Contest)
+        .scalar_subquery()
+    )
+    query = scoped(
+        db.select(Contest, event_count)
+        .options(joinedload(Contest.organising_body))
+        .order_by(Contest.award_on.desc(), Contest.id.desc())
+    )
     if category in CATEGORIES:
         query = query.filter_by(category=category)
     if tier in labels.TIER_NAMES:
         query = query.where(
             Contest.category.in_([c for c, t in CATEGORY_TIER.items() if t == tier])
         )
-    contests = db.session.scalars(query).all()
-    if year:
-        contests = [c for c in contests if c.award_on.year == year]
-    years = sorted(
-        {c.award_on.year for c in db.session.scalars(scoped(db.select(Contest)))}, reverse=True
-    )
+    if year and MINYEAR < year < MAXYEAR:
+        query = query.where(
+            Contest.award_on >= date(year, 1, 1), Contest.award_on < date(year + 1, 1, 1)
+        )
+    contest_year = db.cast(db.extract("year", Contest.award_on), db.Integer)
+    years = db.session.scalars(
+        scoped(db.select(contest_year).distinct().order_by(contest_year.desc()))
+    ).all()
     return render_template(
         "contests/index.html",
-        contests=contests,
+        contests=db.session.execute(query).all(),
         years=years,
         selected={"tier": tier, "category": category, "year": year},
     )
@@ -156,7 +183,6 @@ def body_names() -> list[str]:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@organiser_required
 def create():
     form = ContestForm()
     if request.method == "GET" and current_user.organising_body is not None:
@@ -181,7 +207,6 @@ def create():
 
 
 @bp.route("/<int:contest_id>/edit", methods=["GET", "POST"])
-@organiser_required
 def edit(contest_id: int):
     contest = get_contest(contest_id)
     form = ContestForm(obj=contest)
@@ -211,19 +236,27 @@ def edit(contest_id: int):
 @bp.route("/<int:contest_id>")
 def show(contest_id: int):
     contest = get_contest(contest_id)
+    return show_page(contest, event_form(contest))
+
+
+def event_form(contest: Contest) -> EventForm:
+    """The add-event form, offering the result kinds the contest's category awards."""
     form = EventForm()
     kinds = rules.allowed_result_kinds(contest.category)
     form.result_kind.choices = options((k, labels.RESULT_KIND_NAMES[k]) for k in kinds)
-    return render_template("contests/show.html", contest=contest, form=form)
+    return form
+
+
+def show_page(contest: Contest, form: EventForm, status: int = 200):
+    """The contest page: its details, its events with entry counts, the add-event form."""
+    events = services.contest_events(contest, selectinload(Entry.placement))
+    return render_template("contests/show.html", contest=contest, events=events, form=form), status
 
 
 @bp.route("/<int:contest_id>/events", methods=["POST"])
-@organiser_required
 def add_event(contest_id: int):
     contest = get_contest(contest_id)
-    form = EventForm()
-    kinds = rules.allowed_result_kinds(contest.category)
-    form.result_kind.choices = options((k, labels.RESULT_KIND_NAMES[k]) for k in kinds)
+    form = event_form(contest)
     if form.validate_on_submit():
         problems = services.check_event(
             contest, form.occupation.data, form.format.data, form.result_kind.data
@@ -248,31 +281,44 @@ def add_event(contest_id: int):
             flash(_("已添加赛项“%(name)s”。", name=event.occupation), "success")
             return redirect(url_for("contests.event", event_id=event.id))
         show_problems(form, problems)
-    return render_template("contests/show.html", contest=contest, form=form), 422
+    return show_page(contest, form, 422)
+
+
+def confirm_delete(delete: Callable[[], Response], count_dependent: Callable[[], int], **page):
+    """Ask before deleting; once confirmed, ``delete`` runs and returns the page to go to.
+
+    The service refuses (``InUse``) while results depend on the record; the page then says
+    how many, as it does before the confirmation.
+    """
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            return delete()
+        except services.InUse as exc:
+            blocked = exc.count
+    else:
+        blocked = count_dependent()
+    return render_template("contests/confirm_delete.html", form=form, blocked=blocked, **page)
 
 
 @bp.route("/<int:contest_id>/delete", methods=["GET", "POST"])
-@organiser_required
 def delete(contest_id: int):
     contest = get_contest(contest_id)
-    form = ConfirmForm()
-    blocked = services.results_depending_on(contest=contest)
-    if form.validate_on_submit() and not blocked:
-        name = contest.name
-        before = snapshot(contest, CONTEST_FIELDS)
-        contest_id = contest.id
+
+    def delete_contest():
+        name, before = contest.name, snapshot(contest, CONTEST_FIELDS)
         services.delete_contest(contest)
         record_change("delete_contest", "contest", contest_id, f"删除赛事 {name}", before=before)
         db.session.commit()
         flash(_("已删除赛事“%(name)s”。", name=name), "success")
         return redirect(url_for("contests.index"))
-    return render_template(
-        "contests/confirm_delete.html",
-        form=form,
-        blocked=blocked,
+
+    return confirm_delete(
+        delete_contest,
+        lambda: services.results_depending_on(contest=contest),
         what=contest.name,
         kind=_("赛事"),
-        cancel=url_for("contests.show", contest_id=contest.id),
+        cancel=url_for("contests.show", contest_id=contest_id),
         consequences=_(
             "其中的 %(events)s 个赛项及全部参赛组将一并删除。", events=len(contest.events)
         ),
@@ -280,15 +326,12 @@ def delete(contest_id: int):
 
 
 @bp.route("/events/<int:event_id>/delete", methods=["GET", "POST"])
-@organiser_required
 def delete_event(event_id: int):
     event = get_event(event_id)
-    form = ConfirmForm()
-    blocked = services.results_depending_on(event=event)
-    if form.validate_on_submit() and not blocked:
-        contest_id = event.contest_id
+    contest_id = event.contest_id
+
+    def delete_event():
         before = {"contest_id": contest_id, "occupation": event.occupation, "format": event.format}
-        event_id = event.id
         services.delete_event(event)
         record_change(
             "delete_event", "event", event_id, f"删除赛项 {before['occupation']}", before=before
@@ -296,13 +339,13 @@ def delete_event(event_id: int):
         db.session.commit()
         flash(_("已删除赛项。"), "success")
         return redirect(url_for("contests.show", contest_id=contest_id))
-    return render_template(
-        "contests/confirm_delete.html",
-        form=form,
-        blocked=blocked,
+
+    return confirm_delete(
+        delete_event,
+        lambda: services.results_depending_on(event=event),
         what=event.occupation,
         kind=_("赛项"),
-        cancel=url_for("contests.event", event_id=event.id),
+        cancel=url_for("contests.event", event_id=event_id),
         consequences=_("其中的 %(n)s 个参赛组将一并删除。", n=len(event.entries)),
     )
 
@@ -364,7 +407,7 @@ def fill_entry_form(form: EntryForm, entry: Entry) -> None:
     if entry.placement is not None:
         p = entry.placement
         form.rank.data, form.is_tie.data = p.rank, p.is_tie
-        form.result.data = f"prize_{p.prize}" if p.prize else (p.medal or "")
+        form.result.data = result_key(p.medal, p.prize) or ""
 
 
 def handle_entry_form(event: Event, entry: Entry | None):
@@ -385,7 +428,7 @@ def handle_entry_form(event: Event, entry: Entry | None):
                     event, data, current_user.id, int(form.version.data or 0), entry
                 )
             except services.StaleEvent as exc:
-                event = exc.event
+                event = services.event_with_entries(exc.event.id)
                 stale = True
                 form.version.data = str(event.version)
                 form.form_errors.append(
@@ -433,22 +476,18 @@ def event(event_id: int):
 
 
 @bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
-@organiser_required
 def edit_entry(entry_id: int):
     entry = get_entry(entry_id)
-    return handle_entry_form(entry.event, entry)
+    return handle_entry_form(get_event(entry.event_id), entry)
 
 
 @bp.route("/entries/<int:entry_id>/delete", methods=["GET", "POST"])
-@organiser_required
 def delete_entry(entry_id: int):
     entry = get_entry(entry_id)
-    form = ConfirmForm()
-    blocked = services.results_depending_on(entry=entry)
     event_id = entry.event_id
-    if form.validate_on_submit() and not blocked:
+
+    def delete_entry():
         before = entry_snapshot(entry)
-        entry_id = entry.id
         try:
             services.delete_entry(entry, int(request.form.get("version") or entry.event.version))
         except services.StaleEvent:
@@ -458,12 +497,11 @@ def delete_entry(entry_id: int):
         db.session.commit()
         flash(_("已删除参赛组。"), "success")
         return redirect(url_for("contests.event", event_id=event_id))
-    names = "、".join(c.name for c in entry.competitors)
-    return render_template(
-        "contests/confirm_delete.html",
-        form=form,
-        blocked=blocked,
-        what=names,
+
+    return confirm_delete(
+        delete_entry,
+        lambda: services.results_depending_on(entry=entry),
+        what="、".join(c.name for c in entry.competitors),
         kind=_("参赛组"),
         cancel=url_for("contests.event", event_id=event_id),
         version=entry.event.version,
@@ -471,58 +509,60 @@ def delete_entry(entry_id: int):
     )
 
 
-def preload_entries(contest: Contest) -> None:
-    """Load the contest's entries with their people and results in a few queries."""
-    from sqlalchemy.orm import joinedload, selectinload
-
-    from compapp.contests.models import EntryCoach, EntryMember
-    from compapp.reference.models import Jurisdiction
-
-    db.session.scalars(
-        db.select(Event)
-        .filter_by(contest_id=contest.id)
-        .options(
-            selectinload(Event.entries).options(
-                selectinload(Entry.placement),
-                selectinload(Entry.members).joinedload(EntryMember.competitor),
-                selectinload(Entry.coaches).joinedload(EntryCoach.coach),
-                joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
-            )
-        )
-    ).all()
-
-
 @bp.route("/<int:contest_id>/results")
 def results(contest_id: int):
     contest = get_contest(contest_id)
-    preload_entries(contest)
+    events = services.contest_events(contest, *services.entry_loading())
     return render_template(
         "contests/results.html",
         contest=contest,
-        events=[(event, services.sorted_entries(event)) for event in contest.events],
+        events=[(event, services.sorted_entries(event)) for event in events],
     )
+
+
+REVIEW_PAGE_SIZE = 100
 
 
 @bp.route("/review")
 def review():
     """Results awaiting a second person's confirmation (four-eyes), in the user's scope."""
-    from compapp.contests.models import Placement
-
-    query = scoped(
+    waiting = scoped(
         db.select(Placement)
         .join(Entry)
         .join(Event)
         .join(Contest)
         .where(Placement.status == "entered")
-        .order_by(Contest.award_on.desc(), Event.id, Placement.rank)
     )
-    placements = db.session.scalars(query).all()
-    return render_template("contests/review.html", placements=placements, form=ConfirmForm())
+    total = db.session.scalar(db.select(db.func.count()).select_from(waiting.subquery()))
+    pages = max(1, -(-total // REVIEW_PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    placements = db.session.scalars(
+        waiting.order_by(Contest.award_on.desc(), Event.id, Placement.rank, Placement.id)
+        .options(
+            contains_eager(Placement.entry)
+            .contains_eager(Entry.event)
+            .contains_eager(Event.contest),
+            contains_eager(Placement.entry).options(
+                selectinload(Entry.members).joinedload(EntryMember.competitor),
+                joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
+            ),
+            joinedload(Placement.entered_by),
+        )
+        .limit(REVIEW_PAGE_SIZE)
+        .offset((page - 1) * REVIEW_PAGE_SIZE)
+    ).all()
+    return render_template(
+        "contests/review.html",
+        placements=placements,
+        total=total,
+        page=page,
+        pages=pages,
+        first=(page - 1) * REVIEW_PAGE_SIZE + 1,
+        form=ConfirmForm(),
+    )
 
 
 def get_placement(placement_id: int):
-    from compapp.contests.models import Placement
-
     placement = db.session.get(Placement, placement_id)
     if placement is None or not in_scope(placement.entry.event.contest):
         abort(404)

@@ -29,8 +29,9 @@ class ImportBatch(db.Model):
     size_bytes: Mapped[int]
     status: Mapped[str] = mapped_column(String(20), default="checked")
     # The parsed sheet: {"sheet", "headers", "rows": [[row_number, {header: text}], ...]}.
-    cells: Mapped[dict | None] = mapped_column(JSON)
-    problems: Mapped[list] = mapped_column(JSON, default=list)
+    # Both large; loaded on first use, so lists of batches do not read whole sheets.
+    cells: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+    problems: Mapped[list] = mapped_column(JSON, default=list, deferred=True)
     # Counts and lists of added / changed / unchanged / removed / confirmed (needs four-eyes).
     summary: Mapped[dict | None] = mapped_column(JSON)
     saved_at: Mapped[datetime | None]

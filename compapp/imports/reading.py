@@ -92,7 +92,6 @@ FORMAT_VALUES = {
     "三人赛项": "trio",
     "trio": "trio",
 }
-FORMAT_LABELS = {"individual": "单人赛项", "pair": "双人赛项", "trio": "三人赛项"}
 RESULT_VALUES = {
     "金牌": "gold",
     "金": "gold",
@@ -104,15 +103,6 @@ RESULT_VALUES = {
     "一等奖": "prize_1",
     "二等奖": "prize_2",
     "三等奖": "prize_3",
-}
-RESULT_LABELS = {
-    "gold": "金牌",
-    "silver": "银牌",
-    "bronze": "铜牌",
-    "excellence": "优胜奖",
-    "prize_1": "一等奖",
-    "prize_2": "二等奖",
-    "prize_3": "三等奖",
 }
 ROLE_VALUES = {
     "教练": "coach",

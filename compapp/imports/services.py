@@ -34,11 +34,17 @@ from compapp.extensions import db
 from compapp.imports import reading
 from compapp.imports.models import ImportBatch
 from compapp.imports.reading import CellProblem, ImportedEntry, Table
+from compapp.policy.categories import result_key, result_key_name
 from compapp.reference.models import Jurisdiction
 
 CHUNK = 500
 LISTED = 500  # entries of each kind kept on the batch for the page (counts are complete)
 AWARD_REASON = "成绩录入"
+
+
+def N_(message: str) -> str:
+    """Mark a message id for extraction; it is translated where it is shown."""
+    return message
 
 
 class ImportRefused(Exception):
@@ -133,7 +139,7 @@ def result_labels(category: str) -> list[str]:
     codes = []
     for kind in rules.allowed_result_kinds(category):
         codes += rules.result_choices(category, kind)
-    return [reading.RESULT_LABELS[c] for c in codes]
+    return [result_key_name(c) for c in codes]
 
 
 def _contest_entries(contest: Contest) -> list[Entry]:
@@ -166,9 +172,7 @@ def _known_people(id_numbers: set[str]) -> dict[str, tuple[int, str]]:
 
 def _stored_state(entry: Entry) -> tuple:
     placement = entry.placement
-    result = None
-    if placement is not None:
-        result = f"prize_{placement.prize}" if placement.prize else placement.medal
+    result = result_key(placement.medal, placement.prize) if placement else None
     return (
         entry.sending_county_code,
         tuple(m.competitor.id_number for m in entry.members),
@@ -201,7 +205,7 @@ def describe_state(state: tuple, counties: dict[str, Jurisdiction]) -> str:
     if rank is not None:
         parts.append(f"第{rank}名" + ("（并列）" if is_tie else ""))
     if result:
-        parts.append(reading.RESULT_LABELS.get(result, result))
+        parts.append(result_key_name(result))
     if coaches:
         parts.append(
             "教练："
@@ -362,25 +366,21 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
         for position, member in enumerate(item.members):
             if not (member.id_number or member.name):
                 continue
-            prefix = f"members-{position}-"
-            member_problems = rules.check_id_number(f"{prefix}id_number", member.id_number)
-            if not member.name:
-                member_problems.append(rules.Problem(f"{prefix}name", "请填写姓名。"))
-            found += [locate.problem(item, p) for p in member_problems]
-            if member_problems:
-                continue
             person = known.get(member.id_number)
-            if person is not None and person[1] != member.name:
-                found.append(
-                    locate.problem(
-                        item,
-                        rules.Problem(
-                            f"{prefix}name",
-                            "身份证号码已登记为“%(name)s”，姓名不一致；同一人不能登记两次。",
-                            (("name", person[1]),),
-                        ),
-                    )
+            other = people_seen[item.event_key].setdefault(member.id_number, index)
+            found += [
+                locate.problem(item, problem)
+                for problem in rules.check_member(
+                    f"members-{position}-",
+                    member.id_number,
+                    member.name,
+                    registered_name=person[1] if person else None,
+                    entered_elsewhere=other != index
+                    or member.id_number in kept_people[item.event_key],
                 )
+            ]
+            if not member.name or rules.check_id_number("", member.id_number):
+                continue
             earlier = names_seen.setdefault(member.id_number, (member.row, member.name))
             if earlier[1] != member.name:
                 found.append(
@@ -390,13 +390,6 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
                         message="同一身份证号码在第 %(row)s 行填写的姓名是“%(name)s”，与本行不一致。",
                         row=earlier[0],
                         name=earlier[1],
-                    )
-                )
-            other = people_seen[item.event_key].setdefault(member.id_number, index)
-            if other != index or member.id_number in kept_people[item.event_key]:
-                found.append(
-                    locate.cell(
-                        member.row, reading.ID_NUMBER, message="该选手已在本赛项的另一参赛组中。"
                     )
                 )
         coach_names = [c.name for c in item.coaches]
@@ -710,16 +703,17 @@ def confirm_batch(batch: ImportBatch, digest: str, user) -> ImportPlan:
     Raises ``ImportRefused`` when the batch is not saveable or the rows are no longer valid
     (someone changed the contest's results since the dry run); the batch then records why.
     """
-    if batch.status != "checked" or digest != batch.digest or batch.cells is None:
-        raise ImportRefused(
-            ImportPlan(
-                problems=[
-                    CellProblem(
-                        "", None, None, "", "该导入已保存、已作废或文件已变化，请重新上传。"
-                    )
-                ]
-            )
-        )
+    why = None
+    if batch.status == "saved":
+        why = N_("该导入已保存，不能再次保存。")
+    elif batch.status == "discarded":
+        why = N_("该导入已作废，请重新上传。")
+    elif batch.status != "checked":
+        why = N_("文件中有问题，没有保存。请按下方的问题改正后重新上传。")
+    elif digest != batch.digest or batch.cells is None:
+        why = N_("文件在检查之后已变化，请重新上传。")
+    if why is not None:
+        raise ImportRefused(ImportPlan(problems=[CellProblem("", None, None, "", why)]))
     contest = db.session.get(Contest, batch.contest_id)
     table = Table.from_dict(batch.cells)
     plan = save_import(contest, table, getattr(user, "id", None))

@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from compapp.imports import reading
+from compapp.policy.categories import FORMAT_NAMES
 
 LAST_ROW = 5000
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -88,7 +89,7 @@ def build_template(
 
     options = book.create_sheet(reading.OPTIONS_SHEET)
     lists = {
-        "形式": list(reading.FORMAT_LABELS.values()),
+        "形式": list(FORMAT_NAMES.values()),
         "奖项": list(result_labels) or ["（本类别只设名次）"],
         "县": list(county_labels),
         "角色": list(reading.ROLE_LABELS.values()),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from flask import (
     Blueprint,
     Response,
@@ -11,10 +13,12 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import contains_eager
 
 from compapp import labels
 from compapp.auth.access import organiser_required
@@ -24,6 +28,7 @@ from compapp.extensions import db
 from compapp.imports import reading, report, services, template
 from compapp.imports.forms import ConfirmImportForm, UploadForm
 from compapp.imports.models import ImportBatch
+from compapp.policy.categories import FORMAT_NAMES
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -52,13 +57,13 @@ def get_batch(batch_id: int) -> ImportBatch:
 @bp.route("/")
 @organiser_required
 def index():
-
     contests = db.session.scalars(
         scoped(db.select(Contest)).order_by(Contest.award_on.desc(), Contest.id.desc())
     ).all()
     batches = db.session.scalars(
         scoped(db.select(ImportBatch).join(Contest, Contest.id == ImportBatch.contest_id))
         .order_by(ImportBatch.id.desc())
+        .options(contains_eager(ImportBatch.contest))
         .limit(20)
     ).all()
     return render_template("imports/index.html", contests=contests, batches=batches)
@@ -75,19 +80,17 @@ def download_template(contest_id: int):
         contest.award_on.isoformat(),
         services.result_labels(contest.category),
         [c.label for c in counties.values()],
-        [(e.occupation, reading.FORMAT_LABELS[e.format]) for e in contest.events],
+        [(e.occupation, FORMAT_NAMES[e.format]) for e in contest.events],
     )
     return _xlsx(data, f"导入模板-{contest.name}.xlsx")
 
 
 def _xlsx(data: bytes, filename: str) -> Response:
-    from urllib.parse import quote
-
-    response = Response(data, mimetype=XLSX)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=import.xlsx; filename*=UTF-8''{quote(filename)}"
+    # send_file writes filename*=UTF-8''… (RFC 5987) for the Chinese name, with an ASCII
+    # fallback for old clients.
+    return send_file(
+        io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=filename, max_age=0
     )
-    return response
 
 
 def _upload_page(contest: Contest, form: UploadForm, status: int = 200):
@@ -186,7 +189,12 @@ def confirm(batch_id: int):
     except services.ImportRefused as refused:
         db.session.rollback()
         batch = get_batch(batch_id)
-        if batch.status == "checked" and refused.plan.problems and refused.plan.rows:
+        if not refused.plan.rows:
+            # Refused before reading the rows (saved, discarded, changed): say why.
+            why = "".join(p.text(_) for p in refused.plan.problems)
+            flash(_("没有保存：%(why)s", why=why), "error")
+            return redirect(url_for("imports.show", batch_id=batch_id))
+        if batch.status == "checked":
             # The contest changed since the dry run: keep the new problems on the batch.
             batch.status = "invalid"
             batch.problems = [p.as_dict() for p in refused.plan.problems]

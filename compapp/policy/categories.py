@@ -33,6 +33,11 @@ class Category:
         """True when the category records only ranks (no medal, no prize, no cash)."""
         return not self.medals and not self.prizes
 
+    @property
+    def result_keys(self) -> tuple[str, ...]:
+        """The schedule keys of the results the category awards: "gold" …, "prize_1" …."""
+        return (*self.medals, *(result_key(None, n) for n in self.prizes))
+
 
 # §3. Categories whose row says "ranks drive promotion; no cash rule" or "no cash rule in
 # the sources" (national_class2, provincial_class2, prefecture_class2) record ranks only:

@@ -25,10 +25,9 @@ from compapp.policy.categories import (
     PAYER_LEVEL_NAMES,
     PAYER_LEVELS,
     RESULT_KEYS,
-    allowed_results,
     result_key_name,
 )
-from compapp.policy.strict_toml import PolicyFileError, _refuse_float, load_toml_strict
+from compapp.policy.strict_toml import PolicyFileError, _refuse_float
 
 __all__ = [
     "AWARDS_DIR",
@@ -450,9 +449,7 @@ class _Reader:
                 where, f"unknown result key {key!r} (use one of {', '.join(RESULT_KEYS)})"
             )
         for category in categories:
-            allowed = allowed_results(category)
-            keys = allowed["medals"] + [f"prize_{n}" for n in allowed["prizes"]]
-            if key not in keys:
+            if key not in CATEGORIES[category].result_keys:
                 raise self.fail(where, f"category {category!r} does not award {key!r}")
         return str(key)
 
@@ -710,14 +707,14 @@ def _build_policy(data: dict, name: str, digest: str) -> Policy:
 
 
 def load_policy_file(path: Path | str) -> Policy:
-    """Load and check one policy file."""
+    """Load and check one policy file: its bytes are read once and parsed as its text."""
     path = Path(path)
-    raw = path.read_bytes()
     try:
-        data = load_toml_strict(path)
-    except PolicyFileError as exc:
-        raise PolicyFileError(_name_the_key(raw.decode("utf-8", "replace"), str(exc))) from exc
-    return _build_policy(data, path.name, hashlib.sha256(raw).hexdigest())
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PolicyFileError(f"{path.name}: not UTF-8 text ({exc})") from exc
+    # The digest of the UTF-8 text is the digest of the file's bytes.
+    return load_policy_text(text, path.name)
 
 
 def load_policy_text(text: str, name: str) -> Policy:

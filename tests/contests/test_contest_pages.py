@@ -250,6 +250,55 @@ def test_delete_is_refused_once_results_depend_on_it(
     assert count(db, Contest) == 1 and count(db, Event) == 1
 
 
+def test_category_change_is_refused_naming_the_event_and_the_problem(
+    client, auth, db, dummy_organiser, create_contest, create_event
+):
+    """A new category must still award each event's results (§3); the refusal says which."""
+    contest = create_contest("世赛", category="worldskills")
+    create_event(contest, "砌筑", "individual", "medals")
+    create_event(contest, "焊接", "individual", "medals")
+    auth.login("organiser")
+    response = client.post(
+        f"/contests/{contest.id}/edit",
+        data={**CONTEST_FORM, "name": "世赛", "category": "national_class2"},
+    )
+    for occupation in ("砌筑", "焊接"):
+        assert (
+            f"赛项“{occupation}”的设置不适用于新类别：该赛事类别不设此类奖项（见政策说明 §3）。"
+            "请先调整该赛项。"
+        ) in errors(response)
+    db.session.refresh(contest)
+    assert contest.category == "worldskills"
+
+
+def test_refused_delete_says_how_many_results_depend_on_it_after_one_check(
+    client, auth, db, dummy_organiser, pair_event, create_entry
+):
+    """The refusal counts placements, plus one when awards were priced, in a single query."""
+    from tests.contests.test_contest_queries import counted
+
+    entry = create_entry(pair_event, rank=1, result="gold")
+    create_entry(pair_event, rank=2, result="silver")
+    unplaced = create_entry(pair_event)
+    auth.login("organiser")
+    with counted(db) as statements:
+        response = client.post(
+            f"/contests/entries/{unplaced.id}/delete", data={"version": pair_event.version}
+        )
+    assert response.status_code == 302
+    assert sum("award_computations" in s for s in statements) == 1
+    for url, dependent in (
+        (f"/contests/{pair_event.contest_id}/delete", 3),
+        (f"/contests/events/{pair_event.id}/delete", 3),
+        (f"/contests/entries/{entry.id}/delete", 2),
+    ):
+        with counted(db) as statements:
+            page = client.post(url).get_data(as_text=True)
+        assert f"不能删除：已有 {dependent} 条成绩依赖于它。" in page
+        assert sum("award_computations" in s for s in statements) == 1
+    assert count(db, Contest) == 1 and count(db, Event) == 1 and count(db, Entry) == 2
+
+
 def test_contests_are_filtered_by_tier_category_and_year(
     client, auth, dummy_organiser, create_contest
 ):
@@ -293,3 +342,32 @@ def test_admin_adds_a_jurisdiction(client, auth, db, dummy_admin):
 def test_organiser_cannot_add_a_jurisdiction(client, auth, dummy_organiser):
     auth.login("organiser")
     assert client.get("/jurisdictions/new").status_code == 403
+
+
+def test_every_contest_page_is_for_organisers_only(
+    client, auth, create_user, pair_event, create_entry
+):
+    """One blueprint-wide check refuses other roles on every page, reading or writing."""
+    entry = create_entry(pair_event, rank=1, result="gold")
+    contest_id, event_id = pair_event.contest_id, pair_event.id
+    placement_id = entry.placement.id
+    create_user("fin", "finance")
+    auth.login("fin")
+    for method, url in (
+        ("get", "/contests/"),
+        ("get", "/contests/new"),
+        ("post", "/contests/new"),
+        ("get", f"/contests/{contest_id}"),
+        ("post", f"/contests/{contest_id}/edit"),
+        ("post", f"/contests/{contest_id}/events"),
+        ("post", f"/contests/{contest_id}/delete"),
+        ("get", f"/contests/{contest_id}/results"),
+        ("post", f"/contests/events/{event_id}"),
+        ("post", f"/contests/events/{event_id}/delete"),
+        ("post", f"/contests/entries/{entry.id}/edit"),
+        ("post", f"/contests/entries/{entry.id}/delete"),
+        ("get", "/contests/review"),
+        ("post", f"/contests/placements/{placement_id}/confirm"),
+        ("post", f"/contests/placements/{placement_id}/reopen"),
+    ):
+        assert getattr(client, method)(url).status_code == 403, (method, url)

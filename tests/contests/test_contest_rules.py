@@ -6,6 +6,7 @@ import pytest
 
 from compapp.contests import rules
 from compapp.core.idnumber import make_id_number
+from compapp.policy.categories import CATEGORIES, result_key
 
 
 def messages(problems):
@@ -123,3 +124,16 @@ def test_coach_shares_must_add_up_to_100():
     assert rules.check_coach_shares([60, 40]) == []
     assert "80%" in rules.check_coach_shares([50, 30])[0].text()
     assert rules.check_coach_shares([None, None]) == []
+
+
+@pytest.mark.parametrize("category", sorted(CATEGORIES))
+def test_result_choices_are_the_category_result_keys_and_round_trip(category):
+    """The form's result codes are the category's schedule keys (§3); parsing inverts them."""
+    codes = [
+        code
+        for kind in rules.allowed_result_kinds(category)
+        for code in rules.result_choices(category, kind)
+    ]
+    assert tuple(codes) == CATEGORIES[category].result_keys
+    for code in codes:
+        assert result_key(*rules.parse_result(code)) == code

@@ -2,6 +2,7 @@
 
 import io
 import re
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -74,6 +75,8 @@ def test_done_when_500_rows_three_errors_fixed_saved_then_unchanged(
     contest = create_contest(category="national_skills_competition")
     template = client.get(f"/imports/contests/{contest.id}/template.xlsx")
     assert template.status_code == 200
+    disposition = template.headers["Content-Disposition"]
+    assert f"filename*=UTF-8''{quote('导入模板-' + contest.name + '.xlsx')}" in disposition
     rows = five_hundred_rows()
     good = [dict(r) for r in rows]
     rows[9][reading.ID_NUMBER] = rows[9][reading.ID_NUMBER][:-1] + (
@@ -231,11 +234,35 @@ def test_csv_uploads_in_each_encoding_are_saved(client, db, organiser, create_co
     assert names == ["选手1", "选手2", "选手3"]
 
 
+def test_confirming_a_saved_batch_again_says_it_is_already_saved(
+    client, db, organiser, create_contest
+):
+    """A second confirm is refused with the stored reason, not a pointer to absent problems."""
+    contest = create_contest()
+    batch_id, _page = upload(client, contest, xlsx(table_rows(person_rows(2))))
+    assert confirm(client, db, batch_id).status_code == 302
+    response = confirm(client, db, batch_id)
+    assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    assert "没有保存：该导入已保存，不能再次保存。" in page
+    assert "请查看下方的问题" not in page
+    assert count(db, Entry) == 2
+    from flask_babel import refresh
+
+    client.get("/imports/?lang=en")
+    refresh()  # the test's app context outlives requests; forget its cached locale
+    response = confirm(client, db, batch_id)
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Not saved: this import has already been saved" in page
+
+
 def test_confirm_needs_the_digest_of_the_checked_file(client, db, organiser, create_contest):
     contest = create_contest()
     batch_id, _page = upload(client, contest, xlsx(table_rows(person_rows(2))))
-    client.post(f"/imports/batches/{batch_id}/confirm", data={"digest": "0" * 64})
+    response = client.post(f"/imports/batches/{batch_id}/confirm", data={"digest": "0" * 64})
     assert count(db, Entry) == 0
+    page = client.get(response.location).get_data(as_text=True)
+    assert "没有保存：文件在检查之后已变化，请重新上传。" in page
 
 
 def test_same_person_in_two_events_is_one_competitor(db, create_contest):
@@ -381,3 +408,22 @@ def test_index_lists_contests_with_template_links(client, organiser, create_cont
     text = client.get("/imports/").get_data(as_text=True)
     assert "导入测试赛" in text
     assert re.search(rf"/imports/contests/{contest.id}/template.xlsx", text)
+
+
+def test_lists_of_batches_do_not_read_the_stored_sheets(client, db, organiser, create_contest):
+    """The index and upload pages name batches without loading their cells or problems."""
+    from tests.contests.test_contest_queries import counted
+
+    contest = create_contest()
+    batch_id, _page = upload(client, contest, xlsx(table_rows(person_rows(2))))
+    assert confirm(client, db, batch_id).status_code == 302
+    upload(client, contest, xlsx(table_rows(person_rows(3))))
+    db.session.expunge_all()
+    with counted(db) as statements:
+        index = client.get("/imports/").get_data(as_text=True)
+        page = client.get(f"/imports/contests/{contest.id}").get_data(as_text=True)
+    assert f"#{batch_id}" in index and f"#{batch_id}" in page
+    loaded = [s for s in statements if "import_batches" in s]
+    assert loaded and not [s for s in loaded if ".cells" in s or ".problems" in s]
+    report = client.get(f"/imports/batches/{batch_id}/report.xlsx")
+    assert report.status_code == 200

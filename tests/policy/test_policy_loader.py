@@ -267,3 +267,31 @@ def test_a_file_named_otherwise_than_its_id_is_refused(tmp_path: Path) -> None:
     _write(tmp_path, VALID, name="other.toml")
     with pytest.raises(PolicyFileError, match="other.toml: id"):
         load_policies(tmp_path)
+
+
+def test_a_file_that_is_not_utf8_is_refused_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "zz-2030-1.toml"
+    path.write_bytes('title = "奖励"\n'.encode("gb18030"))
+    with pytest.raises(PolicyFileError, match=r"^zz-2030-1\.toml: not UTF-8 text"):
+        load_policy_file(path)
+
+
+def test_a_file_is_read_once(tmp_path: Path, monkeypatch) -> None:
+    """The file is opened once; the digest and the parse both come from its bytes."""
+    import builtins
+    import io
+
+    path = sorted(AWARDS_DIR.glob("*.toml"))[0]
+    opened = []
+    original = io.open
+
+    def counting(file, *args, **kwargs):
+        if str(file) == str(path):
+            opened.append(file)
+        return original(file, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", counting)
+    monkeypatch.setattr(builtins, "open", counting)
+    policy = load_policy_file(path)
+    assert len(opened) == 1
+    assert policy.versions[0].digest == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -86,10 +86,11 @@ def test_gunicorn_serves_the_production_configuration_with_a_secret_key(tmp_path
         while True:
             assert server.poll() is None, server.communicate()[1]
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as r:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=30) as r:
                     status, body, cookie = r.status, r.read().decode(), r.headers["Set-Cookie"]
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                # Not up yet, or a first request slow on a busy machine: ask again.
                 assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
                 time.sleep(0.2)
         assert status == 200

@@ -52,16 +52,11 @@ from compapp.contests.models import (
     Event,
     Placement,
 )
+from compapp.core.messages import N_
 from compapp.core.vocab import GRADE_NAMES
 from compapp.extensions import db
 from compapp.policy.categories import result_name
 from compapp.promotion import services as promotion
-
-
-def N_(msgid: str) -> str:  # noqa: N802 (the gettext convention for a marked, untranslated id)
-    """Mark ``msgid`` for the catalog; it is translated where it is shown."""
-    return msgid
-
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 # What is printed is Chinese whatever the language of the page that issued it.

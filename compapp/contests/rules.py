@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from compapp.core.idnumber import id_number_problem
+from compapp.core.messages import N_
 from compapp.policy.categories import CATEGORIES, TEAM_SIZE, result_key
 
 RESULT_KINDS = ("medals", "prizes", "rank_only")
@@ -111,10 +112,10 @@ def check_team(event_format: str, id_numbers: Iterable[str]) -> list[Problem]:
 
 
 ID_NUMBER_MESSAGES = {
-    "length": "身份证号码应为 18 位。",
-    "characters": "身份证号码前 17 位应为数字，最后一位为数字或 X。",
-    "birth_date": "身份证号码中的出生日期无效。",
-    "check_digit": "身份证号码校验位不正确，请核对（GB 11643）。",
+    "length": N_("身份证号码应为 18 位。"),
+    "characters": N_("身份证号码前 17 位应为数字，最后一位为数字或 X。"),
+    "birth_date": N_("身份证号码中的出生日期无效。"),
+    "check_digit": N_("身份证号码校验位不正确，请核对（GB 11643）。"),
 }
 
 

@@ -160,7 +160,7 @@ class CellProblem:
         )
 
 
-def _problem(sheet, row, column, cell_value, message, **params) -> CellProblem:
+def _cell_problem(sheet, row, column, cell_value, message, **params) -> CellProblem:
     return CellProblem(
         sheet, row, column, str(cell_value)[:200], message, tuple(sorted(params.items()))
     )
@@ -234,7 +234,7 @@ def read_upload(data: bytes, filename: str = "") -> Table:
 
 
 def _refused(sheet: str, message: str, **params) -> Table:
-    return Table(sheet, [], [], [_problem(sheet, None, None, "", message, **params)], kind="")
+    return Table(sheet, [], [], [_cell_problem(sheet, None, None, "", message, **params)], kind="")
 
 
 def decode_text(data: bytes) -> tuple[str, str] | None:
@@ -321,7 +321,7 @@ def read_xlsx(data: bytes) -> Table:
         problems += _apply_formula_values(data, sheet_name, records, formulas)
     for ref in merged:
         problems.append(
-            _problem(
+            _cell_problem(
                 sheet_name,
                 _first_row(ref),
                 None,
@@ -357,7 +357,7 @@ def _apply_formula_values(data: bytes, sheet_name: str, records, formulas) -> li
         value = cached.get((r, c))
         if value is None:
             problems.append(
-                _problem(
+                _cell_problem(
                     sheet_name,
                     r,
                     f"#{c}",
@@ -412,7 +412,7 @@ def _table_from_records(
         header = canonical_header(str(raw))
         if header not in HEADERS:
             problems.append(
-                _problem(
+                _cell_problem(
                     sheet,
                     header_number,
                     column_letter(index),
@@ -423,7 +423,7 @@ def _table_from_records(
             )
         elif header in columns.values():
             problems.append(
-                _problem(
+                _cell_problem(
                     sheet,
                     header_number,
                     header,
@@ -437,7 +437,7 @@ def _table_from_records(
     missing = [h for h in REQUIRED_HEADERS if h not in columns.values()]
     if missing:
         problems.append(
-            _problem(
+            _cell_problem(
                 sheet,
                 header_number,
                 None,
@@ -478,7 +478,7 @@ def _table_from_records(
     ]
     if not rows and not problems:
         problems.append(
-            _problem(
+            _cell_problem(
                 sheet, None, None, "", "文件只有列标题，没有数据行。请从第二行起每行填写一名选手。"
             )
         )
@@ -487,7 +487,7 @@ def _table_from_records(
 
 def _type_problem(sheet: str, row: int, header: str, text: str, kind: str) -> CellProblem:
     if kind == "date":
-        return _problem(
+        return _cell_problem(
             sheet,
             row,
             header,
@@ -497,7 +497,7 @@ def _type_problem(sheet: str, row: int, header: str, text: str, kind: str) -> Ce
             header=header,
         )
     if kind == "formula_text":
-        return _problem(
+        return _cell_problem(
             sheet,
             row,
             header,
@@ -506,7 +506,7 @@ def _type_problem(sheet: str, row: int, header: str, text: str, kind: str) -> Ce
             value=text,
         )
     if header == ID_NUMBER:
-        return _problem(
+        return _cell_problem(
             sheet,
             row,
             header,
@@ -514,7 +514,7 @@ def _type_problem(sheet: str, row: int, header: str, text: str, kind: str) -> Ce
             "身份证号码被 Excel 存成了数字（%(value)s），末几位已经丢失。请把该列设为“文本”格式，重新输入完整的 18 位号码。",
             value=text,
         )
-    return _problem(
+    return _cell_problem(
         sheet,
         row,
         header,
@@ -601,10 +601,10 @@ def build_entries(
         raw_format = row.get(FORMAT, "").strip()
         event_format = FORMAT_VALUES.get(raw_format.lower()) or FORMAT_VALUES.get(raw_format)
         if not occupation:
-            problems.append(_problem(sheet, number, OCCUPATION, "", "请填写赛项（工种）。"))
+            problems.append(_cell_problem(sheet, number, OCCUPATION, "", "请填写赛项（工种）。"))
         if event_format is None:
             problems.append(
-                _problem(sheet, number, FORMAT, raw_format, "形式只能是“单人”“双人”或“三人”。")
+                _cell_problem(sheet, number, FORMAT, raw_format, "形式只能是“单人”“双人”或“三人”。")
             )
         group = row.get(GROUP, "").strip()
         if not occupation or event_format is None:
@@ -612,7 +612,7 @@ def build_entries(
         if not group:
             if event_format != "individual":
                 problems.append(
-                    _problem(
+                    _cell_problem(
                         sheet,
                         number,
                         GROUP,
@@ -644,7 +644,7 @@ def _entry(sheet, occupation, event_format, group, rows, counties, problems) -> 
                 shared[header] = value
             elif value != shared[header]:
                 problems.append(
-                    _problem(
+                    _cell_problem(
                         sheet,
                         number,
                         header,
@@ -659,7 +659,7 @@ def _entry(sheet, occupation, event_format, group, rows, counties, problems) -> 
         is_employee = _yes_no(row.get(EMPLOYEE, ""))
         if is_employee is None:
             problems.append(
-                _problem(
+                _cell_problem(
                     sheet, number, EMPLOYEE, row.get(EMPLOYEE, ""), "“是否职工”只能填“是”或“否”。"
                 )
             )
@@ -667,7 +667,7 @@ def _entry(sheet, occupation, event_format, group, rows, counties, problems) -> 
         grade = GRADE_VALUES.get(grade_text)
         if grade is None:
             problems.append(
-                _problem(
+                _cell_problem(
                     sheet,
                     number,
                     GRADE,
@@ -677,10 +677,12 @@ def _entry(sheet, occupation, event_format, group, rows, counties, problems) -> 
             )
         employer = row.get(EMPLOYER, "").strip() or None
         if employer and len(employer) > 160:
-            problems.append(_problem(sheet, number, EMPLOYER, employer, "工作单位最长 160 个字。"))
+            problems.append(
+                _cell_problem(sheet, number, EMPLOYER, employer, "工作单位最长 160 个字。")
+            )
         name = re.sub(r"\s+", "", row.get(NAME, ""))
         if len(name) > 80:
-            problems.append(_problem(sheet, number, NAME, name, "姓名最长 80 个字。"))
+            problems.append(_cell_problem(sheet, number, NAME, name, "姓名最长 80 个字。"))
         members.append(
             ImportedMember(
                 number,
@@ -695,7 +697,7 @@ def _entry(sheet, occupation, event_format, group, rows, counties, problems) -> 
     county = counties.get(re.sub(r"\s+", "", county_text).replace("(", "（").replace(")", "）"))
     if county_text and county is None:
         problems.append(
-            _problem(
+            _cell_problem(
                 sheet,
                 first_number,
                 COUNTY,
@@ -709,17 +711,21 @@ def _entry(sheet, occupation, event_format, group, rows, counties, problems) -> 
         rank = _integer(shared[RANK])
         if rank is None:
             problems.append(
-                _problem(sheet, first_number, RANK, shared[RANK], "名次应为整数（如 1、2、3）。")
+                _cell_problem(
+                    sheet, first_number, RANK, shared[RANK], "名次应为整数（如 1、2、3）。"
+                )
             )
     is_tie = _yes_no(shared.get(TIE, ""))
     if is_tie is None:
-        problems.append(_problem(sheet, first_number, TIE, shared[TIE], "“并列”只能填“是”或“否”。"))
+        problems.append(
+            _cell_problem(sheet, first_number, TIE, shared[TIE], "“并列”只能填“是”或“否”。")
+        )
     result = None
     if shared.get(RESULT):
         result = RESULT_VALUES.get(re.sub(r"\s+", "", shared[RESULT]))
         if result is None:
             problems.append(
-                _problem(
+                _cell_problem(
                     sheet,
                     first_number,
                     RESULT,
@@ -736,7 +742,7 @@ def _entry(sheet, occupation, event_format, group, rows, counties, problems) -> 
         if not name:
             if role_text or share_text:
                 problems.append(
-                    _problem(
+                    _cell_problem(
                         sheet, first_number, name_h, "", "填写了角色或比例，但没有填写教练姓名。"
                     )
                 )
@@ -744,7 +750,7 @@ def _entry(sheet, occupation, event_format, group, rows, counties, problems) -> 
         role = ROLE_VALUES.get(role_text.strip() or "教练")
         if role is None:
             problems.append(
-                _problem(
+                _cell_problem(
                     sheet, first_number, role_h, role_text, "角色只能是教练、技术指导、翻译或专家。"
                 )
             )
@@ -753,7 +759,9 @@ def _entry(sheet, occupation, event_format, group, rows, counties, problems) -> 
             share = _integer(share_text.rstrip("%％"))
             if share is None or share > 100:
                 problems.append(
-                    _problem(sheet, first_number, share_h, share_text, "比例应在 0 到 100 之间。")
+                    _cell_problem(
+                        sheet, first_number, share_h, share_text, "比例应在 0 到 100 之间。"
+                    )
                 )
                 share = None
         coaches.append(ImportedCoach(name, role or "coach", share))

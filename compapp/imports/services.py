@@ -30,6 +30,7 @@ from compapp.contests.models import (
     Event,
     Placement,
 )
+from compapp.core.messages import N_
 from compapp.extensions import db
 from compapp.imports import reading
 from compapp.imports.models import ImportBatch
@@ -40,11 +41,6 @@ from compapp.reference.models import Jurisdiction
 CHUNK = 500
 LISTED = 500  # entries of each kind kept on the batch for the page (counts are complete)
 AWARD_REASON = "成绩录入"
-
-
-def N_(message: str) -> str:
-    """Mark a message id for extraction; it is translated where it is shown."""
-    return message
 
 
 class ImportRefused(Exception):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from compapp.audit.services import record_change, snapshot
 from compapp.auth.models import User, utcnow
 from compapp.contests.models import Competitor, Contest, Entry, EntryMember, Event, Placement
+from compapp.core.messages import N_
 from compapp.core.vocab import GRADE_NAMES, GRADE_ORDER
 from compapp.core.workdays import CalendarNotCovered, HolidayCalendar, load_holiday_calendar
 from compapp.extensions import app_cached, db
@@ -67,11 +68,6 @@ def _(msgid: str, **params: object) -> str:
     if has_request_context():
         return gettext(msgid, **params)
     return msgid % params if params else msgid
-
-
-def N_(msgid: str) -> str:  # noqa: N802 (the gettext convention for a marked, untranslated id)
-    """Mark ``msgid`` for the catalog; it is translated where it is shown."""
-    return msgid
 
 
 class PromotionRefused(Exception):

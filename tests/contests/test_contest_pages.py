@@ -178,6 +178,23 @@ def test_invalid_id_number_is_refused(client, auth, db, dummy_organiser, pair_ev
     assert count(db, Competitor) == 0
 
 
+def test_form_problems_speak_english_in_english(client, auth, db, dummy_organiser, pair_event):
+    from flask_babel import refresh
+
+    auth.login("organiser")
+    client.get("/contests/?lang=en")
+    refresh()  # the test's app context outlives requests; forget its cached locale
+    good = id_number_for()
+    bad = good[:17] + ("1" if good[17] != "1" else "2")
+    data = pair_entry("533422", [bad, id_number_for()], ["", "乙"], rank=0, result="gold")
+    messages = errors(client.post(f"/contests/events/{pair_event.id}", data=data))
+    assert "The ID number&#39;s check digit is wrong; please check it (GB 11643)." in messages
+    assert "Please enter the name." in messages
+    assert "The rank must be a whole number of at least 1." in messages
+    assert not [m for m in messages if re.search(r"[\u4e00-\u9fff]", m)], messages
+    assert count(db, Competitor) == 0
+
+
 def test_same_person_is_not_created_twice(
     client, auth, db, dummy_organiser, pair_event, create_contest, create_event
 ):

@@ -256,6 +256,22 @@ def test_confirming_a_saved_batch_again_says_it_is_already_saved(
     assert "Not saved: this import has already been saved" in page
 
 
+def test_import_problems_speak_english_in_english(client, db, organiser, create_contest):
+    from flask_babel import refresh
+
+    client.get("/imports/?lang=en")
+    refresh()  # the test's app context outlives requests; forget its cached locale
+    contest = create_contest(category="national_skills_competition")
+    rows = person_rows(3)
+    rows[0][reading.COUNTY] = "火星县"
+    rows[1][reading.RANK] = "第一"
+    _batch_id, page = upload(client, contest, xlsx(table_rows(rows)))
+    assert "Unknown county “火星县”; please choose one from the drop-down list." in page
+    assert "The rank must be a whole number (1, 2, 3 …)." in page, re.findall(
+        r"[^<>]*第一[^<>]*", page
+    )
+
+
 def test_confirm_needs_the_digest_of_the_checked_file(client, db, organiser, create_contest):
     contest = create_contest()
     batch_id, _page = upload(client, contest, xlsx(table_rows(person_rows(2))))

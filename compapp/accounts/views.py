@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -28,6 +27,7 @@ from compapp.auth.models import User
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Coach, Competitor, OrganisingBody
 from compapp.core.idnumber import normalise_id_number
+from compapp.downloads import CSV, download
 from compapp.extensions import db, limiter
 from compapp.formtools import options
 from compapp.reference.models import Jurisdiction
@@ -296,10 +296,6 @@ def audit_export():
                 e.ip or "",
             ]
         )
-    return send_file(
-        io.BytesIO(("\ufeff" + out.getvalue()).encode()),
-        mimetype="text/csv",
-        as_attachment=True,
-        download_name=f"审计日志_{date.today().isoformat()}.csv",
-        max_age=0,
+    return download(
+        ("\ufeff" + out.getvalue()).encode(), f"审计日志_{date.today().isoformat()}.csv", CSV
     )

@@ -7,8 +7,6 @@ coaches) download their own certificates from /my/certificates.
 
 from __future__ import annotations
 
-import io
-
 from flask import (
     Blueprint,
     abort,
@@ -28,6 +26,7 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from compapp import downloads
 from compapp.auth.access import organiser_required
 from compapp.certificates import services
 from compapp.certificates.models import Certificate
@@ -75,18 +74,6 @@ def may_download(cert: Certificate) -> bool:
     if role == "coach":
         return cert.coach_id is not None and cert.coach_id == current_user.coach_id
     return False
-
-
-def pdf_response(data: bytes, name: str, inline: bool = False):
-    # send_file writes filename*=UTF-8''… (RFC 5987) for the Chinese name, with an ASCII
-    # fallback for old clients.
-    return send_file(
-        io.BytesIO(data),
-        mimetype="application/pdf",
-        as_attachment=not inline,
-        download_name=name,
-        max_age=0,
-    )
 
 
 # --- organiser pages ---------------------------------------------------------------------
@@ -198,7 +185,7 @@ def preview(contest_id: int):
     contest = get_contest(contest_id)
     holder = find_holder(contest, holder_key(request.args))
     data = services.preview_pdf(holder)
-    return pdf_response(data, f"样本_{holder.name}.pdf", inline=True)
+    return downloads.download(data, f"样本_{holder.name}.pdf", downloads.PDF, inline=True)
 
 
 @bp.route("/certificates/contests/<int:contest_id>/issue-again", methods=["POST"])
@@ -302,7 +289,7 @@ def download(cert_id: int):
     if current_user.role in ("admin", "organiser"):
         services.record_download(cert, current_user)
         db.session.commit()
-    return pdf_response(data, services.download_name(cert))
+    return downloads.download(data, services.download_name(cert), downloads.PDF)
 
 
 # --- contest ZIP -------------------------------------------------------------------------

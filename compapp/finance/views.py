@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,6 +13,7 @@ from compapp.auth.access import require_role
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest, Entry, Event
 from compapp.core.money import format_yuan
+from compapp.downloads import PDF, XLSX, download
 from compapp.extensions import db
 from compapp.finance import services
 from compapp.finance.exports import BudgetRow, BudgetSheet, budget_pdf, budget_workbook
@@ -219,17 +219,6 @@ def budget_sheet(budget, scope: str, confirmations) -> BudgetSheet:
     )
 
 
-def _download(data: bytes, name: str, mimetype: str) -> Response:
-    return Response(
-        data,
-        mimetype=mimetype,
-        headers={
-            "Content-Disposition": f"attachment; filename=budget.{name.rsplit('.', 1)[1]}; "
-            f"filename*=UTF-8''{quote(name)}"
-        },
-    )
-
-
 @bp.route("/contests/<int:contest_id>/budget.<fmt>")
 def contest_export(contest_id: int, fmt: str):
     contest = _contest(contest_id)
@@ -250,11 +239,7 @@ def year_export(year: int, fmt: str):
 
 def _export(sheet: BudgetSheet, stem: str, fmt: str) -> Response:
     if fmt == "xlsx":
-        return _download(
-            budget_workbook(sheet),
-            f"{stem}.xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        return download(budget_workbook(sheet), f"{stem}.xlsx", XLSX)
     if fmt == "pdf":
-        return _download(budget_pdf(sheet), f"{stem}.pdf", "application/pdf")
+        return download(budget_pdf(sheet), f"{stem}.pdf", PDF)
     abort(404)

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import io
-
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -24,6 +20,7 @@ from compapp import labels
 from compapp.auth.access import organiser_required
 from compapp.contests.models import Contest
 from compapp.contests.views import get_contest, scoped
+from compapp.downloads import XLSX, download
 from compapp.extensions import db
 from compapp.imports import reading, report, services, template
 from compapp.imports.forms import ConfirmImportForm, UploadForm
@@ -33,7 +30,6 @@ from compapp.policy.categories import FORMAT_NAMES
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN = 300  # rows of each list shown on the page; the report has them all
 
 
@@ -82,15 +78,7 @@ def download_template(contest_id: int):
         [c.label for c in counties.values()],
         [(e.occupation, FORMAT_NAMES[e.format]) for e in contest.events],
     )
-    return _xlsx(data, f"导入模板-{contest.name}.xlsx")
-
-
-def _xlsx(data: bytes, filename: str) -> Response:
-    # send_file writes filename*=UTF-8''… (RFC 5987) for the Chinese name, with an ASCII
-    # fallback for old clients.
-    return send_file(
-        io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=filename, max_age=0
-    )
+    return download(data, f"导入模板-{contest.name}.xlsx", XLSX)
 
 
 def _upload_page(contest: Contest, form: UploadForm, status: int = 200):
@@ -174,7 +162,7 @@ def download_report(batch_id: int):
     batch = get_batch(batch_id)
     table = reading.Table.from_dict(batch.cells) if batch.cells else None
     data = report.build_report(table, services.batch_problems(batch), _)
-    return _xlsx(data, f"导入问题报告-{batch.id}.xlsx")
+    return download(data, f"导入问题报告-{batch.id}.xlsx", XLSX)
 
 
 @bp.route("/batches/<int:batch_id>/confirm", methods=["POST"])

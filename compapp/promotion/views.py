@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -26,6 +24,7 @@ from compapp.certificates.fonts import FontMissing, GlyphMissing
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Competitor, Contest
 from compapp.contests.views import in_scope, scoped
+from compapp.downloads import PDF, XLSX, download
 from compapp.extensions import db
 from compapp.promotion import services
 from compapp.promotion.exports import notice_pdf, notice_workbook
@@ -241,17 +240,6 @@ def notice(notice_id: int):
     )
 
 
-def _download(data: bytes, mimetype: str, ascii_name: str, name: str) -> Response:
-    return Response(
-        data,
-        mimetype=mimetype,
-        headers={
-            "Content-Disposition": f"attachment; filename={ascii_name}; "
-            f"filename*=UTF-8''{quote(name)}"
-        },
-    )
-
-
 @bp.route("/promotion/notices/<int:notice_id>.pdf")
 @organiser_required
 def notice_pdf_download(notice_id: int):
@@ -261,23 +249,17 @@ def notice_pdf_download(notice_id: int):
     except (GlyphMissing, FontMissing) as exc:
         flash(str(exc), "error")
         return redirect(url_for("promotion.notice", notice_id=notice.id))
-    return _download(
-        data,
-        "application/pdf",
-        f"promotion-notice-{notice.id}.pdf",
-        f"{notice.contest.name}_晋升公示.pdf",
-    )
+    return download(data, f"{notice.contest.name}_晋升公示.pdf", PDF)
 
 
 @bp.route("/promotion/notices/<int:notice_id>.xlsx")
 @organiser_required
 def notice_xlsx_download(notice_id: int):
     notice = get_or_404(PublicNotice, notice_id)
-    return _download(
+    return download(
         notice_workbook(services.notice_document(notice)),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        f"promotion-notice-{notice.id}.xlsx",
         f"{notice.contest.name}_晋升公示.xlsx",
+        XLSX,
     )
 
 

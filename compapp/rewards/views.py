@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +12,7 @@ from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest
 from compapp.contests.views import get_contest, get_entry
 from compapp.core.money import from_fen
+from compapp.downloads import XLSX, download
 from compapp.extensions import db
 from compapp.rewards import services
 from compapp.rewards.exports import awards_workbook
@@ -149,15 +148,7 @@ def contest_awards_xlsx(contest_id: int):
         services.grand_total(totals),
         services.line_notices(shown),
     )
-    name = f"{contest.name}_奖励明细.xlsx"
-    return Response(
-        data,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={
-            "Content-Disposition": f"attachment; filename=awards.xlsx; "
-            f"filename*=UTF-8''{quote(name)}"
-        },
-    )
+    return download(data, f"{contest.name}_奖励明细.xlsx", XLSX)
 
 
 @bp.route("/entries/<int:entry_id>/awards/history")

@@ -20,6 +20,7 @@ from compapp.audit.models import AuditEntry
 from compapp.certificates import services
 from compapp.certificates.models import Certificate, CertificateVerification
 from compapp.contests.models import Coach, EntryCoach
+from tests.queries import counted
 
 HOLDER = "欧阳娜娜"
 OTHER = "司马光明"
@@ -534,7 +535,6 @@ def test_certificate_pages_read_the_contests_certificates_once(
 ):
     """The index and the contest page load a contest's certificates in one query, not one
     per holder (and not again for the pending and revoked lists)."""
-    from sqlalchemy import event
 
     contest = contest_with_results["contest"]
     issue(db, contest)
@@ -542,21 +542,12 @@ def test_certificate_pages_read_the_contests_certificates_once(
     db.session.commit()
     create_user("org", "organiser")
     auth.login("org")
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        for url in ("/certificates/", f"/certificates/contests/{contest.id}"):
-            statements.clear()
+    for url in ("/certificates/", f"/certificates/contests/{contest.id}"):
+        with counted(db) as statements:
             response = client.get(url)
-            assert response.status_code == 200
-            reads = [s for s in statements if "FROM certificates" in s]
-            assert len(reads) == 1, (url, reads)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+        assert response.status_code == 200
+        reads = [s for s in statements if "FROM certificates" in s]
+        assert len(reads) == 1, (url, reads)
     states = services.holder_states(contest)
     assert [h.name for h in states.revoked] == [OTHER]
     assert states.pending == []

@@ -292,7 +292,7 @@ def test_refused_delete_says_how_many_results_depend_on_it_after_one_check(
     client, auth, db, dummy_organiser, pair_event, create_entry
 ):
     """The refusal counts placements, plus one when awards were priced, in a single query."""
-    from tests.contests.test_contest_queries import counted
+    from tests.queries import counted
 
     entry = create_entry(pair_event, rank=1, result="gold")
     create_entry(pair_event, rank=2, result="silver")

@@ -3,25 +3,10 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event as sa_event
 
-
-@contextmanager
-def counted(db):
-    """Count the SQL statements run inside the block."""
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa_event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", record)
+from tests.queries import counted
 
 
 def queries_for(client, db, url: str) -> int:

@@ -428,7 +428,7 @@ def test_index_lists_contests_with_template_links(client, organiser, create_cont
 
 def test_lists_of_batches_do_not_read_the_stored_sheets(client, db, organiser, create_contest):
     """The index and upload pages name batches without loading their cells or problems."""
-    from tests.contests.test_contest_queries import counted
+    from tests.queries import counted
 
     contest = create_contest()
     batch_id, _page = upload(client, contest, xlsx(table_rows(person_rows(2))))

@@ -20,6 +20,7 @@ from compapp.audit.models import AuditEntry
 from compapp.contests.models import Competitor, Placement
 from compapp.promotion import services
 from compapp.promotion.models import GradeChange, PromotionCase, PublicNotice
+from tests.queries import counted
 
 LOCAL_HOLIDAY = "2026-12-01"  # a Tuesday: a local day off configured by the administrator
 PUBLISHED_ON = date(2026, 11, 27)  # a Friday
@@ -492,23 +493,14 @@ def test_promotion_index_counts_every_contest_in_two_queries(
     client, auth, db, dummy_organiser, create_contest, people
 ):
     """The index counts cases and placements of all contests at once, not per contest."""
-    from sqlalchemy import event
 
     contest_id, _ = people
     for year in (2022, 2023, 2024):
         create_contest(f"{year}年迪庆州二类竞赛", category="prefecture_class2")
     auth.login("organiser")
     evaluate(client, contest_id)
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with counted(db) as statements:
         page = client.get("/promotion/").get_data(as_text=True)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     assert "2022年迪庆州二类竞赛" in page
     assert len([s for s in statements if "FROM promotion_cases" in s]) == 1
     assert len([s for s in statements if "count(placements.id)" in s]) == 1
@@ -519,7 +511,6 @@ def test_evaluation_and_contest_page_read_cases_in_a_fixed_number_of_queries(
 ):
     """Evaluating a contest and showing its page load placements, members and cases together:
     more placements do not mean more queries."""
-    from sqlalchemy import event
 
     from compapp.contests.models import Contest
 
@@ -529,17 +520,9 @@ def test_evaluation_and_contest_page_read_cases_in_a_fixed_number_of_queries(
     confirm_all(client, db, ["格桑次仁"])
 
     def queries(action) -> int:
-        statements: list[str] = []
-
-        def record(_conn, _cursor, statement, *_args):
-            statements.append(statement)
-
         db.session.expire_all()
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with counted(db) as statements:
             action()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
         return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
 
     def evaluation():

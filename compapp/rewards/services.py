@@ -362,11 +362,30 @@ def grant_contest_awards(
 ) -> int:
     """Recompute every entry of a contest; return how many computations changed."""
     changed = 0
-    for event in contest.events:
-        for entry in event.entries:
-            if grant_awards(entry, policies, user_id, reason) is not None:
-                changed += 1
+    for entry in _entries_to_price(contest):
+        if grant_awards(entry, policies, user_id, reason) is not None:
+            changed += 1
     return changed
+
+
+def _entries_to_price(contest: Contest) -> list[Entry]:
+    """The contest's entries in event order, with what pricing reads (placement, county and
+    prefecture, members, coaches, event and contest) loaded in a few queries, not per entry."""
+    from sqlalchemy.orm import joinedload, selectinload
+
+    return db.session.scalars(
+        db.select(Entry)
+        .join(Event)
+        .where(Event.contest_id == contest.id)
+        .order_by(Event.id, Entry.id)
+        .options(
+            selectinload(Entry.placement),
+            selectinload(Entry.members),
+            selectinload(Entry.coaches),
+            joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
+            joinedload(Entry.event).joinedload(Event.contest),
+        )
+    ).all()
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -507,33 +526,40 @@ def history(entry: Entry) -> list[AwardComputation]:
 def what_if(contest: Contest, policies: PolicySet, draft: PolicySet) -> list[dict]:
     """For each placed entry, the per-competitor and team totals now and under ``draft``."""
     out = []
-    for event in contest.events:
-        for entry in event.entries:
-            facts = facts_for(entry)
-            if facts is None:
-                continue
-            row = {"entry": entry, "event": event}
-            for name, policy_set in (("now", policies), ("draft", draft)):
-                try:
-                    result = compute_awards(facts, policy_set)
-                    row[name] = {
-                        "competitor": result.competitor_total,
-                        "team": result.coaching_team_total,
-                        "lines": result.lines,
-                        "notices": result.notices,
-                        "error": None,
-                    }
-                except (NoPolicyInForce, InvalidFacts) as exc:
-                    row[name] = {
-                        "competitor": Decimal("0.00"),
-                        "team": Decimal("0.00"),
-                        "lines": [],
-                        "notices": [],
-                        "error": str(exc),
-                    }
-            row["changed"] = (row["now"]["competitor"], row["now"]["team"]) != (
-                row["draft"]["competitor"],
-                row["draft"]["team"],
-            )
-            out.append(row)
+    for entry in _entries_to_price(contest):
+        facts = facts_for(entry)
+        if facts is None:
+            continue
+        row = {
+            "entry": entry,
+            "event": entry.event,
+            "now": _outcome(facts, policies),
+            "draft": _outcome(facts, draft),
+        }
+        row["changed"] = (row["now"]["competitor"], row["now"]["team"]) != (
+            row["draft"]["competitor"],
+            row["draft"]["team"],
+        )
+        out.append(row)
     return out
+
+
+def _outcome(facts: AwardFacts, policies: PolicySet) -> dict:
+    """One side of a what-if row: totals, lines and notices, or why nothing is due."""
+    try:
+        result = compute_awards(facts, policies)
+    except (NoPolicyInForce, InvalidFacts) as exc:
+        return {
+            "competitor": Decimal("0.00"),
+            "team": Decimal("0.00"),
+            "lines": [],
+            "notices": [],
+            "error": str(exc),
+        }
+    return {
+        "competitor": result.competitor_total,
+        "team": result.coaching_team_total,
+        "lines": result.lines,
+        "notices": result.notices,
+        "error": None,
+    }

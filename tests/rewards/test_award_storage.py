@@ -286,3 +286,33 @@ def test_clearing_a_placement_supersedes_its_awards(db, deqin_gold):
     assert db.session.scalar(db.select(db.func.count(Placement.id))) == 0
     assert current_lines(db, deqin_gold, "competitor") == []
     assert db.session.scalar(db.select(db.func.count(AwardLineRecord.id))) == 6
+
+
+def test_recompute_and_what_if_load_entries_in_bulk(db, create_contest, create_event, create_entry):
+    """Recomputing a contest or trying a draft reads each entry's facts with the others, not one
+    lazy load per entry: the SELECTs that read entries, placements, members and counties stay
+    the same however many entries there are."""
+    from compapp.contests.models import Contest, Event
+    from compapp.rewards.services import award_policies, grant_contest_awards, what_if
+    from tests.queries import counted
+
+    contest = create_contest()
+    contest_id, event_id = contest.id, create_event(contest, event_format="pair").id
+    reading = ("FROM entries", "FROM placements", "FROM entry_members", "FROM jurisdictions")
+
+    def reads(action) -> int:
+        db.session.expunge_all()
+        with counted(db) as statements:
+            action(db.session.get(Contest, contest_id))
+        return len([s for s in statements if any(table in s for table in reading)])
+
+    def both(c):
+        grant_contest_awards(c, award_policies())
+        assert len(what_if(c, award_policies(), award_policies())) == len(c.events[0].entries)
+
+    create_entry(db.session.get(Event, event_id), rank=1, result="gold")
+    create_entry(db.session.get(Event, event_id), county="530402", rank=2, result="silver")
+    few = reads(both)
+    for rank in range(3, 9):
+        create_entry(db.session.get(Event, event_id), rank=rank, result="bronze")
+    assert reads(both) == few

@@ -49,9 +49,9 @@ from compapp.contests.models import (
     Entry,
     EntryCoach,
     EntryMember,
-    Event,
     Placement,
 )
+from compapp.contests.services import contest_entries
 from compapp.core.messages import N_
 from compapp.core.vocab import GRADE_NAMES
 from compapp.extensions import db
@@ -172,17 +172,12 @@ class Holder:
 
 
 def _entries(contest: Contest) -> list[Entry]:
-    return db.session.scalars(
-        db.select(Entry)
-        .join(Event)
-        .where(Event.contest_id == contest.id)
-        .order_by(Event.id, Entry.id)
-        .options(
-            selectinload(Entry.placement),
-            selectinload(Entry.members).joinedload(EntryMember.competitor),
-            selectinload(Entry.coaches).joinedload(EntryCoach.coach),
-        )
-    ).all()
+    return contest_entries(
+        contest,
+        selectinload(Entry.placement),
+        selectinload(Entry.members).joinedload(EntryMember.competitor),
+        selectinload(Entry.coaches).joinedload(EntryCoach.coach),
+    )
 
 
 def award_holders(contest: Contest) -> list[Holder]:

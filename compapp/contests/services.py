@@ -467,6 +467,17 @@ def event_with_entries(event_id: int) -> Event | None:
     )
 
 
+def contest_entries(contest: Contest, *options) -> list[Entry]:
+    """The contest's entries in event order, loaded with the given loader ``options``."""
+    return db.session.scalars(
+        db.select(Entry)
+        .join(Event)
+        .where(Event.contest_id == contest.id)
+        .order_by(Event.id, Entry.id)
+        .options(*options)
+    ).all()
+
+
 def sorted_entries(event: Event) -> list[Entry]:
     """The event's entries, placed ones by rank first."""
     return sorted(

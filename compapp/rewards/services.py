@@ -373,19 +373,16 @@ def _entries_to_price(contest: Contest) -> list[Entry]:
     prefecture, members, coaches, event and contest) loaded in a few queries, not per entry."""
     from sqlalchemy.orm import joinedload, selectinload
 
-    return db.session.scalars(
-        db.select(Entry)
-        .join(Event)
-        .where(Event.contest_id == contest.id)
-        .order_by(Event.id, Entry.id)
-        .options(
-            selectinload(Entry.placement),
-            selectinload(Entry.members),
-            selectinload(Entry.coaches),
-            joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
-            joinedload(Entry.event).joinedload(Event.contest),
-        )
-    ).all()
+    from compapp.contests.services import contest_entries
+
+    return contest_entries(
+        contest,
+        selectinload(Entry.placement),
+        selectinload(Entry.members),
+        selectinload(Entry.coaches),
+        joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
+        joinedload(Entry.event).joinedload(Event.contest),
+    )
 
 
 # --- reading --------------------------------------------------------------------------------

@@ -390,39 +390,8 @@ def test_final_promotion_case_gets_a_confirmation_and_an_approved_title_a_title_
 ):
     """POLICY.md §6: certificates after confirmation and publication (case 'final'); the
     云南竞赛技术能手 title only once approved ("经核准")."""
-    from datetime import date
-
-    from compapp.promotion.models import PromotionCase, PublicNotice
-
     contest, gold = contest_with_results["contest"], contest_with_results["gold"]
-    notice = PublicNotice(
-        contest_id=contest.id,
-        published_on=date(2025, 10, 1),
-        working_days=5,
-        ends_on=date(2025, 10, 10),
-        calendar_digest="x" * 64,
-        issuer="人社局",
-        contact="0887-0000000",
-    )
-    db.session.add(notice)
-    db.session.flush()
-    db.session.add(
-        PromotionCase(
-            contest_id=contest.id,
-            placement_id=gold.placement.id,
-            competitor_id=gold.members[0].competitor_id,
-            facts={},
-            eligible=True,
-            from_grade="senior",
-            to_grade="technician",
-            title="云南竞赛技术能手",
-            reason="…",
-            status="final",
-            title_status="approved",
-            notice_id=notice.id,
-        )
-    )
-    db.session.commit()
+    final_case(db, contest, gold, title="云南竞赛技术能手", title_status="approved")
     result = services.issue_all_certificates(contest)
     db.session.commit()
     by_kind = {c.kind: c.content for c in result.issued if c.content["holder_name"] == HOLDER}

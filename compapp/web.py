@@ -34,6 +34,7 @@ def register_web(app: Flask) -> None:
     from compapp.finance.views import bp as finance_bp
     from compapp.imports.views import bp as imports_bp
     from compapp.main import bp as main_bp
+    from compapp.payees.views import bp as payees_bp
     from compapp.portal.views import bp as portal_bp
     from compapp.promotion.views import bp as promotion_bp
     from compapp.reference.views import bp as reference_bp
@@ -52,6 +53,7 @@ def register_web(app: Flask) -> None:
         finance_bp,
         portal_bp,
         accounts_bp,
+        payees_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -196,6 +198,7 @@ NAV = (
     ("contests.index", _l("赛事"), ("admin", "organiser")),
     ("portal.coach", _l("我的参赛队"), ("coach",)),
     ("portal.winner", _l("我的成绩"), ("winner",)),
+    ("payees.mine", _l("收款账户"), ("coach", "winner")),
     ("contests.review", _l("成绩复核"), ("admin", "organiser")),
     ("finance.index", _l("奖励资金预算"), ("admin", "finance")),
     ("promotion.index", _l("等级晋升"), ("admin", "organiser")),

@@ -17,6 +17,7 @@ from compapp.downloads import PDF, XLSX, download
 from compapp.extensions import db
 from compapp.finance import services
 from compapp.finance.exports import BudgetRow, BudgetSheet, budget_pdf, budget_workbook
+from compapp.finance.models import FUNDING_SOURCES
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardLineRecord
 
@@ -84,6 +85,7 @@ def contest_budget(contest_id: int):
         abort(404)
     return render_template(
         "finance/budget.html",
+        funding_sources=FUNDING_SOURCES,
         contest=contest,
         year=None,
         budget=budget,
@@ -102,6 +104,7 @@ def year_budget(year: int):
     budget = services.budget_lines(code, year=year)
     return render_template(
         "finance/budget.html",
+        funding_sources=FUNDING_SOURCES,
         contest=None,
         year=year,
         budget=budget,
@@ -125,7 +128,8 @@ def confirm(contest_id: int):
             contest,
             current_user.jurisdiction_code,
             current_user,
-            (request.form.get("note") or "").strip() or None,
+            (request.form.get("note") or "").strip()[:400] or None,
+            request.form.get("funding_source") or "budget",
         )
     except services.BudgetRefused as exc:
         flash(str(exc), "error")
@@ -243,3 +247,99 @@ def _export(sheet: BudgetSheet, stem: str, fmt: str) -> Response:
     if fmt == "pdf":
         return download(budget_pdf(sheet), f"{stem}.pdf", PDF)
     abort(404)
+
+
+# --- payment roster (发放花名册) and payment sheets -------------------------------------------
+
+
+def paying_officer(payer: str) -> None:
+    """Full ID and account numbers go to the paying level's finance officer only."""
+    if current_user.role != "finance" or current_user.jurisdiction_code != payer:
+        abort(403)
+
+
+def _roster_download(roster, stem: str, fmt: str) -> Response:
+    from compapp.finance.roster_exports import roster_pdf, roster_workbook
+    from compapp.payees.services import record_full_read
+
+    roster.printed_on = date.today()
+    if fmt == "xlsx":
+        data, kind = roster_workbook(roster), XLSX
+    elif fmt == "pdf":
+        data, kind = roster_pdf(roster), PDF
+    else:
+        abort(404)
+    record_full_read(current_user, current_user.jurisdiction_code, roster.scope, len(roster.rows), fmt)
+    db.session.commit()
+    return download(data, f"{stem}.{fmt}", kind)
+
+
+@bp.route("/contests/<int:contest_id>/roster.<fmt>")
+@require_role("finance")
+def contest_roster(contest_id: int, fmt: str):
+    from compapp.finance.roster import build_roster
+
+    contest = _contest(contest_id)
+    code = payer_code()
+    paying_officer(code)
+    roster = build_roster(code, contest)
+    if not roster.rows:
+        flash(_("还没有已确认的明细：确认预算后才能生成发放花名册。"), "error")
+        return redirect(url_for("finance.contest_budget", contest_id=contest.id))
+    return _roster_download(roster, f"{roster.payer}_{contest.name}_发放花名册", fmt)
+
+
+@bp.route("/years/<int:year>/roster.<fmt>")
+@require_role("finance")
+def year_roster(year: int, fmt: str):
+    from compapp.finance.roster import build_roster
+
+    code = payer_code()
+    paying_officer(code)
+    roster = build_roster(code, year=year)
+    if not roster.rows:
+        flash(_("还没有已确认的明细：确认预算后才能生成发放花名册。"), "error")
+        return redirect(url_for("finance.year_budget", year=year))
+    return _roster_download(roster, f"{roster.payer}_{year}年度_发放花名册", fmt)
+
+
+@bp.route("/contests/<int:contest_id>/payment-sheet", methods=["POST"])
+@require_role("finance")
+def payment_sheet(contest_id: int):
+    """Register payments from the roster's Excel with a voucher (and date) filled per row."""
+    from compapp.finance.payment_sheet import read_payment_sheet
+
+    contest = _contest(contest_id)
+    back = redirect(url_for("finance.contest_budget", contest_id=contest.id))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    upload = request.files.get("sheet")
+    data = upload.read(MAX_SHEET_BYTES + 1) if upload else b""
+    if not data:
+        flash(_("请选择填好支付凭证号的发放花名册文件。"), "error")
+        return back
+    if len(data) > MAX_SHEET_BYTES:
+        flash(_("文件太大（超过 5 MB）。"), "error")
+        return back
+    sheet = read_payment_sheet(data, date.today())
+    if sheet.problems:
+        for _row, message, params in sheet.problems[:20]:
+            flash(_(message, **params), "error")
+        return back
+    if not sheet.rows:
+        flash(_("文件中没有填写支付凭证号的行。"), "error")
+        return back
+    try:
+        count = services.register_sheet_payments(
+            contest, current_user.jurisdiction_code, sheet.rows, current_user
+        )
+    except services.BudgetRefused as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return back
+    db.session.commit()
+    flash(_("已按上传的支付表登记 %(n)s 条明细的支付。", n=count), "success")
+    return back
+
+
+MAX_SHEET_BYTES = 5 * 1024 * 1024

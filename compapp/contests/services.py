@@ -333,7 +333,9 @@ def find_coaches(id_numbers) -> dict[str, Coach]:
         return {}
     return {
         coach.id_number: coach
-        for coach in db.session.scalars(db.select(Coach).where(Coach.id_number.in_(sorted(numbers))))
+        for coach in db.session.scalars(
+            db.select(Coach).where(Coach.id_number.in_(sorted(numbers)))
+        )
     }
 
 
@@ -350,7 +352,10 @@ def check_coaches(coaches: list[CoachData]) -> list[Problem]:
         number = normalise_id_number(coach.id_number)
         registered = known.get(number)
         problems += rules.check_coach(
-            f"coaches-{index}-", coach.name, coach.id_number, registered.name if registered else None
+            f"coaches-{index}-",
+            coach.name,
+            coach.id_number,
+            registered.name if registered else None,
         )
         if number and number in seen:
             problems.append(Problem(f"coaches-{index}-id_number", "同一教练在本组中出现了两次。"))

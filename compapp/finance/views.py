@@ -269,7 +269,9 @@ def _roster_download(roster, stem: str, fmt: str) -> Response:
         data, kind = roster_pdf(roster), PDF
     else:
         abort(404)
-    record_full_read(current_user, current_user.jurisdiction_code, roster.scope, len(roster.rows), fmt)
+    record_full_read(
+        current_user, current_user.jurisdiction_code, roster.scope, len(roster.rows), fmt
+    )
     db.session.commit()
     return download(data, f"{stem}.{fmt}", kind)
 

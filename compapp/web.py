@@ -30,12 +30,14 @@ def register_web(app: Flask) -> None:
     from compapp.auth.models import User
     from compapp.auth.views import bp as auth_bp
     from compapp.certificates.views import bp as certificates_bp
+    from compapp.contests.review_views import bp as review_bp
     from compapp.contests.views import bp as contests_bp
     from compapp.finance.views import bp as finance_bp
     from compapp.imports.views import bp as imports_bp
     from compapp.main import bp as main_bp
     from compapp.payees.views import bp as payees_bp
     from compapp.portal.views import bp as portal_bp
+    from compapp.promotion.bulk_views import bp as promotion_bulk_bp
     from compapp.promotion.views import bp as promotion_bp
     from compapp.reference.views import bp as reference_bp
     from compapp.rewards.views import bp as rewards_bp
@@ -54,6 +56,8 @@ def register_web(app: Flask) -> None:
         portal_bp,
         accounts_bp,
         payees_bp,
+        review_bp,
+        promotion_bulk_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -518,6 +518,8 @@ def save_entry(
         placement.medal, placement.prize = medal, prize
         placement.status = "entered"
         placement.entered_by_id = user_id
+        # A result returned by a reviewer goes back into the queue once it is saved again.
+        placement.returned_at = placement.returned_by_id = placement.return_reason = None
         db.session.add(placement)
     db.session.flush()
     from compapp.rewards.services import award_policies, grant_awards

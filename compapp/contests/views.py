@@ -535,7 +535,11 @@ def review():
         .join(Entry)
         .join(Event)
         .join(Contest)
-        .where(Placement.status == "entered")
+        .where(
+            Placement.status == "entered",
+            Placement.returned_at.is_(None),
+            Placement.revoked_at.is_(None),
+        )
     )
     total = db.session.scalar(db.select(db.func.count()).select_from(waiting.subquery()))
     pages = max(1, -(-total // REVIEW_PAGE_SIZE))

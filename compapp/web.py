@@ -32,6 +32,7 @@ def register_web(app: Flask) -> None:
     from compapp.certificates.views import bp as certificates_bp
     from compapp.contests.review_views import bp as review_bp
     from compapp.contests.views import bp as contests_bp
+    from compapp.disclosure.views import bp as disclosure_bp
     from compapp.finance.views import bp as finance_bp
     from compapp.imports.views import bp as imports_bp
     from compapp.main import bp as main_bp
@@ -40,6 +41,7 @@ def register_web(app: Flask) -> None:
     from compapp.promotion.bulk_views import bp as promotion_bulk_bp
     from compapp.promotion.views import bp as promotion_bp
     from compapp.reference.views import bp as reference_bp
+    from compapp.revocation.views import bp as revocation_bp
     from compapp.rewards.views import bp as rewards_bp
 
     for blueprint in (
@@ -58,6 +60,8 @@ def register_web(app: Flask) -> None:
         payees_bp,
         review_bp,
         promotion_bulk_bp,
+        disclosure_bp,
+        revocation_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -205,6 +209,8 @@ NAV = (
     ("payees.mine", _l("收款账户"), ("coach", "winner")),
     ("contests.review", _l("成绩复核"), ("admin", "organiser")),
     ("finance.index", _l("奖励资金预算"), ("admin", "finance")),
+    ("revocation.recoveries", _l("追回明细"), ("admin", "finance")),
+    ("revocation.index", _l("撤销获奖"), ("admin", "organiser")),
     ("promotion.index", _l("等级晋升"), ("admin", "organiser")),
     ("imports.index", _l("批量导入"), ("admin", "organiser")),
     ("certificates.index", _l("证书"), ("admin", "organiser")),
@@ -212,6 +218,7 @@ NAV = (
     ("rewards.what_if", _l("政策草案试算"), ("admin",)),
     ("accounts.index", _l("账户"), ("admin",)),
     ("accounts.audit", _l("审计日志"), ("admin",)),
+    ("disclosure.public_index", _l("获奖名单公开"), None),
 )
 
 

@@ -104,9 +104,9 @@ def returned_to(user) -> list[Placement]:
         .order_by(Placement.returned_at.desc())
         .options(
             joinedload(Placement.entry).joinedload(Entry.event).joinedload(Event.contest),
-            joinedload(Placement.entry).selectinload(Entry.members).joinedload(
-                EntryMember.competitor
-            ),
+            joinedload(Placement.entry)
+            .selectinload(Entry.members)
+            .joinedload(EntryMember.competitor),
         )
         .limit(200)
     ).all()
@@ -189,9 +189,7 @@ def return_many(ids: list[int], seen: dict[int, str], reason: str, user, in_scop
             outcome.refused.append((placement, _("这是您自己录入的成绩，请直接修改。")))
             continue
         if seen.get(placement.id) != seen_digest(placement):
-            outcome.refused.append(
-                (placement, _("在您查看之后已被修改，没有退回；请重新查看。"))
-            )
+            outcome.refused.append((placement, _("在您查看之后已被修改，没有退回；请重新查看。")))
             continue
         placement.returned_at = utcnow()
         placement.returned_by_id = user.id

@@ -23,7 +23,7 @@ from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardLineRecord, BudgetConfirmation
 from compapp.rewards.services import line_loading, line_notices
 
-STATUSES = ("provisional", "awaiting_budget", "confirmed", "paid")
+STATUSES = ("provisional", "awaiting_budget", "confirmed", "revoked", "paid")
 
 
 class BudgetRefused(Exception):

@@ -129,3 +129,32 @@ def people_in_scope(user, competitor: Competitor | None = None, coach: Coach | N
             .where(Entry.id.in_(link), Contest.organising_body_id == user.organising_body_id)
         )
     )
+
+
+def save_imported_bank_details(pairs: list[tuple[int, tuple[str, str, str]]], user) -> int:
+    """Store checked bank details of competitors from an import; one audit entry (masked)."""
+    if not pairs:
+        return 0
+    existing = {
+        account.competitor_id: account
+        for account in db.session.scalars(
+            db.select(BankAccount).where(BankAccount.competitor_id.in_([p for p, _b in pairs]))
+        )
+    }
+    for competitor_id, (bank_name, branch, number) in pairs:
+        account = existing.get(competitor_id)
+        if account is None:
+            account = BankAccount(competitor_id=competitor_id)
+            db.session.add(account)
+        account.bank_name, account.branch, account.account_number = bank_name, branch, number
+        account.updated_by_id = getattr(user, "id", None)
+    db.session.flush()
+    record_change(
+        "import_bank_accounts",
+        "competitor",
+        None,
+        f"批量导入登记 {len(pairs)} 名选手的收款账户",
+        after={"competitors": [p for p, _b in pairs][:1000]},
+        user=user,
+    )
+    return len(pairs)

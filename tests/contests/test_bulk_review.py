@@ -115,7 +115,9 @@ def test_a_result_returned_with_a_reason_leaves_the_queue_until_its_enterer_save
     _html, seen, _shown = page_form(client, f"/contests/review/bulk?contest={dummy_contest.id}")
     refused = post(client, dummy_contest, [placements[0].id], seen, action="return")
     assert "退回时请写明原因" in client.get(refused.headers["Location"]).get_data(as_text=True)
-    post(client, dummy_contest, [placements[0].id], seen, action="return", reason="名次与成绩单不符")
+    post(
+        client, dummy_contest, [placements[0].id], seen, action="return", reason="名次与成绩单不符"
+    )
     html, _seen, shown = page_form(client, f"/contests/review/bulk?contest={dummy_contest.id}")
     assert str(placements[0].id) not in shown and len(shown) == 4
     assert db.session.scalar(db.select(AuditEntry).filter_by(action="return_placement"))
@@ -126,7 +128,9 @@ def test_a_result_returned_with_a_reason_leaves_the_queue_until_its_enterer_save
     entry = db.session.get(Placement, placements[0].id).entry
     data = EntryData(
         sending_county="533422",
-        members=[MemberData(entry.members[0].competitor.id_number, entry.members[0].competitor.name)],
+        members=[
+            MemberData(entry.members[0].competitor.id_number, entry.members[0].competitor.name)
+        ],
         rank=1,
         result="gold",
     )

@@ -225,8 +225,21 @@ def mark_paid_each(items: list[tuple[AwardLineRecord, str, date]], payer_code: s
             raise BudgetRefused(_l("负数调整明细为应收回金额，请按收回流程处理，不能登记为支付。"))
     for line, reference, paid_on in items:
         before = {"paid_on": None, "payment_reference": None}
-        line.paid_on, line.payment_reference = paid_on, reference.strip()[:80]
-        line.paid_by_id, line.paid_at = user.id, utcnow()
+        # Compare-and-set: of two registrations of one line at the same moment, one wins.
+        claimed = db.session.execute(
+            db.update(AwardLineRecord)
+            .where(AwardLineRecord.id == line.id, AwardLineRecord.paid_on.is_(None))
+            .values(
+                paid_on=paid_on,
+                payment_reference=reference.strip()[:80],
+                paid_by_id=user.id,
+                paid_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            raise BudgetRefused(_l("该明细已由他人登记支付，请刷新后查看。"))
+        db.session.refresh(line)
         record_change(
             "mark_line_paid",
             "award_line",

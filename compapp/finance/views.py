@@ -345,3 +345,84 @@ def payment_sheet(contest_id: int):
 
 
 MAX_SHEET_BYTES = 5 * 1024 * 1024
+
+
+# --- reconciliation (对账) -------------------------------------------------------------------
+
+
+def _period() -> tuple[date, date]:
+    """The period asked for (start, end dates), by default the calendar year asked or this one."""
+    year = request.args.get("year", type=int) or date.today().year
+    try:
+        start = date.fromisoformat(request.args.get("start") or f"{year:04d}-01-01")
+        end = date.fromisoformat(request.args.get("end") or f"{year:04d}-12-31")
+    except ValueError:
+        abort(400)
+    if end < start:
+        start, end = end, start
+    return start, end
+
+
+@bp.route("/reconciliation", methods=["GET", "POST"])
+def reconciliation():
+    from compapp.core.money import MoneyError, to_fen
+    from compapp.finance import reconciliation as recon
+
+    code = payer_code()
+    start, end = _period()
+    figures = recon.ledger(code, start, end)
+    error = None
+    if request.method == "POST":
+        if current_user.role != "finance" or not ConfirmForm().validate_on_submit():
+            abort(403 if current_user.role != "finance" else 400)
+        try:
+            ledger_paid = to_fen((request.form.get("ledger_paid") or "").strip() or "x")
+        except MoneyError:
+            error = _("请填写本单位账面已支付金额（元），如 240000.00。")
+        else:
+            try:
+                recon.record_reconciliation(
+                    figures, ledger_paid, request.form.get("explanation", ""), current_user
+                )
+            except recon.ReconciliationRefused as exc:
+                db.session.rollback()
+                error = str(exc)
+            else:
+                db.session.commit()
+                flash(_("已记录对账。"), "success")
+                return redirect(
+                    url_for("finance.reconciliation", start=start.isoformat(), end=end.isoformat())
+                )
+    return render_template(
+        "finance/reconciliation.html",
+        payer=db.session.get(Jurisdiction, code),
+        figures=figures,
+        history=recon.reconciliations(code),
+        form=ConfirmForm(),
+        error=error,
+    ), (422 if error else 200)
+
+
+# --- annual execution report ----------------------------------------------------------------
+
+
+@bp.route("/years/<int:year>/report")
+def annual_report(year: int):
+    from compapp.finance.report import annual_report as build
+
+    report = build(payer_code(), year)
+    return render_template("finance/report.html", report=report, year=year)
+
+
+@bp.route("/years/<int:year>/report.<fmt>")
+def annual_report_export(year: int, fmt: str):
+    from compapp.finance.report import annual_report as build
+    from compapp.finance.report_exports import report_pdf, report_workbook
+
+    report = build(payer_code(), year)
+    stem = f"{report.payer}_{year}年度_奖励资金执行情况"
+    if fmt == "xlsx":
+        return download(report_workbook(report), f"{stem}.xlsx", XLSX)
+    if fmt == "pdf":
+        return download(report_pdf(report), f"{stem}.pdf", PDF)
+    abort(404)

@@ -158,3 +158,20 @@ def test_accounts_link_coaches_by_id_number_in_the_demo_data(app, db, demo):
     coach1 = db.session.scalar(db.select(User).filter_by(username="coach1"))
     coach = db.session.get(Coach, coach1.coach_id)
     assert coach.name == "和建华" and coach.id_number
+
+
+def test_the_contest_payee_page_lists_everyone_masked_with_what_is_missing(app, db, demo):
+    from tests.finance.finance_helpers import WORLDSKILLS, contest_named
+
+    contest = contest_named(db, WORLDSKILLS)
+    person = db.session.scalar(db.select(Competitor).filter_by(name="张玉兰"))
+    db.session.execute(db.delete(BankAccount).filter_by(competitor_id=person.id))
+    db.session.commit()
+    page = login(app, "organiser1").get(f"/contests/{contest.id}/payees").get_data(as_text=True)
+    assert "此里农布" in page and "和建华" in page and "木文军" in page
+    assert "还有 1 人缺少身份证号码或收款账户。" in page
+    for account in db.session.scalars(db.select(BankAccount)):
+        assert account.account_number not in page
+    winner = db.session.scalar(db.select(Competitor).filter_by(name="此里农布"))
+    assert db.session.scalar(db.select(BankAccount).filter_by(competitor_id=winner.id)).masked in page
+    assert f"/payees/competitors/{person.id}?back=" in page

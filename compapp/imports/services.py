@@ -284,6 +284,11 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
     bars: dict[int, tuple] = {}
     for start in range(0, len(known_ids), CHUNK):
         bars.update(contest_services.bars_in_force(known_ids[start : start + CHUNK], date.today()))
+    # People only other bodies' contests know are matched without being named (stored problems
+    # are read later, by whoever opens the batch).
+    named = contest_services.competitors_known_to(
+        contest.organising_body_id, (person_id for person_id, _name in known.values())
+    )
 
     # Events the file names but the contest lacks: created on save, checked like the form.
     file_results: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -382,6 +387,7 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
                     registered_name=person[1] if person else None,
                     entered_elsewhere=other != index
                     or member.id_number in kept_people[item.event_key],
+                    reveal_name=person is not None and person[0] in named,
                 )
             ]
             bar = bars.get(person[0]) if person else None

@@ -762,6 +762,19 @@ def last_saved_batch(contest: Contest) -> ImportBatch | None:
     )
 
 
+def _without_account_numbers(cells: dict | None) -> dict | None:
+    """The stored cells with bank account numbers masked: once saved, the batch keeps no copy."""
+    if not cells or reading.ACCOUNT not in cells.get("headers", ()):
+        return cells
+    from compapp.core.bank import mask_account
+
+    rows = [
+        [n, {**values, reading.ACCOUNT: mask_account(values.get(reading.ACCOUNT, ""))}]
+        for n, values in cells["rows"]
+    ]
+    return {**cells, "rows": rows}
+
+
 def confirm_batch(batch: ImportBatch, digest: str, user) -> ImportPlan:
     """Save a checked batch; ``digest`` must be the one the user saw (flushes, no commit).
 
@@ -807,5 +820,6 @@ def confirm_batch(batch: ImportBatch, digest: str, user) -> ImportPlan:
     batch.saved_at = utcnow()
     batch.saved_by_id = getattr(user, "id", None)
     batch.summary = plan.summary()
+    batch.cells = _without_account_numbers(batch.cells)
     db.session.flush()
     return plan

@@ -60,6 +60,8 @@ def test_an_import_stores_bank_details_and_links_coaches_by_id_number(
     assert len(accounts) == 5 and {a.bank_name for a in accounts} == {"中国农业银行"}
     batch = db.session.get(ImportBatch, batch_id)
     assert batch.status == "saved"
+    stored = str(batch.cells)
+    assert all(a.account_number not in stored for a in accounts)  # no copy kept once saved
 
 
 def test_a_bad_account_number_is_refused_with_its_row_and_never_echoed_in_full(

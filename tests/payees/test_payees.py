@@ -173,5 +173,7 @@ def test_the_contest_payee_page_lists_everyone_masked_with_what_is_missing(app, 
     for account in db.session.scalars(db.select(BankAccount)):
         assert account.account_number not in page
     winner = db.session.scalar(db.select(Competitor).filter_by(name="此里农布"))
-    assert db.session.scalar(db.select(BankAccount).filter_by(competitor_id=winner.id)).masked in page
+    assert (
+        db.session.scalar(db.select(BankAccount).filter_by(competitor_id=winner.id)).masked in page
+    )
     assert f"/payees/competitors/{person.id}?back=" in page

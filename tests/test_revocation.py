@@ -168,3 +168,33 @@ def test_an_import_naming_a_barred_person_is_refused_with_the_same_message(
     )
     page = client.get(response.location).get_data(as_text=True)
     assert f"被取消参赛资格至 {until.isoformat()}，不能录入新的参赛组。" in page
+
+
+def test_certificates_of_a_revoked_award_are_revoked_and_never_issued_again(
+    app, db, paid_and_confirmed
+):
+    from compapp.auth.models import User
+    from compapp.certificates.models import Certificate
+    from compapp.certificates.services import issue_all_certificates
+
+    contest, placement, _finance = paid_and_confirmed
+    admin = db.session.scalar(db.select(User).filter_by(username="admin"))
+    issue_all_certificates(contest, admin, date(2025, 1, 2))
+    db.session.commit()
+    issued = db.session.scalars(db.select(Certificate).filter_by(entry_id=placement.entry_id)).all()
+    assert issued and all(c.status == "valid" for c in issued)
+    request(app, placement)
+    revocation = db.session.scalar(db.select(Revocation))
+    login(app, "organiser2").post(f"/revocations/{revocation.id}/confirm")
+    db.session.expire_all()
+    certificates = db.session.scalars(
+        db.select(Certificate).filter_by(entry_id=placement.entry_id)
+    ).all()
+    assert {c.status for c in certificates} == {"revoked"}
+    assert all("冒名顶替参赛" in c.revocation_reason for c in certificates)
+    result = issue_all_certificates(contest_named(db, WORLDSKILLS), admin, date(2025, 1, 3))
+    db.session.commit()
+    after = db.session.scalars(db.select(Certificate).filter_by(entry_id=placement.entry_id)).all()
+    assert len(after) == len(certificates) and result is not None
+    page = app.test_client().get(f"/verify/{certificates[0].serial}").get_data(as_text=True)
+    assert "撤销" in page

@@ -132,6 +132,13 @@ def _load(ids: list[int], in_scope) -> tuple[list[Placement], list[int]]:
         .where(Placement.id.in_(sorted(set(ids))))
         .order_by(Placement.id)
         .with_for_update(of=Placement)
+        .options(
+            selectinload(Placement.entry).options(
+                selectinload(Entry.event).selectinload(Event.contest),
+                selectinload(Entry.members).joinedload(EntryMember.competitor),
+                selectinload(Entry.coaches),
+            )
+        )
     ).all()
     visible = [p for p in found if in_scope(p.entry.event.contest)]
     missing = sorted(set(ids) - {p.id for p in visible})

@@ -102,8 +102,25 @@ def totals(rows: list[dict]) -> dict[str, int]:
 
 
 def public_content(contest: Contest) -> dict:
-    """What the public page shows, frozen: masked names, results, amounts per payer level."""
-    rows = award_rows(contest, masked=True)
+    """What the public page shows, frozen: masked names, results, amounts per payer level.
+
+    Written in Chinese whatever the language of the page it is published from.
+    """
+    from flask_babel import force_locale
+
+    with force_locale("zh"):
+        return _content(contest, award_rows(contest, masked=True))
+
+
+def internal_content(contest: Contest) -> dict:
+    """The internal award list: full names (never ID or bank data), in Chinese."""
+    from flask_babel import force_locale
+
+    with force_locale("zh"):
+        return _content(contest, award_rows(contest, masked=False))
+
+
+def _content(contest: Contest, rows: list[dict]) -> dict:
     return {
         "contest": contest.name,
         "category": str(labels.category(contest.category)),

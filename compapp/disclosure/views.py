@@ -119,8 +119,7 @@ def withdraw(contest_id: int):
 def internal_export(contest_id: int, fmt: str):
     """The internal 获奖名单 with full names (no ID or bank data), for the office's files."""
     contest = _contest(contest_id)
-    content = {**services.public_content(contest), "rows": services.award_rows(contest, False)}
-    content["totals"] = services.totals(content["rows"])
+    content = services.internal_content(contest)
     title = f"{contest.name} 获奖名单（内部使用）"
     if fmt == "xlsx":
         return download(award_list_workbook(content, title), f"{contest.name}_获奖名单.xlsx", XLSX)

@@ -13,12 +13,12 @@ from datetime import date
 
 from sqlalchemy.orm import joinedload, selectinload
 
-from compapp import labels
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event, Placement
 from compapp.core.money import split_by_percent, split_evenly
 from compapp.extensions import db
 from compapp.finance.roster_exports import Roster, RosterRow
 from compapp.payees.services import bank_accounts
+from compapp.policy.categories import result_name
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardLineRecord
 
@@ -97,11 +97,28 @@ def build_roster(
     return roster
 
 
+# The roster is an official Chinese form, printed the same whatever the page language.
+ROLE_ZH = {
+    "coach": "教练",
+    "technical_director": "技术指导",
+    "translator": "翻译",
+    "expert": "专家",
+}
+
+
+def placing_text(placement) -> str:
+    """The placing as the (Chinese) roster prints it: "第 1 名 金牌"."""
+    text = f"第 {placement.rank} 名"
+    if placement.medal or placement.prize:
+        text += " " + result_name(placement.medal, placement.prize)
+    return text
+
+
 def _row(entry: Entry, person, role: str, account, fen: int, lines, note: str = "") -> RosterRow:
     return RosterRow(
         contest=entry.event.contest.name,
         event=entry.event.occupation,
-        result=str(labels.placement(entry.placement)),
+        result=placing_text(entry.placement),
         name=person.name,
         role=role,
         id_number=person.id_number or "",
@@ -142,6 +159,6 @@ def _entry_rows(entry: Entry, lines: list[AwardLineRecord], accounts) -> list[Ro
             share = f"团队奖励 {ec.share_percent}%" if not note else note
             account = accounts.get(("coach", ec.coach_id))
             rows.append(
-                _row(entry, ec.coach, labels.coach_role(ec.role), account, fen, team, share)
+                _row(entry, ec.coach, ROLE_ZH.get(ec.role, ec.role), account, fen, team, share)
             )
     return rows

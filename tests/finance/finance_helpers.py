@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from io import BytesIO
+from itertools import count
 
 from openpyxl import load_workbook
 
@@ -13,8 +14,18 @@ DEMO_PASSWORD = "compapp-demo"
 WORLDSKILLS = "第47届世界技能大赛"
 
 
+_clients = count(1)
+
+
 def login(app, username):
+    """A client signed in as ``username``, from an address of its own.
+
+    The sign-in limit counts per address; a test signing in several people would otherwise
+    meet it whenever an earlier test left the limiter switched on.
+    """
     client = app.test_client()
+    n = next(_clients)
+    client.environ_base["REMOTE_ADDR"] = f"10.18.{n // 250 % 250}.{n % 250 + 1}"
     response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
     assert response.status_code == 302
     return client

@@ -8,9 +8,11 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
+from compapp.auth import limits
 from compapp.auth.forms import LoginForm
 from compapp.auth.models import User
 from compapp.extensions import db, limiter
+from compapp.observability import SIGN_IN_FAILURES
 from compapp.web import public
 
 bp = Blueprint("auth", __name__)
@@ -24,7 +26,15 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit(
+    limits.client_limit, key_func=limits.client_key, methods=["POST"], on_breach=limits.count_breach
+)
+@limiter.limit(
+    limits.account_limit,
+    key_func=limits.account_key,
+    methods=["POST"],
+    on_breach=limits.count_breach,
+)
 @public
 def login():
     form = LoginForm()
@@ -32,6 +42,7 @@ def login():
         user = db.session.scalar(db.select(User).filter_by(username=form.username.data.strip()))
         if user is None or not user.active or not user.check_password(form.password.data):
             form.password.errors.append(_("用户名或密码不正确。"))
+            SIGN_IN_FAILURES.labels(reason="password").inc()
         else:
             lang = session.get("lang")
             session.clear()
@@ -39,7 +50,9 @@ def login():
                 session["lang"] = lang
             session.permanent = True
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return limits.remember_device(
+                redirect(_safe_next(request.args.get("next"))), user.username
+            )
     return render_template("auth/login.html", form=form)
 
 

@@ -37,6 +37,7 @@ class Config:
     REDIS_URL: str | None = None
     TRUSTED_PROXIES = 0
     RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis unreachable: limits per process
     LOGIN_LIMIT_CLIENT = "10 per minute"
     LOGIN_LIMIT_ACCOUNT = "10 per minute"
     JOB_RUNNER: str | None = None  # "rq" with Redis, else "thread"; tests: "inline"

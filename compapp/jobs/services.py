@@ -292,10 +292,21 @@ def get_job(job_id: str, kind: str | None = None) -> Job | None:
     job = db.session.get(Job, job_id)
     if job is None or (kind is not None and job.kind != kind):
         return None
-    if job.active and reap_stale():
+    if _looks_stale(job) and reap_stale():
         db.session.commit()
         db.session.refresh(job)
     return job
+
+
+def _looks_stale(job: Job) -> bool:
+    # Checked in Python first, so that reading a live job's progress writes nothing.
+    now = utcnow()
+    if job.state == "running":
+        beat = job.heartbeat_at or job.started_at or job.created_at
+        return beat < now - timedelta(seconds=_config("JOB_STALE_SECONDS"))
+    if job.state == "queued":
+        return job.created_at < now - timedelta(seconds=_config("JOB_QUEUED_SECONDS"))
+    return False
 
 
 def status_of(job: Job) -> dict:

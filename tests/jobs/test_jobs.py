@@ -181,3 +181,28 @@ def test_a_result_file_is_stored_in_chunks_and_read_back_whole(db, dummy_contest
 def test_unknown_or_malformed_job_ids_are_not_found(db):
     for job_id in ("x" * 32, "../../etc/passwd", "0" * 31, "0" * 32):
         assert services.get_job(job_id) is None
+
+
+@pytest.mark.parametrize("app_config", [{"JOB_RUNNER": "thread"}])
+def test_without_redis_a_job_runs_in_a_thread_of_the_web_process(
+    app, db, dummy_contest, handlers, app_config
+):
+    """`make run` has no Redis: the same code runs the job in the web process's thread pool,
+    and its progress is read from the database like any other."""
+    import time
+
+    job, _ = services.start_job(request(dummy_contest, kind="flaky"), None)
+    db.session.commit()
+    services.dispatch(job)
+    deadline = time.monotonic() + 30
+    while True:
+        db.session.expire_all()
+        seen = services.get_job(job.id)
+        state = seen.state
+        db.session.rollback()  # end the read, as a request does (SQLite: let the job write)
+        if state == "done" or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    seen = services.get_job(job.id)
+    assert seen.state == "done" and seen.attempts == 2
+    app.extensions["compapp_job_pool"].shutdown(wait=True)

@@ -71,6 +71,7 @@ def configure_logging(app: Flask) -> None:
         if getattr(handler, "compapp", False):
             target.removeHandler(handler)
     if fmt != "json":
+        target.propagate = True
         return
     from pythonjsonlogger.json import JsonFormatter
 

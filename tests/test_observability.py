@@ -11,6 +11,7 @@ import logging
 import pytest
 
 from compapp import create_app
+from compapp.observability import configure_logging
 
 
 @pytest.fixture
@@ -25,6 +26,7 @@ def log_lines(app):
     old = handler.setStream(stream)
     yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
     handler.setStream(old)
+    configure_logging(type("Plain", (), {"config": {"LOG_FORMAT": "text"}})())
 
 
 def test_each_request_is_one_json_line_with_id_user_status_and_duration(

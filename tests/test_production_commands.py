@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from compapp import create_app
 from compapp.auth.models import User
+from compapp.extensions import db as _db
 
 
 def test_create_admin_asks_for_the_password_twice_and_never_takes_it_as_an_argument(db, runner):
@@ -38,6 +39,7 @@ def test_demo_data_is_refused_in_production(app, db):
     )
     with production.app_context():
         result = production.test_cli_runner().invoke(args=["seed", "demo"])
+        _db.engine.dispose()
     assert result.exit_code != 0
     assert "refused in production" in result.output
     assert db.session.scalar(db.select(User).filter_by(username="admin")) is None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from compapp.extensions import db as _db
 from compapp.extensions import limiter
 
 
@@ -86,4 +87,6 @@ def test_forwarded_addresses_are_ignored_without_trusted_proxies(app, create_use
     )
     client = plain.test_client()
     statuses = [attempt(client, f"nobody{n}", f"10.9.9.{n}") for n in range(11)]
+    with plain.app_context():
+        _db.engine.dispose()
     assert statuses == [200] * 10 + [429]

@@ -1,7 +1,7 @@
 """Background jobs kept in the database: state, progress, result files, the start gate.
 
 Revision ID: 0009_i20
-Revises: 0008
+Revises: 0009_i14b
 Create Date: 2026-12-03 08:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_i20'
-down_revision = '0008'
+down_revision = '0009_i14b'
 branch_labels = None
 depends_on = None
 

@@ -241,6 +241,8 @@ def two_hosts(tmp_path):
         hosts = {}
         for name in ("A", "B"):
             port = free_port()
+            metrics_dir = tmp_path / f"metrics{name}"
+            metrics_dir.mkdir()
             process = start(
                 f"host{name}",
                 [
@@ -251,9 +253,10 @@ def two_hosts(tmp_path):
                     "2",
                     "wsgi:app",
                 ],
-                env,
+                {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)},
             )
             hosts[name] = (f"http://127.0.0.1:{port}", process)
+            stack.callback(shutil.rmtree, tmp_path / f"metrics{name}", True)
         for url, process in hosts.values():
             _wait_for(url + "/login", process)
         yield {
@@ -386,6 +389,15 @@ def test_two_hosts_share_limits_and_jobs(two_hosts):
         round(handover, 2)
     )
     figures["certificates in the ZIP downloaded from B"] = len(names)
+
+    # Metrics, read from this machine (the local network), add up B's gunicorn workers and show
+    # the queue as the database has it.
+    with urllib.request.urlopen(b + "/metrics", timeout=60) as resp:
+        metrics = resp.read().decode()
+    assert 'compapp_jobs{kind="certificate_zip",state="done"} 1.0' in metrics
+    assert 'compapp_job_duration_seconds_count{kind="certificate_zip"} 1.0' in metrics
+    assert 'compapp_sign_in_failures_total{reason="limited"}' in metrics
+    assert 'compapp_request_duration_seconds_count{endpoint="auth.login"' in metrics
     print("\ntwo-host figures:")
     for name, value in figures.items():
         print(f"  {name}: {value}")

@@ -144,12 +144,15 @@ def build_file(entries: int) -> bytes:
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet(reading.SHEET)
     sheet.append(list(reading.HEADERS))
+
     def person() -> str:
         global SERIAL
         SERIAL += 1
         day, rest = SERIAL % 28 + 1, SERIAL // 28
         month, rest = rest % 12 + 1, rest // 12
-        return make_id_number(f"53342219{80 + rest // 1000:02d}{month:02d}{day:02d}{rest % 1000:03d}")
+        return make_id_number(
+            f"53342219{80 + rest // 1000:02d}{month:02d}{day:02d}{rest % 1000:03d}"
+        )
 
     individual = entries * 7 // 10
     for i in range(entries):
@@ -157,7 +160,7 @@ def build_file(entries: int) -> bytes:
         k = i - individual if pair else i
         event, rank = divmod(k, PER_EVENT)
         occupation = f"{'双人' if pair else ''}工种{event + 1:03d}"
-        for m in range(2 if pair else 1):
+        for _member in range(2 if pair else 1):
             sheet.append(
                 _row(
                     occupation,
@@ -491,9 +494,7 @@ def xlsx_rows(data: bytes) -> list[list]:
     import openpyxl
 
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
-    rows = [
-        list(row) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
-    ]
+    rows = [list(row) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)]
     book.close()
     return rows
 
@@ -533,7 +534,9 @@ def bare_pdf(rows: list[list]) -> float:
         for row in rows
     ]
     with tempfile.TemporaryFile() as out:
-        doc = SimpleDocTemplate(out, pagesize=landscape(A4), leftMargin=14 * mm, rightMargin=14 * mm)
+        doc = SimpleDocTemplate(
+            out, pagesize=landscape(A4), leftMargin=14 * mm, rightMargin=14 * mm
+        )
         doc.build([Table(data, repeatRows=1, colWidths=[doc.width / width] * width)])
     return time.perf_counter() - began
 
@@ -582,9 +585,8 @@ def report(sizes: list[int], table: dict, ratios: dict) -> bool:
             else:
                 flat = mid is None or last.statements <= table[mid][name].statements
                 met = last.median <= HTML_TARGET_S and flat and last.status == 200
-                verdict = (
-                    f"<= 300 ms, flat statements: {'met' if met else 'MISSED'}"
-                    + ("" if flat else " (statements grow)")
+                verdict = f"<= 300 ms, flat statements: {'met' if met else 'MISSED'}" + (
+                    "" if flat else " (statements grow)"
                 )
             ok = ok and met
         print(f"{name:<26}{''.join(f'{c:>34}' for c in cells)}{growth:>10}  {verdict}")
@@ -625,9 +627,8 @@ def main() -> int:
         url = args.database_url or f"sqlite:///{work}/bench.sqlite"
         built = build(url, sizes)
         server = Server(url, work)
-        from load_test import sign_in
-
         import load_test
+        from load_test import sign_in
 
         load_test.DEMO_PASSWORD = PASSWORD
         cookie = sign_in(server.port, "bench_admin")

@@ -14,9 +14,7 @@ PDF = "application/pdf"
 CSV = "text/csv"
 
 
-def download(
-    data: bytes | BinaryIO, name: str, mimetype: str, inline: bool = False
-) -> Response:
+def download(data: bytes | BinaryIO, name: str, mimetype: str, inline: bool = False) -> Response:
     """Send ``data`` as the file ``name``, never cached.
 
     send_file writes filename*=UTF-8''… (RFC 5987) for a Chinese name, with an ASCII fallback

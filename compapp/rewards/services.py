@@ -504,44 +504,6 @@ def event_summaries(contest: Contest) -> list[EventSummary]:
     return list(out.values())
 
 
-def placed_entries_query(contest: Contest, event_id: int | None = None, search: str = ""):
-    """The contest's placed entries in event and rank order, optionally one event's or those
-    with a competitor or coach whose name contains ``search``; loaded for the awards page."""
-    from sqlalchemy.orm import contains_eager, joinedload, selectinload
-
-    from compapp.contests.models import Coach, Competitor, EntryCoach, EntryMember
-
-    query = (
-        db.select(Entry)
-        .join(Event, Event.id == Entry.event_id)
-        .join(Placement, Placement.entry_id == Entry.id)
-        .where(Event.contest_id == contest.id)
-        .order_by(Event.id, Placement.rank, Entry.id)
-        .options(
-            contains_eager(Entry.placement),
-            contains_eager(Entry.event),
-            selectinload(Entry.members).joinedload(EntryMember.competitor),
-            selectinload(Entry.coaches).joinedload(EntryCoach.coach),
-            joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
-        )
-    )
-    if event_id is not None:
-        query = query.where(Entry.event_id == event_id)
-    if search:
-        by_member = (
-            db.select(EntryMember.entry_id)
-            .join(Competitor, Competitor.id == EntryMember.competitor_id)
-            .where(Competitor.name.contains(search, autoescape=True))
-        )
-        by_coach = (
-            db.select(EntryCoach.entry_id)
-            .join(Coach, Coach.id == EntryCoach.coach_id)
-            .where(Coach.name.contains(search, autoescape=True))
-        )
-        query = query.where(db.or_(Entry.id.in_(by_member), Entry.id.in_(by_coach)))
-    return query
-
-
 def entries_awards(entries: list[Entry]) -> list[tuple[Event, list[EntryAwards]]]:
     """The current computations and lines of ``entries`` (already loaded, in order), grouped
     by event in that order: a few queries for any number of entries."""

@@ -10,6 +10,7 @@ from compapp import labels
 from compapp.auth.access import admin_required, organiser_required
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest
+from compapp.contests.services import placed_entries_query
 from compapp.contests.views import get_contest, get_entry
 from compapp.core.money import from_fen
 from compapp.downloads import XLSX, download_written
@@ -45,7 +46,7 @@ def contest_awards(contest_id: int):
     if event_id not in {s.event.id for s in summaries}:
         event_id = None
     search = search_text()
-    page = page_of(services.placed_entries_query(contest, event_id, search))
+    page = page_of(placed_entries_query(contest, event_id, search))
     totals = services.payer_totals(contest)
     return render_template(
         "rewards/contest.html",

@@ -543,9 +543,9 @@ def entries_awards(entries: list[Entry]) -> list[tuple[Event, list[EntryAwards]]
     return out
 
 
-def contest_notices(contest: Contest) -> list[str]:
-    """The distinct notices of the computations behind the contest's current lines (SQL
-    picks the distinct bases; POLICY.md §4.5, §5.4)."""
+def contest_notices(contest: Contest, payer_code: str | None = None) -> list[str]:
+    """The distinct notices of the computations behind the contest's current lines (of one
+    payer's, if given): SQL picks the distinct bases (POLICY.md §4.5, §5.4)."""
     basis_ids = (
         db.select(AwardComputation.basis_id)
         .join(AwardLineRecord, AwardLineRecord.computation_id == AwardComputation.id)
@@ -554,6 +554,8 @@ def contest_notices(contest: Contest) -> list[str]:
         .where(Event.contest_id == contest.id, AwardLineRecord.is_current.is_(True))
         .distinct()
     )
+    if payer_code is not None:
+        basis_ids = basis_ids.where(AwardLineRecord.payer_code == payer_code)
     seen: dict[str, None] = {}
     for basis in db.session.scalars(
         db.select(AwardBasis).where(AwardBasis.id.in_(basis_ids)).order_by(AwardBasis.id)
@@ -736,7 +738,13 @@ def grand_total(totals: list[PayerTotal]) -> Decimal:
 
 def payer_lines(contest: Contest, payer_code: str) -> list[AwardLineRecord]:
     """The current lines a payer pays for a contest."""
-    return db.session.scalars(
+    return db.session.scalars(payer_lines_query(contest, payer_code)).all()
+
+
+def payer_lines_query(contest: Contest, payer_code: str):
+    """The current lines a payer pays for a contest, in entry order, loaded for display (for
+    a page of them: compapp.paging)."""
+    return (
         db.select(AwardLineRecord)
         .join(Entry)
         .join(Event)
@@ -747,7 +755,7 @@ def payer_lines(contest: Contest, payer_code: str) -> list[AwardLineRecord]:
         )
         .order_by(AwardLineRecord.entry_id, AwardLineRecord.id)
         .options(*line_loading())
-    ).all()
+    )
 
 
 def history(entry: Entry) -> list[AwardComputation]:

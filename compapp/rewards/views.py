@@ -64,17 +64,21 @@ def contest_awards(contest_id: int):
 
 @bp.route("/contests/<int:contest_id>/awards/payers/<code>")
 def payer_lines(contest_id: int, code: str):
+    """One page of the lines a payer pays for the contest; the total and count from SQL."""
     contest = get_contest(contest_id)
-    lines = services.payer_lines(contest, code)
-    if not lines:
+    totals = {t.payer.code: t for t in services.payer_totals(contest)}
+    if code not in totals:
         abort(404)
+    page = page_of(services.payer_lines_query(contest, code), per_page=100)
     return render_template(
         "rewards/payer.html",
         contest=contest,
-        lines=lines,
-        payer=lines[0].payer,
-        total=from_fen(sum(line.amount_fen for line in lines)),
-        notices=services.line_notices(lines),
+        lines=page.items,
+        page=page,
+        payer=totals[code].payer,
+        total=totals[code].total,
+        count=totals[code].lines,
+        notices=services.contest_notices(contest, code),
     )
 
 

@@ -138,6 +138,9 @@ class PagedTable(Flowable):
             used += height
         if not rows and not last:
             return []  # not even one row fits here: the next frame
+        # ReportLab marks a flowable that did not fit a frame and gives up if it does not fit
+        # the next one either; this one fitted a page's worth, so the mark is stale.
+        self.__dict__.pop("_postponed", None)
         table = Table([self.header, *rows], colWidths=self.col_widths, repeatRows=1)
         table.setStyle(TableStyle(self.style + (list(self.last_row_style) if last else [])))
         return [table] if last else [table, self]

@@ -190,7 +190,7 @@ def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
             Paragraph(escape(r.result), base),
             r.kind,
             format_yuan(r.amount, symbol=False),
-            r.status,
+            Paragraph(escape(r.status), base),
             Paragraph(escape(r.clause), small),
         ]
         for r in sheet.rows

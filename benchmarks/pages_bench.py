@@ -383,9 +383,10 @@ class Measure:
 class Server:
     """gunicorn with one sync worker serving counting_app(); one fresh worker per page."""
 
-    def __init__(self, url: str, work: Path):
+    def __init__(self, url: str, work: Path, timeout: int = 300):
         from load_test import free_port
 
+        self.timeout = timeout
         self.port = free_port()
         self.stats = work / "stats.jsonl"
         self.stats.touch()
@@ -409,7 +410,7 @@ class Server:
                     "--workers",
                     "1",
                     "--timeout",
-                    "300",
+                    str(timeout),
                     "pages_bench:counting_app()",
                 ],
                 cwd=ROOT,
@@ -441,7 +442,7 @@ class Server:
         import http.client
 
         before = len(self.records())
-        conn = http.client.HTTPConnection(HOST, self.port, timeout=300)
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=self.timeout + 5)
         try:
             conn.request("GET", path, headers={"Cookie": cookie})
             response = conn.getresponse()
@@ -482,7 +483,12 @@ class Server:
 def measure(server: Server, cookie: str, path: str, runs: int, pid: int | None) -> Measure:
     if pid:
         server.fresh_worker(pid)
-    status, body, first = server.get(path, cookie)  # warm-up: templates, caches, connections
+    try:
+        status, body, first = server.get(path, cookie)  # warm-up: templates, caches, …
+    except TimeoutError:
+        # Longer than --timeout: gunicorn ends the worker; reported as such.
+        server.wait_ready()
+        return Measure(seconds=[float("inf")], status=0)
     result = Measure(status=status, body=body, size=len(body))
     result.peak_mb = first["peak_mb"]
     # A page that takes more than 10 s is timed once more rather than --runs times.
@@ -587,7 +593,7 @@ def report(sizes: list[int], table: dict, ratios: dict) -> bool:
             if m is None:
                 cells.append(f"{'-':>34}")
                 continue
-            flag = "" if m.status == 200 else f" HTTP {m.status}"
+            flag = "" if m.status == 200 else " timed out" if m.status == 0 else f" HTTP {m.status}"
             cells.append(
                 f"{m.median:>9.3f} {m.statements:>7} {m.size / 1024:>8.0f} {m.peak_mb:>6.0f}{flag}"
             )
@@ -632,6 +638,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--database-url", help="a throwaway database on this machine")
     parser.add_argument("--only", help="comma-separated words; pages whose name has one")
+    parser.add_argument(
+        "--timeout", type=int, default=300, help="seconds a request may take (then: timed out)"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if not all(1 <= s <= 50_000 for s in sizes) or not 1 <= args.runs <= 10:
@@ -645,7 +654,7 @@ def main() -> int:
     try:
         url = args.database_url or f"sqlite:///{work}/bench.sqlite"
         built = build(url, sizes)
-        server = Server(url, work)
+        server = Server(url, work, args.timeout)
         import load_test
         from load_test import sign_in
 

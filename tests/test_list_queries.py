@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from compapp.imports import reading
-from tests.conftest import id_number_for
+from tests.conftest import AuthActions, id_number_for
 from tests.queries import counted
 
 COUNTIES = ["德钦县（迪庆藏族自治州）", "龙陵县（保山市）", "香格里拉市（迪庆藏族自治州）"]
@@ -133,8 +133,22 @@ def pages(b: dict) -> list[tuple[str, str]]:
     ]
 
 
-def statements_of(db, client, auth, user: str, url: str) -> int:
-    auth.login(user)
+@pytest.fixture
+def clients(app):
+    """One signed-in test client per user, signed in once (sign-ins are rate-limited)."""
+    signed_in = {}
+
+    def client_of(user: str):
+        if user not in signed_in:
+            signed_in[user] = app.test_client()
+            AuthActions(signed_in[user]).login(user)
+        return signed_in[user]
+
+    return client_of
+
+
+def statements_of(db, clients, user: str, url: str) -> int:
+    client = clients(user)
     client.get(url)  # first request: caches (policies, templates) filled
     # The test's app context is the requests' too: start from an empty session, as a request
     # does in production, so a lazy load cannot be answered from objects the test loaded.
@@ -144,25 +158,24 @@ def statements_of(db, client, auth, user: str, url: str) -> int:
         body = response.get_data()
     assert response.status_code == 200, (url, response.status_code)
     assert body
-    auth.logout()
     return len(statements)
 
 
-def test_list_pages_and_exports_read_as_many_statements_at_any_size(db, client, auth, two_sizes):
+def test_list_pages_and_exports_read_as_many_statements_at_any_size(db, clients, two_sizes):
     """STYLE.md: every list page is written for 10,000 rows, counts and totals in SQL,
     pagination, no lazy load inside a loop: the statements of each page and export are the
     same for a 6-entry and a 130-entry contest."""
     small, large = two_sizes
     grown = []
     for (user, small_url), (_user, large_url) in zip(pages(small), pages(large), strict=True):
-        few = statements_of(db, client, auth, user, small_url)
-        many = statements_of(db, client, auth, user, large_url)
+        few = statements_of(db, clients, user, small_url)
+        many = statements_of(db, clients, user, large_url)
         if many > few:
             grown.append((large_url, few, many))
     assert not grown, grown
 
 
-def test_index_pages_read_as_many_statements_with_more_contests(db, client, auth, create_user):
+def test_index_pages_read_as_many_statements_with_more_contests(db, clients, create_user):
     """The certificate, promotion and finance indexes sum per contest in SQL: a second large
     contest adds no statements."""
     admin = create_user("admin", "admin")
@@ -170,10 +183,10 @@ def test_index_pages_read_as_many_statements_with_more_contests(db, client, auth
     finance_dq = create_user("finance_dq", "finance", jurisdiction_code="533400")
     build(db, SMALL, 2023, admin, second, finance_dq, 700_000)
     urls = ["/certificates/", "/promotion/", "/finance/?payer=530000", "/contests/review"]
-    before = [statements_of(db, client, auth, "admin", url) for url in urls]
+    before = [statements_of(db, clients, "admin", url) for url in urls]
     admin, second, finance_dq = (db.session.merge(u) for u in (admin, second, finance_dq))
     build(db, LARGE, 2024, admin, second, finance_dq, 800_000)
-    after = [statements_of(db, client, auth, "admin", url) for url in urls]
+    after = [statements_of(db, clients, "admin", url) for url in urls]
     assert after == before
 
 

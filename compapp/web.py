@@ -187,7 +187,21 @@ def register_template_helpers(app: Flask) -> None:
             "labels": labels,
             "current_locale": str(get_locale()),
             "nav_items": lambda: nav_items(app),
+            "language_url": language_url,
         }
+
+
+def language_url(lang: str) -> str:
+    """Return this page's address in ``lang``, keeping its filters, sorting and page."""
+    from flask import url_for
+
+    if request.endpoint is None:
+        return url_for("main.index", lang=lang)
+    args = {}
+    if request.method == "GET":
+        args = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "lang"}
+    args.update(request.view_args or {})
+    return url_for(request.endpoint, **args, lang=lang)
 
 
 NAV = (
@@ -208,12 +222,21 @@ NAV = (
 )
 
 
-def nav_items(app: Flask) -> list[tuple[str, str]]:
-    """Return the menu entries the signed-in user may open."""
+def nav_items(app: Flask) -> list[tuple[str, str, bool]]:
+    """Return the menu entries the signed-in user may open, the current one marked.
+
+    The current entry is the one whose page is shown, else the first of the same section
+    (a contest's page marks 赛事).
+    """
     items = []
     for endpoint, label, roles in NAV + tuple(app.config.get("EXTRA_NAV", ())):
         if endpoint not in app.view_functions:
             continue
         if roles is None or current_user.role in roles:
             items.append((endpoint, str(label)))
-    return items
+    shown = request.endpoint or ""
+    current = next((e for e, _label in items if e == shown), None)
+    if current is None and "." in shown:
+        section = shown.split(".", 1)[0] + "."
+        current = next((e for e, _label in items if e.startswith(section)), None)
+    return [(endpoint, label, endpoint == current) for endpoint, label in items]

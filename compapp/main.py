@@ -12,7 +12,34 @@ from compapp.web import public
 bp = Blueprint("main", __name__)
 
 
-HOME_BY_ROLE = {"coach": "portal.coach", "winner": "portal.winner", "finance": "finance.index"}
+HOME_BY_ROLE = {"coach": "portal.coach", "winner": "portal.winner"}
+PROVINCE = "530000"
+
+
+def dashboard_charts(user) -> dict:
+    """The charts of ``user``'s home page: the province's picture for administrators and
+    organisers (limited to their body's contests) and the provincial finance office; a finance
+    officer's own budget by status over the years; results and promotions for organisers."""
+    from compapp.dashboards import queries
+
+    charts: dict = {"charts": [], "matrix": None}
+    if user.role == "finance":
+        if user.jurisdiction_code:
+            charts["charts"].append(queries.payer_budget_by_year(user.jurisdiction_code))
+        if user.jurisdiction_code != PROVINCE:
+            return charts
+    scope = None
+    if user.role == "organiser" and user.organising_body_id is not None:
+        scope = Contest.organising_body_id == user.organising_body_id
+    charts["charts"] += [
+        queries.awards_by_prefecture(scope),
+        queries.awards_by_year(scope),
+        queries.awards_by_category(scope),
+    ]
+    charts["matrix"] = queries.payer_matrix(scope)
+    if user.role in ("admin", "organiser"):
+        charts["charts"] += [queries.results_by_contest(scope), queries.promotions_by_status(scope)]
+    return charts
 
 
 @bp.route("/")
@@ -33,7 +60,13 @@ def index():
         "placements": db.session.scalar(placements),
         "to_confirm": db.session.scalar(placements.where(Placement.status == "entered")),
     }
-    return render_template("main/index.html", recent=recent, counts=counts, user=current_user)
+    return render_template(
+        "main/index.html",
+        recent=recent,
+        counts=counts,
+        user=current_user,
+        **dashboard_charts(current_user),
+    )
 
 
 @bp.route("/calculator")

@@ -80,6 +80,8 @@ PHONE_PAGES = [
     ("finance_yn", "/finance/years/2025"),
     ("finance_dq", "/finance/contests/1"),
     ("finance_deqin", "/finance/"),
+    ("admin", "/"),
+    ("finance_dq", "/"),
     (None, "/login"),
     (None, "/calculator"),
     (None, "/verify"),
@@ -186,6 +188,7 @@ AXE_PAGES = [
     ("winner1", "/my/results", PHONE),
     ("coach1", "/my/team", PHONE),
     ("finance_yn", "/finance/", PHONE),
+    ("admin", "/", PHONE),
     (None, "/login", DESKTOP),
     (None, "/calculator", DESKTOP),
     (None, "/verify/{serial}", DESKTOP),
@@ -195,6 +198,7 @@ AXE_PAGES = [
     ("finance_yn", "/finance/", DESKTOP),
     ("finance_dq", "/finance/contests/1", DESKTOP),
     ("organiser1", "/", DESKTOP),
+    ("finance_dq", "/", DESKTOP),
     ("organiser1", "/contests/", DESKTOP),
     ("organiser1", "/contests/1", DESKTOP),
     ("organiser1", "/contests/new", DESKTOP),
@@ -230,5 +234,24 @@ def test_axe_finds_no_serious_accessibility_violation(
             if v["impact"] in ("serious", "critical")
         ]
         assert not bad, bad
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_dashboard_draws_its_charts_with_data(browser, live_server, viewport):
+    """The administrator's home page draws each chart's bars and totals, with the same numbers
+    in the table beside it."""
+    page = signed_in_page(browser, live_server, "admin", viewport)
+    try:
+        page.goto("/")
+        for key in ("by-prefecture", "by-year", "by-category", "results", "promotions"):
+            figure = page.locator(f"#chart-{key}")
+            expect(figure.locator("svg rect").first).to_be_visible()
+            box = figure.locator("svg rect").first.bounding_box()
+            assert box["width"] > 0 and box["height"] > 0, key
+            expect(figure.locator("table tbody tr").first).to_be_visible()
+        expect(page.locator("#chart-by-prefecture")).to_contain_text("迪庆藏族自治州")
+        expect(page.locator("#payer-matrix .badge").first).to_be_visible()
     finally:
         page.context.close()

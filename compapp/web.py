@@ -34,6 +34,7 @@ def register_web(app: Flask) -> None:
     from compapp.finance.views import bp as finance_bp
     from compapp.imports.views import bp as imports_bp
     from compapp.main import bp as main_bp
+    from compapp.notifications.views import bp as notifications_bp
     from compapp.portal.views import bp as portal_bp
     from compapp.promotion.views import bp as promotion_bp
     from compapp.reference.views import bp as reference_bp
@@ -52,6 +53,7 @@ def register_web(app: Flask) -> None:
         finance_bp,
         portal_bp,
         accounts_bp,
+        notifications_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -178,6 +180,15 @@ def register_template_helpers(app: Flask) -> None:
         if str(get_locale()) == "en":
             return value.strftime("%Y-%m-%d")
         return format_date(value, "arabic")
+
+    @app.template_filter("cntime")
+    def time_filter(value) -> str:
+        """A stored (UTC) timestamp in Beijing time: 2026年12月3日 14:05."""
+        from compapp.core.dates import format_datetime
+
+        if value is None:
+            return ""
+        return format_datetime(value, str(get_locale()))
 
     @app.context_processor
     def inject_helpers():

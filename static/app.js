@@ -53,10 +53,28 @@
     }
   }
 
+  /* 待我处理: the number of things waiting, asked for once the page is shown. */
+  function todoCount() {
+    var badge = document.querySelector("[data-count-url]");
+    if (!badge || !window.fetch) return;
+    fetch(badge.getAttribute("data-count-url"), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        badge.textContent = data.count;
+        badge.setAttribute("title", data.label);
+        badge.setAttribute("aria-label", data.label);
+        badge.classList.toggle("waiting", data.count > 0);
+        badge.hidden = false;
+      })
+      .catch(function () {});
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.documentElement.classList.add("js");
     Array.prototype.forEach.call(document.querySelectorAll("table"), labelCells);
     menuToggle();
     focusErrors();
+    todoCount();
   });
 })();

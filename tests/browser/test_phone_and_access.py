@@ -63,6 +63,11 @@ def signed_in_page(browser: Browser, live_server, username: str | None, viewport
     context.set_default_timeout(10_000)
     page = context.new_page()
     if username and state is None:
+        from compapp.extensions import limiter
+
+        # The sign-in limit per address counts every journey's sign-ins; these checks are not
+        # about it.
+        limiter.reset()
         page.goto("/login")
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill(DEMO_PASSWORD)
@@ -253,5 +258,35 @@ def test_dashboard_draws_its_charts_with_data(browser, live_server, viewport):
             expect(figure.locator("table tbody tr").first).to_be_visible()
         expect(page.locator("#chart-by-prefecture")).to_contain_text("迪庆藏族自治州")
         expect(page.locator("#payer-matrix .badge").first).to_be_visible()
+    finally:
+        page.context.close()
+
+
+def test_header_counts_what_awaits_and_the_todo_page_lists_it(browser, live_server):
+    """organiser2 (who may review organiser1's results) sees a number beside 待我处理 and, on
+    the page, the results to review; removing a notification takes it off the list."""
+    from compapp.auth.models import User
+    from compapp.extensions import db
+    from compapp.notifications.services import notify
+
+    with live_server.app.app_context():
+        reviewer = db.session.scalar(db.select(User).filter_by(username="organiser2"))
+        notify([reviewer.id], "result_entered", {"contest": "浏览器通知测试赛"})
+        db.session.commit()
+        db.session.remove()
+    page = signed_in_page(browser, live_server, "organiser2", DESKTOP)
+    try:
+        page.goto("/")
+        badge = page.locator("header a.todo .count")
+        expect(badge).to_be_visible()
+        assert int(badge.inner_text()) >= 1
+        page.locator("header a.todo").click()
+        expect(page.locator("[data-task=results]")).to_contain_text("等待您复核")
+        row = page.locator("table.notifications tr").filter(has_text="浏览器通知测试赛")
+        expect(row).to_have_count(1)
+        row.get_by_role("button", name="移除").click()
+        expect(
+            page.locator("table.notifications tr").filter(has_text="浏览器通知测试赛")
+        ).to_have_count(0)
     finally:
         page.context.close()

@@ -32,6 +32,7 @@ def register_web(app: Flask) -> None:
     from compapp.certificates.views import bp as certificates_bp
     from compapp.contests.views import bp as contests_bp
     from compapp.finance.views import bp as finance_bp
+    from compapp.help.views import bp as help_bp
     from compapp.imports.views import bp as imports_bp
     from compapp.main import bp as main_bp
     from compapp.notifications.views import bp as notifications_bp
@@ -54,6 +55,7 @@ def register_web(app: Flask) -> None:
         portal_bp,
         accounts_bp,
         notifications_bp,
+        help_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -199,7 +201,19 @@ def register_template_helpers(app: Flask) -> None:
             "current_locale": str(get_locale()),
             "nav_items": lambda: nav_items(app),
             "language_url": language_url,
+            "help_url": help_url,
         }
+
+
+def help_url() -> str:
+    """The guide for the signed-in person's role (the list of guides for visitors)."""
+    from flask import url_for
+
+    from compapp.help.views import guide_for
+
+    if not current_user.is_authenticated:
+        return url_for("help.index")
+    return url_for("help.guide", role=guide_for(current_user.role))
 
 
 def language_url(lang: str) -> str:

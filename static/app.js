@@ -76,5 +76,8 @@
     menuToggle();
     focusErrors();
     todoCount();
+    Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (b) {
+      b.addEventListener("click", function () { window.print(); });
+    });
   });
 })();

@@ -36,6 +36,7 @@ def register_web(app: Flask) -> None:
     from compapp.imports.views import bp as imports_bp
     from compapp.main import bp as main_bp
     from compapp.notifications.views import bp as notifications_bp
+    from compapp.people.views import bp as people_bp
     from compapp.portal.views import bp as portal_bp
     from compapp.promotion.views import bp as promotion_bp
     from compapp.reference.views import bp as reference_bp
@@ -56,6 +57,7 @@ def register_web(app: Flask) -> None:
         accounts_bp,
         notifications_bp,
         help_bp,
+        people_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -244,6 +246,7 @@ NAV = (
     ("rewards.what_if", _l("政策草案试算"), ("admin",)),
     ("accounts.index", _l("账户"), ("admin",)),
     ("accounts.audit", _l("审计日志"), ("admin",)),
+    ("people.search", _l("查找人员"), ("admin", "organiser", "finance")),
 )
 
 

@@ -290,3 +290,29 @@ def test_header_counts_what_awaits_and_the_todo_page_lists_it(browser, live_serv
         ).to_have_count(0)
     finally:
         page.context.close()
+
+
+def test_finding_a_person_stays_within_ones_scope(browser, live_server):
+    """The province's organiser finds 此里农布 by name and opens the person's page; a coach has
+    no search; the page works on a phone."""
+    page = signed_in_page(browser, live_server, "organiser1", PHONE)
+    try:
+        page.goto("/")
+        page.get_by_role("button", name="菜单").click()
+        page.locator("#site-menu").get_by_role("link", name="查找人员").click()
+        page.get_by_label("姓名或身份证号码").fill("农布")
+        page.get_by_role("button", name="查找").click()
+        page.locator("#people").get_by_role("link", name="此里农布").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("此里农布")
+        expect(page.locator("#awards")).to_be_visible()
+        widths = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert widths[0] <= widths[1]
+    finally:
+        page.context.close()
+    coach = signed_in_page(browser, live_server, "coach1", DESKTOP)
+    try:
+        assert coach.goto("/people/?q=此").status == 403
+    finally:
+        coach.context.close()

@@ -1,14 +1,14 @@
 """In-app notifications.
 
 Revision ID: 0010_i19
-Revises: 0009_i14b
+Revises: 0009_i20
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_i19"
-down_revision = "0009_i14b"
+down_revision = "0009_i20"
 branch_labels = None
 depends_on = None
 

@@ -34,6 +34,7 @@ def register_web(app: Flask) -> None:
     from compapp.finance.views import bp as finance_bp
     from compapp.imports.views import bp as imports_bp
     from compapp.main import bp as main_bp
+    from compapp.policies.views import bp as policies_bp
     from compapp.portal.views import bp as portal_bp
     from compapp.promotion.views import bp as promotion_bp
     from compapp.reference.views import bp as reference_bp
@@ -52,6 +53,7 @@ def register_web(app: Flask) -> None:
         finance_bp,
         portal_bp,
         accounts_bp,
+        policies_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -211,6 +213,7 @@ NAV = (
     ("imports.index", _l("批量导入"), ("admin", "organiser")),
     ("certificates.index", _l("证书"), ("admin", "organiser")),
     ("reference.index", _l("行政区划"), ("admin",)),
+    ("policies.index", _l("政策文件"), None),
     ("rewards.what_if", _l("政策草案试算"), ("admin",)),
     ("accounts.index", _l("账户"), ("admin",)),
     ("accounts.audit", _l("审计日志"), ("admin",)),

@@ -166,17 +166,16 @@ def _award_version(version, today: date) -> Version:
             if row.coaching_team == "same_standard"
             else _("不奖励教练团队")
         )
-        for key, amount in row.amounts.items():
-            out.amounts.append(
-                Row(
-                    cited,
-                    _categories(row.categories),
-                    result_name(key),
-                    amount,
-                    labels.payer_level(row.payer),
-                    extra=" ".join(x for x in (team, plain(row.note)) if x),
-                )
+        out.amounts.append(
+            Row(
+                cited,
+                _categories(row.categories),
+                "",
+                [(result_name(key), amount) for key, amount in row.amounts.items()],
+                labels.payer_level(row.payer),
+                extra=" ".join(x for x in (team, plain(row.note)) if x),
             )
+        )
     for rule in version.topups:
         cited = _award_cited(header, rule.clause, rule.citation)
         results = "、".join(result_name(key) for key in rule.results)

@@ -120,25 +120,22 @@ def _award_cited(header, clause: str, source: str) -> Cited:
     clauses = getattr(header, "clauses", None) or {}
     found = clauses.get(clause)
     if found is None:
-        return Cited(
-            clause, "", _citation_url("awards", header.id, clause) if clauses else "", source
-        )
+        return Cited(clause, "", "", source)
     text = f"{found.section}{found.item}"
     return Cited(text, found.quote, _citation_url("awards", header.id, clause), source)
 
 
 def _promotion_cited(policy, rule) -> Cited:
     clause = rule.clause
-    clauses = getattr(policy, "clauses", None) or {}
-    found = clauses.get(clause)
-    if found is not None:
-        text = f"{found.section}{found.item}"
-        quote = found.quote
-    else:
-        text = f"{policy.section}{clause}" if clause else policy.section
-        quote = rule.quote or ""
-    url = _citation_url("promotion", policy.id, clause) if clauses else ""
-    return Cited(text, quote, url, rule.source)
+    text = f"{policy.section}{clause}" if clause else policy.section
+    # The citation page knows a promotion clause when the policy can cite it.
+    url = _citation_url("promotion", policy.id, clause) if hasattr(policy, "cite") else ""
+    return Cited(text, rule.quote or "", url, rule.source)
+
+
+def _rule_categories(rule) -> tuple[str, ...]:
+    """A rule's contest categories (one, or several where the data lists them)."""
+    return tuple(getattr(rule, "categories", None) or (rule.category,))
 
 
 def _categories(codes) -> str:
@@ -250,7 +247,9 @@ def _promotion_version(policy, version, today: date) -> Version:
                 extra += _("（限职工身份的选手）")
             if rule.title_needs_approval:
                 extra += _("，须经核准")
-        out.bands.append(Row(cited, labels.category(rule.category), bands, grades, extra=extra))
+        out.bands.append(
+            Row(cited, _categories(_rule_categories(rule)), bands, grades, extra=extra)
+        )
     return out
 
 

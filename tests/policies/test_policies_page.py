@@ -57,6 +57,10 @@ def test_policies_answer_without_sign_in_and_list_every_award_document_and_amoun
                 assert row.clause in text
                 for amount in row.amounts.values():
                     assert format_yuan_short(amount) in text, (h.id, row.clause, amount)
+            used = {row.clause for row in version.schedule} | {r.clause for r in version.topups}
+            for key in used & set(getattr(h, "clauses", None) or {}):
+                # The quoted sentence of each clause with an amount, where the data has it.
+                assert h.clauses[key].quote in text, (h.id, key)
             for rule in version.topups:
                 for share in rule.shares:
                     assert f"省级金额的 {percent_text(share.percent)}" in text, (h.id, share)

@@ -195,3 +195,8 @@ def test_a_new_document_shows_without_code_changes(client, app, tmp_path: Path):
     assert Decimal("154321") in amounts
     for amount in amounts:
         assert format_yuan_short(amount) in text
+
+
+def test_every_page_links_to_the_policies_for_anyone(client):
+    markup = client.get("/login").get_data(as_text=True)
+    assert 'href="/policies/"' in markup

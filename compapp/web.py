@@ -40,6 +40,7 @@ def register_web(app: Flask) -> None:
     from compapp.notifications.views import bp as notifications_bp
     from compapp.payees.views import bp as payees_bp
     from compapp.people.views import bp as people_bp
+    from compapp.policies.views import bp as policies_bp
     from compapp.portal.views import bp as portal_bp
     from compapp.promotion.bulk_views import bp as promotion_bulk_bp
     from compapp.promotion.views import bp as promotion_bp
@@ -68,6 +69,7 @@ def register_web(app: Flask) -> None:
         notifications_bp,
         help_bp,
         people_bp,
+        policies_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -265,6 +267,7 @@ NAV = (
     ("imports.index", _l("批量导入"), ("admin", "organiser")),
     ("certificates.index", _l("证书"), ("admin", "organiser")),
     ("reference.index", _l("行政区划"), ("admin",)),
+    ("policies.index", _l("政策文件"), None),
     ("rewards.what_if", _l("政策草案试算"), ("admin",)),
     ("accounts.index", _l("账户"), ("admin",)),
     ("accounts.audit", _l("审计日志"), ("admin",)),

@@ -202,6 +202,7 @@ NAV = (
     ("imports.index", _l("批量导入"), ("admin", "organiser")),
     ("certificates.index", _l("证书"), ("admin", "organiser")),
     ("reference.index", _l("行政区划"), ("admin",)),
+    ("promotion.calendar", _l("工作日历"), ("admin",)),
     ("rewards.what_if", _l("政策草案试算"), ("admin",)),
     ("accounts.index", _l("账户"), ("admin",)),
     ("accounts.audit", _l("审计日志"), ("admin",)),

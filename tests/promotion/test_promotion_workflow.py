@@ -34,6 +34,16 @@ def app_config() -> dict:
     return {"PROMOTION_EXTRA_HOLIDAYS": [LOCAL_HOLIDAY]}
 
 
+@pytest.fixture(autouse=True)
+def office_today(monkeypatch):
+    """The offices' date is the day of publication unless a test moves it (set_today)."""
+    monkeypatch.setattr(services, "office_today", lambda: PUBLISHED_ON)
+
+
+def set_today(monkeypatch, day: date) -> None:
+    monkeypatch.setattr(services, "office_today", lambda: day)
+
+
 @pytest.fixture
 def people(db, create_contest, create_event, create_entry):
     """Build the contest; return its id and the competitors by name."""
@@ -270,19 +280,21 @@ def test_notice_period_skips_the_weekend_and_the_configured_holiday(
     assert db.session.scalar(db.select(AuditEntry).filter_by(action="publish_notice"))
 
 
-def test_notice_days_default_to_the_configured_setting(app, db, dummy_organiser, people):
+def test_notice_days_default_to_the_configured_setting(
+    app, db, dummy_organiser, people, monkeypatch
+):
     """PROMOTION_NOTICE_WORKING_DAYS sets the default period; without extras 12-01 counts."""
     contest_id, found = people
-    app.config["PROMOTION_NOTICE_WORKING_DAYS"] = 3
-    app.config["PROMOTION_EXTRA_HOLIDAYS"] = []
+    monkeypatch.setitem(app.config, "PROMOTION_NOTICE_WORKING_DAYS", 6)
+    monkeypatch.setitem(app.config, "PROMOTION_EXTRA_HOLIDAYS", [])
     from compapp.contests.models import Contest
 
     contest = db.session.get(Contest, contest_id)
     services.evaluate_contest_promotions(contest)
     services.confirm_case(case_of(db, "阿旺"), dummy_organiser)
     notice = services.publish_notice(contest, PUBLISHED_ON, dummy_organiser)
-    # Fri 27 (1) · weekend · Mon 30 (2) · Tue 1 Dec (3)
-    assert (notice.working_days, notice.ends_on) == (3, date(2026, 12, 1))
+    # Fri 27 (1) · weekend · Mon 30 (2) · Tue 1 Dec (3) · Wed 2 (4) · Thu 3 (5) · Fri 4 (6)
+    assert (notice.working_days, notice.ends_on) == (6, date(2026, 12, 4))
 
 
 def test_notice_over_the_national_day_holiday_uses_the_state_council_calendar(app):
@@ -388,18 +400,16 @@ def test_finalize_refused_before_the_period_ends_and_allowed_after(
     notice = publish(client, db, contest_id)
     case = case_of(db, "格桑次仁")
 
+    set_today(monkeypatch, ENDS_ON)
     with pytest.raises(services.PromotionRefused, match="2026-12-04 止，尚未期满"):
         services.finalize_case(case, ENDS_ON, dummy_organiser)
-    from compapp.promotion import views
-
-    monkeypatch.setattr(views, "today", lambda: ENDS_ON)
     page = client.post(f"/promotion/cases/{case.id}/finalize", follow_redirects=True)
     assert "尚未期满" in page.get_data(as_text=True)
     db.session.expire_all()
     assert case_of(db, "格桑次仁").competitor.grade_code == "senior"
     assert db.session.scalar(db.select(GradeChange)) is None
 
-    monkeypatch.setattr(views, "today", lambda: date(2026, 12, 5))
+    set_today(monkeypatch, date(2026, 12, 5))
     page = client.post(f"/promotion/cases/{case.id}/finalize", follow_redirects=True)
     assert "晋升已生效：格桑次仁 现为二级/技师" in page.get_data(as_text=True)
     db.session.expire_all()
@@ -428,6 +438,7 @@ def test_finalize_refused_before_the_period_ends_and_allowed_after(
     assert "finalize_promotion" in actions and "change_grade" in actions
 
     # Finalising twice is refused; the other noticed case is finalised from the notice page.
+    set_today(monkeypatch, date(2026, 12, 7))
     with pytest.raises(services.PromotionRefused, match="已是最终结果"):
         services.finalize_case(case, date(2026, 12, 7), dummy_organiser)
     client.post(f"/promotion/notices/{notice.id}/finalize")
@@ -457,7 +468,7 @@ def test_re_evaluation_keeps_decided_cases(client, auth, db, dummy_organiser, pe
 
 
 def test_finalize_refused_when_the_grade_changed_since_the_decision(
-    app, db, dummy_organiser, people
+    app, db, dummy_organiser, people, monkeypatch
 ):
     """Two promotions of one person must not both apply to the grade they started from."""
     contest_id, found = people
@@ -469,6 +480,7 @@ def test_finalize_refused_when_the_grade_changed_since_the_decision(
     services.confirm_case(case, dummy_organiser)
     services.publish_notice(contest, PUBLISHED_ON, dummy_organiser)
     case.competitor.grade_code = "intermediate"
+    set_today(monkeypatch, date(2026, 12, 7))
     with pytest.raises(services.PromotionRefused, match="现有等级为四级/中级工"):
         services.finalize_case(case, date(2026, 12, 7), dummy_organiser)
 
@@ -616,7 +628,7 @@ def test_the_notice_page_shows_the_rows_as_published_like_the_pdf(
 
 
 def test_each_step_of_a_case_is_audited_with_the_case_before_and_after(
-    db, dummy_organiser, dummy_admin, people
+    db, dummy_organiser, dummy_admin, people, monkeypatch
 ):
     """Confirm, title approval, notice and finalisation each record the case fields they
     changed, as they were before and after."""
@@ -629,6 +641,7 @@ def test_each_step_of_a_case_is_audited_with_the_case_before_and_after(
     services.confirm_case(case, dummy_organiser)
     services.approve_title(case, dummy_admin)
     notice = services.publish_notice(contest, PUBLISHED_ON, dummy_organiser)
+    set_today(monkeypatch, date(2026, 12, 5))
     services.finalize_case(case, date(2026, 12, 5), dummy_organiser)
     db.session.commit()
     steps = {

@@ -102,12 +102,12 @@ class CalendarWarning:
         if self.until is None or self.days_left < 0:
             return _(
                 "工作日历没有 %(year)s 年的节假日安排：截止日期落在 %(year)s 年的公示都无法发布。"
-                "请在“等级晋升 → 工作日历”按国务院办公厅的通知录入 %(year)s 年的放假和调休日期，"
+                "请在“工作日历”页面按国务院办公厅的通知录入 %(year)s 年的放假和调休日期，"
                 "并请另一名管理员确认。",
                 year=self.next_year,
             )
         return _(
-            "工作日历只录入到 %(until)s（还剩 %(days)s 天）。请在“等级晋升 → 工作日历”按国务院"
+            "工作日历只录入到 %(until)s（还剩 %(days)s 天）。请在“工作日历”页面按国务院"
             "办公厅关于 %(year)s 年部分节假日安排的通知录入放假和调休日期，并请另一名管理员"
             "确认；否则截止日期在 %(until)s 之后的公示将无法发布。",
             until=self.until.isoformat(),

@@ -800,7 +800,7 @@ def calendar_missing_message(year: int) -> str:
     """Say why a notice reaching ``year`` cannot be computed, and exactly what to do."""
     return _(
         "公示期将延续到 %(year)s 年，而 %(year)s 年的法定节假日和调休安排尚未录入本系统，"
-        "无法计算公示截止日期，公示没有发布。请管理员打开“等级晋升 → 工作日历”，按国务院办公厅"
+        "无法计算公示截止日期，公示没有发布。请管理员打开“工作日历”页面，按国务院办公厅"
         "关于 %(year)s 年部分节假日安排的通知录入放假日期和调休上班日期并注明通知文号，"
         "再由另一名管理员核对确认；确认后即可重新发布本公示。",
         year=year,

@@ -101,7 +101,7 @@ def test_a_notice_ending_in_a_year_not_entered_is_refused_saying_what_to_do(
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "2027 年的法定节假日和调休安排尚未录入本系统" in page
-    assert "等级晋升 → 工作日历" in page and "另一名管理员" in page
+    assert "“工作日历”页面" in page and "另一名管理员" in page
     assert "holidays.toml" not in page
     assert db.session.scalar(db.select(PublicNotice)) is None
 

@@ -716,6 +716,9 @@ def finalize_case(case: PromotionCase, on: date, user: User) -> GradeChange:
         )
     competitor = case.competitor
     if competitor.grade_code != case.from_grade:
+        # Most often someone made this very case final a moment ago: say that plainly.
+        db.session.refresh(case, ["status"])
+        _refuse_unless_noticed(case)
         raise PromotionRefused(
             _(
                 "选手现有等级为%(now)s，与认定晋升时的%(then)s不一致（可能已因其他晋升改变），"

@@ -123,7 +123,7 @@ NEW_NOTICED = "status NOT IN ('noticed', 'objected', 'withdrawn', 'final') OR no
 
 
 def _case_states(old_states, new_states, old_noticed, new_noticed):
-    with op.batch_alter_table("promotion_cases", schema=None, recreate="always") as batch_op:
+    with op.batch_alter_table("promotion_cases", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_promotion_cases_status"), type_="check")
         batch_op.drop_constraint(op.f("ck_promotion_cases_noticed_has_notice"), type_="check")
         batch_op.create_check_constraint(op.f("ck_promotion_cases_status"), new_states)

@@ -51,7 +51,6 @@ from compapp.extensions import db
 from compapp.jobs.models import Job
 from compapp.jobs.services import (
     JobFailed,
-    JobRefused,
     JobRequest,
     params_of,
     start_job,
@@ -658,10 +657,7 @@ def start_contest_zip(contest: Contest, user) -> tuple[Job, bool]:
     certs = [c for c in contest_certificates(contest) if c.is_valid]
     if not certs:
         raise CertificateRefused("该赛事还没有有效的证书，请先颁发。")
-    try:
-        job, new = start_job(_zip_request(contest, certs), user)
-    except JobRefused as exc:
-        raise CertificateRefused(str(exc)) from exc
+    job, new = start_job(_zip_request(contest, certs), user)  # may raise JobRefused
     record_change(
         "download_certificate_zip",
         "contest",

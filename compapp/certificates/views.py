@@ -308,6 +308,10 @@ def start_zip(contest_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("certificates.contest", contest_id=contest.id))
+    except jobs.JobRefused as exc:
+        db.session.rollback()
+        flash(_(exc.message, **exc.values), "error")
+        return redirect(url_for("certificates.contest", contest_id=contest.id))
     db.session.commit()
     if new:
         jobs.dispatch(job)
@@ -327,6 +331,8 @@ def get_job(job_id: str):
 def status_json(job) -> dict:
     status = jobs.status_of(job)
     status.pop("result", None)
+    error = status.pop("error")
+    status["error"] = _(error) if error else None  # stored as a catalog id
     status["download_url"] = (
         url_for("certificates.zip_download", job_id=job.id) if job.state == "done" else None
     )

@@ -77,7 +77,7 @@ def recompute(contest_id: int):
         job, new = services.start_contest_recompute(contest, current_user)
     except jobs.JobRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(_(exc.message, **exc.values), "error")
         return redirect(url_for("rewards.contest_awards", contest_id=contest.id))
     db.session.commit()
     if new:

@@ -84,7 +84,13 @@ def promotion_rules() -> PromotionRuleSet:
 def promotion_categories(rules: PromotionRuleSet | None = None) -> list[str]:
     """Return the contest categories some promotion rule is stated for, in table order."""
     rules = rules or promotion_rules()
-    found = {rule.category for p in rules.policies for v in p.versions for rule in v.rules}
+    found = {
+        category
+        for p in rules.policies
+        for v in p.versions
+        for rule in v.rules
+        for category in rule.categories
+    }
     return [code for code in CATEGORY_NAMES if code in found]
 
 
@@ -159,6 +165,8 @@ def _facts(placement: Placement, competitor: Competitor) -> tuple[dict, Promotio
         is_employee=bool(competitor.is_employee),
         county_code=entry.sending_county_code,
         prefecture_code=prefecture.code if prefecture is not None else "",
+        organiser_code=contest.organiser_code,
+        organiser_name=contest.organiser.name if contest.organiser is not None else "",
     )
     snapshot_ = {
         "award_on": facts.award_on.isoformat(),

@@ -30,6 +30,7 @@ def register_web(app: Flask) -> None:
     from compapp.auth.models import User
     from compapp.auth.views import bp as auth_bp
     from compapp.certificates.views import bp as certificates_bp
+    from compapp.citing.views import bp as citing_bp
     from compapp.contests.views import bp as contests_bp
     from compapp.finance.views import bp as finance_bp
     from compapp.imports.views import bp as imports_bp
@@ -52,6 +53,7 @@ def register_web(app: Flask) -> None:
         finance_bp,
         portal_bp,
         accounts_bp,
+        citing_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -183,8 +185,12 @@ def register_template_helpers(app: Flask) -> None:
     def inject_helpers():
         from compapp import labels
 
+        from compapp.citing.services import line_citation, promotion_citation
+
         return {
             "labels": labels,
+            "cite_line": line_citation,
+            "cite_promotion": promotion_citation,
             "current_locale": str(get_locale()),
             "nav_items": lambda: nav_items(app),
         }

@@ -67,10 +67,13 @@ class Budget:
         return line_notices(self.lines)
 
     def policy_citations(self) -> list[str]:
+        """The distinct citations of the lines, each with its quoted sentence (POLICY §8)."""
+        from compapp.citing.services import line_citation, listed
+
         seen = {}
         for line in self.lines:
-            seen.setdefault((line.policy_id, line.clause), line.citation)
-        return [f"{pid} {clause}：{citation}" for (pid, clause), citation in sorted(seen.items())]
+            seen.setdefault((line.policy_id, line.clause), line)
+        return [listed(line_citation(line)) for _key, line in sorted(seen.items())]
 
 
 def budget_lines(

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from compapp import labels
 from compapp.auth.access import require_role
+from compapp.citing.services import line_citation
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest, Entry, Event
 from compapp.core.money import format_yuan
@@ -188,7 +189,7 @@ def budget_sheet(budget, scope: str, confirmations) -> BudgetSheet:
             amount=line.amount,
             kind=_("调整") if line.kind == "adjustment" else _("奖励"),
             status=labels.line_status(line.status()),
-            clause=f"{line.policy_id} {line.clause}",
+            clause=line_citation(line).text,
         )
         for line in budget.lines
     ]

@@ -20,7 +20,7 @@ def awards_workbook(
     """Build the contest's award workbook: every line, totals per payer, then notes.
 
     :param line_rows: [event, payee, name, county, result, payer level, payer, amount (Decimal),
-        policy, clause, explanation, status]
+        citation (as compapp.citing.services makes it), explanation, status]
     :param total_rows: [payer level, payer, competitor amount, team amount, total, lines]
     :param notices: the distinct notices of the lines' computations (POLICY.md §4.5, §5.4)
     """
@@ -37,8 +37,7 @@ def awards_workbook(
             "承担层级",
             "承担单位",
             "金额（元）",
-            "政策",
-            "条款",
+            "依据",
             "计算说明",
             "状态",
         ],
@@ -55,10 +54,9 @@ def awards_workbook(
             sum((r[7] for r in line_rows), 0),
             "",
             "",
-            "",
             status_text,
         ],
-        widths={1: 18, 3: 22, 4: 26, 7: 18, 8: 14, 11: 60},
+        widths={1: 18, 3: 22, 4: 26, 7: 18, 8: 14, 9: 40, 10: 60},
     )
     write_table(
         wb.create_sheet("按承担单位汇总"),
@@ -83,6 +81,7 @@ def awards_workbook(
     )
     for notice in notices:
         info.append(["提示", notice])
+    info.append(["读法", "compapp 对政策中不明确之处的读法见“政策读法”页面（/readings）。"])
     info.column_dimensions["B"].width = 80
     out = BytesIO()
     wb.save(out)

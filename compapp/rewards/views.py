@@ -15,6 +15,7 @@ from compapp.core.money import from_fen
 from compapp.downloads import XLSX, download
 from compapp.extensions import db
 from compapp.rewards import services
+from compapp.citing.services import line_citation
 from compapp.rewards.exports import awards_workbook
 
 bp = Blueprint("rewards", __name__)
@@ -108,8 +109,7 @@ def line_rows(events) -> list[list]:
                             labels.payer_level(line.payer_level),
                             line.payer.name,
                             line.amount,
-                            line.policy_id,
-                            line.clause,
+                            line_citation(line).text,
                             line.explanation,
                             labels.line_status(line.status()),
                         ]

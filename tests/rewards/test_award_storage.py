@@ -168,6 +168,11 @@ def test_awards_export_to_excel(client, auth, dummy_organiser, deqin_gold):
     assert lines[-1][0] == "合计" and Decimal(str(lines[-1][7])) == Decimal("600000")
     totals = list(book["按承担单位汇总"].iter_rows(min_row=2, values_only=True))
     assert [r[1] for r in totals[:-1]] == ["云南省", "迪庆藏族自治州", "德钦县"]
+    # POLICY §8: the basis column reads as a citation, never a file, line or id.
+    assert {row[8] for row in lines[:-1]} == {
+        "“技能云南”行动意见（云政发〔2021〕28号，据迪庆方案四（四）2.(2)转述）",
+        "迪庆方案（未印文号）四（四）2.(6)",
+    }
 
 
 def test_history_page_shows_facts_policies_and_trace(client, auth, dummy_organiser, deqin_gold):

@@ -56,9 +56,7 @@ def api_error(error: ApiError):
 def quote():
     from compapp.rewards.quote import answer_quote_request
 
-    return jsonify(
-        answer_quote_request(_body(), lookup_county, award_policies(), lookup_organiser)
-    )
+    return jsonify(answer_quote_request(_body(), lookup_county, award_policies(), lookup_organiser))
 
 
 @bp.route("/promotion", methods=["POST"])

@@ -184,7 +184,6 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject_helpers():
         from compapp import labels
-
         from compapp.citing.services import line_citation, promotion_citation
 
         return {

@@ -18,7 +18,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
-
 from wtforms.fields.choices import SelectChoice
 
 from compapp import labels

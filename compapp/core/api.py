@@ -124,6 +124,7 @@ def parse_organiser(
         )
     if not prefecture_tier and level != "province":
         raise invalid(
-            "organiser", f"{CATEGORIES[category].name}不是州（市）级竞赛：主办单位应为云南省 530000。"
+            "organiser",
+            f"{CATEGORIES[category].name}不是州（市）级竞赛：主办单位应为云南省 530000。",
         )
     return value, name

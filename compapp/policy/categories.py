@@ -52,7 +52,11 @@ CATEGORIES: dict[str, Category] = {
         Category("worldskills", "world", "世界技能大赛", MEDALS, ()),
         Category("national_skills_competition", "national", "全国职业技能大赛", MEDALS, ()),
         Category(
-            "national_class1", "national", "其他全国一类职业技能竞赛", _PODIUM_AND_EXCELLENCE, PRIZES
+            "national_class1",
+            "national",
+            "其他全国一类职业技能竞赛",
+            _PODIUM_AND_EXCELLENCE,
+            PRIZES,
         ),
         Category("national_class2", "national", "全国二类职业技能竞赛", (), ()),
         Category(

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from compapp.core.money import MoneyError, as_decimal, format_yuan_short
-from compapp.policy.citations import UserCitation, cite
 from compapp.policy.categories import (
     CATEGORIES,
     CATEGORY_NAMES,
@@ -28,6 +27,7 @@ from compapp.policy.categories import (
     RESULT_KEYS,
     result_key_name,
 )
+from compapp.policy.citations import UserCitation, cite
 from compapp.policy.strict_toml import PolicyFileError, _refuse_float
 
 __all__ = [
@@ -629,7 +629,9 @@ def _clause(header: PolicyHeader, table: dict, where: str, r: _Reader) -> str:
     """Return the row's clause key, refusing one that [clauses] does not quote."""
     key = r.text(table, "clause", where)
     if key not in header.clauses:
-        raise r.fail(f"{where}.clause", f"{key!r} is not in [clauses] (each clause needs its quote)")
+        raise r.fail(
+            f"{where}.clause", f"{key!r} is not in [clauses] (each clause needs its quote)"
+        )
     return key
 
 

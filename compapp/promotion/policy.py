@@ -146,9 +146,7 @@ class PromotionPolicy:
 
     def cite(self, clause: str | None) -> UserCitation:
         """Return the user-visible citation of rule ``clause`` (or of the whole section)."""
-        rule = next(
-            (r for v in self.versions for r in v.rules if r.clause == clause), None
-        )
+        rule = next((r for v in self.versions for r in v.rules if r.clause == clause), None)
         return cite(
             kind="promotion",
             policy_id=self.id,

@@ -171,7 +171,9 @@ def _apply(
 ) -> Eligibility:
     current = facts.current_grade
     have, target = GRADE_ORDER[current], GRADE_ORDER[rule.target]
-    within = f"{placing}，属{policy.cite(rule.clause).text}（{band_text(facts.event_format, band)}）"
+    within = (
+        f"{placing}，属{policy.cite(rule.clause).text}（{band_text(facts.event_format, band)}）"
+    )
     if facts.category.endswith("_comprehensive"):
         within += "；综合性大赛本身就是同级一类竞赛，按一类竞赛的规定办理"
     rule_says = (

@@ -25,7 +25,6 @@ from datetime import date
 from decimal import Decimal
 
 from compapp.core.money import format_yuan_short, round_fen
-from compapp.policy.citations import UserCitation
 from compapp.policy.categories import (
     CATEGORIES,
     CATEGORY_NAMES,
@@ -35,6 +34,7 @@ from compapp.policy.categories import (
     result_key,
     result_name,
 )
+from compapp.policy.citations import UserCitation
 from compapp.policy.loader import (
     NoPolicyInForce,
     Policy,
@@ -214,11 +214,7 @@ def compute_awards(facts: AwardFacts, policies: PolicySet) -> AwardResult:
     organiser_code, organiser_name = facts.organiser
     out.trace.append(f"主办：{organiser_name} {organiser_code}")
     applicable = sorted(
-        (
-            policy
-            for policy in policies
-            if applies_to(policy, facts) or runs_contest(policy, facts)
-        ),
+        (policy for policy in policies if applies_to(policy, facts) or runs_contest(policy, facts)),
         key=lambda p: (level_order[p.header.jurisdiction_level], p.id),
     )
     provincial = [p for p in applicable if p.header.jurisdiction_level == PROVINCE]

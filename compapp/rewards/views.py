@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from compapp import labels
 from compapp.auth.access import admin_required, organiser_required
+from compapp.citing.services import line_citation
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest
 from compapp.contests.views import get_contest, get_entry
@@ -15,7 +16,6 @@ from compapp.core.money import from_fen
 from compapp.downloads import XLSX, download
 from compapp.extensions import db
 from compapp.rewards import services
-from compapp.citing.services import line_citation
 from compapp.rewards.exports import awards_workbook
 
 bp = Blueprint("rewards", __name__)

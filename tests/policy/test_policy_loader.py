@@ -326,7 +326,9 @@ def test_an_empty_quote_is_refused(tmp_path: Path) -> None:
 
 def test_a_row_naming_a_clause_that_is_not_quoted_is_refused(tmp_path: Path) -> None:
     """Rows, settings and notices name a clause of [clauses]; an unknown one is refused."""
-    text = VALID.replace('[[versions.schedule]]\nclause = "27"', '[[versions.schedule]]\nclause = "28"')
+    text = VALID.replace(
+        '[[versions.schedule]]\nclause = "27"', '[[versions.schedule]]\nclause = "28"'
+    )
     message = _refused(tmp_path, text)
     assert "schedule[0].clause" in message and "'28'" in message
 

@@ -262,9 +262,9 @@ def test_quote_api_organiser_decides_the_prefecture_contest_rule(client):
         "organiser": "533400",
     }
     answer = client.post("/api/v1/quote", json=kunming_at_diqing).get_json()
-    assert [(ln["payer_code"], ln["amount"], ln["clause"]) for ln in answer["competitor"]["lines"]] == [
-        ("533400", "10000.00", "(7)")
-    ]
+    assert [
+        (ln["payer_code"], ln["amount"], ln["clause"]) for ln in answer["competitor"]["lines"]
+    ] == [("533400", "10000.00", "(7)")]
     assert "按 compapp 读法" in answer["competitor"]["lines"][0]["citation"]
     diqing_at_kunming = {**kunming_at_diqing, "county": "533422", "organiser": "530100"}
     answer = client.post("/api/v1/quote", json=diqing_at_kunming).get_json()

@@ -185,11 +185,13 @@ def register_template_helpers(app: Flask) -> None:
     def inject_helpers():
         from compapp import labels
         from compapp.citing.services import line_citation, promotion_citation
+        from compapp.policy.subsidies import subsidies_for
 
         return {
             "labels": labels,
             "cite_line": line_citation,
             "cite_promotion": promotion_citation,
+            "training_subsidies": subsidies_for,
             "current_locale": str(get_locale()),
             "nav_items": lambda: nav_items(app),
         }

@@ -13,7 +13,7 @@ from datetime import date
 from compapp.policy.citations import UserCitation
 from compapp.policy.readings import Reading, shipped_readings
 
-KINDS = ("awards", "promotion")
+KINDS = ("awards", "promotion", "subsidy")
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,30 @@ def cited_document(kind: str, policy_id: str, clause: str) -> CitedDocument | No
         return _award_document(policy_id, clause)
     if kind == "promotion":
         return _promotion_document(policy_id, clause)
+    if kind == "subsidy":
+        return _subsidy_document(policy_id, clause)
+    return None
+
+
+def _subsidy_document(policy_id: str, clause: str) -> CitedDocument | None:
+    from compapp.policy.subsidies import shipped_subsidies
+
+    for document in shipped_subsidies():
+        if document.id == policy_id and document.section == clause:
+            return CitedDocument(
+                citation=document.cite(),
+                title=document.title,
+                issuer=document.issuer,
+                document_number=document.document_number,
+                issued=document.issued_on.isoformat(),
+                section=document.section,
+                item="",
+                quote=document.quote,
+                restated_by="",
+                reading=shipped_readings().get(document.reading),
+                source=document.citation,
+                digest="",
+            )
     return None
 
 

@@ -256,7 +256,7 @@ def compute_awards(facts: AwardFacts, policies: PolicySet) -> AwardResult:
             )
     if not out.competitor_lines and not out.coaching_team_lines:
         checked = "、".join(
-            policies[policy_id].header.document_text for policy_id in out.policies_used
+            policies[policy_id].header.short_title for policy_id in out.policies_used
         )
         out.notices.append(
             f"按 {facts.award_on.isoformat()} 施行且已配置的政策（已核对：{checked or '无'}），"
@@ -345,8 +345,8 @@ def _explain_missing_provincial(
     if elsewhere:
         out.notices.append(
             f"{facts.award_on.isoformat()} 施行的省级政策未规定{CATEGORY_NAMES[facts.category]}"
-            f"{result_name(facts.medal, facts.prize)}的奖励金额，未计省级奖励"
-            f"（有此规定的版本：{'、'.join(elsewhere)}）。"
+            f"{result_name(facts.medal, facts.prize)}的奖励金额，未计省级奖励。"
+            f"有此规定的版本：{'；'.join(elsewhere)}。"
         )
 
 

@@ -20,6 +20,7 @@ from compapp.audit.models import AuditEntry
 from compapp.contests.models import Competitor, Placement
 from compapp.promotion import services
 from compapp.promotion.models import GradeChange, PromotionCase, PublicNotice
+from compapp.rewards.models import AwardLineRecord
 from tests.queries import counted
 
 LOCAL_HOLIDAY = "2026-12-01"  # a Tuesday: a local day off configured by the administrator
@@ -423,6 +424,14 @@ def test_finalize_refused_before_the_period_ends_and_allowed_after(
         assert part in change.basis
     history = client.get(f"/promotion/competitors/{case.competitor_id}").get_data(as_text=True)
     assert "2026年12月5日" in history and "二级/技师" in history
+    # POLICY §7 (004_…txt 一(十)): the final grade's training subsidy, as information with
+    # its condition and citation — never an award line.
+    assert "training-subsidy" in history and "每人一次性 2,000 元" in history
+    assert "参加培训并取得技师" in history and "不是竞赛奖励" in history
+    assert "终身职业技能培训工作安排（云人社发〔2018〕71号）一（十）" in history
+    assert not db.session.scalar(
+        db.select(AwardLineRecord).where(AwardLineRecord.explanation.contains("培训补贴"))
+    )
     actions = [a.action for a in db.session.scalars(db.select(AuditEntry))]
     assert "finalize_promotion" in actions and "change_grade" in actions
 

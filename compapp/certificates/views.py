@@ -37,6 +37,7 @@ from compapp.contests.views import get_contest, in_scope, scoped
 from compapp.core.names import mask_name
 from compapp.extensions import db, limiter
 from compapp.jobs import services as jobs
+from compapp.paging import page_of
 from compapp.web import public
 
 bp = Blueprint("certificates", __name__)
@@ -95,19 +96,17 @@ def index():
             Contest.award_on.desc(), Contest.id.desc()
         )
     ).all()
-    rows = []
-    for contest in contests:
-        states = services.holder_states(contest)
-        valid = sum(1 for c in states.certificates if c.is_valid)
-        rows.append(
-            {
-                "contest": contest,
-                "due": len(states.due),
-                "valid": valid,
-                "revoked": len(states.certificates) - valid,
-                "pending": len(states.pending),
-            }
-        )
+    counts = services.certificate_counts(c.id for c in contests)
+    rows = [
+        {
+            "contest": contest,
+            "due": counts[contest.id].due,
+            "valid": counts[contest.id].valid_certificates,
+            "revoked": counts[contest.id].revoked_certificates,
+            "pending": counts[contest.id].pending,
+        }
+        for contest in contests
+    ]
     return render_template("certificates/index.html", rows=rows)
 
 
@@ -141,20 +140,27 @@ def holder_rows(contest: Contest, holders: list[services.Holder]) -> list[dict]:
 @bp.route("/certificates/contests/<int:contest_id>")
 @organiser_required
 def contest(contest_id: int):
+    """Counts from SQL; a page each of the pending holders, of those whose certificates are
+    all revoked, and of the certificates issued."""
     contest = get_contest(contest_id)
-    states = services.holder_states(contest)
-    certs = states.certificates
+    counts = services.certificate_counts([contest.id])[contest.id]
+    pending = page_of(services.holders_query(contest, pending=True), scalars=False)
+    revoked = page_of(services.holders_query(contest, pending=False), scalars=False, arg="rpage")
+    certs = page_of(services.contest_certificates_query(contest), arg="cpage")
     unconfirmed = {
         c.id
-        for c in certs
+        for c in certs.items
         if c.is_valid and c.kind == "award" and not services.awards_certificate(c.entry.placement)
     }
     return render_template(
         "certificates/contest.html",
         contest=contest,
+        counts=counts,
         certs=certs,
-        pending=holder_rows(contest, states.pending),
-        revoked=holder_rows(contest, states.revoked),
+        pending=holder_rows(contest, services.holders_for([tuple(r) for r in pending.items])),
+        pending_page=pending,
+        revoked=holder_rows(contest, services.holders_for([tuple(r) for r in revoked.items])),
+        revoked_page=revoked,
         reason_form=ReasonForm(),
         unconfirmed=unconfirmed,
         form=ConfirmForm(),
@@ -308,6 +314,10 @@ def start_zip(contest_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("certificates.contest", contest_id=contest.id))
+    except jobs.JobRefused as exc:
+        db.session.rollback()
+        flash(_(exc.message, **exc.values), "error")
+        return redirect(url_for("certificates.contest", contest_id=contest.id))
     db.session.commit()
     if new:
         jobs.dispatch(job)
@@ -327,6 +337,8 @@ def get_job(job_id: str):
 def status_json(job) -> dict:
     status = jobs.status_of(job)
     status.pop("result", None)
+    error = status.pop("error")
+    status["error"] = _(error) if error else None  # stored as a catalog id
     status["download_url"] = (
         url_for("certificates.zip_download", job_id=job.id) if job.state == "done" else None
     )

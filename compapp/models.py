@@ -14,6 +14,7 @@ from compapp.contests.models import (  # noqa: F401
     OrganisingBody,
     Placement,
 )
+from compapp.honours.models import Honour  # noqa: F401
 from compapp.imports.models import ImportBatch  # noqa: F401
 from compapp.jobs.models import Job, JobChunk, JobGate  # noqa: F401
 from compapp.promotion.models import GradeChange, PromotionCase, PublicNotice  # noqa: F401

@@ -33,6 +33,7 @@ def register_web(app: Flask) -> None:
     from compapp.citing.views import bp as citing_bp
     from compapp.contests.views import bp as contests_bp
     from compapp.finance.views import bp as finance_bp
+    from compapp.honours.views import bp as honours_bp
     from compapp.imports.views import bp as imports_bp
     from compapp.main import bp as main_bp
     from compapp.portal.views import bp as portal_bp
@@ -54,6 +55,7 @@ def register_web(app: Flask) -> None:
         portal_bp,
         accounts_bp,
         citing_bp,
+        honours_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -193,13 +195,14 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject_helpers():
         from compapp import labels
-        from compapp.citing.services import line_citation, promotion_citation
+        from compapp.citing.services import honour_citation, line_citation, promotion_citation
         from compapp.policy.subsidies import subsidies_for
 
         return {
             "labels": labels,
             "cite_line": line_citation,
             "cite_promotion": promotion_citation,
+            "cite_honour": honour_citation,
             "training_subsidies": subsidies_for,
             "current_locale": str(get_locale()),
             "nav_items": lambda: nav_items(app),
@@ -215,6 +218,7 @@ NAV = (
     ("contests.review", _l("成绩复核"), ("admin", "organiser")),
     ("finance.index", _l("奖励资金预算"), ("admin", "finance")),
     ("promotion.index", _l("等级晋升"), ("admin", "organiser")),
+    ("honours.index", _l("荣誉奖励"), ("admin", "organiser")),
     ("imports.index", _l("批量导入"), ("admin", "organiser")),
     ("certificates.index", _l("证书"), ("admin", "organiser")),
     ("reference.index", _l("行政区划"), ("admin",)),

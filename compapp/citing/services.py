@@ -61,6 +61,13 @@ def line_citation(line) -> UserCitation:
     return award_citation(line.policy_id, line.clause)
 
 
+def honour_citation(honour) -> UserCitation | None:
+    """Return the citation of a priced honour (None when no policy set its amount)."""
+    if not honour.policy_id or not honour.clause:
+        return None
+    return award_citation(honour.policy_id, honour.clause)
+
+
 def promotion_citation(policy_id: str | None, clause: str | None) -> UserCitation | None:
     """Return the citation of a promotion rule (or its section), None without a policy."""
     if not policy_id:

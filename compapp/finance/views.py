@@ -120,6 +120,8 @@ def contest_budget(contest_id: int):
 def year_budget(year: int):
     code = payer_code()
     budget, page, selected = budget_page(code, year=year)
+    from compapp.honours.services import confirmed_honours_total_fen
+
     return render_template(
         "finance/budget.html",
         contest=None,
@@ -127,6 +129,7 @@ def year_budget(year: int):
         budget=budget,
         page=page,
         selected=selected,
+        honours=confirmed_honours_total_fen(code, year),
         confirmations=[],
         form=ConfirmForm(),
         statuses=services.STATUSES,

@@ -97,6 +97,15 @@ MEDAL_NAMES = {"gold": "金牌", "silver": "银牌", "bronze": "铜牌", "excell
 PRIZE_NAMES = {1: "一等奖", 2: "二等奖", 3: "三等奖"}
 PAYER_LEVEL_NAMES = {"province": "省级", "prefecture": "州（市）级", "county": "县（市、区）级"}
 PAYEE_NAMES = {"competitor": "选手", "coaching_team": "教练团队"}
+# Honours are awards to a person, not placements (POLICY.md §4.7).
+HONOUR_NAMES = {
+    "zhonghua_skills_award": "中华技能大奖",
+    "national_technical_expert": "全国技术能手",
+    "yunnan_skills_award": "云南省技能大奖",
+    "yunnan_technical_expert": "云南省技术能手",
+    "national_training_team": "世界技能大赛国家集训队队员",
+}
+HONOUR_KINDS = tuple(HONOUR_NAMES)
 
 
 def allowed_results(category: str) -> dict[str, list]:

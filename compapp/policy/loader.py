@@ -22,6 +22,7 @@ from compapp.core.money import MoneyError, as_decimal, format_yuan_short
 from compapp.policy.categories import (
     CATEGORIES,
     CATEGORY_NAMES,
+    HONOUR_KINDS,
     PAYER_LEVEL_NAMES,
     PAYER_LEVELS,
     RESULT_KEYS,
@@ -113,6 +114,7 @@ _VERSION_KEYS = {
     "schedule",
     "topups",
     "notices",
+    "honours",
 }
 _VERSION_REQUIRED = {"effective_from", "date_assumed", "date_citation", "settings"}
 _SETTING_KEYS = {"value", "clause", "citation", "reading", "note", "notice", "categories"}
@@ -131,6 +133,8 @@ _SCHEDULE_REQUIRED = {"clause", "citation", "categories", "payer", "amounts"}
 _TOPUP_KEYS = {"clause", "citation", "categories", "results", "shares", "coaching_team", "note"}
 _TOPUP_REQUIRED = {"clause", "citation", "categories", "results", "shares"}
 _SHARE_KEYS = {"payer", "percent"}
+_HONOUR_KEYS = {"clause", "citation", "payer", "amounts", "note"}
+_HONOUR_REQUIRED = {"clause", "citation", "payer", "amounts"}
 _NOTICE_KEYS = {"clause", "citation", "categories", "results", "text", "reading"}
 _NOTICE_REQUIRED = {"clause", "citation", "text"}
 
@@ -204,6 +208,17 @@ class TopUpRule:
     results: tuple[str, ...]
     shares: tuple[Share, ...]
     coaching_team: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class HonourRow:
+    """Per-person amounts of honours (中华技能大奖 …), paid by one payer level (§4.7)."""
+
+    clause: str
+    citation: str
+    payer: str
+    amounts: dict[str, Decimal]  # honour kind -> amount (0: a title with no cash stated)
     note: str = ""
 
 
@@ -315,6 +330,7 @@ class PolicyVersion:
     digest: str
     file_name: str
     note: str = ""
+    honours: tuple[HonourRow, ...] = ()
 
     @property
     def policy_id(self) -> str:
@@ -778,6 +794,27 @@ def _read_version(
             )
         )
 
+    honours: list[HonourRow] = []
+    for index, row in enumerate(data.get("honours", [])):
+        path = f"{where}.honours[{index}]"
+        r.keys(row, path, _HONOUR_KEYS, _HONOUR_REQUIRED)
+        if not isinstance(row["amounts"], dict) or not row["amounts"]:
+            raise r.fail(f"{path}.amounts", "expected a table of honour = amount")
+        amounts = {}
+        for kind, value in row["amounts"].items():
+            if kind not in HONOUR_KINDS:
+                raise r.fail(f"{path}.amounts.{kind}", f"unknown honour {kind!r}")
+            amounts[kind] = r.amount(value, f"{path}.amounts.{kind}")
+        honours.append(
+            HonourRow(
+                clause=_clause(header, row, path, r),
+                citation=r.citation(row, "citation", path),
+                payer=r.payer(row["payer"], f"{path}.payer", payers),
+                amounts=amounts,
+                note=r.text(row, "note", path, required=False),
+            )
+        )
+
     configured = settings.get("amounts_configured")
     if configured is not None and not configured.value:
         if schedule or topups:
@@ -804,6 +841,7 @@ def _read_version(
         schedule=tuple(schedule),
         topups=tuple(topups),
         notices=tuple(notices),
+        honours=tuple(honours),
         digest=digest,
         file_name=r.name,
         note=r.text(data, "note", where, required=False),

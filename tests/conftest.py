@@ -13,11 +13,17 @@ from itertools import count
 
 import pytest
 from flask import g
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 
 from compapp import create_app
 from compapp.core.idnumber import make_id_number
 from compapp.extensions import db as _db
+
+# Property tests judge their inputs, not the machine's speed: on a busy machine Hypothesis's
+# timing checks (too_slow, deadline) fail tests whose properties hold.
+settings.register_profile("compapp", suppress_health_check=[HealthCheck.too_slow], deadline=None)
+settings.load_profile("compapp")
 
 PASSWORD = "test-password-1"
 REFERENCE_TABLES = {"jurisdictions", "grades", "alembic_version"}

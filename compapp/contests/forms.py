@@ -99,6 +99,7 @@ class EntryForm(FlaskForm):
     )
     is_tie = BooleanField(_l("并列"))
     result = SelectField(_l("奖项"), choices=[], validate_choice=False)
+    order_checked = BooleanField(_l("名次与奖项已核对"))
     version = HiddenField()
 
 

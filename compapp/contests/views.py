@@ -438,6 +438,17 @@ def fill_entry_form(form: EntryForm, entry: Entry) -> None:
         form.result.data = result_key(p.medal, p.prize) or ""
 
 
+def order_question(event: Event, data, entry: Entry | None) -> list:
+    """Ask before saving a result whose order contradicts another entry's (rank 3 gold above a
+    rank 2 silver); the person confirms with “名次与奖项已核对”."""
+    others = [
+        (e.placement.rank, result_key(e.placement.medal, e.placement.prize))
+        for e in event.entries
+        if e.placement is not None and (entry is None or e.id != entry.id)
+    ]
+    return rules.check_result_order(data.rank, data.result, others)
+
+
 def handle_entry_form(event: Event, entry: Entry | None):
     form = EntryForm()
     prepare_entry_form(form, event)
@@ -449,6 +460,8 @@ def handle_entry_form(event: Event, entry: Entry | None):
     if form.validate_on_submit():
         data = entry_data(form, event)
         problems = services.check_entry(event, data, entry, see_all=current_user.is_admin)
+        if not problems and not form.order_checked.data:
+            problems = order_question(event, data, entry)
         if not problems:
             before = entry_snapshot(entry) if entry is not None else None
             try:

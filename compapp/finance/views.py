@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,6 +14,7 @@ from compapp.auth.access import require_role
 from compapp.citing.services import award_citation
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest, Entry, Event
+from compapp.core.dates import format_datetime
 from compapp.core.money import format_yuan, from_fen
 from compapp.downloads import PDF, XLSX, download_written
 from compapp.extensions import db
@@ -234,7 +236,7 @@ def budget_sheet(
         _(
             "%(who)s 于 %(when)s 确认 %(n)s 条，合计 %(total)s",
             who=c.confirmed_by.display_name,
-            when=c.confirmed_at.strftime("%Y-%m-%d %H:%M UTC"),
+            when=format_datetime(c.confirmed_at, str(get_locale())),
             n=c.line_count,
             total=format_yuan(c.total),
         )

@@ -7,14 +7,14 @@ and 玉溪市; this one adds the other 112 county-level divisions (市辖区, �
 tests/test_reference_divisions.py cross-checks the whole list against an independent copy.
 
 Revision ID: 0009_i13
-Revises: 0009_i20
+Revises: 0010_i19
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "0009_i13"
-down_revision = "0009_i20"
+down_revision = "0010_i19"
 branch_labels = None
 depends_on = None
 

@@ -91,7 +91,13 @@ def promotion_rules() -> PromotionRuleSet:
 def promotion_categories(rules: PromotionRuleSet | None = None) -> list[str]:
     """Return the contest categories some promotion rule is stated for, in table order."""
     rules = rules or promotion_rules()
-    found = {rule.category for p in rules.policies for v in p.versions for rule in v.rules}
+    found = {
+        category
+        for p in rules.policies
+        for v in p.versions
+        for rule in v.rules
+        for category in rule.categories
+    }
     return [code for code in CATEGORY_NAMES if code in found]
 
 
@@ -178,6 +184,8 @@ def _facts(placement: Placement, competitor: Competitor) -> tuple[dict, Promotio
         is_employee=bool(competitor.is_employee),
         county_code=entry.sending_county_code,
         prefecture_code=prefecture.code if prefecture is not None else "",
+        organiser_code=contest.organiser_code,
+        organiser_name=contest.organiser.name if contest.organiser is not None else "",
     )
     snapshot_ = {
         "award_on": facts.award_on.isoformat(),
@@ -194,6 +202,7 @@ def _facts(placement: Placement, competitor: Competitor) -> tuple[dict, Promotio
         "county_name": county.name if county is not None else None,
         "prefecture_code": facts.prefecture_code,
         "prefecture_name": prefecture.name if prefecture is not None else None,
+        "organiser_code": contest.organiser_code,
     }
     return snapshot_, facts
 
@@ -609,6 +618,14 @@ def case_basis(case: PromotionCase) -> str | None:
     return f"《{policy.document}》" + (f"第{case.clause}项" if case.clause else "")
 
 
+def _case_citation(case: PromotionCase) -> str:
+    """Return the citation a person reads for ``case`` (POLICY §8), from the policy data."""
+    policy = case_policy(case)
+    if policy is None:
+        return case.citation or "—"
+    return policy.cite(case.clause).text
+
+
 def default_issuer(contest: Contest) -> str:
     """Return the usual issuer of a notice: the HR bureau of the policy's prefecture."""
     cases = db.session.scalars(
@@ -775,7 +792,7 @@ def finalize_case(case: PromotionCase, on: date, user: User) -> GradeChange:
         f"{case.contest.name}（{CATEGORY_NAMES.get(facts['category'], facts['category'])}，"
         f"{facts['award_on']}）{facts['occupation']}"
         f"{FORMAT_NAMES.get(facts['event_format'], '')}决赛第 {facts['rank']} 名；"
-        f"依据 {case.citation}；"
+        f"依据 {_case_citation(case)}；"
         f"公示 {notice.published_on.isoformat()} 至 {notice.ends_on.isoformat()}；"
         f"晋升案 #{case.id}"
     )
@@ -1078,10 +1095,12 @@ def notice_content(contest: Contest, cases: Iterable[PromotionCase]) -> dict:
     """Return what a notice of ``cases`` prints: the policy and one row per case (JSON-safe)."""
     cases = sorted(cases, key=_case_order)
     ids = sorted({c.policy_id for c in cases if c.policy_id})
-    documents = [p.document for p in promotion_rules().policies if p.id in ids]
+    policies = [p for p in promotion_rules().policies if p.id in ids]
+    sections = {p.id: p.section for p in policies}
     return {
-        "policy_document": "》《".join(documents) or "—",
-        "policy_id": "、".join(ids) or "—",
+        "policy_document": "》《".join(p.document for p in policies) or "—",
+        # The 文号 a person reads (the key keeps its name for notices published before).
+        "policy_id": "、".join(p.document_number or "未印文号" for p in policies) or "—",
         "rows": [
             {
                 "case_id": c.id,
@@ -1094,7 +1113,7 @@ def notice_content(contest: Contest, cases: Iterable[PromotionCase]) -> dict:
                 "to_grade": grade_name(c.to_grade),
                 "title": c.title if c.title_status == "approved" else "—",
                 # The opening paragraph names the policy; the column gives the clause.
-                "basis": f"第{c.clause}项",
+                "basis": f"{sections.get(c.policy_id, '')}{c.clause}" if c.clause else "—",
             }
             for c in cases
         ],

@@ -4,7 +4,7 @@ Promotion cases gain two states: objected (an objection is open) and withdrawn (
 upheld).
 
 Revision ID: 0010_i14b
-Revises: 0009_i20
+Revises: 0011_i13
 """
 
 from alembic import op
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0010_i14b"
-down_revision = "0009_i20"
+down_revision = "0011_i13"
 branch_labels = None
 depends_on = None
 

@@ -20,6 +20,7 @@ from compapp.audit.models import AuditEntry
 from compapp.contests.models import Competitor, Placement
 from compapp.promotion import services
 from compapp.promotion.models import GradeChange, PromotionCase, PublicNotice
+from compapp.rewards.models import AwardLineRecord
 from tests.queries import counted
 
 LOCAL_HOLIDAY = "2026-12-01"  # a Tuesday: a local day off configured by the administrator
@@ -132,10 +133,10 @@ def test_eligibility_page_lists_exactly_the_eligible_with_reasons_for_the_rest(
         "卓玛拉姆": "破格晋升为二级/技师（越过三级/高级工）",
         "阿旺": "破格晋升为三级/高级工",
         "和志军": "已高于本项的目标等级三级/高级工",
-        "段国华": "未配置晋升规则：仅迪庆州选送的选手适用 dq-2022",
-        "余春兰": "第 9 名不在 dq-2022 规定的可晋升名次范围内",
+        "段国华": "未配置晋升规则：仅迪庆州选送的选手适用迪庆方案",
+        "余春兰": "第 9 名不在迪庆方案规定的可晋升名次范围内",
         "斯那拉姆": "选手已是最高等级一级/高级技师",
-        "蜂秀英": "第 11 名不在 dq-2022 规定的可晋升名次范围内",
+        "蜂秀英": "第 11 名不在迪庆方案规定的可晋升名次范围内",
     }
     for name, reason in reasons.items():
         assert reason in case_of(db, name).reason
@@ -427,13 +428,20 @@ def test_finalize_refused_before_the_period_ends_and_allowed_after(
     for part in (
         "2025年云南省乡村工匠职业技能竞赛",
         "第 2 名",
-        "dq-2022 四（四）3.(1)",
-        "000_506faec866124176.txt:95",
+        "迪庆方案（未印文号）四（四）3.(1)",
         "2026-11-27 至 2026-12-04",
     ):
         assert part in change.basis
     history = client.get(f"/promotion/competitors/{case.competitor_id}").get_data(as_text=True)
     assert "2026年12月5日" in history and "二级/技师" in history
+    # POLICY §7 (004_…txt 一(十)): the final grade's training subsidy, as information with
+    # its condition and citation — never an award line.
+    assert "training-subsidy" in history and "每人一次性 2,000 元" in history
+    assert "参加培训并取得技师" in history and "不是竞赛奖励" in history
+    assert "终身职业技能培训工作安排（云人社发〔2018〕71号）一（十）" in history
+    assert not db.session.scalar(
+        db.select(AwardLineRecord).where(AwardLineRecord.explanation.contains("培训补贴"))
+    )
     actions = [a.action for a in db.session.scalars(db.select(AuditEntry))]
     assert "finalize_promotion" in actions and "change_grade" in actions
 

@@ -30,11 +30,13 @@ def register_web(app: Flask) -> None:
     from compapp.auth.sessions import SESSION_KEY, session_user
     from compapp.auth.views import bp as auth_bp
     from compapp.certificates.views import bp as certificates_bp
+    from compapp.citing.views import bp as citing_bp
     from compapp.contests.review_views import bp as review_bp
     from compapp.contests.views import bp as contests_bp
     from compapp.disclosure.views import bp as disclosure_bp
     from compapp.finance.views import bp as finance_bp
     from compapp.help.views import bp as help_bp
+    from compapp.honours.views import bp as honours_bp
     from compapp.imports.views import bp as imports_bp
     from compapp.main import bp as main_bp
     from compapp.notifications.views import bp as notifications_bp
@@ -70,6 +72,8 @@ def register_web(app: Flask) -> None:
         help_bp,
         people_bp,
         policies_bp,
+        citing_bp,
+        honours_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -218,9 +222,15 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject_helpers():
         from compapp import labels
+        from compapp.citing.services import honour_citation, line_citation, promotion_citation
+        from compapp.policy.subsidies import subsidies_for
 
         return {
             "labels": labels,
+            "cite_line": line_citation,
+            "cite_promotion": promotion_citation,
+            "cite_honour": honour_citation,
+            "training_subsidies": subsidies_for,
             "current_locale": str(get_locale()),
             "nav_items": lambda: nav_items(app),
             "language_url": language_url,
@@ -264,9 +274,11 @@ NAV = (
     ("revocation.recoveries", _l("追回明细"), ("admin", "finance")),
     ("revocation.index", _l("撤销获奖"), ("admin", "organiser")),
     ("promotion.index", _l("等级晋升"), ("admin", "organiser")),
+    ("honours.index", _l("荣誉奖励"), ("admin", "organiser")),
     ("imports.index", _l("批量导入"), ("admin", "organiser")),
     ("certificates.index", _l("证书"), ("admin", "organiser")),
     ("reference.index", _l("行政区划"), ("admin",)),
+    ("promotion.calendar", _l("工作日历"), ("admin",)),
     ("policies.index", _l("政策文件"), None),
     ("rewards.what_if", _l("政策草案试算"), ("admin",)),
     ("accounts.index", _l("账户"), ("admin",)),

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from compapp import labels
 from compapp.auth.access import require_role
+from compapp.citing.services import award_citation
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest, Entry, Event
 from compapp.core.dates import format_datetime
@@ -123,6 +124,8 @@ def contest_budget(contest_id: int):
 def year_budget(year: int):
     code = payer_code()
     budget, page, selected = budget_page(code, year=year)
+    from compapp.honours.services import confirmed_honours_total_fen
+
     return render_template(
         "finance/budget.html",
         funding_sources=FUNDING_SOURCES,
@@ -131,6 +134,7 @@ def year_budget(year: int):
         budget=budget,
         page=page,
         selected=selected,
+        honours=confirmed_honours_total_fen(code, year),
         confirmations=[],
         form=ConfirmForm(),
         statuses=services.STATUSES,
@@ -220,7 +224,7 @@ def budget_rows(code: str, contest: Contest | None = None, year: int | None = No
             amount=from_fen(row.amount_fen),
             kind=adjustment if row.kind == "adjustment" else award,
             status=labels.line_status(row.status),
-            clause=f"{row.policy_id} {row.clause}",
+            clause=award_citation(row.policy_id, row.clause).text,
         )
 
 

@@ -2,7 +2,7 @@
 funding source of award lines, recoveries, bars, reconciliations, public award lists.
 
 Revision ID: 0009_i18
-Revises: 0010_i19
+Revises: 0010_i14b
 Create Date: 2026-12-03 08:40:00
 
 Columns are only added (never altered), so SQLite's batch mode changes no existing table's
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0009_i18'
-down_revision = '0010_i19'
+down_revision = '0010_i14b'
 branch_labels = None
 depends_on = None
 

@@ -58,17 +58,11 @@ def roster_lines(payer_code: str, contest: Contest | None = None, year: int | No
 
 
 def clause_text(policy_id: str, clause: str) -> str:
-    """The document and item behind a line, as a finance form names it (POLICY.md §8):
-    "云政发〔2021〕28号 (2)", or the title when the document has no 文号."""
-    from compapp.rewards.services import award_policies
+    """The document and item behind a line as every page cites it (POLICY.md §8), e.g.
+    "云南省职业技能竞赛奖励办法（云政发〔2021〕28号）第二条(2)"."""
+    from compapp.citing.services import award_citation
 
-    policies = award_policies()
-    if policy_id not in policies:
-        return clause
-    header = policies[policy_id].header
-    if "号" in header.document_number and "未印" not in header.document_number:
-        return f"{header.document_number} {clause}"
-    return f"《{header.title}》{header.document_number} {clause}"
+    return award_citation(policy_id, clause).text
 
 
 def _clause(line: AwardLineRecord) -> str:

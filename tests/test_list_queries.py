@@ -60,6 +60,8 @@ def build(db, size: int, year: int, admin, second, finance_dq, serial: int) -> d
     from compapp.contests.services import ContestData, confirm_placement, save_contest
     from compapp.finance.services import confirm_budget
     from compapp.imports import services as imports
+    from compapp.promotion import notices
+    from compapp.promotion import queries as promotion_queries
     from compapp.promotion import services as promotion
 
     contest = save_contest(
@@ -88,12 +90,12 @@ def build(db, size: int, year: int, admin, second, finance_dq, serial: int) -> d
     db.session.commit()
     confirm_budget(contest, "533400", finance_dq)
     promotion.evaluate_contest_promotions(contest, user=admin)
-    for case in promotion.contest_cases(contest)[0]:
+    for case in promotion_queries.contest_cases(contest)[0]:
         if case.status == "proposed" and case.placement.status == "confirmed":
             promotion.confirm_case(case, admin)
     db.session.commit()
     # Published in compapp on its first day (the services take the as-of date).
-    notice = promotion.publish_notice(contest, date(2026, 12, 1), admin, today=date(2026, 12, 1))
+    notice = notices.publish_notice(contest, date(2026, 12, 1), admin, today=date(2026, 12, 1))
     db.session.commit()
     certificates.issue_all_certificates(contest, admin)
     db.session.commit()

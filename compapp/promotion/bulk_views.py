@@ -19,7 +19,7 @@ from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest
 from compapp.contests.views import in_scope
 from compapp.extensions import db
-from compapp.promotion import services
+from compapp.promotion import queries, services
 from compapp.promotion.models import PromotionCase
 
 bp = Blueprint("promotion_bulk", __name__)
@@ -51,7 +51,7 @@ def _contest(contest_id: int) -> Contest:
 @organiser_required
 def bulk(contest_id: int):
     contest = _contest(contest_id)
-    eligible, _left_out = services.contest_cases(contest)
+    eligible, _left_out = queries.contest_cases(contest)
     proposed = [c for c in eligible if c.status == "proposed"]
     return render_template(
         "promotion/bulk.html",

@@ -470,7 +470,11 @@ def annual_report_export(year: int, fmt: str):
     from compapp.finance.report import annual_report as build
     from compapp.finance.report_exports import report_pdf, report_workbook
 
-    report = build(payer_code(), year)
+    from flask_babel import force_locale
+
+    # An official Chinese form whatever the page language (as the roster): one language inside.
+    with force_locale("zh"):
+        report = build(payer_code(), year)
     stem = f"{report.payer}_{year}年度_奖励资金执行情况"
     if fmt == "xlsx":
         return download(report_workbook(report), f"{stem}.xlsx", XLSX)

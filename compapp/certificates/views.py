@@ -36,6 +36,7 @@ from compapp.contests.models import Contest, Entry, Event, Placement
 from compapp.contests.views import get_contest, in_scope, scoped
 from compapp.core.names import mask_name
 from compapp.extensions import db, limiter
+from compapp.i18n import refusal_text
 from compapp.jobs import services as jobs
 from compapp.paging import page_of
 from compapp.web import public
@@ -208,7 +209,7 @@ def issue_again(contest_id: int):
         cert = services.issue_after_revocation(holder, form.reason.data, current_user)
     except services.CertificateRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
     else:
         db.session.commit()
         flash(
@@ -260,7 +261,7 @@ def _reason_page(cert: Certificate, action: str):
                 )
         except services.CertificateRefused as exc:
             db.session.rollback()
-            form.reason.errors.append(str(exc))
+            form.reason.errors.append(refusal_text(exc))
         else:
             db.session.commit()
             flash(message, "success")
@@ -312,11 +313,11 @@ def start_zip(contest_id: int):
         job, new = services.start_contest_zip(contest, current_user)
     except services.CertificateRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         return redirect(url_for("certificates.contest", contest_id=contest.id))
     except jobs.JobRefused as exc:
         db.session.rollback()
-        flash(_(exc.message, **exc.values), "error")
+        flash(refusal_text(exc), "error")
         return redirect(url_for("certificates.contest", contest_id=contest.id))
     db.session.commit()
     if new:

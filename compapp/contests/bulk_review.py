@@ -21,6 +21,7 @@ from compapp.auth.models import utcnow
 from compapp.contests import services
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event, Placement
 from compapp.extensions import db
+from compapp.i18n import refusal_text
 from compapp.reference.models import Jurisdiction
 
 PAGE_SIZE = 100
@@ -166,7 +167,7 @@ def confirm_many(ids: list[int], seen: dict[int, str], user, in_scope) -> Outcom
         try:
             services.confirm_placement(placement, user)
         except services.ConfirmRefused as exc:
-            outcome.refused.append((placement, str(exc)))
+            outcome.refused.append((placement, refusal_text(exc)))
             continue
         record_change(
             "confirm_placement",

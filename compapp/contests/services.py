@@ -27,6 +27,8 @@ from compapp.contests.models import (
 )
 from compapp.contests.rules import Problem
 from compapp.core.idnumber import normalise_id_number
+from compapp.core.messages import N_
+from compapp.core.refusals import Refusal
 from compapp.extensions import db
 from compapp.reference.models import Jurisdiction
 
@@ -39,18 +41,17 @@ class InUse(Exception):
         self.count = count
 
 
-class ConfirmRefused(Exception):
+class ConfirmRefused(Refusal):
     """A result cannot be confirmed or reopened; the message says why."""
 
 
 def confirm_placement(placement: Placement, user) -> None:
     """Confirm a result entered by someone else (four-eyes); refused for one's own entry."""
-    from flask_babel import gettext as _
 
     if placement.status == "confirmed":
-        raise ConfirmRefused(_("该成绩已确认。"))
+        raise ConfirmRefused(N_("该成绩已确认。"))
     if placement.entered_by_id is not None and placement.entered_by_id == user.id:
-        raise ConfirmRefused(_("不能复核自己录入的成绩：须由另一名组织者或管理员确认。"))
+        raise ConfirmRefused(N_("不能复核自己录入的成绩：须由另一名组织者或管理员确认。"))
     placement.status = "confirmed"
     placement.confirmed_by_id = user.id
     placement.confirmed_at = utcnow()
@@ -59,12 +60,11 @@ def confirm_placement(placement: Placement, user) -> None:
 
 def reopen_placement(placement: Placement, user, note: str) -> None:
     """Withdraw a confirmation so the result can be corrected; a reason is required."""
-    from flask_babel import gettext as _
 
     if placement.status != "confirmed":
-        raise ConfirmRefused(_("该成绩尚未确认，可直接修改。"))
+        raise ConfirmRefused(N_("该成绩尚未确认，可直接修改。"))
     if not note:
-        raise ConfirmRefused(_("撤回确认须填写原因。"))
+        raise ConfirmRefused(N_("撤回确认须填写原因。"))
     placement.status = "entered"
     placement.entered_by_id = user.id
     placement.confirmed_by_id = None

@@ -28,6 +28,7 @@ from compapp.contests.forms import ConfirmForm, ContestForm, EntryForm, EventFor
 from compapp.contests.models import Contest, Entry, EntryMember, Event, OrganisingBody, Placement
 from compapp.extensions import db
 from compapp.formtools import options
+from compapp.i18n import refusal_text
 from compapp.paging import page_of, search_text
 from compapp.policy.categories import CATEGORIES, CATEGORY_TIER, result_key
 from compapp.reference.models import Jurisdiction
@@ -643,7 +644,7 @@ def confirm_placement(placement_id: int):
     try:
         services.confirm_placement(placement, current_user)
     except services.ConfirmRefused as exc:
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         return redirect(request.referrer or url_for("contests.review")), 303
     record_change(
         "confirm_placement",
@@ -668,7 +669,7 @@ def reopen_placement(placement_id: int):
     try:
         services.reopen_placement(placement, current_user, note)
     except services.ConfirmRefused as exc:
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         return redirect(url_for("contests.edit_entry", entry_id=placement.entry_id))
     record_change(
         "reopen_placement",

@@ -12,12 +12,12 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
-from flask_babel import lazy_gettext as _l
-
 from compapp.audit.services import record_change
 from compapp.auth.models import utcnow
 from compapp.contests.models import Contest, Entry, Event, Placement
+from compapp.core.messages import N_
 from compapp.core.money import format_yuan, from_fen
+from compapp.core.refusals import Refusal
 from compapp.extensions import db
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardLineRecord, BudgetConfirmation
@@ -26,7 +26,7 @@ from compapp.rewards.services import line_loading, line_notices
 STATUSES = ("provisional", "awaiting_budget", "confirmed", "revoked", "paid")
 
 
-class BudgetRefused(Exception):
+class BudgetRefused(Refusal):
     """A budget action is not allowed; the message says why (Chinese msgid)."""
 
 
@@ -431,13 +431,13 @@ def confirm_budget(
     from compapp.finance.models import FUNDING_SOURCES
 
     if user.role != "finance" or user.jurisdiction_code != payer_code:
-        raise BudgetRefused(_l("只有该承担单位的财务人员可以确认其预算。"))
+        raise BudgetRefused(N_("只有该承担单位的财务人员可以确认其预算。"))
     if funding_source not in FUNDING_SOURCES:
-        raise BudgetRefused(_l("请选择资金来源。"))
+        raise BudgetRefused(N_("请选择资金来源。"))
     budget = budget_lines(payer_code, contest)
     lines = budget.confirmable
     if not lines:
-        raise BudgetRefused(_l("没有待确认的明细：成绩须先经第二人复核确认。"))
+        raise BudgetRefused(N_("没有待确认的明细：成绩须先经第二人复核确认。"))
     confirmation = BudgetConfirmation(
         contest_id=contest.id,
         payer_code=payer_code,
@@ -480,14 +480,14 @@ def mark_paid(
 def mark_paid_each(items: list[tuple[AwardLineRecord, str, date]], payer_code: str, user) -> None:
     """Record payment of confirmed lines, each with its own voucher and date; all or none."""
     if user.role != "finance" or user.jurisdiction_code != payer_code:
-        raise BudgetRefused(_l("只有该承担单位的财务人员可以登记支付。"))
+        raise BudgetRefused(N_("只有该承担单位的财务人员可以登记支付。"))
     for line, reference, _on in items:
         if not reference.strip():
-            raise BudgetRefused(_l("请填写支付凭证号。"))
+            raise BudgetRefused(N_("请填写支付凭证号。"))
         if line.payer_code != payer_code or line.status() != "confirmed":
-            raise BudgetRefused(_l("只能登记本单位已确认、尚未支付的明细。"))
+            raise BudgetRefused(N_("只能登记本单位已确认、尚未支付的明细。"))
         if line.amount_fen < 0:
-            raise BudgetRefused(_l("负数调整明细为应收回金额，请按收回流程处理，不能登记为支付。"))
+            raise BudgetRefused(N_("负数调整明细为应收回金额，请按收回流程处理，不能登记为支付。"))
     for line, reference, paid_on in items:
         before = {"paid_on": None, "payment_reference": None}
         # Compare-and-set: of two registrations of one line at the same moment, one wins.
@@ -503,7 +503,7 @@ def mark_paid_each(items: list[tuple[AwardLineRecord, str, date]], payer_code: s
             .execution_options(synchronize_session=False)
         ).rowcount
         if claimed != 1:
-            raise BudgetRefused(_l("该明细已由他人登记支付，请刷新后查看。"))
+            raise BudgetRefused(N_("该明细已由他人登记支付，请刷新后查看。"))
         db.session.refresh(line)
         record_change(
             "mark_line_paid",
@@ -546,7 +546,7 @@ def register_sheet_payments(contest: Contest, payer_code: str, rows, user) -> in
         .with_for_update(of=AwardLineRecord)
     ).all()
     if len(lines) != len(wanted):
-        raise BudgetRefused(_l("支付表中有不属于本赛事的明细编号：请使用本赛事下载的发放花名册。"))
+        raise BudgetRefused(N_("支付表中有不属于本赛事的明细编号：请使用本赛事下载的发放花名册。"))
     items = [
         (line, "；".join(wanted[line.id][0]), wanted[line.id][1])
         for line in lines

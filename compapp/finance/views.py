@@ -26,6 +26,7 @@ from compapp.finance.exports import (
     write_budget_workbook,
 )
 from compapp.finance.models import FUNDING_SOURCES
+from compapp.i18n import refusal_text
 from compapp.paging import page_of, search_text
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardLineRecord
@@ -159,7 +160,7 @@ def confirm(contest_id: int):
             request.form.get("funding_source") or "budget",
         )
     except services.BudgetRefused as exc:
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
     else:
         db.session.commit()
         flash(
@@ -201,7 +202,7 @@ def mark_paid(contest_id: int):
         services.mark_paid(lines, current_user.jurisdiction_code, reference, paid_on, current_user)
     except services.BudgetRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
     else:
         db.session.commit()
         flash(_("已登记 %(n)s 条明细的支付。", n=len(lines)), "success")
@@ -388,7 +389,7 @@ def payment_sheet(contest_id: int):
         )
     except services.BudgetRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         return back
     db.session.commit()
     flash(_("已按上传的支付表登记 %(n)s 条明细的支付。", n=count), "success")
@@ -437,7 +438,7 @@ def reconciliation():
                 )
             except recon.ReconciliationRefused as exc:
                 db.session.rollback()
-                error = str(exc)
+                error = refusal_text(exc)
             else:
                 db.session.commit()
                 flash(_("已记录对账。"), "success")
@@ -467,10 +468,10 @@ def annual_report(year: int):
 
 @bp.route("/years/<int:year>/report.<fmt>")
 def annual_report_export(year: int, fmt: str):
+    from flask_babel import force_locale
+
     from compapp.finance.report import annual_report as build
     from compapp.finance.report_exports import report_pdf, report_workbook
-
-    from flask_babel import force_locale
 
     # An official Chinese form whatever the page language (as the roster): one language inside.
     with force_locale("zh"):

@@ -32,6 +32,7 @@ from compapp.contests.models import (
     Placement,
 )
 from compapp.core.messages import N_
+from compapp.core.refusals import Refusal
 from compapp.extensions import db
 from compapp.imports import reading
 from compapp.imports.models import ImportBatch
@@ -44,11 +45,13 @@ LISTED = 500  # entries of each kind kept on the batch for the page (counts are 
 AWARD_REASON = "成绩录入"
 
 
-class ImportRefused(Exception):
+class ImportRefused(Refusal):
     """The file still has problems (or changed since it was checked); nothing was saved."""
 
     def __init__(self, plan: ImportPlan):
-        super().__init__(f"{len(plan.problems)} problems")
+        super().__init__(
+            N_("没有保存：文件中仍有问题，或赛事成绩在检查之后已被修改。请查看下方的问题。")
+        )
         self.plan = plan
 
 
@@ -227,6 +230,7 @@ class _Located:
         self,
         row: int,
         column: str,
+        /,
         problem: rules.Problem | None = None,
         message: str | None = None,
         **params,
@@ -311,7 +315,7 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
                 locate.cell(
                     first_row,
                     reading.RESULT,
-                    message="同一赛项不能同时设奖牌和等级奖（一、二、三等奖）。",
+                    message=N_("同一赛项不能同时设奖牌和等级奖（一、二、三等奖）。"),
                 )
             )
             continue
@@ -368,7 +372,9 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
             plan.problems, item.first_row, reading.COUNTY
         ):
             found.append(
-                locate.cell(item.first_row, reading.COUNTY, message="请选择选派的县（市、区）。")
+                locate.cell(
+                    item.first_row, reading.COUNTY, message=N_("请选择选派的县（市、区）。")
+                )
             )
         numbers = [m.id_number for m in item.members if m.id_number or m.name]
         for problem in rules.check_team(item.event_format, numbers):
@@ -406,7 +412,9 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
                     locate.cell(
                         member.row,
                         reading.NAME,
-                        message="同一身份证号码在第 %(row)s 行填写的姓名是“%(name)s”，与本行不一致。",
+                        message=N_(
+                            "同一身份证号码在第 %(row)s 行填写的姓名是“%(name)s”，与本行不一致。"
+                        ),
                         row=earlier[0],
                         name=earlier[1],
                     )
@@ -418,7 +426,9 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
                     locate.cell(
                         item.first_row,
                         reading.coach_headers(slot)[0],
-                        message="该身份证号码已登记为教练“%(name)s”，姓名不一致；同一人不能登记两次。",
+                        message=N_(
+                            "该身份证号码已登记为教练“%(name)s”，姓名不一致；同一人不能登记两次。"
+                        ),
                         name=registered.name,
                     )
                 )
@@ -428,7 +438,7 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
                 locate.cell(
                     item.first_row,
                     reading.coach_headers(1)[0],
-                    message="同一教练在本组中出现了两次。",
+                    message=N_("同一教练在本组中出现了两次。"),
                 )
             )
         for problem in rules.check_coach_shares(c.share_percent for c in item.coaches):

@@ -22,6 +22,7 @@ from compapp.contests.models import Contest
 from compapp.contests.views import get_contest, scoped
 from compapp.downloads import XLSX, download
 from compapp.extensions import db
+from compapp.i18n import refusal_text
 from compapp.imports import reading, report, services, template
 from compapp.imports.forms import ConfirmImportForm, UploadForm
 from compapp.imports.models import ImportBatch
@@ -188,9 +189,7 @@ def confirm(batch_id: int):
             batch.problems = [p.as_dict() for p in refused.plan.problems]
             batch.summary = refused.plan.summary()
             db.session.commit()
-        flash(
-            _("没有保存：文件中仍有问题，或赛事成绩在检查之后已被修改。请查看下方的问题。"), "error"
-        )
+        flash(refusal_text(refused), "error")
         return redirect(url_for("imports.show", batch_id=batch_id))
     db.session.commit()
     counts = plan.summary()["counts"]

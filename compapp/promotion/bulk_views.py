@@ -19,6 +19,7 @@ from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest
 from compapp.contests.views import in_scope
 from compapp.extensions import db
+from compapp.i18n import refusal_text
 from compapp.promotion import queries, services
 from compapp.promotion.models import PromotionCase
 
@@ -99,7 +100,7 @@ def bulk_decide(contest_id: int):
                 else:
                     abort(400)
         except services.PromotionRefused as exc:
-            refused.append(f"{name}：{exc}")
+            refused.append(f"{name}：{refusal_text(exc)}")
             continue
         done += 1
     if len(cases) != len(set(ids)):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from compapp.audit.services import record_change, snapshot
 from compapp.auth.models import User, utcnow
 from compapp.contests.models import Contest
+from compapp.core.messages import N_
 from compapp.core.vocab import GRADE_ORDER
 from compapp.core.workdays import CalendarNotCovered, HolidayCalendar
 from compapp.extensions import db
@@ -46,6 +47,14 @@ from compapp.promotion.services import (
 )
 
 DEFAULT_NOTICE_WORKING_DAYS = 5  # "不少于 5 个工作日", 003_a0dee99659bd7bcf.txt:3520
+
+# Why a notice reaching a year cannot be computed, and exactly what to do.
+CALENDAR_MISSING = N_(
+    "公示期将延续到 %(year)s 年，而 %(year)s 年的法定节假日和调休安排尚未录入本系统，"
+    "无法计算公示截止日期，公示没有发布。请管理员打开“工作日历”页面，按国务院办公厅"
+    "关于 %(year)s 年部分节假日安排的通知录入放假日期和调休上班日期并注明通知文号，"
+    "再由另一名管理员核对确认；确认后即可重新发布本公示。"
+)
 
 
 def office_today() -> date:
@@ -135,26 +144,24 @@ def publish_notice(
     days = working_days if working_days is not None else minimum
     if type(days) is not int or days < minimum:
         raise PromotionRefused(
-            _(
+            N_(
                 "公示期不得少于 %(n)s 个工作日（《云南省企业职业技能等级认定工作方案（试行）》"
-                "云人社通〔2019〕98号 五（四）：公示时间不少于5个工作日）。",
-                n=minimum,
-            )
+                "云人社通〔2019〕98号 五（四）：公示时间不少于5个工作日）。"
+            ),
+            n=minimum,
         )
     if published_on < today:
         raise PromotionRefused(
-            _(
+            N_(
                 "公示开始日期不能早于在本系统发布的当天（%(today)s）：公示期从公众能看到公示时起算。"
-                "请把公示日期改为 %(today)s 或之后。",
-                today=today.isoformat(),
-            )
+                "请把公示日期改为 %(today)s 或之后。"
+            ),
+            today=today.isoformat(),
         )
     if published_on < contest.award_on:
         raise PromotionRefused(
-            _(
-                "公示开始日期不能早于本赛事的颁奖日期（%(award)s）。",
-                award=contest.award_on.isoformat(),
-            )
+            N_("公示开始日期不能早于本赛事的颁奖日期（%(award)s）。"),
+            award=contest.award_on.isoformat(),
         )
     cases = [
         c
@@ -164,12 +171,12 @@ def publish_notice(
         if c.notice_id is None
     ]
     if not cases:
-        raise PromotionRefused(_("没有已确认、待公示的晋升，请先确认晋升名单。"))
+        raise PromotionRefused(N_("没有已确认、待公示的晋升，请先确认晋升名单。"))
     calendar = holiday_calendar()
     try:
         ends_on = calendar.add_working_days(published_on, days)
     except CalendarNotCovered as exc:
-        raise PromotionRefused(calendar_missing_message(exc.year)) from exc
+        raise PromotionRefused(CALENDAR_MISSING, year=exc.year) from exc
     rest_days = sorted(
         d.isoformat() for d in calendar.holidays if published_on <= d <= ends_on and d.weekday() < 5
     )
@@ -237,14 +244,12 @@ def finalize_case(case: PromotionCase, on: date, user: User) -> GradeChange:
     _refuse_unless_noticed(case)
     notice = case.notice
     if on > office_today():
-        raise PromotionRefused(_("不能以今天之后的日期确认晋升结果。"))
+        raise PromotionRefused(N_("不能以今天之后的日期确认晋升结果。"))
     if not notice.has_ended(on):
         raise PromotionRefused(
-            _(
-                "公示期至 %(end)s 止，尚未期满；%(after)s 起方可确认为最终结果。",
-                end=notice.ends_on.isoformat(),
-                after=date.fromordinal(notice.ends_on.toordinal() + 1).isoformat(),
-            )
+            N_("公示期至 %(end)s 止，尚未期满；%(after)s 起方可确认为最终结果。"),
+            end=notice.ends_on.isoformat(),
+            after=date.fromordinal(notice.ends_on.toordinal() + 1).isoformat(),
         )
     competitor = case.competitor
     if competitor.grade_code != case.from_grade:
@@ -252,15 +257,15 @@ def finalize_case(case: PromotionCase, on: date, user: User) -> GradeChange:
         db.session.refresh(case, ["status"])
         _refuse_unless_noticed(case)
         raise PromotionRefused(
-            _(
+            N_(
                 "选手现有等级为%(now)s，与认定晋升时的%(then)s不一致（可能已因其他晋升改变），"
-                "请核实后处理。",
-                now=grade_name(competitor.grade_code),
-                then=grade_name(case.from_grade),
-            )
+                "请核实后处理。"
+            ),
+            now=grade_name(competitor.grade_code),
+            then=grade_name(case.from_grade),
         )
     if GRADE_ORDER[case.to_grade] <= GRADE_ORDER[competitor.grade_code]:
-        raise PromotionRefused(_("拟晋升等级不高于选手现有等级，不能确认。"))
+        raise PromotionRefused(N_("拟晋升等级不高于选手现有等级，不能确认。"))
     facts = case.facts
     basis = (
         f"{case.contest.name}（{CATEGORY_NAMES.get(facts['category'], facts['category'])}，"
@@ -282,7 +287,7 @@ def finalize_case(case: PromotionCase, on: date, user: User) -> GradeChange:
         # Nothing was written for this case: no rollback (other cases of a batch stay done).
         db.session.refresh(case, ["status"])
         _refuse_unless_noticed(case)
-        raise PromotionRefused(_("该晋升的状态刚刚已改变，请刷新页面后查看。"))
+        raise PromotionRefused(N_("该晋升的状态刚刚已改变，请刷新页面后查看。"))
     before_grade = competitor.grade_code
     change = GradeChange(
         competitor_id=competitor.id,
@@ -320,26 +325,15 @@ def finalize_case(case: PromotionCase, on: date, user: User) -> GradeChange:
 
 def _refuse_unless_noticed(case: PromotionCase) -> None:
     if case.status == "final":
-        raise PromotionRefused(_("该晋升已是最终结果。"))
+        raise PromotionRefused(N_("该晋升已是最终结果。"))
     if case.status == "objected":
         raise PromotionRefused(
-            _("该晋升有尚未处理的异议：请先由组织者调查处理异议（成立或不成立），再确认生效。")
+            N_("该晋升有尚未处理的异议：请先由组织者调查处理异议（成立或不成立），再确认生效。")
         )
     if case.status == "withdrawn":
-        raise PromotionRefused(_("该晋升因异议成立已撤销，不能确认生效。"))
+        raise PromotionRefused(N_("该晋升因异议成立已撤销，不能确认生效。"))
     if case.status != "noticed" or case.notice is None:
-        raise PromotionRefused(_("该晋升尚未公示，公示期满后才能确认为最终结果。"))
-
-
-def calendar_missing_message(year: int) -> str:
-    """Say why a notice reaching ``year`` cannot be computed, and exactly what to do."""
-    return _(
-        "公示期将延续到 %(year)s 年，而 %(year)s 年的法定节假日和调休安排尚未录入本系统，"
-        "无法计算公示截止日期，公示没有发布。请管理员打开“工作日历”页面，按国务院办公厅"
-        "关于 %(year)s 年部分节假日安排的通知录入放假日期和调休上班日期并注明通知文号，"
-        "再由另一名管理员核对确认；确认后即可重新发布本公示。",
-        year=year,
-    )
+        raise PromotionRefused(N_("该晋升尚未公示，公示期满后才能确认为最终结果。"))
 
 
 # ---------------------------------------------------------------------------- objections
@@ -369,27 +363,22 @@ def lodge_objection(
     today = today or office_today()
     objector, content = _note(objector, 120), _note(content, 4000)
     if not objector:
-        raise PromotionRefused(_("请填写提出异议的单位或个人（实名）。"))
+        raise PromotionRefused(N_("请填写提出异议的单位或个人（实名）。"))
     if not content:
-        raise PromotionRefused(_("请填写异议的内容。"))
+        raise PromotionRefused(N_("请填写异议的内容。"))
     notice = case.notice
     if notice is None or case.status not in ("noticed", "objected"):
         raise PromotionRefused(
-            _(
-                "只能对公示中的晋升登记异议（当前状态：%(status)s）。",
-                status=status_name(case.status),
-            )
+            N_("只能对公示中的晋升登记异议（当前状态：%(status)s）。"),
+            status=status_name(case.status),
         )
     if today < notice.published_on:
         raise PromotionRefused(
-            _("公示 %(start)s 开始，开始后才能登记异议。", start=notice.published_on.isoformat())
+            N_("公示 %(start)s 开始，开始后才能登记异议。"), start=notice.published_on.isoformat()
         )
     if notice.has_ended(today):
         raise PromotionRefused(
-            _(
-                "公示期已于 %(end)s 结束，不再受理异议。",
-                end=notice.ends_on.isoformat(),
-            )
+            N_("公示期已于 %(end)s 结束，不再受理异议。"), end=notice.ends_on.isoformat()
         )
     moved = db.session.execute(
         update(PromotionCase)
@@ -398,7 +387,7 @@ def lodge_objection(
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
-        raise PromotionRefused(_("该晋升的状态刚刚已改变，异议没有登记；请刷新页面后查看。"))
+        raise PromotionRefused(N_("该晋升的状态刚刚已改变，异议没有登记；请刷新页面后查看。"))
     db.session.refresh(case, ["status"])
     objection = NoticeObjection(
         case_id=case.id,
@@ -433,11 +422,11 @@ def resolve_objection(objection: NoticeObjection, user: User, upheld: bool, note
     note = _note(note, 4000)
     if not note:
         raise PromotionRefused(
-            _("请写明调查结论：异议成立时写明撤销晋升的理由，不成立时写明不予采纳的理由。")
+            N_("请写明调查结论：异议成立时写明撤销晋升的理由，不成立时写明不予采纳的理由。")
         )
     if user.role != "admin" and objection.recorded_by_id == user.id:
         raise PromotionRefused(
-            _("异议须由登记人以外的另一名组织者（或管理员）调查处理，以免一人既登记又裁决。")
+            N_("异议须由登记人以外的另一名组织者（或管理员）调查处理，以免一人既登记又裁决。")
         )
     status = "upheld" if upheld else "dismissed"
     decided = db.session.execute(
@@ -447,7 +436,7 @@ def resolve_objection(objection: NoticeObjection, user: User, upheld: bool, note
         .execution_options(synchronize_session=False)
     )
     if decided.rowcount != 1:
-        raise PromotionRefused(_("该异议已经处理过了，请刷新页面查看处理结果。"))
+        raise PromotionRefused(N_("该异议已经处理过了，请刷新页面查看处理结果。"))
     db.session.refresh(objection)
     case = objection.case
     if upheld:

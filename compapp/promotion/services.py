@@ -21,6 +21,7 @@ from compapp.audit.services import record_change, snapshot
 from compapp.auth.models import User, utcnow
 from compapp.contests.models import Competitor, Contest, Entry, EntryMember, Event, Placement
 from compapp.core.messages import N_
+from compapp.core.refusals import Refusal
 from compapp.core.vocab import GRADE_NAMES
 from compapp.extensions import app_cached, db
 from compapp.policy.categories import CATEGORY_NAMES, FORMAT_NAMES
@@ -43,7 +44,7 @@ def _(msgid: str, **params: object) -> str:
     return msgid % params if params else msgid
 
 
-class PromotionRefused(Exception):
+class PromotionRefused(Refusal):
     """A workflow step that may not happen now; the message says why and what to do."""
 
 
@@ -279,7 +280,7 @@ def evaluate_contest_promotions(
 
 def _require(user: User | None, roles: Iterable[str], what: str) -> None:
     if user is None or user.role not in roles:
-        raise PromotionRefused(_("您的账户无权%(what)s。", what=what))
+        raise PromotionRefused(N_("您的账户无权%(what)s。"), what=what)
 
 
 def _clean_note(note: str | None) -> str | None:
@@ -291,18 +292,16 @@ def confirm_case(case: PromotionCase, user: User, note: str | None = None) -> No
     """Confirm an eligible, proposed case (organiser or admin)."""
     _require(user, ("admin", "organiser"), _("确认晋升"))
     if not case.eligible:
-        raise PromotionRefused(_("该选手不符合晋升条件，不能确认晋升。"))
+        raise PromotionRefused(N_("该选手不符合晋升条件，不能确认晋升。"))
     if case.status != "proposed":
         raise PromotionRefused(
-            _(
-                "该晋升已处理（当前状态：%(status)s），不能再次确认。",
-                status=status_name(case.status),
-            )
+            N_("该晋升已处理（当前状态：%(status)s），不能再次确认。"),
+            status=status_name(case.status),
         )
     if case.placement.status != "confirmed":
-        raise PromotionRefused(_("该名次尚未复核确认，请先在成绩页面确认成绩，再确认晋升。"))
+        raise PromotionRefused(N_("该名次尚未复核确认，请先在成绩页面确认成绩，再确认晋升。"))
     if case.placement.revoked_at is not None:
-        raise PromotionRefused(_("该获奖已撤销，不能确认晋升。"))
+        raise PromotionRefused(N_("该获奖已撤销，不能确认晋升。"))
     _decide_case(case, user, "confirmed", _clean_note(note), "confirm_promotion", _("确认晋升"))
 
 
@@ -311,13 +310,11 @@ def reject_case(case: PromotionCase, user: User, note: str | None) -> None:
     _require(user, ("admin", "organiser"), _("不予晋升"))
     note = _clean_note(note)
     if not note:
-        raise PromotionRefused(_("不予晋升时请在备注中写明理由。"))
+        raise PromotionRefused(N_("不予晋升时请在备注中写明理由。"))
     if case.status != "proposed":
         raise PromotionRefused(
-            _(
-                "该晋升已处理（当前状态：%(status)s），不能再改为不予晋升。",
-                status=status_name(case.status),
-            )
+            N_("该晋升已处理（当前状态：%(status)s），不能再改为不予晋升。"),
+            status=status_name(case.status),
         )
     _decide_case(case, user, "rejected", note, "reject_promotion", _("不予晋升"))
 
@@ -356,7 +353,7 @@ def reject_title(case: PromotionCase, user: User, note: str | None) -> None:
     """Refuse the proposed title with a note saying why: administrators only."""
     note = _clean_note(note)
     if not note:
-        raise PromotionRefused(_("不予核准称号时请在备注中写明理由。"))
+        raise PromotionRefused(N_("不予核准称号时请在备注中写明理由。"))
     _title_decision(case, user, "rejected", note, "reject_title", _("不予核准称号"))
 
 
@@ -364,9 +361,9 @@ def _title_decision(case, user, title_status, note, action, verb) -> None:
     # 000_506faec866124176.txt:95 (1): the title is granted "经核准" — by an administrator.
     _require(user, ("admin",), _("核准称号（仅管理员）"))
     if case.title_status != "proposed":
-        raise PromotionRefused(_("该选手没有待核准的称号。"))
+        raise PromotionRefused(N_("该选手没有待核准的称号。"))
     if case.status == "rejected":
-        raise PromotionRefused(_("该晋升已不予确认，称号不再核准。"))
+        raise PromotionRefused(N_("该晋升已不予确认，称号不再核准。"))
     _change_case(
         case,
         user,

@@ -24,6 +24,7 @@ from compapp.contests.models import Competitor, Contest
 from compapp.contests.views import in_scope, scoped
 from compapp.downloads import PDF, XLSX, download
 from compapp.extensions import db
+from compapp.i18n import refusal_text
 from compapp.paging import page_of
 from compapp.promotion import calendar as working_days
 from compapp.promotion import notices, queries, services
@@ -175,7 +176,7 @@ def record_decision(case: PromotionCase, form, reject, accept):
         message = (reject if form.reject.data else accept)(form.note.data)
     except services.PromotionRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         return back_to(case)
     db.session.commit()
     flash(message, "success")
@@ -235,7 +236,7 @@ def publish(contest_id: int):
         )
     except services.PromotionRefused as exc:
         db.session.rollback()
-        form.published_on.errors.append(str(exc))
+        form.published_on.errors.append(refusal_text(exc))
         return contest_page(contest, form, 422)
     db.session.commit()
     flash(
@@ -292,7 +293,7 @@ def lodge_objection(case_id: int):
         )
     except services.PromotionRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         return back_to_notice(case, f"#case-{case.id}")
     db.session.commit()
     flash(
@@ -322,7 +323,7 @@ def resolve_objection(objection_id: int):
         notices.resolve_objection(objection, current_user, upheld, form.note.data)
     except services.PromotionRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         return back_to_notice(case, f"#objection-{objection.id}")
     db.session.commit()
     if upheld:
@@ -366,7 +367,7 @@ def finalize(case_id: int):
         change = notices.finalize_case(case, today(), current_user)
     except services.PromotionRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
     else:
         db.session.commit()
         flash(
@@ -393,7 +394,7 @@ def finalize_notice(notice_id: int):
         try:
             notices.finalize_case(case, on, current_user)
         except services.PromotionRefused as exc:
-            refused.append(f"{case.competitor.name}：{exc}")
+            refused.append(f"{case.competitor.name}：{refusal_text(exc)}")
         else:
             done += 1
     db.session.commit()
@@ -476,7 +477,7 @@ def calendar():
         working_days.propose_year(year, holidays, workdays, form.source.data, current_user)
     except working_days.CalendarRefused as exc:
         db.session.rollback()
-        form.holidays.errors.append(str(exc))
+        form.holidays.errors.append(refusal_text(exc))
         return calendar_page(form, 422)
     db.session.commit()
     flash(
@@ -501,7 +502,7 @@ def decide_calendar(row_id: int):
         working_days.decide_year(row, current_user, confirm, form.note.data)
     except working_days.CalendarRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         return redirect(url_for("promotion.calendar"))
     db.session.commit()
     if confirm:

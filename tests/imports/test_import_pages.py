@@ -272,6 +272,26 @@ def test_import_problems_speak_english_in_english(client, db, organiser, create_
     )
 
 
+def test_row_problems_of_an_event_and_a_person_speak_english_in_english(
+    client, db, organiser, create_contest
+):
+    """Two problems found across rows (medals and prizes in one event; one ID number with two
+    names) are shown in the page's language too."""
+    from flask_babel import refresh
+
+    client.get("/imports/?lang=en")
+    refresh()  # the test's app context outlives requests; forget its cached locale
+    contest = create_contest(category="provincial_class1")
+    rows = person_rows(3)
+    rows[1][reading.RESULT] = "一等奖"  # the event already has a gold medal in row 2
+    rows[2][reading.ID_NUMBER] = rows[0][reading.ID_NUMBER]  # another name, same number
+    _batch_id, page = upload(client, contest, xlsx(table_rows(rows)))
+    assert "One event cannot have both medals and prizes" in page
+    assert "同一赛项不能同时设奖牌和等级奖" not in page
+    assert "Row 2 gives the same ID number with the name “选手1”" in page
+    assert "与本行不一致" not in page
+
+
 def test_confirm_needs_the_digest_of_the_checked_file(client, db, organiser, create_contest):
     contest = create_contest()
     batch_id, _page = upload(client, contest, xlsx(table_rows(person_rows(2))))

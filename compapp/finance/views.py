@@ -495,10 +495,10 @@ def _report_charts(report) -> dict:
 
 @bp.route("/years/<int:year>/report.<fmt>")
 def annual_report_export(year: int, fmt: str):
+    from flask_babel import force_locale
+
     from compapp.finance.report import annual_report as build
     from compapp.finance.report_exports import report_pdf, report_workbook
-
-    from flask_babel import force_locale
 
     # An official Chinese form whatever the page language (as the roster): one language inside.
     with force_locale("zh"):

@@ -23,6 +23,7 @@ from compapp.contests.views import get_contest, scoped
 from compapp.downloads import XLSX, download
 from compapp.extensions import db
 from compapp.i18n import refusal_text
+from compapp.imports import plan as import_plan
 from compapp.imports import reading, report, services, template
 from compapp.imports.forms import ConfirmImportForm, UploadForm
 from compapp.imports.models import ImportBatch
@@ -70,12 +71,12 @@ def index():
 @organiser_required
 def download_template(contest_id: int):
     contest = get_contest(contest_id)
-    _spellings, counties = services.county_lookup()
+    _spellings, counties = import_plan.county_lookup()
     data = template.build_template(
         contest.name,
         labels.category(contest.category),
         contest.award_on.isoformat(),
-        services.result_labels(contest.category),
+        import_plan.result_labels(contest.category),
         [c.label for c in counties.values()],
         [(e.occupation, FORMAT_NAMES[e.format]) for e in contest.events],
     )

@@ -10,6 +10,7 @@ import pytest
 from compapp.audit.models import AuditEntry
 from compapp.contests import services as contest_services
 from compapp.contests.models import Competitor, Entry, Event, Placement
+from compapp.imports import plan as import_plan
 from compapp.imports import reading, services
 from compapp.imports.models import ImportBatch
 from compapp.rewards.models import AwardComputation, AwardLineRecord
@@ -317,7 +318,7 @@ def test_one_person_twice_in_an_event_and_rank_clash_are_refused(db, create_cont
     rows[2][reading.ID_NUMBER] = rows[0][reading.ID_NUMBER]
     rows[2][reading.NAME] = rows[0][reading.NAME]
     rows[1][reading.RANK] = "1"
-    plan = services.check_import(contest, reading.read_upload(xlsx(table_rows(rows))))
+    plan = import_plan.check_import(contest, reading.read_upload(xlsx(table_rows(rows))))
     found = {(p.row, p.column, p.message) for p in plan.problems}
     assert (4, reading.ID_NUMBER, "该选手已在本赛项的另一参赛组中。") in found
     assert any(row == 3 and column == reading.RANK for row, column, _m in found)
@@ -346,7 +347,7 @@ def test_messages_match_the_entry_form_checks(db, create_contest, create_event, 
         }
     )
     rows = table_rows([row])
-    plan = services.check_import(contest, reading.read_upload(xlsx(rows)))
+    plan = import_plan.check_import(contest, reading.read_upload(xlsx(rows)))
     # The existing entry keeps rank 1 only if it is not the one matched: it is matched here
     # (same ID number), so compare with the form editing that entry.
     form_messages = sorted(p.text() for p in contest_services.check_entry(event, data, existing))
@@ -364,7 +365,7 @@ def test_stored_awards_equal_those_of_the_entry_form(db, create_contest, create_
 
     twin = create_contest(category="national_skills_competition")
     event = create_event(twin, "电工")
-    spellings, _counties = services.county_lookup()
+    spellings, _counties = import_plan.county_lookup()
     entries, _problems = reading.build_entries(table, spellings)
     for item in entries:
         for m in item.members:  # different people, same facts

@@ -26,7 +26,10 @@ def lookup_county(code: str) -> tuple[str, str, str] | None:
 
 
 def _body() -> object:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the JSON parser goes
+        body = None
     if body is None:
         raise ApiError(
             400,

@@ -36,7 +36,7 @@ from compapp.contests.models import Contest, Entry, Event, Placement
 from compapp.contests.views import get_contest, in_scope, scoped
 from compapp.core.names import mask_name
 from compapp.extensions import db, limiter
-from compapp.web import public
+from compapp.web import public, record_id
 
 bp = Blueprint("certificates", __name__)
 
@@ -166,9 +166,9 @@ def holder_key(values) -> tuple:
     """Read a holder's key (kind, entry, holder type, person) from request values."""
     return (
         values.get("kind"),
-        values.get("entry", type=int),
+        values.get("entry", type=record_id),
         values.get("holder_type"),
-        values.get("person", type=int),
+        values.get("person", type=record_id),
     )
 
 

@@ -1,12 +1,75 @@
-"""One look for the tables of every Excel export (openpyxl; no Flask, no database)."""
+"""One look for the tables of every Excel export, and one rule against formula injection
+(openpyxl; no Flask, no database).
+
+Text a person typed (a name, a contest, an employer) can start with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return; a spreadsheet would run it as a formula (``=HYPERLINK(…)``,
+``=cmd|' /C calc'!A0``). Every export writes such text as text: in .xlsx a string cell
+marked "quote prefix" (Excel shows it exactly as typed and keeps it text when edited); in
+.csv, which has no cell types, with a leading apostrophe (the spreadsheet convention for
+"this is text"). Write cells through ``append_row`` / ``put`` / ``text_cell`` (xlsx) and
+``csv_row`` (csv), never with a bare ``ws.append``.
+"""
 
 from __future__ import annotations
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 HEADER_FILL = PatternFill("solid", fgColor="EEF2F6")
 MONEY = "#,##0.00"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(value: object) -> bool:
+    """Whether a spreadsheet would read ``value`` as a formula (text starting = + - @ tab CR)."""
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def csv_field(value: object) -> object:
+    """Return a CSV field no spreadsheet runs: such text gets a leading apostrophe."""
+    return "'" + value if looks_like_formula(value) else value
+
+
+def csv_row(values) -> list:
+    """Return a CSV row with every field passed through ``csv_field``."""
+    return [csv_field(v) for v in values]
+
+
+def _printable(value: str) -> str:
+    # Control characters cannot be stored in .xlsx (openpyxl refuses them): show a mark.
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+
+
+def _as_text(cell: Cell) -> Cell:
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def text_cell(ws, value: object) -> object:
+    """Return what ``ws.append`` should get for ``value``: a cell written as text when the
+    value looks like a formula, the value itself otherwise (works in write-only sheets)."""
+    if not isinstance(value, str):
+        return value
+    value = _printable(value)
+    if looks_like_formula(value):
+        return _as_text(Cell(ws, row=1, column=1, value=value))
+    return value
+
+
+def append_row(ws, values) -> None:
+    """Append a row of values to ``ws`` with the formula rule applied to every cell."""
+    ws.append([text_cell(ws, v) for v in values])
+
+
+def put(ws, row: int, column: int, value: object) -> Cell:
+    """Set one cell of ``ws`` with the formula rule applied; return the cell."""
+    cell = ws.cell(row=row, column=column)
+    cell.value = _printable(value) if isinstance(value, str) else value
+    if looks_like_formula(cell.value):
+        _as_text(cell)
+    return cell
 
 
 def write_table(
@@ -25,18 +88,18 @@ def write_table(
     """
     header_row = 1
     if caption is not None:
-        ws.append([caption])
+        append_row(ws, [caption])
         ws.cell(row=1, column=1).font = Font(bold=True, size=13)
         header_row = 2
-    ws.append(headers)
+    append_row(ws, headers)
     for cell in ws[header_row]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     for row in rows:
-        ws.append(row)
+        append_row(ws, row)
     if total_row is not None:
-        ws.append(total_row)
+        append_row(ws, total_row)
         for cell in ws[ws.max_row]:
             cell.font = Font(bold=True)
     for col in money_cols:

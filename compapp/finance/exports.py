@@ -20,7 +20,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from compapp.certificates.fonts import ensure_font
 from compapp.core.money import capital_numerals, format_yuan
-from compapp.core.xlsx import write_table
+from compapp.core.xlsx import append_row, write_table
 
 
 @dataclass(frozen=True)
@@ -72,18 +72,18 @@ def budget_workbook(sheet: BudgetSheet) -> bytes:
         widths=dict(enumerate((28, 16, 30, 26, 14, 8, 14, 12, 40), start=1)),
         caption=f"{sheet.payer} 奖励资金预算：{sheet.scope}",
     )
-    ws.append(["大写", capital_numerals(sheet.total)])
+    append_row(ws, ["大写", capital_numerals(sheet.total)])
     totals = wb.create_sheet("按状态汇总")
-    totals.append(["状态", "金额（元）"])
+    append_row(totals, ["状态", "金额（元）"])
     for name, amount in sheet.status_totals:
-        totals.append([name, amount])
-    totals.append(["合计", sheet.total])
+        append_row(totals, [name, amount])
+    append_row(totals, ["合计", sheet.total])
     notes = wb.create_sheet("政策依据")
     for line in sheet.citations:
-        notes.append([line])
+        append_row(notes, [line])
     info = wb.create_sheet("说明")
     for notice in sheet.notices:
-        info.append(["提示", notice])
+        append_row(info, ["提示", notice])
     info.column_dimensions["B"].width = 80
     out = BytesIO()
     wb.save(out)

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
+from compapp.core.xlsx import append_row, put
 from compapp.imports.reading import CellProblem, Table
 
 PROBLEM_FILL = PatternFill("solid", fgColor="FF9999")
@@ -27,32 +28,33 @@ def build_report(
     book = Workbook()
     listing = book.active
     listing.title = "问题清单"
-    listing.append(["工作表", "行", "列", "值", "问题"])
+    append_row(listing, ["工作表", "行", "列", "值", "问题"])
     for cell in listing[1]:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
     for width, letter in zip((12, 8, 18, 28, 90), "ABCDE", strict=True):
         listing.column_dimensions[letter].width = width
     for problem in problems:
-        listing.append(
+        append_row(
+            listing,
             [
                 problem.sheet,
                 problem.row,
                 problem.column or "",
                 problem.value,
                 problem.text(translate),
-            ]
+            ],
         )
     if table is not None and table.headers:
         data = book.create_sheet(table.sheet if table.sheet != "问题清单" else "数据")
         header_row = min((n for n, _r in table.rows), default=2) - 1
         columns = {header: index for index, header in enumerate(table.headers, start=1)}
         for header, index in columns.items():
-            cell = data.cell(row=max(header_row, 1), column=index, value=header)
+            cell = put(data, max(header_row, 1), index, header)
             cell.font, cell.fill = Font(bold=True), HEADER_FILL
         for number, row in table.rows:
             for header, index in columns.items():
                 # Text, so an ID number stays 18 characters when the report is opened.
-                cell = data.cell(row=number, column=index, value=row.get(header, "") or None)
+                cell = put(data, number, index, row.get(header, "") or None)
                 cell.number_format = "@"
         notes: dict[tuple[int, int], list[str]] = defaultdict(list)
         for problem in problems:

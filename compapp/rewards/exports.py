@@ -6,7 +6,7 @@ from io import BytesIO
 
 from openpyxl import Workbook
 
-from compapp.core.xlsx import write_table
+from compapp.core.xlsx import append_row, write_table
 
 
 def awards_workbook(
@@ -76,13 +76,13 @@ def awards_workbook(
         widths={2: 24, 3: 16, 4: 18, 5: 16},
     )
     info = wb.create_sheet("说明")
-    info.append(["赛事", contest_name])
-    info.append(["状态", status_text])
-    info.append(
-        ["说明", "金额按政策文件逐条计算，每行保留两位小数（四舍五入到分），合计为各行之和。"]
+    append_row(info, ["赛事", contest_name])
+    append_row(info, ["状态", status_text])
+    append_row(
+        info, ["说明", "金额按政策文件逐条计算，每行保留两位小数（四舍五入到分），合计为各行之和。"]
     )
     for notice in notices:
-        info.append(["提示", notice])
+        append_row(info, ["提示", notice])
     info.column_dimensions["B"].width = 80
     out = BytesIO()
     wb.save(out)

@@ -16,6 +16,7 @@ from compapp.downloads import XLSX, download
 from compapp.extensions import db
 from compapp.rewards import services
 from compapp.rewards.exports import awards_workbook
+from compapp.web import record_id
 
 bp = Blueprint("rewards", __name__)
 
@@ -166,7 +167,7 @@ def what_if():
 
     contests = db.session.scalars(db.select(Contest).order_by(Contest.award_on.desc())).all()
     rows, error, draft_name = None, None, None
-    chosen = request.form.getlist("contest_ids", type=int)
+    chosen = request.form.getlist("contest_ids", type=record_id)
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)

@@ -9,17 +9,17 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
-from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from compapp.certificates.fonts import ensure_font
 from compapp.core.money import capital_numerals, format_yuan
+from compapp.core.pdftext import para
 from compapp.core.xlsx import append_row, write_table
 
 
@@ -110,32 +110,32 @@ def budget_pdf(sheet: BudgetSheet) -> bytes:
         author="compapp",
     )
     story = [
-        Paragraph(f"{sheet.payer} 职业技能竞赛奖励资金预算确认表", title),
+        para(f"{sheet.payer} 职业技能竞赛奖励资金预算确认表", title),
         Spacer(1, 4 * mm),
-        Paragraph(f"范围：{sheet.scope}　　打印日期：{sheet.printed_on.isoformat()}", base),
+        para(f"范围：{sheet.scope}　　打印日期：{sheet.printed_on.isoformat()}", base),
         Spacer(1, 3 * mm),
     ]
     for notice in sheet.notices:
-        story.append(Paragraph(f"提示：{escape(notice)}", base))
+        story.append(para(f"提示：{notice}", base))
     if sheet.notices:
         story.append(Spacer(1, 3 * mm))
     data = [
         [
-            Paragraph(h, base)
+            para(h, base)
             for h in ("赛项", "领取对象", "选派单位", "成绩", "类型", "金额（元）", "状态", "依据")
         ]
     ]
     for r in sheet.rows:
         data.append(
             [
-                Paragraph(r.event, base),
-                Paragraph(r.payee, base),
-                Paragraph(r.county, base),
-                Paragraph(r.result, base),
+                para(r.event, base),
+                para(r.payee, base),
+                para(r.county, base),
+                para(r.result, base),
                 r.kind,
                 format_yuan(r.amount, symbol=False),
                 r.status,
-                Paragraph(r.clause, small),
+                para(r.clause, small),
             ]
         )
     data.append(["合计", "", "", "", "", format_yuan(sheet.total, symbol=False), "", ""])
@@ -159,17 +159,15 @@ def budget_pdf(sheet: BudgetSheet) -> bytes:
     )
     story += [table, Spacer(1, 4 * mm)]
     story.append(
-        Paragraph(
-            f"合计金额：{format_yuan(sheet.total)}（大写：{capital_numerals(sheet.total)}）", base
-        )
+        para(f"合计金额：{format_yuan(sheet.total)}（大写：{capital_numerals(sheet.total)}）", base)
     )
     story.append(
-        Paragraph(
+        para(
             "　".join(f"{name} {format_yuan(amount)}" for name, amount in sheet.status_totals), base
         )
     )
     for text in sheet.confirmations:
-        story.append(Paragraph(text, base))
+        story.append(para(text, base))
     story.append(Spacer(1, 10 * mm))
     signatures = Table(
         [
@@ -191,10 +189,10 @@ def budget_pdf(sheet: BudgetSheet) -> bytes:
             ]
         )
     )
-    story += [signatures, Spacer(1, 8 * mm), Paragraph("政策依据：", small)]
-    story += [Paragraph(f"{i}. {c}", small) for i, c in enumerate(sheet.citations, start=1)]
+    story += [signatures, Spacer(1, 8 * mm), para("政策依据：", small)]
+    story += [para(f"{i}. {c}", small) for i, c in enumerate(sheet.citations, start=1)]
     story.append(
-        Paragraph(
+        para(
             "金额按政策文件逐条计算，每行四舍五入到分，合计为各行之和；“调整”为已确认明细之后成绩变更产生的差额。",
             small,
         )

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
-from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -24,6 +23,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from compapp.certificates.fonts import GlyphMissing, ensure_font, missing_glyphs
 from compapp.certificates.pdf import wrap_text
 from compapp.core.dates import format_date
+from compapp.core.pdftext import lines, para
 from compapp.core.xlsx import append_row
 
 NOTICE_TITLE = "职业技能等级晋升公示"
@@ -122,15 +122,12 @@ def notice_pdf(doc: NoticeDocument) -> bytes:
     head = ParagraphStyle("head", parent=cell, alignment=TA_CENTER)
     right = ParagraphStyle("right", parent=body, alignment=TA_RIGHT, firstLineIndent=0)
 
-    def para(text: str, style: ParagraphStyle) -> Paragraph:
-        return Paragraph(escape(text), style)
-
     def prose(text: str) -> Paragraph:
         # Break lines ourselves: ReportLab's CJK wrapping may start a line with "，". One
         # character of room is kept for closing punctuation that overhangs (避头点).
         width = TEXT_WIDTH - body.fontSize
-        lines = wrap_text(text, font, body.fontSize, width, indent=body.firstLineIndent)
-        return Paragraph("<br/>".join(escape(line) for line in lines), body)
+        wrapped = wrap_text(text, font, body.fontSize, width, indent=body.firstLineIndent)
+        return lines(wrapped, body)
 
     data = [[para(c, head) for c in COLUMNS]]
     for number, row in enumerate(doc.rows, start=1):

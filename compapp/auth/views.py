@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
 from compapp.auth.forms import LoginForm
-from compapp.auth.models import User
+from compapp.auth.models import User, verify_sign_in
 from compapp.extensions import db, limiter
 from compapp.web import public
 
@@ -30,7 +30,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(db.select(User).filter_by(username=form.username.data.strip()))
-        if user is None or not user.active or not user.check_password(form.password.data):
+        if not verify_sign_in(user, form.password.data):
             form.password.errors.append(_("用户名或密码不正确。"))
         else:
             lang = session.get("lang")

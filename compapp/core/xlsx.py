@@ -50,12 +50,19 @@ def _as_text(cell: Cell) -> Cell:
 def text_cell(ws, value: object) -> object:
     """Return what ``ws.append`` should get for ``value``: a cell written as text when the
     value looks like a formula, the value itself otherwise (works in write-only sheets)."""
-    if not isinstance(value, str):
+    if isinstance(value, Cell) or not isinstance(value, str):
         return value
     value = _printable(value)
     if looks_like_formula(value):
         return _as_text(Cell(ws, row=1, column=1, value=value))
     return value
+
+
+def styled_cell(ws, value: object) -> Cell:
+    """Return a cell holding ``value`` under the formula rule, ready to be styled and appended
+    (also in write-only sheets)."""
+    made = text_cell(ws, value)
+    return made if isinstance(made, Cell) else Cell(ws, row=1, column=1, value=made)
 
 
 def append_row(ws, values) -> None:

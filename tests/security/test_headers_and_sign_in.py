@@ -38,11 +38,16 @@ def test_public_pages_for_visitors_may_be_cached(client):
     assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
 
 
-def test_hsts_is_sent_in_production_over_https_only(monkeypatch, tmp_path):
-    monkeypatch.setenv("COMPAPP_ENV", "production")
-    monkeypatch.setenv("COMPAPP_SECRET_KEY", "x" * 64)
-    monkeypatch.setenv("COMPAPP_DATABASE_URL", f"sqlite:///{tmp_path}/p.sqlite")
-    app = create_app()
+def test_hsts_is_sent_in_production_over_https_only(tmp_path):
+    app = create_app(
+        {
+            "ENV_NAME": "production",
+            "SECRET_KEY": "x" * 64,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite",
+            # The rate limiter is one object for every app of the process: keep it off.
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     client = app.test_client()
     behind_nginx = client.get("/healthz", headers={"X-Forwarded-Proto": "https"})
     assert "max-age=31536000" in behind_nginx.headers["Strict-Transport-Security"]

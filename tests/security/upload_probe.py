@@ -2,7 +2,8 @@
 
 Run: python tests/security/upload_probe.py DATABASE_URL CONTEST_ID USERNAME PASSWORD FILE
 Prints one JSON line: the status, the batch's problems (message ids and rows) and the
-process's peak resident memory in MB (ru_maxrss), measured after the request.
+process's peak resident memory in MB (VmHWM, measured after the request; unlike ru_maxrss
+it starts afresh at exec, so the test process that forked this one does not count).
 ``python tests/security/upload_probe.py setup DATABASE_URL USERNAME PASSWORD`` prepares
 the database (migrations, an organiser, a contest) and prints the contest's id.
 """
@@ -11,11 +12,18 @@ from __future__ import annotations
 
 import io
 import json
-import resource
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+
+def peak_mb() -> int:
+    """The process's peak resident memory in MB since it was started (VmHWM)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) // 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def main(database_url: str, contest_id: str, username: str, password: str, path: str) -> None:
@@ -25,7 +33,7 @@ def main(database_url: str, contest_id: str, username: str, password: str, path:
 
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
     data = Path(path).read_bytes()
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    before = peak_mb()
     with app.app_context():
         client = app.test_client()
         client.post("/login", data={"username": username, "password": password})
@@ -47,7 +55,7 @@ def main(database_url: str, contest_id: str, username: str, password: str, path:
             report = client.get(response.location + "/report.xlsx")
             out["report_status"] = report.status_code
     out["baseline_mb"] = before
-    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    out["peak_mb"] = peak_mb()
     print(json.dumps(out, ensure_ascii=False))
 
 

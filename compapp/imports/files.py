@@ -356,7 +356,7 @@ class _SheetReader:
         self.date_styles = date_styles
         self.epoch = epoch
         self.rows: dict[int, dict[int, object]] = {}
-        self.shared_needed: set[int] = set()
+        self.shared_needed: dict[int, str] = {}  # shared-string index → first cell using it
         self.formulas: list[tuple[int, int, str]] = []
         self.shared_formulas: dict[str, str] = {}
         self.merged: list[str] = []
@@ -478,7 +478,7 @@ class _SheetReader:
                 index = int(raw)
             except ValueError:
                 self.refuse(NOT_A_WORKBOOK)
-            self.shared_needed.add(index)
+            self.shared_needed.setdefault(index, self._ref())
             return _Shared(index)
         if kind in ("inlineStr", "str", "e"):
             return _unescape(raw)
@@ -533,8 +533,11 @@ def _excel_date(number: float, epoch: datetime):
         return DateText(number)
 
 
-def _shared_strings(package: _Package, part: str | None, needed: set[int]) -> dict[int, str]:
-    """Return the texts of the needed shared strings, reading no further than the last one."""
+def _shared_strings(package: _Package, part: str | None, needed: dict[int, str]) -> dict[int, str]:
+    """Return the texts of the needed shared strings, reading no further than the last one.
+
+    :param needed: index → the first cell that shows it (named when the text is too long)
+    """
     if not needed:
         return {}
     if part is None:
@@ -557,7 +560,7 @@ def _shared_strings(package: _Package, part: str | None, needed: set[int]) -> di
         if state["collect"]:
             state["chars"] += len(data)
             if state["chars"] > MAX_CELL_CHARS:
-                raise Refused(CELL_TOO_LONG, ref=f"#{state['index']}", n=MAX_CELL_CHARS)
+                raise Refused(CELL_TOO_LONG, ref=needed[state["index"]], n=MAX_CELL_CHARS)
             state["parts"].append(data)
 
     def end(name):

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 SYSTEM_PACKAGES_RUN := fonts-wqy-microhei
-SYSTEM_PACKAGES_TEST := $(SYSTEM_PACKAGES_RUN) chromium poppler-utils zbar-tools libzbar0 postgresql
+SYSTEM_PACKAGES_TEST := $(SYSTEM_PACKAGES_RUN) chromium poppler-utils zbar-tools libzbar0 postgresql redis-server systemd
 
 .PHONY: load run serve test test-sqlite test-postgresql lint format install system-run system-test translations db demo bench clean
 
@@ -61,13 +61,15 @@ db: install
 demo: install
 	$(FLASK) seed demo --once
 
-# Load test: gunicorn + PostgreSQL on loopback, 50 users for 60 seconds (see README).
+# Load test: gunicorn + PostgreSQL on loopback, the demo data plus a 1,000-entry contest and a
+# year of lines, 50 users for 60 seconds (see README).
 load: system-test install translations
 	$(BIN)/python benchmarks/load_test.py --users 50 --seconds 60
 
-bench: install
+bench: install translations
 	$(BIN)/python benchmarks/awards_bench.py
 	$(BIN)/python benchmarks/certificates_bench.py
+	$(BIN)/python benchmarks/pages_bench.py
 
 clean:
 	rm -rf $(VENV) instance/compapp.sqlite compapp.egg-info

@@ -11,17 +11,10 @@ award certificate (their ranks drive grade promotion, which has its own confirma
 
 from __future__ import annotations
 
-import json
-import multiprocessing
-import os
-import shutil
-import threading
-import time
-import uuid
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -49,12 +42,21 @@ from compapp.contests.models import (
     Entry,
     EntryCoach,
     EntryMember,
+    Event,
     Placement,
 )
 from compapp.contests.services import contest_entries
 from compapp.core.messages import N_
 from compapp.core.vocab import GRADE_NAMES
 from compapp.extensions import db
+from compapp.jobs.models import Job
+from compapp.jobs.services import (
+    JobFailed,
+    JobRequest,
+    params_of,
+    start_job,
+    store_result,
+)
 from compapp.policy.categories import result_name
 from compapp.promotion import services as promotion
 
@@ -322,6 +324,186 @@ def holder_states(contest: Contest, holders: list[Holder] | None = None) -> Hold
         by_holder.setdefault(certificate_key(cert), []).append(cert)
     due = due_holders(contest) if holders is None else holders
     return HolderStates(due, certificates, by_holder)
+
+
+# --- the same holders in SQL: counts and pages for 10,000-entry contests -------------------
+
+
+def due_keys_query(contest_ids):
+    """Every due holder's key of the contests, in SQL: (contest_id, kind, kind_order,
+    entry_id, event_id, holder_type, person_id). The same people as ``due_holders``: members
+    and coaches of confirmed placements with a medal or prize; final promotion cases, and
+    their approved titles."""
+    from compapp.promotion.models import PromotionCase
+
+    ids = list(contest_ids)
+    awarded = db.and_(
+        Placement.status == "confirmed",
+        db.or_(Placement.medal.is_not(None), Placement.prize.is_not(None)),
+        Event.contest_id.in_(ids),
+    )
+
+    def award(person, holder_type: str, table):
+        return (
+            db.select(
+                Event.contest_id.label("contest_id"),
+                db.literal("award").label("kind"),
+                db.literal(0).label("kind_order"),
+                Entry.id.label("entry_id"),
+                Event.id.label("event_id"),
+                db.literal(holder_type).label("holder_type"),
+                person.label("person_id"),
+            )
+            .select_from(table)
+            .join(Entry, Entry.id == table.entry_id)
+            .join(Event, Event.id == Entry.event_id)
+            .join(Placement, Placement.entry_id == Entry.id)
+            .where(awarded)
+        )
+
+    def case(kind: str, order: int, *conditions):
+        return (
+            db.select(
+                PromotionCase.contest_id,
+                db.literal(kind),
+                db.literal(order),
+                Entry.id,
+                Entry.event_id,
+                db.literal("competitor"),
+                PromotionCase.competitor_id,
+            )
+            .join(Placement, Placement.id == PromotionCase.placement_id)
+            .join(Entry, Entry.id == Placement.entry_id)
+            .where(PromotionCase.contest_id.in_(ids), PromotionCase.status == "final", *conditions)
+        )
+
+    return db.union_all(
+        award(EntryMember.competitor_id, "competitor", EntryMember),
+        award(EntryCoach.coach_id, "coach", EntryCoach),
+        case("promotion", 1),
+        case(
+            "title",
+            2,
+            PromotionCase.title.is_not(None),
+            PromotionCase.title_status == "approved",
+        ),
+    ).subquery("due")
+
+
+def _issued(keys, valid_only: bool = False):
+    """EXISTS: a certificate (a valid one) was issued to the holder of ``keys``' row."""
+    query = db.exists().where(
+        Certificate.entry_id == keys.c.entry_id,
+        Certificate.kind == keys.c.kind,
+        Certificate.holder_type == keys.c.holder_type,
+        db.or_(
+            db.and_(
+                keys.c.holder_type == "competitor", Certificate.competitor_id == keys.c.person_id
+            ),
+            db.and_(keys.c.holder_type == "coach", Certificate.coach_id == keys.c.person_id),
+        ),
+    )
+    return query.where(Certificate.status == "valid") if valid_only else query
+
+
+@dataclass
+class CertificateCounts:
+    due: int = 0
+    pending: int = 0  # due, never issued
+    revoked: int = 0  # due, every certificate revoked (see HolderStates.revoked)
+    valid_certificates: int = 0
+    revoked_certificates: int = 0
+
+
+def certificate_counts(contest_ids) -> dict[int, CertificateCounts]:
+    """Contest id -> its holders and certificates counted in SQL (two queries in all)."""
+    ids = list(contest_ids)
+    out = {i: CertificateCounts() for i in ids}
+    keys = due_keys_query(ids)
+    issued, valid = _issued(keys), _issued(keys, valid_only=True)
+    for contest_id, due, pending, revoked in db.session.execute(
+        db.select(
+            keys.c.contest_id,
+            db.func.count(),
+            db.func.sum(db.case((~issued, 1), else_=0)),
+            db.func.sum(db.case((db.and_(issued, ~valid), 1), else_=0)),
+        ).group_by(keys.c.contest_id)
+    ):
+        out[contest_id].due, out[contest_id].pending = due, int(pending or 0)
+        out[contest_id].revoked = int(revoked or 0)
+    for contest_id, status, n in db.session.execute(
+        db.select(Certificate.contest_id, Certificate.status, db.func.count())
+        .where(Certificate.contest_id.in_(ids))
+        .group_by(Certificate.contest_id, Certificate.status)
+    ):
+        if status == "valid":
+            out[contest_id].valid_certificates += n
+        else:
+            out[contest_id].revoked_certificates += n
+    return out
+
+
+def holders_query(contest: Contest, pending: bool):
+    """The keys of the contest's pending holders (never issued), or of those whose
+    certificates are all revoked, in the order of ``due_holders``."""
+    keys = due_keys_query([contest.id])
+    issued = _issued(keys)
+    which = ~issued if pending else db.and_(issued, ~_issued(keys, valid_only=True))
+    return (
+        db.select(keys.c.kind, keys.c.entry_id, keys.c.holder_type, keys.c.person_id)
+        .where(which)
+        .order_by(
+            keys.c.kind_order,
+            keys.c.event_id,
+            keys.c.entry_id,
+            db.case((keys.c.holder_type == "competitor", 0), else_=1),
+            keys.c.person_id,
+        )
+    )
+
+
+def holders_for(keys: list[tuple]) -> list[Holder]:
+    """The Holder of each key (kind, entry id, holder type, person id), in the keys' order,
+    loaded in a few queries."""
+    from compapp.promotion.models import PromotionCase
+
+    entry_ids = {k[1] for k in keys}
+    entries = {
+        e.id: e
+        for e in db.session.scalars(
+            db.select(Entry)
+            .where(Entry.id.in_(entry_ids))
+            .options(
+                joinedload(Entry.event),
+                selectinload(Entry.placement),
+                selectinload(Entry.members).joinedload(EntryMember.competitor),
+                selectinload(Entry.coaches).joinedload(EntryCoach.coach),
+            )
+        )
+    }
+    cases = {
+        (c.placement.entry_id, c.competitor_id): c
+        for c in db.session.scalars(
+            db.select(PromotionCase)
+            .join(Placement, Placement.id == PromotionCase.placement_id)
+            .where(Placement.entry_id.in_(entry_ids), PromotionCase.status == "final")
+            .options(joinedload(PromotionCase.competitor), joinedload(PromotionCase.placement))
+        )
+    }
+    holders = []
+    for kind, entry_id, holder_type, person in keys:
+        entry = entries[entry_id]
+        if kind != "award":
+            case = cases[(entry_id, person)]
+            holders.append(Holder(kind, entry, competitor=case.competitor, promotion_case=case))
+        elif holder_type == "competitor":
+            member = next(m for m in entry.members if m.competitor_id == person)
+            holders.append(Holder("award", entry, competitor=member.competitor))
+        else:
+            ec = next(c for c in entry.coaches if c.coach_id == person)
+            role = COACH_ROLE_TEXT.get(ec.role, "教练")
+            holders.append(Holder("award", entry, coach=ec.coach, role=role))
+    return holders
 
 
 def pending_holders(contest: Contest) -> list[Holder]:
@@ -614,6 +796,20 @@ def contest_certificates(contest: Contest) -> list[Certificate]:
     ).all()
 
 
+def contest_certificates_query(contest: Contest):
+    """The contest's certificates in issue order, loaded for the contest page (for a page of
+    them: compapp.paging)."""
+    return (
+        db.select(Certificate)
+        .filter_by(contest_id=contest.id)
+        .order_by(Certificate.id)
+        .options(
+            joinedload(Certificate.replaced_by),
+            joinedload(Certificate.entry).selectinload(Entry.placement),
+        )
+    )
+
+
 def holder_certificates(
     *, competitor_id: int | None = None, coach_id: int | None = None
 ) -> list[Certificate]:
@@ -630,133 +826,64 @@ def holder_certificates(
     ).all()
 
 
-# --- contest ZIP in the background -------------------------------------------------------
+# --- contest ZIP as a background job ----------------------------------------------------
 
-# A forked child of a threaded web process can inherit a lock some other thread held (Python
-# 3.12 warns about it). render_zip forks its workers, and bundle.py takes no start method, so
-# the request's thread starts a *spawned* process (a fresh interpreter with a single thread)
-# and render_zip forks its two workers from there, where forking is safe.
+# Rendering processes per ZIP where forking is safe (an RQ work horse); one elsewhere.
 ZIP_WORKERS = 2
-JOB_MAX_AGE_SECONDS = 24 * 3600
 
 
-def zip_root() -> Path:
-    """Return the folder contest ZIPs are built in: config CERTIFICATE_ZIP_DIR, else instance/."""
-    configured = current_app.config.get("CERTIFICATE_ZIP_DIR")
-    if configured:
-        return Path(configured)
-    return Path(current_app.instance_path) / "certificate_zips"
+def _zip_request(contest: Contest, certs: list[Certificate]) -> JobRequest:
+    # The same valid certificates make the same ZIP: a finished one is handed out again.
+    fingerprint = ",".join(str(c.id) for c in certs)
+    return JobRequest(
+        "certificate_zip",
+        {"contest_id": contest.id},
+        contest_id=contest.id,
+        total=len(certs),
+        fingerprint=fingerprint,
+        reuse_done=True,
+    )
 
 
-def _write_status(job_dir: Path, **values) -> None:
-    path = job_dir / "status.json"
-    status = json.loads(path.read_text()) if path.exists() else {}
-    status.update(values)
-    tmp = job_dir / "status.json.tmp"
-    tmp.write_text(json.dumps(status, ensure_ascii=False))
-    os.replace(tmp, path)  # readers never see a half-written file
-
-
-def read_status(job_dir: Path) -> dict | None:
-    """Return a job's status, or None if there is no such job."""
-    try:
-        return json.loads((job_dir / "status.json").read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        return None
-
-
-def job_dir(job_id: str) -> Path | None:
-    """Return the folder of job ``job_id`` if the id is well formed (a uuid4 hex)."""
-    try:
-        uuid.UUID(hex=job_id)
-    except ValueError:
-        return None
-    if len(job_id) != 32:
-        return None
-    return zip_root() / job_id
-
-
-def build_zip_job(items: list, job_path: str, workers: int) -> None:
-    """Render ``items`` into the job's ZIP, writing progress to its status file (child process)."""
-    from compapp.certificates.bundle import render_zip
-
-    job = Path(job_path)
-    partial = job / "certificates.zip.part"
-    try:
-        render_zip(
-            items,
-            partial,
-            workers=workers,
-            progress=lambda done, total: _write_status(job, done=done, total=total),
-        )
-        os.replace(partial, job / "certificates.zip")
-        _write_status(job, state="done", done=len(items), finished=time.time())
-    except Exception as exc:  # the page must say the build failed, whatever the cause
-        _write_status(job, state="failed", error=str(exc)[:500], finished=time.time())
-        raise
-
-
-def _watch(process, job: Path) -> None:
-    process.join()
-    status = read_status(job) or {}
-    if status.get("state") == "running":
-        _write_status(
-            job, state="failed", error=f"exit code {process.exitcode}", finished=time.time()
-        )
-
-
-def _sweep_old_jobs(root: Path) -> None:
-    if not root.is_dir():
-        return
-    cutoff = time.time() - JOB_MAX_AGE_SECONDS
-    for child in root.iterdir():
-        if child.is_dir() and child.stat().st_mtime < cutoff:
-            shutil.rmtree(child, ignore_errors=True)
-
-
-def start_contest_zip(contest: Contest, user) -> tuple[str, int]:
-    """Start building ``contest``'s valid certificates into a ZIP; return (job id, count)."""
+def start_contest_zip(contest: Contest, user) -> tuple[Job, bool]:
+    """Return the job building ``contest``'s valid certificates into a ZIP and whether it is
+    new (the caller commits and then dispatches a new one); the same ZIP asked for again is
+    the job already queued, running or done."""
     certs = [c for c in contest_certificates(contest) if c.is_valid]
     if not certs:
         raise CertificateRefused("该赛事还没有有效的证书，请先颁发。")
-    items = [(content_of(c), verify_url_for(c.serial)) for c in certs]
-    root = zip_root()
-    _sweep_old_jobs(root)
-    job_id = uuid.uuid4().hex
-    job = root / job_id
-    job.mkdir(parents=True)
-    _write_status(
-        job,
-        state="running",
-        done=0,
-        total=len(items),
-        contest_id=contest.id,
-        contest_name=contest.name,
-        user_id=getattr(user, "id", None),
-        started=time.time(),
-    )
-    process = multiprocessing.get_context("spawn").Process(
-        target=build_zip_job, args=(items, str(job), ZIP_WORKERS), daemon=False
-    )
-    thread = threading.Thread(target=_start_and_watch, args=(process, job), daemon=True)
-    thread.start()
+    job, new = start_job(_zip_request(contest, certs), user)  # may raise JobRefused
     record_change(
         "download_certificate_zip",
         "contest",
         contest.id,
-        f"打包下载赛事证书 {contest.name}（{len(items)} 份）",
+        f"打包下载赛事证书 {contest.name}（{len(certs)} 份）",
         user=user,
     )
-    return job_id, len(items)
+    return job, new
 
 
-def _start_and_watch(process, job: Path) -> None:
-    try:
-        process.start()
-    except Exception as exc:
-        _write_status(job, state="failed", error=str(exc)[:500], finished=time.time())
-        return
-    _watch(process, job)
+def build_contest_zip(job: Job, progress) -> dict:
+    """Job handler: render the contest's valid certificates into a ZIP stored with the job."""
+    from compapp.certificates.bundle import render_zip
+    from compapp.jobs.runners import forking_allowed
+
+    contest = db.session.get(Contest, params_of(job)["contest_id"])
+    if contest is None:
+        raise JobFailed("该赛事已不存在。")
+    certs = [c for c in contest_certificates(contest) if c.is_valid]
+    items = [(content_of(c), verify_url_for(c.serial)) for c in certs]
+    name = zip_download_name(contest.name)
+    with tempfile.TemporaryFile() as out:
+        try:
+            render_zip(
+                items, out, workers=ZIP_WORKERS if forking_allowed() else 1, progress=progress
+            )
+        except (GlyphMissing, ValueError) as exc:
+            raise JobFailed(str(exc)[:500]) from exc
+        out.seek(0)
+        store_result(job, out, name)
+    return {"count": len(items)}
 
 
 def zip_download_name(contest_name: str) -> str:

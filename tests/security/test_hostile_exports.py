@@ -27,7 +27,7 @@ from compapp.contests.models import Coach, Competitor, Placement
 from compapp.imports.report import build_report
 from compapp.imports.template import build_template
 from compapp.promotion.exports import NoticeDocument, NoticeRow, notice_pdf, notice_workbook
-from compapp.rewards.exports import awards_workbook
+from compapp.rewards.exports import write_awards_workbook
 from compapp.rewards.models import AwardLineRecord
 
 
@@ -220,7 +220,9 @@ def test_every_document_generator_keeps_a_hostile_name_as_plain_text(name):
     )
     assert_safe_pdf(render_certificate(certificate, "https://compapp.example.cn/v"), name, True)
     line = [name, name, name, name, "金牌", "省级", name, 100, "yn", "(1)", name, name]
-    assert_safe_workbook(awards_workbook(name, name, [line], [], 100, [name]), name)
+    out = io.BytesIO()
+    write_awards_workbook(out, name, name, [line], [], 100, [name])
+    assert_safe_workbook(out.getvalue(), name)
     assert_safe_workbook(
         build_template(name, name, "2024-09-15", [name], [name], [(name, name)]), name
     )

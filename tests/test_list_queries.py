@@ -92,7 +92,8 @@ def build(db, size: int, year: int, admin, second, finance_dq, serial: int) -> d
         if case.status == "proposed" and case.placement.status == "confirmed":
             promotion.confirm_case(case, admin)
     db.session.commit()
-    notice = promotion.publish_notice(contest, date(2026, 12, 1), admin)
+    # Published in compapp on its first day (the services take the as-of date).
+    notice = promotion.publish_notice(contest, date(2026, 12, 1), admin, today=date(2026, 12, 1))
     db.session.commit()
     certificates.issue_all_certificates(contest, admin)
     db.session.commit()

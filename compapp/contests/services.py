@@ -90,6 +90,7 @@ class ContestData:
     award_on: date
     location: str | None = None
     notes: str | None = None
+    organiser: str = "530000"
 
 
 @dataclass
@@ -135,7 +136,9 @@ def check_contest(data: ContestData, contest: Contest | None = None) -> list[Pro
     problems = rules.check_contest_dates(data.starts_on, data.ends_on, data.award_on)
     if data.category not in rules.CATEGORIES:
         problems.append(Problem("category", "未知的赛事类别。"))
-    elif contest is not None and data.category != contest.category:
+        return problems
+    problems += check_organiser(data.category, data.organiser)
+    if contest is not None and data.category != contest.category:
         for event in contest.events:
             for problem in rules.check_event(data.category, event.format, event.result_kind):
                 problems.append(
@@ -148,6 +151,27 @@ def check_contest(data: ContestData, contest: Contest | None = None) -> list[Pro
     return problems
 
 
+def organisers() -> list[Jurisdiction]:
+    """The jurisdictions that can organise a contest: the province, then its prefectures."""
+    return db.session.scalars(
+        db.select(Jurisdiction)
+        .where(Jurisdiction.level.in_(("province", "prefecture")))
+        .order_by(Jurisdiction.level.desc(), Jurisdiction.code)
+    ).all()
+
+
+def check_organiser(category: str, code: str | None) -> list[Problem]:
+    """A prefecture-tier contest is run by a prefecture; any other by the province (§3)."""
+    found = db.session.get(Jurisdiction, code or "")
+    if found is None or found.level not in ("province", "prefecture"):
+        return [Problem("organiser", "请选择云南省或一个州（市）作为主办地。")]
+    if rules.CATEGORIES[category].tier == "prefecture" and found.level != "prefecture":
+        return [Problem("organiser", "州（市）级竞赛请选择主办该竞赛的州（市）。")]
+    if rules.CATEGORIES[category].tier != "prefecture" and found.level != "province":
+        return [Problem("organiser", "省级及以上竞赛的主办地为云南省。")]
+    return []
+
+
 def save_contest(data: ContestData, contest: Contest | None = None) -> Contest:
     """Create a contest, or update ``contest``, from checked data."""
     body = get_or_create_body(data.organising_body)
@@ -157,6 +181,7 @@ def save_contest(data: ContestData, contest: Contest | None = None) -> Contest:
     contest.name = data.name.strip()
     contest.category = data.category
     contest.organising_body = body
+    contest.organiser_code = data.organiser
     contest.location = (data.location or "").strip() or None
     contest.starts_on, contest.ends_on, contest.award_on = (
         data.starts_on,
@@ -468,7 +493,10 @@ def delete_entry(entry: Entry, seen_version: int | None) -> None:
 def counties() -> list[Jurisdiction]:
     """All counties, ordered by code."""
     return db.session.scalars(
-        db.select(Jurisdiction).filter_by(level="county").order_by(Jurisdiction.code)
+        db.select(Jurisdiction)
+        .filter_by(level="county")
+        .options(joinedload(Jurisdiction.parent))
+        .order_by(Jurisdiction.code)
     ).all()
 
 

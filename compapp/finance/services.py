@@ -67,10 +67,13 @@ class Budget:
         return line_notices(self.lines)
 
     def policy_citations(self) -> list[str]:
+        """The distinct citations of the lines, each with its quoted sentence (POLICY §8)."""
+        from compapp.citing.services import line_citation, listed
+
         seen = {}
         for line in self.lines:
-            seen.setdefault((line.policy_id, line.clause), line.citation)
-        return [f"{pid} {clause}：{citation}" for (pid, clause), citation in sorted(seen.items())]
+            seen.setdefault((line.policy_id, line.clause), line)
+        return [listed(line_citation(line)) for _key, line in sorted(seen.items())]
 
 
 def budget_lines(
@@ -256,22 +259,23 @@ def budget_summary(
 def budget_citations(
     payer_code: str, contest: Contest | None = None, year: int | None = None
 ) -> list[str]:
-    """ "policy clause：citation" of each distinct clause behind a payer's lines, in SQL."""
+    """The citation of each distinct clause behind a payer's lines (distinct in SQL), each
+    with its quoted sentence, as a person reads it (POLICY §8)."""
+    from compapp.citing.services import award_citation, listed
+
     rows = db.session.execute(
         _budget_where(
             _budget_joins(
-                db.select(
-                    AwardLineRecord.policy_id,
-                    AwardLineRecord.clause,
-                    db.func.min(AwardLineRecord.citation),
-                ).select_from(AwardLineRecord)
+                db.select(AwardLineRecord.policy_id, AwardLineRecord.clause).select_from(
+                    AwardLineRecord
+                )
             ),
             payer_code,
             contest,
             year,
         ).group_by(AwardLineRecord.policy_id, AwardLineRecord.clause)
     ).all()
-    return [f"{pid} {clause}：{citation}" for pid, clause, citation in sorted(rows)]
+    return [listed(award_citation(pid, clause)) for pid, clause in sorted(rows)]
 
 
 @dataclass(frozen=True)

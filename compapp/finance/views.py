@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import MAXYEAR, MINYEAR, date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from compapp import labels
 from compapp.auth.access import require_role
+from compapp.citing.services import award_citation
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest, Entry, Event
+from compapp.core.dates import format_datetime
 from compapp.core.money import format_yuan, from_fen
 from compapp.downloads import PDF, XLSX, download_written
 from compapp.extensions import db
@@ -128,6 +131,8 @@ def year_budget(year: int):
     year = _year(year)
     code = payer_code()
     budget, page, selected = budget_page(code, year=year)
+    from compapp.honours.services import confirmed_honours_total_fen
+
     return render_template(
         "finance/budget.html",
         contest=None,
@@ -135,6 +140,7 @@ def year_budget(year: int):
         budget=budget,
         page=page,
         selected=selected,
+        honours=confirmed_honours_total_fen(code, year),
         confirmations=[],
         form=ConfirmForm(),
         statuses=services.STATUSES,
@@ -223,7 +229,7 @@ def budget_rows(code: str, contest: Contest | None = None, year: int | None = No
             amount=from_fen(row.amount_fen),
             kind=adjustment if row.kind == "adjustment" else award,
             status=labels.line_status(row.status),
-            clause=f"{row.policy_id} {row.clause}",
+            clause=award_citation(row.policy_id, row.clause).text,
         )
 
 
@@ -239,7 +245,7 @@ def budget_sheet(
         _(
             "%(who)s 于 %(when)s 确认 %(n)s 条，合计 %(total)s",
             who=c.confirmed_by.display_name,
-            when=c.confirmed_at.strftime("%Y-%m-%d %H:%M UTC"),
+            when=format_datetime(c.confirmed_at, str(get_locale())),
             n=c.line_count,
             total=format_yuan(c.total),
         )

@@ -237,7 +237,7 @@ def notice_workbook(doc: NoticeDocument) -> bytes:
     append_row(info, ["赛事", doc.contest_name])
     append_row(info, ["赛事类别", doc.category_name])
     append_row(info, ["颁奖日期", doc.award_on])
-    append_row(info, ["政策", f"{doc.policy_id}《{doc.policy_document}》"])
+    append_row(info, ["政策", f"《{doc.policy_document}》（{doc.policy_id}）"])
     append_row(info, ["公示日期", doc.published_on])
     append_row(info, ["公示工作日数", doc.working_days])
     append_row(info, ["公示截止日期", doc.ends_on])

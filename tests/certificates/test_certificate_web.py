@@ -517,7 +517,7 @@ def test_certificate_pages_read_the_contests_certificates_once(
             response = client.get(url)
         assert response.status_code == 200
         reads = [s for s in statements if "FROM certificates" in s]
-        assert 1 <= len(reads) <= 8, (url, reads)
+        assert 0 < len(reads) <= 8, (url, reads)
         if url != "/certificates/":
             assert OTHER in response.get_data(as_text=True)
     states = services.holder_states(contest)

@@ -26,6 +26,7 @@ from functools import lru_cache
 from xml.parsers import expat
 
 from compapp.core.messages import N_
+from compapp.core.refusals import Refusal
 
 MAX_COLUMNS = 64  # A..BL: the template has 28 columns; room for a few of the organiser's own
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
@@ -88,11 +89,11 @@ _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _DATE_FORMAT_IDS = frozenset({*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)})
 
 
-class Refused(Exception):
+class Refused(Refusal):
     """The file is refused as a whole: a message id, its parameters and the sheet's name."""
 
     def __init__(self, message: str, sheet: str = "?", **params) -> None:
-        super().__init__(message)
+        super().__init__(message, **params)
         self.message = message
         self.sheet = sheet
         self.params = params

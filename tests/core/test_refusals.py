@@ -81,26 +81,72 @@ def _constants_marked(module: str) -> set[str]:
     return names
 
 
+def _forwarded(call: ast.Call, function: ast.FunctionDef | None) -> bool:
+    """Whether ``call`` passes on a msgid its function was given (that function's callers
+    are then checked instead)."""
+    if function is None or not call.args or not isinstance(call.args[0], ast.Name):
+        return False
+    return call.args[0].id in {a.arg for a in function.args.args}
+
+
+def _calls(tree: ast.AST):
+    """Every call with the function (or method) it is written in."""
+    for function in ast.walk(tree):
+        if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            for node in ast.walk(function):
+                if isinstance(node, ast.Call):
+                    yield node, function
+    for node in tree.body if isinstance(tree, ast.Module) else ():
+        if not isinstance(node, ast.FunctionDef | ast.ClassDef):
+            for call in (n for n in ast.walk(node) if isinstance(n, ast.Call)):
+                yield call, None
+
+
 def refusal_sites(refusals: dict[str, type]) -> list[tuple[str, int, ast.Call, str]]:
-    """Every place compapp builds a refusal: (module, line, the call, the class name).
+    """Every place compapp names a refusal's message: (module, line, the call, what it calls).
 
     A class that builds its own message (``super().__init__(N_(…))`` in its ``__init__``) is
-    checked there, not where it is raised.
+    checked there; a function (or class) that passes on a msgid it is given is checked where
+    it is called, in its module.
     """
-    own_init = {n for n, cls in refusals.items() if "__init__" in vars(cls)}
     sites = []
     for module, path in MODULES.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
-            if cls.name in own_init:
-                for call in (n for n in ast.walk(cls) if isinstance(n, ast.Call)):
-                    if _called_name(call) == "__init__":
-                        sites.append((module, call.lineno, call, cls.name))
-        for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+        forwarders: set[str] = set()
+        found = []
+        for call, function in _calls(tree):
             name = _called_name(call)
-            if name in refusals and name not in own_init:
-                sites.append((module, call.lineno, call, name))
+            in_refusal_init = (
+                name == "__init__"
+                and function is not None
+                and function.name == "__init__"
+                and any(
+                    function in c.body
+                    for c in ast.walk(tree)
+                    if isinstance(c, ast.ClassDef) and c.name in refusals
+                )
+            )
+            if name not in refusals and not in_refusal_init:
+                continue
+            if _forwarded(call, function):
+                # The class's __init__ or a helper passes on its caller's msgid.
+                forwarders.add(function.name if not in_refusal_init else "")
+                continue
+            own = not in_refusal_init and "__init__" in vars(refusals[name])
+            if not (own and _own_message(refusals[name])):
+                found.append((module, call.lineno, call, name))
+        for call, _function in _calls(tree):
+            if _called_name(call) in forwarders - {""}:
+                found.append((module, call.lineno, call, _called_name(call)))
+        sites += found
     return sites
+
+
+def _own_message(cls: type) -> bool:
+    """Whether ``cls`` names its message itself (its callers give none)."""
+    import inspect
+
+    return "N_(" in inspect.getsource(cls.__init__)
 
 
 def test_every_refused_exception_is_a_refusal(refusals):

@@ -225,6 +225,30 @@ def test_broken_uploads_show_a_message_not_an_error_page(
     assert count(db, Entry) == 0
 
 
+@pytest.mark.parametrize(
+    "data, name, expected",
+    [
+        (b"", "empty.xlsx", "The file is empty"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old", "a.xls", "This is an old Excel (.xls) file"),
+        (b"%PDF-1.4 not a sheet", "a.pdf", "This file is not a spreadsheet."),
+        (b"a,b\n\x80\xff\n", "a.csv", "text encoding cannot be recognised"),
+        (b",,\n,,\n", "blank.csv", "The file has no content"),
+    ],
+)
+def test_a_refused_file_says_why_in_english_on_an_english_page(
+    client, db, organiser, create_contest, data, name, expected
+):
+    """The messages of a file refused as a whole are in the page's language too."""
+    from flask_babel import refresh
+
+    client.get("/imports/?lang=en")
+    refresh()  # the test's app context outlives requests; forget its cached locale
+    contest = create_contest()
+    _batch_id, page = upload(client, contest, data, name)
+    assert expected in page
+    assert count(db, Entry) == 0
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_csv_uploads_in_each_encoding_are_saved(client, db, organiser, create_contest, encoding):
     contest = create_contest()

@@ -203,6 +203,11 @@ class Placement(db.Model):
     entered_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     confirmed_at: Mapped[datetime | None]
+    # Bumped by every change (the mapper compares and sets it on each UPDATE): a confirmation
+    # binds to the version the reviewer saw (compapp.core.seen).
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     entry: Mapped[Entry] = relationship(back_populates="placement")
     entered_by = relationship("User", foreign_keys=[entered_by_id])

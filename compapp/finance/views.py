@@ -10,9 +10,11 @@ from flask_login import current_user
 
 from compapp import labels
 from compapp.auth.access import require_role
+from compapp.binding import refusal_message, seen_from_form, seen_token
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest, Entry, Event
 from compapp.core.money import format_yuan
+from compapp.core.seen import AlreadyDone, Changed
 from compapp.downloads import PDF, XLSX, download
 from compapp.extensions import db
 from compapp.finance import services
@@ -87,6 +89,8 @@ def contest_budget(contest_id: int):
         contest=contest,
         year=None,
         budget=budget,
+        seen_budget=seen_token("budget", f"{contest.id}:{code}", services.budget_view(budget)),
+        seen_payment=seen_token("payment", f"{contest.id}:{code}", services.payment_view(budget)),
         confirmations=services.confirmations(contest, code),
         form=ConfirmForm(),
         statuses=services.STATUSES,
@@ -120,15 +124,21 @@ def confirm(contest_id: int):
     contest = _contest(contest_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    code = current_user.jurisdiction_code
     try:
         confirmation = services.confirm_budget(
             contest,
-            current_user.jurisdiction_code,
+            code,
             current_user,
             (request.form.get("note") or "").strip() or None,
+            seen_from_form("budget", f"{contest.id}:{code}"),
         )
     except services.BudgetRefused as exc:
+        db.session.rollback()
         flash(str(exc), "error")
+    except (Changed, AlreadyDone) as exc:
+        db.session.rollback()
+        flash(refusal_message(exc), "error")
     else:
         db.session.commit()
         flash(
@@ -166,11 +176,23 @@ def mark_paid(contest_id: int):
     ).all()
     if len(lines) != len(set(ids)):  # an id that is no line of this contest
         abort(404)
+    code = current_user.jurisdiction_code
     try:
-        services.mark_paid(lines, current_user.jurisdiction_code, reference, paid_on, current_user)
+        services.mark_paid(
+            lines,
+            code,
+            reference,
+            paid_on,
+            current_user,
+            seen_from_form("payment", f"{contest.id}:{code}"),
+            contest,
+        )
     except services.BudgetRefused as exc:
         db.session.rollback()
         flash(str(exc), "error")
+    except (Changed, AlreadyDone) as exc:
+        db.session.rollback()
+        flash(refusal_message(exc), "error")
     else:
         db.session.commit()
         flash(_("已登记 %(n)s 条明细的支付。", n=len(lines)), "success")

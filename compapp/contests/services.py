@@ -35,6 +35,16 @@ from compapp.extensions import db
 from compapp.reference.models import Jurisdiction
 
 
+def _(msgid: str, **params: object) -> str:
+    """Translate ``msgid`` for the request's language; plain Chinese outside a request (CLI)."""
+    from flask import has_request_context
+    from flask_babel import gettext
+
+    if has_request_context():
+        return gettext(msgid, **params)
+    return msgid % params if params else msgid
+
+
 class InUse(Exception):
     """A record cannot be deleted because results depend on it; ``count`` says how many."""
 
@@ -94,8 +104,6 @@ def confirm_placement(placement: Placement, user, seen: dict | None) -> None:
     UPDATE compares the placement's version, so a change or a confirmation that lands while
     this one runs is refused by the database (exactly one of two simultaneous confirms wins).
     """
-    from flask_babel import gettext as _
-
     if placement.status == "confirmed":
         raise AlreadyDone(
             "confirm_placement", _who(placement.confirmed_by_id), placement.confirmed_at
@@ -124,8 +132,6 @@ def reopen_placement(placement: Placement, user, note: str) -> None:
     The person who reopens counts as the one who entered the result: another person must
     confirm it again. Certificates resting on it stop standing at once (pending reissue).
     """
-    from flask_babel import gettext as _
-
     if placement.status != "confirmed":
         raise ConfirmRefused(_("该成绩尚未确认，可直接修改。"))
     if not note:
@@ -312,8 +318,6 @@ def save_contest(
 
 def _reopen_blockers(contest: Contest) -> list[str]:
     """What forbids reopening the contest's results: promotions already noticed or final."""
-    from flask_babel import gettext as _
-
     from compapp.promotion.models import PromotionCase
 
     cases = db.session.scalars(
@@ -586,8 +590,6 @@ def save_entry(
     lands while this runs makes the placement's UPDATE fail its version check.
     """
     if entry is not None and entry.placement is not None and entry.placement.status == "confirmed":
-        from flask_babel import gettext as _
-
         raise ConfirmRefused(_("该成绩已确认，不能直接修改；请先撤回确认（须填写原因），再更正。"))
     claim_event_version(event, seen_version)
     is_new = entry is None

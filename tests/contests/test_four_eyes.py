@@ -1,0 +1,345 @@
+"""Four-eyes holds after confirmation: price-relevant changes reopen results; a reviewer
+confirms only what they saw.
+
+Issue side doors 1 (the contest form changed the price of confirmed results) and 4 (the
+reviewer's click confirmed a result changed after their page was loaded).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from compapp.audit.models import AuditEntry
+from compapp.contests.models import Contest, Entry, Event, Placement
+from compapp.rewards.models import AwardLineRecord
+from tests.pages import hidden_fields, submit
+
+DEMO_PASSWORD = "compapp-demo"
+NATIONAL = "第二届全国技能大赛"  # 4 confirmed results; the province pays ¥1,000,000
+
+
+@pytest.fixture
+def demo(runner, db):
+    result = runner.invoke(args=["seed", "demo"])
+    assert result.exit_code == 0, result.output
+
+
+def login(app, username):
+    client = app.test_client()
+    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def flashes(response) -> list[str]:
+    return re.findall(r'class="flash \w+">([^<]*)<', response.get_data(as_text=True))
+
+
+def contest_named(db, name) -> Contest:
+    return db.session.scalar(db.select(Contest).filter_by(name=name))
+
+
+def placements_of(db, contest) -> list[Placement]:
+    db.session.expire_all()
+    return db.session.scalars(
+        db.select(Placement)
+        .join(Entry)
+        .join(Event)
+        .where(Event.contest_id == contest.id)
+        .order_by(Placement.id)
+    ).all()
+
+
+def province_total(db, contest) -> int:
+    return db.session.scalar(
+        db.select(db.func.sum(AwardLineRecord.amount_fen))
+        .join(Entry)
+        .join(Event)
+        .where(
+            Event.contest_id == contest.id,
+            AwardLineRecord.is_current.is_(True),
+            AwardLineRecord.payer_code == "530000",
+        )
+    )
+
+
+def contest_form(contest, **changes) -> dict:
+    data = {
+        "name": contest.name,
+        "category": contest.category,
+        "organising_body": contest.organising_body.name,
+        "location": contest.location or "",
+        "starts_on": contest.starts_on.isoformat(),
+        "ends_on": contest.ends_on.isoformat(),
+        "award_on": contest.award_on.isoformat(),
+        "notes": contest.notes or "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_changing_the_category_after_confirmation_reopens_results_for_a_second_person(
+    app, db, demo
+):
+    """The issue's reproduction: category → worldskills after confirmation, then recompute.
+
+    Before: the province's total went from ¥1.0 M to ¥2.9 M, the results stayed confirmed and
+    finance could confirm the ¥2.9 M. Now every confirmed result is reopened with the change as
+    its reason; the one who changed it cannot confirm again; finance has nothing to confirm
+    until a second person has.
+    """
+    contest = contest_named(db, NATIONAL)
+    assert province_total(db, contest) == 100_000_000
+    confirmed = [p.id for p in placements_of(db, contest) if p.status == "confirmed"]
+    assert len(confirmed) == 4
+    organiser1 = login(app, "organiser1")
+    response = organiser1.post(
+        f"/contests/{contest.id}/edit",
+        data=contest_form(contest, category="worldskills"),
+        follow_redirects=True,
+    )
+    assert any("4 项已确认的成绩已撤回确认" in f for f in flashes(response)), flashes(response)
+    organiser1.post(f"/rewards/contests/{contest.id}/awards/recompute")
+
+    placements = placements_of(db, contest)
+    assert {p.id: p.status for p in placements if p.id in confirmed} == dict.fromkeys(
+        confirmed, "entered"
+    )
+    assert all(p.entered_by.username == "organiser1" for p in placements if p.id in confirmed)
+    assert province_total(db, contest) == 290_000_000  # repriced at once, but not confirmed
+    audit = db.session.scalar(db.select(AuditEntry).filter_by(action="reopen_results"))
+    assert "赛事类别" in audit.summary and audit.username == "organiser1"
+
+    finance = login(app, "finance_yn")
+    refused = finance.post(f"/finance/contests/{contest.id}/confirm", follow_redirects=True)
+    assert any("成绩须先经第二人复核确认" in f for f in flashes(refused))
+    assert not db.session.scalar(
+        db.select(db.func.count(AwardLineRecord.id)).where(
+            AwardLineRecord.budget_confirmation_id.is_not(None)
+        )
+    )
+
+    # The one who made the change cannot confirm; a second person can, from the review page.
+    own = organiser1.post(f"/contests/placements/{confirmed[0]}/confirm", follow_redirects=True)
+    assert any("不能复核自己录入的成绩" in f for f in flashes(own))
+    organiser2 = login(app, "organiser2")
+    for placement_id in confirmed:
+        response = submit(
+            organiser2, "/contests/review", f"/contests/placements/{placement_id}/confirm"
+        )
+        assert response.status_code == 302
+    assert all(p.status == "confirmed" for p in placements_of(db, contest) if p.id in confirmed)
+    page = f"/finance/contests/{contest.id}"
+    response = submit(finance, page, f"{page}/confirm", follow_redirects=True)
+    assert any("合计 ¥2,900,000.00" in f for f in flashes(response)), flashes(response)
+
+
+@pytest.mark.parametrize(
+    "field, value, reason",
+    [
+        ("category", "national_class1", "赛事类别"),
+        ("award_on", "2023-09-21", "颁奖日期"),
+    ],
+)
+def test_each_price_relevant_fact_reopens_confirmed_results(app, db, demo, field, value, reason):
+    """Category and award date decide amount and eligibility (POLICY.md §3, §5.4)."""
+    contest = contest_named(db, NATIONAL)
+    response = login(app, "organiser1").post(
+        f"/contests/{contest.id}/edit", data=contest_form(contest, **{field: value})
+    )
+    assert response.status_code == 302
+    assert {p.status for p in placements_of(db, contest)} == {"entered"}
+    audit = db.session.scalar(db.select(AuditEntry).filter_by(action="reopen_results"))
+    assert reason in audit.summary
+
+
+def test_a_change_that_prices_nothing_keeps_the_results_confirmed(app, db, demo):
+    """Name, location, notes and the contest's start and end change no amount: no reopening."""
+    contest = contest_named(db, NATIONAL)
+    before = [(p.id, p.status) for p in placements_of(db, contest)]
+    response = login(app, "organiser1").post(
+        f"/contests/{contest.id}/edit",
+        data=contest_form(contest, name="第二届全国技能大赛（更名）", location="上海", notes="x"),
+    )
+    assert response.status_code == 302
+    assert [(p.id, p.status) for p in placements_of(db, contest)] == before
+    assert db.session.scalar(db.select(AuditEntry).filter_by(action="reopen_results")) is None
+
+
+def test_a_price_change_is_refused_while_a_promotion_rests_on_it_in_its_notice(app, db, demo):
+    """A promotion in its public notice cannot lose its basis silently: the change is refused,
+    naming the competitor, and nothing is saved."""
+    from compapp.auth.models import User
+    from compapp.promotion import services as promotion
+    from compapp.promotion.models import PromotionCase
+
+    contest = contest_named(db, "2025年云南省“技能云南”乡村工匠职业技能竞赛")
+    organiser = db.session.scalar(db.select(User).filter_by(username="organiser2"))
+    case = db.session.scalar(
+        db.select(PromotionCase)
+        .join(Placement)
+        .where(
+            PromotionCase.contest_id == contest.id,
+            PromotionCase.status == "proposed",
+            Placement.status == "confirmed",
+        )
+        .order_by(PromotionCase.id)
+    )
+    promotion.confirm_case(case, organiser, seen=promotion.case_view(case))
+    promotion.publish_notice(contest, datetime.now(ZoneInfo("Asia/Shanghai")).date(), organiser)
+    db.session.commit()
+    name = case.competitor.name
+
+    response = login(app, "organiser1").post(
+        f"/contests/{contest.id}/edit", data=contest_form(contest, award_on="2025-08-23")
+    )
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert f"{name} 的晋升已公示或已生效" in page and "修改没有保存" in page
+    db.session.expire_all()
+    assert db.session.get(Contest, contest.id).award_on.isoformat() == "2025-08-22"
+    assert "confirmed" in {p.status for p in placements_of(db, contest)}
+
+
+def test_an_entry_of_a_confirmed_result_is_refused_by_the_service_itself(db, demo):
+    """Not only the form: save_entry refuses a confirmed result (imports go through it too)."""
+    from compapp.contests import services
+
+    placement = db.session.scalar(db.select(Placement).filter_by(status="confirmed"))
+    entry = placement.entry
+    data = services.EntryData(
+        sending_county="530523",  # another county: a different payer
+        members=[
+            services.MemberData(id_number=m.competitor.id_number, name=m.competitor.name)
+            for m in entry.members
+        ],
+        rank=placement.rank,
+        result="gold",
+    )
+    with pytest.raises(services.ConfirmRefused):
+        services.save_entry(entry.event, data, None, entry.event.version, entry)
+
+
+def test_the_reviewer_confirms_only_the_result_they_saw(app, db, demo):
+    """The issue's reproduction of door 4: organiser2 loads the review page showing silver;
+    organiser1 changes it to gold; organiser2's click confirms nothing and shows the change."""
+    placement = db.session.scalar(
+        db.select(Placement).filter_by(status="entered", medal="silver").order_by(Placement.id)
+    )  # entered by organiser1 in the demo data
+    organiser2 = login(app, "organiser2")
+    action = f"/contests/placements/{placement.id}/confirm"
+    review = organiser2.get("/contests/review").get_data(as_text=True)
+    seen_fields = hidden_fields(review, action)
+
+    entry = placement.entry
+    organiser1 = login(app, "organiser1")
+    form = {
+        "version": str(entry.event.version),
+        "sending_county": entry.sending_county_code,
+        "rank": str(placement.rank),
+        "result": "gold",
+    }
+    for i, member in enumerate(entry.members):
+        form[f"members-{i}-id_number"] = member.competitor.id_number
+        form[f"members-{i}-name"] = member.competitor.name
+    for i, coach in enumerate(entry.coaches):
+        form[f"coaches-{i}-name"] = coach.coach.name
+        form[f"coaches-{i}-role"] = coach.role
+    changed = organiser1.post(f"/contests/entries/{entry.id}/edit", data=form)
+    assert changed.status_code == 302, changed.get_data(as_text=True)[-1500:]
+
+    response = organiser2.post(action, data=seen_fields, follow_redirects=True)
+    messages = flashes(response)
+    assert any("本次没有确认" in m and "银牌 → 金牌" in m for m in messages), messages
+    db.session.expire_all()
+    assert db.session.get(Placement, placement.id).status == "entered"
+
+    # Having seen the gold, organiser2 confirms it.
+    response = submit(organiser2, "/contests/review", action)
+    assert response.status_code == 302
+    db.session.expire_all()
+    now = db.session.get(Placement, placement.id)
+    assert (now.status, now.medal, now.confirmed_by.username) == (
+        "confirmed",
+        "gold",
+        "organiser2",
+    )
+
+
+def test_a_confirmation_without_the_page_token_confirms_nothing(app, db, demo):
+    """A post that cannot say what was seen (no token, a forged one) is refused plainly."""
+    placement = db.session.scalar(
+        db.select(Placement).filter_by(status="entered").order_by(Placement.id)
+    )
+    client = login(app, "admin")
+    for data in ({}, {"seen": "forged.token"}):
+        response = client.post(
+            f"/contests/placements/{placement.id}/confirm", data=data, follow_redirects=True
+        )
+        assert any("本次没有确认" in m for m in flashes(response))
+    db.session.expire_all()
+    assert db.session.get(Placement, placement.id).status == "entered"
+
+
+def test_a_token_for_one_result_does_not_confirm_another(app, db, demo):
+    first, second = db.session.scalars(
+        db.select(Placement).filter_by(status="entered").order_by(Placement.id).limit(2)
+    ).all()
+    client = login(app, "admin")
+    review = client.get("/contests/review").get_data(as_text=True)
+    token = hidden_fields(review, f"/contests/placements/{first.id}/confirm")
+    client.post(f"/contests/placements/{second.id}/confirm", data=token)
+    db.session.expire_all()
+    assert db.session.get(Placement, second.id).status == "entered"
+
+
+def test_a_promotion_decision_binds_to_the_case_as_seen(app, db, demo):
+    """Door 4 for a promotion decision: the case was re-evaluated after the page was loaded
+    (its result was corrected); the click confirms nothing and says what changed."""
+    from compapp.promotion.models import PromotionCase
+
+    case = db.session.scalar(
+        db.select(PromotionCase)
+        .join(Placement)
+        .join(Contest, Contest.id == PromotionCase.contest_id)
+        .where(
+            PromotionCase.status == "proposed",
+            Placement.status == "confirmed",
+            Contest.name == "2025年云南省“技能云南”乡村工匠职业技能竞赛",
+        )
+        .order_by(PromotionCase.id)
+    )
+    contest_id = case.contest_id
+    organiser2 = login(app, "organiser2")
+    page = organiser2.get(f"/promotion/contests/{contest_id}").get_data(as_text=True)
+    action = f"/promotion/cases/{case.id}/decision"
+    fields = hidden_fields(page, action)
+    case.to_grade = "senior_technician"  # a change the organiser did not see
+    db.session.commit()
+    response = organiser2.post(action, data={**fields, "confirm": "1"}, follow_redirects=True)
+    assert any("本次没有确认" in m and "拟晋升等级" in m for m in flashes(response))
+    db.session.expire_all()
+    assert db.session.get(PromotionCase, case.id).status == "proposed"
+
+
+def test_a_budget_confirmation_binds_to_the_lines_as_seen(app, db, demo):
+    """Door 4 for a budget: a result is reopened and corrected after the page was loaded."""
+    contest = contest_named(db, NATIONAL)
+    finance = login(app, "finance_dq")
+    page = f"/finance/contests/{contest.id}"
+    fields = hidden_fields(finance.get(page).get_data(as_text=True), f"{page}/confirm")
+    placement = next(p for p in placements_of(db, contest) if p.status == "confirmed")
+    login(app, "organiser1").post(
+        f"/contests/placements/{placement.id}/reopen", data={"note": "裁判组更正"}
+    )
+    response = finance.post(f"{page}/confirm", data=fields, follow_redirects=True)
+    assert not any(m.startswith("已确认") for m in flashes(response)), flashes(response)
+    assert not db.session.scalar(
+        db.select(db.func.count(AwardLineRecord.id)).where(
+            AwardLineRecord.budget_confirmation_id.is_not(None)
+        )
+    )

@@ -237,10 +237,10 @@ def issue(contest_id: int):
     db.session.commit()
     if result.issued:
         flash(_("已颁发 %(n)s 份证书。", n=len(result.issued)), "success")
-    if result.reissued:
-        flash(_("其中 %(n)s 份替代因成绩更正而不再有效的证书。", n=result.reissued), "success")
     else:
         flash(_("没有需要颁发的证书：应发证书均已颁发。"), "info")
+    if result.reissued:
+        flash(_("其中 %(n)s 份替代因成绩更正而不再有效的证书。", n=result.reissued), "success")
     if result.revoked:
         flash(
             _(

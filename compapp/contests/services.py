@@ -88,9 +88,8 @@ def _who(user_id: int | None) -> str | None:
     return user.display_name if user is not None else None
 
 
-def _fresh(placement: Placement) -> Placement:
+def _fresh(placement_id: int) -> Placement | None:
     """The placement as committed now (after a compare-and-set lost): rolled back, reloaded."""
-    placement_id = placement.id
     db.session.rollback()
     return db.session.get(Placement, placement_id)
 
@@ -111,13 +110,14 @@ def confirm_placement(placement: Placement, user, seen: dict | None) -> None:
     if placement.entered_by_id is not None and placement.entered_by_id == user.id:
         raise ConfirmRefused(_("不能复核自己录入的成绩：须由另一名组织者或管理员确认。"))
     check_seen(seen, placement_view(placement))
+    placement_id = placement.id
     placement.status = "confirmed"
     placement.confirmed_by_id = user.id
     placement.confirmed_at = utcnow()
     try:
         db.session.flush()
     except StaleDataError:
-        now = _fresh(placement)
+        now = _fresh(placement_id)
         if now is not None and now.status == "confirmed":
             raise AlreadyDone(
                 "confirm_placement", _who(now.confirmed_by_id), now.confirmed_at
@@ -136,11 +136,12 @@ def reopen_placement(placement: Placement, user, note: str) -> None:
         raise ConfirmRefused(_("该成绩尚未确认，可直接修改。"))
     if not note:
         raise ConfirmRefused(_("撤回确认须填写原因。"))
+    placement_id = placement.id
     _reopen(placement, user)
     try:
         db.session.flush()
     except StaleDataError:
-        _fresh(placement)
+        _fresh(placement_id)
         raise ConfirmRefused(_("在您操作期间，该成绩已被他人修改，请刷新后重试。")) from None
     from compapp.certificates.services import supersede_entry_certificates
 

@@ -149,7 +149,10 @@ def test_two_reviewers_confirming_the_same_result_at_once(served):
         action = f"/contests/placements/{placement_id}/confirm"
         forms = [r.form("/contests/review", action) for r in reviewers]
         responses = at_once(
-            [lambda r=r, f=f: r.post(action, f[1]) for r, f in zip(reviewers, forms, strict=True)]
+            [
+                lambda r=r, f=f, a=action: r.post(a, f[1])
+                for r, f in zip(reviewers, forms, strict=True)
+            ]
         )
         messages = [flashes(r, resp) for r, resp in zip(reviewers, responses, strict=True)]
         one_won(messages, "已确认成绩。")
@@ -174,7 +177,7 @@ def test_two_finance_sessions_confirming_the_same_budget_at_once(served):
         forms = [s.form(page, f"{page}/confirm") for s in sessions]
         responses = at_once(
             [
-                lambda s=s, f=f: s.post(f"{page}/confirm", f[1])
+                lambda s=s, f=f, p=page: s.post(f"{p}/confirm", f[1])
                 for s, f in zip(sessions, forms, strict=True)
             ]
         )
@@ -230,7 +233,7 @@ def test_two_finance_sessions_registering_the_same_payment_at_once(served):
             forms.append(f)
         responses = at_once(
             [
-                lambda s=s, f=f: s.post(f"{page}/paid", f)
+                lambda s=s, f=f, p=page: s.post(f"{p}/paid", f)
                 for s, f in zip(sessions, forms, strict=True)
             ]
         )
@@ -266,7 +269,7 @@ def test_two_organisers_issuing_a_contests_certificates_at_once(served):
         forms = [o.form(page, f"{page}/issue") for o in organisers]
         responses = at_once(
             [
-                lambda o=o, f=f: o.post(f"{page}/issue", f[1])
+                lambda o=o, f=f, p=page: o.post(f"{p}/issue", f[1])
                 for o, f in zip(organisers, forms, strict=True)
             ]
         )

@@ -327,19 +327,27 @@ def test_a_promotion_decision_binds_to_the_case_as_seen(app, db, demo):
 
 
 def test_a_budget_confirmation_binds_to_the_lines_as_seen(app, db, demo):
-    """Door 4 for a budget: a result is reopened and corrected after the page was loaded."""
-    contest = contest_named(db, NATIONAL)
-    finance = login(app, "finance_dq")
+    """Door 4 for a budget: a second result is confirmed after finance opened the page; the
+    click confirms nothing (before, it confirmed lines the officer never saw) and says so."""
+    contest = contest_named(db, "2024年全国行业职业技能竞赛（电力行业）")  # results only entered
+    first, second = [p for p in placements_of(db, contest) if p.status == "entered"][:2]
+    organiser2 = login(app, "organiser2")
+    event = f"/contests/events/{first.entry.event_id}"
+    submit(organiser2, event, f"/contests/placements/{first.id}/confirm")
+    finance = login(app, "finance_yn")
     page = f"/finance/contests/{contest.id}"
     fields = hidden_fields(finance.get(page).get_data(as_text=True), f"{page}/confirm")
-    placement = next(p for p in placements_of(db, contest) if p.status == "confirmed")
-    login(app, "organiser1").post(
-        f"/contests/placements/{placement.id}/reopen", data={"note": "裁判组更正"}
-    )
+    submit(organiser2, event, f"/contests/placements/{second.id}/confirm")
+
     response = finance.post(f"{page}/confirm", data=fields, follow_redirects=True)
-    assert not any(m.startswith("已确认") for m in flashes(response)), flashes(response)
+    assert any("本次没有确认" in m and "待确认明细条数" in m for m in flashes(response)), flashes(
+        response
+    )
     assert not db.session.scalar(
         db.select(db.func.count(AwardLineRecord.id)).where(
             AwardLineRecord.budget_confirmation_id.is_not(None)
         )
     )
+    # Having seen both, the officer confirms both.
+    response = submit(finance, page, f"{page}/confirm", follow_redirects=True)
+    assert any(m.startswith("已确认") for m in flashes(response)), flashes(response)

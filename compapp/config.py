@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import secrets
+import time
 from datetime import timedelta
 from pathlib import Path
 
-DEV_SECRET_KEY = "compapp-development-only-secret"
+# Keys that were ever written in compapp's source: anyone can read them, so they sign nothing
+# outside the test suite (compapp refuses to start with one of them).
+PUBLISHED_SECRET_KEYS = frozenset({"compapp-development-only-secret", "compapp-test-secret"})
+SECRET_KEY_FILE_NAME = "secret_key"
 
 
 class Config:
@@ -57,9 +62,13 @@ CONFIGS = {"development": Config, "production": ProductionConfig, "testing": Tes
 def load_config(instance_path: str, test_config: dict | None = None) -> dict:
     """Build the settings: class defaults, then the environment, then ``test_config``."""
     env_name = (test_config or {}).get("ENV_NAME") or os.environ.get("COMPAPP_ENV", "development")
-    if env_name not in CONFIGS:
+    # The test configuration (and its published key) is reachable from the test suite only.
+    if env_name not in CONFIGS or (
+        env_name == "testing" and not (test_config or {}).get("TESTING")
+    ):
         raise RuntimeError(
-            f"COMPAPP_ENV={env_name!r} is not one of {', '.join(CONFIGS)}; set it to one of those."
+            f"COMPAPP_ENV={env_name!r} is not one of development, production; "
+            "set it to one of those."
         )
     if test_config and test_config.get("TESTING"):
         env_name = "testing"
@@ -91,13 +100,73 @@ def load_config(instance_path: str, test_config: dict | None = None) -> dict:
         options = dict(settings.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.setdefault("connect_args", {"timeout": 30})
         settings["SQLALCHEMY_ENGINE_OPTIONS"] = options
-    if not settings.get("SECRET_KEY"):
-        if env_name == "production":
-            raise RuntimeError(
-                "COMPAPP_SECRET_KEY is not set. compapp refuses to start in production without it: "
-                "export COMPAPP_SECRET_KEY to a long random value "
-                "(python3 -c 'import secrets; print(secrets.token_hex(32))')."
-            )
-        settings["SECRET_KEY"] = DEV_SECRET_KEY
+    if env_name != "testing":
+        settings["SECRET_KEY"] = instance_secret_key(
+            settings.get("SECRET_KEY"), env_name, Path(instance_path)
+        )
     settings["ENV_NAME"] = env_name
     return settings
+
+
+def instance_secret_key(configured: str | None, env_name: str, instance: Path) -> str:
+    """Return the key that signs sessions, links and forms outside the test suite.
+
+    Production needs ``COMPAPP_SECRET_KEY`` (every host behind a load balancer must share it).
+    Elsewhere a missing key is generated once per instance into ``COMPAPP_SECRET_KEY_FILE``
+    (default ``instance/secret_key``, readable by its owner only) and read from there after.
+    A key published in compapp's source is refused everywhere but in tests.
+    """
+    if configured:
+        if configured in PUBLISHED_SECRET_KEYS:
+            raise RuntimeError(
+                "COMPAPP_SECRET_KEY is a value published in compapp's source code, so anyone "
+                "could sign in as anyone. Set it to a long random value "
+                "(python3 -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        return configured
+    if env_name == "production":
+        raise RuntimeError(
+            "COMPAPP_SECRET_KEY is not set. compapp refuses to start in production without it: "
+            "export COMPAPP_SECRET_KEY to a long random value "
+            "(python3 -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    default = instance / SECRET_KEY_FILE_NAME
+    return _key_from_file(Path(os.environ.get("COMPAPP_SECRET_KEY_FILE") or default))
+
+
+def _cannot_create(path: Path, why: str) -> RuntimeError:
+    return RuntimeError(
+        f"COMPAPP_SECRET_KEY is not set and compapp cannot create its key file {path} ({why}). "
+        "Set COMPAPP_SECRET_KEY, or let compapp write that folder."
+    )
+
+
+def _key_from_file(path: Path) -> str:
+    """Read the instance's key from ``path``, creating it (mode 600) on first start."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: of several workers starting at once exactly one writes the key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if not path.is_file():
+            raise _cannot_create(path, "not a file") from None
+    except OSError as exc:
+        raise _cannot_create(path, exc.strerror) from exc
+    else:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32) + "\n")
+    for _attempt in range(50):
+        key = path.read_text().strip()
+        if key:
+            break
+        time.sleep(0.02)  # another worker created the file and is writing it
+    else:
+        raise RuntimeError(f"The key file {path} is empty: delete it and start compapp again.")
+    if path.stat().st_mode & 0o077:
+        raise RuntimeError(
+            f"The key file {path} can be read by other users of this machine: "
+            f"run chmod 600 {path} (or delete it to make a new key) and start compapp again."
+        )
+    if key in PUBLISHED_SECRET_KEYS or len(key) < 32:
+        raise RuntimeError(f"The key file {path} holds a weak key: delete it and start again.")
+    return key

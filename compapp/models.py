@@ -1,7 +1,7 @@
 """Import every model module so the metadata (and Alembic) sees all tables."""
 
 from compapp.audit.models import AuditEntry  # noqa: F401
-from compapp.auth.models import Invitation, User  # noqa: F401
+from compapp.auth.models import Invitation, User, UserSession  # noqa: F401
 from compapp.certificates.models import Certificate, CertificateVerification  # noqa: F401
 from compapp.contests.models import (  # noqa: F401
     Coach,

@@ -28,7 +28,7 @@ def register_web(app: Flask) -> None:
     """Register blueprints, guards, error handlers, filters and commands on ``app``."""
     from compapp.accounts.views import bp as accounts_bp
     from compapp.api import bp as api_bp
-    from compapp.auth.models import User
+    from compapp.auth.sessions import SESSION_KEY, session_user
     from compapp.auth.views import bp as auth_bp
     from compapp.certificates.views import bp as certificates_bp
     from compapp.contests.views import bp as contests_bp
@@ -60,9 +60,9 @@ def register_web(app: Flask) -> None:
     login_manager.login_message = None
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+    def load_user(user_id: str) -> object | None:
+        # Signed in only while the session's row is open (compapp.auth.sessions).
+        return session_user(user_id, session.get(SESSION_KEY))
 
     @app.before_request
     def remember_language():

@@ -2,6 +2,7 @@
 
 import re
 import subprocess
+import sys
 
 from babel.messages.pofile import read_po
 
@@ -16,7 +17,7 @@ def extracted(tmp_path):
     command = re.search(r"pybabel extract (.*?) -o ", script.replace("\\\n", " "), re.S).group(1)
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "pybabel"), "extract", *command.split(), "-o", str(pot), "."],
+        [sys.executable, "-m", "babel.messages.frontend", "extract", *command.split(), "-o", str(pot), "."],
         cwd=ROOT,
         check=True,
         capture_output=True,

@@ -134,7 +134,10 @@ def apply_form(form: UserForm, user: User) -> list[tuple]:
     user.username = form.username.data.strip()
     user.display_name = form.display_name.data.strip()
     user.role = role
+    was_active = user.active is not False and user.id is not None
     user.active = form.active.data
+    if was_active and not user.active:
+        services.deactivate_user(user, current_user)
     for name in SCOPE_FIELD.values():
         setattr(user, name, scope if name == field else None)
     return []
@@ -180,7 +183,7 @@ def edit(user_id: int | None = None):
                 before=before,
                 after=snapshot(target, services.USER_FIELDS),
             )
-            if user is None:
+            if user is None and target.active:
                 token = services.create_invitation(target, current_user)
                 db.session.commit()
                 invite_url = url_for("accounts.accept", token=token, _external=True)
@@ -197,7 +200,12 @@ def invite(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    token = services.create_invitation(user, current_user)
+    try:
+        token = services.create_invitation(user, current_user)
+    except services.InvitationRefused as exc:
+        db.session.rollback()
+        flash(_(str(exc)), "error")
+        return redirect(url_for("accounts.edit", user_id=user.id))
     db.session.commit()
     return render_template(
         "accounts/invited.html",
@@ -220,7 +228,12 @@ def accept(token: str):
         ), 410
     form = SetPasswordForm()
     if form.validate_on_submit():
-        services.accept_invitation(invitation, form.password.data)
+        try:
+            services.accept_invitation(invitation, form.password.data)
+        except services.InvitationRefused as exc:
+            return render_template(
+                "error.html", status=409, title=_("链接已失效"), message=_(str(exc))
+            ), 409
         db.session.commit()
         flash(_("密码已设置，请登录。"), "success")
         return redirect(url_for("auth.login"))

@@ -77,5 +77,27 @@ class Invitation(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # Set when the invitation stopped working unused: a newer one, or the account deactivated.
+    revoked_at: Mapped[datetime | None]
 
     user = relationship("User", foreign_keys=[user_id])
+
+
+class UserSession(db.Model):
+    """One sign-in: the session cookie carries its token, only a hash of it is stored.
+
+    A cookie stops working when its row is ended (sign-out, a new password, deactivation),
+    whoever holds a copy of it.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    # logout | password_changed | password_set | deactivated
+    end_reason: Mapped[str | None] = mapped_column(String(30))
+
+    user = relationship("User")

@@ -1,4 +1,4 @@
-"""Sign in and out."""
+"""Sign in and out, and change one's own password."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
-from compapp.auth.forms import LoginForm
+from compapp.audit.services import record_change
+from compapp.auth import sessions
+from compapp.auth.forms import ChangePasswordForm, LoginForm
 from compapp.auth.models import User
 from compapp.extensions import db, limiter
 from compapp.web import public
@@ -38,13 +40,47 @@ def login():
             if lang:
                 session["lang"] = lang
             session.permanent = True
+            session[sessions.SESSION_KEY] = sessions.start_session(user)
+            db.session.commit()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
+@public
 def logout():
+    # Ends the session in the database too: a copy of the cookie stops working as well.
+    sessions.end_session(session.get(sessions.SESSION_KEY), "logout")
+    db.session.commit()
     logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
     flash(_("您已退出。"), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("当前密码不正确。"))
+        else:
+            current_user.set_password(form.password.data)
+            ended = sessions.end_user_sessions(
+                current_user, "password_changed", keep=session.get(sessions.SESSION_KEY)
+            )
+            record_change(
+                "change_password",
+                "user",
+                current_user.id,
+                f"修改密码：{current_user.username}（结束其他 {ended} 个登录）",
+            )
+            db.session.commit()
+            flash(_("密码已修改；您在其他地方的登录已全部退出。"), "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/password.html", form=form)

@@ -131,6 +131,7 @@ def check_member(
     name: str,
     registered_name: str | None = None,
     entered_elsewhere: bool = False,
+    reveal_name: bool = True,
 ) -> list[Problem]:
     """A team member has a valid ID number and a name, the one that number is registered under,
     and is in no other entry of the event.
@@ -138,6 +139,8 @@ def check_member(
     :param prefix: the member's field prefix ("members-0-").
     :param registered_name: the name a known competitor with this ID number has, if any.
     :param entered_elsewhere: whether the person is already in another entry of the event.
+    :param reveal_name: whether the person may be named: not when only another organising
+        body's contests know them (the number is matched, their details stay theirs).
     """
     problems = check_id_number(f"{prefix}id_number", id_number)
     if not name.strip():
@@ -145,13 +148,22 @@ def check_member(
     if problems:
         return problems
     if registered_name is not None and registered_name != name.strip():
-        problems.append(
-            _problem(
-                f"{prefix}name",
-                "身份证号码已登记为“%(name)s”，姓名不一致；同一人不能登记两次。",
-                name=registered_name,
+        if reveal_name:
+            problems.append(
+                _problem(
+                    f"{prefix}name",
+                    "身份证号码已登记为“%(name)s”，姓名不一致；同一人不能登记两次。",
+                    name=registered_name,
+                )
             )
-        )
+        else:
+            problems.append(
+                _problem(
+                    f"{prefix}name",
+                    "该身份证号码已登记在另一个姓名下，与所填姓名不一致。请向选手本人核对"
+                    "身份证号码和姓名；同一人不能登记两次。",
+                )
+            )
     if entered_elsewhere:
         problems.append(_problem(f"{prefix}id_number", "该选手已在本赛项的另一参赛组中。"))
     return problems

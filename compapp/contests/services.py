@@ -489,8 +489,41 @@ def find_competitors(id_numbers) -> dict[str, Competitor]:
     }
 
 
-def check_entry(event: Event, data: EntryData, entry: Entry | None = None) -> list[Problem]:
-    """Check an entry against its event: team size, people, county, rank and result."""
+def competitors_known_to(body_id: int | None, competitor_ids) -> set[int]:
+    """Return those of ``competitor_ids`` who are in some contest of organising body ``body_id``.
+
+    A person only another body's contests know is matched by ID number without being shown:
+    their name, employer and grade history stay with that body. ``None``: every body's.
+    """
+    ids = sorted(set(competitor_ids))
+    if body_id is None or not ids:
+        return set(ids)
+    known: set[int] = set()
+    for start in range(0, len(ids), 500):  # bounded IN lists, for a 10,000-row import too
+        known.update(
+            db.session.scalars(
+                db.select(EntryMember.competitor_id)
+                .join(Event, Event.id == EntryMember.event_id)
+                .join(Contest, Contest.id == Event.contest_id)
+                .where(
+                    Contest.organising_body_id == body_id,
+                    EntryMember.competitor_id.in_(ids[start : start + 500]),
+                )
+                .distinct()
+            )
+        )
+    return known
+
+
+def check_entry(
+    event: Event, data: EntryData, entry: Entry | None = None, see_all: bool = False
+) -> list[Problem]:
+    """Check an entry against its event: team size, people, county, rank and result.
+
+    :param see_all: whether the person checking may see every body's competitors (an
+        administrator); otherwise only people the contest's organising body already knows are
+        named in a message.
+    """
     problems: list[Problem] = []
     county = db.session.get(Jurisdiction, data.sending_county or "")
     if county is None or county.level != "county":
@@ -513,6 +546,9 @@ def check_entry(event: Event, data: EntryData, entry: Entry | None = None) -> li
         if others
         else ()
     )
+    known = competitors_known_to(
+        None if see_all else event.contest.organising_body_id, (p.id for p in people.values())
+    )
     for index, member in filled:
         person = people.get(normalise_id_number(member.id_number))
         problems += rules.check_member(
@@ -521,6 +557,7 @@ def check_entry(event: Event, data: EntryData, entry: Entry | None = None) -> li
             member.name,
             registered_name=person.name if person else None,
             entered_elsewhere=person is not None and person.id in taken,
+            reveal_name=person is not None and person.id in known,
         )
         if member.home_county and db.session.get(Jurisdiction, member.home_county) is None:
             problems.append(Problem(f"members-{index}-home_county", "未知的县（市、区）。"))

@@ -275,6 +275,11 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
         for member in entry.members:
             by_event_person[entry.event_id][member.competitor.id_number] = entry
     known = _known_people({m.id_number for item in entries for m in item.members})
+    # People only other bodies' contests know are matched without being named (stored problems
+    # are read later, by whoever opens the batch).
+    named = contest_services.competitors_known_to(
+        contest.organising_body_id, (person_id for person_id, _name in known.values())
+    )
 
     # Events the file names but the contest lacks: created on save, checked like the form.
     file_results: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -373,6 +378,7 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
                     registered_name=person[1] if person else None,
                     entered_elsewhere=other != index
                     or member.id_number in kept_people[item.event_key],
+                    reveal_name=person is not None and person[0] in named,
                 )
             ]
             if not member.name or rules.check_id_number("", member.id_number):

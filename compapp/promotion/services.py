@@ -411,13 +411,20 @@ def promotion_contests(
     return [ContestSummary(c, placed.get(c.id, 0), counts.get(c.id, {})) for c in contests]
 
 
-def grade_history(competitor: Competitor) -> list[GradeChange]:
-    """Return the competitor's grade changes, oldest first."""
-    return db.session.scalars(
-        db.select(GradeChange)
-        .filter_by(competitor_id=competitor.id)
-        .order_by(GradeChange.changed_on, GradeChange.id)
-    ).all()
+def grade_history(competitor: Competitor, body_id: int | None = None) -> list[GradeChange]:
+    """Return the competitor's grade changes, oldest first.
+
+    :param body_id: only the changes made on cases of this organising body's contests (an
+        organiser sees their own body's records, not another body's); ``None``: all.
+    """
+    query = db.select(GradeChange).filter_by(competitor_id=competitor.id)
+    if body_id is not None:
+        query = (
+            query.join(PromotionCase, PromotionCase.id == GradeChange.case_id)
+            .join(Contest, Contest.id == PromotionCase.contest_id)
+            .where(Contest.organising_body_id == body_id)
+        )
+    return db.session.scalars(query.order_by(GradeChange.changed_on, GradeChange.id)).all()
 
 
 # ---------------------------------------------------------------------------- decisions

@@ -321,6 +321,11 @@ def finalize_notice(notice_id: int):
     return redirect(url_for("promotion.notice", notice_id=notice.id))
 
 
+def own_body_id() -> int | None:
+    """The organising body whose records the signed-in organiser sees (None: all of them)."""
+    return None if current_user.is_admin else current_user.organising_body_id
+
+
 @bp.route("/promotion/competitors/<int:competitor_id>")
 @organiser_required
 def competitor(competitor_id: int):
@@ -337,6 +342,7 @@ def competitor(competitor_id: int):
     return render_template(
         "promotion/competitor.html",
         person=person,
-        history=services.grade_history(person),
+        history=services.grade_history(person, body_id=own_body_id()),
         cases=cases,
+        own_records_only=own_body_id() is not None,
     )

@@ -130,7 +130,8 @@ def reopen_placement(placement: Placement, user, note: str) -> None:
     """Withdraw a confirmation so the result can be corrected; a reason is required.
 
     The person who reopens counts as the one who entered the result: another person must
-    confirm it again. Certificates resting on it stop standing at once (pending reissue).
+    confirm it again. Certificates resting on it stop standing at once (pending reissue), and
+    promotion decisions not yet in a notice are undone (decided again after the correction).
     """
     if placement.status != "confirmed":
         raise ConfirmRefused(_("该成绩尚未确认，可直接修改。"))
@@ -144,8 +145,11 @@ def reopen_placement(placement: Placement, user, note: str) -> None:
         _fresh(placement_id)
         raise ConfirmRefused(_("在您操作期间，该成绩已被他人修改，请刷新后重试。")) from None
     from compapp.certificates.services import supersede_entry_certificates
+    from compapp.promotion.services import reopen_case_decisions
 
     supersede_entry_certificates([placement.entry_id], "result_reopened", user, note)
+    # A promotion confirmed or rejected on this result is decided again once it is corrected.
+    reopen_case_decisions(placement.entry.event.contest, [placement_id], user)
 
 
 def _reopen(placement: Placement, user) -> None:

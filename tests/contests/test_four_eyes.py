@@ -351,3 +351,33 @@ def test_a_budget_confirmation_binds_to_the_lines_as_seen(app, db, demo):
     # Having seen both, the officer confirms both.
     response = submit(finance, page, f"{page}/confirm", follow_redirects=True)
     assert any(m.startswith("已确认") for m in flashes(response)), flashes(response)
+
+
+def test_reopening_a_result_undoes_the_promotion_decision_resting_on_it(app, db, demo):
+    """A confirmed promotion rests on a confirmed result: reopening the result for correction
+    sends the case back for a new decision (it is never kept as confirmed on a changed basis)."""
+    from compapp.auth.models import User
+    from compapp.promotion import services as promotion
+    from compapp.promotion.models import PromotionCase
+
+    contest = contest_named(db, "2025年云南省“技能云南”乡村工匠职业技能竞赛")
+    organiser = db.session.scalar(db.select(User).filter_by(username="organiser2"))
+    case = db.session.scalar(
+        db.select(PromotionCase)
+        .join(Placement)
+        .where(
+            PromotionCase.contest_id == contest.id,
+            PromotionCase.status == "proposed",
+            Placement.status == "confirmed",
+        )
+        .order_by(PromotionCase.id)
+    )
+    promotion.confirm_case(case, organiser, seen=promotion.case_view(case))
+    db.session.commit()
+    login(app, "organiser1").post(
+        f"/contests/placements/{case.placement_id}/reopen", data={"note": "名次更正"}
+    )
+    db.session.expire_all()
+    reopened = db.session.get(PromotionCase, case.id)
+    assert (reopened.status, reopened.decided_by_id) == ("proposed", None)
+    assert db.session.scalar(db.select(AuditEntry).filter_by(action="reopen_promotion"))

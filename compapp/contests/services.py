@@ -170,6 +170,12 @@ def _reopen(placement: Placement, user) -> None:
 # refused outright once a result is confirmed (check_entry, save_entry, check_event): the
 # result must be reopened first.
 PRICE_RELEVANT = {"category": N_("赛事类别"), "award_on": N_("颁奖日期")}
+# The organising jurisdiction decides whose prefecture-tier rules apply (POLICY.md §3): it is
+# price-relevant wherever contests record it.
+if hasattr(Contest, "organiser_code"):
+    PRICE_RELEVANT["organiser_code"] = N_("主办地区")
+# Where ContestData names a fact differently from the contest's column.
+DATA_NAMES = {"organiser_code": "organiser"}
 
 
 def contest_price_view(contest: Contest) -> dict:
@@ -299,7 +305,10 @@ def save_contest(
         db.session.add(contest)
     else:
         before = contest_price_view(contest)
-        after = {label: _plain_value(getattr(data, name)) for name, label in PRICE_RELEVANT.items()}
+        after = {
+            label: _plain_value(getattr(data, DATA_NAMES.get(name, name), None))
+            for name, label in PRICE_RELEVANT.items()
+        }
         reopened.changes = changes(before, after)
     if reopened.changes:
         blocking = _reopen_blockers(contest)

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 SYSTEM_PACKAGES_RUN := fonts-wqy-microhei
-SYSTEM_PACKAGES_TEST := $(SYSTEM_PACKAGES_RUN) chromium poppler-utils zbar-tools libzbar0 postgresql
+SYSTEM_PACKAGES_TEST := $(SYSTEM_PACKAGES_RUN) chromium poppler-utils zbar-tools libzbar0 postgresql redis-server systemd
 
 .PHONY: load run serve test test-sqlite test-postgresql lint format install system-run system-test translations db demo bench clean
 

@@ -11,11 +11,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the compapp application; ``test_config`` overrides the environment."""
+    import os
+
     from compapp.config import load_config
 
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=os.environ.get("COMPAPP_INSTANCE_PATH") or str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
@@ -37,7 +39,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     limiter.init_app(app)
 
+    from compapp import observability
     from compapp.web import register_web
 
+    observability.init_app(app)
     register_web(app)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client's address and scheme as the configured number of proxies forwarded them.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app

@@ -58,3 +58,14 @@ def promotion():
     from compapp.promotion.api import answer_promotion_request
 
     return jsonify(answer_promotion_request(_body(), lookup_county, promotion_rules()))
+
+
+@bp.route("/openapi.json", methods=["GET"])
+@public
+def openapi():
+    """The OpenAPI 3.1 description of this API (CONTRACT.md)."""
+    from compapp.openapi import openapi_spec
+
+    response = jsonify(openapi_spec(request.host_url))
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response

@@ -18,9 +18,17 @@ policies = AppGroup("policies", help="Check and show the policy data files.")
 @click.option("--once", is_flag=True, help="Do nothing if the demo data was loaded before.")
 def seed_demo(once: bool) -> None:
     """Load the demo data set (safe to run again: nothing is duplicated)."""
+    from flask import current_app
+
     from compapp.auth.models import User
     from compapp.demo import DEMO_PASSWORD, load_demo
 
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException(
+            "demo data is refused in production (COMPAPP_ENV=production): its accounts share "
+            "a published password. Create the first administrator with "
+            "`flask --app wsgi users create-admin NAME`."
+        )
     if once and db.session.scalar(db.select(User).filter_by(username="admin")) is not None:
         click.echo("demo data already loaded")
         return
@@ -77,8 +85,12 @@ def policies_show(policy_id: str, on: str) -> None:
 
 def register_cli(app: Flask) -> None:
     """Add compapp's command groups to ``app``."""
+    from compapp.auth.cli import users
     from compapp.certificates.cli import certificates
+    from compapp.jobs.cli import jobs
 
+    app.cli.add_command(users)
+    app.cli.add_command(jobs)
     app.cli.add_command(seed)
     app.cli.add_command(policies)
     app.cli.add_command(certificates)

@@ -38,12 +38,31 @@ class Config:
     # at least 5) and public holidays beyond the shipped calendar (dates as YYYY-MM-DD).
     PROMOTION_NOTICE_WORKING_DAYS = 5
     PROMOTION_EXTRA_HOLIDAYS: tuple[str, ...] = ()
+    # Several hosts (README "Production"): Redis for sign-in limits and the job queue, proxies.
+    REDIS_URL: str | None = None
+    TRUSTED_PROXIES = 0
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis unreachable: limits per process
+    LOGIN_LIMIT_CLIENT = "10 per minute"
+    LOGIN_LIMIT_ACCOUNT = "10 per minute"
+    JOB_RUNNER: str | None = None  # "rq" with Redis, else "thread"; tests: "inline"
+    JOB_THREADS = 2
+    JOB_MAX_ACTIVE = 8
+    JOB_MAX_PER_CONTEST = 2
+    JOB_MAX_ATTEMPTS = 2
+    JOB_STALE_SECONDS = 120
+    JOB_QUEUED_SECONDS = 1800
+    JOB_KEEP_SECONDS = 24 * 3600
+    JOB_TIMEOUT_SECONDS = 3600
+    LOG_FORMAT = "text"
+    METRICS_NETWORKS = "127.0.0.0/8,::1/128"
 
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    LOG_FORMAT = "json"
 
 
 class TestConfig(Config):
@@ -54,7 +73,26 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     # Hashing stays real (salted PBKDF2), with few rounds so the suite signs in quickly.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    JOB_RUNNER = "inline"
 
+
+# Settings read from the environment as they are, or through a conversion (README table).
+FROM_ENVIRONMENT = {
+    "COMPAPP_REDIS_URL": ("REDIS_URL", str),
+    "COMPAPP_TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
+    "COMPAPP_LOGIN_LIMIT_CLIENT": ("LOGIN_LIMIT_CLIENT", str),
+    "COMPAPP_LOGIN_LIMIT_ACCOUNT": ("LOGIN_LIMIT_ACCOUNT", str),
+    "COMPAPP_JOB_RUNNER": ("JOB_RUNNER", str),
+    "COMPAPP_JOB_THREADS": ("JOB_THREADS", int),
+    "COMPAPP_JOB_MAX_ACTIVE": ("JOB_MAX_ACTIVE", int),
+    "COMPAPP_JOB_MAX_PER_CONTEST": ("JOB_MAX_PER_CONTEST", int),
+    "COMPAPP_JOB_MAX_ATTEMPTS": ("JOB_MAX_ATTEMPTS", int),
+    "COMPAPP_JOB_STALE_SECONDS": ("JOB_STALE_SECONDS", int),
+    "COMPAPP_JOB_QUEUED_SECONDS": ("JOB_QUEUED_SECONDS", int),
+    "COMPAPP_JOB_KEEP_SECONDS": ("JOB_KEEP_SECONDS", int),
+    "COMPAPP_LOG_FORMAT": ("LOG_FORMAT", str),
+    "COMPAPP_METRICS_NETWORKS": ("METRICS_NETWORKS", str),
+}
 
 CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestConfig}
 
@@ -86,8 +124,13 @@ def load_config(instance_path: str, test_config: dict | None = None) -> dict:
         )
     if os.environ.get("COMPAPP_BASE_URL"):
         settings["COMPAPP_BASE_URL"] = os.environ["COMPAPP_BASE_URL"].rstrip("/")
+    for variable, (key, convert) in FROM_ENVIRONMENT.items():
+        if os.environ.get(variable):
+            settings[key] = convert(os.environ[variable])
     if test_config:
         settings.update(test_config)
+    if settings.get("REDIS_URL") and "RATELIMIT_STORAGE_URI" not in (test_config or {}):
+        settings["RATELIMIT_STORAGE_URI"] = settings["REDIS_URL"]
     if not settings.get("SQLALCHEMY_DATABASE_URI"):
         Path(instance_path).mkdir(parents=True, exist_ok=True)
         settings["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(

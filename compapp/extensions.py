@@ -33,6 +33,15 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
+@limiter.request_filter
+def _limits_off_for_this_app() -> bool:
+    # One limiter serves every app of the process (tests build several): each app's own
+    # RATELIMIT_ENABLED decides, not the last one initialised.
+    from flask import current_app
+
+    return not current_app.config.get("RATELIMIT_ENABLED", True)
+
+
 def app_cached(key: str, load):
     """Return ``load()`` computed once per application (policy files, calendars)."""
     from flask import current_app

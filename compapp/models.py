@@ -15,6 +15,7 @@ from compapp.contests.models import (  # noqa: F401
     Placement,
 )
 from compapp.imports.models import ImportBatch  # noqa: F401
+from compapp.jobs.models import Job, JobChunk, JobGate  # noqa: F401
 from compapp.promotion.models import GradeChange, PromotionCase, PublicNotice  # noqa: F401
 from compapp.reference.models import Grade, Jurisdiction  # noqa: F401
 from compapp.rewards.models import (  # noqa: F401

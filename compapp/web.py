@@ -113,6 +113,13 @@ def register_error_pages(app: Flask) -> None:
     def not_found(_error):
         return page(404, _("页面不存在"), _("找不到您要的页面或记录。"))
 
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        response = page(405, _("请求方式不对"), _("此地址不接受这种请求方式。"))
+        body, status = response
+        allowed = getattr(error, "valid_methods", None) or []
+        return body, status, {"Allow": ", ".join(allowed)} if allowed else {}
+
     @app.errorhandler(413)
     def too_large(_error):
         return page(413, _("文件过大"), _("上传的文件超过允许的大小。"))
@@ -122,7 +129,8 @@ def register_error_pages(app: Flask) -> None:
         return page(429, _("请求过于频繁"), _("尝试次数过多，请稍后再试。"))
 
     @app.errorhandler(OperationalError)
-    def database_unavailable(_error):
+    def database_unavailable(error):
+        app.logger.error("database unavailable: 503", exc_info=error)
         # Nothing here may touch the database: not the signed-in user (whose attributes the
         # rollback expired), not the menu. The page is self-contained.
         try:
@@ -144,6 +152,7 @@ def register_error_pages(app: Flask) -> None:
             message=message,
             retry=_("重试"),
             lang=session.get("lang"),
+            request_id=g.get("request_id"),
         )
         return html, 503, {"Retry-After": "30"}
 

@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from compapp.audit.services import record_change
-from compapp.auth import sessions
+from compapp.auth import limits, sessions
 from compapp.auth.forms import ChangePasswordForm, LoginForm
 from compapp.auth.models import User
 from compapp.extensions import db, limiter
+from compapp.observability import SIGN_IN_FAILURES
 from compapp.web import public
 
 bp = Blueprint("auth", __name__)
@@ -26,7 +27,15 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit(
+    limits.client_limit, key_func=limits.client_key, methods=["POST"], on_breach=limits.count_breach
+)
+@limiter.limit(
+    limits.account_limit,
+    key_func=limits.account_key,
+    methods=["POST"],
+    on_breach=limits.count_breach,
+)
 @public
 def login():
     form = LoginForm()
@@ -34,6 +43,7 @@ def login():
         user = db.session.scalar(db.select(User).filter_by(username=form.username.data.strip()))
         if user is None or not user.active or not user.check_password(form.password.data):
             form.password.errors.append(_("用户名或密码不正确。"))
+            SIGN_IN_FAILURES.labels(reason="password").inc()
         else:
             lang = session.get("lang")
             session.clear()
@@ -43,7 +53,9 @@ def login():
             session[sessions.SESSION_KEY] = sessions.start_session(user)
             db.session.commit()
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return limits.remember_device(
+                redirect(_safe_next(request.args.get("next"))), user.username
+            )
     return render_template("auth/login.html", form=form)
 
 

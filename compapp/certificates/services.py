@@ -11,18 +11,11 @@ award certificate (their ranks drive grade promotion, which has its own confirma
 
 from __future__ import annotations
 
-import json
-import multiprocessing
-import os
-import shutil
-import threading
-import time
-import uuid
+import tempfile
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -56,6 +49,15 @@ from compapp.contests.services import contest_entries
 from compapp.core.messages import N_
 from compapp.core.vocab import GRADE_NAMES
 from compapp.extensions import db
+from compapp.jobs.models import Job
+from compapp.jobs.services import (
+    JobFailed,
+    JobRefused,
+    JobRequest,
+    params_of,
+    start_job,
+    store_result,
+)
 from compapp.policy.categories import result_name
 from compapp.promotion import services as promotion
 
@@ -753,133 +755,67 @@ def holder_certificates(
     ).all()
 
 
-# --- contest ZIP in the background -------------------------------------------------------
+# --- contest ZIP as a background job ----------------------------------------------------
 
-# A forked child of a threaded web process can inherit a lock some other thread held (Python
-# 3.12 warns about it). render_zip forks its workers, and bundle.py takes no start method, so
-# the request's thread starts a *spawned* process (a fresh interpreter with a single thread)
-# and render_zip forks its two workers from there, where forking is safe.
+# Rendering processes per ZIP where forking is safe (an RQ work horse); one elsewhere.
 ZIP_WORKERS = 2
-JOB_MAX_AGE_SECONDS = 24 * 3600
 
 
-def zip_root() -> Path:
-    """Return the folder contest ZIPs are built in: config CERTIFICATE_ZIP_DIR, else instance/."""
-    configured = current_app.config.get("CERTIFICATE_ZIP_DIR")
-    if configured:
-        return Path(configured)
-    return Path(current_app.instance_path) / "certificate_zips"
+def _zip_request(contest: Contest, certs: list[Certificate]) -> JobRequest:
+    # The same valid certificates make the same ZIP: a finished one is handed out again.
+    fingerprint = ",".join(str(c.id) for c in certs)
+    return JobRequest(
+        "certificate_zip",
+        {"contest_id": contest.id},
+        contest_id=contest.id,
+        total=len(certs),
+        fingerprint=fingerprint,
+        reuse_done=True,
+    )
 
 
-def _write_status(job_dir: Path, **values) -> None:
-    path = job_dir / "status.json"
-    status = json.loads(path.read_text()) if path.exists() else {}
-    status.update(values)
-    tmp = job_dir / "status.json.tmp"
-    tmp.write_text(json.dumps(status, ensure_ascii=False))
-    os.replace(tmp, path)  # readers never see a half-written file
-
-
-def read_status(job_dir: Path) -> dict | None:
-    """Return a job's status, or None if there is no such job."""
-    try:
-        return json.loads((job_dir / "status.json").read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        return None
-
-
-def job_dir(job_id: str) -> Path | None:
-    """Return the folder of job ``job_id`` if the id is well formed (a uuid4 hex)."""
-    try:
-        uuid.UUID(hex=job_id)
-    except ValueError:
-        return None
-    if len(job_id) != 32:
-        return None
-    return zip_root() / job_id
-
-
-def build_zip_job(items: list, job_path: str, workers: int) -> None:
-    """Render ``items`` into the job's ZIP, writing progress to its status file (child process)."""
-    from compapp.certificates.bundle import render_zip
-
-    job = Path(job_path)
-    partial = job / "certificates.zip.part"
-    try:
-        render_zip(
-            items,
-            partial,
-            workers=workers,
-            progress=lambda done, total: _write_status(job, done=done, total=total),
-        )
-        os.replace(partial, job / "certificates.zip")
-        _write_status(job, state="done", done=len(items), finished=time.time())
-    except Exception as exc:  # the page must say the build failed, whatever the cause
-        _write_status(job, state="failed", error=str(exc)[:500], finished=time.time())
-        raise
-
-
-def _watch(process, job: Path) -> None:
-    process.join()
-    status = read_status(job) or {}
-    if status.get("state") == "running":
-        _write_status(
-            job, state="failed", error=f"exit code {process.exitcode}", finished=time.time()
-        )
-
-
-def _sweep_old_jobs(root: Path) -> None:
-    if not root.is_dir():
-        return
-    cutoff = time.time() - JOB_MAX_AGE_SECONDS
-    for child in root.iterdir():
-        if child.is_dir() and child.stat().st_mtime < cutoff:
-            shutil.rmtree(child, ignore_errors=True)
-
-
-def start_contest_zip(contest: Contest, user) -> tuple[str, int]:
-    """Start building ``contest``'s valid certificates into a ZIP; return (job id, count)."""
+def start_contest_zip(contest: Contest, user) -> tuple[Job, bool]:
+    """Return the job building ``contest``'s valid certificates into a ZIP and whether it is
+    new (the caller commits and then dispatches a new one); the same ZIP asked for again is
+    the job already queued, running or done."""
     certs = [c for c in contest_certificates(contest) if c.is_valid]
     if not certs:
         raise CertificateRefused("该赛事还没有有效的证书，请先颁发。")
-    items = [(content_of(c), verify_url_for(c.serial)) for c in certs]
-    root = zip_root()
-    _sweep_old_jobs(root)
-    job_id = uuid.uuid4().hex
-    job = root / job_id
-    job.mkdir(parents=True)
-    _write_status(
-        job,
-        state="running",
-        done=0,
-        total=len(items),
-        contest_id=contest.id,
-        contest_name=contest.name,
-        user_id=getattr(user, "id", None),
-        started=time.time(),
-    )
-    process = multiprocessing.get_context("spawn").Process(
-        target=build_zip_job, args=(items, str(job), ZIP_WORKERS), daemon=False
-    )
-    thread = threading.Thread(target=_start_and_watch, args=(process, job), daemon=True)
-    thread.start()
+    try:
+        job, new = start_job(_zip_request(contest, certs), user)
+    except JobRefused as exc:
+        raise CertificateRefused(str(exc)) from exc
     record_change(
         "download_certificate_zip",
         "contest",
         contest.id,
-        f"打包下载赛事证书 {contest.name}（{len(items)} 份）",
+        f"打包下载赛事证书 {contest.name}（{len(certs)} 份）",
         user=user,
     )
-    return job_id, len(items)
+    return job, new
 
 
-def _start_and_watch(process, job: Path) -> None:
-    try:
-        process.start()
-    except Exception as exc:
-        _write_status(job, state="failed", error=str(exc)[:500], finished=time.time())
-        return
-    _watch(process, job)
+def build_contest_zip(job: Job, progress) -> dict:
+    """Job handler: render the contest's valid certificates into a ZIP stored with the job."""
+    from compapp.certificates.bundle import render_zip
+    from compapp.jobs.runners import forking_allowed
+
+    contest = db.session.get(Contest, params_of(job)["contest_id"])
+    if contest is None:
+        raise JobFailed("该赛事已不存在。")
+    certs = [c for c in contest_certificates(contest) if c.is_valid]
+    items = [(content_of(c), verify_url_for(c.serial)) for c in certs]
+    name = zip_download_name(contest.name)
+    with tempfile.TemporaryFile() as out:
+        try:
+            render_zip(
+                items, out, workers=ZIP_WORKERS if forking_allowed() else 1, progress=progress
+            )
+        except (GlyphMissing, ValueError) as exc:
+            raise JobFailed(str(exc)[:500]) from exc
+        out.seek(0)
+        store_result(job, out, name)
+    return {"count": len(items)}
 
 
 def zip_download_name(contest_name: str) -> str:

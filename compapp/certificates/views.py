@@ -37,6 +37,7 @@ from compapp.contests.views import get_contest, in_scope, scoped
 from compapp.core.names import mask_name
 from compapp.core.seen import AlreadyDone
 from compapp.extensions import db, limiter
+from compapp.jobs import services as jobs
 from compapp.web import public
 
 bp = Blueprint("certificates", __name__)
@@ -322,73 +323,71 @@ def start_zip(contest_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        job_id, _count = services.start_contest_zip(contest, current_user)
+        job, new = services.start_contest_zip(contest, current_user)
     except services.CertificateRefused as exc:
+        db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("certificates.contest", contest_id=contest.id))
     db.session.commit()
-    return redirect(url_for("certificates.zip_job", job_id=job_id))
+    if new:
+        jobs.dispatch(job)
+    return redirect(url_for("certificates.zip_job", job_id=job.id))
 
 
-def get_job(job_id: str) -> tuple[dict, object]:
-    job = services.job_dir(job_id)
-    status = services.read_status(job) if job is not None else None
-    if status is None:
+def get_job(job_id: str):
+    job = jobs.get_job(job_id, "certificate_zip")
+    if job is None:
         abort(404)
-    contest = db.session.get(Contest, status.get("contest_id"))
+    contest = db.session.get(Contest, job.contest_id)
     if contest is None or not in_scope(contest):
         abort(404)
-    return status, job
+    return job, contest
 
 
-def status_json(job_id: str, status: dict) -> dict:
-    total = status.get("total") or 0
-    done = status.get("done") or 0
-    return {
-        "state": status.get("state"),
-        "done": done,
-        "total": total,
-        "percent": int(done * 100 / total) if total else 0,
-        "error": status.get("error"),
-        "download_url": url_for("certificates.zip_download", job_id=job_id)
-        if status.get("state") == "done"
-        else None,
-    }
+def status_json(job) -> dict:
+    status = jobs.status_of(job)
+    status.pop("result", None)
+    status["download_url"] = (
+        url_for("certificates.zip_download", job_id=job.id) if job.state == "done" else None
+    )
+    return status
 
 
 @bp.route("/certificates/zips/<job_id>")
 @organiser_required
 def zip_job(job_id: str):
-    status, _job = get_job(job_id)
+    job, contest = get_job(job_id)
     return render_template(
         "certificates/zip.html",
-        job_id=job_id,
-        status=status_json(job_id, status),
-        contest_id=status.get("contest_id"),
-        contest_name=status.get("contest_name"),
+        job_id=job.id,
+        status=status_json(job),
+        contest_id=contest.id,
+        contest_name=contest.name,
     )
 
 
 @bp.route("/certificates/zips/<job_id>/status")
 @organiser_required
 def zip_status(job_id: str):
-    status, _job = get_job(job_id)
-    return jsonify(status_json(job_id, status))
+    job, _contest = get_job(job_id)
+    return jsonify(status_json(job))
 
 
 @bp.route("/certificates/zips/<job_id>/download")
 @organiser_required
 def zip_download(job_id: str):
-    status, job = get_job(job_id)
-    if status.get("state") != "done":
+    job, _contest = get_job(job_id)
+    if job.state != "done":
         abort(404)
-    return send_file(
-        job / "certificates.zip",
+    response = send_file(
+        jobs.open_result(job),
         mimetype="application/zip",
         as_attachment=True,
-        download_name=services.zip_download_name(status.get("contest_name") or ""),
+        download_name=job.file_name or "certificates.zip",
         max_age=0,
     )
+    response.content_length = job.file_size
+    return response
 
 
 # --- the holder's own certificates -------------------------------------------------------

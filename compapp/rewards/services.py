@@ -368,6 +368,38 @@ def grant_contest_awards(
     return changed
 
 
+def start_contest_recompute(contest: Contest, user, reason: str = "按现行政策重新计算"):
+    """Return the job re-pricing ``contest`` (the one already queued or running for it, or a
+    new one) and whether it is new; the caller commits, then dispatches a new one."""
+    from compapp.jobs.services import JobRequest, start_job
+
+    request = JobRequest(
+        "contest_recompute",
+        {"contest_id": contest.id, "reason": reason, "user_id": getattr(user, "id", None)},
+        contest_id=contest.id,
+        fingerprint=str(contest.id),
+    )
+    return start_job(request, user)
+
+
+def recompute_contest_job(job, progress) -> dict:
+    """Job handler: re-price every entry of the contest under the policies in force, in one
+    transaction (all entries or none)."""
+    from compapp.jobs.services import JobFailed, params_of
+
+    params = params_of(job)
+    contest = db.session.get(Contest, params["contest_id"])
+    if contest is None:
+        raise JobFailed("该赛事已不存在。")
+    entries = _entries_to_price(contest)
+    policies = award_policies()
+    changed = 0
+    for entry in entries:
+        if grant_awards(entry, policies, params.get("user_id"), params["reason"]) is not None:
+            changed += 1
+    return {"changed": changed, "entries": len(entries)}
+
+
 def _entries_to_price(contest: Contest) -> list[Entry]:
     """The contest's entries in event order, with what pricing reads (placement, county and
     prefecture, members, coaches, event and contest) loaded in a few queries, not per entry."""

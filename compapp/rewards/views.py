@@ -14,6 +14,7 @@ from compapp.contests.views import get_contest, get_entry
 from compapp.core.money import from_fen
 from compapp.downloads import XLSX, download
 from compapp.extensions import db
+from compapp.jobs import services as jobs
 from compapp.rewards import services
 from compapp.rewards.exports import awards_workbook
 
@@ -72,12 +73,32 @@ def recompute(contest_id: int):
     contest = get_contest(contest_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    changed = services.grant_contest_awards(
-        contest, services.award_policies(), current_user.id, "按现行政策重新计算"
-    )
+    try:
+        job, new = services.start_contest_recompute(contest, current_user)
+    except jobs.JobRefused as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("rewards.contest_awards", contest_id=contest.id))
     db.session.commit()
-    flash(_("已重新计算：%(n)s 个参赛组的奖励有变化。", n=changed), "success")
-    return redirect(url_for("rewards.contest_awards", contest_id=contest.id))
+    if new:
+        jobs.dispatch(job)
+    return redirect(url_for("rewards.recompute_job", contest_id=contest.id, job_id=job.id))
+
+
+@bp.route("/contests/<int:contest_id>/awards/recompute/<job_id>")
+@organiser_required
+def recompute_job(contest_id: int, job_id: str):
+    contest = get_contest(contest_id)
+    job = jobs.get_job(job_id, "contest_recompute")
+    if job is None or job.contest_id != contest.id:
+        abort(404)
+    if request.args.get("format") == "json":
+        return jobs.status_of(job)
+    if job.state == "done":
+        changed = jobs.status_of(job)["result"]["changed"]
+        flash(_("已重新计算：%(n)s 个参赛组的奖励有变化。", n=changed), "success")
+        return redirect(url_for("rewards.contest_awards", contest_id=contest.id))
+    return render_template("rewards/recompute.html", contest=contest, job=job)
 
 
 def line_rows(events) -> list[list]:

@@ -520,3 +520,26 @@ def test_certificate_pages_read_the_contests_certificates_once(
     states = services.holder_states(contest)
     assert [h.name for h in states.revoked] == [OTHER]
     assert states.pending == []
+
+
+def test_quick_zip_clicks_share_one_job_until_the_certificates_change(
+    db, client, auth, dummy_organiser, contest_with_results
+):
+    """Issue 15 §7: twelve clicks on "打包下载" make one job (the same ZIP is handed out again),
+    not twelve processes; a revoked certificate makes a different ZIP, so a new job."""
+    from compapp.jobs.models import Job
+
+    contest = contest_with_results["contest"]
+    issue(db, contest)
+    auth.login("organiser")
+    places = {
+        client.post(f"/certificates/contests/{contest.id}/zip").headers["Location"]
+        for _ in range(12)
+    }
+    assert len(places) == 1
+    assert db.session.scalar(db.select(db.func.count(Job.id))) == 1
+    services.revoke(certificate_of(db, HOLDER), "证书信息有误，收回。", None)
+    db.session.commit()
+    again = client.post(f"/certificates/contests/{contest.id}/zip").headers["Location"]
+    assert again not in places
+    assert db.session.scalar(db.select(db.func.count(Job.id))) == 2

@@ -316,3 +316,26 @@ def test_recompute_and_what_if_load_entries_in_bulk(db, create_contest, create_e
     for rank in range(3, 9):
         create_entry(db.session.get(Event, event_id), rank=rank, result="bronze")
     assert reads(both) == few
+
+
+def test_recompute_runs_as_a_background_job_and_reports_the_changes(
+    db, client, auth, dummy_organiser, deqin_gold
+):
+    """Re-pricing a contest is a background job (issue 20 §2): the button starts it, its page
+    follows it, and when it is done the awards page says how many entries changed."""
+    from compapp.jobs.models import Job
+
+    contest_id = deqin_gold.event.contest_id
+    auth.login("organiser")
+    started = client.post(f"/contests/{contest_id}/awards/recompute")
+    assert started.status_code == 302
+    job_page = started.headers["Location"]
+    assert f"/contests/{contest_id}/awards/recompute/" in job_page
+    job = db.session.scalar(db.select(Job))
+    assert (job.kind, job.state, job.contest_id) == ("contest_recompute", "done", contest_id)
+    assert client.get(job_page + "?format=json").get_json()["result"] == {
+        "changed": 0,
+        "entries": 1,
+    }
+    page = client.get(job_page, follow_redirects=True).get_data(as_text=True)
+    assert "已重新计算：0 个参赛组的奖励有变化。" in page

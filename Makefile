@@ -61,13 +61,15 @@ db: install
 demo: install
 	$(FLASK) seed demo --once
 
-# Load test: gunicorn + PostgreSQL on loopback, 50 users for 60 seconds (see README).
+# Load test: gunicorn + PostgreSQL on loopback, the demo data plus a 1,000-entry contest and a
+# year of lines, 50 users for 60 seconds (see README).
 load: system-test install translations
 	$(BIN)/python benchmarks/load_test.py --users 50 --seconds 60
 
-bench: install
+bench: install translations
 	$(BIN)/python benchmarks/awards_bench.py
 	$(BIN)/python benchmarks/certificates_bench.py
+	$(BIN)/python benchmarks/pages_bench.py
 
 clean:
 	rm -rf $(VENV) instance/compapp.sqlite compapp.egg-info

@@ -5,11 +5,15 @@ Run: .venv/bin/python benchmarks/load_test.py [--users 50] [--seconds 60] [--thi
 
 Without --database-url it starts a throwaway PostgreSQL of its own (scripts/pg_throwaway.sh on
 --pg-port) and removes it afterwards; a given database is upgraded, seeded with the demo data
-and gets certificates issued, so give it a throwaway one. Then it serves compapp with gunicorn
-as `make serve` does, signs in organiser1, finance_dq and winner1 once each, and runs the
-users: each user repeatedly picks a request (the quote API, a contest page, a results page, a
-budget page or a certificate PDF download), sends it and waits a think time (uniform between
-half and one and a half times --think-ms; 0 sends back to back). It prints requests per second,
+and gets certificates issued, so give it a throwaway one. At realistic size: it also gets, through
+compapp's own services (benchmarks/pages_bench.py builds them), a 1,000-entry contest (--entries)
+and, in the same award year, three more contests of 300 entries: a year of lines for the
+province and for Diqing. Then it serves compapp with gunicorn as `make serve` does, signs in
+organiser1, finance_dq and winner1 once each, and runs the users: each user repeatedly picks a
+request (the quote API, a contest page, a results page, a budget page, the large contest's
+awards and results pages, the year's budget, or a certificate PDF download), sends it and
+waits a think time (uniform between half and one and a half times --think-ms; 0 sends back
+to back). It prints requests per second,
 p50/p95/p99 per kind and the errors, and exits 1 when a target is missed: no errors, and p95
 under 200 ms for pages and the quote API.
 
@@ -48,12 +52,16 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1", ""}
 TARGET_P95_MS = 200.0
 # kind -> (weight, has the p95 target)
 KINDS = {
-    "quote_api": (30, True),
-    "contest_page": (20, True),
-    "results_page": (20, True),
-    "budget_page": (20, True),
+    "quote_api": (25, True),
+    "contest_page": (15, True),
+    "results_page": (15, True),
+    "budget_page": (15, True),
+    "large_awards": (10, True),
+    "large_results": (5, True),
+    "year_budget": (5, True),
     "certificate_pdf": (10, False),
 }
+LARGE_YEAR = 2025
 QUOTES = [
     {
         "award_date": "2024-09-15",
@@ -120,6 +128,12 @@ def parse_args() -> argparse.Namespace:
         "compile templates, open connections)",
     )
     parser.add_argument("--max-requests", type=int, default=100_000)
+    parser.add_argument(
+        "--entries",
+        type=int,
+        default=1000,
+        help="entries of the large contest (three more of 300 share its award year)",
+    )
     args = parser.parse_args()
     if not 1 <= args.users <= 200:
         parser.error("--users must be between 1 and 200")
@@ -150,10 +164,35 @@ class Targets:
     organiser_contests: list[int]
     finance_contests: list[int]
     certificates: list[int]
+    large_contests: list[int]
 
 
-def prepare_database(url: str, base_url: str) -> Targets:
-    """Upgrade to head, load the demo data, issue the demo certificates; return the ids."""
+def add_large_contests(entries: int) -> list[int]:
+    """A contest of ``entries`` entries and three of 300 in LARGE_YEAR, built through the
+    import, confirmation, budget, promotion and certificate services (pages_bench)."""
+    from pages_bench import build_contest, make_user
+
+    from compapp.auth.models import User
+    from compapp.contests.models import Contest
+    from compapp.extensions import db
+
+    if db.session.scalar(db.select(Contest).filter(Contest.name.like("%组）"))) is not None:
+        return db.session.scalars(
+            db.select(Contest.id).filter(Contest.name.like("%组）")).order_by(Contest.id)
+        ).all()
+    admin = db.session.scalar(db.select(User).filter_by(username="admin"))
+    second = make_user("load_admin2", "admin")
+    finance_dq = db.session.scalar(db.select(User).filter_by(username="finance_dq"))
+    ids = []
+    for size in (entries, 300, 300, 300):
+        built = build_contest(size, LARGE_YEAR, admin, second, finance_dq)
+        ids.append(built.contest_id)
+    return ids
+
+
+def prepare_database(url: str, base_url: str, entries: int = 1000) -> Targets:
+    """Upgrade to head, load the demo data and the large contests, issue the demo
+    certificates; return the ids."""
     from flask_migrate import upgrade
 
     from compapp import create_app
@@ -176,6 +215,8 @@ def prepare_database(url: str, base_url: str) -> Targets:
         upgrade()
         if db.session.scalar(db.select(User).filter_by(username="admin")) is None:
             load_demo()
+        large = add_large_contests(entries)
+        db.session.commit()
         admin = db.session.scalar(db.select(User).filter_by(username="admin"))
         organiser = db.session.scalar(db.select(User).filter_by(username="organiser1"))
         winner = db.session.scalar(db.select(User).filter_by(username="winner1"))
@@ -192,6 +233,7 @@ def prepare_database(url: str, base_url: str) -> Targets:
             certificates=[
                 c.id for c in certificates.holder_certificates(competitor_id=winner.competitor_id)
             ],
+            large_contests=large[:1],
         )
         db.session.remove()
         db.engine.dispose()
@@ -383,6 +425,25 @@ def request_for(kind: str, targets: Targets, cookies: dict, rng: random.Random):
             {"Cookie": cookies["finance_dq"]},
             lambda data: "迪庆藏族自治州".encode() in data,
         )
+    if kind in ("large_awards", "large_results"):
+        contest = rng.choice(targets.large_contests)
+        page = rng.randint(1, 5)
+        path = f"/contests/{contest}/{'awards' if kind == 'large_awards' else 'results'}"
+        return (
+            "GET",
+            f"{path}?page={page}",
+            None,
+            {"Cookie": cookies["organiser1"]},
+            lambda data: "条，共".encode() in data,
+        )
+    if kind == "year_budget":
+        return (
+            "GET",
+            f"/finance/years/{LARGE_YEAR}?page={rng.randint(1, 5)}",
+            None,
+            {"Cookie": cookies["finance_dq"]},
+            lambda data: "迪庆藏族自治州".encode() in data,
+        )
     cert = rng.choice(targets.certificates)
     return (
         "GET",
@@ -507,9 +568,10 @@ def main() -> int:
             print(f"throwaway PostgreSQL on 127.0.0.1:{args.pg_port}")
         port = args.port or free_port()
         t0 = time.monotonic()
-        targets = prepare_database(url, f"http://{HOST}:{port}")
+        targets = prepare_database(url, f"http://{HOST}:{port}", args.entries)
         print(
-            f"database upgraded, demo data and certificates ready ({time.monotonic() - t0:.1f} s)"
+            f"database upgraded, demo data, a {args.entries:,}-entry contest and a year of lines,"
+            f" certificates ready ({time.monotonic() - t0:.1f} s)"
         )
         server = start_gunicorn(url, port, args.workers, work / "gunicorn.log")
         print(f"gunicorn on http://{HOST}:{port} with {args.workers} workers")

@@ -17,7 +17,16 @@ def extracted(tmp_path):
     command = re.search(r"pybabel extract (.*?) -o ", script.replace("\\\n", " "), re.S).group(1)
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", *command.split(), "-o", str(pot), "."],
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            *command.split(),
+            "-o",
+            str(pot),
+            ".",
+        ],
         cwd=ROOT,
         check=True,
         capture_output=True,

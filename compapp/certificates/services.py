@@ -43,6 +43,7 @@ from compapp.contests.models import (
     Entry,
     EntryCoach,
     EntryMember,
+    Event,
     Placement,
 )
 from compapp.contests.services import contest_entries
@@ -52,7 +53,6 @@ from compapp.extensions import db
 from compapp.jobs.models import Job
 from compapp.jobs.services import (
     JobFailed,
-    JobRefused,
     JobRequest,
     params_of,
     start_job,
@@ -353,6 +353,237 @@ def holder_states(contest: Contest, holders: list[Holder] | None = None) -> Hold
         by_holder.setdefault(certificate_key(cert), []).append(cert)
     due = due_holders(contest) if holders is None else holders
     return HolderStates(due, certificates, by_holder)
+
+
+# --- the same holders in SQL: counts and pages for 10,000-entry contests -------------------
+
+
+def due_keys_query(contest_ids):
+    """Every due holder's key of the contests, in SQL: (contest_id, kind, kind_order,
+    entry_id, event_id, holder_type, person_id). The same people as ``due_holders``: members
+    and coaches of confirmed placements with a medal or prize; final promotion cases, and
+    their approved titles."""
+    from compapp.promotion.models import PromotionCase
+
+    ids = list(contest_ids)
+    awarded = db.and_(
+        Placement.status == "confirmed",
+        db.or_(Placement.medal.is_not(None), Placement.prize.is_not(None)),
+        Event.contest_id.in_(ids),
+    )
+
+    def award(person, holder_type: str, table):
+        return (
+            db.select(
+                Event.contest_id.label("contest_id"),
+                db.literal("award").label("kind"),
+                db.literal(0).label("kind_order"),
+                Entry.id.label("entry_id"),
+                Event.id.label("event_id"),
+                db.literal(holder_type).label("holder_type"),
+                person.label("person_id"),
+            )
+            .select_from(table)
+            .join(Entry, Entry.id == table.entry_id)
+            .join(Event, Event.id == Entry.event_id)
+            .join(Placement, Placement.entry_id == Entry.id)
+            .where(awarded)
+        )
+
+    def case(kind: str, order: int, *conditions):
+        return (
+            db.select(
+                PromotionCase.contest_id,
+                db.literal(kind),
+                db.literal(order),
+                Entry.id,
+                Entry.event_id,
+                db.literal("competitor"),
+                PromotionCase.competitor_id,
+            )
+            .join(Placement, Placement.id == PromotionCase.placement_id)
+            .join(Entry, Entry.id == Placement.entry_id)
+            .where(PromotionCase.contest_id.in_(ids), PromotionCase.status == "final", *conditions)
+        )
+
+    return db.union_all(
+        award(EntryMember.competitor_id, "competitor", EntryMember),
+        award(EntryCoach.coach_id, "coach", EntryCoach),
+        case("promotion", 1),
+        case(
+            "title",
+            2,
+            PromotionCase.title.is_not(None),
+            PromotionCase.title_status == "approved",
+        ),
+    ).subquery("due")
+
+
+def _issued(keys, valid_only: bool = False):
+    """EXISTS: a certificate (a valid one) was issued to the holder of ``keys``' row."""
+    query = db.exists().where(
+        Certificate.entry_id == keys.c.entry_id,
+        Certificate.kind == keys.c.kind,
+        Certificate.holder_type == keys.c.holder_type,
+        db.or_(
+            db.and_(
+                keys.c.holder_type == "competitor", Certificate.competitor_id == keys.c.person_id
+            ),
+            db.and_(keys.c.holder_type == "coach", Certificate.coach_id == keys.c.person_id),
+        ),
+    )
+    return query.where(Certificate.status == "valid") if valid_only else query
+
+
+@dataclass
+class CertificateCounts:
+    due: int = 0
+    pending: int = 0  # due, never issued
+    revoked: int = 0  # due, every certificate revoked (see HolderStates.revoked)
+    valid_certificates: int = 0
+    revoked_certificates: int = 0
+
+
+def certificate_counts(contest_ids) -> dict[int, CertificateCounts]:
+    """Contest id -> its holders and certificates counted in SQL (two queries in all)."""
+    ids = list(contest_ids)
+    out = {i: CertificateCounts() for i in ids}
+    keys = due_keys_query(ids)
+    issued, valid = _issued(keys), _issued(keys, valid_only=True)
+    for contest_id, due, pending, revoked in db.session.execute(
+        db.select(
+            keys.c.contest_id,
+            db.func.count(),
+            db.func.sum(db.case((~issued, 1), else_=0)),
+            db.func.sum(db.case((db.and_(issued, ~valid), 1), else_=0)),
+        ).group_by(keys.c.contest_id)
+    ):
+        out[contest_id].due, out[contest_id].pending = due, int(pending or 0)
+        out[contest_id].revoked = int(revoked or 0)
+    for contest_id, status, n in db.session.execute(
+        db.select(Certificate.contest_id, Certificate.status, db.func.count())
+        .where(Certificate.contest_id.in_(ids))
+        .group_by(Certificate.contest_id, Certificate.status)
+    ):
+        if status == "valid":
+            out[contest_id].valid_certificates += n
+        else:
+            out[contest_id].revoked_certificates += n
+    return out
+
+
+def holders_query(contest: Contest, pending: bool):
+    """The keys of the contest's pending holders (never issued), or of those whose
+    certificates are all revoked, in the order of ``due_holders``."""
+    keys = due_keys_query([contest.id])
+    issued = _issued(keys)
+    which = ~issued if pending else db.and_(issued, ~_issued(keys, valid_only=True))
+    return (
+        db.select(keys.c.kind, keys.c.entry_id, keys.c.holder_type, keys.c.person_id)
+        .where(which)
+        .order_by(
+            keys.c.kind_order,
+            keys.c.event_id,
+            keys.c.entry_id,
+            db.case((keys.c.holder_type == "competitor", 0), else_=1),
+            keys.c.person_id,
+        )
+    )
+
+
+def _superseded_unreplaced(contest: Contest) -> list[Certificate]:
+    return db.session.scalars(
+        db.select(Certificate)
+        .where(
+            Certificate.contest_id == contest.id,
+            Certificate.superseded_reason.is_not(None),
+            Certificate.replaced_by_id.is_(None),
+        )
+        .order_by(Certificate.id)
+    ).all()
+
+
+def _due_keys(contest: Contest) -> set[tuple]:
+    keys = due_keys_query([contest.id])
+    return {
+        tuple(row)
+        for row in db.session.execute(
+            db.select(keys.c.kind, keys.c.entry_id, keys.c.holder_type, keys.c.person_id)
+        )
+    }
+
+
+def holders_to_reissue(contest: Contest) -> list[Holder]:
+    """The holders due a certificate again whose last one a correction superseded (and who
+    hold no valid one): "issue all" gives them a new certificate in its place."""
+    superseded = _superseded_unreplaced(contest)
+    if not superseded:
+        return []
+    due = _due_keys(contest)
+    valid = {
+        certificate_key(c)
+        for c in db.session.scalars(
+            db.select(Certificate).filter_by(contest_id=contest.id, status="valid")
+        )
+    }
+    keys = sorted(
+        {certificate_key(c) for c in superseded} & due - valid, key=lambda k: (k[1], k[0], k[3])
+    )
+    return holders_for(keys)
+
+
+def awaiting_result(contest: Contest) -> list[Certificate]:
+    """Superseded certificates not replaced whose holder is not due one now (the result awaits
+    its second confirmation, or was withdrawn)."""
+    superseded = _superseded_unreplaced(contest)
+    if not superseded:
+        return []
+    due = _due_keys(contest)
+    return [c for c in superseded if certificate_key(c) not in due]
+
+
+def holders_for(keys: list[tuple]) -> list[Holder]:
+    """The Holder of each key (kind, entry id, holder type, person id), in the keys' order,
+    loaded in a few queries."""
+    from compapp.promotion.models import PromotionCase
+
+    entry_ids = {k[1] for k in keys}
+    entries = {
+        e.id: e
+        for e in db.session.scalars(
+            db.select(Entry)
+            .where(Entry.id.in_(entry_ids))
+            .options(
+                joinedload(Entry.event),
+                selectinload(Entry.placement),
+                selectinload(Entry.members).joinedload(EntryMember.competitor),
+                selectinload(Entry.coaches).joinedload(EntryCoach.coach),
+            )
+        )
+    }
+    cases = {
+        (c.placement.entry_id, c.competitor_id): c
+        for c in db.session.scalars(
+            db.select(PromotionCase)
+            .join(Placement, Placement.id == PromotionCase.placement_id)
+            .where(Placement.entry_id.in_(entry_ids), PromotionCase.status == "final")
+            .options(joinedload(PromotionCase.competitor), joinedload(PromotionCase.placement))
+        )
+    }
+    holders = []
+    for kind, entry_id, holder_type, person in keys:
+        entry = entries[entry_id]
+        if kind != "award":
+            case = cases[(entry_id, person)]
+            holders.append(Holder(kind, entry, competitor=case.competitor, promotion_case=case))
+        elif holder_type == "competitor":
+            member = next(m for m in entry.members if m.competitor_id == person)
+            holders.append(Holder("award", entry, competitor=member.competitor))
+        else:
+            ec = next(c for c in entry.coaches if c.coach_id == person)
+            role = COACH_ROLE_TEXT.get(ec.role, "教练")
+            holders.append(Holder("award", entry, coach=ec.coach, role=role))
+    return holders
 
 
 def pending_holders(contest: Contest) -> list[Holder]:
@@ -739,6 +970,20 @@ def contest_certificates(contest: Contest) -> list[Certificate]:
     ).all()
 
 
+def contest_certificates_query(contest: Contest):
+    """The contest's certificates in issue order, loaded for the contest page (for a page of
+    them: compapp.paging)."""
+    return (
+        db.select(Certificate)
+        .filter_by(contest_id=contest.id)
+        .order_by(Certificate.id)
+        .options(
+            joinedload(Certificate.replaced_by),
+            joinedload(Certificate.entry).selectinload(Entry.placement),
+        )
+    )
+
+
 def holder_certificates(
     *, competitor_id: int | None = None, coach_id: int | None = None
 ) -> list[Certificate]:
@@ -781,10 +1026,7 @@ def start_contest_zip(contest: Contest, user) -> tuple[Job, bool]:
     certs = [c for c in contest_certificates(contest) if c.is_valid]
     if not certs:
         raise CertificateRefused("该赛事还没有有效的证书，请先颁发。")
-    try:
-        job, new = start_job(_zip_request(contest, certs), user)
-    except JobRefused as exc:
-        raise CertificateRefused(str(exc)) from exc
+    job, new = start_job(_zip_request(contest, certs), user)  # may raise JobRefused
     record_change(
         "download_certificate_zip",
         "contest",

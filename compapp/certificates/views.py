@@ -38,6 +38,7 @@ from compapp.core.names import mask_name
 from compapp.core.seen import AlreadyDone
 from compapp.extensions import db, limiter
 from compapp.jobs import services as jobs
+from compapp.paging import page_of
 from compapp.web import public
 
 bp = Blueprint("certificates", __name__)
@@ -96,19 +97,17 @@ def index():
             Contest.award_on.desc(), Contest.id.desc()
         )
     ).all()
-    rows = []
-    for contest in contests:
-        states = services.holder_states(contest)
-        valid = sum(1 for c in states.certificates if c.is_valid)
-        rows.append(
-            {
-                "contest": contest,
-                "due": len(states.due),
-                "valid": valid,
-                "revoked": len(states.certificates) - valid,
-                "pending": len(states.pending),
-            }
-        )
+    counts = services.certificate_counts(c.id for c in contests)
+    rows = [
+        {
+            "contest": contest,
+            "due": counts[contest.id].due,
+            "valid": counts[contest.id].valid_certificates,
+            "revoked": counts[contest.id].revoked_certificates,
+            "pending": counts[contest.id].pending,
+        }
+        for contest in contests
+    ]
     return render_template("certificates/index.html", rows=rows)
 
 
@@ -142,22 +141,42 @@ def holder_rows(contest: Contest, holders: list[services.Holder]) -> list[dict]:
 @bp.route("/certificates/contests/<int:contest_id>")
 @organiser_required
 def contest(contest_id: int):
+    """Counts from SQL; a page each of the pending holders, of those whose certificates are
+    all revoked, and of the certificates issued."""
     contest = get_contest(contest_id)
-    states = services.holder_states(contest)
-    certs = states.certificates
+    counts = services.certificate_counts([contest.id])[contest.id]
+    pending = page_of(services.holders_query(contest, pending=True), scalars=False)
+    revoked = page_of(services.holders_query(contest, pending=False), scalars=False, arg="rpage")
+    certs = page_of(services.contest_certificates_query(contest), arg="cpage")
+    # Holders whose certificate a correction superseded, due one again: "issue all" reissues.
+    reissue = services.holders_to_reissue(contest)
+    reissue_keys = {h.key for h in reissue}
     unconfirmed = {
         c.id
-        for c in certs
+        for c in certs.items
         if c.is_valid and c.kind == "award" and not services.awards_certificate(c.entry.placement)
     }
     return render_template(
         "certificates/contest.html",
         contest=contest,
+        counts=counts,
         certs=certs,
-        pending=holder_rows(contest, states.pending + states.to_reissue),
-        to_reissue={h.key for h in states.to_reissue},
-        awaiting_result=states.awaiting_result,
-        revoked=holder_rows(contest, states.revoked),
+        pending=holder_rows(
+            contest,
+            services.holders_for([tuple(r) for r in pending.items]) + reissue,
+        ),
+        pending_page=pending,
+        to_reissue=reissue_keys,
+        awaiting_result=services.awaiting_result(contest),
+        revoked=holder_rows(
+            contest,
+            [
+                h
+                for h in services.holders_for([tuple(r) for r in revoked.items])
+                if h.key not in reissue_keys
+            ],
+        ),
+        revoked_page=revoked,
         reason_form=ReasonForm(),
         unconfirmed=unconfirmed,
         form=ConfirmForm(),
@@ -328,6 +347,10 @@ def start_zip(contest_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("certificates.contest", contest_id=contest.id))
+    except jobs.JobRefused as exc:
+        db.session.rollback()
+        flash(_(exc.message, **exc.values), "error")
+        return redirect(url_for("certificates.contest", contest_id=contest.id))
     db.session.commit()
     if new:
         jobs.dispatch(job)
@@ -347,6 +370,8 @@ def get_job(job_id: str):
 def status_json(job) -> dict:
     status = jobs.status_of(job)
     status.pop("result", None)
+    error = status.pop("error")
+    status["error"] = _(error) if error else None  # stored as a catalog id
     status["download_url"] = (
         url_for("certificates.zip_download", job_id=job.id) if job.state == "done" else None
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from compapp.auth.models import utcnow
@@ -716,6 +716,53 @@ def entry_loading() -> tuple:
         selectinload(Entry.coaches).joinedload(EntryCoach.coach),
         joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
     )
+
+
+def placed_entries_query(contest: Contest, event_id: int | None = None, search: str = ""):
+    """The contest's placed entries in event and rank order, optionally one event's or those
+    with a competitor or coach whose name contains ``search``; loaded for display (for a
+    page of them: compapp.paging)."""
+    query = (
+        db.select(Entry)
+        .join(Event, Event.id == Entry.event_id)
+        .join(Placement, Placement.entry_id == Entry.id)
+        .where(Event.contest_id == contest.id)
+        .order_by(Event.id, Placement.rank, Entry.id)
+        .options(
+            contains_eager(Entry.placement),
+            contains_eager(Entry.event),
+            selectinload(Entry.members).joinedload(EntryMember.competitor),
+            selectinload(Entry.coaches).joinedload(EntryCoach.coach),
+            joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
+        )
+    )
+    if event_id is not None:
+        query = query.where(Entry.event_id == event_id)
+    if search:
+        by_member = (
+            db.select(EntryMember.entry_id)
+            .join(Competitor, Competitor.id == EntryMember.competitor_id)
+            .where(Competitor.name.contains(search, autoescape=True))
+        )
+        by_coach = (
+            db.select(EntryCoach.entry_id)
+            .join(Coach, Coach.id == EntryCoach.coach_id)
+            .where(Coach.name.contains(search, autoescape=True))
+        )
+        query = query.where(db.or_(Entry.id.in_(by_member), Entry.id.in_(by_coach)))
+    return query
+
+
+def event_counts(contest: Contest) -> dict[int, tuple[int, int]]:
+    """Event id -> (entries, placed entries) of the contest's events, counted in SQL."""
+    rows = db.session.execute(
+        db.select(Event.id, db.func.count(Entry.id), db.func.count(Placement.id))
+        .outerjoin(Entry, Entry.event_id == Event.id)
+        .outerjoin(Placement, Placement.entry_id == Entry.id)
+        .where(Event.contest_id == contest.id)
+        .group_by(Event.id)
+    ).all()
+    return {event_id: (entries, placed) for event_id, entries, placed in rows}
 
 
 def contest_events(contest: Contest, *entry_options) -> list[Event]:

@@ -37,6 +37,7 @@ from compapp.contests.models import (
 from compapp.core.seen import AlreadyDone, Changed
 from compapp.extensions import db
 from compapp.formtools import options
+from compapp.paging import page_of, search_text
 from compapp.policy.categories import CATEGORIES, CATEGORY_TIER, result_key
 from compapp.reference.models import Jurisdiction
 
@@ -288,8 +289,16 @@ def event_form(contest: Contest) -> EventForm:
 
 def show_page(contest: Contest, form: EventForm, status: int = 200):
     """The contest page: its details, its events with entry counts, the add-event form."""
-    events = services.contest_events(contest, selectinload(Entry.placement))
-    return render_template("contests/show.html", contest=contest, events=events, form=form), status
+    events = db.session.scalars(
+        db.select(Event).filter_by(contest_id=contest.id).order_by(Event.id)
+    ).all()
+    return render_template(
+        "contests/show.html",
+        contest=contest,
+        events=events,
+        counts=services.event_counts(contest),
+        form=form,
+    ), status
 
 
 @bp.route("/<int:contest_id>/events", methods=["POST"])
@@ -556,12 +565,29 @@ def delete_entry(entry_id: int):
 
 @bp.route("/<int:contest_id>/results")
 def results(contest_id: int):
+    """One page of the contest's results in event and rank order: all events, one
+    (``?event=``), or the entries with a name containing ``?q=``."""
     contest = get_contest(contest_id)
-    events = services.contest_events(contest, *services.entry_loading())
+    events = db.session.scalars(
+        db.select(Event).filter_by(contest_id=contest.id).order_by(Event.id)
+    ).all()
+    event_id = request.args.get("event", type=int)
+    if event_id not in {e.id for e in events}:
+        event_id = None
+    search = search_text()
+    page = page_of(services.placed_entries_query(contest, event_id, search), per_page=100)
+    grouped: list[tuple[Event, list[Entry]]] = []
+    for entry in page.items:
+        if not grouped or grouped[-1][0] is not entry.event:
+            grouped.append((entry.event, []))
+        grouped[-1][1].append(entry)
     return render_template(
         "contests/results.html",
         contest=contest,
-        events=[(event, services.sorted_entries(event)) for event in events],
+        events=grouped,
+        all_events=events,
+        page=page,
+        selected={"event": event_id, "q": search},
     )
 
 

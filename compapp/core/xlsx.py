@@ -1,48 +1,82 @@
-"""One look for the tables of every Excel export (openpyxl; no Flask, no database)."""
+"""One look for the tables of every Excel export, written as a stream (openpyxl's write-only
+mode: rows go to a temporary file as they come, so memory stays flat at any length).
+
+No Flask, no database. An export is a plain function that writes a workbook to a binary
+stream (a response's temporary file, or a background job's file).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import BinaryIO
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 HEADER_FILL = PatternFill("solid", fgColor="EEF2F6")
 MONEY = "#,##0.00"
+BOLD = Font(bold=True)
+
+
+def new_workbook() -> Workbook:
+    """An empty streaming workbook: add sheets with ``create_sheet``, then ``save_workbook``."""
+    return Workbook(write_only=True)
+
+
+def save_workbook(wb: Workbook, out: BinaryIO) -> None:
+    """Write the workbook to the binary stream ``out``."""
+    wb.save(out)
+
+
+def cell(ws, value, *, bold: bool = False, money: bool = False, **style) -> WriteOnlyCell:
+    """A styled cell for ``ws.append`` (bold, money format #,##0.00, or any openpyxl style)."""
+    c = WriteOnlyCell(ws, value=value)
+    if bold:
+        c.font = BOLD
+    if money:
+        c.number_format = MONEY
+    for name, setting in style.items():
+        setattr(c, name, setting)
+    return c
 
 
 def write_table(
     ws,
     headers: list[str],
-    rows: list[list],
+    rows: Iterable[list],
     money_cols: set[int],
-    total_row: list | None = None,
+    total_row: list | Callable[[], list] | None = None,
     widths: dict[int, int] | None = None,
     caption: str | None = None,
-) -> None:
+) -> int:
     """Write a table into an empty sheet: an optional bold caption row, a shaded bold header,
     the rows and a bold total row; money columns as #,##0.00; the header stays in view.
+    Return how many rows were written.
 
+    :param rows: any iterable, consumed once (a generator keeps memory flat)
+    :param total_row: the total row, or a function giving it after the rows are written
+        (sums gathered while streaming)
     :param widths: column width by 1-based index; other columns are sized by their header
     """
-    header_row = 1
-    if caption is not None:
-        ws.append([caption])
-        ws.cell(row=1, column=1).font = Font(bold=True, size=13)
-        header_row = 2
-    ws.append(headers)
-    for cell in ws[header_row]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    for row in rows:
-        ws.append(row)
-    if total_row is not None:
-        ws.append(total_row)
-        for cell in ws[ws.max_row]:
-            cell.font = Font(bold=True)
-    for col in money_cols:
-        for (cell,) in ws.iter_rows(min_row=header_row + 1, min_col=col, max_col=col):
-            cell.number_format = MONEY
     for index, header in enumerate(headers, start=1):
         width = (widths or {}).get(index, max(10, min(40, len(str(header)) * 2 + 4)))
         ws.column_dimensions[get_column_letter(index)].width = width
+    header_row = 1
+    if caption is not None:
+        header_row = 2
     ws.freeze_panes = f"A{header_row + 1}"
+    if caption is not None:
+        ws.append([cell(ws, caption, font=Font(bold=True, size=13))])
+    wrap = Alignment(vertical="center", wrap_text=True)
+    ws.append([cell(ws, h, bold=True, fill=HEADER_FILL, alignment=wrap) for h in headers])
+    money = {c - 1 for c in money_cols}
+    count = 0
+    for row in rows:
+        ws.append([cell(ws, v, money=True) if i in money else v for i, v in enumerate(row)])
+        count += 1
+    if total_row is not None:
+        values = total_row() if callable(total_row) else total_row
+        ws.append([cell(ws, v, bold=True, money=i in money) for i, v in enumerate(values)])
+    return count

@@ -1,26 +1,28 @@
-"""Budget exports: Excel (openpyxl) and a printable PDF summary (ReportLab); both return bytes.
+"""Budget exports: Excel (openpyxl, write-only) and a printable PDF summary (ReportLab, laid out
+page by page); both write to a binary stream as the rows come, so memory stays flat.
 
-Plain rows in, bytes out: no Flask, no database.
+Plain rows in, a file out: no Flask, no database; a request or a background job calls them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from io import BytesIO
+from itertools import chain
+from typing import BinaryIO
 from xml.sax.saxutils import escape
 
-from openpyxl import Workbook
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from compapp.certificates.fonts import ensure_font
 from compapp.core.money import capital_numerals, format_yuan
-from compapp.core.xlsx import write_table
+from compapp.core.xlsx import new_workbook, save_workbook, write_table
 
 
 @dataclass(frozen=True)
@@ -40,33 +42,30 @@ class BudgetRow:
 class BudgetSheet:
     payer: str
     scope: str  # contest name or "2024 年度"
-    rows: list[BudgetRow]
+    rows: Iterable[BudgetRow]  # consumed once: a generator keeps memory flat
+    total: Decimal  # of the rows (summed in SQL)
     status_totals: list[tuple[str, Decimal]]
     citations: list[str]
     printed_on: date
     confirmations: list[str]
     notices: list[str]  # of the lines' computations (POLICY.md §4.5, §5.4)
 
-    @property
-    def total(self) -> Decimal:
-        return sum((r.amount for r in self.rows), Decimal("0.00"))
-
 
 HEADERS = ["赛事", "赛项", "领取对象", "选派单位", "成绩", "类型", "金额（元）", "状态", "依据"]
 
 
-def budget_workbook(sheet: BudgetSheet) -> bytes:
-    """The budget as an Excel workbook: lines with a total row, then totals by status."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "预算明细"
-    write_table(
+def write_budget_workbook(out: BinaryIO, sheet: BudgetSheet) -> int:
+    """Write the budget as an Excel workbook to ``out``, streamed: lines with a total row,
+    then totals by status, citations and notices. Return how many lines were written."""
+    wb = new_workbook()
+    ws = wb.create_sheet("预算明细")
+    written = write_table(
         ws,
         HEADERS,
-        [
+        (
             [r.contest, r.event, r.payee, r.county, r.result, r.kind, r.amount, r.status, r.clause]
             for r in sheet.rows
-        ],
+        ),
         {7},
         ["合计", "", "", "", "", "", sheet.total, "", ""],
         widths=dict(enumerate((28, 16, 30, 26, 14, 8, 14, 12, 40), start=1)),
@@ -82,23 +81,83 @@ def budget_workbook(sheet: BudgetSheet) -> bytes:
     for line in sheet.citations:
         notes.append([line])
     info = wb.create_sheet("说明")
+    info.column_dimensions["B"].width = 80
     for notice in sheet.notices:
         info.append(["提示", notice])
-    info.column_dimensions["B"].width = 80
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    save_workbook(wb, out)
+    return written
 
 
-def budget_pdf(sheet: BudgetSheet) -> bytes:
-    """A printable A4 landscape budget summary with figures, 大写, signatures and citations."""
+class PagedTable(Flowable):
+    """A table whose rows come from an iterator, laid out one page at a time.
+
+    ReportLab lays out a Table by measuring all of its rows and splitting it again at each
+    page, so a table of 20,000 rows costs memory for all of them and time that grows faster
+    than the rows. This flowable instead pulls just the rows that fit the space offered and
+    emits them as an ordinary Table with the header repeated, then offers itself again for
+    the next page: one page of rows exists at a time.
+    """
+
+    def __init__(self, header, rows, col_widths, style, last_row_style=()):
+        super().__init__()
+        self.header, self.rows = header, iter(rows)
+        self.col_widths, self.style, self.last_row_style = col_widths, style, last_row_style
+        self.pending = None  # a row pulled that did not fit the last page
+        self.header_height = self._height(header)
+
+    def _height(self, row) -> float:
+        tallest = 0.0
+        for cell, width in zip(row, self.col_widths, strict=True):
+            if isinstance(cell, Flowable):
+                tallest = max(tallest, cell.wrap(width - 12, 1e6)[1])
+            else:
+                tallest = max(tallest, 9 * 1.2)
+        return tallest + 6  # the Table's top and bottom padding (3 + 3)
+
+    def _next(self):
+        if self.pending is not None:
+            row, self.pending = self.pending, None
+            return row
+        return next(self.rows, None)
+
+    def wrap(self, available_width, available_height):
+        return available_width, available_height + 1  # never fits whole: always split
+
+    def split(self, available_width, available_height):
+        rows, used, last = [], self.header_height, False
+        while True:
+            row = self._next()
+            if row is None:
+                last = True
+                break
+            height = self._height(row)
+            if used + height > available_height - 2:
+                self.pending = row
+                break
+            rows.append(row)
+            used += height
+        if not rows and not last:
+            return []  # not even one row fits here: the next frame
+        # ReportLab marks a flowable that did not fit a frame and gives up if it does not fit
+        # the next one either; this one fitted a page's worth, so the mark is stale.
+        self.__dict__.pop("_postponed", None)
+        table = Table([self.header, *rows], colWidths=self.col_widths, repeatRows=1)
+        table.setStyle(TableStyle(self.style + (list(self.last_row_style) if last else [])))
+        return [table] if last else [table, self]
+
+    def draw(self):  # pragma: no cover - always split, never drawn itself
+        pass
+
+
+def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
+    """Write a printable A4 landscape budget to ``out``: figures, 大写, signatures, citations.
+    The lines are laid out page by page as they stream in (PagedTable)."""
     font = ensure_font()
     base = ParagraphStyle("base", fontName=font, fontSize=9, leading=12)
     title = ParagraphStyle("title", parent=base, fontSize=16, leading=22, alignment=1)
     small = ParagraphStyle(
         "small", parent=base, fontSize=7.5, leading=10, textColor=colors.HexColor("#444444")
     )
-    out = BytesIO()
     doc = SimpleDocTemplate(
         out,
         pagesize=landscape(A4),
@@ -110,54 +169,50 @@ def budget_pdf(sheet: BudgetSheet) -> bytes:
         author="compapp",
     )
     story = [
-        Paragraph(f"{sheet.payer} 职业技能竞赛奖励资金预算确认表", title),
+        Paragraph(f"{escape(sheet.payer)} 职业技能竞赛奖励资金预算确认表", title),
         Spacer(1, 4 * mm),
-        Paragraph(f"范围：{sheet.scope}　　打印日期：{sheet.printed_on.isoformat()}", base),
+        Paragraph(f"范围：{escape(sheet.scope)}　　打印日期：{sheet.printed_on.isoformat()}", base),
         Spacer(1, 3 * mm),
     ]
     for notice in sheet.notices:
         story.append(Paragraph(f"提示：{escape(notice)}", base))
     if sheet.notices:
         story.append(Spacer(1, 3 * mm))
-    data = [
-        [
-            Paragraph(h, base)
-            for h in ("赛项", "领取对象", "选派单位", "成绩", "类型", "金额（元）", "状态", "依据")
-        ]
+    header = [
+        Paragraph(h, base)
+        for h in ("赛项", "领取对象", "选派单位", "成绩", "类型", "金额（元）", "状态", "依据")
     ]
-    for r in sheet.rows:
-        data.append(
-            [
-                Paragraph(r.event, base),
-                Paragraph(r.payee, base),
-                Paragraph(r.county, base),
-                Paragraph(r.result, base),
-                r.kind,
-                format_yuan(r.amount, symbol=False),
-                r.status,
-                Paragraph(r.clause, small),
-            ]
-        )
-    data.append(["合计", "", "", "", "", format_yuan(sheet.total, symbol=False), "", ""])
-    table = Table(
-        data,
-        repeatRows=1,
-        colWidths=[34 * mm, 52 * mm, 40 * mm, 26 * mm, 14 * mm, 30 * mm, 22 * mm, 50 * mm],
+    rows = (
+        [
+            Paragraph(escape(r.event), base),
+            Paragraph(escape(r.payee), base),
+            Paragraph(escape(r.county), base),
+            Paragraph(escape(r.result), base),
+            r.kind,
+            format_yuan(r.amount, symbol=False),
+            Paragraph(escape(r.status), base),
+            Paragraph(escape(r.clause), small),
+        ]
+        for r in sheet.rows
     )
-    table.setStyle(
-        TableStyle(
+    total = ["合计", "", "", "", "", format_yuan(sheet.total, symbol=False), "", ""]
+    story.append(
+        PagedTable(
+            header,
+            chain(rows, [total]),
+            [34 * mm, 52 * mm, 40 * mm, 26 * mm, 14 * mm, 30 * mm, 22 * mm, 50 * mm],
             [
                 ("FONTNAME", (0, 0), (-1, -1), font),
                 ("FONTSIZE", (0, 0), (-1, -1), 9),
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#888888")),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEF2F6")),
-                ("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#F6F6F6")),
                 ("ALIGN", (5, 1), (5, -1), "RIGHT"),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ]
+            ],
+            [("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#F6F6F6"))],
         )
     )
-    story += [table, Spacer(1, 4 * mm)]
+    story.append(Spacer(1, 4 * mm))
     story.append(
         Paragraph(
             f"合计金额：{format_yuan(sheet.total)}（大写：{capital_numerals(sheet.total)}）", base
@@ -169,7 +224,7 @@ def budget_pdf(sheet: BudgetSheet) -> bytes:
         )
     )
     for text in sheet.confirmations:
-        story.append(Paragraph(text, base))
+        story.append(Paragraph(escape(text), base))
     story.append(Spacer(1, 10 * mm))
     signatures = Table(
         [
@@ -192,7 +247,7 @@ def budget_pdf(sheet: BudgetSheet) -> bytes:
         )
     )
     story += [signatures, Spacer(1, 8 * mm), Paragraph("政策依据：", small)]
-    story += [Paragraph(f"{i}. {c}", small) for i, c in enumerate(sheet.citations, start=1)]
+    story += [Paragraph(f"{i}. {escape(c)}", small) for i, c in enumerate(sheet.citations, start=1)]
     story.append(
         Paragraph(
             "金额按政策文件逐条计算，每行四舍五入到分，合计为各行之和；“调整”为已确认明细之后成绩变更产生的差额。",
@@ -200,4 +255,3 @@ def budget_pdf(sheet: BudgetSheet) -> bytes:
         )
     )
     doc.build(story)
-    return out.getvalue()

@@ -101,6 +101,267 @@ def budget_lines(
     return Budget(payer, db.session.scalars(query).all())
 
 
+def _budget_where(query, payer_code: str, contest: Contest | None, year: int | None):
+    query = query.where(
+        AwardLineRecord.payer_code == payer_code, AwardLineRecord.is_current.is_(True)
+    )
+    if contest is not None:
+        query = query.where(Event.contest_id == contest.id)
+    if year is not None:
+        query = query.where(
+            Contest.award_on >= date(year, 1, 1), Contest.award_on < date(year + 1, 1, 1)
+        )
+    return query
+
+
+def _budget_joins(query):
+    return (
+        query.join(Entry, Entry.id == AwardLineRecord.entry_id)
+        .join(Event, Event.id == Entry.event_id)
+        .join(Contest, Contest.id == Event.contest_id)
+        .outerjoin(Placement, Placement.entry_id == Entry.id)
+    )
+
+
+@dataclass
+class BudgetSummary:
+    """A payer's budget for one contest or year, summed in SQL, with one page of its lines."""
+
+    payer: Jurisdiction
+    by_status: dict[str, int]  # fen per line status (only statuses that occur)
+    counts: dict[str, int]  # lines per status
+    notices: list[str]
+    lines: list[AwardLineRecord]  # the page shown (compapp.paging.Page.items)
+
+    @property
+    def total_fen(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def total(self) -> Decimal:
+        return from_fen(self.total_fen)
+
+    @property
+    def count(self) -> int:
+        return sum(self.counts.values())
+
+    def status_total(self, status: str) -> Decimal:
+        return from_fen(self.by_status.get(status, 0))
+
+    @property
+    def confirmable_count(self) -> int:
+        return self.counts.get("awaiting_budget", 0)
+
+    @property
+    def confirmable_fen(self) -> int:
+        return self.by_status.get("awaiting_budget", 0)
+
+    @property
+    def payable(self) -> bool:
+        return self.counts.get("confirmed", 0) > 0
+
+
+def budget_totals(
+    payer_code: str, contest: Contest | None = None, year: int | None = None
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Fen and number of lines per line status of a payer's contest or year, in SQL."""
+    status = line_status_sql()
+    rows = db.session.execute(
+        _budget_where(
+            _budget_joins(
+                db.select(
+                    status, db.func.sum(AwardLineRecord.amount_fen), db.func.count()
+                ).select_from(AwardLineRecord)
+            ),
+            payer_code,
+            contest,
+            year,
+        ).group_by(status)
+    ).all()
+    return {s: int(fen or 0) for s, fen, _n in rows}, {s: n for s, _fen, n in rows}
+
+
+def budget_notices(payer_code: str, contest: Contest | None = None, year: int | None = None):
+    """The distinct notices of the computations behind a payer's lines (POLICY.md §4.5, §5.4)."""
+    from compapp.rewards.models import AwardBasis, AwardComputation
+
+    basis_ids = _budget_where(
+        _budget_joins(
+            db.select(AwardComputation.basis_id)
+            .select_from(AwardLineRecord)
+            .join(AwardComputation, AwardComputation.id == AwardLineRecord.computation_id)
+        ),
+        payer_code,
+        contest,
+        year,
+    ).distinct()
+    seen: dict[str, None] = {}
+    for basis in db.session.scalars(
+        db.select(AwardBasis).where(AwardBasis.id.in_(basis_ids)).order_by(AwardBasis.id)
+    ):
+        for notice in basis.notices:
+            seen.setdefault(notice)
+    return list(seen)
+
+
+def budget_lines_query(
+    payer_code: str,
+    contest: Contest | None = None,
+    year: int | None = None,
+    status: str | None = None,
+    search: str = "",
+):
+    """A payer's current lines for a contest or year in budget order, optionally of one status
+    or with a payee name containing ``search``; loaded for display (for a page of them)."""
+    from compapp.contests.models import Coach, Competitor, EntryCoach
+
+    query = _budget_where(
+        _budget_joins(db.select(AwardLineRecord)), payer_code, contest, year
+    ).order_by(Contest.award_on, Contest.id, Event.id, AwardLineRecord.entry_id, AwardLineRecord.id)
+    if status in STATUSES:
+        query = query.where(line_status_sql() == status)
+    if search:
+        by_coach = (
+            db.select(EntryCoach.entry_id)
+            .join(Coach, Coach.id == EntryCoach.coach_id)
+            .where(Coach.name.contains(search, autoescape=True))
+        )
+        query = query.where(
+            db.or_(
+                AwardLineRecord.competitor_id.in_(
+                    db.select(Competitor.id).where(
+                        Competitor.name.contains(search, autoescape=True)
+                    )
+                ),
+                db.and_(
+                    AwardLineRecord.payee == "coaching_team",
+                    AwardLineRecord.entry_id.in_(by_coach),
+                ),
+            )
+        )
+    return query.options(*line_loading())
+
+
+def budget_summary(
+    payer_code: str, lines: list, contest: Contest | None = None, year: int | None = None
+) -> BudgetSummary:
+    """The SQL totals and notices of a payer's contest or year, with ``lines`` (one page)."""
+    by_status, counts = budget_totals(payer_code, contest, year)
+    return BudgetSummary(
+        db.session.get(Jurisdiction, payer_code),
+        by_status,
+        counts,
+        budget_notices(payer_code, contest, year),
+        lines,
+    )
+
+
+def budget_citations(
+    payer_code: str, contest: Contest | None = None, year: int | None = None
+) -> list[str]:
+    """ "policy clause：citation" of each distinct clause behind a payer's lines, in SQL."""
+    rows = db.session.execute(
+        _budget_where(
+            _budget_joins(
+                db.select(
+                    AwardLineRecord.policy_id,
+                    AwardLineRecord.clause,
+                    db.func.min(AwardLineRecord.citation),
+                ).select_from(AwardLineRecord)
+            ),
+            payer_code,
+            contest,
+            year,
+        ).group_by(AwardLineRecord.policy_id, AwardLineRecord.clause)
+    ).all()
+    return [f"{pid} {clause}：{citation}" for pid, clause, citation in sorted(rows)]
+
+
+@dataclass(frozen=True)
+class BudgetLineRow:
+    """One budget line as exports print it: plain values, no ORM objects."""
+
+    contest: str
+    occupation: str
+    payee: str
+    competitor_name: str | None
+    team: str
+    county: str
+    placement: dict | None  # rank, medal, prize; None when the result was deleted
+    amount_fen: int
+    kind: str
+    status: str
+    policy_id: str
+    clause: str
+
+
+def budget_line_rows(
+    payer_code: str, contest: Contest | None = None, year: int | None = None, chunk: int = 1000
+):
+    """Yield a payer's current lines for a contest or year in budget order: one streamed
+    query (and one for the coaching teams' names), memory flat at any number of lines."""
+    from compapp.contests.models import Coach, Competitor, EntryCoach
+
+    entry_ids = _budget_where(
+        _budget_joins(db.select(AwardLineRecord.entry_id).select_from(AwardLineRecord)),
+        payer_code,
+        contest,
+        year,
+    )
+    teams: dict[int, list[str]] = defaultdict(list)
+    for entry_id, name in db.session.execute(
+        db.select(EntryCoach.entry_id, Coach.name)
+        .join(Coach, Coach.id == EntryCoach.coach_id)
+        .where(EntryCoach.entry_id.in_(entry_ids))
+        .order_by(EntryCoach.entry_id, EntryCoach.id)
+    ):
+        teams[entry_id].append(name)
+    status = line_status_sql()
+    query = _budget_where(
+        _budget_joins(
+            db.select(
+                Contest.name,
+                Event.occupation,
+                AwardLineRecord.payee,
+                Competitor.name,
+                AwardLineRecord.entry_id,
+                Jurisdiction.name,
+                Placement.id,
+                Placement.rank,
+                Placement.medal,
+                Placement.prize,
+                AwardLineRecord.amount_fen,
+                AwardLineRecord.kind,
+                status,
+                AwardLineRecord.policy_id,
+                AwardLineRecord.clause,
+            ).select_from(AwardLineRecord)
+        )
+        .join(Jurisdiction, Jurisdiction.code == Entry.sending_county_code)
+        .outerjoin(Competitor, Competitor.id == AwardLineRecord.competitor_id),
+        payer_code,
+        contest,
+        year,
+    ).order_by(Contest.award_on, Contest.id, Event.id, AwardLineRecord.entry_id, AwardLineRecord.id)
+    for row in db.session.execute(query.execution_options(yield_per=chunk)):
+        (contest_name, occupation, payee, name, entry_id, county, placement_id, rank, medal,
+         prize, fen, kind, line_status, policy_id, clause) = row  # fmt: skip
+        yield BudgetLineRow(
+            contest_name,
+            occupation,
+            payee,
+            name,
+            "、".join(teams.get(entry_id, ())),
+            county,
+            None if placement_id is None else {"rank": rank, "medal": medal, "prize": prize},
+            fen,
+            kind,
+            line_status,
+            policy_id,
+            clause,
+        )
+
+
 def line_status_sql():
     """``AwardLineRecord.status()`` as SQL, over the line and its entry's (outer-joined) placement."""
     return db.case(

@@ -13,12 +13,18 @@ from compapp.auth.access import require_role
 from compapp.binding import refusal_message, seen_from_form, seen_token
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest, Entry, Event
-from compapp.core.money import format_yuan
+from compapp.core.money import format_yuan, from_fen
 from compapp.core.seen import AlreadyDone, Changed
-from compapp.downloads import PDF, XLSX, download
+from compapp.downloads import PDF, XLSX, download_written
 from compapp.extensions import db
 from compapp.finance import services
-from compapp.finance.exports import BudgetRow, BudgetSheet, budget_pdf, budget_workbook
+from compapp.finance.exports import (
+    BudgetRow,
+    BudgetSheet,
+    write_budget_pdf,
+    write_budget_workbook,
+)
+from compapp.paging import page_of, search_text
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardLineRecord
 
@@ -77,20 +83,34 @@ def _contest(contest_id: int) -> Contest:
     return db.session.get(Contest, contest_id) or abort(404)
 
 
+def budget_page(code: str, contest: Contest | None = None, year: int | None = None):
+    """The SQL totals of a payer's contest or year and one page of its lines (``?status=``,
+    ``?q=`` payee name)."""
+    status = request.args.get("status")
+    status = status if status in services.STATUSES else None
+    search = search_text()
+    page = page_of(services.budget_lines_query(code, contest, year, status, search), per_page=100)
+    budget = services.budget_summary(code, page.items, contest, year)
+    return budget, page, {"status": status, "q": search}
+
+
 @bp.route("/contests/<int:contest_id>")
 def contest_budget(contest_id: int):
     contest = _contest(contest_id)
     code = payer_code()
-    budget = services.budget_lines(code, contest)
-    if not budget.lines:
+    budget, page, selected = budget_page(code, contest)
+    if not budget.count:
         abort(404)
+    lines = services.budget_lines(code, contest)  # what the confirmation forms bind to
     return render_template(
         "finance/budget.html",
         contest=contest,
         year=None,
         budget=budget,
-        seen_budget=seen_token("budget", f"{contest.id}:{code}", services.budget_view(budget)),
-        seen_payment=seen_token("payment", f"{contest.id}:{code}", services.payment_view(budget)),
+        seen_budget=seen_token("budget", f"{contest.id}:{code}", services.budget_view(lines)),
+        seen_payment=seen_token("payment", f"{contest.id}:{code}", services.payment_view(lines)),
+        page=page,
+        selected=selected,
         confirmations=services.confirmations(contest, code),
         form=ConfirmForm(),
         statuses=services.STATUSES,
@@ -103,12 +123,14 @@ def contest_budget(contest_id: int):
 @bp.route("/years/<int:year>")
 def year_budget(year: int):
     code = payer_code()
-    budget = services.budget_lines(code, year=year)
+    budget, page, selected = budget_page(code, year=year)
     return render_template(
         "finance/budget.html",
         contest=None,
         year=year,
         budget=budget,
+        page=page,
+        selected=selected,
         confirmations=[],
         form=ConfirmForm(),
         statuses=services.STATUSES,
@@ -199,26 +221,34 @@ def mark_paid(contest_id: int):
     return redirect(url_for("finance.contest_budget", contest_id=contest.id))
 
 
-def budget_sheet(budget, scope: str, confirmations) -> BudgetSheet:
-    rows = [
-        BudgetRow(
-            contest=line.entry.event.contest.name,
-            event=line.entry.event.occupation,
-            payee=payee_text(line),
-            county=line.entry.sending_county.name,
-            result=result_text(line),
-            amount=line.amount,
-            kind=_("调整") if line.kind == "adjustment" else _("奖励"),
-            status=labels.line_status(line.status()),
-            clause=f"{line.policy_id} {line.clause}",
+def budget_rows(code: str, contest: Contest | None = None, year: int | None = None):
+    """The export rows of a payer's lines, streamed, with the labels of the user's language."""
+    competitor, team = _("选手"), _("教练团队")
+    adjustment, award, deleted = _("调整"), _("奖励"), _("成绩已删除")
+    for row in services.budget_line_rows(code, contest, year):
+        yield BudgetRow(
+            contest=row.contest,
+            event=row.occupation,
+            payee=f"{competitor} {row.competitor_name}"
+            if row.payee == "competitor"
+            else f"{team}（{row.team}）",
+            county=row.county,
+            result=labels.placement(row.placement) if row.placement else deleted,
+            amount=from_fen(row.amount_fen),
+            kind=adjustment if row.kind == "adjustment" else award,
+            status=labels.line_status(row.status),
+            clause=f"{row.policy_id} {row.clause}",
         )
-        for line in budget.lines
-    ]
-    totals = [
-        (labels.line_status(s), budget.status_total(s))
-        for s in services.STATUSES
-        if s in budget.by_status
-    ]
+
+
+def budget_sheet(
+    code: str, scope: str, contest: Contest | None = None, year: int | None = None
+) -> BudgetSheet | None:
+    """The export of a payer's contest or year (None when it has no lines): totals, citations
+    and notices from SQL, the lines as a stream."""
+    by_status, _counts = services.budget_totals(code, contest, year)
+    if not by_status:
+        return None
     confirmed = [
         _(
             "%(who)s 于 %(when)s 确认 %(n)s 条，合计 %(total)s",
@@ -227,17 +257,22 @@ def budget_sheet(budget, scope: str, confirmations) -> BudgetSheet:
             n=c.line_count,
             total=format_yuan(c.total),
         )
-        for c in confirmations
+        for c in (services.confirmations(contest, code) if contest else [])
     ]
     return BudgetSheet(
-        budget.payer.name,
+        db.session.get(Jurisdiction, code).name,
         scope,
-        rows,
-        totals,
-        budget.policy_citations(),
+        budget_rows(code, contest, year),
+        from_fen(sum(by_status.values())),
+        [
+            (labels.line_status(s), from_fen(by_status[s]))
+            for s in services.STATUSES
+            if s in by_status
+        ],
+        services.budget_citations(code, contest, year),
         date.today(),
         confirmed,
-        budget.notices,
+        services.budget_notices(code, contest, year),
     )
 
 
@@ -245,23 +280,34 @@ def budget_sheet(budget, scope: str, confirmations) -> BudgetSheet:
 def contest_export(contest_id: int, fmt: str):
     contest = _contest(contest_id)
     code = payer_code()
-    budget = services.budget_lines(code, contest)
-    if not budget.lines:
+    sheet = budget_sheet(code, contest.name, contest=contest)
+    if sheet is None:
         abort(404)
-    sheet = budget_sheet(budget, contest.name, services.confirmations(contest, code))
-    return _export(sheet, f"{budget.payer.name}_{contest.name}_奖励预算", fmt)
+    return _export(sheet, f"{sheet.payer}_{contest.name}_奖励预算", fmt)
 
 
 @bp.route("/years/<int:year>/budget.<fmt>")
 def year_export(year: int, fmt: str):
-    budget = services.budget_lines(payer_code(), year=year)
-    sheet = budget_sheet(budget, _("%(year)s 年度", year=year), [])
-    return _export(sheet, f"{budget.payer.name}_{year}年度_奖励预算", fmt)
+    code = payer_code()
+    sheet = budget_sheet(code, _("%(year)s 年度", year=year), year=year)
+    if sheet is None:  # a year without lines: an empty budget, as the year page shows
+        sheet = BudgetSheet(
+            db.session.get(Jurisdiction, code).name,
+            _("%(year)s 年度", year=year),
+            [],
+            from_fen(0),
+            [],
+            [],
+            date.today(),
+            [],
+            [],
+        )
+    return _export(sheet, f"{sheet.payer}_{year}年度_奖励预算", fmt)
 
 
 def _export(sheet: BudgetSheet, stem: str, fmt: str) -> Response:
     if fmt == "xlsx":
-        return download(budget_workbook(sheet), f"{stem}.xlsx", XLSX)
+        return download_written(lambda out: write_budget_workbook(out, sheet), f"{stem}.xlsx", XLSX)
     if fmt == "pdf":
-        return download(budget_pdf(sheet), f"{stem}.pdf", PDF)
+        return download_written(lambda out: write_budget_pdf(out, sheet), f"{stem}.pdf", PDF)
     abort(404)

@@ -114,19 +114,14 @@ def rq_entry(job_id: str) -> str | None:
 
 def horse_killed(job, retpid, ret_val, rusage) -> None:
     """RQ: a work horse died (killed, out of memory): record it on the job's row at once."""
-    from compapp.jobs.services import mark_failed
+    from compapp.jobs.services import HORSE_DIED, HORSE_DIED_RETRY, mark_failed
 
     job_id = (job.args or [None])[0]
     if not job_id:
         return
     retry = job.should_retry
     with (_worker_app or current_app).app_context():
-        mark_failed(
-            job_id,
-            f"处理该任务的后台进程意外停止（{ret_val}）。"
-            + ("系统将自动重试。" if retry else "请重新开始。"),
-            retry=retry,
-        )
+        mark_failed(job_id, HORSE_DIED_RETRY if retry else HORSE_DIED, retry=retry)
 
 
 def work(app: Flask, burst: bool = False) -> None:

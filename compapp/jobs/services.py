@@ -25,6 +25,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 
 from compapp.auth.models import utcnow
+from compapp.core.messages import N_
 from compapp.extensions import db
 from compapp.jobs.models import ACTIVE_STATES, Job, JobChunk, JobGate
 
@@ -34,11 +35,21 @@ HANDLERS: dict[str, str] = {
     "contest_recompute": "compapp.rewards.services:recompute_contest_job",
 }
 CHUNK_BYTES = 1024 * 1024
+# What a job's page says when its worker is gone (stored as the job's error, translated there).
+STOPPED = N_("处理该任务的后台进程已停止，任务未完成。请重新开始。")
+UNPICKED = N_("没有后台进程处理该任务。请联系管理员检查后台进程，然后重新开始。")
+UNREACHABLE = N_("后台任务队列暂时无法连接，任务没有开始。请稍后重试。")
+HORSE_DIED_RETRY = N_("处理该任务的后台进程意外停止，系统将自动重试。")
+HORSE_DIED = N_("处理该任务的后台进程意外停止。请重新开始。")
 Progress = Callable[[int, int], None]
 
 
 class JobRefused(Exception):
-    """A job that may not start now; the message says why and what to do."""
+    """A job that may not start now; the message (a catalog id with its values) says why."""
+
+    def __init__(self, message: str, **values) -> None:
+        super().__init__(message % values)
+        self.message, self.values = message, values
 
 
 class JobFailed(Exception):
@@ -120,11 +131,12 @@ def start_job(request: JobRequest, user) -> tuple[Job, bool]:
         per_contest = _config("JOB_MAX_PER_CONTEST")
         if _active_count(request.contest_id) >= per_contest:
             raise JobRefused(
-                f"该赛事已有 {per_contest} 个后台任务在排队或进行中，请等其中一个完成后再试。"
+                N_("该赛事已有 %(n)s 个后台任务在排队或进行中，请等其中一个完成后再试。"),
+                n=per_contest,
             )
     overall = _config("JOB_MAX_ACTIVE")
     if _active_count() >= overall:
-        raise JobRefused(f"系统已有 {overall} 个后台任务在排队或进行中，请过几分钟再试。")
+        raise JobRefused(N_("系统已有 %(n)s 个后台任务在排队或进行中，请过几分钟再试。"), n=overall)
     job = Job(
         id=os.urandom(16).hex(),
         kind=request.kind,
@@ -151,7 +163,7 @@ def dispatch(job: Job) -> None:
         # The queue is unreachable (Redis down): say so on the job instead of leaving it queued.
         current_app.logger.exception("job %s could not be queued", job_id)
         db.session.rollback()
-        mark_failed(job_id, "后台任务队列暂时无法连接，任务没有开始。请稍后重试。")
+        mark_failed(job_id, UNREACHABLE)
 
 
 # --- running ----------------------------------------------------------------------------------
@@ -249,7 +261,7 @@ def reap_stale() -> int:
         .values(
             state="failed",
             finished_at=now,
-            error="处理该任务的后台进程已停止，任务未完成。请重新开始。",
+            error=STOPPED,
         )
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -259,7 +271,7 @@ def reap_stale() -> int:
         .values(
             state="failed",
             finished_at=now,
-            error="没有后台进程处理该任务。请联系管理员检查后台进程，然后重新开始。",
+            error=UNPICKED,
         )
         .execution_options(synchronize_session=False)
     ).rowcount

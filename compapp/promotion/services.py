@@ -362,6 +362,47 @@ def contest_cases(contest: Contest) -> tuple[list[PromotionCase], list[Promotion
     return eligible, left_out
 
 
+def contest_cases_query(contest: Contest, eligible: bool):
+    """The contest's eligible (or left-out) cases by event and rank, loaded for the contest
+    page (for a page of them: compapp.paging)."""
+    return (
+        db.select(PromotionCase)
+        .join(Placement, Placement.id == PromotionCase.placement_id)
+        .join(Entry, Entry.id == Placement.entry_id)
+        .where(PromotionCase.contest_id == contest.id, PromotionCase.eligible.is_(eligible))
+        .order_by(Entry.event_id, Placement.rank, PromotionCase.placement_id, PromotionCase.id)
+        .options(*case_loading())
+    )
+
+
+def last_evaluated(contest: Contest):
+    """When the contest's cases were last evaluated (None before the first evaluation)."""
+    return db.session.scalar(
+        db.select(db.func.max(PromotionCase.evaluated_at)).filter_by(contest_id=contest.id)
+    )
+
+
+def awaiting_notice(contest: Contest) -> list[PromotionCase]:
+    """The confirmed cases not yet in a notice (the next notice publishes them)."""
+    return db.session.scalars(
+        db.select(PromotionCase)
+        .filter_by(contest_id=contest.id, status="confirmed", notice_id=None)
+        .order_by(PromotionCase.id)
+        .options(joinedload(PromotionCase.competitor))
+    ).all()
+
+
+def notice_sizes(contest: Contest) -> dict[int, int]:
+    """Notice id -> how many cases it published, counted in SQL."""
+    return dict(
+        db.session.execute(
+            db.select(PromotionCase.notice_id, db.func.count())
+            .where(PromotionCase.contest_id == contest.id, PromotionCase.notice_id.is_not(None))
+            .group_by(PromotionCase.notice_id)
+        ).all()
+    )
+
+
 @dataclass
 class ContestSummary:
     """A contest with promotion rules and how far its cases have come."""

@@ -16,7 +16,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from compapp import labels
 from compapp.auth.access import admin_required, organiser_required
@@ -28,6 +27,7 @@ from compapp.contests.views import in_scope, scoped
 from compapp.core.seen import AlreadyDone, Changed
 from compapp.downloads import PDF, XLSX, download
 from compapp.extensions import db
+from compapp.paging import page_of
 from compapp.promotion import services
 from compapp.promotion.exports import notice_pdf, notice_workbook
 from compapp.promotion.forms import DecisionForm, NoticeForm, TitleForm
@@ -71,7 +71,8 @@ def index():
 
 
 def contest_page(contest: Contest, notice_form: NoticeForm | None = None, status: int = 200):
-    eligible, left_out = services.contest_cases(contest)
+    eligible = page_of(services.contest_cases_query(contest, True))
+    left_out = page_of(services.contest_cases_query(contest, False), arg="out_page")
     if notice_form is None:
         notice_form = NoticeForm()
         notice_form.published_on.data = today()
@@ -82,18 +83,17 @@ def contest_page(contest: Contest, notice_form: NoticeForm | None = None, status
             issuer=notice_form.issuer.data,
         )
     notices = db.session.scalars(
-        db.select(PublicNotice)
-        .filter_by(contest_id=contest.id)
-        .order_by(PublicNotice.id)
-        .options(selectinload(PublicNotice.cases))
+        db.select(PublicNotice).filter_by(contest_id=contest.id).order_by(PublicNotice.id)
     ).all()
-    awaiting = [c for c in eligible if c.status == "confirmed" and c.notice_id is None]
+    awaiting = services.awaiting_notice(contest)
     return render_template(
         "promotion/contest.html",
         contest=contest,
         eligible=eligible,
         left_out=left_out,
         notices=notices,
+        notice_sizes=services.notice_sizes(contest),
+        evaluated_at=services.last_evaluated(contest),
         awaiting=awaiting,
         decision_form=DecisionForm(),
         title_form=TitleForm(),

@@ -1,63 +1,62 @@
-"""Excel exports of award lines and payer totals (openpyxl; returns bytes)."""
+"""Excel export of a contest's award lines and payer totals, written as a stream (openpyxl
+write-only mode through compapp.core.xlsx): memory stays flat at any number of lines, and
+the function writes to any binary stream, so a request or a background job can call it."""
 
 from __future__ import annotations
 
-from io import BytesIO
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import BinaryIO
 
-from openpyxl import Workbook
+from compapp.core.xlsx import new_workbook, save_workbook, write_table
 
-from compapp.core.xlsx import write_table
+LINE_HEADERS = [
+    "赛项",
+    "领取对象",
+    "姓名/教练团队",
+    "选派单位",
+    "成绩",
+    "承担层级",
+    "承担单位",
+    "金额（元）",
+    "政策",
+    "条款",
+    "计算说明",
+    "状态",
+]
 
 
-def awards_workbook(
+def write_awards_workbook(
+    out: BinaryIO,
     contest_name: str,
     status_text: str,
-    line_rows: list[list],
+    line_rows: Iterable[list],
     total_rows: list[list],
     grand_total,
     notices: list[str],
-) -> bytes:
-    """Build the contest's award workbook: every line, totals per payer, then notes.
+) -> int:
+    """Write the contest's award workbook to ``out``: every line, totals per payer, then
+    notes; return how many lines were written.
 
     :param line_rows: [event, payee, name, county, result, payer level, payer, amount (Decimal),
-        policy, clause, explanation, status]
+        policy, clause, explanation, status], consumed once (a generator keeps memory flat)
     :param total_rows: [payer level, payer, competitor amount, team amount, total, lines]
     :param notices: the distinct notices of the lines' computations (POLICY.md §4.5, §5.4)
     """
-    wb = Workbook()
-    wb.active.title = "奖励明细"
-    write_table(
-        wb.active,
-        [
-            "赛项",
-            "领取对象",
-            "姓名/教练团队",
-            "选派单位",
-            "成绩",
-            "承担层级",
-            "承担单位",
-            "金额（元）",
-            "政策",
-            "条款",
-            "计算说明",
-            "状态",
-        ],
-        line_rows,
+    wb = new_workbook()
+    summed = {"amount": Decimal("0.00")}
+
+    def counted(rows):
+        for row in rows:
+            summed["amount"] += row[7]
+            yield row
+
+    written = write_table(
+        wb.create_sheet("奖励明细"),
+        LINE_HEADERS,
+        counted(line_rows),
         {8},
-        [
-            "合计",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            sum((r[7] for r in line_rows), 0),
-            "",
-            "",
-            "",
-            status_text,
-        ],
+        lambda: ["合计", "", "", "", "", "", "", summed["amount"], "", "", "", status_text],
         widths={1: 18, 3: 22, 4: 26, 7: 18, 8: 14, 11: 60},
     )
     write_table(
@@ -76,6 +75,7 @@ def awards_workbook(
         widths={2: 24, 3: 16, 4: 18, 5: 16},
     )
     info = wb.create_sheet("说明")
+    info.column_dimensions["B"].width = 80
     info.append(["赛事", contest_name])
     info.append(["状态", status_text])
     info.append(
@@ -83,7 +83,5 @@ def awards_workbook(
     )
     for notice in notices:
         info.append(["提示", notice])
-    info.column_dimensions["B"].width = 80
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    save_workbook(wb, out)
+    return written

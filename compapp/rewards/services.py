@@ -484,6 +484,241 @@ def contest_awards(contest: Contest) -> list[tuple[Event, list[EntryAwards]]]:
     return out
 
 
+def placement_status_counts(contest: Contest) -> dict[str, int]:
+    """How many of the contest's results are in each status (entered, confirmed), in SQL."""
+    rows = db.session.execute(
+        db.select(Placement.status, db.func.count())
+        .join(Entry, Entry.id == Placement.entry_id)
+        .join(Event, Event.id == Entry.event_id)
+        .where(Event.contest_id == contest.id)
+        .group_by(Placement.status)
+    ).all()
+    return {status: n for status, n in rows}
+
+
+@dataclass
+class EventSummary:
+    event: Event
+    placed: int = 0
+    unconfirmed: int = 0
+    amount_fen: int = 0
+    lines: int = 0
+
+    @property
+    def total(self) -> Decimal:
+        return from_fen(self.amount_fen)
+
+
+def event_summaries(contest: Contest) -> list[EventSummary]:
+    """Per event: placed entries, results awaiting confirmation, current award total (SQL)."""
+    events = db.session.scalars(
+        db.select(Event).filter_by(contest_id=contest.id).order_by(Event.id)
+    ).all()
+    out = {e.id: EventSummary(e) for e in events}
+    for event_id, placed, unconfirmed in db.session.execute(
+        db.select(
+            Entry.event_id,
+            db.func.count(),
+            db.func.sum(db.case((Placement.status != "confirmed", 1), else_=0)),
+        )
+        .join(Placement, Placement.entry_id == Entry.id)
+        .where(Entry.event_id.in_(list(out)))
+        .group_by(Entry.event_id)
+    ):
+        out[event_id].placed, out[event_id].unconfirmed = placed, int(unconfirmed or 0)
+    for event_id, fen, n in db.session.execute(
+        db.select(Entry.event_id, db.func.sum(AwardLineRecord.amount_fen), db.func.count())
+        .join(Entry, Entry.id == AwardLineRecord.entry_id)
+        .where(Entry.event_id.in_(list(out)), AwardLineRecord.is_current.is_(True))
+        .group_by(Entry.event_id)
+    ):
+        out[event_id].amount_fen, out[event_id].lines = int(fen or 0), n
+    return list(out.values())
+
+
+def entries_awards(entries: list[Entry]) -> list[tuple[Event, list[EntryAwards]]]:
+    """The current computations and lines of ``entries`` (already loaded, in order), grouped
+    by event in that order: a few queries for any number of entries."""
+    from sqlalchemy.orm import joinedload
+
+    ids = [e.id for e in entries]
+    computations = {
+        c.entry_id: c
+        for c in db.session.scalars(
+            db.select(AwardComputation)
+            .where(AwardComputation.entry_id.in_(ids), AwardComputation.superseded_at.is_(None))
+            .options(joinedload(AwardComputation.basis))
+        )
+    }
+    by_entry: dict[int, list[AwardLineRecord]] = defaultdict(list)
+    for line in db.session.scalars(
+        db.select(AwardLineRecord)
+        .where(AwardLineRecord.entry_id.in_(ids), AwardLineRecord.is_current.is_(True))
+        .order_by(AwardLineRecord.id)
+        .options(
+            joinedload(AwardLineRecord.payer),
+            joinedload(AwardLineRecord.computation).joinedload(AwardComputation.basis),
+        )
+    ):
+        by_entry[line.entry_id].append(line)
+    out: list[tuple[Event, list[EntryAwards]]] = []
+    for entry in entries:
+        awards = EntryAwards(entry, computations.get(entry.id))
+        for line in by_entry.get(entry.id, []):
+            if line.payee == "competitor":
+                awards.competitor_lines.setdefault(line.competitor_id, []).append(line)
+            else:
+                awards.team_lines.append(line)
+        if not out or out[-1][0] is not entry.event:
+            out.append((entry.event, []))
+        out[-1][1].append(awards)
+    return out
+
+
+def contest_notices(contest: Contest, payer_code: str | None = None) -> list[str]:
+    """The distinct notices of the computations behind the contest's current lines (of one
+    payer's, if given): SQL picks the distinct bases (POLICY.md §4.5, §5.4)."""
+    basis_ids = (
+        db.select(AwardComputation.basis_id)
+        .join(AwardLineRecord, AwardLineRecord.computation_id == AwardComputation.id)
+        .join(Entry, Entry.id == AwardLineRecord.entry_id)
+        .join(Event, Event.id == Entry.event_id)
+        .where(Event.contest_id == contest.id, AwardLineRecord.is_current.is_(True))
+        .distinct()
+    )
+    if payer_code is not None:
+        basis_ids = basis_ids.where(AwardLineRecord.payer_code == payer_code)
+    seen: dict[str, None] = {}
+    for basis in db.session.scalars(
+        db.select(AwardBasis).where(AwardBasis.id.in_(basis_ids)).order_by(AwardBasis.id)
+    ):
+        for notice in basis.notices:
+            seen.setdefault(notice)
+    return list(seen)
+
+
+@dataclass(frozen=True)
+class LineRow:
+    """One current award line as the export prints it: plain values, no ORM objects."""
+
+    occupation: str
+    payee: str
+    competitor_name: str | None
+    entry_id: int
+    county: str
+    rank: int
+    medal: str | None
+    prize: int | None
+    payer_level: str
+    payer_name: str
+    amount_fen: int
+    policy_id: str
+    clause: str
+    citation: str
+    explanation: str
+    status: str
+
+
+def contest_line_rows(contest: Contest, chunk: int = 1000):
+    """Yield the contest's current lines (placed entries), in event, rank and entry order,
+    competitors' lines before the team's: one streamed query, memory flat at any size."""
+    from sqlalchemy.orm import aliased
+
+    from compapp.contests.models import Competitor
+
+    county = aliased(Jurisdiction)
+    prefecture = aliased(Jurisdiction)
+    payer = aliased(Jurisdiction)
+    query = (
+        db.select(
+            Event.occupation,
+            AwardLineRecord.payee,
+            Competitor.name,
+            AwardLineRecord.entry_id,
+            county.name,
+            county.level,
+            prefecture.name,
+            Placement.rank,
+            Placement.medal,
+            Placement.prize,
+            AwardLineRecord.payer_level,
+            payer.name,
+            AwardLineRecord.amount_fen,
+            AwardLineRecord.policy_id,
+            AwardLineRecord.clause,
+            AwardLineRecord.citation,
+            AwardLineRecord.explanation,
+            AwardLineRecord.paid_on,
+            AwardLineRecord.budget_confirmation_id,
+            Placement.status,
+        )
+        .select_from(AwardLineRecord)
+        .join(Entry, Entry.id == AwardLineRecord.entry_id)
+        .join(Event, Event.id == Entry.event_id)
+        .join(Placement, Placement.entry_id == Entry.id)
+        .join(county, county.code == Entry.sending_county_code)
+        .outerjoin(prefecture, prefecture.code == county.parent_code)
+        .join(payer, payer.code == AwardLineRecord.payer_code)
+        .outerjoin(Competitor, Competitor.id == AwardLineRecord.competitor_id)
+        .where(Event.contest_id == contest.id, AwardLineRecord.is_current.is_(True))
+        .order_by(
+            Event.id,
+            Placement.rank,
+            Entry.id,
+            db.case((AwardLineRecord.payee == "competitor", 0), else_=1),
+            AwardLineRecord.id,
+        )
+        .execution_options(yield_per=chunk)
+    )
+    for row in db.session.execute(query):
+        (occupation, payee, name, entry_id, c_name, c_level, p_name, rank, medal, prize,
+         level, payer_name, fen, policy_id, clause, citation, explanation, paid_on,
+         confirmation_id, placement_status) = row  # fmt: skip
+        if paid_on is not None:
+            status = "paid"
+        elif confirmation_id is not None:
+            status = "confirmed"
+        elif placement_status == "confirmed":
+            status = "awaiting_budget"
+        else:
+            status = "provisional"
+        yield LineRow(
+            occupation,
+            payee,
+            name,
+            entry_id,
+            f"{c_name}（{p_name}）" if c_level == "county" and p_name else c_name,
+            rank,
+            medal,
+            prize,
+            level,
+            payer_name,
+            fen,
+            policy_id,
+            clause,
+            citation,
+            explanation,
+            status,
+        )
+
+
+def contest_coach_names(contest: Contest) -> dict[int, str]:
+    """Entry id -> its coaching team's names ("和建华、木文军"), for the contest's entries."""
+    from compapp.contests.models import Coach, EntryCoach
+
+    names: dict[int, list[str]] = defaultdict(list)
+    for entry_id, name in db.session.execute(
+        db.select(EntryCoach.entry_id, Coach.name)
+        .join(Coach, Coach.id == EntryCoach.coach_id)
+        .join(Entry, Entry.id == EntryCoach.entry_id)
+        .join(Event, Event.id == Entry.event_id)
+        .where(Event.contest_id == contest.id)
+        .order_by(EntryCoach.entry_id, EntryCoach.id)
+    ):
+        names[entry_id].append(name)
+    return {entry_id: "、".join(n) for entry_id, n in names.items()}
+
+
 @dataclass
 class PayerTotal:
     payer: Jurisdiction
@@ -510,9 +745,15 @@ def payer_totals(contest: Contest) -> list[PayerTotal]:
         .where(Event.contest_id == contest.id, AwardLineRecord.is_current.is_(True))
         .group_by(AwardLineRecord.payer_code, AwardLineRecord.payee)
     ).all()
+    payers = {
+        j.code: j
+        for j in db.session.scalars(
+            db.select(Jurisdiction).where(Jurisdiction.code.in_({r[0] for r in rows}))
+        )
+    }
     totals: dict[str, PayerTotal] = {}
     for code, payee, fen, n in rows:
-        total = totals.setdefault(code, PayerTotal(db.session.get(Jurisdiction, code)))
+        total = totals.setdefault(code, PayerTotal(payers[code]))
         if payee == "competitor":
             total.competitor_fen += int(fen)
         else:
@@ -529,7 +770,13 @@ def grand_total(totals: list[PayerTotal]) -> Decimal:
 
 def payer_lines(contest: Contest, payer_code: str) -> list[AwardLineRecord]:
     """The current lines a payer pays for a contest."""
-    return db.session.scalars(
+    return db.session.scalars(payer_lines_query(contest, payer_code)).all()
+
+
+def payer_lines_query(contest: Contest, payer_code: str):
+    """The current lines a payer pays for a contest, in entry order, loaded for display (for
+    a page of them: compapp.paging)."""
+    return (
         db.select(AwardLineRecord)
         .join(Entry)
         .join(Event)
@@ -540,7 +787,7 @@ def payer_lines(contest: Contest, payer_code: str) -> list[AwardLineRecord]:
         )
         .order_by(AwardLineRecord.entry_id, AwardLineRecord.id)
         .options(*line_loading())
-    ).all()
+    )
 
 
 def history(entry: Entry) -> list[AwardComputation]:

@@ -10,13 +10,15 @@ from compapp import labels
 from compapp.auth.access import admin_required, organiser_required
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest
+from compapp.contests.services import placed_entries_query
 from compapp.contests.views import get_contest, get_entry
 from compapp.core.money import from_fen
-from compapp.downloads import XLSX, download
+from compapp.downloads import XLSX, download_written
 from compapp.extensions import db
 from compapp.jobs import services as jobs
+from compapp.paging import page_of, search_text
 from compapp.rewards import services
-from compapp.rewards.exports import awards_workbook
+from compapp.rewards.exports import write_awards_workbook
 
 bp = Blueprint("rewards", __name__)
 
@@ -29,21 +31,31 @@ def organisers_only():
 
 def contest_status(contest: Contest) -> str:
     """Whether the contest's amounts are provisional (some result awaits confirmation)."""
-    placements = [e.placement for ev in contest.events for e in ev.entries if e.placement]
-    if any(p.status != "confirmed" for p in placements):
+    counts = services.placement_status_counts(contest)
+    if any(n for status, n in counts.items() if status != "confirmed"):
         return _("部分成绩待复核：相关金额为暂定数")
     return _("成绩均已复核确认；预算以各承担单位财务确认为准")
 
 
 @bp.route("/contests/<int:contest_id>/awards")
 def contest_awards(contest_id: int):
+    """Totals per payer and per event (SQL), then one page of entries with their lines: all
+    events, or one (``?event=``), or those with a name containing ``?q=``."""
     contest = get_contest(contest_id)
-    events = services.contest_awards(contest)
+    summaries = services.event_summaries(contest)
+    event_id = request.args.get("event", type=int)
+    if event_id not in {s.event.id for s in summaries}:
+        event_id = None
+    search = search_text()
+    page = page_of(placed_entries_query(contest, event_id, search))
     totals = services.payer_totals(contest)
     return render_template(
         "rewards/contest.html",
         contest=contest,
-        events=events,
+        events=services.entries_awards(page.items),
+        page=page,
+        summaries=summaries,
+        selected={"event": event_id, "q": search},
         totals=totals,
         grand_total=services.grand_total(totals),
         form=ConfirmForm(),
@@ -53,17 +65,21 @@ def contest_awards(contest_id: int):
 
 @bp.route("/contests/<int:contest_id>/awards/payers/<code>")
 def payer_lines(contest_id: int, code: str):
+    """One page of the lines a payer pays for the contest; the total and count from SQL."""
     contest = get_contest(contest_id)
-    lines = services.payer_lines(contest, code)
-    if not lines:
+    totals = {t.payer.code: t for t in services.payer_totals(contest)}
+    if code not in totals:
         abort(404)
+    page = page_of(services.payer_lines_query(contest, code), per_page=100)
     return render_template(
         "rewards/payer.html",
         contest=contest,
-        lines=lines,
-        payer=lines[0].payer,
-        total=from_fen(sum(line.amount_fen for line in lines)),
-        notices=services.line_notices(lines),
+        lines=page.items,
+        page=page,
+        payer=totals[code].payer,
+        total=totals[code].total,
+        count=totals[code].lines,
+        notices=services.contest_notices(contest, code),
     )
 
 
@@ -77,7 +93,7 @@ def recompute(contest_id: int):
         job, new = services.start_contest_recompute(contest, current_user)
     except jobs.JobRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(_(exc.message, **exc.values), "error")
         return redirect(url_for("rewards.contest_awards", contest_id=contest.id))
     db.session.commit()
     if new:
@@ -101,45 +117,32 @@ def recompute_job(contest_id: int, job_id: str):
     return render_template("rewards/recompute.html", contest=contest, job=job)
 
 
-def line_rows(events) -> list[list]:
-    rows = []
-    for event, entries in events:
-        for awards in entries:
-            entry = awards.entry
-            result = labels.placement(entry.placement)
-            team = "、".join(c.coach.name for c in entry.coaches)
-            payees = [
-                (
-                    _("选手"),
-                    member.competitor.name,
-                    awards.competitor_lines.get(member.competitor_id, []),
-                )
-                for member in entry.members
-            ]
-            payees.append((_("教练团队"), team, awards.team_lines))
-            for payee, name, lines in payees:
-                for line in lines:
-                    rows.append(
-                        [
-                            event.occupation,
-                            payee,
-                            name,
-                            entry.sending_county.label,
-                            result,
-                            labels.payer_level(line.payer_level),
-                            line.payer.name,
-                            line.amount,
-                            line.policy_id,
-                            line.clause,
-                            line.explanation,
-                            labels.line_status(line.status()),
-                        ]
-                    )
-    return rows
+def line_rows(contest: Contest):
+    """The export's rows of the contest's current lines, streamed (compapp.rewards.services
+    .contest_line_rows) with the labels of the user's language."""
+    teams = services.contest_coach_names(contest)
+    competitor, team = _("选手"), _("教练团队")
+    for row in services.contest_line_rows(contest):
+        is_competitor = row.payee == "competitor"
+        yield [
+            row.occupation,
+            competitor if is_competitor else team,
+            row.competitor_name if is_competitor else teams.get(row.entry_id, ""),
+            row.county,
+            labels.placement({"rank": row.rank, "medal": row.medal, "prize": row.prize}),
+            labels.payer_level(row.payer_level),
+            row.payer_name,
+            from_fen(row.amount_fen),
+            row.policy_id,
+            row.clause,
+            row.explanation,
+            labels.line_status(row.status),
+        ]
 
 
 @bp.route("/contests/<int:contest_id>/awards.xlsx")
 def contest_awards_xlsx(contest_id: int):
+    """Every current line of the contest, written as a stream (memory flat at any size)."""
     contest = get_contest(contest_id)
     totals = services.payer_totals(contest)
     total_rows = [
@@ -153,23 +156,21 @@ def contest_awards_xlsx(contest_id: int):
         ]
         for t in totals
     ]
-    events = services.contest_awards(contest)
-    shown = (
-        line
-        for _event, entries in events
-        for awards in entries
-        for lines in (*awards.competitor_lines.values(), awards.team_lines)
-        for line in lines
+    status_text = contest_status(contest)
+    notices = services.contest_notices(contest)
+    return download_written(
+        lambda out: write_awards_workbook(
+            out,
+            contest.name,
+            status_text,
+            line_rows(contest),
+            total_rows,
+            services.grand_total(totals),
+            notices,
+        ),
+        f"{contest.name}_奖励明细.xlsx",
+        XLSX,
     )
-    data = awards_workbook(
-        contest.name,
-        contest_status(contest),
-        line_rows(events),
-        total_rows,
-        services.grand_total(totals),
-        services.line_notices(shown),
-    )
-    return download(data, f"{contest.name}_奖励明细.xlsx", XLSX)
 
 
 @bp.route("/entries/<int:entry_id>/awards/history")

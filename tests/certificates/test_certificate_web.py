@@ -502,8 +502,9 @@ def test_promotion_certificates_print_the_placing_with_its_format_and_tie(
 def test_certificate_pages_read_the_contests_certificates_once(
     db, app, client, auth, create_user, contest_with_results
 ):
-    """The index and the contest page load a contest's certificates in one query, not one
-    per holder (and not again for the pending and revoked lists)."""
+    """The index and the contest page read certificates in a fixed few queries (counts, the
+    pending and revoked holders, one page of certificates), not one per holder; the
+    query-count tests (tests/test_list_queries.py) hold them flat at two sizes."""
 
     contest = contest_with_results["contest"]
     issue(db, contest)
@@ -516,7 +517,9 @@ def test_certificate_pages_read_the_contests_certificates_once(
             response = client.get(url)
         assert response.status_code == 200
         reads = [s for s in statements if "FROM certificates" in s]
-        assert len(reads) == 1, (url, reads)
+        assert 1 <= len(reads) <= 8, (url, reads)
+        if url != "/certificates/":
+            assert OTHER in response.get_data(as_text=True)
     states = services.holder_states(contest)
     assert [h.name for h in states.revoked] == [OTHER]
     assert states.pending == []

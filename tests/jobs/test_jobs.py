@@ -206,3 +206,20 @@ def test_without_redis_a_job_runs_in_a_thread_of_the_web_process(
     seen = services.get_job(job.id)
     assert seen.state == "done" and seen.attempts == 2
     app.extensions["compapp_job_pool"].shutdown(wait=True)
+
+
+def test_a_refused_start_says_why_in_the_persons_language(
+    db, client, auth, dummy_organiser, dummy_contest
+):
+    """Over the per-contest cap, the button answers with a sentence (in English on English
+    pages), and no job starts."""
+    services.start_job(request(dummy_contest, 1), None)
+    services.start_job(request(dummy_contest, 2), None)
+    db.session.commit()
+    auth.login("organiser")
+    client.get("/?lang=en")
+    page = client.post(
+        f"/contests/{dummy_contest.id}/awards/recompute", follow_redirects=True
+    ).get_data(as_text=True)
+    assert "This contest already has 2 background jobs queued or running" in page
+    assert count_jobs(db) == 2

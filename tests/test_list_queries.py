@@ -1,0 +1,205 @@
+"""Every list page and export reads a fixed number of SQL statements, whatever the size.
+
+Two contests are built through compapp's own services (import, second-person confirmation,
+budget confirmation, promotion, notice, certificates): a small one and one more than a page
+long. Each page and export is asked for both; the statements it runs must not grow with the
+rows (summaries in SQL, details paginated, no lazy load in a loop).
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import openpyxl
+import pytest
+
+from compapp.imports import reading
+from tests.conftest import AuthActions, id_number_for
+from tests.queries import counted
+
+COUNTIES = ["德钦县（迪庆藏族自治州）", "龙陵县（保山市）", "香格里拉市（迪庆藏族自治州）"]
+SMALL, LARGE = 6, 130  # entries; LARGE spans several pages of every list
+
+
+def results_file(entries: int, serial: int) -> bytes:
+    """``entries`` entries in events of 40: individual ones, then one pair event."""
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(reading.SHEET)
+    sheet.append(list(reading.HEADERS))
+    pairs = entries // 5
+    for i in range(entries):
+        pair = i >= entries - pairs
+        k = i - (entries - pairs) if pair else i
+        event, rank = divmod(k, 40)
+        for _member in range(2 if pair else 1):
+            serial += 1
+            values = {
+                reading.OCCUPATION: f"{'双人' if pair else ''}工种{event + 1}",
+                reading.FORMAT: "双人" if pair else "单人",
+                reading.GROUP: str(rank + 1) if pair else "",
+                reading.NAME: f"选手{serial}",
+                reading.ID_NUMBER: id_number_for("533422", serial),
+                reading.EMPLOYER: "某某公司",
+                reading.EMPLOYEE: "是",
+                reading.GRADE: "四级/中级工",
+                reading.COUNTY: COUNTIES[i % len(COUNTIES)],
+                reading.RANK: rank + 1,
+                reading.RESULT: "金牌" if rank < 3 else "银牌" if rank < 8 else "铜牌",
+                "教练1": f"教练{rank % 4}",
+            }
+            sheet.append([values.get(h) for h in reading.HEADERS])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def build(db, size: int, year: int, admin, second, finance_dq, serial: int) -> dict:
+    from compapp.certificates import services as certificates
+    from compapp.contests.models import Entry, Event, Placement
+    from compapp.contests.services import ContestData, confirm_placement, save_contest
+    from compapp.finance.services import confirm_budget
+    from compapp.imports import services as imports
+    from compapp.promotion import services as promotion
+
+    contest = save_contest(
+        ContestData(
+            name=f"{year}年省级一类竞赛（{size} 组）",
+            category="provincial_class1",
+            organising_body="云南省人力资源和社会保障厅",
+            starts_on=date(year, 7, 8),
+            ends_on=date(year, 7, 11),
+            award_on=date(year, 7, 12),
+        )
+    )
+    db.session.commit()
+    batch, plan = imports.create_batch(contest, results_file(size, serial), "r.xlsx", admin.id)
+    db.session.commit()
+    assert plan.ok, [p.text() for p in plan.problems[:3]]
+    imports.confirm_batch(batch, batch.digest, admin)
+    db.session.commit()
+    events = db.session.scalars(
+        db.select(Event).filter_by(contest_id=contest.id).order_by(Event.id)
+    ).all()
+    for placement in db.session.scalars(
+        db.select(Placement).join(Entry).where(Entry.event_id == events[0].id)
+    ):
+        confirm_placement(placement, second)
+    db.session.commit()
+    confirm_budget(contest, "533400", finance_dq)
+    promotion.evaluate_contest_promotions(contest, user=admin)
+    for case in promotion.contest_cases(contest)[0]:
+        if case.status == "proposed" and case.placement.status == "confirmed":
+            promotion.confirm_case(case, admin)
+    db.session.commit()
+    notice = promotion.publish_notice(contest, date(2026, 12, 1), admin)
+    db.session.commit()
+    certificates.issue_all_certificates(contest, admin)
+    db.session.commit()
+    return {"contest": contest.id, "year": year, "event": events[0].id, "notice": notice.id}
+
+
+@pytest.fixture
+def two_sizes(db, create_user):
+    admin = create_user("admin", "admin")
+    second = create_user("admin2", "admin")
+    finance_dq = create_user("finance_dq", "finance", jurisdiction_code="533400")
+    small = build(db, SMALL, 2023, admin, second, finance_dq, 500_000)
+    large = build(db, LARGE, 2024, admin, second, finance_dq, 600_000)
+    return small, large
+
+
+def pages(b: dict) -> list[tuple[str, str]]:
+    c, y, payer = b["contest"], b["year"], "payer=530000"
+    return [
+        ("admin", f"/contests/{c}"),
+        ("admin", f"/contests/{c}/results"),
+        ("admin", f"/contests/{c}/results?page=2&q=选手"),
+        ("admin", f"/contests/{c}/awards"),
+        ("admin", f"/contests/{c}/awards?event={b['event']}&page=2"),
+        ("admin", f"/contests/{c}/awards/payers/530000"),
+        ("admin", f"/contests/{c}/awards.xlsx"),
+        ("admin", f"/finance/contests/{c}?{payer}"),
+        ("admin", f"/finance/contests/{c}?{payer}&status=provisional&page=2"),
+        ("admin", f"/finance/years/{y}?{payer}"),
+        ("finance_dq", f"/finance/contests/{c}"),
+        ("admin", f"/finance/contests/{c}/budget.xlsx?{payer}"),
+        ("admin", f"/finance/contests/{c}/budget.pdf?{payer}"),
+        ("admin", f"/finance/years/{y}/budget.xlsx?{payer}"),
+        ("admin", f"/certificates/contests/{c}"),
+        ("admin", f"/promotion/contests/{c}"),
+        ("admin", f"/promotion/notices/{b['notice']}"),
+        ("admin", f"/promotion/notices/{b['notice']}.xlsx"),
+    ]
+
+
+@pytest.fixture
+def clients(app):
+    """One signed-in test client per user, signed in once (sign-ins are rate-limited)."""
+    signed_in = {}
+
+    def client_of(user: str):
+        if user not in signed_in:
+            signed_in[user] = app.test_client()
+            AuthActions(signed_in[user]).login(user)
+        return signed_in[user]
+
+    return client_of
+
+
+def statements_of(db, clients, user: str, url: str) -> int:
+    client = clients(user)
+    client.get(url)  # first request: caches (policies, templates) filled
+    # The test's app context is the requests' too: start from an empty session, as a request
+    # does in production, so a lazy load cannot be answered from objects the test loaded.
+    db.session.remove()
+    with counted(db) as statements:
+        response = client.get(url)
+        body = response.get_data()
+    assert response.status_code == 200, (url, response.status_code)
+    assert body
+    return len(statements)
+
+
+def test_list_pages_and_exports_read_as_many_statements_at_any_size(db, clients, two_sizes):
+    """STYLE.md: every list page is written for 10,000 rows, counts and totals in SQL,
+    pagination, no lazy load inside a loop: the statements of each page and export are the
+    same for a 6-entry and a 130-entry contest."""
+    small, large = two_sizes
+    grown = []
+    for (user, small_url), (_user, large_url) in zip(pages(small), pages(large), strict=True):
+        few = statements_of(db, clients, user, small_url)
+        many = statements_of(db, clients, user, large_url)
+        if many > few:
+            grown.append((large_url, few, many))
+    assert not grown, grown
+
+
+def test_index_pages_read_as_many_statements_with_more_contests(db, clients, create_user):
+    """The certificate, promotion and finance indexes sum per contest in SQL: a second large
+    contest adds no statements."""
+    admin = create_user("admin", "admin")
+    second = create_user("admin2", "admin")
+    finance_dq = create_user("finance_dq", "finance", jurisdiction_code="533400")
+    build(db, SMALL, 2023, admin, second, finance_dq, 700_000)
+    urls = ["/certificates/", "/promotion/", "/finance/?payer=530000", "/contests/review"]
+    before = [statements_of(db, clients, "admin", url) for url in urls]
+    admin, second, finance_dq = (db.session.merge(u) for u in (admin, second, finance_dq))
+    build(db, LARGE, 2024, admin, second, finance_dq, 800_000)
+    after = [statements_of(db, clients, "admin", url) for url in urls]
+    assert after == before
+
+
+def test_large_lists_show_one_page_and_say_how_many(db, client, auth, two_sizes):
+    """A page shows its slice and the whole count; the next page link keeps the filters."""
+    _small, large = two_sizes
+    auth.login("admin")
+    page = client.get(f"/contests/{large['contest']}/results").get_data(as_text=True)
+    assert "第 1–100 条，共 130 条（第 1 / 2 页）" in page
+    assert "page=2" in page
+    page = client.get(f"/contests/{large['contest']}/results?page=2").get_data(as_text=True)
+    assert "第 101–130 条，共 130 条（第 2 / 2 页）" in page
+    page = client.get(f"/contests/{large['contest']}/awards?event={large['event']}").get_data(
+        as_text=True
+    )
+    assert "共 40 条" in page and f"event={large['event']}" in page

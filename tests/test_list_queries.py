@@ -57,8 +57,13 @@ def results_file(entries: int, serial: int) -> bytes:
 def build(db, size: int, year: int, admin, second, finance_dq, serial: int) -> dict:
     from compapp.certificates import services as certificates
     from compapp.contests.models import Entry, Event, Placement
-    from compapp.contests.services import ContestData, confirm_placement, save_contest
-    from compapp.finance.services import confirm_budget
+    from compapp.contests.services import (
+        ContestData,
+        confirm_placement,
+        placement_view,
+        save_contest,
+    )
+    from compapp.finance.services import budget_lines, budget_view, confirm_budget
     from compapp.imports import services as imports
     from compapp.promotion import services as promotion
 
@@ -84,13 +89,13 @@ def build(db, size: int, year: int, admin, second, finance_dq, serial: int) -> d
     for placement in db.session.scalars(
         db.select(Placement).join(Entry).where(Entry.event_id == events[0].id)
     ):
-        confirm_placement(placement, second)
+        confirm_placement(placement, second, placement_view(placement))
     db.session.commit()
-    confirm_budget(contest, "533400", finance_dq)
+    confirm_budget(contest, "533400", finance_dq, seen=budget_view(budget_lines("533400", contest)))
     promotion.evaluate_contest_promotions(contest, user=admin)
     for case in promotion.contest_cases(contest)[0]:
         if case.status == "proposed" and case.placement.status == "confirmed":
-            promotion.confirm_case(case, admin)
+            promotion.confirm_case(case, admin, seen=promotion.case_view(case))
     db.session.commit()
     notice = promotion.publish_notice(contest, date(2026, 12, 1), admin)
     db.session.commit()

@@ -513,12 +513,13 @@ def _due_keys(contest: Contest) -> set[tuple]:
     }
 
 
-def holders_to_reissue(contest: Contest) -> list[Holder]:
-    """The holders due a certificate again whose last one a correction superseded (and who
-    hold no valid one): "issue all" gives them a new certificate in its place."""
+def reissue_state(contest: Contest) -> tuple[list[Holder], list[Certificate]]:
+    """Certificates a correction superseded and nobody replaced yet, in one read: (the holders
+    due one again, whom "issue all" reissues; the certificates whose holder is not due now —
+    the result awaits its second confirmation, or was withdrawn)."""
     superseded = _superseded_unreplaced(contest)
     if not superseded:
-        return []
+        return [], []
     due = _due_keys(contest)
     valid = {
         certificate_key(c)
@@ -527,19 +528,10 @@ def holders_to_reissue(contest: Contest) -> list[Holder]:
         )
     }
     keys = sorted(
-        {certificate_key(c) for c in superseded} & due - valid, key=lambda k: (k[1], k[0], k[3])
+        {certificate_key(c) for c in superseded} & (due - valid), key=lambda k: (k[1], k[0], k[3])
     )
-    return holders_for(keys)
-
-
-def awaiting_result(contest: Contest) -> list[Certificate]:
-    """Superseded certificates not replaced whose holder is not due one now (the result awaits
-    its second confirmation, or was withdrawn)."""
-    superseded = _superseded_unreplaced(contest)
-    if not superseded:
-        return []
-    due = _due_keys(contest)
-    return [c for c in superseded if certificate_key(c) not in due]
+    awaiting = [c for c in superseded if certificate_key(c) not in due]
+    return holders_for(keys), awaiting
 
 
 def holders_for(keys: list[tuple]) -> list[Holder]:

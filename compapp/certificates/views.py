@@ -149,7 +149,7 @@ def contest(contest_id: int):
     revoked = page_of(services.holders_query(contest, pending=False), scalars=False, arg="rpage")
     certs = page_of(services.contest_certificates_query(contest), arg="cpage")
     # Holders whose certificate a correction superseded, due one again: "issue all" reissues.
-    reissue = services.holders_to_reissue(contest)
+    reissue, awaiting = services.reissue_state(contest)
     reissue_keys = {h.key for h in reissue}
     unconfirmed = {
         c.id
@@ -167,7 +167,7 @@ def contest(contest_id: int):
         ),
         pending_page=pending,
         to_reissue=reissue_keys,
-        awaiting_result=services.awaiting_result(contest),
+        awaiting_result=awaiting,
         revoked=holder_rows(
             contest,
             [

@@ -99,7 +99,7 @@ def contest_page(contest: Contest, notice_form: NoticeForm | None = None, status
         title_form=TitleForm(),
         seen={
             c.id: seen_token("promotion_case", c.id, services.case_view(c))
-            for c in [*eligible, *left_out]
+            for c in [*eligible.items, *left_out.items]
         },
         notice_form=notice_form,
         confirm_form=ConfirmForm(),

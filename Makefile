@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 SYSTEM_PACKAGES_RUN := fonts-wqy-microhei
 SYSTEM_PACKAGES_TEST := $(SYSTEM_PACKAGES_RUN) chromium poppler-utils zbar-tools libzbar0 postgresql redis-server systemd
 
-.PHONY: load run serve test test-sqlite test-postgresql lint format install system-run system-test translations db demo bench clean
+.PHONY: axe load run serve test test-sqlite test-postgresql lint format install system-run system-test translations db demo bench clean
 
 run: system-run install translations db demo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
@@ -21,7 +21,7 @@ test: system-test install translations
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgresql
 
-test-sqlite:
+test-sqlite: axe
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not postgresql_only"
 
 test-postgresql:
@@ -51,6 +51,18 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
+
+# axe-core (the accessibility checker the browser journeys inject into each page), from the
+# npm registry at set-up time: nothing is fetched while the tests run.
+AXE_VERSION := 4.10.3
+AXE := $(VENV)/axe-core-$(AXE_VERSION)/axe.min.js
+axe: $(AXE)
+
+$(AXE):
+	@command -v npm >/dev/null || scripts/system_packages.sh npm
+	rm -rf $(VENV)/axe-core-tmp && mkdir -p $(VENV)/axe-core-tmp
+	cd $(VENV)/axe-core-tmp && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar -xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js
+	mkdir -p $(dir $@) && mv $(VENV)/axe-core-tmp/package/axe.min.js $@ && rm -rf $(VENV)/axe-core-tmp
 
 translations: install
 	$(BIN)/pybabel compile --use-fuzzy -d compapp/translations -D messages >/dev/null

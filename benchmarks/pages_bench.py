@@ -27,6 +27,7 @@ Bounded: loopback only; the worker is restarted per page; at most 300 s per requ
 from __future__ import annotations
 
 import argparse
+import http.client
 import io
 import json
 import os
@@ -446,8 +447,6 @@ class Server:
         return [json.loads(line) for line in self.stats.read_text().splitlines() if line]
 
     def get(self, path: str, cookie: str) -> tuple[int, bytes, dict]:
-        import http.client
-
         before = len(self.records())
         conn = http.client.HTTPConnection(HOST, self.port, timeout=self.timeout + 5)
         try:
@@ -492,7 +491,7 @@ def measure(server: Server, cookie: str, path: str, runs: int, pid: int | None) 
         server.fresh_worker(pid)
     try:
         status, body, first = server.get(path, cookie)  # warm-up: templates, caches, …
-    except TimeoutError:
+    except (TimeoutError, ConnectionError, http.client.HTTPException):
         # Longer than --timeout: gunicorn ends the worker; reported as such.
         server.wait_ready()
         return Measure(seconds=[float("inf")], status=0)

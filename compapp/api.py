@@ -25,6 +25,14 @@ def lookup_county(code: str) -> tuple[str, str, str] | None:
     return county.name, county.parent.code, county.parent.name
 
 
+def lookup_organiser(code: str) -> tuple[str, str] | None:
+    """Return (name, level) for the province or a prefecture, else None."""
+    found = db.session.get(Jurisdiction, code)
+    if found is None or found.level not in ("province", "prefecture"):
+        return None
+    return found.name, found.level
+
+
 def _body() -> object:
     body = request.get_json(silent=True)
     if body is None:
@@ -48,7 +56,7 @@ def api_error(error: ApiError):
 def quote():
     from compapp.rewards.quote import answer_quote_request
 
-    return jsonify(answer_quote_request(_body(), lookup_county, award_policies()))
+    return jsonify(answer_quote_request(_body(), lookup_county, award_policies(), lookup_organiser))
 
 
 @bp.route("/promotion", methods=["POST"])
@@ -57,7 +65,9 @@ def quote():
 def promotion():
     from compapp.promotion.api import answer_promotion_request
 
-    return jsonify(answer_promotion_request(_body(), lookup_county, promotion_rules()))
+    return jsonify(
+        answer_promotion_request(_body(), lookup_county, promotion_rules(), lookup_organiser)
+    )
 
 
 @bp.route("/openapi.json", methods=["GET"])

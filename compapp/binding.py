@@ -47,9 +47,18 @@ FORMATS = {
     "拟晋升等级": labels.grade,
     "待确认合计": lambda v: format_yuan(from_fen(v)),
     "待支付合计": lambda v: format_yuan(from_fen(v)),
+    "主办地区": lambda v: _jurisdiction_name(v),
     "待确认明细": lambda _v: _("（明细有变化）"),
     "待支付明细": lambda _v: _("（明细有变化）"),
 }
+
+
+def _jurisdiction_name(code: str) -> str:
+    from compapp.extensions import db
+    from compapp.reference.models import Jurisdiction
+
+    found = db.session.get(Jurisdiction, code)
+    return f"{found.name}（{code}）" if found is not None else str(code)
 
 
 def value_text(field: str, value) -> str:

@@ -83,6 +83,34 @@ def policies_show(policy_id: str, on: str) -> None:
     click.echo(describe_version(version))
 
 
+@policies.command("reevaluate")
+def policies_reevaluate() -> None:
+    """Re-price every contest and refresh undecided promotion cases under the current rules.
+
+    Run after an upgrade that changes the policy data (e.g. comprehensive contests now
+    promote under the class-1 bands): decided cases are kept and reported, never rewritten.
+    """
+    from compapp.contests.models import Contest
+    from compapp.extensions import db
+    from compapp.promotion.services import evaluate_contest_promotions, promotion_categories
+    from compapp.rewards.services import award_policies, grant_contest_awards
+
+    policies_ = award_policies()
+    categories = set(promotion_categories())
+    priced = refreshed = kept = 0
+    for contest in db.session.scalars(db.select(Contest).order_by(Contest.id)):
+        priced += grant_contest_awards(contest, policies_, reason="政策数据更新后重新计算")
+        if contest.category in categories:
+            summary = evaluate_contest_promotions(contest)
+            refreshed += summary.created + summary.updated
+            kept += len(summary.changed_after_decision)
+    db.session.commit()
+    click.echo(
+        f"awards recomputed for {priced} entries; {refreshed} promotion cases created or "
+        f"refreshed; {kept} decided cases whose facts changed are listed on their contest page"
+    )
+
+
 def register_cli(app: Flask) -> None:
     """Add compapp's command groups to ``app``."""
     from compapp.auth.cli import users

@@ -12,6 +12,8 @@ from pathlib import Path
 # outside the test suite (compapp refuses to start with one of them).
 PUBLISHED_SECRET_KEYS = frozenset({"compapp-development-only-secret", "compapp-test-secret"})
 SECRET_KEY_FILE_NAME = "secret_key"
+# "公示时间不少于5个工作日" (003_a0dee99659bd7bcf.txt:3520): configurable upward only.
+MIN_NOTICE_WORKING_DAYS = 5
 
 
 class Config:
@@ -35,7 +37,8 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     # Public notice (公示) of promotions: working days (003_a0dee99659bd7bcf.txt:3520 asks for
-    # at least 5) and public holidays beyond the shipped calendar (dates as YYYY-MM-DD).
+    # at least 5; a larger value lengthens every notice) and local days off beyond the
+    # national calendar (dates as YYYY-MM-DD).
     PROMOTION_NOTICE_WORKING_DAYS = 5
     PROMOTION_EXTRA_HOLIDAYS: tuple[str, ...] = ()
     # Several hosts (README "Production"): Redis for sign-in limits and the job queue, proxies.
@@ -117,7 +120,12 @@ def load_config(instance_path: str, test_config: dict | None = None) -> dict:
     if os.environ.get("COMPAPP_DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = os.environ["COMPAPP_DATABASE_URL"]
     if os.environ.get("COMPAPP_NOTICE_WORKING_DAYS"):
-        settings["PROMOTION_NOTICE_WORKING_DAYS"] = int(os.environ["COMPAPP_NOTICE_WORKING_DAYS"])
+        value = os.environ["COMPAPP_NOTICE_WORKING_DAYS"].strip()
+        if not value.isdigit():
+            raise RuntimeError(
+                f"COMPAPP_NOTICE_WORKING_DAYS={value!r} is not a whole number of working days."
+            )
+        settings["PROMOTION_NOTICE_WORKING_DAYS"] = int(value)
     if os.environ.get("COMPAPP_EXTRA_HOLIDAYS"):
         settings["PROMOTION_EXTRA_HOLIDAYS"] = tuple(
             day.strip() for day in os.environ["COMPAPP_EXTRA_HOLIDAYS"].split(",") if day.strip()
@@ -143,6 +151,13 @@ def load_config(instance_path: str, test_config: dict | None = None) -> dict:
         options = dict(settings.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.setdefault("connect_args", {"timeout": 30})
         settings["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    days = settings.get("PROMOTION_NOTICE_WORKING_DAYS")
+    if type(days) is not int or days < MIN_NOTICE_WORKING_DAYS:
+        raise RuntimeError(
+            f"COMPAPP_NOTICE_WORKING_DAYS={days!r}: a public notice lasts at least "
+            f"{MIN_NOTICE_WORKING_DAYS} working days (云人社通〔2019〕98号 五（四）); the setting "
+            "may lengthen it, not shorten it."
+        )
     if env_name != "testing":
         settings["SECRET_KEY"] = instance_secret_key(
             settings.get("SECRET_KEY"), env_name, Path(instance_path)

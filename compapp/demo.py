@@ -23,12 +23,16 @@ from compapp.contests.models import (
 from compapp.contests.rules import parse_result
 from compapp.core.idnumber import make_id_number
 from compapp.extensions import db
+from compapp.policy.categories import CATEGORIES
 
 DEMO_PASSWORD = "compapp-demo"
 
 HRSS_YN = "云南省人力资源和社会保障厅"
 HRSS_CN = "人力资源和社会保障部"
 HRSS_DQ = "迪庆州人力资源和社会保障局"
+HRSS_DL = "大理州人力资源和社会保障局"
+# The organising jurisdiction of a prefecture-tier contest follows its body (POLICY.md §3).
+BODY_PREFECTURE = {HRSS_DQ: "533400", HRSS_DL: "532900"}
 
 # username, display name, role, scope kind, scope value
 ACCOUNTS = (
@@ -63,6 +67,16 @@ PEOPLE = (
     ("53340119981111014", "阿布", "香格里拉市酒店", True, "intermediate"),
     ("53342320000520015", "蜂春梅", "维西县茶厂", True, "senior"),
     ("53052319960716016", "寸明亮", "龙陵县水电站", True, "technician"),
+    # Competitors from prefectures with no local policy in compapp (POLICY.md §4.6).
+    ("53010219950301017", "李明轩", "昆明市五华区机电公司", True, "senior"),
+    ("53030219970415018", "陈晓峰", "曲靖市麒麟区汽车维修厂", True, "intermediate"),
+    ("53060219960820019", "杨海波", "昭通市昭阳区建筑公司", True, "senior"),
+    ("53290119980102020", "段丽娟", "大理市白族扎染坊", True, "intermediate"),
+    ("53230119950606021", "普志刚", "楚雄市电力公司", True, "technician"),
+    ("53250319990909022", "马文斌", "蒙自市职业技术学校", False, "junior"),
+    ("53280119971111023", "岩温", "景洪市橡胶加工厂", True, "senior"),
+    ("53293119940214024", "赵金福", "剑川县木雕厂", True, "senior"),
+    ("53310319960318025", "线小云", "芒市珠宝公司", True, "intermediate"),
 )
 
 COACHES = ("和建华", "杨丽萍", "木文军", "李志强", "周红梅")
@@ -547,6 +561,167 @@ CONTESTS = (
             ),
         ),
     ),
+    (
+        "云南省第三届职业技能大赛",
+        "provincial_comprehensive",
+        HRSS_YN,
+        "昆明",
+        date(2025, 10, 20),
+        date(2025, 10, 24),
+        date(2025, 10, 25),
+        (
+            (
+                "工业机器人系统运维",
+                "individual",
+                "medals",
+                (
+                    (
+                        "530102",
+                        ["53010219950301017"],
+                        [("李志强", "coach", None)],
+                        1,
+                        False,
+                        "gold",
+                        "confirmed",
+                    ),
+                    (
+                        "532301",
+                        ["53230119950606021"],
+                        [("周红梅", "coach", None)],
+                        2,
+                        False,
+                        "silver",
+                        "confirmed",
+                    ),
+                    (
+                        "530302",
+                        ["53030219970415018"],
+                        [("李志强", "coach", None)],
+                        3,
+                        False,
+                        "bronze",
+                        "confirmed",
+                    ),
+                    (
+                        "533401",
+                        ["53340120000118003"],
+                        [("木文军", "coach", None)],
+                        4,
+                        False,
+                        "excellence",
+                        "confirmed",
+                    ),
+                    ("530602", ["53060219960820019"], [], 9, False, None, "confirmed"),
+                ),
+            ),
+            (
+                "民族服饰制作",
+                "pair",
+                "prizes",
+                (
+                    (
+                        "532901",
+                        ["53290119980102020", "53293119940214024"],
+                        [("周红梅", "coach", None)],
+                        1,
+                        False,
+                        "prize_1",
+                        "confirmed",
+                    ),
+                    (
+                        "532801",
+                        ["53280119971111023", "53310319960318025"],
+                        [],
+                        2,
+                        False,
+                        "prize_2",
+                        "confirmed",
+                    ),
+                    (
+                        "532503",
+                        ["53250319990909022", "53042319990606012"],
+                        [],
+                        3,
+                        False,
+                        "prize_3",
+                        "confirmed",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    (
+        "2025年大理州一类职业技能竞赛（木雕）",
+        "prefecture_class1",
+        HRSS_DL,
+        "大理",
+        date(2025, 8, 12),
+        date(2025, 8, 13),
+        date(2025, 8, 14),
+        (
+            (
+                "木雕工",
+                "individual",
+                "medals",
+                (
+                    (
+                        "532931",
+                        ["53293119940214024"],
+                        [("周红梅", "coach", None)],
+                        1,
+                        False,
+                        "gold",
+                        "confirmed",
+                    ),
+                    (
+                        "533422",
+                        ["53342219970808013"],
+                        [("和建华", "coach", None)],
+                        2,
+                        False,
+                        "silver",
+                        "confirmed",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    (
+        "2025年迪庆州一类职业技能竞赛（藏香制作）",
+        "prefecture_class1",
+        HRSS_DQ,
+        "香格里拉",
+        date(2025, 7, 1),
+        date(2025, 7, 2),
+        date(2025, 7, 3),
+        (
+            (
+                "藏香制作",
+                "individual",
+                "medals",
+                (
+                    (
+                        "530102",
+                        ["53010219950301017"],
+                        [("李志强", "coach", None)],
+                        1,
+                        False,
+                        "gold",
+                        "confirmed",
+                    ),
+                    (
+                        "533423",
+                        ["53342320000520015"],
+                        [("木文军", "coach", None)],
+                        2,
+                        False,
+                        "silver",
+                        "confirmed",
+                    ),
+                ),
+            ),
+        ),
+    ),
 )
 
 
@@ -558,7 +733,7 @@ def load_demo() -> dict[str, int]:
     """Load the demo data set; return how many records of each kind were created."""
     created = {"accounts": 0, "contests": 0, "competitors": 0, "entries": 0}
     bodies = {}
-    for name in (HRSS_YN, HRSS_CN, HRSS_DQ):
+    for name in (HRSS_YN, HRSS_CN, HRSS_DQ, HRSS_DL):
         bodies[name] = _one(OrganisingBody, name=name) or OrganisingBody(name=name)
         db.session.add(bodies[name])
     people = {}
@@ -609,9 +784,11 @@ def load_demo() -> dict[str, int]:
             # Yunnan's bureau records the awards of contests it sends competitors to.
             notes = f"主办：{HRSS_CN}；云南省参赛组织与奖励核发：{HRSS_YN}"
             body = HRSS_YN
+        tier = CATEGORIES[category].tier
         contest = Contest(
             name=name,
             category=category,
+            organiser_code=BODY_PREFECTURE[body] if tier == "prefecture" else "530000",
             organising_body=bodies[body],
             location=place,
             starts_on=starts,
@@ -622,7 +799,7 @@ def load_demo() -> dict[str, int]:
         db.session.add(contest)
         created["contests"] += 1
         entered_by = users["organiser_dq" if body == HRSS_DQ else "organiser1"]
-        confirmer = users["admin" if body == HRSS_DQ else "organiser2"]
+        confirmer = users["admin" if body in BODY_PREFECTURE else "organiser2"]
         for occupation, fmt, kind, entries in events:
             event = Event(contest=contest, occupation=occupation, format=fmt, result_kind=kind)
             db.session.add(event)

@@ -143,6 +143,12 @@ LINE_STATUS_NAMES = {
 }
 
 
+def honour_name(code: str) -> str:
+    from compapp.policy.categories import HONOUR_NAMES
+
+    return HONOUR_NAMES.get(code, code)
+
+
 def line_status(code: str) -> str:
     """The status of an award line: provisional, awaiting budget, confirmed or paid."""
     return str(LINE_STATUS_NAMES.get(code, code))

@@ -14,9 +14,17 @@ from compapp.contests.models import (  # noqa: F401
     OrganisingBody,
     Placement,
 )
+from compapp.honours.models import Honour  # noqa: F401
 from compapp.imports.models import ImportBatch  # noqa: F401
 from compapp.jobs.models import Job, JobChunk, JobGate  # noqa: F401
-from compapp.promotion.models import GradeChange, PromotionCase, PublicNotice  # noqa: F401
+from compapp.notifications.models import Notification  # noqa: F401
+from compapp.promotion.models import (  # noqa: F401
+    CalendarYear,
+    GradeChange,
+    NoticeObjection,
+    PromotionCase,
+    PublicNotice,
+)
 from compapp.reference.models import Grade, Jurisdiction  # noqa: F401
 from compapp.rewards.models import (  # noqa: F401
     AwardBasis,

@@ -31,10 +31,16 @@ def register_web(app: Flask) -> None:
     from compapp.auth.sessions import SESSION_KEY, session_user
     from compapp.auth.views import bp as auth_bp
     from compapp.certificates.views import bp as certificates_bp
+    from compapp.citing.views import bp as citing_bp
     from compapp.contests.views import bp as contests_bp
     from compapp.finance.views import bp as finance_bp
+    from compapp.help.views import bp as help_bp
+    from compapp.honours.views import bp as honours_bp
     from compapp.imports.views import bp as imports_bp
     from compapp.main import bp as main_bp
+    from compapp.notifications.views import bp as notifications_bp
+    from compapp.people.views import bp as people_bp
+    from compapp.policies.views import bp as policies_bp
     from compapp.portal.views import bp as portal_bp
     from compapp.promotion.views import bp as promotion_bp
     from compapp.reference.views import bp as reference_bp
@@ -53,6 +59,12 @@ def register_web(app: Flask) -> None:
         finance_bp,
         portal_bp,
         accounts_bp,
+        notifications_bp,
+        help_bp,
+        people_bp,
+        policies_bp,
+        citing_bp,
+        honours_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -202,15 +214,56 @@ def register_template_helpers(app: Flask) -> None:
             return value.strftime("%Y-%m-%d")
         return format_date(value, "arabic")
 
+    @app.template_filter("cntime")
+    def time_filter(value) -> str:
+        """A stored (UTC) timestamp in Beijing time: 2026年12月3日 14:05."""
+        from compapp.core.dates import format_datetime
+
+        if value is None:
+            return ""
+        return format_datetime(value, str(get_locale()))
+
     @app.context_processor
     def inject_helpers():
         from compapp import labels
+        from compapp.citing.services import honour_citation, line_citation, promotion_citation
+        from compapp.policy.subsidies import subsidies_for
 
         return {
             "labels": labels,
+            "cite_line": line_citation,
+            "cite_promotion": promotion_citation,
+            "cite_honour": honour_citation,
+            "training_subsidies": subsidies_for,
             "current_locale": str(get_locale()),
             "nav_items": lambda: nav_items(app),
+            "language_url": language_url,
+            "help_url": help_url,
         }
+
+
+def help_url() -> str:
+    """The guide for the signed-in person's role (the list of guides for visitors)."""
+    from flask import url_for
+
+    from compapp.help.views import guide_for
+
+    if not current_user.is_authenticated:
+        return url_for("help.index")
+    return url_for("help.guide", role=guide_for(current_user.role))
+
+
+def language_url(lang: str) -> str:
+    """Return this page's address in ``lang``, keeping its filters, sorting and page."""
+    from flask import url_for
+
+    if request.endpoint is None:
+        return url_for("main.index", lang=lang)
+    args = {}
+    if request.method == "GET":
+        args = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "lang"}
+    args.update(request.view_args or {})
+    return url_for(request.endpoint, **args, lang=lang)
 
 
 NAV = (
@@ -222,21 +275,34 @@ NAV = (
     ("contests.review", _l("成绩复核"), ("admin", "organiser")),
     ("finance.index", _l("奖励资金预算"), ("admin", "finance")),
     ("promotion.index", _l("等级晋升"), ("admin", "organiser")),
+    ("honours.index", _l("荣誉奖励"), ("admin", "organiser")),
     ("imports.index", _l("批量导入"), ("admin", "organiser")),
     ("certificates.index", _l("证书"), ("admin", "organiser")),
     ("reference.index", _l("行政区划"), ("admin",)),
+    ("promotion.calendar", _l("工作日历"), ("admin",)),
+    ("policies.index", _l("政策文件"), None),
     ("rewards.what_if", _l("政策草案试算"), ("admin",)),
     ("accounts.index", _l("账户"), ("admin",)),
     ("accounts.audit", _l("审计日志"), ("admin",)),
+    ("people.search", _l("查找人员"), ("admin", "organiser", "finance")),
 )
 
 
-def nav_items(app: Flask) -> list[tuple[str, str]]:
-    """Return the menu entries the signed-in user may open."""
+def nav_items(app: Flask) -> list[tuple[str, str, bool]]:
+    """Return the menu entries the signed-in user may open, the current one marked.
+
+    The current entry is the one whose page is shown, else the first of the same section
+    (a contest's page marks 赛事).
+    """
     items = []
     for endpoint, label, roles in NAV + tuple(app.config.get("EXTRA_NAV", ())):
         if endpoint not in app.view_functions:
             continue
         if roles is None or current_user.role in roles:
             items.append((endpoint, str(label)))
-    return items
+    shown = request.endpoint or ""
+    current = next((e for e, _label in items if e == shown), None)
+    if current is None and "." in shown:
+        section = shown.split(".", 1)[0] + "."
+        current = next((e for e, _label in items if e.startswith(section)), None)
+    return [(endpoint, label, endpoint == current) for endpoint, label in items]

@@ -266,7 +266,18 @@ def audit_query():
 @bp.route("/audit/")
 @admin_required
 def audit():
-    entries = db.session.scalars(audit_query().limit(500)).all()
+    from compapp.tables import sorted_page
+
+    entries = sorted_page(
+        audit_query(),
+        {
+            "at": AuditEntry.id,  # ids follow the time of writing
+            "user": AuditEntry.username,
+            "action": AuditEntry.action,
+            "target": AuditEntry.target_type,
+        },
+        default="-at",
+    )
     actions = db.session.scalars(
         db.select(AuditEntry.action).distinct().order_by(AuditEntry.action)
     ).all()

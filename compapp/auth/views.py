@@ -63,7 +63,11 @@ def login():
 @public
 def logout():
     # Ends the session in the database too: a copy of the cookie stops working as well.
-    sessions.end_session(session.get(sessions.SESSION_KEY), "logout")
+    # "everywhere" ends every session of the account (a lost phone, a shared computer).
+    if request.form.get("everywhere") and current_user.is_authenticated:
+        sessions.end_user_sessions(current_user, "logout_everywhere")
+    else:
+        sessions.end_session(session.get(sessions.SESSION_KEY), "logout")
     db.session.commit()
     logout_user()
     lang = session.get("lang")

@@ -419,20 +419,38 @@ def due_keys_query(contest_ids):
     ).subquery("due")
 
 
-def _issued(keys, valid_only: bool = False):
-    """EXISTS: a certificate (a valid one) was issued to the holder of ``keys``' row."""
-    query = db.exists().where(
-        Certificate.entry_id == keys.c.entry_id,
-        Certificate.kind == keys.c.kind,
-        Certificate.holder_type == keys.c.holder_type,
-        db.or_(
-            db.and_(
-                keys.c.holder_type == "competitor", Certificate.competitor_id == keys.c.person_id
-            ),
-            db.and_(keys.c.holder_type == "coach", Certificate.coach_id == keys.c.person_id),
+def _with_tallies(keys, contest_ids):
+    """``keys`` outer-joined to how many certificates (and valid ones) each holder has: one
+    grouped pass over the contests' certificates, joined once (no lookup per holder)."""
+    person = db.case(
+        (Certificate.holder_type == "competitor", Certificate.competitor_id),
+        else_=Certificate.coach_id,
+    )
+    tallies = (
+        db.select(
+            Certificate.entry_id,
+            Certificate.kind,
+            Certificate.holder_type,
+            person.label("person_id"),
+            db.func.count().label("issued"),
+            db.func.sum(db.case((Certificate.status == "valid", 1), else_=0)).label("valid"),
+        )
+        .where(Certificate.contest_id.in_(list(contest_ids)))
+        .group_by(Certificate.entry_id, Certificate.kind, Certificate.holder_type, person)
+        .subquery("tallies")
+    )
+    joined = keys.outerjoin(
+        tallies,
+        db.and_(
+            tallies.c.entry_id == keys.c.entry_id,
+            tallies.c.kind == keys.c.kind,
+            tallies.c.holder_type == keys.c.holder_type,
+            tallies.c.person_id == keys.c.person_id,
         ),
     )
-    return query.where(Certificate.status == "valid") if valid_only else query
+    never = tallies.c.issued.is_(None)
+    all_revoked = db.and_(tallies.c.issued > 0, tallies.c.valid == 0)
+    return joined, never, all_revoked
 
 
 @dataclass
@@ -449,14 +467,16 @@ def certificate_counts(contest_ids) -> dict[int, CertificateCounts]:
     ids = list(contest_ids)
     out = {i: CertificateCounts() for i in ids}
     keys = due_keys_query(ids)
-    issued, valid = _issued(keys), _issued(keys, valid_only=True)
+    joined, never, all_revoked = _with_tallies(keys, ids)
     for contest_id, due, pending, revoked in db.session.execute(
         db.select(
             keys.c.contest_id,
             db.func.count(),
-            db.func.sum(db.case((~issued, 1), else_=0)),
-            db.func.sum(db.case((db.and_(issued, ~valid), 1), else_=0)),
-        ).group_by(keys.c.contest_id)
+            db.func.sum(db.case((never, 1), else_=0)),
+            db.func.sum(db.case((all_revoked, 1), else_=0)),
+        )
+        .select_from(joined)
+        .group_by(keys.c.contest_id)
     ):
         out[contest_id].due, out[contest_id].pending = due, int(pending or 0)
         out[contest_id].revoked = int(revoked or 0)
@@ -476,11 +496,11 @@ def holders_query(contest: Contest, pending: bool):
     """The keys of the contest's pending holders (never issued), or of those whose
     certificates are all revoked, in the order of ``due_holders``."""
     keys = due_keys_query([contest.id])
-    issued = _issued(keys)
-    which = ~issued if pending else db.and_(issued, ~_issued(keys, valid_only=True))
+    joined, never, all_revoked = _with_tallies(keys, [contest.id])
     return (
         db.select(keys.c.kind, keys.c.entry_id, keys.c.holder_type, keys.c.person_id)
-        .where(which)
+        .select_from(joined)
+        .where(never if pending else all_revoked)
         .order_by(
             keys.c.kind_order,
             keys.c.event_id,

@@ -40,6 +40,15 @@ class ContestForm(FlaskForm):
     organising_body = StringField(
         _l("主办单位"), validators=[InputRequired(REQUIRED), Length(max=120)]
     )
+    organiser = SelectField(
+        _l("主办地（组织竞赛的行政区）"),
+        choices=[],
+        default="530000",
+        description=_l(
+            "省级及以上竞赛为云南省；州（市）级竞赛为举办该竞赛的州（市）。"
+            "州（市）级竞赛的奖励和晋升规定按主办的州（市）适用。"
+        ),
+    )
     location = StringField(_l("举办地点"), validators=[Optional(), Length(max=120)])
     starts_on = DateField(_l("开始日期"), validators=[InputRequired(REQUIRED)])
     ends_on = DateField(_l("结束日期"), validators=[InputRequired(REQUIRED)])
@@ -90,6 +99,7 @@ class EntryForm(FlaskForm):
     )
     is_tie = BooleanField(_l("并列"))
     result = SelectField(_l("奖项"), choices=[], validate_choice=False)
+    order_checked = BooleanField(_l("名次与奖项已核对"))
     version = HiddenField()
 
 

@@ -33,6 +33,11 @@ class Contest(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(40), index=True)
     organising_body_id: Mapped[int] = mapped_column(ForeignKey("organising_bodies.id"))
+    # The organising jurisdiction (POLICY.md §3): 530000, or the prefecture that runs a
+    # prefecture-tier contest. Prefecture-tier rules belong to it, not to the competitor.
+    organiser_code: Mapped[str] = mapped_column(
+        ForeignKey("jurisdictions.code"), index=True, default="530000"
+    )
     location: Mapped[str | None] = mapped_column(String(120))
     starts_on: Mapped[date]
     ends_on: Mapped[date]
@@ -42,6 +47,7 @@ class Contest(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     organising_body: Mapped[OrganisingBody] = relationship()
+    organiser = relationship("Jurisdiction")
     events: Mapped[list[Event]] = relationship(
         back_populates="contest", order_by="Event.id", cascade="all, delete-orphan"
     )

@@ -195,6 +195,46 @@ def check_placement(
     return problems
 
 
+# Better results first: a medal or prize with a smaller number should not have a worse rank.
+RESULT_ORDER = {
+    "gold": 1,
+    "silver": 2,
+    "bronze": 3,
+    "excellence": 4,
+    "prize_1": 1,
+    "prize_2": 2,
+    "prize_3": 3,
+}
+
+
+def check_result_order(
+    rank: int | None, result_code: str | None, others: Iterable[tuple[int, str | None]]
+) -> list[Problem]:
+    """A question, not a refusal: a better result with a worse rank than another entry of the
+    event (gold at rank 3 while silver is at rank 2) is usually a typing error.
+
+    :param others: (rank, result code) of the event's other placements.
+    """
+    mine = RESULT_ORDER.get(result_code or "")
+    if rank is None or mine is None:
+        return []
+    for other_rank, other_code in sorted(others, key=lambda o: o[0]):
+        theirs = RESULT_ORDER.get(other_code or "")
+        if theirs is None or theirs == mine:
+            continue
+        if (mine < theirs) == (rank > other_rank) and rank != other_rank:
+            return [
+                _problem(
+                    "result",
+                    "奖项与名次的先后不一致：第 %(rank)s 名的奖项与第 %(other)s 名的奖项次序相反。"
+                    "请核对；如确实如此，请勾选“名次与奖项已核对”后再保存。",
+                    rank=rank,
+                    other=other_rank,
+                )
+            ]
+    return []
+
+
 def check_coach_shares(shares: Iterable[int | None]) -> list[Problem]:
     """Recorded shares of the coaching team's award add up to 100% (POLICY.md §5.2)."""
     given = [s for s in shares if s is not None]

@@ -169,11 +169,12 @@ def _reopen(placement: Placement, user) -> None:
 # an entry's sending county, team, coaches, rank and result are price-relevant too; they are
 # refused outright once a result is confirmed (check_entry, save_entry, check_event): the
 # result must be reopened first.
-PRICE_RELEVANT = {"category": N_("赛事类别"), "award_on": N_("颁奖日期")}
-# The organising jurisdiction decides whose prefecture-tier rules apply (POLICY.md §3): it is
-# price-relevant wherever contests record it.
-if hasattr(Contest, "organiser_code"):
-    PRICE_RELEVANT["organiser_code"] = N_("主办地区")
+# The organising jurisdiction decides whose prefecture-tier rules apply (POLICY.md §3).
+PRICE_RELEVANT = {
+    "category": N_("赛事类别"),
+    "award_on": N_("颁奖日期"),
+    "organiser_code": N_("主办地区"),
+}
 # Where ContestData names a fact differently from the contest's column.
 DATA_NAMES = {"organiser_code": "organiser"}
 
@@ -223,6 +224,7 @@ class ContestData:
     award_on: date
     location: str | None = None
     notes: str | None = None
+    organiser: str = "530000"
 
 
 @dataclass
@@ -275,7 +277,9 @@ def check_contest(data: ContestData, contest: Contest | None = None) -> list[Pro
     problems = rules.check_contest_dates(data.starts_on, data.ends_on, data.award_on)
     if data.category not in rules.CATEGORIES:
         problems.append(Problem("category", "未知的赛事类别。"))
-    elif contest is not None and data.category != contest.category:
+        return problems
+    problems += check_organiser(data.category, data.organiser)
+    if contest is not None and data.category != contest.category:
         for event in contest.events:
             for problem in rules.check_event(data.category, event.format, event.result_kind):
                 problems.append(
@@ -286,6 +290,27 @@ def check_contest(data: ContestData, contest: Contest | None = None) -> list[Pro
                     )
                 )
     return problems
+
+
+def organisers() -> list[Jurisdiction]:
+    """The jurisdictions that can organise a contest: the province, then its prefectures."""
+    return db.session.scalars(
+        db.select(Jurisdiction)
+        .where(Jurisdiction.level.in_(("province", "prefecture")))
+        .order_by(Jurisdiction.level.desc(), Jurisdiction.code)
+    ).all()
+
+
+def check_organiser(category: str, code: str | None) -> list[Problem]:
+    """A prefecture-tier contest is run by a prefecture; any other by the province (§3)."""
+    found = db.session.get(Jurisdiction, code or "")
+    if found is None or found.level not in ("province", "prefecture"):
+        return [Problem("organiser", "请选择云南省或一个州（市）作为主办地。")]
+    if rules.CATEGORIES[category].tier == "prefecture" and found.level != "prefecture":
+        return [Problem("organiser", "州（市）级竞赛请选择主办该竞赛的州（市）。")]
+    if rules.CATEGORIES[category].tier != "prefecture" and found.level != "province":
+        return [Problem("organiser", "省级及以上竞赛的主办地为云南省。")]
+    return []
 
 
 def save_contest(
@@ -317,6 +342,7 @@ def save_contest(
     contest.name = data.name.strip()
     contest.category = data.category
     contest.organising_body = body
+    contest.organiser_code = data.organiser
     contest.location = (data.location or "").strip() or None
     contest.starts_on, contest.ends_on, contest.award_on = (
         data.starts_on,
@@ -704,7 +730,10 @@ def delete_entry(entry: Entry, seen_version: int | None) -> None:
 def counties() -> list[Jurisdiction]:
     """All counties, ordered by code."""
     return db.session.scalars(
-        db.select(Jurisdiction).filter_by(level="county").order_by(Jurisdiction.code)
+        db.select(Jurisdiction)
+        .filter_by(level="county")
+        .options(joinedload(Jurisdiction.parent))
+        .order_by(Jurisdiction.code)
     ).all()
 
 

@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
 
 from compapp import labels
 from compapp.audit.services import record_change, snapshot
@@ -68,6 +69,7 @@ CONTEST_FIELDS = [
     "name",
     "category",
     "organising_body_id",
+    "organiser_code",
     "location",
     "starts_on",
     "ends_on",
@@ -186,6 +188,7 @@ def contest_data(form: ContestForm) -> services.ContestData:
         award_on=form.award_on.data,
         location=form.location.data,
         notes=form.notes.data,
+        organiser=form.organiser.data,
     )
 
 
@@ -193,11 +196,21 @@ def body_names() -> list[str]:
     return db.session.scalars(db.select(OrganisingBody.name).order_by(OrganisingBody.name)).all()
 
 
+def organiser_choices(form: ContestForm) -> None:
+    form.organiser.choices = [(j.code, j.name) for j in services.organisers()]
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     form = ContestForm()
+    organiser_choices(form)
     if request.method == "GET" and current_user.organising_body is not None:
         form.organising_body.data = current_user.organising_body.name
+    if request.method == "GET" and getattr(current_user, "jurisdiction", None) is not None:
+        # A prefecture bureau's organiser usually registers its own prefecture's contests.
+        prefecture = current_user.jurisdiction.prefecture
+        if prefecture is not None:
+            form.organiser.data = prefecture.code
     if form.validate_on_submit():
         data = contest_data(form)
         problems = services.check_contest(data)
@@ -221,8 +234,10 @@ def create():
 def edit(contest_id: int):
     contest = get_contest(contest_id)
     form = ContestForm(obj=contest)
+    organiser_choices(form)
     if request.method == "GET":
         form.organising_body.data = contest.organising_body.name
+        form.organiser.data = contest.organiser_code
     if form.validate_on_submit():
         data = contest_data(form)
         problems = services.check_contest(data, contest)
@@ -399,10 +414,14 @@ def delete_event(event_id: int):
 
 
 def prepare_entry_form(form: EntryForm, event: Event) -> None:
-    county_choices = [(j.code, j.label) for j in services.counties()]
-    form.sending_county.choices = options([("", _("— 请选择 —")), *county_choices])
+    # All 129 counties, grouped by prefecture; static/select-filter.js adds a search box.
+    county_choices = [
+        SelectChoice(j.code, j.label, optgroup=j.parent.name if j.parent else None)
+        for j in services.counties()
+    ]
+    form.sending_county.choices = [SelectChoice("", _("— 请选择 —")), *county_choices]
     for sub in form.members:
-        sub.form.home_county.choices = options([("", "—"), *county_choices])
+        sub.form.home_county.choices = [SelectChoice("", "—"), *county_choices]
     form.result.choices = options(
         [("", _("无（仅名次）"))]
         + [
@@ -458,6 +477,17 @@ def fill_entry_form(form: EntryForm, entry: Entry) -> None:
         form.result.data = result_key(p.medal, p.prize) or ""
 
 
+def order_question(event: Event, data, entry: Entry | None) -> list:
+    """Ask before saving a result whose order contradicts another entry's (rank 3 gold above a
+    rank 2 silver); the person confirms with “名次与奖项已核对”."""
+    others = [
+        (e.placement.rank, result_key(e.placement.medal, e.placement.prize))
+        for e in event.entries
+        if e.placement is not None and (entry is None or e.id != entry.id)
+    ]
+    return rules.check_result_order(data.rank, data.result, others)
+
+
 def handle_entry_form(event: Event, entry: Entry | None):
     form = EntryForm()
     prepare_entry_form(form, event)
@@ -469,6 +499,8 @@ def handle_entry_form(event: Event, entry: Entry | None):
     if form.validate_on_submit():
         data = entry_data(form, event)
         problems = services.check_entry(event, data, entry, see_all=current_user.is_admin)
+        if not problems and not form.order_checked.data:
+            problems = order_question(event, data, entry)
         if not problems:
             before = entry_snapshot(entry) if entry is not None else None
             try:

@@ -14,6 +14,8 @@ from compapp.policy.categories import CATEGORIES, EVENT_FORMATS
 
 # county code -> (county name, prefecture code, prefecture name), or None when unknown.
 CountyLookup = Callable[[str], "tuple[str, str, str] | None"]
+# organiser code -> (name, level "province" | "prefecture"), or None when it is neither.
+OrganiserLookup = Callable[[str], "tuple[str, str] | None"]
 
 _ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _COUNTY_RE = re.compile(r"^\d{6}$")
@@ -89,3 +91,40 @@ def parse_county(value: object, lookup_county: CountyLookup) -> tuple[str, str, 
             f"未知的选送县（市、区）代码 “{value}”。请填写 6 位行政区划代码，如 533422。",
         )
     return (value, *found)
+
+
+def parse_organiser(
+    body: dict, category: str, lookup_organiser: OrganiserLookup | None
+) -> tuple[str | None, str]:
+    """Return the optional ``organiser`` (code, name); (None, "") when the body has none.
+
+    CONTRACT.md: 530000 for the province, a prefecture's code for a prefecture-tier contest;
+    a county's code or an unknown code is 422. A contest of another tier is run by the
+    province.
+    """
+    value = body.get("organiser")
+    if value is None:
+        return None, ""
+    found = (
+        lookup_organiser(value)
+        if lookup_organiser is not None and isinstance(value, str) and _COUNTY_RE.match(value)
+        else None
+    )
+    if found is None:
+        raise invalid(
+            "organiser",
+            f"未知的主办单位代码 “{value}”。请填写云南省 530000，或主办州（市）级竞赛的"
+            "州（市）的 6 位代码，如 533400；不能填写县（市、区）代码。",
+        )
+    name, level = found
+    prefecture_tier = CATEGORIES[category].tier == "prefecture"
+    if prefecture_tier and level != "prefecture":
+        raise invalid(
+            "organiser", f"州（市）级竞赛由州（市）主办：请填写主办州（市）的代码，而不是 {value}。"
+        )
+    if not prefecture_tier and level != "province":
+        raise invalid(
+            "organiser",
+            f"{CATEGORIES[category].name}不是州（市）级竞赛：主办单位应为云南省 530000。",
+        )
+    return value, name

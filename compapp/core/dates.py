@@ -1,8 +1,9 @@
-"""Dates written the Chinese way: 2024年9月15日, or in characters 二〇二四年九月十五日."""
+"""Dates written the Chinese way: 2024年9月15日, or in characters 二〇二四年九月十五日; times in
+Beijing time."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Literal
 
 _HANZI_DIGITS = "〇一二三四五六七八九"
@@ -21,3 +22,23 @@ def format_date(d: date, style: Literal["hanzi", "arabic"] = "hanzi") -> str:
         return f"{d.year}年{d.month}月{d.day}日"
     year = "".join(_HANZI_DIGITS[int(ch)] for ch in str(d.year))
     return f"{year}年{_hanzi_number(d.month)}月{_hanzi_number(d.day)}日"
+
+
+# China Standard Time: UTC+8 all year (no daylight saving since 1991), so a fixed offset
+# needs no time-zone database on the server.
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def beijing_time(at: datetime) -> datetime:
+    """Return ``at`` in Beijing time; a naive ``at`` is UTC (as compapp stores timestamps)."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(BEIJING)
+
+
+def format_datetime(at: datetime, language: str = "zh") -> str:
+    """Write a stored timestamp in Beijing time: 2026年12月3日 14:05 (English: 2026-12-03 14:05)."""
+    local = beijing_time(at)
+    if language == "en":
+        return local.strftime("%Y-%m-%d %H:%M")
+    return f"{format_date(local.date(), 'arabic')} {local:%H:%M}"

@@ -30,8 +30,8 @@ class CalendarNotCovered(LookupError):
     def __init__(self, year: int) -> None:
         self.year = year
         super().__init__(
-            f"{year} 年的节假日安排尚未配置：请按国务院办公厅当年的节假日安排通知"
-            f"补充 holidays.toml 后再计算公示期。"
+            f"{year} 年的节假日安排尚未录入：请按国务院办公厅当年的节假日安排通知"
+            f"在工作日历中录入后再计算公示期。"
         )
 
 

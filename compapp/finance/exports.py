@@ -250,6 +250,13 @@ def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
     story += [Paragraph(f"{i}. {escape(c)}", small) for i, c in enumerate(sheet.citations, start=1)]
     story.append(
         Paragraph(
+            "标有“按 compapp 读法”的依据，以及各条提示所涉的读法，"
+            "见 compapp 公开页面“compapp 对政策中不明确之处的读法”（/readings）。",
+            small,
+        )
+    )
+    story.append(
+        Paragraph(
             "金额按政策文件逐条计算，每行四舍五入到分，合计为各行之和；“调整”为已确认明细之后成绩变更产生的差额。",
             small,
         )

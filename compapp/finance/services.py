@@ -70,10 +70,13 @@ class Budget:
         return line_notices(self.lines)
 
     def policy_citations(self) -> list[str]:
+        """The distinct citations of the lines, each with its quoted sentence (POLICY §8)."""
+        from compapp.citing.services import line_citation, listed
+
         seen = {}
         for line in self.lines:
-            seen.setdefault((line.policy_id, line.clause), line.citation)
-        return [f"{pid} {clause}：{citation}" for (pid, clause), citation in sorted(seen.items())]
+            seen.setdefault((line.policy_id, line.clause), line)
+        return [listed(line_citation(line)) for _key, line in sorted(seen.items())]
 
 
 def budget_lines(
@@ -259,22 +262,23 @@ def budget_summary(
 def budget_citations(
     payer_code: str, contest: Contest | None = None, year: int | None = None
 ) -> list[str]:
-    """ "policy clause：citation" of each distinct clause behind a payer's lines, in SQL."""
+    """The citation of each distinct clause behind a payer's lines (distinct in SQL), each
+    with its quoted sentence, as a person reads it (POLICY §8)."""
+    from compapp.citing.services import award_citation, listed
+
     rows = db.session.execute(
         _budget_where(
             _budget_joins(
-                db.select(
-                    AwardLineRecord.policy_id,
-                    AwardLineRecord.clause,
-                    db.func.min(AwardLineRecord.citation),
-                ).select_from(AwardLineRecord)
+                db.select(AwardLineRecord.policy_id, AwardLineRecord.clause).select_from(
+                    AwardLineRecord
+                )
             ),
             payer_code,
             contest,
             year,
         ).group_by(AwardLineRecord.policy_id, AwardLineRecord.clause)
     ).all()
-    return [f"{pid} {clause}：{citation}" for pid, clause, citation in sorted(rows)]
+    return [listed(award_citation(pid, clause)) for pid, clause in sorted(rows)]
 
 
 @dataclass(frozen=True)
@@ -415,25 +419,43 @@ def payer_overview(payer_code: str) -> dict[int, list[ContestSummary]]:
     return dict(years)
 
 
-def budget_view(budget: Budget) -> dict:
+def _status_fingerprint(payer_code: str, contest: Contest, status: str) -> tuple[int, int, str]:
+    """Number, fen and a fingerprint of which lines of ``status`` a payer has for a contest,
+    summed in SQL (a page of 10,000 lines loads none of them to bind its forms).
+
+    Lines are append-only (an amount never changes; a change adds lines with new ids), so the
+    ids alone say which lines at which amounts; their count, sum, least and greatest stand for
+    the set."""
+    count, fen, id_sum, low, high = db.session.execute(
+        _budget_where(
+            _budget_joins(
+                db.select(
+                    db.func.count(),
+                    db.func.sum(AwardLineRecord.amount_fen),
+                    db.func.sum(AwardLineRecord.id),
+                    db.func.min(AwardLineRecord.id),
+                    db.func.max(AwardLineRecord.id),
+                ).select_from(AwardLineRecord)
+            ),
+            payer_code,
+            contest,
+            None,
+        ).where(line_status_sql() == status)
+    ).one()
+    return count, int(fen or 0), digest([(count, int(id_sum or 0), low, high)])
+
+
+def budget_view(payer_code: str, contest: Contest) -> dict:
     """What the budget page shows for confirmation, and so what a confirmation binds to: the
-    lines awaiting it (how many, their total, and a digest of which lines at which amounts)."""
-    lines = budget.confirmable
-    return {
-        N_("待确认明细条数"): len(lines),
-        N_("待确认合计"): sum(line.amount_fen for line in lines),
-        N_("待确认明细"): digest((line.id, line.amount_fen) for line in lines),
-    }
+    lines awaiting it (how many, their total, and which lines at which amounts)."""
+    count, fen, which = _status_fingerprint(payer_code, contest, "awaiting_budget")
+    return {N_("待确认明细条数"): count, N_("待确认合计"): fen, N_("待确认明细"): which}
 
 
-def payment_view(budget: Budget) -> dict:
+def payment_view(payer_code: str, contest: Contest) -> dict:
     """What the budget page shows for payment, and so what a payment binds to."""
-    lines = budget.payable
-    return {
-        N_("待支付明细条数"): len(lines),
-        N_("待支付合计"): sum(line.amount_fen for line in lines),
-        N_("待支付明细"): digest((line.id, line.amount_fen) for line in lines),
-    }
+    count, fen, which = _status_fingerprint(payer_code, contest, "confirmed")
+    return {N_("待支付明细条数"): count, N_("待支付合计"): fen, N_("待支付明细"): which}
 
 
 CHUNK = 500
@@ -472,7 +494,7 @@ def confirm_budget(
     if not lines:
         _already_confirmed(contest, payer_code, seen)
         raise BudgetRefused(_l("没有待确认的明细：成绩须先经第二人复核确认。"))
-    check(seen, budget_view(budget))
+    check(seen, budget_view(payer_code, contest))
     confirmation = BudgetConfirmation(
         contest_id=contest.id,
         payer_code=payer_code,
@@ -495,7 +517,7 @@ def confirm_budget(
     if claimed != len(ids):
         db.session.rollback()
         _already_confirmed(contest, payer_code, seen)
-        check(seen, budget_view(budget_lines(payer_code, contest)))
+        check(seen, budget_view(payer_code, contest))
         raise Changed([], unknown=True)
     for line in lines:
         db.session.expire(line, ["budget_confirmation_id"])
@@ -530,8 +552,7 @@ def _already_confirmed(contest: Contest, payer_code: str, seen: dict | None) -> 
     )
     if (
         last is not None
-        and budget_view(budget_lines(payer_code, contest))[N_("待确认明细条数")]
-        < seen[N_("待确认明细条数")]
+        and budget_view(payer_code, contest)[N_("待确认明细条数")] < seen[N_("待确认明细条数")]
     ):
         raise AlreadyDone("confirm_budget", last.confirmed_by.display_name, last.confirmed_at)
 
@@ -567,7 +588,7 @@ def mark_paid(
         if line.amount_fen < 0:
             raise BudgetRefused(_l("负数调整明细为应收回金额，请按收回流程处理，不能登记为支付。"))
     if contest is not None:
-        check(seen, payment_view(budget_lines(payer_code, contest)))
+        check(seen, payment_view(payer_code, contest))
     ids = [line.id for line in lines]
     at = utcnow()
     claimed = _claim_lines(

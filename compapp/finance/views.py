@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from compapp import labels
 from compapp.auth.access import require_role
 from compapp.binding import refusal_message, seen_from_form, seen_token
+from compapp.citing.services import award_citation
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest, Entry, Event
+from compapp.core.dates import format_datetime
 from compapp.core.money import format_yuan, from_fen
 from compapp.core.seen import AlreadyDone, Changed
 from compapp.downloads import PDF, XLSX, download_written
@@ -101,14 +104,17 @@ def contest_budget(contest_id: int):
     budget, page, selected = budget_page(code, contest)
     if not budget.count:
         abort(404)
-    lines = services.budget_lines(code, contest)  # what the confirmation forms bind to
     return render_template(
         "finance/budget.html",
         contest=contest,
         year=None,
         budget=budget,
-        seen_budget=seen_token("budget", f"{contest.id}:{code}", services.budget_view(lines)),
-        seen_payment=seen_token("payment", f"{contest.id}:{code}", services.payment_view(lines)),
+        seen_budget=seen_token(
+            "budget", f"{contest.id}:{code}", services.budget_view(code, contest)
+        ),
+        seen_payment=seen_token(
+            "payment", f"{contest.id}:{code}", services.payment_view(code, contest)
+        ),
         page=page,
         selected=selected,
         confirmations=services.confirmations(contest, code),
@@ -124,6 +130,8 @@ def contest_budget(contest_id: int):
 def year_budget(year: int):
     code = payer_code()
     budget, page, selected = budget_page(code, year=year)
+    from compapp.honours.services import confirmed_honours_total_fen
+
     return render_template(
         "finance/budget.html",
         contest=None,
@@ -131,6 +139,7 @@ def year_budget(year: int):
         budget=budget,
         page=page,
         selected=selected,
+        honours=confirmed_honours_total_fen(code, year),
         confirmations=[],
         form=ConfirmForm(),
         statuses=services.STATUSES,
@@ -237,7 +246,7 @@ def budget_rows(code: str, contest: Contest | None = None, year: int | None = No
             amount=from_fen(row.amount_fen),
             kind=adjustment if row.kind == "adjustment" else award,
             status=labels.line_status(row.status),
-            clause=f"{row.policy_id} {row.clause}",
+            clause=award_citation(row.policy_id, row.clause).text,
         )
 
 
@@ -253,7 +262,7 @@ def budget_sheet(
         _(
             "%(who)s 于 %(when)s 确认 %(n)s 条，合计 %(total)s",
             who=c.confirmed_by.display_name,
-            when=c.confirmed_at.strftime("%Y-%m-%d %H:%M UTC"),
+            when=format_datetime(c.confirmed_at, str(get_locale())),
             n=c.line_count,
             total=format_yuan(c.total),
         )

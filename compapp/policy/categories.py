@@ -16,6 +16,7 @@ PAYER_LEVELS = ("province", "prefecture", "county")
 PAYEES = ("competitor", "coaching_team")
 
 _PODIUM = ("gold", "silver", "bronze")
+_PODIUM_AND_EXCELLENCE = (*_PODIUM, "excellence")
 
 
 @dataclass(frozen=True)
@@ -41,20 +42,37 @@ class Category:
 
 # §3. Categories whose row says "ranks drive promotion; no cash rule" or "no cash rule in
 # the sources" (national_class2, provincial_class2, prefecture_class2) record ranks only:
-# a medal or prize there is a validation error, not a zero. `excellence` (优胜奖) exists
-# only at WorldSkills and the national skills competition; national_class1 and the
-# provincial and prefecture contests award gold/silver/bronze or prizes 1–3.
+# a medal or prize there is a validation error, not a zero. `excellence` (优胜奖) exists at
+# WorldSkills and the national skills competition, and — recorded with no cash (002_…txt:47
+# names it, no source sets an amount) — at national_class1 and the provincial class-1
+# contests; prefecture contests award gold/silver/bronze or prizes 1–3.
 CATEGORIES: dict[str, Category] = {
     c.id: c
     for c in (
         Category("worldskills", "world", "世界技能大赛", MEDALS, ()),
         Category("national_skills_competition", "national", "全国职业技能大赛", MEDALS, ()),
-        Category("national_class1", "national", "其他全国一类职业技能竞赛", _PODIUM, PRIZES),
+        Category(
+            "national_class1",
+            "national",
+            "其他全国一类职业技能竞赛",
+            _PODIUM_AND_EXCELLENCE,
+            PRIZES,
+        ),
         Category("national_class2", "national", "全国二类职业技能竞赛", (), ()),
         Category(
-            "provincial_comprehensive", "provincial", "全省综合性职业技能大赛", _PODIUM, PRIZES
+            "provincial_comprehensive",
+            "provincial",
+            "全省综合性职业技能大赛",
+            _PODIUM_AND_EXCELLENCE,
+            PRIZES,
         ),
-        Category("provincial_class1", "provincial", "其他省级一类职业技能竞赛", _PODIUM, PRIZES),
+        Category(
+            "provincial_class1",
+            "provincial",
+            "其他省级一类职业技能竞赛",
+            _PODIUM_AND_EXCELLENCE,
+            PRIZES,
+        ),
         Category("provincial_class2", "provincial", "省级二类职业技能竞赛", (), ()),
         Category(
             "prefecture_comprehensive", "prefecture", "州（市）综合性职业技能大赛", _PODIUM, PRIZES
@@ -79,6 +97,15 @@ MEDAL_NAMES = {"gold": "金牌", "silver": "银牌", "bronze": "铜牌", "excell
 PRIZE_NAMES = {1: "一等奖", 2: "二等奖", 3: "三等奖"}
 PAYER_LEVEL_NAMES = {"province": "省级", "prefecture": "州（市）级", "county": "县（市、区）级"}
 PAYEE_NAMES = {"competitor": "选手", "coaching_team": "教练团队"}
+# Honours are awards to a person, not placements (POLICY.md §4.7).
+HONOUR_NAMES = {
+    "zhonghua_skills_award": "中华技能大奖",
+    "national_technical_expert": "全国技术能手",
+    "yunnan_skills_award": "云南省技能大奖",
+    "yunnan_technical_expert": "云南省技术能手",
+    "national_training_team": "世界技能大赛国家集训队队员",
+}
+HONOUR_KINDS = tuple(HONOUR_NAMES)
 
 
 def allowed_results(category: str) -> dict[str, list]:

@@ -22,16 +22,20 @@ from compapp.core.money import MoneyError, as_decimal, format_yuan_short
 from compapp.policy.categories import (
     CATEGORIES,
     CATEGORY_NAMES,
+    HONOUR_KINDS,
     PAYER_LEVEL_NAMES,
     PAYER_LEVELS,
     RESULT_KEYS,
     result_key_name,
 )
+from compapp.policy.citations import UserCitation, cite
 from compapp.policy.strict_toml import PolicyFileError, _refuse_float
 
 __all__ = [
     "AWARDS_DIR",
     "Citation",
+    "Clause",
+    "RestatedBy",
     "NoPolicyInForce",
     "NoticeRule",
     "Policy",
@@ -67,12 +71,20 @@ SETTING_VALUES: dict[str, tuple[Any, ...]] = {
     "excellence_topup": (True, False),  # §4.3
     "amounts_configured": (True, False),  # §4.5
 }
+# Whom a schedule row pays: competitors the policy's jurisdiction sent (the default), or
+# everyone placing at a contest that jurisdiction organises (dq-2022 (7), POLICY.md §3).
+ROW_SCOPES = ("sent_by_jurisdiction", "contests_run_by_jurisdiction")
 
 _FILE_KEYS = {
     "id",
     "title",
+    "short_title",
     "issuer",
     "document_number",
+    "issued_on",
+    "issued_text",
+    "restated_by",
+    "clauses",
     "jurisdiction_code",
     "jurisdiction_name",
     "jurisdiction_level",
@@ -81,7 +93,16 @@ _FILE_KEYS = {
     "note",
     "versions",
 }
-_FILE_REQUIRED = _FILE_KEYS - {"note"}
+_FILE_REQUIRED = _FILE_KEYS - {
+    "note",
+    "document_number",
+    "issued_on",
+    "issued_text",
+    "restated_by",
+}
+_CLAUSE_KEYS = {"section", "item", "citation", "quote", "reading"}
+_CLAUSE_REQUIRED = {"section", "item", "citation", "quote"}
+_RESTATED_KEYS = {"policy", "short_title", "section"}
 _VERSION_KEYS = {
     "effective_from",
     "effective_to",
@@ -93,16 +114,28 @@ _VERSION_KEYS = {
     "schedule",
     "topups",
     "notices",
+    "honours",
 }
 _VERSION_REQUIRED = {"effective_from", "date_assumed", "date_citation", "settings"}
-_SETTING_KEYS = {"value", "clause", "citation", "reading", "note", "notice"}
+_SETTING_KEYS = {"value", "clause", "citation", "reading", "note", "notice", "categories"}
 _SETTING_REQUIRED = {"value", "clause", "citation", "reading"}
-_SCHEDULE_KEYS = {"clause", "citation", "categories", "payer", "amounts", "coaching_team", "note"}
+_SCHEDULE_KEYS = {
+    "clause",
+    "citation",
+    "categories",
+    "payer",
+    "amounts",
+    "coaching_team",
+    "note",
+    "applies_to",
+}
 _SCHEDULE_REQUIRED = {"clause", "citation", "categories", "payer", "amounts"}
 _TOPUP_KEYS = {"clause", "citation", "categories", "results", "shares", "coaching_team", "note"}
 _TOPUP_REQUIRED = {"clause", "citation", "categories", "results", "shares"}
 _SHARE_KEYS = {"payer", "percent"}
-_NOTICE_KEYS = {"clause", "citation", "categories", "results", "text"}
+_HONOUR_KEYS = {"clause", "citation", "payer", "amounts", "note"}
+_HONOUR_REQUIRED = {"clause", "citation", "payer", "amounts"}
+_NOTICE_KEYS = {"clause", "citation", "categories", "results", "text", "reading"}
 _NOTICE_REQUIRED = {"clause", "citation", "text"}
 
 
@@ -138,6 +171,7 @@ class Setting:
     reading: str
     note: str = ""
     notice: str = ""
+    categories: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,6 +185,9 @@ class ScheduleRow:
     amounts: dict[str, Decimal]
     coaching_team: str
     note: str = ""
+    # "sent_by_jurisdiction" (competitors the policy's jurisdiction sent) or
+    # "contests_run_by_jurisdiction" (every competitor of a contest it organises).
+    applies_to: str = "sent_by_jurisdiction"
 
 
 @dataclass(frozen=True)
@@ -175,6 +212,17 @@ class TopUpRule:
 
 
 @dataclass(frozen=True)
+class HonourRow:
+    """Per-person amounts of honours (中华技能大奖 …), paid by one payer level (§4.7)."""
+
+    clause: str
+    citation: str
+    payer: str
+    amounts: dict[str, Decimal]  # honour kind -> amount (0: a title with no cash stated)
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class NoticeRule:
     """A sentence a finance officer must read for some categories and results."""
 
@@ -183,6 +231,7 @@ class NoticeRule:
     categories: tuple[str, ...]
     results: tuple[str, ...]
     text: str
+    reading: str = ""
 
     def matches(self, category: str, result: str | None) -> bool:
         """Return True when the notice concerns ``category`` and ``result``."""
@@ -192,19 +241,76 @@ class NoticeRule:
 
 
 @dataclass(frozen=True)
+class Clause:
+    """One clause of a document as a person cites it: section, item and the quoted sentence.
+
+    ``key`` is how the policy data and stored award lines name it; ``item`` is what a
+    person reads ("(2)", "第27条"). Two keys may share an item when compapp applies the
+    same clause under one of its readings (``reading``, an id of ``readings.toml``).
+    """
+
+    key: str
+    section: str
+    item: str
+    citation: str  # seed file and line, for administrators
+    quote: str
+    reading: str = ""
+
+
+@dataclass(frozen=True)
+class RestatedBy:
+    """The document whose text quotes this one (yn-2021-28 is known only through dq-2022)."""
+
+    policy: str
+    short_title: str
+    section: str
+
+
+@dataclass(frozen=True)
 class PolicyHeader:
     """What a policy file says about its document and the jurisdiction it belongs to."""
 
     id: str
     title: str
     issuer: str
-    document_number: str
+    document_number: str  # "" when the document prints none (未印文号)
     jurisdiction_code: str
     jurisdiction_name: str
     jurisdiction_level: str
     payer_levels: tuple[str, ...]
     source: str
     note: str = ""
+    short_title: str = ""
+    issued_on: date | None = None
+    issued_text: str = ""
+    restated_by: RestatedBy | None = None
+    clauses: dict[str, Clause] = field(default_factory=dict)
+
+    @property
+    def number_text(self) -> str:
+        """Return the 文号, or "未印文号" when the document prints none."""
+        return self.document_number or "未印文号"
+
+    @property
+    def document_text(self) -> str:
+        """Return the document as a person names it: "迪庆方案（未印文号）"."""
+        return f"{self.short_title}（{self.number_text}）"
+
+    def cite(self, clause: str) -> UserCitation:
+        """Return the user-visible citation of clause ``clause`` (a key of ``clauses``)."""
+        found = self.clauses[clause]
+        restated = self.restated_by
+        return cite(
+            kind="awards",
+            policy_id=self.id,
+            clause=clause,
+            short_title=self.short_title,
+            document_number=self.document_number,
+            section=found.section,
+            item=found.item,
+            reading=found.reading if found.reading != "provincial-amounts-restated" else "",
+            restated_by=(restated.short_title, restated.section) if restated else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -224,6 +330,7 @@ class PolicyVersion:
     digest: str
     file_name: str
     note: str = ""
+    honours: tuple[HonourRow, ...] = ()
 
     @property
     def policy_id(self) -> str:
@@ -261,10 +368,10 @@ class PolicyVersion:
         """Return the citation of the amount ``payer`` pays for the result, or None."""
         row = self.schedule_row(category, result, payer)
         if row is not None:
-            return Citation(self.header.document_number, row.clause, row.citation)
+            return Citation(self.header.number_text, row.clause, row.citation)
         rule = self.topup_rule(category, result)
         if rule is not None and any(share.payer == payer for share in rule.shares):
-            return Citation(self.header.document_number, rule.clause, rule.citation)
+            return Citation(self.header.number_text, rule.clause, rule.citation)
         return None
 
     def period_text(self) -> str:
@@ -482,18 +589,66 @@ def _read_header(data: dict, r: _Reader) -> PolicyHeader:
         # A policy can make its own level or a lower one pay, never a higher one.
         if LEVEL_ORDER[payer] < LEVEL_ORDER[level]:
             raise r.fail(f"payer_levels[{index}]", f"a {level} policy cannot make the {payer} pay")
+    issued_on = None
+    if "issued_on" in data:
+        issued_on = r.day(data["issued_on"], "issued_on")
+    restated_by = None
+    if "restated_by" in data:
+        table = r.keys(data["restated_by"], "restated_by", _RESTATED_KEYS, _RESTATED_KEYS)
+        restated_by = RestatedBy(
+            policy=r.text(table, "policy", "restated_by"),
+            short_title=r.text(table, "short_title", "restated_by"),
+            section=r.text(table, "section", "restated_by"),
+        )
     return PolicyHeader(
         id=policy_id,
         title=r.text(data, "title", ""),
         issuer=r.text(data, "issuer", ""),
-        document_number=r.text(data, "document_number", ""),
+        document_number=r.text(data, "document_number", "", required=False),
         jurisdiction_code=code,
         jurisdiction_name=r.text(data, "jurisdiction_name", ""),
         jurisdiction_level=level,
         payer_levels=tuple(payer_levels),
         source=r.citation(data, "source", ""),
         note=r.text(data, "note", "", required=False),
+        short_title=r.text(data, "short_title", ""),
+        issued_on=issued_on,
+        issued_text=r.text(data, "issued_text", "", required=False),
+        restated_by=restated_by,
+        clauses=_read_clauses(data["clauses"], r),
     )
+
+
+def _read_clauses(table: object, r: _Reader) -> dict[str, Clause]:
+    """Return the document's clauses; refuse one without its quoted sentence."""
+    if not isinstance(table, dict) or not table:
+        raise r.fail("clauses", "expected a table of clauses, each with its quoted sentence")
+    clauses = {}
+    for key, entry in table.items():
+        path = f"clauses.{key}"
+        r.keys(entry, path, _CLAUSE_KEYS, _CLAUSE_REQUIRED)
+        quote = entry.get("quote")
+        if not isinstance(quote, str) or not quote.strip():
+            raise r.fail(f"{path}.quote", "unquoted: give the exact sentence of the source")
+        clauses[key] = Clause(
+            key=key,
+            section=r.text(entry, "section", path, required=False),
+            item=r.text(entry, "item", path),
+            citation=r.citation(entry, "citation", path),
+            quote=quote,
+            reading=r.text(entry, "reading", path, required=False),
+        )
+    return clauses
+
+
+def _clause(header: PolicyHeader, table: dict, where: str, r: _Reader) -> str:
+    """Return the row's clause key, refusing one that [clauses] does not quote."""
+    key = r.text(table, "clause", where)
+    if key not in header.clauses:
+        raise r.fail(
+            f"{where}.clause", f"{key!r} is not in [clauses] (each clause needs its quote)"
+        )
+    return key
 
 
 def _read_settings(
@@ -516,13 +671,16 @@ def _read_settings(
             name=name,
             value=value,
             citation=Citation(
-                header.document_number,
-                r.text(entry, "clause", path),
+                header.number_text,
+                _clause(header, entry, path, r),
                 r.citation(entry, "citation", path),
             ),
             reading=r.text(entry, "reading", path),
             note=r.text(entry, "note", path, required=False),
             notice=r.text(entry, "notice", path, required=False),
+            categories=r.categories(entry["categories"], f"{path}.categories")
+            if "categories" in entry
+            else (),
         )
     return settings
 
@@ -550,7 +708,10 @@ def _read_version(
     for index, row in enumerate(data.get("schedule", [])):
         path = f"{where}.schedule[{index}]"
         r.keys(row, path, _SCHEDULE_KEYS, _SCHEDULE_REQUIRED)
-        clause = r.text(row, "clause", path)
+        clause = _clause(header, row, path, r)
+        row_scope = row.get("applies_to", "sent_by_jurisdiction")
+        if row_scope not in ROW_SCOPES:
+            raise r.fail(f"{path}.applies_to", f"{row_scope!r} is not one of {list(ROW_SCOPES)}")
         citation = r.citation(row, "citation", path)
         categories = r.categories(row["categories"], f"{path}.categories")
         payer = r.payer(row["payer"], f"{path}.payer", payers)
@@ -576,6 +737,7 @@ def _read_version(
                 amounts=amounts,
                 coaching_team=_row_coaching_team(row, path, settings, r),
                 note=r.text(row, "note", path, required=False),
+                applies_to=row_scope,
             )
         )
 
@@ -603,7 +765,7 @@ def _read_version(
             shares.append(Share(r.payer(share["payer"], f"{share_path}.payer", payers), percent))
         topups.append(
             TopUpRule(
-                clause=r.text(rule, "clause", path),
+                clause=_clause(header, rule, path, r),
                 citation=r.citation(rule, "citation", path),
                 categories=categories,
                 results=results,
@@ -619,7 +781,7 @@ def _read_version(
         r.keys(notice, path, _NOTICE_KEYS, _NOTICE_REQUIRED)
         notices.append(
             NoticeRule(
-                clause=r.text(notice, "clause", path),
+                clause=_clause(header, notice, path, r),
                 citation=r.citation(notice, "citation", path),
                 categories=r.categories(notice["categories"], f"{path}.categories")
                 if "categories" in notice
@@ -628,6 +790,28 @@ def _read_version(
                 if "results" in notice
                 else (),
                 text=r.text(notice, "text", path),
+                reading=r.text(notice, "reading", path, required=False),
+            )
+        )
+
+    honours: list[HonourRow] = []
+    for index, row in enumerate(data.get("honours", [])):
+        path = f"{where}.honours[{index}]"
+        r.keys(row, path, _HONOUR_KEYS, _HONOUR_REQUIRED)
+        if not isinstance(row["amounts"], dict) or not row["amounts"]:
+            raise r.fail(f"{path}.amounts", "expected a table of honour = amount")
+        amounts = {}
+        for kind, value in row["amounts"].items():
+            if kind not in HONOUR_KINDS:
+                raise r.fail(f"{path}.amounts.{kind}", f"unknown honour {kind!r}")
+            amounts[kind] = r.amount(value, f"{path}.amounts.{kind}")
+        honours.append(
+            HonourRow(
+                clause=_clause(header, row, path, r),
+                citation=r.citation(row, "citation", path),
+                payer=r.payer(row["payer"], f"{path}.payer", payers),
+                amounts=amounts,
+                note=r.text(row, "note", path, required=False),
             )
         )
 
@@ -657,6 +841,7 @@ def _read_version(
         schedule=tuple(schedule),
         topups=tuple(topups),
         notices=tuple(notices),
+        honours=tuple(honours),
         digest=digest,
         file_name=r.name,
         note=r.text(data, "note", where, required=False),
@@ -782,9 +967,25 @@ def load_policies(data_dir: Path | None = None) -> PolicySet:
     return PolicySet(policies)
 
 
+def check_readings(policies: PolicySet, readings: dict) -> None:
+    """Refuse a policy that names a reading the readings file does not publish."""
+    for policy in policies:
+        named = [(f"clauses.{c.key}.reading", c.reading) for c in policy.header.clauses.values()]
+        for version in policy.versions:
+            named += [(f"settings.{s.name}.reading", s.reading) for s in version.settings.values()]
+            named += [("notices.reading", n.reading) for n in version.notices]
+        for where, reading in named:
+            if reading and reading not in readings:
+                raise PolicyFileError(f"{policy.id}.toml: {where}: unknown reading {reading!r}")
+
+
 def check_policies(data_dir: Path | None = None) -> list[str]:
     """Load every policy file (raising on the first problem) and return the ids loaded."""
-    return load_policies(data_dir).ids()
+    from compapp.policy.readings import load_readings
+
+    policies = load_policies(data_dir)
+    check_readings(policies, load_readings())
+    return policies.ids()
 
 
 def describe_version(version: PolicyVersion) -> str:

@@ -102,6 +102,7 @@ def winner():
                 "notices": line_notices(mine),
             }
         )
+    from compapp.honours.services import honours
     from compapp.promotion.services import status_name, title_status_name
 
     return render_template(
@@ -109,6 +110,7 @@ def winner():
         rows=rows,
         promotion_status=status_name,
         title_status=title_status_name,
+        honours=honours(current_user.competitor_id) if current_user.competitor_id else [],
         promotions=db.session.scalars(
             db.select(PromotionCase).where(
                 PromotionCase.competitor_id == current_user.competitor_id

@@ -11,11 +11,13 @@ from __future__ import annotations
 from compapp.core.api import (
     ApiError,
     CountyLookup,
+    OrganiserLookup,
     invalid,
     parse_award_date,
     parse_category,
     parse_county,
     parse_event_format,
+    parse_organiser,
     require_fields,
 )
 from compapp.core.vocab import GRADE_ORDER
@@ -42,7 +44,9 @@ REQUIRED_FIELDS = (
 )
 
 
-def parse_promotion_request(body: object, lookup_county: CountyLookup) -> PromotionFacts:
+def parse_promotion_request(
+    body: object, lookup_county: CountyLookup, lookup_organiser: OrganiserLookup | None = None
+) -> PromotionFacts:
     """Return the facts of a promotion request, or raise ``ApiError`` (400 shape, 422 value)."""
     require_fields(body, REQUIRED_FIELDS)
     award_on = parse_award_date(body["award_date"])
@@ -67,6 +71,7 @@ def parse_promotion_request(body: object, lookup_county: CountyLookup) -> Promot
     county, _county_name, prefecture_code, _prefecture_name = parse_county(
         body["county"], lookup_county
     )
+    organiser_code, organiser_name = parse_organiser(body, category, lookup_organiser)
 
     return PromotionFacts(
         award_on=award_on,
@@ -77,6 +82,8 @@ def parse_promotion_request(body: object, lookup_county: CountyLookup) -> Promot
         is_employee=is_employee,
         county_code=county,
         prefecture_code=prefecture_code,
+        organiser_code=organiser_code,
+        organiser_name=organiser_name,
     )
 
 
@@ -96,10 +103,13 @@ def promotion_response(eligibility: Eligibility) -> dict:
 
 
 def answer_promotion_request(
-    body: object, lookup_county: CountyLookup, rules: PromotionRuleSet
+    body: object,
+    lookup_county: CountyLookup,
+    rules: PromotionRuleSet,
+    lookup_organiser: OrganiserLookup | None = None,
 ) -> dict:
     """Parse ``body``, check eligibility and return the 200 answer; raise ``ApiError`` else."""
-    facts = parse_promotion_request(body, lookup_county)
+    facts = parse_promotion_request(body, lookup_county, lookup_organiser)
     try:
         eligibility = check_eligibility(facts, rules)
     except NoPromotionRuleInForce as exc:

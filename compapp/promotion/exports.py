@@ -238,7 +238,7 @@ def notice_workbook(doc: NoticeDocument) -> bytes:
     info.append(["赛事", doc.contest_name])
     info.append(["赛事类别", doc.category_name])
     info.append(["颁奖日期", doc.award_on])
-    info.append(["政策", f"{doc.policy_id}《{doc.policy_document}》"])
+    info.append(["政策", f"《{doc.policy_document}》（{doc.policy_id}）"])
     info.append(["公示日期", doc.published_on])
     info.append(["公示工作日数", doc.working_days])
     info.append(["公示截止日期", doc.ends_on])

@@ -9,15 +9,29 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compapp.auth.models import utcnow
 from compapp.extensions import db
 
 # ineligible: the rules left the competitor out (the reason says why); the other states are
-# the path of an eligible case: proposed → confirmed | rejected → noticed → final.
-CASE_STATUSES = ("ineligible", "proposed", "confirmed", "rejected", "noticed", "final")
+# the path of an eligible case: proposed → confirmed | rejected → noticed → final. During the
+# notice an objection (异议) moves a case to objected until an organiser resolves it: upheld
+# → withdrawn, dismissed → back to noticed (final only after the notice has ended).
+CASE_STATUSES = (
+    "ineligible", "proposed", "confirmed", "rejected", "noticed", "objected", "withdrawn", "final"
+)  # fmt: skip
+OBJECTION_STATUSES = ("open", "upheld", "dismissed")
 # The states an evaluation may still rewrite: nobody has decided anything on them.
 UNDECIDED_STATUSES = ("ineligible", "proposed")
 TITLE_STATUSES = ("none", "proposed", "approved", "rejected")
@@ -66,7 +80,8 @@ class PromotionCase(db.Model):
     __table_args__ = (
         UniqueConstraint("placement_id", "competitor_id"),
         CheckConstraint(
-            "status IN ('ineligible', 'proposed', 'confirmed', 'rejected', 'noticed', 'final')",
+            "status IN ('ineligible', 'proposed', 'confirmed', 'rejected', 'noticed', "
+            "'objected', 'withdrawn', 'final')",
             name="status",
         ),
         CheckConstraint(
@@ -74,7 +89,8 @@ class PromotionCase(db.Model):
         ),
         CheckConstraint("eligible OR to_grade IS NULL", name="to_grade_only_if_eligible"),
         CheckConstraint(
-            "status NOT IN ('noticed', 'final') OR notice_id IS NOT NULL", name="noticed_has_notice"
+            "status NOT IN ('noticed', 'objected', 'withdrawn', 'final') OR notice_id IS NOT NULL",
+            name="noticed_has_notice",
         ),
     )
 
@@ -134,6 +150,46 @@ class PromotionCase(db.Model):
         )
 
 
+class NoticeObjection(db.Model):
+    """An objection (异议) to a case, lodged during its notice, and how it was resolved.
+
+    The notice names the office that receives objections; an organiser records each one with
+    who raised it and when. Another organiser (or an administrator) resolves it: upheld
+    withdraws the case, dismissed needs a reason (云人社通〔2019〕98号 五（四）: objections are
+    investigated and decided on).
+    """
+
+    __tablename__ = "notice_objections"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'upheld', 'dismissed')", name="status"),
+        CheckConstraint(
+            "status = 'open' OR (resolved_by_id IS NOT NULL AND resolved_at IS NOT NULL "
+            "AND resolution_note IS NOT NULL)",
+            name="resolved_with_who_when_why",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("promotion_cases.id"), index=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("public_notices.id"), index=True)
+    # Who raised it (a person or a unit, real name as given) and how to reach them.
+    objector: Mapped[str] = mapped_column(String(120))
+    objector_contact: Mapped[str | None] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)
+    received_on: Mapped[date]
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None]
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[PromotionCase] = relationship()
+    notice: Mapped[PublicNotice] = relationship()
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
+    resolved_by = relationship("User", foreign_keys=[resolved_by_id])
+
+
 class GradeChange(db.Model):
     """One change of a competitor's grade: from, to, when, and on what basis."""
 
@@ -153,3 +209,54 @@ class GradeChange(db.Model):
     competitor = relationship("Competitor")
     case: Mapped[PromotionCase | None] = relationship()
     created_by = relationship("User")
+
+
+CALENDAR_YEAR_STATUSES = ("proposed", "confirmed", "rejected", "superseded")
+
+
+class CalendarYear(db.Model):
+    """A year's public holidays and 调休 working days as an administrator entered them.
+
+    It counts for notices only once a second administrator has confirmed it (the database
+    refuses the same person twice); at most one confirmed entry per year is in force, and
+    confirming a correction supersedes the earlier one. The years shipped with compapp
+    (compapp/promotion/holidays.toml) are not entered here.
+    """
+
+    __tablename__ = "calendar_years"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('proposed', 'confirmed', 'rejected', 'superseded')", name="status"
+        ),
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
+        CheckConstraint(
+            "status IN ('proposed') OR (decided_by_id IS NOT NULL AND decided_at IS NOT NULL)",
+            name="decided_with_who_when",
+        ),
+        CheckConstraint(
+            "decided_by_id IS NULL OR decided_by_id <> entered_by_id", name="four_eyes"
+        ),
+        Index(
+            "uq_calendar_years_one_confirmed_per_year",
+            "year",
+            unique=True,
+            sqlite_where=text("status = 'confirmed'"),
+            postgresql_where=text("status = 'confirmed'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(index=True)
+    holidays: Mapped[list] = mapped_column(JSON)  # ISO dates, sorted
+    workdays: Mapped[list] = mapped_column(JSON)  # ISO dates of 调休 weekend working days
+    # The State Council notice: title, 文号 and date, as users cite it.
+    source: Mapped[str] = mapped_column(String(400))
+    status: Mapped[str] = mapped_column(String(20), default="proposed")
+    entered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    entered_by = relationship("User", foreign_keys=[entered_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])

@@ -19,6 +19,7 @@ from types import MappingProxyType
 
 from compapp.core.vocab import GRADE_ORDER
 from compapp.policy.categories import CATEGORIES, EVENT_FORMATS
+from compapp.policy.citations import UserCitation, cite
 from compapp.policy.loader import NoPolicyInForce
 from compapp.policy.strict_toml import PolicyFileError, load_toml_strict
 
@@ -31,12 +32,24 @@ POLICY_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _LINE_RE = re.compile(r"at line (\d+)")
 _FLOAT_RE = re.compile(r"float '([^']+)'")
 
-_TOP_KEYS = {"id", "document", "issuer", "section", "citation", "applies_to", "versions"}
+_TOP_KEYS = {
+    "id",
+    "document",
+    "short_title",
+    "document_number",
+    "issuer",
+    "section",
+    "citation",
+    "applies_to",
+    "versions",
+}
 _SCOPE_KEYS = {"prefecture", "prefecture_name", "short_name", "counties", "citation"}
 _VERSION_KEYS = {"valid_from", "valid_until", "citation", "rules"}
 _RULE_KEYS = {
     "clause",
-    "category",
+    "categories",
+    "applies_to",
+    "reading",
     "target",
     "if_at_target",
     "title",
@@ -46,7 +59,10 @@ _RULE_KEYS = {
     "quote",
     "bands",
 }
-_RULE_REQUIRED = {"clause", "category", "target", "if_at_target", "citation", "bands"}
+_RULE_REQUIRED = {"clause", "categories", "target", "if_at_target", "citation", "quote", "bands"}
+# Whom a rule covers: competitors the policy's prefecture sent (rules (1), (2)) or everyone
+# placing at a contest that prefecture runs (rule (3)) — the vocabulary of the award data.
+RULE_SCOPES = ("sent_by_jurisdiction", "contests_run_by_jurisdiction")
 
 
 class NoPromotionRuleInForce(NoPolicyInForce):
@@ -71,7 +87,7 @@ class PromotionRule:
     """One row of a promotion table: rank bands per format, target grade, optional title."""
 
     clause: str
-    category: str
+    categories: tuple[str, ...]
     bands: Mapping[str, tuple[int, int]]
     target: str
     if_at_target: str
@@ -79,7 +95,9 @@ class PromotionRule:
     title_employees_only: bool
     title_needs_approval: bool
     source: str
-    quote: str | None
+    quote: str
+    applies_to: str = "sent_by_jurisdiction"
+    reading: str = ""
 
     def band_for(self, event_format: str) -> tuple[int, int] | None:
         """Return the (first, last) ranks this rule covers for ``event_format``, if any."""
@@ -104,7 +122,7 @@ class PromotionVersion:
 
     def rules_for(self, category: str) -> tuple[PromotionRule, ...]:
         """Return the rules of ``category`` in file order."""
-        return tuple(r for r in self.rules if r.category == category)
+        return tuple(r for r in self.rules if category in r.categories)
 
 
 @dataclass(frozen=True)
@@ -123,6 +141,30 @@ class PromotionPolicy:
     versions: tuple[PromotionVersion, ...]
     file_name: str
     digest: str
+    short_title: str = ""
+    document_number: str = ""  # "" when the document prints none (未印文号)
+
+    def cite(self, clause: str | None) -> UserCitation:
+        """Return the user-visible citation of rule ``clause`` (or of the whole section)."""
+        rule = next((r for v in self.versions for r in v.rules if r.clause == clause), None)
+        return cite(
+            kind="promotion",
+            policy_id=self.id,
+            clause=clause or "",
+            short_title=self.short_title,
+            document_number=self.document_number,
+            section=self.section,
+            item=clause or "",
+            reading=rule.reading if rule is not None else "",
+        )
+
+    def quote_for(self, clause: str) -> tuple[str, str] | None:
+        """Return (quote, seed citation) of rule ``clause``, None when no rule has it."""
+        for version in reversed(self.versions):
+            for rule in version.rules:
+                if rule.clause == clause:
+                    return rule.quote, rule.source
+        return None
 
     def version_on(self, on: date) -> PromotionVersion:
         """Return the version in force on ``on``; raise ``NoPromotionRuleInForce`` if none."""
@@ -132,10 +174,9 @@ class PromotionPolicy:
         first = self.versions[0].valid_from if self.versions else None
         raise NoPromotionRuleInForce(on, self.id, first)
 
-    def citation(self, clause: str | None, source: str) -> str:
-        """Return the human citation of ``clause`` (or of the whole section) of this policy."""
-        where = f"{self.section}{clause}" if clause else self.section
-        return f"{self.id} {where}：《{self.document}》，{source}"
+    def citation(self, clause: str | None, source: str = "") -> str:
+        """Return the citation text a person reads (``source`` is kept for administrators)."""
+        return self.cite(clause).text
 
 
 @dataclass(frozen=True)
@@ -143,6 +184,13 @@ class PromotionRuleSet:
     """Every loaded promotion policy, looked up by the sending prefecture."""
 
     policies: tuple[PromotionPolicy, ...]
+
+    def policy_on(self, prefecture_code: str | None, on: date) -> PromotionPolicy | None:
+        """Return the policy of ``prefecture_code`` in force on ``on`` (None if none is)."""
+        for policy in self.policies_for(prefecture_code):
+            if any(version.covers(on) for version in policy.versions):
+                return policy
+        return None
 
     def policies_for(self, prefecture_code: str | None) -> tuple[PromotionPolicy, ...]:
         """Return the policies stated for competitors sent by ``prefecture_code``."""
@@ -187,7 +235,9 @@ def load_promotion_file(path: Path) -> PromotionPolicy:
     data = _load_naming_line(path, raw)
     reader = _Reader(path.name)
 
-    reader.keys(data, "", _TOP_KEYS, {"id", "document", "issuer", "section", "citation"})
+    reader.keys(
+        data, "", _TOP_KEYS, {"id", "document", "short_title", "issuer", "section", "citation"}
+    )
     policy_id = reader.text(data, "id")
     if not POLICY_ID_RE.match(policy_id):
         reader.fail("id", f"{policy_id!r} is not a policy id (lower-case letters, digits, '-')")
@@ -234,6 +284,8 @@ def load_promotion_file(path: Path) -> PromotionPolicy:
         versions=tuple(versions),
         file_name=path.name,
         digest=digest,
+        short_title=reader.text(data, "short_title"),
+        document_number=reader.text(data, "document_number") if "document_number" in data else "",
     )
 
 
@@ -281,9 +333,15 @@ def _read_rule(reader: _Reader, raw: object, where: str) -> PromotionRule:
         reader.fail(where, "must be a table")
     reader.keys(raw, where, _RULE_KEYS, _RULE_REQUIRED)
     clause = reader.text(raw, f"{where}.clause")
-    category = reader.text(raw, f"{where}.category")
-    if category not in CATEGORIES:
-        reader.fail(f"{where}.category", f"unknown category {category!r}")
+    categories = raw["categories"]
+    if not isinstance(categories, list) or not categories:
+        reader.fail(f"{where}.categories", "expected a non-empty list of category ids")
+    for index, category in enumerate(categories):
+        if category not in CATEGORIES:
+            reader.fail(f"{where}.categories[{index}]", f"unknown category {category!r}")
+    scope = raw.get("applies_to", "sent_by_jurisdiction")
+    if scope not in RULE_SCOPES:
+        reader.fail(f"{where}.applies_to", f"{scope!r} is not one of {list(RULE_SCOPES)}")
     target = reader.grade(raw, f"{where}.target")
     if_at_target = reader.grade(raw, f"{where}.if_at_target")
     if GRADE_ORDER[if_at_target] <= GRADE_ORDER[target]:
@@ -296,7 +354,9 @@ def _read_rule(reader: _Reader, raw: object, where: str) -> PromotionRule:
     if title is None and ("title_employees_only" in raw or "title_needs_approval" in raw):
         reader.fail(f"{where}.title", "missing: title_* settings given without a title")
     source = reader.citation(raw, f"{where}.citation")
-    quote = reader.text(raw, f"{where}.quote") if "quote" in raw else None
+    quote = raw.get("quote")
+    if not isinstance(quote, str) or not quote.strip():
+        reader.fail(f"{where}.quote", "unquoted: give the exact sentence of the source")
 
     bands_raw = reader.table(raw, f"{where}.bands")
     if not bands_raw:
@@ -319,7 +379,9 @@ def _read_rule(reader: _Reader, raw: object, where: str) -> PromotionRule:
 
     return PromotionRule(
         clause=clause,
-        category=category,
+        categories=tuple(categories),
+        applies_to=scope,
+        reading=reader.text(raw, f"{where}.reading") if "reading" in raw else "",
         bands=MappingProxyType(bands),
         target=target,
         if_at_target=if_at_target,
@@ -336,7 +398,7 @@ def _check_bands_disjoint(reader: _Reader, rules: tuple[PromotionRule, ...], whe
     for i, rule in enumerate(rules):
         for j in range(i + 1, len(rules)):
             other = rules[j]
-            if other.category != rule.category:
+            if not set(other.categories) & set(rule.categories):
                 continue
             for fmt, (first, last) in rule.bands.items():
                 band = other.bands.get(fmt)
@@ -344,7 +406,7 @@ def _check_bands_disjoint(reader: _Reader, rules: tuple[PromotionRule, ...], whe
                     reader.fail(
                         f"{where}[{j}].bands.{fmt}",
                         f"ranks {band[0]}–{band[1]} overlap ranks {first}–{last} of"
-                        f" {where}[{i}] ({rule.category}, {fmt})",
+                        f" {where}[{i}] ({', '.join(rule.categories)}, {fmt})",
                     )
 
 

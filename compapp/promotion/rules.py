@@ -45,6 +45,17 @@ class PromotionFacts:
     is_employee: bool
     county_code: str
     prefecture_code: str
+    # The contest's organising jurisdiction (POLICY.md §3); None: the sending prefecture for
+    # a prefecture-tier contest (CONTRACT.md ``organiser`` default), else the province.
+    organiser_code: str | None = None
+    organiser_name: str = ""
+
+    @property
+    def runs_prefecture_contest(self) -> str | None:
+        """Return the prefecture running the contest, or None when it is not prefecture-tier."""
+        if CATEGORIES[self.category].tier != "prefecture":
+            return None
+        return self.organiser_code or self.prefecture_code
 
     def __post_init__(self) -> None:
         # The API and forms check these first; this guards direct callers of the rules.
@@ -120,13 +131,24 @@ def check_eligibility(facts: PromotionFacts, rules: PromotionRuleSet) -> Eligibi
     Raises ``NoPromotionRuleInForce`` when the competitor's prefecture has a policy but no
     version of it covers ``facts.award_on``.
     """
-    found = rules.in_force(facts.prefecture_code, facts.award_on)
+    organiser = facts.runs_prefecture_contest
+    if organiser is not None:
+        # Rule (3) is Diqing's for the contests Diqing runs, whoever is placing (POLICY §6).
+        found = rules.in_force(organiser, facts.award_on)
+        scope = "contests_run_by_jurisdiction"
+    else:
+        found = rules.in_force(facts.prefecture_code, facts.award_on)
+        scope = "sent_by_jurisdiction"
     if found is None:
         return _no_jurisdiction(facts, rules)
     policy, version = found
 
-    candidates = version.rules_for(facts.category)
+    candidates = tuple(r for r in version.rules_for(facts.category) if r.applies_to == scope)
     if not candidates:
+        if organiser is None and any(
+            r.applies_to != scope for r in version.rules_for(facts.category)
+        ):
+            return _no_jurisdiction(facts, rules)
         return _no_category(facts, policy, version)
 
     placing = (
@@ -149,7 +171,11 @@ def _apply(
 ) -> Eligibility:
     current = facts.current_grade
     have, target = GRADE_ORDER[current], GRADE_ORDER[rule.target]
-    within = f"{placing}，属 {policy.id} 第{rule.clause}项（{band_text(facts.event_format, band)}）"
+    within = (
+        f"{placing}，属{policy.cite(rule.clause).text}（{band_text(facts.event_format, band)}）"
+    )
+    if facts.category.endswith("_comprehensive"):
+        within += "；综合性大赛本身就是同级一类竞赛，按一类竞赛的规定办理"
     rule_says = (
         f"本项可晋升{GRADE_NAMES[rule.target]}，"
         f"已有{GRADE_NAMES[rule.target]}的晋升为{GRADE_NAMES[rule.if_at_target]}"
@@ -228,7 +254,7 @@ def _outside_bands(
         ranges = f"（本类竞赛的{FORMAT_NAMES[facts.event_format]}没有可晋升的名次）"
     return Eligibility.ineligible(
         facts,
-        f"{placing}不在 {policy.id} 规定的可晋升名次范围内{ranges}，不符合晋升条件。",
+        f"{placing}不在{policy.short_title}规定的可晋升名次范围内{ranges}，不符合晋升条件。",
         policy,
         version,
     )
@@ -239,12 +265,13 @@ def _no_category(
 ) -> Eligibility:
     covered = []
     for rule in version.rules:
-        name = CATEGORY_NAMES[rule.category]
-        if name not in covered:
-            covered.append(name)
+        for category in rule.categories:
+            name = CATEGORY_NAMES[category]
+            if name not in covered:
+                covered.append(name)
     return Eligibility.ineligible(
         facts,
-        f"{policy.id} 未对{CATEGORY_NAMES[facts.category]}的名次规定晋升"
+        f"{policy.short_title}未对{CATEGORY_NAMES[facts.category]}的名次规定晋升"
         f"（仅适用于{'、'.join(covered)}的决赛名次），不符合晋升条件。",
         policy,
         version,
@@ -254,8 +281,18 @@ def _no_category(
 def _no_jurisdiction(facts: PromotionFacts, rules: PromotionRuleSet) -> Eligibility:
     by_place: dict[str, list[str]] = {}
     for policy in rules.policies:
-        by_place.setdefault(policy.short_name, []).append(policy.id)
-    stated = "；".join(
-        f"仅{place}选送的选手适用 {'、'.join(ids)}" for place, ids in by_place.items()
+        by_place.setdefault(policy.short_name, []).append(policy.short_title)
+    if facts.runs_prefecture_contest is not None:
+        stated = "；".join(
+            f"只有{place}主办的州级竞赛适用{'、'.join(titles)}"
+            for place, titles in by_place.items()
+        )
+        who = f"本赛事由{facts.organiser_name or facts.runs_prefecture_contest}主办，"
+    else:
+        stated = "；".join(
+            f"仅{place}选送的选手适用{'、'.join(titles)}" for place, titles in by_place.items()
+        )
+        who = ""
+    return Eligibility.ineligible(
+        facts, f"{who}未配置晋升规则：{stated or '尚未录入任何晋升政策'}。"
     )
-    return Eligibility.ineligible(facts, f"未配置晋升规则：{stated or '尚未录入任何晋升政策'}。")

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context
 from flask_babel import gettext
+from sqlalchemy import update
 from sqlalchemy.orm import joinedload, selectinload
 
 from compapp.audit.services import record_change, snapshot
@@ -21,12 +23,14 @@ from compapp.auth.models import User, utcnow
 from compapp.contests.models import Competitor, Contest, Entry, EntryMember, Event, Placement
 from compapp.core.messages import N_
 from compapp.core.vocab import GRADE_NAMES, GRADE_ORDER
-from compapp.core.workdays import CalendarNotCovered, HolidayCalendar, load_holiday_calendar
+from compapp.core.workdays import CalendarNotCovered, HolidayCalendar
 from compapp.extensions import app_cached, db
 from compapp.policy.categories import CATEGORY_NAMES, FORMAT_NAMES
+from compapp.promotion.calendar import working_calendar
 from compapp.promotion.models import (
     UNDECIDED_STATUSES,
     GradeChange,
+    NoticeObjection,
     PromotionCase,
     PublicNotice,
 )
@@ -47,6 +51,9 @@ __all__ = [
     "finalize_case",
     "grade_history",
     "holiday_calendar",
+    "lodge_objection",
+    "office_today",
+    "resolve_objection",
     "notice_rows",
     "notice_working_days",
     "policy_issuer",
@@ -86,16 +93,33 @@ def promotion_rules() -> PromotionRuleSet:
 def promotion_categories(rules: PromotionRuleSet | None = None) -> list[str]:
     """Return the contest categories some promotion rule is stated for, in table order."""
     rules = rules or promotion_rules()
-    found = {rule.category for p in rules.policies for v in p.versions for rule in v.rules}
+    found = {
+        category
+        for p in rules.policies
+        for v in p.versions
+        for rule in v.rules
+        for category in rule.categories
+    }
     return [code for code in CATEGORY_NAMES if code in found]
 
 
+def office_today() -> date:
+    """Return today's date where the offices are (the app's time zone, Asia/Shanghai)."""
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
+    return datetime.now(zone).date()
+
+
 def notice_working_days() -> int:
-    """Return the configured length of a notice period (PROMOTION_NOTICE_WORKING_DAYS)."""
+    """Return the shortest notice the configuration allows (PROMOTION_NOTICE_WORKING_DAYS).
+
+    The policy's 5 working days (003_a0dee99659bd7bcf.txt:3520) are a floor: the setting
+    may raise it, never lower it.
+    """
     days = current_app.config.get("PROMOTION_NOTICE_WORKING_DAYS", DEFAULT_NOTICE_WORKING_DAYS)
-    if type(days) is not int or days < 1:
+    if type(days) is not int or days < DEFAULT_NOTICE_WORKING_DAYS:
         raise RuntimeError(
-            f"PROMOTION_NOTICE_WORKING_DAYS must be a positive integer, not {days!r}"
+            f"PROMOTION_NOTICE_WORKING_DAYS must be a whole number of at least "
+            f"{DEFAULT_NOTICE_WORKING_DAYS} (the policy's minimum), not {days!r}"
         )
     return days
 
@@ -117,8 +141,9 @@ def _extra_holidays() -> frozenset[date]:
 
 
 def holiday_calendar() -> HolidayCalendar:
-    """Return the holiday calendar: holidays.toml plus the PROMOTION_EXTRA_HOLIDAYS setting."""
-    calendar = app_cached("holiday_calendar", load_holiday_calendar)
+    """Return the working-day calendar: holidays.toml, the years administrators entered and
+    confirmed (compapp.promotion.calendar), and the PROMOTION_EXTRA_HOLIDAYS setting."""
+    calendar = working_calendar()
     extra = _extra_holidays()
     if not extra:
         return calendar
@@ -161,6 +186,8 @@ def _facts(placement: Placement, competitor: Competitor) -> tuple[dict, Promotio
         is_employee=bool(competitor.is_employee),
         county_code=entry.sending_county_code,
         prefecture_code=prefecture.code if prefecture is not None else "",
+        organiser_code=contest.organiser_code,
+        organiser_name=contest.organiser.name if contest.organiser is not None else "",
     )
     snapshot_ = {
         "award_on": facts.award_on.isoformat(),
@@ -177,6 +204,7 @@ def _facts(placement: Placement, competitor: Competitor) -> tuple[dict, Promotio
         "county_name": county.name if county is not None else None,
         "prefecture_code": facts.prefecture_code,
         "prefecture_name": prefecture.name if prefecture is not None else None,
+        "organiser_code": contest.organiser_code,
     }
     return snapshot_, facts
 
@@ -703,6 +731,14 @@ def case_basis(case: PromotionCase) -> str | None:
     return f"《{policy.document}》" + (f"第{case.clause}项" if case.clause else "")
 
 
+def _case_citation(case: PromotionCase) -> str:
+    """Return the citation a person reads for ``case`` (POLICY §8), from the policy data."""
+    policy = case_policy(case)
+    if policy is None:
+        return case.citation or "—"
+    return policy.cite(case.clause).text
+
+
 def default_issuer(contest: Contest) -> str:
     """Return the usual issuer of a notice: the HR bureau of the policy's prefecture."""
     cases = db.session.scalars(
@@ -722,16 +758,43 @@ def publish_notice(
     working_days: int | None = None,
     issuer: str | None = None,
     contact: str | None = None,
+    today: date | None = None,
 ) -> PublicNotice:
     """Publish the contest's confirmed cases not yet in a notice; compute the end date.
 
-    Raises ``PromotionRefused`` when there is nothing to publish or the holiday calendar
-    does not cover the period.
+    The notice lasts at least the configured working days (never fewer than the policy's 5,
+    003_a0dee99659bd7bcf.txt:3520) and starts no earlier than the day it is published in
+    compapp (``today``, the office's date unless given) nor before the contest's award date.
+    Raises ``PromotionRefused`` when one of these fails, there is nothing to publish, or the
+    working-day calendar does not cover the period.
     """
     _require(user, ("admin", "organiser"), _("发布公示"))
-    days = working_days if working_days is not None else notice_working_days()
-    if type(days) is not int or days < 1:
-        raise PromotionRefused(_("公示期应为至少 1 个工作日。"))
+    today = today or office_today()
+    minimum = notice_working_days()
+    days = working_days if working_days is not None else minimum
+    if type(days) is not int or days < minimum:
+        raise PromotionRefused(
+            _(
+                "公示期不得少于 %(n)s 个工作日（《云南省企业职业技能等级认定工作方案（试行）》"
+                "云人社通〔2019〕98号 五（四）：公示时间不少于5个工作日）。",
+                n=minimum,
+            )
+        )
+    if published_on < today:
+        raise PromotionRefused(
+            _(
+                "公示开始日期不能早于在本系统发布的当天（%(today)s）：公示期从公众能看到公示时起算。"
+                "请把公示日期改为 %(today)s 或之后。",
+                today=today.isoformat(),
+            )
+        )
+    if published_on < contest.award_on:
+        raise PromotionRefused(
+            _(
+                "公示开始日期不能早于本赛事的颁奖日期（%(award)s）。",
+                award=contest.award_on.isoformat(),
+            )
+        )
     cases = [
         c
         for c in db.session.scalars(
@@ -745,7 +808,7 @@ def publish_notice(
     try:
         ends_on = calendar.add_working_days(published_on, days)
     except CalendarNotCovered as exc:
-        raise PromotionRefused(str(exc)) from exc
+        raise PromotionRefused(calendar_missing_message(exc.year)) from exc
     rest_days = sorted(
         d.isoformat() for d in calendar.holidays if published_on <= d <= ends_on and d.weekday() < 5
     )
@@ -810,11 +873,10 @@ def finalize_case(case: PromotionCase, on: date, user: User) -> GradeChange:
     case not in a notice, and when the competitor's grade changed since the case was decided.
     """
     _require(user, ("admin", "organiser"), _("确认晋升结果"))
-    if case.status == "final":
-        raise PromotionRefused(_("该晋升已是最终结果。"))
-    if case.status != "noticed" or case.notice is None:
-        raise PromotionRefused(_("该晋升尚未公示，公示期满后才能确认为最终结果。"))
+    _refuse_unless_noticed(case)
     notice = case.notice
+    if on > office_today():
+        raise PromotionRefused(_("不能以今天之后的日期确认晋升结果。"))
     if not notice.has_ended(on):
         raise PromotionRefused(
             _(
@@ -825,6 +887,9 @@ def finalize_case(case: PromotionCase, on: date, user: User) -> GradeChange:
         )
     competitor = case.competitor
     if competitor.grade_code != case.from_grade:
+        # Most often someone made this very case final a moment ago: say that plainly.
+        db.session.refresh(case, ["status"])
+        _refuse_unless_noticed(case)
         raise PromotionRefused(
             _(
                 "选手现有等级为%(now)s，与认定晋升时的%(then)s不一致（可能已因其他晋升改变），"
@@ -840,10 +905,23 @@ def finalize_case(case: PromotionCase, on: date, user: User) -> GradeChange:
         f"{case.contest.name}（{CATEGORY_NAMES.get(facts['category'], facts['category'])}，"
         f"{facts['award_on']}）{facts['occupation']}"
         f"{FORMAT_NAMES.get(facts['event_format'], '')}决赛第 {facts['rank']} 名；"
-        f"依据 {case.citation}；"
+        f"依据 {_case_citation(case)}；"
         f"公示 {notice.published_on.isoformat()} 至 {notice.ends_on.isoformat()}；"
         f"晋升案 #{case.id}"
     )
+    # Compare-and-set in the database: an objection lodged at the same moment (which moves the
+    # case to objected) or a second finalisation makes this one refused, not both applied.
+    claimed = db.session.execute(
+        update(PromotionCase)
+        .where(PromotionCase.id == case.id, PromotionCase.status == "noticed")
+        .values(status="final")
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        # Nothing was written for this case: no rollback (other cases of a batch stay done).
+        db.session.refresh(case, ["status"])
+        _refuse_unless_noticed(case)
+        raise PromotionRefused(_("该晋升的状态刚刚已改变，请刷新页面后查看。"))
     before_grade = competitor.grade_code
     change = GradeChange(
         competitor_id=competitor.id,
@@ -879,6 +957,189 @@ def finalize_case(case: PromotionCase, on: date, user: User) -> GradeChange:
     return change
 
 
+def _refuse_unless_noticed(case: PromotionCase) -> None:
+    if case.status == "final":
+        raise PromotionRefused(_("该晋升已是最终结果。"))
+    if case.status == "objected":
+        raise PromotionRefused(
+            _("该晋升有尚未处理的异议：请先由组织者调查处理异议（成立或不成立），再确认生效。")
+        )
+    if case.status == "withdrawn":
+        raise PromotionRefused(_("该晋升因异议成立已撤销，不能确认生效。"))
+    if case.status != "noticed" or case.notice is None:
+        raise PromotionRefused(_("该晋升尚未公示，公示期满后才能确认为最终结果。"))
+
+
+def calendar_missing_message(year: int) -> str:
+    """Say why a notice reaching ``year`` cannot be computed, and exactly what to do."""
+    return _(
+        "公示期将延续到 %(year)s 年，而 %(year)s 年的法定节假日和调休安排尚未录入本系统，"
+        "无法计算公示截止日期，公示没有发布。请管理员打开“工作日历”页面，按国务院办公厅"
+        "关于 %(year)s 年部分节假日安排的通知录入放假日期和调休上班日期并注明通知文号，"
+        "再由另一名管理员核对确认；确认后即可重新发布本公示。",
+        year=year,
+    )
+
+
+# ---------------------------------------------------------------------------- objections
+
+
+def _note(text: str | None, limit: int) -> str | None:
+    text = (text or "").strip()
+    return text[:limit] if text else None
+
+
+def lodge_objection(
+    case: PromotionCase,
+    user: User,
+    objector: str,
+    content: str,
+    contact: str | None = None,
+    today: date | None = None,
+) -> NoticeObjection:
+    """Record an objection (异议) to ``case`` received during its notice; the case waits.
+
+    Organisers and administrators record objections the notice's contact office received
+    (by visit, phone or letter), with who raised them; anonymous ones are not recorded.
+    The case moves to objected by a compare-and-set, so it cannot become final at the
+    same moment.
+    """
+    _require(user, ("admin", "organiser"), _("登记异议"))
+    today = today or office_today()
+    objector, content = _note(objector, 120), _note(content, 4000)
+    if not objector:
+        raise PromotionRefused(_("请填写提出异议的单位或个人（实名）。"))
+    if not content:
+        raise PromotionRefused(_("请填写异议的内容。"))
+    notice = case.notice
+    if notice is None or case.status not in ("noticed", "objected"):
+        raise PromotionRefused(
+            _(
+                "只能对公示中的晋升登记异议（当前状态：%(status)s）。",
+                status=status_name(case.status),
+            )
+        )
+    if today < notice.published_on:
+        raise PromotionRefused(
+            _("公示 %(start)s 开始，开始后才能登记异议。", start=notice.published_on.isoformat())
+        )
+    if notice.has_ended(today):
+        raise PromotionRefused(
+            _(
+                "公示期已于 %(end)s 结束，不再受理异议。",
+                end=notice.ends_on.isoformat(),
+            )
+        )
+    moved = db.session.execute(
+        update(PromotionCase)
+        .where(PromotionCase.id == case.id, PromotionCase.status.in_(("noticed", "objected")))
+        .values(status="objected")
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        raise PromotionRefused(_("该晋升的状态刚刚已改变，异议没有登记；请刷新页面后查看。"))
+    db.session.refresh(case, ["status"])
+    objection = NoticeObjection(
+        case_id=case.id,
+        notice_id=notice.id,
+        objector=objector,
+        objector_contact=_note(contact, 200),
+        content=content,
+        received_on=today,
+        recorded_by_id=user.id,
+    )
+    db.session.add(objection)
+    db.session.flush()
+    record_change(
+        "lodge_objection",
+        "promotion_case",
+        case.id,
+        f"登记异议：{case.competitor.name}，异议人 {objector}（{today.isoformat()}）",
+        None,
+        {"objection_id": objection.id, "objector": objector, "content": content},
+        user=user,
+    )
+    return objection
+
+
+def resolve_objection(objection: NoticeObjection, user: User, upheld: bool, note: str) -> None:
+    """Decide an open objection with a reason: upheld withdraws the case, dismissed lets it go on.
+
+    Another organiser than the one who recorded it decides (or an administrator), after
+    the investigation 云人社通〔2019〕98号 五（四） asks for.
+    """
+    _require(user, ("admin", "organiser"), _("处理异议"))
+    note = _note(note, 4000)
+    if not note:
+        raise PromotionRefused(
+            _("请写明调查结论：异议成立时写明撤销晋升的理由，不成立时写明不予采纳的理由。")
+        )
+    if user.role != "admin" and objection.recorded_by_id == user.id:
+        raise PromotionRefused(
+            _("异议须由登记人以外的另一名组织者（或管理员）调查处理，以免一人既登记又裁决。")
+        )
+    status = "upheld" if upheld else "dismissed"
+    decided = db.session.execute(
+        update(NoticeObjection)
+        .where(NoticeObjection.id == objection.id, NoticeObjection.status == "open")
+        .values(status=status, resolved_by_id=user.id, resolved_at=utcnow(), resolution_note=note)
+        .execution_options(synchronize_session=False)
+    )
+    if decided.rowcount != 1:
+        raise PromotionRefused(_("该异议已经处理过了，请刷新页面查看处理结果。"))
+    db.session.refresh(objection)
+    case = objection.case
+    if upheld:
+        _change_case(
+            case,
+            user,
+            "withdraw_promotion",
+            f"异议成立，撤销晋升：{case.competitor.name}（{note}）",
+            status="withdrawn",
+            decision_note=note,
+        )
+    else:
+        still_open = db.session.scalar(
+            db.select(db.func.count(NoticeObjection.id)).where(
+                NoticeObjection.case_id == case.id, NoticeObjection.status == "open"
+            )
+        )
+        if not still_open and case.status == "objected":
+            _change_case(
+                case,
+                user,
+                "dismiss_objection",
+                f"异议不成立：{case.competitor.name}（{note}）",
+                status="noticed",
+            )
+    record_change(
+        "resolve_objection",
+        "promotion_case",
+        case.id,
+        f"处理异议（{'成立' if upheld else '不成立'}）：{case.competitor.name}，"
+        f"异议人 {objection.objector}；{note}",
+        {"objection_id": objection.id, "status": "open"},
+        {"objection_id": objection.id, "status": status, "note": note},
+        user=user,
+    )
+
+
+def case_objections(case_ids: Iterable[int]) -> dict[int, list[NoticeObjection]]:
+    """Return the objections of the given cases, oldest first, by case id (one query)."""
+    ids = sorted(set(case_ids))
+    found: dict[int, list[NoticeObjection]] = {}
+    if not ids:
+        return found
+    for objection in db.session.scalars(
+        db.select(NoticeObjection)
+        .where(NoticeObjection.case_id.in_(ids))
+        .options(joinedload(NoticeObjection.recorded_by), joinedload(NoticeObjection.resolved_by))
+        .order_by(NoticeObjection.id)
+    ):
+        found.setdefault(objection.case_id, []).append(objection)
+    return found
+
+
 # ---------------------------------------------------------------------------- names
 
 
@@ -888,8 +1149,32 @@ STATUS_NAMES = {
     "confirmed": N_("已确认"),
     "rejected": N_("不予晋升"),
     "noticed": N_("公示中"),
+    "objected": N_("有异议"),
+    "withdrawn": N_("异议成立，已撤销"),
     "final": N_("已生效"),
 }
+# Shown instead of 公示中 once the notice has ended and nothing is open.
+AWAITING_NAME = N_("期满待生效")
+OBJECTION_STATUS_NAMES = {
+    "open": N_("待处理"),
+    "upheld": N_("异议成立"),
+    "dismissed": N_("异议不成立"),
+}
+
+
+def stage_name(case: PromotionCase, today: date) -> str:
+    """Return the case's status as a person reads it on ``today``: 公示中 / 期满待生效 / 已生效 /
+    有异议 and the earlier states."""
+    if case.status == "noticed" and case.notice is not None and case.notice.has_ended(today):
+        return _(AWAITING_NAME)
+    return status_name(case.status)
+
+
+def objection_status_name(status: str) -> str:
+    """Return an objection's status in the page's language."""
+    return _(OBJECTION_STATUS_NAMES[status]) if status in OBJECTION_STATUS_NAMES else status
+
+
 TITLE_STATUS_NAMES = {
     "none": "—",
     "proposed": N_("待核准"),
@@ -923,10 +1208,12 @@ def notice_content(contest: Contest, cases: Iterable[PromotionCase]) -> dict:
     """Return what a notice of ``cases`` prints: the policy and one row per case (JSON-safe)."""
     cases = sorted(cases, key=_case_order)
     ids = sorted({c.policy_id for c in cases if c.policy_id})
-    documents = [p.document for p in promotion_rules().policies if p.id in ids]
+    policies = [p for p in promotion_rules().policies if p.id in ids]
+    sections = {p.id: p.section for p in policies}
     return {
-        "policy_document": "》《".join(documents) or "—",
-        "policy_id": "、".join(ids) or "—",
+        "policy_document": "》《".join(p.document for p in policies) or "—",
+        # The 文号 a person reads (the key keeps its name for notices published before).
+        "policy_id": "、".join(p.document_number or "未印文号" for p in policies) or "—",
         "rows": [
             {
                 "case_id": c.id,
@@ -939,7 +1226,7 @@ def notice_content(contest: Contest, cases: Iterable[PromotionCase]) -> dict:
                 "to_grade": grade_name(c.to_grade),
                 "title": c.title if c.title_status == "approved" else "—",
                 # The opening paragraph names the policy; the column gives the clause.
-                "basis": f"第{c.clause}项",
+                "basis": f"{sections.get(c.policy_id, '')}{c.clause}" if c.clause else "—",
             }
             for c in cases
         ],

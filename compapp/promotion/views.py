@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -28,18 +27,26 @@ from compapp.core.seen import AlreadyDone, Changed
 from compapp.downloads import PDF, XLSX, download
 from compapp.extensions import db
 from compapp.paging import page_of
+from compapp.promotion import calendar as working_days
 from compapp.promotion import services
 from compapp.promotion.exports import notice_pdf, notice_workbook
-from compapp.promotion.forms import DecisionForm, NoticeForm, TitleForm
-from compapp.promotion.models import PromotionCase, PublicNotice
+from compapp.promotion.forms import (
+    CalendarDecisionForm,
+    CalendarYearForm,
+    DecisionForm,
+    NoticeForm,
+    ObjectionForm,
+    ResolutionForm,
+    TitleForm,
+)
+from compapp.promotion.models import CalendarYear, NoticeObjection, PromotionCase, PublicNotice
 
 bp = Blueprint("promotion", __name__)
 
 
 def today() -> date:
     """Return today's date where the offices are (the app's time zone, Asia/Shanghai)."""
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
-    return datetime.now(zone).date()
+    return services.office_today()
 
 
 def get_or_404(model, ident: int):
@@ -51,12 +58,27 @@ def get_or_404(model, ident: int):
     return row
 
 
+@bp.app_context_processor
+def calendar_warning_helper():
+    """Administrators see, on every page, when the working-day calendar is about to run out."""
+
+    def calendar_warning():
+        if not (current_user.is_authenticated and current_user.is_admin):
+            return None
+        warning = working_days.calendar_warning(today())
+        return warning.message() if warning else None
+
+    return {"calendar_warning": calendar_warning}
+
+
 @bp.context_processor
 def promotion_helpers():
     return {
         "status_name": services.status_name,
         "title_status_name": services.title_status_name,
         "placing_text": services.placing_text,
+        "stage_name": services.stage_name,
+        "objection_status_name": services.objection_status_name,
     }
 
 
@@ -219,6 +241,7 @@ def publish(contest_id: int):
             working_days=form.working_days.data,
             issuer=form.issuer.data,
             contact=form.contact.data,
+            today=today(),
         )
     except services.PromotionRefused as exc:
         db.session.rollback()
@@ -245,9 +268,79 @@ def notice(notice_id: int):
         notice=notice,
         doc=services.notice_document(notice),
         rows=services.notice_rows(notice),
+        objections=services.case_objections(c.id for c in notice.cases),
         form=ConfirmForm(),
+        objection_form=ObjectionForm(),
+        resolution_form=ResolutionForm(),
         today=today(),
     )
+
+
+def back_to_notice(case: PromotionCase, anchor: str = ""):
+    target = url_for("promotion.notice", notice_id=case.notice_id) if case.notice_id else None
+    return redirect((target or url_for("promotion.contest", contest_id=case.contest_id)) + anchor)
+
+
+@bp.route("/promotion/cases/<int:case_id>/objections", methods=["POST"])
+@organiser_required
+def lodge_objection(case_id: int):
+    case = get_or_404(PromotionCase, case_id)
+    form = ObjectionForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(_("异议没有登记：%(why)s", why=error), "error")
+        return back_to_notice(case, f"#case-{case.id}")
+    try:
+        services.lodge_objection(
+            case,
+            current_user,
+            form.objector.data,
+            form.content.data,
+            contact=form.objector_contact.data,
+            today=today(),
+        )
+    except services.PromotionRefused as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return back_to_notice(case, f"#case-{case.id}")
+    db.session.commit()
+    flash(
+        _(
+            "已登记对 %(name)s 的异议；异议处理完毕前，该晋升不能确认生效。",
+            name=case.competitor.name,
+        ),
+        "success",
+    )
+    return back_to_notice(case, "#objections")
+
+
+@bp.route("/promotion/objections/<int:objection_id>/resolution", methods=["POST"])
+@organiser_required
+def resolve_objection(objection_id: int):
+    objection = db.session.get(NoticeObjection, objection_id) or abort(404)
+    case = get_or_404(PromotionCase, objection.case_id)
+    form = ResolutionForm()
+    if not form.validate_on_submit():
+        flash(
+            _("请写明调查结论：异议成立时写明撤销晋升的理由，不成立时写明不予采纳的理由。"),
+            "error",
+        )
+        return back_to_notice(case, f"#objection-{objection.id}")
+    upheld = bool(form.uphold.data)
+    try:
+        services.resolve_objection(objection, current_user, upheld, form.note.data)
+    except services.PromotionRefused as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return back_to_notice(case, f"#objection-{objection.id}")
+    db.session.commit()
+    if upheld:
+        message = _("异议成立：%(name)s 的晋升已撤销。", name=case.competitor.name)
+    else:
+        message = _("异议不成立，已记录理由：%(name)s。", name=case.competitor.name)
+    flash(message, "success")
+    return back_to_notice(case, f"#objection-{objection.id}")
 
 
 @bp.route("/promotion/notices/<int:notice_id>.pdf")
@@ -306,7 +399,7 @@ def finalize_notice(notice_id: int):
         abort(400)
     on = today()
     done, refused = 0, []
-    for case in [c for c in notice.cases if c.status == "noticed"]:
+    for case in [c for c in notice.cases if c.status in ("noticed", "objected")]:
         try:
             services.finalize_case(case, on, current_user)
         except services.PromotionRefused as exc:
@@ -346,3 +439,83 @@ def competitor(competitor_id: int):
         cases=cases,
         own_records_only=own_body_id() is not None,
     )
+
+
+# ---------------------------------------------------------------------------- calendar
+
+
+def calendar_page(form: CalendarYearForm | None = None, status: int = 200):
+    shipped = working_days.shipped_calendar()
+    return render_template(
+        "promotion/calendar.html",
+        shipped=[
+            (
+                year,
+                shipped.sources[year],
+                sum(1 for d in shipped.holidays if d.year == year),
+                sum(1 for d in shipped.extra_workdays if d.year == year),
+            )
+            for year in sorted(shipped.years, reverse=True)
+        ],
+        rows=working_days.calendar_rows(),
+        until=working_days.covered_until(services.holiday_calendar(), today()),
+        form=form or CalendarYearForm(),
+        decision_form=CalendarDecisionForm(),
+        status_name=working_days.status_name,
+    ), status
+
+
+@bp.route("/promotion/calendar", methods=["GET", "POST"])
+@admin_required
+def calendar():
+    form = CalendarYearForm()
+    if request.method == "GET":
+        if form.year.data is None:
+            until = working_days.covered_until(services.holiday_calendar(), today())
+            form.year.data = (until.year + 1) if until else today().year
+        return calendar_page(form)
+    if not form.validate_on_submit():
+        return calendar_page(form, 422)
+    year = form.year.data
+    holidays, problems = working_days.parse_dates(form.holidays.data, year, _("放假日期"))
+    workdays, more = working_days.parse_dates(form.workdays.data or "", year, _("调休上班日期"))
+    if problems or more:
+        form.holidays.errors.extend(problems + more)
+        return calendar_page(form, 422)
+    try:
+        working_days.propose_year(year, holidays, workdays, form.source.data, current_user)
+    except working_days.CalendarRefused as exc:
+        db.session.rollback()
+        form.holidays.errors.append(str(exc))
+        return calendar_page(form, 422)
+    db.session.commit()
+    flash(
+        _(
+            "已录入 %(year)s 年工作日历；请另一名管理员对照通知原文核对并确认，确认后生效。",
+            year=year,
+        ),
+        "success",
+    )
+    return redirect(url_for("promotion.calendar"))
+
+
+@bp.route("/promotion/calendar/<int:row_id>/decision", methods=["POST"])
+@admin_required
+def decide_calendar(row_id: int):
+    row = db.session.get(CalendarYear, row_id) or abort(404)
+    form = CalendarDecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    confirm = not form.reject.data
+    try:
+        working_days.decide_year(row, current_user, confirm, form.note.data)
+    except working_days.CalendarRefused as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("promotion.calendar"))
+    db.session.commit()
+    if confirm:
+        flash(_("%(year)s 年工作日历已确认生效。", year=row.year), "success")
+    else:
+        flash(_("已退回 %(year)s 年工作日历。", year=row.year), "info")
+    return redirect(url_for("promotion.calendar"))

@@ -58,6 +58,7 @@ _cases = Table(
     Column("medal", String(20)),
     Column("prize", Integer),
     Column("county_code", String(12)),
+    Column("organiser_code", String(12)),
     Column("basis_id", Integer),
     Column("error", Text),
     Index("compapp_bulk_cases_key", "county_code", "category", "award_on", "event_format"),
@@ -85,6 +86,7 @@ _case_lines = Table(
 
 _county = Jurisdiction.__table__.alias("county")
 _prefecture = Jurisdiction.__table__.alias("prefecture")
+_organiser = Jurisdiction.__table__.alias("organiser")
 # What the award rules read of a placed entry (services.facts_for, without the rank).
 _FACT_COLUMNS = (
     Contest.award_on,
@@ -96,6 +98,8 @@ _FACT_COLUMNS = (
     _county.c.name,
     _prefecture.c.code,
     _prefecture.c.name,
+    Contest.organiser_code,
+    _organiser.c.name,
 )
 
 
@@ -109,6 +113,7 @@ def _placed(*columns, contest_ids: list[int], unpriced_only: bool = True):
         .join(Contest, Contest.id == Event.contest_id)
         .join(_county, _county.c.code == Entry.sending_county_code)
         .outerjoin(_prefecture, _prefecture.c.code == _county.c.parent_code)
+        .join(_organiser, _organiser.c.code == Contest.organiser_code)
         .where(Event.contest_id.in_(contest_ids))
     )
     if unpriced_only:
@@ -133,12 +138,22 @@ def _price_cases(contest_ids: list[int], policies: PolicySet) -> tuple[list[dict
     """Price each distinct case once; return the case rows and the line rows of their bases."""
     distinct_cases = _placed(*_FACT_COLUMNS, contest_ids=contest_ids).distinct()
     priced = []
-    for award_on, category, fmt, medal, prize, c_code, c_name, p_code, p_name in db.session.execute(
-        distinct_cases
-    ):
+    for row in db.session.execute(distinct_cases):
+        award_on, category, fmt, medal, prize, c_code, c_name, p_code, p_name, o_code, o_name = row
         # The facts services.facts_for builds (the rank is left out: cash never depends on it).
         facts = AwardFacts(
-            award_on, category, fmt, medal, prize, None, c_code, c_name, p_code or "", p_name or ""
+            award_on,
+            category,
+            fmt,
+            medal,
+            prize,
+            None,
+            c_code,
+            c_name,
+            p_code or "",
+            p_name or "",
+            o_code,
+            o_name,
         )
         try:
             result = compute_awards(facts, policies)
@@ -178,6 +193,7 @@ def _price_cases(contest_ids: list[int], policies: PolicySet) -> tuple[list[dict
                 "medal": facts.medal,
                 "prize": facts.prize,
                 "county_code": facts.county_code,
+                "organiser_code": facts.organiser_code,
                 "basis_id": basis_id,
                 "error": error,
             }
@@ -281,6 +297,7 @@ def grant_awards_bulk(
         and_(
             _cases.c.county_code == Entry.sending_county_code,
             _cases.c.category == Contest.category,
+            _cases.c.organiser_code == Contest.organiser_code,
             _cases.c.award_on == Contest.award_on,
             _cases.c.event_format == Event.format,
             _cases.c.medal.is_not_distinct_from(Placement.medal),

@@ -19,8 +19,7 @@ LINE_HEADERS = [
     "承担层级",
     "承担单位",
     "金额（元）",
-    "政策",
-    "条款",
+    "依据",
     "计算说明",
     "状态",
 ]
@@ -39,7 +38,8 @@ def write_awards_workbook(
     notes; return how many lines were written.
 
     :param line_rows: [event, payee, name, county, result, payer level, payer, amount (Decimal),
-        policy, clause, explanation, status], consumed once (a generator keeps memory flat)
+        citation (as compapp.citing.services makes it), explanation, status], consumed once
+        (a generator keeps memory flat)
     :param total_rows: [payer level, payer, competitor amount, team amount, total, lines]
     :param notices: the distinct notices of the lines' computations (POLICY.md §4.5, §5.4)
     """
@@ -56,8 +56,8 @@ def write_awards_workbook(
         LINE_HEADERS,
         counted(line_rows),
         {8},
-        lambda: ["合计", "", "", "", "", "", "", summed["amount"], "", "", "", status_text],
-        widths={1: 18, 3: 22, 4: 26, 7: 18, 8: 14, 11: 60},
+        lambda: ["合计", "", "", "", "", "", "", summed["amount"], "", "", status_text],
+        widths={1: 18, 3: 22, 4: 26, 7: 18, 8: 14, 9: 40, 10: 60},
     )
     write_table(
         wb.create_sheet("按承担单位汇总"),
@@ -83,5 +83,6 @@ def write_awards_workbook(
     )
     for notice in notices:
         info.append(["提示", notice])
+    info.append(["读法", "compapp 对政策中不明确之处的读法见“政策读法”页面（/readings）。"])
     save_workbook(wb, out)
     return written

@@ -9,11 +9,13 @@ from __future__ import annotations
 from compapp.core.api import (
     ApiError,
     CountyLookup,
+    OrganiserLookup,
     invalid,
     parse_award_date,
     parse_category,
     parse_county,
     parse_event_format,
+    parse_organiser,
     require_fields,
 )
 from compapp.core.money import format_plain
@@ -45,7 +47,9 @@ def _is_int(value: object) -> bool:
     return type(value) is int
 
 
-def parse_quote_request(body: object, lookup_county: CountyLookup) -> AwardFacts:
+def parse_quote_request(
+    body: object, lookup_county: CountyLookup, lookup_organiser: OrganiserLookup | None = None
+) -> AwardFacts:
     """Return the facts of a quote request, or raise ``ApiError`` (400 shape, 422 value)."""
     require_fields(body, REQUIRED_FIELDS)
     award_on = parse_award_date(body["award_date"])
@@ -56,6 +60,7 @@ def parse_quote_request(body: object, lookup_county: CountyLookup) -> AwardFacts
     county, county_name, prefecture_code, prefecture_name = parse_county(
         body["county"], lookup_county
     )
+    organiser_code, organiser_name = parse_organiser(body, category, lookup_organiser)
 
     return AwardFacts(
         award_on=award_on,
@@ -68,6 +73,8 @@ def parse_quote_request(body: object, lookup_county: CountyLookup) -> AwardFacts
         county_name=county_name,
         prefecture_code=prefecture_code,
         prefecture_name=prefecture_name,
+        organiser_code=organiser_code,
+        organiser_name=organiser_name,
     )
 
 
@@ -112,8 +119,8 @@ def _line_body(line: AwardLine) -> dict:
         "payer_name": line.payer_name,
         "amount": format_plain(line.amount),
         "policy": line.policy_id,
-        "clause": line.clause,
-        "citation": line.citation,
+        "clause": line.cited.item if line.cited else line.clause,
+        "citation": line.cited.text if line.cited else line.clause,
         "explanation": line.explanation,
     }
 
@@ -135,9 +142,14 @@ def quote_response(facts: AwardFacts, result: AwardResult) -> dict:
     }
 
 
-def answer_quote_request(body: object, lookup_county: CountyLookup, policies: PolicySet) -> dict:
+def answer_quote_request(
+    body: object,
+    lookup_county: CountyLookup,
+    policies: PolicySet,
+    lookup_organiser: OrganiserLookup | None = None,
+) -> dict:
     """Parse ``body``, compute the awards and return the 200 answer; raise ``ApiError`` else."""
-    facts = parse_quote_request(body, lookup_county)
+    facts = parse_quote_request(body, lookup_county, lookup_organiser)
     try:
         result = compute_awards(facts, policies)
     except NoPolicyInForce as exc:

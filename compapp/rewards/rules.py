@@ -34,6 +34,7 @@ from compapp.policy.categories import (
     result_key,
     result_name,
 )
+from compapp.policy.citations import UserCitation
 from compapp.policy.loader import (
     NoPolicyInForce,
     Policy,
@@ -54,9 +55,12 @@ __all__ = [
     "applies_to",
     "check_result",
     "compute_awards",
+    "default_organiser",
 ]
 
 PROVINCE = "province"
+PROVINCE_CODE = "530000"
+PROVINCE_NAME = "云南省"
 HUNDRED = Decimal(100)
 
 
@@ -86,6 +90,28 @@ class AwardFacts:
     county_name: str
     prefecture_code: str
     prefecture_name: str
+    # The contest's organising jurisdiction (POLICY.md §3): 530000 or, for a prefecture-tier
+    # contest, the prefecture that runs it. None: the default of ``default_organiser``.
+    organiser_code: str | None = None
+    organiser_name: str = ""
+
+    @property
+    def organiser(self) -> tuple[str, str]:
+        """Return the organiser's (code, name), falling back on ``default_organiser``."""
+        if self.organiser_code is not None:
+            return self.organiser_code, self.organiser_name
+        return default_organiser(self.category, self.prefecture_code, self.prefecture_name)
+
+
+def default_organiser(category: str, prefecture_code: str, prefecture_name: str) -> tuple[str, str]:
+    """Return the organiser a contest has when none is given (CONTRACT.md ``organiser``).
+
+    A prefecture-tier contest is run by the sending county's prefecture; any other by the
+    province.
+    """
+    if CATEGORIES[category].tier == "prefecture":
+        return prefecture_code, prefecture_name
+    return PROVINCE_CODE, PROVINCE_NAME
 
 
 @dataclass(frozen=True)
@@ -104,6 +130,7 @@ class AwardLine:
     explanation: str
     base_amount: Decimal | None = None
     percent: Decimal | None = None
+    cited: UserCitation | None = None  # what a person reads (POLICY.md §8)
 
 
 @dataclass(frozen=True)
@@ -151,7 +178,11 @@ def check_result(category: str, medal: str | None, prize: int | None) -> str | N
 
 def applies_to(policy: Policy, facts: AwardFacts) -> bool:
     """Return True when the policy covers competitors sent by the facts' county (§5.7)."""
-    header = policy.header
+    return applies_to_header(policy.header, facts)
+
+
+def applies_to_header(header, facts: AwardFacts) -> bool:
+    """Return True when the document's jurisdiction sent the competitor (§5.7)."""
     if header.jurisdiction_level == PROVINCE:
         # Division codes share the province's first two digits (GB/T 2260).
         return facts.county_code[:2] == header.jurisdiction_code[:2]
@@ -180,8 +211,10 @@ def compute_awards(facts: AwardFacts, policies: PolicySet) -> AwardResult:
         return out
 
     level_order = {level: index for index, level in enumerate(PAYER_LEVELS)}
+    organiser_code, organiser_name = facts.organiser
+    out.trace.append(f"主办：{organiser_name} {organiser_code}")
     applicable = sorted(
-        (policy for policy in policies if applies_to(policy, facts)),
+        (policy for policy in policies if applies_to(policy, facts) or runs_contest(policy, facts)),
         key=lambda p: (level_order[p.header.jurisdiction_level], p.id),
     )
     provincial = [p for p in applicable if p.header.jurisdiction_level == PROVINCE]
@@ -196,9 +229,14 @@ def compute_awards(facts: AwardFacts, policies: PolicySet) -> AwardResult:
             out.trace.append(
                 f"{policy.id} 在 {facts.award_on.isoformat()} 不在施行期（{periods}）。"
             )
-            if policy.header.jurisdiction_level != PROVINCE:
+            latest = version_any(policy)
+            if (
+                policy.header.jurisdiction_level != PROVINCE
+                and latest.setting("amounts_configured", True)
+                and _concerns(latest, facts)
+            ):
                 out.notices.append(
-                    f"{policy.header.jurisdiction_name}的《{policy.header.title}》（{policy.id}）"
+                    f"{policy.header.jurisdiction_name}的{policy.header.document_text}"
                     f"施行期为 {periods}，不适用于 {facts.award_on.isoformat()} 的获奖，未计其奖励。"
                 )
             continue
@@ -206,21 +244,87 @@ def compute_awards(facts: AwardFacts, policies: PolicySet) -> AwardResult:
 
     if not any(line.payer_level == PROVINCE for line in out.competitor_lines):
         _explain_missing_provincial(provincial, facts, result, out)
+    _explain_missing_local(applicable, facts, out)
+    priced = {line.policy_id for line in out.lines}
     for policy_id, (version_from, _digest) in out.policies_used.items():
         version = policies[policy_id].version_from(version_from)
-        if version.date_assumed:
+        # An assumed date matters only where it decided an amount.
+        if version.date_assumed and policy_id in priced:
             out.notices.append(
-                f"{policy_id}（{version.header.document_number}）的生效日期 "
+                f"{version.header.document_text}的施行日期 "
                 f"{version.effective_from.isoformat()} 是假定的：{version.date_note}"
             )
     if not out.competitor_lines and not out.coaching_team_lines:
-        checked = "、".join(out.policies_used) or "无"
+        checked = "、".join(
+            policies[policy_id].header.short_title for policy_id in out.policies_used
+        )
         out.notices.append(
-            f"按 {facts.award_on.isoformat()} 施行且已配置的政策（已核对：{checked}），"
+            f"按 {facts.award_on.isoformat()} 施行且已配置的政策（已核对：{checked or '无'}），"
             f"{CATEGORY_NAMES[facts.category]}{result_name(facts.medal, facts.prize)}"
             "没有现金奖励。"
         )
     return out
+
+
+def version_any(policy: Policy) -> PolicyVersion:
+    """Return the policy's latest version (for what it says about itself, not for amounts)."""
+    return policy.versions[-1]
+
+
+def runs_contest(policy: Policy, facts: AwardFacts) -> bool:
+    """Return True when the policy's prefecture organises the (prefecture-tier) contest."""
+    header = policy.header
+    return (
+        header.jurisdiction_level == "prefecture"
+        and CATEGORIES[facts.category].tier == "prefecture"
+        and facts.organiser[0] == header.jurisdiction_code
+    )
+
+
+def _concerns(version: PolicyVersion, facts: AwardFacts) -> bool:
+    """Return True when the version has anything to say about the facts' category.
+
+    A local policy whose rows, top-ups and notices never mention the category (Yuxi's for a
+    provincial class-2 contest, Diqing's for a prefecture contest another prefecture runs)
+    stays silent: no notice where no rule could apply (POLICY.md §4.5).
+    """
+    category = facts.category
+    sent = applies_to_header(version.header, facts)
+    runs = facts.organiser[0] == version.header.jurisdiction_code
+    for row in version.schedule:
+        if category in row.categories and (
+            sent if row.applies_to == "sent_by_jurisdiction" else runs
+        ):
+            return True
+    if sent and any(category in rule.categories for rule in version.topups):
+        return True
+    configured = version.settings.get("amounts_configured")
+    if sent and configured is not None and not configured.value:
+        return not configured.categories or category in configured.categories
+    return False
+
+
+def _explain_missing_local(applicable: list[Policy], facts: AwardFacts, out: AwardResult) -> None:
+    """Say when no local policy of the competitor's (or the organising) jurisdiction exists.
+
+    POLICY.md §4.6: every prefecture and county without a local policy gets the provincial
+    award and a notice that no local policy of theirs is configured. For a prefecture-tier
+    contest the organising prefecture's policy is the one that could pay.
+    """
+    local = [p for p in applicable if p.header.jurisdiction_level != PROVINCE]
+    if CATEGORIES[facts.category].tier == "prefecture":
+        code, name = facts.organiser
+        if not any(p.header.jurisdiction_code == code for p in local):
+            out.notices.append(
+                f"本赛事由{name}主办；compapp 未配置{name}的竞赛奖励政策，"
+                "因此没有计算州（市）级竞赛奖励。"
+            )
+        return
+    if not local:
+        out.notices.append(
+            f"compapp 未配置{facts.prefecture_name}或{facts.county_name}的本地奖励政策："
+            "以上只计省级奖励。"
+        )
 
 
 def _explain_missing_provincial(
@@ -232,7 +336,7 @@ def _explain_missing_provincial(
     yn-2017-40, which was in force then: the officer must see why the line is missing.
     """
     elsewhere = [
-        f"{version.policy_id}（{version.period_text()}）"
+        f"{version.header.document_text}，{version.period_text()}"
         for policy in provincial
         for version in policy.versions
         if not version.covers(facts.award_on)
@@ -241,8 +345,8 @@ def _explain_missing_provincial(
     if elsewhere:
         out.notices.append(
             f"{facts.award_on.isoformat()} 施行的省级政策未规定{CATEGORY_NAMES[facts.category]}"
-            f"{result_name(facts.medal, facts.prize)}的奖励金额，未计省级奖励"
-            f"（有此规定的版本：{'、'.join(elsewhere)}）。"
+            f"{result_name(facts.medal, facts.prize)}的奖励金额，未计省级奖励。"
+            f"有此规定的版本：{'；'.join(elsewhere)}。"
         )
 
 
@@ -251,27 +355,32 @@ def _apply_version(
 ) -> None:
     """Add the lines, notices and trace that one policy version gives for the result."""
     header = version.header
+    sent = applies_to_header(header, facts)
+    runs = facts.organiser[0] == header.jurisdiction_code
     out.policies_used[header.id] = (version.effective_from, version.digest)
     out.trace.append(
-        f"{header.id}（{header.document_number}）版本 {version.period_text()} 适用；"
+        f"{header.id}（{header.number_text}）版本 {version.period_text()} 适用"
+        f"（{'选派单位' if sent else '主办单位'}）；"
         f"文件 {version.file_name} sha256 {version.digest[:12]}…"
     )
-    if version.setting("amounts_configured", True) is False:
-        out.notices.append(version.settings["amounts_configured"].notice)
+    configured = version.settings.get("amounts_configured")
+    if configured is not None and configured.value is False:
+        if sent and (not configured.categories or facts.category in configured.categories):
+            out.notices.append(configured.notice)
         out.trace.append(f"{header.id}：金额未配置，不计奖励（amounts_configured = false）。")
         return
 
     found = False
     for payer in header.payer_levels:
         row = version.schedule_row(facts.category, result, payer)
-        if row is not None:
+        if row is not None and (sent if row.applies_to == "sent_by_jurisdiction" else runs):
             found = True
             _add_fixed(version, row, payer, facts, result, out)
-    rule = version.topup_rule(facts.category, result)
+    rule = version.topup_rule(facts.category, result) if sent else None
     if rule is not None:
         found = True
         _add_topup(version, rule, facts, out)
-    for notice in version.notices:
+    for notice in version.notices if sent else ():
         if notice.matches(facts.category, result):
             out.notices.append(notice.text)
             out.trace.append(f"{header.id} {notice.clause}：{notice.text}")
@@ -317,8 +426,7 @@ def _add_fixed(
     code, name = _payer(version, payer, facts)
     sentence = (
         f"{_standard_name(version)}：{CATEGORY_NAMES[facts.category]}"
-        f"{result_name(facts.medal, facts.prize)}每人 {format_yuan_short(amount)}"
-        f"（{version.header.document_number} {row.clause}），{name}承担"
+        f"{result_name(facts.medal, facts.prize)}每人 {format_yuan_short(amount)}，{name}承担"
     )
     payees = ["competitor"] + (["coaching_team"] if row.coaching_team == "same_standard" else [])
     for payee in payees:
@@ -333,6 +441,7 @@ def _add_fixed(
             clause=row.clause,
             citation=row.citation,
             explanation=sentence if payee == "competitor" else f"教练团队按同等标准：{sentence}",
+            cited=version.header.cite(row.clause),
         )
         _add_line(line, out)
     if row.coaching_team == "none":
@@ -356,7 +465,6 @@ def _add_topup(
             sentence = (
                 f"省级标准 {format_yuan_short(base)} × {share.percent}% = "
                 f"{format_yuan_short(amount)}，{name}承担"
-                f"（{version.header.jurisdiction_name}方案 {rule.clause}）"
             )
             _add_line(
                 AwardLine(
@@ -374,6 +482,7 @@ def _add_topup(
                     else f"教练团队按同等标准：{sentence}",
                     base_amount=base,
                     percent=share.percent,
+                    cited=version.header.cite(rule.clause),
                 ),
                 out,
             )

@@ -99,6 +99,8 @@ def facts_for(entry: Entry) -> AwardFacts | None:
         county_name=county.name,
         prefecture_code=prefecture.code if prefecture else "",
         prefecture_name=prefecture.name if prefecture else "",
+        organiser_code=contest.organiser_code,
+        organiser_name=contest.organiser.name if contest.organiser else "",
     )
 
 
@@ -114,6 +116,8 @@ def facts_dict(facts: AwardFacts) -> dict:
         "county_name": facts.county_name,
         "prefecture_code": facts.prefecture_code,
         "prefecture_name": facts.prefecture_name,
+        "organiser_code": facts.organiser[0],
+        "organiser_name": facts.organiser[1],
     }
 
 

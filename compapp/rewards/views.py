@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from compapp import labels
 from compapp.auth.access import admin_required, organiser_required
+from compapp.citing.services import award_citation
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest
 from compapp.contests.services import placed_entries_query
@@ -133,8 +134,7 @@ def line_rows(contest: Contest):
             labels.payer_level(row.payer_level),
             row.payer_name,
             from_fen(row.amount_fen),
-            row.policy_id,
-            row.clause,
+            award_citation(row.policy_id, row.clause).text,
             row.explanation,
             labels.line_status(row.status),
         ]

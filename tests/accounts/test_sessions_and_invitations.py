@@ -76,6 +76,13 @@ def test_signing_out_ends_only_that_session(app, organiser):
     assert can_open_contests(home)
 
 
+def test_signing_out_everywhere_ends_every_session_of_the_account(app, organiser):
+    office, home = signed_in(app, "org"), signed_in(app, "org")
+    thief = copy_of(app, home)
+    office.post("/logout", data={"everywhere": "1"})
+    assert not any(can_open_contests(c) for c in (office, home, thief))
+
+
 def test_changing_ones_password_ends_the_other_sessions_and_keeps_this_one(app, db, organiser):
     here, elsewhere = signed_in(app, "org"), signed_in(app, "org")
     thief = copy_of(app, elsewhere)

@@ -518,7 +518,7 @@ def test_certificate_pages_read_the_contests_certificates_once(
         assert response.status_code == 200
         reads = [s for s in statements if "FROM certificates" in s]
         # (one read of the certificates a correction superseded, pending reissue, included)
-        assert 1 <= len(reads) <= 9, (url, reads)
+        assert 0 < len(reads) <= 9, (url, reads)
         if url != "/certificates/":
             assert OTHER in response.get_data(as_text=True)
     states = services.holder_states(contest)

@@ -24,6 +24,7 @@ CONTEST_FORM = {
     "starts_on": "2025-07-01",
     "ends_on": "2025-07-04",
     "award_on": "2025-07-05",
+    "organiser": "530000",
 }
 
 
@@ -130,7 +131,7 @@ def test_team_size_must_match_the_format(client, auth, db, dummy_organiser, pair
 def test_medal_the_category_does_not_award_is_refused(
     client, auth, db, dummy_organiser, create_contest, create_event
 ):
-    contest = create_contest(category="national_class1")
+    contest = create_contest(category="prefecture_class1")
     event = create_event(contest, "电工", "individual", "medals")
     auth.login("organiser")
     data = pair_entry("533422", [id_number_for()], ["此里农布"], rank=1, result="excellence")
@@ -340,18 +341,18 @@ def test_admin_adds_a_jurisdiction(client, auth, db, dummy_admin):
     response = client.post(
         "/jurisdictions/new",
         data={
-            "code": "530102",
-            "name": "五华区",
-            "short_name": "五华",
+            "code": "530199",
+            "name": "新设区",
+            "short_name": "新设",
             "level": "county",
             "parent_code": "530100",
         },
     )
     assert response.status_code == 302
-    assert db.session.get(Jurisdiction, "530102").parent.name == "昆明市"
+    assert db.session.get(Jurisdiction, "530199").parent.name == "昆明市"
     response = client.post(
         "/jurisdictions/new",
-        data={"code": "530103", "name": "盘龙区", "level": "county", "parent_code": "533400"},
+        data={"code": "530198", "name": "新设区", "level": "county", "parent_code": "533400"},
     )
     assert "代码与上级的代码前缀不一致。" in errors(response)
 
@@ -388,3 +389,34 @@ def test_every_contest_page_is_for_organisers_only(
         ("post", f"/contests/placements/{placement_id}/reopen"),
     ):
         assert getattr(client, method)(url).status_code == 403, (method, url)
+
+
+def test_contest_form_records_the_organising_jurisdiction(client, auth, db, dummy_organiser):
+    """POLICY §3: a prefecture-tier contest is run by a prefecture, shown on its page."""
+    auth.login("organiser")
+    form = {**CONTEST_FORM, "name": "大理州木雕竞赛", "category": "prefecture_class1"}
+    refused = client.post("/contests/new", data=form)
+    assert "州（市）级竞赛请选择主办该竞赛的州（市）。" in errors(refused)
+    response = client.post("/contests/new", data={**form, "organiser": "532900"})
+    assert response.status_code == 302
+    contest = db.session.scalar(db.select(Contest).filter_by(name="大理州木雕竞赛"))
+    assert contest.organiser_code == "532900"
+    page = client.get(f"/contests/{contest.id}").get_data(as_text=True)
+    assert "大理白族自治州（532900）" in page
+    provincial = client.post(
+        "/contests/new", data={**CONTEST_FORM, "name": "省赛", "organiser": "533400"}
+    )
+    assert "省级及以上竞赛的主办地为云南省。" in errors(provincial)
+
+
+def test_any_county_of_yunnan_can_send_an_entry(client, auth, db, dummy_organiser, pair_event):
+    """Issue reproduction: 五华区 (530102) was not in the list; all 129 are, grouped."""
+    auth.login("organiser")
+    page = client.get(f"/contests/events/{pair_event.id}").get_data(as_text=True)
+    assert 'data-searchable="' in page and "select-filter.js" in page
+    assert '<optgroup label="昆明市">' in page and "五华区（昆明市）" in page
+    data = pair_entry("530102", [id_number_for(), id_number_for()], ["李明轩", "陈晓峰"], rank=1)
+    response = client.post(f"/contests/events/{pair_event.id}", data=data)
+    assert response.status_code == 302, errors(response)
+    entry = db.session.scalar(db.select(Entry).filter_by(sending_county_code="530102"))
+    assert entry is not None and entry.sending_county.parent.name == "昆明市"

@@ -44,11 +44,13 @@ def test_same_person_twice_in_one_team_is_refused():
     [
         ("worldskills", "medals", "excellence", True),
         ("national_skills_competition", "medals", "gold", True),
-        ("national_class1", "medals", "excellence", False),
+        # POLICY §3: 优胜奖 is recorded (no cash) at national class-1 and provincial contests.
+        ("national_class1", "medals", "excellence", True),
         ("national_class1", "prizes", "prize_1", True),
         ("national_class1", "medals", "prize_1", False),
         ("provincial_class1", "prizes", "prize_3", True),
-        ("provincial_comprehensive", "medals", "excellence", False),
+        ("provincial_comprehensive", "medals", "excellence", True),
+        ("prefecture_class1", "medals", "excellence", False),
         ("prefecture_class1", "medals", "bronze", True),
         ("provincial_class2", "rank_only", "gold", False),
         ("provincial_class2", "rank_only", None, True),

@@ -72,6 +72,7 @@ def contest_form(contest, **changes) -> dict:
         "name": contest.name,
         "category": contest.category,
         "organising_body": contest.organising_body.name,
+        "organiser": contest.organiser_code,
         "location": contest.location or "",
         "starts_on": contest.starts_on.isoformat(),
         "ends_on": contest.ends_on.isoformat(),
@@ -155,6 +156,29 @@ def test_each_price_relevant_fact_reopens_confirmed_results(app, db, demo, field
     assert {p.status for p in placements_of(db, contest)} == {"entered"}
     audit = db.session.scalar(db.select(AuditEntry).filter_by(action="reopen_results"))
     assert reason in audit.summary
+
+
+def test_changing_the_organising_jurisdiction_reopens_confirmed_results(app, db, demo):
+    """Whose prefecture-tier rules apply follows the contest's organising jurisdiction
+    (POLICY.md §3, 000_506faec866124176.txt:91 (7) "参加我州综合性…"): moving a Diqing contest
+    to 大理州 takes away Diqing's prefecture award, so the confirmed results are reopened."""
+    contest = contest_named(db, "2024年迪庆州一类职业技能竞赛（民族手工艺）")
+    assert contest.organiser_code == "533400"
+    confirmed = [p.id for p in placements_of(db, contest) if p.status == "confirmed"]
+    assert confirmed
+    response = login(app, "organiser_dq").post(
+        f"/contests/{contest.id}/edit",
+        data=contest_form(contest, organiser="532900"),
+        follow_redirects=True,
+    )
+    said = "主办地区：迪庆藏族自治州（533400） → 大理白族自治州（532900）"
+    assert any("已撤回确认" in f and said in f for f in flashes(response)), flashes(response)
+    db.session.expire_all()
+    assert db.session.get(Contest, contest.id).organiser_code == "532900"
+    statuses = {p.id: p.status for p in placements_of(db, contest)}
+    assert {statuses[i] for i in confirmed} == {"entered"}
+    audit = db.session.scalar(db.select(AuditEntry).filter_by(action="reopen_results"))
+    assert "主办地区" in audit.summary and "533400" in audit.summary
 
 
 def test_a_change_that_prices_nothing_keeps_the_results_confirmed(app, db, demo):

@@ -284,7 +284,15 @@ def test_budget_exports_read_correctly(app, db, demo, tmp_path):
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "人民币捌万元整" in text and "迪庆藏族自治州" in text and "财务负责人" in text
-    assert "000_506faec866124176.txt:91" in text
+    # POLICY §8: the basis names documents and clauses with the quoted sentence, no files.
+    assert "迪庆方案（未印文号）四（四）2.(6)" in text
+    assert "州级承担20%" in text  # the quoted sentence of (6)
+    for unreadable in (".txt", "POLICY.md", "dq-2022", "yn-2021-28", "sha256"):
+        assert unreadable not in text
+    cells = [str(c) for r in book["预算明细"].iter_rows(values_only=True) for c in r if c]
+    cells += [str(c) for r in book["政策依据"].iter_rows(values_only=True) for c in r if c]
+    assert any("迪庆方案（未印文号）四（四）2.(6)" in c for c in cells)
+    assert not any(u in c for c in cells for u in (".txt", "dq-2022", "yn-2021-28"))
     fonts = subprocess.run(
         ["pdffonts", str(path)], capture_output=True, text=True, check=True
     ).stdout

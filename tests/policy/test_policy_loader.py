@@ -24,6 +24,7 @@ from compapp.rewards.rules import AwardFacts, compute_awards
 VALID = """\
 id = "zz-2030-1"
 title = "测试政策"
+short_title = "测试方案"
 issuer = "测试县人民政府"
 document_number = "测政发〔2030〕1号"
 jurisdiction_code = "530523"
@@ -31,6 +32,12 @@ jurisdiction_name = "龙陵县"
 jurisdiction_level = "county"
 payer_levels = ["county"]
 source = "002_94ce137adccda832.txt:3"
+
+[clauses."27"]
+section = ""
+item = "第27条"
+citation = "002_94ce137adccda832.txt:47"
+quote = "对龙陵选派获得……的选手，给予每人……一次性奖励。"
 
 [[versions]]
 effective_from = 2030-01-01
@@ -41,19 +48,19 @@ date_citation = "002_94ce137adccda832.txt:2"
 value = "sent_by_jurisdiction"
 clause = "27"
 citation = "002_94ce137adccda832.txt:47"
-reading = "POLICY.md §5.7"
+reading = "sending-jurisdiction"
 
 [versions.settings.team_members]
 value = "each_full_amount"
 clause = "27"
 citation = "002_94ce137adccda832.txt:47"
-reading = "POLICY.md §5.3"
+reading = "team-members"
 
 [versions.settings.coaching_team]
 value = "same_standard"
 clause = "27"
 citation = "002_94ce137adccda832.txt:47"
-reading = "POLICY.md §5.2"
+reading = "coaching-team"
 
 [[versions.schedule]]
 clause = "27"
@@ -78,7 +85,14 @@ def _refused(tmp_path: Path, text: str) -> str:
 
 def test_shipped_award_policies_all_load() -> None:
     """POLICY.md §1: one file per source document, each loading cleanly."""
-    assert check_policies() == ["dq-2022", "ll-2022-64", "yn-2017-40", "yn-2021-28", "yx-2022-8"]
+    assert check_policies() == [
+        "bs-2022-9",
+        "dq-2022",
+        "ll-2022-64",
+        "yn-2017-40",
+        "yn-2021-28",
+        "yx-2022-8",
+    ]
 
 
 def test_a_valid_file_loads_with_decimal_amounts_and_its_digest(tmp_path: Path) -> None:
@@ -107,8 +121,8 @@ def test_a_duplicate_key_is_refused_naming_file_and_key(tmp_path: Path) -> None:
 def test_an_uncited_setting_is_refused_naming_file_and_key(tmp_path: Path) -> None:
     """Every setting carries its citation."""
     text = VALID.replace(
-        'clause = "27"\ncitation = "002_94ce137adccda832.txt:47"\nreading = "POLICY.md §5.2"',
-        'clause = "27"\nreading = "POLICY.md §5.2"',
+        'clause = "27"\ncitation = "002_94ce137adccda832.txt:47"\nreading = "coaching-team"',
+        'clause = "27"\nreading = "coaching-team"',
     )
     message = _refused(tmp_path, text)
     assert "zz-2030-1.toml" in message and "settings.coaching_team.citation" in message
@@ -168,8 +182,8 @@ def test_unconfigured_amounts_with_amounts_given_are_refused(tmp_path: Path) -> 
     """POLICY §4.5: a policy whose amounts are not configured must not carry numbers."""
     text = VALID.replace(
         "[[versions.schedule]]",
-        '[versions.settings.amounts_configured]\nvalue = false\nclause = "26"\n'
-        'citation = "001_da08546dd4712789.txt:42"\nreading = "POLICY.md §4.5"\n'
+        '[versions.settings.amounts_configured]\nvalue = false\nclause = "27"\n'
+        'citation = "001_da08546dd4712789.txt:42"\nreading = "local-amounts-not-configured"\n'
         'notice = "未配置"\n\n[[versions.schedule]]',
     )
     assert "amounts_configured" in _refused(tmp_path, text)
@@ -295,3 +309,50 @@ def test_a_file_is_read_once(tmp_path: Path, monkeypatch) -> None:
     policy = load_policy_file(path)
     assert len(opened) == 1
     assert policy.versions[0].digest == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_clause_without_its_quoted_sentence_is_refused(tmp_path: Path) -> None:
+    """POLICY §8: every clause carries the exact sentence a person can read; none, no load."""
+    text = VALID.replace('quote = "对龙陵选派获得……的选手，给予每人……一次性奖励。"\n', "")
+    message = _refused(tmp_path, text)
+    assert "clauses.27.quote" in message
+
+
+def test_an_empty_quote_is_refused(tmp_path: Path) -> None:
+    """A blank quote is no quote."""
+    text = VALID.replace('"对龙陵选派获得……的选手，给予每人……一次性奖励。"', '"  "')
+    assert "unquoted" in _refused(tmp_path, text)
+
+
+def test_a_row_naming_a_clause_that_is_not_quoted_is_refused(tmp_path: Path) -> None:
+    """Rows, settings and notices name a clause of [clauses]; an unknown one is refused."""
+    text = VALID.replace(
+        '[[versions.schedule]]\nclause = "27"', '[[versions.schedule]]\nclause = "28"'
+    )
+    message = _refused(tmp_path, text)
+    assert "schedule[0].clause" in message and "'28'" in message
+
+
+def test_every_shipped_clause_is_quoted_and_every_reading_is_published() -> None:
+    """Each shipped clause has its quote; each reading a policy names is on the readings page."""
+    from compapp.policy.loader import check_readings
+    from compapp.policy.readings import load_readings
+
+    policies = load_policies()
+    readings = load_readings()
+    check_readings(policies, readings)
+    for policy in policies:
+        assert policy.header.short_title
+        for clause in policy.header.clauses.values():
+            assert len(clause.quote) > 10, (policy.id, clause.key)
+
+
+def test_a_policy_naming_an_unpublished_reading_is_refused(tmp_path: Path) -> None:
+    """A notice may link only to a reading the public page shows."""
+    from compapp.policy.loader import check_readings
+    from compapp.policy.readings import load_readings
+
+    text = VALID.replace('reading = "team-members"', 'reading = "made-up-reading"')
+    policies = load_policies(_write(tmp_path, text).parent)
+    with pytest.raises(PolicyFileError, match="made-up-reading"):
+        check_readings(policies, load_readings())

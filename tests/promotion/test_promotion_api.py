@@ -67,7 +67,8 @@ def test_contract_example_answers_exactly_the_contract_shape():
     assert answer["title_needs_approval"] is True
     assert answer["policy"] == "dq-2022"
     assert answer["clause"] == "(1)"
-    assert "000_506faec866124176.txt:95" in answer["citation"]
+    assert "迪庆方案（未印文号）四（四）3." in answer["citation"]
+    assert ".txt" not in answer["citation"]
     assert answer["reason"]
 
 
@@ -85,7 +86,7 @@ def test_non_diqing_county_answers_200_with_no_rule_configured():
     answer = answer_promotion_request(body(county="530523"), lookup, RULES)
     assert answer["eligible"] is False
     assert answer["policy"] is None
-    assert answer["reason"] == "未配置晋升规则：仅迪庆州选送的选手适用 dq-2022。"
+    assert answer["reason"] == "未配置晋升规则：仅迪庆州选送的选手适用迪庆方案。"
 
 
 def test_promotion_and_quote_share_one_error_type():

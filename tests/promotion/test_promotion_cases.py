@@ -45,6 +45,8 @@ def test_promotion_case(case):
         is_employee=given.pop("is_employee", True),
         county_code=given.pop("county", "533401"),
         prefecture_code=given.pop("prefecture", "533400"),
+        organiser_code=given.pop("organiser", None),
+        organiser_name=given.pop("organiser_name", ""),
     )
     assert not given, f"unknown input keys {sorted(given)}"
     expected = dict(case["output"])
@@ -54,7 +56,10 @@ def test_promotion_case(case):
         return
     result = check_eligibility(facts, RULES)
     if fragment := expected.pop("reason_contains", None):
-        assert fragment in result.reason
+        assert fragment in result.reason, result.reason
+    # What a person reads names documents, never files or ids (POLICY §8).
+    for text in (result.reason, result.citation or ""):
+        assert ".txt" not in text and "dq-2022" not in text, text
     for key, value in expected.items():
         # TOML has no null: "" in a case means None.
         assert getattr(result, key) == (None if value == "" else value), key

@@ -21,6 +21,7 @@ SHIPPED = DEFAULT_DATA_DIR / "dq-2022.toml"
 VALID = """\
 id = "dq-test"
 document = "测试文件"
+short_title = "测试方案"
 issuer = "迪庆藏族自治州人民政府"
 section = "四（四）3."
 citation = "000_506faec866124176.txt:95"
@@ -38,11 +39,12 @@ citation = "000_506faec866124176.txt:135"
 
 [[versions.rules]]
 clause = "(1)"
-category = "provincial_class1"
+categories = ["provincial_class1"]
 target = "technician"
 if_at_target = "senior_technician"
 title = "云南竞赛技术能手"
 citation = "000_506faec866124176.txt:95"
+quote = "可晋升技师"
 [versions.rules.bands]
 individual = [1, 3]
 pair = [1, 2]
@@ -50,10 +52,11 @@ trio = [1, 1]
 
 [[versions.rules]]
 clause = "(2)"
-category = "provincial_class1"
+categories = ["provincial_class1"]
 target = "senior"
 if_at_target = "technician"
 citation = "000_506faec866124176.txt:95"
+quote = "可晋升高级工"
 [versions.rules.bands]
 individual = [4, 10]
 pair = [3, 8]
@@ -127,8 +130,9 @@ def test_valid_minimal_file_loads(tmp_path):
         ('target = "senior"', 'target = "none"', "versions[0].rules[1].target"),
         ('if_at_target = "technician"', 'if_at_target = "junior"',
          "versions[0].rules[1].if_at_target"),
-        ('category = "provincial_class1"\ntarget = "senior"',
-         'category = "provincial_class9"\ntarget = "senior"', "versions[0].rules[1].category"),
+        ('categories = ["provincial_class1"]\ntarget = "senior"',
+         'categories = ["provincial_class9"]\ntarget = "senior"',
+         "versions[0].rules[1].categories[0]"),
         ("trio = [2, 6]", "quartet = [2, 6]", "versions[0].rules[1].bands.quartet"),
         ("pair = [3, 8]", "pair = [2, 8]", "versions[0].rules[1].bands.pair"),
         ("trio = [2, 6]", "trio = [6, 2]", "versions[0].rules[1].bands.trio"),

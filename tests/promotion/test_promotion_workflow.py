@@ -20,6 +20,7 @@ from compapp.audit.models import AuditEntry
 from compapp.contests.models import Competitor, Placement
 from compapp.promotion import services
 from compapp.promotion.models import GradeChange, PromotionCase, PublicNotice
+from compapp.rewards.models import AwardLineRecord
 from tests.pages import submit
 from tests.queries import counted
 
@@ -33,6 +34,16 @@ ENDS_ON = date(2026, 12, 4)
 @pytest.fixture
 def app_config() -> dict:
     return {"PROMOTION_EXTRA_HOLIDAYS": [LOCAL_HOLIDAY]}
+
+
+@pytest.fixture(autouse=True)
+def office_today(monkeypatch):
+    """The offices' date is the day of publication unless a test moves it (set_today)."""
+    monkeypatch.setattr(services, "office_today", lambda: PUBLISHED_ON)
+
+
+def set_today(monkeypatch, day: date) -> None:
+    monkeypatch.setattr(services, "office_today", lambda: day)
 
 
 @pytest.fixture
@@ -123,10 +134,10 @@ def test_eligibility_page_lists_exactly_the_eligible_with_reasons_for_the_rest(
         "卓玛拉姆": "破格晋升为二级/技师（越过三级/高级工）",
         "阿旺": "破格晋升为三级/高级工",
         "和志军": "已高于本项的目标等级三级/高级工",
-        "段国华": "未配置晋升规则：仅迪庆州选送的选手适用 dq-2022",
-        "余春兰": "第 9 名不在 dq-2022 规定的可晋升名次范围内",
+        "段国华": "未配置晋升规则：仅迪庆州选送的选手适用迪庆方案",
+        "余春兰": "第 9 名不在迪庆方案规定的可晋升名次范围内",
         "斯那拉姆": "选手已是最高等级一级/高级技师",
-        "蜂秀英": "第 11 名不在 dq-2022 规定的可晋升名次范围内",
+        "蜂秀英": "第 11 名不在迪庆方案规定的可晋升名次范围内",
     }
     for name, reason in reasons.items():
         assert reason in case_of(db, name).reason
@@ -289,19 +300,21 @@ def test_notice_period_skips_the_weekend_and_the_configured_holiday(
     assert db.session.scalar(db.select(AuditEntry).filter_by(action="publish_notice"))
 
 
-def test_notice_days_default_to_the_configured_setting(app, db, dummy_organiser, people):
+def test_notice_days_default_to_the_configured_setting(
+    app, db, dummy_organiser, people, monkeypatch
+):
     """PROMOTION_NOTICE_WORKING_DAYS sets the default period; without extras 12-01 counts."""
     contest_id, found = people
-    app.config["PROMOTION_NOTICE_WORKING_DAYS"] = 3
-    app.config["PROMOTION_EXTRA_HOLIDAYS"] = []
+    monkeypatch.setitem(app.config, "PROMOTION_NOTICE_WORKING_DAYS", 6)
+    monkeypatch.setitem(app.config, "PROMOTION_EXTRA_HOLIDAYS", [])
     from compapp.contests.models import Contest
 
     contest = db.session.get(Contest, contest_id)
     services.evaluate_contest_promotions(contest)
     confirm_as_seen(case_of(db, "阿旺"), dummy_organiser)
     notice = services.publish_notice(contest, PUBLISHED_ON, dummy_organiser)
-    # Fri 27 (1) · weekend · Mon 30 (2) · Tue 1 Dec (3)
-    assert (notice.working_days, notice.ends_on) == (3, date(2026, 12, 1))
+    # Fri 27 (1) · weekend · Mon 30 (2) · Tue 1 Dec (3) · Wed 2 (4) · Thu 3 (5) · Fri 4 (6)
+    assert (notice.working_days, notice.ends_on) == (6, date(2026, 12, 4))
 
 
 def test_notice_over_the_national_day_holiday_uses_the_state_council_calendar(app):
@@ -407,18 +420,16 @@ def test_finalize_refused_before_the_period_ends_and_allowed_after(
     notice = publish(client, db, contest_id)
     case = case_of(db, "格桑次仁")
 
+    set_today(monkeypatch, ENDS_ON)
     with pytest.raises(services.PromotionRefused, match="2026-12-04 止，尚未期满"):
         services.finalize_case(case, ENDS_ON, dummy_organiser)
-    from compapp.promotion import views
-
-    monkeypatch.setattr(views, "today", lambda: ENDS_ON)
     page = client.post(f"/promotion/cases/{case.id}/finalize", follow_redirects=True)
     assert "尚未期满" in page.get_data(as_text=True)
     db.session.expire_all()
     assert case_of(db, "格桑次仁").competitor.grade_code == "senior"
     assert db.session.scalar(db.select(GradeChange)) is None
 
-    monkeypatch.setattr(views, "today", lambda: date(2026, 12, 5))
+    set_today(monkeypatch, date(2026, 12, 5))
     page = client.post(f"/promotion/cases/{case.id}/finalize", follow_redirects=True)
     assert "晋升已生效：格桑次仁 现为二级/技师" in page.get_data(as_text=True)
     db.session.expire_all()
@@ -436,17 +447,25 @@ def test_finalize_refused_before_the_period_ends_and_allowed_after(
     for part in (
         "2025年云南省乡村工匠职业技能竞赛",
         "第 2 名",
-        "dq-2022 四（四）3.(1)",
-        "000_506faec866124176.txt:95",
+        "迪庆方案（未印文号）四（四）3.(1)",
         "2026-11-27 至 2026-12-04",
     ):
         assert part in change.basis
     history = client.get(f"/promotion/competitors/{case.competitor_id}").get_data(as_text=True)
     assert "2026年12月5日" in history and "二级/技师" in history
+    # POLICY §7 (004_…txt 一(十)): the final grade's training subsidy, as information with
+    # its condition and citation — never an award line.
+    assert "training-subsidy" in history and "每人一次性 2,000 元" in history
+    assert "参加培训并取得技师" in history and "不是竞赛奖励" in history
+    assert "终身职业技能培训工作安排（云人社发〔2018〕71号）一（十）" in history
+    assert not db.session.scalar(
+        db.select(AwardLineRecord).where(AwardLineRecord.explanation.contains("培训补贴"))
+    )
     actions = [a.action for a in db.session.scalars(db.select(AuditEntry))]
     assert "finalize_promotion" in actions and "change_grade" in actions
 
     # Finalising twice is refused; the other noticed case is finalised from the notice page.
+    set_today(monkeypatch, date(2026, 12, 7))
     with pytest.raises(services.PromotionRefused, match="已是最终结果"):
         services.finalize_case(case, date(2026, 12, 7), dummy_organiser)
     client.post(f"/promotion/notices/{notice.id}/finalize")
@@ -476,7 +495,7 @@ def test_re_evaluation_keeps_decided_cases(client, auth, db, dummy_organiser, pe
 
 
 def test_finalize_refused_when_the_grade_changed_since_the_decision(
-    app, db, dummy_organiser, people
+    app, db, dummy_organiser, people, monkeypatch
 ):
     """Two promotions of one person must not both apply to the grade they started from."""
     contest_id, found = people
@@ -488,6 +507,7 @@ def test_finalize_refused_when_the_grade_changed_since_the_decision(
     confirm_as_seen(case, dummy_organiser)
     services.publish_notice(contest, PUBLISHED_ON, dummy_organiser)
     case.competitor.grade_code = "intermediate"
+    set_today(monkeypatch, date(2026, 12, 7))
     with pytest.raises(services.PromotionRefused, match="现有等级为四级/中级工"):
         services.finalize_case(case, date(2026, 12, 7), dummy_organiser)
 
@@ -635,7 +655,7 @@ def test_the_notice_page_shows_the_rows_as_published_like_the_pdf(
 
 
 def test_each_step_of_a_case_is_audited_with_the_case_before_and_after(
-    db, dummy_organiser, dummy_admin, people
+    db, dummy_organiser, dummy_admin, people, monkeypatch
 ):
     """Confirm, title approval, notice and finalisation each record the case fields they
     changed, as they were before and after."""
@@ -648,6 +668,7 @@ def test_each_step_of_a_case_is_audited_with_the_case_before_and_after(
     confirm_as_seen(case, dummy_organiser)
     services.approve_title(case, dummy_admin, seen=services.case_view(case))
     notice = services.publish_notice(contest, PUBLISHED_ON, dummy_organiser)
+    set_today(monkeypatch, date(2026, 12, 5))
     services.finalize_case(case, date(2026, 12, 5), dummy_organiser)
     db.session.commit()
     steps = {

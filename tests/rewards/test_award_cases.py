@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from decimal import Decimal
 from pathlib import Path
@@ -26,7 +27,22 @@ COUNTIES = {
     "530481": ("澄江市", "530400", "玉溪市"),
     "530423": ("通海县", "530400", "玉溪市"),
     "530428": ("元江哈尼族彝族傣族自治县", "530400", "玉溪市"),
+    "530102": ("五华区", "530100", "昆明市"),
+    "532901": ("大理市", "532900", "大理白族自治州"),
+    "532301": ("楚雄市", "532300", "楚雄彝族自治州"),
+    "530602": ("昭阳区", "530600", "昭通市"),
+    "533103": ("芒市", "533100", "德宏傣族景颇族自治州"),
 }
+PREFECTURES = {
+    "530000": "云南省",
+    "530100": "昆明市",
+    "530400": "玉溪市",
+    "530500": "保山市",
+    "532900": "大理白族自治州",
+    "533400": "迪庆藏族自治州",
+}
+# What a person reads must never show these (POLICY.md §8).
+UNREADABLE = re.compile(r"\.txt|POLICY\.md|sha256|\b[a-z]{2}-\d{4}(-\d+)?\b")
 
 
 def _load_cases() -> list:
@@ -54,6 +70,8 @@ def _facts(case: dict) -> AwardFacts:
         county_name=county_name,
         prefecture_code=prefecture_code,
         prefecture_name=prefecture_name,
+        organiser_code=case.get("organiser"),
+        organiser_name=PREFECTURES.get(case.get("organiser", ""), ""),
     )
 
 
@@ -83,6 +101,14 @@ def test_award_case_gives_the_expected_lines(case: dict) -> None:
     assert _rows(result.coaching_team_lines) == expected_team
     for wanted in case["notices"]:
         assert any(wanted in notice for notice in result.notices), (wanted, result.notices)
+    for unwanted in case.get("no_notices", []):
+        assert not any(unwanted in notice for notice in result.notices), (unwanted, result.notices)
+    if "notice_count" in case:
+        assert len(result.notices) == case["notice_count"], result.notices
+    for text in [*result.notices, *(line.explanation for line in result.lines)]:
+        assert not UNREADABLE.search(text), text
+    for line in result.lines:
+        assert line.cited is not None and not UNREADABLE.search(line.cited.text)
     assert result.competitor_total == sum(
         (Decimal(row[2]) for row in case["competitor"]), Decimal(0)
     )

@@ -123,7 +123,7 @@ def test_coaching_team_mirrors_the_competitor_except_prefecture_contests(facts) 
 @pytest.mark.parametrize(
     ("category", "medal", "prize"),
     [
-        ("national_class1", "excellence", None),
+        ("prefecture_class1", "excellence", None),
         ("worldskills", None, 1),
         ("provincial_class2", "gold", None),
         ("prefecture_class2", None, 3),

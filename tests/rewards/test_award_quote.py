@@ -62,7 +62,12 @@ def test_quote_for_a_deqin_national_gold_matches_the_contract_example() -> None:
             "explanation",
         }
     assert lines[2]["payer_name"] == "德钦县"
-    assert lines[2]["citation"] == "000_506faec866124176.txt:91"
+    # POLICY §4.1, §8: documents by short title and 文号, the province's through Diqing's text.
+    assert (
+        lines[0]["citation"]
+        == "“技能云南”行动意见（云政发〔2021〕28号，据迪庆方案四（四）2.(2)转述）"
+    )
+    assert lines[2]["citation"] == "迪庆方案（未印文号）四（四）2.(6)"
     assert "¥200,000 × 30% = ¥60,000" in lines[2]["explanation"]
     assert any("2021-01-01" in notice and "假定" in notice for notice in answer["notices"])
 
@@ -134,7 +139,10 @@ def test_a_missing_field_is_a_400_naming_it(field: str) -> None:
         ({"result": {"prize": True}}, "result.prize"),
         ({"result": {"rank": 0}}, "result.rank"),
         ({"result": {"rank": 1.0}}, "result.rank"),
-        ({"category": "national_class1", "result": {"medal": "excellence"}}, "result.medal"),
+        (
+            {"category": "prefecture_comprehensive", "result": {"medal": "excellence"}},
+            "result.medal",
+        ),
     ],
 )
 def test_a_value_that_is_not_allowed_is_a_422_naming_the_field(change: dict, field: str) -> None:

@@ -168,6 +168,11 @@ def test_awards_export_to_excel(client, auth, dummy_organiser, deqin_gold):
     assert lines[-1][0] == "合计" and Decimal(str(lines[-1][7])) == Decimal("600000")
     totals = list(book["按承担单位汇总"].iter_rows(min_row=2, values_only=True))
     assert [r[1] for r in totals[:-1]] == ["云南省", "迪庆藏族自治州", "德钦县"]
+    # POLICY §8: the basis column reads as a citation, never a file, line or id.
+    assert {row[8] for row in lines[:-1]} == {
+        "“技能云南”行动意见（云政发〔2021〕28号，据迪庆方案四（四）2.(2)转述）",
+        "迪庆方案（未印文号）四（四）2.(6)",
+    }
 
 
 def test_history_page_shows_facts_policies_and_trace(client, auth, dummy_organiser, deqin_gold):
@@ -198,7 +203,7 @@ def test_quote_api_answers_the_contract_example(client):
         ({"county": "999999"}, 422, "invalid_value", "county"),
         ({"category": "olympics"}, 422, "invalid_value", "category"),
         (
-            {"result": {"medal": "excellence"}, "category": "national_class1"},
+            {"result": {"medal": "excellence"}, "category": "prefecture_class1"},
             422,
             "invalid_value",
             None,
@@ -207,8 +212,18 @@ def test_quote_api_answers_the_contract_example(client):
         ({"award_date": "2024-02-30"}, 422, "invalid_value", "award_date"),
         ({"award_date": "2016-05-01"}, 422, "no_policy", "award_date"),
         ({"county": None}, 400, "missing_field", "county"),
+        # CONTRACT.md organiser: a county's code or an unknown code is 422.
+        ({"category": "prefecture_class1", "organiser": "533422"}, 422, "invalid_value",
+         "organiser"),
+        ({"category": "prefecture_class1", "organiser": "999999"}, 422, "invalid_value",
+         "organiser"),
+        ({"category": "prefecture_class1", "organiser": 533400}, 422, "invalid_value",
+         "organiser"),
+        ({"category": "prefecture_class1", "organiser": "530000"}, 422, "invalid_value",
+         "organiser"),
+        ({"organiser": "533400"}, 422, "invalid_value", "organiser"),
     ],
-)
+)  # fmt: skip
 def test_quote_api_errors(client, change, status, code, field):
     body = {k: v for k, v in {**QUOTE, **change}.items() if v is not None}
     response = client.post("/api/v1/quote", json=body)
@@ -217,6 +232,71 @@ def test_quote_api_errors(client, change, status, code, field):
     assert error["code"] == code and error["message"]
     if field:
         assert error["field"] == field
+
+
+@pytest.mark.parametrize(
+    ("county", "prefecture"),
+    [("530102", "昆明市"), ("532901", "大理白族自治州"), ("532301", "楚雄彝族自治州"),
+     ("533103", "德宏傣族景颇族自治州"), ("530681", "昭通市")],
+)  # fmt: skip
+def test_quote_api_prices_any_county_of_yunnan_with_a_no_local_policy_notice(
+    client, county, prefecture
+):
+    """Issue reproduction: 五华区 (530102) was a 422. POLICY §4.6: provincial award + notice."""
+    body = {**QUOTE, "county": county, "category": "provincial_class1"}
+    response = client.post("/api/v1/quote", json=body)
+    assert response.status_code == 200, response.get_json()
+    answer = response.get_json()
+    assert [(ln["payer_code"], ln["amount"]) for ln in answer["competitor"]["lines"]] == [
+        ("530000", "30000.00")
+    ]
+    assert any(prefecture in n and "本地奖励政策" in n for n in answer["notices"])
+
+
+def test_quote_api_organiser_decides_the_prefecture_contest_rule(client):
+    """POLICY §3, §4.3 (7): Diqing pays at contests it runs, for anyone; not elsewhere."""
+    kunming_at_diqing = {
+        **QUOTE,
+        "category": "prefecture_class1",
+        "county": "530102",
+        "organiser": "533400",
+    }
+    answer = client.post("/api/v1/quote", json=kunming_at_diqing).get_json()
+    assert [
+        (ln["payer_code"], ln["amount"], ln["clause"]) for ln in answer["competitor"]["lines"]
+    ] == [("533400", "10000.00", "(7)")]
+    assert "按 compapp 读法" in answer["competitor"]["lines"][0]["citation"]
+    diqing_at_kunming = {**kunming_at_diqing, "county": "533422", "organiser": "530100"}
+    answer = client.post("/api/v1/quote", json=diqing_at_kunming).get_json()
+    assert answer["competitor"]["lines"] == []
+    assert any("本赛事由昆明市主办" in n for n in answer["notices"])
+    # Without organiser: the sending county's prefecture (CONTRACT.md default).
+    default = {**kunming_at_diqing, "county": "533422"}
+    del default["organiser"]
+    answer = client.post("/api/v1/quote", json=default).get_json()
+    assert answer["competitor"]["total"] == "10000.00"
+
+
+def test_promotion_api_takes_the_organiser(client):
+    """POLICY §6 rule (3) belongs to contests run by 迪庆州, whoever places."""
+    body = {
+        "award_date": "2024-09-15",
+        "category": "prefecture_class1",
+        "event_format": "individual",
+        "rank": 1,
+        "current_grade": "senior",
+        "is_employee": True,
+        "county": "530102",
+        "organiser": "533400",
+    }
+    answer = client.post("/api/v1/promotion", json=body).get_json()
+    assert answer["eligible"] is True and answer["clause"] == "(3)"
+    answer = client.post(
+        "/api/v1/promotion", json={**body, "county": "533401", "organiser": "530100"}
+    ).get_json()
+    assert answer["eligible"] is False and "昆明市" in answer["reason"]
+    bad = client.post("/api/v1/promotion", json={**body, "organiser": "533401"})
+    assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "organiser"
 
 
 def test_quote_api_refuses_malformed_json(client):

@@ -1,0 +1,84 @@
+"""Honours: the list, the form to record one, and the second person's confirmation."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import InputRequired, Length
+
+from compapp.auth.access import require_role
+from compapp.contests.forms import ConfirmForm
+from compapp.contests.models import Competitor
+from compapp.extensions import db
+from compapp.honours import services
+from compapp.honours.models import Honour
+from compapp.labels import honour_name
+from compapp.policy.categories import HONOUR_KINDS
+
+bp = Blueprint("honours", __name__, url_prefix="/honours")
+
+
+class HonourForm(FlaskForm):
+    id_number = StringField(
+        _l("获得者身份证号码"), validators=[InputRequired(_l("此项必填。")), Length(max=18)]
+    )
+    kind = SelectField(_l("荣誉"), choices=[])
+    awarded_on = DateField(_l("授予日期"), validators=[InputRequired(_l("此项必填。"))])
+    recommended_by = StringField(
+        _l("推荐单位"), validators=[InputRequired(_l("此项必填。")), Length(max=120)]
+    )
+
+
+@bp.before_request
+@require_role("admin", "organiser")
+def organisers_only():
+    return None
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index():
+    form = HonourForm()
+    form.kind.choices = [(k, honour_name(k)) for k in HONOUR_KINDS]
+    if form.validate_on_submit():
+        number = (form.id_number.data or "").strip().upper()
+        person = db.session.scalar(db.select(Competitor).filter_by(id_number=number))
+        if person is None:
+            form.id_number.errors.append(_("没有该身份证号码的选手，请先在赛事中登记。"))
+        else:
+            try:
+                honour = services.record_honour(
+                    services.HonourData(
+                        person.id, form.kind.data, form.awarded_on.data, form.recommended_by.data
+                    ),
+                    current_user,
+                )
+            except services.HonourRefused as exc:
+                flash(_(str(exc)), "error")
+            else:
+                db.session.commit()
+                flash(_("已登记，待另一位工作人员确认。"), "success")
+                return redirect(url_for("honours.index", _anchor=f"honour-{honour.id}"))
+    return render_template(
+        "honours/index.html",
+        form=form,
+        honours=services.honours(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/<int:honour_id>/confirm", methods=["POST"])
+def confirm(honour_id: int):
+    honour = db.get_or_404(Honour, honour_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.confirm_honour(honour, current_user)
+        except services.HonourRefused as exc:
+            flash(_(str(exc)), "error")
+        else:
+            db.session.commit()
+            flash(_("已确认。"), "success")
+    return redirect(request.referrer or url_for("honours.index"))

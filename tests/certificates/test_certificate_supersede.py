@@ -169,6 +169,7 @@ def test_a_price_relevant_contest_change_supersedes_its_certificates(app, db, de
         "name": contest.name,
         "category": "worldskills",
         "organising_body": contest.organising_body.name,
+        "organiser": contest.organiser_code,
         "starts_on": contest.starts_on.isoformat(),
         "ends_on": contest.ends_on.isoformat(),
         "award_on": contest.award_on.isoformat(),

@@ -235,7 +235,7 @@ def build_contest(size: int, year: int, admin, second, finance_dq) -> Built:
         save_contest,
     )
     from compapp.extensions import db
-    from compapp.finance.services import budget_lines, budget_view, confirm_budget
+    from compapp.finance.services import budget_view, confirm_budget
     from compapp.imports import services as imports
     from compapp.promotion import services as promotion
 
@@ -270,9 +270,7 @@ def build_contest(size: int, year: int, admin, second, finance_dq) -> Built:
         confirm_placement(placement, second, placement_view(placement))
     db.session.commit()
     phases["confirm results"] = time.perf_counter() - began - sum(phases.values())
-    confirm_budget(
-        contest, "533400", finance_dq, "基准测试", budget_view(budget_lines("533400", contest))
-    )
+    confirm_budget(contest, "533400", finance_dq, "基准测试", budget_view("533400", contest))
     db.session.commit()
     promotion.evaluate_contest_promotions(contest, user=admin)
     db.session.commit()

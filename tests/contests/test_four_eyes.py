@@ -377,6 +377,47 @@ def test_a_budget_confirmation_binds_to_the_lines_as_seen(app, db, demo):
     assert any(m.startswith("已确认") for m in flashes(response)), flashes(response)
 
 
+def test_a_payment_binds_to_the_payable_lines_as_seen(app, db, demo):
+    """Door 4 for a payment: the officer opened the budget page in one tab; in another, more
+    lines were confirmed for payment. The first tab's payment records nothing and says what
+    changed; opened again, the page records it."""
+    contest = contest_named(db, "2024年全国行业职业技能竞赛（电力行业）")  # results only entered
+    first, second = [p for p in placements_of(db, contest) if p.status == "entered"][:2]
+    organiser2 = login(app, "organiser2")
+    event = f"/contests/events/{first.entry.event_id}"
+    submit(organiser2, event, f"/contests/placements/{first.id}/confirm")
+    finance = login(app, "finance_yn")
+    page = f"/finance/contests/{contest.id}"
+    submit(finance, page, f"{page}/confirm")
+    paid_ids = [
+        line.id
+        for line in db.session.scalars(
+            db.select(AwardLineRecord).where(
+                AwardLineRecord.payer_code == "530000",
+                AwardLineRecord.budget_confirmation_id.is_not(None),
+                AwardLineRecord.amount_fen > 0,
+            )
+        )
+    ]
+    assert paid_ids
+    seen = hidden_fields(finance.get(page).get_data(as_text=True), f"{page}/paid")
+    submit(organiser2, event, f"/contests/placements/{second.id}/confirm")
+    submit(finance, page, f"{page}/confirm")  # the other tab: more lines to pay
+
+    payment = {"line_ids": paid_ids, "payment_reference": "YNCZ-7", "paid_on": "2024-10-08"}
+    response = finance.post(f"{page}/paid", data={**seen, **payment}, follow_redirects=True)
+    assert any("本次没有确认" in m and "待支付明细条数" in m for m in flashes(response)), flashes(
+        response
+    )
+    assert not db.session.scalar(
+        db.select(db.func.count(AwardLineRecord.id)).where(AwardLineRecord.paid_on.is_not(None))
+    )
+    response = submit(finance, page, f"{page}/paid", payment, follow_redirects=True)
+    assert any(m.startswith("已登记") for m in flashes(response)), flashes(response)
+    db.session.expire_all()
+    assert all(db.session.get(AwardLineRecord, i).paid_on is not None for i in paid_ids)
+
+
 def test_reopening_a_result_undoes_the_promotion_decision_resting_on_it(app, db, demo):
     """A confirmed promotion rests on a confirmed result: reopening the result for correction
     sends the case back for a new decision (it is never kept as confirmed on a changed basis)."""

@@ -137,6 +137,21 @@ def reopen_placement(placement: Placement, user, note: str) -> None:
         raise ConfirmRefused(_("该成绩尚未确认，可直接修改。"))
     if not note:
         raise ConfirmRefused(_("撤回确认须填写原因。"))
+    from compapp.promotion.services import status_name
+
+    blocking = _blocking_cases(placement.entry.event.contest, [placement.id])
+    if blocking:
+        raise ConfirmRefused(
+            "；".join(
+                _(
+                    "%(name)s 的晋升已公示或已生效（%(status)s），该成绩不能撤回确认；"
+                    "公示期间对成绩有异议的，请在公示页登记异议，由另一名组织者调查处理。",
+                    name=case.competitor.name,
+                    status=status_name(case.status),
+                )
+                for case in blocking
+            )
+        )
     placement_id = placement.id
     _reopen(placement, user)
     try:
@@ -356,26 +371,38 @@ def save_contest(
     return contest
 
 
-def _reopen_blockers(contest: Contest) -> list[str]:
-    """What forbids reopening the contest's results: promotions already noticed or final."""
+# A promotion in its public notice (objected or not) or final rests on its result as it was
+# published: the result cannot be reopened under it (the notice would show one rank and the
+# grade follow another).
+BLOCKING_CASE_STATUSES = ("noticed", "objected", "final")
+
+
+def _blocking_cases(contest: Contest, placement_ids: list[int] | None = None) -> list:
+    """The promotion cases in a notice or final that rest on the contest's (or these) results."""
     from compapp.promotion.models import PromotionCase
 
-    cases = db.session.scalars(
-        db.select(PromotionCase)
-        .where(
-            PromotionCase.contest_id == contest.id,
-            PromotionCase.status.in_(("noticed", "final")),
-        )
-        .order_by(PromotionCase.id)
-        .options(joinedload(PromotionCase.competitor))
+    query = db.select(PromotionCase).where(
+        PromotionCase.contest_id == contest.id,
+        PromotionCase.status.in_(BLOCKING_CASE_STATUSES),
+    )
+    if placement_ids is not None:
+        query = query.where(PromotionCase.placement_id.in_(placement_ids))
+    return db.session.scalars(
+        query.order_by(PromotionCase.id).options(joinedload(PromotionCase.competitor))
     ).all()
+
+
+def _reopen_blockers(contest: Contest) -> list[str]:
+    """What forbids reopening the contest's results: promotions noticed, objected or final."""
+    from compapp.promotion.services import status_name
+
     return [
         _(
             "%(name)s 的晋升已公示或已生效（%(status)s），不能再改变其所依据的赛事信息。",
             name=case.competitor.name,
-            status=_("已生效") if case.status == "final" else _("公示中"),
+            status=status_name(case.status),
         )
-        for case in cases
+        for case in _blocking_cases(contest)
     ]
 
 

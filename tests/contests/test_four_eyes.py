@@ -446,3 +446,67 @@ def test_reopening_a_result_undoes_the_promotion_decision_resting_on_it(app, db,
     reopened = db.session.get(PromotionCase, case.id)
     assert (reopened.status, reopened.decided_by_id) == ("proposed", None)
     assert db.session.scalar(db.select(AuditEntry).filter_by(action="reopen_promotion"))
+
+
+def _noticed_case(app, db):
+    """A confirmed promotion of a confirmed result in the demo, published in a notice today."""
+    from compapp.auth.models import User
+    from compapp.promotion import services as promotion
+    from compapp.promotion.models import PromotionCase
+
+    contest = contest_named(db, "2025年云南省“技能云南”乡村工匠职业技能竞赛")
+    organiser = db.session.scalar(db.select(User).filter_by(username="organiser2"))
+    case = db.session.scalar(
+        db.select(PromotionCase)
+        .join(Placement)
+        .where(
+            PromotionCase.contest_id == contest.id,
+            PromotionCase.status == "proposed",
+            Placement.status == "confirmed",
+        )
+        .order_by(PromotionCase.id)
+    )
+    promotion.confirm_case(case, organiser, seen=promotion.case_view(case))
+    promotion.publish_notice(contest, datetime.now(ZoneInfo("Asia/Shanghai")).date(), organiser)
+    db.session.commit()
+    return contest, case, organiser
+
+
+def test_reopening_a_result_is_refused_while_its_promotion_is_in_its_notice(app, db, demo):
+    """The notice published this result: reopening it under the notice would let the grade
+    follow a result nobody saw published. Refused, naming the person and the way to object;
+    nothing changes."""
+    from compapp.promotion.models import PromotionCase
+
+    _contest, case, _organiser = _noticed_case(app, db)
+    name = case.competitor.name
+    response = login(app, "organiser1").post(
+        f"/contests/placements/{case.placement_id}/reopen",
+        data={"note": "名次更正"},
+        follow_redirects=True,
+    )
+    said = f"{name} 的晋升已公示或已生效（公示中），该成绩不能撤回确认"
+    assert any(said in m for m in flashes(response)), flashes(response)
+    db.session.expire_all()
+    assert db.session.get(Placement, case.placement_id).status == "confirmed"
+    assert db.session.get(PromotionCase, case.id).status == "noticed"
+    assert db.session.scalar(db.select(AuditEntry).filter_by(action="reopen_placement")) is None
+
+
+def test_a_price_change_is_refused_while_an_objection_to_its_promotion_is_open(app, db, demo):
+    """A case with an open objection (有异议) is still in its notice: the contest's price-relevant
+    facts cannot change under it either."""
+    from compapp.promotion import services as promotion
+
+    contest, case, organiser = _noticed_case(app, db)
+    promotion.lodge_objection(case, organiser, "李四", "名次统计有误，请核实。")
+    db.session.commit()
+    assert case.status == "objected"
+    response = login(app, "organiser1").post(
+        f"/contests/{contest.id}/edit", data=contest_form(contest, award_on="2025-08-23")
+    )
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert f"{case.competitor.name} 的晋升已公示或已生效（有异议）" in page
+    db.session.expire_all()
+    assert db.session.get(Contest, contest.id).award_on.isoformat() == "2025-08-22"

@@ -751,3 +751,25 @@ def test_a_result_changed_after_the_decision_is_flagged_not_rewritten(
     # The partner's undecided case follows the corrected rank: pair rank 4 is rule (2).
     partner = case_of(db, "卓玛拉姆")
     assert (partner.facts["rank"], partner.clause, partner.to_grade) == (4, "(2)", "senior")
+
+
+def test_finalize_refused_when_its_result_is_no_longer_confirmed(
+    app, db, dummy_organiser, people, monkeypatch
+):
+    """A grade rests on a confirmed result: should the result lose its confirmation under the
+    notice by any path, the case cannot become final (a second person confirms the result
+    and a new notice publishes it first)."""
+    contest_id, _found = people
+    from compapp.contests.models import Contest
+
+    contest = db.session.get(Contest, contest_id)
+    services.evaluate_contest_promotions(contest)
+    case = case_of(db, "阿旺")
+    confirm_as_seen(case, dummy_organiser)
+    services.publish_notice(contest, PUBLISHED_ON, dummy_organiser)
+    case.placement.status = "entered"
+    set_today(monkeypatch, date(2026, 12, 7))
+    with pytest.raises(services.PromotionRefused, match="所依据的成绩已撤回确认"):
+        services.finalize_case(case, date(2026, 12, 7), dummy_organiser)
+    assert case.status == "noticed"
+    assert case.competitor.grade_code == "junior"

@@ -270,7 +270,7 @@ def build_contest(size: int, year: int, admin, second, finance_dq) -> Built:
         confirm_placement(placement, second, placement_view(placement))
     db.session.commit()
     phases["confirm results"] = time.perf_counter() - began - sum(phases.values())
-    confirm_budget(contest, "533400", finance_dq, "基准测试", budget_view("533400", contest))
+    confirm_budget(contest, "533400", finance_dq, "基准测试", seen=budget_view("533400", contest))
     db.session.commit()
     promotion.evaluate_contest_promotions(contest, user=admin)
     db.session.commit()

@@ -12,14 +12,14 @@ A later migration that rebuilds ``audit_entries`` or ``award_lines`` on SQLite (
 copies the table) must create these triggers again: tests/test_append_only.py fails otherwise.
 
 Revision ID: 0009_i14a
-Revises: 0010_i14b
+Revises: 0009_i18
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_i14a"
-down_revision = "0010_i14b"
+down_revision = "0009_i18"
 branch_labels = None
 depends_on = None
 

@@ -251,6 +251,10 @@ def finalize_case(case: PromotionCase, on: date, user: User) -> GradeChange:
             end=notice.ends_on.isoformat(),
             after=date.fromordinal(notice.ends_on.toordinal() + 1).isoformat(),
         )
+    if case.placement.status != "confirmed":
+        raise PromotionRefused(
+            N_("该晋升所依据的成绩已撤回确认：须由第二人重新复核确认成绩，并重新公示后才能生效。")
+        )
     competitor = case.competitor
     if competitor.grade_code != case.from_grade:
         # Most often someone made this very case final a moment ago: say that plainly.

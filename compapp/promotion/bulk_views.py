@@ -92,11 +92,13 @@ def bulk_decide(contest_id: int):
             refused.append(f"{name}：{_('在您查看之后已有变化，没有处理；请重新查看。')}")
             continue
         try:
+            # The digest above bound the decision to what the page showed of the case.
+            seen = services.case_view(case)
             with db.session.begin_nested():
                 if action == "confirm":
-                    services.confirm_case(case, current_user, note or None)
+                    services.confirm_case(case, current_user, note or None, seen=seen)
                 elif action == "reject":
-                    services.reject_case(case, current_user, note)
+                    services.reject_case(case, current_user, note, seen=seen)
                 else:
                     abort(400)
         except services.PromotionRefused as exc:

@@ -165,7 +165,8 @@ def confirm_many(ids: list[int], seen: dict[int, str], user, in_scope) -> Outcom
             )
             continue
         try:
-            services.confirm_placement(placement, user)
+            # The digest above bound the confirmation to what the page showed of the result.
+            services.confirm_placement(placement, user, services.placement_view(placement))
         except services.ConfirmRefused as exc:
             outcome.refused.append((placement, refusal_text(exc)))
             continue

@@ -280,6 +280,18 @@ def activate_revision(revision: PolicyRevision, user) -> PolicyRevision:
         )
     try:
         with db.session.begin_nested():
+            # Only the text this version was drafted on is replaced; a text another activation
+            # put in force meanwhile stays, and the unique index then refuses this one.
+            db.session.execute(
+                update(PolicyRevision)
+                .where(
+                    PolicyRevision.policy_id == policy_id,
+                    PolicyRevision.state == "active",
+                    PolicyRevision.digest == revision.base_digest,
+                )
+                .values(state="superseded")
+                .execution_options(synchronize_session=False)
+            )
             claimed = db.session.execute(
                 update(PolicyRevision)
                 .where(PolicyRevision.id == revision.id, PolicyRevision.state == "pending")
@@ -288,17 +300,6 @@ def activate_revision(revision: PolicyRevision, user) -> PolicyRevision:
             )
             if claimed.rowcount != 1:
                 raise PolicyRefused(_l("该版本已由他人处理（已生效或已退回）。"))
-            db.session.execute(
-                update(PolicyRevision)
-                .where(
-                    PolicyRevision.policy_id == policy_id,
-                    PolicyRevision.state == "active",
-                    PolicyRevision.id != revision.id,
-                )
-                .values(state="superseded")
-                .execution_options(synchronize_session=False)
-            )
-            # Only now may another active text of the policy be seen: none must be left.
             actives = db.session.scalar(
                 select(func.count(PolicyRevision.id)).where(
                     PolicyRevision.policy_id == policy_id, PolicyRevision.state == "active"

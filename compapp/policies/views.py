@@ -650,7 +650,8 @@ def admin_activate(revision_id: int):
     except (services.PolicyRefused, PolicyFileError) as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return redirect(url_for("policies.admin_revision", revision_id=revision_id)), 409
+        # Refused: the page again, saying why (409: the decision was not made).
+        return admin_revision(revision_id), 409
     except jobs.JobRefused as exc:
         # In force, but the re-pricing could not be queued now: say so; it can be started again.
         db.session.rollback()
@@ -681,7 +682,8 @@ def admin_return(revision_id: int):
     except services.PolicyRefused as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return redirect(url_for("policies.admin_revision", revision_id=revision_id)), 409
+        # Refused: the page again, saying why (409: the decision was not made).
+        return admin_revision(revision_id), 409
     db.session.commit()
     flash(_("已退回，录入人可据理由重新录入。"), "success")
     return redirect(url_for("policies.admin_revision", revision_id=revision_id))

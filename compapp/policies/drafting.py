@@ -361,3 +361,45 @@ def changed_period(old_text: str | None, new_text: str) -> tuple[date, date | No
     ends = [v.get("effective_to") for v in differing]
     end = None if any(e is None for e in ends) else max(ends)
     return start, end
+
+
+def correct_dates(
+    data: dict,
+    version_from: date,
+    effective_from: date,
+    effective_to: date | None,
+    date_assumed: bool,
+    date_note: str,
+    citation: str = ENTERED,
+) -> Draft:
+    """Return ``data`` with the dates of the version starting on ``version_from`` corrected
+    (云政发〔2021〕28号's real date found, say). Days the version no longer covers are covered
+    by no version of this policy; a correction that overlaps another version is refused by
+    the strict reader, next to the date."""
+    data = parse(to_toml(data))
+    draft = Draft(data)
+    versions = sorted(data.get("versions", []), key=lambda v: v["effective_from"])
+    target = next((v for v in versions if v["effective_from"] == version_from), None)
+    if target is None:
+        raise KeyError(version_from)
+    target["effective_from"] = effective_from
+    target.pop("effective_to", None)
+    if effective_to is not None:
+        target["effective_to"] = effective_to
+    target["date_assumed"] = date_assumed
+    target.pop("date_note", None)
+    if date_note:
+        target["date_note"] = date_note
+    target["date_citation"] = citation
+    versions.sort(key=lambda v: v["effective_from"])
+    data["versions"] = versions
+    where = f"versions[{versions.index(target)}]"
+    draft.fields.update(
+        {
+            "versions": "effective_from",
+            f"{where}.effective_from": "effective_from",
+            f"{where}.effective_to": "effective_to",
+            f"{where}.date_note": "date_note",
+        }
+    )
+    return draft

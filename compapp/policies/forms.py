@@ -149,6 +149,22 @@ class NewPolicyForm(VersionForm):
     jurisdiction_code = SelectField(_l("适用地区（州市或县区）"), choices=[], validate_choice=False)
 
 
+class DateCorrectionForm(FlaskForm):
+    """The corrected dates of one version (an assumed date found in the document, say)."""
+
+    version_from = SelectField(_l("要更正的版本"), choices=[], validate_choice=False)
+    summary = StringField(
+        _l("本次变更（一句话说明）"), validators=[DataRequired(), Length(max=300)]
+    )
+    effective_from = DateField(_l("施行日期（自）"), validators=[DataRequired()])
+    effective_to = DateField(_l("截止日期（可不填）"), validators=[Optional()])
+    date_assumed = BooleanField(_l("文件未载明施行日期，此日期为假定"))
+    date_note = TextAreaField(
+        _l("日期依据（如 文件落款日期、发文通知）"), validators=[DataRequired(), Length(max=1000)]
+    )
+    attachment = FileField(_l("文件原文（PDF，可选，不超过 5 MB）"))
+
+
 class ImportForm(FlaskForm):
     file = FileField(_l("政策文件（.toml）"))
 

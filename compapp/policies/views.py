@@ -475,6 +475,72 @@ def admin_new_version(policy_id: str):
     return render_template("policies/version_form.html", form=form, policy=policy, new_policy=False)
 
 
+@bp.route("/admin/<policy_id>/correct-dates", methods=["GET", "POST"])
+def admin_correct_dates(policy_id: str):
+    """Correct a version's dates (an assumed date found): stored, previewed and activated
+    like any other version."""
+    from flask import abort, redirect
+
+    from compapp.extensions import db
+    from compapp.formtools import options
+    from compapp.policies import services
+    from compapp.policies.drafting import correct_dates, parse
+    from compapp.policies.forms import DateCorrectionForm
+    from compapp.policy.loader import PolicyFileError
+    from compapp.rewards.services import award_policies
+
+    policies = award_policies()
+    if policy_id not in policies:
+        abort(404)
+    policy = policies[policy_id]
+    form = DateCorrectionForm()
+    form.version_from.choices = options(
+        (v.effective_from.isoformat(), v.period_text()) for v in policy.versions
+    )
+    if form.validate_on_submit():
+        errors: dict = {}
+        attachment, attachment_name, citation = _attachment(form, errors)
+        chosen = next(
+            (v for v in policy.versions if v.effective_from.isoformat() == form.version_from.data),
+            None,
+        )
+        if chosen is None:
+            errors[form.version_from.id] = _("请选择要更正的版本。")
+        if form.effective_to.data and form.effective_to.data < form.effective_from.data:
+            errors[form.effective_to.id] = _("截止日期不能早于施行日期。")
+        if not errors:
+            draft = correct_dates(
+                parse(services.text_in_force(policy_id)),
+                chosen.effective_from,
+                form.effective_from.data,
+                form.effective_to.data,
+                bool(form.date_assumed.data),
+                form.date_note.data.strip(),
+                citation,
+            )
+            try:
+                revision = services.save_revision(
+                    draft.text,
+                    current_user,
+                    summary=form.summary.data.strip(),
+                    source="form",
+                    policy_id=policy_id,
+                    attachment=attachment,
+                    attachment_name=attachment_name,
+                )
+            except PolicyFileError as exc:
+                db.session.rollback()
+                errors.update(_strict_error(draft, exc))
+            except services.PolicyRefused as exc:
+                db.session.rollback()
+                errors["_form"] = str(exc)
+            else:
+                db.session.commit()
+                return redirect(url_for("policies.admin_revision", revision_id=revision.id))
+        _apply_errors(form, errors)
+    return render_template("policies/dates_form.html", form=form, policy=policy)
+
+
 @bp.route("/admin/new", methods=["GET", "POST"])
 def admin_new_policy():
     from flask import redirect

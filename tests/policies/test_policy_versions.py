@@ -379,3 +379,70 @@ def test_signed_in_users_read_the_yuxi_notice_once_on_the_policies_page(client, 
 
 def test_admin_b_signs_in_with_the_shared_password(client, auth, admins):
     assert auth.login("admin_b", PASSWORD).status_code == 302
+
+
+def test_correcting_an_assumed_date_is_previewed_and_applied_like_a_new_version(
+    db, client, auth, admins, create_contest, create_event, create_entry, create_user
+):
+    """Point 5: 云政发〔2021〕28号's date is assumed (2021-01-01, POLICY.md §5.4). If its real
+    date were found to be later (an invented correction), a confirmed award in between is
+    taken back only by an adjustment line awaiting the province's confirmation."""
+    from compapp.finance.services import confirm_budget
+
+    contest = create_contest("省级一类竞赛", "provincial_class1", date(2021, 3, 1))
+    event = create_event(contest, "电工", "individual", "medals")
+    entry = create_entry(event, county="533422", rank=1, result="gold")
+    entry.placement.status = "confirmed"
+    db.session.commit()
+    finance = create_user("finance_yn", "finance", jurisdiction_code="530000")
+    confirm_budget(contest, "530000", finance)
+    db.session.commit()
+    auth.login("admin_a")
+    form = client.get("/policies/admin/yn-2021-28/correct-dates").get_data(as_text=True)
+    assert "2021-01-01 起（假定日期）" in form
+    response = client.post(
+        "/policies/admin/yn-2021-28/correct-dates",
+        data={
+            "version_from": "2021-01-01",
+            "summary": "更正施行日期（测试用虚构日期）",
+            "effective_from": "2021-06-01",
+            "date_note": "测试用：假设在文件落款处找到的施行日期。",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    revision = only_revision(db)
+    assert (revision.version_from, revision.version_to) == (date(2021, 1, 1), None)
+    result = services.preview(revision)
+    assert result["changed_entries"] == 1
+    assert [(p["code"], p["delta"]) for p in result["payers"]] == [("530000", -30_000_00)]
+    services.activate_revision(revision, admins[1])
+    job, _new = services.start_apply(revision, admins[1])
+    db.session.commit()
+    from compapp.jobs.services import run_job
+
+    assert run_job(job.id) == "done"
+    lines = db.session.scalars(
+        db.select(AwardLineRecord).filter_by(entry_id=entry.id, is_current=True)
+    ).all()
+    adjustments = [ln for ln in lines if ln.kind == "adjustment"]
+    assert [(ln.payer_code, ln.amount_fen) for ln in adjustments] == [("530000", -30_000_00)]
+    assert all(ln.budget_confirmation_id is None for ln in adjustments)
+    assert sum(ln.amount_fen for ln in lines) == 0
+
+
+def test_a_date_correction_ending_before_it_starts_is_refused_next_to_the_date(
+    db, client, auth, admins
+):
+    auth.login("admin_a")
+    page = client.post(
+        "/policies/admin/yx-2022-8/correct-dates",
+        data={
+            "version_from": "2022-01-01",
+            "summary": "更正",
+            "effective_from": "2022-03-01",
+            "effective_to": "2022-02-01",
+            "date_note": "测试。",
+        },
+    ).get_data(as_text=True)
+    assert 'id="effective_to-error"' in page
+    assert db.session.scalar(db.select(db.func.count(PolicyRevision.id))) == 0

@@ -278,6 +278,8 @@ def grant_awards(
         every payer (also one that had no line before) comes as adjustment lines (a new
         policy version put in force after the awards were confirmed).
     """
+    if entry.placement is not None and entry.placement.revoked_at is not None:
+        return None  # revoked for fraud: its awards were settled by compapp.revocation
     facts = facts_for(entry)
     current = current_computation(entry)
     snapshot = placement_snapshot(entry.placement)

@@ -21,21 +21,6 @@ YUXI_NOTICE = "compapp 尚未配置玉溪市的奖励金额"
 QUOTE = "对获得全国职业技能大赛金、银、铜牌的选手和教练团队，分别给予每人5万元、3万元、2万元一次性奖励（测试用虚构条文）。"
 
 
-def add_second_admin(live_server) -> None:
-    """A second administrator account, as an administrator would create it."""
-    from compapp.auth.models import User
-    from compapp.extensions import db
-    from tests.browser.conftest import DEMO_PASSWORD
-
-    with live_server.app.app_context():
-        if db.session.scalar(db.select(User).filter_by(username="admin_b")) is None:
-            user = User(username="admin_b", display_name="复核管理员", role="admin")
-            user.set_password(DEMO_PASSWORD)
-            db.session.add(user)
-            db.session.commit()
-        db.session.remove()
-
-
 def switch_user(page: Page, sign_in, username: str) -> None:
     page.context.clear_cookies()
     sign_in(username)
@@ -59,7 +44,6 @@ def robot_entry(page: Page):
 def test_yuxi_amounts_entered_previewed_activated_and_in_force(
     page: Page, sign_in, live_server, tmp_path
 ):
-    add_second_admin(live_server)
     # The province's finance officer has confirmed the contest's provincial lines.
     sign_in("finance_yn")
     page.goto("/finance/")
@@ -120,8 +104,8 @@ def test_yuxi_amounts_entered_previewed_activated_and_in_force(
     assert policy.id == "yx-2022-8"
     assert policy.versions[-1].schedule[0].amounts["bronze"] == 20000
 
-    # Admin B activates it.
-    switch_user(page, sign_in, "admin_b")
+    # Admin B (the demo's second administrator) activates it.
+    switch_user(page, sign_in, "admin2")
     page.goto(revision_url)
     page.get_by_role("button", name="审核通过，生效").click()
     expect(page.locator(".flash.success")).to_contain_text("新版本已生效")
@@ -147,3 +131,14 @@ def test_yuxi_amounts_entered_previewed_activated_and_in_force(
         expect(yuxi_rows.nth(i)).to_contain_text("《玉溪市“兴玉英才支持计划”实施办法》第五条(二)")
     province = card.locator("tr").filter(has_text="云南省（省级）")
     expect(province.first).to_contain_text("已确认")
+
+    # 玉溪市's finance officer finds them awaiting confirmation in the city's budget.
+    switch_user(page, sign_in, "finance_yx")
+    page.goto("/finance/")
+    page.get_by_role("link", name=NATIONAL, exact=True).first.click()
+    lines = page.locator("#budget-lines tbody tr")
+    expect(lines).to_have_count(3)
+    for i in range(3):
+        expect(lines.nth(i)).to_contain_text("¥20,000.00")
+        expect(lines.nth(i)).to_contain_text("待财务确认")
+    expect(page.locator("#budget-lines tfoot")).to_contain_text("¥60,000.00")

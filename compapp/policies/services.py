@@ -131,6 +131,18 @@ def check_text(text: str, policy_id: str | None = None) -> Policy:
     return policy
 
 
+def check_active_revisions() -> list[str]:
+    """Read every active revision with the strict reader; return the ids of their policies."""
+    rows = db.session.execute(
+        select(PolicyRevision.policy_id, PolicyRevision.text)
+        .where(PolicyRevision.state == "active")
+        .order_by(PolicyRevision.policy_id)
+    ).all()
+    for policy_id, text in rows:
+        check_text(text, policy_id)
+    return [policy_id for policy_id, _text in rows]
+
+
 def check_pdf(data: bytes) -> str:
     """Return the sha256 of an attached PDF; refuse one too large or that is not a PDF."""
     if len(data) > MAX_ATTACHMENT_BYTES:

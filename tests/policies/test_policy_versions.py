@@ -446,3 +446,15 @@ def test_a_date_correction_ending_before_it_starts_is_refused_next_to_the_date(
     ).get_data(as_text=True)
     assert 'id="effective_to-error"' in page
     assert db.session.scalar(db.select(db.func.count(PolicyRevision.id))) == 0
+
+
+def test_the_policies_commands_read_the_stored_version_in_force(db, runner, client, auth, admins):
+    enter_yuxi(client, auth)
+    services.activate_revision(only_revision(db), admins[1])
+    db.session.commit()
+    checked = runner.invoke(args=["policies", "check"])
+    assert checked.exit_code == 0, checked.output
+    assert "yx-2022-8 (stored version in force)" in checked.output
+    shown = runner.invoke(args=["policies", "show", "yx-2022-8", "--on", "2024-09-15"])
+    assert shown.exit_code == 0, shown.output
+    assert "金牌 ¥50,000" in shown.output

@@ -1,7 +1,7 @@
 """Policy versions kept in the database, entered or imported, activated by a second person.
 
 Revision ID: 0012_i21
-Revises: 0009_i18
+Revises: 0009_i14a
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0012_i21"
-down_revision = "0009_i18"
+down_revision = "0009_i14a"
 branch_labels = None
 depends_on = None
 

@@ -286,13 +286,13 @@ def test_activation_replaces_unconfirmed_lines_and_adjusts_confirmed_ones(
 ):
     """Point 5: confirmed money changes only by adjustment lines awaiting the payer's
     confirmation, citing the new version; the Yuxi notice goes."""
-    from compapp.finance.services import confirm_budget
+    from compapp.finance.services import budget_view, confirm_budget
     from compapp.rewards.services import award_policies, contest_notices
 
     contest = yuxi_bronze.event.contest
     assert any(YUXI_NOTICE in n for n in contest_notices(contest))
     finance = create_user("finance_yn", "finance", jurisdiction_code="530000")
-    confirm_budget(contest, "530000", finance)
+    confirm_budget(contest, "530000", finance, seen=budget_view("530000", contest))
     db.session.commit()
     enter_yuxi(client, auth)
     revision = only_revision(db)
@@ -387,7 +387,7 @@ def test_correcting_an_assumed_date_is_previewed_and_applied_like_a_new_version(
     """Point 5: 云政发〔2021〕28号's date is assumed (2021-01-01, POLICY.md §5.4). If its real
     date were found to be later (an invented correction), a confirmed award in between is
     taken back only by an adjustment line awaiting the province's confirmation."""
-    from compapp.finance.services import confirm_budget
+    from compapp.finance.services import budget_view, confirm_budget
 
     contest = create_contest("省级一类竞赛", "provincial_class1", date(2021, 3, 1))
     event = create_event(contest, "电工", "individual", "medals")
@@ -395,7 +395,7 @@ def test_correcting_an_assumed_date_is_previewed_and_applied_like_a_new_version(
     entry.placement.status = "confirmed"
     db.session.commit()
     finance = create_user("finance_yn", "finance", jurisdiction_code="530000")
-    confirm_budget(contest, "530000", finance)
+    confirm_budget(contest, "530000", finance, seen=budget_view("530000", contest))
     db.session.commit()
     auth.login("admin_a")
     form = client.get("/policies/admin/yn-2021-28/correct-dates").get_data(as_text=True)

@@ -185,14 +185,23 @@ def budget_totals(
 
 
 def budget_notices(payer_code: str, contest: Contest | None = None, year: int | None = None):
-    """The distinct notices of the computations behind a payer's lines (POLICY.md §4.5, §5.4)."""
+    """The distinct notices of the current computations of the entries behind a payer's lines
+    (POLICY.md §4.5, §5.4)."""
     from compapp.rewards.models import AwardBasis, AwardComputation
 
     basis_ids = _budget_where(
         _budget_joins(
             db.select(AwardComputation.basis_id)
             .select_from(AwardLineRecord)
-            .join(AwardComputation, AwardComputation.id == AwardLineRecord.computation_id)
+            # The entry's current computation: a line confirmed under an older one keeps its
+            # figures, but what is said about the award now comes from the current one.
+            .join(
+                AwardComputation,
+                db.and_(
+                    AwardComputation.entry_id == AwardLineRecord.entry_id,
+                    AwardComputation.superseded_at.is_(None),
+                ),
+            )
         ),
         payer_code,
         contest,

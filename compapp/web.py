@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -15,12 +14,6 @@ from sqlalchemy.exc import OperationalError
 
 from compapp.core.money import format_yuan, format_yuan_short, from_fen
 from compapp.extensions import db, login_manager
-
-
-def public(view: Callable) -> Callable:
-    """Mark a view as reachable without signing in."""
-    view.is_public = True  # type: ignore[attr-defined]
-    return view
 
 
 def register_web(app: Flask) -> None:

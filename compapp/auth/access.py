@@ -9,6 +9,12 @@ from flask import abort
 from flask_login import current_user
 
 
+def public(view: Callable) -> Callable:
+    """Mark a view as reachable without signing in (the sign-in guard lets it through)."""
+    view.is_public = True  # type: ignore[attr-defined]
+    return view
+
+
 def require_role(*roles: str) -> Callable:
     """Allow the view only to signed-in users holding one of ``roles`` (403 otherwise)."""
 

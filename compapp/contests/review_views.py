@@ -8,10 +8,10 @@ from flask_login import current_user
 
 from compapp.auth.access import organiser_required
 from compapp.contests import bulk_review
-from compapp.contests.forms import ConfirmForm
+from compapp.contests.access import in_scope, scoped
 from compapp.contests.models import Contest, Event
-from compapp.contests.views import in_scope, scoped
 from compapp.extensions import db
+from compapp.formtools import ConfirmForm
 
 bp = Blueprint("review", __name__, url_prefix="/contests/review")
 

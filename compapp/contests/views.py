@@ -24,10 +24,11 @@ from compapp import labels
 from compapp.audit.services import record_change, snapshot
 from compapp.auth.access import organiser_required
 from compapp.contests import rules, services
-from compapp.contests.forms import ConfirmForm, ContestForm, EntryForm, EventForm
+from compapp.contests.access import get_contest, get_entry, get_event, in_scope, scoped
+from compapp.contests.forms import ContestForm, EntryForm, EventForm
 from compapp.contests.models import Contest, Entry, EntryMember, Event, OrganisingBody, Placement
 from compapp.extensions import db
-from compapp.formtools import options
+from compapp.formtools import ConfirmForm, options
 from compapp.paging import page_of, search_text
 from compapp.policy.categories import CATEGORIES, CATEGORY_TIER, result_key
 from compapp.reference.models import Jurisdiction
@@ -39,20 +40,6 @@ bp = Blueprint("contests", __name__, url_prefix="/contests")
 @organiser_required
 def organisers_only():
     return None
-
-
-def in_scope(contest: Contest) -> bool:
-    """Organisers reach the contests of their own body; administrators reach all."""
-    if current_user.role == "admin":
-        return True
-    return current_user.organising_body_id in (None, contest.organising_body_id)
-
-
-def scoped(query):
-    """Limit a contest query to the signed-in organiser's body."""
-    if current_user.role == "organiser" and current_user.organising_body_id is not None:
-        return query.where(Contest.organising_body_id == current_user.organising_body_id)
-    return query
 
 
 CONTEST_FIELDS = [
@@ -105,28 +92,6 @@ def show_problems(form, problems) -> None:
             target.errors.append(message)
         else:
             form.form_errors.append(message)
-
-
-def get_contest(contest_id: int) -> Contest:
-    contest = db.session.get(Contest, contest_id)
-    if contest is None or not in_scope(contest):
-        abort(404)
-    return contest
-
-
-def get_event(event_id: int) -> Event:
-    """The event (404 outside the user's scope), with its entries loaded for display."""
-    event = services.event_with_entries(event_id)
-    if event is None or not in_scope(event.contest):
-        abort(404)
-    return event
-
-
-def get_entry(entry_id: int) -> Entry:
-    entry = db.session.get(Entry, entry_id)
-    if entry is None or not in_scope(entry.event.contest):
-        abort(404)
-    return entry
 
 
 @bp.route("/")

@@ -12,7 +12,6 @@ from flask_login import current_user
 from compapp import labels
 from compapp.auth.access import require_role
 from compapp.citing.services import award_citation
-from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest, Entry, Event
 from compapp.core.dates import format_datetime
 from compapp.core.money import format_yuan, from_fen
@@ -26,6 +25,7 @@ from compapp.finance.exports import (
     write_budget_workbook,
 )
 from compapp.finance.models import FUNDING_SOURCES
+from compapp.formtools import ConfirmForm
 from compapp.paging import page_of, search_text
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardLineRecord
@@ -467,10 +467,10 @@ def annual_report(year: int):
 
 @bp.route("/years/<int:year>/report.<fmt>")
 def annual_report_export(year: int, fmt: str):
+    from flask_babel import force_locale
+
     from compapp.finance.report import annual_report as build
     from compapp.finance.report_exports import report_pdf, report_workbook
-
-    from flask_babel import force_locale
 
     # An official Chinese form whatever the page language (as the roster): one language inside.
     with force_locale("zh"):

@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from compapp.web import public
+from compapp.auth.access import public
 
 bp = Blueprint("help", __name__, url_prefix="/help")
 

@@ -18,7 +18,7 @@ from flask import Blueprint, current_app, render_template, url_for
 from flask_login import current_user
 
 from compapp import labels
-from compapp.web import public
+from compapp.auth.access import public
 
 bp = Blueprint("policies", __name__, url_prefix="/policies")
 

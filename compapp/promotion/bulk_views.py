@@ -15,10 +15,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from compapp.auth.access import organiser_required
-from compapp.contests.forms import ConfirmForm
+from compapp.contests.access import in_scope
 from compapp.contests.models import Contest
-from compapp.contests.views import in_scope
 from compapp.extensions import db
+from compapp.formtools import ConfirmForm
 from compapp.promotion import services
 from compapp.promotion.models import PromotionCase
 

@@ -462,7 +462,35 @@ def annual_report(year: int):
     from compapp.finance.report import annual_report as build
 
     report = build(payer_code(), year)
-    return render_template("finance/report.html", report=report, year=year)
+    return render_template(
+        "finance/report.html", report=report, year=year, charts=_report_charts(report)
+    )
+
+
+def _report_charts(report) -> dict:
+    """Paid and unpaid money by month, category and sending prefecture as bars, keyed by the
+    report section each pictures (the PDF and the Excel file draw their own)."""
+    from compapp.core.messages import N_
+    from compapp.dashboards.charts import Chart
+
+    series = [("paid", _("已支付")), ("unpaid", _("未支付"))]
+    if not report.confirmed_fen:
+        return {}
+    pictured = {
+        N_("按月份"): ("report-by-month", report.by_month),
+        N_("按赛事类别"): ("report-by-category", report.by_category),
+        N_("按州（市）"): ("report-by-prefecture", report.by_prefecture),
+    }
+    return {
+        title: Chart(
+            key,
+            _(title),
+            series,
+            [(r.label, {"paid": r.paid_fen, "unpaid": r.unpaid_fen}) for r in rows],
+            unit="fen",
+        )
+        for title, (key, rows) in pictured.items()
+    }
 
 
 @bp.route("/years/<int:year>/report.<fmt>")

@@ -1,4 +1,4 @@
-"""Pages of the certificates domain (blueprint registered in compapp.web).
+"""Pages of the certificates domain (blueprint listed in compapp.create_app).
 
 Public: the verification page /verify/<serial> and its look-up form /verify. Signed in:
 organisers and administrators issue, preview, revoke, re-issue and download; winners (and
@@ -38,6 +38,7 @@ from compapp.extensions import db, limiter
 from compapp.formtools import ConfirmForm
 from compapp.jobs import services as jobs
 from compapp.paging import page_of
+from compapp.routing import record_id
 
 bp = Blueprint("certificates", __name__)
 
@@ -172,9 +173,9 @@ def holder_key(values) -> tuple:
     """Read a holder's key (kind, entry, holder type, person) from request values."""
     return (
         values.get("kind"),
-        values.get("entry", type=int),
+        values.get("entry", type=record_id),
         values.get("holder_type"),
-        values.get("person", type=int),
+        values.get("person", type=record_id),
     )
 
 
@@ -374,7 +375,7 @@ def zip_download(job_id: str):
         jobs.open_result(job),
         mimetype="application/zip",
         as_attachment=True,
-        download_name=job.file_name or "certificates.zip",
+        download_name=downloads.file_name(job.file_name or "certificates.zip"),
         max_age=0,
     )
     response.content_length = job.file_size

@@ -6,6 +6,7 @@ from flask import Flask, current_app, g, render_template, request, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
 from compapp.extensions import db, login_manager
 
@@ -40,6 +41,19 @@ def http_error(error):
     if error.code == 405 and allowed:
         return body, status, {"Allow": ", ".join(allowed)}
     return body, status
+
+
+def changed_meanwhile(_error):
+    """A versioned record (a result, a promotion case) changed between reading and writing:
+    the database refused the write (compare-and-set); nothing of this request is kept."""
+    db.session.rollback()
+    return page(
+        409,
+        _("内容已被他人修改"),
+        _(
+            "在您操作期间，这条记录已被他人修改，您的操作没有保存。请返回刷新后，核对最新内容再操作。"
+        ),
+    )
 
 
 def server_error(_error):
@@ -82,4 +96,5 @@ def init_app(app: Flask) -> None:
     for status in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(status, http_error)
     app.register_error_handler(OperationalError, database_unavailable)
+    app.register_error_handler(StaleDataError, changed_meanwhile)
     app.register_error_handler(500, server_error)

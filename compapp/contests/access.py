@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 
-from compapp.contests import services
+from compapp.contests import queries
 from compapp.contests.models import Contest, Entry, Event
 from compapp.extensions import db
 
@@ -33,7 +33,7 @@ def get_contest(contest_id: int) -> Contest:
 
 def get_event(event_id: int) -> Event:
     """The event (404 outside the user's scope), with its entries loaded for display."""
-    event = services.event_with_entries(event_id)
+    event = queries.event_with_entries(event_id)
     if event is None or not in_scope(event.contest):
         abort(404)
     return event

@@ -24,7 +24,7 @@ from compapp import labels
 from compapp.audit.services import record_change, snapshot
 from compapp.auth.access import organiser_required
 from compapp.binding import change_text, refusal_message, seen_from_form, seen_token
-from compapp.contests import rules, services
+from compapp.contests import queries, rules, services
 from compapp.contests.access import get_contest, get_entry, get_event, in_scope, scoped
 from compapp.contests.forms import ContestForm, EntryForm, EventForm
 from compapp.contests.models import (
@@ -278,7 +278,7 @@ def show_page(contest: Contest, form: EventForm, status: int = 200):
         "contests/show.html",
         contest=contest,
         events=events,
-        counts=services.event_counts(contest),
+        counts=queries.event_counts(contest),
         form=form,
     ), status
 
@@ -478,11 +478,11 @@ def handle_entry_form(event: Event, entry: Entry | None):
                 )
             except services.ConfirmRefused as exc:
                 db.session.rollback()
-                event = services.event_with_entries(event.id)
+                event = queries.event_with_entries(event.id)
                 stale = True
                 form.form_errors.append(str(exc))
             except services.StaleEvent as exc:
-                event = services.event_with_entries(exc.event.id)
+                event = queries.event_with_entries(exc.event.id)
                 stale = True
                 form.version.data = str(event.version)
                 form.form_errors.append(
@@ -518,7 +518,7 @@ def handle_entry_form(event: Event, entry: Entry | None):
         event=event,
         form=form,
         entry=entry,
-        entries=services.sorted_entries(event),
+        entries=queries.sorted_entries(event),
         stale=stale,
         delete_form=ConfirmForm(),
         seen=placement_tokens(e.placement for e in event.entries if e.placement is not None),
@@ -576,7 +576,7 @@ def results(contest_id: int):
     if event_id not in {e.id for e in events}:
         event_id = None
     search = search_text()
-    page = page_of(services.placed_entries_query(contest, event_id, search), per_page=100)
+    page = page_of(queries.placed_entries_query(contest, event_id, search), per_page=100)
     grouped: list[tuple[Event, list[Entry]]] = []
     for entry in page.items:
         if not grouped or grouped[-1][0] is not entry.event:

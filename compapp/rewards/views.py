@@ -11,7 +11,7 @@ from compapp.auth.access import admin_required, organiser_required
 from compapp.citing.services import award_citation
 from compapp.contests.access import get_contest, get_entry
 from compapp.contests.models import Contest
-from compapp.contests.services import placed_entries_query
+from compapp.contests.queries import placed_entries_query
 from compapp.core.money import from_fen
 from compapp.downloads import XLSX, download_written
 from compapp.extensions import db

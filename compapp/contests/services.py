@@ -62,7 +62,8 @@ def placement_view(placement: Placement) -> dict:
 
     The keys are msgids naming each field (compapp.labels.seen_value shows them). Everything a
     price or an eligibility depends on is here: the contest's price-relevant facts, the event's
-    format, the sending county, the team and its coaches, the rank and the medal or prize.
+    format, the sending county, the team and its coaches with the division of their award, the
+    rank and the medal or prize.
     """
     entry = placement.entry
     event = entry.event
@@ -74,6 +75,8 @@ def placement_view(placement: Placement) -> dict:
         N_("选派单位"): entry.sending_county.name if entry.sending_county else None,
         N_("选手"): [m.competitor.name for m in entry.members],
         N_("教练团队"): [ec.coach.name for ec in entry.coaches],
+        # How the team's award is divided among them (the payment roster pays these shares).
+        N_("教练团队分配比例"): [ec.share_percent for ec in entry.coaches],
         N_("名次"): placement.rank,
         N_("并列"): bool(placement.is_tie),
         N_("奖项"): [placement.medal, placement.prize],

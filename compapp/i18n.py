@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import Flask, current_app, request, session
 from flask_babel import gettext
 
 from compapp.core.refusals import Refusal
@@ -24,3 +24,13 @@ def select_locale() -> str:
 def refusal_text(refusal: Refusal) -> str:
     """Say why a service refused, in the page's language (the one place refusals are shown)."""
     return gettext(refusal.msgid, **refusal.values)
+
+
+def init_app(app: Flask) -> None:
+    """Remember a language asked for, even on a page that only redirects (a coach's home)."""
+
+    @app.before_request
+    def remember_language():
+        asked = request.args.get("lang")
+        if asked in app.config["LANGUAGES"]:
+            session["lang"] = asked

@@ -9,10 +9,11 @@ from flask_login import current_user
 from compapp.auth.access import organiser_required
 from compapp.binding import seen_from_field
 from compapp.contests import bulk_review
-from compapp.contests.forms import ConfirmForm
+from compapp.contests.access import in_scope, scoped
 from compapp.contests.models import Contest, Event
-from compapp.contests.views import in_scope, placement_tokens, scoped
+from compapp.contests.views import placement_tokens
 from compapp.extensions import db
+from compapp.formtools import ConfirmForm
 
 bp = Blueprint("review", __name__, url_prefix="/contests/review")
 

@@ -19,8 +19,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from compapp import labels
+from compapp.auth.access import public
 from compapp.i18n import refusal_text
-from compapp.web import public
 
 bp = Blueprint("policies", __name__, url_prefix="/policies")
 

@@ -15,11 +15,11 @@ from flask_login import current_user
 
 from compapp.auth.access import organiser_required
 from compapp.binding import refusal_message, seen_from_field, seen_token
-from compapp.contests.forms import ConfirmForm
+from compapp.contests.access import in_scope
 from compapp.contests.models import Contest
-from compapp.contests.views import in_scope
 from compapp.core.seen import AlreadyDone, Changed
 from compapp.extensions import db
+from compapp.formtools import ConfirmForm
 from compapp.i18n import refusal_text
 from compapp.promotion import queries, services
 from compapp.promotion.models import PromotionCase

@@ -141,3 +141,31 @@ def test_an_imported_number_too_large_is_a_cell_message(
     assert page.status_code == 200
     assert message in page.get_data(as_text=True)
     assert saved(db) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("99999999999", "金额过大：最多可记录 21,474,836.47 元。"),
+        ("9" * 30, "请填写本单位账面已支付金额（元），如 240000.00。"),
+        ("9" * 5000, "请填写本单位账面已支付金额（元），如 240000.00。"),
+        ("1e400", "请填写本单位账面已支付金额（元），如 240000.00。"),
+        ("21474836.48", "金额过大：最多可记录 21,474,836.47 元。"),
+        ("Infinity", "请填写本单位账面已支付金额（元），如 240000.00。"),
+    ],
+)
+def test_a_ledger_amount_too_large_is_refused_with_a_message(
+    client, auth, db, create_user, typed, message
+):
+    """The officer's ledger figure in a reconciliation: a number beyond the decimal context
+    or the column's integer fen is a message, not a 500, and nothing is recorded."""
+    from compapp.finance.models import Reconciliation
+
+    create_user("fin", "finance", jurisdiction_code="530000")
+    auth.login("fin")
+    response = client.post(
+        "/finance/reconciliation?year=2024", data={"ledger_paid": typed, "explanation": "核对"}
+    )
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Reconciliation.id))) == 0

@@ -21,6 +21,7 @@ from compapp.contests.views import in_scope
 from compapp.extensions import db
 from compapp.promotion import services
 from compapp.promotion.models import PromotionCase
+from compapp.web import record_id
 
 bp = Blueprint("promotion_bulk", __name__)
 
@@ -69,7 +70,7 @@ def bulk_decide(contest_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     back = redirect(url_for("promotion_bulk.bulk", contest_id=contest.id))
-    ids = request.form.getlist("ids", type=int)[:1000]
+    ids = request.form.getlist("ids", type=record_id)[:1000]
     action = request.form.get("action")
     note = (request.form.get("note") or "").strip()[:400]
     if not ids:

@@ -169,3 +169,24 @@ def test_a_ledger_amount_too_large_is_refused_with_a_message(
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Reconciliation.id))) == 0
+
+
+@pytest.mark.parametrize("number", [str(2**31), str(2**63), "9" * 40])
+def test_ids_beyond_any_record_in_bulk_pages_are_no_record(
+    client, auth, db, dummy_organiser, dummy_contest, number
+):
+    """The bulk review and bulk promotion pages take ids from the query and the form: one
+    beyond the database's integers is no record (ignored or 404), never an overflow."""
+    auth.login("organiser")
+    for query in (f"contest={number}", f"event={number}", f"contest={number}&event={number}"):
+        response = client.get(f"/contests/review/bulk?{query}")
+        assert response.status_code in (200, 404), query
+    response = client.post(
+        "/contests/review/bulk", data={"action": "confirm", "ids": [number], "shown": [number]}
+    )
+    assert response.status_code in (302, 400, 404)
+    response = client.post(
+        f"/promotion/contests/{dummy_contest.id}/bulk", data={"action": "confirm", "ids": [number]}
+    )
+    assert response.status_code in (302, 400, 404)
+    assert saved(db) == (0, 0)

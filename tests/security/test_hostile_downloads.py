@@ -25,6 +25,7 @@ from compapp.certificates.models import Certificate
 from compapp.contests.models import Coach, Competitor, EntryCoach, Placement
 from compapp.promotion import services as promotion
 from compapp.promotion.models import PromotionCase
+from tests.pages import submit
 from tests.security.test_hostile_exports import (
     HOSTILE_NAMES,
     assert_download_name,
@@ -110,7 +111,7 @@ def test_notice_downloads_keep_a_hostile_name_as_typed(
     promotion.evaluate_contest_promotions(contest)
     case = db.session.scalar(db.select(PromotionCase))
     assert case is not None and case.eligible
-    promotion.confirm_case(case, dummy_organiser)
+    promotion.confirm_case(case, dummy_organiser, seen=promotion.case_view(case))
     notice = promotion.publish_notice(
         contest, PUBLISHED_ON, dummy_organiser, issuer=name, contact=name
     )
@@ -261,10 +262,10 @@ def test_finance_office_downloads_keep_a_hostile_name_as_typed(
     year = contest.award_on.year
 
     auth.login("fin")
-    response = client.post(
-        f"/finance/contests/{contest.id}/confirm", data={"funding_source": "budget", "note": ""}
-    )
+    page = f"/finance/contests/{contest.id}"
+    response = submit(client, page, f"{page}/confirm", {"funding_source": "budget", "note": ""})
     assert response.status_code == 302
+    assert "本次没有确认" not in client.get(page).get_data(as_text=True)
     # The report lists contests, whose names are stored trimmed; the rosters list people.
     for url, shown in (
         (f"/finance/contests/{contest.id}/roster", name),

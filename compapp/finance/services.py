@@ -185,14 +185,23 @@ def budget_totals(
 
 
 def budget_notices(payer_code: str, contest: Contest | None = None, year: int | None = None):
-    """The distinct notices of the computations behind a payer's lines (POLICY.md §4.5, §5.4)."""
+    """The distinct notices of the current computations of the entries behind a payer's lines
+    (POLICY.md §4.5, §5.4)."""
     from compapp.rewards.models import AwardBasis, AwardComputation
 
     basis_ids = _budget_where(
         _budget_joins(
             db.select(AwardComputation.basis_id)
             .select_from(AwardLineRecord)
-            .join(AwardComputation, AwardComputation.id == AwardLineRecord.computation_id)
+            # The entry's current computation: a line confirmed under an older one keeps its
+            # figures, but what is said about the award now comes from the current one.
+            .join(
+                AwardComputation,
+                db.and_(
+                    AwardComputation.entry_id == AwardLineRecord.entry_id,
+                    AwardComputation.superseded_at.is_(None),
+                ),
+            )
         ),
         payer_code,
         contest,
@@ -506,7 +515,13 @@ def confirm_budget(
     if not lines:
         _already_confirmed(contest, payer_code, seen)
         raise BudgetRefused(_l("没有待确认的明细：成绩须先经第二人复核确认。"))
-    check(seen, budget_view(payer_code, contest))
+    try:
+        check(seen, budget_view(payer_code, contest))
+    except Changed:
+        # The view is read afresh (on PostgreSQL a statement sees what committed a moment
+        # ago): lines the officer saw confirmed meanwhile by someone else say who did it.
+        _already_confirmed(contest, payer_code, seen)
+        raise
     confirmation = BudgetConfirmation(
         contest_id=contest.id,
         payer_code=payer_code,
@@ -603,7 +618,18 @@ def mark_paid(
         if line.amount_fen < 0:
             raise BudgetRefused(_l("负数调整明细为应收回金额，请按收回流程处理，不能登记为支付。"))
     if contest is not None:
-        check(seen, payment_view(payer_code, contest))
+        try:
+            check(seen, payment_view(payer_code, contest))
+        except Changed:
+            # Paid a moment ago by someone else (the view is read afresh): say who and how.
+            _already_paid(
+                db.session.scalars(
+                    db.select(AwardLineRecord)
+                    .where(AwardLineRecord.id.in_([line.id for line in lines]))
+                    .execution_options(populate_existing=True)
+                )
+            )
+            raise
     ids = [line.id for line in lines]
     at = utcnow()
     claimed = _claim_lines(

@@ -78,7 +78,7 @@ def award_list_pdf(content: dict, title: str, footnote: str) -> bytes:
     data = [[para(h, base) for h in HEADERS]]
     for r in content["rows"]:
         data.append(
-            [para(c, base) for c in _cells(r)]
+            [para(str(c), base) for c in _cells(r)]
             + [format_yuan(from_fen(r[k]), symbol=False) for k in LEVEL_KEYS]
         )
     data.append(

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from compapp.contests.models import Competitor, Contest, Entry, Event, Placement
-from tests.conftest import id_number_for
+from tests.helpers import id_number_for
 
 
 def errors(response) -> list[str]:

@@ -13,7 +13,7 @@ from compapp.contests.models import Competitor, Entry, Event, Placement
 from compapp.imports import reading, services
 from compapp.imports.models import ImportBatch
 from compapp.rewards.models import AwardComputation, AwardLineRecord
-from tests.conftest import id_number_for
+from tests.helpers import id_number_for
 from tests.imports.import_helpers import csv_bytes, fill_template, person_rows, table_rows, xlsx
 
 

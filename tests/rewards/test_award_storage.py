@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from compapp.contests import services as contest_services
 from compapp.contests.models import Placement
 from compapp.rewards.models import AwardBasis, AwardComputation, AwardLineRecord
-from tests.conftest import id_number_for
+from tests.helpers import id_number_for
 
 QUOTE = {
     "award_date": "2024-09-15",

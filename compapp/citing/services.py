@@ -186,13 +186,13 @@ def _promotion_document(policy_id: str, clause: str) -> CitedDocument | None:
 
 def _section_quote(policy) -> tuple[str, str] | None:
     """The whole section a promotion policy's rules stand in (a case outside every band is
-    cited by the section): its rules' quoted sentences in order, each once."""
+    cited by the section): its rules' quoted sentences in order, each once, one a line."""
     quotes: dict[str, str] = {}
     for rule in policy.versions[-1].rules:
         quotes.setdefault(rule.quote, rule.source)
     if not quotes:
         return None
-    return "".join(quotes), "; ".join(dict.fromkeys(quotes.values()))
+    return "\n".join(quotes), "; ".join(dict.fromkeys(quotes.values()))
 
 
 def readings() -> list[Reading]:

@@ -94,3 +94,33 @@ def test_notice_and_promotion_pages_cite_the_same_way(client, auth, db, dummy_or
     assert DOCUMENT in cited and "未印文号" in cited
     for text in (notice_page, contest_page, cited):
         assert not INTERNAL.search(text), INTERNAL.search(text)
+
+
+def test_the_winners_page_names_the_training_subsidy_of_a_final_grade(
+    client, auth, db, dummy_organiser, create_user, people, monkeypatch
+):
+    """Issue 13 point 8 on the winner's own page: once the grade is final, the subsidy the
+    new grade may qualify for (004_11ff9eab5f823416.txt 一(十)), with its condition and
+    citation — information, never an award line."""
+    from datetime import date
+
+    from compapp.rewards.models import AwardLineRecord
+
+    _contest_id, notice = published(client, auth, db, people)
+    case = workflow.case_of(db, "格桑次仁")
+    create_user("gesang", "winner", competitor_id=case.competitor_id)
+    auth.logout()
+    auth.login("gesang")
+    before = visible(client.get("/my/results").get_data(as_text=True))
+    assert "培训补贴" not in before  # not final yet: nothing to point out
+    workflow.set_today(monkeypatch, date(2026, 12, 5))
+    services.finalize_case(case, date(2026, 12, 5), dummy_organiser)
+    db.session.commit()
+    page = visible(client.get("/my/results").get_data(as_text=True))
+    assert "可能适用的培训补贴（仅为提示，不是竞赛奖励" in page
+    assert "每人一次性 2,000 元" in page and "参加培训并取得技师" in page
+    assert "终身职业技能培训工作安排（云人社发〔2018〕71号）一（十）" in page
+    assert not INTERNAL.search(page), INTERNAL.search(page)
+    assert not db.session.scalar(
+        db.select(AwardLineRecord).where(AwardLineRecord.explanation.contains("培训补贴"))
+    )

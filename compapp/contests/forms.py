@@ -106,7 +106,3 @@ class EntryForm(FlaskForm):
     result = SelectField(_l("奖项"), choices=[], validate_choice=False)
     order_checked = BooleanField(_l("名次与奖项已核对"))
     version = HiddenField()
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token protects a confirmation button."""

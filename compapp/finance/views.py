@@ -13,7 +13,6 @@ from compapp import labels
 from compapp.auth.access import require_role
 from compapp.binding import refusal_message, seen_from_form, seen_token
 from compapp.citing.services import award_citation
-from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest, Entry, Event
 from compapp.core.dates import format_datetime
 from compapp.core.money import format_yuan, from_fen
@@ -28,10 +27,11 @@ from compapp.finance.exports import (
     write_budget_workbook,
 )
 from compapp.finance.models import FUNDING_SOURCES
+from compapp.formtools import ConfirmForm
 from compapp.paging import page_of, search_text
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardLineRecord
-from compapp.web import record_id
+from compapp.routing import record_id
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 

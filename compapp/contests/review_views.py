@@ -14,6 +14,7 @@ from compapp.contests.models import Contest, Event
 from compapp.contests.views import placement_tokens
 from compapp.extensions import db
 from compapp.formtools import ConfirmForm
+from compapp.routing import record_id
 
 bp = Blueprint("review", __name__, url_prefix="/contests/review")
 
@@ -27,7 +28,10 @@ def organisers_only():
 
 
 def _filters() -> tuple[int | None, int | None]:
-    return request.values.get("contest", type=int), request.values.get("event", type=int)
+    return (
+        request.values.get("contest", type=record_id),
+        request.values.get("event", type=record_id),
+    )
 
 
 @bp.route("/bulk")
@@ -66,8 +70,8 @@ def bulk_action():
         abort(400)
     contest_id, event_id = _filters()
     action = request.form.get("action")
-    shown = request.form.getlist("shown", type=int)
-    ids = shown if action == "confirm_all" else request.form.getlist("ids", type=int)
+    shown = request.form.getlist("shown", type=record_id)
+    ids = shown if action == "confirm_all" else request.form.getlist("ids", type=record_id)
     back = redirect(url_for("review.bulk", contest=contest_id, event=event_id))
     if not ids:
         flash(_("请先勾选要处理的成绩。"), "error")

@@ -42,6 +42,7 @@ from compapp.formtools import ConfirmForm, options
 from compapp.paging import page_of, search_text
 from compapp.policy.categories import CATEGORIES, CATEGORY_TIER, result_key
 from compapp.reference.models import Jurisdiction
+from compapp.routing import MAX_ID
 
 bp = Blueprint("contests", __name__, url_prefix="/contests")
 
@@ -457,6 +458,17 @@ def order_question(event: Event, data, entry: Entry | None) -> list:
     return rules.check_result_order(data.rank, data.result, others)
 
 
+def seen_version(text: object) -> int:
+    """The event version a form was filled against. One no event has (not a number, or
+    beyond the database's integers) reads as -1, so the save is refused as changed meanwhile
+    rather than overflowing the comparison."""
+    try:
+        value = int(str(text))
+    except ValueError:
+        return -1
+    return value if 0 <= value <= MAX_ID else -1
+
+
 def handle_entry_form(event: Event, entry: Entry | None):
     form = EntryForm()
     prepare_entry_form(form, event)
@@ -474,7 +486,7 @@ def handle_entry_form(event: Event, entry: Entry | None):
             before = entry_snapshot(entry) if entry is not None else None
             try:
                 saved = services.save_entry(
-                    event, data, current_user.id, int(form.version.data or 0), entry
+                    event, data, current_user.id, seen_version(form.version.data or 0), entry
                 )
             except services.ConfirmRefused as exc:
                 db.session.rollback()
@@ -544,7 +556,9 @@ def delete_entry(entry_id: int):
     def delete_entry():
         before = entry_snapshot(entry)
         try:
-            services.delete_entry(entry, int(request.form.get("version") or entry.event.version))
+            services.delete_entry(
+                entry, seen_version(request.form.get("version") or entry.event.version)
+            )
         except services.StaleEvent:
             flash(_("在您操作期间，本赛项的成绩已被他人修改，请重新确认。"), "error")
             return redirect(url_for("contests.event", event_id=event_id))

@@ -31,7 +31,7 @@ from compapp.formtools import ConfirmForm
 from compapp.paging import page_of, search_text
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardLineRecord
-from compapp.routing import record_id
+from compapp.routing import MAX_ID, record_id
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 
@@ -467,6 +467,9 @@ def reconciliation():
         except MoneyError:
             error = _("请填写本单位账面已支付金额（元），如 240000.00。")
         else:
+            if not -MAX_ID <= ledger_paid <= MAX_ID:  # the column's integer fen
+                error = _("金额过大：最多可记录 21,474,836.47 元。")
+        if error is None:
             try:
                 recon.record_reconciliation(
                     figures, ledger_paid, request.form.get("explanation", ""), current_user

@@ -18,7 +18,7 @@ from compapp.certificates import services as certificates
 from compapp.certificates.content import body_text
 from compapp.certificates.models import Certificate
 from compapp.honours import services
-from tests.conftest import id_number_for
+from tests.helpers import id_number_for
 
 NAME = "杨技能"
 

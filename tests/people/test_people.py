@@ -124,7 +124,9 @@ def test_person_page_shows_the_persons_honours(app, db, demo):
         for name in ("organiser1", "organiser2")
     )
     honour = services.record_honour(
-        services.HonourData(found.id, "national_technical_expert", date(2019, 5, 1), "云南省人社厅"),
+        services.HonourData(
+            found.id, "national_technical_expert", date(2019, 5, 1), "云南省人社厅"
+        ),
         first,
     )
     db.session.commit()

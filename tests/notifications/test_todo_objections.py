@@ -7,14 +7,12 @@ from __future__ import annotations
 from datetime import date
 
 from compapp.promotion import services
-from tests.promotion.test_notice_rules import (  # noqa: F401  (fixtures)
-    TODAY,
-    case_of,
-    clock,
-    confirmed,
-    published,
-    signed_in,
-)
+from tests.promotion import test_notice_rules as rules
+from tests.promotion.test_notice_rules import case_of, published, signed_in
+
+# The notice tests' fixtures: a published notice's contest, its organisers and the clock.
+clock = rules.clock
+confirmed = rules.confirmed
 
 
 def test_an_open_objection_awaits_the_organisers_who_may_decide_it(

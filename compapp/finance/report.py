@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from babel.dates import get_month_names
+from flask_babel import get_locale
+
 from compapp import labels
 from compapp.contests.models import Contest, Entry, Event, Placement
 from compapp.extensions import db
@@ -87,7 +90,8 @@ def annual_report(payer_code: str, year: int) -> Report:
     month = db.func.extract("month", Contest.award_on)
     query = _grouped(payer_code, year, month)
     by_month = {int(m): (int(c), int(p), int(n)) for m, c, p, n in _rows(query)}
-    report.by_month = [ReportRow(f"{m} 月", *by_month.get(m, (0, 0, 0))) for m in range(1, 13)]
+    months = get_month_names("abbreviated", locale=str(get_locale() or "zh"))  # 9月 / Sep
+    report.by_month = [ReportRow(months[m], *by_month.get(m, (0, 0, 0))) for m in range(1, 13)]
     query = _grouped(payer_code, year, AwardLineRecord.policy_id, AwardLineRecord.clause)
     report.by_clause = [
         ReportRow(clause_text(pid, clause), int(c), int(p), int(n))

@@ -213,11 +213,13 @@ def roster_pdf(roster: Roster) -> bytes:
         )
         canvas.restoreState()
 
+    # A year's roster spans contests: each row then names its contest too.
+    several = len({r.contest for r in roster.rows}) > 1
     head = [
         "序号",
         "姓名",
         "身份证号码",
-        "赛项 / 成绩",
+        "赛事 / 赛项 / 成绩" if several else "赛项 / 成绩",
         "开户银行及网点",
         "银行账号",
         "金额（元）",
@@ -234,9 +236,15 @@ def roster_pdf(roster: Roster) -> bytes:
                 str(n),
                 Paragraph(who, base),
                 r.id_number or "未登记",
-                Paragraph(f"{escape(r.event)}<br/>{escape(r.result)}", small),
+                Paragraph(
+                    "<br/>".join(
+                        escape(t) for t in ((r.contest,) if several else ()) + (r.event, r.result)
+                    ),
+                    small,
+                ),
                 Paragraph(escape(f"{r.bank_name} {r.branch}".strip() or "未登记"), small),
-                group_account(r.account_number) if r.account_number else "未登记",
+                # A paragraph, so that a long (up to 30-digit) number wraps between its groups.
+                Paragraph(group_account(r.account_number) if r.account_number else "未登记", base),
                 format_yuan(r.amount, symbol=False),
                 Paragraph(escape("；".join(r.clauses)), small),
                 "",
@@ -258,7 +266,7 @@ def roster_pdf(roster: Roster) -> bytes:
     table = Table(
         data,
         repeatRows=1,
-        colWidths=[10 * mm, 26 * mm, 36 * mm, 34 * mm, 40 * mm, 44 * mm, 24 * mm, 38 * mm, 25 * mm],
+        colWidths=[12 * mm, 26 * mm, 36 * mm, 36 * mm, 38 * mm, 42 * mm, 24 * mm, 38 * mm, 25 * mm],
     )
     table.setStyle(
         TableStyle(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import MAXYEAR, MINYEAR, date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -29,6 +29,7 @@ from compapp.finance.models import FUNDING_SOURCES
 from compapp.paging import page_of, search_text
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardLineRecord
+from compapp.web import record_id
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 
@@ -120,8 +121,16 @@ def contest_budget(contest_id: int):
     )
 
 
+def _year(year: int) -> int:
+    """An award year a budget can cover; any other number is no page (404)."""
+    if not MINYEAR < year < MAXYEAR:
+        abort(404)
+    return year
+
+
 @bp.route("/years/<int:year>")
 def year_budget(year: int):
+    year = _year(year)
     code = payer_code()
     budget, page, selected = budget_page(code, year=year)
     from compapp.honours.services import confirmed_honours_total_fen
@@ -179,7 +188,7 @@ def mark_paid(contest_id: int):
     contest = _contest(contest_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    ids = request.form.getlist("line_ids", type=int)
+    ids = request.form.getlist("line_ids", type=record_id)
     reference = request.form.get("payment_reference", "")
     try:
         paid_on = date.fromisoformat(request.form.get("paid_on", ""))
@@ -275,6 +284,7 @@ def contest_export(contest_id: int, fmt: str):
 
 @bp.route("/years/<int:year>/budget.<fmt>")
 def year_export(year: int, fmt: str):
+    year = _year(year)
     code = payer_code()
     sheet = budget_sheet(code, _("%(year)s 年度", year=year), year=year)
     if sheet is None:  # a year without lines: an empty budget, as the year page shows
@@ -462,15 +472,47 @@ def annual_report(year: int):
     from compapp.finance.report import annual_report as build
 
     report = build(payer_code(), year)
-    return render_template("finance/report.html", report=report, year=year)
+    return render_template(
+        "finance/report.html", report=report, year=year, charts=_report_charts(report)
+    )
+
+
+def _report_charts(report) -> dict:
+    """Paid and unpaid money by month, category and sending prefecture as bars, keyed by the
+    report section each pictures (the PDF and the Excel file draw their own)."""
+    from compapp.core.messages import N_
+    from compapp.dashboards.charts import Chart
+
+    series = [("paid", _("已支付")), ("unpaid", _("未支付"))]
+    if not report.confirmed_fen:
+        return {}
+    pictured = {
+        N_("按月份"): ("report-by-month", report.by_month),
+        N_("按赛事类别"): ("report-by-category", report.by_category),
+        N_("按州（市）"): ("report-by-prefecture", report.by_prefecture),
+    }
+    return {
+        title: Chart(
+            key,
+            _(title),
+            series,
+            [(r.label, {"paid": r.paid_fen, "unpaid": r.unpaid_fen}) for r in rows],
+            unit="fen",
+        )
+        for title, (key, rows) in pictured.items()
+    }
 
 
 @bp.route("/years/<int:year>/report.<fmt>")
 def annual_report_export(year: int, fmt: str):
+    from flask_babel import force_locale
+
     from compapp.finance.report import annual_report as build
     from compapp.finance.report_exports import report_pdf, report_workbook
 
-    report = build(payer_code(), year)
+    # An official Chinese form whatever the page language (as the roster): one language inside.
+    with force_locale("zh"):
+        report = build(payer_code(), year)
     stem = f"{report.payer}_{year}年度_奖励资金执行情况"
     if fmt == "xlsx":
         return download(report_workbook(report), f"{stem}.xlsx", XLSX)

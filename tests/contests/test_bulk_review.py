@@ -137,3 +137,16 @@ def test_a_result_returned_with_a_reason_leaves_the_queue_until_its_enterer_save
     save_entry(first, data, people[0].id, first.version, entry)
     db.session.commit()
     assert db.session.get(Placement, placements[0].id).returned_at is None
+
+
+def test_the_person_who_entered_every_result_shown_is_offered_no_confirm_button(
+    client, auth, queue, dummy_contest
+):
+    auth.login("enterer")
+    html, _seen, shown = page_form(client, f"/contests/review/bulk?contest={dummy_contest.id}")
+    assert shown == [] and 'id="bulk-none-for-you"' in html
+    assert 'id="bulk-confirm"' not in html and 'id="bulk-return"' not in html
+    auth.logout()
+    auth.login("reviewer")
+    html, _seen, shown = page_form(client, f"/contests/review/bulk?contest={dummy_contest.id}")
+    assert len(shown) == 5 and 'id="bulk-confirm"' in html and "bulk-none-for-you" not in html

@@ -103,3 +103,41 @@ def test_the_annual_report_pdf_renders_its_charts_and_its_tables_add_up(tmp_path
     assert book["按月份"]._charts and book["按赛事类别"]._charts
     contest_rows = list(book["按赛事"].iter_rows(min_row=3, values_only=True))
     assert contest_rows[-1][0] == "合计" and round(float(contest_rows[-1][2]) * 100) == total
+
+
+def test_the_annual_report_files_are_chinese_throughout_when_the_page_is_in_english(
+    app, tmp_path, db, confirmed
+):
+    """An official form in one language: asked from the English page, the category still
+    reads 世界技能大赛 (it read "WorldSkills Competition" among Chinese headings)."""
+    contest, client = confirmed
+
+    def english(path: str):
+        # A context of its own, as each real request has (the test's context would keep the
+        # language its first request chose).
+        with app.app_context():
+            return client.get(path + "?lang=en")
+
+    page = english("/finance/years/2024/report").get_data(as_text=True)
+    assert "WorldSkills" in page and "Sep" in page and "9月" not in page
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(english("/finance/years/2024/report.pdf").data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "世界技能大赛" in text and "9月" in text
+    assert "WorldSkills" not in text and "Sep" not in text
+    book = load_workbook(BytesIO(english("/finance/years/2024/report.xlsx").data))
+    cells = [c for row in book["按赛事类别"].iter_rows(values_only=True) for c in row if c]
+    assert "世界技能大赛" in cells and not any("WorldSkills" in str(c) for c in cells)
+
+
+def test_the_annual_report_page_draws_paid_and_unpaid_money_as_charts(db, confirmed):
+    contest, client = confirmed
+    html = client.get("/finance/years/2024/report").get_data(as_text=True)
+    for key in ("report-by-month", "report-by-category", "report-by-prefecture"):
+        figure = html.split(f'id="chart-{key}"', 1)[1].split("</figure>", 1)[0]
+        assert "<svg" in figure and "<rect" in figure and "¥240,000" in figure
+    assert "本年度没有已确认的明细" not in html
+    empty = client.get("/finance/years/2019/report").get_data(as_text=True)
+    assert "<svg" not in empty and "本年度没有已确认的明细" in empty

@@ -162,3 +162,43 @@ def test_a_payment_sheet_that_is_not_a_spreadsheet_is_refused_with_a_message(db,
     )
     assert "请上传从本页下载的发放花名册 Excel（.xlsx）文件。" in response.get_data(as_text=True)
     assert all(line.paid_on is None for line in dq_lines(db, contest_named(db, WORLDSKILLS)))
+
+
+def test_a_years_roster_pdf_names_each_rows_contest_and_wraps_long_account_numbers(tmp_path):
+    """A year's roster spans contests (its rows read alike without the contest's name); a
+    30-digit account number stays inside its column."""
+    from compapp.finance.roster_exports import Roster, RosterRow, roster_pdf
+
+    def row(contest, name, account):
+        return RosterRow(
+            contest=contest,
+            event="砌筑",
+            result="第 1 名 金牌",
+            name=name,
+            role="选手",
+            id_number="533422199803120012",
+            bank_name="中国农业银行",
+            branch="迪庆分行营业部",
+            account_number=account,
+            amount_fen=1_000_000,
+            clauses=["迪庆方案（未印文号）四（四）2.(6)"],
+            line_ids=[1],
+            paid=False,
+        )
+
+    roster = Roster("迪庆藏族自治州", "2024 年度")
+    roster.rows = [
+        row("第47届世界技能大赛", "此里农布", "6228482199803120012"),
+        row("迪庆州第一届职业技能大赛", "<b>扎西</b>", "1" * 30),
+    ]
+    pdf = tmp_path / "year.pdf"
+    pdf.write_bytes(roster_pdf(roster))
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "赛事 / 赛项 / 成绩" in text
+    assert "第47届世界技能大赛" in text and "迪庆州第一届职业技能大赛" in text
+    assert "<b>扎西</b>" in text
+    # The long number wraps between its groups: no line holds all of it.
+    assert "1111 1111 1111 1111 1111 1111 1111 11" not in text
+    assert text.count("1111") >= 7

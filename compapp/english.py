@@ -185,6 +185,30 @@ RULES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
         re.compile(r"(?P<y>\d{4})年（来源文件只引用文号，未载明日期）"),
         lambda m: f"{m.group('y')} (the source cites its document number only, with no date)",
     ),
+    (
+        re.compile(
+            r"来源文件未载明该文件的成文或施行日期，compapp 假定自 "
+            r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日起施行。"
+        ),
+        lambda m: (
+            "the source states neither when the document was made nor when it took "
+            f"effect; compapp assumes {_iso(m)}."
+        ),
+    ),
+    (
+        re.compile(
+            r"来源文件只(?P<what>印年份|引用文号)（(?P<num>[^）]+)），未载明日期；compapp 假定自 "
+            r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日起施行。"
+        ),
+        lambda m: (
+            (
+                "the source prints the year only"
+                if m.group("what") == "印年份"
+                else "the source cites the document by its number only"
+            )
+            + f" ({m.group('num')}), with no date; compapp assumes {_iso(m)}."
+        ),
+    ),
     (re.compile(r"(?P<m>\d{1,2}) 月$"), lambda m: _month(m.group("m"))),
     (re.compile(r"^演示数据$"), lambda m: "demo data"),
     # A holder's role on certificate lists.
@@ -199,6 +223,10 @@ RULES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
 
 
 MONTHS = "January February March April May June July August September October November December"
+
+
+def _iso(m: re.Match) -> str:
+    return f"{m.group('y')}-{int(m.group('m')):02d}-{int(m.group('d')):02d}"
 
 
 def _month(number: str) -> str:

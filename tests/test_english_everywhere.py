@@ -81,7 +81,7 @@ KNOWN_GAPS = [
         "the policy data files (compapp/policy/data) write their notes, notices and readings "
         "in Chinese only: the policies and readings pages and the notices they give",
         r"",
-        r"^(龙陵|迪庆方案第|优胜奖已登记|玉溪市对|The date of effect of .* is assumed: 来源文件)",
+        r"^(龙陵|迪庆方案第|优胜奖已登记|玉溪市对)",
     ),
     ("the same, on the policy and readings pages", r"^/(policies/|readings)", r""),
     (

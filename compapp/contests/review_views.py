@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from compapp.auth.access import organiser_required
+from compapp.binding import seen_from_field
 from compapp.contests import bulk_review
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest, Event
-from compapp.contests.views import in_scope, scoped
+from compapp.contests.views import in_scope, placement_tokens, scoped
 from compapp.extensions import db
 
 bp = Blueprint("review", __name__, url_prefix="/contests/review")
@@ -52,7 +53,7 @@ def bulk():
         events=events,
         contest_id=contest_id,
         event_id=event_id,
-        seen={p.id: bulk_review.seen_digest(p) for p in rows},
+        seen=placement_tokens(rows),
         returned=bulk_review.returned_to(current_user),
         form=ConfirmForm(),
     )
@@ -73,9 +74,8 @@ def bulk_action():
     if len(ids) > MAX_SELECTED:
         flash(_("一次最多处理 %(n)s 项。", n=MAX_SELECTED), "error")
         return back
-    seen = {}
-    for pid in ids:
-        seen[pid] = (request.form.get(f"seen-{pid}") or "")[:40]
+    # Each row carries the token of the result as the page showed it (compapp.core.seen).
+    seen = {pid: seen_from_field("placement", pid, f"seen-{pid}") for pid in set(ids)}
     if action == "return":
         reason = (request.form.get("reason") or "").strip()
         if not reason:
@@ -88,10 +88,8 @@ def bulk_action():
         done = _("已确认 %(n)s 项成绩。", n=len(outcome.done))
     else:
         abort(400)
-    db.session.commit()
     if outcome.done:
         flash(done, "success")
-    for placement, why in outcome.refused[:30]:
-        what = bulk_review._describe(placement) if placement is not None else ""
+    for what, why in outcome.refused[:30]:
         flash(f"{what}：{why}" if what else why, "error")
     return back

@@ -233,6 +233,8 @@ def check_bar(prefix: str, name: str, until_on: date | None, reason: str = "") -
             until=until_on.isoformat(),
         )
     ]
+
+
 # Better results first: a medal or prize with a smaller number should not have a worse rank.
 RESULT_ORDER = {
     "gold": 1,

@@ -34,6 +34,8 @@ from compapp.jobs.models import ACTIVE_STATES, Job, JobChunk, JobGate
 HANDLERS: dict[str, str] = {
     "certificate_zip": "compapp.certificates.services:build_contest_zip",
     "contest_recompute": "compapp.rewards.services:recompute_contest_job",
+    "policy_preview": "compapp.policies.services:preview_job",
+    "policy_apply": "compapp.policies.services:apply_job",
 }
 CHUNK_BYTES = 1024 * 1024
 # What a job's page says when its worker is gone (stored as the job's error, translated there).

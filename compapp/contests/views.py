@@ -667,7 +667,7 @@ def review():
         pages=found.pages,
         first=found.first,
         form=ConfirmForm(),
-        seen=placement_tokens(placements),
+        seen=placement_tokens(found.items),
     )
 
 

@@ -119,7 +119,7 @@ def policies_reevaluate() -> None:
     )
 
 
-def register_cli(app: Flask) -> None:
+def init_app(app: Flask) -> None:
     """Add compapp's command groups to ``app``."""
     from compapp.auth.cli import users
     from compapp.certificates.cli import certificates

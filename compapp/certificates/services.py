@@ -46,7 +46,7 @@ from compapp.contests.models import (
     Event,
     Placement,
 )
-from compapp.contests.services import contest_entries
+from compapp.contests.queries import contest_entries
 from compapp.core.messages import N_
 from compapp.core.vocab import GRADE_NAMES
 from compapp.extensions import db

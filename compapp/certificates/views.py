@@ -1,4 +1,4 @@
-"""Pages of the certificates domain (blueprint registered in compapp.web).
+"""Pages of the certificates domain (blueprint listed in compapp.create_app).
 
 Public: the verification page /verify/<serial> and its look-up form /verify. Signed in:
 organisers and administrators issue, preview, revoke, re-issue and download; winners (and
@@ -27,19 +27,19 @@ from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from compapp import downloads
-from compapp.auth.access import organiser_required
+from compapp.auth.access import organiser_required, public
 from compapp.certificates import services
 from compapp.certificates.models import Certificate
 from compapp.certificates.serials import group_serial, normalize_serial
-from compapp.contests.forms import ConfirmForm
+from compapp.contests.access import get_contest, in_scope, scoped
 from compapp.contests.models import Contest, Entry, Event, Placement
-from compapp.contests.views import get_contest, in_scope, scoped
 from compapp.core.names import mask_name
 from compapp.core.seen import AlreadyDone
 from compapp.extensions import db, limiter
+from compapp.formtools import ConfirmForm
 from compapp.jobs import services as jobs
 from compapp.paging import page_of
-from compapp.web import public, record_id
+from compapp.routing import record_id
 
 bp = Blueprint("certificates", __name__)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
+from compapp.auth.access import public
 from compapp.citing import services
-from compapp.web import public
 
 bp = Blueprint("citing", __name__)
 

@@ -9,10 +9,12 @@ from flask_login import current_user
 from compapp.auth.access import organiser_required
 from compapp.binding import seen_from_field
 from compapp.contests import bulk_review
-from compapp.contests.forms import ConfirmForm
+from compapp.contests.access import in_scope, scoped
 from compapp.contests.models import Contest, Event
-from compapp.contests.views import in_scope, placement_tokens, scoped
+from compapp.contests.views import placement_tokens
 from compapp.extensions import db
+from compapp.formtools import ConfirmForm
+from compapp.routing import record_id
 
 bp = Blueprint("review", __name__, url_prefix="/contests/review")
 
@@ -26,7 +28,10 @@ def organisers_only():
 
 
 def _filters() -> tuple[int | None, int | None]:
-    return request.values.get("contest", type=int), request.values.get("event", type=int)
+    return (
+        request.values.get("contest", type=record_id),
+        request.values.get("event", type=record_id),
+    )
 
 
 @bp.route("/bulk")
@@ -65,8 +70,8 @@ def bulk_action():
         abort(400)
     contest_id, event_id = _filters()
     action = request.form.get("action")
-    shown = request.form.getlist("shown", type=int)
-    ids = shown if action == "confirm_all" else request.form.getlist("ids", type=int)
+    shown = request.form.getlist("shown", type=record_id)
+    ids = shown if action == "confirm_all" else request.form.getlist("ids", type=record_id)
     back = redirect(url_for("review.bulk", contest=contest_id, event=event_id))
     if not ids:
         flash(_("请先勾选要处理的成绩。"), "error")

@@ -11,9 +11,9 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from compapp.auth.access import require_role
-from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Competitor
 from compapp.extensions import db
+from compapp.formtools import ConfirmForm
 from compapp.honours import services
 from compapp.honours.models import Honour
 from compapp.labels import honour_name

@@ -15,13 +15,14 @@ from flask_login import current_user
 
 from compapp.auth.access import organiser_required
 from compapp.binding import refusal_message, seen_from_field, seen_token
-from compapp.contests.forms import ConfirmForm
+from compapp.contests.access import in_scope
 from compapp.contests.models import Contest
-from compapp.contests.views import in_scope
 from compapp.core.seen import AlreadyDone, Changed
 from compapp.extensions import db
+from compapp.formtools import ConfirmForm
 from compapp.promotion import services
 from compapp.promotion.models import PromotionCase
+from compapp.routing import record_id
 
 bp = Blueprint("promotion_bulk", __name__)
 
@@ -55,7 +56,7 @@ def bulk_decide(contest_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     back = redirect(url_for("promotion_bulk.bulk", contest_id=contest.id))
-    ids = request.form.getlist("ids", type=int)[:1000]
+    ids = request.form.getlist("ids", type=record_id)[:1000]
     action = request.form.get("action")
     note = (request.form.get("note") or "").strip()[:400]
     if not ids:

@@ -21,12 +21,12 @@ from compapp import labels
 from compapp.auth.access import admin_required, organiser_required
 from compapp.binding import refusal_message, seen_from_form, seen_token
 from compapp.certificates.fonts import FontMissing, GlyphMissing
-from compapp.contests.forms import ConfirmForm
+from compapp.contests.access import in_scope, scoped
 from compapp.contests.models import Competitor, Contest
-from compapp.contests.views import in_scope, scoped
 from compapp.core.seen import AlreadyDone, Changed
 from compapp.downloads import PDF, XLSX, download
 from compapp.extensions import db
+from compapp.formtools import ConfirmForm
 from compapp.paging import page_of
 from compapp.promotion import calendar as working_days
 from compapp.promotion import services

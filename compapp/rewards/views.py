@@ -9,18 +9,18 @@ from flask_login import current_user
 from compapp import labels
 from compapp.auth.access import admin_required, organiser_required
 from compapp.citing.services import award_citation
-from compapp.contests.forms import ConfirmForm
+from compapp.contests.access import get_contest, get_entry
 from compapp.contests.models import Contest
-from compapp.contests.services import placed_entries_query
-from compapp.contests.views import get_contest, get_entry
+from compapp.contests.queries import placed_entries_query
 from compapp.core.money import from_fen
 from compapp.downloads import XLSX, download_written
 from compapp.extensions import db
+from compapp.formtools import ConfirmForm
 from compapp.jobs import services as jobs
 from compapp.paging import page_of, search_text
 from compapp.rewards import services
 from compapp.rewards.exports import write_awards_workbook
-from compapp.web import record_id
+from compapp.routing import record_id
 
 bp = Blueprint("rewards", __name__)
 

@@ -26,15 +26,6 @@ HOLDER = "欧阳娜娜"
 OTHER = "司马光明"
 
 
-@pytest.fixture(autouse=True)
-def _certificates_pages(app):
-    """Register the blueprint if compapp.web does not (yet): the pages under test live there."""
-    if "certificates.index" not in app.view_functions:
-        from compapp.certificates.views import bp
-
-        app.register_blueprint(bp)
-
-
 @pytest.fixture
 def app_config(tmp_path) -> dict:
     """Build contest ZIPs under the test's own folder, not the checkout's instance/."""

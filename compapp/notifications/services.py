@@ -132,8 +132,9 @@ def _on_certificate(entry: AuditEntry) -> None:
         holders = _active(User.role == "winner", User.competitor_id == cert.competitor_id)
     else:
         holders = _active(User.role == "coach", User.coach_id == cert.coach_id)
-    contest = cert.contest
-    notify(holders, "certificate_issued", {"contest": contest.name})
+    # An honour's certificate names the honour where a contest's names the contest.
+    name = cert.contest.name if cert.contest is not None else cert.content["contest_name"]
+    notify(holders, "certificate_issued", {"contest": name})
 
 
 def _on_paid(entry: AuditEntry) -> None:

@@ -177,9 +177,9 @@ def contest_awards_xlsx(contest_id: int):
 @bp.route("/entries/<int:entry_id>/awards/history")
 def entry_history(entry_id: int):
     entry = get_entry(entry_id)
-    return render_template(
-        "rewards/history.html", entry=entry, computations=services.history(entry)
-    )
+    from compapp.rewards.history import history_steps
+
+    return render_template("rewards/history.html", entry=entry, steps=history_steps(entry))
 
 
 @bp.route("/policies/what-if", methods=["GET", "POST"])

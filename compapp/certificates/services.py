@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy.orm import joinedload, selectinload
 
 from compapp.audit.services import record_change
@@ -93,14 +93,40 @@ def local_date(at: datetime) -> date:
     return at.replace(tzinfo=UTC).astimezone(LOCAL_TZ).date()
 
 
+class BaseUrlUnknown(RuntimeError):
+    """Neither COMPAPP_BASE_URL nor a request says at which address compapp is served."""
+
+
+# Stands for the address while only checking that a certificate prints (its length is what
+# a public address's is; nothing is rendered with it).
+CHECK_BASE_URL = "https://compapp.example.cn"
+
+
 def base_url() -> str:
-    """Return the address the QR codes point under (config COMPAPP_BASE_URL)."""
-    return current_app.config["COMPAPP_BASE_URL"]
+    """Return the address the QR codes point under: COMPAPP_BASE_URL when set, else the
+    address the app is being served at (the request's, as the person's browser reached it;
+    behind a proxy ProxyFix gives the original scheme). Never a fixed port."""
+    configured = (current_app.config.get("COMPAPP_BASE_URL") or "").strip().rstrip("/")
+    if configured:
+        return configured
+    if has_request_context():
+        return request.url_root.rstrip("/")
+    raise BaseUrlUnknown(
+        "compapp does not know its public address here: set COMPAPP_BASE_URL "
+        "(for example https://compapp.example.cn) so that certificate QR codes point at it"
+    )
 
 
-def verify_url_for(serial: str) -> str:
+def verify_url_for(serial: str, base: str | None = None) -> str:
     """Return the public verification address printed in ``serial``'s QR code."""
-    return verify_url(base_url(), serial)
+    return verify_url(base or base_url(), serial)
+
+
+def _check_url(serial: str) -> str:
+    try:
+        return verify_url_for(serial)
+    except BaseUrlUnknown:
+        return verify_url(CHECK_BASE_URL, serial)
 
 
 # --- content snapshots -------------------------------------------------------------------
@@ -691,7 +717,7 @@ def _issue(
             continue
         content = build_content(holder, new_serial(), issued_on)
         try:
-            check_printable(content, verify_url_for(content.serial))
+            check_printable(content, _check_url(content.serial))
         except GlyphMissing as exc:
             result.problems.append(f"{holder.name}（{holder.entry.event.occupation}）：{exc}")
             continue
@@ -901,7 +927,7 @@ def reissue(cert: Certificate, reason: str, user, issued_on: date | None = None)
         holder.role = COACH_ROLE_TEXT.get(role, "教练")
     content = build_content(holder, new_serial(), issued_on or today_local())
     try:
-        check_printable(content, verify_url_for(content.serial))
+        check_printable(content, _check_url(content.serial))
     except GlyphMissing as exc:
         raise CertificateRefused(str(exc)) from exc
     with _one_issuer(cert.contest):
@@ -1121,7 +1147,8 @@ def _zip_request(contest: Contest, certs: list[Certificate]) -> JobRequest:
     fingerprint = ",".join(str(c.id) for c in certs)
     return JobRequest(
         "certificate_zip",
-        {"contest_id": contest.id},
+        # The QR codes point at the address the ZIP was asked from (the job runs elsewhere).
+        {"contest_id": contest.id, "base_url": base_url()},
         contest_id=contest.id,
         total=len(certs),
         fingerprint=fingerprint,
@@ -1156,7 +1183,8 @@ def build_contest_zip(job: Job, progress) -> dict:
     if contest is None:
         raise JobFailed("该赛事已不存在。")
     certs = [c for c in contest_certificates(contest) if c.is_valid]
-    items = [(content_of(c), verify_url_for(c.serial)) for c in certs]
+    base = params_of(job).get("base_url")
+    items = [(content_of(c), verify_url_for(c.serial, base)) for c in certs]
     name = zip_download_name(contest.name)
     with tempfile.TemporaryFile() as out:
         try:

@@ -380,10 +380,22 @@ def test_what_if_compares_a_draft_with_current_awards(client, auth, dummy_admin,
     assert "¥300,000.00" in table and "¥320,000.00" in table
 
 
-def test_what_if_reports_a_broken_draft(client, auth, dummy_admin):
+def test_what_if_reports_a_broken_draft_and_keeps_it_to_mend(client, auth, dummy_admin):
+    """Reproduction: the pasted draft was gone after an error; it stays in the box, which
+    is marked invalid, described by the message and focused."""
+    import re
+    from html import unescape
+
     auth.login("admin")
-    page = client.post("/policies/what-if", data={"draft_text": 'id = "x"\namount = 1.5\n'})
-    assert "草案未通过校验" in page.get_data(as_text=True)
+    draft = 'id = "x"\ntitle = "草案 <测试>"\namount = 1.5\n'
+    page = client.post("/policies/what-if", data={"draft_text": draft}).get_data(as_text=True)
+    assert "草案未通过校验" in page
+    box = re.search(r"<textarea([^>]*)>(.*?)</textarea>", page, re.S)
+    assert unescape(box.group(2)) == draft
+    assert 'aria-invalid="true"' in box.group(1) and 'aria-describedby="draft-error"' in box.group(
+        1
+    )
+    assert "autofocus" in box.group(1) and 'id="draft-error"' in page
 
 
 def test_only_admins_run_what_if(client, auth, dummy_organiser):

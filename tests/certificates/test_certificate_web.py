@@ -229,7 +229,7 @@ def qr_url(pdf: bytes, tmp_path) -> str:
 
 def download_at(client, cert, base_url: str) -> bytes:
     """The organiser's download of ``cert`` from compapp served at ``base_url``."""
-    from tests.conftest import PASSWORD
+    from tests.helpers import PASSWORD
 
     login = {"username": "organiser", "password": PASSWORD}
     assert client.post("/login", data=login, base_url=base_url).status_code == 302

@@ -1009,7 +1009,7 @@ def issue_honour_certificate(
         reason = _clean_reason(reason)
     content = honour_content(honour, new_serial(), issued_on or today_local())
     try:
-        check_printable(content, verify_url_for(content.serial))
+        check_printable(content, _check_url(content.serial))
     except GlyphMissing as exc:
         raise CertificateRefused(str(exc)) from exc
     cert = Certificate(

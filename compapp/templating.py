@@ -50,6 +50,20 @@ def init_app(app: Flask) -> None:
             return ""
         return format_datetime(value, str(get_locale()))
 
+    @app.template_filter("shown")
+    def shown_filter(value):
+        """A sentence compapp stores in Chinese, read in the page's language (compapp.english)."""
+        from compapp.english import shown
+
+        return shown(value)
+
+    @app.template_filter("reason")
+    def reason_filter(value):
+        """A promotion case's stored reason, in the page's language (compapp.english)."""
+        from compapp.english import shown_reason
+
+        return shown_reason(value)
+
     @app.context_processor
     def inject_helpers():
         return {

@@ -271,7 +271,7 @@ def audit_query():
 @bp.route("/audit/")
 @admin_required
 def audit():
-    from compapp.tables import sorted_page
+    from compapp.paging import sorted_page
 
     entries = sorted_page(
         audit_query(),
@@ -282,6 +282,7 @@ def audit():
             "target": AuditEntry.target_type,
         },
         default="-at",
+        tiebreak=AuditEntry.id,
     )
     actions = db.session.scalars(
         db.select(AuditEntry.action).distinct().order_by(AuditEntry.action)

@@ -59,9 +59,22 @@ class ReasonForm(FlaskForm):
 def get_certificate(cert_id: int) -> Certificate:
     """Return a certificate an organiser or administrator may manage (404 otherwise)."""
     cert = db.session.get(Certificate, cert_id)
-    if cert is None or not in_scope(cert.contest):
+    if cert is None or not cert_in_scope(cert):
         abort(404)
     return cert
+
+
+def cert_in_scope(cert: Certificate) -> bool:
+    """A contest's certificate: organisers of its body; an honour's: every organiser, as on
+    the honours page (honours are the province's, not a contest's)."""
+    return cert.contest is None or in_scope(cert.contest)
+
+
+def back_to(cert: Certificate) -> str:
+    """The page a certificate is managed on: its contest's, or the honours page."""
+    if cert.honour_id is not None:
+        return url_for("honours.index", _anchor=f"honour-{cert.honour_id}")
+    return url_for("certificates.contest", contest_id=cert.contest_id)
 
 
 def may_download(cert: Certificate) -> bool:
@@ -70,7 +83,7 @@ def may_download(cert: Certificate) -> bool:
     if role == "admin":
         return True
     if role == "organiser":
-        return in_scope(cert.contest)
+        return cert_in_scope(cert)
     if not cert.is_valid:
         return False
     if role == "winner":
@@ -298,12 +311,13 @@ def _reason_page(cert: Certificate, action: str):
         else:
             db.session.commit()
             flash(message, "success")
-            return redirect(url_for("certificates.contest", contest_id=cert.contest_id))
+            return redirect(back_to(cert))
     return render_template(
         "certificates/confirm.html",
         cert=cert,
         form=form,
         action=action,
+        back=back_to(cert),
         kind_names=KIND_NAMES,
         group_serial=group_serial,
     )
@@ -478,6 +492,7 @@ def verify(serial: str):
     content = cert.content
     shown = {
         "kind": KIND_NAMES[cert.kind],
+        "honour": cert.kind == "honour",  # contest, event, result hold honour, body, date
         "masked_name": mask_name(content["holder_name"]),
         "contest": content["contest_name"],
         "event": content["event_name"],

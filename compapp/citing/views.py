@@ -11,6 +11,7 @@ from compapp.citing import services
 bp = Blueprint("citing", __name__)
 
 
+@bp.route("/citations/<kind>/<policy_id>/", defaults={"clause": ""})
 @bp.route("/citations/<kind>/<policy_id>/<path:clause>")
 @public
 def citation(kind: str, policy_id: str, clause: str):

@@ -58,7 +58,7 @@ class ContestForm(FlaskForm):
     award_on = DateField(
         _l("颁奖（成绩认定）日期"),
         validators=[InputRequired(REQUIRED)],
-        description=_l("决定适用哪一版政策（政策说明 §5.4）。"),
+        description=_l("按颁奖日期当天施行的政策版本计算奖励。"),
     )
     notes = TextAreaField(_l("备注"), validators=[Optional(), Length(max=2000)])
 

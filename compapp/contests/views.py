@@ -624,12 +624,8 @@ def review():
             Placement.revoked_at.is_(None),
         )
     )
-    total = db.session.scalar(db.select(db.func.count()).select_from(waiting.subquery()))
-    pages = max(1, -(-total // REVIEW_PAGE_SIZE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    placements = db.session.scalars(
-        waiting.order_by(Contest.award_on.desc(), Event.id, Placement.rank, Placement.id)
-        .options(
+    found = page_of(
+        waiting.order_by(Contest.award_on.desc(), Event.id, Placement.rank, Placement.id).options(
             contains_eager(Placement.entry)
             .contains_eager(Entry.event)
             .contains_eager(Event.contest),
@@ -639,19 +635,19 @@ def review():
                 joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
             ),
             joinedload(Placement.entered_by),
-        )
-        .limit(REVIEW_PAGE_SIZE)
-        .offset((page - 1) * REVIEW_PAGE_SIZE)
-    ).all()
+        ),
+        per_page=REVIEW_PAGE_SIZE,
+    )
     return render_template(
         "contests/review.html",
-        placements=placements,
-        total=total,
-        page=page,
-        pages=pages,
-        first=(page - 1) * REVIEW_PAGE_SIZE + 1,
+        placements=found.items,
+        found=found,
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
+        first=found.first,
         form=ConfirmForm(),
-        seen=placement_tokens(placements),
+        seen=placement_tokens(found.items),
     )
 
 

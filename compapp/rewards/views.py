@@ -178,9 +178,9 @@ def contest_awards_xlsx(contest_id: int):
 @bp.route("/entries/<int:entry_id>/awards/history")
 def entry_history(entry_id: int):
     entry = get_entry(entry_id)
-    return render_template(
-        "rewards/history.html", entry=entry, computations=services.history(entry)
-    )
+    from compapp.rewards.history import history_steps
+
+    return render_template("rewards/history.html", entry=entry, steps=history_steps(entry))
 
 
 @bp.route("/policies/what-if", methods=["GET", "POST"])
@@ -189,7 +189,7 @@ def what_if():
     from compapp.policy.loader import PolicyFileError, load_policy_text
 
     contests = db.session.scalars(db.select(Contest).order_by(Contest.award_on.desc())).all()
-    rows, error, draft_name = None, None, None
+    rows, error, draft_name, text = None, None, None, ""
     chosen = request.form.getlist("contest_ids", type=record_id)
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
@@ -202,6 +202,7 @@ def what_if():
             try:
                 text = upload.read().decode("utf-8")
             except UnicodeDecodeError:
+                text = request.form.get("draft_text", "")
                 error = _("草案文件应为 UTF-8 编码的 TOML 文本。")
         if not error and not text.strip():
             error = _("请上传或粘贴一个政策草案文件（TOML）。")
@@ -227,6 +228,8 @@ def what_if():
         rows=rows,
         error=error,
         draft_name=draft_name,
+        # The draft stays in the box (an uploaded one too): mend it and try again.
+        draft_text=text,
         chosen=chosen,
         form=ConfirmForm(),
     )

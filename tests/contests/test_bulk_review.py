@@ -10,7 +10,7 @@ import pytest
 from compapp.audit.models import AuditEntry
 from compapp.contests.models import Placement
 from compapp.contests.services import EntryData, MemberData, save_entry
-from tests.conftest import id_number_for
+from tests.helpers import id_number_for
 
 
 @pytest.fixture

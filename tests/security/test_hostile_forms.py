@@ -10,7 +10,7 @@ import pytest
 
 from compapp.contests.models import Entry, Placement
 from compapp.imports import reading
-from tests.conftest import id_number_for
+from tests.helpers import id_number_for
 from tests.imports.import_helpers import person_rows, table_rows
 
 TOO_LARGE = [str(100_001), str(2**31), str(2**63), "9" * 23, "9" * 5000]

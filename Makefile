@@ -17,9 +17,16 @@ serve: system-run install translations
 	COMPAPP_ENV=production $(FLASK) db upgrade
 	COMPAPP_ENV=production $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $${WORKERS:-4} --access-logfile - 'wsgi:app'
 
-test: system-test install translations
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgresql
+# The SQLite pass (with the browser journeys) and the PostgreSQL pass run side by side, one
+# per core; the PostgreSQL pass's output is kept in a file and shown when both have ended.
+test: system-test install translations axe
+	@log=$$(mktemp); \
+	$(MAKE) --no-print-directory test-postgresql >"$$log" 2>&1 & pg=$$!; \
+	$(MAKE) --no-print-directory test-sqlite; sqlite=$$?; \
+	wait $$pg; postgresql=$$?; \
+	echo "== PostgreSQL pass =="; cat "$$log"; rm -f "$$log"; \
+	echo "== SQLite pass: exit $$sqlite; PostgreSQL pass: exit $$postgresql"; \
+	test $$sqlite = 0 && test $$postgresql = 0
 
 test-sqlite: axe
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not postgresql_only"

@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from flask import g
 from hypothesis import HealthCheck, settings
-from sqlalchemy import create_engine, text
+from sqlalchemy import Integer, create_engine, text
 
 from compapp import create_app
 from compapp.extensions import db as _db
@@ -79,6 +79,58 @@ def _clean(codes: set[str]) -> None:
     jurisdictions = _db.metadata.tables["jurisdictions"]
     _db.session.execute(jurisdictions.delete().where(jurisdictions.c.code.not_in(codes)))
     _db.session.commit()
+
+
+_DEMO_SNAPSHOTS: dict[str, list[tuple[str, list[dict]]]] = {}
+
+
+@pytest.fixture
+def demo(app, runner, reference_codes, database_url):
+    """The demo data set (``flask seed demo``), with its accounts (password compapp-demo).
+
+    The first test that asks for it seeds it through the command; its rows are then kept and
+    written back for every later test (a tenth of the seeding time), with the same ids. On
+    PostgreSQL the id sequences then continue after the highest id written back.
+    (tests/test_setup.py runs the command itself every time.)
+    """
+    snapshot = _DEMO_SNAPSHOTS.get(database_url)
+    if snapshot is None:
+        result = runner.invoke(args=["seed", "demo"])
+        assert result.exit_code == 0, result.output
+        _DEMO_SNAPSHOTS[database_url] = _snapshot(reference_codes)
+        return
+    for name, rows in snapshot:
+        if rows:
+            _db.session.execute(_db.metadata.tables[name].insert(), rows)
+    if _db.engine.dialect.name == "postgresql":
+        for name, _rows in snapshot:
+            _restart_id_sequence(_db.metadata.tables[name])
+    _db.session.commit()
+
+
+def _snapshot(codes: set[str]) -> list[tuple[str, list[dict]]]:
+    """Every row but the reference data, table by table in the order they can be inserted."""
+    snapshot = []
+    for table in _db.metadata.sorted_tables:
+        select = table.select()
+        if table.name == "jurisdictions":
+            select = select.where(table.c.code.not_in(codes))
+        elif table.name in REFERENCE_TABLES:
+            continue
+        snapshot.append((table.name, [dict(r) for r in _db.session.execute(select).mappings()]))
+    return snapshot
+
+
+def _restart_id_sequence(table) -> None:
+    for column in table.primary_key.columns:
+        if isinstance(column.type, Integer) and column.autoincrement in (True, "auto"):
+            _db.session.execute(
+                text(
+                    "SELECT setval(pg_get_serial_sequence(:table, :column), "
+                    f'COALESCE((SELECT MAX("{column.name}") FROM "{table.name}"), 0) + 1, false)'
+                ),
+                {"table": f'"{table.name}"', "column": column.name},
+            )
 
 
 @pytest.fixture

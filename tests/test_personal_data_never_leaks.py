@@ -9,18 +9,10 @@ from __future__ import annotations
 import logging
 import subprocess
 
-import pytest
-
 from compapp.audit.models import AuditEntry
 from compapp.contests.models import Coach, Competitor
 from compapp.payees.models import BankAccount
 from tests.finance.finance_helpers import WORLDSKILLS, confirm_budget, contest_named, login
-
-
-@pytest.fixture
-def demo(runner, db):
-    result = runner.invoke(args=["seed", "demo"])
-    assert result.exit_code == 0, result.output
 
 
 def account_numbers(db) -> list[str]:

@@ -19,12 +19,6 @@ from tests.pages import submit
 
 
 @pytest.fixture
-def demo(runner, db):
-    result = runner.invoke(args=["seed", "demo"])
-    assert result.exit_code == 0, result.output
-
-
-@pytest.fixture
 def paid_and_confirmed(app, db, demo):
     """迪庆州 confirmed the WorldSkills lines and paid the competitor's; the team's are unpaid."""
     contest = contest_named(db, WORLDSKILLS)

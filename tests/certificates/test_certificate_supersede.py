@@ -27,12 +27,6 @@ def app_config(tmp_path) -> dict:
     return {"CERTIFICATE_ZIP_DIR": str(tmp_path / "zips")}
 
 
-@pytest.fixture
-def demo(runner, db):
-    result = runner.invoke(args=["seed", "demo"])
-    assert result.exit_code == 0, result.output
-
-
 def login(app, username):
     client = app.test_client()
     response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})

@@ -5,18 +5,10 @@ Runs on the demo data set.
 
 from datetime import date
 
-import pytest
-
 from compapp.auth.models import User
 from compapp.contests.models import Contest
 from compapp.finance import services
 from compapp.rewards.models import AwardLineRecord
-
-
-@pytest.fixture
-def demo(runner, db):
-    result = runner.invoke(args=["seed", "demo"])
-    assert result.exit_code == 0, result.output
 
 
 def payers(db) -> list[str]:

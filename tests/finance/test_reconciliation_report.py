@@ -17,12 +17,6 @@ from tests.pages import submit
 
 
 @pytest.fixture
-def demo(runner, db):
-    result = runner.invoke(args=["seed", "demo"])
-    assert result.exit_code == 0, result.output
-
-
-@pytest.fixture
 def confirmed(app, db, demo):
     contest = contest_named(db, WORLDSKILLS)
     return contest, confirm_budget(app, "finance_dq", contest, "special_fund")

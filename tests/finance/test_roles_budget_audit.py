@@ -22,12 +22,6 @@ from tests.pages import submit
 NATIONAL = "第二届全国技能大赛"
 
 
-@pytest.fixture
-def demo(runner, db):
-    result = runner.invoke(args=["seed", "demo"])
-    assert result.exit_code == 0, result.output
-
-
 def contest_named(db, name) -> Contest:
     return db.session.scalar(db.select(Contest).filter_by(name=name))
 

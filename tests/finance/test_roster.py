@@ -25,12 +25,6 @@ from tests.finance.finance_helpers import (
 
 
 @pytest.fixture
-def demo(runner, db):
-    result = runner.invoke(args=["seed", "demo"])
-    assert result.exit_code == 0, result.output
-
-
-@pytest.fixture
 def confirmed(app, db, demo):
     contest = contest_named(db, WORLDSKILLS)
     client = confirm_budget(app, "finance_dq", contest, "provincial_allocation")

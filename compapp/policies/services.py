@@ -44,6 +44,8 @@ from compapp.policy.loader import (
     load_policy_text,
 )
 from compapp.reference.models import Jurisdiction
+from compapp.rewards.queries import FACT_COLUMNS, facts_of, placed
+from compapp.rewards.queries import county as _county
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_BYTES = 256 * 1024
@@ -308,38 +310,11 @@ def activate_revision(revision: PolicyRevision, user) -> PolicyRevision:
 
 # --- who is affected (SQL) ------------------------------------------------------------------
 
-_county = Jurisdiction.__table__.alias("county")
-_prefecture = Jurisdiction.__table__.alias("prefecture")
-_organiser = Jurisdiction.__table__.alias("organiser")
-_CASE_COLUMNS = (
-    Contest.award_on,
-    Contest.category,
-    Event.format,
-    Placement.medal,
-    Placement.prize,
-    _county.c.code,
-    _county.c.name,
-    _prefecture.c.code,
-    _prefecture.c.name,
-    Contest.organiser_code,
-    _organiser.c.name,
-)
-
 
 def _placed(columns, policy: Policy, start: date, end: date | None):
     """Select ``columns`` over placed entries awarded in [start, end] that ``policy`` may
     concern (sent by its jurisdiction, or at a contest its jurisdiction organises)."""
-    query = (
-        select(*columns)
-        .select_from(Placement)
-        .join(Entry, Entry.id == Placement.entry_id)
-        .join(Event, Event.id == Entry.event_id)
-        .join(Contest, Contest.id == Event.contest_id)
-        .join(_county, _county.c.code == Entry.sending_county_code)
-        .outerjoin(_prefecture, _prefecture.c.code == _county.c.parent_code)
-        .join(_organiser, _organiser.c.code == Contest.organiser_code)
-        .where(Contest.award_on >= start)
-    )
+    query = placed(*columns).where(Contest.award_on >= start)
     if end is not None:
         query = query.where(Contest.award_on <= end)
     header = policy.header
@@ -353,16 +328,6 @@ def _placed(columns, policy: Policy, start: date, end: date | None):
     elif header.jurisdiction_level == "county":
         query = query.where(_county.c.code == header.jurisdiction_code)
     return query
-
-
-def _facts(row):
-    from compapp.rewards.rules import AwardFacts
-
-    award_on, category, fmt, medal, prize, c_code, c_name, p_code, p_name, o_code, o_name = row
-    return AwardFacts(
-        award_on, category, fmt, medal, prize, None, c_code, c_name, p_code or "",
-        p_name or "", o_code, o_name,
-    )  # fmt: skip
 
 
 def _priced(facts, policies: PolicySet) -> dict:
@@ -406,7 +371,7 @@ def preview(revision: PolicyRevision, progress=None) -> dict:
     coached = case((exists().where(EntryCoach.entry_id == Entry.id), 1), else_=0)
     query = _placed(
         (
-            *_CASE_COLUMNS,
+            *FACT_COLUMNS,
             func.count(Entry.id),
             func.sum(persons.scalar_subquery()),
             func.sum(coached),
@@ -414,14 +379,14 @@ def preview(revision: PolicyRevision, progress=None) -> dict:
         draft,
         start,
         end,
-    ).group_by(*_CASE_COLUMNS)
+    ).group_by(*FACT_COLUMNS)
     rows = db.session.execute(query).all()
     total_steps = len(rows) + 1
     payers: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     changed_cases = []
     checked = 0
     for index, row in enumerate(rows, start=1):
-        facts = _facts(row[:11])
+        facts = facts_of(row[:11])
         entries, n_persons, n_coached = row[11], int(row[12] or 0), int(row[13] or 0)
         checked += entries
         before, after = _priced(facts, now_set), _priced(facts, draft_set)
@@ -501,7 +466,7 @@ def _affected_entries(changed_cases, draft: Policy, start, end) -> tuple[list[di
                 Contest.name,
                 Event.occupation,
                 _county.c.name,
-                *_CASE_COLUMNS[:5],
+                *FACT_COLUMNS[:5],
                 _county.c.code,
                 Contest.organiser_code,
                 exists().where(EntryCoach.entry_id == Entry.id),

@@ -42,9 +42,9 @@ from compapp.auth.models import User, utcnow
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event, Placement
 from compapp.extensions import db
 from compapp.policy.loader import NoPolicyInForce, PolicySet
-from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardBasis, AwardComputation, AwardLineRecord
-from compapp.rewards.rules import AwardFacts, InvalidFacts, compute_awards
+from compapp.rewards.queries import FACT_COLUMNS, facts_of, placed
+from compapp.rewards.rules import InvalidFacts, compute_awards
 from compapp.rewards.services import basis_fields, basis_key, plan_lines_for
 
 # Scratch tables of one bulk run (temporary: private to the connection, gone with it).
@@ -84,38 +84,9 @@ _case_lines = Table(
 )
 
 
-_county = Jurisdiction.__table__.alias("county")
-_prefecture = Jurisdiction.__table__.alias("prefecture")
-_organiser = Jurisdiction.__table__.alias("organiser")
-# What the award rules read of a placed entry (services.facts_for, without the rank).
-_FACT_COLUMNS = (
-    Contest.award_on,
-    Contest.category,
-    Event.format,
-    Placement.medal,
-    Placement.prize,
-    _county.c.code,
-    _county.c.name,
-    _prefecture.c.code,
-    _prefecture.c.name,
-    Contest.organiser_code,
-    _organiser.c.name,
-)
-
-
 def _placed(*columns, contest_ids: list[int], unpriced_only: bool = True):
     """Select ``columns`` over the placed entries of the contests (those not yet priced)."""
-    query = (
-        select(*columns)
-        .select_from(Placement)
-        .join(Entry, Entry.id == Placement.entry_id)
-        .join(Event, Event.id == Entry.event_id)
-        .join(Contest, Contest.id == Event.contest_id)
-        .join(_county, _county.c.code == Entry.sending_county_code)
-        .outerjoin(_prefecture, _prefecture.c.code == _county.c.parent_code)
-        .join(_organiser, _organiser.c.code == Contest.organiser_code)
-        .where(Event.contest_id.in_(contest_ids))
-    )
+    query = placed(*columns).where(Event.contest_id.in_(contest_ids))
     if unpriced_only:
         query = query.where(~exists().where(AwardComputation.entry_id == Entry.id))
     return query
@@ -126,7 +97,7 @@ def placement_rows_query(contest_ids: list[int]):
     reads these to compare with computing and storing their awards)."""
     return _placed(
         Entry.id,
-        *_FACT_COLUMNS,
+        *FACT_COLUMNS,
         Placement.rank,
         Placement.is_tie,
         contest_ids=contest_ids,
@@ -136,25 +107,10 @@ def placement_rows_query(contest_ids: list[int]):
 
 def _price_cases(contest_ids: list[int], policies: PolicySet) -> tuple[list[dict], list[dict]]:
     """Price each distinct case once; return the case rows and the line rows of their bases."""
-    distinct_cases = _placed(*_FACT_COLUMNS, contest_ids=contest_ids).distinct()
+    distinct_cases = _placed(*FACT_COLUMNS, contest_ids=contest_ids).distinct()
     priced = []
     for row in db.session.execute(distinct_cases):
-        award_on, category, fmt, medal, prize, c_code, c_name, p_code, p_name, o_code, o_name = row
-        # The facts services.facts_for builds (the rank is left out: cash never depends on it).
-        facts = AwardFacts(
-            award_on,
-            category,
-            fmt,
-            medal,
-            prize,
-            None,
-            c_code,
-            c_name,
-            p_code or "",
-            p_name or "",
-            o_code,
-            o_name,
-        )
+        facts = facts_of(row)
         try:
             result = compute_awards(facts, policies)
             priced.append((facts, result, None))

@@ -14,12 +14,6 @@ from tests.finance.finance_helpers import WORLDSKILLS, contest_named, login, she
 
 
 @pytest.fixture
-def demo(runner, db):
-    result = runner.invoke(args=["seed", "demo"])
-    assert result.exit_code == 0, result.output
-
-
-@pytest.fixture
 def published(app, db, demo):
     contest = contest_named(db, WORLDSKILLS)
     client = login(app, "organiser1")

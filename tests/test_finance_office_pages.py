@@ -7,12 +7,6 @@ import pytest
 from tests.finance.finance_helpers import WORLDSKILLS, contest_named, login
 
 
-@pytest.fixture
-def demo(runner, db):
-    result = runner.invoke(args=["seed", "demo"])
-    assert result.exit_code == 0, result.output
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_new_pages_open_for_their_users(app, db, demo, lang):
     contest = contest_named(db, WORLDSKILLS)

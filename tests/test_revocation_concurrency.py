@@ -6,20 +6,12 @@ from __future__ import annotations
 import threading
 from datetime import date
 
-import pytest
-
 from compapp.auth.models import User
 from compapp.finance.models import RecoveryLine
 from compapp.revocation import services
 from compapp.revocation.models import Revocation
 from tests.finance.finance_helpers import WORLDSKILLS, confirm_budget, contest_named
 from tests.finance.test_roster import dq_lines
-
-
-@pytest.fixture
-def demo(runner, db):
-    result = runner.invoke(args=["seed", "demo"])
-    assert result.exit_code == 0, result.output
 
 
 def race(app, work, usernames):

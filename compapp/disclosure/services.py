@@ -141,6 +141,13 @@ def live_disclosure(contest_id: int) -> Disclosure | None:
     )
 
 
+def disclosure_history(contest_id: int) -> list[Disclosure]:
+    """Every publication of the contest's award list, newest first (live or withdrawn)."""
+    return db.session.scalars(
+        db.select(Disclosure).filter_by(contest_id=contest_id).order_by(Disclosure.id.desc())
+    ).all()
+
+
 def publish(contest: Contest, user) -> Disclosure:
     """Publish the contest's award list (a newer publication replaces the live one)."""
 

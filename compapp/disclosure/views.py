@@ -8,8 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from compapp.auth.access import organiser_required, public
-from compapp.contests.access import in_scope
-from compapp.contests.models import Contest
+from compapp.contests.access import get_contest
 from compapp.disclosure import services
 from compapp.disclosure.exports import award_list_pdf, award_list_workbook
 from compapp.downloads import PDF, XLSX, download
@@ -54,27 +53,15 @@ def public_pdf(contest_id: int):
     return download(data, f"{content['contest']}_获奖名单.pdf", PDF, inline=True)
 
 
-def _contest(contest_id: int) -> Contest:
-    contest = db.session.get(Contest, contest_id)
-    if contest is None or not in_scope(contest):
-        abort(404)
-    return contest
-
-
 @bp.route("/contests/<int:contest_id>/award-list")
 @organiser_required
 def manage(contest_id: int):
-    contest = _contest(contest_id)
-    from compapp.disclosure.models import Disclosure
-
-    history = db.session.scalars(
-        db.select(Disclosure).filter_by(contest_id=contest.id).order_by(Disclosure.id.desc())
-    ).all()
+    contest = get_contest(contest_id)
     return render_template(
         "disclosure/manage.html",
         contest=contest,
         live=services.live_disclosure(contest.id),
-        history=history,
+        history=services.disclosure_history(contest.id),
         preview=services.public_content(contest),
         form=ConfirmForm(),
     )
@@ -83,7 +70,7 @@ def manage(contest_id: int):
 @bp.route("/contests/<int:contest_id>/award-list/publish", methods=["POST"])
 @organiser_required
 def publish(contest_id: int):
-    contest = _contest(contest_id)
+    contest = get_contest(contest_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -100,7 +87,7 @@ def publish(contest_id: int):
 @bp.route("/contests/<int:contest_id>/award-list/withdraw", methods=["POST"])
 @organiser_required
 def withdraw(contest_id: int):
-    contest = _contest(contest_id)
+    contest = get_contest(contest_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -118,7 +105,7 @@ def withdraw(contest_id: int):
 @organiser_required
 def internal_export(contest_id: int, fmt: str):
     """The internal 获奖名单 with full names (no ID or bank data), for the office's files."""
-    contest = _contest(contest_id)
+    contest = get_contest(contest_id)
     content = services.internal_content(contest)
     title = f"{contest.name} 获奖名单（内部使用）"
     if fmt == "xlsx":

@@ -15,8 +15,7 @@ from flask_login import current_user
 
 from compapp.auth.access import organiser_required
 from compapp.binding import refusal_message, seen_from_field, seen_token
-from compapp.contests.access import in_scope
-from compapp.contests.models import Contest
+from compapp.contests.access import get_contest
 from compapp.core.seen import AlreadyDone, Changed
 from compapp.extensions import db
 from compapp.formtools import ConfirmForm
@@ -28,17 +27,10 @@ from compapp.routing import record_id
 bp = Blueprint("promotion_bulk", __name__)
 
 
-def _contest(contest_id: int) -> Contest:
-    contest = db.session.get(Contest, contest_id)
-    if contest is None or not in_scope(contest):
-        abort(404)
-    return contest
-
-
 @bp.route("/promotion/contests/<int:contest_id>/bulk")
 @organiser_required
 def bulk(contest_id: int):
-    contest = _contest(contest_id)
+    contest = get_contest(contest_id)
     eligible, _left_out = queries.contest_cases(contest)
     proposed = [c for c in eligible if c.status == "proposed"]
     return render_template(
@@ -53,7 +45,7 @@ def bulk(contest_id: int):
 @bp.route("/promotion/contests/<int:contest_id>/bulk", methods=["POST"])
 @organiser_required
 def bulk_decide(contest_id: int):
-    contest = _contest(contest_id)
+    contest = get_contest(contest_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     back = redirect(url_for("promotion_bulk.bulk", contest_id=contest.id))

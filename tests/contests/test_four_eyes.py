@@ -22,12 +22,6 @@ DEMO_PASSWORD = "compapp-demo"
 NATIONAL = "第二届全国技能大赛"  # 4 confirmed results; the province pays ¥1,000,000
 
 
-@pytest.fixture
-def demo(runner, db):
-    result = runner.invoke(args=["seed", "demo"])
-    assert result.exit_code == 0, result.output
-
-
 def login(app, username):
     client = app.test_client()
     response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})

@@ -5,17 +5,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from compapp.dashboards.charts import BAR_AREA, LABEL_WIDTH, Chart
 from compapp.rewards.models import AwardLineRecord
 from tests.helpers import signed_in
-
-
-@pytest.fixture
-def demo(runner, db):
-    result = runner.invoke(args=["seed", "demo"])
-    assert result.exit_code == 0, result.output
 
 
 def chart_table(html: str, key: str) -> str:

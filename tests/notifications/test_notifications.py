@@ -16,12 +16,6 @@ from tests.helpers import signed_in
 from tests.pages import submit
 
 
-@pytest.fixture
-def demo(runner, db):
-    result = runner.invoke(args=["seed", "demo"])
-    assert result.exit_code == 0, result.output
-
-
 def user(db, username) -> User:
     return db.session.scalar(db.select(User).filter_by(username=username))
 

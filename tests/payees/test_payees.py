@@ -16,12 +16,6 @@ from tests.helpers import id_number_for
 ACCOUNT = "6228 4800 1234 5678 901"
 
 
-@pytest.fixture
-def demo(runner, db):
-    result = runner.invoke(args=["seed", "demo"])
-    assert result.exit_code == 0, result.output
-
-
 @pytest.mark.parametrize(
     ("text", "problem"),
     [

@@ -5,18 +5,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from compapp.contests.models import Competitor
 
 DEMO_PASSWORD = "compapp-demo"
 WINNER = "此里农布"  # 德钦县, in the province's and Diqing's contests
-
-
-@pytest.fixture
-def demo(runner, db):
-    result = runner.invoke(args=["seed", "demo"])
-    assert result.exit_code == 0, result.output
 
 
 def login(app, username):

@@ -5,17 +5,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from compapp.audit.models import AuditEntry
 from compapp.promotion.models import PromotionCase
 from tests.finance.finance_helpers import login
-
-
-@pytest.fixture
-def demo(runner, db):
-    result = runner.invoke(args=["seed", "demo"])
-    assert result.exit_code == 0, result.output
 
 
 def proposed_contest(db):

@@ -6,8 +6,10 @@ tests/conftest.py builds its fixtures on them.
 
 from __future__ import annotations
 
+import re
 from itertools import count
 
+from compapp.contests.models import Contest
 from compapp.core.idnumber import make_id_number
 
 PASSWORD = "test-password-1"
@@ -17,6 +19,7 @@ DEMO_PASSWORD = "compapp-demo"
 """The password of every account of the demo data set (``flask seed demo``)."""
 
 _serial = count(1)
+_addresses = count(1)
 
 
 def next_serial() -> int:
@@ -49,7 +52,24 @@ class AuthActions:
 
 def signed_in(app, username: str, password: str = DEMO_PASSWORD):
     """A new test client of ``app`` signed in as ``username`` (its own cookies, so several
-    people can be signed in at once); by default with the demo data set's password."""
+    people can be signed in at once); by default with the demo data set's password.
+
+    Each client comes from an address of its own: the sign-in limit counts per address, and a
+    test signing in several people would otherwise meet it whenever an earlier test left the
+    limiter switched on.
+    """
     client = app.test_client()
+    n = next(_addresses)
+    client.environ_base["REMOTE_ADDR"] = f"10.18.{n // 250 % 250}.{n % 250 + 1}"
     AuthActions(client).login(username, password)
     return client
+
+
+def flashes(response) -> list[str]:
+    """The flash messages a page shows."""
+    return re.findall(r'class="flash \w+">([^<]*)<', response.get_data(as_text=True))
+
+
+def contest_named(db, name: str) -> Contest:
+    """The contest of that name (the demo data set's names are unique)."""
+    return db.session.scalar(db.select(Contest).filter_by(name=name))

@@ -8,13 +8,13 @@ organiser sees it to reissue, and issuing gives the holder a new certificate in 
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from compapp.certificates import services
 from compapp.certificates.models import Certificate
 from compapp.contests.models import Contest, Placement
+from tests.helpers import flashes
+from tests.helpers import signed_in as login
 from tests.pages import submit
 
 DEMO_PASSWORD = "compapp-demo"
@@ -25,17 +25,6 @@ NOTE = "裁判组复核：计分错误，内部备注"
 @pytest.fixture
 def app_config(tmp_path) -> dict:
     return {"CERTIFICATE_ZIP_DIR": str(tmp_path / "zips")}
-
-
-def login(app, username):
-    client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
-    assert response.status_code == 302
-    return client
-
-
-def flashes(response) -> list[str]:
-    return re.findall(r'class="flash \w+">([^<]*)<', response.get_data(as_text=True))
 
 
 def issued_gold(app, db) -> tuple[Contest, Placement, Certificate]:

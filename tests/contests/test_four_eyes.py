@@ -7,7 +7,6 @@ reviewer's click confirmed a result changed after their page was loaded).
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -16,25 +15,12 @@ import pytest
 from compapp.audit.models import AuditEntry
 from compapp.contests.models import Contest, Entry, Event, Placement
 from compapp.rewards.models import AwardLineRecord
+from tests.helpers import contest_named, flashes
+from tests.helpers import signed_in as login
 from tests.pages import hidden_fields, submit
 
 DEMO_PASSWORD = "compapp-demo"
 NATIONAL = "第二届全国技能大赛"  # 4 confirmed results; the province pays ¥1,000,000
-
-
-def login(app, username):
-    client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
-    assert response.status_code == 302
-    return client
-
-
-def flashes(response) -> list[str]:
-    return re.findall(r'class="flash \w+">([^<]*)<', response.get_data(as_text=True))
-
-
-def contest_named(db, name) -> Contest:
-    return db.session.scalar(db.select(Contest).filter_by(name=name))
 
 
 def placements_of(db, contest) -> list[Placement]:

@@ -4,36 +4,18 @@ from __future__ import annotations
 
 import re
 from io import BytesIO
-from itertools import count
 
 from openpyxl import load_workbook
 
-from compapp.contests.models import Contest
+from tests.helpers import contest_named, signed_in
 from tests.pages import submit
+
+# The finance tests' names for the shared helpers.
+login = signed_in
+__all__ = ["contest_named", "login"]
 
 DEMO_PASSWORD = "compapp-demo"
 WORLDSKILLS = "第47届世界技能大赛"
-
-
-_clients = count(1)
-
-
-def login(app, username):
-    """A client signed in as ``username``, from an address of its own.
-
-    The sign-in limit counts per address; a test signing in several people would otherwise
-    meet it whenever an earlier test left the limiter switched on.
-    """
-    client = app.test_client()
-    n = next(_clients)
-    client.environ_base["REMOTE_ADDR"] = f"10.18.{n // 250 % 250}.{n % 250 + 1}"
-    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
-    assert response.status_code == 302
-    return client
-
-
-def contest_named(db, name) -> Contest:
-    return db.session.scalar(db.select(Contest).filter_by(name=name))
 
 
 def csrf(client, url) -> str:

@@ -14,16 +14,12 @@ from openpyxl import load_workbook
 
 from compapp.audit.models import AuditEntry, AuditLogIsAppendOnly
 from compapp.auth.models import User
-from compapp.contests.models import Contest, Entry, Placement
+from compapp.contests.models import Entry, Placement
 from compapp.rewards.models import AwardLineRecord
-from tests.helpers import signed_in
+from tests.helpers import contest_named, flashes, signed_in
 from tests.pages import submit
 
 NATIONAL = "第二届全国技能大赛"
-
-
-def contest_named(db, name) -> Contest:
-    return db.session.scalar(db.select(Contest).filter_by(name=name))
 
 
 def confirm_result(client, placement):
@@ -36,10 +32,6 @@ def confirm_budget(client, contest, **kwargs):
     """Confirm a budget from its page, as the finance officer sees it."""
     page = f"/finance/contests/{contest.id}"
     return submit(client, page, f"{page}/confirm", **kwargs)
-
-
-def flashes(response) -> list[str]:
-    return re.findall(r'class="flash \w+">([^<]*)<', response.get_data(as_text=True))
 
 
 @pytest.mark.parametrize(

@@ -6,16 +6,10 @@ from __future__ import annotations
 import re
 
 from compapp.contests.models import Competitor
+from tests.helpers import signed_in as login
 
 DEMO_PASSWORD = "compapp-demo"
 WINNER = "此里农布"  # 德钦县, in the province's and Diqing's contests
-
-
-def login(app, username):
-    client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
-    assert response.status_code == 302
-    return client
 
 
 def names_found(client, text: str) -> list[str]:

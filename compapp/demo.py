@@ -6,24 +6,27 @@ second run changes nothing.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from compapp.auth.models import User, utcnow
-from compapp.contests.models import (
-    Coach,
-    Competitor,
-    Contest,
-    Entry,
-    EntryCoach,
-    EntryMember,
-    Event,
-    OrganisingBody,
-    Placement,
+from compapp.auth.models import User
+from compapp.contests.models import Coach, Competitor, Contest, Entry, Event
+from compapp.contests.services import (
+    CoachData,
+    ContestData,
+    EntryData,
+    MemberData,
+    add_event,
+    check_contest,
+    check_entry,
+    confirm_placement,
+    get_or_create_body,
+    placement_view,
+    save_contest,
 )
-from compapp.contests.rules import parse_result
 from compapp.core.idnumber import make_id_number
 from compapp.extensions import db
 from compapp.policy.categories import CATEGORIES
+from compapp.rewards.entries import save_and_price_entry
 
 DEMO_PASSWORD = "compapp-demo"
 
@@ -748,12 +751,14 @@ def _one(model, **key):
 
 
 def load_demo() -> dict[str, int]:
-    """Load the demo data set; return how many records of each kind were created."""
+    """Load the demo data set; return how many records of each kind were created.
+
+    Contests, events and results go through the services a person's pages use (checked,
+    saved, priced, and confirmed by a second person), so the demo holds nothing a user could
+    not have entered.
+    """
     created = {"accounts": 0, "contests": 0, "competitors": 0, "entries": 0}
-    bodies = {}
-    for name in (HRSS_YN, HRSS_CN, HRSS_DQ, HRSS_DL):
-        bodies[name] = _one(OrganisingBody, name=name) or OrganisingBody(name=name)
-        db.session.add(bodies[name])
+    bodies = {name: get_or_create_body(name) for name in (HRSS_YN, HRSS_CN, HRSS_DQ, HRSS_DL)}
     people = _demo_people(created)
     coaches = {}
     for name, first17 in COACHES:
@@ -764,29 +769,18 @@ def load_demo() -> dict[str, int]:
     load_demo_bank_details(list(people.values()) + list(coaches.values()))
     users = _demo_users(created, bodies, coaches, people)
     db.session.flush()
-    new_entries = []
     for name, category, body, place, starts, ends, award, events in CONTESTS:
         if _one(Contest, name=name) is not None:
             continue
-        contest = _demo_contest(name, category, body, bodies, (place, starts, ends, award))
+        contest = _demo_contest(name, category, body, (place, starts, ends, award))
         created["contests"] += 1
         entered_by = users["organiser_dq" if body == HRSS_DQ else "organiser1"]
         confirmer = users["admin" if body in BODY_PREFECTURE else "organiser2"]
         for occupation, fmt, kind, entries in events:
-            event = Event(contest=contest, occupation=occupation, format=fmt, result_kind=kind)
-            db.session.add(event)
-            db.session.flush()
+            event = add_event(contest, occupation, fmt, kind)
             for row in entries:
-                entry = _demo_entry(event, row, people, coaches, (entered_by, confirmer))
+                _demo_entry(event, row, people, coaches, (entered_by, confirmer))
                 created["entries"] += 1
-                new_entries.append(entry)
-    db.session.flush()
-    from compapp.rewards.services import award_policies, grant_awards
-
-    policies = award_policies()
-    for entry in new_entries:
-        db.session.refresh(entry)
-        grant_awards(entry, policies, entry.placement.entered_by_id, "演示数据")
     db.session.flush()
     created["promotion_cases"] = load_demo_promotions()
     return created
@@ -835,7 +829,7 @@ def _demo_users(created: dict[str, int], bodies, coaches, people) -> dict[str, U
     return users
 
 
-def _demo_contest(name: str, category: str, body: str, bodies, when: tuple) -> Contest:
+def _demo_contest(name: str, category: str, body: str, when: tuple) -> Contest:
     """Add one demo contest; ``when`` is (place, starts, ends, award date)."""
     place, starts, ends, award = when
     notes = None
@@ -844,47 +838,58 @@ def _demo_contest(name: str, category: str, body: str, bodies, when: tuple) -> C
         notes = f"主办：{HRSS_CN}；云南省参赛组织与奖励核发：{HRSS_YN}"
         body = HRSS_YN
     tier = CATEGORIES[category].tier
-    contest = Contest(
+    data = ContestData(
         name=name,
         category=category,
-        organiser_code=BODY_PREFECTURE[body] if tier == "prefecture" else "530000",
-        organising_body=bodies[body],
-        location=place,
+        organising_body=body,
         starts_on=starts,
         ends_on=ends,
         award_on=award,
+        location=place,
         notes=notes,
+        organiser=BODY_PREFECTURE[body] if tier == "prefecture" else "530000",
     )
-    db.session.add(contest)
-    return contest
+    _refuse_problems(name, check_contest(data))
+    return save_contest(data)
 
 
 def _demo_entry(event: Event, row: tuple, people, coaches, by: tuple) -> Entry:
-    """Add one demo entry with its placement; ``by`` is (who entered it, who confirms)."""
+    """Add one demo entry with its result, priced; ``by`` is (who entered it, who confirms)."""
     county, members, coach_rows, rank, tie, result, status = row
     entered_by, confirmer = by
-    entry = Entry(event=event, sending_county_code=county)
-    for position, first17 in enumerate(members, start=1):
-        entry.members.append(
-            EntryMember(event_id=event.id, competitor=people[first17], position=position)
-        )
-    for coach_name, role, share in coach_rows:
-        entry.coaches.append(EntryCoach(coach=coaches[coach_name], role=role, share_percent=share))
-    medal, prize = parse_result(result)
-    stamp = datetime.combine(event.contest.award_on, datetime.min.time())
-    entry.placement = Placement(
+    data = EntryData(
+        sending_county=county,
+        members=[_member(people[first17]) for first17 in members],
+        coaches=[
+            CoachData(name=name, role=role, share_percent=share, id_number=coaches[name].id_number)
+            for name, role, share in coach_rows
+        ],
         rank=rank,
         is_tie=tie,
-        medal=medal,
-        prize=prize,
-        status=status,
-        entered_by=entered_by,
-        entered_at=stamp,
-        confirmed_by=confirmer if status == "confirmed" else None,
-        confirmed_at=utcnow() if status == "confirmed" else None,
+        result=result,
     )
-    db.session.add(entry)
+    _refuse_problems(event.occupation, check_entry(event, data, see_all=True))
+    entry = save_and_price_entry(event, data, entered_by.id, event.version)
+    if status == "confirmed":
+        confirm_placement(entry.placement, confirmer, placement_view(entry.placement))
     return entry
+
+
+def _member(person: Competitor) -> MemberData:
+    return MemberData(
+        id_number=person.id_number,
+        name=person.name,
+        employer=person.employer,
+        is_employee=person.is_employee,
+        grade=person.grade_code,
+        home_county=person.home_county_code,
+    )
+
+
+def _refuse_problems(what: str, problems) -> None:
+    """The demo data set is checked as a person's entry is: a problem is a mistake in it."""
+    if problems:
+        raise ValueError(f"demo data {what}: {problems}")
 
 
 def demo_bank_details(person) -> tuple[str, str, str]:

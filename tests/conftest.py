@@ -276,7 +276,8 @@ def create_event(db):
 
 @pytest.fixture
 def create_entry(db):
-    from compapp.contests.services import EntryData, MemberData, check_entry, save_entry
+    from compapp.contests.services import EntryData, MemberData, check_entry
+    from compapp.rewards.entries import save_and_price_entry
 
     def create_entry(
         event,
@@ -294,7 +295,7 @@ def create_entry(db):
         data = EntryData(sending_county=county, members=members, rank=rank, result=result)
         problems = check_entry(event, data)
         assert not problems, problems
-        entry = save_entry(event, data, None, event.version)
+        entry = save_and_price_entry(event, data, None, event.version)
         db.session.commit()
         return entry
 

@@ -805,6 +805,10 @@ def save_entry(
 ) -> Entry:
     """Create or update an entry with its team, coaches and placement (data already checked).
 
+    Saving does not price: the caller computes the awards of what it saved
+    (``compapp.rewards.entries.save_and_price_entry`` does both, as the entry form and the
+    import do).
+
     Refused (``ConfirmRefused``) once the entry's result is confirmed: everything here is
     price-relevant, so the result must be reopened first (four-eyes). A confirmation that
     lands while this runs makes the placement's UPDATE fail its version check.
@@ -812,7 +816,6 @@ def save_entry(
     if entry is not None and entry.placement is not None and entry.placement.status == "confirmed":
         raise ConfirmRefused(N_("该成绩已确认，不能直接修改；请先撤回确认（须填写原因），再更正。"))
     claim_event_version(event, seen_version)
-    is_new = entry is None
     if entry is None:
         entry = Entry(event=event)
         db.session.add(entry)
@@ -854,10 +857,7 @@ def save_entry(
         placement.returned_at = placement.returned_by_id = placement.return_reason = None
         db.session.add(placement)
     db.session.flush()
-    from compapp.rewards.services import award_policies, grant_awards
-
     db.session.refresh(entry)
-    grant_awards(entry, award_policies(), user_id, "成绩录入" if is_new else "成绩修改")
     return entry
 
 

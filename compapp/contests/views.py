@@ -43,6 +43,7 @@ from compapp.i18n import refusal_text
 from compapp.paging import page_of, search_text
 from compapp.policy.categories import CATEGORIES, CATEGORY_TIER, result_key
 from compapp.reference.models import Jurisdiction
+from compapp.rewards.entries import save_and_price_entry
 from compapp.routing import MAX_ID
 
 bp = Blueprint("contests", __name__, url_prefix="/contests")
@@ -486,7 +487,7 @@ def handle_entry_form(event: Event, entry: Entry | None):
         if not problems:
             before = entry_snapshot(entry) if entry is not None else None
             try:
-                saved = services.save_entry(
+                saved = save_and_price_entry(
                     event, data, current_user.id, seen_version(form.version.data or 0), entry
                 )
             except services.ConfirmRefused as exc:

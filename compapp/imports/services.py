@@ -29,6 +29,7 @@ from compapp.imports import reading
 from compapp.imports.models import ImportBatch
 from compapp.imports.plan import CHUNK, ImportPlan, check_import, known_people
 from compapp.imports.reading import CellProblem, ImportedEntry, Table
+from compapp.rewards.entries import save_and_price_entry
 
 AWARD_REASON = "成绩录入"
 
@@ -92,7 +93,7 @@ def save_import(contest: Contest, table: Table, user_id: int | None) -> ImportPl
     for index, item in changed:
         entry = plan.matched[index]
         before = plan.changes[index].before
-        contest_services.save_entry(events[item.event_key], entry_data(item), user_id, None, entry)
+        save_and_price_entry(events[item.event_key], entry_data(item), user_id, None, entry)
         from compapp.audit.services import record_change
 
         record_change(

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from compapp.core.idnumber import make_id_number
+from compapp.rewards.entries import save_and_price_entry
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +41,6 @@ def enter_placement_as(live_server, username: str, contest_name: str) -> tuple[i
         MemberData,
         add_event,
         save_contest,
-        save_entry,
     )
     from compapp.extensions import db
 
@@ -61,7 +61,7 @@ def enter_placement_as(live_server, username: str, contest_name: str) -> tuple[i
             MemberData(id_number=make_id_number("53342219960303" + serial), name=name)
             for serial, name in (("801", "格桑拉姆"), ("802", "次仁央宗"))
         ]
-        entry = save_entry(
+        entry = save_and_price_entry(
             event,
             EntryData(sending_county="533422", members=members, rank=1, result="prize_1"),
             user.id,

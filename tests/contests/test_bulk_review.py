@@ -9,7 +9,8 @@ import pytest
 
 from compapp.audit.models import AuditEntry
 from compapp.contests.models import Placement
-from compapp.contests.services import EntryData, MemberData, save_entry
+from compapp.contests.services import EntryData, MemberData
+from compapp.rewards.entries import save_and_price_entry
 from tests.helpers import id_number_for
 
 
@@ -32,7 +33,7 @@ def queue(db, people, dummy_contest, create_event):
                 rank=rank,
                 result={1: "gold", 2: "silver", 3: "bronze"}[rank],
             )
-            entry = save_entry(event, data, enterer.id, event.version)
+            entry = save_and_price_entry(event, data, enterer.id, event.version)
             placements.append(entry.placement)
     db.session.commit()
     return first, second, placements
@@ -131,7 +132,7 @@ def test_a_coaching_team_share_changed_after_the_page_was_seen_is_refused(
         rank=1,
         result="gold",
     )
-    entry = save_entry(event, data, enterer.id, event.version)
+    entry = save_and_price_entry(event, data, enterer.id, event.version)
     db.session.commit()
     auth.login("reviewer")
     _html, seen, _shown = page_form(client, f"/contests/review/bulk?contest={dummy_contest.id}")
@@ -182,7 +183,7 @@ def test_a_result_returned_with_a_reason_leaves_the_queue_until_its_enterer_save
         rank=1,
         result="gold",
     )
-    save_entry(first, data, people[0].id, first.version, entry)
+    save_and_price_entry(first, data, people[0].id, first.version, entry)
     db.session.commit()
     assert db.session.get(Placement, placements[0].id).returned_at is None
 

@@ -110,9 +110,10 @@ def test_the_competitor_page_shows_an_organiser_only_their_bodys_grade_history(
 
     person, dq_event, province_event = two_bodies
     # 段永明 also takes part in Diqing's contest, so organiser_dq may open his page.
-    from compapp.contests.services import EntryData, MemberData, save_entry
+    from compapp.contests.services import EntryData, MemberData
+    from compapp.rewards.entries import save_and_price_entry
 
-    dq_entry = save_entry(
+    dq_entry = save_and_price_entry(
         dq_event,
         EntryData(
             sending_county="533401",

@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 
 from compapp.auth.models import User
-from compapp.contests.services import CoachData, EntryData, MemberData, save_entry
+from compapp.contests.services import CoachData, EntryData, MemberData
 from compapp.finance import services
 from compapp.finance.reconciliation import ledger
 from compapp.finance.roster import build_roster
 from compapp.payees.services import save_payee
+from compapp.rewards.entries import save_and_price_entry
 from tests.helpers import id_number_for
 from tests.queries import counted
 
@@ -36,7 +37,7 @@ def contest_with(db, create_contest, create_event, create_user, n: int):
             rank=rank,
             result="gold" if rank == 1 else None,
         )
-        entries.append(save_entry(event, data, enterer.id, event.version))
+        entries.append(save_and_price_entry(event, data, enterer.id, event.version))
     for entry in entries:
         for person in [m.competitor for m in entry.members] + [c.coach for c in entry.coaches]:
             save_payee(person, "中国农业银行", "德钦县支行", "6228480012345678901", None)
@@ -74,7 +75,7 @@ def test_the_bulk_review_page_reads_in_a_fixed_number_of_queries(
             "enterer"
         )
         for rank in range(1, n + 1):
-            save_entry(
+            save_and_price_entry(
                 event,
                 EntryData(
                     sending_county="533422",

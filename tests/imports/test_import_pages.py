@@ -13,6 +13,7 @@ from compapp.contests.models import Competitor, Entry, Event, Placement
 from compapp.imports import plan as import_plan
 from compapp.imports import reading, services
 from compapp.imports.models import ImportBatch
+from compapp.rewards.entries import save_and_price_entry
 from compapp.rewards.models import AwardComputation, AwardLineRecord
 from tests.helpers import id_number_for
 from tests.imports.import_helpers import csv_bytes, fill_template, person_rows, table_rows, xlsx
@@ -395,7 +396,7 @@ def test_stored_awards_equal_those_of_the_entry_form(db, create_contest, create_
     for item in entries:
         for m in item.members:  # different people, same facts
             m.id_number = id_number_for("533422", 900_000 + item.rank)
-        contest_services.save_entry(event, services.entry_data(item), None, None)
+        save_and_price_entry(event, services.entry_data(item), None, None)
     db.session.commit()
 
     def stored(c):

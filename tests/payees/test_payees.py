@@ -7,9 +7,10 @@ import pytest
 
 from compapp.audit.models import AuditEntry
 from compapp.contests.models import Coach, Competitor
-from compapp.contests.services import CoachData, EntryData, MemberData, check_entry, save_entry
+from compapp.contests.services import CoachData, EntryData, MemberData, check_entry
 from compapp.core.bank import account_problem, bank_problems, mask_account, normalise_account
 from compapp.payees.models import BankAccount
+from compapp.rewards.entries import save_and_price_entry
 from tests.finance.finance_helpers import login
 from tests.helpers import id_number_for
 
@@ -50,7 +51,7 @@ def entry_with_coach(db, event, county, coach_name, coach_number=""):
         rank=None,
     )
     assert check_entry(event, data) == []
-    entry = save_entry(event, data, None, event.version)
+    entry = save_and_price_entry(event, data, None, event.version)
     db.session.commit()
     return entry
 

@@ -64,11 +64,11 @@ def noticed_cases(app, rounds: int) -> tuple[int, list[int]]:
         add_event,
         get_or_create_body,
         save_contest,
-        save_entry,
     )
     from compapp.core.idnumber import make_id_number
     from compapp.extensions import db
     from compapp.promotion.models import PromotionCase
+    from compapp.rewards.entries import save_and_price_entry
 
     with app.app_context():
         body = get_or_create_body("云南省人力资源和社会保障厅")
@@ -93,7 +93,7 @@ def noticed_cases(app, rounds: int) -> tuple[int, list[int]]:
         )
         event = add_event(contest, "中式烹调师", "individual", "prizes")
         for rank in range(1, rounds + 1):
-            save_entry(
+            save_and_price_entry(
                 event,
                 EntryData(
                     sending_county="533422",

@@ -51,10 +51,10 @@ def add_unplaced_entry(app) -> tuple[int, int, int]:
         MemberData,
         add_event,
         save_contest,
-        save_entry,
     )
     from compapp.core.idnumber import make_id_number
     from compapp.extensions import db
+    from compapp.rewards.entries import save_and_price_entry
 
     with app.app_context():
         contest = save_contest(
@@ -69,7 +69,7 @@ def add_unplaced_entry(app) -> tuple[int, int, int]:
         )
         event = add_event(contest, "电工", "individual", "medals")
         member = MemberData(id_number=make_id_number("53342219950505901"), name="洛桑次仁")
-        entry = save_entry(
+        entry = save_and_price_entry(
             event, EntryData(sending_county="533422", members=[member]), None, event.version
         )
         ids = (event.id, entry.id, event.version)

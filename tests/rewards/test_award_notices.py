@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from compapp.contests import services as contest_services
+from compapp.rewards.entries import save_and_price_entry
 from tests.helpers import PASSWORD, id_number_for
 
 YUXI_NOTICE = "未配置玉溪市的奖励金额"
@@ -29,7 +30,7 @@ def yuxi_gold(db, dummy_contest, create_event):
         result="gold",
     )
     assert not contest_services.check_entry(event, data)
-    entry = contest_services.save_entry(event, data, None, event.version)
+    entry = save_and_price_entry(event, data, None, event.version)
     db.session.commit()
     return entry
 

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from compapp.contests import services as contest_services
 from compapp.contests.models import Placement
+from compapp.rewards.entries import save_and_price_entry
 from compapp.rewards.models import AwardBasis, AwardComputation, AwardLineRecord
 from tests.helpers import id_number_for
 
@@ -37,7 +38,7 @@ def deqin_gold(db, dummy_contest, create_event):
         result="gold",
     )
     assert not contest_services.check_entry(event, data)
-    entry = contest_services.save_entry(event, data, None, event.version)
+    entry = save_and_price_entry(event, data, None, event.version)
     db.session.commit()
     return entry
 
@@ -85,7 +86,7 @@ def test_changing_a_placement_recomputes_and_keeps_the_old_lines(db, deqin_gold)
         result="silver",
     )
     assert not contest_services.check_entry(event, data, deqin_gold)
-    contest_services.save_entry(event, data, None, event.version, deqin_gold)
+    save_and_price_entry(event, data, None, event.version, deqin_gold)
     db.session.commit()
     computations = db.session.scalars(
         db.select(AwardComputation).order_by(AwardComputation.id)
@@ -411,7 +412,7 @@ def test_clearing_a_placement_supersedes_its_awards(db, deqin_gold):
             contest_services.MemberData(deqin_gold.members[0].competitor.id_number, "斯那品初")
         ],
     )
-    contest_services.save_entry(event, data, None, event.version, deqin_gold)
+    save_and_price_entry(event, data, None, event.version, deqin_gold)
     db.session.commit()
     assert db.session.scalar(db.select(db.func.count(Placement.id))) == 0
     assert current_lines(db, deqin_gold, "competitor") == []

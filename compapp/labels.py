@@ -6,59 +6,39 @@ from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
 
-from compapp.core.vocab import GRADES
+from compapp.core.vocab import (
+    GRADES,
+    CoachRole,
+    EventFormat,
+    FundingSource,
+    LineStatus,
+    Medal,
+    PayerLevel,
+    PlacementStatus,
+    ResultKind,
+    Role,
+    Tier,
+)
+from compapp.core.vocab import PRIZE_NAMES as PRIZE_NAMES_ZH
+from compapp.policy.categories import CATEGORY_NAMES as CATEGORY_ZH
 from compapp.policy.categories import CATEGORY_TIER
 
-CATEGORY_NAMES = {
-    "worldskills": _l("世界技能大赛"),
-    "national_skills_competition": _l("全国职业技能大赛"),
-    "national_class1": _l("其他全国一类职业技能竞赛"),
-    "national_class2": _l("全国二类职业技能竞赛"),
-    "provincial_comprehensive": _l("全省综合性职业技能大赛"),
-    "provincial_class1": _l("其他省级一类职业技能竞赛"),
-    "provincial_class2": _l("省级二类职业技能竞赛"),
-    "prefecture_comprehensive": _l("州（市）综合性职业技能大赛"),
-    "prefecture_class1": _l("其他州（市）级一类职业技能竞赛"),
-    "prefecture_class2": _l("州（市）级二类职业技能竞赛"),
-}
-TIER_NAMES = {
-    "world": _l("世界级"),
-    "national": _l("国家级"),
-    "provincial": _l("省级"),
-    "prefecture": _l("州（市）级"),
-}
-FORMAT_NAMES = {"individual": _l("单人赛项"), "pair": _l("双人赛项"), "trio": _l("三人赛项")}
-RESULT_KIND_NAMES = {
-    "medals": _l("奖牌"),
-    "prizes": _l("等级奖（一、二、三等奖）"),
-    "rank_only": _l("仅名次"),
-}
-MEDAL_NAMES = {
-    "gold": _l("金牌"),
-    "silver": _l("银牌"),
-    "bronze": _l("铜牌"),
-    "excellence": _l("优胜奖"),
-}
-PRIZE_NAMES = {1: _l("一等奖"), 2: _l("二等奖"), 3: _l("三等奖")}
-PAYER_LEVEL_NAMES = {
-    "province": _l("省级"),
-    "prefecture": _l("州（市）级"),
-    "county": _l("县（市、区）级"),
-}
-COACH_ROLE_NAMES = {
-    "coach": _l("教练"),
-    "technical_director": _l("技术指导"),
-    "translator": _l("翻译"),
-    "expert": _l("专家"),
-}
-ROLE_NAMES = {
-    "admin": _l("管理员"),
-    "organiser": _l("赛事组织者"),
-    "coach": _l("教练"),
-    "finance": _l("财务人员"),
-    "winner": _l("获奖选手"),
-}
-STATUS_NAMES = {"entered": _l("待复核"), "confirmed": _l("已确认")}
+
+def _translated(names: Mapping) -> dict:
+    """A name table whose names are translated where they are shown."""
+    return {code: _l(name) for code, name in names.items()}
+
+
+TIER_NAMES = _translated(Tier.names())
+FORMAT_NAMES = _translated(EventFormat.names())
+RESULT_KIND_NAMES = _translated(ResultKind.names())
+MEDAL_NAMES = _translated(Medal.names())
+PRIZE_NAMES = _translated(PRIZE_NAMES_ZH)
+PAYER_LEVEL_NAMES = _translated(PayerLevel.names())
+COACH_ROLE_NAMES = _translated(CoachRole.names())
+ROLE_NAMES = _translated(Role.names())
+STATUS_NAMES = _translated(PlacementStatus.names())
+CATEGORY_NAMES = _translated(CATEGORY_ZH)
 GRADE_NAMES = {code: zh for code, _order, zh, _en in GRADES}
 
 
@@ -135,13 +115,7 @@ def status(code: str) -> str:
     return str(STATUS_NAMES.get(code, code))
 
 
-LINE_STATUS_NAMES = {
-    "provisional": _l("暂定（成绩待复核）"),
-    "awaiting_budget": _l("待财务确认"),
-    "confirmed": _l("已确认"),
-    "revoked": _l("已撤销（停止支付）"),
-    "paid": _l("已支付"),
-}
+LINE_STATUS_NAMES = _translated(LineStatus.names())
 
 
 def honour_name(code: str) -> str:
@@ -155,12 +129,7 @@ def line_status(code: str) -> str:
     return str(LINE_STATUS_NAMES.get(code, code))
 
 
-FUNDING_SOURCE_NAMES = {
-    # 000_…txt:93 (列入财政预算); 003_…txt:1351 (提升行动专账; 省级每年 2000 万元用于竞赛)
-    "budget": _l("财政预算"),
-    "special_fund": _l("职业技能提升行动专账"),
-    "provincial_allocation": _l("省级竞赛专项资金（每年 2000 万元）"),
-}
+FUNDING_SOURCE_NAMES = _translated(FundingSource.names())
 
 
 def funding_source(code: str | None) -> str:

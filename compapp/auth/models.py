@@ -12,6 +12,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from compapp.core.vocab import Role
 from compapp.extensions import db
 
 
@@ -21,11 +22,7 @@ def utcnow() -> datetime:
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (
-        CheckConstraint(
-            "role IN ('admin', 'organiser', 'coach', 'finance', 'winner')", name="role"
-        ),
-    )
+    __table_args__ = (CheckConstraint(Role.sql_in("role"), name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(60), unique=True)

@@ -49,7 +49,7 @@ from compapp.contests.models import (
 from compapp.contests.queries import contest_entries
 from compapp.core.messages import N_
 from compapp.core.refusals import PROBLEMS, Refusal
-from compapp.core.vocab import GRADE_NAMES
+from compapp.core.vocab import GRADE_NAMES, CoachRole
 from compapp.extensions import db
 from compapp.jobs.models import Job
 from compapp.jobs.services import (
@@ -64,12 +64,7 @@ from compapp.promotion import services as promotion
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 # What is printed is Chinese whatever the language of the page that issued it.
-COACH_ROLE_TEXT = {
-    "coach": "教练",
-    "technical_director": "技术指导",
-    "translator": "翻译",
-    "expert": "专家",
-}
+COACH_ROLE_TEXT = CoachRole.names()
 # Chinese in the audit log; the pages translate them (N_ marks them for the catalog).
 KIND_TEXT = {
     "award": N_("获奖证书"),

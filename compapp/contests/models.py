@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compapp.auth.models import utcnow
 from compapp.core.idnumber import mask_id_number
+from compapp.core.vocab import CoachRole, EventFormat, Medal, PlacementStatus, ResultKind
 from compapp.extensions import db
 from compapp.policy.categories import TEAM_SIZE
 
@@ -58,8 +59,8 @@ class Event(db.Model):
 
     __tablename__ = "events"
     __table_args__ = (
-        CheckConstraint("format IN ('individual', 'pair', 'trio')", name="format"),
-        CheckConstraint("result_kind IN ('medals', 'prizes', 'rank_only')", name="result_kind"),
+        CheckConstraint(EventFormat.sql_in("format"), name="format"),
+        CheckConstraint(ResultKind.sql_in("result_kind"), name="result_kind"),
         UniqueConstraint("contest_id", "occupation", "format"),
     )
 
@@ -171,9 +172,7 @@ class EntryCoach(db.Model):
     __tablename__ = "entry_coaches"
     __table_args__ = (
         UniqueConstraint("entry_id", "coach_id"),
-        CheckConstraint(
-            "role IN ('coach', 'technical_director', 'translator', 'expert')", name="role"
-        ),
+        CheckConstraint(CoachRole.sql_in("role"), name="role"),
         CheckConstraint(
             "share_percent IS NULL OR (share_percent >= 0 AND share_percent <= 100)",
             name="share_percent",
@@ -197,12 +196,10 @@ class Placement(db.Model):
     __tablename__ = "placements"
     __table_args__ = (
         CheckConstraint("rank >= 1", name="rank_positive"),
-        CheckConstraint(
-            "medal IS NULL OR medal IN ('gold', 'silver', 'bronze', 'excellence')", name="medal"
-        ),
+        CheckConstraint(Medal.sql_in("medal", nullable=True), name="medal"),
         CheckConstraint("prize IS NULL OR prize BETWEEN 1 AND 3", name="prize"),
         CheckConstraint("NOT (medal IS NOT NULL AND prize IS NOT NULL)", name="medal_or_prize"),
-        CheckConstraint("status IN ('entered', 'confirmed')", name="status"),
+        CheckConstraint(PlacementStatus.sql_in("status"), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,6 +1,15 @@
-"""Skill grades and their order (POLICY.md §6, 003_a0dee99659bd7bcf.txt:3461)."""
+"""compapp's vocabulary: every code it stores, with its display name.
+
+Skill grades and their order: POLICY.md §6, 003_a0dee99659bd7bcf.txt:3461. The other codes
+are ``Coded`` enums below; ``compapp.labels`` translates their names for a page, the models'
+CHECK constraints list their codes, and nothing else writes either.
+"""
 
 from __future__ import annotations
+
+from enum import StrEnum
+
+from compapp.core.messages import N_
 
 GRADES = (
     # code, order, Chinese name, English name
@@ -14,3 +23,145 @@ GRADES = (
 GRADE_ORDER = {code: order for code, order, _zh, _en in GRADES}
 # The Chinese names, as printed on certificates and notices and written in reasons.
 GRADE_NAMES = {code: zh for code, _order, zh, _en in GRADES}
+
+
+class Coded(StrEnum):
+    """A code compapp stores, with its display name (a catalog msgid: the Chinese name).
+
+    The one place a code and its name are written: the database's CHECK constraints
+    (``sql_in``), the name tables (``names``), forms' choices and pages' labels derive from
+    these classes. A member is its code (``EventFormat.PAIR == "pair"``).
+    """
+
+    def __new__(cls, code: str, name: str = ""):
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.label = name
+        return member
+
+    @classmethod
+    def codes(cls) -> tuple[str, ...]:
+        return tuple(member.value for member in cls)
+
+    @classmethod
+    def names(cls) -> dict[str, str]:
+        """Code → Chinese name (the msgid a page translates)."""
+        return {member.value: member.label for member in cls}
+
+    @classmethod
+    def sql_in(cls, column: str, *, nullable: bool = False) -> str:
+        """The CHECK constraint's text: ``column IN ('a', 'b')`` (or NULL)."""
+        listed = ", ".join(f"'{member.value}'" for member in cls)
+        check = f"{column} IN ({listed})"
+        return f"{column} IS NULL OR {check}" if nullable else check
+
+
+class Tier(Coded):
+    WORLD = "world", N_("世界级")
+    NATIONAL = "national", N_("国家级")
+    PROVINCIAL = "provincial", N_("省级")
+    PREFECTURE = "prefecture", N_("州（市）级")
+
+
+class EventFormat(Coded):
+    INDIVIDUAL = "individual", N_("单人赛项")
+    PAIR = "pair", N_("双人赛项")
+    TRIO = "trio", N_("三人赛项")
+
+
+TEAM_SIZE = {EventFormat.INDIVIDUAL: 1, EventFormat.PAIR: 2, EventFormat.TRIO: 3}
+
+
+class ResultKind(Coded):
+    MEDALS = "medals", N_("奖牌")
+    PRIZES = "prizes", N_("等级奖（一、二、三等奖）")
+    RANK_ONLY = "rank_only", N_("仅名次")
+
+
+class Medal(Coded):
+    GOLD = "gold", N_("金牌")
+    SILVER = "silver", N_("银牌")
+    BRONZE = "bronze", N_("铜牌")
+    EXCELLENCE = "excellence", N_("优胜奖")
+
+
+PRIZE_NAMES = {1: N_("一等奖"), 2: N_("二等奖"), 3: N_("三等奖")}
+
+
+class PayerLevel(Coded):
+    PROVINCE = "province", N_("省级")
+    PREFECTURE = "prefecture", N_("州（市）级")
+    COUNTY = "county", N_("县（市、区）级")
+
+
+class Payee(Coded):
+    COMPETITOR = "competitor", N_("选手")
+    COACHING_TEAM = "coaching_team", N_("教练团队")
+
+
+class CoachRole(Coded):
+    COACH = "coach", N_("教练")
+    TECHNICAL_DIRECTOR = "technical_director", N_("技术指导")
+    TRANSLATOR = "translator", N_("翻译")
+    EXPERT = "expert", N_("专家")
+
+
+class Role(Coded):
+    ADMIN = "admin", N_("管理员")
+    ORGANISER = "organiser", N_("赛事组织者")
+    COACH = "coach", N_("教练")
+    FINANCE = "finance", N_("财务人员")
+    WINNER = "winner", N_("获奖选手")
+
+
+class PlacementStatus(Coded):
+    ENTERED = "entered", N_("待复核")
+    CONFIRMED = "confirmed", N_("已确认")
+
+
+class LineStatus(Coded):
+    """An award line's status as a person reads it (derived, not stored: see
+    rewards.services.line_status)."""
+
+    PROVISIONAL = "provisional", N_("暂定（成绩待复核）")
+    AWAITING_BUDGET = "awaiting_budget", N_("待财务确认")
+    CONFIRMED = "confirmed", N_("已确认")
+    REVOKED = "revoked", N_("已撤销（停止支付）")
+    PAID = "paid", N_("已支付")
+
+
+class FundingSource(Coded):
+    # 000_…txt:93 (列入财政预算); 003_…txt:1351 (提升行动专账; 省级每年 2000 万元用于竞赛)
+    BUDGET = "budget", N_("财政预算")
+    SPECIAL_FUND = "special_fund", N_("职业技能提升行动专账")
+    PROVINCIAL_ALLOCATION = "provincial_allocation", N_("省级竞赛专项资金（每年 2000 万元）")
+
+
+class CaseStatus(Coded):
+    """A promotion case's status. ineligible: the rules left the competitor out (the reason
+    says why); the other states are the path of an eligible case: proposed → confirmed |
+    rejected → noticed → final. During the notice an objection (异议) moves a case to
+    objected until an organiser resolves it: upheld → withdrawn, dismissed → back to noticed
+    (final only after the notice has ended)."""
+
+    INELIGIBLE = "ineligible", N_("不符合条件")
+    PROPOSED = "proposed", N_("待确认")
+    CONFIRMED = "confirmed", N_("已确认")
+    REJECTED = "rejected", N_("不予晋升")
+    NOTICED = "noticed", N_("公示中")
+    OBJECTED = "objected", N_("有异议")
+    WITHDRAWN = "withdrawn", N_("异议成立，已撤销")
+    FINAL = "final", N_("已生效")
+
+
+class ObjectionStatus(Coded):
+    OPEN = "open", N_("待处理")
+    UPHELD = "upheld", N_("异议成立")
+    DISMISSED = "dismissed", N_("异议不成立")
+
+
+class TitleStatus(Coded):
+    NONE = "none", "—"
+    PROPOSED = "proposed", N_("待核准")
+    APPROVED = "approved", N_("已核准")
+    REJECTED = "rejected", N_("不予核准")

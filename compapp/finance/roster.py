@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event, Placement
 from compapp.core.money import split_by_percent, split_evenly
+from compapp.core.vocab import CoachRole
 from compapp.extensions import db
 from compapp.finance.roster_exports import Roster, RosterRow
 from compapp.payees.services import bank_accounts
@@ -92,12 +93,7 @@ def build_roster(
 
 
 # The roster is an official Chinese form, printed the same whatever the page language.
-ROLE_ZH = {
-    "coach": "教练",
-    "technical_director": "技术指导",
-    "translator": "翻译",
-    "expert": "专家",
-}
+ROLE_ZH = CoachRole.names()
 
 
 def placing_text(placement) -> str:

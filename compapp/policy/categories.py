@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MEDALS = ("gold", "silver", "bronze", "excellence")
-PRIZES = (1, 2, 3)
-EVENT_FORMATS = ("individual", "pair", "trio")
-TEAM_SIZE = {"individual": 1, "pair": 2, "trio": 3}
-PAYER_LEVELS = ("province", "prefecture", "county")
-PAYEES = ("competitor", "coaching_team")
+from compapp.core import vocab
+from compapp.core.messages import N_
+from compapp.core.vocab import EventFormat, Medal, Payee, PayerLevel, Tier
+
+MEDALS = Medal.codes()
+PRIZES = tuple(vocab.PRIZE_NAMES)
+EVENT_FORMATS = EventFormat.codes()
+PAYER_LEVELS = PayerLevel.codes()
+PAYEES = Payee.codes()
+TEAM_SIZE = vocab.TEAM_SIZE
 
 _PODIUM = ("gold", "silver", "bronze")
 _PODIUM_AND_EXCELLENCE = (*_PODIUM, "excellence")
@@ -49,54 +53,54 @@ class Category:
 CATEGORIES: dict[str, Category] = {
     c.id: c
     for c in (
-        Category("worldskills", "world", "世界技能大赛", MEDALS, ()),
-        Category("national_skills_competition", "national", "全国职业技能大赛", MEDALS, ()),
+        Category("worldskills", "world", N_("世界技能大赛"), MEDALS, ()),
+        Category("national_skills_competition", "national", N_("全国职业技能大赛"), MEDALS, ()),
         Category(
             "national_class1",
             "national",
-            "其他全国一类职业技能竞赛",
+            N_("其他全国一类职业技能竞赛"),
             _PODIUM_AND_EXCELLENCE,
             PRIZES,
         ),
-        Category("national_class2", "national", "全国二类职业技能竞赛", (), ()),
+        Category("national_class2", "national", N_("全国二类职业技能竞赛"), (), ()),
         Category(
             "provincial_comprehensive",
             "provincial",
-            "全省综合性职业技能大赛",
+            N_("全省综合性职业技能大赛"),
             _PODIUM_AND_EXCELLENCE,
             PRIZES,
         ),
         Category(
             "provincial_class1",
             "provincial",
-            "其他省级一类职业技能竞赛",
+            N_("其他省级一类职业技能竞赛"),
             _PODIUM_AND_EXCELLENCE,
             PRIZES,
         ),
-        Category("provincial_class2", "provincial", "省级二类职业技能竞赛", (), ()),
+        Category("provincial_class2", "provincial", N_("省级二类职业技能竞赛"), (), ()),
         Category(
-            "prefecture_comprehensive", "prefecture", "州（市）综合性职业技能大赛", _PODIUM, PRIZES
+            "prefecture_comprehensive",
+            "prefecture",
+            N_("州（市）综合性职业技能大赛"),
+            _PODIUM,
+            PRIZES,
         ),
         Category(
-            "prefecture_class1", "prefecture", "其他州（市）级一类职业技能竞赛", _PODIUM, PRIZES
+            "prefecture_class1", "prefecture", N_("其他州（市）级一类职业技能竞赛"), _PODIUM, PRIZES
         ),
-        Category("prefecture_class2", "prefecture", "州（市）级二类职业技能竞赛", (), ()),
+        Category("prefecture_class2", "prefecture", N_("州（市）级二类职业技能竞赛"), (), ()),
     )
 }
 
 CATEGORY_TIER = {c.id: c.tier for c in CATEGORIES.values()}
 CATEGORY_NAMES = {c.id: c.name for c in CATEGORIES.values()}
-TIER_NAMES = {
-    "world": "世界级",
-    "national": "国家级",
-    "provincial": "省级",
-    "prefecture": "州（市）级",
-}
-FORMAT_NAMES = {"individual": "单人赛项", "pair": "双人赛项", "trio": "三人赛项"}
-MEDAL_NAMES = {"gold": "金牌", "silver": "银牌", "bronze": "铜牌", "excellence": "优胜奖"}
-PRIZE_NAMES = {1: "一等奖", 2: "二等奖", 3: "三等奖"}
-PAYER_LEVEL_NAMES = {"province": "省级", "prefecture": "州（市）级", "county": "县（市、区）级"}
-PAYEE_NAMES = {"competitor": "选手", "coaching_team": "教练团队"}
+# The Chinese names (compapp.core.vocab writes them; compapp.labels translates them).
+TIER_NAMES = Tier.names()
+FORMAT_NAMES = EventFormat.names()
+MEDAL_NAMES = Medal.names()
+PRIZE_NAMES = vocab.PRIZE_NAMES
+PAYER_LEVEL_NAMES = PayerLevel.names()
+PAYEE_NAMES = Payee.names()
 # Honours are awards to a person, not placements (POLICY.md §4.7).
 HONOUR_NAMES = {
     "zhonghua_skills_award": "中华技能大奖",

@@ -22,19 +22,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compapp.auth.models import utcnow
+from compapp.core.vocab import CaseStatus, ObjectionStatus, TitleStatus
 from compapp.extensions import db
 
-# ineligible: the rules left the competitor out (the reason says why); the other states are
-# the path of an eligible case: proposed → confirmed | rejected → noticed → final. During the
-# notice an objection (异议) moves a case to objected until an organiser resolves it: upheld
-# → withdrawn, dismissed → back to noticed (final only after the notice has ended).
-CASE_STATUSES = (
-    "ineligible", "proposed", "confirmed", "rejected", "noticed", "objected", "withdrawn", "final"
-)  # fmt: skip
-OBJECTION_STATUSES = ("open", "upheld", "dismissed")
+# The states of a case, of an objection and of a title: compapp.core.vocab (CaseStatus …).
+CASE_STATUSES = CaseStatus.codes()
+OBJECTION_STATUSES = ObjectionStatus.codes()
 # The states an evaluation may still rewrite: nobody has decided anything on them.
 UNDECIDED_STATUSES = ("ineligible", "proposed")
-TITLE_STATUSES = ("none", "proposed", "approved", "rejected")
+TITLE_STATUSES = TitleStatus.codes()
 
 
 class PublicNotice(db.Model):
@@ -79,14 +75,8 @@ class PromotionCase(db.Model):
     __tablename__ = "promotion_cases"
     __table_args__ = (
         UniqueConstraint("placement_id", "competitor_id"),
-        CheckConstraint(
-            "status IN ('ineligible', 'proposed', 'confirmed', 'rejected', 'noticed', "
-            "'objected', 'withdrawn', 'final')",
-            name="status",
-        ),
-        CheckConstraint(
-            "title_status IN ('none', 'proposed', 'approved', 'rejected')", name="title_status"
-        ),
+        CheckConstraint(CaseStatus.sql_in("status"), name="status"),
+        CheckConstraint(TitleStatus.sql_in("title_status"), name="title_status"),
         CheckConstraint("eligible OR to_grade IS NULL", name="to_grade_only_if_eligible"),
         CheckConstraint(
             "status NOT IN ('noticed', 'objected', 'withdrawn', 'final') OR notice_id IS NOT NULL",
@@ -161,7 +151,7 @@ class NoticeObjection(db.Model):
 
     __tablename__ = "notice_objections"
     __table_args__ = (
-        CheckConstraint("status IN ('open', 'upheld', 'dismissed')", name="status"),
+        CheckConstraint(ObjectionStatus.sql_in("status"), name="status"),
         CheckConstraint(
             "status = 'open' OR (resolved_by_id IS NOT NULL AND resolved_at IS NOT NULL "
             "AND resolution_note IS NOT NULL)",

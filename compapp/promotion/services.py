@@ -23,7 +23,7 @@ from compapp.auth.models import User, utcnow
 from compapp.contests.models import Competitor, Contest, Entry, EntryMember, Event, Placement
 from compapp.core.messages import N_
 from compapp.core.refusals import Refusal
-from compapp.core.vocab import GRADE_NAMES
+from compapp.core.vocab import GRADE_NAMES, CaseStatus, ObjectionStatus, TitleStatus
 from compapp.extensions import app_cached, db
 from compapp.policy.categories import CATEGORY_NAMES, FORMAT_NAMES
 from compapp.promotion.models import (
@@ -521,23 +521,10 @@ def _case_citation(case: PromotionCase) -> str:
 # ---------------------------------------------------------------------------- names
 
 
-STATUS_NAMES = {
-    "ineligible": N_("不符合条件"),
-    "proposed": N_("待确认"),
-    "confirmed": N_("已确认"),
-    "rejected": N_("不予晋升"),
-    "noticed": N_("公示中"),
-    "objected": N_("有异议"),
-    "withdrawn": N_("异议成立，已撤销"),
-    "final": N_("已生效"),
-}
+STATUS_NAMES = CaseStatus.names()
 # Shown instead of 公示中 once the notice has ended and nothing is open.
 AWAITING_NAME = N_("期满待生效")
-OBJECTION_STATUS_NAMES = {
-    "open": N_("待处理"),
-    "upheld": N_("异议成立"),
-    "dismissed": N_("异议不成立"),
-}
+OBJECTION_STATUS_NAMES = ObjectionStatus.names()
 
 
 def stage_name(case: PromotionCase, today: date) -> str:
@@ -553,12 +540,7 @@ def objection_status_name(status: str) -> str:
     return _(OBJECTION_STATUS_NAMES[status]) if status in OBJECTION_STATUS_NAMES else status
 
 
-TITLE_STATUS_NAMES = {
-    "none": "—",
-    "proposed": N_("待核准"),
-    "approved": N_("已核准"),
-    "rejected": N_("不予核准"),
-}
+TITLE_STATUS_NAMES = TitleStatus.names()
 
 
 def status_name(status: str) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compapp.auth.models import utcnow
 from compapp.core.money import from_fen
+from compapp.core.vocab import Payee, PayerLevel
 from compapp.extensions import db
 
 
@@ -60,8 +61,8 @@ class AwardLineRecord(db.Model):
 
     __tablename__ = "award_lines"
     __table_args__ = (
-        CheckConstraint("payee IN ('competitor', 'coaching_team')", name="payee"),
-        CheckConstraint("payer_level IN ('province', 'prefecture', 'county')", name="payer_level"),
+        CheckConstraint(Payee.sql_in("payee"), name="payee"),
+        CheckConstraint(PayerLevel.sql_in("payer_level"), name="payer_level"),
         CheckConstraint("kind IN ('award', 'adjustment')", name="kind"),
         CheckConstraint("kind = 'adjustment' OR amount_fen >= 0", name="award_not_negative"),
         CheckConstraint(

@@ -49,3 +49,13 @@ def page_of(query, per_page: int = PAGE_SIZE, scalars: bool = True, arg: str = "
 def search_text() -> str:
     """The ``?q=`` search words, trimmed and bounded."""
     return (request.args.get("q") or "").strip()[:40]
+
+
+def page_of_list(items: list, per_page: int = PAGE_SIZE, arg: str = "page") -> tuple[Page, slice]:
+    """The requested page of a list already in hand (a notice's stored rows) and the slice of
+    the list it shows, so that only that slice's records need loading."""
+    total = len(items)
+    pages = max(1, -(-total // per_page))
+    page = min(max(request.args.get(arg, 1, type=int), 1), pages)
+    window = slice((page - 1) * per_page, page * per_page)
+    return Page(items[window], total, page, pages, per_page), window

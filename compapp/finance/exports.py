@@ -18,6 +18,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from compapp.certificates.fonts import ensure_font
@@ -149,6 +150,15 @@ class PagedTable(Flowable):
         pass
 
 
+def fitted(text: str, style: ParagraphStyle, width: float):
+    """A table cell's text: plain when it fits the column on one line (drawn as it is, no
+    markup read, measured once), else a Paragraph that wraps. A Paragraph is laid out each
+    time the table measures or draws it, which made most of a long budget's PDF time."""
+    if stringWidth(text, style.fontName, style.fontSize) <= width - 6:  # padding 3 + 3
+        return text
+    return Paragraph(escape(text), style)
+
+
 def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
     """Write a printable A4 landscape budget to ``out``: figures, 大写, signatures, citations.
     The lines are laid out page by page as they stream in (PagedTable)."""
@@ -182,15 +192,16 @@ def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
         Paragraph(h, base)
         for h in ("赛项", "领取对象", "选派单位", "成绩", "类型", "金额（元）", "状态", "依据")
     ]
+    widths = [34 * mm, 52 * mm, 40 * mm, 26 * mm, 14 * mm, 30 * mm, 22 * mm, 50 * mm]
     rows = (
         [
-            Paragraph(escape(r.event), base),
-            Paragraph(escape(r.payee), base),
-            Paragraph(escape(r.county), base),
-            Paragraph(escape(r.result), base),
+            fitted(r.event, base, widths[0]),
+            fitted(r.payee, base, widths[1]),
+            fitted(r.county, base, widths[2]),
+            fitted(r.result, base, widths[3]),
             r.kind,
             format_yuan(r.amount, symbol=False),
-            Paragraph(escape(r.status), base),
+            fitted(r.status, base, widths[6]),
             Paragraph(escape(r.clause), small),
         ]
         for r in sheet.rows
@@ -200,7 +211,7 @@ def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
         PagedTable(
             header,
             chain(rows, [total]),
-            [34 * mm, 52 * mm, 40 * mm, 26 * mm, 14 * mm, 30 * mm, 22 * mm, 50 * mm],
+            widths,
             [
                 ("FONTNAME", (0, 0), (-1, -1), font),
                 ("FONTSIZE", (0, 0), (-1, -1), 9),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -208,7 +209,14 @@ def budget_rows(code: str, contest: Contest | None = None, year: int | None = No
     """The export rows of a payer's lines, streamed, with the labels of the user's language."""
     competitor, team = _("选手"), _("教练团队")
     adjustment, award, deleted = _("调整"), _("奖励"), _("成绩已删除")
+    # Labels and citations repeat across lines: each distinct one is made once per export.
+    placement = cache(lambda rank, medal, prize: labels.placement(
+        {"rank": rank, "medal": medal, "prize": prize}
+    ))  # fmt: skip
+    citation = cache(lambda policy_id, clause: award_citation(policy_id, clause).text)
+    status = cache(labels.line_status)
     for row in services.budget_line_rows(code, contest, year):
+        p = row.placement
         yield BudgetRow(
             contest=row.contest,
             event=row.occupation,
@@ -216,11 +224,11 @@ def budget_rows(code: str, contest: Contest | None = None, year: int | None = No
             if row.payee == "competitor"
             else f"{team}（{row.team}）",
             county=row.county,
-            result=labels.placement(row.placement) if row.placement else deleted,
+            result=placement(p["rank"], p["medal"], p["prize"]) if p else deleted,
             amount=from_fen(row.amount_fen),
             kind=adjustment if row.kind == "adjustment" else award,
-            status=labels.line_status(row.status),
-            clause=award_citation(row.policy_id, row.clause).text,
+            status=status(row.status),
+            clause=citation(row.policy_id, row.clause),
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -123,6 +125,12 @@ def line_rows(contest: Contest):
     .contest_line_rows) with the labels of the user's language."""
     teams = services.contest_coach_names(contest)
     competitor, team = _("选手"), _("教练团队")
+    # Labels and citations repeat across lines: each distinct one is made once per export.
+    placement = cache(lambda rank, medal, prize: labels.placement(
+        {"rank": rank, "medal": medal, "prize": prize}
+    ))  # fmt: skip
+    citation = cache(lambda policy_id, clause: award_citation(policy_id, clause).text)
+    level, status = cache(labels.payer_level), cache(labels.line_status)
     for row in services.contest_line_rows(contest):
         is_competitor = row.payee == "competitor"
         yield [
@@ -130,13 +138,13 @@ def line_rows(contest: Contest):
             competitor if is_competitor else team,
             row.competitor_name if is_competitor else teams.get(row.entry_id, ""),
             row.county,
-            labels.placement({"rank": row.rank, "medal": row.medal, "prize": row.prize}),
-            labels.payer_level(row.payer_level),
+            placement(row.rank, row.medal, row.prize),
+            level(row.payer_level),
             row.payer_name,
             from_fen(row.amount_fen),
-            award_citation(row.policy_id, row.clause).text,
+            citation(row.policy_id, row.clause),
             row.explanation,
-            labels.line_status(row.status),
+            status(row.status),
         ]
 
 

@@ -36,6 +36,7 @@ def register_web(app: Flask) -> None:
     from compapp.help.views import bp as help_bp
     from compapp.honours.views import bp as honours_bp
     from compapp.imports.views import bp as imports_bp
+    from compapp.jobs.exports import bp as exports_bp
     from compapp.main import bp as main_bp
     from compapp.notifications.views import bp as notifications_bp
     from compapp.people.views import bp as people_bp
@@ -64,6 +65,7 @@ def register_web(app: Flask) -> None:
         policies_bp,
         citing_bp,
         honours_bp,
+        exports_bp,
     ):
         app.register_blueprint(blueprint)
 

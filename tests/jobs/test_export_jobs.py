@@ -36,7 +36,9 @@ def built(db, create_user) -> dict:
 def rows_of(data: bytes) -> list[list]:
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
     rows = [
-        [sheet.title, *row] for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+        [sheet.title, *row]
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
     ]
     book.close()
     return rows

@@ -460,7 +460,7 @@ class Server:
             conn.request(method, path, body=data, headers=headers)
             response = conn.getresponse()
             status, body = response.status, response.read()
-            response_headers = dict(response.getheaders())
+            response_headers = response.getheaders()
         finally:
             conn.close()
         deadline = time.monotonic() + 30
@@ -503,7 +503,7 @@ def measure(server: Server, cookie: str, path: str, runs: int, pid: int | None) 
         # Longer than --timeout: gunicorn ends the worker; reported as such.
         server.wait_ready()
         return Measure(seconds=[float("inf")], status=0)
-    if body.lstrip().startswith(b"<!DOCTYPE") and b'name="csrf_token"' in body:
+    if body[:200].lower().lstrip().startswith(b"<!doctype html") and b"csrf_token" in body:
         # A large export: offered as a background job (compapp.jobs.exports).
         return measure_job(server, cookie, path, body)
     result = Measure(status=status, body=body, size=len(body))
@@ -526,6 +526,11 @@ def measure_job(server: Server, cookie: str, path: str, offer: bytes) -> Measure
     memory: the worker's (the job runs in a thread of it) over all of that."""
     import re
 
+    from load_test import session_cookie
+
+    # The offer again, keeping the session cookie that holds its form's CSRF token.
+    _status, offer, headers, _record = server.request("GET", path, cookie)
+    cookie = session_cookie(headers) or cookie
     token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', offer)
     began = time.perf_counter()
     status, _body, headers, _record = server.request(
@@ -533,7 +538,8 @@ def measure_job(server: Server, cookie: str, path: str, offer: bytes) -> Measure
     )
     if status != 302:
         return Measure(seconds=[float("inf")], status=status)
-    job = urllib.parse.urlsplit(headers.get("Location", "")).path
+    location = next((v for k, v in headers if k.lower() == "location"), "")
+    job = urllib.parse.urlsplit(location).path
     statements = 0
     while True:
         status, body, _headers, record = server.request(

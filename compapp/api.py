@@ -8,29 +8,13 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from compapp.core.api import ApiError
-from compapp.extensions import csrf, db
+from compapp.extensions import csrf
 from compapp.promotion.services import promotion_rules
-from compapp.reference.models import Jurisdiction
+from compapp.reference.queries import lookup_county, lookup_organiser
 from compapp.rewards.services import award_policies
 from compapp.web import public
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-def lookup_county(code: str) -> tuple[str, str, str] | None:
-    """Return (county name, prefecture code, prefecture name) for a county code, else None."""
-    county = db.session.get(Jurisdiction, code)
-    if county is None or county.level != "county" or county.parent is None:
-        return None
-    return county.name, county.parent.code, county.parent.name
-
-
-def lookup_organiser(code: str) -> tuple[str, str] | None:
-    """Return (name, level) for the province or a prefecture, else None."""
-    found = db.session.get(Jurisdiction, code)
-    if found is None or found.level not in ("province", "prefecture"):
-        return None
-    return found.name, found.level
 
 
 def _body() -> object:

@@ -79,7 +79,22 @@ PEOPLE = (
     ("53310319960318025", "线小云", "芒市珠宝公司", True, "intermediate"),
 )
 
-COACHES = ("和建华", "杨丽萍", "木文军", "李志强", "周红梅")
+# name, ID number (17 digits; check digit added). Coaches are told apart by ID number.
+COACHES = (
+    ("和建华", "53340119780215021"),
+    ("杨丽萍", "53342219820607022"),
+    ("木文军", "53342319751130023"),
+    ("李志强", "53040219800909024"),
+    ("周红梅", "53052319850312025"),
+)
+COACH_NUMBERS = dict(COACHES)
+
+# Fictitious bank details in a valid form (debit-card numbers of 19 digits), by sending area.
+BANKS = {
+    "5334": ("中国农业银行", "迪庆分行营业部", "622848"),
+    "5305": ("中国建设银行", "龙陵县支行", "621700"),
+    "5304": ("云南红塔银行", "玉溪分行", "623062"),
+}
 
 # contest name, category, body, location, starts, ends, award, events
 # event: occupation, format, result kind, entries
@@ -753,10 +768,12 @@ def load_demo() -> dict[str, int]:
             created["competitors"] += 1
         people[first17] = person
     coaches = {}
-    for name in COACHES:
-        coaches[name] = _one(Coach, name=name) or Coach(name=name)
+    for name, first17 in COACHES:
+        number = make_id_number(first17)
+        coaches[name] = _one(Coach, id_number=number) or Coach(name=name, id_number=number)
         db.session.add(coaches[name])
     db.session.flush()
+    load_demo_bank_details(list(people.values()) + list(coaches.values()))
     users = {}
     for username, display, role, scope, value in ACCOUNTS:
         user = _one(User, username=username)
@@ -842,6 +859,22 @@ def load_demo() -> dict[str, int]:
     db.session.flush()
     created["promotion_cases"] = load_demo_promotions()
     return created
+
+
+def demo_bank_details(person) -> tuple[str, str, str]:
+    """Fictitious, valid-looking bank details for a demo person, derived from their ID number."""
+    bank, branch, prefix = BANKS.get(person.id_number[:4], BANKS["5334"])
+    digits = "".join(ch for ch in person.id_number if ch.isdigit())
+    return bank, branch, (prefix + digits[-13:]).ljust(19, "0")
+
+
+def load_demo_bank_details(people) -> None:
+    """Give every demo competitor and coach bank details (through the payee service)."""
+    from compapp.payees.services import bank_account_of, save_payee
+
+    for person in people:
+        if person.id_number and bank_account_of(person) is None:
+            save_payee(person, *demo_bank_details(person), None)
 
 
 def load_demo_promotions() -> int:

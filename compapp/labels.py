@@ -139,6 +139,7 @@ LINE_STATUS_NAMES = {
     "provisional": _l("暂定（成绩待复核）"),
     "awaiting_budget": _l("待财务确认"),
     "confirmed": _l("已确认"),
+    "revoked": _l("已撤销（停止支付）"),
     "paid": _l("已支付"),
 }
 
@@ -152,3 +153,16 @@ def honour_name(code: str) -> str:
 def line_status(code: str) -> str:
     """The status of an award line: provisional, awaiting budget, confirmed or paid."""
     return str(LINE_STATUS_NAMES.get(code, code))
+
+
+FUNDING_SOURCE_NAMES = {
+    # 000_…txt:93 (列入财政预算); 003_…txt:1351 (提升行动专账; 省级每年 2000 万元用于竞赛)
+    "budget": _l("财政预算"),
+    "special_fund": _l("职业技能提升行动专账"),
+    "provincial_allocation": _l("省级竞赛专项资金（每年 2000 万元）"),
+}
+
+
+def funding_source(code: str | None) -> str:
+    """Where an award line's money comes from (财政预算 / 专项资金 / 省级竞赛经费)."""
+    return str(FUNDING_SOURCE_NAMES.get(code, code or ""))

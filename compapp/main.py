@@ -150,8 +150,8 @@ def quote_body(form) -> dict:
 def calculator():
     """The award calculator as a form: the lines each competitor and the coaching team get,
     with their explanations, computed exactly as POST /api/v1/quote answers."""
-    from compapp.api import lookup_county
     from compapp.core.api import ApiError
+    from compapp.reference.queries import lookup_county, lookup_organiser
     from compapp.rewards.quote import answer_quote_request
     from compapp.rewards.services import award_policies
 
@@ -159,7 +159,9 @@ def calculator():
     answer, status = None, 200
     if request.args and form.validate():
         try:
-            answer = answer_quote_request(quote_body(form), lookup_county, award_policies())
+            answer = answer_quote_request(
+                quote_body(form), lookup_county, award_policies(), lookup_organiser
+            )
         except ApiError as error:
             field = (error.field or "").split(".", 1)[0]
             target = getattr(form, field, None) if field else None

@@ -14,10 +14,13 @@ from compapp.contests.models import (  # noqa: F401
     OrganisingBody,
     Placement,
 )
+from compapp.disclosure.models import Disclosure  # noqa: F401
+from compapp.finance.models import Reconciliation, RecoveryLine  # noqa: F401
 from compapp.honours.models import Honour  # noqa: F401
 from compapp.imports.models import ImportBatch  # noqa: F401
 from compapp.jobs.models import Job, JobChunk, JobGate  # noqa: F401
 from compapp.notifications.models import Notification  # noqa: F401
+from compapp.payees.models import BankAccount  # noqa: F401
 from compapp.promotion.models import (  # noqa: F401
     CalendarYear,
     GradeChange,
@@ -26,6 +29,7 @@ from compapp.promotion.models import (  # noqa: F401
     PublicNotice,
 )
 from compapp.reference.models import Grade, Jurisdiction  # noqa: F401
+from compapp.revocation.models import PersonBar, Revocation  # noqa: F401
 from compapp.rewards.models import (  # noqa: F401
     AwardBasis,
     AwardComputation,

@@ -31,7 +31,9 @@ def register_web(app: Flask) -> None:
     from compapp.auth.views import bp as auth_bp
     from compapp.certificates.views import bp as certificates_bp
     from compapp.citing.views import bp as citing_bp
+    from compapp.contests.review_views import bp as review_bp
     from compapp.contests.views import bp as contests_bp
+    from compapp.disclosure.views import bp as disclosure_bp
     from compapp.finance.views import bp as finance_bp
     from compapp.help.views import bp as help_bp
     from compapp.honours.views import bp as honours_bp
@@ -39,11 +41,14 @@ def register_web(app: Flask) -> None:
     from compapp.jobs.exports import bp as exports_bp
     from compapp.main import bp as main_bp
     from compapp.notifications.views import bp as notifications_bp
+    from compapp.payees.views import bp as payees_bp
     from compapp.people.views import bp as people_bp
     from compapp.policies.views import bp as policies_bp
     from compapp.portal.views import bp as portal_bp
+    from compapp.promotion.bulk_views import bp as promotion_bulk_bp
     from compapp.promotion.views import bp as promotion_bp
     from compapp.reference.views import bp as reference_bp
+    from compapp.revocation.views import bp as revocation_bp
     from compapp.rewards.views import bp as rewards_bp
 
     for blueprint in (
@@ -59,6 +64,11 @@ def register_web(app: Flask) -> None:
         finance_bp,
         portal_bp,
         accounts_bp,
+        payees_bp,
+        review_bp,
+        promotion_bulk_bp,
+        disclosure_bp,
+        revocation_bp,
         notifications_bp,
         help_bp,
         people_bp,
@@ -260,8 +270,11 @@ NAV = (
     ("contests.index", _l("赛事"), ("admin", "organiser")),
     ("portal.coach", _l("我的参赛队"), ("coach",)),
     ("portal.winner", _l("我的成绩"), ("winner",)),
+    ("payees.mine", _l("收款账户"), ("coach", "winner")),
     ("contests.review", _l("成绩复核"), ("admin", "organiser")),
     ("finance.index", _l("奖励资金预算"), ("admin", "finance")),
+    ("revocation.recoveries", _l("追回明细"), ("admin", "finance")),
+    ("revocation.index", _l("撤销获奖"), ("admin", "organiser")),
     ("promotion.index", _l("等级晋升"), ("admin", "organiser")),
     ("honours.index", _l("荣誉奖励"), ("admin", "organiser")),
     ("imports.index", _l("批量导入"), ("admin", "organiser")),
@@ -272,6 +285,7 @@ NAV = (
     ("rewards.what_if", _l("政策草案试算"), ("admin",)),
     ("accounts.index", _l("账户"), ("admin",)),
     ("accounts.audit", _l("审计日志"), ("admin",)),
+    ("disclosure.public_index", _l("获奖名单公开"), None),
     ("people.search", _l("查找人员"), ("admin", "organiser", "finance")),
 )
 

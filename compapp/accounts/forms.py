@@ -29,7 +29,7 @@ class UserForm(FlaskForm):
     organising_body_id = SelectField(_l("主办单位（组织者）"), choices=[], validate_choice=False)
     jurisdiction_code = SelectField(_l("承担单位（财务人员）"), choices=[], validate_choice=False)
     # Text, not lists of every coach and competitor: looked up when the form is saved.
-    coach_id = StringField(_l("教练（姓名或编号）"), validators=[Length(max=80)])
+    coach_id = StringField(_l("教练（身份证号码或编号）"), validators=[Length(max=80)])
     competitor_id = StringField(_l("选手（身份证号码或编号）"), validators=[Length(max=18)])
     active = BooleanField(_l("启用"), default=True)
 

@@ -82,16 +82,20 @@ def scope_exists(field: str, value: str) -> bool:
 def find_scope(field: str, text: str) -> tuple[object | None, str | None]:
     """Return the scope key the form's text names, or None and why it names none.
 
-    A coach is named by name or record number, a winner by ID number or record number.
+    A coach is named by ID number or record number, never by name (two coaches may share a
+    name); a winner by ID number or record number.
     """
     text = text.strip()
+    if field == "coach_id" and len(text) > 10:
+        number = normalise_id_number(text)
+        coach = db.session.scalar(db.select(Coach.id).filter_by(id_number=number))
+        if coach is None:
+            return None, _("找不到身份证号码为 %(number)s 的教练，请核对。", number=number)
+        return coach, None
     if field == "coach_id" and not text.isdigit():
-        ids = db.session.scalars(db.select(Coach.id).filter_by(name=text).limit(2)).all()
-        if len(ids) > 1:
-            return None, _("有多名教练名为“%(name)s”，请填写教练编号。", name=text)
-        if not ids:
-            return None, _("找不到名为“%(name)s”的教练，请核对姓名。", name=text)
-        return ids[0], None
+        return None, _(
+            "请填写教练的身份证号码（或教练编号）：账户按身份证号码关联教练，同名的教练按姓名无法区分。"
+        )
     if field == "competitor_id" and len(text) > 10:
         number = normalise_id_number(text)
         person = db.session.scalar(db.select(Competitor.id).filter_by(id_number=number))
@@ -107,7 +111,8 @@ def linked_names(user: User | None) -> dict[str, str]:
     """The coach's name and the competitor's name and masked ID number the user is linked to."""
     names = {}
     if user is not None and user.coach_id:
-        names["coach_id"] = db.session.get(Coach, user.coach_id).name
+        coach = db.session.get(Coach, user.coach_id)
+        names["coach_id"] = f"{coach.name} {coach.masked_id}".strip()
     if user is not None and user.competitor_id:
         person = db.session.get(Competitor, user.competitor_id)
         names["competitor_id"] = f"{person.name} {person.masked_id}"

@@ -141,6 +141,7 @@ def awards_certificate(placement: Placement | None) -> bool:
     return (
         placement is not None
         and placement.status == "confirmed"
+        and placement.revoked_at is None
         and bool(placement.medal or placement.prize)
     )
 

@@ -79,6 +79,11 @@ class MemberForm(Form):
 
 class CoachForm(Form):
     name = StringField(_l("姓名"), validators=[Optional(), Length(max=80)])
+    id_number = StringField(
+        _l("身份证号码"),
+        validators=[Optional(), Length(max=18)],
+        description=_l("用于区分同名教练、关联账户和发放奖金。"),
+    )
     role = SelectField(
         _l("角色"), choices=options(labels.COACH_ROLE_NAMES.items()), default="coach"
     )

@@ -110,6 +110,13 @@ class Coach(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     employer: Mapped[str | None] = mapped_column(String(160))
     phone: Mapped[str | None] = mapped_column(String(30))
+    # The person behind the name: coaches are told apart and linked to accounts by it, never
+    # by name (two coaches may share one). Older records may lack it until it is entered.
+    id_number: Mapped[str | None] = mapped_column(String(18), unique=True, index=True)
+
+    @property
+    def masked_id(self) -> str:
+        return mask_id_number(self.id_number) if self.id_number else ""
 
 
 class Entry(db.Model):
@@ -209,6 +216,13 @@ class Placement(db.Model):
     entered_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     confirmed_at: Mapped[datetime | None]
+    # Sent back by a reviewer to the person who entered it, with the reason (cleared on saving).
+    returned_at: Mapped[datetime | None]
+    # No foreign key: adding one would make SQLite rebuild the table (and drop its triggers).
+    returned_by_id: Mapped[int | None]
+    return_reason: Mapped[str | None] = mapped_column(String(400))
+    # Set when a confirmed revocation took the result's awards and certificates away.
+    revoked_at: Mapped[datetime | None]
 
     entry: Mapped[Entry] = relationship(back_populates="placement")
     entered_by = relationship("User", foreign_keys=[entered_by_id])

@@ -195,6 +195,44 @@ def check_placement(
     return problems
 
 
+def check_coach(
+    prefix: str, name: str, id_number: str, registered_name: str | None = None
+) -> list[Problem]:
+    """A coaching-team member's ID number, when given, is valid and matches the name it is
+    registered under: coaches are told apart by it, never by name (two may share a name).
+
+    :param registered_name: the name of the coach already registered with this ID number.
+    """
+    if not id_number.strip():
+        return []
+    problems = check_id_number(f"{prefix}id_number", id_number)
+    if not problems and registered_name is not None and registered_name != name.strip():
+        problems.append(
+            _problem(
+                f"{prefix}name",
+                "该身份证号码已登记为教练“%(name)s”，姓名不一致；同一人不能登记两次。",
+                name=registered_name,
+            )
+        )
+    return problems
+
+
+def check_bar(prefix: str, name: str, until_on: date | None, reason: str = "") -> list[Problem]:
+    """A competitor barred after a revoked award (for fraud) cannot be entered until the bar ends.
+
+    :param until_on: the last day of the bar in force today, or None when there is none.
+    """
+    if until_on is None:
+        return []
+    return [
+        _problem(
+            f"{prefix}id_number",
+            "%(name)s 因获奖被撤销（%(reason)s）被取消参赛资格至 %(until)s，不能录入新的参赛组。",
+            name=name,
+            reason=reason,
+            until=until_on.isoformat(),
+        )
+    ]
 # Better results first: a medal or prize with a smaller number should not have a worse rank.
 RESULT_ORDER = {
     "gold": 1,

@@ -108,6 +108,7 @@ class CoachData:
     name: str
     role: str = "coach"
     share_percent: int | None = None
+    id_number: str = ""
 
 
 @dataclass
@@ -370,6 +371,8 @@ def check_entry(
         )
         if member.home_county and db.session.get(Jurisdiction, member.home_county) is None:
             problems.append(Problem(f"members-{index}-home_county", "未知的县（市、区）。"))
+    problems += check_coaches(data.coaches)
+    problems += check_bars(filled, people, already_in=own_ids)
     problems += rules.check_coach_shares(c.share_percent for c in data.coaches if c.name.strip())
     if data.rank is not None or data.result:
         others = [
@@ -382,6 +385,90 @@ def check_entry(
         )
     if entry is not None and entry.placement is not None and entry.placement.status == "confirmed":
         problems.append(Problem("rank", "该成绩已确认，不能直接修改；请走更正流程。"))
+    return problems
+
+
+def find_coaches(id_numbers) -> dict[str, Coach]:
+    """The known coaches with these ID numbers, by normalised number (one query)."""
+    numbers = {normalise_id_number(n) for n in id_numbers if n and n.strip()}
+    if not numbers:
+        return {}
+    return {
+        coach.id_number: coach
+        for coach in db.session.scalars(
+            db.select(Coach).where(Coach.id_number.in_(sorted(numbers)))
+        )
+    }
+
+
+def check_coaches(coaches: list[CoachData]) -> list[Problem]:
+    """Each named coaching-team member's ID number is valid and matches the registered name."""
+    known = find_coaches(c.id_number for c in coaches if c.name.strip())
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for index, coach in enumerate(coaches):
+        if not coach.name.strip():
+            if coach.id_number.strip():
+                problems.append(Problem(f"coaches-{index}-name", "请填写姓名。"))
+            continue
+        number = normalise_id_number(coach.id_number)
+        registered = known.get(number)
+        problems += rules.check_coach(
+            f"coaches-{index}-",
+            coach.name,
+            coach.id_number,
+            registered.name if registered else None,
+        )
+        if number and number in seen:
+            problems.append(Problem(f"coaches-{index}-id_number", "同一教练在本组中出现了两次。"))
+        seen.add(number)
+    return problems
+
+
+def bars_in_force(competitor_ids, on: date) -> dict[int, tuple[date, str]]:
+    """The bars on new entries in force on ``on``, by competitor id: (last day, reason)."""
+    from compapp.revocation.models import PersonBar
+
+    ids = sorted(set(competitor_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        db.select(PersonBar.competitor_id, PersonBar.until_on, PersonBar.reason)
+        .where(
+            PersonBar.competitor_id.in_(ids),
+            PersonBar.starts_on <= on,
+            PersonBar.until_on >= on,
+        )
+        .order_by(PersonBar.until_on)
+    ).all()
+    return {person: (until, reason) for person, until, reason in rows}
+
+
+def check_bars(
+    members: list[tuple[int, MemberData]],
+    people: dict[str, Competitor],
+    on: date | None = None,
+    already_in: set[int] = frozenset(),
+) -> list[Problem]:
+    """Refuse members barred from new entries (after a revocation for fraud) on ``on`` (today).
+
+    :param members: (form index, member) pairs.
+    :param people: the known competitors by ID number (only they can be barred).
+    :param already_in: competitors already in the entry being edited (not a new entry).
+    """
+    found = {
+        index: (m, people[normalise_id_number(m.id_number)])
+        for index, m in members
+        if normalise_id_number(m.id_number) in people
+        and people[normalise_id_number(m.id_number)].id not in already_in
+    }
+    bars = bars_in_force((p.id for _m, p in found.values()), on or date.today())
+    problems = []
+    for index, (member, person) in found.items():
+        bar = bars.get(person.id)
+        if bar is not None:
+            # The name as typed: a person another body registered is not named back.
+            problems += rules.check_bar(f"members-{index}-", member.name, bar[0], bar[1])
     return problems
 
 
@@ -423,6 +510,30 @@ def _competitor_for(member: MemberData, known: dict[str, Competitor]) -> Competi
     return person
 
 
+def coach_for(data: CoachData, known: dict[str, Coach], previous: dict) -> Coach:
+    """The coach record of a coaching-team member: found by ID number, never by name.
+
+    Without an ID number, the entry keeps the record it already had under that name (its own,
+    not another entry's); otherwise a new record is made, linked to no account.
+    """
+    name = data.name.strip()
+    number = normalise_id_number(data.id_number)
+    if number:
+        coach = known.get(number)
+        if coach is None:
+            legacy = previous.get((name, None))
+            coach = legacy or Coach(name=name)
+            coach.id_number = number
+            db.session.add(coach)
+            known[number] = coach
+        return coach
+    coach = previous.get((name, None))
+    if coach is None:
+        coach = Coach(name=name)
+        db.session.add(coach)
+    return coach
+
+
 def save_entry(
     event: Event,
     data: EntryData,
@@ -448,15 +559,14 @@ def save_entry(
             entry.members.append(
                 EntryMember(event_id=event.id, competitor=person, position=position)
             )
+    previous = {(ec.coach.name, ec.coach.id_number): ec.coach for ec in entry.coaches}
     entry.coaches.clear()
     db.session.flush()
+    known = find_coaches(c.id_number for c in data.coaches if c.name.strip())
     for coach_data in data.coaches:
         if not coach_data.name.strip():
             continue
-        coach = db.session.scalar(db.select(Coach).filter_by(name=coach_data.name.strip()))
-        if coach is None:
-            coach = Coach(name=coach_data.name.strip())
-            db.session.add(coach)
+        coach = coach_for(coach_data, known, previous)
         entry.coaches.append(
             EntryCoach(coach=coach, role=coach_data.role, share_percent=coach_data.share_percent)
         )
@@ -471,6 +581,8 @@ def save_entry(
         placement.medal, placement.prize = medal, prize
         placement.status = "entered"
         placement.entered_by_id = user_id
+        # A result returned by a reviewer goes back into the queue once it is saved again.
+        placement.returned_at = placement.returned_by_id = placement.return_reason = None
         db.session.add(placement)
     db.session.flush()
     from compapp.rewards.services import award_policies, grant_awards

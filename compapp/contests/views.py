@@ -73,7 +73,9 @@ def entry_snapshot(entry: Entry) -> dict:
     return {
         "sending_county": entry.sending_county_code,
         "members": [m.competitor.id_number[:6] + "…" + m.competitor.name for m in entry.members],
-        "coaches": [(c.coach.name, c.role, c.share_percent) for c in entry.coaches],
+        "coaches": [
+            (c.coach.name, c.coach.masked_id, c.role, c.share_percent) for c in entry.coaches
+        ],
         "placement": None
         if p is None
         else {
@@ -409,6 +411,7 @@ def entry_data(form: EntryForm, event: Event) -> services.EntryData:
             name=(sub.form.name.data or "").strip(),
             role=sub.form.role.data,
             share_percent=sub.form.share_percent.data,
+            id_number=(sub.form.id_number.data or "").strip().upper(),
         )
         for sub in form.coaches
     ]
@@ -431,6 +434,7 @@ def fill_entry_form(form: EntryForm, entry: Entry) -> None:
         sub.form.grade.data, sub.form.home_county.data = person.grade_code, person.home_county_code
     for sub, coach in zip(form.coaches, entry.coaches, strict=False):
         sub.form.name.data, sub.form.role.data = coach.coach.name, coach.role
+        sub.form.id_number.data = coach.coach.id_number or ""
         sub.form.share_percent.data = coach.share_percent
     if entry.placement is not None:
         p = entry.placement
@@ -589,7 +593,11 @@ def review():
         .join(Entry)
         .join(Event)
         .join(Contest)
-        .where(Placement.status == "entered")
+        .where(
+            Placement.status == "entered",
+            Placement.returned_at.is_(None),
+            Placement.revoked_at.is_(None),
+        )
     )
     total = db.session.scalar(db.select(db.func.count()).select_from(waiting.subquery()))
     pages = max(1, -(-total // REVIEW_PAGE_SIZE))

@@ -163,3 +163,14 @@ def split_by_percent(total_fen: int, percents: list[int]) -> list[int]:
     for i in order[:leftover]:
         parts[i] += 1
     return parts
+
+
+def split_evenly(total_fen: int, count: int) -> list[int]:
+    """Split ``total_fen`` into ``count`` parts that differ by at most one fen and add up exactly.
+
+    The leftover fen go one each to the first parts (largest remainder with equal remainders).
+    """
+    if count < 1:
+        raise ValueError("cannot split among no one")
+    base, leftover = divmod(total_fen, count)
+    return [base + (1 if i < leftover else 0) for i in range(count)]

@@ -23,7 +23,7 @@ from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardLineRecord, BudgetConfirmation
 from compapp.rewards.services import line_loading, line_notices
 
-STATUSES = ("provisional", "awaiting_budget", "confirmed", "paid")
+STATUSES = ("provisional", "awaiting_budget", "confirmed", "revoked", "paid")
 
 
 class BudgetRefused(Exception):
@@ -367,6 +367,7 @@ def line_status_sql():
     """``AwardLineRecord.status()`` as SQL, over the line and its entry's (outer-joined) placement."""
     return db.case(
         (AwardLineRecord.paid_on.is_not(None), "paid"),
+        (Placement.revoked_at.is_not(None), "revoked"),
         (AwardLineRecord.budget_confirmation_id.is_not(None), "confirmed"),
         (Placement.status == "confirmed", "awaiting_budget"),
         else_="provisional",
@@ -417,11 +418,22 @@ def payer_overview(payer_code: str) -> dict[int, list[ContestSummary]]:
 
 
 def confirm_budget(
-    contest: Contest, payer_code: str, user, note: str | None = None
+    contest: Contest,
+    payer_code: str,
+    user,
+    note: str | None = None,
+    funding_source: str = "budget",
 ) -> BudgetConfirmation:
-    """Confirm every line of the contest that ``payer_code`` pays and that awaits confirmation."""
+    """Confirm every line of the contest that ``payer_code`` pays and that awaits confirmation.
+
+    :param funding_source: where the money comes from (finance.models.FUNDING_SOURCES).
+    """
+    from compapp.finance.models import FUNDING_SOURCES
+
     if user.role != "finance" or user.jurisdiction_code != payer_code:
         raise BudgetRefused(_l("只有该承担单位的财务人员可以确认其预算。"))
+    if funding_source not in FUNDING_SOURCES:
+        raise BudgetRefused(_l("请选择资金来源。"))
     budget = budget_lines(payer_code, contest)
     lines = budget.confirmable
     if not lines:
@@ -438,6 +450,7 @@ def confirm_budget(
     db.session.flush()
     for line in lines:
         line.budget_confirmation_id = confirmation.id
+        line.funding_source = funding_source
     record_change(
         "confirm_budget",
         "budget",
@@ -449,6 +462,7 @@ def confirm_budget(
             "payer_code": payer_code,
             "line_ids": [line.id for line in lines],
             "total_fen": confirmation.total_fen,
+            "funding_source": funding_source,
         },
         user=user,
     )
@@ -459,27 +473,45 @@ def confirm_budget(
 def mark_paid(
     lines: list[AwardLineRecord], payer_code: str, reference: str, paid_on: date, user
 ) -> None:
-    """Record payment of confirmed lines with a payment reference and date."""
+    """Record payment of confirmed lines with one payment reference (voucher) and date."""
+    mark_paid_each([(line, reference, paid_on) for line in lines], payer_code, user)
+
+
+def mark_paid_each(items: list[tuple[AwardLineRecord, str, date]], payer_code: str, user) -> None:
+    """Record payment of confirmed lines, each with its own voucher and date; all or none."""
     if user.role != "finance" or user.jurisdiction_code != payer_code:
         raise BudgetRefused(_l("只有该承担单位的财务人员可以登记支付。"))
-    if not reference.strip():
-        raise BudgetRefused(_l("请填写支付凭证号。"))
-    for line in lines:
+    for line, reference, _on in items:
+        if not reference.strip():
+            raise BudgetRefused(_l("请填写支付凭证号。"))
         if line.payer_code != payer_code or line.status() != "confirmed":
             raise BudgetRefused(_l("只能登记本单位已确认、尚未支付的明细。"))
         if line.amount_fen < 0:
             raise BudgetRefused(_l("负数调整明细为应收回金额，请按收回流程处理，不能登记为支付。"))
-    for line in lines:
+    for line, reference, paid_on in items:
         before = {"paid_on": None, "payment_reference": None}
-        line.paid_on, line.payment_reference = paid_on, reference.strip()
-        line.paid_by_id, line.paid_at = user.id, utcnow()
+        # Compare-and-set: of two registrations of one line at the same moment, one wins.
+        claimed = db.session.execute(
+            db.update(AwardLineRecord)
+            .where(AwardLineRecord.id == line.id, AwardLineRecord.paid_on.is_(None))
+            .values(
+                paid_on=paid_on,
+                payment_reference=reference.strip()[:80],
+                paid_by_id=user.id,
+                paid_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            raise BudgetRefused(_l("该明细已由他人登记支付，请刷新后查看。"))
+        db.session.refresh(line)
         record_change(
             "mark_line_paid",
             "award_line",
             line.id,
-            f"登记支付 {format_yuan(line.amount)}（凭证 {reference.strip()}）",
+            f"登记支付 {format_yuan(line.amount)}（凭证 {line.payment_reference}）",
             before=before,
-            after={"paid_on": paid_on, "payment_reference": reference.strip()},
+            after={"paid_on": paid_on, "payment_reference": line.payment_reference},
             user=user,
         )
     db.session.flush()
@@ -491,3 +523,34 @@ def confirmations(contest: Contest, payer_code: str) -> list[BudgetConfirmation]
         .filter_by(contest_id=contest.id, payer_code=payer_code)
         .order_by(BudgetConfirmation.id)
     ).all()
+
+
+def register_sheet_payments(contest: Contest, payer_code: str, rows, user) -> int:
+    """Mark the lines named by a payment sheet's rows paid, each with its row's voucher.
+
+    A team line split among coaches appears on several rows: their vouchers are joined. Lines
+    already paid are skipped (a sheet uploaded twice pays nothing twice); anything else that
+    is not this payer's confirmed line of this contest refuses the whole sheet.
+    """
+    wanted: dict[int, tuple[list[str], date]] = {}
+    for row in rows:
+        for line_id in row.line_ids:
+            vouchers, _on = wanted.setdefault(line_id, ([], row.paid_on))
+            if row.voucher not in vouchers:
+                vouchers.append(row.voucher)
+    lines = db.session.scalars(
+        db.select(AwardLineRecord)
+        .join(Entry)
+        .join(Event)
+        .where(AwardLineRecord.id.in_(sorted(wanted)), Event.contest_id == contest.id)
+        .with_for_update(of=AwardLineRecord)
+    ).all()
+    if len(lines) != len(wanted):
+        raise BudgetRefused(_l("支付表中有不属于本赛事的明细编号：请使用本赛事下载的发放花名册。"))
+    items = [
+        (line, "；".join(wanted[line.id][0]), wanted[line.id][1])
+        for line in lines
+        if line.paid_on is None
+    ]
+    mark_paid_each(items, payer_code, user)
+    return len(items)

@@ -19,7 +19,7 @@ from compapp.contests.models import Contest, Entry, Event
 from compapp.core.dates import format_datetime
 from compapp.core.messages import N_
 from compapp.core.money import format_yuan, from_fen
-from compapp.downloads import PDF, XLSX, download_written
+from compapp.downloads import PDF, XLSX, download, download_written
 from compapp.extensions import db
 from compapp.finance import services
 from compapp.finance.exports import (
@@ -28,6 +28,7 @@ from compapp.finance.exports import (
     write_budget_pdf,
     write_budget_workbook,
 )
+from compapp.finance.models import FUNDING_SOURCES
 from compapp.jobs.exports import export_or_job, run_export
 from compapp.paging import page_of, search_text
 from compapp.reference.models import Jurisdiction
@@ -108,6 +109,7 @@ def contest_budget(contest_id: int):
         abort(404)
     return render_template(
         "finance/budget.html",
+        funding_sources=FUNDING_SOURCES,
         contest=contest,
         year=None,
         budget=budget,
@@ -130,6 +132,7 @@ def year_budget(year: int):
 
     return render_template(
         "finance/budget.html",
+        funding_sources=FUNDING_SOURCES,
         contest=None,
         year=year,
         budget=budget,
@@ -156,7 +159,8 @@ def confirm(contest_id: int):
             contest,
             current_user.jurisdiction_code,
             current_user,
-            (request.form.get("note") or "").strip() or None,
+            (request.form.get("note") or "").strip()[:400] or None,
+            request.form.get("funding_source") or "budget",
         )
     except services.BudgetRefused as exc:
         flash(str(exc), "error")
@@ -366,3 +370,214 @@ def budget_export_job(job, progress) -> dict:
         write_export(replace(sheet, rows=track(sheet.rows)), params["fmt"], out)
 
     return run_export(job, progress, write)
+
+
+# --- payment roster (发放花名册) and payment sheets -------------------------------------------
+
+
+def paying_officer(payer: str) -> None:
+    """Full ID and account numbers go to the paying level's finance officer only."""
+    if current_user.role != "finance" or current_user.jurisdiction_code != payer:
+        abort(403)
+
+
+def _roster_download(roster, stem: str, fmt: str) -> Response:
+    from compapp.finance.roster_exports import roster_pdf, roster_workbook
+    from compapp.payees.services import record_full_read
+
+    roster.printed_on = date.today()
+    if fmt == "xlsx":
+        data, kind = roster_workbook(roster), XLSX
+    elif fmt == "pdf":
+        data, kind = roster_pdf(roster), PDF
+    else:
+        abort(404)
+    record_full_read(
+        current_user, current_user.jurisdiction_code, roster.scope, len(roster.rows), fmt
+    )
+    db.session.commit()
+    return download(data, f"{stem}.{fmt}", kind)
+
+
+@bp.route("/contests/<int:contest_id>/roster.<fmt>")
+@require_role("finance")
+def contest_roster(contest_id: int, fmt: str):
+    from compapp.finance.roster import build_roster
+
+    contest = _contest(contest_id)
+    code = payer_code()
+    paying_officer(code)
+    roster = build_roster(code, contest)
+    if not roster.rows:
+        flash(_("还没有已确认的明细：确认预算后才能生成发放花名册。"), "error")
+        return redirect(url_for("finance.contest_budget", contest_id=contest.id))
+    return _roster_download(roster, f"{roster.payer}_{contest.name}_发放花名册", fmt)
+
+
+@bp.route("/years/<int:year>/roster.<fmt>")
+@require_role("finance")
+def year_roster(year: int, fmt: str):
+    from compapp.finance.roster import build_roster
+
+    code = payer_code()
+    paying_officer(code)
+    roster = build_roster(code, year=year)
+    if not roster.rows:
+        flash(_("还没有已确认的明细：确认预算后才能生成发放花名册。"), "error")
+        return redirect(url_for("finance.year_budget", year=year))
+    return _roster_download(roster, f"{roster.payer}_{year}年度_发放花名册", fmt)
+
+
+@bp.route("/contests/<int:contest_id>/payment-sheet", methods=["POST"])
+@require_role("finance")
+def payment_sheet(contest_id: int):
+    """Register payments from the roster's Excel with a voucher (and date) filled per row."""
+    from compapp.finance.payment_sheet import read_payment_sheet
+
+    contest = _contest(contest_id)
+    back = redirect(url_for("finance.contest_budget", contest_id=contest.id))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    upload = request.files.get("sheet")
+    data = upload.read(MAX_SHEET_BYTES + 1) if upload else b""
+    if not data:
+        flash(_("请选择填好支付凭证号的发放花名册文件。"), "error")
+        return back
+    if len(data) > MAX_SHEET_BYTES:
+        flash(_("文件太大（超过 5 MB）。"), "error")
+        return back
+    sheet = read_payment_sheet(data, date.today())
+    if sheet.problems:
+        for _row, message, params in sheet.problems[:20]:
+            flash(_(message, **params), "error")
+        return back
+    if not sheet.rows:
+        flash(_("文件中没有填写支付凭证号的行。"), "error")
+        return back
+    try:
+        count = services.register_sheet_payments(
+            contest, current_user.jurisdiction_code, sheet.rows, current_user
+        )
+    except services.BudgetRefused as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return back
+    db.session.commit()
+    flash(_("已按上传的支付表登记 %(n)s 条明细的支付。", n=count), "success")
+    return back
+
+
+MAX_SHEET_BYTES = 5 * 1024 * 1024
+
+
+# --- reconciliation (对账) -------------------------------------------------------------------
+
+
+def _period() -> tuple[date, date]:
+    """The period asked for (start, end dates), by default the calendar year asked or this one."""
+    year = request.args.get("year", type=int) or date.today().year
+    try:
+        start = date.fromisoformat(request.args.get("start") or f"{year:04d}-01-01")
+        end = date.fromisoformat(request.args.get("end") or f"{year:04d}-12-31")
+    except ValueError:
+        abort(400)
+    if end < start:
+        start, end = end, start
+    return start, end
+
+
+@bp.route("/reconciliation", methods=["GET", "POST"])
+def reconciliation():
+    from compapp.core.money import MoneyError, to_fen
+    from compapp.finance import reconciliation as recon
+
+    code = payer_code()
+    start, end = _period()
+    figures = recon.ledger(code, start, end)
+    error = None
+    if request.method == "POST":
+        if current_user.role != "finance" or not ConfirmForm().validate_on_submit():
+            abort(403 if current_user.role != "finance" else 400)
+        try:
+            ledger_paid = to_fen((request.form.get("ledger_paid") or "").strip() or "x")
+        except MoneyError:
+            error = _("请填写本单位账面已支付金额（元），如 240000.00。")
+        else:
+            try:
+                recon.record_reconciliation(
+                    figures, ledger_paid, request.form.get("explanation", ""), current_user
+                )
+            except recon.ReconciliationRefused as exc:
+                db.session.rollback()
+                error = str(exc)
+            else:
+                db.session.commit()
+                flash(_("已记录对账。"), "success")
+                return redirect(
+                    url_for("finance.reconciliation", start=start.isoformat(), end=end.isoformat())
+                )
+    return render_template(
+        "finance/reconciliation.html",
+        payer=db.session.get(Jurisdiction, code),
+        figures=figures,
+        history=recon.reconciliations(code),
+        form=ConfirmForm(),
+        error=error,
+    ), (422 if error else 200)
+
+
+# --- annual execution report ----------------------------------------------------------------
+
+
+@bp.route("/years/<int:year>/report")
+def annual_report(year: int):
+    from compapp.finance.report import annual_report as build
+
+    report = build(payer_code(), year)
+    return render_template(
+        "finance/report.html", report=report, year=year, charts=_report_charts(report)
+    )
+
+
+def _report_charts(report) -> dict:
+    """Paid and unpaid money by month, category and sending prefecture as bars, keyed by the
+    report section each pictures (the PDF and the Excel file draw their own)."""
+    from compapp.core.messages import N_
+    from compapp.dashboards.charts import Chart
+
+    series = [("paid", _("已支付")), ("unpaid", _("未支付"))]
+    if not report.confirmed_fen:
+        return {}
+    pictured = {
+        N_("按月份"): ("report-by-month", report.by_month),
+        N_("按赛事类别"): ("report-by-category", report.by_category),
+        N_("按州（市）"): ("report-by-prefecture", report.by_prefecture),
+    }
+    return {
+        title: Chart(
+            key,
+            _(title),
+            series,
+            [(r.label, {"paid": r.paid_fen, "unpaid": r.unpaid_fen}) for r in rows],
+            unit="fen",
+        )
+        for title, (key, rows) in pictured.items()
+    }
+
+
+@bp.route("/years/<int:year>/report.<fmt>")
+def annual_report_export(year: int, fmt: str):
+    from flask_babel import force_locale
+
+    from compapp.finance.report import annual_report as build
+    from compapp.finance.report_exports import report_pdf, report_workbook
+
+    # An official Chinese form whatever the page language (as the roster): one language inside.
+    with force_locale("zh"):
+        report = build(payer_code(), year)
+    stem = f"{report.payer}_{year}年度_奖励资金执行情况"
+    if fmt == "xlsx":
+        return download(report_workbook(report), f"{stem}.xlsx", XLSX)
+    if fmt == "pdf":
+        return download(report_pdf(report), f"{stem}.pdf", PDF)
+    abort(404)

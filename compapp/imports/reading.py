@@ -15,7 +15,8 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from compapp.core.idnumber import normalise_id_number
+from compapp.core.bank import bank_problems, clean_bank_details, mask_account
+from compapp.core.idnumber import id_number_problem, normalise_id_number
 from compapp.core.vocab import GRADES
 
 SHEET = "参赛组"
@@ -38,9 +39,23 @@ TIE = "并列"
 RESULT = "奖项"
 
 
+BANK_NAME = "开户银行"
+BRANCH = "开户网点"
+ACCOUNT = "银行账号"
+
+
 def coach_headers(slot: int) -> tuple[str, str, str]:
     """Return the name, role and share headers of coach ``slot`` (1-based)."""
     return f"教练{slot}", f"教练{slot}角色", f"教练{slot}比例（%）"
+
+
+def coach_id_header(slot: int) -> str:
+    """Return the ID-number header of coach ``slot``: coaches are told apart by it."""
+    return f"教练{slot}身份证号码"
+
+
+COACH_HEADERS = tuple(h for slot in range(1, COACH_SLOTS + 1) for h in coach_headers(slot))
+COACH_ID_HEADERS = tuple(coach_id_header(slot) for slot in range(1, COACH_SLOTS + 1))
 
 
 HEADERS: tuple[str, ...] = (
@@ -56,11 +71,16 @@ HEADERS: tuple[str, ...] = (
     RANK,
     TIE,
     RESULT,
-    *(h for slot in range(1, COACH_SLOTS + 1) for h in coach_headers(slot)),
+    *COACH_HEADERS,
+    # Later additions go at the end, so older files and templates keep their columns.
+    *COACH_ID_HEADERS,
+    BANK_NAME,
+    BRANCH,
+    ACCOUNT,
 )
 REQUIRED_HEADERS = (OCCUPATION, FORMAT, NAME, ID_NUMBER, COUNTY)
 # Entry-level columns: the same on every row of a pair or trio (later rows may leave them empty).
-ENTRY_HEADERS = (COUNTY, RANK, TIE, RESULT, *HEADERS[12:])
+ENTRY_HEADERS = (COUNTY, RANK, TIE, RESULT, *COACH_HEADERS, *COACH_ID_HEADERS)
 # Headers organisers commonly type instead of the template's.
 HEADER_ALIASES = {
     "赛项": OCCUPATION,
@@ -536,6 +556,8 @@ class ImportedMember:
     employer: str | None
     is_employee: bool
     grade: str
+    # Bank details (all three or none), checked by compapp.core.bank.
+    bank: tuple[str, str, str] | None = None
 
 
 @dataclass
@@ -543,6 +565,7 @@ class ImportedCoach:
     name: str
     role: str
     share_percent: int | None
+    id_number: str = ""
 
 
 @dataclass
@@ -631,6 +654,32 @@ def build_entries(
     return entries, problems
 
 
+ID_NUMBER_REASONS = {
+    "length": "应为 18 位",
+    "characters": "前 17 位应为数字，最后一位为数字或 X",
+    "birth_date": "出生日期无效",
+    "check_digit": "校验位不正确",
+}
+
+
+def _bank(sheet, number: int, row: dict, problems: list) -> tuple[str, str, str] | None:
+    """The row's bank details, or None when the three columns are empty; problems named."""
+    values = (row.get(BANK_NAME, ""), row.get(BRANCH, ""), row.get(ACCOUNT, ""))
+    if not any(v.strip() for v in values):
+        return None
+    found = bank_problems(*values)
+    headers = {"bank_name": BANK_NAME, "branch": BRANCH, "account_number": ACCOUNT}
+    for field_name, message in found.items():
+        value = values[list(headers).index(field_name)]
+        # Never echo an account number back in full: the report shows its last digits only.
+        shown = mask_account(value) if field_name == "account_number" else value
+        problems.append(_cell_problem(sheet, number, headers[field_name], shown, message))
+    if found:
+        return None
+    details = clean_bank_details(*values)
+    return (details.bank_name, details.branch, details.account_number)
+
+
 def _entry(sheet, occupation, event_format, group, rows, counties, problems) -> ImportedEntry:
     first_number, first = rows[0]
     # Entry-level values: taken from the first row that fills them; others must agree or be empty.
@@ -691,6 +740,7 @@ def _entry(sheet, occupation, event_format, group, rows, counties, problems) -> 
                 employer,
                 bool(is_employee),
                 grade or "none",
+                _bank(sheet, number, row, problems),
             )
         )
     county_text = shared.get(COUNTY, "")
@@ -764,7 +814,21 @@ def _entry(sheet, occupation, event_format, group, rows, counties, problems) -> 
                     )
                 )
                 share = None
-        coaches.append(ImportedCoach(name, role or "coach", share))
+        coach_number = normalise_id_number(shared.get(coach_id_header(slot), ""))
+        if coach_number:
+            why = id_number_problem(coach_number)
+            if why:
+                problems.append(
+                    _cell_problem(
+                        sheet,
+                        first_number,
+                        coach_id_header(slot),
+                        coach_number,
+                        "教练身份证号码无效：%(why)s",
+                        why=ID_NUMBER_REASONS[why],
+                    )
+                )
+        coaches.append(ImportedCoach(name, role or "coach", share, coach_number))
     return ImportedEntry(
         occupation=occupation,
         event_format=event_format,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import insert
 from sqlalchemy.orm import selectinload
@@ -275,6 +276,14 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
         for member in entry.members:
             by_event_person[entry.event_id][member.competitor.id_number] = entry
     known = _known_people({m.id_number for item in entries for m in item.members})
+    known_coaches = contest_services.find_coaches(
+        {c.id_number for item in entries for c in item.coaches if c.id_number}
+    )
+    # People barred after a revoked award (for fraud) cannot be entered anew (chunked lookup).
+    known_ids = [person[0] for person in known.values()]
+    bars: dict[int, tuple] = {}
+    for start in range(0, len(known_ids), CHUNK):
+        bars.update(contest_services.bars_in_force(known_ids[start : start + CHUNK], date.today()))
     # People only other bodies' contests know are matched without being named (stored problems
     # are read later, by whoever opens the batch).
     named = contest_services.competitors_known_to(
@@ -381,6 +390,14 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
                     reveal_name=person is not None and person[0] in named,
                 )
             ]
+            bar = bars.get(person[0]) if person else None
+            if bar is not None and plan.matched[index] is None:
+                found += [
+                    locate.problem(item, problem)
+                    for problem in rules.check_bar(
+                        f"members-{position}-", member.name, bar[0], bar[1]
+                    )
+                ]
             if not member.name or rules.check_id_number("", member.id_number):
                 continue
             earlier = names_seen.setdefault(member.id_number, (member.row, member.name))
@@ -394,7 +411,18 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
                         name=earlier[1],
                     )
                 )
-        coach_names = [c.name for c in item.coaches]
+        for slot, coach in enumerate(item.coaches, start=1):
+            registered = known_coaches.get(coach.id_number) if coach.id_number else None
+            if registered is not None and registered.name != coach.name:
+                found.append(
+                    locate.cell(
+                        item.first_row,
+                        reading.coach_headers(slot)[0],
+                        message="该身份证号码已登记为教练“%(name)s”，姓名不一致；同一人不能登记两次。",
+                        name=registered.name,
+                    )
+                )
+        coach_names = [c.id_number or c.name for c in item.coaches]
         if len(set(coach_names)) != len(coach_names):
             found.append(
                 locate.cell(
@@ -492,7 +520,10 @@ def entry_data(item: ImportedEntry) -> contest_services.EntryData:
             )
             for m in item.members
         ],
-        coaches=[contest_services.CoachData(c.name, c.role, c.share_percent) for c in item.coaches],
+        coaches=[
+            contest_services.CoachData(c.name, c.role, c.share_percent, c.id_number)
+            for c in item.coaches
+        ],
         rank=item.rank,
         is_tie=item.is_tie if item.rank is not None else False,
         result=item.result,
@@ -539,6 +570,7 @@ def save_import(contest: Contest, table: Table, user_id: int | None) -> ImportPl
     new_ids = _insert_entries(contest, events, [item for _i, item in added], user_id)
     for (index, _item), entry_id in zip(added, new_ids, strict=True):
         plan.changes[index].entry_id = entry_id
+    _save_bank_details(plan.entries, user_id)
     return plan
 
 
@@ -566,7 +598,7 @@ def _insert_entries(
                 }
     for number, person_id in _insert_returning(Competitor, list(new_people.values()), "id_number"):
         people[number] = (person_id, new_people[number]["name"])
-    coach_ids = _coach_ids({c.name for item in items for c in item.coaches})
+    coach_ids = _coach_ids(items)
     entry_ids = [
         row_id
         for _k, row_id in _insert_returning(
@@ -593,11 +625,13 @@ def _insert_entries(
                     "position": position,
                 }
             )
-        for c in item.coaches:
+        for slot, c in enumerate(item.coaches):
             coaches.append(
                 {
                     "entry_id": entry_id,
-                    "coach_id": coach_ids[c.name],
+                    "coach_id": coach_ids[c.id_number]
+                    if c.id_number
+                    else coach_ids[(id(item), slot)],
                     "role": c.role,
                     "share_percent": c.share_percent,
                 }
@@ -637,17 +671,46 @@ def _insert_returning(model, rows: list[dict], key: str | None = None) -> list[t
     return out
 
 
-def _coach_ids(names: set[str]) -> dict[str, int]:
-    """Return the coach id of each name, creating coaches not yet known (as the form does)."""
-    ids: dict[str, int] = {}
-    for coach_id, name in db.session.execute(
-        db.select(Coach.id, Coach.name).where(Coach.name.in_(sorted(names))).order_by(Coach.id)
-    ):
-        ids.setdefault(name, coach_id)
-    missing = [{"name": n} for n in sorted(names) if n not in ids]
-    for name, coach_id in _insert_returning(Coach, missing, "name"):
-        ids[name] = coach_id
+def _coach_ids(items: list[ImportedEntry]) -> dict:
+    """The coach record of each coaching-team member: by ID number (found or created), never by
+    name; a member without an ID number gets a record of their own, linked to nobody.
+
+    Keys: the ID number, or (id(item), slot) for a member without one.
+    """
+    numbers = {c.id_number: c.name for item in items for c in item.coaches if c.id_number}
+    ids: dict = {
+        number: coach.id for number, coach in contest_services.find_coaches(list(numbers)).items()
+    }
+    missing = [
+        {"name": name, "id_number": n} for n, name in sorted(numbers.items()) if n not in ids
+    ]
+    for number, coach_id in _insert_returning(Coach, missing, "id_number"):
+        ids[number] = coach_id
+    anonymous = [
+        ((id(item), slot), c.name)
+        for item in items
+        for slot, c in enumerate(item.coaches)
+        if not c.id_number
+    ]
+    new_ids = _insert_returning(Coach, [{"name": name} for _key, name in anonymous])
+    for (key, _name), (_k, coach_id) in zip(anonymous, new_ids, strict=True):
+        ids[key] = coach_id
     return ids
+
+
+def _save_bank_details(items: list[ImportedEntry], user_id: int | None) -> None:
+    """Store the bank details the file gives for its competitors (one audit entry, no numbers)."""
+    from compapp.auth.models import User
+    from compapp.payees.services import save_imported_bank_details
+
+    wanted = {m.id_number: m.bank for item in items for m in item.members if m.bank}
+    if not wanted:
+        return
+    people = _known_people(set(wanted))
+    save_imported_bank_details(
+        [(people[n][0], bank) for n, bank in wanted.items() if n in people],
+        db.session.get(User, user_id) if user_id else None,
+    )
 
 
 def _grant_new_awards(contest, user_id) -> None:
@@ -699,6 +762,19 @@ def last_saved_batch(contest: Contest) -> ImportBatch | None:
     )
 
 
+def _without_account_numbers(cells: dict | None) -> dict | None:
+    """The stored cells with bank account numbers masked: once saved, the batch keeps no copy."""
+    if not cells or reading.ACCOUNT not in cells.get("headers", ()):
+        return cells
+    from compapp.core.bank import mask_account
+
+    rows = [
+        [n, {**values, reading.ACCOUNT: mask_account(values.get(reading.ACCOUNT, ""))}]
+        for n, values in cells["rows"]
+    ]
+    return {**cells, "rows": rows}
+
+
 def confirm_batch(batch: ImportBatch, digest: str, user) -> ImportPlan:
     """Save a checked batch; ``digest`` must be the one the user saw (flushes, no commit).
 
@@ -744,5 +820,6 @@ def confirm_batch(batch: ImportBatch, digest: str, user) -> ImportPlan:
     batch.saved_at = utcnow()
     batch.saved_by_id = getattr(user, "id", None)
     batch.summary = plan.summary()
+    batch.cells = _without_account_numbers(batch.cells)
     db.session.flush()
     return plan

@@ -7,6 +7,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from compapp.extensions import db
+from compapp.jobs.runners import work
+from compapp.jobs.services import horse_killed, reap_stale, sweep_old_jobs
 
 jobs = AppGroup("jobs", help="Background jobs (certificate ZIPs, re-pricing).")
 
@@ -15,8 +17,6 @@ jobs = AppGroup("jobs", help="Background jobs (certificate ZIPs, re-pricing).")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst: bool) -> None:
     """Run jobs from the queue, one at a time, until stopped (needs COMPAPP_REDIS_URL)."""
-    from compapp.jobs.runners import work
-
     app = current_app._get_current_object()
     if not app.config.get("REDIS_URL"):
         raise click.ClickException(
@@ -25,14 +25,12 @@ def worker(burst: bool) -> None:
         )
     db.session.remove()
     db.engine.dispose()  # the work horses are forks: start them with no open connection
-    work(app, burst=burst)
+    work(app, on_horse_killed=horse_killed, burst=burst)
 
 
 @jobs.command("sweep")
 def sweep() -> None:
     """Mark jobs of dead workers failed and delete finished jobs past their keeping time."""
-    from compapp.jobs.services import reap_stale, sweep_old_jobs
-
     failed = reap_stale()
     deleted = sweep_old_jobs()
     db.session.commit()

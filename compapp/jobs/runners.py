@@ -4,15 +4,19 @@
 worker`` processes run them, one at a time each, in a forked work horse (a horse that dies is
 noticed by its worker: the job is queued again while attempts remain, else marked failed).
 Not set (``make run``): a small thread pool of the web process runs them. Tests run them in the
-request that started them (``JOB_RUNNER = "inline"``). Every way runs ``services.run_job``.
+request that started them (``JOB_RUNNER = "inline"``). Every way runs ``services.run_job``; this module knows
+only how to hand a job over (services imports it, never the reverse).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from flask import Flask, current_app
+from flask import Flask
+
+from compapp.extensions import db
 
 QUEUE_NAME = "compapp"
 _worker_app: Flask | None = None
@@ -44,14 +48,18 @@ def rq_queue(app: Flask):
     return Queue(QUEUE_NAME, connection=redis_connection(app))
 
 
-def dispatch(app: Flask, job_id: str) -> None:
-    """Start job ``job_id`` (already committed as queued) the way this deployment runs jobs."""
+def hand_over(app: Flask, job_id: str, run: Callable[[str], object]) -> None:
+    """Start job ``job_id`` (already committed as queued) the way this deployment runs jobs.
+
+    ``run`` runs one attempt in this process (the thread pool and inline runners call it);
+    an RQ worker calls ``compapp.jobs.services.rq_entry`` by name.
+    """
     runner = runner_of(app)
     if runner == "rq":
         from rq import Retry
 
         rq_queue(app).enqueue(
-            "compapp.jobs.runners.rq_entry",
+            "compapp.jobs.services.rq_entry",
             job_id,
             job_id=f"compapp-{job_id}",
             retry=Retry(max=max(app.config["JOB_MAX_ATTEMPTS"] - 1, 0))
@@ -68,21 +76,18 @@ def dispatch(app: Flask, job_id: str) -> None:
                 max_workers=app.config["JOB_THREADS"], thread_name_prefix="compapp-job"
             )
             app.extensions["compapp_job_pool"] = pool
-        pool.submit(run_with_attempts, app, job_id)
+        pool.submit(run_with_attempts, app, job_id, run)
     else:
-        run_with_attempts(app, job_id)
+        run_with_attempts(app, job_id, run)
 
 
-def run_with_attempts(app: Flask, job_id: str) -> None:
+def run_with_attempts(app: Flask, job_id: str, run: Callable[[str], object]) -> None:
     """Run a job in this process, trying again while attempts remain."""
-    from compapp.extensions import db
-    from compapp.jobs.services import run_job
-
     with app.app_context():
         try:
             for _attempt in range(app.config["JOB_MAX_ATTEMPTS"]):
                 try:
-                    run_job(job_id)
+                    run(job_id)
                 except Exception:
                     app.logger.warning("job %s failed; trying again", job_id, exc_info=True)
                     continue
@@ -91,41 +96,20 @@ def run_with_attempts(app: Flask, job_id: str) -> None:
             db.session.remove()
 
 
-def rq_entry(job_id: str) -> str | None:
-    """What the RQ work horse calls: run the job in the worker's application."""
+def work_horse_app() -> Flask | None:
+    """The application of the RQ worker this work horse was forked from (None elsewhere)."""
+    return _worker_app
+
+
+def enter_work_horse() -> None:
+    """Note that this process is an RQ work horse (single-threaded: it may fork)."""
     global _in_work_horse
-    from compapp.extensions import db
-    from compapp.jobs.services import run_job
-
-    app = _worker_app
-    if app is None:
-        from compapp import create_app
-
-        app = create_app()
     _in_work_horse = True
-    with app.app_context():
-        # The horse is a fork: connections inherited from the worker stay the worker's.
-        db.engine.dispose(close=False)
-        try:
-            return run_job(job_id)
-        finally:
-            db.session.remove()
 
 
-def horse_killed(job, retpid, ret_val, rusage) -> None:
-    """RQ: a work horse died (killed, out of memory): record it on the job's row at once."""
-    from compapp.jobs.services import HORSE_DIED, HORSE_DIED_RETRY, mark_failed
-
-    job_id = (job.args or [None])[0]
-    if not job_id:
-        return
-    retry = job.should_retry
-    with (_worker_app or current_app).app_context():
-        mark_failed(job_id, HORSE_DIED_RETRY if retry else HORSE_DIED, retry=retry)
-
-
-def work(app: Flask, burst: bool = False) -> None:
-    """Run an RQ worker on the ``compapp`` queue in this process (until stopped)."""
+def work(app: Flask, on_horse_killed: Callable, burst: bool = False) -> None:
+    """Run an RQ worker on the ``compapp`` queue in this process (until stopped);
+    ``on_horse_killed`` records a work horse that died (RQ's ``work_horse_killed_handler``)."""
     global _worker_app
     from rq import Worker
 
@@ -135,6 +119,6 @@ def work(app: Flask, burst: bool = False) -> None:
         [rq_queue(app)],
         connection=connection,
         name=f"compapp-{os.uname().nodename}-{os.getpid()}",
-        work_horse_killed_handler=horse_killed,
+        work_horse_killed_handler=on_horse_killed,
     )
     worker.work(burst=burst, with_scheduler=False, logging_level="INFO")

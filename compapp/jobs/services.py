@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 from compapp.auth.models import utcnow
 from compapp.core.messages import N_
 from compapp.extensions import db
+from compapp.jobs import runners
 from compapp.jobs.models import ACTIVE_STATES, Job, JobChunk, JobGate
 
 # Which function does each kind of job (an explicit table: a kind name -> its handler).
@@ -157,11 +158,9 @@ def start_job(request: JobRequest, user) -> tuple[Job, bool]:
 
 def dispatch(job: Job) -> None:
     """Hand a committed, queued job to whoever runs jobs here (RQ, a thread, or this request)."""
-    from compapp.jobs import runners
-
     job_id = job.id
     try:
-        runners.dispatch(current_app._get_current_object(), job_id)
+        runners.hand_over(current_app._get_current_object(), job_id, run_job)
     except Exception:
         # The queue is unreachable (Redis down): say so on the job instead of leaving it queued.
         current_app.logger.exception("job %s could not be queued", job_id)
@@ -250,6 +249,31 @@ def mark_failed(job_id: str, error: str, retry: bool = False) -> None:
     if not retry:
         job.finished_at = utcnow()
     db.session.commit()
+
+
+def rq_entry(job_id: str) -> str | None:
+    """What the RQ work horse calls: run the job in the worker's application."""
+    app = runners.work_horse_app()
+    if app is None:
+        raise RuntimeError("start job workers with `flask --app wsgi jobs worker`")
+    runners.enter_work_horse()
+    with app.app_context():
+        # The horse is a fork: connections inherited from the worker stay the worker's.
+        db.engine.dispose(close=False)
+        try:
+            return run_job(job_id)
+        finally:
+            db.session.remove()
+
+
+def horse_killed(job, retpid, ret_val, rusage) -> None:
+    """RQ: a work horse died (killed, out of memory): record it on the job's row at once."""
+    job_id = (job.args or [None])[0]
+    if not job_id:
+        return
+    retry = job.should_retry
+    with (runners.work_horse_app() or current_app).app_context():
+        mark_failed(job_id, HORSE_DIED_RETRY if retry else HORSE_DIED, retry=retry)
 
 
 def reap_stale() -> int:

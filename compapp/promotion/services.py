@@ -297,7 +297,8 @@ def evaluate_contest_promotions(
         db.select(Placement)
         .join(Entry)
         .join(Event)
-        .where(Event.contest_id == contest.id)
+        # A result revoked for fraud earns no promotion (compapp.revocation).
+        .where(Event.contest_id == contest.id, Placement.revoked_at.is_(None))
         .order_by(Event.id, Placement.rank, Entry.id)
         .options(*_placement_loading())
     ).all()
@@ -524,6 +525,8 @@ def confirm_case(case: PromotionCase, user: User, note: str | None = None) -> No
         )
     if case.placement.status != "confirmed":
         raise PromotionRefused(_("该名次尚未复核确认，请先在成绩页面确认成绩，再确认晋升。"))
+    if case.placement.revoked_at is not None:
+        raise PromotionRefused(_("该获奖已撤销，不能确认晋升。"))
     _decide_case(case, user, "confirmed", _clean_note(note), "confirm_promotion", _("确认晋升"))
 
 

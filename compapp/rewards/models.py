@@ -94,6 +94,8 @@ class AwardLineRecord(db.Model):
     payment_reference: Mapped[str | None] = mapped_column(String(80))
     paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     paid_at: Mapped[datetime | None]
+    # Where the money comes from (compapp.finance.models.FUNDING_SOURCES), set on confirmation.
+    funding_source: Mapped[str | None] = mapped_column(String(30))
 
     computation: Mapped[AwardComputation] = relationship(back_populates="lines")
     competitor = relationship("Competitor")
@@ -107,12 +109,14 @@ class AwardLineRecord(db.Model):
         return from_fen(self.amount_fen)
 
     def status(self) -> str:
-        """provisional (result not confirmed), awaiting_budget, confirmed or paid."""
+        """provisional (result not confirmed), awaiting_budget, confirmed, revoked or paid."""
         if self.paid_on is not None:
             return "paid"
+        placement = self.entry.placement
+        if placement is not None and placement.revoked_at is not None:
+            return "revoked"
         if self.budget_confirmation_id is not None:
             return "confirmed"
-        placement = self.entry.placement
         if placement is not None and placement.status == "confirmed":
             return "awaiting_budget"
         return "provisional"

@@ -250,6 +250,8 @@ def grant_awards(
     Lines a finance officer has confirmed are never changed: a different result adds
     adjustment lines (±) for the difference, which need their own confirmation.
     """
+    if entry.placement is not None and entry.placement.revoked_at is not None:
+        return None  # revoked for fraud: its awards were settled by compapp.revocation
     facts = facts_for(entry)
     current = current_computation(entry)
     snapshot = placement_snapshot(entry.placement)

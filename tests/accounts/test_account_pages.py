@@ -25,7 +25,7 @@ def new_account(client, role: str, **scope):
     return client.post("/accounts/new", data={**data, **scope})
 
 
-def test_a_winner_is_linked_by_id_number_and_a_coach_by_name(
+def test_a_winner_and_a_coach_are_linked_by_id_number(
     client, auth, db, dummy_admin, dummy_contest, create_event, create_entry
 ):
     """The form takes text, not a list of every person; the link is looked up on saving."""
@@ -34,17 +34,22 @@ def test_a_winner_is_linked_by_id_number_and_a_coach_by_name(
 
     entry = create_entry(create_event(dummy_contest), names=["此里农布"])
     person = entry.members[0].competitor
-    db.session.add(Coach(name="周红梅"))
+    from tests.conftest import id_number_for
+
+    coach_number = id_number_for("533401")
+    db.session.add_all([Coach(name="周红梅"), Coach(name="周红梅", id_number=coach_number)])
     db.session.commit()
     auth.login("admin")
     page = client.get("/accounts/new").get_data(as_text=True)
     assert "此里农布" not in page and "周红梅" not in page
     assert new_account(client, "winner", competitor_id=person.id_number.lower()).status_code == 200
-    assert new_account(client, "coach", coach_id=" 周红梅 ").status_code == 200
+    assert new_account(client, "coach", coach_id=f" {coach_number.lower()} ").status_code == 200
     winner = db.session.scalar(db.select(User).filter_by(username="u-winner"))
     coach = db.session.scalar(db.select(User).filter_by(username="u-coach"))
     assert winner.competitor_id == person.id and winner.coach_id is None
-    assert coach.coach_id == db.session.scalar(db.select(Coach.id).filter_by(name="周红梅"))
+    assert coach.coach_id == db.session.scalar(
+        db.select(Coach.id).filter_by(id_number=coach_number)
+    )
     page = client.get(f"/accounts/{winner.id}/edit").get_data(as_text=True)
     assert "此里农布 " + person.masked_id in page and person.id_number not in page
 
@@ -62,8 +67,8 @@ def test_unknown_or_ambiguous_people_are_refused_with_a_message(
     number = id_number_for()
     page = new_account(client, "winner", competitor_id=number).get_data(as_text=True)
     assert f"找不到身份证号码为 {number} 的选手，请核对。" in page
-    page = new_account(client, "coach", coach_id="王五").get_data(as_text=True)
-    assert "找不到名为“王五”的教练，请核对姓名。" in page
+    page = new_account(client, "coach", coach_id=number).get_data(as_text=True)
+    assert f"找不到身份证号码为 {number} 的教练，请核对。" in page
     page = new_account(client, "coach", coach_id="李强").get_data(as_text=True)
-    assert "有多名教练名为“李强”，请填写教练编号。" in page
+    assert "账户按身份证号码关联教练，同名的教练按姓名无法区分。" in page
     assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 1

@@ -25,13 +25,30 @@ def payers(db) -> list[str]:
     ).all()
 
 
+def revoke_one_confirmed_result(db, finance):
+    """Revoke (two organisers) a result whose confirmed lines are not paid: they read 'revoked'."""
+    from compapp.revocation.services import confirm_revocation, request_revocation
+
+    contest = db.session.scalar(db.select(Contest).filter_by(name="第47届世界技能大赛"))
+    services.confirm_budget(contest, "533400", finance)
+    line = services.budget_lines("533400", contest).payable[0]
+    one, two = (
+        db.session.scalar(db.select(User).filter_by(username=u))
+        for u in ("organiser1", "organiser2")
+    )
+    revocation = request_revocation(line.entry.placement, "冒名顶替", None, one, date(2025, 1, 1))
+    confirm_revocation(revocation, two, date(2025, 1, 1))
+
+
 def test_overview_totals_by_status_match_each_contest_budget(db, demo):
-    """The overview's SQL status (paid, confirmed, awaiting budget, provisional) is the lines'."""
+    """The overview's SQL status (paid, confirmed, revoked, awaiting budget, provisional) is the
+    lines'."""
     finance = db.session.scalar(db.select(User).filter_by(username="finance_dq"))
     contest = db.session.scalar(db.select(Contest).filter_by(name="第二届全国技能大赛"))
     services.confirm_budget(contest, "533400", finance)
     paid = services.budget_lines("533400", contest).payable[:1]
     services.mark_paid(paid, "533400", "DQCZ-1", date(2024, 10, 8), finance)
+    revoke_one_confirmed_result(db, finance)
     db.session.flush()
     seen = set()
     for code in payers(db):

@@ -59,3 +59,17 @@ def test_calculator_needs_a_county(client):
     response = client.get(QUERY.replace("county=533422", "county="))
     assert response.status_code == 422
     assert '<a href="#county">' in response.get_data(as_text=True)
+
+
+def test_calculator_prices_a_prefecture_contest_run_by_its_organiser(client):
+    """迪庆州's own prefecture contest: the organiser chosen on the form is read as the API
+    reads it, and 迪庆州 pays its (7) award (POLICY.md §4.3)."""
+    query = (
+        "/calculator?award_date=2024-09-15&category=prefecture_comprehensive"
+        "&event_format=individual&result=medal:gold&county=533422&organiser=533400"
+    )
+    response = client.get(query)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, html[html.find("error") : html.find("error") + 400]
+    quote = html[html.index('id="quote"') :]
+    assert "迪庆藏族自治州" in quote and "¥10,000.00" in quote

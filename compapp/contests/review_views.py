@@ -1,0 +1,97 @@
+"""The bulk review page: filter the queue, confirm or return many results in one go."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from compapp.auth.access import organiser_required
+from compapp.contests import bulk_review
+from compapp.contests.forms import ConfirmForm
+from compapp.contests.models import Contest, Event
+from compapp.contests.views import in_scope, scoped
+from compapp.extensions import db
+
+bp = Blueprint("review", __name__, url_prefix="/contests/review")
+
+MAX_SELECTED = 1000
+
+
+@bp.before_request
+@organiser_required
+def organisers_only():
+    return None
+
+
+def _filters() -> tuple[int | None, int | None]:
+    return request.values.get("contest", type=int), request.values.get("event", type=int)
+
+
+@bp.route("/bulk")
+def bulk():
+    contest_id, event_id = _filters()
+    rows, total, page, pages = bulk_review.queue_page(
+        bulk_review.queue(scoped, contest_id, event_id), request.args.get("page", 1, type=int)
+    )
+    contests = db.session.scalars(
+        scoped(db.select(Contest)).order_by(Contest.award_on.desc(), Contest.id.desc()).limit(200)
+    ).all()
+    events = []
+    if contest_id:
+        events = db.session.scalars(
+            db.select(Event).filter_by(contest_id=contest_id).order_by(Event.id)
+        ).all()
+    return render_template(
+        "contests/bulk_review.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        contests=contests,
+        events=events,
+        contest_id=contest_id,
+        event_id=event_id,
+        seen={p.id: bulk_review.seen_digest(p) for p in rows},
+        returned=bulk_review.returned_to(current_user),
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/bulk", methods=["POST"])
+def bulk_action():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    contest_id, event_id = _filters()
+    action = request.form.get("action")
+    shown = request.form.getlist("shown", type=int)
+    ids = shown if action == "confirm_all" else request.form.getlist("ids", type=int)
+    back = redirect(url_for("review.bulk", contest=contest_id, event=event_id))
+    if not ids:
+        flash(_("请先勾选要处理的成绩。"), "error")
+        return back
+    if len(ids) > MAX_SELECTED:
+        flash(_("一次最多处理 %(n)s 项。", n=MAX_SELECTED), "error")
+        return back
+    seen = {}
+    for pid in ids:
+        seen[pid] = (request.form.get(f"seen-{pid}") or "")[:40]
+    if action == "return":
+        reason = (request.form.get("reason") or "").strip()
+        if not reason:
+            flash(_("退回时请写明原因，录入人会看到。"), "error")
+            return back
+        outcome = bulk_review.return_many(ids, seen, reason[:400], current_user, in_scope)
+        done = _("已退回 %(n)s 项成绩给录入人。", n=len(outcome.done))
+    elif action in ("confirm", "confirm_all"):
+        outcome = bulk_review.confirm_many(ids, seen, current_user, in_scope)
+        done = _("已确认 %(n)s 项成绩。", n=len(outcome.done))
+    else:
+        abort(400)
+    db.session.commit()
+    if outcome.done:
+        flash(done, "success")
+    for placement, why in outcome.refused[:30]:
+        what = bulk_review._describe(placement) if placement is not None else ""
+        flash(f"{what}：{why}" if what else why, "error")
+    return back

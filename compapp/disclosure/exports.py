@@ -1,0 +1,131 @@
+"""The award list (获奖名单) as Excel and PDF: the public one (masked names) and the internal
+one (full names). Plain rows in, bytes out: no Flask, no database; never ID or bank data."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from xml.sax.saxutils import escape
+
+from openpyxl import Workbook
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from compapp.certificates.fonts import ensure_font
+from compapp.core.money import format_yuan, from_fen
+from compapp.core.xlsx import write_table
+
+HEADERS = [
+    "赛项",
+    "形式",
+    "成绩",
+    "姓名",
+    "类别",
+    "选派单位",
+    "省级（元）",
+    "州（市）级（元）",
+    "县级（元）",
+    "合计（元）",
+]
+LEVEL_KEYS = ("province_fen", "prefecture_fen", "county_fen", "total_fen")
+
+
+def _cells(row: dict) -> list:
+    return [row["event"], row["format"], row["result"], row["name"], row["kind"], row["county"]]
+
+
+def award_list_workbook(content: dict, title: str) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "获奖名单"
+    write_table(
+        ws,
+        HEADERS,
+        [_cells(r) + [from_fen(r[k]) for k in LEVEL_KEYS] for r in content["rows"]],
+        {7, 8, 9, 10},
+        ["合计", "", "", f"{len(content['rows'])} 行", "", ""]
+        + [from_fen(content["totals"][k]) for k in LEVEL_KEYS],
+        widths=dict(enumerate((16, 8, 14, 20, 10, 22, 14, 16, 14, 14), start=1)),
+        caption=title,
+    )
+    ws.print_title_rows = "2:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def award_list_pdf(content: dict, title: str, footnote: str) -> bytes:
+    font = ensure_font()
+    base = ParagraphStyle("base", fontName=font, fontSize=9, leading=12)
+    heading = ParagraphStyle("heading", parent=base, fontSize=15, leading=20, alignment=1)
+    small = ParagraphStyle("small", parent=base, fontSize=7.5, leading=10)
+    out = BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=landscape(A4),
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=12 * mm,
+        title=title,
+        author="compapp",
+    )
+    data = [[Paragraph(h, base) for h in HEADERS]]
+    for r in content["rows"]:
+        data.append(
+            [Paragraph(escape(str(c)), base) for c in _cells(r)]
+            + [format_yuan(from_fen(r[k]), symbol=False) for k in LEVEL_KEYS]
+        )
+    data.append(
+        ["合计", "", "", "", "", ""]
+        + [format_yuan(from_fen(content["totals"][k]), symbol=False) for k in LEVEL_KEYS]
+    )
+    table = Table(
+        data,
+        repeatRows=1,
+        colWidths=[
+            32 * mm,
+            14 * mm,
+            26 * mm,
+            40 * mm,
+            18 * mm,
+            36 * mm,
+            26 * mm,
+            28 * mm,
+            26 * mm,
+            26 * mm,
+        ],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), font),
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#888888")),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEF2F6")),
+                ("ALIGN", (6, 1), (-1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
+    story = [
+        Paragraph(escape(title), heading),
+        Spacer(1, 3 * mm),
+        Paragraph(
+            escape(
+                f"{content['category']} · 成绩认定日期 {content['award_on']} · {content['organiser']}"
+            ),
+            base,
+        ),
+        Spacer(1, 3 * mm),
+        table,
+        Spacer(1, 4 * mm),
+        Paragraph(escape(footnote), small),
+    ]
+    doc.build(story)
+    return out.getvalue()

@@ -1,0 +1,202 @@
+"""Public disclosure of a contest's award list (获奖名单, 003_…txt:2401 公开) and the internal list.
+
+The public list is frozen at publication: names masked as the certificate verification page
+masks them (core.names.mask_name), the sending county, the result and the award amounts per
+payer level. No ID number, no bank data, nothing else about the person. Publication and
+withdrawal are audited; a withdrawn list stays on record and leaves the public page.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy.orm import joinedload, selectinload
+
+from compapp import labels
+from compapp.audit.services import record_change
+from compapp.auth.models import utcnow
+from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event, Placement
+from compapp.core.names import mask_name
+from compapp.disclosure.models import Disclosure
+from compapp.extensions import db
+from compapp.rewards.models import AwardLineRecord
+
+LEVELS = ("province", "prefecture", "county")
+
+
+class DisclosureRefused(Exception):
+    """A publication or withdrawal is not allowed; the message says why (translated)."""
+
+
+def award_rows(contest: Contest, masked: bool) -> list[dict]:
+    """One row per competitor and one per coaching team of the contest's confirmed results,
+    with the amounts per payer level in fen (current lines)."""
+    entries = db.session.scalars(
+        db.select(Entry)
+        .join(Event)
+        .join(Placement, Placement.entry_id == Entry.id)
+        .where(
+            Event.contest_id == contest.id,
+            Placement.status == "confirmed",
+            Placement.revoked_at.is_(None),
+        )
+        .order_by(Event.id, Placement.rank, Entry.id)
+        .options(
+            joinedload(Entry.event),
+            selectinload(Entry.placement),
+            selectinload(Entry.members).joinedload(EntryMember.competitor),
+            selectinload(Entry.coaches).joinedload(EntryCoach.coach),
+            joinedload(Entry.sending_county),
+        )
+    ).all()
+    amounts: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    if entries:
+        for entry_id, payee, competitor_id, level, fen in db.session.execute(
+            db.select(
+                AwardLineRecord.entry_id,
+                AwardLineRecord.payee,
+                AwardLineRecord.competitor_id,
+                AwardLineRecord.payer_level,
+                db.func.sum(AwardLineRecord.amount_fen),
+            )
+            .join(Entry, Entry.id == AwardLineRecord.entry_id)
+            .join(Event, Event.id == Entry.event_id)
+            .where(Event.contest_id == contest.id, AwardLineRecord.is_current.is_(True))
+            .group_by(
+                AwardLineRecord.entry_id,
+                AwardLineRecord.payee,
+                AwardLineRecord.competitor_id,
+                AwardLineRecord.payer_level,
+            )
+        ):
+            amounts[(entry_id, payee, competitor_id)][level] += int(fen)
+    show = mask_name if masked else (lambda name: name)
+    rows = []
+    for entry in entries:
+        base = {
+            "event": entry.event.occupation,
+            "format": str(labels.event_format(entry.event.format)),
+            "result": str(labels.placement(entry.placement)),
+            "county": entry.sending_county.name,
+        }
+        for member in entry.members:
+            fen = amounts.get((entry.id, "competitor", member.competitor_id), {})
+            rows.append(_row(base, show(member.competitor.name), "选手", fen))
+        if entry.coaches:
+            fen = amounts.get((entry.id, "coaching_team", None), {})
+            names = "、".join(show(ec.coach.name) for ec in entry.coaches)
+            rows.append(_row(base, names, "教练团队", fen))
+    return rows
+
+
+AMOUNT_KEYS = tuple(f"{level}_fen" for level in LEVELS) + ("total_fen",)
+
+
+def _row(base: dict, name: str, kind: str, fen: dict) -> dict:
+    levels = {f"{level}_fen": int(fen.get(level, 0)) for level in LEVELS}
+    return {**base, "name": name, "kind": kind, **levels, "total_fen": sum(levels.values())}
+
+
+def totals(rows: list[dict]) -> dict[str, int]:
+    return {key: sum(r[key] for r in rows) for key in AMOUNT_KEYS}
+
+
+def public_content(contest: Contest) -> dict:
+    """What the public page shows, frozen: masked names, results, amounts per payer level.
+
+    Written in Chinese whatever the language of the page it is published from.
+    """
+    from flask_babel import force_locale
+
+    with force_locale("zh"):
+        return _content(contest, award_rows(contest, masked=True))
+
+
+def internal_content(contest: Contest) -> dict:
+    """The internal award list: full names (never ID or bank data), in Chinese."""
+    from flask_babel import force_locale
+
+    with force_locale("zh"):
+        return _content(contest, award_rows(contest, masked=False))
+
+
+def _content(contest: Contest, rows: list[dict]) -> dict:
+    return {
+        "contest": contest.name,
+        "category": str(labels.category(contest.category)),
+        "award_on": contest.award_on.isoformat(),
+        "organiser": contest.organising_body.name,
+        "rows": rows,
+        "totals": totals(rows),
+    }
+
+
+def live_disclosure(contest_id: int) -> Disclosure | None:
+    return db.session.scalar(
+        db.select(Disclosure)
+        .filter_by(contest_id=contest_id, withdrawn_at=None)
+        .order_by(Disclosure.id.desc())
+    )
+
+
+def publish(contest: Contest, user) -> Disclosure:
+    """Publish the contest's award list (a newer publication replaces the live one)."""
+    from flask_babel import gettext as _
+
+    content = public_content(contest)
+    if not content["rows"]:
+        raise DisclosureRefused(_("本赛事还没有经复核确认的成绩，无法公示获奖名单。"))
+    current = live_disclosure(contest.id)
+    if current is not None:
+        _withdraw(current, user, "已发布更新的获奖名单")
+    disclosure = Disclosure(contest_id=contest.id, content=content, published_by_id=user.id)
+    db.session.add(disclosure)
+    db.session.flush()
+    record_change(
+        "publish_award_list",
+        "disclosure",
+        disclosure.id,
+        f"公开获奖名单：{contest.name}（{len(content['rows'])} 行）",
+        after={"contest_id": contest.id, "rows": len(content["rows"])},
+        user=user,
+    )
+    return disclosure
+
+
+def _withdraw(disclosure: Disclosure, user, reason: str) -> None:
+    disclosure.withdrawn_at = utcnow()
+    disclosure.withdrawn_by_id = user.id
+    disclosure.withdrawal_reason = reason[:400]
+    db.session.flush()
+    record_change(
+        "withdraw_award_list",
+        "disclosure",
+        disclosure.id,
+        f"撤回公开的获奖名单：{disclosure.contest.name}（{reason}）",
+        before={"live": True},
+        after={"live": False, "reason": reason},
+        user=user,
+    )
+
+
+def withdraw(contest: Contest, user, reason: str) -> Disclosure:
+    """Take the contest's award list off the public page; a reason is required."""
+    from flask_babel import gettext as _
+
+    if not reason.strip():
+        raise DisclosureRefused(_("撤回公示须填写原因。"))
+    current = live_disclosure(contest.id)
+    if current is None:
+        raise DisclosureRefused(_("本赛事的获奖名单目前没有公开。"))
+    _withdraw(current, user, reason.strip())
+    return current
+
+
+def public_disclosures() -> list[Disclosure]:
+    """The live disclosures, newest first (at most 200 on the index)."""
+    return db.session.scalars(
+        db.select(Disclosure)
+        .filter_by(withdrawn_at=None)
+        .order_by(Disclosure.published_at.desc())
+        .limit(200)
+    ).all()

@@ -1,0 +1,124 @@
+"""Read a filled payment sheet (the roster's Excel with 支付凭证号 and 支付日期 filled in).
+
+Pure: no Flask, no database. Bounded: at most MAX_ROWS rows are read, cell by cell, from a
+read-only workbook; every refusal is a sentence naming the row.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from compapp.core.messages import N_
+
+MAX_ROWS = 20_000
+REF, VOUCHER, PAID_ON = "明细编号（勿改）", "支付凭证号", "支付日期"
+
+
+@dataclass
+class PaymentRow:
+    row: int
+    line_ids: list[int]
+    voucher: str
+    paid_on: date
+
+
+@dataclass
+class PaymentSheet:
+    rows: list[PaymentRow] = field(default_factory=list)
+    # (row or None, msgid, params)
+    problems: list[tuple[int | None, str, dict]] = field(default_factory=list)
+
+
+def _date(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value or "").strip().replace("/", "-").replace(".", "-")
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text) or re.fullmatch(
+        r"(\d{4})年(\d{1,2})月(\d{1,2})日", text
+    )
+    if not match:
+        return None
+    try:
+        return date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None
+
+
+def read_payment_sheet(data: bytes, default_date: date) -> PaymentSheet:
+    """The rows with a voucher number: which lines they pay, with which voucher, on which day."""
+    import openpyxl
+
+    sheet = PaymentSheet()
+    if data[:4] != b"PK\x03\x04":
+        sheet.problems.append((None, N_("请上传从本页下载的发放花名册 Excel（.xlsx）文件。"), {}))
+        return sheet
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 — openpyxl raises many kinds for a damaged archive
+        sheet.problems.append((None, N_("无法打开该文件：它不是有效的 Excel .xlsx 文件。"), {}))
+        return sheet
+    try:
+        columns: dict[str, int] | None = None
+        for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
+            if number > MAX_ROWS:
+                sheet.problems.append((None, N_("文件超过 %(n)s 行。"), {"n": MAX_ROWS}))
+                break
+            cells = ["" if v is None else v for v in values]
+            if columns is None:
+                texts = [str(c).strip() for c in cells]
+                if REF in texts and VOUCHER in texts:
+                    columns = {h: texts.index(h) for h in (REF, VOUCHER, PAID_ON) if h in texts}
+                continue
+            _read_row(sheet, number, cells, columns, default_date)
+    finally:
+        book.close()
+    if columns is None:
+        sheet.problems.append(
+            (
+                None,
+                N_("文件中没有“明细编号（勿改）”和“支付凭证号”两列：请使用本页下载的发放花名册。"),
+                {},
+            )
+        )
+    return sheet
+
+
+def _read_row(sheet: PaymentSheet, number: int, cells, columns, default_date: date) -> None:
+    def cell(header):
+        index = columns.get(header)
+        return cells[index] if index is not None and index < len(cells) else ""
+
+    ref, voucher = str(cell(REF)).strip(), str(cell(VOUCHER)).strip()
+    if not ref or not voucher:
+        return  # totals, signatures, or a row not paid yet
+    if not re.fullmatch(r"\d+(,\d+)*", ref):
+        sheet.problems.append(
+            (
+                number,
+                N_("第 %(row)s 行的明细编号“%(ref)s”被改动过，请使用下载时的原值。"),
+                {"row": number, "ref": ref[:40]},
+            )
+        )
+        return
+    if len(voucher) > 80:
+        sheet.problems.append(
+            (number, N_("第 %(row)s 行的支付凭证号超过 80 字。"), {"row": number})
+        )
+        return
+    raw_date = cell(PAID_ON)
+    paid_on = _date(raw_date) if raw_date not in ("", None) else default_date
+    if paid_on is None:
+        sheet.problems.append(
+            (
+                number,
+                N_("第 %(row)s 行的支付日期“%(value)s”无法识别，请填写如 2025-06-30。"),
+                {"row": number, "value": str(raw_date)[:20]},
+            )
+        )
+        return
+    sheet.rows.append(PaymentRow(number, [int(x) for x in ref.split(",")], voucher, paid_on))

@@ -1,0 +1,22 @@
+"""Read the reference data: Yunnan's divisions as the pure rules and forms need them."""
+
+from __future__ import annotations
+
+from compapp.extensions import db
+from compapp.reference.models import Jurisdiction
+
+
+def lookup_county(code: str) -> tuple[str, str, str] | None:
+    """Return (county name, prefecture code, prefecture name) for a county code, else None."""
+    county = db.session.get(Jurisdiction, code)
+    if county is None or county.level != "county" or county.parent is None:
+        return None
+    return county.name, county.parent.code, county.parent.name
+
+
+def lookup_organiser(code: str) -> tuple[str, str] | None:
+    """Return (name, level) for the province or a prefecture, else None."""
+    found = db.session.get(Jurisdiction, code)
+    if found is None or found.level not in ("province", "prefecture"):
+        return None
+    return found.name, found.level

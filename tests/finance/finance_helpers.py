@@ -1,0 +1,69 @@
+"""Shared steps of the finance-office tests: demo data, signing in, confirming, reading sheets."""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+from itertools import count
+
+from openpyxl import load_workbook
+
+from compapp.contests.models import Contest
+
+DEMO_PASSWORD = "compapp-demo"
+WORLDSKILLS = "第47届世界技能大赛"
+
+
+_clients = count(1)
+
+
+def login(app, username):
+    """A client signed in as ``username``, from an address of its own.
+
+    The sign-in limit counts per address; a test signing in several people would otherwise
+    meet it whenever an earlier test left the limiter switched on.
+    """
+    client = app.test_client()
+    n = next(_clients)
+    client.environ_base["REMOTE_ADDR"] = f"10.18.{n // 250 % 250}.{n % 250 + 1}"
+    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def contest_named(db, name) -> Contest:
+    return db.session.scalar(db.select(Contest).filter_by(name=name))
+
+
+def csrf(client, url) -> str:
+    page = client.get(url).get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def confirm_budget(app, username, contest, funding_source="budget"):
+    """The officer confirms the contest's lines their level pays (as on the budget page)."""
+    client = login(app, username)
+    response = client.post(
+        f"/finance/contests/{contest.id}/confirm",
+        data={"funding_source": funding_source, "note": ""},
+    )
+    assert response.status_code == 302
+    return client
+
+
+def sheet_rows(data: bytes, sheet: str | None = None) -> list[tuple]:
+    book = load_workbook(BytesIO(data))
+    ws = book[sheet] if sheet else book.active
+    return list(ws.iter_rows(values_only=True))
+
+
+def roster_table(data: bytes) -> tuple[list[str], list[dict]]:
+    """The roster's header and its payee rows (up to the total row) as dicts."""
+    rows = sheet_rows(data)
+    header = list(rows[1])
+    body = []
+    for row in rows[2:]:
+        if row[0] == "合计":
+            break
+        body.append(dict(zip(header, row, strict=False)))
+    return header, body

@@ -1,0 +1,143 @@
+"""Reconciliation per payer and period (issue 18, point 4) and the annual execution report
+(point 5); 003_…txt:2455-2475 (ledgers, reconciliation, audit)."""
+
+from __future__ import annotations
+
+import subprocess
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from compapp.audit.models import AuditEntry
+from compapp.finance.models import Reconciliation
+from tests.finance.finance_helpers import WORLDSKILLS, confirm_budget, contest_named, login
+from tests.finance.test_roster import dq_lines
+
+
+@pytest.fixture
+def demo(runner, db):
+    result = runner.invoke(args=["seed", "demo"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def confirmed(app, db, demo):
+    contest = contest_named(db, WORLDSKILLS)
+    return contest, confirm_budget(app, "finance_dq", contest, "special_fund")
+
+
+def pay_all(client, db, contest):
+    lines = dq_lines(db, contest)
+    client.post(
+        f"/finance/contests/{contest.id}/paid",
+        data={
+            "line_ids": [line.id for line in lines],
+            "payment_reference": "DQ-9",
+            "paid_on": "2024-12-01",
+        },
+    )
+    return lines
+
+
+def test_the_ledger_shows_confirmed_paid_and_zero_outstanding_once_everything_is_paid(
+    db, confirmed
+):
+    contest, client = confirmed
+    page = client.get("/finance/reconciliation?year=2024").get_data(as_text=True)
+    total = sum(line.amount_fen for line in dq_lines(db, contest))
+    assert "职业技能提升行动专账" in page
+    assert f'id="ledger-outstanding"><strong>¥{total / 100:,.2f}' in page
+    pay_all(client, db, contest)
+    page = client.get("/finance/reconciliation?year=2024").get_data(as_text=True)
+    assert 'id="ledger-outstanding"><strong>¥0.00' in page
+    assert f'id="ledger-paid">¥{total / 100:,.2f}' in page
+
+
+def test_the_officer_records_a_reconciliation_and_a_difference_needs_an_explanation(db, confirmed):
+    contest, client = confirmed
+    lines = pay_all(client, db, contest)
+    total = sum(line.amount_fen for line in lines)
+    refused = client.post("/finance/reconciliation?year=2024", data={"ledger_paid": "1.00"})
+    assert refused.status_code == 422
+    assert "请说明差额原因" in refused.get_data(as_text=True)
+    assert db.session.scalar(db.select(Reconciliation)) is None
+    response = client.post(
+        "/finance/reconciliation?year=2024", data={"ledger_paid": f"{total / 100:.2f}"}
+    )
+    assert response.status_code == 302
+    record = db.session.scalar(db.select(Reconciliation))
+    assert record.paid_fen == total and record.outstanding_fen == 0 and record.difference_fen == 0
+    assert record.reconciled_by.username == "finance_dq"
+    assert db.session.scalar(db.select(AuditEntry).filter_by(action="record_reconciliation"))
+
+
+def test_only_the_payers_officer_records_its_reconciliation(app, db, confirmed):
+    assert (
+        login(app, "admin")
+        .post("/finance/reconciliation?year=2024&payer=533400", data={"ledger_paid": "0"})
+        .status_code
+        == 403
+    )
+
+
+def test_the_annual_report_pdf_renders_its_charts_and_its_tables_add_up(tmp_path, db, confirmed):
+    contest, client = confirmed
+    lines = pay_all(client, db, contest)
+    total = sum(line.amount_fen for line in lines)
+    response = client.get("/finance/years/2024/report.pdf")
+    assert response.status_code == 200
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(response.data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "奖励资金执行情况" in text and "按月份" in text and "按政策依据" in text
+    assert f"{total / 100:,.2f}" in text
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")],
+        check=True,
+    )
+    assert (tmp_path / "p-1.png").stat().st_size > 5000
+    book = load_workbook(BytesIO(client.get("/finance/years/2024/report.xlsx").data))
+    assert book["按月份"]._charts and book["按赛事类别"]._charts
+    contest_rows = list(book["按赛事"].iter_rows(min_row=3, values_only=True))
+    assert contest_rows[-1][0] == "合计" and round(float(contest_rows[-1][2]) * 100) == total
+
+
+def test_the_annual_report_files_are_chinese_throughout_when_the_page_is_in_english(
+    app, tmp_path, db, confirmed
+):
+    """An official form in one language: asked from the English page, the category still
+    reads 世界技能大赛 (it read "WorldSkills Competition" among Chinese headings)."""
+    contest, client = confirmed
+
+    def english(path: str):
+        # A context of its own, as each real request has (the test's context would keep the
+        # language its first request chose).
+        with app.app_context():
+            return client.get(path + "?lang=en")
+
+    page = english("/finance/years/2024/report").get_data(as_text=True)
+    assert "WorldSkills" in page and "Sep" in page and "9月" not in page
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(english("/finance/years/2024/report.pdf").data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "世界技能大赛" in text and "9月" in text
+    assert "WorldSkills" not in text and "Sep" not in text
+    book = load_workbook(BytesIO(english("/finance/years/2024/report.xlsx").data))
+    cells = [c for row in book["按赛事类别"].iter_rows(values_only=True) for c in row if c]
+    assert "世界技能大赛" in cells and not any("WorldSkills" in str(c) for c in cells)
+
+
+def test_the_annual_report_page_draws_paid_and_unpaid_money_as_charts(db, confirmed):
+    contest, client = confirmed
+    html = client.get("/finance/years/2024/report").get_data(as_text=True)
+    for key in ("report-by-month", "report-by-category", "report-by-prefecture"):
+        figure = html.split(f'id="chart-{key}"', 1)[1].split("</figure>", 1)[0]
+        assert "<svg" in figure and "<rect" in figure and "¥240,000" in figure
+    assert "本年度没有已确认的明细" not in html
+    empty = client.get("/finance/years/2019/report").get_data(as_text=True)
+    assert "<svg" not in empty and "本年度没有已确认的明细" in empty

@@ -1,0 +1,65 @@
+"""Bulk promotion decisions (issue 18, point 3): many proposed cases decided in one go, each
+bound to what was seen and audited on its own (000_…txt:95: 可晋升 needs a person's decision)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from compapp.audit.models import AuditEntry
+from compapp.promotion.models import PromotionCase
+from tests.finance.finance_helpers import login
+
+
+@pytest.fixture
+def demo(runner, db):
+    result = runner.invoke(args=["seed", "demo"])
+    assert result.exit_code == 0, result.output
+
+
+def proposed_contest(db):
+    """A demo contest with at least two proposed cases whose results are confirmed."""
+    cases = db.session.scalars(
+        db.select(PromotionCase).filter_by(status="proposed", eligible=True)
+    ).all()
+    by_contest = {}
+    for case in cases:
+        if case.placement.status == "confirmed":
+            by_contest.setdefault(case.contest, []).append(case)
+    contest, found = max(by_contest.items(), key=lambda kv: len(kv[1]))
+    return contest, found
+
+
+def test_an_organiser_confirms_several_promotions_in_one_go_each_audited(app, db, demo):
+    contest, cases = proposed_contest(db)
+    client = login(app, "admin")
+    html = client.get(f"/promotion/contests/{contest.id}/bulk").get_data(as_text=True)
+    seen = dict(re.findall(r'name="seen-(\d+)" value="([0-9a-f]+)"', html))
+    data = {"action": "confirm", "ids": [str(c.id) for c in cases]}
+    data.update({f"seen-{k}": v for k, v in seen.items()})
+    assert client.post(f"/promotion/contests/{contest.id}/bulk", data=data).status_code == 302
+    db.session.expire_all()
+    assert {db.session.get(PromotionCase, c.id).status for c in cases} == {"confirmed"}
+    audited = db.session.scalars(db.select(AuditEntry).filter_by(action="confirm_promotion")).all()
+    assert {int(a.target_id) for a in audited} >= {c.id for c in cases}
+
+
+def test_a_rejection_needs_a_reason_and_a_changed_case_is_left_alone(app, db, demo):
+    contest, cases = proposed_contest(db)
+    client = login(app, "admin")
+    html = client.get(f"/promotion/contests/{contest.id}/bulk").get_data(as_text=True)
+    seen = dict(re.findall(r'name="seen-(\d+)" value="([0-9a-f]+)"', html))
+    data = {"action": "reject", "ids": [str(c.id) for c in cases]}
+    data.update({f"seen-{k}": v for k, v in seen.items()})
+    page = client.post(f"/promotion/contests/{contest.id}/bulk", data=data, follow_redirects=True)
+    assert "不予晋升时请在备注中写明理由。" in page.get_data(as_text=True)
+    changed = db.session.get(PromotionCase, cases[0].id)
+    changed.to_grade = changed.from_grade  # re-evaluated meanwhile
+    db.session.commit()
+    data["note"] = "资格审核未通过"
+    page = client.post(f"/promotion/contests/{contest.id}/bulk", data=data, follow_redirects=True)
+    assert "在您查看之后已有变化，没有处理；请重新查看。" in page.get_data(as_text=True)
+    db.session.expire_all()
+    statuses = [db.session.get(PromotionCase, c.id).status for c in cases]
+    assert statuses[0] == "proposed" and set(statuses[1:]) == {"rejected"}

@@ -30,14 +30,23 @@ class Page:
         return self.first + len(self.items) - 1
 
 
-def page_of(query, per_page: int = PAGE_SIZE, scalars: bool = True, arg: str = "page") -> Page:
+def page_of(
+    query,
+    per_page: int = PAGE_SIZE,
+    scalars: bool = True,
+    arg: str = "page",
+    total: int | None = None,
+) -> Page:
     """The requested page (``?page=N``, clamped to 1..last) of the ORM select ``query``.
 
     :param arg: the query argument naming the page (two lists on one page use two)
+    :param total: the number of rows of ``query`` when the page's summary already counted
+        them in SQL (spares counting them again)
     """
-    total = db.session.scalar(
-        db.select(db.func.count()).select_from(query.order_by(None).subquery())
-    )
+    if total is None:
+        total = db.session.scalar(
+            db.select(db.func.count()).select_from(query.order_by(None).subquery())
+        )
     pages = max(1, -(-total // per_page))
     page = min(max(request.args.get(arg, 1, type=int), 1), pages)
     limited = query.limit(per_page).offset((page - 1) * per_page)

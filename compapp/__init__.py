@@ -38,6 +38,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         default_translation_directories=str(ROOT / "compapp" / "translations"),
     )
     limiter.init_app(app)
+    from compapp.headers import init_headers
+
+    init_headers(app)
 
     from compapp import observability
     from compapp.web import register_web

@@ -18,7 +18,10 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 def _body() -> object:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the JSON parser goes
+        body = None
     if body is None:
         raise ApiError(
             400,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import tempfile
 from collections.abc import Callable
 from typing import BinaryIO
@@ -12,10 +13,24 @@ from flask import Response, send_file
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
 CSV = "text/csv"
+MAX_NAME_CHARS = 120
+# Control characters (a newline would break the header), path separators and the characters
+# Windows refuses in file names.
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f/\\:*?"<>|\u2028\u2029]+')
+
+
+def file_name(name: str) -> str:
+    """Return ``name`` fit to be a downloaded file's name: unsafe characters become "_",
+    the stem is cut to ``MAX_NAME_CHARS`` characters, the extension kept."""
+    stem, dot, extension = name.rpartition(".")
+    if not dot or len(extension) > 5:
+        stem, dot, extension = name, "", ""
+    stem = _UNSAFE.sub("_", stem).strip(" ._") or "download"
+    return stem[:MAX_NAME_CHARS] + dot + _UNSAFE.sub("_", extension)
 
 
 def download(data: bytes | BinaryIO, name: str, mimetype: str, inline: bool = False) -> Response:
-    """Send ``data`` as the file ``name``, never cached.
+    """Send ``data`` as the file ``name`` (made safe by ``file_name``), never cached.
 
     send_file writes filename*=UTF-8''… (RFC 5987) for a Chinese name, with an ASCII fallback
     for old clients.
@@ -24,7 +39,7 @@ def download(data: bytes | BinaryIO, name: str, mimetype: str, inline: bool = Fa
         io.BytesIO(data) if isinstance(data, bytes) else data,
         mimetype=mimetype,
         as_attachment=not inline,
-        download_name=name,
+        download_name=file_name(name),
         max_age=0,
     )
 

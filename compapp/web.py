@@ -12,9 +12,30 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import OperationalError
+from werkzeug.routing import IntegerConverter
 
 from compapp.core.money import format_yuan, format_yuan_short, from_fen
 from compapp.extensions import db, login_manager
+
+# Record ids are PostgreSQL integers: a larger number in a URL or form is no record (404),
+# never a query that overflows.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: a non-negative integer up to ``MAX_ID``, else 404."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def record_id(text: str) -> int:
+    """Read a record id from a request value (``type=record_id``); ValueError when out of range."""
+    value = int(text)
+    if not 0 < value <= MAX_ID:
+        raise ValueError(text)
+    return value
 
 
 def public(view: Callable) -> Callable:
@@ -51,6 +72,7 @@ def register_web(app: Flask) -> None:
     from compapp.revocation.views import bp as revocation_bp
     from compapp.rewards.views import bp as rewards_bp
 
+    app.url_map.converters["int"] = IdConverter
     for blueprint in (
         main_bp,
         auth_bp,

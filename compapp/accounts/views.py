@@ -27,6 +27,7 @@ from compapp.auth.models import User
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Coach, Competitor, OrganisingBody
 from compapp.core.idnumber import normalise_id_number
+from compapp.core.xlsx import csv_row
 from compapp.downloads import CSV, download
 from compapp.extensions import db, limiter
 from compapp.formtools import options
@@ -259,11 +260,11 @@ def audit_query():
         if args.get(name):
             try:
                 day = date.fromisoformat(args[name])
-            except ValueError:
+                moment = datetime.combine(
+                    day + timedelta(days=1 if op == "lt" else 0), datetime.min.time()
+                )
+            except (ValueError, OverflowError):  # not a date, or "to" the last day there is
                 continue
-            moment = datetime.combine(
-                day + timedelta(days=1 if op == "lt" else 0), datetime.min.time()
-            )
             query = query.where(AuditEntry.at >= moment if op == "ge" else AuditEntry.at < moment)
     return query
 
@@ -296,6 +297,7 @@ def audit_export():
 
     out = io.StringIO()
     writer = csv.writer(out)
+    # Names and summaries are typed by people: no field may start like a formula.
     writer.writerow(
         [
             "id",
@@ -312,18 +314,20 @@ def audit_export():
     )
     for e in db.session.scalars(audit_query()):
         writer.writerow(
-            [
-                e.id,
-                e.at.isoformat(),
-                e.username or "",
-                e.action,
-                e.target_type,
-                e.target_id or "",
-                e.summary,
-                json.dumps(e.before, ensure_ascii=False) if e.before is not None else "",
-                json.dumps(e.after, ensure_ascii=False) if e.after is not None else "",
-                e.ip or "",
-            ]
+            csv_row(
+                [
+                    e.id,
+                    e.at.isoformat(),
+                    e.username or "",
+                    e.action,
+                    e.target_type,
+                    e.target_id or "",
+                    e.summary,
+                    json.dumps(e.before, ensure_ascii=False) if e.before is not None else "",
+                    json.dumps(e.after, ensure_ascii=False) if e.after is not None else "",
+                    e.ip or "",
+                ]
+            )
         )
     return download(
         ("\ufeff" + out.getvalue()).encode(), f"审计日志_{date.today().isoformat()}.csv", CSV

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
@@ -101,3 +103,27 @@ class UserSession(db.Model):
     end_reason: Mapped[str | None] = mapped_column(String(30))
 
     user = relationship("User")
+
+
+def _hash_method() -> str:
+    if has_app_context():
+        return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return "scrypt"
+
+
+@lru_cache(maxsize=8)
+def _stand_in_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
+
+
+def verify_sign_in(user: User | None, password: str) -> bool:
+    """Return whether ``user`` may sign in with ``password``.
+
+    A password is hashed whether or not the username exists or the account is active: an
+    unknown name is checked against a stand-in hash of the configured method, so how long
+    the answer takes tells nobody which usernames exist.
+    """
+    if user is None or not user.password_hash:
+        check_password_hash(_stand_in_hash(_hash_method()), password)
+        return False
+    return user.check_password(password) and user.active

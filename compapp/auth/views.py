@@ -11,7 +11,7 @@ from flask_login import current_user, login_user, logout_user
 from compapp.audit.services import record_change
 from compapp.auth import limits, sessions
 from compapp.auth.forms import ChangePasswordForm, LoginForm
-from compapp.auth.models import User
+from compapp.auth.models import User, verify_sign_in
 from compapp.extensions import db, limiter
 from compapp.observability import SIGN_IN_FAILURES
 from compapp.web import public
@@ -41,7 +41,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(db.select(User).filter_by(username=form.username.data.strip()))
-        if user is None or not user.active or not user.check_password(form.password.data):
+        if not verify_sign_in(user, form.password.data):
             form.password.errors.append(_("用户名或密码不正确。"))
             SIGN_IN_FAILURES.labels(reason="password").inc()
         else:

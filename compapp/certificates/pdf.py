@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import fields, replace
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
@@ -32,6 +34,7 @@ QR_MASK_PATTERN = 2
 # Chinese typesetting never starts a line with closing punctuation (避头点).
 _NO_LINE_START = set("，。、；：？！）》」』”’．,.;:?!)%")
 _NO_LINE_END = set("（《「『“‘(")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
 
 def wrap_text(text: str, font: str, size: float, width: float, indent: float = 0) -> list[str]:
@@ -284,8 +287,20 @@ def _render(content: CertificateContent, verify_url: str, preview: bool) -> byte
         return _render_page(content, verify_url, preview)
 
 
+def plain_text(content: CertificateContent) -> CertificateContent:
+    """Return ``content`` with control characters (a line break typed into a name) shown as
+    a space: a certificate draws each character, and a control character has no glyph."""
+    changed = {
+        f.name: _CONTROL.sub(" ", value).strip()
+        for f in fields(content)
+        if isinstance(value := getattr(content, f.name), str) and _CONTROL.search(value)
+    }
+    return replace(content, **changed) if changed else content
+
+
 def _render_page(content: CertificateContent, verify_url: str, preview: bool) -> bytes:
     font = ensure_font()
+    content = plain_text(content)
     check_printable(content, verify_url)
     template = load_template(content.kind)
     out = io.BytesIO()

@@ -38,7 +38,7 @@ from compapp.core.names import mask_name
 from compapp.extensions import db, limiter
 from compapp.jobs import services as jobs
 from compapp.paging import page_of
-from compapp.web import public
+from compapp.web import public, record_id
 
 bp = Blueprint("certificates", __name__)
 
@@ -185,9 +185,9 @@ def holder_key(values) -> tuple:
     """Read a holder's key (kind, entry, holder type, person) from request values."""
     return (
         values.get("kind"),
-        values.get("entry", type=int),
+        values.get("entry", type=record_id),
         values.get("holder_type"),
-        values.get("person", type=int),
+        values.get("person", type=record_id),
     )
 
 
@@ -387,7 +387,7 @@ def zip_download(job_id: str):
         jobs.open_result(job),
         mimetype="application/zip",
         as_attachment=True,
-        download_name=job.file_name or "certificates.zip",
+        download_name=downloads.file_name(job.file_name or "certificates.zip"),
         max_age=0,
     )
     response.content_length = job.file_size

@@ -7,6 +7,7 @@ Codes: 400 ``bad_request`` / ``missing_field``; 422 ``invalid_value`` (``field``
 from __future__ import annotations
 
 import re
+import reprlib
 from collections.abc import Callable, Iterable
 from datetime import date
 
@@ -16,6 +17,20 @@ from compapp.policy.categories import CATEGORIES, EVENT_FORMATS
 CountyLookup = Callable[[str], "tuple[str, str, str] | None"]
 # organiser code -> (name, level "province" | "prefecture"), or None when it is neither.
 OrganiserLookup = Callable[[str], "tuple[str, str] | None"]
+
+_EXCERPT = reprlib.Repr()
+_EXCERPT.maxlevel, _EXCERPT.maxstring, _EXCERPT.maxother = 2, 40, 40
+_EXCERPT.maxlist = _EXCERPT.maxdict = _EXCERPT.maxtuple = 4
+
+
+def excerpt(value: object) -> str:
+    """Return a short excerpt of a received value for an error message (at most ~50
+    characters, however long or deeply nested the value is): error bodies never echo a
+    request back. Text is shown in Chinese quotes: “x”."""
+    if isinstance(value, str):
+        return "“" + (value if len(value) <= 40 else value[:40] + "…") + "”"
+    return _EXCERPT.repr(value)
+
 
 _ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _COUNTY_RE = re.compile(r"^\d{6}$")
@@ -59,7 +74,8 @@ def parse_award_date(value: object) -> date:
         except ValueError:
             pass
     raise invalid(
-        "award_date", f"获奖日期 award_date 应为有效日期，格式 YYYY-MM-DD，收到 {value!r}。"
+        "award_date",
+        f"获奖日期 award_date 应为有效日期，格式 YYYY-MM-DD，收到 {excerpt(value)}。",
     )
 
 
@@ -68,7 +84,7 @@ def parse_category(value: object) -> str:
     if not isinstance(value, str) or value not in CATEGORIES:
         raise invalid(
             "category",
-            f"未知的赛事类别 “{value}”。请使用 POLICY 中的类别编号：{'、'.join(CATEGORIES)}。",
+            f"未知的赛事类别 {excerpt(value)}。请使用 POLICY 中的类别编号：{'、'.join(CATEGORIES)}。",
         )
     return value
 
@@ -77,7 +93,7 @@ def parse_event_format(value: object) -> str:
     """``individual``, ``pair`` or ``trio``."""
     if not isinstance(value, str) or value not in EVENT_FORMATS:
         raise invalid(
-            "event_format", f"未知的赛项形式 “{value}”。请使用 individual、pair 或 trio。"
+            "event_format", f"未知的赛项形式 {excerpt(value)}。请使用 individual、pair 或 trio。"
         )
     return value
 
@@ -88,7 +104,7 @@ def parse_county(value: object, lookup_county: CountyLookup) -> tuple[str, str, 
     if found is None:
         raise invalid(
             "county",
-            f"未知的选送县（市、区）代码 “{value}”。请填写 6 位行政区划代码，如 533422。",
+            f"未知的选送县（市、区）代码 {excerpt(value)}。请填写 6 位行政区划代码，如 533422。",
         )
     return (value, *found)
 
@@ -113,7 +129,7 @@ def parse_organiser(
     if found is None:
         raise invalid(
             "organiser",
-            f"未知的主办单位代码 “{value}”。请填写云南省 530000，或主办州（市）级竞赛的"
+            f"未知的主办单位代码 {excerpt(value)}。请填写云南省 530000，或主办州（市）级竞赛的"
             "州（市）的 6 位代码，如 533400；不能填写县（市、区）代码。",
         )
     name, level = found

@@ -3,6 +3,14 @@ mode: rows go to a temporary file as they come, so memory stays flat at any leng
 
 No Flask, no database. An export is a plain function that writes a workbook to a binary
 stream (a response's temporary file, or a background job's file).
+
+Text a person typed (a name, a contest, an employer) can start with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return; a spreadsheet would run it as a formula (``=HYPERLINK(…)``,
+``=cmd|' /C calc'!A0``). Every export writes such text as text: in .xlsx a string cell
+marked "quote prefix" (Excel shows it exactly as typed and keeps it text when edited); in
+.csv, which has no cell types, with a leading apostrophe (the spreadsheet convention for
+"this is text"). Write cells through ``cell`` / ``write_table`` / ``append_row`` /
+``text_cell`` / ``put`` (xlsx) and ``csv_row`` (csv), never with a bare ``ws.append``.
 """
 
 from __future__ import annotations
@@ -12,12 +20,72 @@ from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 HEADER_FILL = PatternFill("solid", fgColor="EEF2F6")
 MONEY = "#,##0.00"
 BOLD = Font(bold=True)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(value: object) -> bool:
+    """Whether a spreadsheet would read ``value`` as a formula (text starting = + - @ tab CR)."""
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def csv_field(value: object) -> object:
+    """Return a CSV field no spreadsheet runs: such text gets a leading apostrophe."""
+    return "'" + value if looks_like_formula(value) else value
+
+
+def csv_row(values) -> list:
+    """Return a CSV row with every field passed through ``csv_field``."""
+    return [csv_field(v) for v in values]
+
+
+def _printable(value: str) -> str:
+    # Control characters cannot be stored in .xlsx (openpyxl refuses them): show a mark.
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+
+
+def _as_text(cell: Cell) -> Cell:
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def text_cell(ws, value: object) -> object:
+    """Return what ``ws.append`` should get for ``value``: a cell written as text when the
+    value looks like a formula, the value itself otherwise (works in write-only sheets)."""
+    if isinstance(value, Cell) or not isinstance(value, str):
+        return value
+    value = _printable(value)
+    if looks_like_formula(value):
+        return _as_text(Cell(ws, row=1, column=1, value=value))
+    return value
+
+
+def styled_cell(ws, value: object) -> Cell:
+    """Return a cell holding ``value`` under the formula rule, ready to be styled and appended
+    (also in write-only sheets)."""
+    made = text_cell(ws, value)
+    return made if isinstance(made, Cell) else Cell(ws, row=1, column=1, value=made)
+
+
+def append_row(ws, values) -> None:
+    """Append a row of values to ``ws`` with the formula rule applied to every cell."""
+    ws.append([text_cell(ws, v) for v in values])
+
+
+def put(ws, row: int, column: int, value: object) -> Cell:
+    """Set one cell of ``ws`` with the formula rule applied; return the cell."""
+    cell = ws.cell(row=row, column=column)
+    cell.value = _printable(value) if isinstance(value, str) else value
+    if looks_like_formula(cell.value):
+        _as_text(cell)
+    return cell
 
 
 def new_workbook() -> Workbook:
@@ -31,8 +99,9 @@ def save_workbook(wb: Workbook, out: BinaryIO) -> None:
 
 
 def cell(ws, value, *, bold: bool = False, money: bool = False, **style) -> WriteOnlyCell:
-    """A styled cell for ``ws.append`` (bold, money format #,##0.00, or any openpyxl style)."""
-    c = WriteOnlyCell(ws, value=value)
+    """A styled cell for ``ws.append`` (bold, money format #,##0.00, or any openpyxl style),
+    text that starts like a formula written as text."""
+    c = styled_cell(ws, value)
     if bold:
         c.font = BOLD
     if money:
@@ -74,7 +143,9 @@ def write_table(
     money = {c - 1 for c in money_cols}
     count = 0
     for row in rows:
-        ws.append([cell(ws, v, money=True) if i in money else v for i, v in enumerate(row)])
+        ws.append(
+            [cell(ws, v, money=True) if i in money else text_cell(ws, v) for i, v in enumerate(row)]
+        )
         count += 1
     if total_row is not None:
         values = total_row() if callable(total_row) else total_row

@@ -12,18 +12,18 @@ from datetime import date
 from decimal import Decimal
 from itertools import chain
 from typing import BinaryIO
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from compapp.certificates.fonts import ensure_font
 from compapp.core.money import capital_numerals, format_yuan
-from compapp.core.xlsx import new_workbook, save_workbook, write_table
+from compapp.core.pdftext import para
+from compapp.core.xlsx import append_row, new_workbook, save_workbook, write_table
 
 
 @dataclass(frozen=True)
@@ -72,19 +72,19 @@ def write_budget_workbook(out: BinaryIO, sheet: BudgetSheet) -> int:
         widths=dict(enumerate((28, 16, 30, 26, 14, 8, 14, 12, 40), start=1)),
         caption=f"{sheet.payer} 奖励资金预算：{sheet.scope}",
     )
-    ws.append(["大写", capital_numerals(sheet.total)])
+    append_row(ws, ["大写", capital_numerals(sheet.total)])
     totals = wb.create_sheet("按状态汇总")
-    totals.append(["状态", "金额（元）"])
+    append_row(totals, ["状态", "金额（元）"])
     for name, amount in sheet.status_totals:
-        totals.append([name, amount])
-    totals.append(["合计", sheet.total])
+        append_row(totals, [name, amount])
+    append_row(totals, ["合计", sheet.total])
     notes = wb.create_sheet("政策依据")
     for line in sheet.citations:
-        notes.append([line])
+        append_row(notes, [line])
     info = wb.create_sheet("说明")
     info.column_dimensions["B"].width = 80
     for notice in sheet.notices:
-        info.append(["提示", notice])
+        append_row(info, ["提示", notice])
     save_workbook(wb, out)
     return written
 
@@ -152,11 +152,12 @@ class PagedTable(Flowable):
 
 def fitted(text: str, style: ParagraphStyle, width: float):
     """A table cell's text: plain when it fits the column on one line (drawn as it is, no
-    markup read, measured once), else a Paragraph that wraps. A Paragraph is laid out each
-    time the table measures or draws it, which made most of a long budget's PDF time."""
+    markup read, measured once), else a paragraph that wraps (``para``: escaped). A paragraph
+    is laid out each time the table measures or draws it, which made most of a long budget's
+    PDF time."""
     if stringWidth(text, style.fontName, style.fontSize) <= width - 6:  # padding 3 + 3
         return text
-    return Paragraph(escape(text), style)
+    return para(text, style)
 
 
 def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
@@ -179,17 +180,17 @@ def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
         author="compapp",
     )
     story = [
-        Paragraph(f"{escape(sheet.payer)} 职业技能竞赛奖励资金预算确认表", title),
+        para(f"{sheet.payer} 职业技能竞赛奖励资金预算确认表", title),
         Spacer(1, 4 * mm),
-        Paragraph(f"范围：{escape(sheet.scope)}　　打印日期：{sheet.printed_on.isoformat()}", base),
+        para(f"范围：{sheet.scope}　　打印日期：{sheet.printed_on.isoformat()}", base),
         Spacer(1, 3 * mm),
     ]
     for notice in sheet.notices:
-        story.append(Paragraph(f"提示：{escape(notice)}", base))
+        story.append(para(f"提示：{notice}", base))
     if sheet.notices:
         story.append(Spacer(1, 3 * mm))
     header = [
-        Paragraph(h, base)
+        para(h, base)
         for h in ("赛项", "领取对象", "选派单位", "成绩", "类型", "金额（元）", "状态", "依据")
     ]
     widths = [34 * mm, 52 * mm, 40 * mm, 26 * mm, 14 * mm, 30 * mm, 22 * mm, 50 * mm]
@@ -202,7 +203,7 @@ def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
             r.kind,
             format_yuan(r.amount, symbol=False),
             fitted(r.status, base, widths[6]),
-            Paragraph(escape(r.clause), small),
+            para(r.clause, small),
         ]
         for r in sheet.rows
     )
@@ -225,17 +226,15 @@ def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
     )
     story.append(Spacer(1, 4 * mm))
     story.append(
-        Paragraph(
-            f"合计金额：{format_yuan(sheet.total)}（大写：{capital_numerals(sheet.total)}）", base
-        )
+        para(f"合计金额：{format_yuan(sheet.total)}（大写：{capital_numerals(sheet.total)}）", base)
     )
     story.append(
-        Paragraph(
+        para(
             "　".join(f"{name} {format_yuan(amount)}" for name, amount in sheet.status_totals), base
         )
     )
     for text in sheet.confirmations:
-        story.append(Paragraph(escape(text), base))
+        story.append(para(text, base))
     story.append(Spacer(1, 10 * mm))
     signatures = Table(
         [
@@ -257,17 +256,17 @@ def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
             ]
         )
     )
-    story += [signatures, Spacer(1, 8 * mm), Paragraph("政策依据：", small)]
-    story += [Paragraph(f"{i}. {escape(c)}", small) for i, c in enumerate(sheet.citations, start=1)]
+    story += [signatures, Spacer(1, 8 * mm), para("政策依据：", small)]
+    story += [para(f"{i}. {c}", small) for i, c in enumerate(sheet.citations, start=1)]
     story.append(
-        Paragraph(
+        para(
             "标有“按 compapp 读法”的依据，以及各条提示所涉的读法，"
             "见 compapp 公开页面“compapp 对政策中不明确之处的读法”（/readings）。",
             small,
         )
     )
     story.append(
-        Paragraph(
+        para(
             "金额按政策文件逐条计算，每行四舍五入到分，合计为各行之和；“调整”为已确认明细之后成绩变更产生的差额。",
             small,
         )

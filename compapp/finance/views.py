@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import MAXYEAR, MINYEAR, date
 from functools import cache
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -33,6 +33,7 @@ from compapp.jobs.exports import export_or_job, run_export
 from compapp.paging import page_of, search_text
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardLineRecord
+from compapp.web import record_id
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 
@@ -124,8 +125,16 @@ def contest_budget(contest_id: int):
     )
 
 
+def _year(year: int) -> int:
+    """An award year a budget can cover; any other number is no page (404)."""
+    if not MINYEAR < year < MAXYEAR:
+        abort(404)
+    return year
+
+
 @bp.route("/years/<int:year>")
 def year_budget(year: int):
+    year = _year(year)
     code = payer_code()
     budget, page, selected = budget_page(code, year=year)
     from compapp.honours.services import confirmed_honours_total_fen
@@ -183,7 +192,7 @@ def mark_paid(contest_id: int):
     contest = _contest(contest_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    ids = request.form.getlist("line_ids", type=int)
+    ids = request.form.getlist("line_ids", type=record_id)
     reference = request.form.get("payment_reference", "")
     try:
         paid_on = date.fromisoformat(request.form.get("paid_on", ""))
@@ -283,6 +292,7 @@ def contest_export(contest_id: int, fmt: str):
 
 @bp.route("/years/<int:year>/budget.<fmt>", methods=["GET", "POST"])
 def year_export(year: int, fmt: str):
+    year = _year(year)
     code = payer_code()
     return _export(code, year=year)
 

@@ -8,21 +8,22 @@ The layout is one row per competitor: rows of one pair or trio share 赛项、�
 from __future__ import annotations
 
 import codecs
-import csv
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from compapp.core.bank import bank_problems, clean_bank_details, mask_account
 from compapp.core.idnumber import id_number_problem, normalise_id_number
 from compapp.core.vocab import GRADES
+from compapp.imports import files
 
 SHEET = "参赛组"
 INSTRUCTIONS_SHEET = "填写说明"
 OPTIONS_SHEET = "选项"
 MAX_ROWS = 20_000
+# Problems kept for one file: past this many the rest are counted, not listed (a whole
+# column in the wrong format would otherwise give 20,000 problems of one kind).
+MAX_PROBLEMS = 1_000
 COACH_SLOTS = 4
 
 OCCUPATION = "赛项（工种）"
@@ -281,68 +282,42 @@ def read_csv(data: bytes) -> Table:
             "无法识别文件的文字编码。请保存为 UTF-8 或 GB18030（Excel 默认的“CSV”）编码的 CSV，或直接上传 .xlsx。",
         )
     text, encoding = decoded
-    first = text.split("\n", 1)[0]
+    first = text[: files.MAX_CSV_LINE_CHARS].split("\n", 1)[0]
     delimiter = max((",", "\t", ";"), key=first.count)
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error:
-        return _refused("CSV", "CSV 文件格式有误（引号不成对），请用 Excel 重新保存。")
-    table = _table_from_records("CSV", [(i, list(r)) for i, r in enumerate(records, start=1)])
+        records = files.csv_records(text, delimiter, MAX_ROWS + 1)
+    except files.Refused as refused:
+        return _refused("CSV", refused.message, **refused.params)
+    table = _table_from_records("CSV", records)
     table.kind, table.encoding = "csv", encoding
     return table
 
 
-def _merged_ranges(data: bytes, sheet_path: str | None) -> list[str]:
-    """Return the merged ranges ("A2:A4") of a worksheet part, read from its XML."""
-    if not sheet_path:
-        return []
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            xml = archive.read(sheet_path.lstrip("/")).decode("utf-8", "replace")
-    except (KeyError, zipfile.BadZipFile):
-        return []
-    return re.findall(r'<mergeCell\b[^>]*\bref="([A-Z]+\d+(?::[A-Z]+\d+)?)"', xml)
-
-
 def read_xlsx(data: bytes) -> Table:
-    """Read the 参赛组 sheet (or the first data sheet) of an .xlsx file into a ``Table``."""
-    import openpyxl  # late: CSV uploads and the pure checks need no spreadsheet library
+    """Read the 参赛组 sheet (or the first data sheet) of an .xlsx file into a ``Table``.
 
+    The file is read in bounded memory whatever it declares (``compapp.imports.files``).
+    """
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # noqa: BLE001 — openpyxl raises many kinds for a damaged archive
-        return _refused(
-            "?",
-            "无法打开该文件：它不是有效的 Excel .xlsx 文件（可能已损坏，或是改了扩展名的其他文件）。",
+        sheet = files.read_sheet(data, SHEET, (INSTRUCTIONS_SHEET, OPTIONS_SHEET), MAX_ROWS + 1)
+    except files.Refused as refused:
+        return _refused(refused.sheet, refused.message, **refused.params)
+    problems = [
+        _cell_problem(
+            sheet.name,
+            row,
+            f"#{col}",
+            formula,
+            "单元格 %(ref)s 是公式 %(formula)s，但文件中没有它的计算结果。请在 Excel 中打开并保存一次，或把公式改为数值（复制 → 选择性粘贴 → 数值）。",
+            ref=f"{column_letter(col)}{row}",
+            formula=formula,
         )
-    try:
-        names = [n for n in book.sheetnames if n not in (INSTRUCTIONS_SHEET, OPTIONS_SHEET)]
-        if not names:
-            return _refused("?", "文件中没有“%(sheet)s”工作表。", sheet=SHEET)
-        sheet_name = SHEET if SHEET in names else names[0]
-        sheet = book[sheet_name]
-        records = []
-        formulas: dict[tuple[int, int], str] = {}
-        for row_number, row in enumerate(sheet.iter_rows(), start=1):
-            values = []
-            for col, cell in enumerate(row):
-                value = getattr(cell, "value", None)
-                if getattr(cell, "data_type", None) == "f":
-                    formulas[(row_number, col)] = str(value)
-                values.append(value)
-            records.append((row_number, values))
-            if row_number > MAX_ROWS + 1 and any(v not in (None, "") for v in values):
-                return _refused(sheet_name, "文件超过 %(n)s 行，请分成几个文件上传。", n=MAX_ROWS)
-        merged = _merged_ranges(data, getattr(sheet, "_worksheet_path", None))
-    finally:
-        book.close()
-    problems = []
-    if formulas:
-        problems += _apply_formula_values(data, sheet_name, records, formulas)
-    for ref in merged:
+        for row, col, formula in sheet.formulas
+    ]
+    for ref in sheet.merged:
         problems.append(
             _cell_problem(
-                sheet_name,
+                sheet.name,
                 _first_row(ref),
                 None,
                 ref,
@@ -350,47 +325,22 @@ def read_xlsx(data: bytes) -> Table:
                 ref=ref,
             )
         )
-    return _table_from_records(sheet_name, records, problems)
-
-
-def _first_row(ref: str) -> int:
-    return int(re.search(r"\d+", ref).group())
-
-
-def _apply_formula_values(data: bytes, sheet_name: str, records, formulas) -> list[CellProblem]:
-    """Replace formulas by the values Excel computed; refuse formulas nobody computed."""
-    import openpyxl
-
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        cached = {
-            (r, c): cell.value
-            for r, row in enumerate(book[sheet_name].iter_rows(), start=1)
-            for c, cell in enumerate(row)
-            if (r, c) in formulas
-        }
-    finally:
-        book.close()
-    problems = []
-    by_row = dict(records)
-    for (r, c), formula in formulas.items():
-        value = cached.get((r, c))
-        if value is None:
-            problems.append(
-                _cell_problem(
-                    sheet_name,
-                    r,
-                    f"#{c}",
-                    formula,
-                    "单元格 %(ref)s 是公式 %(formula)s，但文件中没有它的计算结果。请在 Excel 中打开并保存一次，或把公式改为数值（复制 → 选择性粘贴 → 数值）。",
-                    ref=f"{column_letter(c)}{r}",
-                    formula=formula,
-                )
+    if sheet.more_merged:
+        problems.append(
+            _cell_problem(
+                sheet.name,
+                None,
+                None,
+                "",
+                "工作表中还有更多合并单元格，没有逐一列出。请取消工作表中所有的合并单元格。",
             )
-            by_row[r][c] = None
-        else:
-            by_row[r][c] = value
-    return problems
+        )
+    return _table_from_records(sheet.name, sheet.records, problems)
+
+
+def _first_row(ref: str) -> int | None:
+    found = re.search(r"\d+", ref)
+    return int(found.group()) if found else None
 
 
 def _cell_text(value) -> tuple[str, str | None]:
@@ -399,7 +349,7 @@ def _cell_text(value) -> tuple[str, str | None]:
         return "", None
     if isinstance(value, bool):
         return ("是" if value else "否"), None
-    if isinstance(value, datetime | date | time):
+    if isinstance(value, datetime | date | time | files.DateText):
         return str(value)[:19], "date"
     if isinstance(value, int):
         return str(value), None
@@ -468,6 +418,7 @@ def _table_from_records(
         )
     headers = [columns[i] for i in sorted(columns)]
     rows = []
+    unlisted = 0
     for number, values in records[1:]:
         if len(rows) >= MAX_ROWS:
             return _refused(sheet, "文件超过 %(n)s 行，请分成几个文件上传。", n=MAX_ROWS)
@@ -479,7 +430,10 @@ def _table_from_records(
                 kind = "formula_text"
             row[header] = text
             if kind is not None:
-                problems.append(_type_problem(sheet, number, header, text, kind))
+                if len(problems) < MAX_PROBLEMS:
+                    problems.append(_type_problem(sheet, number, header, text, kind))
+                else:
+                    unlisted += 1
         if any(row.values()):
             rows.append((number, row))
     # Formula problems were found before the headers were known: name their column now.
@@ -496,6 +450,8 @@ def _table_from_records(
         else p
         for p in problems
     ]
+    if unlisted:
+        problems.append(too_many_problems(sheet, unlisted))
     if not rows and not problems:
         problems.append(
             _cell_problem(
@@ -503,6 +459,18 @@ def _table_from_records(
             )
         )
     return Table(sheet, headers, rows, problems)
+
+
+def too_many_problems(sheet: str, unlisted: int) -> CellProblem:
+    """The note that ends a list of problems cut at ``MAX_PROBLEMS``."""
+    return _cell_problem(
+        sheet,
+        None,
+        None,
+        "",
+        "另有 %(n)s 个问题没有逐一列出。请先改正以上问题（常见原因是整列的单元格格式不对），再重新上传。",
+        n=unlisted,
+    )
 
 
 def _type_problem(sheet: str, row: int, header: str, text: str, kind: str) -> CellProblem:

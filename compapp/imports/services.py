@@ -227,6 +227,7 @@ class _Located:
         self,
         row: int,
         column: str,
+        /,
         problem: rules.Problem | None = None,
         message: str | None = None,
         **params,

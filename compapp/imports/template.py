@@ -13,6 +13,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from compapp.core.xlsx import put
 from compapp.imports import reading
 from compapp.policy.categories import FORMAT_NAMES
 
@@ -102,7 +103,7 @@ def build_template(
         letter = reading.column_letter(col - 1)
         options.cell(row=1, column=col, value=title).font = Font(bold=True)
         for row, value in enumerate(values, start=2):
-            options.cell(row=row, column=col, value=value)
+            put(options, row, col, value)
         ranges[title] = f"{reading.OPTIONS_SHEET}!${letter}$2:${letter}${len(values) + 1}"
     options.sheet_state = "hidden"
 
@@ -203,7 +204,7 @@ def _instructions(sheet, contest_name, category_name, award_on, result_labels, e
         for occupation, format_label in events:
             lines.append((f"    {occupation}（{format_label}）", False))
     for row, (text, bold) in enumerate(lines, start=1):
-        cell = sheet.cell(row=row, column=1, value=text)
+        cell = put(sheet, row, 1, text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if bold:
             cell.font = Font(bold=True, size=13 if row == 1 else 11)

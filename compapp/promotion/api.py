@@ -12,6 +12,7 @@ from compapp.core.api import (
     ApiError,
     CountyLookup,
     OrganiserLookup,
+    excerpt,
     invalid,
     parse_award_date,
     parse_category,
@@ -56,17 +57,20 @@ def parse_promotion_request(
     rank = body["rank"]
     # bool is an int subclass and 2.0 is not a rank: accept only true integers.
     if type(rank) is not int or rank < 1:
-        raise invalid("rank", f"决赛名次 rank 必须是不小于 1 的整数，收到 {rank!r}。")
+        raise invalid("rank", f"决赛名次 rank 必须是不小于 1 的整数，收到 {excerpt(rank)}。")
 
     grade = body["current_grade"]
     if not isinstance(grade, str) or grade not in GRADE_ORDER:
         raise invalid(
-            "current_grade", f"未知的现有等级 {grade!r}，应为 {'、'.join(GRADE_ORDER)} 之一。"
+            "current_grade",
+            f"未知的现有等级 {excerpt(grade)}，应为 {'、'.join(GRADE_ORDER)} 之一。",
         )
 
     is_employee = body["is_employee"]
     if not isinstance(is_employee, bool):
-        raise invalid("is_employee", f"is_employee 必须是 true 或 false，收到 {is_employee!r}。")
+        raise invalid(
+            "is_employee", f"is_employee 必须是 true 或 false，收到 {excerpt(is_employee)}。"
+        )
 
     county, _county_name, prefecture_code, _prefecture_name = parse_county(
         body["county"], lookup_county

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
-from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -24,6 +23,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from compapp.certificates.fonts import GlyphMissing, ensure_font, missing_glyphs
 from compapp.certificates.pdf import wrap_text
 from compapp.core.dates import format_date
+from compapp.core.pdftext import lines, para
+from compapp.core.xlsx import append_row
 
 NOTICE_TITLE = "职业技能等级晋升公示"
 COLUMNS = ("序号", "姓名", "工作单位", "选送单位", "职业（工种）", "决赛名次", "现有等级",
@@ -121,15 +122,12 @@ def notice_pdf(doc: NoticeDocument) -> bytes:
     head = ParagraphStyle("head", parent=cell, alignment=TA_CENTER)
     right = ParagraphStyle("right", parent=body, alignment=TA_RIGHT, firstLineIndent=0)
 
-    def para(text: str, style: ParagraphStyle) -> Paragraph:
-        return Paragraph(escape(text), style)
-
     def prose(text: str) -> Paragraph:
         # Break lines ourselves: ReportLab's CJK wrapping may start a line with "，". One
         # character of room is kept for closing punctuation that overhangs (避头点).
         width = TEXT_WIDTH - body.fontSize
-        lines = wrap_text(text, font, body.fontSize, width, indent=body.firstLineIndent)
-        return Paragraph("<br/>".join(escape(line) for line in lines), body)
+        wrapped = wrap_text(text, font, body.fontSize, width, indent=body.firstLineIndent)
+        return lines(wrapped, body)
 
     data = [[para(c, head) for c in COLUMNS]]
     for number, row in enumerate(doc.rows, start=1):
@@ -210,40 +208,43 @@ def notice_workbook(doc: NoticeDocument) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "晋升公示"
-    ws.append([NOTICE_TITLE])
+    append_row(ws, [NOTICE_TITLE])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([intro_text(doc)])
-    ws.append([period_text(doc)])
-    ws.append([f"公示截止日期：{cn_date(doc.ends_on)}"])
-    ws.append([])
-    ws.append(list(COLUMNS))
+    append_row(ws, [intro_text(doc)])
+    append_row(ws, [period_text(doc)])
+    append_row(ws, [f"公示截止日期：{cn_date(doc.ends_on)}"])
+    append_row(ws, [])
+    append_row(ws, list(COLUMNS))
     header_row = ws.max_row
     for c in ws[header_row]:
         c.font = Font(bold=True)
         c.fill = HEADER_FILL
         c.alignment = Alignment(vertical="center", wrap_text=True)
     for number, row in enumerate(doc.rows, start=1):
-        ws.append(
+        append_row(
+            ws,
             [number, row.name, row.employer, row.county, row.occupation, row.placing,
-             row.from_grade, row.to_grade, row.title, row.basis]
+             row.from_grade, row.to_grade, row.title, row.basis],
         )  # fmt: skip
-    ws.append([])
-    ws.append([doc.contact])
-    ws.append([f"{doc.issuer}　{cn_date(doc.published_on)}"])
+    append_row(ws, [])
+    append_row(ws, [doc.contact])
+    append_row(ws, [f"{doc.issuer}　{cn_date(doc.published_on)}"])
     for index, width in enumerate(EXCEL_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
 
     info = wb.create_sheet("说明")
-    info.append(["赛事", doc.contest_name])
-    info.append(["赛事类别", doc.category_name])
-    info.append(["颁奖日期", doc.award_on])
-    info.append(["政策", f"《{doc.policy_document}》（{doc.policy_id}）"])
-    info.append(["公示日期", doc.published_on])
-    info.append(["公示工作日数", doc.working_days])
-    info.append(["公示截止日期", doc.ends_on])
-    info.append(["期内节假日", "、".join(d.isoformat() for d in doc.holidays_in_period) or "—"])
-    info.append(["发布单位", doc.issuer])
+    append_row(info, ["赛事", doc.contest_name])
+    append_row(info, ["赛事类别", doc.category_name])
+    append_row(info, ["颁奖日期", doc.award_on])
+    append_row(info, ["政策", f"《{doc.policy_document}》（{doc.policy_id}）"])
+    append_row(info, ["公示日期", doc.published_on])
+    append_row(info, ["公示工作日数", doc.working_days])
+    append_row(info, ["公示截止日期", doc.ends_on])
+    append_row(
+        info, ["期内节假日", "、".join(d.isoformat() for d in doc.holidays_in_period) or "—"]
+    )
+    append_row(info, ["发布单位", doc.issuer])
     for (c,) in info.iter_rows(min_col=2, max_col=2):
         if isinstance(c.value, date):
             c.number_format = "yyyy-mm-dd"

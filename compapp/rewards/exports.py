@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import BinaryIO
 
-from compapp.core.xlsx import new_workbook, save_workbook, write_table
+from compapp.core.xlsx import append_row, new_workbook, save_workbook, write_table
 
 LINE_HEADERS = [
     "赛项",
@@ -76,13 +76,13 @@ def write_awards_workbook(
     )
     info = wb.create_sheet("说明")
     info.column_dimensions["B"].width = 80
-    info.append(["赛事", contest_name])
-    info.append(["状态", status_text])
-    info.append(
-        ["说明", "金额按政策文件逐条计算，每行保留两位小数（四舍五入到分），合计为各行之和。"]
+    append_row(info, ["赛事", contest_name])
+    append_row(info, ["状态", status_text])
+    append_row(
+        info, ["说明", "金额按政策文件逐条计算，每行保留两位小数（四舍五入到分），合计为各行之和。"]
     )
     for notice in notices:
-        info.append(["提示", notice])
-    info.append(["读法", "compapp 对政策中不明确之处的读法见“政策读法”页面（/readings）。"])
+        append_row(info, ["提示", notice])
+    append_row(info, ["读法", "compapp 对政策中不明确之处的读法见“政策读法”页面（/readings）。"])
     save_workbook(wb, out)
     return written

@@ -10,6 +10,7 @@ from compapp.core.api import (
     ApiError,
     CountyLookup,
     OrganiserLookup,
+    excerpt,
     invalid,
     parse_award_date,
     parse_category,
@@ -87,7 +88,8 @@ def _parse_result(value: object, category: str) -> tuple[str | None, int | None,
     for key in value:
         if key not in RESULT_FIELDS:
             raise invalid(
-                f"result.{key}", f"result 中不认识 “{key}”。只可填写 medal、prize、rank。"
+                f"result.{str(key)[:40]}",
+                f"result 中不认识 {excerpt(key)}。只可填写 medal、prize、rank。",
             )
     medal = value.get("medal")
     prize = value.get("prize")
@@ -99,11 +101,11 @@ def _parse_result(value: object, category: str) -> tuple[str | None, int | None,
             "result", "一个名次只能有奖牌（medal）或等级奖（prize）之一，请去掉其中一个。"
         )
     if medal is not None and medal not in MEDALS:
-        raise invalid("result.medal", f"未知的奖牌 “{medal}”。请使用 {'、'.join(MEDALS)}。")
+        raise invalid("result.medal", f"未知的奖牌 {excerpt(medal)}。请使用 {'、'.join(MEDALS)}。")
     if prize is not None and (not _is_int(prize) or prize not in (1, 2, 3)):
-        raise invalid("result.prize", f"等级奖 prize 应为 1、2 或 3，收到 {prize!r}。")
+        raise invalid("result.prize", f"等级奖 prize 应为 1、2 或 3，收到 {excerpt(prize)}。")
     if rank is not None and (not _is_int(rank) or rank < 1):
-        raise invalid("result.rank", f"名次 rank 必须是不小于 1 的整数，收到 {rank!r}。")
+        raise invalid("result.rank", f"名次 rank 必须是不小于 1 的整数，收到 {excerpt(rank)}。")
     try:
         check_result(category, medal, prize)
     except InvalidFacts as exc:

@@ -24,6 +24,7 @@ from compapp.jobs.exports import export_or_job, run_export
 from compapp.paging import page_of, search_text
 from compapp.rewards import services
 from compapp.rewards.exports import write_awards_workbook
+from compapp.web import record_id
 
 bp = Blueprint("rewards", __name__)
 
@@ -48,7 +49,7 @@ def contest_awards(contest_id: int):
     events, or one (``?event=``), or those with a name containing ``?q=``."""
     contest = get_contest(contest_id)
     summaries = services.event_summaries(contest)
-    event_id = request.args.get("event", type=int)
+    event_id = request.args.get("event", type=record_id)
     if event_id not in {s.event.id for s in summaries}:
         event_id = None
     search = search_text()
@@ -222,7 +223,7 @@ def what_if():
 
     contests = db.session.scalars(db.select(Contest).order_by(Contest.award_on.desc())).all()
     rows, error, draft_name = None, None, None
-    chosen = request.form.getlist("contest_ids", type=int)
+    chosen = request.form.getlist("contest_ids", type=record_id)
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)

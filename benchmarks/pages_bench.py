@@ -229,9 +229,14 @@ def build_contest(size: int, year: int, admin, second, finance_dq) -> Built:
     and certificate services."""
     from compapp.certificates import services as certificates
     from compapp.contests.models import Entry, Event, Placement
-    from compapp.contests.services import ContestData, confirm_placement, save_contest
+    from compapp.contests.services import (
+        ContestData,
+        confirm_placement,
+        placement_view,
+        save_contest,
+    )
     from compapp.extensions import db
-    from compapp.finance.services import confirm_budget
+    from compapp.finance.services import budget_view, confirm_budget
     from compapp.imports import services as imports
     from compapp.promotion import services as promotion
 
@@ -263,10 +268,10 @@ def build_contest(size: int, year: int, admin, second, finance_dq) -> Built:
         db.select(Placement).join(Entry).where(Entry.event_id.in_(halfway))
     ).all()
     for placement in placements:
-        confirm_placement(placement, second)
+        confirm_placement(placement, second, placement_view(placement))
     db.session.commit()
     phases["confirm results"] = time.perf_counter() - began - sum(phases.values())
-    confirm_budget(contest, "533400", finance_dq, "基准测试")
+    confirm_budget(contest, "533400", finance_dq, "基准测试", seen=budget_view("533400", contest))
     db.session.commit()
     promotion.evaluate_contest_promotions(contest, user=admin)
     db.session.commit()
@@ -274,7 +279,7 @@ def build_contest(size: int, year: int, admin, second, finance_dq) -> Built:
     cases = promotion.contest_cases(contest)[0]
     for case in cases:
         if case.eligible and case.status == "proposed" and case.placement.status == "confirmed":
-            promotion.confirm_case(case, admin)
+            promotion.confirm_case(case, admin, seen=promotion.case_view(case))
     db.session.commit()
     try:
         notice = promotion.publish_notice(contest, date.today(), admin)

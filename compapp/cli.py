@@ -56,6 +56,13 @@ def policies_check() -> None:
         load_promotion_rules()
     except PolicyFileError as exc:
         raise click.ClickException(str(exc)) from exc
+    from compapp.policies.services import check_active_revisions
+
+    try:
+        stored = check_active_revisions()
+    except PolicyFileError as exc:
+        raise click.ClickException(f"stored version: {exc}") from exc
+    ids = [*ids, *(f"{policy_id} (stored version in force)" for policy_id in stored)]
     ids = [*ids, "promotion rules"]
     click.echo(f"ok: {', '.join(ids)}")
 
@@ -64,14 +71,15 @@ def policies_check() -> None:
 @click.argument("policy_id")
 @click.option("--on", "on", required=True, help="Date, YYYY-MM-DD.")
 def policies_show(policy_id: str, on: str) -> None:
-    """Print the version of POLICY_ID in force on a date."""
-    from compapp.policy.loader import NoPolicyInForce, describe_version, load_policies
+    """Print the version of POLICY_ID in force on a date (a stored version in force included)."""
+    from compapp.policy.loader import NoPolicyInForce, describe_version
+    from compapp.rewards.services import award_policies
 
     try:
         day = date.fromisoformat(on)
     except ValueError as exc:
         raise click.BadParameter("use YYYY-MM-DD", param_hint="--on") from exc
-    policy_set = load_policies()
+    policy_set = award_policies()
     try:
         policy = policy_set[policy_id]
     except KeyError as exc:

@@ -147,6 +147,13 @@ def load_config(instance_path: str, test_config: dict | None = None) -> dict:
         settings["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
             Path(instance_path) / "compapp.sqlite"
         )
+    if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Writers to a SQLite file queue for its lock; wait for it rather than fail at once,
+        # so that of two simultaneous confirmations the second is refused by the database's
+        # compare-and-set (and told why), not by "database is locked".
+        options = dict(settings.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("connect_args", {"timeout": 30})
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = options
     days = settings.get("PROMOTION_NOTICE_WORKING_DAYS")
     if type(days) is not int or days < MIN_NOTICE_WORKING_DAYS:
         raise RuntimeError(

@@ -37,6 +37,8 @@ BODY_PREFECTURE = {HRSS_DQ: "533400", HRSS_DL: "532900"}
 # username, display name, role, scope kind, scope value
 ACCOUNTS = (
     ("admin", "系统管理员", "admin", None, None),
+    # A second administrator: policy versions and calendar years need another one to decide.
+    ("admin2", "复核管理员", "admin", None, None),
     ("organiser1", "李组织（省人社厅）", "organiser", "body", HRSS_YN),
     ("organiser2", "王复核（省人社厅）", "organiser", "body", HRSS_YN),
     ("organiser_dq", "扎西（迪庆州人社局）", "organiser", "body", HRSS_DQ),
@@ -46,6 +48,7 @@ ACCOUNTS = (
     ("finance_dq", "迪庆州财政局 卓玛", "finance", "jurisdiction", "533400"),
     ("finance_deqin", "德钦县财政局 格桑", "finance", "jurisdiction", "533422"),
     ("finance_ll", "龙陵县财政局 段会计", "finance", "jurisdiction", "530523"),
+    ("finance_yx", "玉溪市财政局 李会计", "finance", "jurisdiction", "530400"),
     ("winner1", "此里农布", "winner", "competitor", "53342219980312001"),
 )
 

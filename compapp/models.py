@@ -21,6 +21,7 @@ from compapp.imports.models import ImportBatch  # noqa: F401
 from compapp.jobs.models import Job, JobChunk, JobGate  # noqa: F401
 from compapp.notifications.models import Notification  # noqa: F401
 from compapp.payees.models import BankAccount  # noqa: F401
+from compapp.policies.models import PolicyRevision  # noqa: F401
 from compapp.promotion.models import (  # noqa: F401
     CalendarYear,
     GradeChange,

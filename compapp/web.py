@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import IntegerConverter
 
 from compapp.core.money import format_yuan, format_yuan_short, from_fen
@@ -200,6 +201,19 @@ def register_error_pages(app: Flask) -> None:
             request_id=g.get("request_id"),
         )
         return html, 503, {"Retry-After": "30"}
+
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(_error):
+        # A versioned record (a result, a promotion case) changed between reading and writing:
+        # the database refused the write (compare-and-set); nothing of this request is kept.
+        db.session.rollback()
+        return page(
+            409,
+            _("内容已被他人修改"),
+            _(
+                "在您操作期间，这条记录已被他人修改，您的操作没有保存。请返回刷新后，核对最新内容再操作。"
+            ),
+        )
 
     @app.errorhandler(500)
     def server_error(_error):

@@ -57,10 +57,27 @@ def reference_codes(database_url) -> set[str]:
 
 
 def _clean(codes: set[str]) -> None:
+    """Remove every row but the reference data, past the append-only triggers.
+
+    The triggers refuse DELETE on the audit log and confirmed award lines (as they must for any
+    script); a test database is emptied by TRUNCATE on PostgreSQL (no row triggers fire), and on
+    SQLite by lifting the triggers for the moment of the delete and creating them again as the
+    migration wrote them.
+    """
     _db.session.rollback()
-    for table in reversed(_db.metadata.sorted_tables):
-        if table.name not in REFERENCE_TABLES:
+    tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    if _db.engine.dialect.name == "postgresql":
+        _db.session.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables)))
+    else:
+        triggers = _db.session.execute(
+            text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        ).all()
+        for name, _sql in triggers:
+            _db.session.execute(text(f'DROP TRIGGER "{name}"'))
+        for table in tables:
             _db.session.execute(table.delete())
+        for _name, sql in triggers:
+            _db.session.execute(text(sql))
     jurisdictions = _db.metadata.tables["jurisdictions"]
     _db.session.execute(jurisdictions.delete().where(jurisdictions.c.code.not_in(codes)))
     _db.session.commit()

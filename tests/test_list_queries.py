@@ -57,8 +57,13 @@ def results_file(entries: int, serial: int) -> bytes:
 def build(db, size: int, year: int, admin, second, finance_dq, serial: int) -> dict:
     from compapp.certificates import services as certificates
     from compapp.contests.models import Entry, Event, Placement
-    from compapp.contests.services import ContestData, confirm_placement, save_contest
-    from compapp.finance.services import confirm_budget
+    from compapp.contests.services import (
+        ContestData,
+        confirm_placement,
+        placement_view,
+        save_contest,
+    )
+    from compapp.finance.services import budget_view, confirm_budget
     from compapp.imports import services as imports
     from compapp.promotion import services as promotion
 
@@ -84,13 +89,13 @@ def build(db, size: int, year: int, admin, second, finance_dq, serial: int) -> d
     for placement in db.session.scalars(
         db.select(Placement).join(Entry).where(Entry.event_id == events[0].id)
     ):
-        confirm_placement(placement, second)
+        confirm_placement(placement, second, placement_view(placement))
     db.session.commit()
-    confirm_budget(contest, "533400", finance_dq)
+    confirm_budget(contest, "533400", finance_dq, seen=budget_view("533400", contest))
     promotion.evaluate_contest_promotions(contest, user=admin)
     for case in promotion.contest_cases(contest)[0]:
         if case.status == "proposed" and case.placement.status == "confirmed":
-            promotion.confirm_case(case, admin)
+            promotion.confirm_case(case, admin, seen=promotion.case_view(case))
     db.session.commit()
     # Published in compapp on its first day (the services take the as-of date).
     notice = promotion.publish_notice(contest, date(2026, 12, 1), admin, today=date(2026, 12, 1))
@@ -239,3 +244,42 @@ def test_a_long_notice_shows_a_page_of_names_and_every_objection(
     assert '<td class="num">3</td>' in listed
     objections = page.split('id="objection-list"')[1].split("</table>")[0]
     assert "名次有误" in objections and last.competitor.name in objections
+
+
+def test_a_budget_page_loads_only_the_lines_it_shows(db, clients, two_sizes):
+    """The budget page's confirm and payment forms bind to what the page shows — the counts,
+    totals and which lines, summed in SQL — so a budget of many pages loads one page of lines,
+    not every line to build the forms' tokens."""
+    from sqlalchemy import event
+
+    from compapp.contests.models import Entry, Event
+    from compapp.rewards.models import AwardLineRecord
+
+    _small, large = two_sizes
+    lines = db.session.scalar(
+        db.select(db.func.count(AwardLineRecord.id))
+        .join(Entry, Entry.id == AwardLineRecord.entry_id)
+        .join(Event, Event.id == Entry.event_id)
+        .where(
+            Event.contest_id == large["contest"],
+            AwardLineRecord.payer_code == "533400",
+            AwardLineRecord.is_current.is_(True),
+        )
+    )
+    assert lines > 100  # more than one page
+    loaded = []
+
+    def on_load(target, _context):
+        loaded.append(target.id)
+
+    client = clients("finance_dq")
+    db.session.remove()
+    event.listen(AwardLineRecord, "load", on_load)
+    try:
+        response = client.get(f"/finance/contests/{large['contest']}")
+    finally:
+        event.remove(AwardLineRecord, "load", on_load)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'name="seen"' in page
+    assert 0 < len(set(loaded)) <= 100, (lines, len(set(loaded)))

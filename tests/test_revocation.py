@@ -15,6 +15,7 @@ from compapp.finance.models import RecoveryLine
 from compapp.revocation.models import PersonBar, Revocation
 from tests.finance.finance_helpers import WORLDSKILLS, confirm_budget, contest_named, login
 from tests.finance.test_roster import dq_lines
+from tests.pages import submit
 
 
 @pytest.fixture
@@ -29,14 +30,15 @@ def paid_and_confirmed(app, db, demo):
     contest = contest_named(db, WORLDSKILLS)
     client = confirm_budget(app, "finance_dq", contest)
     competitor_line = next(line for line in dq_lines(db, contest) if line.payee == "competitor")
-    client.post(
-        f"/finance/contests/{contest.id}/paid",
-        data={
-            "line_ids": [competitor_line.id],
-            "payment_reference": "DQ-1",
-            "paid_on": "2025-03-01",
-        },
-    )
+    page = f"/finance/contests/{contest.id}"
+    payment = {
+        "line_ids": [competitor_line.id],
+        "payment_reference": "DQ-1",
+        "paid_on": "2025-03-01",
+    }
+    submit(client, page, f"{page}/paid", payment)  # as on the budget page
+    db.session.refresh(competitor_line)
+    assert competitor_line.paid_on is not None
     placement = competitor_line.entry.placement
     return contest, placement, client
 

@@ -18,6 +18,8 @@ CERTIFICATE_KINDS = ("award", "promotion", "title")
 HOLDER_TYPES = ("competitor", "coach")
 CERTIFICATE_STATUSES = ("valid", "revoked")
 VERIFICATION_OUTCOMES = ("valid", "revoked", "unknown")
+# Why a certificate stopped standing without anyone revoking it by hand.
+SUPERSEDED_REASONS = ("result_reopened", "result_withdrawn", "promotion_reopened")
 
 
 class Certificate(db.Model):
@@ -82,6 +84,9 @@ class Certificate(db.Model):
     revocation_reason: Mapped[str | None] = mapped_column(Text)
     # Set on a certificate revoked by a re-issue: the certificate that took its place.
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    # Set (with status "revoked") when the result the certificate rests on was reopened,
+    # corrected or withdrawn: a code of SUPERSEDED_REASONS; the certificate awaits reissue.
+    superseded_reason: Mapped[str | None] = mapped_column(String(40))
 
     competitor = relationship("Competitor")
     coach = relationship("Coach")
@@ -95,6 +100,11 @@ class Certificate(db.Model):
     @property
     def is_valid(self) -> bool:
         return self.status == "valid"
+
+    @property
+    def is_superseded(self) -> bool:
+        """Return True when a correction of its result made it stop standing (pending reissue)."""
+        return self.superseded_reason is not None
 
     @property
     def holder_name(self) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -309,11 +310,39 @@ class HolderStates:
 
     @property
     def revoked(self) -> list[Holder]:
-        """The holders still due a certificate whose certificates are all revoked."""
+        """The holders still due a certificate whose certificates are all revoked by hand."""
         return [
             h
             for h in self.due
-            if (certs := self.certificates_of(h)) and not any(c.is_valid for c in certs)
+            if (certs := self.certificates_of(h))
+            and not any(c.is_valid for c in certs)
+            and not certs[-1].is_superseded
+        ]
+
+    @property
+    def to_reissue(self) -> list[Holder]:
+        """The holders due a certificate again after a correction made theirs stop standing.
+
+        Their last certificate was superseded (its result reopened, corrected or withdrawn) and
+        the result is confirmed again: "issue all" issues them a new one in its place.
+        """
+        return [
+            h
+            for h in self.due
+            if (certs := self.certificates_of(h))
+            and not any(c.is_valid for c in certs)
+            and certs[-1].is_superseded
+        ]
+
+    @property
+    def awaiting_result(self) -> list[Certificate]:
+        """Superseded certificates not replaced yet whose holder is not due one now (the result
+        awaits its second confirmation, or was withdrawn)."""
+        due = {h.key for h in self.due}
+        return [
+            c
+            for c in self.certificates
+            if c.is_superseded and c.replaced_by_id is None and certificate_key(c) not in due
         ]
 
 
@@ -483,6 +512,49 @@ def holders_query(contest: Contest, pending: bool):
     )
 
 
+def _superseded_unreplaced(contest: Contest) -> list[Certificate]:
+    return db.session.scalars(
+        db.select(Certificate)
+        .where(
+            Certificate.contest_id == contest.id,
+            Certificate.superseded_reason.is_not(None),
+            Certificate.replaced_by_id.is_(None),
+        )
+        .order_by(Certificate.id)
+    ).all()
+
+
+def _due_keys(contest: Contest) -> set[tuple]:
+    keys = due_keys_query([contest.id])
+    return {
+        tuple(row)
+        for row in db.session.execute(
+            db.select(keys.c.kind, keys.c.entry_id, keys.c.holder_type, keys.c.person_id)
+        )
+    }
+
+
+def reissue_state(contest: Contest) -> tuple[list[Holder], list[Certificate]]:
+    """Certificates a correction superseded and nobody replaced yet, in one read: (the holders
+    due one again, whom "issue all" reissues; the certificates whose holder is not due now —
+    the result awaits its second confirmation, or was withdrawn)."""
+    superseded = _superseded_unreplaced(contest)
+    if not superseded:
+        return [], []
+    due = _due_keys(contest)
+    valid = {
+        certificate_key(c)
+        for c in db.session.scalars(
+            db.select(Certificate).filter_by(contest_id=contest.id, status="valid")
+        )
+    }
+    keys = sorted(
+        {certificate_key(c) for c in superseded} & (due - valid), key=lambda k: (k[1], k[0], k[3])
+    )
+    awaiting = [c for c in superseded if certificate_key(c) not in due]
+    return holders_for(keys), awaiting
+
+
 def holders_for(keys: list[tuple]) -> list[Holder]:
     """The Holder of each key (kind, entry id, holder type, person id), in the keys' order,
     loaded in a few queries."""
@@ -553,6 +625,7 @@ CERT_FIELDS = [
     "revoked_at",
     "revocation_reason",
     "replaced_by_id",
+    "superseded_reason",
 ]
 
 
@@ -588,6 +661,7 @@ class IssueResult:
     issued: list[Certificate] = field(default_factory=list)
     already: int = 0
     revoked: int = 0  # holders left out because their certificate was revoked
+    reissued: int = 0  # of ``issued``: in place of a certificate a correction superseded
     problems: list[str] = field(default_factory=list)  # one sentence per holder not issued
 
 
@@ -609,7 +683,8 @@ def _issue(
         if any(c.is_valid for c in existing):
             result.already += 1
             continue
-        if existing and not after_revocation:
+        superseded = existing[-1] if existing and existing[-1].is_superseded else None
+        if existing and not after_revocation and superseded is None:
             result.revoked += 1
             continue
         content = build_content(holder, new_serial(), issued_on)
@@ -619,6 +694,9 @@ def _issue(
             result.problems.append(f"{holder.name}（{holder.entry.event.occupation}）：{exc}")
             continue
         cert = _write(holder, content, user)
+        if superseded is not None:
+            superseded.replaced_by_id = cert.id
+            result.reissued += 1
         record_change(
             "issue_certificate",
             "certificate",
@@ -640,21 +718,108 @@ def issue_award_certificates(
     Idempotent: a holder who already has a valid award certificate for the entry is skipped.
     """
     states = holder_states(contest, award_holders(contest))
-    return _issue(states.due, states.certificates_of, user, issued_on)
+    with _one_issuer(contest):
+        return _issue(states.due, states.certificates_of, user, issued_on)
 
 
 def issue_all_certificates(
     contest: Contest, user=None, issued_on: date | None = None
 ) -> IssueResult:
-    """Issue every certificate of ``contest`` that is due: awards, promotions, titles."""
+    """Issue every certificate of ``contest`` that is due: awards, promotions, titles.
+
+    Of two people issuing at the same moment exactly one issues: the database allows one valid
+    certificate per holder (a unique index), the other's whole run is rolled back and
+    ``AlreadyDone`` says so.
+    """
     states = holder_states(contest)
-    return _issue(states.due, states.certificates_of, user, issued_on)
+    with _one_issuer(contest):
+        return _issue(states.due, states.certificates_of, user, issued_on)
+
+
+@contextmanager
+def _one_issuer(contest: Contest):
+    """Turn the unique index's refusal of a second valid certificate into ``AlreadyDone``."""
+    from sqlalchemy.exc import IntegrityError
+
+    from compapp.core.seen import AlreadyDone
+
+    try:
+        yield
+    except IntegrityError:
+        db.session.rollback()
+        raise AlreadyDone("issue_certificates") from None
+
+
+# General words the public verification page gives for a certificate a correction superseded
+# (never the internal reason or note).
+SUPERSEDED_TEXT = {
+    "result_reopened": N_(
+        "证书所依据的成绩已撤回确认、正在更正，本证书不再作为有效凭证；"
+        "成绩重新确认后将另行颁发新证书。"
+    ),
+    "result_withdrawn": N_("证书所依据的成绩已撤销，本证书不再有效。"),
+    "promotion_reopened": N_("证书所依据的晋升决定已撤回，本证书不再有效。"),
+}
+
+
+def supersede_entry_certificates(entry_ids, reason: str, user, note: str | None = None) -> int:
+    """Mark the valid certificates resting on these entries' results as no longer standing.
+
+    Called at once by every correction, reopening or withdrawal of a result (the certificate
+    is revoked with ``superseded_reason`` and awaits reissue). Returns how many were marked.
+    """
+    ids = list(entry_ids)
+    if not ids:
+        return 0
+    certs = db.session.scalars(
+        db.select(Certificate)
+        .where(Certificate.entry_id.in_(ids), Certificate.status == "valid")
+        .order_by(Certificate.id)
+    ).all()
+    return _supersede(certs, reason, user, note)
+
+
+def supersede_case_certificates(case_ids, reason: str, user, note: str | None = None) -> int:
+    """Mark the valid certificates resting on these promotion cases as no longer standing."""
+    ids = list(case_ids)
+    if not ids:
+        return 0
+    certs = db.session.scalars(
+        db.select(Certificate)
+        .where(Certificate.promotion_case_id.in_(ids), Certificate.status == "valid")
+        .order_by(Certificate.id)
+    ).all()
+    return _supersede(certs, reason, user, note)
+
+
+def _supersede(certs: list[Certificate], reason: str, user, note: str | None) -> int:
+    general = SUPERSEDED_TEXT[reason]
+    for cert in certs:
+        before = _audit_fields(cert)
+        cert.status = "revoked"
+        cert.revoked_at = utcnow()
+        cert.revoked_by_id = getattr(user, "id", None)
+        cert.revocation_reason = (general + (f"（{note}）" if note else ""))[:REASON_MAX]
+        cert.superseded_reason = reason
+        db.session.flush()
+        record_change(
+            "supersede_certificate",
+            "certificate",
+            cert.id,
+            f"{KIND_TEXT[cert.kind]} {cert.serial}（{cert.holder_name}）不再有效，待重新颁发："
+            + (note or general),
+            before=before,
+            after=_audit_fields(cert),
+            user=user,
+        )
+    return len(certs)
 
 
 def issue_after_revocation(holder: Holder, reason: str, user) -> Certificate:
     """Issue ``holder`` a new certificate after all earlier ones were revoked; needs a reason."""
     reason = _clean_reason(reason)
-    result = _issue([holder], _certificates_for, user, None, after_revocation=True)
+    with _one_issuer(holder.entry.event.contest):
+        result = _issue([holder], _certificates_for, user, None, after_revocation=True)
     if result.problems:
         raise CertificateRefused(result.problems[0])
     if not result.issued:
@@ -735,10 +900,11 @@ def reissue(cert: Certificate, reason: str, user, issued_on: date | None = None)
         check_printable(content, verify_url_for(content.serial))
     except GlyphMissing as exc:
         raise CertificateRefused(str(exc)) from exc
-    revoke(cert, f"补发：{reason}", user)
-    new = _write(holder, content, user)
-    cert.replaced_by_id = new.id
-    db.session.flush()
+    with _one_issuer(cert.contest):
+        revoke(cert, f"补发：{reason}", user)
+        new = _write(holder, content, user)
+        cert.replaced_by_id = new.id
+        db.session.flush()
     record_change(
         "reissue_certificate",
         "certificate",

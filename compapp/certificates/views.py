@@ -35,6 +35,7 @@ from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest, Entry, Event, Placement
 from compapp.contests.views import get_contest, in_scope, scoped
 from compapp.core.names import mask_name
+from compapp.core.seen import AlreadyDone
 from compapp.extensions import db, limiter
 from compapp.jobs import services as jobs
 from compapp.paging import page_of
@@ -159,6 +160,9 @@ def contest(contest_id: int):
         arg="cpage",
         total=counts.valid_certificates + counts.revoked_certificates,
     )
+    # Holders whose certificate a correction superseded, due one again: "issue all" reissues.
+    reissue, awaiting = services.reissue_state(contest)
+    reissue_keys = {h.key for h in reissue}
     unconfirmed = {
         c.id
         for c in certs.items
@@ -169,9 +173,21 @@ def contest(contest_id: int):
         contest=contest,
         counts=counts,
         certs=certs,
-        pending=holder_rows(contest, services.holders_for([tuple(r) for r in pending.items])),
+        pending=holder_rows(
+            contest,
+            services.holders_for([tuple(r) for r in pending.items]) + reissue,
+        ),
         pending_page=pending,
-        revoked=holder_rows(contest, services.holders_for([tuple(r) for r in revoked.items])),
+        to_reissue=reissue_keys,
+        awaiting_result=awaiting,
+        revoked=holder_rows(
+            contest,
+            [
+                h
+                for h in services.holders_for([tuple(r) for r in revoked.items])
+                if h.key not in reissue_keys
+            ],
+        ),
         revoked_page=revoked,
         reason_form=ReasonForm(),
         unconfirmed=unconfirmed,
@@ -221,6 +237,8 @@ def issue_again(contest_id: int):
     except services.CertificateRefused as exc:
         db.session.rollback()
         flash(str(exc), "error")
+    except AlreadyDone:
+        flash(_("另一位用户刚刚为此人颁发了证书，您的这次颁发没有执行。"), "error")
     else:
         db.session.commit()
         flash(
@@ -237,12 +255,24 @@ def issue(contest_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    result = services.issue_all_certificates(contest, current_user)
+    try:
+        result = services.issue_all_certificates(contest, current_user)
+    except AlreadyDone:
+        flash(
+            _(
+                "另一位用户刚刚颁发了本赛事的证书，您的这次颁发没有执行，也没有重复颁发。"
+                "请查看下方已颁发的证书。"
+            ),
+            "error",
+        )
+        return redirect(url_for("certificates.contest", contest_id=contest.id))
     db.session.commit()
     if result.issued:
         flash(_("已颁发 %(n)s 份证书。", n=len(result.issued)), "success")
     else:
         flash(_("没有需要颁发的证书：应发证书均已颁发。"), "info")
+    if result.reissued:
+        flash(_("其中 %(n)s 份替代因成绩更正而不再有效的证书。", n=result.reissued), "success")
     if result.revoked:
         flash(
             _(
@@ -273,6 +303,9 @@ def _reason_page(cert: Certificate, action: str):
         except services.CertificateRefused as exc:
             db.session.rollback()
             form.reason.errors.append(str(exc))
+        except AlreadyDone:
+            flash(_("另一位用户刚刚处理了这份证书，您的这次操作没有执行。"), "error")
+            return redirect(url_for("certificates.contest", contest_id=cert.contest_id))
         else:
             db.session.commit()
             flash(message, "success")
@@ -465,5 +498,10 @@ def verify(serial: str):
         "serial": group_serial(cert.serial),
         "valid": cert.is_valid,
         "revoked_on": services.local_date(cert.revoked_at) if cert.revoked_at else None,
+        # A correction made it stop standing: say so in general words, never the note.
+        "superseded": _(services.SUPERSEDED_TEXT[cert.superseded_reason])
+        if cert.superseded_reason in services.SUPERSEDED_TEXT
+        else None,
+        "replaced": cert.replaced_by_id is not None,
     }
     return _no_index(make_response(render_template("certificates/verify.html", c=shown), 200))

@@ -223,6 +223,11 @@ class Placement(db.Model):
     return_reason: Mapped[str | None] = mapped_column(String(400))
     # Set when a confirmed revocation took the result's awards and certificates away.
     revoked_at: Mapped[datetime | None]
+    # Bumped by every change (the mapper compares and sets it on each UPDATE): a confirmation
+    # binds to the version the reviewer saw (compapp.core.seen).
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     entry: Mapped[Entry] = relationship(back_populates="placement")
     entered_by = relationship("User", foreign_keys=[entered_by_id])

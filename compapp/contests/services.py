@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from compapp.auth.models import utcnow
 from compapp.contests import rules
@@ -27,8 +28,21 @@ from compapp.contests.models import (
 )
 from compapp.contests.rules import Problem
 from compapp.core.idnumber import normalise_id_number
+from compapp.core.messages import N_
+from compapp.core.seen import AlreadyDone, Changed, changes
+from compapp.core.seen import check as check_seen
 from compapp.extensions import db
 from compapp.reference.models import Jurisdiction
+
+
+def _(msgid: str, **params: object) -> str:
+    """Translate ``msgid`` for the request's language; plain Chinese outside a request (CLI)."""
+    from flask import has_request_context
+    from flask_babel import gettext
+
+    if has_request_context():
+        return gettext(msgid, **params)
+    return msgid % params if params else msgid
 
 
 class InUse(Exception):
@@ -43,33 +57,168 @@ class ConfirmRefused(Exception):
     """A result cannot be confirmed or reopened; the message says why."""
 
 
-def confirm_placement(placement: Placement, user) -> None:
-    """Confirm a result entered by someone else (four-eyes); refused for one's own entry."""
-    from flask_babel import gettext as _
+def placement_view(placement: Placement) -> dict:
+    """What the review pages show of a result, and so what its confirmation binds to.
 
+    The keys are msgids naming each field (compapp.labels.seen_value shows them). Everything a
+    price or an eligibility depends on is here: the contest's price-relevant facts, the event's
+    format, the sending county, the team and its coaches, the rank and the medal or prize.
+    """
+    entry = placement.entry
+    event = entry.event
+    return {
+        **contest_price_view(event.contest),
+        N_("赛事"): event.contest.name,
+        N_("赛项"): event.occupation,
+        N_("赛项形式"): event.format,
+        N_("选派单位"): entry.sending_county.name if entry.sending_county else None,
+        N_("选手"): [m.competitor.name for m in entry.members],
+        N_("教练团队"): [ec.coach.name for ec in entry.coaches],
+        N_("名次"): placement.rank,
+        N_("并列"): bool(placement.is_tie),
+        N_("奖项"): [placement.medal, placement.prize],
+        N_("复核状态"): placement.status,
+    }
+
+
+def _who(user_id: int | None) -> str | None:
+    from compapp.auth.models import User
+
+    user = db.session.get(User, user_id) if user_id else None
+    return user.display_name if user is not None else None
+
+
+def _fresh(placement_id: int) -> Placement | None:
+    """The placement as committed now (after a compare-and-set lost): rolled back, reloaded."""
+    db.session.rollback()
+    return db.session.get(Placement, placement_id)
+
+
+def confirm_placement(placement: Placement, user, seen: dict | None) -> None:
+    """Confirm a result entered by someone else (four-eyes), as the reviewer saw it.
+
+    Refused for one's own entry. ``seen`` is the view the review page showed (read from its
+    token, compapp.core.seen): if the result changed since, ``seen.Changed`` is raised and
+    nothing is confirmed; if someone else confirmed it first, ``seen.AlreadyDone``. The
+    UPDATE compares the placement's version, so a change or a confirmation that lands while
+    this one runs is refused by the database (exactly one of two simultaneous confirms wins).
+    """
     if placement.status == "confirmed":
-        raise ConfirmRefused(_("该成绩已确认。"))
+        raise AlreadyDone(
+            "confirm_placement", _who(placement.confirmed_by_id), placement.confirmed_at
+        )
     if placement.entered_by_id is not None and placement.entered_by_id == user.id:
         raise ConfirmRefused(_("不能复核自己录入的成绩：须由另一名组织者或管理员确认。"))
+    check_seen(seen, placement_view(placement))
+    placement_id = placement.id
     placement.status = "confirmed"
     placement.confirmed_by_id = user.id
     placement.confirmed_at = utcnow()
-    db.session.flush()
+    try:
+        db.session.flush()
+    except StaleDataError:
+        now = _fresh(placement_id)
+        if now is not None and now.status == "confirmed":
+            raise AlreadyDone(
+                "confirm_placement", _who(now.confirmed_by_id), now.confirmed_at
+            ) from None
+        check_seen(seen, placement_view(now) if now is not None else {})
+        raise Changed([], unknown=True) from None
 
 
 def reopen_placement(placement: Placement, user, note: str) -> None:
-    """Withdraw a confirmation so the result can be corrected; a reason is required."""
-    from flask_babel import gettext as _
+    """Withdraw a confirmation so the result can be corrected; a reason is required.
 
+    The person who reopens counts as the one who entered the result: another person must
+    confirm it again. Certificates resting on it stop standing at once (pending reissue), and
+    promotion decisions not yet in a notice are undone (decided again after the correction).
+    """
     if placement.status != "confirmed":
         raise ConfirmRefused(_("该成绩尚未确认，可直接修改。"))
     if not note:
         raise ConfirmRefused(_("撤回确认须填写原因。"))
+    from compapp.promotion.services import status_name
+
+    blocking = _blocking_cases(placement.entry.event.contest, [placement.id])
+    if blocking:
+        raise ConfirmRefused(
+            "；".join(
+                _(
+                    "%(name)s 的晋升已公示或已生效（%(status)s），该成绩不能撤回确认；"
+                    "公示期间对成绩有异议的，请在公示页登记异议，由另一名组织者调查处理。",
+                    name=case.competitor.name,
+                    status=status_name(case.status),
+                )
+                for case in blocking
+            )
+        )
+    placement_id = placement.id
+    _reopen(placement, user)
+    try:
+        db.session.flush()
+    except StaleDataError:
+        _fresh(placement_id)
+        raise ConfirmRefused(_("在您操作期间，该成绩已被他人修改，请刷新后重试。")) from None
+    from compapp.certificates.services import supersede_entry_certificates
+    from compapp.promotion.services import reopen_case_decisions
+
+    supersede_entry_certificates([placement.entry_id], "result_reopened", user, note)
+    # A promotion confirmed or rejected on this result is decided again once it is corrected.
+    reopen_case_decisions(placement.entry.event.contest, [placement_id], user)
+
+
+def _reopen(placement: Placement, user) -> None:
     placement.status = "entered"
-    placement.entered_by_id = user.id
+    placement.entered_by_id = getattr(user, "id", None)
     placement.confirmed_by_id = None
     placement.confirmed_at = None
-    db.session.flush()
+
+
+# --- what counts as price-relevant (issue: four-eyes after confirmation) ----------------------
+#
+# A contest's facts that an award amount or a promotion eligibility depends on: the category
+# (which also fixes the tier), the award date (which policy version is in force, POLICY.md
+# §5.4). A change to any of them after a result was confirmed reopens the result: it needs a
+# second person's confirmation again. The name, location, notes, the start and end dates and
+# the organising body change no amount and no eligibility. The event's format and result kind,
+# an entry's sending county, team, coaches, rank and result are price-relevant too; they are
+# refused outright once a result is confirmed (check_entry, save_entry, check_event): the
+# result must be reopened first.
+# The organising jurisdiction decides whose prefecture-tier rules apply (POLICY.md §3).
+PRICE_RELEVANT = {
+    "category": N_("赛事类别"),
+    "award_on": N_("颁奖日期"),
+    "organiser_code": N_("主办地区"),
+}
+# Where ContestData names a fact differently from the contest's column.
+DATA_NAMES = {"organiser_code": "organiser"}
+
+
+def contest_price_view(contest: Contest) -> dict:
+    """The price-relevant facts of a contest, keyed by their msgid (PRICE_RELEVANT)."""
+    return {label: _plain_value(getattr(contest, field)) for field, label in PRICE_RELEVANT.items()}
+
+
+def _plain_value(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+class ContestChangeRefused(Exception):
+    """A price-relevant change cannot be made: ``blocking`` lists what stands in its way."""
+
+    def __init__(self, blocking: list[str]):
+        super().__init__("; ".join(blocking))
+        self.blocking = blocking
+
+
+@dataclass
+class Reopened:
+    """What a price-relevant contest change did to the contest's confirmed results."""
+
+    changes: list = field(default_factory=list)  # core.seen.Change per changed fact
+    placements: int = 0
+    certificates: int = 0
+    promotion_cases: int = 0
 
 
 class StaleEvent(Exception):
@@ -122,14 +271,21 @@ class EntryData:
 
 
 def get_or_create_body(name: str) -> OrganisingBody:
-    """Return the organising body called ``name``, creating it if new."""
+    """Return the organising body called ``name``, creating it if new.
+
+    Two people registering the same new body at the same moment get the same row: the insert
+    skips a name that exists (the name is unique in the database), then the row is read back.
+    """
     name = name.strip()
     body = db.session.scalar(db.select(OrganisingBody).filter_by(name=name))
-    if body is None:
-        body = OrganisingBody(name=name)
-        db.session.add(body)
-        db.session.flush()
-    return body
+    if body is not None:
+        return body
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.session.execute(insert(OrganisingBody).values(name=name).on_conflict_do_nothing())
+    return db.session.scalar(db.select(OrganisingBody).filter_by(name=name))
 
 
 def check_contest(data: ContestData, contest: Contest | None = None) -> list[Problem]:
@@ -173,12 +329,32 @@ def check_organiser(category: str, code: str | None) -> list[Problem]:
     return []
 
 
-def save_contest(data: ContestData, contest: Contest | None = None) -> Contest:
-    """Create a contest, or update ``contest``, from checked data."""
+def save_contest(
+    data: ContestData, contest: Contest | None = None, user=None, report: Reopened | None = None
+) -> Contest:
+    """Create a contest, or update ``contest``, from checked data (``report``: what reopened).
+
+    A change to a price-relevant fact (PRICE_RELEVANT) of a contest with results reopens every
+    confirmed result (a second person must confirm it again; its certificates stop standing)
+    and reprices the contest. It is refused, listing why, while a promotion resting on one of
+    its results is in its public notice or final. ``contest`` is then left unchanged.
+    """
     body = get_or_create_body(data.organising_body)
+    reopened = report if report is not None else Reopened()
     if contest is None:
         contest = Contest()
         db.session.add(contest)
+    else:
+        before = contest_price_view(contest)
+        after = {
+            label: _plain_value(getattr(data, DATA_NAMES.get(name, name), None))
+            for name, label in PRICE_RELEVANT.items()
+        }
+        reopened.changes = changes(before, after)
+    if reopened.changes:
+        blocking = _reopen_blockers(contest)
+        if blocking:
+            raise ContestChangeRefused(blocking)
     contest.name = data.name.strip()
     contest.category = data.category
     contest.organising_body = body
@@ -191,7 +367,88 @@ def save_contest(data: ContestData, contest: Contest | None = None) -> Contest:
     )
     contest.notes = (data.notes or "").strip() or None
     db.session.flush()
+    if reopened.changes:
+        _reopen_contest_results(contest, reopened, user)
     return contest
+
+
+# A promotion in its public notice (objected or not) or final rests on its result as it was
+# published: the result cannot be reopened under it (the notice would show one rank and the
+# grade follow another).
+BLOCKING_CASE_STATUSES = ("noticed", "objected", "final")
+
+
+def _blocking_cases(contest: Contest, placement_ids: list[int] | None = None) -> list:
+    """The promotion cases in a notice or final that rest on the contest's (or these) results."""
+    from compapp.promotion.models import PromotionCase
+
+    query = db.select(PromotionCase).where(
+        PromotionCase.contest_id == contest.id,
+        PromotionCase.status.in_(BLOCKING_CASE_STATUSES),
+    )
+    if placement_ids is not None:
+        query = query.where(PromotionCase.placement_id.in_(placement_ids))
+    return db.session.scalars(
+        query.order_by(PromotionCase.id).options(joinedload(PromotionCase.competitor))
+    ).all()
+
+
+def _reopen_blockers(contest: Contest) -> list[str]:
+    """What forbids reopening the contest's results: promotions noticed, objected or final."""
+    from compapp.promotion.services import status_name
+
+    return [
+        _(
+            "%(name)s 的晋升已公示或已生效（%(status)s），不能再改变其所依据的赛事信息。",
+            name=case.competitor.name,
+            status=status_name(case.status),
+        )
+        for case in _blocking_cases(contest)
+    ]
+
+
+def _reopen_contest_results(contest: Contest, reopened: Reopened, user) -> None:
+    """Reopen the contest's confirmed results, reprice it and mark what rested on them."""
+    from compapp.audit.services import record_change
+
+    entry_ids = db.select(Entry.id).join(Event).where(Event.contest_id == contest.id)
+    # Every result of the contest changes version (row locks on PostgreSQL): a review page
+    # opened before this change can no longer confirm what it showed.
+    db.session.execute(
+        update(Placement)
+        .where(Placement.entry_id.in_(entry_ids))
+        .values(version=Placement.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire_all()
+    confirmed = db.session.scalars(
+        db.select(Placement)
+        .where(Placement.entry_id.in_(entry_ids), Placement.status == "confirmed")
+        .order_by(Placement.id)
+    ).all()
+    for placement in confirmed:
+        _reopen(placement, user)
+    db.session.flush()
+    reopened.placements = len(confirmed)
+    reason = "；".join(f"{c.field}：{c.before or '—'} → {c.now or '—'}" for c in reopened.changes)
+    from compapp.certificates.services import supersede_entry_certificates
+    from compapp.promotion.services import reopen_case_decisions
+    from compapp.rewards.services import award_policies, grant_contest_awards
+
+    ids = [p.entry_id for p in confirmed]
+    reopened.certificates = supersede_entry_certificates(ids, "result_reopened", user, reason)
+    reopened.promotion_cases = reopen_case_decisions(contest, [p.id for p in confirmed], user)
+    if confirmed:
+        record_change(
+            "reopen_results",
+            "contest",
+            contest.id,
+            f"赛事信息变更（{reason}），{len(confirmed)} 项已确认成绩撤回确认，须另一人重新复核",
+            before={"confirmed_placement_ids": [p.id for p in confirmed]},
+            after={"status": "entered", "changes": [c.__dict__ for c in reopened.changes]},
+            user=user,
+        )
+    grant_contest_awards(contest, award_policies(), getattr(user, "id", None), "赛事信息变更")
 
 
 def placement_count(contest: Contest | None = None, event: Event | None = None) -> int:
@@ -541,7 +798,14 @@ def save_entry(
     seen_version: int | None,
     entry: Entry | None = None,
 ) -> Entry:
-    """Create or update an entry with its team, coaches and placement (data already checked)."""
+    """Create or update an entry with its team, coaches and placement (data already checked).
+
+    Refused (``ConfirmRefused``) once the entry's result is confirmed: everything here is
+    price-relevant, so the result must be reopened first (four-eyes). A confirmation that
+    lands while this runs makes the placement's UPDATE fail its version check.
+    """
+    if entry is not None and entry.placement is not None and entry.placement.status == "confirmed":
+        raise ConfirmRefused(_("该成绩已确认，不能直接修改；请先撤回确认（须填写原因），再更正。"))
     claim_event_version(event, seen_version)
     is_new = entry is None
     if entry is None:

@@ -23,9 +23,19 @@ from wtforms.fields.choices import SelectChoice
 from compapp import labels
 from compapp.audit.services import record_change, snapshot
 from compapp.auth.access import organiser_required
+from compapp.binding import change_text, refusal_message, seen_from_form, seen_token
 from compapp.contests import rules, services
 from compapp.contests.forms import ConfirmForm, ContestForm, EntryForm, EventForm
-from compapp.contests.models import Contest, Entry, EntryMember, Event, OrganisingBody, Placement
+from compapp.contests.models import (
+    Contest,
+    Entry,
+    EntryCoach,
+    EntryMember,
+    Event,
+    OrganisingBody,
+    Placement,
+)
+from compapp.core.seen import AlreadyDone, Changed
 from compapp.extensions import db
 from compapp.formtools import options
 from compapp.paging import page_of, search_text
@@ -235,7 +245,18 @@ def edit(contest_id: int):
         problems = services.check_contest(data, contest)
         if not problems:
             before = snapshot(contest, CONTEST_FIELDS)
-            services.save_contest(data, contest)
+            report = services.Reopened()
+            try:
+                services.save_contest(data, contest, current_user, report)
+            except services.ContestChangeRefused as exc:
+                db.session.rollback()
+                form.form_errors.append(
+                    _("这项修改会改变奖励金额或晋升资格，但以下情况不允许再改变，修改没有保存：")
+                )
+                form.form_errors.extend(exc.blocking)
+                return render_template(
+                    "contests/form.html", form=form, contest=contest, bodies=body_names()
+                ), 409
             record_change(
                 "update_contest",
                 "contest",
@@ -246,6 +267,24 @@ def edit(contest_id: int):
             )
             db.session.commit()
             flash(_("已保存修改。"), "success")
+            if report.placements:
+                flash(
+                    _(
+                        "修改了影响奖励或晋升的信息（%(changes)s）：%(n)s 项已确认的成绩已撤回确认，"
+                        "须由另一人重新复核；奖励已按新信息重新计算。",
+                        changes="；".join(change_text(c) for c in report.changes),
+                        n=report.placements,
+                    ),
+                    "info",
+                )
+            if report.certificates:
+                flash(
+                    _(
+                        "%(n)s 份证书已标记为不再有效、待重新颁发（见“证书”页）。",
+                        n=report.certificates,
+                    ),
+                    "info",
+                )
             return redirect(url_for("contests.show", contest_id=contest.id))
         show_problems(form, problems)
     return render_template("contests/form.html", form=form, contest=contest, bodies=body_names())
@@ -472,6 +511,11 @@ def handle_entry_form(event: Event, entry: Entry | None):
                 saved = services.save_entry(
                     event, data, current_user.id, int(form.version.data or 0), entry
                 )
+            except services.ConfirmRefused as exc:
+                db.session.rollback()
+                event = services.event_with_entries(event.id)
+                stale = True
+                form.form_errors.append(str(exc))
             except services.StaleEvent as exc:
                 event = services.event_with_entries(exc.event.id)
                 stale = True
@@ -512,6 +556,7 @@ def handle_entry_form(event: Event, entry: Entry | None):
         entries=services.sorted_entries(event),
         stale=stale,
         delete_form=ConfirmForm(),
+        seen=placement_tokens(e.placement for e in event.entries if e.placement is not None),
     ), status
 
 
@@ -610,6 +655,7 @@ def review():
             .contains_eager(Event.contest),
             contains_eager(Placement.entry).options(
                 selectinload(Entry.members).joinedload(EntryMember.competitor),
+                selectinload(Entry.coaches).joinedload(EntryCoach.coach),
                 joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
             ),
             joinedload(Placement.entered_by),
@@ -625,7 +671,17 @@ def review():
         pages=pages,
         first=(page - 1) * REVIEW_PAGE_SIZE + 1,
         form=ConfirmForm(),
+        seen=placement_tokens(placements),
     )
+
+
+def placement_tokens(placements) -> dict[int, str]:
+    """The token each confirm button carries: the result as the page shows it."""
+    return {
+        p.id: seen_token("placement", p.id, services.placement_view(p))
+        for p in placements
+        if p.status == "entered"
+    }
 
 
 def get_placement(placement_id: int):
@@ -641,9 +697,15 @@ def confirm_placement(placement_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        services.confirm_placement(placement, current_user)
+        services.confirm_placement(
+            placement, current_user, seen_from_form("placement", placement.id)
+        )
     except services.ConfirmRefused as exc:
         flash(str(exc), "error")
+        return redirect(request.referrer or url_for("contests.review")), 303
+    except (Changed, AlreadyDone) as exc:
+        db.session.rollback()
+        flash(refusal_message(exc), "error")
         return redirect(request.referrer or url_for("contests.review")), 303
     record_change(
         "confirm_placement",

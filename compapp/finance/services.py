@@ -13,11 +13,14 @@ from decimal import Decimal
 from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
 
 from compapp.audit.services import record_change
 from compapp.auth.models import utcnow
 from compapp.contests.models import Contest, Entry, Event, Placement
+from compapp.core.messages import N_
 from compapp.core.money import format_yuan, from_fen
+from compapp.core.seen import AlreadyDone, Changed, check, digest
 from compapp.extensions import db
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardLineRecord, BudgetConfirmation
@@ -182,14 +185,23 @@ def budget_totals(
 
 
 def budget_notices(payer_code: str, contest: Contest | None = None, year: int | None = None):
-    """The distinct notices of the computations behind a payer's lines (POLICY.md §4.5, §5.4)."""
+    """The distinct notices of the current computations of the entries behind a payer's lines
+    (POLICY.md §4.5, §5.4)."""
     from compapp.rewards.models import AwardBasis, AwardComputation
 
     basis_ids = _budget_where(
         _budget_joins(
             db.select(AwardComputation.basis_id)
             .select_from(AwardLineRecord)
-            .join(AwardComputation, AwardComputation.id == AwardLineRecord.computation_id)
+            # The entry's current computation: a line confirmed under an older one keeps its
+            # figures, but what is said about the award now comes from the current one.
+            .join(
+                AwardComputation,
+                db.and_(
+                    AwardComputation.entry_id == AwardLineRecord.entry_id,
+                    AwardComputation.superseded_at.is_(None),
+                ),
+            )
         ),
         payer_code,
         contest,
@@ -417,14 +429,78 @@ def payer_overview(payer_code: str) -> dict[int, list[ContestSummary]]:
     return dict(years)
 
 
+def _status_fingerprint(payer_code: str, contest: Contest, status: str) -> tuple[int, int, str]:
+    """Number, fen and a fingerprint of which lines of ``status`` a payer has for a contest,
+    summed in SQL (a page of 10,000 lines loads none of them to bind its forms).
+
+    Lines are append-only (an amount never changes; a change adds lines with new ids), so the
+    ids alone say which lines at which amounts; their count, sum, least and greatest stand for
+    the set."""
+    count, fen, id_sum, low, high = db.session.execute(
+        _budget_where(
+            _budget_joins(
+                db.select(
+                    db.func.count(),
+                    db.func.sum(AwardLineRecord.amount_fen),
+                    db.func.sum(AwardLineRecord.id),
+                    db.func.min(AwardLineRecord.id),
+                    db.func.max(AwardLineRecord.id),
+                ).select_from(AwardLineRecord)
+            ),
+            payer_code,
+            contest,
+            None,
+        ).where(line_status_sql() == status)
+    ).one()
+    return count, int(fen or 0), digest([(count, int(id_sum or 0), low, high)])
+
+
+def budget_view(payer_code: str, contest: Contest) -> dict:
+    """What the budget page shows for confirmation, and so what a confirmation binds to: the
+    lines awaiting it (how many, their total, and which lines at which amounts)."""
+    count, fen, which = _status_fingerprint(payer_code, contest, "awaiting_budget")
+    return {N_("待确认明细条数"): count, N_("待确认合计"): fen, N_("待确认明细"): which}
+
+
+def payment_view(payer_code: str, contest: Contest) -> dict:
+    """What the budget page shows for payment, and so what a payment binds to."""
+    count, fen, which = _status_fingerprint(payer_code, contest, "confirmed")
+    return {N_("待支付明细条数"): count, N_("待支付合计"): fen, N_("待支付明细"): which}
+
+
+CHUNK = 500
+
+
+def _claim_lines(ids: list[int], values: dict, *conditions) -> int:
+    """Compare-and-set ``values`` on the lines ``ids`` that still meet ``conditions``; return
+    how many rows changed (in chunks, so a large budget stays within parameter limits)."""
+    changed = 0
+    for start in range(0, len(ids), CHUNK):
+        result = db.session.execute(
+            update(AwardLineRecord)
+            .where(AwardLineRecord.id.in_(ids[start : start + CHUNK]), *conditions)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        changed += result.rowcount
+    return changed
+
+
 def confirm_budget(
     contest: Contest,
     payer_code: str,
     user,
     note: str | None = None,
     funding_source: str = "budget",
+    seen: dict | None = None,
 ) -> BudgetConfirmation:
-    """Confirm every line of the contest that ``payer_code`` pays and that awaits confirmation.
+    """Confirm every line of the contest that ``payer_code`` pays and that awaits confirmation,
+    as the officer saw them (``seen``: the page's ``budget_view``, compapp.core.seen).
+
+    The lines are claimed with a conditional UPDATE (still unconfirmed, current, their result
+    still confirmed): of two simultaneous confirmations exactly one wins; the other is rolled
+    back and told (``AlreadyDone``); a budget that changed since the page was opened is not
+    confirmed (``Changed``).
 
     :param funding_source: where the money comes from (finance.models.FUNDING_SOURCES).
     """
@@ -437,7 +513,9 @@ def confirm_budget(
     budget = budget_lines(payer_code, contest)
     lines = budget.confirmable
     if not lines:
+        _already_confirmed(contest, payer_code, seen)
         raise BudgetRefused(_l("没有待确认的明细：成绩须先经第二人复核确认。"))
+    check(seen, budget_view(payer_code, contest))
     confirmation = BudgetConfirmation(
         contest_id=contest.id,
         payer_code=payer_code,
@@ -448,9 +526,24 @@ def confirm_budget(
     )
     db.session.add(confirmation)
     db.session.flush()
+    ids = [line.id for line in lines]
+    confirmed_results = db.select(Placement.entry_id).where(
+        Placement.status == "confirmed", Placement.revoked_at.is_(None)
+    )
+    claimed = _claim_lines(
+        ids,
+        {"budget_confirmation_id": confirmation.id, "funding_source": funding_source},
+        AwardLineRecord.budget_confirmation_id.is_(None),
+        AwardLineRecord.is_current.is_(True),
+        AwardLineRecord.entry_id.in_(confirmed_results),
+    )
+    if claimed != len(ids):
+        db.session.rollback()
+        _already_confirmed(contest, payer_code, seen)
+        check(seen, budget_view(payer_code, contest))
+        raise Changed([], unknown=True)
     for line in lines:
-        line.budget_confirmation_id = confirmation.id
-        line.funding_source = funding_source
+        db.session.expire(line, ["budget_confirmation_id", "funding_source"])
     record_change(
         "confirm_budget",
         "budget",
@@ -460,7 +553,7 @@ def confirm_budget(
         after={
             "contest_id": contest.id,
             "payer_code": payer_code,
-            "line_ids": [line.id for line in lines],
+            "line_ids": ids,
             "total_fen": confirmation.total_fen,
             "funding_source": funding_source,
         },
@@ -470,11 +563,87 @@ def confirm_budget(
     return confirmation
 
 
+def _already_confirmed(contest: Contest, payer_code: str, seen: dict | None) -> None:
+    """Raise ``AlreadyDone`` when the lines the officer saw awaiting confirmation were
+    confirmed meanwhile by someone else (the newest confirmation says who and when)."""
+    if not seen or not seen.get(N_("待确认明细条数")):
+        return
+    last = db.session.scalar(
+        db.select(BudgetConfirmation)
+        .filter_by(contest_id=contest.id, payer_code=payer_code)
+        .order_by(BudgetConfirmation.id.desc())
+        .limit(1)
+    )
+    if (
+        last is not None
+        and budget_view(payer_code, contest)[N_("待确认明细条数")] < seen[N_("待确认明细条数")]
+    ):
+        raise AlreadyDone("confirm_budget", last.confirmed_by.display_name, last.confirmed_at)
+
+
 def mark_paid(
-    lines: list[AwardLineRecord], payer_code: str, reference: str, paid_on: date, user
+    lines: list[AwardLineRecord],
+    payer_code: str,
+    reference: str,
+    paid_on: date,
+    user,
+    seen: dict | None = None,
+    contest: Contest | None = None,
 ) -> None:
-    """Record payment of confirmed lines with one payment reference (voucher) and date."""
-    mark_paid_each([(line, reference, paid_on) for line in lines], payer_code, user)
+    """Record payment of confirmed lines with a payment reference and date.
+
+    Bound to the payable lines the officer saw (``seen``: the page's ``payment_view`` of
+    ``contest``). The lines are claimed with a conditional UPDATE (still unpaid): of two
+    simultaneous registrations exactly one is recorded, the other is rolled back and told who
+    paid them (``AlreadyDone``); a voucher is never overwritten.
+    """
+    if user.role != "finance" or user.jurisdiction_code != payer_code:
+        raise BudgetRefused(_l("只有该承担单位的财务人员可以登记支付。"))
+    if not reference.strip():
+        raise BudgetRefused(_l("请填写支付凭证号。"))
+    reference = reference.strip()[:80]
+    for line in lines:
+        if line.payer_code != payer_code:
+            raise BudgetRefused(_l("只能登记本单位已确认、尚未支付的明细。"))
+        if line.paid_on is not None:
+            _already_paid(lines)
+        if line.status() != "confirmed":
+            raise BudgetRefused(_l("只能登记本单位已确认、尚未支付的明细。"))
+        if line.amount_fen < 0:
+            raise BudgetRefused(_l("负数调整明细为应收回金额，请按收回流程处理，不能登记为支付。"))
+    if contest is not None:
+        check(seen, payment_view(payer_code, contest))
+    ids = [line.id for line in lines]
+    at = utcnow()
+    claimed = _claim_lines(
+        ids,
+        {"paid_on": paid_on, "payment_reference": reference, "paid_by_id": user.id, "paid_at": at},
+        AwardLineRecord.paid_on.is_(None),
+        AwardLineRecord.budget_confirmation_id.is_not(None),
+        AwardLineRecord.payer_code == payer_code,
+        AwardLineRecord.amount_fen >= 0,
+        AwardLineRecord.entry_id.not_in(
+            db.select(Placement.entry_id).where(Placement.revoked_at.is_not(None))
+        ),
+    )
+    if claimed != len(ids):
+        db.session.rollback()
+        _already_paid(
+            db.session.scalars(db.select(AwardLineRecord).where(AwardLineRecord.id.in_(ids)))
+        )
+        raise Changed([], unknown=True)
+    for line in lines:
+        db.session.expire(line, ["paid_on", "payment_reference", "paid_by_id", "paid_at"])
+        record_change(
+            "mark_line_paid",
+            "award_line",
+            line.id,
+            f"登记支付 {format_yuan(line.amount)}（凭证 {reference}）",
+            before={"paid_on": None, "payment_reference": None},
+            after={"paid_on": paid_on, "payment_reference": reference},
+            user=user,
+        )
+    db.session.flush()
 
 
 def mark_paid_each(items: list[tuple[AwardLineRecord, str, date]], payer_code: str, user) -> None:
@@ -515,6 +684,21 @@ def mark_paid_each(items: list[tuple[AwardLineRecord, str, date]], payer_code: s
             user=user,
         )
     db.session.flush()
+
+
+def _already_paid(lines) -> None:
+    """Raise ``AlreadyDone`` naming who registered the payment of a line already paid."""
+    from compapp.auth.models import User
+
+    for line in lines:
+        if line.paid_on is not None:
+            who = db.session.get(User, line.paid_by_id) if line.paid_by_id else None
+            raise AlreadyDone(
+                "mark_paid",
+                who.display_name if who is not None else None,
+                line.paid_at,
+                line.payment_reference,
+            )
 
 
 def confirmations(contest: Contest, payer_code: str) -> list[BudgetConfirmation]:

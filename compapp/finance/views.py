@@ -13,12 +13,14 @@ from flask_login import current_user
 
 from compapp import labels
 from compapp.auth.access import require_role
+from compapp.binding import refusal_message, seen_from_form, seen_token
 from compapp.citing.services import award_citation
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest, Entry, Event
 from compapp.core.dates import format_datetime
 from compapp.core.messages import N_
 from compapp.core.money import format_yuan, from_fen
+from compapp.core.seen import AlreadyDone, Changed
 from compapp.downloads import PDF, XLSX, download, download_written
 from compapp.extensions import db
 from compapp.finance import services
@@ -114,6 +116,12 @@ def contest_budget(contest_id: int):
         contest=contest,
         year=None,
         budget=budget,
+        seen_budget=seen_token(
+            "budget", f"{contest.id}:{code}", services.budget_view(code, contest)
+        ),
+        seen_payment=seen_token(
+            "payment", f"{contest.id}:{code}", services.payment_view(code, contest)
+        ),
         page=page,
         selected=selected,
         confirmations=services.confirmations(contest, code),
@@ -163,16 +171,22 @@ def confirm(contest_id: int):
     contest = _contest(contest_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    code = current_user.jurisdiction_code
     try:
         confirmation = services.confirm_budget(
             contest,
-            current_user.jurisdiction_code,
+            code,
             current_user,
             (request.form.get("note") or "").strip()[:400] or None,
             request.form.get("funding_source") or "budget",
+            seen_from_form("budget", f"{contest.id}:{code}"),
         )
     except services.BudgetRefused as exc:
+        db.session.rollback()
         flash(str(exc), "error")
+    except (Changed, AlreadyDone) as exc:
+        db.session.rollback()
+        flash(refusal_message(exc), "error")
     else:
         db.session.commit()
         flash(
@@ -210,11 +224,23 @@ def mark_paid(contest_id: int):
     ).all()
     if len(lines) != len(set(ids)):  # an id that is no line of this contest
         abort(404)
+    code = current_user.jurisdiction_code
     try:
-        services.mark_paid(lines, current_user.jurisdiction_code, reference, paid_on, current_user)
+        services.mark_paid(
+            lines,
+            code,
+            reference,
+            paid_on,
+            current_user,
+            seen_from_form("payment", f"{contest.id}:{code}"),
+            contest,
+        )
     except services.BudgetRefused as exc:
         db.session.rollback()
         flash(str(exc), "error")
+    except (Changed, AlreadyDone) as exc:
+        db.session.rollback()
+        flash(refusal_message(exc), "error")
     else:
         db.session.commit()
         flash(_("已登记 %(n)s 条明细的支付。", n=len(lines)), "success")

@@ -34,6 +34,8 @@ from compapp.jobs.models import ACTIVE_STATES, Job, JobChunk, JobGate
 HANDLERS: dict[str, str] = {
     "certificate_zip": "compapp.certificates.services:build_contest_zip",
     "contest_recompute": "compapp.rewards.services:recompute_contest_job",
+    "policy_preview": "compapp.policies.services:preview_job",
+    "policy_apply": "compapp.policies.services:apply_job",
     # Large exports (compapp.jobs.exports): the same file as the direct download.
     "awards_xlsx": "compapp.rewards.views:awards_xlsx_job",
     "budget_export": "compapp.finance.views:budget_export_job",

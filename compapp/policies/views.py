@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from compapp import labels
@@ -188,9 +189,11 @@ def _award_version(version, today: date) -> Version:
                 )
             )
     for setting in version.settings.values():
-        if setting.name == "amounts_configured" and not setting.value:
+        missing = setting.name == "amounts_configured" and not setting.value
+        if missing:
             out.missing_amounts = plain(setting.notice)
-        note = plain(setting.note) or plain(setting.notice)
+        # The notice of amounts not configured is shown once, as the version's warning.
+        note = plain(setting.note) or ("" if missing else plain(setting.notice))
         if not note:
             continue
         out.readings.append(
@@ -321,4 +324,477 @@ def index():
         readings_url=url_for("citing.readings")
         if "citing.readings" in current_app.view_functions
         else "",
+    )
+
+
+# --- administrators: enter, import, preview, activate ---------------------------------------
+
+
+@bp.before_request
+def _guard_admin_pages():
+    """Only administrators enter, import, preview and activate policy versions (signing in
+    is required for every page not marked public)."""
+    from flask import abort, request
+
+    endpoint = request.endpoint or ""
+    if endpoint.startswith("policies.admin_") and current_user.is_authenticated:
+        if current_user.role != "admin":
+            abort(403)
+    return None
+
+
+def _payer_choices(levels) -> list[tuple[str, str]]:
+    from compapp.formtools import options
+
+    return options((level, labels.payer_level(level)) for level in levels)
+
+
+def _attachment(form, errors: dict) -> tuple[bytes | None, str | None, str]:
+    """The uploaded PDF (bounded read), its name and the citation it gives the values."""
+    from compapp.policies.services import MAX_ATTACHMENT_BYTES, PolicyRefused, check_pdf
+
+    upload = form.attachment.data
+    if upload is None or not getattr(upload, "filename", ""):
+        return None, None, "entered"
+    data = upload.stream.read(MAX_ATTACHMENT_BYTES + 1)
+    try:
+        digest = check_pdf(data)
+    except PolicyRefused as exc:
+        errors[form.attachment.id] = str(exc)
+        return None, None, "entered"
+    return data, upload.filename[:200], f"attachment:{digest}"
+
+
+def _apply_errors(form, errors: dict) -> None:
+    """Attach {field id: message} to the form's (possibly nested) fields."""
+    for one in _all_fields(form):
+        if one.id in errors:
+            one.errors = [*(one.errors or []), str(errors.pop(one.id))]
+    for message in errors.values():
+        form.form_errors.append(str(message))
+
+
+def _all_fields(form):
+    from wtforms import FieldList, FormField
+
+    for one in form:
+        if isinstance(one, FieldList):
+            for entry in one:
+                yield from _all_fields(entry.form if isinstance(entry, FormField) else entry)
+        elif isinstance(one, FormField):
+            yield from _all_fields(one.form)
+        else:
+            yield one
+
+
+def _strict_error(draft, exc) -> dict:
+    """Place the strict reader's message next to the field it concerns."""
+    from flask_babel import gettext as _
+
+    from compapp.policies.drafting import field_of
+
+    message = _("未通过政策文件校验：%(problem)s", problem=str(exc))
+    name = field_of(draft, str(exc))
+    return {name or "_form": message}
+
+
+def _save_version(form, data: dict, policy_id: str | None):
+    """Build, check and store the revision; return it, or None with errors on the form."""
+    from compapp.policies import services
+    from compapp.policies.drafting import add_version
+    from compapp.policies.forms import version_input
+    from compapp.policy.loader import PolicyFileError
+
+    errors: dict = {}
+    attachment, attachment_name, citation = _attachment(form, errors)
+    version, more = version_input(form, citation)
+    errors.update(more)
+    if errors or version is None:
+        _apply_errors(form, errors)
+        return None
+    draft = add_version(data, version)
+    try:
+        return services.save_revision(
+            draft.text,
+            current_user,
+            summary=form.summary.data.strip(),
+            source="form",
+            policy_id=policy_id,
+            attachment=attachment,
+            attachment_name=attachment_name,
+        )
+    except PolicyFileError as exc:
+        db_rollback()
+        _apply_errors(form, _strict_error(draft, exc))
+    except services.PolicyRefused as exc:
+        db_rollback()
+        form.form_errors.append(str(exc))
+    return None
+
+
+def db_rollback() -> None:
+    from compapp.extensions import db
+
+    db.session.rollback()
+
+
+@bp.route("/admin")
+def admin_index():
+    from compapp.policies import services
+    from compapp.rewards.services import award_policies
+
+    return render_template(
+        "policies/admin.html",
+        revisions=services.pending_revisions(),
+        policies=list(award_policies()),
+    )
+
+
+@bp.route("/admin/<policy_id>/new-version", methods=["GET", "POST"])
+def admin_new_version(policy_id: str):
+    from flask import abort, redirect
+
+    from compapp.extensions import db
+    from compapp.policies import services
+    from compapp.policies.drafting import parse
+    from compapp.policies.forms import VersionForm
+    from compapp.rewards.services import award_policies
+
+    policies = award_policies()
+    if policy_id not in policies:
+        abort(404)
+    policy = policies[policy_id]
+    form = VersionForm()
+    for entry in form.schedule:
+        entry.form.payer.choices = _payer_choices(policy.header.payer_levels)
+    if form.validate_on_submit():
+        revision = _save_version(form, parse(services.text_in_force(policy_id)), policy_id)
+        if revision is not None:
+            db.session.commit()
+            return redirect(url_for("policies.admin_revision", revision_id=revision.id))
+    return render_template("policies/version_form.html", form=form, policy=policy, new_policy=False)
+
+
+@bp.route("/admin/<policy_id>/correct-dates", methods=["GET", "POST"])
+def admin_correct_dates(policy_id: str):
+    """Correct a version's dates (an assumed date found): stored, previewed and activated
+    like any other version."""
+    from flask import abort, redirect
+
+    from compapp.extensions import db
+    from compapp.formtools import options
+    from compapp.policies import services
+    from compapp.policies.drafting import correct_dates, parse
+    from compapp.policies.forms import DateCorrectionForm
+    from compapp.policy.loader import PolicyFileError
+    from compapp.rewards.services import award_policies
+
+    policies = award_policies()
+    if policy_id not in policies:
+        abort(404)
+    policy = policies[policy_id]
+    form = DateCorrectionForm()
+    form.version_from.choices = options(
+        (v.effective_from.isoformat(), v.period_text()) for v in policy.versions
+    )
+    if form.validate_on_submit():
+        errors: dict = {}
+        attachment, attachment_name, citation = _attachment(form, errors)
+        chosen = next(
+            (v for v in policy.versions if v.effective_from.isoformat() == form.version_from.data),
+            None,
+        )
+        if chosen is None:
+            errors[form.version_from.id] = _("请选择要更正的版本。")
+        if form.effective_to.data and form.effective_to.data < form.effective_from.data:
+            errors[form.effective_to.id] = _("截止日期不能早于施行日期。")
+        if not errors:
+            draft = correct_dates(
+                parse(services.text_in_force(policy_id)),
+                chosen.effective_from,
+                form.effective_from.data,
+                form.effective_to.data,
+                bool(form.date_assumed.data),
+                form.date_note.data.strip(),
+                citation,
+            )
+            try:
+                revision = services.save_revision(
+                    draft.text,
+                    current_user,
+                    summary=form.summary.data.strip(),
+                    source="form",
+                    policy_id=policy_id,
+                    attachment=attachment,
+                    attachment_name=attachment_name,
+                )
+            except PolicyFileError as exc:
+                db.session.rollback()
+                errors.update(_strict_error(draft, exc))
+            except services.PolicyRefused as exc:
+                db.session.rollback()
+                errors["_form"] = str(exc)
+            else:
+                db.session.commit()
+                return redirect(url_for("policies.admin_revision", revision_id=revision.id))
+        _apply_errors(form, errors)
+    return render_template("policies/dates_form.html", form=form, policy=policy)
+
+
+@bp.route("/admin/new", methods=["GET", "POST"])
+def admin_new_policy():
+    from flask import redirect
+
+    from compapp.extensions import db
+    from compapp.policies.drafting import HeaderInput, new_policy_data
+    from compapp.policies.forms import NewPolicyForm
+    from compapp.reference.models import Jurisdiction
+
+    places = db.session.scalars(
+        db.select(Jurisdiction)
+        .where(Jurisdiction.level.in_(("prefecture", "county")))
+        .order_by(Jurisdiction.code)
+    ).all()
+    by_code = {j.code: j for j in places}
+    form = NewPolicyForm()
+    from compapp.formtools import options
+
+    form.jurisdiction_code.choices = options((j.code, f"{j.name}（{j.code}）") for j in places)
+    for entry in form.schedule:
+        entry.form.payer.choices = _payer_choices(("prefecture", "county"))
+    if form.validate_on_submit():
+        place = by_code.get(form.jurisdiction_code.data)
+        if place is None:
+            form.jurisdiction_code.errors = [_("请选择州（市）或县（市、区）。")]
+        else:
+            header = HeaderInput(
+                id=form.policy_id.data.strip(),
+                title=form.title.data.strip(),
+                short_title=form.short_title.data.strip(),
+                issuer=form.issuer.data.strip(),
+                document_number=(form.document_number.data or "").strip(),
+                issued_on=form.issued_on.data,
+                jurisdiction_code=place.code,
+                jurisdiction_name=place.name,
+                jurisdiction_level=place.level,
+            )
+            from compapp.rewards.services import award_policies
+
+            if header.id in award_policies():
+                form.policy_id.errors = [_("已有这个编号的政策：请在该政策下录入新版本。")]
+            else:
+                revision = _save_version(form, new_policy_data(header), None)
+                if revision is not None:
+                    db.session.commit()
+                    return redirect(url_for("policies.admin_revision", revision_id=revision.id))
+    return render_template("policies/version_form.html", form=form, policy=None, new_policy=True)
+
+
+@bp.route("/admin/import", methods=["GET", "POST"])
+def admin_import():
+    from flask import redirect
+
+    from compapp.extensions import db
+    from compapp.policies import services
+    from compapp.policies.forms import ImportForm
+    from compapp.policy.loader import PolicyFileError
+
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        if upload is None or not getattr(upload, "filename", ""):
+            form.file.errors = [_("请选择一个政策文件。")]
+        else:
+            data = upload.stream.read(services.MAX_IMPORT_BYTES + 1)
+            try:
+                revision = services.import_revision(data, current_user)
+            except PolicyFileError as exc:
+                db.session.rollback()
+                form.file.errors = [_("未通过政策文件校验：%(problem)s", problem=str(exc))]
+            except services.PolicyRefused as exc:
+                db.session.rollback()
+                form.file.errors = [str(exc)]
+            else:
+                db.session.commit()
+                return redirect(url_for("policies.admin_revision", revision_id=revision.id))
+    return render_template("policies/import.html", form=form)
+
+
+def _revision_or_404(revision_id: int):
+    from flask import abort
+
+    from compapp.extensions import db
+    from compapp.policies.models import PolicyRevision
+
+    revision = db.session.get(PolicyRevision, revision_id)
+    if revision is None:
+        abort(404)
+    return revision
+
+
+@bp.route("/admin/revisions/<int:revision_id>")
+def admin_revision(revision_id: int):
+    from flask import request
+
+    from compapp.jobs import services as jobs
+    from compapp.policies.forms import ReturnForm
+    from compapp.policy.loader import load_policy_text
+
+    revision = _revision_or_404(revision_id)
+    policy = load_policy_text(revision.text, f"{revision.policy_id}.toml")
+    today = date.today()
+    versions = [_award_version(v, today) for v in policy.versions]
+    job = (
+        jobs.get_job(revision.preview_job_id, "policy_preview") if revision.preview_job_id else None
+    )
+    if request.args.get("format") == "json" and job is not None:
+        return jobs.status_of(job)
+    apply_job = (
+        jobs.get_job(revision.apply_job_id, "policy_apply") if revision.apply_job_id else None
+    )
+    return render_template(
+        "policies/revision.html",
+        revision=revision,
+        policy=policy,
+        versions=versions,
+        job=job,
+        preview=jobs.status_of(job)["result"] if job is not None and job.state == "done" else None,
+        apply_job=apply_job,
+        applied=jobs.status_of(apply_job)["result"]
+        if apply_job is not None and apply_job.state == "done"
+        else None,
+        may_decide=revision.state == "pending" and revision.created_by_id != current_user.id,
+        return_form=ReturnForm(),
+        form=_confirm_form(),
+    )
+
+
+def _confirm_form():
+    from flask_wtf import FlaskForm
+
+    return FlaskForm()
+
+
+@bp.route("/admin/revisions/<int:revision_id>/preview", methods=["POST"])
+def admin_preview(revision_id: int):
+    from flask import abort, flash, redirect
+
+    from compapp.extensions import db
+    from compapp.jobs import services as jobs
+    from compapp.policies import services
+
+    revision = _revision_or_404(revision_id)
+    if not _confirm_form().validate_on_submit():
+        abort(400)
+    try:
+        job, new = services.start_preview(revision, current_user)
+    except jobs.JobRefused as exc:
+        db.session.rollback()
+        flash(_(exc.message, **exc.values), "error")
+        return redirect(url_for("policies.admin_revision", revision_id=revision.id))
+    db.session.commit()
+    if new:
+        jobs.dispatch(job)
+    return redirect(url_for("policies.admin_revision", revision_id=revision.id) + "#preview")
+
+
+@bp.route("/admin/revisions/<int:revision_id>/activate", methods=["POST"])
+def admin_activate(revision_id: int):
+    from flask import abort, flash, redirect
+
+    from compapp.extensions import db
+    from compapp.jobs import services as jobs
+    from compapp.policies import services
+    from compapp.policy.loader import PolicyFileError
+
+    revision = _revision_or_404(revision_id)
+    if not _confirm_form().validate_on_submit():
+        abort(400)
+    try:
+        services.activate_revision(revision, current_user)
+        job, new = services.start_apply(revision, current_user)
+    except (services.PolicyRefused, PolicyFileError) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        # Refused: the page again, saying why (409: the decision was not made).
+        return admin_revision(revision_id), 409
+    except jobs.JobRefused as exc:
+        # In force, but the re-pricing could not be queued now: say so; it can be started again.
+        db.session.rollback()
+        flash(_(exc.message, **exc.values), "error")
+        return redirect(url_for("policies.admin_revision", revision_id=revision_id))
+    db.session.commit()
+    if new:
+        jobs.dispatch(job)
+    flash(_("新版本已生效；受影响的奖励正在按新版本重新计算。"), "success")
+    return redirect(url_for("policies.admin_revision", revision_id=revision_id))
+
+
+@bp.route("/admin/revisions/<int:revision_id>/return", methods=["POST"])
+def admin_return(revision_id: int):
+    from flask import flash, redirect
+
+    from compapp.extensions import db
+    from compapp.policies import services
+    from compapp.policies.forms import ReturnForm
+
+    revision = _revision_or_404(revision_id)
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        flash(_("请写明退回的理由。"), "error")
+        return redirect(url_for("policies.admin_revision", revision_id=revision_id))
+    try:
+        services.return_revision(revision, current_user, form.reason.data)
+    except services.PolicyRefused as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        # Refused: the page again, saying why (409: the decision was not made).
+        return admin_revision(revision_id), 409
+    db.session.commit()
+    flash(_("已退回，录入人可据理由重新录入。"), "success")
+    return redirect(url_for("policies.admin_revision", revision_id=revision_id))
+
+
+def _toml_download(text: str, name: str):
+    from flask import Response
+
+    return Response(
+        text.encode("utf-8"),
+        mimetype="application/toml",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.route("/admin/revisions/<int:revision_id>/export")
+def admin_export_revision(revision_id: int):
+    revision = _revision_or_404(revision_id)
+    return _toml_download(revision.text, f"{revision.policy_id}.toml")
+
+
+@bp.route("/admin/<policy_id>/export")
+def admin_export(policy_id: str):
+    from flask import abort
+
+    from compapp.policies import services
+    from compapp.policy.loader import POLICY_ID_RE
+
+    if not POLICY_ID_RE.match(policy_id):
+        abort(404)
+    text = services.text_in_force(policy_id)
+    if text is None:
+        abort(404)
+    return _toml_download(text, f"{policy_id}.toml")
+
+
+@bp.route("/admin/revisions/<int:revision_id>/attachment")
+def admin_attachment(revision_id: int):
+    from flask import Response, abort
+
+    revision = _revision_or_404(revision_id)
+    if not revision.attachment:
+        abort(404)
+    return Response(
+        revision.attachment,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="policy-{revision.id}.pdf"'},
     )

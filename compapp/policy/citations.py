@@ -53,15 +53,20 @@ def cite(
     item: str,
     reading: str = "",
     restated_by: tuple[str, str] | None = None,
+    document: str = "",
 ) -> UserCitation:
     """Return the citation of one clause of one document.
 
     :param document_number: the 文号, or "" when the document prints none (未印文号)
     :param restated_by: (short title, section) of the document that quotes this one's
         clauses; the clause is then cited as an item of that document
+    :param document: the document holding the clause when it is not this one (a measure the
+        document refers to: "《玉溪市“兴玉英才支持计划”实施办法》"); cited by that name
     """
     number = document_number or "未印文号"
-    if restated_by is not None:
+    if document:
+        text = f"{document}{section}{item}"
+    elif restated_by is not None:
         by_title, by_section = restated_by
         text = f"{short_title}（{number}，据{by_title}{by_section}{item}转述）"
     else:

@@ -57,6 +57,10 @@ AWARDS_DIR = Path(__file__).parent / "data" / "awards"
 
 # A seed file and line (or line range): "000_506faec866124176.txt:91", "002_….txt:46-47".
 CITATION_RE = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt:\d+(-\d+)?$")
+# What an administrator enters through the forms cites a document that is not among the
+# sources: "entered" (the clause's quoted sentence is the evidence) or the sha256 of the PDF
+# of the document attached to it ("attachment:<64 hex>").
+ENTERED_CITATION_RE = re.compile(r"^(entered|attachment:[0-9a-f]{64})$")
 POLICY_ID_RE = re.compile(r"^[a-z]{2}-\d{4}(-\d+)?$")
 CODE_RE = re.compile(r"^\d{6}$")
 LEVEL_ORDER = {level: index for index, level in enumerate(PAYER_LEVELS)}
@@ -100,7 +104,7 @@ _FILE_REQUIRED = _FILE_KEYS - {
     "issued_text",
     "restated_by",
 }
-_CLAUSE_KEYS = {"section", "item", "citation", "quote", "reading"}
+_CLAUSE_KEYS = {"section", "item", "citation", "quote", "reading", "document"}
 _CLAUSE_REQUIRED = {"section", "item", "citation", "quote"}
 _RESTATED_KEYS = {"policy", "short_title", "section"}
 _VERSION_KEYS = {
@@ -255,6 +259,9 @@ class Clause:
     citation: str  # seed file and line, for administrators
     quote: str
     reading: str = ""
+    # The document holding the clause when it is not the policy's own (Yuxi's amounts are
+    # set by 《玉溪市“兴玉英才支持计划”实施办法》, which 玉政发〔2022〕8号 第26条 refers to).
+    document: str = ""
 
 
 @dataclass(frozen=True)
@@ -310,6 +317,7 @@ class PolicyHeader:
             item=found.item,
             reading=found.reading if found.reading != "provincial-amounts-restated" else "",
             restated_by=(restated.short_title, restated.section) if restated else None,
+            document=found.document,
         )
 
 
@@ -511,7 +519,9 @@ class _Reader:
         """Return a citation "NNN_hex16.txt:LINE"; refuse a value without one."""
         path = f"{where}.{key}" if where else key
         value = table.get(key)
-        if not isinstance(value, str) or not CITATION_RE.match(value):
+        if not isinstance(value, str) or not (
+            CITATION_RE.match(value) or ENTERED_CITATION_RE.match(value)
+        ):
             raise self.fail(
                 path,
                 f"uncited: expected a seed citation like 000_506faec866124176.txt:91, got {value!r}",
@@ -637,6 +647,7 @@ def _read_clauses(table: object, r: _Reader) -> dict[str, Clause]:
             citation=r.citation(entry, "citation", path),
             quote=quote,
             reading=r.text(entry, "reading", path, required=False),
+            document=r.text(entry, "document", path, required=False),
         )
     return clauses
 
@@ -951,11 +962,21 @@ def _name_the_key(text: str, message: str) -> str:
     return f"{name}: {'.'.join(parts) or '?'} (line {number}): {problem}"
 
 
-def load_policies(data_dir: Path | None = None) -> PolicySet:
-    """Load every ``*.toml`` policy file in ``data_dir`` (default: the shipped award policies)."""
+def load_policies(
+    data_dir: Path | None = None, revisions: dict[str, tuple[str, str]] | None = None
+) -> PolicySet:
+    """Load every ``*.toml`` policy file in ``data_dir`` (default: the shipped award policies).
+
+    :param revisions: policy id -> (text, name) of versions kept in the database (entered
+        or imported by administrators, then activated); each is read by the same strict
+        reader as a file and takes the place of the shipped file of the same id.
+    """
     directory = AWARDS_DIR if data_dir is None else Path(data_dir)
+    revisions = revisions or {}
     policies: dict[str, Policy] = {}
     for path in sorted(directory.glob("*.toml")):
+        if path.stem in revisions:
+            continue
         policy = load_policy_file(path)
         if policy.id in policies:
             raise PolicyFileError(
@@ -963,6 +984,11 @@ def load_policies(data_dir: Path | None = None) -> PolicySet:
             )
         if path.stem != policy.id:
             raise PolicyFileError(f"{path.name}: id: {policy.id!r} does not match the file name")
+        policies[policy.id] = policy
+    for policy_id, (text, name) in sorted(revisions.items()):
+        policy = load_policy_text(text, name)
+        if policy.id != policy_id:
+            raise PolicyFileError(f"{name}: id: {policy.id!r} is stored as {policy_id!r}")
         policies[policy.id] = policy
     return PolicySet(policies)
 

@@ -127,6 +127,11 @@ class PromotionCase(db.Model):
     finalized_on: Mapped[date | None]
     finalized_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     finalized_at: Mapped[datetime | None]
+    # Bumped by every change (compared and set on each UPDATE): a decision binds to the
+    # version the organiser saw (compapp.core.seen).
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     contest = relationship("Contest")
     placement = relationship("Placement")

@@ -8,6 +8,7 @@ audit log. A refused step raises ``PromotionRefused`` with a sentence a person c
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -27,6 +28,7 @@ from compapp.extensions import app_cached, db
 from compapp.policy.categories import CATEGORY_NAMES, FORMAT_NAMES
 from compapp.promotion.calendar import working_calendar
 from compapp.promotion.models import (
+    UNDECIDED_STATUSES,
     GradeChange,
     NoticeObjection,
     PromotionCase,
@@ -511,8 +513,103 @@ def _clean_note(note: str | None) -> str | None:
     return note or None
 
 
-def confirm_case(case: PromotionCase, user: User, note: str | None = None) -> None:
-    """Confirm an eligible, proposed case (organiser or admin)."""
+def case_view(case: PromotionCase) -> dict:
+    """What the promotion page shows of a case, and so what a decision on it binds to."""
+    facts = case.facts or {}
+    return {
+        N_("选手"): case.competitor.name,
+        N_("赛事类别"): facts.get("category"),
+        N_("颁奖日期"): facts.get("award_on"),
+        N_("赛项形式"): facts.get("event_format"),
+        N_("名次"): facts.get("rank"),
+        N_("现有等级"): case.from_grade,
+        N_("拟晋升等级"): case.to_grade,
+        N_("称号"): case.title,
+        N_("称号核准"): case.title_status,
+        N_("晋升状态"): case.status,
+        N_("成绩复核状态"): case.placement.status,
+    }
+
+
+def _bind(case: PromotionCase, seen: dict | None) -> None:
+    """Refuse (``seen.Changed``) unless the case is as the person saw it (compapp.core.seen)."""
+    from compapp.core.seen import check
+
+    check(seen, case_view(case))
+
+
+@contextmanager
+def _versioned(case: PromotionCase, seen: dict | None):
+    """Write a decision; one that lost the version check (a change landed meanwhile) is
+    rolled back and reported with what changed (``seen.Changed``)."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from compapp.core.seen import Changed
+
+    case_id = case.id
+    try:
+        yield
+    except StaleDataError:
+        db.session.rollback()
+        _bind(db.session.get(PromotionCase, case_id), seen)
+        raise Changed([], unknown=True) from None
+
+
+def reopen_case_decisions(contest: Contest, placement_ids: list[int], user) -> int:
+    """Undo the decisions (confirmed, rejected, title decided) on cases of reopened results.
+
+    The facts they were decided on changed; the cases are evaluated again and need a new
+    decision. Cases in a notice or final are never reopened here (the contest change that
+    reopens results is refused while such cases exist). Returns how many were reopened.
+    """
+    if not placement_ids:
+        return 0
+    cases = db.session.scalars(
+        db.select(PromotionCase)
+        .where(
+            PromotionCase.placement_id.in_(placement_ids),
+            PromotionCase.status.in_(("confirmed", "rejected")),
+        )
+        .order_by(PromotionCase.id)
+    ).all()
+    cases += db.session.scalars(
+        db.select(PromotionCase)
+        .where(
+            PromotionCase.placement_id.in_(placement_ids),
+            PromotionCase.status.in_(UNDECIDED_STATUSES),
+            PromotionCase.title_decided_by_id.is_not(None),
+        )
+        .order_by(PromotionCase.id)
+    ).all()
+    for case in cases:
+        fields = {}
+        if case.status in ("confirmed", "rejected"):
+            fields.update(
+                status="proposed", decided_by_id=None, decided_at=None, decision_note=None
+            )
+        if case.title_decided_by_id is not None:
+            fields.update(
+                title_status="proposed",
+                title_decided_by_id=None,
+                title_decided_at=None,
+                title_note=None,
+            )
+        _change_case(
+            case,
+            user,
+            "reopen_promotion",
+            f"{case.competitor.name}：成绩撤回确认，晋升待重新决定",
+            **fields,
+        )
+    if db.session.scalar(db.select(PromotionCase.id).filter_by(contest_id=contest.id).limit(1)):
+        evaluate_contest_promotions(contest, user=user)
+    return len(cases)
+
+
+def confirm_case(
+    case: PromotionCase, user: User, note: str | None = None, seen: dict | None = None
+) -> None:
+    """Confirm an eligible, proposed case (organiser or admin), as the organiser saw it."""
     _require(user, ("admin", "organiser"), _("确认晋升"))
     if not case.eligible:
         raise PromotionRefused(_("该选手不符合晋升条件，不能确认晋升。"))
@@ -527,10 +624,14 @@ def confirm_case(case: PromotionCase, user: User, note: str | None = None) -> No
         raise PromotionRefused(_("该名次尚未复核确认，请先在成绩页面确认成绩，再确认晋升。"))
     if case.placement.revoked_at is not None:
         raise PromotionRefused(_("该获奖已撤销，不能确认晋升。"))
-    _decide_case(case, user, "confirmed", _clean_note(note), "confirm_promotion", _("确认晋升"))
+    _bind(case, seen)
+    with _versioned(case, seen):
+        _decide_case(case, user, "confirmed", _clean_note(note), "confirm_promotion", _("确认晋升"))
 
 
-def reject_case(case: PromotionCase, user: User, note: str | None) -> None:
+def reject_case(
+    case: PromotionCase, user: User, note: str | None, seen: dict | None = None
+) -> None:
     """Reject an eligible, proposed case with a note saying why (organiser or admin)."""
     _require(user, ("admin", "organiser"), _("不予晋升"))
     note = _clean_note(note)
@@ -543,7 +644,9 @@ def reject_case(case: PromotionCase, user: User, note: str | None) -> None:
                 status=status_name(case.status),
             )
         )
-    _decide_case(case, user, "rejected", note, "reject_promotion", _("不予晋升"))
+    _bind(case, seen)
+    with _versioned(case, seen):
+        _decide_case(case, user, "rejected", note, "reject_promotion", _("不予晋升"))
 
 
 def _change_case(case: PromotionCase, user: User, action: str, summary: str, **fields) -> None:
@@ -571,26 +674,36 @@ def _decide_case(case, user, status, note, action, verb) -> None:
     )
 
 
-def approve_title(case: PromotionCase, user: User, note: str | None = None) -> None:
-    """Approve the proposed title (经核准): administrators only."""
-    _title_decision(case, user, "approved", _clean_note(note), "approve_title", _("核准称号"))
+def approve_title(
+    case: PromotionCase, user: User, note: str | None = None, seen: dict | None = None
+) -> None:
+    """Approve the proposed title (经核准): administrators only, as the case was seen."""
+    _title_decision(case, user, "approved", _clean_note(note), "approve_title", _("核准称号"), seen)
 
 
-def reject_title(case: PromotionCase, user: User, note: str | None) -> None:
+def reject_title(
+    case: PromotionCase, user: User, note: str | None, seen: dict | None = None
+) -> None:
     """Refuse the proposed title with a note saying why: administrators only."""
     note = _clean_note(note)
     if not note:
         raise PromotionRefused(_("不予核准称号时请在备注中写明理由。"))
-    _title_decision(case, user, "rejected", note, "reject_title", _("不予核准称号"))
+    _title_decision(case, user, "rejected", note, "reject_title", _("不予核准称号"), seen)
 
 
-def _title_decision(case, user, title_status, note, action, verb) -> None:
+def _title_decision(case, user, title_status, note, action, verb, seen) -> None:
     # 000_506faec866124176.txt:95 (1): the title is granted "经核准" — by an administrator.
     _require(user, ("admin",), _("核准称号（仅管理员）"))
     if case.title_status != "proposed":
         raise PromotionRefused(_("该选手没有待核准的称号。"))
     if case.status == "rejected":
         raise PromotionRefused(_("该晋升已不予确认，称号不再核准。"))
+    _bind(case, seen)
+    with _versioned(case, seen):
+        _record_title(case, user, title_status, note, action, verb)
+
+
+def _record_title(case, user, title_status, note, action, verb) -> None:
     _change_case(
         case,
         user,
@@ -777,6 +890,10 @@ def finalize_case(case: PromotionCase, on: date, user: User) -> GradeChange:
                 end=notice.ends_on.isoformat(),
                 after=date.fromordinal(notice.ends_on.toordinal() + 1).isoformat(),
             )
+        )
+    if case.placement.status != "confirmed":
+        raise PromotionRefused(
+            _("该晋升所依据的成绩已撤回确认：须由第二人重新复核确认成绩，并重新公示后才能生效。")
         )
     competitor = case.competitor
     if competitor.grade_code != case.from_grade:

@@ -18,10 +18,12 @@ from flask_login import current_user
 
 from compapp import labels
 from compapp.auth.access import admin_required, organiser_required
+from compapp.binding import refusal_message, seen_from_form, seen_token
 from compapp.certificates.fonts import FontMissing, GlyphMissing
 from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Competitor, Contest
 from compapp.contests.views import in_scope, scoped
+from compapp.core.seen import AlreadyDone, Changed
 from compapp.downloads import PDF, XLSX, download
 from compapp.extensions import db
 from compapp.paging import page_of, page_of_list
@@ -117,6 +119,10 @@ def contest_page(contest: Contest, notice_form: NoticeForm | None = None, status
         awaiting=awaiting,
         decision_form=DecisionForm(),
         title_form=TitleForm(),
+        seen={
+            c.id: seen_token("promotion_case", c.id, services.case_view(c))
+            for c in [*eligible.items, *left_out.items]
+        },
         notice_form=notice_form,
         confirm_form=ConfirmForm(),
         today=today(),
@@ -177,6 +183,10 @@ def record_decision(case: PromotionCase, form, reject, accept):
         db.session.rollback()
         flash(str(exc), "error")
         return back_to(case)
+    except (Changed, AlreadyDone) as exc:
+        db.session.rollback()
+        flash(refusal_message(exc), "error")
+        return back_to(case)
     db.session.commit()
     flash(message, "success")
     return back_to(case)
@@ -189,11 +199,11 @@ def decide(case_id: int):
     name = case.competitor.name
 
     def reject(note):
-        services.reject_case(case, current_user, note)
+        services.reject_case(case, current_user, note, seen_from_form("promotion_case", case.id))
         return _("已记录不予晋升：%(name)s。", name=name)
 
     def accept(note):
-        services.confirm_case(case, current_user, note)
+        services.confirm_case(case, current_user, note, seen_from_form("promotion_case", case.id))
         return _("已确认晋升：%(name)s。", name=name)
 
     return record_decision(case, DecisionForm(), reject, accept)
@@ -206,11 +216,11 @@ def decide_title(case_id: int):
     name = case.competitor.name
 
     def reject(note):
-        services.reject_title(case, current_user, note)
+        services.reject_title(case, current_user, note, seen_from_form("promotion_case", case.id))
         return _("已记录不予核准称号：%(name)s。", name=name)
 
     def accept(note):
-        services.approve_title(case, current_user, note)
+        services.approve_title(case, current_user, note, seen_from_form("promotion_case", case.id))
         return _("已核准“%(title)s”称号：%(name)s。", title=case.title, name=name)
 
     return record_decision(case, TitleForm(), reject, accept)

@@ -16,7 +16,7 @@ from decimal import Decimal
 from compapp.auth.models import User, utcnow
 from compapp.contests.models import Contest, Entry, Event, Placement
 from compapp.core.money import format_yuan, from_fen, to_fen
-from compapp.extensions import app_cached, db
+from compapp.extensions import db
 from compapp.policy.loader import NoPolicyInForce, PolicySet
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardBasis, AwardComputation, AwardLineRecord
@@ -50,19 +50,38 @@ def line_notices(lines) -> list[str]:
     POLICY.md §4.5, §5.4: a notice (amounts not configured, a date assumed) is shown wherever
     an award it concerns is shown.
     """
+    from sqlalchemy.orm import joinedload
+
+    lines = list(lines)
+    entry_ids = list(dict.fromkeys(line.entry_id for line in lines))
+    if not entry_ids:
+        return []
+    # The entries' current computations: a line confirmed under an older computation keeps
+    # its figures, but what is said about the award now (a policy since configured) is current.
+    bases = {
+        c.entry_id: c.basis
+        for c in db.session.scalars(
+            db.select(AwardComputation)
+            .where(
+                AwardComputation.entry_id.in_(entry_ids), AwardComputation.superseded_at.is_(None)
+            )
+            .options(joinedload(AwardComputation.basis))
+        )
+    }
     seen: dict[str, None] = {}
-    for line in lines:
-        basis = line.computation.basis
+    for entry_id in entry_ids:
+        basis = bases.get(entry_id)
         for notice in basis.notices if basis is not None else ():
             seen.setdefault(notice)
     return list(seen)
 
 
 def award_policies() -> PolicySet:
-    """The award policy set, loaded strictly once per application."""
-    from compapp.policy.loader import load_policies
+    """The award policy set in force: the shipped files, each replaced by its active version
+    kept in the database, if any (``compapp.policies.services.policies_in_force``)."""
+    from compapp.policies.services import policies_in_force
 
-    return app_cached("award_policies", load_policies)
+    return policies_in_force()
 
 
 def has_award_history(entry_ids) -> bool:
@@ -242,13 +261,22 @@ def live_lines(entry: Entry) -> list[AwardLineRecord]:
 
 
 def grant_awards(
-    entry: Entry, policies: PolicySet, user_id: int | None = None, reason: str = "成绩录入"
+    entry: Entry,
+    policies: PolicySet,
+    user_id: int | None = None,
+    reason: str = "成绩录入",
+    *,
+    confirmed_by_adjustment: bool = False,
 ) -> AwardComputation | None:
     """Compute and store the awards of ``entry``; return the new computation, or None when the
     current lines already say the same.
 
     Lines a finance officer has confirmed are never changed: a different result adds
     adjustment lines (±) for the difference, which need their own confirmation.
+
+    :param confirmed_by_adjustment: when any of the entry's lines is confirmed, new money of
+        every payer (also one that had no line before) comes as adjustment lines (a new
+        policy version put in force after the awards were confirmed).
     """
     if entry.placement is not None and entry.placement.revoked_at is not None:
         return None  # revoked for fraud: its awards were settled by compapp.revocation
@@ -278,10 +306,16 @@ def grant_awards(
     basis = _basis(facts, result) if result is not None else None
     if facts is None:
         reason = "成绩已删除"
-    return _replace(entry, current, basis, planned, wanted, live, user_id, reason, snapshot, error)
+    return _replace(
+        entry, current, basis, planned, wanted, live, user_id, reason, snapshot, error,
+        confirmed_by_adjustment,
+    )  # fmt: skip
 
 
-def _replace(entry, current, basis, planned, by_key, live, user_id, reason, snapshot, error):
+def _replace(
+    entry, current, basis, planned, by_key, live, user_id, reason, snapshot, error,
+    confirmed_by_adjustment=False,
+):  # fmt: skip
     computation = AwardComputation(
         entry_id=entry.id,
         basis=basis,
@@ -304,7 +338,7 @@ def _replace(entry, current, basis, planned, by_key, live, user_id, reason, snap
     for key in list(by_key) + [k for k in confirmed if k not in by_key]:
         wanted = by_key.get(key, [])
         settled = confirmed.get(key, [])
-        if not settled:
+        if not settled and not (confirmed_by_adjustment and confirmed):
             for p in wanted:
                 _add_line(computation, entry, p, "award", p.amount_fen, p.explanation)
             continue
@@ -581,11 +615,18 @@ def entries_awards(entries: list[Entry]) -> list[tuple[Event, list[EntryAwards]]
 
 
 def contest_notices(contest: Contest, payer_code: str | None = None) -> list[str]:
-    """The distinct notices of the computations behind the contest's current lines (of one
-    payer's, if given): SQL picks the distinct bases (POLICY.md §4.5, §5.4)."""
+    """The distinct notices of the current computations of the entries behind the contest's
+    current lines (of one payer's, if given): SQL picks the distinct bases (POLICY.md §4.5,
+    §5.4)."""
     basis_ids = (
         db.select(AwardComputation.basis_id)
-        .join(AwardLineRecord, AwardLineRecord.computation_id == AwardComputation.id)
+        .join(
+            AwardLineRecord,
+            db.and_(
+                AwardLineRecord.entry_id == AwardComputation.entry_id,
+                AwardComputation.superseded_at.is_(None),
+            ),
+        )
         .join(Entry, Entry.id == AwardLineRecord.entry_id)
         .join(Event, Event.id == Entry.event_id)
         .where(Event.contest_id == contest.id, AwardLineRecord.is_current.is_(True))

@@ -9,6 +9,7 @@ from itertools import count
 from openpyxl import load_workbook
 
 from compapp.contests.models import Contest
+from tests.pages import submit
 
 DEMO_PASSWORD = "compapp-demo"
 WORLDSKILLS = "第47届世界技能大赛"
@@ -41,13 +42,15 @@ def csrf(client, url) -> str:
 
 
 def confirm_budget(app, username, contest, funding_source="budget"):
-    """The officer confirms the contest's lines their level pays (as on the budget page)."""
+    """The officer confirms the contest's lines their level pays, from the budget page as they
+    see it (the form binds the confirmation to the lines shown)."""
     client = login(app, username)
-    response = client.post(
-        f"/finance/contests/{contest.id}/confirm",
-        data={"funding_source": funding_source, "note": ""},
+    page = f"/finance/contests/{contest.id}"
+    response = submit(
+        client, page, f"{page}/confirm", {"funding_source": funding_source, "note": ""}
     )
     assert response.status_code == 302
+    assert "本次没有确认" not in client.get(page).get_data(as_text=True)
     return client
 
 

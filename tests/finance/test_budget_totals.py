@@ -30,7 +30,9 @@ def revoke_one_confirmed_result(db, finance):
     from compapp.revocation.services import confirm_revocation, request_revocation
 
     contest = db.session.scalar(db.select(Contest).filter_by(name="第47届世界技能大赛"))
-    services.confirm_budget(contest, "533400", finance)
+    services.confirm_budget(
+        contest, "533400", finance, seen=services.budget_view("533400", contest)
+    )
     line = services.budget_lines("533400", contest).payable[0]
     one, two = (
         db.session.scalar(db.select(User).filter_by(username=u))
@@ -45,9 +47,13 @@ def test_overview_totals_by_status_match_each_contest_budget(db, demo):
     lines'."""
     finance = db.session.scalar(db.select(User).filter_by(username="finance_dq"))
     contest = db.session.scalar(db.select(Contest).filter_by(name="第二届全国技能大赛"))
-    services.confirm_budget(contest, "533400", finance)
-    paid = services.budget_lines("533400", contest).payable[:1]
-    services.mark_paid(paid, "533400", "DQCZ-1", date(2024, 10, 8), finance)
+    services.confirm_budget(
+        contest, "533400", finance, seen=services.budget_view("533400", contest)
+    )
+    budget = services.budget_lines("533400", contest)
+    seen = services.payment_view("533400", contest)
+    paid = budget.payable[:1]
+    services.mark_paid(paid, "533400", "DQCZ-1", date(2024, 10, 8), finance, seen, contest)
     revoke_one_confirmed_result(db, finance)
     db.session.flush()
     seen = set()

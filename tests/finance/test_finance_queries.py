@@ -43,7 +43,9 @@ def contest_with(db, create_contest, create_event, create_user, n: int):
         entry.placement.status = "confirmed"
     db.session.commit()
     officer = create_user(f"fin{n}", "finance", jurisdiction_code="533400")
-    services.confirm_budget(contest, "533400", officer)
+    services.confirm_budget(
+        contest, "533400", officer, seen=services.budget_view("533400", contest)
+    )
     db.session.commit()
     return contest
 

@@ -13,6 +13,7 @@ from compapp.audit.models import AuditEntry
 from compapp.finance.models import Reconciliation
 from tests.finance.finance_helpers import WORLDSKILLS, confirm_budget, contest_named, login
 from tests.finance.test_roster import dq_lines
+from tests.pages import submit
 
 
 @pytest.fixture
@@ -29,14 +30,13 @@ def confirmed(app, db, demo):
 
 def pay_all(client, db, contest):
     lines = dq_lines(db, contest)
-    client.post(
-        f"/finance/contests/{contest.id}/paid",
-        data={
-            "line_ids": [line.id for line in lines],
-            "payment_reference": "DQ-9",
-            "paid_on": "2024-12-01",
-        },
-    )
+    page = f"/finance/contests/{contest.id}"
+    payment = {
+        "line_ids": [line.id for line in lines],
+        "payment_reference": "DQ-9",
+        "paid_on": "2024-12-01",
+    }
+    submit(client, page, f"{page}/paid", payment)  # as on the budget page
     return lines
 
 

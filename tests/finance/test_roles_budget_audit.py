@@ -16,6 +16,7 @@ from compapp.audit.models import AuditEntry, AuditLogIsAppendOnly
 from compapp.auth.models import User
 from compapp.contests.models import Contest, Entry, Placement
 from compapp.rewards.models import AwardLineRecord
+from tests.pages import submit
 
 DEMO_PASSWORD = "compapp-demo"
 NATIONAL = "第二届全国技能大赛"
@@ -36,6 +37,18 @@ def login(app, username):
 
 def contest_named(db, name) -> Contest:
     return db.session.scalar(db.select(Contest).filter_by(name=name))
+
+
+def confirm_result(client, placement):
+    """Confirm a result from its event page, as the reviewer sees it."""
+    event = f"/contests/events/{placement.entry.event_id}"
+    return submit(client, event, f"/contests/placements/{placement.id}/confirm")
+
+
+def confirm_budget(client, contest, **kwargs):
+    """Confirm a budget from its page, as the finance officer sees it."""
+    page = f"/finance/contests/{contest.id}"
+    return submit(client, page, f"{page}/confirm", **kwargs)
 
 
 def flashes(response) -> list[str]:
@@ -116,7 +129,7 @@ def test_the_one_who_entered_cannot_confirm(app, db, demo):
     assert any("不能复核自己录入的成绩" in f for f in flashes(response))
     db.session.refresh(placement)
     assert placement.status == "entered"
-    login(app, "organiser2").post(f"/contests/placements/{placement.id}/confirm")
+    confirm_result(login(app, "organiser2"), placement)
     db.session.refresh(placement)
     assert placement.status == "confirmed"
     assert placement.confirmed_by.username == "organiser2"
@@ -147,7 +160,7 @@ def test_finance_confirms_the_prefecture_lines_and_a_change_adds_an_adjustment(a
     ]
     assert table.count("¥40,000.00") == 2 and "云南省" not in table and "¥200,000.00" not in table
     assert "¥80,000.00" in table
-    response = finance.post(f"/finance/contests/{contest.id}/confirm", data={"note": "2024 预算"})
+    response = confirm_budget(finance, contest, data={"note": "2024 预算"})
     assert response.status_code == 302
     confirmed = diqing_lines(db, contest)
     assert all(ln.budget_confirmation_id for ln in confirmed)
@@ -170,7 +183,7 @@ def test_finance_confirms_the_prefecture_lines_and_a_change_adds_an_adjustment(a
     }
     response = organiser1.post(f"/contests/entries/{entry.id}/edit", data=form)
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
-    organiser2.post(f"/contests/placements/{entry.placement.id}/confirm")
+    confirm_result(organiser2, entry.placement)
 
     after = diqing_lines(db, contest)
     originals = [ln for ln in after if ln.kind == "award"]
@@ -184,7 +197,7 @@ def test_finance_confirms_the_prefecture_lines_and_a_change_adds_an_adjustment(a
     text = adjustments[0].explanation
     assert text.startswith("调整（成绩修改）：已确认 ¥40,000.00，现应为 ¥16,000.00（")
     assert "省级标准 ¥80,000 × 20% = ¥16,000" in text and "差额 −¥24,000.00" in text
-    response = finance.post(f"/finance/contests/{contest.id}/confirm", follow_redirects=True)
+    response = confirm_budget(finance, contest, follow_redirects=True)
     assert "已确认 2 条明细，合计 -¥48,000.00。" in flashes(response)  # the sign before ¥
     assert all(ln.budget_confirmation_id for ln in diqing_lines(db, contest))
     assert sum(ln.amount for ln in diqing_lines(db, contest)) == Decimal("32000.00")
@@ -202,9 +215,11 @@ def test_finance_cannot_confirm_provisional_lines(app, db, demo):
 def test_confirmed_lines_are_marked_paid_with_a_reference(app, db, demo):
     contest = contest_named(db, NATIONAL)
     finance = login(app, "finance_dq")
-    finance.post(f"/finance/contests/{contest.id}/confirm")
+    confirm_budget(finance, contest)
     line = diqing_lines(db, contest)[0]
-    response = finance.post(
+    response = submit(
+        finance,
+        f"/finance/contests/{contest.id}",
         f"/finance/contests/{contest.id}/paid",
         data={
             "line_ids": [line.id],
@@ -233,7 +248,7 @@ def test_confirmed_lines_are_marked_paid_with_a_reference(app, db, demo):
 def test_a_line_of_another_contest_cannot_be_marked_paid_through_this_one(app, db, demo):
     contest = contest_named(db, NATIONAL)
     finance = login(app, "finance_dq")
-    finance.post(f"/finance/contests/{contest.id}/confirm")
+    confirm_budget(finance, contest)
     line = diqing_lines(db, contest)[0]
     elsewhere = contest_named(db, "迪庆州第一届职业技能大赛")
     response = finance.post(
@@ -287,9 +302,9 @@ def test_budget_exports_read_correctly(app, db, demo, tmp_path):
 def test_every_kind_of_change_is_audited(app, db, demo):
     contest = contest_named(db, NATIONAL)
     placement = db.session.scalar(db.select(Placement).filter_by(status="entered"))
-    login(app, "organiser2").post(f"/contests/placements/{placement.id}/confirm")
+    confirm_result(login(app, "organiser2"), placement)
     finance = login(app, "finance_dq")
-    finance.post(f"/finance/contests/{contest.id}/confirm")
+    confirm_budget(finance, contest)
     organiser = login(app, "organiser1")
     organiser.post(
         "/contests/new",

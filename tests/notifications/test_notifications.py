@@ -12,6 +12,7 @@ from compapp.auth.models import User
 from compapp.contests.models import Contest, Placement
 from compapp.core.idnumber import make_id_number
 from compapp.notifications.models import Notification
+from tests.pages import submit
 
 DEMO_PASSWORD = "compapp-demo"
 
@@ -96,8 +97,10 @@ def test_confirmed_result_notifies_the_finance_offices_that_pay(app, db, entered
     placement = db.session.scalar(
         db.select(Placement).join(Placement.entry).filter_by(event_id=entered.events[0].id)
     )
-    response = login(app, "organiser2").post(f"/contests/placements/{placement.id}/confirm")
+    action = f"/contests/placements/{placement.id}/confirm"
+    response = submit(login(app, "organiser2"), "/contests/review", action)
     assert response.status_code in (302, 303)
+    assert db.session.get(Placement, placement.id).status == "confirmed"
     for officer in ("finance_yn", "finance_dq", "finance_deqin"):
         assert [n.kind for n in notes_of(db, officer)] == ["lines_awaiting"], officer
     assert notes_of(db, "finance_ll") == []
@@ -108,7 +111,7 @@ def test_confirmed_result_notifies_the_finance_offices_that_pay(app, db, entered
 def test_issued_certificate_and_payment_notify_the_winner(app, db, demo):
     """Certificates issued for 此里农布 and a payment of their award reach winner1 only."""
     from compapp.certificates.services import issue_all_certificates
-    from compapp.finance.services import confirm_budget, mark_paid
+    from compapp.finance.services import budget_view, confirm_budget, mark_paid
 
     contest = db.session.scalar(db.select(Contest).filter_by(name="第47届世界技能大赛"))
     issue_all_certificates(contest, user(db, "organiser1"))
@@ -120,7 +123,7 @@ def test_issued_certificate_and_payment_notify_the_winner(app, db, demo):
     from compapp.rewards.models import AwardLineRecord
 
     officer = user(db, "finance_yn")
-    confirmation = confirm_budget(contest, "530000", officer)
+    confirmation = confirm_budget(contest, "530000", officer, seen=budget_view("530000", contest))
     lines = db.session.scalars(
         db.select(AwardLineRecord).filter_by(budget_confirmation_id=confirmation.id)
     ).all()

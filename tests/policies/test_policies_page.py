@@ -162,7 +162,32 @@ def test_english_page(client):
     assert "Gold" in text
 
 
-def test_a_new_document_shows_without_code_changes(client, app, tmp_path: Path):
+def make_active_revision(create_user, text: str, policy_id: str) -> None:
+    import hashlib
+    from datetime import date, datetime
+
+    from compapp.extensions import db
+    from compapp.policies.models import PolicyRevision
+
+    author, reviewer = create_user(role="admin"), create_user(role="admin")
+    db.session.add(
+        PolicyRevision(
+            policy_id=policy_id,
+            state="active",
+            text=text,
+            digest=hashlib.sha256(text.encode()).hexdigest(),
+            version_from=date(2022, 9, 16),
+            summary="新文件",
+            source="import",
+            created_by_id=author.id,
+            reviewed_by_id=reviewer.id,
+            reviewed_at=datetime(2026, 1, 1),
+        )
+    )
+    db.session.commit()
+
+
+def test_a_new_document_shows_without_code_changes(client, create_user, tmp_path: Path):
     for path in AWARDS_DIR.glob("*.toml"):
         shutil.copy(path, tmp_path / path.name)
     source = (AWARDS_DIR / "ll-2022-64.toml").read_text(encoding="utf-8")
@@ -180,16 +205,9 @@ def test_a_new_document_shows_without_code_changes(client, app, tmp_path: Path):
     new = new.replace("gold = 150000", "gold = 154321")
     (tmp_path / "tc-2025-3.toml").write_text(new, encoding="utf-8")
     loaded = load_policies(tmp_path)
-    cache = app.extensions.setdefault("compapp", {})
-    before = cache.get("award_policies")
-    cache["award_policies"] = loaded
-    try:
-        found = sections(page(client))
-    finally:
-        if before is None:
-            cache.pop("award_policies", None)
-        else:
-            cache["award_policies"] = before
+    # A document entered by administrators is kept in the database, in the same shape.
+    make_active_revision(create_user, new, "tc-2025-3")
+    found = sections(page(client))
     text = found["tc-2025-3"]
     assert "腾冲市技能人才奖励试行办法" in text and "腾政发〔2025〕3号" in text
     amounts = {

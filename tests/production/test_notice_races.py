@@ -119,7 +119,7 @@ def noticed_cases(app, rounds: int) -> tuple[int, list[int]]:
             db.select(PromotionCase).filter_by(eligible=True).order_by(PromotionCase.id)
         ).all()
         for case in cases:
-            services.confirm_case(case, users["organiser1"])
+            services.confirm_case(case, users["organiser1"], seen=services.case_view(case))
         notice = services.publish_notice(contest, PUBLISHED_ON, users["organiser1"])
         db.session.commit()
         result = notice.id, [c.id for c in cases]

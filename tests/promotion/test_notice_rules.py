@@ -67,7 +67,7 @@ def confirmed(db, clock, create_user, create_contest, create_event, create_entry
     db.session.commit()
     services.evaluate_contest_promotions(contest)
     for case in db.session.scalars(db.select(PromotionCase).filter_by(eligible=True)):
-        services.confirm_case(case, people["organiser1"])
+        services.confirm_case(case, people["organiser1"], seen=services.case_view(case))
     db.session.commit()
     return contest, people
 

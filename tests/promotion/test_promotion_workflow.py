@@ -21,6 +21,7 @@ from compapp.contests.models import Competitor, Placement
 from compapp.promotion import services
 from compapp.promotion.models import GradeChange, PromotionCase, PublicNotice
 from compapp.rewards.models import AwardLineRecord
+from tests.pages import submit
 from tests.queries import counted
 
 LOCAL_HOLIDAY = "2026-12-01"  # a Tuesday: a local day off configured by the administrator
@@ -152,13 +153,17 @@ def test_confirm_and_reject_with_note_are_recorded_and_audited(
     evaluate(client, contest_id)
     first, second = case_of(db, "格桑次仁"), case_of(db, "卓玛拉姆")
 
-    page = client.post(
+    page = decide(
+        client,
+        contest_id,
         f"/promotion/cases/{first.id}/decision",
         data={"note": "成绩与身份已核实", "confirm": "1"},
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "已确认晋升：格桑次仁" in page
-    refused = client.post(
+    refused = decide(
+        client,
+        contest_id,
         f"/promotion/cases/{second.id}/decision",
         data={"note": " ", "reject": "1"},
         follow_redirects=True,
@@ -166,7 +171,9 @@ def test_confirm_and_reject_with_note_are_recorded_and_audited(
     assert "不予晋升时请在备注中写明理由" in refused
     db.session.expire_all()
     assert case_of(db, "卓玛拉姆").status == "proposed"
-    client.post(
+    decide(
+        client,
+        contest_id,
         f"/promotion/cases/{second.id}/decision",
         data={"note": "本人申请暂缓晋升", "reject": "1"},
     )
@@ -217,11 +224,13 @@ def test_only_an_administrator_approves_the_title(
         client.post(f"/promotion/cases/{case.id}/title", data={"approve": "1"}).status_code == 403
     )
     with pytest.raises(services.PromotionRefused, match="仅管理员"):
-        services.approve_title(case, dummy_organiser)
+        services.approve_title(case, dummy_organiser, seen=services.case_view(case))
     auth.logout()
 
     auth.login("admin")
-    page = client.post(
+    page = decide(
+        client,
+        contest_id,
         f"/promotion/cases/{case.id}/title",
         data={"note": "职工身份已核实", "approve": "1"},
         follow_redirects=True,
@@ -238,13 +247,23 @@ def test_only_an_administrator_approves_the_title(
     assert audit.username == "admin" and audit.target_id == str(case.id)
     # A non-employee has no title to approve.
     with pytest.raises(services.PromotionRefused, match="没有待核准的称号"):
-        services.approve_title(case_of(db, "卓玛拉姆"), dummy_admin)
+        services.approve_title(case_of(db, "卓玛拉姆"), dummy_admin, seen={})
+
+
+def confirm_as_seen(case, user):
+    services.confirm_case(case, user, seen=services.case_view(case))
+
+
+def decide(client, contest_id, action, **kwargs):
+    """Post a decision from the contest's promotion page, as the organiser sees the case."""
+    return submit(client, f"/promotion/contests/{contest_id}", action, **kwargs)
 
 
 def confirm_all(client, db, names):
     for name in names:
-        response = client.post(
-            f"/promotion/cases/{case_of(db, name).id}/decision", data={"confirm": "1"}
+        case = case_of(db, name)
+        response = decide(
+            client, case.contest_id, f"/promotion/cases/{case.id}/decision", data={"confirm": "1"}
         )
         assert response.status_code == 302
 
@@ -292,7 +311,7 @@ def test_notice_days_default_to_the_configured_setting(
 
     contest = db.session.get(Contest, contest_id)
     services.evaluate_contest_promotions(contest)
-    services.confirm_case(case_of(db, "阿旺"), dummy_organiser)
+    confirm_as_seen(case_of(db, "阿旺"), dummy_organiser)
     notice = services.publish_notice(contest, PUBLISHED_ON, dummy_organiser)
     # Fri 27 (1) · weekend · Mon 30 (2) · Tue 1 Dec (3) · Wed 2 (4) · Thu 3 (5) · Fri 4 (6)
     assert (notice.working_days, notice.ends_on) == (6, date(2026, 12, 4))
@@ -485,7 +504,7 @@ def test_finalize_refused_when_the_grade_changed_since_the_decision(
     contest = db.session.get(Contest, contest_id)
     services.evaluate_contest_promotions(contest)
     case = case_of(db, "阿旺")
-    services.confirm_case(case, dummy_organiser)
+    confirm_as_seen(case, dummy_organiser)
     services.publish_notice(contest, PUBLISHED_ON, dummy_organiser)
     case.competitor.grade_code = "intermediate"
     set_today(monkeypatch, date(2026, 12, 7))
@@ -646,8 +665,8 @@ def test_each_step_of_a_case_is_audited_with_the_case_before_and_after(
     contest = db.session.get(Contest, contest_id)
     services.evaluate_contest_promotions(contest)
     case = case_of(db, "格桑次仁")
-    services.confirm_case(case, dummy_organiser)
-    services.approve_title(case, dummy_admin)
+    confirm_as_seen(case, dummy_organiser)
+    services.approve_title(case, dummy_admin, seen=services.case_view(case))
     notice = services.publish_notice(contest, PUBLISHED_ON, dummy_organiser)
     set_today(monkeypatch, date(2026, 12, 5))
     services.finalize_case(case, date(2026, 12, 5), dummy_organiser)
@@ -705,7 +724,7 @@ def test_a_notice_without_contact_sends_objections_to_the_issuer_given(db, dummy
     contest_id, _ = people
     contest = db.session.get(Contest, contest_id)
     services.evaluate_contest_promotions(contest)
-    services.confirm_case(case_of(db, "阿旺"), dummy_organiser)
+    confirm_as_seen(case_of(db, "阿旺"), dummy_organiser)
     notice = services.publish_notice(
         contest, PUBLISHED_ON, dummy_organiser, issuer="香格里拉市人力资源和社会保障局"
     )
@@ -732,3 +751,25 @@ def test_a_result_changed_after_the_decision_is_flagged_not_rewritten(
     # The partner's undecided case follows the corrected rank: pair rank 4 is rule (2).
     partner = case_of(db, "卓玛拉姆")
     assert (partner.facts["rank"], partner.clause, partner.to_grade) == (4, "(2)", "senior")
+
+
+def test_finalize_refused_when_its_result_is_no_longer_confirmed(
+    app, db, dummy_organiser, people, monkeypatch
+):
+    """A grade rests on a confirmed result: should the result lose its confirmation under the
+    notice by any path, the case cannot become final (a second person confirms the result
+    and a new notice publishes it first)."""
+    contest_id, _found = people
+    from compapp.contests.models import Contest
+
+    contest = db.session.get(Contest, contest_id)
+    services.evaluate_contest_promotions(contest)
+    case = case_of(db, "阿旺")
+    confirm_as_seen(case, dummy_organiser)
+    services.publish_notice(contest, PUBLISHED_ON, dummy_organiser)
+    case.placement.status = "entered"
+    set_today(monkeypatch, date(2026, 12, 7))
+    with pytest.raises(services.PromotionRefused, match="所依据的成绩已撤回确认"):
+        services.finalize_case(case, date(2026, 12, 7), dummy_organiser)
+    assert case.status == "noticed"
+    assert case.competitor.grade_code == "junior"

@@ -78,7 +78,8 @@ def confirmed_case(db, clock, create_user, create_contest, create_event, create_
         placement.status = "confirmed"
     db.session.commit()
     services.evaluate_contest_promotions(contest)
-    services.confirm_case(db.session.scalar(db.select(PromotionCase)), organiser)
+    case = db.session.scalar(db.select(PromotionCase))
+    services.confirm_case(case, organiser, seen=services.case_view(case))
     db.session.commit()
     return contest, organiser
 

@@ -1,0 +1,696 @@
+"""Policy versions entered, imported, previewed, activated by a second person, then applied.
+
+A revision is the whole text of one policy file. It is checked by the strict reader
+(``compapp.policy.loader``) before it is stored and again when it is activated. The policy
+set in force is the shipped files, each replaced by its active revision; it is read once per
+request or job, and loaded once per application for each set of active revisions.
+Services flush, never commit; the caller commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from flask import current_app, g, has_request_context, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from compapp.auth.models import utcnow
+from compapp.contests.models import (
+    Competitor,
+    Contest,
+    Entry,
+    EntryCoach,
+    EntryMember,
+    Event,
+    Placement,
+)
+from compapp.core.money import from_fen, to_fen
+from compapp.extensions import db
+from compapp.policies.drafting import changed_period
+from compapp.policies.models import PolicyRevision
+from compapp.policy.loader import (
+    AWARDS_DIR,
+    NoPolicyInForce,
+    Policy,
+    PolicyFileError,
+    PolicySet,
+    check_readings,
+    load_policies,
+    load_policy_text,
+)
+from compapp.reference.models import Jurisdiction
+
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_BYTES = 256 * 1024
+PREVIEW_LIST_LIMIT = 500
+
+
+class PolicyRefused(Exception):
+    """A policy change that may not happen; the message says why, in words."""
+
+
+# --- the set in force -----------------------------------------------------------------------
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def policies_in_force() -> PolicySet:
+    """Return the award policies in force: shipped files, each replaced by its active revision."""
+    # Read once per request (or per job, which has no request): a token tells them apart even
+    # where one application context serves several requests.
+    token = id(request._get_current_object()) if has_request_context() else None
+    found = g.get("compapp_award_policies")
+    if found is not None and found[0] == token:
+        return found[1]
+    rows = db.session.execute(
+        select(PolicyRevision.id, PolicyRevision.policy_id, PolicyRevision.digest).where(
+            PolicyRevision.state == "active"
+        )
+    ).all()
+    key = tuple(sorted(tuple(r) for r in rows))
+    cache = current_app.extensions.setdefault("compapp", {}).setdefault("award_policies_by", {})
+    policies = cache.get(key)
+    if policies is None:
+        texts = {
+            policy_id: (text, f"{policy_id}.toml")
+            for policy_id, text in db.session.execute(
+                select(PolicyRevision.policy_id, PolicyRevision.text).where(
+                    PolicyRevision.state == "active"
+                )
+            )
+        }
+        policies = load_policies(revisions=texts)
+        if len(cache) > 8:
+            cache.clear()
+        cache[key] = policies
+    g.compapp_award_policies = (token, policies)
+    return policies
+
+
+def forget_policies_in_force() -> None:
+    """Read the set in force afresh at the next use (after an activation)."""
+    g.pop("compapp_award_policies", None)
+
+
+def text_in_force(policy_id: str) -> str | None:
+    """Return the text of the policy in force (its active revision, or its shipped file)."""
+    text = db.session.scalar(
+        select(PolicyRevision.text).where(
+            PolicyRevision.policy_id == policy_id, PolicyRevision.state == "active"
+        )
+    )
+    if text is not None:
+        return text
+    path = AWARDS_DIR / f"{policy_id}.toml"
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def check_text(text: str, policy_id: str | None = None) -> Policy:
+    """Read ``text`` with the strict reader (and the readings it names); raise
+    ``PolicyFileError`` naming the key of the first problem."""
+    from compapp.policy.readings import load_readings
+
+    name = f"{policy_id}.toml" if policy_id else "policy.toml"
+    policy = load_policy_text(text, name)
+    if policy_id is not None and policy.id != policy_id:
+        raise PolicyFileError(f"{name}: id: the file is {policy.id!r}, not {policy_id!r}")
+    check_readings(PolicySet({policy.id: policy}), load_readings())
+    code = policy.header.jurisdiction_code
+    known = db.session.get(Jurisdiction, code)
+    if known is None or known.level != policy.header.jurisdiction_level:
+        raise PolicyFileError(
+            f"{name}: jurisdiction_code: {code} is not a {policy.header.jurisdiction_level} of Yunnan"
+        )
+    return policy
+
+
+def check_active_revisions() -> list[str]:
+    """Read every active revision with the strict reader; return the ids of their policies."""
+    rows = db.session.execute(
+        select(PolicyRevision.policy_id, PolicyRevision.text)
+        .where(PolicyRevision.state == "active")
+        .order_by(PolicyRevision.policy_id)
+    ).all()
+    for policy_id, text in rows:
+        check_text(text, policy_id)
+    return [policy_id for policy_id, _text in rows]
+
+
+def check_pdf(data: bytes) -> str:
+    """Return the sha256 of an attached PDF; refuse one too large or that is not a PDF."""
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise PolicyRefused(_l("附件不能超过 5 MB。"))
+    if not data.startswith(b"%PDF-"):
+        raise PolicyRefused(_l("附件不是 PDF 文件。"))
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        pages = len(PdfReader(io.BytesIO(data), strict=False).pages)
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
+        raise PolicyRefused(_l("附件无法作为 PDF 打开，请上传完整的 PDF 文件。")) from None
+    if pages < 1:
+        raise PolicyRefused(_l("附件 PDF 没有页面。"))
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- storing --------------------------------------------------------------------------------
+
+
+def save_revision(
+    text: str,
+    user,
+    *,
+    summary: str,
+    source: str,
+    policy_id: str | None = None,
+    attachment: bytes | None = None,
+    attachment_name: str | None = None,
+) -> PolicyRevision:
+    """Check ``text`` strictly and store it as a revision awaiting a second administrator."""
+    if getattr(user, "role", None) != "admin":
+        raise PolicyRefused(_l("只有管理员可以录入政策。"))
+    policy = check_text(text, policy_id)
+    base = text_in_force(policy.id)
+    if base is not None and _digest(base) == _digest(text):
+        raise PolicyRefused(_l("与现行政策完全相同，没有需要审核的变化。"))
+    period = changed_period(base, text) or (policy.versions[-1].effective_from, None)
+    revision = PolicyRevision(
+        policy_id=policy.id,
+        state="pending",
+        text=text,
+        digest=_digest(text),
+        version_from=period[0],
+        version_to=period[1],
+        base_digest=_digest(base) if base is not None else None,
+        summary=summary[:400],
+        source=source,
+        attachment=attachment,
+        attachment_name=(attachment_name or "")[:200] or None,
+        attachment_digest=hashlib.sha256(attachment).hexdigest() if attachment else None,
+        created_by_id=user.id,
+    )
+    db.session.add(revision)
+    db.session.flush()
+    from compapp.audit.services import record_change
+
+    record_change(
+        "enter_policy_version",
+        "policy_revision",
+        revision.id,
+        f"录入政策 {policy.header.document_text} 的新版本（{summary}），待另一位管理员审核",
+        after={"policy_id": policy.id, "digest": revision.digest, "source": source},
+        user=user,
+    )
+    return revision
+
+
+def import_revision(data: bytes, user) -> PolicyRevision:
+    """Store an uploaded policy file (UTF-8 TOML) as a revision awaiting review."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise PolicyRefused(_l("政策文件不能超过 256 KB。"))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PolicyRefused(_l("政策文件应为 UTF-8 编码的文本。")) from None
+    return save_revision(text, user, summary="导入的政策文件", source="import")
+
+
+def pending_revisions() -> list[PolicyRevision]:
+    return db.session.scalars(
+        select(PolicyRevision).order_by(PolicyRevision.created_at.desc(), PolicyRevision.id.desc())
+    ).all()
+
+
+# --- deciding -------------------------------------------------------------------------------
+
+
+def _may_decide(revision: PolicyRevision, user) -> None:
+    if getattr(user, "role", None) != "admin":
+        raise PolicyRefused(_l("只有管理员可以审核政策。"))
+    if revision.created_by_id == user.id:
+        raise PolicyRefused(_l("录入这一版本的管理员不能自己审核：须由另一位管理员生效或退回。"))
+
+
+def return_revision(revision: PolicyRevision, user, reason: str) -> PolicyRevision:
+    """Send a pending revision back to its author with ``reason``."""
+    _may_decide(revision, user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise PolicyRefused(_l("请写明退回的理由。"))
+    claimed = db.session.execute(
+        update(PolicyRevision)
+        .where(PolicyRevision.id == revision.id, PolicyRevision.state == "pending")
+        .values(
+            state="returned",
+            reviewed_by_id=user.id,
+            reviewed_at=utcnow(),
+            return_reason=reason[:2000],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise PolicyRefused(_l("该版本已由他人处理（已生效或已退回）。"))
+    db.session.refresh(revision)
+    from compapp.audit.services import record_change
+
+    record_change(
+        "return_policy_version",
+        "policy_revision",
+        revision.id,
+        f"退回政策版本 #{revision.id}：{reason}",
+        after={"policy_id": revision.policy_id, "digest": revision.digest, "reason": reason},
+        user=user,
+    )
+    return revision
+
+
+def activate_revision(revision: PolicyRevision, user) -> PolicyRevision:
+    """Put a pending revision in force (a second administrator's decision).
+
+    One compare-and-set claims the revision (only one of several simultaneous decisions
+    wins); the unique index on active revisions refuses a second active text of one policy.
+    The activation is audited with the digest of the text put in force.
+    """
+    _may_decide(revision, user)
+    policy_id, text = revision.policy_id, revision.text
+    policy = check_text(text, policy_id)  # the readings or jurisdictions may have changed
+    current = text_in_force(policy_id)
+    current_digest = _digest(current) if current is not None else None
+    if current_digest != revision.base_digest:
+        raise PolicyRefused(
+            _l("录入该版本之后，这项政策已有其他版本生效。请退回，并在现行版本的基础上重新录入。")
+        )
+    try:
+        with db.session.begin_nested():
+            # Only the text this version was drafted on is replaced; a text another activation
+            # put in force meanwhile stays, and the unique index then refuses this one.
+            db.session.execute(
+                update(PolicyRevision)
+                .where(
+                    PolicyRevision.policy_id == policy_id,
+                    PolicyRevision.state == "active",
+                    PolicyRevision.digest == revision.base_digest,
+                )
+                .values(state="superseded")
+                .execution_options(synchronize_session=False)
+            )
+            claimed = db.session.execute(
+                update(PolicyRevision)
+                .where(PolicyRevision.id == revision.id, PolicyRevision.state == "pending")
+                .values(state="active", reviewed_by_id=user.id, reviewed_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            if claimed.rowcount != 1:
+                raise PolicyRefused(_l("该版本已由他人处理（已生效或已退回）。"))
+            actives = db.session.scalar(
+                select(func.count(PolicyRevision.id)).where(
+                    PolicyRevision.policy_id == policy_id, PolicyRevision.state == "active"
+                )
+            )
+            if actives != 1:
+                raise PolicyRefused(_l("这项政策刚有另一版本生效，本次未生效。"))
+    except IntegrityError:
+        raise PolicyRefused(_l("这项政策刚有另一版本生效，本次未生效。")) from None
+    db.session.refresh(revision)
+    forget_policies_in_force()
+    from compapp.audit.services import record_change
+
+    record_change(
+        "activate_policy_version",
+        "policy_revision",
+        revision.id,
+        f"政策 {policy.header.document_text} 新版本生效（#{revision.id}，"
+        f"自 {revision.version_from.isoformat()}），sha256 {revision.digest}",
+        before={"digest": current_digest},
+        after={
+            "policy_id": policy_id,
+            "digest": revision.digest,
+            "version_from": revision.version_from.isoformat(),
+            "version_to": revision.version_to.isoformat() if revision.version_to else None,
+            "entered_by_id": revision.created_by_id,
+        },
+        user=user,
+    )
+    return revision
+
+
+# --- who is affected (SQL) ------------------------------------------------------------------
+
+_county = Jurisdiction.__table__.alias("county")
+_prefecture = Jurisdiction.__table__.alias("prefecture")
+_organiser = Jurisdiction.__table__.alias("organiser")
+_CASE_COLUMNS = (
+    Contest.award_on,
+    Contest.category,
+    Event.format,
+    Placement.medal,
+    Placement.prize,
+    _county.c.code,
+    _county.c.name,
+    _prefecture.c.code,
+    _prefecture.c.name,
+    Contest.organiser_code,
+    _organiser.c.name,
+)
+
+
+def _placed(columns, policy: Policy, start: date, end: date | None):
+    """Select ``columns`` over placed entries awarded in [start, end] that ``policy`` may
+    concern (sent by its jurisdiction, or at a contest its jurisdiction organises)."""
+    query = (
+        select(*columns)
+        .select_from(Placement)
+        .join(Entry, Entry.id == Placement.entry_id)
+        .join(Event, Event.id == Entry.event_id)
+        .join(Contest, Contest.id == Event.contest_id)
+        .join(_county, _county.c.code == Entry.sending_county_code)
+        .outerjoin(_prefecture, _prefecture.c.code == _county.c.parent_code)
+        .join(_organiser, _organiser.c.code == Contest.organiser_code)
+        .where(Contest.award_on >= start)
+    )
+    if end is not None:
+        query = query.where(Contest.award_on <= end)
+    header = policy.header
+    if header.jurisdiction_level == "prefecture":
+        query = query.where(
+            or_(
+                _county.c.parent_code == header.jurisdiction_code,
+                Contest.organiser_code == header.jurisdiction_code,
+            )
+        )
+    elif header.jurisdiction_level == "county":
+        query = query.where(_county.c.code == header.jurisdiction_code)
+    return query
+
+
+def _facts(row):
+    from compapp.rewards.rules import AwardFacts
+
+    award_on, category, fmt, medal, prize, c_code, c_name, p_code, p_name, o_code, o_name = row
+    return AwardFacts(
+        award_on, category, fmt, medal, prize, None, c_code, c_name, p_code or "",
+        p_name or "", o_code, o_name,
+    )  # fmt: skip
+
+
+def _priced(facts, policies: PolicySet) -> dict:
+    """Per payer code: (per-person fen, team fen); and an error, if the rules refuse."""
+    from compapp.rewards.rules import InvalidFacts, compute_awards
+
+    try:
+        result = compute_awards(facts, policies)
+    except (NoPolicyInForce, InvalidFacts) as exc:
+        return {"payers": {}, "error": str(exc), "competitor": 0, "team": 0}
+    payers: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for line in result.competitor_lines:
+        payers[line.payer_code][0] += to_fen(line.amount)
+    for line in result.coaching_team_lines:
+        payers[line.payer_code][1] += to_fen(line.amount)
+    return {
+        "payers": dict(payers),
+        "error": None,
+        "competitor": to_fen(result.competitor_total),
+        "team": to_fen(result.coaching_team_total),
+    }
+
+
+def _draft_set(revision: PolicyRevision) -> tuple[PolicySet, PolicySet, Policy]:
+    policies = policies_in_force()
+    draft = load_policy_text(revision.text, f"{revision.policy_id}.toml")
+    return policies, PolicySet({**policies.policies, draft.id: draft}), draft
+
+
+def preview(revision: PolicyRevision, progress=None) -> dict:
+    """Price every placement in the revision's period under it and under the policies in force.
+
+    The distinct cases (date, category, format, result, county, organiser) are counted in SQL
+    with their entries, persons and coached entries; each case is priced twice by the pure
+    rules; gains and losses per payer are those differences times the counts. The entries
+    of the changed cases are then listed (at most PREVIEW_LIST_LIMIT).
+    """
+    now_set, draft_set, draft = _draft_set(revision)
+    start, end = revision.version_from, revision.version_to
+    persons = select(func.count(EntryMember.id)).where(EntryMember.entry_id == Entry.id)
+    coached = case((exists().where(EntryCoach.entry_id == Entry.id), 1), else_=0)
+    query = _placed(
+        (
+            *_CASE_COLUMNS,
+            func.count(Entry.id),
+            func.sum(persons.scalar_subquery()),
+            func.sum(coached),
+        ),
+        draft,
+        start,
+        end,
+    ).group_by(*_CASE_COLUMNS)
+    rows = db.session.execute(query).all()
+    total_steps = len(rows) + 1
+    payers: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    changed_cases = []
+    checked = 0
+    for index, row in enumerate(rows, start=1):
+        facts = _facts(row[:11])
+        entries, n_persons, n_coached = row[11], int(row[12] or 0), int(row[13] or 0)
+        checked += entries
+        before, after = _priced(facts, now_set), _priced(facts, draft_set)
+        for side, priced in ((0, before), (1, after)):
+            for code, (each, team) in priced["payers"].items():
+                payers[code][side] += each * n_persons + team * n_coached
+        if (before["payers"], before["error"]) != (after["payers"], after["error"]):
+            changed_cases.append((row[:11], before, after))
+        if progress is not None and index % 20 == 0:
+            progress(index, total_steps)
+    names = dict(
+        db.session.execute(
+            select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.code.in_(list(payers)))
+        ).all()
+    )
+    order = {"province": 0, "prefecture": 1, "county": 2}
+    levels = dict(
+        db.session.execute(
+            select(Jurisdiction.code, Jurisdiction.level).where(Jurisdiction.code.in_(list(payers)))
+        ).all()
+    )
+    payer_rows = [
+        {"code": code, "name": names.get(code, code), "now": now, "new": new, "delta": new - now}
+        for code, (now, new) in sorted(
+            payers.items(), key=lambda item: (order.get(levels.get(item[0]), 9), item[0])
+        )
+        if now or new
+    ]
+    listed, changed_entries = _affected_entries(changed_cases, draft, start, end)
+    result = {
+        "policy_id": revision.policy_id,
+        "period": [start.isoformat(), end.isoformat() if end else None],
+        "entries_checked": checked,
+        "cases": len(rows),
+        "changed_entries": changed_entries,
+        "payers": payer_rows,
+        "total": {
+            "now": sum(p["now"] for p in payer_rows),
+            "new": sum(p["new"] for p in payer_rows),
+            "delta": sum(p["delta"] for p in payer_rows),
+        },
+        "entries": listed,
+        "truncated": changed_entries > len(listed),
+    }
+    if progress is not None:
+        progress(total_steps, total_steps)
+    return result
+
+
+def _affected_entries(changed_cases, draft: Policy, start, end) -> tuple[list[dict], int]:
+    """The entries of the changed cases (first PREVIEW_LIST_LIMIT) and how many there are."""
+    if not changed_cases:
+        return [], 0
+    matches = []
+    by_key = {}
+    for row, before, after in changed_cases:
+        award_on, category, fmt, medal, prize, c_code, *_rest = row
+        o_code = row[9]
+        matches.append(
+            and_(
+                Contest.award_on == award_on,
+                Contest.category == category,
+                Event.format == fmt,
+                Placement.medal.is_(None) if medal is None else Placement.medal == medal,
+                Placement.prize.is_(None) if prize is None else Placement.prize == prize,
+                _county.c.code == c_code,
+                Contest.organiser_code == o_code,
+            )
+        )
+        by_key[(award_on, category, fmt, medal, prize, c_code, o_code)] = (before, after)
+    where = or_(*matches)
+    count = db.session.scalar(_placed((func.count(Entry.id),), draft, start, end).where(where))
+    rows = db.session.execute(
+        _placed(
+            (
+                Entry.id,
+                Contest.name,
+                Event.occupation,
+                _county.c.name,
+                *_CASE_COLUMNS[:5],
+                _county.c.code,
+                Contest.organiser_code,
+                exists().where(EntryCoach.entry_id == Entry.id),
+            ),
+            draft,
+            start,
+            end,
+        )
+        .where(where)
+        .order_by(Contest.award_on, Contest.id, Event.id, Placement.rank, Entry.id)
+        .limit(PREVIEW_LIST_LIMIT)
+    ).all()
+    people: dict[int, list[str]] = defaultdict(list)
+    for entry_id, name in db.session.execute(
+        select(EntryMember.entry_id, Competitor.name)
+        .join(Competitor, Competitor.id == EntryMember.competitor_id)
+        .where(EntryMember.entry_id.in_([r[0] for r in rows]))
+        .order_by(EntryMember.entry_id, EntryMember.position)
+    ):
+        people[entry_id].append(name)
+    listed = []
+    for row in rows:
+        entry_id, contest, occupation, county, award_on, category, fmt, medal, prize = row[:9]
+        before, after = by_key[(award_on, category, fmt, medal, prize, row[9], row[10])]
+        n = len(people[entry_id])
+        team = bool(row[11])
+        delta = (after["competitor"] - before["competitor"]) * n + (
+            (after["team"] - before["team"]) if team else 0
+        )
+        listed.append(
+            {
+                "entry_id": entry_id,
+                "contest": contest,
+                "award_on": award_on.isoformat(),
+                "occupation": occupation,
+                "county": county,
+                "names": people[entry_id],
+                "medal": medal,
+                "prize": prize,
+                "now_each": before["competitor"],
+                "new_each": after["competitor"],
+                "now_team": before["team"] if team else 0,
+                "new_team": after["team"] if team else 0,
+                "delta": delta,
+                "error": after["error"],
+            }
+        )
+    return listed, int(count or 0)
+
+
+# --- jobs -----------------------------------------------------------------------------------
+
+
+def start_preview(revision: PolicyRevision, user):
+    """Return the preview job of ``revision`` (reused while queued, running or done) and
+    whether it is new; the caller commits, then dispatches a new one."""
+    from compapp.jobs.services import JobRequest, start_job
+
+    request = JobRequest(
+        "policy_preview",
+        {"revision_id": revision.id},
+        fingerprint=f"{revision.digest}:{_set_key()}",
+        reuse_done=True,
+    )
+    job, new = start_job(request, user)
+    revision.preview_job_id = job.id
+    return job, new
+
+
+def _set_key() -> str:
+    """The active revisions (the preview compares with what is in force, which may change)."""
+    rows = db.session.execute(
+        select(PolicyRevision.id)
+        .where(PolicyRevision.state == "active")
+        .order_by(PolicyRevision.id)
+    ).scalars()
+    return ",".join(str(r) for r in rows)
+
+
+def preview_job(job, progress) -> dict:
+    """Job handler: the preview of a revision (see ``preview``)."""
+    from compapp.jobs.services import JobFailed, params_of
+
+    revision = db.session.get(PolicyRevision, params_of(job)["revision_id"])
+    if revision is None:
+        raise JobFailed("该政策版本已不存在。")
+    return preview(revision, progress)
+
+
+def start_apply(revision: PolicyRevision, user):
+    """Start re-pricing the results the activated ``revision`` concerns (a job)."""
+    from compapp.jobs.services import JobRequest, start_job
+
+    request = JobRequest(
+        "policy_apply",
+        {"revision_id": revision.id, "user_id": getattr(user, "id", None)},
+        fingerprint=revision.digest,
+    )
+    job, new = start_job(request, user)
+    revision.apply_job_id = job.id
+    return job, new
+
+
+def apply_job(job, progress) -> dict:
+    """Job handler: re-price every result in the activated revision's period that it concerns.
+
+    Lines nobody has confirmed are replaced; money already confirmed or paid changes only by
+    adjustment lines that need the paying level's confirmation (``grant_awards``), each
+    citing the new version. Progress is saved every 200 entries; ``grant_awards`` changes
+    nothing for an entry already priced under the version, so running it again finishes.
+    """
+    from sqlalchemy.orm import joinedload, selectinload
+
+    from compapp.jobs.services import JobFailed, params_of
+    from compapp.rewards.services import grant_awards
+
+    params = params_of(job)
+    revision = db.session.get(PolicyRevision, params["revision_id"])
+    if revision is None or revision.state not in ("active", "superseded"):
+        raise JobFailed("该政策版本未生效。")
+    policies = policies_in_force()
+    draft = policies[revision.policy_id]
+    ids = db.session.scalars(
+        _placed((Entry.id,), draft, revision.version_from, revision.version_to).order_by(Entry.id)
+    ).all()
+    header = draft.header
+    reason = f"政策新版本生效：{header.document_text}（{revision.version_from.isoformat()} 起）"
+    changed = 0
+    for start in range(0, len(ids), 200):
+        entries = db.session.scalars(
+            select(Entry)
+            .where(Entry.id.in_(ids[start : start + 200]))
+            .order_by(Entry.id)
+            .options(
+                selectinload(Entry.placement),
+                selectinload(Entry.members),
+                selectinload(Entry.coaches),
+                joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
+                joinedload(Entry.event).joinedload(Event.contest),
+            )
+        ).all()
+        for entry in entries:
+            computation = grant_awards(
+                entry, policies, params.get("user_id"), reason[:200], confirmed_by_adjustment=True
+            )
+            if computation is not None:
+                changed += 1
+        db.session.flush()
+        progress(min(start + 200, len(ids)), len(ids))
+    return {"entries": len(ids), "changed": changed}
+
+
+def money(fen: int) -> Decimal:
+    return from_fen(fen)

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from compapp.auth.access import public
 from compapp.core.api import ApiError
 from compapp.extensions import csrf
 from compapp.promotion.services import promotion_rules
 from compapp.reference.queries import lookup_county, lookup_organiser
 from compapp.rewards.services import award_policies
-from compapp.web import public
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

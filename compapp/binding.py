@@ -28,6 +28,12 @@ def seen_from_form(kind: str, key: object) -> dict | None:
     return read_token(current_app.config["SECRET_KEY"], kind, key, request.form.get(FIELD))
 
 
+def seen_from_field(kind: str, key: object, field: str) -> dict | None:
+    """Return the view a token posted in ``field`` was made with: a page confirming many
+    records at once carries one token per record, each in a field of its own."""
+    return read_token(current_app.config["SECRET_KEY"], kind, key, request.form.get(field))
+
+
 def _names(value) -> str:
     return "、".join(str(v) for v in value) if value else "—"
 
@@ -41,6 +47,7 @@ FORMATS = {
     "奖项": lambda v: labels.result(*v) if v else "—",
     "选手": _names,
     "教练团队": _names,
+    "教练团队分配比例": lambda v: "、".join("—" if x is None else f"{x}%" for x in v) or "—",
     "复核状态": labels.status,
     "成绩复核状态": labels.status,
     "现有等级": labels.grade,

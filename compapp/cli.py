@@ -97,29 +97,58 @@ def policies_reevaluate() -> None:
 
     Run after an upgrade that changes the policy data (e.g. comprehensive contests now
     promote under the class-1 bands): decided cases are kept and reported, never rewritten.
+    All or nothing: a failure part-way saves nothing and exits non-zero. Entries that cannot
+    be priced (no policy in force on the award date, facts the rules refuse) are listed and
+    the exit status is 1, so an upgrade script cannot miss them.
     """
-    from compapp.contests.models import Contest
+    from compapp.contests.models import Contest, Entry, Event
     from compapp.extensions import db
     from compapp.promotion.services import evaluate_contest_promotions, promotion_categories
+    from compapp.rewards.models import AwardComputation
     from compapp.rewards.services import award_policies, grant_contest_awards
 
     policies_ = award_policies()
     categories = set(promotion_categories())
-    priced = refreshed = kept = 0
-    for contest in db.session.scalars(db.select(Contest).order_by(Contest.id)):
-        priced += grant_contest_awards(contest, policies_, reason="政策数据更新后重新计算")
-        if contest.category in categories:
-            summary = evaluate_contest_promotions(contest)
-            refreshed += summary.created + summary.updated
-            kept += len(summary.changed_after_decision)
-    db.session.commit()
+    priced = refreshed = 0
+    kept = []
+    try:
+        for contest in db.session.scalars(db.select(Contest).order_by(Contest.id)).all():
+            priced += grant_contest_awards(contest, policies_, reason="政策数据更新后重新计算")
+            if contest.category in categories:
+                summary = evaluate_contest_promotions(contest)
+                refreshed += summary.created + summary.updated
+                kept += [(contest.name, case) for case in summary.changed_after_decision]
+        unpriced = db.session.execute(
+            db.select(Contest.name, Event.occupation, Entry.id, AwardComputation.error)
+            .join(Entry, Entry.id == AwardComputation.entry_id)
+            .join(Event, Event.id == Entry.event_id)
+            .join(Contest, Contest.id == Event.contest_id)
+            .where(AwardComputation.superseded_at.is_(None), AwardComputation.error.is_not(None))
+            .order_by(Contest.id, Event.id, Entry.id)
+        ).all()
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        raise click.ClickException(
+            f"re-evaluation stopped, nothing was saved: {type(exc).__name__}: {exc}"
+        ) from exc
     click.echo(
         f"awards recomputed for {priced} entries; {refreshed} promotion cases created or "
-        f"refreshed; {kept} decided cases whose facts changed are listed on their contest page"
+        f"refreshed; {len(kept)} decided cases whose facts changed are listed on their "
+        "contest page"
     )
+    for contest_name, case in kept:
+        click.echo(f"  decided case kept: {contest_name}: {case.competitor.name}")
+    if unpriced:
+        for contest_name, occupation, entry_id, error in unpriced:
+            click.echo(
+                f"  not priced: {contest_name} {occupation} (entry {entry_id}): {error}", err=True
+            )
+        click.echo(f"error: {len(unpriced)} entries could not be priced (see above)", err=True)
+        click.get_current_context().exit(1)
 
 
-def register_cli(app: Flask) -> None:
+def init_app(app: Flask) -> None:
     """Add compapp's command groups to ``app``."""
     from compapp.auth.cli import users
     from compapp.certificates.cli import certificates

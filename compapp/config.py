@@ -33,7 +33,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
-    COMPAPP_BASE_URL = "http://127.0.0.1:5000"
+    # The public address certificate QR codes point at; empty: the address the app is served
+    # at (each request's), so `make run` on any port prints working codes.
+    COMPAPP_BASE_URL = ""
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     # Public notice (公示) of promotions: working days (003_a0dee99659bd7bcf.txt:3520 asks for

@@ -31,7 +31,7 @@ CONTENT_SECURITY_POLICY = {
 HSTS_SECONDS = 365 * 24 * 3600
 
 
-def init_headers(app: Flask) -> None:
+def init_app(app: Flask) -> None:
     """Bind Flask-Talisman to ``app`` and mark signed-in responses as not to be stored."""
     production = app.config.get("ENV_NAME") == "production"
 

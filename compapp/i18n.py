@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import Flask, current_app, request, session
 
 
 def select_locale() -> str:
@@ -16,3 +16,13 @@ def select_locale() -> str:
     if chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app: Flask) -> None:
+    """Remember a language asked for, even on a page that only redirects (a coach's home)."""
+
+    @app.before_request
+    def remember_language():
+        asked = request.args.get("lang")
+        if asked in app.config["LANGUAGES"]:
+            session["lang"] = asked

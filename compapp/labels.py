@@ -147,7 +147,7 @@ LINE_STATUS_NAMES = {
 def honour_name(code: str) -> str:
     from compapp.policy.categories import HONOUR_NAMES
 
-    return HONOUR_NAMES.get(code, code)
+    return str(_l(HONOUR_NAMES[code])) if code in HONOUR_NAMES else code
 
 
 def line_status(code: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from compapp.auth.access import public
 from compapp.contests.models import Contest, Placement
 from compapp.extensions import db
-from compapp.web import public
 
 bp = Blueprint("main", __name__)
 
@@ -46,8 +46,8 @@ def dashboard_charts(user) -> dict:
 def index():
     if current_user.role in HOME_BY_ROLE:
         return redirect(url_for(HOME_BY_ROLE[current_user.role]))
+    from compapp.contests.access import scoped
     from compapp.contests.models import Entry, Event
-    from compapp.contests.views import scoped
 
     recent = db.session.scalars(
         scoped(db.select(Contest)).order_by(Contest.award_on.desc(), Contest.id.desc()).limit(8)

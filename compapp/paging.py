@@ -1,5 +1,7 @@
-"""Pages of long lists: one page size, one reader of ``?page=``, one pager
-(templates/_paging.html). Counted and limited in SQL: a page costs the same at any length."""
+"""Pages of long lists: one page size, one reader of ``?page=`` and ``?sort=``, one pager
+(templates/_paging.html). Counted, ordered and limited in SQL: a page costs the same at any
+length. ``page_of`` pages a list in its own order; ``sorted_page`` lets the person sort it by
+a column (``?sort=column`` / ``?sort=-column``) first."""
 
 from __future__ import annotations
 
@@ -19,15 +21,16 @@ class Page:
     page: int
     pages: int
     per_page: int
+    sort: str = ""  # the column key, "-" first when descending ("" when not sortable)
 
     @property
     def first(self) -> int:
-        """The position of the page's first item in the whole list (1-based)."""
-        return (self.page - 1) * self.per_page + 1
+        """The position of the page's first item in the whole list (1-based; 0 when empty)."""
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
 
     @property
     def last(self) -> int:
-        return self.first + len(self.items) - 1
+        return self.first + len(self.items) - 1 if self.items else 0
 
 
 def page_of(
@@ -53,6 +56,30 @@ def page_of(
     result = db.session.execute(limited)
     items = result.unique().scalars().all() if scalars else result.all()
     return Page(items, total, page, pages, per_page)
+
+
+def sorted_page(
+    query, columns: dict, default: str, tiebreak=None, per_page: int = PAGE_SIZE
+) -> Page:
+    """Order ``query`` by the requested column (one of ``columns``: key → SQL column; an
+    unknown key falls back to ``default``) and return the requested page of it.
+
+    :param tiebreak: a unique column (the row id) ordering rows of equal value, so that
+        pages never overlap nor skip a row
+    """
+    asked = request.args.get("sort") or default
+    key = asked.lstrip("-")
+    if key not in columns:
+        asked, key = default, default.lstrip("-")
+    column = columns[key]
+    descending = asked.startswith("-")
+    order = [column.desc() if descending else column.asc()]
+    if tiebreak is not None:
+        order.append(tiebreak.desc() if descending else tiebreak.asc())
+    ordered = query.order_by(None).order_by(*order)
+    found = page_of(ordered, per_page)
+    found.sort = asked
+    return found
 
 
 def search_text() -> str:

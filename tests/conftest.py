@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from datetime import date
-from itertools import count
 
 import pytest
 from flask import g
@@ -17,15 +16,14 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 
 from compapp import create_app
-from compapp.core.idnumber import make_id_number
 from compapp.extensions import db as _db
+from tests.helpers import PASSWORD, AuthActions, id_number_for, next_serial
 
 # Property tests judge their inputs, not the machine's speed: on a busy machine Hypothesis's
 # timing checks (too_slow, deadline) fail tests whose properties hold.
 settings.register_profile("compapp", suppress_health_check=[HealthCheck.too_slow], deadline=None)
 settings.load_profile("compapp")
 
-PASSWORD = "test-password-1"
 REFERENCE_TABLES = {"jurisdictions", "grades", "alembic_version"}
 
 
@@ -136,25 +134,9 @@ def runner(app):
     return app.test_cli_runner()
 
 
-class AuthActions:
-    def __init__(self, client):
-        self._client = client
-
-    def login(self, username: str, password: str = PASSWORD):
-        response = self._client.post("/login", data={"username": username, "password": password})
-        assert response.status_code == 302, "sign-in failed for " + username
-        return response
-
-    def logout(self):
-        return self._client.post("/logout")
-
-
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
-
-
-_serial = count(1)
 
 
 @pytest.fixture
@@ -162,7 +144,7 @@ def create_user(db):
     from compapp.auth.models import User
 
     def create_user(username: str | None = None, role: str = "organiser", **scope):
-        n = next(_serial)
+        n = next_serial()
         user = User(
             username=username or f"user{n}",
             display_name=scope.pop("display_name", f"用户{n}"),
@@ -202,7 +184,7 @@ def create_contest(db):
         # A prefecture-tier contest is run by a prefecture (POLICY §3): 迪庆州 by default.
         default_organiser = "533400" if CATEGORY_TIER[category] == "prefecture" else "530000"
         data = ContestData(
-            name=name or f"测试赛事{next(_serial)}",
+            name=name or f"测试赛事{next_serial()}",
             category=category,
             organiser=fields.pop("organiser", default_organiser),
             organising_body=fields.pop("organising_body", "云南省人力资源和社会保障厅"),
@@ -240,14 +222,6 @@ def create_event(db):
     return create_event
 
 
-def id_number_for(county: str = "533422", serial: int | None = None) -> str:
-    """A valid ID number from ``county`` (GB 11643 check digit)."""
-    serial = next(_serial) if serial is None else serial
-    return make_id_number(
-        f"{county}1990{(serial % 12) + 1:02d}{(serial % 28) + 1:02d}{serial % 1000:03d}"
-    )
-
-
 @pytest.fixture
 def create_entry(db):
     from compapp.contests.services import EntryData, MemberData, check_entry, save_entry
@@ -260,7 +234,7 @@ def create_entry(db):
         names: list[str] | None = None,
         **member_fields,
     ):
-        names = names or [f"选手{next(_serial)}" for _ in range(event.team_size)]
+        names = names or [f"选手{next_serial()}" for _ in range(event.team_size)]
         members = [
             MemberData(id_number=id_number_for(county), name=name, **member_fields)
             for name in names

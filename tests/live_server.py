@@ -52,8 +52,8 @@ def serving(app: Flask) -> Iterator[LiveServer]:
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
-    # The certificates' QR codes point at this server's verification pages.
-    app.config["COMPAPP_BASE_URL"] = url
+    # COMPAPP_BASE_URL is left unset: the certificates' QR codes point at the address this
+    # server is reached at, whatever its port.
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:

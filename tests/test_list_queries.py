@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from compapp.imports import reading
-from tests.conftest import AuthActions, id_number_for
+from tests.helpers import AuthActions, id_number_for
 from tests.queries import counted
 
 COUNTIES = ["德钦县（迪庆藏族自治州）", "龙陵县（保山市）", "香格里拉市（迪庆藏族自治州）"]

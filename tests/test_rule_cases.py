@@ -109,7 +109,9 @@ def run_award_case(case: dict) -> None:
         return
     result = compute_awards(facts, AWARD_POLICIES)
     assert _line_rows(result.competitor_lines) == expected["competitor"]
-    team = expected["competitor"] if expected["coaching_team"] == "same" else expected["coaching_team"]
+    team = (
+        expected["competitor"] if expected["coaching_team"] == "same" else expected["coaching_team"]
+    )
     assert _line_rows(result.coaching_team_lines) == team
     for wanted in expected["notices"]:
         assert any(wanted in notice for notice in result.notices), (wanted, result.notices)
@@ -188,7 +190,11 @@ def test_promotion_cases_are_present() -> None:
 
 @pytest.mark.parametrize(
     ("kind", "case"),
-    [pytest.param(kind, case.values[0], id=f"{kind}/{case.id}") for kind in RUNNERS for case in CASES[kind]],
+    [
+        pytest.param(kind, case.values[0], id=f"{kind}/{case.id}")
+        for kind in RUNNERS
+        for case in CASES[kind]
+    ],
 )
 def test_rule_case(kind: str, case: dict) -> None:
     """Each case states its facts and the answer the documents give (POLICY.md §4, §6)."""

@@ -22,17 +22,15 @@ from compapp.accounts import services
 from compapp.accounts.forms import SetPasswordForm, UserForm
 from compapp.audit.models import AuditEntry
 from compapp.audit.services import record_change, snapshot
-from compapp.auth.access import admin_required
+from compapp.auth.access import admin_required, public
 from compapp.auth.models import User
-from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Coach, Competitor, OrganisingBody
 from compapp.core.idnumber import normalise_id_number
 from compapp.core.xlsx import csv_row
 from compapp.downloads import CSV, download
 from compapp.extensions import db, limiter
-from compapp.formtools import options
+from compapp.formtools import ConfirmForm, options
 from compapp.reference.models import Jurisdiction
-from compapp.web import public
 
 bp = Blueprint("accounts", __name__)
 
@@ -272,7 +270,7 @@ def audit_query():
 @bp.route("/audit/")
 @admin_required
 def audit():
-    from compapp.tables import sorted_page
+    from compapp.paging import sorted_page
 
     entries = sorted_page(
         audit_query(),
@@ -283,6 +281,7 @@ def audit():
             "target": AuditEntry.target_type,
         },
         default="-at",
+        tiebreak=AuditEntry.id,
     )
     actions = db.session.scalars(
         db.select(AuditEntry.action).distinct().order_by(AuditEntry.action)

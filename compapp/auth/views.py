@@ -10,11 +10,11 @@ from flask_login import current_user, login_user, logout_user
 
 from compapp.audit.services import record_change
 from compapp.auth import limits, sessions
+from compapp.auth.access import public
 from compapp.auth.forms import ChangePasswordForm, LoginForm
 from compapp.auth.models import User, verify_sign_in
 from compapp.extensions import db, limiter
 from compapp.observability import SIGN_IN_FAILURES
-from compapp.web import public
 
 bp = Blueprint("auth", __name__)
 

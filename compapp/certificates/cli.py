@@ -21,7 +21,12 @@ certificates = AppGroup("certificates", help="Render and manage certificates.")
     required=True,
     help="Folder to write the PDF files into (created if missing).",
 )
-def render(contest_id: int, out_dir: Path) -> None:
+@click.option(
+    "--base-url",
+    default=None,
+    help="Public address the QR codes point at (default: COMPAPP_BASE_URL).",
+)
+def render(contest_id: int, out_dir: Path, base_url: str | None) -> None:
     """Write a contest's valid certificates as PDF files; issue them first if none exist."""
     from compapp.certificates import services
     from compapp.certificates.pdf import render_certificate
@@ -30,6 +35,10 @@ def render(contest_id: int, out_dir: Path) -> None:
     contest = db.session.get(Contest, contest_id)
     if contest is None:
         raise click.ClickException(f"no contest with id {contest_id}")
+    try:
+        base = (base_url or "").rstrip("/") or services.base_url()
+    except services.BaseUrlUnknown as exc:
+        raise click.ClickException(f"{exc} (or give --base-url)") from exc
     certs = [c for c in services.contest_certificates(contest) if c.is_valid]
     if not certs:
         result = services.issue_all_certificates(contest)
@@ -52,6 +61,8 @@ def render(contest_id: int, out_dir: Path) -> None:
         return
     out_dir.mkdir(parents=True, exist_ok=True)
     for cert in certs:
-        data = render_certificate(services.content_of(cert), services.verify_url_for(cert.serial))
+        data = render_certificate(
+            services.content_of(cert), services.verify_url_for(cert.serial, base)
+        )
         (out_dir / services.download_name(cert)).write_bytes(data)
     click.echo(f"wrote {len(certs)} PDF file(s) to {out_dir}")

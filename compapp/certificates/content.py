@@ -16,8 +16,8 @@ from compapp.certificates.serials import is_well_formed
 from compapp.core.dates import format_date
 from compapp.policy.strict_toml import PolicyFileError, load_toml_strict
 
-Kind = Literal["award", "promotion", "title"]
-KINDS: tuple[Kind, ...] = ("award", "promotion", "title")
+Kind = Literal["award", "promotion", "title", "honour"]
+KINDS: tuple[Kind, ...] = ("award", "promotion", "title", "honour")
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 COMPETITOR_ROLE = "选手"
 
@@ -114,10 +114,10 @@ class CertificateContent:
     kind: Kind
     serial: str
     holder_name: str
-    holder_role: str  # "选手", "教练", "技术指导", "翻译", …
-    contest_name: str
-    event_name: str
-    result_text: str  # "金牌", "一等奖", "第 2 名"
+    holder_role: str  # "选手", "教练", "技术指导", "翻译", …; an honour's group (see honour.toml)
+    contest_name: str  # an honour's certificate: the honour ("云南省技术能手")
+    event_name: str  # an honour's certificate: the recommending body
+    result_text: str  # "金牌", "一等奖", "第 2 名"; an honour's certificate: its date
     issued_on: date
     issuing_body: str
     from_grade: str = ""  # promotion only: grade names, e.g. "三级/高级工"
@@ -310,6 +310,35 @@ def title_certificate(
         contest_name=contest_name,
         event_name=event_name,
         result_text=result_text,
+        issued_on=issued_on,
+    )
+
+
+def honour_certificate(
+    *,
+    serial: str,
+    holder_name: str,
+    honour_name: str,
+    honour_group: str,
+    title: str,
+    recommended_by: str,
+    awarded_on_text: str,
+    issued_on: date,
+    basis: str | None = None,
+) -> CertificateContent:
+    """Build the certificate of a confirmed honour (POLICY §4.7): the honour, its date and
+    the recommending body; ``honour_group`` picks the wording in honour.toml's [body]."""
+    return _build(
+        "honour",
+        None,
+        basis,
+        title,
+        serial=serial,
+        holder_name=holder_name,
+        holder_role=honour_group,
+        contest_name=honour_name,
+        event_name=recommended_by,
+        result_text=awarded_on_text,
         issued_on=issued_on,
     )
 

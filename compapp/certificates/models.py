@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from compapp.auth.models import utcnow
 from compapp.extensions import db
 
-CERTIFICATE_KINDS = ("award", "promotion", "title")
+CERTIFICATE_KINDS = ("award", "promotion", "title", "honour")
 HOLDER_TYPES = ("competitor", "coach")
 CERTIFICATE_STATUSES = ("valid", "revoked")
 VERIFICATION_OUTCOMES = ("valid", "revoked", "unknown")
@@ -27,7 +27,13 @@ class Certificate(db.Model):
 
     __tablename__ = "certificates"
     __table_args__ = (
-        CheckConstraint("kind IN ('award', 'promotion', 'title')", name="kind"),
+        CheckConstraint("kind IN ('award', 'promotion', 'title', 'honour')", name="kind"),
+        # An honour's certificate rests on the honour, not on a contest entry (POLICY §4.7).
+        CheckConstraint(
+            "(kind = 'honour') = (honour_id IS NOT NULL)"
+            " AND (kind = 'honour' OR (contest_id IS NOT NULL AND entry_id IS NOT NULL))",
+            name="honour_or_entry",
+        ),
         CheckConstraint("holder_type IN ('competitor', 'coach')", name="holder_type"),
         CheckConstraint("status IN ('valid', 'revoked')", name="status"),
         CheckConstraint(
@@ -59,6 +65,13 @@ class Certificate(db.Model):
             sqlite_where=text("status = 'valid' AND coach_id IS NOT NULL"),
             postgresql_where=text("status = 'valid' AND coach_id IS NOT NULL"),
         ),
+        Index(
+            "uq_certificates_valid_honour",
+            "honour_id",
+            unique=True,
+            sqlite_where=text("status = 'valid' AND honour_id IS NOT NULL"),
+            postgresql_where=text("status = 'valid' AND honour_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,8 +80,10 @@ class Certificate(db.Model):
     holder_type: Mapped[str] = mapped_column(String(20))
     competitor_id: Mapped[int | None] = mapped_column(ForeignKey("competitors.id"), index=True)
     coach_id: Mapped[int | None] = mapped_column(ForeignKey("coaches.id"), index=True)
-    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id"), index=True)
-    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
+    # None for an honour's certificate (kind "honour"), which rests on ``honour_id``.
+    contest_id: Mapped[int | None] = mapped_column(ForeignKey("contests.id"), index=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id"), index=True)
+    honour_id: Mapped[int | None] = mapped_column(ForeignKey("honours.id"), index=True)
     # Promotion confirmations and title certificates rest on a promotion case.
     promotion_case_id: Mapped[int | None] = mapped_column(
         ForeignKey("promotion_cases.id"), index=True
@@ -93,6 +108,7 @@ class Certificate(db.Model):
     contest = relationship("Contest")
     entry = relationship("Entry")
     promotion_case = relationship("PromotionCase")
+    honour = relationship("Honour")
     issued_by = relationship("User", foreign_keys=[issued_by_id])
     revoked_by = relationship("User", foreign_keys=[revoked_by_id])
     replaced_by: Mapped[Certificate | None] = relationship(remote_side=[id])

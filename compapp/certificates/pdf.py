@@ -37,25 +37,37 @@ _NO_LINE_END = set("（《「『“‘(")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
 
+# A run of Latin letters, digits and the marks inside numbers, addresses and serials
+# (0887-8221234, https://…, ¥30,000.00) is one unbreakable piece; any other character is one.
+_PIECE = re.compile(r"[0-9A-Za-z¥][0-9A-Za-z¥\-./:@_,%+]*[0-9A-Za-z%]|.", re.S)
+
+
 def wrap_text(text: str, font: str, size: float, width: float, indent: float = 0) -> list[str]:
     """Break ``text`` into lines no wider than ``width`` points, character by character.
 
     Chinese has no spaces to break at; closing punctuation is kept on the line before
     (it may overhang the margin slightly, as in print), opening punctuation on the line after.
+    A telephone number, an address or a serial is not cut (unless it is wider than a line).
     """
     lines: list[str] = []
     line = ""
     line_width = indent
-    for ch in text:
-        w = stringWidth(ch, font, size)
-        if line and line_width + w > width and ch not in _NO_LINE_START:
+    pieces: list[str] = []
+    for piece in _PIECE.findall(text):
+        if len(piece) > 1 and stringWidth(piece, font, size) > width - indent:
+            pieces.extend(piece)
+        else:
+            pieces.append(piece)
+    for piece in pieces:
+        w = stringWidth(piece, font, size)
+        if line and line_width + w > width and piece[0] not in _NO_LINE_START:
             carry = ""
             while line and line[-1] in _NO_LINE_END:
                 carry, line = line[-1] + carry, line[:-1]
             lines.append(line)
             line = carry
             line_width = stringWidth(carry, font, size)
-        line += ch
+        line += piece
         line_width += w
     if line:
         lines.append(line)

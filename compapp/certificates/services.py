@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy.orm import joinedload, selectinload
 
 from compapp.audit.services import record_change
@@ -46,7 +46,7 @@ from compapp.contests.models import (
     Event,
     Placement,
 )
-from compapp.contests.services import contest_entries
+from compapp.contests.queries import contest_entries
 from compapp.core.messages import N_
 from compapp.core.vocab import GRADE_NAMES
 from compapp.extensions import db
@@ -74,6 +74,7 @@ KIND_TEXT = {
     "award": N_("获奖证书"),
     "promotion": N_("晋升职业技能等级确认书"),
     "title": N_("荣誉称号证书"),
+    "honour": N_("荣誉奖励证书"),
 }
 REASON_MAX = 500
 
@@ -92,14 +93,40 @@ def local_date(at: datetime) -> date:
     return at.replace(tzinfo=UTC).astimezone(LOCAL_TZ).date()
 
 
+class BaseUrlUnknown(RuntimeError):
+    """Neither COMPAPP_BASE_URL nor a request says at which address compapp is served."""
+
+
+# Stands for the address while only checking that a certificate prints (its length is what
+# a public address's is; nothing is rendered with it).
+CHECK_BASE_URL = "https://compapp.example.cn"
+
+
 def base_url() -> str:
-    """Return the address the QR codes point under (config COMPAPP_BASE_URL)."""
-    return current_app.config["COMPAPP_BASE_URL"]
+    """Return the address the QR codes point under: COMPAPP_BASE_URL when set, else the
+    address the app is being served at (the request's, as the person's browser reached it;
+    behind a proxy ProxyFix gives the original scheme). Never a fixed port."""
+    configured = (current_app.config.get("COMPAPP_BASE_URL") or "").strip().rstrip("/")
+    if configured:
+        return configured
+    if has_request_context():
+        return request.url_root.rstrip("/")
+    raise BaseUrlUnknown(
+        "compapp does not know its public address here: set COMPAPP_BASE_URL "
+        "(for example https://compapp.example.cn) so that certificate QR codes point at it"
+    )
 
 
-def verify_url_for(serial: str) -> str:
+def verify_url_for(serial: str, base: str | None = None) -> str:
     """Return the public verification address printed in ``serial``'s QR code."""
-    return verify_url(base_url(), serial)
+    return verify_url(base or base_url(), serial)
+
+
+def _check_url(serial: str) -> str:
+    try:
+        return verify_url_for(serial)
+    except BaseUrlUnknown:
+        return verify_url(CHECK_BASE_URL, serial)
 
 
 # --- content snapshots -------------------------------------------------------------------
@@ -619,6 +646,7 @@ CERT_FIELDS = [
     "competitor_id",
     "coach_id",
     "entry_id",
+    "honour_id",
     "promotion_case_id",
     "issued_on",
     "status",
@@ -689,7 +717,7 @@ def _issue(
             continue
         content = build_content(holder, new_serial(), issued_on)
         try:
-            check_printable(content, verify_url_for(content.serial))
+            check_printable(content, _check_url(content.serial))
         except GlyphMissing as exc:
             result.problems.append(f"{holder.name}（{holder.entry.event.occupation}）：{exc}")
             continue
@@ -887,6 +915,8 @@ def reissue(cert: Certificate, reason: str, user, issued_on: date | None = None)
     reason = _clean_reason(reason)
     if not cert.is_valid:
         raise CertificateRefused("只能补发有效的证书；已撤销的证书请重新颁发。")
+    if cert.kind == "honour":
+        raise CertificateRefused(N_("荣誉奖励证书请先撤销，再在荣誉奖励页面重新颁发。"))
     holder = _holder_of(cert)
     if cert.kind == "award" and not awards_certificate(cert.entry.placement):
         raise CertificateRefused("该成绩已不再确认或不再有奖项，不能补发获奖证书。")
@@ -897,7 +927,7 @@ def reissue(cert: Certificate, reason: str, user, issued_on: date | None = None)
         holder.role = COACH_ROLE_TEXT.get(role, "教练")
     content = build_content(holder, new_serial(), issued_on or today_local())
     try:
-        check_printable(content, verify_url_for(content.serial))
+        check_printable(content, _check_url(content.serial))
     except GlyphMissing as exc:
         raise CertificateRefused(str(exc)) from exc
     with _one_issuer(cert.contest):
@@ -915,6 +945,99 @@ def reissue(cert: Certificate, reason: str, user, issued_on: date | None = None)
         user=user,
     )
     return new
+
+
+# --- honours (POLICY.md §4.7) -------------------------------------------------------------
+
+# The wording of honour.toml's [body] for each honour (its holder_role), and the title printed.
+HONOUR_GROUPS = {
+    "zhonghua_skills_award": ("全国荣誉", None),
+    "national_technical_expert": ("全国荣誉", None),
+    "yunnan_skills_award": ("省级荣誉称号", None),
+    "yunnan_technical_expert": ("省级荣誉称号", None),
+    # 003_…txt:403: a national-training-team member sent by Yunnan receives 云南省技术能手.
+    "national_training_team": ("国家集训队", "云南省技术能手"),
+}
+
+
+def honour_content(honour, serial: str, issued_on: date) -> CertificateContent:
+    """Return what the certificate of ``honour`` says."""
+    from compapp.certificates.content import honour_certificate
+    from compapp.core.dates import format_date
+    from compapp.policy.categories import HONOUR_NAMES
+
+    name = HONOUR_NAMES[honour.kind]
+    group, title = HONOUR_GROUPS[honour.kind]
+    return honour_certificate(
+        serial=serial,
+        holder_name=honour.competitor.name,
+        honour_name=name,
+        honour_group=group,
+        title=title or name,
+        recommended_by=honour.recommended_by,
+        awarded_on_text=format_date(honour.awarded_on, "arabic"),
+        issued_on=issued_on,
+    )
+
+
+def honour_certificates(honour_ids) -> dict[int, list[Certificate]]:
+    """Honour id -> its certificates, valid and revoked, in issue order (one query)."""
+    ids = list(honour_ids)
+    out: dict[int, list[Certificate]] = {i: [] for i in ids}
+    if ids:
+        for cert in db.session.scalars(
+            db.select(Certificate).where(Certificate.honour_id.in_(ids)).order_by(Certificate.id)
+        ):
+            out[cert.honour_id].append(cert)
+    return out
+
+
+def issue_honour_certificate(
+    honour, user, reason: str | None = None, issued_on: date | None = None
+) -> Certificate:
+    """Issue the certificate of a confirmed honour; after a revocation only with a reason.
+
+    One valid certificate per honour: a second is refused here and, under simultaneous
+    requests, by the database's unique index (the caller reports the IntegrityError).
+    """
+    if honour.confirmed_by_id is None:
+        raise CertificateRefused(N_("该荣誉尚未由第二位工作人员确认，确认后才能颁发证书。"))
+    existing = honour_certificates([honour.id])[honour.id]
+    if any(c.is_valid for c in existing):
+        raise CertificateRefused(N_("该荣誉已有有效的证书。"))
+    if existing:
+        reason = _clean_reason(reason)
+    content = honour_content(honour, new_serial(), issued_on or today_local())
+    try:
+        check_printable(content, _check_url(content.serial))
+    except GlyphMissing as exc:
+        raise CertificateRefused(str(exc)) from exc
+    cert = Certificate(
+        serial=content.serial,
+        kind="honour",
+        holder_type="competitor",
+        competitor_id=honour.competitor_id,
+        honour_id=honour.id,
+        content=snapshot_of(content),
+        issued_on=content.issued_on,
+        issued_at=utcnow(),
+        issued_by_id=getattr(user, "id", None),
+        status="valid",
+    )
+    db.session.add(cert)
+    db.session.flush()
+    summary = (
+        f"颁发{KIND_TEXT['honour']} {cert.serial}（{content.holder_name}，{content.contest_name}，"
+        f"{content.result_text}）"
+    )
+    if existing:
+        summary = (
+            f"撤销后重新颁发{KIND_TEXT['honour']} {cert.serial}（{content.holder_name}）：{reason}"
+        )
+    record_change(
+        "issue_certificate", "certificate", cert.id, summary, after=_audit_fields(cert), user=user
+    )
+    return cert
 
 
 # --- rendering ---------------------------------------------------------------------------
@@ -1024,7 +1147,8 @@ def _zip_request(contest: Contest, certs: list[Certificate]) -> JobRequest:
     fingerprint = ",".join(str(c.id) for c in certs)
     return JobRequest(
         "certificate_zip",
-        {"contest_id": contest.id},
+        # The QR codes point at the address the ZIP was asked from (the job runs elsewhere).
+        {"contest_id": contest.id, "base_url": base_url()},
         contest_id=contest.id,
         total=len(certs),
         fingerprint=fingerprint,
@@ -1059,7 +1183,8 @@ def build_contest_zip(job: Job, progress) -> dict:
     if contest is None:
         raise JobFailed("该赛事已不存在。")
     certs = [c for c in contest_certificates(contest) if c.is_valid]
-    items = [(content_of(c), verify_url_for(c.serial)) for c in certs]
+    base = params_of(job).get("base_url")
+    items = [(content_of(c), verify_url_for(c.serial, base)) for c in certs]
     name = zip_download_name(contest.name)
     with tempfile.TemporaryFile() as out:
         try:

@@ -1,4 +1,4 @@
-"""Pages of the certificates domain (blueprint registered in compapp.web).
+"""Pages of the certificates domain (blueprint listed in compapp.create_app).
 
 Public: the verification page /verify/<serial> and its look-up form /verify. Signed in:
 organisers and administrators issue, preview, revoke, re-issue and download; winners (and
@@ -27,19 +27,19 @@ from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from compapp import downloads
-from compapp.auth.access import organiser_required
+from compapp.auth.access import organiser_required, public
 from compapp.certificates import services
 from compapp.certificates.models import Certificate
 from compapp.certificates.serials import group_serial, normalize_serial
-from compapp.contests.forms import ConfirmForm
+from compapp.contests.access import get_contest, in_scope, scoped
 from compapp.contests.models import Contest, Entry, Event, Placement
-from compapp.contests.views import get_contest, in_scope, scoped
 from compapp.core.names import mask_name
 from compapp.core.seen import AlreadyDone
 from compapp.extensions import db, limiter
+from compapp.formtools import ConfirmForm
 from compapp.jobs import services as jobs
 from compapp.paging import page_of
-from compapp.web import public, record_id
+from compapp.routing import record_id
 
 bp = Blueprint("certificates", __name__)
 
@@ -58,9 +58,22 @@ class ReasonForm(FlaskForm):
 def get_certificate(cert_id: int) -> Certificate:
     """Return a certificate an organiser or administrator may manage (404 otherwise)."""
     cert = db.session.get(Certificate, cert_id)
-    if cert is None or not in_scope(cert.contest):
+    if cert is None or not cert_in_scope(cert):
         abort(404)
     return cert
+
+
+def cert_in_scope(cert: Certificate) -> bool:
+    """A contest's certificate: organisers of its body; an honour's: every organiser, as on
+    the honours page (honours are the province's, not a contest's)."""
+    return cert.contest is None or in_scope(cert.contest)
+
+
+def back_to(cert: Certificate) -> str:
+    """The page a certificate is managed on: its contest's, or the honours page."""
+    if cert.honour_id is not None:
+        return url_for("honours.index", _anchor=f"honour-{cert.honour_id}")
+    return url_for("certificates.contest", contest_id=cert.contest_id)
 
 
 def may_download(cert: Certificate) -> bool:
@@ -69,7 +82,7 @@ def may_download(cert: Certificate) -> bool:
     if role == "admin":
         return True
     if role == "organiser":
-        return in_scope(cert.contest)
+        return cert_in_scope(cert)
     if not cert.is_valid:
         return False
     if role == "winner":
@@ -309,12 +322,13 @@ def _reason_page(cert: Certificate, action: str):
         else:
             db.session.commit()
             flash(message, "success")
-            return redirect(url_for("certificates.contest", contest_id=cert.contest_id))
+            return redirect(back_to(cert))
     return render_template(
         "certificates/confirm.html",
         cert=cert,
         form=form,
         action=action,
+        back=back_to(cert),
         kind_names=KIND_NAMES,
         group_serial=group_serial,
     )
@@ -489,6 +503,7 @@ def verify(serial: str):
     content = cert.content
     shown = {
         "kind": KIND_NAMES[cert.kind],
+        "honour": cert.kind == "honour",  # contest, event, result hold honour, body, date
         "masked_name": mask_name(content["holder_name"]),
         "contest": content["contest_name"],
         "event": content["event_name"],

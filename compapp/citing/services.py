@@ -154,7 +154,7 @@ def _promotion_document(policy_id: str, clause: str) -> CitedDocument | None:
     for policy in _promotion_rules().policies:
         if policy.id != policy_id:
             continue
-        found = policy.quote_for(clause)
+        found = policy.quote_for(clause) if clause else _section_quote(policy)
         if found is None:
             return None
         quote, source = found
@@ -182,6 +182,17 @@ def _promotion_document(policy_id: str, clause: str) -> CitedDocument | None:
             digest=policy.digest,
         )
     return None
+
+
+def _section_quote(policy) -> tuple[str, str] | None:
+    """The whole section a promotion policy's rules stand in (a case outside every band is
+    cited by the section): its rules' quoted sentences in order, each once, one a line."""
+    quotes: dict[str, str] = {}
+    for rule in policy.versions[-1].rules:
+        quotes.setdefault(rule.quote, rule.source)
+    if not quotes:
+        return None
+    return "\n".join(quotes), "; ".join(dict.fromkeys(quotes.values()))
 
 
 def readings() -> list[Reading]:

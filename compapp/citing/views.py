@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
+from compapp.auth.access import public
 from compapp.citing import services
-from compapp.web import public
 
 bp = Blueprint("citing", __name__)
 
 
+@bp.route("/citations/<kind>/<policy_id>/", defaults={"clause": ""})
 @bp.route("/citations/<kind>/<policy_id>/<path:clause>")
 @public
 def citation(kind: str, policy_id: str, clause: str):

@@ -1,51 +1,31 @@
 """Bulk review of entered results: the queue filtered by contest and event, confirmation of a
 selection (or of everything shown) in one go, and return to the person who entered them.
 
-Each result stays bound to what the reviewer saw: the page carries, per result, a digest of
-what it shows (``seen_digest``); a result whose digest no longer matches is refused on its own
-(the others are confirmed) and the reviewer is told which and why. Four-eyes and the audit
-entry hold per result, exactly as for a single confirmation.
+Each result stays bound to what the reviewer saw, exactly as a single confirmation is
+(compapp.core.seen): the page carries, per result, a signed token of ``placement_view``; the
+confirmation compares it with the result as it stands and the version compare-and-set in the
+database refuses a change that lands meanwhile. A result that changed is refused on its own,
+with what changed (the others are confirmed). Four-eyes and the audit entry hold per result,
+and each result is committed on its own: a refusal of one never undoes another.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from compapp.audit.services import record_change
 from compapp.auth.models import utcnow
 from compapp.contests import services
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event, Placement
+from compapp.core.seen import AlreadyDone, Changed, check
 from compapp.extensions import db
 from compapp.reference.models import Jurisdiction
 
 PAGE_SIZE = 100
-
-
-def placement_facts(placement: Placement) -> dict:
-    """What the review page shows of a result: the facts its awards and promotion rest on."""
-    entry = placement.entry
-    return {
-        "contest": entry.event.contest_id,
-        "category": entry.event.contest.category,
-        "award_on": entry.event.contest.award_on.isoformat(),
-        "event": [entry.event.occupation, entry.event.format],
-        "county": entry.sending_county_code,
-        "members": [m.competitor_id for m in entry.members],
-        "coaches": [[c.coach_id, c.role, c.share_percent] for c in entry.coaches],
-        "result": [placement.rank, placement.is_tie, placement.medal, placement.prize],
-        "status": placement.status,
-    }
-
-
-def seen_digest(placement: Placement) -> str:
-    """A short digest of ``placement_facts``: what a confirmation is bound to."""
-    text = json.dumps(placement_facts(placement), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 def queue(scoped, contest_id: int | None = None, event_id: int | None = None):
@@ -114,8 +94,11 @@ def returned_to(user) -> list[Placement]:
 
 @dataclass
 class Outcome:
-    done: list[Placement] = field(default_factory=list)
-    refused: list[tuple[Placement | None, str]] = field(default_factory=list)
+    """What a bulk action did: the results done and those refused (described as the page
+    names them: event, rank, competitors), each with the reason."""
+
+    done: list[str] = field(default_factory=list)
+    refused: list[tuple[str | None, str]] = field(default_factory=list)
 
 
 def _describe(placement: Placement) -> str:
@@ -145,71 +128,101 @@ def _load(ids: list[int], in_scope) -> tuple[list[Placement], list[int]]:
     return visible, missing
 
 
-def confirm_many(ids: list[int], seen: dict[int, str], user, in_scope) -> Outcome:
-    """Confirm each named result that is still as the reviewer saw it (flushes, no commit)."""
+def _refusal(exc: Changed | AlreadyDone) -> str:
+    from compapp.binding import refusal_message
+
+    return refusal_message(exc)
+
+
+def confirm_many(ids: list[int], seen: dict[int, dict | None], user, in_scope) -> Outcome:
+    """Confirm each named result that is still as the reviewer saw it (``seen``: the view each
+    row's token was made with, None when missing or forged). Commits each result on its own."""
     outcome = Outcome()
     placements, missing = _load(ids, in_scope)
     for _id in missing:
         outcome.refused.append((None, _("有一项成绩已不存在或不在您的范围内。")))
-    for placement in placements:
-        if placement.status != "entered" or placement.revoked_at is not None:
-            outcome.refused.append((placement, _("已由他人确认或已撤销。")))
+    for placement_id in [p.id for p in placements]:
+        placement = db.session.get(Placement, placement_id)
+        if placement is None:
+            outcome.refused.append((None, _("有一项成绩已不存在或不在您的范围内。")))
             continue
-        if placement.returned_at is not None:
-            outcome.refused.append((placement, _("已退回录入人修改。")))
+        what = _describe(placement)
+        if placement.revoked_at is not None:
+            outcome.refused.append((what, _("已撤销。")))
             continue
-        if seen.get(placement.id) != seen_digest(placement):
-            outcome.refused.append(
-                (placement, _("在您查看之后已被修改，没有确认；请重新查看后再确认。"))
-            )
+        if placement.returned_at is not None and placement.status == "entered":
+            outcome.refused.append((what, _("已退回录入人修改。")))
             continue
         try:
-            services.confirm_placement(placement, user)
+            services.confirm_placement(placement, user, seen.get(placement_id))
         except services.ConfirmRefused as exc:
-            outcome.refused.append((placement, str(exc)))
+            db.session.rollback()
+            outcome.refused.append((what, str(exc)))
+            continue
+        except (Changed, AlreadyDone) as exc:
+            db.session.rollback()
+            outcome.refused.append((what, _refusal(exc)))
             continue
         record_change(
             "confirm_placement",
             "placement",
-            placement.id,
-            f"批量复核确认成绩：{_describe(placement)}",
-            before={"status": "entered", "seen": seen.get(placement.id)},
+            placement_id,
+            f"批量复核确认成绩：{what}",
+            before={"status": "entered"},
             after={"status": "confirmed"},
             user=user,
         )
-        outcome.done.append(placement)
-    db.session.flush()
+        db.session.commit()
+        outcome.done.append(what)
     return outcome
 
 
-def return_many(ids: list[int], seen: dict[int, str], reason: str, user, in_scope) -> Outcome:
-    """Send results back to the person who entered them, with the reason (flushes)."""
+def return_many(
+    ids: list[int], seen: dict[int, dict | None], reason: str, user, in_scope
+) -> Outcome:
+    """Send results back to the person who entered them, with the reason, each as the
+    reviewer saw it (the same binding as a confirmation). Commits each result on its own."""
+    from compapp.contests.services import placement_view
+
     outcome = Outcome()
     placements, missing = _load(ids, in_scope)
     for _id in missing:
         outcome.refused.append((None, _("有一项成绩已不存在或不在您的范围内。")))
-    for placement in placements:
-        if placement.status != "entered":
-            outcome.refused.append((placement, _("已由他人确认或已撤销。")))
+    for placement_id in [p.id for p in placements]:
+        placement = db.session.get(Placement, placement_id)
+        if placement is None:
+            outcome.refused.append((None, _("有一项成绩已不存在或不在您的范围内。")))
+            continue
+        what = _describe(placement)
+        if placement.status != "entered" or placement.revoked_at is not None:
+            outcome.refused.append((what, _("已由他人确认或已撤销。")))
             continue
         if placement.entered_by_id == user.id:
-            outcome.refused.append((placement, _("这是您自己录入的成绩，请直接修改。")))
+            outcome.refused.append((what, _("这是您自己录入的成绩，请直接修改。")))
             continue
-        if seen.get(placement.id) != seen_digest(placement):
-            outcome.refused.append((placement, _("在您查看之后已被修改，没有退回；请重新查看。")))
+        try:
+            check(seen.get(placement_id), placement_view(placement))
+            placement.returned_at = utcnow()
+            placement.returned_by_id = user.id
+            placement.return_reason = reason
+            db.session.flush()  # compares the version: a change meanwhile is refused
+        except Changed as exc:
+            db.session.rollback()
+            outcome.refused.append((what, _refusal(exc)))
             continue
-        placement.returned_at = utcnow()
-        placement.returned_by_id = user.id
-        placement.return_reason = reason
+        except StaleDataError:
+            db.session.rollback()
+            outcome.refused.append((what, _refusal(Changed([], unknown=True))))
+            continue
         record_change(
             "return_placement",
             "placement",
-            placement.id,
-            f"退回录入人修改：{_describe(placement)}（{reason}）",
+            placement_id,
+            f"退回录入人修改：{what}（{reason}）",
             before={"status": "entered"},
             after={"status": "entered", "returned": True, "reason": reason},
             user=user,
         )
-        outcome.done.append(placement)
-    db.session.flush()
+        db.session.commit()
+        outcome.done.append(what)
     return outcome

@@ -34,6 +34,9 @@ def category_choices():
     return options((code, labels.CATEGORY_NAMES[code]) for code in CATEGORIES)
 
 
+MAX_RANK = 100_000  # a contest of 10,000 entries ranks far below this
+
+
 class ContestForm(FlaskForm):
     name = StringField(_l("赛事名称"), validators=[InputRequired(REQUIRED), Length(max=200)])
     category = SelectField(_l("赛事类别"), choices=category_choices)
@@ -55,7 +58,7 @@ class ContestForm(FlaskForm):
     award_on = DateField(
         _l("颁奖（成绩认定）日期"),
         validators=[InputRequired(REQUIRED)],
-        description=_l("决定适用哪一版政策（政策说明 §5.4）。"),
+        description=_l("按颁奖日期当天施行的政策版本计算奖励。"),
     )
     notes = TextAreaField(_l("备注"), validators=[Optional(), Length(max=2000)])
 
@@ -99,14 +102,14 @@ class EntryForm(FlaskForm):
     coaches = FieldList(FormField(CoachForm), min_entries=4, max_entries=4)
     rank = IntegerField(
         _l("决赛名次"),
-        validators=[Optional()],
+        # Bounded here: a number beyond the database's integers would overflow on saving.
+        validators=[
+            Optional(),
+            NumberRange(1, MAX_RANK, _l("决赛名次应为 1 到 100000 之间的整数。")),
+        ],
         description=_l("成绩未出时可留空。"),
     )
     is_tie = BooleanField(_l("并列"))
     result = SelectField(_l("奖项"), choices=[], validate_choice=False)
     order_checked = BooleanField(_l("名次与奖项已核对"))
     version = HiddenField()
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token protects a confirmation button."""

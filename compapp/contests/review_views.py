@@ -7,11 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from compapp.auth.access import organiser_required
+from compapp.binding import seen_from_field
 from compapp.contests import bulk_review
-from compapp.contests.forms import ConfirmForm
+from compapp.contests.access import in_scope, scoped
 from compapp.contests.models import Contest, Event
-from compapp.contests.views import in_scope, scoped
+from compapp.contests.views import placement_tokens
 from compapp.extensions import db
+from compapp.formtools import ConfirmForm
+from compapp.routing import record_id
 
 bp = Blueprint("review", __name__, url_prefix="/contests/review")
 
@@ -25,7 +28,10 @@ def organisers_only():
 
 
 def _filters() -> tuple[int | None, int | None]:
-    return request.values.get("contest", type=int), request.values.get("event", type=int)
+    return (
+        request.values.get("contest", type=record_id),
+        request.values.get("event", type=record_id),
+    )
 
 
 @bp.route("/bulk")
@@ -52,7 +58,7 @@ def bulk():
         events=events,
         contest_id=contest_id,
         event_id=event_id,
-        seen={p.id: bulk_review.seen_digest(p) for p in rows},
+        seen=placement_tokens(rows),
         returned=bulk_review.returned_to(current_user),
         form=ConfirmForm(),
     )
@@ -64,8 +70,8 @@ def bulk_action():
         abort(400)
     contest_id, event_id = _filters()
     action = request.form.get("action")
-    shown = request.form.getlist("shown", type=int)
-    ids = shown if action == "confirm_all" else request.form.getlist("ids", type=int)
+    shown = request.form.getlist("shown", type=record_id)
+    ids = shown if action == "confirm_all" else request.form.getlist("ids", type=record_id)
     back = redirect(url_for("review.bulk", contest=contest_id, event=event_id))
     if not ids:
         flash(_("请先勾选要处理的成绩。"), "error")
@@ -73,9 +79,8 @@ def bulk_action():
     if len(ids) > MAX_SELECTED:
         flash(_("一次最多处理 %(n)s 项。", n=MAX_SELECTED), "error")
         return back
-    seen = {}
-    for pid in ids:
-        seen[pid] = (request.form.get(f"seen-{pid}") or "")[:40]
+    # Each row carries the token of the result as the page showed it (compapp.core.seen).
+    seen = {pid: seen_from_field("placement", pid, f"seen-{pid}") for pid in set(ids)}
     if action == "return":
         reason = (request.form.get("reason") or "").strip()
         if not reason:
@@ -88,10 +93,8 @@ def bulk_action():
         done = _("已确认 %(n)s 项成绩。", n=len(outcome.done))
     else:
         abort(400)
-    db.session.commit()
     if outcome.done:
         flash(done, "success")
-    for placement, why in outcome.refused[:30]:
-        what = bulk_review._describe(placement) if placement is not None else ""
+    for what, why in outcome.refused[:30]:
         flash(f"{what}：{why}" if what else why, "error")
     return back

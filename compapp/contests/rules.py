@@ -68,9 +68,29 @@ def check_event(category: str, event_format: str, result_kind: str) -> list[Prob
     problems = []
     if event_format not in TEAM_SIZE:
         problems.append(_problem("format", "赛项形式只能是单人、双人或三人。"))
-    if result_kind not in allowed_result_kinds(category):
-        problems.append(_problem("result_kind", "该赛事类别不设此类奖项（见政策说明 §3）。"))
+    allowed = allowed_result_kinds(category)
+    if result_kind not in allowed:
+        problems.append(_problem("result_kind", _KINDS_ALLOWED[allowed]))
     return problems
+
+
+# What a category or an event awards, said in full so a refusal tells the user what to choose.
+_KINDS_ALLOWED = {
+    ("medals",): N_("该类赛事只设奖牌（金牌、银牌、铜牌、优胜奖），不设一、二、三等奖。"),
+    ("rank_only",): N_("该类赛事只记名次，不设奖牌或一、二、三等奖。"),
+    ("medals", "prizes"): N_("该类赛事设奖牌或一、二、三等奖，请选择其中一种。"),
+}
+
+
+def _result_refused(category: str, result_kind: str) -> str:
+    """Why a placement's result is not one its event awards, and what the event does award."""
+    if result_kind == "rank_only" or not result_choices(category, result_kind):
+        return N_("本赛项只记名次，不设奖牌或一、二、三等奖。")
+    if result_kind == "prizes":
+        return N_("本赛项按一、二、三等奖评奖，不设奖牌。")
+    if "excellence" not in result_choices(category, result_kind):
+        return N_("本赛项设金牌、银牌、铜牌，不设优胜奖，也不设一、二、三等奖。")
+    return N_("本赛项按奖牌评奖（金牌、银牌、铜牌、优胜奖），不设一、二、三等奖。")
 
 
 def result_choices(category: str, result_kind: str) -> list[str]:
@@ -191,7 +211,7 @@ def check_placement(
             )
         )
     if result_code and result_code not in result_choices(category, result_kind):
-        problems.append(_problem("result", "该赛事类别或赛项不设此奖项（见政策说明 §3）。"))
+        problems.append(_problem("result", _result_refused(category, result_kind)))
     return problems
 
 
@@ -233,6 +253,8 @@ def check_bar(prefix: str, name: str, until_on: date | None, reason: str = "") -
             until=until_on.isoformat(),
         )
     ]
+
+
 # Better results first: a medal or prize with a smaller number should not have a worse rank.
 RESULT_ORDER = {
     "gold": 1,

@@ -24,8 +24,9 @@ from compapp import labels
 from compapp.audit.services import record_change, snapshot
 from compapp.auth.access import organiser_required
 from compapp.binding import change_text, refusal_message, seen_from_form, seen_token
-from compapp.contests import rules, services
-from compapp.contests.forms import ConfirmForm, ContestForm, EntryForm, EventForm
+from compapp.contests import queries, rules, services
+from compapp.contests.access import get_contest, get_entry, get_event, in_scope, scoped
+from compapp.contests.forms import ContestForm, EntryForm, EventForm
 from compapp.contests.models import (
     Contest,
     Entry,
@@ -37,10 +38,11 @@ from compapp.contests.models import (
 )
 from compapp.core.seen import AlreadyDone, Changed
 from compapp.extensions import db
-from compapp.formtools import options
+from compapp.formtools import ConfirmForm, options
 from compapp.paging import page_of, search_text
 from compapp.policy.categories import CATEGORIES, CATEGORY_TIER, result_key
 from compapp.reference.models import Jurisdiction
+from compapp.routing import MAX_ID
 
 bp = Blueprint("contests", __name__, url_prefix="/contests")
 
@@ -49,20 +51,6 @@ bp = Blueprint("contests", __name__, url_prefix="/contests")
 @organiser_required
 def organisers_only():
     return None
-
-
-def in_scope(contest: Contest) -> bool:
-    """Organisers reach the contests of their own body; administrators reach all."""
-    if current_user.role == "admin":
-        return True
-    return current_user.organising_body_id in (None, contest.organising_body_id)
-
-
-def scoped(query):
-    """Limit a contest query to the signed-in organiser's body."""
-    if current_user.role == "organiser" and current_user.organising_body_id is not None:
-        return query.where(Contest.organising_body_id == current_user.organising_body_id)
-    return query
 
 
 CONTEST_FIELDS = [
@@ -115,28 +103,6 @@ def show_problems(form, problems) -> None:
             target.errors.append(message)
         else:
             form.form_errors.append(message)
-
-
-def get_contest(contest_id: int) -> Contest:
-    contest = db.session.get(Contest, contest_id)
-    if contest is None or not in_scope(contest):
-        abort(404)
-    return contest
-
-
-def get_event(event_id: int) -> Event:
-    """The event (404 outside the user's scope), with its entries loaded for display."""
-    event = services.event_with_entries(event_id)
-    if event is None or not in_scope(event.contest):
-        abort(404)
-    return event
-
-
-def get_entry(entry_id: int) -> Entry:
-    entry = db.session.get(Entry, entry_id)
-    if entry is None or not in_scope(entry.event.contest):
-        abort(404)
-    return entry
 
 
 @bp.route("/")
@@ -313,7 +279,7 @@ def show_page(contest: Contest, form: EventForm, status: int = 200):
         "contests/show.html",
         contest=contest,
         events=events,
-        counts=services.event_counts(contest),
+        counts=queries.event_counts(contest),
         form=form,
     ), status
 
@@ -492,6 +458,17 @@ def order_question(event: Event, data, entry: Entry | None) -> list:
     return rules.check_result_order(data.rank, data.result, others)
 
 
+def seen_version(text: object) -> int:
+    """The event version a form was filled against. One no event has (not a number, or
+    beyond the database's integers) reads as -1, so the save is refused as changed meanwhile
+    rather than overflowing the comparison."""
+    try:
+        value = int(str(text))
+    except ValueError:
+        return -1
+    return value if 0 <= value <= MAX_ID else -1
+
+
 def handle_entry_form(event: Event, entry: Entry | None):
     form = EntryForm()
     prepare_entry_form(form, event)
@@ -509,15 +486,15 @@ def handle_entry_form(event: Event, entry: Entry | None):
             before = entry_snapshot(entry) if entry is not None else None
             try:
                 saved = services.save_entry(
-                    event, data, current_user.id, int(form.version.data or 0), entry
+                    event, data, current_user.id, seen_version(form.version.data or 0), entry
                 )
             except services.ConfirmRefused as exc:
                 db.session.rollback()
-                event = services.event_with_entries(event.id)
+                event = queries.event_with_entries(event.id)
                 stale = True
                 form.form_errors.append(str(exc))
             except services.StaleEvent as exc:
-                event = services.event_with_entries(exc.event.id)
+                event = queries.event_with_entries(exc.event.id)
                 stale = True
                 form.version.data = str(event.version)
                 form.form_errors.append(
@@ -553,7 +530,7 @@ def handle_entry_form(event: Event, entry: Entry | None):
         event=event,
         form=form,
         entry=entry,
-        entries=services.sorted_entries(event),
+        entries=queries.sorted_entries(event),
         stale=stale,
         delete_form=ConfirmForm(),
         seen=placement_tokens(e.placement for e in event.entries if e.placement is not None),
@@ -579,7 +556,9 @@ def delete_entry(entry_id: int):
     def delete_entry():
         before = entry_snapshot(entry)
         try:
-            services.delete_entry(entry, int(request.form.get("version") or entry.event.version))
+            services.delete_entry(
+                entry, seen_version(request.form.get("version") or entry.event.version)
+            )
         except services.StaleEvent:
             flash(_("在您操作期间，本赛项的成绩已被他人修改，请重新确认。"), "error")
             return redirect(url_for("contests.event", event_id=event_id))
@@ -611,7 +590,7 @@ def results(contest_id: int):
     if event_id not in {e.id for e in events}:
         event_id = None
     search = search_text()
-    page = page_of(services.placed_entries_query(contest, event_id, search), per_page=100)
+    page = page_of(queries.placed_entries_query(contest, event_id, search), per_page=100)
     grouped: list[tuple[Event, list[Entry]]] = []
     for entry in page.items:
         if not grouped or grouped[-1][0] is not entry.event:
@@ -644,12 +623,8 @@ def review():
             Placement.revoked_at.is_(None),
         )
     )
-    total = db.session.scalar(db.select(db.func.count()).select_from(waiting.subquery()))
-    pages = max(1, -(-total // REVIEW_PAGE_SIZE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    placements = db.session.scalars(
-        waiting.order_by(Contest.award_on.desc(), Event.id, Placement.rank, Placement.id)
-        .options(
+    found = page_of(
+        waiting.order_by(Contest.award_on.desc(), Event.id, Placement.rank, Placement.id).options(
             contains_eager(Placement.entry)
             .contains_eager(Entry.event)
             .contains_eager(Event.contest),
@@ -659,19 +634,19 @@ def review():
                 joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
             ),
             joinedload(Placement.entered_by),
-        )
-        .limit(REVIEW_PAGE_SIZE)
-        .offset((page - 1) * REVIEW_PAGE_SIZE)
-    ).all()
+        ),
+        per_page=REVIEW_PAGE_SIZE,
+    )
     return render_template(
         "contests/review.html",
-        placements=placements,
-        total=total,
-        page=page,
-        pages=pages,
-        first=(page - 1) * REVIEW_PAGE_SIZE + 1,
+        placements=found.items,
+        found=found,
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
+        first=found.first,
         form=ConfirmForm(),
-        seen=placement_tokens(placements),
+        seen=placement_tokens(found.items),
     )
 
 

@@ -42,7 +42,10 @@ def as_decimal(value: Decimal | int | str) -> Decimal:
 
 def round_fen(amount: Decimal | int | str) -> Decimal:
     """Round to the fen, half-up (the only rounding rule compapp uses)."""
-    return as_decimal(amount).quantize(FEN, rounding=ROUND_HALF_UP)
+    try:
+        return as_decimal(amount).quantize(FEN, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:  # more digits than the decimal context holds
+        raise MoneyError(f"amount {str(amount)[:40]!r} is too large") from exc
 
 
 def to_fen(amount: Decimal | int | str) -> int:

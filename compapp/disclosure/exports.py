@@ -4,17 +4,17 @@ one (full names). Plain rows in, bytes out: no Flask, no database; never ID or b
 from __future__ import annotations
 
 from io import BytesIO
-from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from compapp.certificates.fonts import ensure_font
 from compapp.core.money import format_yuan, from_fen
+from compapp.core.pdftext import para
 from compapp.core.xlsx import write_table
 
 HEADERS = [
@@ -75,10 +75,10 @@ def award_list_pdf(content: dict, title: str, footnote: str) -> bytes:
         title=title,
         author="compapp",
     )
-    data = [[Paragraph(h, base) for h in HEADERS]]
+    data = [[para(h, base) for h in HEADERS]]
     for r in content["rows"]:
         data.append(
-            [Paragraph(escape(str(c)), base) for c in _cells(r)]
+            [para(str(c), base) for c in _cells(r)]
             + [format_yuan(from_fen(r[k]), symbol=False) for k in LEVEL_KEYS]
         )
     data.append(
@@ -114,18 +114,16 @@ def award_list_pdf(content: dict, title: str, footnote: str) -> bytes:
         )
     )
     story = [
-        Paragraph(escape(title), heading),
+        para(title, heading),
         Spacer(1, 3 * mm),
-        Paragraph(
-            escape(
-                f"{content['category']} · 成绩认定日期 {content['award_on']} · {content['organiser']}"
-            ),
+        para(
+            f"{content['category']} · 成绩认定日期 {content['award_on']} · {content['organiser']}",
             base,
         ),
         Spacer(1, 3 * mm),
         table,
         Spacer(1, 4 * mm),
-        Paragraph(escape(footnote), small),
+        para(footnote, small),
     ]
     doc.build(story)
     return out.getvalue()

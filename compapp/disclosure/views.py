@@ -7,15 +7,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from compapp.auth.access import organiser_required
-from compapp.contests.forms import ConfirmForm
+from compapp.auth.access import organiser_required, public
+from compapp.contests.access import in_scope
 from compapp.contests.models import Contest
-from compapp.contests.views import in_scope
 from compapp.disclosure import services
 from compapp.disclosure.exports import award_list_pdf, award_list_workbook
 from compapp.downloads import PDF, XLSX, download
 from compapp.extensions import db
-from compapp.web import public
+from compapp.formtools import ConfirmForm
 
 bp = Blueprint("disclosure", __name__)
 

@@ -1,12 +1,11 @@
 """Read a filled payment sheet (the roster's Excel with 支付凭证号 and 支付日期 filled in).
 
-Pure: no Flask, no database. Bounded: at most MAX_ROWS rows are read, cell by cell, from a
-read-only workbook; every refusal is a sentence naming the row.
+Pure: no Flask, no database. Bounded: the file is read as every upload is (streamed, capped,
+at most MAX_ROWS rows); every refusal is a sentence naming the row.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -50,33 +49,31 @@ def _date(value) -> date | None:
 
 
 def read_payment_sheet(data: bytes, default_date: date) -> PaymentSheet:
-    """The rows with a voucher number: which lines they pay, with which voucher, on which day."""
-    import openpyxl
+    """The rows with a voucher number: which lines they pay, with which voucher, on which day.
+
+    The file is read as every upload is (compapp.imports.files: streamed, capped, never
+    trusted); a file refused there is refused here with the same sentence.
+    """
+    from compapp.imports.files import Refused, read_sheet
 
     sheet = PaymentSheet()
     if data[:4] != b"PK\x03\x04":
         sheet.problems.append((None, N_("请上传从本页下载的发放花名册 Excel（.xlsx）文件。"), {}))
         return sheet
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 — openpyxl raises many kinds for a damaged archive
-        sheet.problems.append((None, N_("无法打开该文件：它不是有效的 Excel .xlsx 文件。"), {}))
+        read = read_sheet(data, "发放花名册", (), MAX_ROWS)
+    except Refused as refused:
+        sheet.problems.append((None, refused.message, {"sheet": refused.sheet, **refused.params}))
         return sheet
-    try:
-        columns: dict[str, int] | None = None
-        for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
-            if number > MAX_ROWS:
-                sheet.problems.append((None, N_("文件超过 %(n)s 行。"), {"n": MAX_ROWS}))
-                break
-            cells = ["" if v is None else v for v in values]
-            if columns is None:
-                texts = [str(c).strip() for c in cells]
-                if REF in texts and VOUCHER in texts:
-                    columns = {h: texts.index(h) for h in (REF, VOUCHER, PAID_ON) if h in texts}
-                continue
-            _read_row(sheet, number, cells, columns, default_date)
-    finally:
-        book.close()
+    columns: dict[str, int] | None = None
+    for number, values in read.records:
+        cells = ["" if v is None else v for v in values]
+        if columns is None:
+            texts = [str(c).strip() for c in cells]
+            if REF in texts and VOUCHER in texts:
+                columns = {h: texts.index(h) for h in (REF, VOUCHER, PAID_ON) if h in texts}
+            continue
+        _read_row(sheet, number, cells, columns, default_date)
     if columns is None:
         sheet.problems.append(
             (
@@ -93,7 +90,10 @@ def _read_row(sheet: PaymentSheet, number: int, cells, columns, default_date: da
         index = columns.get(header)
         return cells[index] if index is not None and index < len(cells) else ""
 
-    ref, voucher = str(cell(REF)).strip(), str(cell(VOUCHER)).strip()
+    raw_ref = cell(REF)
+    if isinstance(raw_ref, float) and raw_ref.is_integer():
+        raw_ref = int(raw_ref)  # a sheet saved again may hold "12" as the number 12
+    ref, voucher = str(raw_ref).strip(), str(cell(VOUCHER)).strip()
     if not ref or not voucher:
         return  # totals, signatures, or a row not paid yet
     if not re.fullmatch(r"\d+(,\d+)*", ref):

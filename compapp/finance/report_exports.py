@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from io import BytesIO
-from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -17,12 +16,13 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from compapp.certificates.fonts import ensure_font
 from compapp.core.messages import N_
 from compapp.core.money import capital_numerals, format_yuan, from_fen
-from compapp.core.xlsx import write_table
+from compapp.core.pdftext import para
+from compapp.core.xlsx import append_row, write_table
 
 
 @dataclass(frozen=True)
@@ -75,11 +75,11 @@ def report_workbook(report: Report) -> bytes:
     wb = Workbook()
     summary = wb.active
     summary.title = "汇总"
-    summary.append([f"{report.payer} {report.year} 年度职业技能竞赛奖励资金执行情况"])
-    summary.append(["已确认（元）", from_fen(report.confirmed_fen)])
-    summary.append(["已支付（元）", from_fen(report.paid_fen)])
-    summary.append(["未支付（元）", from_fen(report.confirmed_fen - report.paid_fen)])
-    summary.append(["已支付（大写）", capital_numerals(from_fen(report.paid_fen))])
+    append_row(summary, [f"{report.payer} {report.year} 年度职业技能竞赛奖励资金执行情况"])
+    append_row(summary, ["已确认（元）", from_fen(report.confirmed_fen)])
+    append_row(summary, ["已支付（元）", from_fen(report.paid_fen)])
+    append_row(summary, ["未支付（元）", from_fen(report.confirmed_fen - report.paid_fen)])
+    append_row(summary, ["已支付（大写）", capital_numerals(from_fen(report.paid_fen))])
     summary.column_dimensions["A"].width = 18
     summary.column_dimensions["B"].width = 40
     for row in range(2, 5):
@@ -177,11 +177,9 @@ def report_pdf(report: Report) -> bytes:
     )
     paid, confirmed = from_fen(report.paid_fen), from_fen(report.confirmed_fen)
     story = [
-        Paragraph(
-            escape(f"{report.payer} {report.year} 年度职业技能竞赛奖励资金执行情况"), heading
-        ),
+        para(f"{report.payer} {report.year} 年度职业技能竞赛奖励资金执行情况", heading),
         Spacer(1, 4 * mm),
-        Paragraph(
+        para(
             f"已确认 {format_yuan(confirmed)}，已支付 {format_yuan(paid)}（{capital_numerals(paid)}），"
             f"未支付 {format_yuan(confirmed - paid)}。按颁奖日期在 {report.year} 年内的赛事统计。",
             base,
@@ -195,12 +193,12 @@ def report_pdf(report: Report) -> bytes:
     if report.by_prefecture:
         story.append(_bar_chart(report.by_prefecture, font, "按选派州（市）", horizontal=True))
     for title, label, rows in report.sections():
-        story.append(Paragraph(escape(title), h2))
-        data = [[Paragraph(escape(h), base) for h in [label, *HEADERS_TAIL]]]
+        story.append(para(title, h2))
+        data = [[para(h, base) for h in [label, *HEADERS_TAIL]]]
         for r in rows:
             data.append(
                 [
-                    Paragraph(escape(r.label), base),
+                    para(r.label, base),
                     str(r.entries),
                     format_yuan(from_fen(r.confirmed_fen), symbol=False),
                     format_yuan(from_fen(r.paid_fen), symbol=False),

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
-from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -24,7 +23,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from compapp.certificates.fonts import ensure_font
 from compapp.core.bank import group_account
 from compapp.core.money import capital_numerals, format_yuan, from_fen
-from compapp.core.xlsx import write_table
+from compapp.core.pdftext import lines, markup, para
+from compapp.core.xlsx import append_row, write_table
 
 
 @dataclass
@@ -149,9 +149,10 @@ def roster_workbook(roster: Roster) -> bytes:
         for cell in row:
             cell.alignment = Alignment(vertical="center", wrap_text=True)
     last = ws.max_row
-    ws.append(["大写", "", "", capital_numerals(roster.total)])
-    ws.append([])
-    ws.append(
+    append_row(ws, ["大写", "", "", capital_numerals(roster.total)])
+    append_row(ws, [])
+    append_row(
+        ws,
         [
             "经办人（签字）：",
             "",
@@ -164,7 +165,7 @@ def roster_workbook(roster: Roster) -> bytes:
             "",
             "",
             "单位（盖章）：",
-        ]
+        ],
     )
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
@@ -226,27 +227,22 @@ def roster_pdf(roster: Roster) -> bytes:
         "依据",
         "领款人签字",
     ]
-    data = [[Paragraph(h, base) for h in head]]
+    data = [[para(h, base) for h in head]]
     for n, r in enumerate(roster.rows, start=1):
-        who = f"{escape(r.name)}<br/><font size=7>{escape(r.role)}</font>"
+        who = f"{markup(r.name)}<br/><font size=7>{markup(r.role)}</font>"
         if r.note:
-            who += f"<br/><font size=6.5>{escape(r.note)}</font>"
+            who += f"<br/><font size=6.5>{markup(r.note)}</font>"
         data.append(
             [
                 str(n),
                 Paragraph(who, base),
                 r.id_number or "未登记",
-                Paragraph(
-                    "<br/>".join(
-                        escape(t) for t in ((r.contest,) if several else ()) + (r.event, r.result)
-                    ),
-                    small,
-                ),
-                Paragraph(escape(f"{r.bank_name} {r.branch}".strip() or "未登记"), small),
+                lines(((r.contest,) if several else ()) + (r.event, r.result), small),
+                para(f"{r.bank_name} {r.branch}".strip() or "未登记", small),
                 # A paragraph, so that a long (up to 30-digit) number wraps between its groups.
-                Paragraph(group_account(r.account_number) if r.account_number else "未登记", base),
+                para(group_account(r.account_number) if r.account_number else "未登记", base),
                 format_yuan(r.amount, symbol=False),
-                Paragraph(escape("；".join(r.clauses)), small),
+                para("；".join(r.clauses), small),
                 "",
             ]
         )
@@ -284,13 +280,13 @@ def roster_pdf(roster: Roster) -> bytes:
     )
     printed = roster.printed_on.isoformat() if roster.printed_on else ""
     story = [
-        Paragraph(f"{escape(roster.payer)} 职业技能竞赛奖励资金发放花名册", title),
+        para(f"{roster.payer} 职业技能竞赛奖励资金发放花名册", title),
         Spacer(1, 3 * mm),
-        Paragraph(f"范围：{escape(roster.scope)}　　打印日期：{printed}", base),
+        para(f"范围：{roster.scope}　　打印日期：{printed}", base),
         Spacer(1, 3 * mm),
         table,
         Spacer(1, 4 * mm),
-        Paragraph(
+        para(
             f"合计金额：{format_yuan(roster.total)}（大写：{capital_numerals(roster.total)}），"
             f"共 {len(roster.rows)} 人。",
             base,
@@ -326,7 +322,7 @@ def roster_pdf(roster: Roster) -> bytes:
     story += [
         signatures,
         Spacer(1, 4 * mm),
-        Paragraph(
+        para(
             "本表含完整身份证号码和银行账号，仅供承担单位财务发放使用，请妥善保管。"
             "教练团队奖励按组织者登记的分配比例拆分到人（按分计算，最大余数法，各人之和等于团队奖励）。",
             small,

@@ -515,7 +515,13 @@ def confirm_budget(
     if not lines:
         _already_confirmed(contest, payer_code, seen)
         raise BudgetRefused(_l("没有待确认的明细：成绩须先经第二人复核确认。"))
-    check(seen, budget_view(payer_code, contest))
+    try:
+        check(seen, budget_view(payer_code, contest))
+    except Changed:
+        # The view is read afresh (on PostgreSQL a statement sees what committed a moment
+        # ago): lines the officer saw confirmed meanwhile by someone else say who did it.
+        _already_confirmed(contest, payer_code, seen)
+        raise
     confirmation = BudgetConfirmation(
         contest_id=contest.id,
         payer_code=payer_code,
@@ -612,7 +618,18 @@ def mark_paid(
         if line.amount_fen < 0:
             raise BudgetRefused(_l("负数调整明细为应收回金额，请按收回流程处理，不能登记为支付。"))
     if contest is not None:
-        check(seen, payment_view(payer_code, contest))
+        try:
+            check(seen, payment_view(payer_code, contest))
+        except Changed:
+            # Paid a moment ago by someone else (the view is read afresh): say who and how.
+            _already_paid(
+                db.session.scalars(
+                    db.select(AwardLineRecord)
+                    .where(AwardLineRecord.id.in_([line.id for line in lines]))
+                    .execution_options(populate_existing=True)
+                )
+            )
+            raise
     ids = [line.id for line in lines]
     at = utcnow()
     claimed = _claim_lines(

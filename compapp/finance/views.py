@@ -15,7 +15,6 @@ from compapp import labels
 from compapp.auth.access import require_role
 from compapp.binding import refusal_message, seen_from_form, seen_token
 from compapp.citing.services import award_citation
-from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Contest, Entry, Event
 from compapp.core.dates import format_datetime
 from compapp.core.messages import N_
@@ -31,11 +30,12 @@ from compapp.finance.exports import (
     write_budget_workbook,
 )
 from compapp.finance.models import FUNDING_SOURCES
+from compapp.formtools import ConfirmForm
 from compapp.jobs.exports import export_or_job, run_export
 from compapp.paging import page_of, search_text
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardLineRecord
-from compapp.web import record_id
+from compapp.routing import MAX_ID, record_id
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 
@@ -539,6 +539,9 @@ def reconciliation():
         except MoneyError:
             error = _("请填写本单位账面已支付金额（元），如 240000.00。")
         else:
+            if not -MAX_ID <= ledger_paid <= MAX_ID:  # the column's integer fen
+                error = _("金额过大：最多可记录 21,474,836.47 元。")
+        if error is None:
             try:
                 recon.record_reconciliation(
                     figures, ledger_paid, request.form.get("explanation", ""), current_user

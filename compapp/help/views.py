@@ -4,25 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from compapp.web import public
+from compapp.auth.access import public
+from compapp.help.guides import GUIDES, guide_for
 
 bp = Blueprint("help", __name__, url_prefix="/help")
-
-GUIDES = {
-    "organiser": _l("赛事组织者"),
-    "finance": _l("财务人员"),
-    "coach": _l("教练"),
-    "winner": _l("获奖选手"),
-    "admin": _l("管理员"),
-}
-
-
-def guide_for(role: str | None) -> str:
-    """The guide that fits a role (everyone else: the organiser's, which names every step)."""
-    return role if role in GUIDES else "organiser"
 
 
 @bp.route("/")

@@ -11,9 +11,9 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from compapp.auth.access import require_role
-from compapp.contests.forms import ConfirmForm
 from compapp.contests.models import Competitor
 from compapp.extensions import db
+from compapp.formtools import ConfirmForm
 from compapp.honours import services
 from compapp.honours.models import Honour
 from compapp.labels import honour_name
@@ -62,10 +62,14 @@ def index():
                 db.session.commit()
                 flash(_("已登记，待另一位工作人员确认。"), "success")
                 return redirect(url_for("honours.index", _anchor=f"honour-{honour.id}"))
+    from compapp.certificates.services import honour_certificates
+
+    listed = services.honours()
     return render_template(
         "honours/index.html",
         form=form,
-        honours=services.honours(),
+        honours=listed,
+        certificates=honour_certificates(h.id for h in listed),
         confirm_form=ConfirmForm(),
     )
 
@@ -82,3 +86,30 @@ def confirm(honour_id: int):
             db.session.commit()
             flash(_("已确认。"), "success")
     return redirect(request.referrer or url_for("honours.index"))
+
+
+@bp.route("/<int:honour_id>/certificate", methods=["POST"])
+def issue_certificate(honour_id: int):
+    """Issue the honour's certificate (POLICY.md §4.7), verified on the public page like an
+    award's; after a revocation only with a reason."""
+    from sqlalchemy.exc import IntegrityError
+
+    from compapp.certificates.serials import group_serial
+    from compapp.certificates.services import CertificateRefused, issue_honour_certificate
+
+    honour = db.get_or_404(Honour, honour_id)
+    back = redirect(url_for("honours.index", _anchor=f"honour-{honour.id}"))
+    if not ConfirmForm().validate_on_submit():
+        return back
+    try:
+        cert = issue_honour_certificate(honour, current_user, request.form.get("reason"))
+        db.session.commit()
+    except CertificateRefused as exc:
+        db.session.rollback()
+        flash(_(str(exc)), "error")
+    except IntegrityError:  # another person issued it at the same moment
+        db.session.rollback()
+        flash(_("另一位工作人员刚刚颁发了该荣誉的证书，您的这次颁发没有执行。"), "error")
+    else:
+        flash(_("已颁发荣誉奖励证书 %(serial)s。", serial=group_serial(cert.serial)), "success")
+    return back

@@ -569,12 +569,18 @@ def _yes_no(value: str) -> bool | None:
     return None
 
 
+MAX_RANK = 100_000  # as the entry form: a contest of 10,000 entries ranks far below this
+_WHOLE_NUMBER = re.compile(r"[+]?\d+|第?\s*\d+\s*名?")
+
+
 def _integer(value: str) -> int | None:
+    """The whole number a cell holds ("3", "+3", "第3名"), or None. At most 9 digits: no rank
+    or share has more, and a longer one would overflow the database (or Python's int())."""
     text = value.strip()
-    if re.fullmatch(r"[+]?\d+", text):
-        return int(text)
-    match = re.fullmatch(r"第?\s*(\d+)\s*名?", text)
-    return int(match.group(1)) if match else None
+    match = re.fullmatch(r"[+]?(\d+)", text) or re.fullmatch(r"第?\s*(\d+)\s*名?", text)
+    if match is None or len(match.group(1).lstrip("0")) > 9:
+        return None
+    return int(match.group(1))
 
 
 def build_entries(
@@ -727,12 +733,23 @@ def _entry(sheet, occupation, event_format, group, rows, counties, problems) -> 
     rank = None
     if shared.get(RANK):
         rank = _integer(shared[RANK])
-        if rank is None:
+        if rank is None and not _WHOLE_NUMBER.fullmatch(shared[RANK].strip()):
             problems.append(
                 _cell_problem(
                     sheet, first_number, RANK, shared[RANK], "名次应为整数（如 1、2、3）。"
                 )
             )
+        elif rank is None or rank > MAX_RANK:
+            problems.append(
+                _cell_problem(
+                    sheet,
+                    first_number,
+                    RANK,
+                    shared[RANK],
+                    "决赛名次应为 1 到 100000 之间的整数。",
+                )
+            )
+            rank = None
     is_tie = _yes_no(shared.get(TIE, ""))
     if is_tie is None:
         problems.append(

@@ -18,8 +18,8 @@ from sqlalchemy.orm import contains_eager
 
 from compapp import labels
 from compapp.auth.access import organiser_required
+from compapp.contests.access import get_contest, scoped
 from compapp.contests.models import Contest
-from compapp.contests.views import get_contest, scoped
 from compapp.downloads import XLSX, download
 from compapp.extensions import db
 from compapp.imports import reading, report, services, template

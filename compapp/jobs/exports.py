@@ -34,7 +34,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from compapp.contests.forms import ConfirmForm
+from compapp.formtools import ConfirmForm
 from compapp.extensions import db
 from compapp.jobs import services as jobs
 from compapp.jobs.models import Job

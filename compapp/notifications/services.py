@@ -132,8 +132,9 @@ def _on_certificate(entry: AuditEntry) -> None:
         holders = _active(User.role == "winner", User.competitor_id == cert.competitor_id)
     else:
         holders = _active(User.role == "coach", User.coach_id == cert.coach_id)
-    contest = cert.contest
-    notify(holders, "certificate_issued", {"contest": contest.name})
+    # An honour's certificate names the honour where a contest's names the contest.
+    name = cert.contest.name if cert.contest is not None else cert.content["contest_name"]
+    notify(holders, "certificate_issued", {"contest": name})
 
 
 def _on_paid(entry: AuditEntry) -> None:
@@ -249,7 +250,7 @@ def tasks_for(user, today: date) -> list[Task]:
 def _organiser_tasks(user, today: date) -> list[Task]:
     from compapp.certificates.models import Certificate
     from compapp.contests.models import Contest, Entry, Event, Placement
-    from compapp.promotion.models import PromotionCase
+    from compapp.promotion.models import NoticeObjection, PromotionCase
 
     def scoped(query):
         if user.role == "organiser" and user.organising_body_id is not None:
@@ -276,6 +277,16 @@ def _organiser_tasks(user, today: date) -> list[Task]:
         .join(Contest, Contest.id == PromotionCase.contest_id)
         .where(PromotionCase.title_status == "proposed")
     )
+    # An objection is decided by someone other than who recorded it (an administrator may
+    # decide any): promotion.services.resolve_objection refuses the recorder.
+    objections = scoped(
+        db.select(db.func.count(NoticeObjection.id))
+        .join(PromotionCase, PromotionCase.id == NoticeObjection.case_id)
+        .join(Contest, Contest.id == PromotionCase.contest_id)
+        .where(NoticeObjection.status == "open")
+    )
+    if user.role != "admin":
+        objections = objections.where(NoticeObjection.recorded_by_id != user.id)
     valid = db.aliased(Certificate)
     reissue = scoped(
         db.select(db.func.count(Certificate.id))
@@ -299,6 +310,7 @@ def _organiser_tasks(user, today: date) -> list[Task]:
         Task("results", db.session.scalar(results), "contests.review"),
         Task("promotions", db.session.scalar(cases), "promotion.index"),
         Task("titles", db.session.scalar(titles), "promotion.index"),
+        Task("objections", db.session.scalar(objections), "promotion.index"),
         Task("reissue", db.session.scalar(reissue), "certificates.index"),
     ]
     if user.role == "admin":

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from compapp.auth.access import organiser_required, require_role
 from compapp.contests.models import Coach, Competitor, Contest, Entry, EntryCoach, EntryMember
-from compapp.contests.services import contest_entries
+from compapp.contests.queries import contest_entries
 from compapp.core.messages import N_
 from compapp.extensions import db
 from compapp.payees import services

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from compapp.certificates.models import Certificate
 from compapp.contests.models import Competitor, Contest, Entry, EntryMember, Event
 from compapp.extensions import db
+from compapp.honours.models import Honour
 from compapp.rewards.models import AwardLineRecord
 
 RESULTS_LIMIT = 50
@@ -132,4 +133,18 @@ def certificates_of(person: Competitor, user) -> list[Certificate]:
         )
     if user.role == "finance":
         return []
+    return db.session.scalars(query).all()
+
+
+def honours_of(person: Competitor, user) -> list[Honour]:
+    """The person's honours, newest first; a finance officer sees the ones their level pays
+    (organisers record and confirm honours for the whole province, so they see them all)."""
+    query = (
+        db.select(Honour)
+        .where(Honour.competitor_id == person.id)
+        .order_by(Honour.awarded_on.desc(), Honour.id.desc())
+        .options(selectinload(Honour.confirmed_by))
+    )
+    if user.role == "finance":
+        query = query.where(Honour.payer_code == user.jurisdiction_code)
     return db.session.scalars(query).all()

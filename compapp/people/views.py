@@ -46,4 +46,5 @@ def person(competitor_id: int):
         total=sum(line.amount_fen for line in lines),
         history=history,
         certificates=queries.certificates_of(found, current_user),
+        honours=queries.honours_of(found, current_user),
     )

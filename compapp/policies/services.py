@@ -14,7 +14,6 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from flask import current_app, g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +32,7 @@ from compapp.core.money import from_fen, to_fen
 from compapp.extensions import db
 from compapp.policies.drafting import changed_period
 from compapp.policies.models import PolicyRevision
+from compapp.policies.queries import forget_policies_in_force, policies_in_force
 from compapp.policy.loader import (
     AWARDS_DIR,
     NoPolicyInForce,
@@ -40,7 +40,6 @@ from compapp.policy.loader import (
     PolicyFileError,
     PolicySet,
     check_readings,
-    load_policies,
     load_policy_text,
 )
 from compapp.reference.models import Jurisdiction
@@ -59,44 +58,6 @@ class PolicyRefused(Exception):
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def policies_in_force() -> PolicySet:
-    """Return the award policies in force: shipped files, each replaced by its active revision."""
-    # Read once per request (or per job, which has no request): a token tells them apart even
-    # where one application context serves several requests.
-    token = id(request._get_current_object()) if has_request_context() else None
-    found = g.get("compapp_award_policies")
-    if found is not None and found[0] == token:
-        return found[1]
-    rows = db.session.execute(
-        select(PolicyRevision.id, PolicyRevision.policy_id, PolicyRevision.digest).where(
-            PolicyRevision.state == "active"
-        )
-    ).all()
-    key = tuple(sorted(tuple(r) for r in rows))
-    cache = current_app.extensions.setdefault("compapp", {}).setdefault("award_policies_by", {})
-    policies = cache.get(key)
-    if policies is None:
-        texts = {
-            policy_id: (text, f"{policy_id}.toml")
-            for policy_id, text in db.session.execute(
-                select(PolicyRevision.policy_id, PolicyRevision.text).where(
-                    PolicyRevision.state == "active"
-                )
-            )
-        }
-        policies = load_policies(revisions=texts)
-        if len(cache) > 8:
-            cache.clear()
-        cache[key] = policies
-    g.compapp_award_policies = (token, policies)
-    return policies
-
-
-def forget_policies_in_force() -> None:
-    """Read the set in force afresh at the next use (after an activation)."""
-    g.pop("compapp_award_policies", None)
 
 
 def text_in_force(policy_id: str) -> str | None:

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from compapp import labels
-from compapp.web import public
+from compapp.auth.access import public
 
 bp = Blueprint("policies", __name__, url_prefix="/policies")
 

@@ -1,43 +1,30 @@
 """Bulk promotion decisions: confirm or reject many proposed cases of a contest in one go.
 
-Each case is bound to what the organiser saw (a digest of its facts and proposal); a case that
-changed since, or that the services refuse, is reported on its own and the others go through.
-Each decision is made and audited by the same service as a single one (promotion.services).
+Each case is bound to what the organiser saw exactly as a single decision is (a signed token
+of ``case_view`` per row, compapp.core.seen); a case that changed since, or that the services
+refuse, is reported on its own and the others go through. Each decision is made and audited
+by the same service as a single one (promotion.services) and committed on its own, so that a
+refused one never undoes another.
 """
 
 from __future__ import annotations
-
-import hashlib
-import json
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from compapp.auth.access import organiser_required
-from compapp.contests.forms import ConfirmForm
+from compapp.binding import refusal_message, seen_from_field, seen_token
+from compapp.contests.access import in_scope
 from compapp.contests.models import Contest
-from compapp.contests.views import in_scope
+from compapp.core.seen import AlreadyDone, Changed
 from compapp.extensions import db
+from compapp.formtools import ConfirmForm
 from compapp.promotion import services
 from compapp.promotion.models import PromotionCase
+from compapp.routing import record_id
 
 bp = Blueprint("promotion_bulk", __name__)
-
-
-def case_digest(case: PromotionCase) -> str:
-    """What the bulk page shows of a case, digested: its decision is bound to it."""
-    view = [
-        case.status,
-        case.eligible,
-        case.from_grade,
-        case.to_grade,
-        case.title,
-        case.facts,
-        case.placement.status,
-    ]
-    text = json.dumps(view, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 def _contest(contest_id: int) -> Contest:
@@ -57,7 +44,7 @@ def bulk(contest_id: int):
         "promotion/bulk.html",
         contest=contest,
         cases=proposed,
-        seen={c.id: case_digest(c) for c in proposed},
+        seen={c.id: seen_token("promotion_case", c.id, services.case_view(c)) for c in proposed},
         form=ConfirmForm(),
     )
 
@@ -69,7 +56,7 @@ def bulk_decide(contest_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     back = redirect(url_for("promotion_bulk.bulk", contest_id=contest.id))
-    ids = request.form.getlist("ids", type=int)[:1000]
+    ids = request.form.getlist("ids", type=record_id)[:1000]
     action = request.form.get("action")
     note = (request.form.get("note") or "").strip()[:400]
     if not ids:
@@ -78,31 +65,34 @@ def bulk_decide(contest_id: int):
     if action == "reject" and not note:
         flash(_("不予晋升时请在备注中写明理由。"), "error")
         return back
-    cases = db.session.scalars(
-        db.select(PromotionCase)
+    if action not in ("confirm", "reject"):
+        abort(400)
+    case_ids = db.session.scalars(
+        db.select(PromotionCase.id)
         .where(PromotionCase.id.in_(sorted(set(ids))), PromotionCase.contest_id == contest.id)
         .order_by(PromotionCase.id)
-        .with_for_update(of=PromotionCase)
     ).all()
     done, refused = 0, []
-    for case in cases:
+    for case_id in case_ids:
+        case = db.session.get(PromotionCase, case_id)
         name = case.competitor.name
-        if request.form.get(f"seen-{case.id}") != case_digest(case):
-            refused.append(f"{name}：{_('在您查看之后已有变化，没有处理；请重新查看。')}")
-            continue
+        seen = seen_from_field("promotion_case", case_id, f"seen-{case_id}")
         try:
-            with db.session.begin_nested():
-                if action == "confirm":
-                    services.confirm_case(case, current_user, note or None)
-                elif action == "reject":
-                    services.reject_case(case, current_user, note)
-                else:
-                    abort(400)
+            if action == "confirm":
+                services.confirm_case(case, current_user, note or None, seen)
+            else:
+                services.reject_case(case, current_user, note, seen)
         except services.PromotionRefused as exc:
+            db.session.rollback()
             refused.append(f"{name}：{exc}")
             continue
+        except (Changed, AlreadyDone) as exc:
+            db.session.rollback()
+            refused.append(f"{name}：{refusal_message(exc)}")
+            continue
+        db.session.commit()
         done += 1
-    if len(cases) != len(set(ids)):
+    if len(case_ids) != len(set(ids)):
         refused.append(_("有一项晋升已不存在或不属于本赛事。"))
     db.session.commit()
     if done:

@@ -18,7 +18,14 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from compapp.certificates.fonts import GlyphMissing, ensure_font, missing_glyphs
 from compapp.certificates.pdf import wrap_text
@@ -168,11 +175,17 @@ def notice_pdf(doc: NoticeDocument) -> bytes:
         Spacer(1, 4 * mm),
         table,
         Spacer(1, 4 * mm),
-        prose(period_text(doc)),
-        prose(doc.contact),
-        Spacer(1, 10 * mm),
-        para(doc.issuer, right),
-        para(cn_date(doc.published_on), right),
+        # The period, whom to tell and the signature stay together: a signature never
+        # stands alone at the top of a page, away from what it signs.
+        KeepTogether(
+            [
+                prose(period_text(doc)),
+                prose(doc.contact),
+                Spacer(1, 10 * mm),
+                para(doc.issuer, right),
+                para(cn_date(doc.published_on), right),
+            ]
+        ),
     ]
 
     def footer(canvas, document) -> None:

@@ -11,6 +11,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -20,12 +21,12 @@ from compapp import labels
 from compapp.auth.access import admin_required, organiser_required
 from compapp.binding import refusal_message, seen_from_form, seen_token
 from compapp.certificates.fonts import FontMissing, GlyphMissing
-from compapp.contests.forms import ConfirmForm
+from compapp.contests.access import in_scope, scoped
 from compapp.contests.models import Competitor, Contest
-from compapp.contests.views import in_scope, scoped
 from compapp.core.seen import AlreadyDone, Changed
 from compapp.downloads import PDF, XLSX, download
 from compapp.extensions import db
+from compapp.formtools import ConfirmForm
 from compapp.paging import page_of, page_of_list
 from compapp.promotion import calendar as working_days
 from compapp.promotion import services
@@ -126,6 +127,7 @@ def contest_page(contest: Contest, notice_form: NoticeForm | None = None, status
         notice_form=notice_form,
         confirm_form=ConfirmForm(),
         today=today(),
+        refused=session.pop("refused_case", None),
     ), status
 
 
@@ -166,27 +168,37 @@ def evaluate(contest_id: int):
     return redirect(url_for("promotion.contest", contest_id=contest.id))
 
 
-def back_to(case: PromotionCase):
-    return redirect(url_for("promotion.contest", contest_id=case.contest_id) + f"#case-{case.id}")
+def back_to(case: PromotionCase, anchor: str = ""):
+    """Back to the case's row, on the page of the list the decision was taken on."""
+    page = request.form.get("page", type=int)
+    args = {"page": page} if page and page > 1 else {}
+    return redirect(
+        url_for("promotion.contest", contest_id=case.contest_id, **args)
+        + f"#{anchor or f'case-{case.id}'}"
+    )
 
 
-def record_decision(case: PromotionCase, form, reject, accept):
+def refused(case: PromotionCase, field: str, message: str):
+    """A refused decision: the message shows beside the case's row (where the person is on a
+    long list), its note box marked invalid and focused, and in the messages at the top."""
+    flash(message, "error")
+    session["refused_case"] = {"case": case.id, "field": field, "message": message}
+    return back_to(case, f"case-{case.id}-error")
+
+
+def record_decision(case: PromotionCase, form, reject, accept, field: str = "note"):
     """Validate a decision form, apply ``reject`` or ``accept`` (each returns the flash text)."""
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
-        return back_to(case)
+        errors = [str(e) for found in form.errors.values() for e in found]
+        return refused(case, field, " ".join(errors))
     try:
         message = (reject if form.reject.data else accept)(form.note.data)
     except services.PromotionRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return back_to(case)
+        return refused(case, field, str(exc))
     except (Changed, AlreadyDone) as exc:
         db.session.rollback()
-        flash(refusal_message(exc), "error")
-        return back_to(case)
+        return refused(case, field, refusal_message(exc))
     db.session.commit()
     flash(message, "success")
     return back_to(case)
@@ -223,7 +235,7 @@ def decide_title(case_id: int):
         services.approve_title(case, current_user, note, seen_from_form("promotion_case", case.id))
         return _("已核准“%(title)s”称号：%(name)s。", title=case.title, name=name)
 
-    return record_decision(case, TitleForm(), reject, accept)
+    return record_decision(case, TitleForm(), reject, accept, field="title-note")
 
 
 @bp.route("/promotion/contests/<int:contest_id>/notices", methods=["POST"])

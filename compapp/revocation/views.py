@@ -11,11 +11,11 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from compapp.auth.access import organiser_required, require_role
-from compapp.contests.forms import ConfirmForm
+from compapp.contests.access import in_scope
 from compapp.contests.models import Entry, Event, Placement
-from compapp.contests.views import in_scope
 from compapp.extensions import db
 from compapp.finance.models import RecoveryLine
+from compapp.formtools import ConfirmForm
 from compapp.revocation import services
 from compapp.revocation.models import Revocation
 

@@ -78,8 +78,8 @@ def line_notices(lines) -> list[str]:
 
 def award_policies() -> PolicySet:
     """The award policy set in force: the shipped files, each replaced by its active version
-    kept in the database, if any (``compapp.policies.services.policies_in_force``)."""
-    from compapp.policies.services import policies_in_force
+    kept in the database, if any (``compapp.policies.queries.policies_in_force``)."""
+    from compapp.policies.queries import policies_in_force
 
     return policies_in_force()
 
@@ -445,7 +445,7 @@ def _entries_to_price(contest: Contest) -> list[Entry]:
     prefecture, members, coaches, event and contest) loaded in a few queries, not per entry."""
     from sqlalchemy.orm import joinedload, selectinload
 
-    from compapp.contests.services import contest_entries
+    from compapp.contests.queries import contest_entries
 
     return contest_entries(
         contest,
@@ -505,7 +505,7 @@ def contest_awards(contest: Contest) -> list[tuple[Event, list[EntryAwards]]]:
     by_entry: dict[int, list[AwardLineRecord]] = defaultdict(list)
     for line in lines:
         by_entry[line.entry_id].append(line)
-    from compapp.contests.services import sorted_entries
+    from compapp.contests.queries import sorted_entries
 
     out = []
     for event in contest.events:

@@ -11,20 +11,20 @@ from flask_login import current_user
 from compapp import labels
 from compapp.auth.access import admin_required, organiser_required
 from compapp.citing.services import award_citation
-from compapp.contests.forms import ConfirmForm
+from compapp.contests.access import get_contest, get_entry
 from compapp.contests.models import Contest
-from compapp.contests.services import placed_entries_query
-from compapp.contests.views import get_contest, get_entry
+from compapp.contests.queries import placed_entries_query
 from compapp.core.messages import N_
 from compapp.core.money import from_fen
 from compapp.downloads import XLSX, download_written
 from compapp.extensions import db
+from compapp.formtools import ConfirmForm
 from compapp.jobs import services as jobs
 from compapp.jobs.exports import export_or_job, run_export
 from compapp.paging import page_of, search_text
 from compapp.rewards import services
 from compapp.rewards.exports import write_awards_workbook
-from compapp.web import record_id
+from compapp.routing import record_id
 
 bp = Blueprint("rewards", __name__)
 
@@ -211,9 +211,9 @@ def awards_xlsx_job(job, progress) -> dict:
 @bp.route("/entries/<int:entry_id>/awards/history")
 def entry_history(entry_id: int):
     entry = get_entry(entry_id)
-    return render_template(
-        "rewards/history.html", entry=entry, computations=services.history(entry)
-    )
+    from compapp.rewards.history import history_steps
+
+    return render_template("rewards/history.html", entry=entry, steps=history_steps(entry))
 
 
 @bp.route("/policies/what-if", methods=["GET", "POST"])
@@ -222,7 +222,7 @@ def what_if():
     from compapp.policy.loader import PolicyFileError, load_policy_text
 
     contests = db.session.scalars(db.select(Contest).order_by(Contest.award_on.desc())).all()
-    rows, error, draft_name = None, None, None
+    rows, error, draft_name, text = None, None, None, ""
     chosen = request.form.getlist("contest_ids", type=record_id)
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
@@ -235,6 +235,7 @@ def what_if():
             try:
                 text = upload.read().decode("utf-8")
             except UnicodeDecodeError:
+                text = request.form.get("draft_text", "")
                 error = _("草案文件应为 UTF-8 编码的 TOML 文本。")
         if not error and not text.strip():
             error = _("请上传或粘贴一个政策草案文件（TOML）。")
@@ -260,6 +261,8 @@ def what_if():
         rows=rows,
         error=error,
         draft_name=draft_name,
+        # The draft stays in the box (an uploaded one too): mend it and try again.
+        draft_text=text,
         chosen=chosen,
         form=ConfirmForm(),
     )

@@ -34,7 +34,7 @@ def test_a_winner_and_a_coach_are_linked_by_id_number(
 
     entry = create_entry(create_event(dummy_contest), names=["此里农布"])
     person = entry.members[0].competitor
-    from tests.conftest import id_number_for
+    from tests.helpers import id_number_for
 
     coach_number = id_number_for("533401")
     db.session.add_all([Coach(name="周红梅"), Coach(name="周红梅", id_number=coach_number)])
@@ -59,7 +59,7 @@ def test_unknown_or_ambiguous_people_are_refused_with_a_message(
 ):
     from compapp.auth.models import User
     from compapp.contests.models import Coach
-    from tests.conftest import id_number_for
+    from tests.helpers import id_number_for
 
     db.session.add_all([Coach(name="李强"), Coach(name="李强")])
     db.session.commit()

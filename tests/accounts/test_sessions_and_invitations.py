@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 NEW_PASSWORD = "a-new-long-password"
 

@@ -62,7 +62,7 @@ def test_one_account_gets_ten_guesses_a_minute_from_any_number_of_clients(client
 def test_the_owner_of_an_account_under_attack_can_still_sign_in(app, create_user):
     """A browser that signed in to the account before keeps a bucket of its own: someone
     guessing at the account does not lock its owner out."""
-    from tests.conftest import PASSWORD
+    from tests.helpers import PASSWORD
 
     create_user("owner", "organiser")
     owner = app.test_client()

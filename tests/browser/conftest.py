@@ -16,9 +16,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from compapp import ROOT
+from tests.helpers import DEMO_PASSWORD
 from tests.live_server import LiveServer, make_demo_app, serving
 
-DEMO_PASSWORD = "compapp-demo"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from compapp import ROOT
-from tests.browser.conftest import DEMO_PASSWORD
+from tests.helpers import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

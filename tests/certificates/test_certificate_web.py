@@ -26,15 +26,6 @@ HOLDER = "欧阳娜娜"
 OTHER = "司马光明"
 
 
-@pytest.fixture(autouse=True)
-def _certificates_pages(app):
-    """Register the blueprint if compapp.web does not (yet): the pages under test live there."""
-    if "certificates.index" not in app.view_functions:
-        from compapp.certificates.views import bp
-
-        app.register_blueprint(bp)
-
-
 @pytest.fixture
 def app_config(tmp_path) -> dict:
     """Build contest ZIPs under the test's own folder, not the checkout's instance/."""
@@ -236,6 +227,17 @@ def qr_url(pdf: bytes, tmp_path) -> str:
     return out
 
 
+def download_at(client, cert, base_url: str) -> bytes:
+    """The organiser's download of ``cert`` from compapp served at ``base_url``."""
+    from tests.helpers import PASSWORD
+
+    login = {"username": "organiser", "password": PASSWORD}
+    assert client.post("/login", data=login, base_url=base_url).status_code == 302
+    response = client.get(f"/certificates/{cert.id}/download", base_url=base_url)
+    assert response.mimetype == "application/pdf"
+    return response.data
+
+
 def test_qr_code_opens_a_verify_page_that_says_valid_then_revoked(
     db, client, auth, dummy_organiser, contest_with_results, tmp_path
 ):
@@ -243,8 +245,11 @@ def test_qr_code_opens_a_verify_page_that_says_valid_then_revoked(
     and valid; after revocation it says revoked, without the reason."""
     issue(db, contest_with_results["contest"])
     cert = certificate_of(db, HOLDER)
-    url = qr_url(services.render_pdf(cert), tmp_path)
-    assert url == f"http://127.0.0.1:5000/verify/{cert.serial}"
+    # Served at another address than anyone configured: the QR code follows the address.
+    pdf = download_at(client, cert, "http://compapp.test:8123")
+    url = qr_url(pdf, tmp_path)
+    assert url == f"http://compapp.test:8123/verify/{cert.serial}"
+    auth.logout()
 
     page = client.get(urlparse(url).path)  # not signed in: the page is public
     text = page.get_data(as_text=True)
@@ -342,6 +347,21 @@ def test_cli_render_issues_then_writes_the_contests_pdfs(
     result = runner.invoke(
         args=["certificates", "render", "--contest", str(contest.id), "--out", str(out)]
     )
+    # No request tells the command the public address: it asks for one, writing nothing.
+    assert result.exit_code != 0 and "COMPAPP_BASE_URL" in result.output
+    assert not out.exists() or not any(out.iterdir())
+    result = runner.invoke(
+        args=[
+            "certificates",
+            "render",
+            "--contest",
+            str(contest.id),
+            "--out",
+            str(out),
+            "--base-url",
+            "https://compapp.example.cn/",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "issued 3" in result.output and "wrote 3" in result.output
     files = sorted(p.name for p in out.iterdir())
@@ -349,6 +369,7 @@ def test_cli_render_issues_then_writes_the_contests_pdfs(
     assert any(HOLDER in f for f in files)
     again = runner.invoke(
         args=["certificates", "render", "--contest", str(contest.id), "--out", str(out)]
+        + ["--base-url", "https://compapp.example.cn"]
     )
     assert "3 valid certificate(s) already issued" in again.output
     assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 3
@@ -471,7 +492,8 @@ def test_promotion_and_title_certificates_print_the_cases_policy_clause_and_titl
         assert f"依据《{policy.document}》第(1)项" in body_text(content)
     title = services.content_of(by_kind["title"])
     assert "授予“测试能手”称号" in body_text(title)
-    text = pdf_text(services.render_pdf(by_kind["title"]))
+    with app.test_request_context(base_url="https://compapp.example.cn"):
+        text = pdf_text(services.render_pdf(by_kind["title"]))
     assert "测试能手" in text and "云南竞赛技术能手" not in text
     assert services.download_name(by_kind["title"]).startswith("测试能手证书_")
 
@@ -547,3 +569,15 @@ def test_quick_zip_clicks_share_one_job_until_the_certificates_change(
     again = client.post(f"/certificates/contests/{contest.id}/zip").headers["Location"]
     assert again not in places
     assert db.session.scalar(db.select(db.func.count(Job.id))) == 2
+
+
+@pytest.mark.parametrize("configured", ["https://zs.rst.yn.gov.cn", "https://zs.rst.yn.gov.cn/"])
+def test_qr_code_points_at_the_configured_public_address(
+    app, db, client, auth, dummy_organiser, contest_with_results, tmp_path, configured
+):
+    """COMPAPP_BASE_URL wins over the address a request came in at (a proxy's inner one)."""
+    app.config["COMPAPP_BASE_URL"] = configured
+    issue(db, contest_with_results["contest"])
+    cert = certificate_of(db, HOLDER)
+    pdf = download_at(client, cert, "http://10.0.0.5:8000")
+    assert qr_url(pdf, tmp_path) == f"https://zs.rst.yn.gov.cn/verify/{cert.serial}"

@@ -44,6 +44,11 @@ def visible_text(page: str) -> str:
             ["迪庆方案（未印文号）四（四）3.(1)", "可晋升技师", "综合性大赛本身就是同级一类竞赛"],
         ),
         (
+            # A case outside every band cites the whole section, which opens too.
+            "/citations/promotion/dq-2022/",
+            ["迪庆方案（未印文号）四（四）3.", "可晋升技师", "可晋升高级工"],
+        ),
+        (
             "/citations/subsidy/yn-hrss-2018-71/一（十）",
             ["云人社发〔2018〕71号", "2018-12-27", "参加培训并取得技师职业资格证书"],
         ),
@@ -70,7 +75,13 @@ def test_administrators_see_ids_and_digests_in_a_details_view(client, auth, dumm
 
 @pytest.mark.parametrize(
     "url",
-    ["/citations/awards/nope/(2)", "/citations/awards/dq-2022/(9)", "/citations/x/dq-2022/(1)"],
+    [
+        "/citations/awards/nope/(2)",
+        "/citations/awards/dq-2022/(9)",
+        "/citations/x/dq-2022/(1)",
+        "/citations/awards/dq-2022/",
+        "/citations/promotion/nope/",
+    ],
 )
 def test_unknown_citation_is_a_404(client, url):
     assert client.get(url).status_code == 404

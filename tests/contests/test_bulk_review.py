@@ -10,7 +10,7 @@ import pytest
 from compapp.audit.models import AuditEntry
 from compapp.contests.models import Placement
 from compapp.contests.services import EntryData, MemberData, save_entry
-from tests.conftest import id_number_for
+from tests.helpers import id_number_for
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def queue(db, people, dummy_contest, create_event):
 
 def page_form(client, url):
     html = client.get(url).get_data(as_text=True)
-    seen = dict(re.findall(r'name="seen-(\d+)" value="([0-9a-f]+)"', html))
+    seen = dict(re.findall(r'name="seen-(\d+)" value="([^"]+)"(?! disabled)', html))
     shown = re.findall(r'name="shown" value="(\d+)"(?! disabled)', html)
     return html, seen, shown
 
@@ -92,8 +92,56 @@ def test_a_result_changed_after_the_page_was_seen_is_refused_and_the_others_conf
     db.session.commit()
     response = post(client, dummy_contest, [p.id for p in placements[:3]], seen)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "在您查看之后已被修改，没有确认；请重新查看后再确认。" in page
+    # Told what changed, in the words of the single review page (compapp.binding).
+    assert "内容已被他人修改，本次没有确认" in page and "名次：第 1 名 → 第 4 名" in page
     assert statuses(db, placements[:3]) == ["entered", "confirmed", "confirmed"]
+
+
+def test_a_forged_or_missing_token_confirms_nothing_of_that_result(
+    client, auth, db, queue, dummy_contest
+):
+    _first, _second, placements = queue
+    auth.login("reviewer")
+    _html, seen, _shown = page_form(client, f"/contests/review/bulk?contest={dummy_contest.id}")
+    first, second, third = (p.id for p in placements[:3])
+    # A token made for another result, a made-up one, and none at all.
+    tokens = {str(first): seen[str(second)], str(second): "x" * 30}
+    response = post(client, dummy_contest, [first, second, third], tokens)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert page.count("页面已过期或内容已被他人修改，本次没有确认。") == 3
+    assert statuses(db, placements) == ["entered"] * 5
+    assert not db.session.scalar(db.select(AuditEntry).filter_by(action="confirm_placement"))
+
+
+def test_a_coaching_team_share_changed_after_the_page_was_seen_is_refused(
+    client, auth, db, people, dummy_contest, create_event
+):
+    """The roster pays each coach the share recorded: a confirmation binds to the shares too."""
+    from compapp.contests.services import CoachData
+
+    enterer, _reviewer = people
+    event = create_event(dummy_contest, "砌筑")
+    data = EntryData(
+        sending_county="533422",
+        members=[MemberData(id_number_for("533422"), "此里农布")],
+        coaches=[
+            CoachData("和建华", "coach", 60, id_number_for("533401")),
+            CoachData("木文军", "translator", 40, id_number_for("533423")),
+        ],
+        rank=1,
+        result="gold",
+    )
+    entry = save_entry(event, data, enterer.id, event.version)
+    db.session.commit()
+    auth.login("reviewer")
+    _html, seen, _shown = page_form(client, f"/contests/review/bulk?contest={dummy_contest.id}")
+    shares = sorted(entry.coaches, key=lambda ec: ec.share_percent)
+    shares[0].share_percent, shares[1].share_percent = 60, 40  # swapped meanwhile
+    db.session.commit()
+    response = post(client, dummy_contest, [entry.placement.id], seen)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "教练团队分配比例：60%、40% → 40%、60%" in page
+    assert statuses(db, [entry.placement]) == ["entered"]
 
 
 def test_the_person_who_entered_results_cannot_confirm_them_in_bulk(

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from compapp.contests.models import Competitor, Contest, Entry, Event, Placement
-from tests.conftest import id_number_for
+from tests.helpers import id_number_for
 
 
 def errors(response) -> list[str]:
@@ -136,7 +136,7 @@ def test_medal_the_category_does_not_award_is_refused(
     auth.login("organiser")
     data = pair_entry("533422", [id_number_for()], ["此里农布"], rank=1, result="excellence")
     response = client.post(f"/contests/events/{event.id}", data=data)
-    assert "该赛事类别或赛项不设此奖项（见政策说明 §3）。" in errors(response)
+    assert "本赛项设金牌、银牌、铜牌，不设优胜奖，也不设一、二、三等奖。" in errors(response)
     assert count(db, Placement) == 0
 
 
@@ -282,7 +282,7 @@ def test_category_change_is_refused_naming_the_event_and_the_problem(
     )
     for occupation in ("砌筑", "焊接"):
         assert (
-            f"赛项“{occupation}”的设置不适用于新类别：该赛事类别不设此类奖项（见政策说明 §3）。"
+            f"赛项“{occupation}”的设置不适用于新类别：该类赛事只记名次，不设奖牌或一、二、三等奖。"
             "请先调整该赛项。"
         ) in errors(response)
     db.session.refresh(contest)

@@ -104,7 +104,7 @@ def test_saving_an_entry_looks_each_id_number_up_once_to_check_and_once_to_save(
     client, auth, db, dummy_organiser, dummy_contest, create_event
 ):
     """The check and the save each fetch the whole team's competitors in one query."""
-    from tests.conftest import id_number_for
+    from tests.helpers import id_number_for
 
     event = create_event(dummy_contest, "移动机器人", "trio", "medals")
     auth.login("organiser")

@@ -139,3 +139,49 @@ def test_result_choices_are_the_category_result_keys_and_round_trip(category):
     assert tuple(codes) == CATEGORIES[category].result_keys
     for code in codes:
         assert result_key(*rules.parse_result(code)) == code
+
+
+def _refusals():
+    """Every refusal of a result kind or a result, over every category, kind and result."""
+    from compapp.policy.categories import RESULT_KEYS
+
+    for category in CATEGORIES:
+        for kind in rules.RESULT_KINDS:
+            for problem in rules.check_event(category, "individual", kind):
+                yield category, kind, None, problem
+            for code in RESULT_KEYS:
+                for problem in rules.check_placement(category, kind, 1, False, code, []):
+                    if problem.field == "result":
+                        yield category, kind, code, problem
+
+
+def test_a_refused_result_says_what_the_category_or_event_awards():
+    """A refused result names what may be chosen instead, never an internal file (§3 is
+    the rule; the user reads it in words, as POLICY §8 asks)."""
+    seen = {}
+    for category, kind, code, problem in _refusals():
+        text = problem.text()
+        assert "§" not in text and "政策说明" not in text and "POLICY" not in text, text
+        seen[(category, kind, code)] = text
+    assert seen[("prefecture_class1", "medals", "excellence")] == (
+        "本赛项设金牌、银牌、铜牌，不设优胜奖，也不设一、二、三等奖。"
+    )
+    assert seen[("national_class1", "medals", "prize_1")] == (
+        "本赛项按奖牌评奖（金牌、银牌、铜牌、优胜奖），不设一、二、三等奖。"
+    )
+    assert seen[("provincial_class1", "prizes", "gold")] == "本赛项按一、二、三等奖评奖，不设奖牌。"
+    assert seen[("provincial_class2", "rank_only", "gold")] == (
+        "本赛项只记名次，不设奖牌或一、二、三等奖。"
+    )
+    assert seen[("worldskills", "prizes", None)] == (
+        "该类赛事只设奖牌（金牌、银牌、铜牌、优胜奖），不设一、二、三等奖。"
+    )
+    assert (
+        seen[("national_class2", "medals", None)] == "该类赛事只记名次，不设奖牌或一、二、三等奖。"
+    )
+    assert seen[("provincial_comprehensive", "rank_only", None)] == (
+        "该类赛事设奖牌或一、二、三等奖，请选择其中一种。"
+    )
+    # Allowed results are never refused.
+    assert ("provincial_class1", "medals", "excellence") not in seen
+    assert ("prefecture_class1", "prizes", "prize_3") not in seen

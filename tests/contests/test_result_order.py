@@ -7,7 +7,7 @@ import pytest
 
 from compapp.contests.models import Placement
 from compapp.contests.rules import check_result_order
-from tests.conftest import id_number_for
+from tests.helpers import id_number_for
 
 
 @pytest.mark.parametrize(

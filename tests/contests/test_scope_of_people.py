@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 PROVINCE = "云南省人力资源和社会保障厅"
 DIQING = "迪庆州人力资源和社会保障局"

@@ -9,21 +9,13 @@ import pytest
 
 from compapp.dashboards.charts import BAR_AREA, LABEL_WIDTH, Chart
 from compapp.rewards.models import AwardLineRecord
-
-DEMO_PASSWORD = "compapp-demo"
+from tests.helpers import signed_in
 
 
 @pytest.fixture
 def demo(runner, db):
     result = runner.invoke(args=["seed", "demo"])
     assert result.exit_code == 0, result.output
-
-
-def login(app, username):
-    client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
-    assert response.status_code == 302
-    return client
 
 
 def chart_table(html: str, key: str) -> str:
@@ -60,7 +52,7 @@ def test_province_dashboard_totals_are_the_current_award_lines(app, db, demo):
             AwardLineRecord.is_current.is_(True)
         )
     )
-    html = login(app, "admin").get("/").get_data(as_text=True)
+    html = signed_in(app, "admin").get("/").get_data(as_text=True)
     from compapp.core.money import format_yuan_short, from_fen
 
     expected = format_yuan_short(from_fen(total_fen))
@@ -74,7 +66,7 @@ def test_province_dashboard_totals_are_the_current_award_lines(app, db, demo):
 
 def test_organiser_dashboard_shows_only_the_organisers_contests(app, db, demo):
     """迪庆州's organiser sees Diqing's contests in the charts and matrix, not the province's."""
-    html = login(app, "organiser_dq").get("/").get_data(as_text=True)
+    html = signed_in(app, "organiser_dq").get("/").get_data(as_text=True)
     assert "迪庆州第一届职业技能大赛" in chart_table(html, "results")
     assert "第47届世界技能大赛" not in html
     assert "云南省第二届职业技能大赛" not in html
@@ -91,7 +83,7 @@ def test_finance_officer_sees_their_budget_by_year_and_status(app, db, demo):
     )
     from compapp.core.money import format_yuan_short, from_fen
 
-    html = login(app, "finance_deqin").get("/").get_data(as_text=True)
+    html = signed_in(app, "finance_deqin").get("/").get_data(as_text=True)
     figure = chart_table(html, "payer-by-year")
     assert format_yuan_short(from_fen(lines)) in figure
     assert "暂定（成绩待复核）" in figure and "已支付" in figure
@@ -99,12 +91,12 @@ def test_finance_officer_sees_their_budget_by_year_and_status(app, db, demo):
 
 
 def test_provincial_finance_office_also_sees_the_payer_matrix(app, db, demo):
-    html = login(app, "finance_yn").get("/").get_data(as_text=True)
+    html = signed_in(app, "finance_yn").get("/").get_data(as_text=True)
     assert 'id="chart-payer-by-year"' in html and 'id="payer-matrix"' in html
 
 
 def test_dashboard_speaks_english_in_english(app, db, demo):
-    client = login(app, "admin")
+    client = signed_in(app, "admin")
     html = client.get("/?lang=en").get_data(as_text=True)
     assert "Award money by sending prefecture" in html
     assert "Provisional" in chart_table(html, "by-year")

@@ -11,7 +11,7 @@ from compapp.finance import services
 from compapp.finance.reconciliation import ledger
 from compapp.finance.roster import build_roster
 from compapp.payees.services import save_payee
-from tests.conftest import id_number_for
+from tests.helpers import id_number_for
 from tests.queries import counted
 
 

@@ -16,9 +16,9 @@ from compapp.audit.models import AuditEntry, AuditLogIsAppendOnly
 from compapp.auth.models import User
 from compapp.contests.models import Contest, Entry, Placement
 from compapp.rewards.models import AwardLineRecord
+from tests.helpers import signed_in
 from tests.pages import submit
 
-DEMO_PASSWORD = "compapp-demo"
 NATIONAL = "第二届全国技能大赛"
 
 
@@ -26,13 +26,6 @@ NATIONAL = "第二届全国技能大赛"
 def demo(runner, db):
     result = runner.invoke(args=["seed", "demo"])
     assert result.exit_code == 0, result.output
-
-
-def login(app, username):
-    client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
-    assert response.status_code == 302
-    return client
 
 
 def contest_named(db, name) -> Contest:
@@ -82,7 +75,7 @@ def flashes(response) -> list[str]:
     ],
 )
 def test_each_role_reaches_only_its_pages(app, demo, username, url, status):
-    assert login(app, username).get(url).status_code == status
+    assert signed_in(app, username).get(url).status_code == status
 
 
 def test_another_scope_reached_by_changing_an_id_gives_no_data(app, db, demo):
@@ -90,12 +83,12 @@ def test_another_scope_reached_by_changing_an_id_gives_no_data(app, db, demo):
     the contests their jurisdiction pays for."""
     provincial = contest_named(db, "云南省第二届职业技能大赛")
     diqing = contest_named(db, "迪庆州第一届职业技能大赛")
-    organiser_dq = login(app, "organiser_dq")
+    organiser_dq = signed_in(app, "organiser_dq")
     assert organiser_dq.get(f"/contests/{provincial.id}").status_code == 404
     assert organiser_dq.get(f"/contests/{provincial.id}/awards").status_code == 404
     assert organiser_dq.get(f"/contests/{diqing.id}").status_code == 200
     longling_only = contest_named(db, "第二届全国乡村振兴职业技能大赛")
-    finance_deqin = login(app, "finance_deqin")
+    finance_deqin = signed_in(app, "finance_deqin")
     assert finance_deqin.get(f"/finance/contests/{longling_only.id}").status_code == 404
     entry_id = db.session.scalar(
         db.select(Entry.id).join(Entry.event).where(Entry.sending_county_code == "530523")
@@ -104,12 +97,12 @@ def test_another_scope_reached_by_changing_an_id_gives_no_data(app, db, demo):
 
 
 def test_coach_and_winner_see_only_their_own(app, db, demo):
-    coach1 = login(app, "coach1").get("/my/team").get_data(as_text=True)
-    coach2 = login(app, "coach2").get("/my/team").get_data(as_text=True)
+    coach1 = signed_in(app, "coach1").get("/my/team").get_data(as_text=True)
+    coach2 = signed_in(app, "coach2").get("/my/team").get_data(as_text=True)
     assert "斯那品初" in coach1 and "斯那品初" not in coach2
     assert "段永明" in coach2 and "段永明" not in coach1
     assert "和建华" in coach1 and "60%" in coach1 and "¥360,000.00" in coach1  # 60% of ¥600,000
-    winner = login(app, "winner1").get("/my/results").get_data(as_text=True)
+    winner = signed_in(app, "winner1").get("/my/results").get_data(as_text=True)
     assert "此里农布" in winner  # the page is theirs; names of others must not show
     assert "鲁茸卓玛" not in winner and "斯那品初" not in winner
     assert "第47届世界技能大赛" in winner and "¥600,000.00" in winner
@@ -123,13 +116,13 @@ def test_the_one_who_entered_cannot_confirm(app, db, demo):
         .join(Placement.entered_by)
         .where(User.username == "organiser1")
     )
-    response = login(app, "organiser1").post(
+    response = signed_in(app, "organiser1").post(
         f"/contests/placements/{placement.id}/confirm", follow_redirects=True
     )
     assert any("不能复核自己录入的成绩" in f for f in flashes(response))
     db.session.refresh(placement)
     assert placement.status == "entered"
-    confirm_result(login(app, "organiser2"), placement)
+    confirm_result(signed_in(app, "organiser2"), placement)
     db.session.refresh(placement)
     assert placement.status == "confirmed"
     assert placement.confirmed_by.username == "organiser2"
@@ -149,7 +142,7 @@ def diqing_lines(db, contest):
 def test_finance_confirms_the_prefecture_lines_and_a_change_adds_an_adjustment(app, db, demo):
     """迪庆州 sees exactly its 20% lines and confirms them; a later change never edits them."""
     contest = contest_named(db, NATIONAL)
-    finance = login(app, "finance_dq")
+    finance = signed_in(app, "finance_dq")
     page = finance.get(f"/finance/contests/{contest.id}").get_data(as_text=True)
     lines = diqing_lines(db, contest)
     # 斯那品初 (德钦县) gold: ¥40,000 for the competitor and ¥40,000 for the coaching team;
@@ -167,7 +160,7 @@ def test_finance_confirms_the_prefecture_lines_and_a_change_adds_an_adjustment(a
 
     # The result turns out to be bronze: reopen with a reason, correct, confirm by another.
     entry = confirmed[0].entry
-    organiser1, organiser2 = login(app, "organiser1"), login(app, "organiser2")
+    organiser1, organiser2 = signed_in(app, "organiser1"), signed_in(app, "organiser2")
     organiser1.post(
         f"/contests/placements/{entry.placement.id}/reopen", data={"note": "裁判组更正成绩"}
     )
@@ -206,7 +199,7 @@ def test_finance_confirms_the_prefecture_lines_and_a_change_adds_an_adjustment(a
 def test_finance_cannot_confirm_provisional_lines(app, db, demo):
     """Lines of results not yet confirmed by a second person stay provisional."""
     contest = contest_named(db, "2024年全国行业职业技能竞赛（电力行业）")  # results only entered
-    finance = login(app, "finance_dq")
+    finance = signed_in(app, "finance_dq")
     response = finance.post(f"/finance/contests/{contest.id}/confirm", follow_redirects=True)
     assert any("成绩须先经第二人复核确认" in f for f in flashes(response))
     assert not any(ln.budget_confirmation_id for ln in diqing_lines(db, contest))
@@ -214,7 +207,7 @@ def test_finance_cannot_confirm_provisional_lines(app, db, demo):
 
 def test_confirmed_lines_are_marked_paid_with_a_reference(app, db, demo):
     contest = contest_named(db, NATIONAL)
-    finance = login(app, "finance_dq")
+    finance = signed_in(app, "finance_dq")
     confirm_budget(finance, contest)
     line = diqing_lines(db, contest)[0]
     response = submit(
@@ -247,7 +240,7 @@ def test_confirmed_lines_are_marked_paid_with_a_reference(app, db, demo):
 
 def test_a_line_of_another_contest_cannot_be_marked_paid_through_this_one(app, db, demo):
     contest = contest_named(db, NATIONAL)
-    finance = login(app, "finance_dq")
+    finance = signed_in(app, "finance_dq")
     confirm_budget(finance, contest)
     line = diqing_lines(db, contest)[0]
     elsewhere = contest_named(db, "迪庆州第一届职业技能大赛")
@@ -268,7 +261,7 @@ def test_a_line_of_another_contest_cannot_be_marked_paid_through_this_one(app, d
 
 def test_budget_exports_read_correctly(app, db, demo, tmp_path):
     contest = contest_named(db, NATIONAL)
-    finance = login(app, "finance_dq")
+    finance = signed_in(app, "finance_dq")
     book = load_workbook(BytesIO(finance.get(f"/finance/contests/{contest.id}/budget.xlsx").data))
     rows = list(book["预算明细"].iter_rows(min_row=3, values_only=True))
     assert rows[-2][0] == "合计" and Decimal(str(rows[-2][6])) == Decimal("80000")
@@ -302,10 +295,10 @@ def test_budget_exports_read_correctly(app, db, demo, tmp_path):
 def test_every_kind_of_change_is_audited(app, db, demo):
     contest = contest_named(db, NATIONAL)
     placement = db.session.scalar(db.select(Placement).filter_by(status="entered"))
-    confirm_result(login(app, "organiser2"), placement)
-    finance = login(app, "finance_dq")
+    confirm_result(signed_in(app, "organiser2"), placement)
+    finance = signed_in(app, "finance_dq")
     confirm_budget(finance, contest)
-    organiser = login(app, "organiser1")
+    organiser = signed_in(app, "organiser1")
     organiser.post(
         "/contests/new",
         data={
@@ -317,7 +310,7 @@ def test_every_kind_of_change_is_audited(app, db, demo):
             "award_on": "2025-01-03",
         },
     )
-    admin = login(app, "admin")
+    admin = signed_in(app, "admin")
     admin.post(
         "/accounts/new",
         data={
@@ -361,7 +354,7 @@ def test_invitation_link_sets_a_password_once(app, db, demo):
     from compapp.contests.models import Coach
 
     coach_id = db.session.scalar(db.select(Coach.id).filter_by(name="周红梅"))
-    admin = login(app, "admin")
+    admin = signed_in(app, "admin")
     page = admin.post(
         "/accounts/new",
         data={
@@ -388,7 +381,7 @@ def test_invitation_link_sets_a_password_once(app, db, demo):
 
 
 def test_scope_is_required_for_scoped_roles(app, db, demo):
-    admin = login(app, "admin")
+    admin = signed_in(app, "admin")
     page = admin.post(
         "/accounts/new",
         data={"username": "f2", "display_name": "x", "role": "finance", "active": "y"},
@@ -423,15 +416,15 @@ def test_forms_without_a_csrf_token_are_rejected(app, client, create_user):
 
 def test_home_page_shows_only_the_organisers_own_contests(app, db, demo):
     """迪庆州's organiser sees Diqing's contests on the home page, not the province's."""
-    page = login(app, "organiser_dq").get("/").get_data(as_text=True)
+    page = signed_in(app, "organiser_dq").get("/").get_data(as_text=True)
     assert "迪庆州第一届职业技能大赛" in page
     assert "云南省第二届职业技能大赛" not in page and "第47届世界技能大赛" not in page
 
 
 def test_imports_are_limited_to_the_organisers_own_contests(app, db, demo):
     provincial = contest_named(db, "云南省第二届职业技能大赛")
-    organiser_dq = login(app, "organiser_dq")
+    organiser_dq = signed_in(app, "organiser_dq")
     assert "云南省第二届职业技能大赛" not in organiser_dq.get("/imports/").get_data(as_text=True)
     assert organiser_dq.get(f"/imports/contests/{provincial.id}").status_code == 404
     assert organiser_dq.get(f"/imports/contests/{provincial.id}/template.xlsx").status_code == 404
-    assert login(app, "organiser1").get(f"/imports/contests/{provincial.id}").status_code == 200
+    assert signed_in(app, "organiser1").get(f"/imports/contests/{provincial.id}").status_code == 200

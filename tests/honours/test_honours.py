@@ -13,7 +13,7 @@ from compapp.honours import services
 from compapp.honours.models import Honour
 from compapp.honours.rules import price_honour
 from compapp.policy.loader import load_policies
-from tests.conftest import id_number_for
+from tests.helpers import id_number_for
 
 POLICIES = load_policies()
 

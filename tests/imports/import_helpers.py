@@ -8,7 +8,7 @@ import io
 import openpyxl
 
 from compapp.imports import reading
-from tests.conftest import id_number_for
+from tests.helpers import id_number_for
 
 COUNTY = "德钦县（迪庆藏族自治州）"
 

@@ -13,7 +13,7 @@ from compapp.contests.models import Competitor, Entry, Event, Placement
 from compapp.imports import reading, services
 from compapp.imports.models import ImportBatch
 from compapp.rewards.models import AwardComputation, AwardLineRecord
-from tests.conftest import id_number_for
+from tests.helpers import id_number_for
 from tests.imports.import_helpers import csv_bytes, fill_template, person_rows, table_rows, xlsx
 
 
@@ -86,7 +86,8 @@ def test_done_when_500_rows_three_errors_fixed_saved_then_unchanged(
     rows[400][reading.RESULT] = "一等奖"  # row 402: a prize the category does not award
     batch_id, page = upload(client, contest, fill_template(template.data, rows))
     assert "发现 3 个问题" in page, re.findall(r'class="error">([^<]*)<', page)
-    assert "身份证号码校验位不正确" in page and "火星县" in page and "不设此奖项" in page
+    assert "身份证号码校验位不正确" in page and "火星县" in page
+    assert "本赛项按奖牌评奖（金牌、银牌、铜牌、优胜奖），不设一、二、三等奖。" in page
     batch = db.session.get(ImportBatch, batch_id)
     assert batch.status == "invalid"
     assert sorted((p["row"], p["column"]) for p in batch.problems) == [

@@ -10,7 +10,7 @@ from compapp.contests.models import Coach, Competitor
 from compapp.imports import reading
 from compapp.imports.models import ImportBatch
 from compapp.payees.models import BankAccount
-from tests.conftest import id_number_for
+from tests.helpers import id_number_for
 from tests.imports.import_helpers import person_rows, table_rows, xlsx
 
 ACCOUNT = "6228480012345678{:03d}"

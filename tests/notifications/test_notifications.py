@@ -12,22 +12,14 @@ from compapp.auth.models import User
 from compapp.contests.models import Contest, Placement
 from compapp.core.idnumber import make_id_number
 from compapp.notifications.models import Notification
+from tests.helpers import signed_in
 from tests.pages import submit
-
-DEMO_PASSWORD = "compapp-demo"
 
 
 @pytest.fixture
 def demo(runner, db):
     result = runner.invoke(args=["seed", "demo"])
     assert result.exit_code == 0, result.output
-
-
-def login(app, username):
-    client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
-    assert response.status_code == 302
-    return client
 
 
 def user(db, username) -> User:
@@ -66,7 +58,7 @@ def entered(app, db, demo):
     )
     event = add_event(contest, "西式面点师", "individual", "prizes")
     db.session.commit()
-    client = login(app, "organiser1")
+    client = signed_in(app, "organiser1")
     data = {
         "version": str(event.version),
         "sending_county": "533422",
@@ -86,7 +78,7 @@ def test_entered_result_notifies_the_other_organisers_of_the_body_only(app, db, 
     """A result entered by organiser1 asks organiser2 (same body, may review) to review it;
     organiser1 (who entered it), Diqing's organiser and the finance offices are not told."""
     assert [n.kind for n in notes_of(db, "organiser2")] == ["result_entered"]
-    assert "通知测试省级一类竞赛" in todo_texts(login(app, "organiser2"))[0]
+    assert "通知测试省级一类竞赛" in todo_texts(signed_in(app, "organiser2"))[0]
     for other in ("organiser1", "organiser_dq", "finance_yn", "winner1", "coach1"):
         assert notes_of(db, other) == [], other
 
@@ -98,13 +90,13 @@ def test_confirmed_result_notifies_the_finance_offices_that_pay(app, db, entered
         db.select(Placement).join(Placement.entry).filter_by(event_id=entered.events[0].id)
     )
     action = f"/contests/placements/{placement.id}/confirm"
-    response = submit(login(app, "organiser2"), "/contests/review", action)
+    response = submit(signed_in(app, "organiser2"), "/contests/review", action)
     assert response.status_code in (302, 303)
     assert db.session.get(Placement, placement.id).status == "confirmed"
     for officer in ("finance_yn", "finance_dq", "finance_deqin"):
         assert [n.kind for n in notes_of(db, officer)] == ["lines_awaiting"], officer
     assert notes_of(db, "finance_ll") == []
-    client = login(app, "finance_dq")
+    client = signed_in(app, "finance_dq")
     assert any("通知测试省级一类竞赛" in t for t in todo_texts(client))
 
 
@@ -140,8 +132,8 @@ def test_person_reads_and_dismisses_their_notification_but_not_anothers(app, db,
     """organiser2 opens (read) and removes (dismissed) their notification; organiser1 cannot
     touch it (404)."""
     note = notes_of(db, "organiser2")[0]
-    assert login(app, "organiser1").post(f"/notifications/{note.id}/dismiss").status_code == 404
-    client = login(app, "organiser2")
+    assert signed_in(app, "organiser1").post(f"/notifications/{note.id}/dismiss").status_code == 404
+    client = signed_in(app, "organiser2")
     count = client.get("/todo/count").get_json()["count"]
     response = client.post(f"/notifications/{note.id}/open")
     assert response.status_code == 303 and response.location.endswith("/contests/review")
@@ -164,18 +156,18 @@ def test_bulk_change_notifies_once_while_unread(app, db, entered):
 def test_todo_lists_what_awaits_each_role(app, db, demo):
     """待我处理 counts results to review (not one's own), promotions, titles, the calendar
     (administrators) and lines awaiting a finance office."""
-    html = login(app, "organiser2").get("/todo").get_data(as_text=True)
+    html = signed_in(app, "organiser2").get("/todo").get_data(as_text=True)
     assert 'data-task="results"' in html and 'data-task="promotions"' in html
-    finance = login(app, "finance_dq").get("/todo").get_data(as_text=True)
+    finance = signed_in(app, "finance_dq").get("/todo").get_data(as_text=True)
     assert 'data-task="lines"' in finance and 'data-task="results"' not in finance
-    winner = login(app, "winner1").get("/todo").get_data(as_text=True)
+    winner = signed_in(app, "winner1").get("/todo").get_data(as_text=True)
     assert "data-task=" not in winner
 
 
 def test_todo_speaks_english(app, db, entered):
     from flask_babel import refresh
 
-    client = login(app, "organiser2")
+    client = signed_in(app, "organiser2")
     refresh()
     html = client.get("/todo?lang=en").get_data(as_text=True)
     assert "awaiting your review" in html

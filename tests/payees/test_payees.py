@@ -10,8 +10,8 @@ from compapp.contests.models import Coach, Competitor
 from compapp.contests.services import CoachData, EntryData, MemberData, check_entry, save_entry
 from compapp.core.bank import account_problem, bank_problems, mask_account, normalise_account
 from compapp.payees.models import BankAccount
-from tests.conftest import id_number_for
 from tests.finance.finance_helpers import login
+from tests.helpers import id_number_for
 
 ACCOUNT = "6228 4800 1234 5678 901"
 

@@ -108,3 +108,37 @@ def test_person_page_shows_results_awards_grades_and_certificates(app, db, demo)
 def test_wildcards_in_a_search_are_plain_text(app, db, demo):
     admin = login(app, "admin")
     assert names_found(admin, "%") == [] and names_found(admin, "_") == []
+
+
+def test_person_page_shows_the_persons_honours(app, db, demo):
+    """An honour (POLICY.md §4.7) shows on the person's page with its amount, its clause and
+    whether a second person confirmed it; a finance office sees it when its level pays."""
+    from datetime import date
+
+    from compapp.auth.models import User
+    from compapp.honours import services
+
+    found = person(db, WINNER)
+    first, second = (
+        db.session.scalar(db.select(User).filter_by(username=name))
+        for name in ("organiser1", "organiser2")
+    )
+    honour = services.record_honour(
+        services.HonourData(
+            found.id, "national_technical_expert", date(2019, 5, 1), "云南省人社厅"
+        ),
+        first,
+    )
+    db.session.commit()
+    html = login(app, "organiser1").get(f"/people/{found.id}").get_data(as_text=True)
+    row = html[html.index(f'id="honour-{honour.id}"') :].split("</tr>")[0]
+    assert "全国技术能手" in row and "¥100,000" in row and "待确认" in row
+    assert 'class="citation" href="/citations/' in row
+    services.confirm_honour(honour, second)
+    db.session.commit()
+    html = login(app, "admin").get(f"/people/{found.id}").get_data(as_text=True)
+    assert "已确认" in html[html.index(f'id="honour-{honour.id}"') :].split("</tr>")[0]
+    province = login(app, "finance_yn").get(f"/people/{found.id}").get_data(as_text=True)
+    assert f'id="honour-{honour.id}"' in province
+    prefecture = login(app, "finance_dq").get(f"/people/{found.id}").get_data(as_text=True)
+    assert 'id="honours"' in prefecture and f'id="honour-{honour.id}"' not in prefecture

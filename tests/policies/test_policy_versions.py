@@ -20,7 +20,7 @@ from compapp.policies import services
 from compapp.policies.models import PolicyRevision
 from compapp.policy.loader import PolicyFileError, load_policies, load_policy_file
 from compapp.rewards.models import AwardLineRecord
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 YUXI_QUOTE = "对获得全国职业技能大赛金、银、铜牌的选手，分别给予每人5万元、3万元、2万元一次性奖励（测试用虚构条文）。"
 YUXI_NOTICE = "compapp 尚未配置玉溪市的奖励金额"

@@ -35,7 +35,7 @@ def test_an_organiser_confirms_several_promotions_in_one_go_each_audited(app, db
     contest, cases = proposed_contest(db)
     client = login(app, "admin")
     html = client.get(f"/promotion/contests/{contest.id}/bulk").get_data(as_text=True)
-    seen = dict(re.findall(r'name="seen-(\d+)" value="([0-9a-f]+)"', html))
+    seen = dict(re.findall(r'name="seen-(\d+)" value="([^"]+)"', html))
     data = {"action": "confirm", "ids": [str(c.id) for c in cases]}
     data.update({f"seen-{k}": v for k, v in seen.items()})
     assert client.post(f"/promotion/contests/{contest.id}/bulk", data=data).status_code == 302
@@ -49,7 +49,7 @@ def test_a_rejection_needs_a_reason_and_a_changed_case_is_left_alone(app, db, de
     contest, cases = proposed_contest(db)
     client = login(app, "admin")
     html = client.get(f"/promotion/contests/{contest.id}/bulk").get_data(as_text=True)
-    seen = dict(re.findall(r'name="seen-(\d+)" value="([0-9a-f]+)"', html))
+    seen = dict(re.findall(r'name="seen-(\d+)" value="([^"]+)"', html))
     data = {"action": "reject", "ids": [str(c.id) for c in cases]}
     data.update({f"seen-{k}": v for k, v in seen.items()})
     page = client.post(f"/promotion/contests/{contest.id}/bulk", data=data, follow_redirects=True)
@@ -59,7 +59,21 @@ def test_a_rejection_needs_a_reason_and_a_changed_case_is_left_alone(app, db, de
     db.session.commit()
     data["note"] = "资格审核未通过"
     page = client.post(f"/promotion/contests/{contest.id}/bulk", data=data, follow_redirects=True)
-    assert "在您查看之后已有变化，没有处理；请重新查看。" in page.get_data(as_text=True)
+    text = page.get_data(as_text=True)
+    assert "内容已被他人修改，本次没有确认" in text and "拟晋升等级：" in text
     db.session.expire_all()
     statuses = [db.session.get(PromotionCase, c.id).status for c in cases]
     assert statuses[0] == "proposed" and set(statuses[1:]) == {"rejected"}
+
+
+def test_a_case_posted_without_its_pages_token_is_not_decided(app, db, demo):
+    contest, cases = proposed_contest(db)
+    client = login(app, "admin")
+    client.get(f"/promotion/contests/{contest.id}/bulk")
+    data = {"action": "confirm", "ids": [str(c.id) for c in cases], f"seen-{cases[0].id}": "x"}
+    page = client.post(f"/promotion/contests/{contest.id}/bulk", data=data, follow_redirects=True)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert text.count("页面已过期或内容已被他人修改，本次没有确认。") == len(cases)
+    db.session.expire_all()
+    assert {db.session.get(PromotionCase, c.id).status for c in cases} == {"proposed"}

@@ -17,7 +17,7 @@ from compapp.audit.models import AuditEntry
 from compapp.contests.models import Competitor, Placement
 from compapp.promotion import services
 from compapp.promotion.models import GradeChange, NoticeObjection, PromotionCase, PublicNotice
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 TODAY = date(2026, 11, 27)  # a Friday: the day the notice is published in compapp
 ENDS_ON = date(2026, 12, 3)  # Fri 27 · Mon 30 · Tue 1 · Wed 2 · Thu 3

@@ -97,3 +97,31 @@ def test_workbook_has_the_list_and_the_dates():
     assert [ws.cell(row=r, column=2).value for r in (7, 8)] == ["格桑次仁", "格桑次仁"]
     assert wb["说明"]["B7"].value.date() == date(2026, 12, 4)
     assert wb["说明"]["B8"].value == "2026-12-01"
+
+
+@pytest.mark.parametrize("pad", range(0, 24, 3))
+def test_pdf_keeps_the_phone_number_on_one_line(pad):
+    """Reproduction: the contact line broke inside 0887-8221234. Wherever the number falls
+    on the line (the text before it grows a character at a time), it is never cut."""
+    from dataclasses import replace
+
+    doc = replace(
+        document(),
+        contact="如有异议，请于公示期内以书面形式向"
+        + "迪" * pad
+        + "州人社局反映。联系电话：0887-8221234",
+    )
+    reader = PdfReader(io.BytesIO(notice_pdf(doc)))
+    lines = [ln.strip() for page in reader.pages for ln in page.extract_text().splitlines()]
+    assert any("0887-8221234" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("rows", range(20, 40))
+def test_pdf_keeps_the_signature_with_the_text_it_signs(rows):
+    """However long the list, the issuer and date are on the page of the contact line that
+    precedes them (a signature alone at the top of a page signs nothing)."""
+    reader = PdfReader(io.BytesIO(notice_pdf(document(rows=rows))))
+    pages = [re.sub(r"\s+", "", page.extract_text()) for page in reader.pages]
+    signed = [i for i, text in enumerate(pages) if "迪庆藏族自治州人力资源和社会保障局" in text]
+    contact = [i for i, text in enumerate(pages) if "联系电话" in text]
+    assert signed and contact and signed[-1] == contact[-1], (signed, contact, len(pages))

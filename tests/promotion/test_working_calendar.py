@@ -14,7 +14,7 @@ from compapp.contests.models import Competitor, Placement
 from compapp.promotion import calendar as working_calendar
 from compapp.promotion import services
 from compapp.promotion.models import CalendarYear, PromotionCase, PublicNotice
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 # 2027 as an administrator would enter it (the dates are this test's, not a real notice's).
 HOLIDAYS_2027 = "2027-01-01\n2027-02-06 至 2027-02-12\n2027-04-05\n2027-05-01 至 2027-05-05"

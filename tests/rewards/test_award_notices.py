@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from compapp.contests import services as contest_services
-from tests.conftest import PASSWORD, id_number_for
+from tests.helpers import PASSWORD, id_number_for
 
 YUXI_NOTICE = "未配置玉溪市的奖励金额"
 DATE_NOTICE = "是假定的"

@@ -1,5 +1,6 @@
 """Stored awards, their pages and exports, the calculator API over HTTP, and what-if."""
 
+import re
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -10,7 +11,7 @@ from openpyxl import load_workbook
 from compapp.contests import services as contest_services
 from compapp.contests.models import Placement
 from compapp.rewards.models import AwardBasis, AwardComputation, AwardLineRecord
-from tests.conftest import id_number_for
+from tests.helpers import id_number_for
 
 QUOTE = {
     "award_date": "2024-09-15",
@@ -175,11 +176,48 @@ def test_awards_export_to_excel(client, auth, dummy_organiser, deqin_gold):
     }
 
 
-def test_history_page_shows_facts_policies_and_trace(client, auth, dummy_organiser, deqin_gold):
+def test_history_page_says_what_changed_in_words_an_organiser_files(
+    db, client, auth, dummy_organiser, create_user, deqin_gold
+):
+    """POLICY §8: who, when, why, under which documents and what changed — documents by
+    title and 文号, never a policy id, digest, computation id or the raw facts."""
+    from compapp.rewards.services import award_policies, grant_awards
+
+    corrector = create_user("org_b", "organiser", display_name="李复核")
+    deqin_gold.placement.rank, deqin_gold.placement.medal = 2, "silver"
+    grant_awards(deqin_gold, award_policies(), corrector.id, "成绩修改")
+    db.session.commit()
     auth.login("organiser")
     page = client.get(f"/entries/{deqin_gold.id}/awards/history").get_data(as_text=True)
-    assert "yn-2021-28" in page and "2022-05-27" in page and "533422" in page
+    assert page.index("第 2 次计算") < page.index("第 1 次计算")  # newest first
+    assert "李复核 · 成绩修改" in page and "首次计算。" in page
+    assert "成绩：第 1 名 金牌 → 第 2 名 银牌" in page
+    # yn-2021-28 (as restated by Diqing's plan) at the national skills competition: gold
+    # 20万, silver 15万; Diqing's top-ups follow as percentages of it.
+    assert "斯那品初 · 云南省承担：¥200,000.00 → ¥150,000.00" in page
+    assert "教练团队 · 德钦县承担：¥60,000.00 → ¥45,000.00" in page
+    assert page.index("斯那品初 · 云南省") < page.index("斯那品初 · 迪庆藏族自治州")
+    assert page.index("斯那品初 · 德钦县") < page.index("教练团队 · 云南省")
+    assert (
+        "“技能云南”行动意见（云政发〔2021〕28号），2021-01-01 起施行的版本（文件未写明施行日期，"
+        "按假定日期）"
+    ) in page
+    assert "迪庆方案（未印文号），2022-05-27 起施行的版本" in page
     assert "第 1 名 金牌" in page  # labels.placement of the stored snapshot (a dict)
+    # What a person reads: the text of the page (links may carry ids in their address).
+    main = re.sub(r"<[^>]+>", " ", page.split("<main", 1)[1].split("</main>", 1)[0])
+    for internal in ("yn-2021-28", "dq-2022", "SHA-256", "技术细节", "national_skills"):
+        assert internal not in main, internal
+    assert not re.search(r"#\d|[0-9a-f]{16}", main)
+
+
+def test_history_details_keep_ids_and_digests_for_administrators(
+    client, auth, dummy_admin, deqin_gold
+):
+    auth.login("admin")
+    page = client.get(f"/entries/{deqin_gold.id}/awards/history").get_data(as_text=True)
+    assert "技术细节（仅管理员可见）" in page
+    assert "yn-2021-28" in page and "2022-05-27" in page and "533422" in page
 
 
 def test_quote_api_answers_the_contract_example(client):
@@ -342,10 +380,22 @@ def test_what_if_compares_a_draft_with_current_awards(client, auth, dummy_admin,
     assert "¥300,000.00" in table and "¥320,000.00" in table
 
 
-def test_what_if_reports_a_broken_draft(client, auth, dummy_admin):
+def test_what_if_reports_a_broken_draft_and_keeps_it_to_mend(client, auth, dummy_admin):
+    """Reproduction: the pasted draft was gone after an error; it stays in the box, which
+    is marked invalid, described by the message and focused."""
+    import re
+    from html import unescape
+
     auth.login("admin")
-    page = client.post("/policies/what-if", data={"draft_text": 'id = "x"\namount = 1.5\n'})
-    assert "草案未通过校验" in page.get_data(as_text=True)
+    draft = 'id = "x"\ntitle = "草案 <测试>"\namount = 1.5\n'
+    page = client.post("/policies/what-if", data={"draft_text": draft}).get_data(as_text=True)
+    assert "草案未通过校验" in page
+    box = re.search(r"<textarea([^>]*)>(.*?)</textarea>", page, re.S)
+    assert unescape(box.group(2)) == draft
+    assert 'aria-invalid="true"' in box.group(1) and 'aria-describedby="draft-error"' in box.group(
+        1
+    )
+    assert "autofocus" in box.group(1) and 'id="draft-error"' in page
 
 
 def test_only_admins_run_what_if(client, auth, dummy_organiser):

@@ -93,7 +93,7 @@ def test_an_unknown_or_inactive_username_costs_the_same_hash_as_a_known_one(
 
 
 def test_a_deactivated_account_still_cannot_sign_in(client, create_user, db):
-    from tests.conftest import PASSWORD
+    from tests.helpers import PASSWORD
 
     create_user("retired", "organiser").active = False
     db.session.commit()

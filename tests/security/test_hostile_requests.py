@@ -8,7 +8,7 @@ import json
 import pytest
 
 from compapp.imports import reading, services
-from tests.conftest import id_number_for
+from tests.helpers import id_number_for
 from tests.imports.import_helpers import person_rows, table_rows, xlsx
 
 HUGE_IDS = [2**31, 2**63, 2**64 + 1, 10**30]

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from compapp.imports import reading, services
 from compapp.imports.report import build_report
-from tests.conftest import id_number_for
+from tests.helpers import id_number_for
 
 ID_NUMBERS = [id_number_for("533422", n) for n in range(900, 906)] + [
     "533422199001011230",  # wrong check digit

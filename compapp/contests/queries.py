@@ -1,0 +1,116 @@
+"""Loading recipes of the contests domain: entries with what the pages show, counts in SQL."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from compapp.contests.models import (
+    Coach,
+    Competitor,
+    Contest,
+    Entry,
+    EntryCoach,
+    EntryMember,
+    Event,
+    Placement,
+)
+from compapp.extensions import db
+from compapp.reference.models import Jurisdiction
+
+
+def entry_loading() -> tuple:
+    """Load what the pages show of each entry (team, coaches, result, county) in a few queries."""
+    return (
+        selectinload(Entry.placement),
+        selectinload(Entry.members).joinedload(EntryMember.competitor),
+        selectinload(Entry.coaches).joinedload(EntryCoach.coach),
+        joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
+    )
+
+
+def placed_entries_query(contest: Contest, event_id: int | None = None, search: str = ""):
+    """The contest's placed entries in event and rank order, optionally one event's or those
+    with a competitor or coach whose name contains ``search``; loaded for display (for a
+    page of them: compapp.paging)."""
+    query = (
+        db.select(Entry)
+        .join(Event, Event.id == Entry.event_id)
+        .join(Placement, Placement.entry_id == Entry.id)
+        .where(Event.contest_id == contest.id)
+        .order_by(Event.id, Placement.rank, Entry.id)
+        .options(
+            contains_eager(Entry.placement),
+            contains_eager(Entry.event),
+            selectinload(Entry.members).joinedload(EntryMember.competitor),
+            selectinload(Entry.coaches).joinedload(EntryCoach.coach),
+            joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
+        )
+    )
+    if event_id is not None:
+        query = query.where(Entry.event_id == event_id)
+    if search:
+        by_member = (
+            db.select(EntryMember.entry_id)
+            .join(Competitor, Competitor.id == EntryMember.competitor_id)
+            .where(Competitor.name.contains(search, autoescape=True))
+        )
+        by_coach = (
+            db.select(EntryCoach.entry_id)
+            .join(Coach, Coach.id == EntryCoach.coach_id)
+            .where(Coach.name.contains(search, autoescape=True))
+        )
+        query = query.where(db.or_(Entry.id.in_(by_member), Entry.id.in_(by_coach)))
+    return query
+
+
+def event_counts(contest: Contest) -> dict[int, tuple[int, int]]:
+    """Event id -> (entries, placed entries) of the contest's events, counted in SQL."""
+    rows = db.session.execute(
+        db.select(Event.id, db.func.count(Entry.id), db.func.count(Placement.id))
+        .outerjoin(Entry, Entry.event_id == Event.id)
+        .outerjoin(Placement, Placement.entry_id == Entry.id)
+        .where(Event.contest_id == contest.id)
+        .group_by(Event.id)
+    ).all()
+    return {event_id: (entries, placed) for event_id, entries, placed in rows}
+
+
+def contest_events(contest: Contest, *entry_options) -> list[Event]:
+    """The contest's events with their entries, loaded with ``entry_options`` (by id)."""
+    return db.session.scalars(
+        db.select(Event)
+        .filter_by(contest_id=contest.id)
+        .order_by(Event.id)
+        .options(selectinload(Event.entries).options(*entry_options))
+    ).all()
+
+
+def event_with_entries(event_id: int) -> Event | None:
+    """The event with its contest and its entries loaded for the event page."""
+    return db.session.scalar(
+        db.select(Event)
+        .filter_by(id=event_id)
+        .options(
+            joinedload(Event.contest),
+            selectinload(Event.entries).options(*entry_loading()),
+        )
+    )
+
+
+def contest_entries(contest: Contest, *options) -> list[Entry]:
+    """The contest's entries in event order, loaded with the given loader ``options``."""
+    return db.session.scalars(
+        db.select(Entry)
+        .join(Event)
+        .where(Event.contest_id == contest.id)
+        .order_by(Event.id, Entry.id)
+        .options(*options)
+    ).all()
+
+
+def sorted_entries(event: Event) -> list[Entry]:
+    """The event's entries, placed ones by rank first."""
+    return sorted(
+        event.entries,
+        key=lambda e: (e.placement is None, e.placement.rank if e.placement else 0, e.id),
+    )

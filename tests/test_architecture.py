@@ -1,0 +1,191 @@
+"""The import rules of compapp's layout (ARCHITECTURE.md, STYLE.md "Shape").
+
+Read from the source (every ``import`` anywhere in a module, function-level ones included):
+no import cycle among compapp's modules; no views module imports another package's views;
+pure modules — rules, policy, core, certificate content — have a whole import closure free of
+Flask, SQLAlchemy, WTForms and Werkzeug and never read the clock.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "compapp"
+FRAMEWORKS = (
+    "flask",
+    "flask_babel",
+    "flask_login",
+    "flask_wtf",
+    "flask_migrate",
+    "flask_sqlalchemy",
+    "flask_limiter",
+    "flask_talisman",
+    "sqlalchemy",
+    "wtforms",
+    "werkzeug",
+)
+CLOCK = ("date.today(", "datetime.now(", "datetime.utcnow(", "datetime.today(", "time.time(")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def pure_modules() -> list[str]:
+    pure = []
+    for name in MODULES:
+        parts = name.split(".")
+        if parts[1:2] in (["core"], ["policy"]) or parts[-1] == "rules":
+            pure.append(name)
+    pure += [
+        "compapp.certificates.content",
+        "compapp.certificates.pdf",
+        "compapp.certificates.serials",
+        "compapp.rewards.quote",
+        "compapp.promotion.api",
+        "compapp.promotion.policy",
+        "compapp.rewards.exports",
+        "compapp.finance.exports",
+        "compapp.promotion.exports",
+        "compapp.imports.reading",
+        "compapp.imports.files",
+    ]
+    return sorted(set(pure) & set(MODULES))
+
+
+@cache
+def imports_of(name: str) -> frozenset[str]:
+    """Every module ``name`` imports (compapp modules resolved; others by their top name)."""
+    tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+    package = name if MODULES[name].name == "__init__.py" else name.rsplit(".", 1)[0]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - (node.level - 1)]
+                base = ".".join([*anchor, base] if base else anchor)
+            # ``from compapp.x import y`` imports the module compapp.x.y when there is one,
+            # else the name y from compapp.x.
+            for alias in node.names:
+                submodule = f"{base}.{alias.name}"
+                found.add(submodule if submodule in MODULES else base)
+    resolved = set()
+    for target in found:
+        if target.startswith("compapp"):
+            # A package import runs its __init__; a name inside a module is that module.
+            while target not in MODULES and "." in target:
+                target = target.rsplit(".", 1)[0]
+            if target != name:
+                resolved.add(target)
+        else:
+            resolved.add(target.split(".")[0])
+    return frozenset(resolved)
+
+
+def internal(name: str) -> set[str]:
+    return {m for m in imports_of(name) if m in MODULES}
+
+
+def cycles() -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(internal(node)):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                group.append(top)
+                if top == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for name in MODULES:
+        if name not in index:
+            visit(name)
+    return found
+
+
+def closure(name: str) -> set[str]:
+    seen, todo = set(), [name]
+    while todo:
+        current = todo.pop()
+        for nxt in internal(current):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def test_the_graph_is_read() -> None:
+    """The reader sees compapp's imports (a broken reader would pass every rule below)."""
+    assert "compapp.extensions" in closure("compapp.contests.services")
+    assert "flask" in imports_of("compapp.contests.views")
+    assert "compapp.rewards.rules" in pure_modules()
+    assert len(pure_modules()) >= 25
+
+
+def test_no_import_cycle_among_compapp_modules() -> None:
+    """A cycle makes a module unusable without its partner; none may exist."""
+    assert cycles() == []
+
+
+def test_no_views_module_imports_another_packages_views() -> None:
+    """What two pages share lives in access, forms, queries or services, not in views."""
+    offences = []
+    for name in MODULES:
+        if not name.endswith("views"):
+            continue
+        package = name.rsplit(".", 1)[0]
+        for target in internal(name):
+            if target.endswith("views") and target.rsplit(".", 1)[0] != package:
+                offences.append(f"{name} -> {target}")
+    assert offences == []
+
+
+@pytest.mark.parametrize("name", pure_modules())
+def test_pure_module_closure_is_free_of_frameworks(name: str) -> None:
+    """Pure code runs without Flask, SQLAlchemy, WTForms or the database (STYLE.md)."""
+    reached = {name, *closure(name)}
+    bad = sorted(
+        f"{module} imports {dep}"
+        for module in reached
+        for dep in imports_of(module)
+        if dep in FRAMEWORKS or dep == "compapp.extensions"
+    )
+    assert bad == []
+
+
+@pytest.mark.parametrize("name", pure_modules())
+def test_pure_module_never_reads_the_clock(name: str) -> None:
+    """The as-of date is an argument, never today's date read inside the rules."""
+    source = MODULES[name].read_text(encoding="utf-8")
+    assert [call for call in CLOCK if call in source] == []

@@ -27,15 +27,15 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from compapp.formtools import ConfirmForm
+from compapp import downloads
 from compapp.extensions import db
+from compapp.formtools import ConfirmForm
 from compapp.jobs import services as jobs
 from compapp.jobs.models import Job
 
@@ -187,12 +187,11 @@ def download(job_id: str):
     job = own_export(job_id)
     if job.state != "done":
         abort(404)
-    response = send_file(
+    # The same safe file name as the direct download (a contest's name may hold anything).
+    response = downloads.download(
         jobs.open_result(job),
-        mimetype=jobs.params_of(job).get("mimetype") or "application/octet-stream",
-        as_attachment=True,
-        download_name=job.file_name or "export",
-        max_age=0,
+        job.file_name or "export",
+        jobs.params_of(job).get("mimetype") or "application/octet-stream",
     )
     response.content_length = job.file_size
     return response

@@ -13,12 +13,11 @@ from compapp import labels
 from compapp.contests.models import Contest, Entry, Event, Placement
 from compapp.dashboards.charts import Chart
 from compapp.extensions import db
-from compapp.finance.services import line_status_sql
 from compapp.promotion.models import PromotionCase
 from compapp.promotion.services import STATUS_NAMES as CASE_STATUS_NAMES
 from compapp.promotion.services import status_name
 from compapp.reference.models import Jurisdiction
-from compapp.rewards.models import AwardLineRecord
+from compapp.rewards.models import AwardLineRecord, line_status_sql
 
 LINE_STATUSES = ("provisional", "awaiting_budget", "confirmed", "paid")
 PAYER_LEVELS = ("province", "prefecture", "county")

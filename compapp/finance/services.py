@@ -21,12 +21,13 @@ from compapp.core.messages import N_
 from compapp.core.money import format_yuan, from_fen
 from compapp.core.refusals import Refusal
 from compapp.core.seen import AlreadyDone, Changed, check, digest
+from compapp.core.vocab import LineStatus
 from compapp.extensions import db
 from compapp.reference.models import Jurisdiction
-from compapp.rewards.models import AwardLineRecord, BudgetConfirmation
+from compapp.rewards.models import AwardLineRecord, BudgetConfirmation, line_status_sql
 from compapp.rewards.services import line_loading, line_notices
 
-STATUSES = ("provisional", "awaiting_budget", "confirmed", "revoked", "paid")
+STATUSES = LineStatus.codes()
 
 
 class BudgetRefused(Refusal):
@@ -373,17 +374,6 @@ def budget_line_rows(
             policy_id,
             clause,
         )
-
-
-def line_status_sql():
-    """``AwardLineRecord.status()`` as SQL, over the line and its entry's (outer-joined) placement."""
-    return db.case(
-        (AwardLineRecord.paid_on.is_not(None), "paid"),
-        (Placement.revoked_at.is_not(None), "revoked"),
-        (AwardLineRecord.budget_confirmation_id.is_not(None), "confirmed"),
-        (Placement.status == "confirmed", "awaiting_budget"),
-        else_="provisional",
-    )
 
 
 @dataclass

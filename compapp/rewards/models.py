@@ -12,8 +12,9 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compapp.auth.models import utcnow
+from compapp.contests.models import Placement
 from compapp.core.money import from_fen
-from compapp.core.vocab import Payee, PayerLevel
+from compapp.core.vocab import LineStatus, Payee, PayerLevel
 from compapp.extensions import db
 
 
@@ -111,16 +112,46 @@ class AwardLineRecord(db.Model):
 
     def status(self) -> str:
         """provisional (result not confirmed), awaiting_budget, confirmed, revoked or paid."""
-        if self.paid_on is not None:
-            return "paid"
         placement = self.entry.placement
-        if placement is not None and placement.revoked_at is not None:
-            return "revoked"
-        if self.budget_confirmation_id is not None:
-            return "confirmed"
-        if placement is not None and placement.status == "confirmed":
-            return "awaiting_budget"
-        return "provisional"
+        return line_status(
+            self.paid_on,
+            placement.revoked_at if placement is not None else None,
+            self.budget_confirmation_id,
+            placement.status if placement is not None else None,
+        )
+
+
+# An award line's status, derived from what is stored (compapp.core.vocab.LineStatus names
+# them). The one definition, in Python for a loaded line and in SQL for a query: the first
+# test that holds wins, in this order.
+def line_status(
+    paid_on: date | None,
+    revoked_at: datetime | None,
+    budget_confirmation_id: int | None,
+    placement_status: str | None,
+) -> str:
+    """The status of a line from its payment date, its result's revocation, its budget
+    confirmation and its result's status (as ``line_status_sql`` computes it in a query)."""
+    if paid_on is not None:
+        return LineStatus.PAID
+    if revoked_at is not None:
+        return LineStatus.REVOKED
+    if budget_confirmation_id is not None:
+        return LineStatus.CONFIRMED
+    if placement_status == "confirmed":
+        return LineStatus.AWAITING_BUDGET
+    return LineStatus.PROVISIONAL
+
+
+def line_status_sql():
+    """``line_status`` as SQL, over the line and its entry's (outer-joined) placement."""
+    return db.case(
+        (AwardLineRecord.paid_on.is_not(None), LineStatus.PAID.value),
+        (Placement.revoked_at.is_not(None), LineStatus.REVOKED.value),
+        (AwardLineRecord.budget_confirmation_id.is_not(None), LineStatus.CONFIRMED.value),
+        (Placement.status == "confirmed", LineStatus.AWAITING_BUDGET.value),
+        else_=LineStatus.PROVISIONAL.value,
+    )
 
 
 class BudgetConfirmation(db.Model):

@@ -19,7 +19,12 @@ from compapp.core.money import format_yuan, from_fen, to_fen
 from compapp.extensions import db
 from compapp.policy.loader import NoPolicyInForce, PolicySet
 from compapp.reference.models import Jurisdiction
-from compapp.rewards.models import AwardBasis, AwardComputation, AwardLineRecord
+from compapp.rewards.models import (
+    AwardBasis,
+    AwardComputation,
+    AwardLineRecord,
+    line_status_sql,
+)
 from compapp.rewards.rules import AwardFacts, AwardResult, InvalidFacts, compute_awards
 
 
@@ -695,8 +700,7 @@ def contest_line_rows(contest: Contest, chunk: int = 1000):
             AwardLineRecord.citation,
             AwardLineRecord.explanation,
             AwardLineRecord.paid_on,
-            AwardLineRecord.budget_confirmation_id,
-            Placement.status,
+            line_status_sql(),
         )
         .select_from(AwardLineRecord)
         .join(Entry, Entry.id == AwardLineRecord.entry_id)
@@ -719,15 +723,7 @@ def contest_line_rows(contest: Contest, chunk: int = 1000):
     for row in db.session.execute(query):
         (occupation, payee, name, entry_id, c_name, c_level, p_name, rank, medal, prize,
          level, payer_name, fen, policy_id, clause, citation, explanation, paid_on,
-         confirmation_id, placement_status) = row  # fmt: skip
-        if paid_on is not None:
-            status = "paid"
-        elif confirmation_id is not None:
-            status = "confirmed"
-        elif placement_status == "confirmed":
-            status = "awaiting_budget"
-        else:
-            status = "provisional"
+         status) = row  # fmt: skip
         yield LineRow(
             occupation,
             payee,

@@ -15,7 +15,7 @@ from compapp.contests.models import (  # noqa: F401
     Placement,
 )
 from compapp.disclosure.models import Disclosure  # noqa: F401
-from compapp.finance.models import Reconciliation, RecoveryLine  # noqa: F401
+from compapp.finance.models import BudgetConfirmation, Reconciliation, RecoveryLine  # noqa: F401
 from compapp.honours.models import Honour  # noqa: F401
 from compapp.imports.models import ImportBatch  # noqa: F401
 from compapp.jobs.models import Job, JobChunk, JobGate  # noqa: F401
@@ -31,9 +31,4 @@ from compapp.promotion.models import (  # noqa: F401
 )
 from compapp.reference.models import Grade, Jurisdiction  # noqa: F401
 from compapp.revocation.models import PersonBar, Revocation  # noqa: F401
-from compapp.rewards.models import (  # noqa: F401
-    AwardBasis,
-    AwardComputation,
-    AwardLineRecord,
-    BudgetConfirmation,
-)
+from compapp.rewards.models import AwardBasis, AwardComputation, AwardLineRecord  # noqa: F401

@@ -15,7 +15,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from compapp.audit.services import record_change
-from compapp.rewards.models import AwardLineRecord, BudgetConfirmation
+from compapp.finance.models import BudgetConfirmation
+from compapp.rewards.models import AwardLineRecord
 
 
 @pytest.fixture

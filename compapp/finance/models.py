@@ -80,3 +80,26 @@ class Reconciliation(db.Model):
     @property
     def difference_fen(self) -> int:
         return self.ledger_paid_fen - self.paid_fen
+
+
+class BudgetConfirmation(db.Model):
+    """A finance officer's confirmation of the lines their jurisdiction pays for a contest."""
+
+    __tablename__ = "budget_confirmations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id"), index=True)
+    payer_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
+    confirmed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    total_fen: Mapped[int]
+    line_count: Mapped[int]
+    note: Mapped[str | None] = mapped_column(String(400))
+
+    confirmed_by = relationship("User")
+    payer = relationship("Jurisdiction")
+    contest = relationship("Contest")
+
+    @property
+    def total(self):
+        return from_fen(self.total_fen)

@@ -23,8 +23,9 @@ from compapp.core.refusals import Refusal
 from compapp.core.seen import AlreadyDone, Changed, check, digest
 from compapp.core.vocab import LineStatus
 from compapp.extensions import db
+from compapp.finance.models import BudgetConfirmation
 from compapp.reference.models import Jurisdiction
-from compapp.rewards.models import AwardLineRecord, BudgetConfirmation, line_status_sql
+from compapp.rewards.models import AwardLineRecord, line_status_sql
 from compapp.rewards.services import line_loading, line_notices
 
 STATUSES = LineStatus.codes()

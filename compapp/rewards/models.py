@@ -7,6 +7,7 @@ is marked superseded and stays, with its lines, to explain past figures.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,6 +17,9 @@ from compapp.contests.models import Placement
 from compapp.core.money import from_fen
 from compapp.core.vocab import LineStatus, Payee, PayerLevel
 from compapp.extensions import db
+
+if TYPE_CHECKING:
+    from compapp.finance.models import BudgetConfirmation
 
 
 class AwardBasis(db.Model):
@@ -104,7 +108,7 @@ class AwardLineRecord(db.Model):
     payer = relationship("Jurisdiction")
     entry = relationship("Entry")
 
-    budget_confirmation: Mapped[BudgetConfirmation | None] = relationship()
+    budget_confirmation: Mapped[BudgetConfirmation | None] = relationship("BudgetConfirmation")
 
     @property
     def amount(self):
@@ -152,26 +156,3 @@ def line_status_sql():
         (Placement.status == "confirmed", LineStatus.AWAITING_BUDGET.value),
         else_=LineStatus.PROVISIONAL.value,
     )
-
-
-class BudgetConfirmation(db.Model):
-    """A finance officer's confirmation of the lines their jurisdiction pays for a contest."""
-
-    __tablename__ = "budget_confirmations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id"), index=True)
-    payer_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
-    confirmed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    total_fen: Mapped[int]
-    line_count: Mapped[int]
-    note: Mapped[str | None] = mapped_column(String(400))
-
-    confirmed_by = relationship("User")
-    payer = relationship("Jurisdiction")
-    contest = relationship("Contest")
-
-    @property
-    def total(self):
-        return from_fen(self.total_fen)

@@ -168,7 +168,7 @@ def test_two_reviewers_confirming_the_same_result_at_once(served):
 def test_two_finance_sessions_confirming_the_same_budget_at_once(served):
     """One budget confirmation over the lines, never two; the other session is told."""
     from compapp.extensions import db
-    from compapp.rewards.models import BudgetConfirmation
+    from compapp.finance.models import BudgetConfirmation
 
     sessions = [signed_in(served, "finance_yn"), signed_in(served, "finance_yn")]
     for name in (NATIONAL, "第47届世界技能大赛", "云南省第二届职业技能大赛"):

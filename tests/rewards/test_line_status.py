@@ -10,12 +10,8 @@ import pytest
 
 from compapp.auth.models import utcnow
 from compapp.contests.models import Entry, Placement
-from compapp.rewards.models import (
-    AwardLineRecord,
-    BudgetConfirmation,
-    line_status,
-    line_status_sql,
-)
+from compapp.finance.models import BudgetConfirmation
+from compapp.rewards.models import AwardLineRecord, line_status, line_status_sql
 from compapp.rewards.services import contest_line_rows
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from compapp.contests.models import (
@@ -12,6 +14,7 @@ from compapp.contests.models import (
     EntryCoach,
     EntryMember,
     Event,
+    OrganisingBody,
     Placement,
 )
 from compapp.extensions import db
@@ -113,4 +116,88 @@ def sorted_entries(event: Event) -> list[Entry]:
     return sorted(
         event.entries,
         key=lambda e: (e.placement is None, e.placement.rank if e.placement else 0, e.id),
+    )
+
+
+# ------------------------------------------------------------------ lists of the pages
+# ``scope`` is the page's scope filter (contests.access.scoped): it narrows a select over
+# contests to what the signed-in person may see.
+
+
+def contest_listing(scope, *, categories=None, year: int | None = None) -> list:
+    """The contests in ``scope`` (newest first) with their event counts: (contest, events).
+    ``categories``: only these; ``year``: only those awarded in that year."""
+    event_count = (
+        db.select(db.func.count(Event.id))
+        .where(Event.contest_id == Contest.id)
+        .correlate(Contest)
+        .scalar_subquery()
+    )
+    query = scope(
+        db.select(Contest, event_count)
+        .options(joinedload(Contest.organising_body))
+        .order_by(Contest.award_on.desc(), Contest.id.desc())
+    )
+    if categories is not None:
+        query = query.where(Contest.category.in_(list(categories)))
+    if year is not None:
+        query = query.where(
+            Contest.award_on >= date(year, 1, 1), Contest.award_on < date(year + 1, 1, 1)
+        )
+    return db.session.execute(query).all()
+
+
+def contest_years(scope) -> list[int]:
+    """The years in which the contests in ``scope`` were awarded, newest first."""
+    contest_year = db.cast(db.extract("year", Contest.award_on), db.Integer)
+    return db.session.scalars(
+        scope(db.select(contest_year).distinct().order_by(contest_year.desc()))
+    ).all()
+
+
+def recent_contests(scope, limit: int | None = None) -> list[Contest]:
+    """The contests in ``scope``, newest first (at most ``limit``)."""
+    query = scope(db.select(Contest)).order_by(Contest.award_on.desc(), Contest.id.desc())
+    return db.session.scalars(query.limit(limit) if limit else query).all()
+
+
+def events_of(contest_id: int) -> list[Event]:
+    """The contest's events in the order they were added (without their entries)."""
+    return db.session.scalars(
+        db.select(Event).filter_by(contest_id=contest_id).order_by(Event.id)
+    ).all()
+
+
+def body_names() -> list[str]:
+    """Every organising body's name, in order."""
+    return db.session.scalars(db.select(OrganisingBody.name).order_by(OrganisingBody.name)).all()
+
+
+def awaiting_review_query(scope):
+    """Results in ``scope`` awaiting a second person's confirmation (four-eyes), newest contest
+    first, with what the review page shows of each."""
+    return (
+        scope(
+            db.select(Placement)
+            .join(Entry)
+            .join(Event)
+            .join(Contest)
+            .where(
+                Placement.status == "entered",
+                Placement.returned_at.is_(None),
+                Placement.revoked_at.is_(None),
+            )
+        )
+        .order_by(Contest.award_on.desc(), Event.id, Placement.rank, Placement.id)
+        .options(
+            contains_eager(Placement.entry)
+            .contains_eager(Entry.event)
+            .contains_eager(Event.contest),
+            contains_eager(Placement.entry).options(
+                selectinload(Entry.members).joinedload(EntryMember.competitor),
+                selectinload(Entry.coaches).joinedload(EntryCoach.coach),
+                joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
+            ),
+            joinedload(Placement.entered_by),
+        )
     )

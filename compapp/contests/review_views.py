@@ -8,11 +8,9 @@ from flask_login import current_user
 
 from compapp.auth.access import organiser_required
 from compapp.binding import seen_from_field
-from compapp.contests import bulk_review
+from compapp.contests import bulk_review, queries
 from compapp.contests.access import in_scope, scoped
-from compapp.contests.models import Contest, Event
 from compapp.contests.views import placement_tokens
-from compapp.extensions import db
 from compapp.formtools import ConfirmForm
 from compapp.routing import record_id
 
@@ -40,14 +38,8 @@ def bulk():
     rows, total, page, pages = bulk_review.queue_page(
         bulk_review.queue(scoped, contest_id, event_id), request.args.get("page", 1, type=int)
     )
-    contests = db.session.scalars(
-        scoped(db.select(Contest)).order_by(Contest.award_on.desc(), Contest.id.desc()).limit(200)
-    ).all()
-    events = []
-    if contest_id:
-        events = db.session.scalars(
-            db.select(Event).filter_by(contest_id=contest_id).order_by(Event.id)
-        ).all()
+    contests = queries.recent_contests(scoped, limit=200)
+    events = queries.events_of(contest_id) if contest_id else []
     return render_template(
         "contests/bulk_review.html",
         rows=rows,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import MAXYEAR, MINYEAR, date
+from datetime import MAXYEAR, MINYEAR
 
 from flask import (
     Blueprint,
@@ -17,7 +17,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from compapp import labels
@@ -30,10 +29,7 @@ from compapp.contests.forms import ContestForm, EntryForm, EventForm
 from compapp.contests.models import (
     Contest,
     Entry,
-    EntryCoach,
-    EntryMember,
     Event,
-    OrganisingBody,
     Placement,
 )
 from compapp.core.seen import AlreadyDone, Changed
@@ -42,7 +38,6 @@ from compapp.formtools import ConfirmForm, options
 from compapp.i18n import refusal_text
 from compapp.paging import page_of, search_text
 from compapp.policy.categories import CATEGORIES, CATEGORY_TIER, result_key
-from compapp.reference.models import Jurisdiction
 from compapp.rewards.entries import save_and_price_entry
 from compapp.routing import MAX_ID
 
@@ -112,35 +107,18 @@ def index():
     tier = request.args.get("tier") or None
     category = request.args.get("category") or None
     year = request.args.get("year", type=int)
-    event_count = (
-        db.select(db.func.count(Event.id))
-        .where(Event.contest_id == Contest.id)
-        .correlate(Contest)
-        .scalar_subquery()
-    )
-    query = scoped(
-        db.select(Contest, event_count)
-        .options(joinedload(Contest.organising_body))
-        .order_by(Contest.award_on.desc(), Contest.id.desc())
-    )
+    categories = None
     if category in CATEGORIES:
-        query = query.filter_by(category=category)
+        categories = [category]
     if tier in labels.TIER_NAMES:
-        query = query.where(
-            Contest.category.in_([c for c, t in CATEGORY_TIER.items() if t == tier])
-        )
-    if year and MINYEAR < year < MAXYEAR:
-        query = query.where(
-            Contest.award_on >= date(year, 1, 1), Contest.award_on < date(year + 1, 1, 1)
-        )
-    contest_year = db.cast(db.extract("year", Contest.award_on), db.Integer)
-    years = db.session.scalars(
-        scoped(db.select(contest_year).distinct().order_by(contest_year.desc()))
-    ).all()
+        in_tier = [c for c, t in CATEGORY_TIER.items() if t == tier]
+        categories = [c for c in categories or in_tier if c in in_tier]
+    if not (year and MINYEAR < year < MAXYEAR):
+        year = None
     return render_template(
         "contests/index.html",
-        contests=db.session.execute(query).all(),
-        years=years,
+        contests=queries.contest_listing(scoped, categories=categories, year=year),
+        years=queries.contest_years(scoped),
         selected={"tier": tier, "category": category, "year": year},
     )
 
@@ -160,10 +138,6 @@ def contest_data(form: ContestForm) -> services.ContestData:
         notes=form.notes.data,
         organiser=form.organiser.data,
     )
-
-
-def body_names() -> list[str]:
-    return db.session.scalars(db.select(OrganisingBody.name).order_by(OrganisingBody.name)).all()
 
 
 def organiser_choices(form: ContestForm) -> None:
@@ -197,7 +171,9 @@ def create():
             flash(_("已登记赛事“%(name)s”。下一步：添加赛项。", name=contest.name), "success")
             return redirect(url_for("contests.show", contest_id=contest.id))
         show_problems(form, problems)
-    return render_template("contests/form.html", form=form, contest=None, bodies=body_names())
+    return render_template(
+        "contests/form.html", form=form, contest=None, bodies=queries.body_names()
+    )
 
 
 @bp.route("/<int:contest_id>/edit", methods=["GET", "POST"])
@@ -223,7 +199,7 @@ def edit(contest_id: int):
                 )
                 form.form_errors.extend(exc.blocking)
                 return render_template(
-                    "contests/form.html", form=form, contest=contest, bodies=body_names()
+                    "contests/form.html", form=form, contest=contest, bodies=queries.body_names()
                 ), 409
             record_change(
                 "update_contest",
@@ -255,7 +231,9 @@ def edit(contest_id: int):
                 )
             return redirect(url_for("contests.show", contest_id=contest.id))
         show_problems(form, problems)
-    return render_template("contests/form.html", form=form, contest=contest, bodies=body_names())
+    return render_template(
+        "contests/form.html", form=form, contest=contest, bodies=queries.body_names()
+    )
 
 
 @bp.route("/<int:contest_id>")
@@ -274,9 +252,7 @@ def event_form(contest: Contest) -> EventForm:
 
 def show_page(contest: Contest, form: EventForm, status: int = 200):
     """The contest page: its details, its events with entry counts, the add-event form."""
-    events = db.session.scalars(
-        db.select(Event).filter_by(contest_id=contest.id).order_by(Event.id)
-    ).all()
+    events = queries.events_of(contest.id)
     return render_template(
         "contests/show.html",
         contest=contest,
@@ -585,9 +561,7 @@ def results(contest_id: int):
     """One page of the contest's results in event and rank order: all events, one
     (``?event=``), or the entries with a name containing ``?q=``."""
     contest = get_contest(contest_id)
-    events = db.session.scalars(
-        db.select(Event).filter_by(contest_id=contest.id).order_by(Event.id)
-    ).all()
+    events = queries.events_of(contest.id)
     event_id = request.args.get("event", type=int)
     if event_id not in {e.id for e in events}:
         event_id = None
@@ -614,29 +588,8 @@ REVIEW_PAGE_SIZE = 100
 @bp.route("/review")
 def review():
     """Results awaiting a second person's confirmation (four-eyes), in the user's scope."""
-    waiting = scoped(
-        db.select(Placement)
-        .join(Entry)
-        .join(Event)
-        .join(Contest)
-        .where(
-            Placement.status == "entered",
-            Placement.returned_at.is_(None),
-            Placement.revoked_at.is_(None),
-        )
-    )
     found = page_of(
-        waiting.order_by(Contest.award_on.desc(), Event.id, Placement.rank, Placement.id).options(
-            contains_eager(Placement.entry)
-            .contains_eager(Entry.event)
-            .contains_eager(Event.contest),
-            contains_eager(Placement.entry).options(
-                selectinload(Entry.members).joinedload(EntryMember.competitor),
-                selectinload(Entry.coaches).joinedload(EntryCoach.coach),
-                joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
-            ),
-            joinedload(Placement.entered_by),
-        ),
+        queries.awaiting_review_query(scoped),
         per_page=REVIEW_PAGE_SIZE,
     )
     return render_template(

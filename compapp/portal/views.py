@@ -8,26 +8,12 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from compapp.auth.access import require_role
-from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event
+from compapp.contests.models import Entry
 from compapp.core.money import from_fen, split_by_percent
-from compapp.extensions import db
-from compapp.promotion.models import PromotionCase
-from compapp.rewards.models import AwardLineRecord
-from compapp.rewards.services import line_loading, line_notices
+from compapp.portal import queries
+from compapp.rewards.services import line_notices
 
 bp = Blueprint("portal", __name__, url_prefix="/my")
-
-
-def current_lines(entry_ids: list[int], **filters) -> list[AwardLineRecord]:
-    if not entry_ids:
-        return []
-    return db.session.scalars(
-        db.select(AwardLineRecord)
-        .where(AwardLineRecord.entry_id.in_(entry_ids), AwardLineRecord.is_current.is_(True))
-        .filter_by(**filters)
-        .order_by(AwardLineRecord.id)
-        .options(*line_loading())
-    ).all()
 
 
 def shares(entry: Entry, team_fen: int) -> list[tuple[str, str, int | None, Decimal | None]]:
@@ -46,25 +32,13 @@ def shares(entry: Entry, team_fen: int) -> list[tuple[str, str, int | None, Deci
     ]
 
 
-def entries_of(join, condition) -> list[Entry]:
-    """The entries reached through ``join`` that meet ``condition``, newest contest first."""
-    return db.session.scalars(
-        db.select(Entry)
-        .join(join)
-        .join(Event)
-        .join(Contest)
-        .where(condition)
-        .order_by(Contest.award_on.desc(), Entry.id)
-    ).all()
-
-
 @bp.route("/team")
 @require_role("coach")
 def coach():
     entries = []
     if current_user.coach_id is not None:
-        entries = entries_of(EntryCoach, EntryCoach.coach_id == current_user.coach_id)
-    lines = current_lines([e.id for e in entries])
+        entries = queries.coached_entries(current_user.coach_id)
+    lines = queries.current_lines([e.id for e in entries])
     rows = []
     for entry in entries:
         mine = [line for line in lines if line.entry_id == entry.id]
@@ -89,8 +63,8 @@ def coach():
 def winner():
     entries = []
     if current_user.competitor_id is not None:
-        entries = entries_of(EntryMember, EntryMember.competitor_id == current_user.competitor_id)
-    lines = current_lines([e.id for e in entries], competitor_id=current_user.competitor_id)
+        entries = queries.competitor_entries(current_user.competitor_id)
+    lines = queries.current_lines([e.id for e in entries], competitor_id=current_user.competitor_id)
     rows = []
     for entry in entries:
         mine = [line for line in lines if line.entry_id == entry.id]
@@ -111,9 +85,5 @@ def winner():
         promotion_status=status_name,
         title_status=title_status_name,
         honours=honours(current_user.competitor_id) if current_user.competitor_id else [],
-        promotions=db.session.scalars(
-            db.select(PromotionCase).where(
-                PromotionCase.competitor_id == current_user.competitor_id
-            )
-        ).all(),
+        promotions=queries.competitor_promotions(current_user.competitor_id),
     )

@@ -8,16 +8,15 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from compapp.auth.access import organiser_required, require_role
-from compapp.contests.access import in_scope
-from compapp.contests.models import Entry, Event, Placement
+from compapp.contests.access import in_scope, scoped
+from compapp.contests.models import Placement
 from compapp.extensions import db
 from compapp.finance.models import RecoveryLine
 from compapp.formtools import ConfirmForm
 from compapp.i18n import refusal_text
-from compapp.revocation import services
+from compapp.revocation import queries, services
 from compapp.revocation.models import Revocation
 
 bp = Blueprint("revocation", __name__)
@@ -33,20 +32,7 @@ def _placement(placement_id: int) -> Placement:
 @bp.route("/revocations/")
 @organiser_required
 def index():
-    rows = db.session.scalars(
-        db.select(Revocation)
-        .order_by(Revocation.id.desc())
-        .options(
-            joinedload(Revocation.placement)
-            .joinedload(Placement.entry)
-            .joinedload(Entry.event)
-            .joinedload(Event.contest),
-            joinedload(Revocation.requested_by),
-            joinedload(Revocation.confirmed_by),
-        )
-        .limit(300)
-    ).all()
-    rows = [r for r in rows if in_scope(r.placement.entry.event.contest)]
+    rows = queries.revocations(scoped)
     return render_template("revocation/index.html", rows=rows, form=ConfirmForm())
 
 
@@ -132,25 +118,9 @@ def withdraw(revocation_id: int):
 @require_role("finance", "admin")
 def recoveries():
     code = current_user.jurisdiction_code if current_user.role == "finance" else None
-    query = (
-        db.select(RecoveryLine)
-        .order_by(RecoveryLine.settled_on.is_not(None), RecoveryLine.id.desc())
-        .options(
-            joinedload(RecoveryLine.award_line),
-            joinedload(RecoveryLine.revocation)
-            .joinedload(Revocation.placement)
-            .joinedload(Placement.entry)
-            .joinedload(Entry.event)
-            .joinedload(Event.contest),
-            joinedload(RecoveryLine.payer),
-        )
-        .limit(500)
-    )
-    if code is not None:
-        query = query.where(RecoveryLine.payer_code == code)
     return render_template(
         "revocation/recoveries.html",
-        rows=db.session.scalars(query).all(),
+        rows=queries.recovery_lines(code),
         form=ConfirmForm(),
         today=date.today(),
     )

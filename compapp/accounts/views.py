@@ -24,6 +24,8 @@ from compapp.audit.models import AuditEntry
 from compapp.audit.services import record_change, snapshot
 from compapp.auth.access import admin_required, public
 from compapp.auth.models import User
+from compapp.auth.queries import user_named, users_in_order
+from compapp.contests import queries as contest_queries
 from compapp.contests.models import Coach, Competitor, OrganisingBody
 from compapp.core.idnumber import normalise_id_number
 from compapp.core.xlsx import csv_row
@@ -31,6 +33,7 @@ from compapp.downloads import CSV, download
 from compapp.extensions import db, limiter
 from compapp.formtools import ConfirmForm, options
 from compapp.i18n import refusal_text
+from compapp.reference import queries as reference_queries
 from compapp.reference.models import Jurisdiction
 
 bp = Blueprint("accounts", __name__)
@@ -46,18 +49,10 @@ SCOPE_FIELD = {
 def prepare(form: UserForm) -> None:
     none = [("", "—")]
     form.organising_body_id.choices = options(
-        none
-        + [
-            (b.id, b.name)
-            for b in db.session.scalars(db.select(OrganisingBody).order_by(OrganisingBody.name))
-        ]
+        none + [(b.id, b.name) for b in contest_queries.bodies()]
     )
     form.jurisdiction_code.choices = options(
-        none
-        + [
-            (j.code, f"{j.code} {j.name}")
-            for j in db.session.scalars(db.select(Jurisdiction).order_by(Jurisdiction.code))
-        ]
+        none + [(j.code, f"{j.code} {j.name}") for j in reference_queries.jurisdictions()]
     )
 
 
@@ -88,7 +83,7 @@ def find_scope(field: str, text: str) -> tuple[object | None, str | None]:
     text = text.strip()
     if field == "coach_id" and len(text) > 10:
         number = normalise_id_number(text)
-        coach = db.session.scalar(db.select(Coach.id).filter_by(id_number=number))
+        coach = contest_queries.coach_id_with_number(number)
         if coach is None:
             return None, _("找不到身份证号码为 %(number)s 的教练，请核对。", number=number)
         return coach, None
@@ -98,7 +93,7 @@ def find_scope(field: str, text: str) -> tuple[object | None, str | None]:
         )
     if field == "competitor_id" and len(text) > 10:
         number = normalise_id_number(text)
-        person = db.session.scalar(db.select(Competitor.id).filter_by(id_number=number))
+        person = contest_queries.competitor_id_with_number(number)
         if person is None:
             return None, _("找不到身份证号码为 %(number)s 的选手，请核对。", number=number)
         return person, None
@@ -131,7 +126,7 @@ def apply_form(form: UserForm, user: User) -> list[tuple]:
         scope, why = find_scope(field, getattr(form, field).data)
         if why:
             problems.append((field, why))
-    clash = db.session.scalar(db.select(User).filter_by(username=form.username.data.strip()))
+    clash = user_named(form.username.data)
     if clash is not None and clash is not user:
         problems.append(("username", _("该用户名已被使用。")))
     if problems:
@@ -151,7 +146,7 @@ def apply_form(form: UserForm, user: User) -> list[tuple]:
 @bp.route("/accounts/")
 @admin_required
 def index():
-    users = db.session.scalars(db.select(User).order_by(User.role, User.username)).all()
+    users = users_in_order()
     return render_template("accounts/index.html", users=users)
 
 

@@ -12,7 +12,8 @@ from compapp.audit.services import record_change
 from compapp.auth import limits, sessions
 from compapp.auth.access import public
 from compapp.auth.forms import ChangePasswordForm, LoginForm
-from compapp.auth.models import User, verify_sign_in
+from compapp.auth.models import verify_sign_in
+from compapp.auth.queries import user_named
 from compapp.extensions import db, limiter
 from compapp.observability import SIGN_IN_FAILURES
 
@@ -40,7 +41,7 @@ def _safe_next(target: str | None) -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(db.select(User).filter_by(username=form.username.data.strip()))
+        user = user_named(form.username.data)
         if not verify_sign_in(user, form.password.data):
             form.password.errors.append(_("用户名或密码不正确。"))
             SIGN_IN_FAILURES.labels(reason="password").inc()

@@ -201,3 +201,18 @@ def awaiting_review_query(scope):
             joinedload(Placement.entered_by),
         )
     )
+
+
+def bodies() -> list[OrganisingBody]:
+    """Every organising body, by name."""
+    return db.session.scalars(db.select(OrganisingBody).order_by(OrganisingBody.name)).all()
+
+
+def coach_id_with_number(id_number: str) -> int | None:
+    """The record number of the coach with that (normalised) ID number."""
+    return db.session.scalar(db.select(Coach.id).filter_by(id_number=id_number))
+
+
+def competitor_id_with_number(id_number: str) -> int | None:
+    """The record number of the competitor with that (normalised) ID number."""
+    return db.session.scalar(db.select(Competitor.id).filter_by(id_number=id_number))

@@ -98,6 +98,11 @@ def confirm_honour(honour: Honour, user) -> None:
     )
 
 
+def competitor_by_id_number(number: str) -> Competitor | None:
+    """The competitor with that ID number, if compapp knows them."""
+    return db.session.scalar(db.select(Competitor).filter_by(id_number=number))
+
+
 def honours(competitor_id: int | None = None) -> list[Honour]:
     """Honours, newest first (one person's when ``competitor_id`` is given)."""
     query = (

@@ -11,7 +11,6 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from compapp.auth.access import require_role
-from compapp.contests.models import Competitor
 from compapp.extensions import db
 from compapp.formtools import ConfirmForm
 from compapp.honours import services
@@ -46,7 +45,7 @@ def index():
     form.kind.choices = [(k, honour_name(k)) for k in HONOUR_KINDS]
     if form.validate_on_submit():
         number = (form.id_number.data or "").strip().upper()
-        person = db.session.scalar(db.select(Competitor).filter_by(id_number=number))
+        person = services.competitor_by_id_number(number)
         if person is None:
             form.id_number.errors.append(_("没有该身份证号码的选手，请先在赛事中登记。"))
         else:

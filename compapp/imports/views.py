@@ -14,17 +14,17 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import contains_eager
 
 from compapp import labels
 from compapp.auth.access import organiser_required
+from compapp.contests import queries as contest_queries
 from compapp.contests.access import get_contest, scoped
 from compapp.contests.models import Contest
 from compapp.downloads import XLSX, download
 from compapp.extensions import db
 from compapp.i18n import refusal_text
 from compapp.imports import plan as import_plan
-from compapp.imports import reading, report, services, template
+from compapp.imports import queries, reading, report, services, template
 from compapp.imports.forms import ConfirmImportForm, UploadForm
 from compapp.imports.models import ImportBatch
 from compapp.policy.categories import FORMAT_NAMES
@@ -55,15 +55,8 @@ def get_batch(batch_id: int) -> ImportBatch:
 @bp.route("/")
 @organiser_required
 def index():
-    contests = db.session.scalars(
-        scoped(db.select(Contest)).order_by(Contest.award_on.desc(), Contest.id.desc())
-    ).all()
-    batches = db.session.scalars(
-        scoped(db.select(ImportBatch).join(Contest, Contest.id == ImportBatch.contest_id))
-        .order_by(ImportBatch.id.desc())
-        .options(contains_eager(ImportBatch.contest))
-        .limit(20)
-    ).all()
+    contests = contest_queries.recent_contests(scoped)
+    batches = queries.recent_batches(scoped)
     return render_template("imports/index.html", contests=contests, batches=batches)
 
 

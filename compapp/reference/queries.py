@@ -20,3 +20,11 @@ def lookup_organiser(code: str) -> tuple[str, str] | None:
     if found is None or found.level not in ("province", "prefecture"):
         return None
     return found.name, found.level
+
+
+def jurisdictions(*, counties: bool = True) -> list[Jurisdiction]:
+    """Every jurisdiction by code (without the counties when ``counties`` is false)."""
+    query = db.select(Jurisdiction).order_by(Jurisdiction.code)
+    if not counties:
+        query = query.where(Jurisdiction.level != "county")
+    return db.session.scalars(query).all()

@@ -9,6 +9,7 @@ from compapp.audit.services import record_change
 from compapp.auth.access import admin_required
 from compapp.extensions import db
 from compapp.formtools import options
+from compapp.reference import queries
 from compapp.reference.forms import JurisdictionForm
 from compapp.reference.models import Jurisdiction
 
@@ -17,7 +18,7 @@ bp = Blueprint("reference", __name__, url_prefix="/jurisdictions")
 
 @bp.route("/")
 def index():
-    rows = db.session.scalars(db.select(Jurisdiction).order_by(Jurisdiction.code)).all()
+    rows = queries.jurisdictions()
     return render_template("reference/jurisdictions.html", rows=rows)
 
 
@@ -25,9 +26,7 @@ def index():
 @admin_required
 def create():
     form = JurisdictionForm()
-    parents = db.session.scalars(
-        db.select(Jurisdiction).where(Jurisdiction.level != "county").order_by(Jurisdiction.code)
-    ).all()
+    parents = queries.jurisdictions(counties=False)
     form.parent_code.choices = options((j.code, f"{j.code} {j.name}") for j in parents)
     if form.validate_on_submit():
         code = form.code.data.strip()

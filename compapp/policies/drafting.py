@@ -218,25 +218,13 @@ def _cut(old: dict, start: date, end: date | None) -> list[dict]:
     return out
 
 
-def add_version(data: dict, version: VersionInput) -> Draft:
-    """Return ``data`` with ``version`` in force over its period (earlier versions cut back).
-
-    A version starting on the day an old one starts takes its place; an old one starting
-    earlier keeps the days before. The old versions stay in the previous file, and stored
-    awards keep that file's digest.
-    """
-    data = parse(to_toml(data))  # a deep copy, with TOML's own types
-    clauses = data.setdefault("clauses", {})
-    draft = Draft(data)
-    citation = version.citation
-    rows_out: list[dict] = []
-    first_key = ""
+def _schedule_rows(clauses: dict, version: VersionInput) -> list[dict]:
+    """Return the version's schedule rows in the file's shape (their clauses added)."""
+    rows = []
     for row in version.schedules:
-        key = _clause_key(clauses, row.clause, citation)
-        first_key = first_key or key
         out = {
-            "clause": key,
-            "citation": citation,
+            "clause": _clause_key(clauses, row.clause, version.citation),
+            "citation": version.citation,
             "categories": list(row.categories),
             "payer": row.payer,
             "amounts": {k: row.amounts[k] for k in RESULT_ORDER if k in row.amounts},
@@ -244,28 +232,30 @@ def add_version(data: dict, version: VersionInput) -> Draft:
         }
         if row.applies_to != "sent_by_jurisdiction":
             out["applies_to"] = row.applies_to
-        rows_out.append(out)
-    topups_out: list[dict] = []
-    for topup in version.topups:
-        key = _clause_key(clauses, topup.clause, citation)
-        first_key = first_key or key
-        topups_out.append(
-            {
-                "clause": key,
-                "citation": citation,
-                "categories": list(topup.categories),
-                "results": list(topup.results),
-                "shares": [{"payer": p, "percent": pct} for p, pct in topup.shares],
-                "coaching_team": topup.coaching_team,
-            }
-        )
-    old_versions = sorted(data.get("versions", []), key=lambda v: v["effective_from"])
-    previous = None
-    for old in old_versions:
-        if old["effective_from"] <= version.effective_from:
-            previous = old
-    if not first_key:
-        first_key = next(iter(clauses), "")
+        rows.append(out)
+    return rows
+
+
+def _topup_rows(clauses: dict, version: VersionInput) -> list[dict]:
+    """Return the version's top-up rules in the file's shape (their clauses added)."""
+    return [
+        {
+            "clause": _clause_key(clauses, topup.clause, version.citation),
+            "citation": version.citation,
+            "categories": list(topup.categories),
+            "results": list(topup.results),
+            "shares": [{"payer": p, "percent": pct} for p, pct in topup.shares],
+            "coaching_team": topup.coaching_team,
+        }
+        for topup in version.topups
+    ]
+
+
+def _version_table(
+    version: VersionInput, previous: dict | None, first_key: str, rows: list, topups: list
+) -> dict:
+    """Return the new [[versions]] table: dates, settings, kept notices, rows."""
+    citation = version.citation
     new: dict = {
         "effective_from": version.effective_from,
         "date_assumed": version.date_assumed,
@@ -285,18 +275,16 @@ def add_version(data: dict, version: VersionInput) -> Draft:
         kept = [dict(n) for n in previous.get("notices", [])]
         if kept:
             new["notices"] = kept
-    if rows_out:
-        new["schedule"] = rows_out
-    if topups_out:
-        new["topups"] = topups_out
-    versions = [
-        p for old in old_versions for p in _cut(old, version.effective_from, version.effective_to)
-    ]
-    versions.append(new)
-    versions.sort(key=lambda v: v["effective_from"])
-    data["versions"] = versions
-    index = versions.index(new)
-    where = f"versions[{index}]"
+    if rows:
+        new["schedule"] = rows
+    if topups:
+        new["topups"] = topups
+    return new
+
+
+def _map_version_fields(draft: Draft, index: int, version: VersionInput) -> None:
+    """Note which form field made each key of the version at ``versions[index]``."""
+    where, table = f"versions[{index}]", draft.data["versions"][index]
     draft.fields.update(
         {
             "versions": "effective_from",
@@ -313,13 +301,41 @@ def add_version(data: dict, version: VersionInput) -> Draft:
         draft.fields[f"{path}.amounts"] = prefix + "gold"
         for key in RESULT_ORDER:
             draft.fields[f"{path}.amounts.{key}"] = prefix + key
-        draft.fields[f"clauses.{rows_out[n]['clause']}"] = prefix + "quote"
+        draft.fields[f"clauses.{table['schedule'][n]['clause']}"] = prefix + "quote"
     for n, topup in enumerate(version.topups):
         path, prefix = f"{where}.topups[{n}]", f"topup-{topup.slot}-"
         draft.fields[path] = prefix + "categories"
         draft.fields[f"{path}.results"] = prefix + "results"
         draft.fields[f"{path}.shares"] = prefix + "prefecture_percent"
-        draft.fields[f"clauses.{topups_out[n]['clause']}"] = prefix + "quote"
+        draft.fields[f"clauses.{table['topups'][n]['clause']}"] = prefix + "quote"
+
+
+def add_version(data: dict, version: VersionInput) -> Draft:
+    """Return ``data`` with ``version`` in force over its period (earlier versions cut back).
+
+    A version starting on the day an old one starts takes its place; an old one starting
+    earlier keeps the days before. The old versions stay in the previous file, and stored
+    awards keep that file's digest.
+    """
+    data = parse(to_toml(data))  # a deep copy, with TOML's own types
+    clauses = data.setdefault("clauses", {})
+    draft = Draft(data)
+    rows = _schedule_rows(clauses, version)
+    topups = _topup_rows(clauses, version)
+    first_key = next((r["clause"] for r in [*rows, *topups]), next(iter(clauses), ""))
+    old_versions = sorted(data.get("versions", []), key=lambda v: v["effective_from"])
+    previous = None
+    for old in old_versions:
+        if old["effective_from"] <= version.effective_from:
+            previous = old
+    new = _version_table(version, previous, first_key, rows, topups)
+    versions = [
+        p for old in old_versions for p in _cut(old, version.effective_from, version.effective_to)
+    ]
+    versions.append(new)
+    versions.sort(key=lambda v: v["effective_from"])
+    data["versions"] = versions
+    _map_version_fields(draft, versions.index(new), version)
     return draft
 
 

@@ -214,12 +214,11 @@ def _cited(row, errors: dict):
     )
 
 
-def version_input(form: VersionForm, citation: str):
-    """Return (VersionInput or None, {field id: message}) from a submitted version form."""
-    from compapp.policies.drafting import ScheduleInput, TopUpInput, VersionInput
+def _schedule_inputs(form: VersionForm, errors: dict) -> list:
+    """Return the filled schedule rows as ScheduleInputs, noting problems in ``errors``."""
+    from compapp.policies.drafting import ScheduleInput
 
-    errors: dict = {}
-    schedules, topups = [], []
+    schedules = []
     for slot, entry in enumerate(form.schedule):
         row = entry.form
         amounts = {k: _amount(row[k], errors) for k in RESULT_FIELDS}
@@ -242,6 +241,14 @@ def version_input(form: VersionForm, citation: str):
                 _cited(row, errors),
             )
         )
+    return schedules
+
+
+def _topup_inputs(form: VersionForm, errors: dict) -> list:
+    """Return the filled top-up rows as TopUpInputs, noting problems in ``errors``."""
+    from compapp.policies.drafting import TopUpInput
+
+    topups = []
     for slot, entry in enumerate(form.topup):
         row = entry.form
         shares = [
@@ -267,6 +274,16 @@ def version_input(form: VersionForm, citation: str):
                 _cited(row, errors),
             )
         )
+    return topups
+
+
+def version_input(form: VersionForm, citation: str):
+    """Return (VersionInput or None, {field id: message}) from a submitted version form."""
+    from compapp.policies.drafting import VersionInput
+
+    errors: dict = {}
+    schedules = _schedule_inputs(form, errors)
+    topups = _topup_inputs(form, errors)
     if not schedules and not topups:
         errors[form.schedule[0].form.categories.id] = _l(
             "请至少填写一行奖励金额或追加比例，并注明出处。"

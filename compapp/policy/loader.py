@@ -28,7 +28,7 @@ from compapp.policy.categories import (
     RESULT_KEYS,
     result_key_name,
 )
-from compapp.policy.citations import UserCitation, cite
+from compapp.policy.citations import ClauseRef, DocumentName, UserCitation, cite
 from compapp.policy.strict_toml import PolicyFileError, _refuse_float
 
 __all__ = [
@@ -308,15 +308,15 @@ class PolicyHeader:
         found = self.clauses[clause]
         restated = self.restated_by
         return cite(
-            kind="awards",
-            policy_id=self.id,
-            clause=clause,
-            short_title=self.short_title,
-            document_number=self.document_number,
+            ClauseRef("awards", self.id, clause),
+            DocumentName(
+                self.short_title,
+                self.document_number,
+                (restated.short_title, restated.section) if restated else None,
+            ),
             section=found.section,
             item=found.item,
             reading=found.reading if found.reading != "provincial-amounts-restated" else "",
-            restated_by=(restated.short_title, restated.section) if restated else None,
             document=found.document,
         )
 
@@ -712,103 +712,159 @@ def _read_version(
         raise r.fail(f"{where}.date_assumed", "expected true or false")
     date_note = r.text(data, "date_note", where, required=assumed)
     settings = _read_settings(data["settings"], f"{where}.settings", header, r)
-    payers = header.payer_levels
+    part = _Part(data, where, header, settings, r)
+    schedule = _read_schedule(part)
+    topups = _read_topups(part)
+    notices = _read_notices(part)
+    honours = _read_honours(part)
+    _check_amount_settings(part, bool(schedule or topups))
+    return PolicyVersion(
+        header=header,
+        effective_from=start,
+        effective_to=end,
+        date_assumed=assumed,
+        date_note=date_note,
+        date_citation=r.citation(data, "date_citation", where),
+        settings=settings,
+        schedule=schedule,
+        topups=topups,
+        notices=notices,
+        honours=honours,
+        digest=digest,
+        file_name=r.name,
+        note=r.text(data, "note", where, required=False),
+    )
 
+
+@dataclass(frozen=True)
+class _Part:
+    """A version's table being read, with what its rows are checked against."""
+
+    data: dict
+    where: str
+    header: PolicyHeader
+    settings: dict[str, Setting]
+    r: _Reader
+
+    def rows(self, name: str, allowed: set[str], required: set[str]) -> Iterator[tuple[str, dict]]:
+        """Yield (key path, table) of each ``[[versions.<name>]]`` row, its keys checked."""
+        for index, row in enumerate(self.data.get(name, [])):
+            path = f"{self.where}.{name}[{index}]"
+            self.r.keys(row, path, allowed, required)
+            yield path, row
+
+
+def _read_schedule(part: _Part) -> tuple[ScheduleRow, ...]:
+    r, header = part.r, part.header
     schedule: list[ScheduleRow] = []
     seen: dict[tuple[str, str, str], str] = {}
-    for index, row in enumerate(data.get("schedule", [])):
-        path = f"{where}.schedule[{index}]"
-        r.keys(row, path, _SCHEDULE_KEYS, _SCHEDULE_REQUIRED)
+    for path, row in part.rows("schedule", _SCHEDULE_KEYS, _SCHEDULE_REQUIRED):
         clause = _clause(header, row, path, r)
         row_scope = row.get("applies_to", "sent_by_jurisdiction")
         if row_scope not in ROW_SCOPES:
             raise r.fail(f"{path}.applies_to", f"{row_scope!r} is not one of {list(ROW_SCOPES)}")
         citation = r.citation(row, "citation", path)
         categories = r.categories(row["categories"], f"{path}.categories")
-        payer = r.payer(row["payer"], f"{path}.payer", payers)
-        if not isinstance(row["amounts"], dict) or not row["amounts"]:
-            raise r.fail(f"{path}.amounts", "expected a table of result = amount")
-        amounts = {}
-        for key, value in row["amounts"].items():
-            result = r.result(key, categories, f"{path}.amounts.{key}")
-            amounts[result] = r.amount(value, f"{path}.amounts.{key}")
-            for category in categories:
-                # Two rows giving one payer's amount for the same result would be ambiguous.
-                other = seen.setdefault((category, result, payer), path)
-                if other != path:
-                    raise r.fail(
-                        f"{path}.amounts.{key}", f"{category} {key} already set in {other}"
-                    )
+        payer = r.payer(row["payer"], f"{path}.payer", header.payer_levels)
         schedule.append(
             ScheduleRow(
                 clause=clause,
                 citation=citation,
                 categories=categories,
                 payer=payer,
-                amounts=amounts,
-                coaching_team=_row_coaching_team(row, path, settings, r),
+                amounts=_read_row_amounts(row, path, categories, payer, seen, r),
+                coaching_team=_row_coaching_team(row, path, part.settings, r),
                 note=r.text(row, "note", path, required=False),
                 applies_to=row_scope,
             )
         )
+    return tuple(schedule)
 
+
+def _read_row_amounts(
+    row: dict, path: str, categories: tuple[str, ...], payer: str, seen: dict, r: _Reader
+) -> dict[str, Decimal]:
+    """Return a schedule row's result -> amount, refusing one another row already sets."""
+    if not isinstance(row["amounts"], dict) or not row["amounts"]:
+        raise r.fail(f"{path}.amounts", "expected a table of result = amount")
+    amounts = {}
+    for key, value in row["amounts"].items():
+        result = r.result(key, categories, f"{path}.amounts.{key}")
+        amounts[result] = r.amount(value, f"{path}.amounts.{key}")
+        for category in categories:
+            # Two rows giving one payer's amount for the same result would be ambiguous.
+            other = seen.setdefault((category, result, payer), path)
+            if other != path:
+                raise r.fail(f"{path}.amounts.{key}", f"{category} {key} already set in {other}")
+    return amounts
+
+
+def _read_topups(part: _Part) -> tuple[TopUpRule, ...]:
+    r, settings = part.r, part.settings
     topups: list[TopUpRule] = []
-    for index, rule in enumerate(data.get("topups", [])):
-        path = f"{where}.topups[{index}]"
-        r.keys(rule, path, _TOPUP_KEYS, _TOPUP_REQUIRED)
+    for path, rule in part.rows("topups", _TOPUP_KEYS, _TOPUP_REQUIRED):
         for name in ("topup_base", "excellence_topup"):
             if name not in settings:
-                raise r.fail(f"{where}.settings.{name}", "missing: a top-up needs this setting")
+                raise r.fail(
+                    f"{part.where}.settings.{name}", "missing: a top-up needs this setting"
+                )
         categories = r.categories(rule["categories"], f"{path}.categories")
         results = _read_results(rule["results"], f"{path}.results", r)
         if "excellence" in results and not settings["excellence_topup"].value:
             raise r.fail(f"{path}.results", "lists excellence but excellence_topup is false")
-        shares_data = rule["shares"]
-        if not isinstance(shares_data, list) or not shares_data:
-            raise r.fail(f"{path}.shares", "expected a list of {payer, percent}")
-        shares = []
-        for share_index, share in enumerate(shares_data):
-            share_path = f"{path}.shares[{share_index}]"
-            r.keys(share, share_path, _SHARE_KEYS, _SHARE_KEYS)
-            percent = r.amount(share["percent"], f"{share_path}.percent")
-            if percent > 100:
-                raise r.fail(f"{share_path}.percent", "a share is at most 100 percent")
-            shares.append(Share(r.payer(share["payer"], f"{share_path}.payer", payers), percent))
         topups.append(
             TopUpRule(
-                clause=_clause(header, rule, path, r),
+                clause=_clause(part.header, rule, path, r),
                 citation=r.citation(rule, "citation", path),
                 categories=categories,
                 results=results,
-                shares=tuple(shares),
+                shares=_read_shares(rule["shares"], path, part.header.payer_levels, r),
                 coaching_team=_row_coaching_team(rule, path, settings, r),
                 note=r.text(rule, "note", path, required=False),
             )
         )
+    return tuple(topups)
 
-    notices: list[NoticeRule] = []
-    for index, notice in enumerate(data.get("notices", [])):
-        path = f"{where}.notices[{index}]"
-        r.keys(notice, path, _NOTICE_KEYS, _NOTICE_REQUIRED)
-        notices.append(
-            NoticeRule(
-                clause=_clause(header, notice, path, r),
-                citation=r.citation(notice, "citation", path),
-                categories=r.categories(notice["categories"], f"{path}.categories")
-                if "categories" in notice
-                else (),
-                results=_read_results(notice["results"], f"{path}.results", r)
-                if "results" in notice
-                else (),
-                text=r.text(notice, "text", path),
-                reading=r.text(notice, "reading", path, required=False),
-            )
+
+def _read_shares(
+    shares_data: object, path: str, payers: tuple[str, ...], r: _Reader
+) -> tuple[Share, ...]:
+    if not isinstance(shares_data, list) or not shares_data:
+        raise r.fail(f"{path}.shares", "expected a list of {payer, percent}")
+    shares = []
+    for share_index, share in enumerate(shares_data):
+        share_path = f"{path}.shares[{share_index}]"
+        r.keys(share, share_path, _SHARE_KEYS, _SHARE_KEYS)
+        percent = r.amount(share["percent"], f"{share_path}.percent")
+        if percent > 100:
+            raise r.fail(f"{share_path}.percent", "a share is at most 100 percent")
+        shares.append(Share(r.payer(share["payer"], f"{share_path}.payer", payers), percent))
+    return tuple(shares)
+
+
+def _read_notices(part: _Part) -> tuple[NoticeRule, ...]:
+    r = part.r
+    return tuple(
+        NoticeRule(
+            clause=_clause(part.header, notice, path, r),
+            citation=r.citation(notice, "citation", path),
+            categories=r.categories(notice["categories"], f"{path}.categories")
+            if "categories" in notice
+            else (),
+            results=_read_results(notice["results"], f"{path}.results", r)
+            if "results" in notice
+            else (),
+            text=r.text(notice, "text", path),
+            reading=r.text(notice, "reading", path, required=False),
         )
+        for path, notice in part.rows("notices", _NOTICE_KEYS, _NOTICE_REQUIRED)
+    )
 
+
+def _read_honours(part: _Part) -> tuple[HonourRow, ...]:
+    r = part.r
     honours: list[HonourRow] = []
-    for index, row in enumerate(data.get("honours", [])):
-        path = f"{where}.honours[{index}]"
-        r.keys(row, path, _HONOUR_KEYS, _HONOUR_REQUIRED)
+    for path, row in part.rows("honours", _HONOUR_KEYS, _HONOUR_REQUIRED):
         if not isinstance(row["amounts"], dict) or not row["amounts"]:
             raise r.fail(f"{path}.amounts", "expected a table of honour = amount")
         amounts = {}
@@ -818,45 +874,33 @@ def _read_version(
             amounts[kind] = r.amount(value, f"{path}.amounts.{kind}")
         honours.append(
             HonourRow(
-                clause=_clause(header, row, path, r),
+                clause=_clause(part.header, row, path, r),
                 citation=r.citation(row, "citation", path),
-                payer=r.payer(row["payer"], f"{path}.payer", payers),
+                payer=r.payer(row["payer"], f"{path}.payer", part.header.payer_levels),
                 amounts=amounts,
                 note=r.text(row, "note", path, required=False),
             )
         )
+    return tuple(honours)
 
+
+def _check_amount_settings(part: _Part, has_amounts: bool) -> None:
+    """Refuse amounts without the settings they need, or amounts_configured = false with any."""
+    r, where, settings = part.r, part.where, part.settings
     configured = settings.get("amounts_configured")
     if configured is not None and not configured.value:
-        if schedule or topups:
+        if has_amounts:
             raise r.fail(f"{where}.settings.amounts_configured", "false, yet amounts are given")
         if not configured.notice.strip():
             raise r.fail(
                 f"{where}.settings.amounts_configured.notice", "missing: say what is missing"
             )
-    elif schedule or topups:
+    elif has_amounts:
         for name in ("applies_to", "team_members", "coaching_team"):
             if name not in settings:
                 raise r.fail(f"{where}.settings.{name}", "missing: amounts need this setting")
     if "applies_to" not in settings:
         raise r.fail(f"{where}.settings.applies_to", "missing")
-
-    return PolicyVersion(
-        header=header,
-        effective_from=start,
-        effective_to=end,
-        date_assumed=assumed,
-        date_note=date_note,
-        date_citation=r.citation(data, "date_citation", where),
-        settings=settings,
-        schedule=tuple(schedule),
-        topups=tuple(topups),
-        notices=tuple(notices),
-        honours=tuple(honours),
-        digest=digest,
-        file_name=r.name,
-        note=r.text(data, "note", where, required=False),
-    )
 
 
 def _read_results(value: object, where: str, r: _Reader) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from compapp.core.vocab import GRADE_ORDER
-from compapp.policy.citations import UserCitation, cite
+from compapp.policy.citations import ClauseRef, DocumentName, UserCitation, cite
 from compapp.policy.loader import CITATION_RE
 from compapp.policy.strict_toml import PolicyFileError, load_toml_strict
 
@@ -64,11 +64,8 @@ class SubsidyDocument:
     def cite(self) -> UserCitation:
         """Return the citation a person reads (the whole section: amounts per grade)."""
         return cite(
-            kind="subsidy",
-            policy_id=self.id,
-            clause=self.section,
-            short_title=self.short_title,
-            document_number=self.document_number,
+            ClauseRef("subsidy", self.id, self.section),
+            DocumentName(self.short_title, self.document_number),
             section="",
             item=self.section,
         )

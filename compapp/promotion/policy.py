@@ -19,7 +19,7 @@ from types import MappingProxyType
 
 from compapp.core.vocab import GRADE_ORDER
 from compapp.policy.categories import CATEGORIES, EVENT_FORMATS
-from compapp.policy.citations import UserCitation, cite
+from compapp.policy.citations import ClauseRef, DocumentName, UserCitation, cite
 from compapp.policy.loader import NoPolicyInForce
 from compapp.policy.strict_toml import PolicyFileError, load_toml_strict
 
@@ -148,11 +148,8 @@ class PromotionPolicy:
         """Return the user-visible citation of rule ``clause`` (or of the whole section)."""
         rule = next((r for v in self.versions for r in v.rules if r.clause == clause), None)
         return cite(
-            kind="promotion",
-            policy_id=self.id,
-            clause=clause or "",
-            short_title=self.short_title,
-            document_number=self.document_number,
+            ClauseRef("promotion", self.id, clause or ""),
+            DocumentName(self.short_title, self.document_number),
             section=self.section,
             item=clause or "",
             reading=rule.reading if rule is not None else "",
@@ -358,6 +355,26 @@ def _read_rule(reader: _Reader, raw: object, where: str) -> PromotionRule:
     if not isinstance(quote, str) or not quote.strip():
         reader.fail(f"{where}.quote", "unquoted: give the exact sentence of the source")
 
+    bands = _read_bands(reader, raw, where)
+
+    return PromotionRule(
+        clause=clause,
+        categories=tuple(categories),
+        applies_to=scope,
+        reading=reader.text(raw, f"{where}.reading") if "reading" in raw else "",
+        bands=MappingProxyType(bands),
+        target=target,
+        if_at_target=if_at_target,
+        title=title,
+        title_employees_only=employees_only,
+        title_needs_approval=needs_approval,
+        source=source,
+        quote=quote,
+    )
+
+
+def _read_bands(reader: _Reader, raw: dict, where: str) -> dict[str, tuple[int, int]]:
+    """Return a rule's rank band per event format, each ``[first, last]``."""
     bands_raw = reader.table(raw, f"{where}.bands")
     if not bands_raw:
         reader.fail(f"{where}.bands", "give a rank band for at least one event format")
@@ -376,21 +393,7 @@ def _read_rule(reader: _Reader, raw: object, where: str) -> PromotionRule:
         if first < 1 or last < first:
             reader.fail(key, f"[{first}, {last}] is not a rank band (1 <= first <= last)")
         bands[fmt] = (first, last)
-
-    return PromotionRule(
-        clause=clause,
-        categories=tuple(categories),
-        applies_to=scope,
-        reading=reader.text(raw, f"{where}.reading") if "reading" in raw else "",
-        bands=MappingProxyType(bands),
-        target=target,
-        if_at_target=if_at_target,
-        title=title,
-        title_employees_only=employees_only,
-        title_needs_approval=needs_approval,
-        source=source,
-        quote=quote,
-    )
+    return bands
 
 
 def _check_bands_disjoint(reader: _Reader, rules: tuple[PromotionRule, ...], where: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -43,25 +44,33 @@ TABLE = (
 )  # fmt: skip
 
 
+BASE_FACTS = PromotionFacts(
+    award_on=date(2024, 9, 15),
+    category="provincial_class1",
+    event_format="pair",
+    rank=2,
+    current_grade="senior",
+    is_employee=True,
+    county_code="533401",
+    prefecture_code="533400",
+)
+
+
 def facts(
-    category: str = "provincial_class1",
-    event_format: str = "pair",
-    rank: int = 2,
-    current_grade: str = "senior",
-    is_employee: bool = True,
-    county_code: str = "533401",
-    prefecture_code: str = "533400",
-    award_on: date = date(2024, 9, 15),
+    category: str = BASE_FACTS.category,
+    event_format: str = BASE_FACTS.event_format,
+    rank: int = BASE_FACTS.rank,
+    current_grade: str = BASE_FACTS.current_grade,
+    **changes,
 ) -> PromotionFacts:
-    return PromotionFacts(
-        award_on=award_on,
+    """Return the base facts with the given changes (a Diqing senior worker, pair, 2nd)."""
+    return replace(
+        BASE_FACTS,
         category=category,
         event_format=event_format,
         rank=rank,
         current_grade=current_grade,
-        is_employee=is_employee,
-        county_code=county_code,
-        prefecture_code=prefecture_code,
+        **changes,
     )
 
 

@@ -14,7 +14,7 @@ from typing import Literal
 
 from compapp.certificates.serials import is_well_formed
 from compapp.core.dates import format_date
-from compapp.policy.strict_toml import PolicyFileError, load_toml_strict
+from compapp.policy.reading import PolicyFileError, load_toml_strict
 
 Kind = Literal["award", "promotion", "title", "honour"]
 KINDS: tuple[Kind, ...] = ("award", "promotion", "title", "honour")

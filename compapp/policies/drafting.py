@@ -8,14 +8,13 @@ field that produced it.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 import tomli_w
 
-from compapp.policy.strict_toml import _refuse_float
+from compapp.policy.reading import parse_toml
 
 ENTERED = "entered"
 RESULT_ORDER = ("gold", "silver", "bronze", "excellence", "prize_1", "prize_2", "prize_3")
@@ -99,7 +98,7 @@ class Draft:
 
 def parse(text: str) -> dict:
     """Return a policy file's data (refusing floats, as the strict reader does)."""
-    return tomllib.loads(text, parse_float=_refuse_float)
+    return parse_toml(text)
 
 
 def to_toml(data: dict) -> str:

@@ -1,7 +1,7 @@
 """``/policies/``: every policy document with its versions, amounts, shares and bands.
 
 The page is built from what the strict loaders read (``compapp.policy.loader`` for awards,
-``compapp.promotion.policy`` for grade promotion), never from a list of its own, so a new
+``compapp.policy.promotion`` for grade promotion), never from a list of its own, so a new
 file or version shows here as soon as compapp loads it. Anyone may read the documents and
 amounts; signed-in users also see compapp's readings, notes and notices; administrators
 also see each file's id, digest and source lines in a details block.
@@ -226,11 +226,11 @@ def _promotion_version(policy, version, today: date) -> Version:
     from flask_babel import gettext as _
 
     out = Version(
-        period_from=version.valid_from,
-        period_to=version.valid_until,
-        assumed=bool(getattr(version, "date_assumed", False)),
+        period_from=version.effective_from,
+        period_to=version.effective_to,
+        assumed=version.date_assumed,
         in_force=version.covers(today),
-        date_source=version.source,
+        date_source=version.date_citation,
         digest=version.digest,
     )
     for rule in version.rules:

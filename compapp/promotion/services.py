@@ -26,11 +26,11 @@ from compapp.core.refusals import Refusal
 from compapp.core.vocab import GRADE_NAMES
 from compapp.extensions import app_cached, db
 from compapp.policy.categories import CATEGORY_NAMES, FORMAT_NAMES
+from compapp.policy.promotion import NoPromotionRuleInForce, PromotionPolicy, PromotionRuleSet
 from compapp.promotion.models import (
     UNDECIDED_STATUSES,
     PromotionCase,
 )
-from compapp.promotion.policy import NoPromotionRuleInForce, PromotionPolicy, PromotionRuleSet
 from compapp.promotion.rules import Eligibility, PromotionFacts, check_eligibility
 
 CASE_FIELDS = [
@@ -52,7 +52,7 @@ class PromotionRefused(Refusal):
 
 def promotion_rules() -> PromotionRuleSet:
     """Return the promotion rule set the application loaded (strictly, once)."""
-    from compapp.promotion.policy import load_promotion_rules
+    from compapp.policy.promotion import load_promotion_rules
 
     return app_cached("promotion_rules", load_promotion_rules)
 

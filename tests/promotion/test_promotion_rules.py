@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from compapp.core.vocab import GRADE_ORDER
-from compapp.promotion.policy import NoPromotionRuleInForce, load_promotion_rules
+from compapp.policy.promotion import NoPromotionRuleInForce, load_promotion_rules
 from compapp.promotion.rules import (
     GRADE_NAMES,
     Eligibility,
@@ -316,7 +316,7 @@ def test_in_force_finds_the_same_version_as_version_on():
     """The rule set's look-up by prefecture and the policy's own look-up by date agree."""
     for policy in RULES.policies:
         for version in policy.versions:
-            on = version.valid_from
+            on = version.effective_from
             assert RULES.in_force(policy.prefecture, on) == (policy, policy.version_on(on))
 
 
@@ -327,7 +327,7 @@ def test_ineligible_answers_cite_the_policy_only_under_a_version():
     version = policy.versions[0]
     under = Eligibility.ineligible(facts(), "理由", policy, version)
     assert (under.eligible, under.to_grade, under.title, under.clause) == (False, None, None, None)
-    assert (under.policy_id, under.version_from) == (policy.id, version.valid_from)
+    assert (under.policy_id, under.version_from) == (policy.id, version.effective_from)
     assert under.citation == policy.citation(None, policy.source)
     assert under.policy_digest == version.digest and under.reason == "理由"
     named = Eligibility.ineligible(facts(), "理由", policy)

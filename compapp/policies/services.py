@@ -43,6 +43,7 @@ from compapp.policy.loader import (
     check_readings,
     load_policy_text,
 )
+from compapp.policy.promotion import PromotionPolicy, load_promotion_text
 from compapp.reference.models import Jurisdiction
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
@@ -62,10 +63,12 @@ def _digest(text: str) -> str:
 
 
 def text_in_force(policy_id: str) -> str | None:
-    """Return the text of the policy in force (its active revision, or its shipped file)."""
+    """Return the text of the award policy in force (its active revision, or its shipped file)."""
     text = db.session.scalar(
         select(PolicyRevision.text).where(
-            PolicyRevision.policy_id == policy_id, PolicyRevision.state == "active"
+            PolicyRevision.policy_id == policy_id,
+            PolicyRevision.kind == "awards",
+            PolicyRevision.state == "active",
         )
     )
     if text is not None:
@@ -96,13 +99,26 @@ def check_text(text: str, policy_id: str | None = None) -> Policy:
 def check_active_revisions() -> list[str]:
     """Read every active revision with the strict reader; return the ids of their policies."""
     rows = db.session.execute(
-        select(PolicyRevision.policy_id, PolicyRevision.text)
+        select(PolicyRevision.kind, PolicyRevision.policy_id, PolicyRevision.text)
         .where(PolicyRevision.state == "active")
-        .order_by(PolicyRevision.policy_id)
+        .order_by(PolicyRevision.kind, PolicyRevision.policy_id)
     ).all()
-    for policy_id, text in rows:
-        check_text(text, policy_id)
-    return [policy_id for policy_id, _text in rows]
+    for kind, policy_id, text in rows:
+        if kind == "promotion":
+            check_promotion_text(text, policy_id)
+        else:
+            check_text(text, policy_id)
+    return [policy_id for _kind, policy_id, _text in rows]
+
+
+def check_promotion_text(text: str, policy_id: str | None = None) -> PromotionPolicy:
+    """Read a promotion rule file's ``text`` with the strict reader; raise
+    ``PolicyFileError`` naming the key of the first problem."""
+    name = f"{policy_id}.toml" if policy_id else "promotion.toml"
+    policy = load_promotion_text(text, name)
+    if policy_id is not None and policy.id != policy_id:
+        raise PolicyFileError(f"{name}: id: the file is {policy.id!r}, not {policy_id!r}")
+    return policy
 
 
 def check_pdf(data: bytes) -> str:
@@ -260,6 +276,7 @@ def activate_revision(revision: PolicyRevision, user) -> PolicyRevision:
                 update(PolicyRevision)
                 .where(
                     PolicyRevision.policy_id == policy_id,
+                    PolicyRevision.kind == revision.kind,
                     PolicyRevision.state == "active",
                     PolicyRevision.digest == revision.base_digest,
                 )
@@ -276,7 +293,9 @@ def activate_revision(revision: PolicyRevision, user) -> PolicyRevision:
                 raise PolicyRefused(N_("该版本已由他人处理（已生效或已退回）。"))
             actives = db.session.scalar(
                 select(func.count(PolicyRevision.id)).where(
-                    PolicyRevision.policy_id == policy_id, PolicyRevision.state == "active"
+                    PolicyRevision.policy_id == policy_id,
+                    PolicyRevision.kind == revision.kind,
+                    PolicyRevision.state == "active",
                 )
             )
             if actives != 1:

@@ -418,3 +418,85 @@ def correct_dates(
         }
     )
     return draft
+
+
+# --- promotion rules ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PromotionRuleInput:
+    """One row of a promotion table as entered: categories, rank bands, grades, its quote."""
+
+    clause: str  # the item as printed: "(1)"
+    categories: tuple[str, ...]
+    bands: dict[str, tuple[int, int]]  # event format -> (first, last) rank
+    target: str
+    if_at_target: str
+    quote: str
+    title: str = ""  # a title conferred with the promotion (employees only, 经核准)
+    applies_to: str = "sent_by_jurisdiction"
+
+
+@dataclass(frozen=True)
+class PromotionVersionInput:
+    """A new version of a promotion rule as entered: its dates and rules, one citation."""
+
+    effective_from: date
+    effective_to: date | None
+    date_assumed: bool
+    date_note: str
+    rules: tuple[PromotionRuleInput, ...]
+    citation: str = ENTERED  # "entered", or "attachment:<sha256 of the attached PDF>"
+
+
+def _promotion_rule(rule: PromotionRuleInput, citation: str) -> dict:
+    out: dict = {"clause": rule.clause, "categories": list(rule.categories)}
+    if rule.applies_to != "sent_by_jurisdiction":
+        out["applies_to"] = rule.applies_to
+    out.update(target=rule.target, if_at_target=rule.if_at_target)
+    if rule.title:
+        out.update(title=rule.title, title_employees_only=True, title_needs_approval=True)
+    out.update(
+        citation=citation,
+        quote=rule.quote,
+        bands={fmt: list(band) for fmt, band in rule.bands.items()},
+    )
+    return out
+
+
+def add_promotion_version(data: dict, version: PromotionVersionInput) -> Draft:
+    """Return promotion file ``data`` with ``version`` in force over its period.
+
+    The same vocabulary of dates as award policies, so earlier versions are cut back the
+    same way (``_cut``); the result is read by the same strict reader.
+    """
+    data = parse(to_toml(data))
+    draft = Draft(data)
+    new: dict = {"effective_from": version.effective_from, "date_assumed": version.date_assumed}
+    if version.effective_to is not None:
+        new["effective_to"] = version.effective_to
+    if version.date_note:
+        new["date_note"] = version.date_note
+    new["date_citation"] = version.citation
+    new["rules"] = [_promotion_rule(rule, version.citation) for rule in version.rules]
+    old_versions = sorted(data.get("versions", []), key=lambda v: v["effective_from"])
+    versions = [
+        p for old in old_versions for p in _cut(old, version.effective_from, version.effective_to)
+    ]
+    versions.append(new)
+    versions.sort(key=lambda v: v["effective_from"])
+    data["versions"] = versions
+    where = f"versions[{versions.index(new)}]"
+    draft.fields.update(
+        {
+            "versions": "effective_from",
+            f"{where}.effective_from": "effective_from",
+            f"{where}.effective_to": "effective_to",
+            f"{where}.date_note": "date_note",
+        }
+    )
+    for n in range(len(version.rules)):
+        draft.fields[f"{where}.rules[{n}]"] = f"rule-{n}-categories"
+        draft.fields[f"{where}.rules[{n}].quote"] = f"rule-{n}-quote"
+        draft.fields[f"{where}.rules[{n}].bands"] = f"rule-{n}-individual_first"
+    return draft

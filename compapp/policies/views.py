@@ -62,6 +62,15 @@ class Cited:
     source: str = ""  # seed line: administrators' details only
 
 
+@dataclass(frozen=True)
+class Heading:
+    """How a revision's page names its document."""
+
+    title: str
+    short_title: str
+    number_text: str
+
+
 @dataclass
 class Row:
     """One line of a table: the clause, what it concerns, the value and the payer."""
@@ -640,11 +649,21 @@ def admin_revision(revision_id: int):
     from compapp.jobs import services as jobs
     from compapp.policies.forms import ReturnForm
     from compapp.policy.loader import load_policy_text
+    from compapp.policy.promotion import load_promotion_text
 
     revision = _revision_or_404(revision_id)
-    policy = load_policy_text(revision.text, f"{revision.policy_id}.toml")
     today = date.today()
-    versions = [_award_version(v, today) for v in policy.versions]
+    name = f"{revision.policy_id}.toml"
+    if revision.kind == "promotion":
+        promotion = load_promotion_text(revision.text, name)
+        doc = Heading(
+            promotion.document, promotion.short_title, number_text(promotion.document_number)
+        )
+        versions = [_promotion_version(promotion, v, today) for v in promotion.versions]
+    else:
+        policy = load_policy_text(revision.text, name)
+        doc = Heading(policy.header.title, policy.header.short_title, policy.header.number_text)
+        versions = [_award_version(v, today) for v in policy.versions]
     job = (
         jobs.get_job(revision.preview_job_id, "policy_preview") if revision.preview_job_id else None
     )
@@ -656,7 +675,7 @@ def admin_revision(revision_id: int):
     return render_template(
         "policies/revision.html",
         revision=revision,
-        policy=policy,
+        doc=doc,
         versions=versions,
         job=job,
         preview=jobs.status_of(job)["result"] if job is not None and job.state == "done" else None,
@@ -732,7 +751,10 @@ def admin_activate(revision_id: int):
     db.session.commit()
     if new:
         jobs.dispatch(job)
-    flash(_("新版本已生效；受影响的奖励正在按新版本重新计算。"), "success")
+    if revision.kind == "promotion":
+        flash(_("晋升规则的新版本已生效，此后的晋升按该版本判断。"), "success")
+    else:
+        flash(_("新版本已生效；受影响的奖励正在按新版本重新计算。"), "success")
     return redirect(url_for("policies.admin_revision", revision_id=revision_id))
 
 

@@ -8,6 +8,7 @@ import hashlib
 from datetime import date
 
 import pytest
+from flask_babel import refresh
 from sqlalchemy.exc import IntegrityError
 
 from compapp.auth.models import utcnow
@@ -91,3 +92,104 @@ def test_one_active_text_per_kind_and_policy(app, db, users):
     _store(db, users, STORED)
     with pytest.raises(IntegrityError), db.session.begin_nested():
         _store(db, users, STORED.replace("2022-06-01", "2022-06-02", 1))
+
+
+# --- entering a promotion version (issue 21 point 2, the path under the form) ---------------
+
+QUOTE = "获得州级一类竞赛第1名的选手，可晋升技师（测试用虚构条文）。"
+
+
+def _entered_text(effective_from: date = date(2026, 1, 1)) -> str:
+    """dq-2022 with a new version from ``effective_from`` entered (invented test rule)."""
+    from compapp.policies.drafting import (
+        PromotionRuleInput,
+        PromotionVersionInput,
+        add_promotion_version,
+        parse,
+    )
+
+    rule = PromotionRuleInput(
+        clause="(3)",
+        categories=("prefecture_class1",),
+        bands={"individual": (1, 1), "pair": (1, 1), "trio": (1, 1)},
+        target="technician",
+        if_at_target="senior_technician",
+        quote=QUOTE,
+        applies_to="contests_run_by_jurisdiction",
+    )
+    version = PromotionVersionInput(effective_from, None, False, "", (rule,))
+    return add_promotion_version(parse(SHIPPED), version).text
+
+
+def test_an_entered_promotion_version_cuts_back_the_old_one_and_loads_strictly():
+    """The entered version follows the one in force, which now ends the day before; the
+    text is in the file shape and the strict reader reads it."""
+    from compapp.policy.promotion import load_promotion_text
+
+    policy = load_promotion_text(_entered_text(), "dq-2022.toml")
+    old, new = policy.versions
+    assert (old.effective_from, old.effective_to) == (date(2022, 5, 27), date(2025, 12, 31))
+    assert new.effective_from == date(2026, 1, 1) and new.effective_to is None
+    assert new.date_citation == "entered" and [r.quote for r in new.rules] == [QUOTE]
+    assert len(old.rules) == 7
+
+
+def test_an_entered_promotion_version_is_reviewed_activated_and_exported(
+    app, db, client, auth, users, tmp_path
+):
+    """Entered by one administrator, activated by another (never by the same), then in
+    force; its exported file loads with the strict reader."""
+    from compapp.policy.promotion import load_promotion_file
+
+    admin_a, admin_b = users
+    revision = services.save_promotion_revision(
+        _entered_text(), admin_a, summary="测试：州级一类竞赛的新规则", source="form"
+    )
+    assert (revision.kind, revision.state, revision.version_from) == (
+        "promotion",
+        "pending",
+        date(2022, 5, 27),  # the old version's end changed too: the period starts there
+    )
+    with pytest.raises(services.PolicyRefused):
+        services.activate_revision(revision, admin_a)
+    services.activate_revision(revision, admin_b)
+    assert services.start_apply(revision, admin_b) == (None, False)  # nothing is priced
+    db.session.commit()
+    (policy,) = promotion_rules().policies
+    assert policy.version_on(date(2026, 3, 1)).rules[0].quote == QUOTE
+    assert policies_in_force()["dq-2022"].versions[0].effective_from == date(2022, 5, 27)
+
+    auth.login("admin_a")
+    exported = client.get(f"/policies/admin/revisions/{revision.id}/export")
+    assert exported.status_code == 200
+    path = tmp_path / "dq-2022.toml"
+    path.write_bytes(exported.data)
+    assert load_promotion_file(path).version_on(date(2026, 3, 1)).rules[0].quote == QUOTE
+
+
+def test_the_same_promotion_text_again_is_refused(app, db, users):
+    """A text identical to the rule in force has nothing to review."""
+    with pytest.raises(services.PolicyRefused):
+        services.save_promotion_revision(SHIPPED, users[0], summary="无变化", source="import")
+
+
+def test_a_promotion_revision_page_shows_its_rules_and_no_money_preview(
+    app, db, client, auth, users
+):
+    """The reviewer reads the entered rule like the document (bands, grades, the quote) and
+    is told what activation does; there is no award preview for a rule that prices nothing."""
+    revision = services.save_promotion_revision(
+        _entered_text(), users[0], summary="测试：州级一类竞赛的新规则", source="form"
+    )
+    db.session.commit()
+    auth.login("admin_b")
+    page = client.get(f"/policies/admin/revisions/{revision.id}").get_data(as_text=True)
+    assert 'id="promotion-bands"' in page and QUOTE in page
+    assert "此后的晋升按该版本判断" in page
+    assert 'id="preview"' not in page
+    refresh()  # the test's application context holds the locale of the page before
+    english = client.get(f"/policies/admin/revisions/{revision.id}?lang=en")
+    assert english.status_code == 200
+    assert "promotions from then on are decided under this version" in english.get_data(
+        as_text=True
+    )

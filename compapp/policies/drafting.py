@@ -498,5 +498,7 @@ def add_promotion_version(data: dict, version: PromotionVersionInput) -> Draft:
     for n in range(len(version.rules)):
         draft.fields[f"{where}.rules[{n}]"] = f"rule-{n}-categories"
         draft.fields[f"{where}.rules[{n}].quote"] = f"rule-{n}-quote"
-        draft.fields[f"{where}.rules[{n}].bands"] = f"rule-{n}-individual_first"
+        draft.fields[f"{where}.rules[{n}].bands"] = f"rule-{n}-individual"
+        draft.fields[f"{where}.rules[{n}].target"] = f"rule-{n}-target"
+        draft.fields[f"{where}.rules[{n}].if_at_target"] = f"rule-{n}-if_at_target"
     return draft

@@ -208,7 +208,15 @@ def promotion_text_in_force(policy_id: str) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
-def save_promotion_revision(text: str, user, *, summary: str, source: str) -> PolicyRevision:
+def save_promotion_revision(
+    text: str,
+    user,
+    *,
+    summary: str,
+    source: str,
+    attachment: bytes | None = None,
+    attachment_name: str | None = None,
+) -> PolicyRevision:
     """Check a promotion rule file's ``text`` strictly and store it as a revision awaiting a
     second administrator (the same four eyes as award policies)."""
     if getattr(user, "role", None) != "admin":
@@ -229,6 +237,9 @@ def save_promotion_revision(text: str, user, *, summary: str, source: str) -> Po
         base_digest=_digest(base) if base is not None else None,
         summary=summary[:400],
         source=source,
+        attachment=attachment,
+        attachment_name=(attachment_name or "")[:200] or None,
+        attachment_digest=hashlib.sha256(attachment).hexdigest() if attachment else None,
         created_by_id=user.id,
     )
     db.session.add(revision)

@@ -451,12 +451,14 @@ def db_rollback() -> None:
 @bp.route("/admin")
 def admin_index():
     from compapp.policies import services
+    from compapp.promotion.services import promotion_rules
     from compapp.rewards.services import award_policies
 
     return render_template(
         "policies/admin.html",
         revisions=services.pending_revisions(),
         policies=list(award_policies()),
+        promotion_policies=promotion_rules().policies,
     )
 
 
@@ -483,6 +485,53 @@ def admin_new_version(policy_id: str):
             db.session.commit()
             return redirect(url_for("policies.admin_revision", revision_id=revision.id))
     return render_template("policies/version_form.html", form=form, policy=policy, new_policy=False)
+
+
+@bp.route("/admin/promotion/<policy_id>/new-version", methods=["GET", "POST"])
+def admin_new_promotion_version(policy_id: str):
+    from flask import abort, redirect
+
+    from compapp.extensions import db
+    from compapp.policies import services
+    from compapp.policies.drafting import add_promotion_version, parse
+    from compapp.policies.forms import PromotionVersionForm, promotion_version_input
+    from compapp.policy.loader import PolicyFileError
+    from compapp.policy.promotion import POLICY_ID_RE
+
+    text = services.promotion_text_in_force(policy_id) if POLICY_ID_RE.match(policy_id) else None
+    if text is None:
+        abort(404)
+    policy = services.check_promotion_text(text, policy_id)
+    form = PromotionVersionForm()
+    if form.validate_on_submit():
+        errors: dict = {}
+        attachment, attachment_name, citation = _attachment(form, errors)
+        version, more = promotion_version_input(form, citation)
+        errors.update(more)
+        if errors or version is None:
+            _apply_errors(form, errors)
+        else:
+            draft = add_promotion_version(parse(text), version)
+            try:
+                revision = services.save_promotion_revision(
+                    draft.text,
+                    current_user,
+                    summary=form.summary.data.strip(),
+                    source="form",
+                    attachment=attachment,
+                    attachment_name=attachment_name,
+                )
+            except PolicyFileError as exc:
+                db_rollback()
+                _apply_errors(form, _strict_error(draft, exc))
+            except services.PolicyRefused as exc:
+                db_rollback()
+                form.form_errors.append(refusal_text(exc))
+            else:
+                db.session.commit()
+                return redirect(url_for("policies.admin_revision", revision_id=revision.id))
+    heading = Heading(policy.document, policy.short_title, number_text(policy.document_number))
+    return render_template("policies/promotion_form.html", form=form, doc=heading)
 
 
 @bp.route("/admin/<policy_id>/correct-dates", methods=["GET", "POST"])

@@ -193,3 +193,95 @@ def test_a_promotion_revision_page_shows_its_rules_and_no_money_preview(
     assert "promotions from then on are decided under this version" in english.get_data(
         as_text=True
     )
+
+
+def promotion_form(**overrides) -> dict:
+    """The promotion version form as an administrator fills it in (an invented test rule)."""
+    data = {
+        "summary": "测试：州级一类竞赛第1名晋升技师",
+        "effective_from": "2026-01-01",
+        "rule-0-categories": ["prefecture_class1"],
+        "rule-0-applies_to": "contests_run_by_jurisdiction",
+        "rule-0-individual": "1",
+        "rule-0-pair": "1-1",
+        "rule-0-trio": "1",
+        "rule-0-target": "technician",
+        "rule-0-if_at_target": "senior_technician",
+        "rule-0-item": "(3)",
+        "rule-0-quote": QUOTE,
+    }
+    for n in range(1, 4):
+        data.update(
+            {
+                f"rule-{n}-applies_to": "sent_by_jurisdiction",
+                f"rule-{n}-target": "senior",
+                f"rule-{n}-if_at_target": "technician",
+            }
+        )
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_an_administrator_enters_a_promotion_version_through_the_form(
+    app, db, client, auth, users, tmp_path
+):
+    """Issue 21 point 2: entered by admin A through the form, checked strictly, activated by
+    admin B; the exported file of that version loads with the strict reader."""
+    from compapp.policy.promotion import load_promotion_file
+
+    auth.login("admin_a")
+    listed = client.get("/policies/admin").get_data(as_text=True)
+    assert "/policies/admin/promotion/dq-2022/new-version" in listed
+    assert client.get("/policies/admin/promotion/dq-2022/new-version").status_code == 200
+    response = client.post("/policies/admin/promotion/dq-2022/new-version", data=promotion_form())
+    assert response.status_code == 302, response.get_data(as_text=True)
+    revision = db.session.scalars(db.select(PolicyRevision)).one()
+    assert (revision.kind, revision.state, revision.policy_id) == (
+        "promotion",
+        "pending",
+        "dq-2022",
+    )
+    auth.logout()
+
+    auth.login("admin_b")
+    page = client.post(
+        f"/policies/admin/revisions/{revision.id}/activate", data={}, follow_redirects=True
+    )
+    assert page.status_code == 200 and "晋升规则的新版本已生效" in page.get_data(as_text=True)
+    db.session.refresh(revision)
+    assert revision.state == "active"
+    (policy,) = promotion_rules().policies
+    assert policy.version_on(date(2026, 3, 1)).rules[0].bands["pair"] == (1, 1)
+
+    exported = client.get(f"/policies/admin/revisions/{revision.id}/export")
+    path = tmp_path / "dq-2022.toml"
+    path.write_bytes(exported.data)
+    loaded = load_promotion_file(path)
+    assert loaded.version_on(date(2026, 3, 1)).rules[0].quote == QUOTE
+    assert loaded.version_on(date(2025, 12, 31)).effective_from == date(2022, 5, 27)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"rule-0-individual": "第一名"}, "rule-0-individual", "请写名次范围"),
+        ({"rule-0-quote": ""}, "rule-0-quote", "请逐字摘录该条款的原文"),
+        ({"rule-0-categories": None}, "rule-0-categories", "请选择至少一个竞赛类别"),
+        ({"rule-0-if_at_target": "senior"}, "rule-0-if_at_target", "must be above the target"),
+        ({"rule-0-individual": "3-1"}, "rule-0-individual", "is not a rank band"),
+    ],
+)
+def test_a_promotion_form_problem_is_shown_next_to_its_field(
+    app, db, client, auth, users, overrides, field, message
+):
+    """The form's own checks and the strict reader's both land beside the field concerned,
+    and nothing is stored."""
+    auth.login("admin_a")
+    response = client.post(
+        "/policies/admin/promotion/dq-2022/new-version", data=promotion_form(**overrides)
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    at = page.index(f'id="{field}-error"')
+    assert message in page[at : at + 400], page[at : at + 400]
+    assert db.session.scalars(db.select(PolicyRevision)).first() is None

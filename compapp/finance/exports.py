@@ -17,6 +17,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from compapp.certificates.fonts import ensure_font
@@ -149,6 +150,16 @@ class PagedTable(Flowable):
         pass
 
 
+def fitted(text: str, style: ParagraphStyle, width: float):
+    """A table cell's text: plain when it fits the column on one line (drawn as it is, no
+    markup read, measured once), else a paragraph that wraps (``para``: escaped). A paragraph
+    is laid out each time the table measures or draws it, which made most of a long budget's
+    PDF time."""
+    if stringWidth(text, style.fontName, style.fontSize) <= width - 6:  # padding 3 + 3
+        return text
+    return para(text, style)
+
+
 def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
     """Write a printable A4 landscape budget to ``out``: figures, 大写, signatures, citations.
     The lines are laid out page by page as they stream in (PagedTable)."""
@@ -182,15 +193,16 @@ def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
         para(h, base)
         for h in ("赛项", "领取对象", "选派单位", "成绩", "类型", "金额（元）", "状态", "依据")
     ]
+    widths = [34 * mm, 52 * mm, 40 * mm, 26 * mm, 14 * mm, 30 * mm, 22 * mm, 50 * mm]
     rows = (
         [
-            para(r.event, base),
-            para(r.payee, base),
-            para(r.county, base),
-            para(r.result, base),
+            fitted(r.event, base, widths[0]),
+            fitted(r.payee, base, widths[1]),
+            fitted(r.county, base, widths[2]),
+            fitted(r.result, base, widths[3]),
             r.kind,
             format_yuan(r.amount, symbol=False),
-            para(r.status, base),
+            fitted(r.status, base, widths[6]),
             para(r.clause, small),
         ]
         for r in sheet.rows
@@ -200,7 +212,7 @@ def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
         PagedTable(
             header,
             chain(rows, [total]),
-            [34 * mm, 52 * mm, 40 * mm, 26 * mm, 14 * mm, 30 * mm, 22 * mm, 50 * mm],
+            widths,
             [
                 ("FONTNAME", (0, 0), (-1, -1), font),
                 ("FONTSIZE", (0, 0), (-1, -1), 9),

@@ -39,6 +39,7 @@ PUBLISHED_ON = date(2026, 11, 27)
 # Every route that answers with a file, and the test that sweeps it with the hostile names.
 SWEPT = {
     "rewards.contest_awards_xlsx": "test_hostile_exports",
+    "exports.download": "test_hostile_exports (a large export made by a background job)",
     "imports.download_template": "test_hostile_exports",
     "imports.download_report": "test_hostile_exports",
     "finance.contest_export": "test_hostile_exports (xlsx and pdf)",

@@ -607,13 +607,9 @@ def admin_new_policy():
     from compapp.extensions import db
     from compapp.policies.drafting import HeaderInput, new_policy_data
     from compapp.policies.forms import NewPolicyForm
-    from compapp.reference.models import Jurisdiction
+    from compapp.reference.queries import jurisdictions
 
-    places = db.session.scalars(
-        db.select(Jurisdiction)
-        .where(Jurisdiction.level.in_(("prefecture", "county")))
-        .order_by(Jurisdiction.code)
-    ).all()
+    places = [j for j in jurisdictions() if j.level in ("prefecture", "county")]
     by_code = {j.code: j for j in places}
     form = NewPolicyForm()
     from compapp.formtools import options

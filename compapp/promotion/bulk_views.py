@@ -60,11 +60,7 @@ def bulk_decide(contest_id: int):
         return back
     if action not in ("confirm", "reject"):
         abort(400)
-    case_ids = db.session.scalars(
-        db.select(PromotionCase.id)
-        .where(PromotionCase.id.in_(sorted(set(ids))), PromotionCase.contest_id == contest.id)
-        .order_by(PromotionCase.id)
-    ).all()
+    case_ids = queries.case_ids_of(contest, ids)
     done, refused = 0, []
     for case_id in case_ids:
         case = db.session.get(PromotionCase, case_id)

@@ -10,10 +10,7 @@ from sqlalchemy.orm import joinedload
 from compapp.contests.models import Competitor, Contest, Entry, Event, Placement
 from compapp.extensions import db
 from compapp.policy.promotion import PromotionRuleSet
-from compapp.promotion.models import (
-    GradeChange,
-    PromotionCase,
-)
+from compapp.promotion.models import GradeChange, PromotionCase, PublicNotice
 from compapp.promotion.services import promotion_categories
 
 
@@ -148,3 +145,33 @@ def grade_history(competitor: Competitor, body_id: int | None = None) -> list[Gr
             .where(Contest.organising_body_id == body_id)
         )
     return db.session.scalars(query.order_by(GradeChange.changed_on, GradeChange.id)).all()
+
+
+def contest_notices(contest: Contest) -> list[PublicNotice]:
+    """The notices published for the contest, oldest first."""
+    return db.session.scalars(
+        db.select(PublicNotice).filter_by(contest_id=contest.id).order_by(PublicNotice.id)
+    ).all()
+
+
+def competitor_cases(competitor_id: int, scope) -> list[PromotionCase]:
+    """A competitor's promotion cases (newest first) at the contests in ``scope``
+    (contests.access.scoped), filtered in SQL."""
+    return db.session.scalars(
+        scope(
+            db.select(PromotionCase)
+            .join(Contest, Contest.id == PromotionCase.contest_id)
+            .filter(PromotionCase.competitor_id == competitor_id)
+        )
+        .options(joinedload(PromotionCase.contest))
+        .order_by(PromotionCase.id.desc())
+    ).all()
+
+
+def case_ids_of(contest: Contest, ids) -> list[int]:
+    """Of ``ids``, those of the contest's cases, in order (forged or foreign ids drop out)."""
+    return db.session.scalars(
+        db.select(PromotionCase.id)
+        .where(PromotionCase.id.in_(sorted(set(ids))), PromotionCase.contest_id == contest.id)
+        .order_by(PromotionCase.id)
+    ).all()

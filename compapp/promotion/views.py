@@ -106,9 +106,7 @@ def contest_page(contest: Contest, notice_form: NoticeForm | None = None, status
             "如有异议，请于公示期内向%(issuer)s反映。联系电话：",
             issuer=notice_form.issuer.data,
         )
-    published = db.session.scalars(
-        db.select(PublicNotice).filter_by(contest_id=contest.id).order_by(PublicNotice.id)
-    ).all()
+    published = queries.contest_notices(contest)
     awaiting = queries.awaiting_notice(contest)
     return render_template(
         "promotion/contest.html",
@@ -450,13 +448,8 @@ def own_body_id() -> int | None:
 @organiser_required
 def competitor(competitor_id: int):
     person = get_or_404(Competitor, competitor_id)
-    cases = db.session.scalars(
-        db.select(PromotionCase)
-        .filter_by(competitor_id=person.id)
-        .order_by(PromotionCase.id.desc())
-    ).all()
     # An organiser sees the people of their own contests only.
-    cases = [c for c in cases if in_scope(c.contest)]
+    cases = queries.competitor_cases(person.id, scoped)
     if not cases and current_user.role != "admin":
         abort(404)
     return render_template(

@@ -102,7 +102,13 @@ def build(db, size: int, year: int, admin, second, finance_dq, serial: int) -> d
     db.session.commit()
     certificates.issue_all_certificates(contest, admin)
     db.session.commit()
-    return {"contest": contest.id, "year": year, "event": events[0].id, "notice": notice.id}
+    return {
+        "contest": contest.id,
+        "year": year,
+        "event": events[0].id,
+        "notice": notice.id,
+        "batch": batch.id,
+    }
 
 
 @pytest.fixture
@@ -140,6 +146,10 @@ def pages(b: dict) -> list[tuple[str, str]]:
         ("admin", f"/promotion/notices/{b['notice']}"),
         ("admin", f"/promotion/notices/{b['notice']}?page=2"),
         ("admin", f"/promotion/notices/{b['notice']}.xlsx"),
+        ("admin", f"/contests/{c}/payees"),
+        ("admin", f"/contests/{c}/award-list"),
+        ("admin", f"/imports/batches/{b['batch']}"),
+        ("admin", "/people/?q=选手"),
     ]
 
 

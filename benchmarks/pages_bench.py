@@ -238,6 +238,8 @@ def build_contest(size: int, year: int, admin, second, finance_dq) -> Built:
     from compapp.extensions import db
     from compapp.finance.services import budget_view, confirm_budget
     from compapp.imports import services as imports
+    from compapp.promotion import notices
+    from compapp.promotion import queries as promotion_queries
     from compapp.promotion import services as promotion
 
     began = time.perf_counter()
@@ -276,13 +278,13 @@ def build_contest(size: int, year: int, admin, second, finance_dq) -> Built:
     promotion.evaluate_contest_promotions(contest, user=admin)
     db.session.commit()
     notice_id = None
-    cases = promotion.contest_cases(contest)[0]
+    cases = promotion_queries.contest_cases(contest)[0]
     for case in cases:
         if case.eligible and case.status == "proposed" and case.placement.status == "confirmed":
             promotion.confirm_case(case, admin, seen=promotion.case_view(case))
     db.session.commit()
     try:
-        notice = promotion.publish_notice(contest, date.today(), admin)
+        notice = notices.publish_notice(contest, date.today(), admin)
         db.session.commit()
         notice_id = notice.id
     except Exception as exc:  # noqa: BLE001 - reported, the rest of the benchmark goes on

@@ -107,39 +107,10 @@ CONFIGS = {"development": Config, "production": ProductionConfig, "testing": Tes
 
 def load_config(instance_path: str, test_config: dict | None = None) -> dict:
     """Build the settings: class defaults, then the environment, then ``test_config``."""
-    env_name = (test_config or {}).get("ENV_NAME") or os.environ.get("COMPAPP_ENV", "development")
-    # The test configuration (and its published key) is reachable from the test suite only.
-    if env_name not in CONFIGS or (
-        env_name == "testing" and not (test_config or {}).get("TESTING")
-    ):
-        raise RuntimeError(
-            f"COMPAPP_ENV={env_name!r} is not one of development, production; "
-            "set it to one of those."
-        )
-    if test_config and test_config.get("TESTING"):
-        env_name = "testing"
+    env_name = _env_name(test_config)
     cls = CONFIGS[env_name]
     settings = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
-    if os.environ.get("COMPAPP_SECRET_KEY"):
-        settings["SECRET_KEY"] = os.environ["COMPAPP_SECRET_KEY"]
-    if os.environ.get("COMPAPP_DATABASE_URL"):
-        settings["SQLALCHEMY_DATABASE_URI"] = os.environ["COMPAPP_DATABASE_URL"]
-    if os.environ.get("COMPAPP_NOTICE_WORKING_DAYS"):
-        value = os.environ["COMPAPP_NOTICE_WORKING_DAYS"].strip()
-        if not value.isdigit():
-            raise RuntimeError(
-                f"COMPAPP_NOTICE_WORKING_DAYS={value!r} is not a whole number of working days."
-            )
-        settings["PROMOTION_NOTICE_WORKING_DAYS"] = int(value)
-    if os.environ.get("COMPAPP_EXTRA_HOLIDAYS"):
-        settings["PROMOTION_EXTRA_HOLIDAYS"] = tuple(
-            day.strip() for day in os.environ["COMPAPP_EXTRA_HOLIDAYS"].split(",") if day.strip()
-        )
-    if os.environ.get("COMPAPP_BASE_URL"):
-        settings["COMPAPP_BASE_URL"] = os.environ["COMPAPP_BASE_URL"].rstrip("/")
-    for variable, (key, convert) in FROM_ENVIRONMENT.items():
-        if os.environ.get(variable):
-            settings[key] = convert(os.environ[variable])
+    settings.update(_from_environment())
     if test_config:
         settings.update(test_config)
     if settings.get("REDIS_URL") and "RATELIMIT_STORAGE_URI" not in (test_config or {}):
@@ -168,6 +139,48 @@ def load_config(instance_path: str, test_config: dict | None = None) -> dict:
             settings.get("SECRET_KEY"), env_name, Path(instance_path)
         )
     settings["ENV_NAME"] = env_name
+    return settings
+
+
+def _env_name(test_config: dict | None) -> str:
+    """The configuration asked for (COMPAPP_ENV); "testing" only from the test suite."""
+    env_name = (test_config or {}).get("ENV_NAME") or os.environ.get("COMPAPP_ENV", "development")
+    # The test configuration (and its published key) is reachable from the test suite only.
+    if env_name not in CONFIGS or (
+        env_name == "testing" and not (test_config or {}).get("TESTING")
+    ):
+        raise RuntimeError(
+            f"COMPAPP_ENV={env_name!r} is not one of development, production; "
+            "set it to one of those."
+        )
+    if test_config and test_config.get("TESTING"):
+        env_name = "testing"
+    return env_name
+
+
+def _from_environment() -> dict:
+    """The settings the environment gives (COMPAPP_… variables that are set and not empty)."""
+    settings = {}
+    if os.environ.get("COMPAPP_SECRET_KEY"):
+        settings["SECRET_KEY"] = os.environ["COMPAPP_SECRET_KEY"]
+    if os.environ.get("COMPAPP_DATABASE_URL"):
+        settings["SQLALCHEMY_DATABASE_URI"] = os.environ["COMPAPP_DATABASE_URL"]
+    if os.environ.get("COMPAPP_NOTICE_WORKING_DAYS"):
+        value = os.environ["COMPAPP_NOTICE_WORKING_DAYS"].strip()
+        if not value.isdigit():
+            raise RuntimeError(
+                f"COMPAPP_NOTICE_WORKING_DAYS={value!r} is not a whole number of working days."
+            )
+        settings["PROMOTION_NOTICE_WORKING_DAYS"] = int(value)
+    if os.environ.get("COMPAPP_EXTRA_HOLIDAYS"):
+        settings["PROMOTION_EXTRA_HOLIDAYS"] = tuple(
+            day.strip() for day in os.environ["COMPAPP_EXTRA_HOLIDAYS"].split(",") if day.strip()
+        )
+    if os.environ.get("COMPAPP_BASE_URL"):
+        settings["COMPAPP_BASE_URL"] = os.environ["COMPAPP_BASE_URL"].rstrip("/")
+    for variable, (key, convert) in FROM_ENVIRONMENT.items():
+        if os.environ.get(variable):
+            settings[key] = convert(os.environ[variable])
     return settings
 
 

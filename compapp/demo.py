@@ -754,6 +754,46 @@ def load_demo() -> dict[str, int]:
     for name in (HRSS_YN, HRSS_CN, HRSS_DQ, HRSS_DL):
         bodies[name] = _one(OrganisingBody, name=name) or OrganisingBody(name=name)
         db.session.add(bodies[name])
+    people = _demo_people(created)
+    coaches = {}
+    for name, first17 in COACHES:
+        number = make_id_number(first17)
+        coaches[name] = _one(Coach, id_number=number) or Coach(name=name, id_number=number)
+        db.session.add(coaches[name])
+    db.session.flush()
+    load_demo_bank_details(list(people.values()) + list(coaches.values()))
+    users = _demo_users(created, bodies, coaches, people)
+    db.session.flush()
+    new_entries = []
+    for name, category, body, place, starts, ends, award, events in CONTESTS:
+        if _one(Contest, name=name) is not None:
+            continue
+        contest = _demo_contest(name, category, body, bodies, (place, starts, ends, award))
+        created["contests"] += 1
+        entered_by = users["organiser_dq" if body == HRSS_DQ else "organiser1"]
+        confirmer = users["admin" if body in BODY_PREFECTURE else "organiser2"]
+        for occupation, fmt, kind, entries in events:
+            event = Event(contest=contest, occupation=occupation, format=fmt, result_kind=kind)
+            db.session.add(event)
+            db.session.flush()
+            for row in entries:
+                entry = _demo_entry(event, row, people, coaches, (entered_by, confirmer))
+                created["entries"] += 1
+                new_entries.append(entry)
+    db.session.flush()
+    from compapp.rewards.services import award_policies, grant_awards
+
+    policies = award_policies()
+    for entry in new_entries:
+        db.session.refresh(entry)
+        grant_awards(entry, policies, entry.placement.entered_by_id, "演示数据")
+    db.session.flush()
+    created["promotion_cases"] = load_demo_promotions()
+    return created
+
+
+def _demo_people(created: dict[str, int]) -> dict[str, Competitor]:
+    """The demo competitors by the first 17 digits of their ID numbers (added if missing)."""
     people = {}
     for first17, name, employer, employee, grade in PEOPLE:
         number = make_id_number(first17)
@@ -770,13 +810,11 @@ def load_demo() -> dict[str, int]:
             db.session.add(person)
             created["competitors"] += 1
         people[first17] = person
-    coaches = {}
-    for name, first17 in COACHES:
-        number = make_id_number(first17)
-        coaches[name] = _one(Coach, id_number=number) or Coach(name=name, id_number=number)
-        db.session.add(coaches[name])
-    db.session.flush()
-    load_demo_bank_details(list(people.values()) + list(coaches.values()))
+    return people
+
+
+def _demo_users(created: dict[str, int], bodies, coaches, people) -> dict[str, User]:
+    """The demo accounts by user name (added if missing), each with its scope."""
     users = {}
     for username, display, role, scope, value in ACCOUNTS:
         user = _one(User, username=username)
@@ -794,74 +832,59 @@ def load_demo() -> dict[str, int]:
             db.session.add(user)
             created["accounts"] += 1
         users[username] = user
-    db.session.flush()
-    new_entries = []
-    for name, category, body, place, starts, ends, award, events in CONTESTS:
-        if _one(Contest, name=name) is not None:
-            continue
-        notes = None
-        if body == HRSS_CN:
-            # Yunnan's bureau records the awards of contests it sends competitors to.
-            notes = f"主办：{HRSS_CN}；云南省参赛组织与奖励核发：{HRSS_YN}"
-            body = HRSS_YN
-        tier = CATEGORIES[category].tier
-        contest = Contest(
-            name=name,
-            category=category,
-            organiser_code=BODY_PREFECTURE[body] if tier == "prefecture" else "530000",
-            organising_body=bodies[body],
-            location=place,
-            starts_on=starts,
-            ends_on=ends,
-            award_on=award,
-            notes=notes,
-        )
-        db.session.add(contest)
-        created["contests"] += 1
-        entered_by = users["organiser_dq" if body == HRSS_DQ else "organiser1"]
-        confirmer = users["admin" if body in BODY_PREFECTURE else "organiser2"]
-        for occupation, fmt, kind, entries in events:
-            event = Event(contest=contest, occupation=occupation, format=fmt, result_kind=kind)
-            db.session.add(event)
-            db.session.flush()
-            for county, members, coach_rows, rank, tie, result, status in entries:
-                entry = Entry(event=event, sending_county_code=county)
-                for position, first17 in enumerate(members, start=1):
-                    entry.members.append(
-                        EntryMember(
-                            event_id=event.id, competitor=people[first17], position=position
-                        )
-                    )
-                for coach_name, role, share in coach_rows:
-                    entry.coaches.append(
-                        EntryCoach(coach=coaches[coach_name], role=role, share_percent=share)
-                    )
-                medal, prize = parse_result(result)
-                stamp = datetime.combine(award, datetime.min.time())
-                entry.placement = Placement(
-                    rank=rank,
-                    is_tie=tie,
-                    medal=medal,
-                    prize=prize,
-                    status=status,
-                    entered_by=entered_by,
-                    entered_at=stamp,
-                    confirmed_by=confirmer if status == "confirmed" else None,
-                    confirmed_at=utcnow() if status == "confirmed" else None,
-                )
-                db.session.add(entry)
-                created["entries"] += 1
-                new_entries.append(entry)
-    db.session.flush()
-    from compapp.rewards.services import award_policies, grant_awards
+    return users
 
-    policies = award_policies()
-    for entry in new_entries:
-        db.session.refresh(entry)
-        grant_awards(entry, policies, entry.placement.entered_by_id, "演示数据")
-    db.session.flush()
-    created["promotion_cases"] = load_demo_promotions()
-    return created
+
+def _demo_contest(name: str, category: str, body: str, bodies, when: tuple) -> Contest:
+    """Add one demo contest; ``when`` is (place, starts, ends, award date)."""
+    place, starts, ends, award = when
+    notes = None
+    if body == HRSS_CN:
+        # Yunnan's bureau records the awards of contests it sends competitors to.
+        notes = f"主办：{HRSS_CN}；云南省参赛组织与奖励核发：{HRSS_YN}"
+        body = HRSS_YN
+    tier = CATEGORIES[category].tier
+    contest = Contest(
+        name=name,
+        category=category,
+        organiser_code=BODY_PREFECTURE[body] if tier == "prefecture" else "530000",
+        organising_body=bodies[body],
+        location=place,
+        starts_on=starts,
+        ends_on=ends,
+        award_on=award,
+        notes=notes,
+    )
+    db.session.add(contest)
+    return contest
+
+
+def _demo_entry(event: Event, row: tuple, people, coaches, by: tuple) -> Entry:
+    """Add one demo entry with its placement; ``by`` is (who entered it, who confirms)."""
+    county, members, coach_rows, rank, tie, result, status = row
+    entered_by, confirmer = by
+    entry = Entry(event=event, sending_county_code=county)
+    for position, first17 in enumerate(members, start=1):
+        entry.members.append(
+            EntryMember(event_id=event.id, competitor=people[first17], position=position)
+        )
+    for coach_name, role, share in coach_rows:
+        entry.coaches.append(EntryCoach(coach=coaches[coach_name], role=role, share_percent=share))
+    medal, prize = parse_result(result)
+    stamp = datetime.combine(event.contest.award_on, datetime.min.time())
+    entry.placement = Placement(
+        rank=rank,
+        is_tie=tie,
+        medal=medal,
+        prize=prize,
+        status=status,
+        entered_by=entered_by,
+        entered_at=stamp,
+        confirmed_by=confirmer if status == "confirmed" else None,
+        confirmed_at=utcnow() if status == "confirmed" else None,
+    )
+    db.session.add(entry)
+    return entry
 
 
 def demo_bank_details(person) -> tuple[str, str, str]:

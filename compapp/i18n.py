@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request, session
+from flask_babel import gettext
+
+from compapp.core.refusals import Refusal
 
 
 def select_locale() -> str:
@@ -16,6 +19,11 @@ def select_locale() -> str:
     if chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def refusal_text(refusal: Refusal) -> str:
+    """Say why a service refused, in the page's language (the one place refusals are shown)."""
+    return gettext(refusal.msgid, **refusal.values)
 
 
 def init_app(app: Flask) -> None:

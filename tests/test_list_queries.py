@@ -65,6 +65,8 @@ def build(db, size: int, year: int, admin, second, finance_dq, serial: int) -> d
     )
     from compapp.finance.services import budget_view, confirm_budget
     from compapp.imports import services as imports
+    from compapp.promotion import notices
+    from compapp.promotion import queries as promotion_queries
     from compapp.promotion import services as promotion
 
     contest = save_contest(
@@ -93,12 +95,12 @@ def build(db, size: int, year: int, admin, second, finance_dq, serial: int) -> d
     db.session.commit()
     confirm_budget(contest, "533400", finance_dq, seen=budget_view("533400", contest))
     promotion.evaluate_contest_promotions(contest, user=admin)
-    for case in promotion.contest_cases(contest)[0]:
+    for case in promotion_queries.contest_cases(contest)[0]:
         if case.status == "proposed" and case.placement.status == "confirmed":
             promotion.confirm_case(case, admin, seen=promotion.case_view(case))
     db.session.commit()
     # Published in compapp on its first day (the services take the as-of date).
-    notice = promotion.publish_notice(contest, date(2026, 12, 1), admin, today=date(2026, 12, 1))
+    notice = notices.publish_notice(contest, date(2026, 12, 1), admin, today=date(2026, 12, 1))
     db.session.commit()
     certificates.issue_all_certificates(contest, admin)
     db.session.commit()
@@ -230,13 +232,12 @@ def test_a_long_notice_shows_a_page_of_names_and_every_objection(
 ):
     """A province's notice lists thousands of names: the page shows one page of them,
     numbered as published, with the pager; the objections of every page stay listed."""
-    from compapp.promotion import services as promotion
-    from compapp.promotion import views
+    from compapp.promotion import notices, views
     from compapp.promotion.models import PromotionCase, PublicNotice
 
     _small, large = two_sizes
     notice = db.session.get(PublicNotice, large["notice"])
-    rows = promotion.notice_published_content(notice)["rows"]
+    rows = notices.notice_published_content(notice)["rows"]
     assert len(rows) > 4
     last = db.session.get(PromotionCase, rows[-1]["case_id"])
     auth.login("admin")

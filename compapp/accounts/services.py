@@ -12,6 +12,7 @@ from compapp.audit.services import record_change
 from compapp.auth.models import Invitation, User, utcnow
 from compapp.auth.sessions import end_user_sessions
 from compapp.core.messages import N_
+from compapp.core.refusals import Refusal
 from compapp.extensions import db
 
 INVITATION_LIFETIME = timedelta(days=3)
@@ -31,7 +32,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class InvitationRefused(Exception):
+class InvitationRefused(Refusal):
     """An invitation that cannot be sent or used; the message says why and what to do."""
 
 

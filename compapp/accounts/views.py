@@ -30,6 +30,7 @@ from compapp.core.xlsx import csv_row
 from compapp.downloads import CSV, download
 from compapp.extensions import db, limiter
 from compapp.formtools import ConfirmForm, options
+from compapp.i18n import refusal_text
 from compapp.reference.models import Jurisdiction
 
 bp = Blueprint("accounts", __name__)
@@ -208,7 +209,7 @@ def invite(user_id: int):
         token = services.create_invitation(user, current_user)
     except services.InvitationRefused as exc:
         db.session.rollback()
-        flash(_(str(exc)), "error")
+        flash(refusal_text(exc), "error")
         return redirect(url_for("accounts.edit", user_id=user.id))
     db.session.commit()
     return render_template(
@@ -236,7 +237,7 @@ def accept(token: str):
             services.accept_invitation(invitation, form.password.data)
         except services.InvitationRefused as exc:
             return render_template(
-                "error.html", status=409, title=_("链接已失效"), message=_(str(exc))
+                "error.html", status=409, title=_("链接已失效"), message=refusal_text(exc)
             ), 409
         db.session.commit()
         flash(_("密码已设置，请登录。"), "success")

@@ -160,19 +160,7 @@ def parse_template(data: dict, source: str) -> CertificateTemplate:
     """Check a parsed template file and return it as a CertificateTemplate."""
     if data.get("kind") not in KINDS:
         raise _template_error(source, f"kind must be one of {KINDS}")
-    texts = {}
-    for key in _TEXT_KEYS:
-        value = data.get(key)
-        if not isinstance(value, str):
-            raise _template_error(source, f"{key} must be a string")
-        texts[key] = value
-    if texts["date_style"] not in ("hanzi", "arabic"):
-        raise _template_error(source, "date_style must be 'hanzi' or 'arabic'")
-    _check_placeholders(source, "serial_label", texts["serial_label"], frozenset({"serial"}))
-    for key in ("subtitle", "file_label"):
-        _check_placeholders(source, key, texts[key], _LABEL_PLACEHOLDERS)
-    _check_placeholders(source, "verify_hint", texts["verify_hint"], frozenset({"verify_url"}))
-
+    texts = _template_texts(data, source)
     body = _table(source, data, "body")
     if "default" not in body:
         raise _template_error(source, "[body] needs a 'default' wording")
@@ -185,16 +173,7 @@ def parse_template(data: dict, source: str) -> CertificateTemplate:
     for key in _COLOUR_KEYS:
         if not isinstance(colours.get(key), str) or not _COLOUR_RE.fullmatch(colours[key]):
             raise _template_error(source, f"[colours] {key} must be a '#RRGGBB' string")
-
-    layout = _table(source, data, "layout")
-    for key in _LAYOUT_KEYS:
-        value = layout.get(key)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise _template_error(source, f"[layout] {key} must be a non-negative integer")
-    unknown = set(layout) - set(_LAYOUT_KEYS)
-    if unknown:
-        raise _template_error(source, f"[layout] unknown keys {sorted(unknown)}")
-
+    layout = _template_layout(data, source)
     return CertificateTemplate(
         kind=data["kind"],
         body=MappingProxyType(dict(body)),
@@ -203,6 +182,36 @@ def parse_template(data: dict, source: str) -> CertificateTemplate:
         source=source,
         **texts,
     )
+
+
+def _template_texts(data: dict, source: str) -> dict[str, str]:
+    """The template's texts, each a string with only the placeholders it may hold."""
+    texts = {}
+    for key in _TEXT_KEYS:
+        value = data.get(key)
+        if not isinstance(value, str):
+            raise _template_error(source, f"{key} must be a string")
+        texts[key] = value
+    if texts["date_style"] not in ("hanzi", "arabic"):
+        raise _template_error(source, "date_style must be 'hanzi' or 'arabic'")
+    _check_placeholders(source, "serial_label", texts["serial_label"], frozenset({"serial"}))
+    for key in ("subtitle", "file_label"):
+        _check_placeholders(source, key, texts[key], _LABEL_PLACEHOLDERS)
+    _check_placeholders(source, "verify_hint", texts["verify_hint"], frozenset({"verify_url"}))
+    return texts
+
+
+def _template_layout(data: dict, source: str) -> dict:
+    """The template's [layout] table: known keys, each a non-negative integer."""
+    layout = _table(source, data, "layout")
+    for key in _LAYOUT_KEYS:
+        value = layout.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise _template_error(source, f"[layout] {key} must be a non-negative integer")
+    unknown = set(layout) - set(_LAYOUT_KEYS)
+    if unknown:
+        raise _template_error(source, f"[layout] unknown keys {sorted(unknown)}")
+    return layout
 
 
 @cache

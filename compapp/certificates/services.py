@@ -48,6 +48,7 @@ from compapp.contests.models import (
 )
 from compapp.contests.queries import contest_entries
 from compapp.core.messages import N_
+from compapp.core.refusals import PROBLEMS, Refusal
 from compapp.core.vocab import GRADE_NAMES
 from compapp.extensions import db
 from compapp.jobs.models import Job
@@ -79,7 +80,7 @@ KIND_TEXT = {
 REASON_MAX = 500
 
 
-class CertificateRefused(Exception):
+class CertificateRefused(Refusal):
     """A certificate action that may not happen; the message says why."""
 
 
@@ -881,9 +882,9 @@ def issue_after_revocation(holder: Holder, reason: str, user) -> Certificate:
     with _one_issuer(holder.entry.event.contest):
         result = _issue([holder], _certificates_for, user, None, after_revocation=True)
     if result.problems:
-        raise CertificateRefused(result.problems[0])
+        raise CertificateRefused(PROBLEMS, problems=result.problems[0])
     if not result.issued:
-        raise CertificateRefused("该持证人已有有效证书。")
+        raise CertificateRefused(N_("该持证人已有有效证书。"))
     cert = result.issued[0]
     record_change(
         "reissue_certificate",
@@ -899,9 +900,9 @@ def issue_after_revocation(holder: Holder, reason: str, user) -> Certificate:
 def _clean_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise CertificateRefused("请填写原因。")
+        raise CertificateRefused(N_("请填写原因。"))
     if len(reason) > REASON_MAX:
-        raise CertificateRefused(f"原因请控制在 {REASON_MAX} 字以内。")
+        raise CertificateRefused(N_("原因请控制在 %(n)s 字以内。"), n=REASON_MAX)
     return reason
 
 
@@ -909,7 +910,7 @@ def revoke(cert: Certificate, reason: str, user) -> None:
     """Revoke a valid certificate, recording who, when and why."""
     reason = _clean_reason(reason)
     if not cert.is_valid:
-        raise CertificateRefused("该证书已撤销。")
+        raise CertificateRefused(N_("该证书已撤销。"))
     before = _audit_fields(cert)
     cert.status = "revoked"
     cert.revoked_at = utcnow()
@@ -946,22 +947,22 @@ def reissue(cert: Certificate, reason: str, user, issued_on: date | None = None)
     """
     reason = _clean_reason(reason)
     if not cert.is_valid:
-        raise CertificateRefused("只能补发有效的证书；已撤销的证书请重新颁发。")
+        raise CertificateRefused(N_("只能补发有效的证书；已撤销的证书请重新颁发。"))
     if cert.kind == "honour":
         raise CertificateRefused(N_("荣誉奖励证书请先撤销，再在荣誉奖励页面重新颁发。"))
     holder = _holder_of(cert)
     if cert.kind == "award" and not awards_certificate(cert.entry.placement):
-        raise CertificateRefused("该成绩已不再确认或不再有奖项，不能补发获奖证书。")
+        raise CertificateRefused(N_("该成绩已不再确认或不再有奖项，不能补发获奖证书。"))
     if holder.kind == "award" and holder.coach is not None:
         role = next((ec.role for ec in cert.entry.coaches if ec.coach_id == cert.coach_id), None)
         if role is None:
-            raise CertificateRefused("该教练已不在这一参赛组的教练团队中，不能补发。")
+            raise CertificateRefused(N_("该教练已不在这一参赛组的教练团队中，不能补发。"))
         holder.role = COACH_ROLE_TEXT.get(role, "教练")
     content = build_content(holder, new_serial(), issued_on or today_local())
     try:
         check_printable(content, _check_url(content.serial))
     except GlyphMissing as exc:
-        raise CertificateRefused(str(exc)) from exc
+        raise CertificateRefused(PROBLEMS, problems=str(exc)) from exc
     with _one_issuer(cert.contest):
         revoke(cert, f"补发：{reason}", user)
         new = _write(holder, content, user)
@@ -1043,7 +1044,7 @@ def issue_honour_certificate(
     try:
         check_printable(content, _check_url(content.serial))
     except GlyphMissing as exc:
-        raise CertificateRefused(str(exc)) from exc
+        raise CertificateRefused(PROBLEMS, problems=str(exc)) from exc
     cert = Certificate(
         serial=content.serial,
         kind="honour",
@@ -1194,7 +1195,7 @@ def start_contest_zip(contest: Contest, user) -> tuple[Job, bool]:
     the job already queued, running or done."""
     certs = [c for c in contest_certificates(contest) if c.is_valid]
     if not certs:
-        raise CertificateRefused("该赛事还没有有效的证书，请先颁发。")
+        raise CertificateRefused(N_("该赛事还没有有效的证书，请先颁发。"))
     job, new = start_job(_zip_request(contest, certs), user)  # may raise JobRefused
     record_change(
         "download_certificate_zip",

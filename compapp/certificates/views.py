@@ -37,6 +37,7 @@ from compapp.core.names import mask_name
 from compapp.core.seen import AlreadyDone
 from compapp.extensions import db, limiter
 from compapp.formtools import ConfirmForm
+from compapp.i18n import refusal_text
 from compapp.jobs import services as jobs
 from compapp.paging import page_of
 from compapp.routing import record_id
@@ -252,7 +253,7 @@ def issue_again(contest_id: int):
         cert = services.issue_after_revocation(holder, form.reason.data, current_user)
     except services.CertificateRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
     except AlreadyDone:
         flash(_("另一位用户刚刚为此人颁发了证书，您的这次颁发没有执行。"), "error")
     else:
@@ -318,7 +319,7 @@ def _reason_page(cert: Certificate, action: str):
                 )
         except services.CertificateRefused as exc:
             db.session.rollback()
-            form.reason.errors.append(str(exc))
+            form.reason.errors.append(refusal_text(exc))
         except AlreadyDone:
             flash(_("另一位用户刚刚处理了这份证书，您的这次操作没有执行。"), "error")
             return redirect(url_for("certificates.contest", contest_id=cert.contest_id))
@@ -374,11 +375,11 @@ def start_zip(contest_id: int):
         job, new = services.start_contest_zip(contest, current_user)
     except services.CertificateRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         return redirect(url_for("certificates.contest", contest_id=contest.id))
     except jobs.JobRefused as exc:
         db.session.rollback()
-        flash(_(exc.message, **exc.values), "error")
+        flash(refusal_text(exc), "error")
         return redirect(url_for("certificates.contest", contest_id=contest.id))
     db.session.commit()
     if new:

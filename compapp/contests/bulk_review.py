@@ -23,6 +23,7 @@ from compapp.contests import services
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event, Placement
 from compapp.core.seen import AlreadyDone, Changed, check
 from compapp.extensions import db
+from compapp.i18n import refusal_text
 from compapp.reference.models import Jurisdiction
 
 PAGE_SIZE = 100
@@ -157,7 +158,7 @@ def confirm_many(ids: list[int], seen: dict[int, dict | None], user, in_scope) -
             services.confirm_placement(placement, user, seen.get(placement_id))
         except services.ConfirmRefused as exc:
             db.session.rollback()
-            outcome.refused.append((what, str(exc)))
+            outcome.refused.append((what, refusal_text(exc)))
             continue
         except (Changed, AlreadyDone) as exc:
             db.session.rollback()

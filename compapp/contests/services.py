@@ -29,6 +29,7 @@ from compapp.contests.models import (
 from compapp.contests.rules import Problem
 from compapp.core.idnumber import normalise_id_number
 from compapp.core.messages import N_
+from compapp.core.refusals import PROBLEMS, Refusal
 from compapp.core.seen import AlreadyDone, Changed, changes
 from compapp.core.seen import check as check_seen
 from compapp.extensions import db
@@ -53,7 +54,7 @@ class InUse(Exception):
         self.count = count
 
 
-class ConfirmRefused(Exception):
+class ConfirmRefused(Refusal):
     """A result cannot be confirmed or reopened; the message says why."""
 
 
@@ -111,7 +112,7 @@ def confirm_placement(placement: Placement, user, seen: dict | None) -> None:
             "confirm_placement", _who(placement.confirmed_by_id), placement.confirmed_at
         )
     if placement.entered_by_id is not None and placement.entered_by_id == user.id:
-        raise ConfirmRefused(_("不能复核自己录入的成绩：须由另一名组织者或管理员确认。"))
+        raise ConfirmRefused(N_("不能复核自己录入的成绩：须由另一名组织者或管理员确认。"))
     check_seen(seen, placement_view(placement))
     placement_id = placement.id
     placement.status = "confirmed"
@@ -137,15 +138,16 @@ def reopen_placement(placement: Placement, user, note: str) -> None:
     promotion decisions not yet in a notice are undone (decided again after the correction).
     """
     if placement.status != "confirmed":
-        raise ConfirmRefused(_("该成绩尚未确认，可直接修改。"))
+        raise ConfirmRefused(N_("该成绩尚未确认，可直接修改。"))
     if not note:
-        raise ConfirmRefused(_("撤回确认须填写原因。"))
+        raise ConfirmRefused(N_("撤回确认须填写原因。"))
     from compapp.promotion.services import status_name
 
     blocking = _blocking_cases(placement.entry.event.contest, [placement.id])
     if blocking:
         raise ConfirmRefused(
-            "；".join(
+            PROBLEMS,
+            problems="；".join(
                 _(
                     "%(name)s 的晋升已公示或已生效（%(status)s），该成绩不能撤回确认；"
                     "公示期间对成绩有异议的，请在公示页登记异议，由另一名组织者调查处理。",
@@ -153,7 +155,7 @@ def reopen_placement(placement: Placement, user, note: str) -> None:
                     status=status_name(case.status),
                 )
                 for case in blocking
-            )
+            ),
         )
     placement_id = placement.id
     _reopen(placement, user)
@@ -161,7 +163,7 @@ def reopen_placement(placement: Placement, user, note: str) -> None:
         db.session.flush()
     except StaleDataError:
         _fresh(placement_id)
-        raise ConfirmRefused(_("在您操作期间，该成绩已被他人修改，请刷新后重试。")) from None
+        raise ConfirmRefused(N_("在您操作期间，该成绩已被他人修改，请刷新后重试。")) from None
     from compapp.certificates.services import supersede_entry_certificates
     from compapp.promotion.services import reopen_case_decisions
 
@@ -206,11 +208,11 @@ def _plain_value(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
-class ContestChangeRefused(Exception):
+class ContestChangeRefused(Refusal):
     """A price-relevant change cannot be made: ``blocking`` lists what stands in its way."""
 
     def __init__(self, blocking: list[str]):
-        super().__init__("; ".join(blocking))
+        super().__init__(PROBLEMS, problems="; ".join(blocking))
         self.blocking = blocking
 
 
@@ -808,7 +810,7 @@ def save_entry(
     lands while this runs makes the placement's UPDATE fail its version check.
     """
     if entry is not None and entry.placement is not None and entry.placement.status == "confirmed":
-        raise ConfirmRefused(_("该成绩已确认，不能直接修改；请先撤回确认（须填写原因），再更正。"))
+        raise ConfirmRefused(N_("该成绩已确认，不能直接修改；请先撤回确认（须填写原因），再更正。"))
     claim_event_version(event, seen_version)
     is_new = entry is None
     if entry is None:

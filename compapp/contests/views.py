@@ -39,6 +39,7 @@ from compapp.contests.models import (
 from compapp.core.seen import AlreadyDone, Changed
 from compapp.extensions import db
 from compapp.formtools import ConfirmForm, options
+from compapp.i18n import refusal_text
 from compapp.paging import page_of, search_text
 from compapp.policy.categories import CATEGORIES, CATEGORY_TIER, result_key
 from compapp.reference.models import Jurisdiction
@@ -492,7 +493,7 @@ def handle_entry_form(event: Event, entry: Entry | None):
                 db.session.rollback()
                 event = queries.event_with_entries(event.id)
                 stale = True
-                form.form_errors.append(str(exc))
+                form.form_errors.append(refusal_text(exc))
             except services.StaleEvent as exc:
                 event = queries.event_with_entries(exc.event.id)
                 stale = True
@@ -676,7 +677,7 @@ def confirm_placement(placement_id: int):
             placement, current_user, seen_from_form("placement", placement.id)
         )
     except services.ConfirmRefused as exc:
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         return redirect(request.referrer or url_for("contests.review")), 303
     except (Changed, AlreadyDone) as exc:
         db.session.rollback()
@@ -705,7 +706,7 @@ def reopen_placement(placement_id: int):
     try:
         services.reopen_placement(placement, current_user, note)
     except services.ConfirmRefused as exc:
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         return redirect(url_for("contests.edit_entry", entry_id=placement.entry_id))
     record_change(
         "reopen_placement",

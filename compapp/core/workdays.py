@@ -113,58 +113,67 @@ def load_holiday_calendar(path: Path | None = None) -> HolidayCalendar:
     path = Path(path) if path is not None else DEFAULT_HOLIDAYS_FILE
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     data = load_toml_strict(path)
-
-    def fail(key: str, message: str):
-        raise PolicyFileError(f"{path.name}: {key}: {message}")
-
     for key in data:
         if key != "years":
-            fail(key, "unknown key (a typo?)")
+            _fail(path, key, "unknown key (a typo?)")
     years_raw = data.get("years")
     if not isinstance(years_raw, dict) or not years_raw:
-        fail("years", "missing: add a [years.YYYY] table per year")
+        _fail(path, "years", "missing: add a [years.YYYY] table per year")
 
-    years: set[int] = set()
     holidays: set[date] = set()
     workdays: set[date] = set()
     sources: dict[int, str] = {}
     for name, entry in years_raw.items():
-        where = f"years.{name}"
-        if not name.isdigit() or len(name) != 4:
-            fail(where, "the table name must be a four-digit year")
-        year = int(name)
-        if not isinstance(entry, dict):
-            fail(where, "must be a table")
-        for key in entry:
-            if key not in ("source", "holidays", "workdays"):
-                fail(f"{where}.{key}", "unknown key (a typo?)")
-        source = entry.get("source")
-        if not isinstance(source, str) or not source.strip():
-            fail(f"{where}.source", "missing: name the notice these dates come from")
+        year, source = _read_year(path, name, entry)
         for key, into in (("holidays", holidays), ("workdays", workdays)):
-            values = entry.get(key)
-            if not isinstance(values, list):
-                fail(f"{where}.{key}", "missing: give a list of dates (may be empty)")
-            for i, value in enumerate(values):
-                if not isinstance(value, date) or isinstance(value, datetime):
-                    fail(f"{where}.{key}[{i}]", "must be a TOML date like 2026-10-01")
-                if value.year != year:
-                    fail(f"{where}.{key}[{i}]", f"{value} is not in {year}")
-                if value in into:
-                    fail(f"{where}.{key}[{i}]", f"{value} is listed twice")
-                if key == "workdays" and value.weekday() < 5:
-                    fail(f"{where}.{key}[{i}]", f"{value} is a weekday, not a 调休 weekend day")
-                into.add(value)
-        years.add(year)
+            into |= _read_dates(path, f"years.{name}.{key}", entry.get(key), year, key)
         sources[year] = source
 
     both = holidays & workdays
     if both:
-        fail("years", f"{min(both)} is both a holiday and a working day")
+        _fail(path, "years", f"{min(both)} is both a holiday and a working day")
     return HolidayCalendar(
-        years=frozenset(years),
+        years=frozenset(sources),
         holidays=frozenset(holidays),
         extra_workdays=frozenset(workdays),
         sources=MappingProxyType(sources),
         digest=digest,
     )
+
+
+def _fail(path: Path, key: str, message: str):
+    raise PolicyFileError(f"{path.name}: {key}: {message}")
+
+
+def _read_year(path: Path, name: str, entry) -> tuple[int, str]:
+    """Check one [years.YYYY] table's name and keys; return its year and source."""
+    where = f"years.{name}"
+    if not name.isdigit() or len(name) != 4:
+        _fail(path, where, "the table name must be a four-digit year")
+    if not isinstance(entry, dict):
+        _fail(path, where, "must be a table")
+    for key in entry:
+        if key not in ("source", "holidays", "workdays"):
+            _fail(path, f"{where}.{key}", "unknown key (a typo?)")
+    source = entry.get("source")
+    if not isinstance(source, str) or not source.strip():
+        _fail(path, f"{where}.source", "missing: name the notice these dates come from")
+    return int(name), source
+
+
+def _read_dates(path: Path, where: str, values, year: int, key: str) -> set[date]:
+    """Check one year's list of holidays (or 调休 working days) and return its dates."""
+    if not isinstance(values, list):
+        _fail(path, where, "missing: give a list of dates (may be empty)")
+    found: set[date] = set()
+    for i, value in enumerate(values):
+        if not isinstance(value, date) or isinstance(value, datetime):
+            _fail(path, f"{where}[{i}]", "must be a TOML date like 2026-10-01")
+        if value.year != year:
+            _fail(path, f"{where}[{i}]", f"{value} is not in {year}")
+        if value in found:
+            _fail(path, f"{where}[{i}]", f"{value} is listed twice")
+        if key == "workdays" and value.weekday() < 5:
+            _fail(path, f"{where}[{i}]", f"{value} is a weekday, not a 调休 weekend day")
+        found.add(value)
+    return found

@@ -16,7 +16,9 @@ from compapp import labels
 from compapp.audit.services import record_change
 from compapp.auth.models import utcnow
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event, Placement
+from compapp.core.messages import N_
 from compapp.core.names import mask_name
+from compapp.core.refusals import Refusal
 from compapp.disclosure.models import Disclosure
 from compapp.extensions import db
 from compapp.rewards.models import AwardLineRecord
@@ -24,7 +26,7 @@ from compapp.rewards.models import AwardLineRecord
 LEVELS = ("province", "prefecture", "county")
 
 
-class DisclosureRefused(Exception):
+class DisclosureRefused(Refusal):
     """A publication or withdrawal is not allowed; the message says why (translated)."""
 
 
@@ -141,11 +143,10 @@ def live_disclosure(contest_id: int) -> Disclosure | None:
 
 def publish(contest: Contest, user) -> Disclosure:
     """Publish the contest's award list (a newer publication replaces the live one)."""
-    from flask_babel import gettext as _
 
     content = public_content(contest)
     if not content["rows"]:
-        raise DisclosureRefused(_("本赛事还没有经复核确认的成绩，无法公示获奖名单。"))
+        raise DisclosureRefused(N_("本赛事还没有经复核确认的成绩，无法公示获奖名单。"))
     current = live_disclosure(contest.id)
     if current is not None:
         _withdraw(current, user, "已发布更新的获奖名单")
@@ -181,13 +182,12 @@ def _withdraw(disclosure: Disclosure, user, reason: str) -> None:
 
 def withdraw(contest: Contest, user, reason: str) -> Disclosure:
     """Take the contest's award list off the public page; a reason is required."""
-    from flask_babel import gettext as _
 
     if not reason.strip():
-        raise DisclosureRefused(_("撤回公示须填写原因。"))
+        raise DisclosureRefused(N_("撤回公示须填写原因。"))
     current = live_disclosure(contest.id)
     if current is None:
-        raise DisclosureRefused(_("本赛事的获奖名单目前没有公开。"))
+        raise DisclosureRefused(N_("本赛事的获奖名单目前没有公开。"))
     _withdraw(current, user, reason.strip())
     return current
 

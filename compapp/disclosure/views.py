@@ -15,6 +15,7 @@ from compapp.disclosure.exports import award_list_pdf, award_list_workbook
 from compapp.downloads import PDF, XLSX, download
 from compapp.extensions import db
 from compapp.formtools import ConfirmForm
+from compapp.i18n import refusal_text
 
 bp = Blueprint("disclosure", __name__)
 
@@ -89,7 +90,7 @@ def publish(contest_id: int):
         services.publish(contest, current_user)
     except services.DisclosureRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
     else:
         db.session.commit()
         flash(_("已公开获奖名单。"), "success")
@@ -106,7 +107,7 @@ def withdraw(contest_id: int):
         services.withdraw(contest, current_user, (request.form.get("reason") or "")[:400])
     except services.DisclosureRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
     else:
         db.session.commit()
         flash(_("已撤回公开的获奖名单。"), "success")

@@ -11,17 +11,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import gettext as _
-
 from compapp.audit.services import record_change
 from compapp.contests.models import Contest, Entry, Event, Placement
+from compapp.core.messages import N_
 from compapp.core.money import format_yuan, from_fen
+from compapp.core.refusals import Refusal
 from compapp.extensions import db
 from compapp.finance.models import Reconciliation, RecoveryLine
 from compapp.rewards.models import AwardLineRecord
 
 
-class ReconciliationRefused(Exception):
+class ReconciliationRefused(Refusal):
     """The reconciliation cannot be recorded; the message says why (translated)."""
 
 
@@ -160,15 +160,13 @@ def record_reconciliation(
 ) -> Reconciliation:
     """The officer records that their books agree (or why they differ) with compapp's ledger."""
     if user.role != "finance" or user.jurisdiction_code != figures.payer_code:
-        raise ReconciliationRefused(_("只有该承担单位的财务人员可以记录对账。"))
+        raise ReconciliationRefused(N_("只有该承担单位的财务人员可以记录对账。"))
     explanation = (explanation or "").strip()
     difference = ledger_paid_fen - figures.paid_fen
     if difference and not explanation:
         raise ReconciliationRefused(
-            _(
-                "账面支付数与系统记录相差 %(diff)s，请说明差额原因。",
-                diff=format_yuan(from_fen(difference)),
-            )
+            N_("账面支付数与系统记录相差 %(diff)s，请说明差额原因。"),
+            diff=format_yuan(from_fen(difference)),
         )
     record = Reconciliation(
         payer_code=figures.payer_code,

@@ -12,7 +12,6 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from compapp.audit.services import record_change
@@ -20,6 +19,7 @@ from compapp.auth.models import utcnow
 from compapp.contests.models import Contest, Entry, Event, Placement
 from compapp.core.messages import N_
 from compapp.core.money import format_yuan, from_fen
+from compapp.core.refusals import Refusal
 from compapp.core.seen import AlreadyDone, Changed, check, digest
 from compapp.extensions import db
 from compapp.reference.models import Jurisdiction
@@ -29,7 +29,7 @@ from compapp.rewards.services import line_loading, line_notices
 STATUSES = ("provisional", "awaiting_budget", "confirmed", "revoked", "paid")
 
 
-class BudgetRefused(Exception):
+class BudgetRefused(Refusal):
     """A budget action is not allowed; the message says why (Chinese msgid)."""
 
 
@@ -547,14 +547,14 @@ def confirm_budget(
     from compapp.finance.models import FUNDING_SOURCES
 
     if user.role != "finance" or user.jurisdiction_code != payer_code:
-        raise BudgetRefused(_l("只有该承担单位的财务人员可以确认其预算。"))
+        raise BudgetRefused(N_("只有该承担单位的财务人员可以确认其预算。"))
     if funding_source not in FUNDING_SOURCES:
-        raise BudgetRefused(_l("请选择资金来源。"))
+        raise BudgetRefused(N_("请选择资金来源。"))
     view = budget_view(payer_code, contest)
     count, fen = view[N_("待确认明细条数")], view[N_("待确认合计")]
     if not count:
         _already_confirmed(contest, payer_code, seen)
-        raise BudgetRefused(_l("没有待确认的明细：成绩须先经第二人复核确认。"))
+        raise BudgetRefused(N_("没有待确认的明细：成绩须先经第二人复核确认。"))
     try:
         check(seen, view)
     except Changed:
@@ -640,19 +640,19 @@ def mark_paid(
     paid them (``AlreadyDone``); a voucher is never overwritten.
     """
     if user.role != "finance" or user.jurisdiction_code != payer_code:
-        raise BudgetRefused(_l("只有该承担单位的财务人员可以登记支付。"))
+        raise BudgetRefused(N_("只有该承担单位的财务人员可以登记支付。"))
     if not reference.strip():
-        raise BudgetRefused(_l("请填写支付凭证号。"))
+        raise BudgetRefused(N_("请填写支付凭证号。"))
     reference = reference.strip()[:80]
     for line in lines:
         if line.payer_code != payer_code:
-            raise BudgetRefused(_l("只能登记本单位已确认、尚未支付的明细。"))
+            raise BudgetRefused(N_("只能登记本单位已确认、尚未支付的明细。"))
         if line.paid_on is not None:
             _already_paid(lines)
         if line.status() != "confirmed":
-            raise BudgetRefused(_l("只能登记本单位已确认、尚未支付的明细。"))
+            raise BudgetRefused(N_("只能登记本单位已确认、尚未支付的明细。"))
         if line.amount_fen < 0:
-            raise BudgetRefused(_l("负数调整明细为应收回金额，请按收回流程处理，不能登记为支付。"))
+            raise BudgetRefused(N_("负数调整明细为应收回金额，请按收回流程处理，不能登记为支付。"))
     if contest is not None:
         try:
             check(seen, payment_view(payer_code, contest))
@@ -702,14 +702,14 @@ def mark_paid(
 def mark_paid_each(items: list[tuple[AwardLineRecord, str, date]], payer_code: str, user) -> None:
     """Record payment of confirmed lines, each with its own voucher and date; all or none."""
     if user.role != "finance" or user.jurisdiction_code != payer_code:
-        raise BudgetRefused(_l("只有该承担单位的财务人员可以登记支付。"))
+        raise BudgetRefused(N_("只有该承担单位的财务人员可以登记支付。"))
     for line, reference, _on in items:
         if not reference.strip():
-            raise BudgetRefused(_l("请填写支付凭证号。"))
+            raise BudgetRefused(N_("请填写支付凭证号。"))
         if line.payer_code != payer_code or line.status() != "confirmed":
-            raise BudgetRefused(_l("只能登记本单位已确认、尚未支付的明细。"))
+            raise BudgetRefused(N_("只能登记本单位已确认、尚未支付的明细。"))
         if line.amount_fen < 0:
-            raise BudgetRefused(_l("负数调整明细为应收回金额，请按收回流程处理，不能登记为支付。"))
+            raise BudgetRefused(N_("负数调整明细为应收回金额，请按收回流程处理，不能登记为支付。"))
     for line, reference, paid_on in items:
         before = {"paid_on": None, "payment_reference": None}
         # Compare-and-set: of two registrations of one line at the same moment, one wins.
@@ -725,7 +725,7 @@ def mark_paid_each(items: list[tuple[AwardLineRecord, str, date]], payer_code: s
             .execution_options(synchronize_session=False)
         ).rowcount
         if claimed != 1:
-            raise BudgetRefused(_l("该明细已由他人登记支付，请刷新后查看。"))
+            raise BudgetRefused(N_("该明细已由他人登记支付，请刷新后查看。"))
         db.session.refresh(line)
         record_change(
             "mark_line_paid",
@@ -783,7 +783,7 @@ def register_sheet_payments(contest: Contest, payer_code: str, rows, user) -> in
         .with_for_update(of=AwardLineRecord)
     ).all()
     if len(lines) != len(wanted):
-        raise BudgetRefused(_l("支付表中有不属于本赛事的明细编号：请使用本赛事下载的发放花名册。"))
+        raise BudgetRefused(N_("支付表中有不属于本赛事的明细编号：请使用本赛事下载的发放花名册。"))
     items = [
         (line, "；".join(wanted[line.id][0]), wanted[line.id][1])
         for line in lines

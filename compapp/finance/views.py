@@ -31,6 +31,7 @@ from compapp.finance.exports import (
 )
 from compapp.finance.models import FUNDING_SOURCES
 from compapp.formtools import ConfirmForm
+from compapp.i18n import refusal_text
 from compapp.jobs.exports import export_or_job, run_export
 from compapp.paging import page_of, search_text
 from compapp.reference.models import Jurisdiction
@@ -183,7 +184,7 @@ def confirm(contest_id: int):
         )
     except services.BudgetRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
     except (Changed, AlreadyDone) as exc:
         db.session.rollback()
         flash(refusal_message(exc), "error")
@@ -237,7 +238,7 @@ def mark_paid(contest_id: int):
         )
     except services.BudgetRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
     except (Changed, AlreadyDone) as exc:
         db.session.rollback()
         flash(refusal_message(exc), "error")
@@ -496,7 +497,7 @@ def payment_sheet(contest_id: int):
         )
     except services.BudgetRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         return back
     db.session.commit()
     flash(_("已按上传的支付表登记 %(n)s 条明细的支付。", n=count), "success")
@@ -548,7 +549,7 @@ def reconciliation():
                 )
             except recon.ReconciliationRefused as exc:
                 db.session.rollback()
-                error = str(exc)
+                error = refusal_text(exc)
             else:
                 db.session.commit()
                 flash(_("已记录对账。"), "success")

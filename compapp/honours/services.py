@@ -9,7 +9,9 @@ from sqlalchemy.orm import joinedload
 
 from compapp.audit.services import record_change, snapshot
 from compapp.contests.models import Competitor
+from compapp.core.messages import N_
 from compapp.core.money import to_fen
+from compapp.core.refusals import Refusal
 from compapp.extensions import db
 from compapp.honours.models import Honour
 from compapp.honours.rules import price_honour
@@ -19,7 +21,7 @@ FIELDS = ["competitor_id", "kind", "awarded_on", "recommended_by", "amount_fen",
           "clause", "confirmed_by_id"]  # fmt: skip
 
 
-class HonourRefused(Exception):
+class HonourRefused(Refusal):
     """An honour cannot be recorded or confirmed as asked; the message says why."""
 
 
@@ -36,13 +38,13 @@ def record_honour(data: HonourData, user) -> Honour:
     from compapp.rewards.services import award_policies
 
     if data.kind not in HONOUR_KINDS:
-        raise HonourRefused("未知的荣誉类别。")
+        raise HonourRefused(N_("未知的荣誉类别。"))
     competitor = db.session.get(Competitor, data.competitor_id)
     if competitor is None:
-        raise HonourRefused("找不到该选手。")
+        raise HonourRefused(N_("找不到该选手。"))
     recommended_by = (data.recommended_by or "").strip()
     if not recommended_by:
-        raise HonourRefused("请填写推荐单位。")
+        raise HonourRefused(N_("请填写推荐单位。"))
     price = price_honour(data.kind, data.awarded_on, award_policies())
     honour = Honour(
         competitor_id=competitor.id,
@@ -78,9 +80,9 @@ def confirm_honour(honour: Honour, user) -> None:
     from compapp.auth.models import utcnow
 
     if honour.confirmed_by_id is not None:
-        raise HonourRefused("该荣誉已确认。")
+        raise HonourRefused(N_("该荣誉已确认。"))
     if honour.recorded_by_id == user.id:
-        raise HonourRefused("登记人不能确认自己登记的荣誉，请由另一位工作人员确认。")
+        raise HonourRefused(N_("登记人不能确认自己登记的荣誉，请由另一位工作人员确认。"))
     before = snapshot(honour, FIELDS)
     honour.confirmed_by_id = user.id
     honour.confirmed_at = utcnow()

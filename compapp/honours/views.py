@@ -16,6 +16,7 @@ from compapp.extensions import db
 from compapp.formtools import ConfirmForm
 from compapp.honours import services
 from compapp.honours.models import Honour
+from compapp.i18n import refusal_text
 from compapp.labels import honour_name
 from compapp.policy.categories import HONOUR_KINDS
 
@@ -57,7 +58,7 @@ def index():
                     current_user,
                 )
             except services.HonourRefused as exc:
-                flash(_(str(exc)), "error")
+                flash(refusal_text(exc), "error")
             else:
                 db.session.commit()
                 flash(_("已登记，待另一位工作人员确认。"), "success")
@@ -81,7 +82,7 @@ def confirm(honour_id: int):
         try:
             services.confirm_honour(honour, current_user)
         except services.HonourRefused as exc:
-            flash(_(str(exc)), "error")
+            flash(refusal_text(exc), "error")
         else:
             db.session.commit()
             flash(_("已确认。"), "success")

@@ -26,6 +26,7 @@ from functools import lru_cache
 from xml.parsers import expat
 
 from compapp.core.messages import N_
+from compapp.core.refusals import Refusal
 
 MAX_COLUMNS = 64  # A..BL: the template has 28 columns; room for a few of the organiser's own
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
@@ -88,11 +89,11 @@ _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _DATE_FORMAT_IDS = frozenset({*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)})
 
 
-class Refused(Exception):
+class Refused(Refusal):
     """The file is refused as a whole: a message id, its parameters and the sheet's name."""
 
     def __init__(self, message: str, sheet: str = "?", **params) -> None:
-        super().__init__(message)
+        super().__init__(message, **params)
         self.message = message
         self.sheet = sheet
         self.params = params
@@ -542,43 +543,55 @@ def _shared_strings(package: _Package, part: str | None, needed: dict[int, str])
         return {}
     if part is None:
         raise Refused(NOT_A_WORKBOOK)
-    last = max(needed)
-    found: dict[int, str] = {}
-    state = {"index": -1, "collect": False, "phonetic": 0, "parts": [], "chars": 0}
+    reader = _SharedStrings(needed)
+    _parse(package.chunks(part, MAX_SHARED_STRINGS_BYTES), reader.start, reader.end, reader.text)
+    if len(reader.found) != len(needed):
+        raise Refused(NOT_A_WORKBOOK)
+    return reader.found
 
-    def start(name, attrs):
+
+class _SharedStrings:
+    """The parser's handlers for the shared strings part: keep the needed texts (without
+    phonetic runs), each at most ``MAX_CELL_CHARS``; stop after the last needed one."""
+
+    def __init__(self, needed: dict[int, str]) -> None:
+        self.needed = needed
+        self.last = max(needed)
+        self.found: dict[int, str] = {}
+        self.index = -1
+        self.collect = False
+        self.phonetic = 0
+        self.parts: list[str] = []
+        self.chars = 0
+
+    def start(self, name, attrs) -> None:
         tag = _local(name)
         if tag == "si":
-            state["index"] += 1
-            state["parts"], state["chars"] = [], 0
-        elif tag == "t" and not state["phonetic"] and state["index"] in needed:
-            state["collect"] = True
+            self.index += 1
+            self.parts, self.chars = [], 0
+        elif tag == "t" and not self.phonetic and self.index in self.needed:
+            self.collect = True
         elif tag == "rPh":
-            state["phonetic"] += 1
+            self.phonetic += 1
 
-    def text(data):
-        if state["collect"]:
-            state["chars"] += len(data)
-            if state["chars"] > MAX_CELL_CHARS:
-                raise Refused(CELL_TOO_LONG, ref=needed[state["index"]], n=MAX_CELL_CHARS)
-            state["parts"].append(data)
+    def text(self, data) -> None:
+        if self.collect:
+            self.chars += len(data)
+            if self.chars > MAX_CELL_CHARS:
+                raise Refused(CELL_TOO_LONG, ref=self.needed[self.index], n=MAX_CELL_CHARS)
+            self.parts.append(data)
 
-    def end(name):
+    def end(self, name) -> None:
         tag = _local(name)
         if tag == "t":
-            state["collect"] = False
+            self.collect = False
         elif tag == "rPh":
-            state["phonetic"] -= 1
+            self.phonetic -= 1
         elif tag == "si":
-            if state["index"] in needed:
-                found[state["index"]] = _unescape("".join(state["parts"]))
-            if state["index"] >= last:
+            if self.index in self.needed:
+                self.found[self.index] = _unescape("".join(self.parts))
+            if self.index >= self.last:
                 raise StopParsing
-
-    _parse(package.chunks(part, MAX_SHARED_STRINGS_BYTES), start, end, text)
-    if len(found) != len(needed):
-        raise Refused(NOT_A_WORKBOOK)
-    return found
 
 
 def read_sheet(data: bytes, preferred: str, skipped: tuple[str, ...], max_rows: int) -> Sheet:

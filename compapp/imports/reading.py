@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 
 from compapp.core.bank import bank_problems, clean_bank_details, mask_account
 from compapp.core.idnumber import id_number_problem, normalise_id_number
+from compapp.core.messages import N_
 from compapp.core.vocab import GRADES
 from compapp.imports import files
 
@@ -242,15 +243,15 @@ def read_upload(data: bytes, filename: str = "") -> Table:
     """Read an uploaded file (.xlsx or .csv, detected from its bytes) into a ``Table``."""
     name = filename or "?"
     if not data or not data.strip():
-        return _refused(name, "文件是空的，请选择填好的模板文件。")
+        return _refused(name, N_("文件是空的，请选择填好的模板文件。"))
     if data[:4] == b"PK\x03\x04":
         return read_xlsx(data)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return _refused(
-            name, "这是旧版 Excel（.xls）文件，请在 Excel 中“另存为” .xlsx 或 CSV 后再上传。"
+            name, N_("这是旧版 Excel（.xls）文件，请在 Excel 中“另存为” .xlsx 或 CSV 后再上传。")
         )
     if data[:5] == b"%PDF-" or b"\x00" in data[:4096]:
-        return _refused(name, "该文件不是电子表格。请上传 .xlsx 文件或 CSV 文件。")
+        return _refused(name, N_("该文件不是电子表格。请上传 .xlsx 文件或 CSV 文件。"))
     return read_csv(data)
 
 
@@ -279,7 +280,9 @@ def read_csv(data: bytes) -> Table:
     if decoded is None:
         return _refused(
             "CSV",
-            "无法识别文件的文字编码。请保存为 UTF-8 或 GB18030（Excel 默认的“CSV”）编码的 CSV，或直接上传 .xlsx。",
+            N_(
+                "无法识别文件的文字编码。请保存为 UTF-8 或 GB18030（Excel 默认的“CSV”）编码的 CSV，或直接上传 .xlsx。"
+            ),
         )
     text, encoding = decoded
     first = text[: files.MAX_CSV_LINE_CHARS].split("\n", 1)[0]
@@ -372,9 +375,56 @@ def _table_from_records(
     if not records:
         if earlier:
             return Table(sheet, [], [], list(earlier))
-        return _refused(sheet, "文件中没有任何内容（第一行应为列标题，从第二行起每行一名选手）。")
+        return _refused(
+            sheet, N_("文件中没有任何内容（第一行应为列标题，从第二行起每行一名选手）。")
+        )
     header_number, header_values = records[0]
     problems: list[CellProblem] = list(earlier or [])
+    columns = _header_columns(sheet, header_number, header_values, problems)
+    headers = [columns[i] for i in sorted(columns)]
+    rows = []
+    unlisted = 0
+    for number, values in records[1:]:
+        if len(rows) >= MAX_ROWS:
+            return _refused(sheet, "文件超过 %(n)s 行，请分成几个文件上传。", n=MAX_ROWS)
+        row, found = _row_cells(sheet, number, values, columns)
+        for problem in found:
+            if len(problems) < MAX_PROBLEMS:
+                problems.append(problem)
+            else:
+                unlisted += 1
+        if any(row.values()):
+            rows.append((number, row))
+    # Formula problems were found before the headers were known: name their column now.
+    problems = [
+        CellProblem(
+            p.sheet,
+            p.row,
+            columns.get(int(p.column[1:]), column_letter(int(p.column[1:]))),
+            p.value,
+            p.message,
+            p.params,
+        )
+        if p.column and p.column.startswith("#")
+        else p
+        for p in problems
+    ]
+    if unlisted:
+        problems.append(too_many_problems(sheet, unlisted))
+    if not rows and not problems:
+        problems.append(
+            _cell_problem(
+                sheet, None, None, "", "文件只有列标题，没有数据行。请从第二行起每行填写一名选手。"
+            )
+        )
+    return Table(sheet, headers, rows, problems)
+
+
+def _header_columns(
+    sheet: str, header_number: int, header_values: list, problems: list
+) -> dict[int, str]:
+    """Map the header row's columns to the template's headers; unknown, repeated and missing
+    headers are problems."""
     columns: dict[int, str] = {}
     for index, raw in enumerate(header_values):
         if raw is None or not str(raw).strip():
@@ -416,49 +466,22 @@ def _table_from_records(
                 headers="、".join(missing),
             )
         )
-    headers = [columns[i] for i in sorted(columns)]
-    rows = []
-    unlisted = 0
-    for number, values in records[1:]:
-        if len(rows) >= MAX_ROWS:
-            return _refused(sheet, "文件超过 %(n)s 行，请分成几个文件上传。", n=MAX_ROWS)
-        row: dict[str, str] = {}
-        for index, header in columns.items():
-            value = values[index] if index < len(values) else None
-            text, kind = _cell_text(value)
-            if isinstance(value, str) and value.startswith("=") and len(value) > 1:
-                kind = "formula_text"
-            row[header] = text
-            if kind is not None:
-                if len(problems) < MAX_PROBLEMS:
-                    problems.append(_type_problem(sheet, number, header, text, kind))
-                else:
-                    unlisted += 1
-        if any(row.values()):
-            rows.append((number, row))
-    # Formula problems were found before the headers were known: name their column now.
-    problems = [
-        CellProblem(
-            p.sheet,
-            p.row,
-            columns.get(int(p.column[1:]), column_letter(int(p.column[1:]))),
-            p.value,
-            p.message,
-            p.params,
-        )
-        if p.column and p.column.startswith("#")
-        else p
-        for p in problems
-    ]
-    if unlisted:
-        problems.append(too_many_problems(sheet, unlisted))
-    if not rows and not problems:
-        problems.append(
-            _cell_problem(
-                sheet, None, None, "", "文件只有列标题，没有数据行。请从第二行起每行填写一名选手。"
-            )
-        )
-    return Table(sheet, headers, rows, problems)
+    return columns
+
+
+def _row_cells(sheet: str, number: int, values: list, columns: dict[int, str]) -> tuple:
+    """One data row's text by header, and the problems of its values' types."""
+    row: dict[str, str] = {}
+    found = []
+    for index, header in columns.items():
+        value = values[index] if index < len(values) else None
+        text, kind = _cell_text(value)
+        if isinstance(value, str) and value.startswith("=") and len(value) > 1:
+            kind = "formula_text"
+        row[header] = text
+        if kind is not None:
+            found.append(_type_problem(sheet, number, header, text, kind))
+    return row, found
 
 
 def too_many_problems(sheet: str, unlisted: int) -> CellProblem:
@@ -655,8 +678,32 @@ def _bank(sheet, number: int, row: dict, problems: list) -> tuple[str, str, str]
 
 
 def _entry(sheet, occupation, event_format, group, rows, counties, problems) -> ImportedEntry:
-    first_number, first = rows[0]
-    # Entry-level values: taken from the first row that fills them; others must agree or be empty.
+    first_number, _first = rows[0]
+    shared = _shared_values(sheet, rows, problems)
+    members = [_member(sheet, number, row, problems) for number, row in rows]
+    county, rank, is_tie, result = _placing(sheet, first_number, shared, counties, problems)
+    coaches = []
+    for slot in range(1, COACH_SLOTS + 1):
+        coach = _coach(sheet, first_number, shared, slot, problems)
+        if coach is not None:
+            coaches.append(coach)
+    return ImportedEntry(
+        occupation=occupation,
+        event_format=event_format,
+        group="" if group.startswith("#row") else group,
+        rows=[n for n, _r in rows],
+        members=members,
+        sending_county=county,
+        rank=rank,
+        is_tie=bool(is_tie),
+        result=result,
+        coaches=coaches,
+    )
+
+
+def _shared_values(sheet: str, rows, problems: list) -> dict[str, str]:
+    """Entry-level values: taken from the first row that fills them; others must agree or be
+    empty."""
     shared: dict[str, str] = {}
     for header in ENTRY_HEADERS:
         for number, row in rows:
@@ -677,46 +724,49 @@ def _entry(sheet, occupation, event_format, group, rows, counties, problems) -> 
                         other=shared[header],
                     )
                 )
-    members = []
-    for number, row in rows:
-        is_employee = _yes_no(row.get(EMPLOYEE, ""))
-        if is_employee is None:
-            problems.append(
-                _cell_problem(
-                    sheet, number, EMPLOYEE, row.get(EMPLOYEE, ""), "“是否职工”只能填“是”或“否”。"
-                )
-            )
-        grade_text = re.sub(r"\s+", "", row.get(GRADE, ""))
-        grade = GRADE_VALUES.get(grade_text)
-        if grade is None:
-            problems.append(
-                _cell_problem(
-                    sheet,
-                    number,
-                    GRADE,
-                    grade_text,
-                    "未知的等级；请从下拉列表中选择（如“三级/高级工”）。",
-                )
-            )
-        employer = row.get(EMPLOYER, "").strip() or None
-        if employer and len(employer) > 160:
-            problems.append(
-                _cell_problem(sheet, number, EMPLOYER, employer, "工作单位最长 160 个字。")
-            )
-        name = re.sub(r"\s+", "", row.get(NAME, ""))
-        if len(name) > 80:
-            problems.append(_cell_problem(sheet, number, NAME, name, "姓名最长 80 个字。"))
-        members.append(
-            ImportedMember(
-                number,
-                normalise_id_number(row.get(ID_NUMBER, "")),
-                name,
-                employer,
-                bool(is_employee),
-                grade or "none",
-                _bank(sheet, number, row, problems),
+    return shared
+
+
+def _member(sheet: str, number: int, row: dict, problems: list) -> ImportedMember:
+    """One member's row of an entry: name, ID number, employer, grade and bank details."""
+    is_employee = _yes_no(row.get(EMPLOYEE, ""))
+    if is_employee is None:
+        problems.append(
+            _cell_problem(
+                sheet, number, EMPLOYEE, row.get(EMPLOYEE, ""), "“是否职工”只能填“是”或“否”。"
             )
         )
+    grade_text = re.sub(r"\s+", "", row.get(GRADE, ""))
+    grade = GRADE_VALUES.get(grade_text)
+    if grade is None:
+        problems.append(
+            _cell_problem(
+                sheet,
+                number,
+                GRADE,
+                grade_text,
+                "未知的等级；请从下拉列表中选择（如“三级/高级工”）。",
+            )
+        )
+    employer = row.get(EMPLOYER, "").strip() or None
+    if employer and len(employer) > 160:
+        problems.append(_cell_problem(sheet, number, EMPLOYER, employer, "工作单位最长 160 个字。"))
+    name = re.sub(r"\s+", "", row.get(NAME, ""))
+    if len(name) > 80:
+        problems.append(_cell_problem(sheet, number, NAME, name, "姓名最长 80 个字。"))
+    return ImportedMember(
+        number,
+        normalise_id_number(row.get(ID_NUMBER, "")),
+        name,
+        employer,
+        bool(is_employee),
+        grade or "none",
+        _bank(sheet, number, row, problems),
+    )
+
+
+def _placing(sheet: str, first_number: int, shared: dict, counties, problems: list) -> tuple:
+    """An entry's sending county, rank, tie and result, from its shared values."""
     county_text = shared.get(COUNTY, "")
     county = counties.get(re.sub(r"\s+", "", county_text).replace("(", "（").replace(")", "）"))
     if county_text and county is None:
@@ -768,61 +818,50 @@ def _entry(sheet, occupation, event_format, group, rows, counties, problems) -> 
                     "未知的奖项；请从下拉列表中选择（金牌、银牌、铜牌、优胜奖、一等奖…）。",
                 )
             )
-    coaches = []
-    for slot in range(1, COACH_SLOTS + 1):
-        name_h, role_h, share_h = coach_headers(slot)
-        name = re.sub(r"\s+", "", shared.get(name_h, ""))
-        role_text = shared.get(role_h, "")
-        share_text = shared.get(share_h, "")
-        if not name:
-            if role_text or share_text:
-                problems.append(
-                    _cell_problem(
-                        sheet, first_number, name_h, "", "填写了角色或比例，但没有填写教练姓名。"
-                    )
-                )
-            continue
-        role = ROLE_VALUES.get(role_text.strip() or "教练")
-        if role is None:
+    return county, rank, is_tie, result
+
+
+def _coach(sheet: str, first_number: int, shared: dict, slot: int, problems: list):
+    """The coach in ``slot`` of an entry (None when the slot is empty)."""
+    name_h, role_h, share_h = coach_headers(slot)
+    name = re.sub(r"\s+", "", shared.get(name_h, ""))
+    role_text = shared.get(role_h, "")
+    share_text = shared.get(share_h, "")
+    if not name:
+        if role_text or share_text:
             problems.append(
                 _cell_problem(
-                    sheet, first_number, role_h, role_text, "角色只能是教练、技术指导、翻译或专家。"
+                    sheet, first_number, name_h, "", "填写了角色或比例，但没有填写教练姓名。"
                 )
             )
-        share = None
-        if share_text:
-            share = _integer(share_text.rstrip("%％"))
-            if share is None or share > 100:
-                problems.append(
-                    _cell_problem(
-                        sheet, first_number, share_h, share_text, "比例应在 0 到 100 之间。"
-                    )
+        return None
+    role = ROLE_VALUES.get(role_text.strip() or "教练")
+    if role is None:
+        problems.append(
+            _cell_problem(
+                sheet, first_number, role_h, role_text, "角色只能是教练、技术指导、翻译或专家。"
+            )
+        )
+    share = None
+    if share_text:
+        share = _integer(share_text.rstrip("%％"))
+        if share is None or share > 100:
+            problems.append(
+                _cell_problem(sheet, first_number, share_h, share_text, "比例应在 0 到 100 之间。")
+            )
+            share = None
+    coach_number = normalise_id_number(shared.get(coach_id_header(slot), ""))
+    if coach_number:
+        why = id_number_problem(coach_number)
+        if why:
+            problems.append(
+                _cell_problem(
+                    sheet,
+                    first_number,
+                    coach_id_header(slot),
+                    coach_number,
+                    "教练身份证号码无效：%(why)s",
+                    why=ID_NUMBER_REASONS[why],
                 )
-                share = None
-        coach_number = normalise_id_number(shared.get(coach_id_header(slot), ""))
-        if coach_number:
-            why = id_number_problem(coach_number)
-            if why:
-                problems.append(
-                    _cell_problem(
-                        sheet,
-                        first_number,
-                        coach_id_header(slot),
-                        coach_number,
-                        "教练身份证号码无效：%(why)s",
-                        why=ID_NUMBER_REASONS[why],
-                    )
-                )
-        coaches.append(ImportedCoach(name, role or "coach", share, coach_number))
-    return ImportedEntry(
-        occupation=occupation,
-        event_format=event_format,
-        group="" if group.startswith("#row") else group,
-        rows=[n for n, _r in rows],
-        members=members,
-        sending_county=county,
-        rank=rank,
-        is_tie=bool(is_tie),
-        result=result,
-        coaches=coaches,
-    )
+            )
+    return ImportedCoach(name, role or "coach", share, coach_number)

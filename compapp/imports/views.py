@@ -22,6 +22,8 @@ from compapp.contests.access import get_contest, scoped
 from compapp.contests.models import Contest
 from compapp.downloads import XLSX, download
 from compapp.extensions import db
+from compapp.i18n import refusal_text
+from compapp.imports import plan as import_plan
 from compapp.imports import reading, report, services, template
 from compapp.imports.forms import ConfirmImportForm, UploadForm
 from compapp.imports.models import ImportBatch
@@ -69,12 +71,12 @@ def index():
 @organiser_required
 def download_template(contest_id: int):
     contest = get_contest(contest_id)
-    _spellings, counties = services.county_lookup()
+    _spellings, counties = import_plan.county_lookup()
     data = template.build_template(
         contest.name,
         labels.category(contest.category),
         contest.award_on.isoformat(),
-        services.result_labels(contest.category),
+        import_plan.result_labels(contest.category),
         [c.label for c in counties.values()],
         [(e.occupation, FORMAT_NAMES[e.format]) for e in contest.events],
     )
@@ -188,9 +190,7 @@ def confirm(batch_id: int):
             batch.problems = [p.as_dict() for p in refused.plan.problems]
             batch.summary = refused.plan.summary()
             db.session.commit()
-        flash(
-            _("没有保存：文件中仍有问题，或赛事成绩在检查之后已被修改。请查看下方的问题。"), "error"
-        )
+        flash(refusal_text(refused), "error")
         return redirect(url_for("imports.show", batch_id=batch_id))
     db.session.commit()
     counts = plan.summary()["counts"]

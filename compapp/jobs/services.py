@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 
 from compapp.auth.models import utcnow
 from compapp.core.messages import N_
+from compapp.core.refusals import Refusal
 from compapp.extensions import db
 from compapp.jobs import runners
 from compapp.jobs.models import ACTIVE_STATES, Job, JobChunk, JobGate
@@ -50,12 +51,8 @@ HORSE_DIED = N_("处理该任务的后台进程意外停止。请重新开始。
 Progress = Callable[[int, int], None]
 
 
-class JobRefused(Exception):
+class JobRefused(Refusal):
     """A job that may not start now; the message (a catalog id with its values) says why."""
-
-    def __init__(self, message: str, **values) -> None:
-        super().__init__(message % values)
-        self.message, self.values = message, values
 
 
 class JobFailed(Exception):

@@ -320,7 +320,7 @@ def _organiser_tasks(user, today: date) -> list[Task]:
 
 def _calendar_running_out(today: date, warn_days: int = 60) -> int:
     """1 when the working-day calendar ends within ``warn_days`` (notices need it), else 0."""
-    from compapp.promotion.services import holiday_calendar
+    from compapp.promotion.notices import holiday_calendar
 
     years = holiday_calendar().years
     last = max(years) if years else today.year - 1

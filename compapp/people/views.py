@@ -33,7 +33,7 @@ def person(competitor_id: int):
         abort(404)
     history = []
     if current_user.role in ("admin", "organiser"):
-        from compapp.promotion.services import grade_history
+        from compapp.promotion.queries import grade_history
 
         body = None if current_user.role == "admin" else current_user.organising_body_id
         history = grade_history(found, body_id=body)

@@ -14,7 +14,6 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -28,7 +27,9 @@ from compapp.contests.models import (
     Event,
     Placement,
 )
+from compapp.core.messages import N_
 from compapp.core.money import from_fen, to_fen
+from compapp.core.refusals import Refusal
 from compapp.extensions import db
 from compapp.policies.drafting import changed_period
 from compapp.policies.models import PolicyRevision
@@ -49,7 +50,7 @@ MAX_IMPORT_BYTES = 256 * 1024
 PREVIEW_LIST_LIMIT = 500
 
 
-class PolicyRefused(Exception):
+class PolicyRefused(Refusal):
     """A policy change that may not happen; the message says why, in words."""
 
 
@@ -107,9 +108,9 @@ def check_active_revisions() -> list[str]:
 def check_pdf(data: bytes) -> str:
     """Return the sha256 of an attached PDF; refuse one too large or that is not a PDF."""
     if len(data) > MAX_ATTACHMENT_BYTES:
-        raise PolicyRefused(_l("附件不能超过 5 MB。"))
+        raise PolicyRefused(N_("附件不能超过 5 MB。"))
     if not data.startswith(b"%PDF-"):
-        raise PolicyRefused(_l("附件不是 PDF 文件。"))
+        raise PolicyRefused(N_("附件不是 PDF 文件。"))
     import io
 
     from pypdf import PdfReader
@@ -118,9 +119,9 @@ def check_pdf(data: bytes) -> str:
     try:
         pages = len(PdfReader(io.BytesIO(data), strict=False).pages)
     except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
-        raise PolicyRefused(_l("附件无法作为 PDF 打开，请上传完整的 PDF 文件。")) from None
+        raise PolicyRefused(N_("附件无法作为 PDF 打开，请上传完整的 PDF 文件。")) from None
     if pages < 1:
-        raise PolicyRefused(_l("附件 PDF 没有页面。"))
+        raise PolicyRefused(N_("附件 PDF 没有页面。"))
     return hashlib.sha256(data).hexdigest()
 
 
@@ -139,11 +140,11 @@ def save_revision(
 ) -> PolicyRevision:
     """Check ``text`` strictly and store it as a revision awaiting a second administrator."""
     if getattr(user, "role", None) != "admin":
-        raise PolicyRefused(_l("只有管理员可以录入政策。"))
+        raise PolicyRefused(N_("只有管理员可以录入政策。"))
     policy = check_text(text, policy_id)
     base = text_in_force(policy.id)
     if base is not None and _digest(base) == _digest(text):
-        raise PolicyRefused(_l("与现行政策完全相同，没有需要审核的变化。"))
+        raise PolicyRefused(N_("与现行政策完全相同，没有需要审核的变化。"))
     period = changed_period(base, text) or (policy.versions[-1].effective_from, None)
     revision = PolicyRevision(
         policy_id=policy.id,
@@ -178,11 +179,11 @@ def save_revision(
 def import_revision(data: bytes, user) -> PolicyRevision:
     """Store an uploaded policy file (UTF-8 TOML) as a revision awaiting review."""
     if len(data) > MAX_IMPORT_BYTES:
-        raise PolicyRefused(_l("政策文件不能超过 256 KB。"))
+        raise PolicyRefused(N_("政策文件不能超过 256 KB。"))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise PolicyRefused(_l("政策文件应为 UTF-8 编码的文本。")) from None
+        raise PolicyRefused(N_("政策文件应为 UTF-8 编码的文本。")) from None
     return save_revision(text, user, summary="导入的政策文件", source="import")
 
 
@@ -197,9 +198,9 @@ def pending_revisions() -> list[PolicyRevision]:
 
 def _may_decide(revision: PolicyRevision, user) -> None:
     if getattr(user, "role", None) != "admin":
-        raise PolicyRefused(_l("只有管理员可以审核政策。"))
+        raise PolicyRefused(N_("只有管理员可以审核政策。"))
     if revision.created_by_id == user.id:
-        raise PolicyRefused(_l("录入这一版本的管理员不能自己审核：须由另一位管理员生效或退回。"))
+        raise PolicyRefused(N_("录入这一版本的管理员不能自己审核：须由另一位管理员生效或退回。"))
 
 
 def return_revision(revision: PolicyRevision, user, reason: str) -> PolicyRevision:
@@ -207,7 +208,7 @@ def return_revision(revision: PolicyRevision, user, reason: str) -> PolicyRevisi
     _may_decide(revision, user)
     reason = (reason or "").strip()
     if not reason:
-        raise PolicyRefused(_l("请写明退回的理由。"))
+        raise PolicyRefused(N_("请写明退回的理由。"))
     claimed = db.session.execute(
         update(PolicyRevision)
         .where(PolicyRevision.id == revision.id, PolicyRevision.state == "pending")
@@ -220,7 +221,7 @@ def return_revision(revision: PolicyRevision, user, reason: str) -> PolicyRevisi
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
-        raise PolicyRefused(_l("该版本已由他人处理（已生效或已退回）。"))
+        raise PolicyRefused(N_("该版本已由他人处理（已生效或已退回）。"))
     db.session.refresh(revision)
     from compapp.audit.services import record_change
 
@@ -249,7 +250,7 @@ def activate_revision(revision: PolicyRevision, user) -> PolicyRevision:
     current_digest = _digest(current) if current is not None else None
     if current_digest != revision.base_digest:
         raise PolicyRefused(
-            _l("录入该版本之后，这项政策已有其他版本生效。请退回，并在现行版本的基础上重新录入。")
+            N_("录入该版本之后，这项政策已有其他版本生效。请退回，并在现行版本的基础上重新录入。")
         )
     try:
         with db.session.begin_nested():
@@ -272,16 +273,16 @@ def activate_revision(revision: PolicyRevision, user) -> PolicyRevision:
                 .execution_options(synchronize_session=False)
             )
             if claimed.rowcount != 1:
-                raise PolicyRefused(_l("该版本已由他人处理（已生效或已退回）。"))
+                raise PolicyRefused(N_("该版本已由他人处理（已生效或已退回）。"))
             actives = db.session.scalar(
                 select(func.count(PolicyRevision.id)).where(
                     PolicyRevision.policy_id == policy_id, PolicyRevision.state == "active"
                 )
             )
             if actives != 1:
-                raise PolicyRefused(_l("这项政策刚有另一版本生效，本次未生效。"))
+                raise PolicyRefused(N_("这项政策刚有另一版本生效，本次未生效。"))
     except IntegrityError:
-        raise PolicyRefused(_l("这项政策刚有另一版本生效，本次未生效。")) from None
+        raise PolicyRefused(N_("这项政策刚有另一版本生效，本次未生效。")) from None
     db.session.refresh(revision)
     forget_policies_in_force()
     from compapp.audit.services import record_change

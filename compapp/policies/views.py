@@ -20,6 +20,7 @@ from flask_login import current_user
 
 from compapp import labels
 from compapp.auth.access import public
+from compapp.i18n import refusal_text
 
 bp = Blueprint("policies", __name__, url_prefix="/policies")
 
@@ -360,7 +361,7 @@ def _attachment(form, errors: dict) -> tuple[bytes | None, str | None, str]:
     try:
         digest = check_pdf(data)
     except PolicyRefused as exc:
-        errors[form.attachment.id] = str(exc)
+        errors[form.attachment.id] = refusal_text(exc)
         return None, None, "entered"
     return data, upload.filename[:200], f"attachment:{digest}"
 
@@ -428,7 +429,7 @@ def _save_version(form, data: dict, policy_id: str | None):
         _apply_errors(form, _strict_error(draft, exc))
     except services.PolicyRefused as exc:
         db_rollback()
-        form.form_errors.append(str(exc))
+        form.form_errors.append(refusal_text(exc))
     return None
 
 
@@ -533,7 +534,7 @@ def admin_correct_dates(policy_id: str):
                 errors.update(_strict_error(draft, exc))
             except services.PolicyRefused as exc:
                 db.session.rollback()
-                errors["_form"] = str(exc)
+                errors["_form"] = refusal_text(exc)
             else:
                 db.session.commit()
                 return redirect(url_for("policies.admin_revision", revision_id=revision.id))
@@ -613,7 +614,7 @@ def admin_import():
                 form.file.errors = [_("未通过政策文件校验：%(problem)s", problem=str(exc))]
             except services.PolicyRefused as exc:
                 db.session.rollback()
-                form.file.errors = [str(exc)]
+                form.file.errors = [refusal_text(exc)]
             else:
                 db.session.commit()
                 return redirect(url_for("policies.admin_revision", revision_id=revision.id))
@@ -690,7 +691,7 @@ def admin_preview(revision_id: int):
         job, new = services.start_preview(revision, current_user)
     except jobs.JobRefused as exc:
         db.session.rollback()
-        flash(_(exc.message, **exc.values), "error")
+        flash(refusal_text(exc), "error")
         return redirect(url_for("policies.admin_revision", revision_id=revision.id))
     db.session.commit()
     if new:
@@ -713,7 +714,12 @@ def admin_activate(revision_id: int):
     try:
         services.activate_revision(revision, current_user)
         job, new = services.start_apply(revision, current_user)
-    except (services.PolicyRefused, PolicyFileError) as exc:
+    except services.PolicyRefused as exc:
+        db.session.rollback()
+        flash(refusal_text(exc), "error")
+        # Refused: the page again, saying why (409: the decision was not made).
+        return admin_revision(revision_id), 409
+    except PolicyFileError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         # Refused: the page again, saying why (409: the decision was not made).
@@ -721,7 +727,7 @@ def admin_activate(revision_id: int):
     except jobs.JobRefused as exc:
         # In force, but the re-pricing could not be queued now: say so; it can be started again.
         db.session.rollback()
-        flash(_(exc.message, **exc.values), "error")
+        flash(refusal_text(exc), "error")
         return redirect(url_for("policies.admin_revision", revision_id=revision_id))
     db.session.commit()
     if new:
@@ -747,7 +753,7 @@ def admin_return(revision_id: int):
         services.return_revision(revision, current_user, form.reason.data)
     except services.PolicyRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         # Refused: the page again, saying why (409: the decision was not made).
         return admin_revision(revision_id), 409
     db.session.commit()

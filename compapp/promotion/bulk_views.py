@@ -20,7 +20,8 @@ from compapp.contests.models import Contest
 from compapp.core.seen import AlreadyDone, Changed
 from compapp.extensions import db
 from compapp.formtools import ConfirmForm
-from compapp.promotion import services
+from compapp.i18n import refusal_text
+from compapp.promotion import queries, services
 from compapp.promotion.models import PromotionCase
 from compapp.routing import record_id
 
@@ -38,7 +39,7 @@ def _contest(contest_id: int) -> Contest:
 @organiser_required
 def bulk(contest_id: int):
     contest = _contest(contest_id)
-    eligible, _left_out = services.contest_cases(contest)
+    eligible, _left_out = queries.contest_cases(contest)
     proposed = [c for c in eligible if c.status == "proposed"]
     return render_template(
         "promotion/bulk.html",
@@ -84,7 +85,7 @@ def bulk_decide(contest_id: int):
                 services.reject_case(case, current_user, note, seen)
         except services.PromotionRefused as exc:
             db.session.rollback()
-            refused.append(f"{name}：{exc}")
+            refused.append(f"{name}：{refusal_text(exc)}")
             continue
         except (Changed, AlreadyDone) as exc:
             db.session.rollback()

@@ -4,7 +4,7 @@ compapp ships the State Council's holiday notices it knew of (holidays.toml). Ea
 is entered in the app by an administrator from that year's notice, with its citation, and
 counts only once a second administrator has confirmed it (the database refuses the same
 person twice). From 60 days before the calendar runs out administrators are warned; a notice
-that would end beyond it is refused with what to do (services.calendar_missing_message).
+that would end beyond it is refused with what to do (notices.CALENDAR_MISSING).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sqlalchemy import update
 from compapp.audit.services import record_change
 from compapp.auth.models import User, utcnow
 from compapp.core.messages import N_
+from compapp.core.refusals import PROBLEMS, Refusal
 from compapp.core.workdays import HolidayCalendar, load_holiday_calendar
 from compapp.extensions import app_cached, db
 from compapp.promotion.models import CalendarYear
@@ -37,7 +38,7 @@ def _(msgid: str, **params: object) -> str:
     return msgid % params if params else msgid
 
 
-class CalendarRefused(Exception):
+class CalendarRefused(Refusal):
     """A calendar entry or decision that may not happen; the message says what to do."""
 
 
@@ -198,15 +199,15 @@ def propose_year(
 ) -> CalendarYear:
     """Record an administrator's entry of a year; it counts once another administrator confirms."""
     if user.role != "admin":
-        raise CalendarRefused(_("只有管理员可以录入工作日历。"))
+        raise CalendarRefused(N_("只有管理员可以录入工作日历。"))
     source = (source or "").strip()
     if not source:
         raise CalendarRefused(
-            _("请填写依据：国务院办公厅关于该年部分节假日安排的通知的标题、文号和日期。")
+            N_("请填写依据：国务院办公厅关于该年部分节假日安排的通知的标题、文号和日期。")
         )
     problems = check_year(year, holidays, workdays)
     if problems:
-        raise CalendarRefused(" ".join(problems))
+        raise CalendarRefused(PROBLEMS, problems=" ".join(problems))
     row = CalendarYear(
         year=year,
         holidays=sorted(d.isoformat() for d in set(holidays)),
@@ -232,14 +233,14 @@ def propose_year(
 def decide_year(row: CalendarYear, user: User, confirm: bool, note: str | None = None) -> None:
     """Confirm (or reject, with a reason) another administrator's entry of a year."""
     if user.role != "admin":
-        raise CalendarRefused(_("只有管理员可以确认工作日历。"))
+        raise CalendarRefused(N_("只有管理员可以确认工作日历。"))
     if row.entered_by_id == user.id:
         raise CalendarRefused(
-            _("录入人不能确认自己录入的日历：请另一名管理员对照通知原文核对后确认。")
+            N_("录入人不能确认自己录入的日历：请另一名管理员对照通知原文核对后确认。")
         )
     note = (note or "").strip() or None
     if not confirm and not note:
-        raise CalendarRefused(_("退回时请写明哪里与通知不符。"))
+        raise CalendarRefused(N_("退回时请写明哪里与通知不符。"))
     if confirm:
         # One confirmed entry per year (a unique index): a correction supersedes the old one.
         db.session.execute(
@@ -264,7 +265,7 @@ def decide_year(row: CalendarYear, user: User, confirm: bool, note: str | None =
         .execution_options(synchronize_session=False)
     )
     if decided.rowcount != 1:
-        raise CalendarRefused(_("该录入已由其他管理员处理，请刷新页面查看。"))
+        raise CalendarRefused(N_("该录入已由其他管理员处理，请刷新页面查看。"))
     db.session.refresh(row)
     record_change(
         "confirm_calendar_year" if confirm else "reject_calendar_year",

@@ -27,9 +27,10 @@ from compapp.core.seen import AlreadyDone, Changed
 from compapp.downloads import PDF, XLSX, download
 from compapp.extensions import db
 from compapp.formtools import ConfirmForm
+from compapp.i18n import refusal_text
 from compapp.paging import page_of, page_of_list
 from compapp.promotion import calendar as working_days
-from compapp.promotion import services
+from compapp.promotion import notices, queries, services
 from compapp.promotion.exports import notice_pdf, notice_workbook
 from compapp.promotion.forms import (
     CalendarDecisionForm,
@@ -47,7 +48,7 @@ bp = Blueprint("promotion", __name__)
 
 def today() -> date:
     """Return today's date where the offices are (the app's time zone, Asia/Shanghai)."""
-    return services.office_today()
+    return notices.office_today()
 
 
 def get_or_404(model, ident: int):
@@ -88,35 +89,35 @@ def promotion_helpers():
 def index():
     return render_template(
         "promotion/index.html",
-        summaries=services.promotion_contests(scope=scoped),
+        summaries=queries.promotion_contests(scope=scoped),
         categories=services.promotion_categories(),
     )
 
 
 def contest_page(contest: Contest, notice_form: NoticeForm | None = None, status: int = 200):
-    eligible = page_of(services.contest_cases_query(contest, True))
-    left_out = page_of(services.contest_cases_query(contest, False), arg="out_page")
+    eligible = page_of(queries.contest_cases_query(contest, True))
+    left_out = page_of(queries.contest_cases_query(contest, False), arg="out_page")
     if notice_form is None:
         notice_form = NoticeForm()
         notice_form.published_on.data = today()
-        notice_form.working_days.data = services.notice_working_days()
-        notice_form.issuer.data = services.default_issuer(contest)
+        notice_form.working_days.data = notices.notice_working_days()
+        notice_form.issuer.data = notices.default_issuer(contest)
         notice_form.contact.data = _(
             "如有异议，请于公示期内向%(issuer)s反映。联系电话：",
             issuer=notice_form.issuer.data,
         )
-    notices = db.session.scalars(
+    published = db.session.scalars(
         db.select(PublicNotice).filter_by(contest_id=contest.id).order_by(PublicNotice.id)
     ).all()
-    awaiting = services.awaiting_notice(contest)
+    awaiting = queries.awaiting_notice(contest)
     return render_template(
         "promotion/contest.html",
         contest=contest,
         eligible=eligible,
         left_out=left_out,
-        notices=notices,
-        notice_sizes=services.notice_sizes(contest),
-        evaluated_at=services.last_evaluated(contest),
+        notices=published,
+        notice_sizes=queries.notice_sizes(contest),
+        evaluated_at=queries.last_evaluated(contest),
         awaiting=awaiting,
         decision_form=DecisionForm(),
         title_form=TitleForm(),
@@ -195,7 +196,7 @@ def record_decision(case: PromotionCase, form, reject, accept, field: str = "not
         message = (reject if form.reject.data else accept)(form.note.data)
     except services.PromotionRefused as exc:
         db.session.rollback()
-        return refused(case, field, str(exc))
+        return refused(case, field, refusal_text(exc))
     except (Changed, AlreadyDone) as exc:
         db.session.rollback()
         return refused(case, field, refusal_message(exc))
@@ -246,7 +247,7 @@ def publish(contest_id: int):
     if not form.validate_on_submit():
         return contest_page(contest, form, 422)
     try:
-        notice = services.publish_notice(
+        notice = notices.publish_notice(
             contest,
             form.published_on.data,
             current_user,
@@ -257,7 +258,7 @@ def publish(contest_id: int):
         )
     except services.PromotionRefused as exc:
         db.session.rollback()
-        form.published_on.errors.append(str(exc))
+        form.published_on.errors.append(refusal_text(exc))
         return contest_page(contest, form, 422)
     db.session.commit()
     flash(
@@ -280,9 +281,9 @@ def notice(notice_id: int):
     """The notice as published, its names a page of 100 at a time (a province's notice lists
     thousands), every objection lodged against it."""
     notice = get_or_404(PublicNotice, notice_id)
-    content = services.notice_published_content(notice)
+    content = notices.notice_published_content(notice)
     page, _window = page_of_list(content["rows"], per_page=NOTICE_PAGE)
-    lodged = services.notice_objections(notice)
+    lodged = notices.notice_objections(notice)
     objections: dict[int, list] = {}
     for objection in lodged:
         objections.setdefault(objection.case_id, []).append(objection)
@@ -291,10 +292,10 @@ def notice(notice_id: int):
         notice=notice,
         doc={"policy_document": content["policy_document"], "policy_id": content["policy_id"]},
         page=page,
-        rows=services.notice_rows(notice, content, rows=page.items),
+        rows=notices.notice_rows(notice, content, rows=page.items),
         objections=objections,
         lodged=lodged,
-        awaiting=services.notice_awaits_decision(notice),
+        awaiting=notices.notice_awaits_decision(notice),
         form=ConfirmForm(),
         objection_form=ObjectionForm(),
         resolution_form=ResolutionForm(),
@@ -318,7 +319,7 @@ def lodge_objection(case_id: int):
                 flash(_("异议没有登记：%(why)s", why=error), "error")
         return back_to_notice(case, f"#case-{case.id}")
     try:
-        services.lodge_objection(
+        notices.lodge_objection(
             case,
             current_user,
             form.objector.data,
@@ -328,7 +329,7 @@ def lodge_objection(case_id: int):
         )
     except services.PromotionRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         return back_to_notice(case, f"#case-{case.id}")
     db.session.commit()
     flash(
@@ -355,10 +356,10 @@ def resolve_objection(objection_id: int):
         return back_to_notice(case, f"#objection-{objection.id}")
     upheld = bool(form.uphold.data)
     try:
-        services.resolve_objection(objection, current_user, upheld, form.note.data)
+        notices.resolve_objection(objection, current_user, upheld, form.note.data)
     except services.PromotionRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         return back_to_notice(case, f"#objection-{objection.id}")
     db.session.commit()
     if upheld:
@@ -374,7 +375,7 @@ def resolve_objection(objection_id: int):
 def notice_pdf_download(notice_id: int):
     notice = get_or_404(PublicNotice, notice_id)
     try:
-        data = notice_pdf(services.notice_document(notice))
+        data = notice_pdf(notices.notice_document(notice))
     except (GlyphMissing, FontMissing) as exc:
         flash(str(exc), "error")
         return redirect(url_for("promotion.notice", notice_id=notice.id))
@@ -386,7 +387,7 @@ def notice_pdf_download(notice_id: int):
 def notice_xlsx_download(notice_id: int):
     notice = get_or_404(PublicNotice, notice_id)
     return download(
-        notice_workbook(services.notice_document(notice)),
+        notice_workbook(notices.notice_document(notice)),
         f"{notice.contest.name}_晋升公示.xlsx",
         XLSX,
     )
@@ -399,10 +400,10 @@ def finalize(case_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        change = services.finalize_case(case, today(), current_user)
+        change = notices.finalize_case(case, today(), current_user)
     except services.PromotionRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
     else:
         db.session.commit()
         flash(
@@ -427,9 +428,9 @@ def finalize_notice(notice_id: int):
     done, refused = 0, []
     for case in [c for c in notice.cases if c.status in ("noticed", "objected")]:
         try:
-            services.finalize_case(case, on, current_user)
+            notices.finalize_case(case, on, current_user)
         except services.PromotionRefused as exc:
-            refused.append(f"{case.competitor.name}：{exc}")
+            refused.append(f"{case.competitor.name}：{refusal_text(exc)}")
         else:
             done += 1
     db.session.commit()
@@ -461,7 +462,7 @@ def competitor(competitor_id: int):
     return render_template(
         "promotion/competitor.html",
         person=person,
-        history=services.grade_history(person, body_id=own_body_id()),
+        history=queries.grade_history(person, body_id=own_body_id()),
         cases=cases,
         own_records_only=own_body_id() is not None,
     )
@@ -484,7 +485,7 @@ def calendar_page(form: CalendarYearForm | None = None, status: int = 200):
             for year in sorted(shipped.years, reverse=True)
         ],
         rows=working_days.calendar_rows(),
-        until=working_days.covered_until(services.holiday_calendar(), today()),
+        until=working_days.covered_until(notices.holiday_calendar(), today()),
         form=form or CalendarYearForm(),
         decision_form=CalendarDecisionForm(),
         status_name=working_days.status_name,
@@ -497,7 +498,7 @@ def calendar():
     form = CalendarYearForm()
     if request.method == "GET":
         if form.year.data is None:
-            until = working_days.covered_until(services.holiday_calendar(), today())
+            until = working_days.covered_until(notices.holiday_calendar(), today())
             form.year.data = (until.year + 1) if until else today().year
         return calendar_page(form)
     if not form.validate_on_submit():
@@ -512,7 +513,7 @@ def calendar():
         working_days.propose_year(year, holidays, workdays, form.source.data, current_user)
     except working_days.CalendarRefused as exc:
         db.session.rollback()
-        form.holidays.errors.append(str(exc))
+        form.holidays.errors.append(refusal_text(exc))
         return calendar_page(form, 422)
     db.session.commit()
     flash(
@@ -537,7 +538,7 @@ def decide_calendar(row_id: int):
         working_days.decide_year(row, current_user, confirm, form.note.data)
     except working_days.CalendarRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
         return redirect(url_for("promotion.calendar"))
     db.session.commit()
     if confirm:

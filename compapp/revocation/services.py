@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import gettext as _
-
 from compapp.audit.services import record_change
 from compapp.auth.models import utcnow
 from compapp.contests.models import Placement
+from compapp.core.messages import N_
 from compapp.core.money import format_yuan
+from compapp.core.refusals import Refusal
 from compapp.extensions import db
 from compapp.finance.models import RecoveryLine
 from compapp.revocation.models import PersonBar, Revocation
@@ -25,7 +25,7 @@ from compapp.rewards.models import AwardComputation, AwardLineRecord
 REASON_MAX = 400
 
 
-class RevocationRefused(Exception):
+class RevocationRefused(Refusal):
     """A revocation step is not allowed; the message says why (translated)."""
 
 
@@ -49,15 +49,15 @@ def request_revocation(
     """Ask for a result to be revoked (a second person must confirm it)."""
     reason = (reason or "").strip()
     if not reason:
-        raise RevocationRefused(_("撤销获奖须写明原因（如：冒名顶替、伪造材料）。"))
+        raise RevocationRefused(N_("撤销获奖须写明原因（如：冒名顶替、伪造材料）。"))
     if len(reason) > REASON_MAX:
-        raise RevocationRefused(_("原因请控制在 400 字以内。"))
+        raise RevocationRefused(N_("原因请控制在 400 字以内。"))
     if placement.revoked_at is not None:
-        raise RevocationRefused(_("该获奖已撤销。"))
+        raise RevocationRefused(N_("该获奖已撤销。"))
     if pending(placement) is not None:
-        raise RevocationRefused(_("该获奖已有待确认的撤销申请。"))
+        raise RevocationRefused(N_("该获奖已有待确认的撤销申请。"))
     if bar_until is not None and bar_until < today:
-        raise RevocationRefused(_("禁赛截止日期不能早于今天。"))
+        raise RevocationRefused(N_("禁赛截止日期不能早于今天。"))
     revocation = Revocation(
         placement_id=placement.id, reason=reason, bar_until=bar_until, requested_by_id=user.id
     )
@@ -76,7 +76,7 @@ def request_revocation(
 
 def withdraw_revocation(revocation: Revocation, user, note: str) -> None:
     if revocation.status != "requested":
-        raise RevocationRefused(_("该撤销申请已处理。"))
+        raise RevocationRefused(N_("该撤销申请已处理。"))
     revocation.status = "withdrawn"
     db.session.flush()
     record_change(
@@ -91,9 +91,9 @@ def withdraw_revocation(revocation: Revocation, user, note: str) -> None:
 def confirm_revocation(revocation: Revocation, user, today: date) -> list[RecoveryLine]:
     """A second person confirms: revoke awards and certificates, open recoveries, bar people."""
     if revocation.status != "requested":
-        raise RevocationRefused(_("该撤销申请已处理。"))
+        raise RevocationRefused(N_("该撤销申请已处理。"))
     if revocation.requested_by_id == user.id:
-        raise RevocationRefused(_("撤销获奖须由另一人确认：不能确认自己提出的申请。"))
+        raise RevocationRefused(N_("撤销获奖须由另一人确认：不能确认自己提出的申请。"))
     # Only one of two simultaneous confirmations changes the row (compare-and-set).
     claimed = db.session.execute(
         db.update(Revocation)
@@ -102,7 +102,7 @@ def confirm_revocation(revocation: Revocation, user, today: date) -> list[Recove
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        raise RevocationRefused(_("该撤销申请已处理。"))
+        raise RevocationRefused(N_("该撤销申请已处理。"))
     db.session.refresh(revocation)
     placement = revocation.placement
     placement.revoked_at = utcnow()
@@ -232,12 +232,12 @@ def _bar_people(revocation: Revocation, entry, today: date) -> list[PersonBar]:
 def settle_recovery(recovery: RecoveryLine, reference: str, settled_on: date, user) -> None:
     """The paying level's officer records the money recovered (or the payment stopped)."""
     if user.role != "finance" or user.jurisdiction_code != recovery.payer_code:
-        raise RevocationRefused(_("只有该承担单位的财务人员可以登记追回。"))
+        raise RevocationRefused(N_("只有该承担单位的财务人员可以登记追回。"))
     if recovery.settled_on is not None:
-        raise RevocationRefused(_("该追回明细已登记结清。"))
+        raise RevocationRefused(N_("该追回明细已登记结清。"))
     reference = (reference or "").strip()
     if not reference:
-        raise RevocationRefused(_("请填写收回凭证号（停止支付的请写明处理情况）。"))
+        raise RevocationRefused(N_("请填写收回凭证号（停止支付的请写明处理情况）。"))
     claimed = db.session.execute(
         db.update(RecoveryLine)
         .where(RecoveryLine.id == recovery.id, RecoveryLine.settled_on.is_(None))
@@ -250,7 +250,7 @@ def settle_recovery(recovery: RecoveryLine, reference: str, settled_on: date, us
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        raise RevocationRefused(_("该追回明细已登记结清。"))
+        raise RevocationRefused(N_("该追回明细已登记结清。"))
     db.session.refresh(recovery)
     record_change(
         "settle_recovery",

@@ -16,6 +16,7 @@ from compapp.contests.models import Entry, Event, Placement
 from compapp.extensions import db
 from compapp.finance.models import RecoveryLine
 from compapp.formtools import ConfirmForm
+from compapp.i18n import refusal_text
 from compapp.revocation import services
 from compapp.revocation.models import Revocation
 
@@ -70,7 +71,7 @@ def new(placement_id: int):
                 )
             except services.RevocationRefused as exc:
                 db.session.rollback()
-                error = str(exc)
+                error = refusal_text(exc)
             else:
                 db.session.commit()
                 flash(_("已提交撤销申请，须由另一名组织者或管理员确认后生效。"), "success")
@@ -97,7 +98,7 @@ def confirm(revocation_id: int):
         recoveries = services.confirm_revocation(revocation, current_user, date.today())
     except services.RevocationRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
     else:
         db.session.commit()
         flash(
@@ -120,7 +121,7 @@ def withdraw(revocation_id: int):
         services.withdraw_revocation(revocation, current_user, request.form.get("note", "")[:400])
     except services.RevocationRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
     else:
         db.session.commit()
         flash(_("已撤回撤销申请。"), "success")
@@ -172,7 +173,7 @@ def settle(recovery_id: int):
         )
     except services.RevocationRefused as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(refusal_text(exc), "error")
     else:
         db.session.commit()
         flash(_("已登记结清。"), "success")

@@ -19,6 +19,7 @@ from compapp.core.money import from_fen
 from compapp.downloads import XLSX, download_written
 from compapp.extensions import db
 from compapp.formtools import ConfirmForm
+from compapp.i18n import refusal_text
 from compapp.jobs import services as jobs
 from compapp.jobs.exports import export_or_job, run_export
 from compapp.paging import page_of, search_text
@@ -99,7 +100,7 @@ def recompute(contest_id: int):
         job, new = services.start_contest_recompute(contest, current_user)
     except jobs.JobRefused as exc:
         db.session.rollback()
-        flash(_(exc.message, **exc.values), "error")
+        flash(refusal_text(exc), "error")
         return redirect(url_for("rewards.contest_awards", contest_id=contest.id))
     db.session.commit()
     if new:

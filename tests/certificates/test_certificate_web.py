@@ -286,6 +286,30 @@ def test_revocation_needs_a_reason_and_nothing_changes_without_one(
     assert cert.is_valid
 
 
+def test_certificate_refusals_read_in_english_on_english_pages(
+    db, client, auth, dummy_organiser, contest_with_results
+):
+    """A refused revocation or re-issue says why in the page's language (one refusal type,
+    translated where it is shown), not in Chinese on an English page."""
+    from flask_babel import refresh
+
+    issue(db, contest_with_results["contest"])
+    cert = certificate_of(db, HOLDER)
+    services.revoke(cert, "证书信息有误，收回。", None)
+    db.session.commit()
+    auth.login("organiser")
+    client.get("/?lang=en")
+    refresh()  # the test's app context outlives requests; forget its cached locale
+    again = client.post(f"/certificates/{cert.id}/revoke", data={"reason": "again"})
+    text = again.get_data(as_text=True)
+    assert "This certificate has already been revoked." in text
+    assert "该证书已撤销" not in text
+    replaced = client.post(f"/certificates/{cert.id}/reissue", data={"reason": "lost"})
+    text = replaced.get_data(as_text=True)
+    assert "Only a valid certificate can be replaced" in text
+    assert "只能补发有效的证书" not in text
+
+
 def test_unknown_serial_shows_not_found_and_is_logged(client, db):
     """Every verification is logged, unknown serials too; the page answers 404."""
     serial = "0" * 26

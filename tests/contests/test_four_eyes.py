@@ -198,6 +198,7 @@ def test_a_price_change_is_refused_while_a_promotion_rests_on_it_in_its_notice(a
     """A promotion in its public notice cannot lose its basis silently: the change is refused,
     naming the competitor, and nothing is saved."""
     from compapp.auth.models import User
+    from compapp.promotion import notices
     from compapp.promotion import services as promotion
     from compapp.promotion.models import PromotionCase
 
@@ -214,7 +215,7 @@ def test_a_price_change_is_refused_while_a_promotion_rests_on_it_in_its_notice(a
         .order_by(PromotionCase.id)
     )
     promotion.confirm_case(case, organiser, seen=promotion.case_view(case))
-    promotion.publish_notice(contest, datetime.now(ZoneInfo("Asia/Shanghai")).date(), organiser)
+    notices.publish_notice(contest, datetime.now(ZoneInfo("Asia/Shanghai")).date(), organiser)
     db.session.commit()
     name = case.competitor.name
 
@@ -451,6 +452,7 @@ def test_reopening_a_result_undoes_the_promotion_decision_resting_on_it(app, db,
 def _noticed_case(app, db):
     """A confirmed promotion of a confirmed result in the demo, published in a notice today."""
     from compapp.auth.models import User
+    from compapp.promotion import notices
     from compapp.promotion import services as promotion
     from compapp.promotion.models import PromotionCase
 
@@ -467,7 +469,7 @@ def _noticed_case(app, db):
         .order_by(PromotionCase.id)
     )
     promotion.confirm_case(case, organiser, seen=promotion.case_view(case))
-    promotion.publish_notice(contest, datetime.now(ZoneInfo("Asia/Shanghai")).date(), organiser)
+    notices.publish_notice(contest, datetime.now(ZoneInfo("Asia/Shanghai")).date(), organiser)
     db.session.commit()
     return contest, case, organiser
 
@@ -496,10 +498,10 @@ def test_reopening_a_result_is_refused_while_its_promotion_is_in_its_notice(app,
 def test_a_price_change_is_refused_while_an_objection_to_its_promotion_is_open(app, db, demo):
     """A case with an open objection (有异议) is still in its notice: the contest's price-relevant
     facts cannot change under it either."""
-    from compapp.promotion import services as promotion
+    from compapp.promotion import notices
 
     contest, case, organiser = _noticed_case(app, db)
-    promotion.lodge_objection(case, organiser, "李四", "名次统计有误，请核实。")
+    notices.lodge_objection(case, organiser, "李四", "名次统计有误，请核实。")
     db.session.commit()
     assert case.status == "objected"
     response = login(app, "organiser1").post(

@@ -10,6 +10,7 @@ import pytest
 from compapp.audit.models import AuditEntry
 from compapp.contests import services as contest_services
 from compapp.contests.models import Competitor, Entry, Event, Placement
+from compapp.imports import plan as import_plan
 from compapp.imports import reading, services
 from compapp.imports.models import ImportBatch
 from compapp.rewards.models import AwardComputation, AwardLineRecord
@@ -225,6 +226,30 @@ def test_broken_uploads_show_a_message_not_an_error_page(
     assert count(db, Entry) == 0
 
 
+@pytest.mark.parametrize(
+    "data, name, expected",
+    [
+        (b"", "empty.xlsx", "The file is empty"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old", "a.xls", "This is an old Excel (.xls) file"),
+        (b"%PDF-1.4 not a sheet", "a.pdf", "This file is not a spreadsheet."),
+        (b"a,b\n\x80\xff\n", "a.csv", "text encoding cannot be recognised"),
+        (b",,\n,,\n", "blank.csv", "The file has no content"),
+    ],
+)
+def test_a_refused_file_says_why_in_english_on_an_english_page(
+    client, db, organiser, create_contest, data, name, expected
+):
+    """The messages of a file refused as a whole are in the page's language too."""
+    from flask_babel import refresh
+
+    client.get("/imports/?lang=en")
+    refresh()  # the test's app context outlives requests; forget its cached locale
+    contest = create_contest()
+    _batch_id, page = upload(client, contest, data, name)
+    assert expected in page
+    assert count(db, Entry) == 0
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_csv_uploads_in_each_encoding_are_saved(client, db, organiser, create_contest, encoding):
     contest = create_contest()
@@ -273,6 +298,26 @@ def test_import_problems_speak_english_in_english(client, db, organiser, create_
     )
 
 
+def test_row_problems_of_an_event_and_a_person_speak_english_in_english(
+    client, db, organiser, create_contest
+):
+    """Two problems found across rows (medals and prizes in one event; one ID number with two
+    names) are shown in the page's language too."""
+    from flask_babel import refresh
+
+    client.get("/imports/?lang=en")
+    refresh()  # the test's app context outlives requests; forget its cached locale
+    contest = create_contest(category="provincial_class1")
+    rows = person_rows(3)
+    rows[1][reading.RESULT] = "一等奖"  # the event already has a gold medal in row 2
+    rows[2][reading.ID_NUMBER] = rows[0][reading.ID_NUMBER]  # another name, same number
+    _batch_id, page = upload(client, contest, xlsx(table_rows(rows)))
+    assert "One event cannot have both medals and prizes" in page
+    assert "同一赛项不能同时设奖牌和等级奖" not in page
+    assert "Row 2 gives the same ID number with the name “选手1”" in page
+    assert "与本行不一致" not in page
+
+
 def test_confirm_needs_the_digest_of_the_checked_file(client, db, organiser, create_contest):
     contest = create_contest()
     batch_id, _page = upload(client, contest, xlsx(table_rows(person_rows(2))))
@@ -298,7 +343,7 @@ def test_one_person_twice_in_an_event_and_rank_clash_are_refused(db, create_cont
     rows[2][reading.ID_NUMBER] = rows[0][reading.ID_NUMBER]
     rows[2][reading.NAME] = rows[0][reading.NAME]
     rows[1][reading.RANK] = "1"
-    plan = services.check_import(contest, reading.read_upload(xlsx(table_rows(rows))))
+    plan = import_plan.check_import(contest, reading.read_upload(xlsx(table_rows(rows))))
     found = {(p.row, p.column, p.message) for p in plan.problems}
     assert (4, reading.ID_NUMBER, "该选手已在本赛项的另一参赛组中。") in found
     assert any(row == 3 and column == reading.RANK for row, column, _m in found)
@@ -327,7 +372,7 @@ def test_messages_match_the_entry_form_checks(db, create_contest, create_event, 
         }
     )
     rows = table_rows([row])
-    plan = services.check_import(contest, reading.read_upload(xlsx(rows)))
+    plan = import_plan.check_import(contest, reading.read_upload(xlsx(rows)))
     # The existing entry keeps rank 1 only if it is not the one matched: it is matched here
     # (same ID number), so compare with the form editing that entry.
     form_messages = sorted(p.text() for p in contest_services.check_entry(event, data, existing))
@@ -345,7 +390,7 @@ def test_stored_awards_equal_those_of_the_entry_form(db, create_contest, create_
 
     twin = create_contest(category="national_skills_competition")
     event = create_event(twin, "电工")
-    spellings, _counties = services.county_lookup()
+    spellings, _counties = import_plan.county_lookup()
     entries, _problems = reading.build_entries(table, spellings)
     for item in entries:
         for m in item.members:  # different people, same facts

@@ -2,7 +2,7 @@
 
 Real simultaneous requests against a served app (werkzeug, threaded), on SQLite in the SQLite
 pass and on PostgreSQL in the PostgreSQL pass. Finalising and deciding an objection are
-compare-and-set updates in the database (compapp.promotion.services).
+compare-and-set updates in the database (compapp.promotion.notices).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from production_helpers import WebUser, drop_database, fresh_database
 
 from compapp import create_app
-from compapp.promotion import services
+from compapp.promotion import notices, services
 
 PASSWORD = "a-long-password"
 PUBLISHED_ON = date(2026, 11, 27)
@@ -41,7 +41,7 @@ def app(tmp_path, monkeypatch):
         }
     )
     today = {"day": PUBLISHED_ON}
-    monkeypatch.setattr(services, "office_today", lambda: today["day"])
+    monkeypatch.setattr(notices, "office_today", lambda: today["day"])
     app.config["TEST_TODAY"] = today
     with app.app_context():
         upgrade()
@@ -120,7 +120,7 @@ def noticed_cases(app, rounds: int) -> tuple[int, list[int]]:
         ).all()
         for case in cases:
             services.confirm_case(case, users["organiser1"], seen=services.case_view(case))
-        notice = services.publish_notice(contest, PUBLISHED_ON, users["organiser1"])
+        notice = notices.publish_notice(contest, PUBLISHED_ON, users["organiser1"])
         db.session.commit()
         result = notice.id, [c.id for c in cases]
         db.session.remove()
@@ -191,7 +191,7 @@ def test_two_organisers_deciding_one_objection_at_once_decide_it_once(app, serve
         admin.set_password(PASSWORD)
         db.session.add(admin)
         objection_ids = [
-            services.lodge_objection(
+            notices.lodge_objection(
                 db.session.get(PromotionCase, case_id), recorder, "李某", "名次有误"
             ).id
             for case_id in case_ids

@@ -15,7 +15,7 @@ import pytest
 from compapp import create_app
 from compapp.audit.models import AuditEntry
 from compapp.contests.models import Competitor, Placement
-from compapp.promotion import services
+from compapp.promotion import notices, services
 from compapp.promotion.models import GradeChange, NoticeObjection, PromotionCase, PublicNotice
 from tests.helpers import PASSWORD
 
@@ -26,7 +26,7 @@ AFTER = date(2026, 12, 4)
 
 @pytest.fixture
 def clock(monkeypatch):
-    """The offices' date, as compapp reads it (services.office_today)."""
+    """The offices' date, as compapp reads it (notices.office_today)."""
 
     class Clock:
         day = TODAY
@@ -35,7 +35,7 @@ def clock(monkeypatch):
             self.day = day
 
     c = Clock()
-    monkeypatch.setattr(services, "office_today", lambda: c.day)
+    monkeypatch.setattr(notices, "office_today", lambda: c.day)
     return c
 
 
@@ -96,7 +96,7 @@ def case_of(db, name: str) -> PromotionCase:
 
 
 def published(db, contest, people) -> PublicNotice:
-    notice = services.publish_notice(contest, TODAY, people["organiser1"])
+    notice = notices.publish_notice(contest, TODAY, people["organiser1"])
     db.session.commit()
     return notice
 
@@ -148,7 +148,7 @@ def test_a_notice_cannot_start_before_the_contests_award_date(app, db, confirmed
     contest.award_on = date(2026, 12, 10)
     db.session.commit()
     with pytest.raises(services.PromotionRefused, match="不能早于本赛事的颁奖日期（2026-12-10）"):
-        services.publish_notice(contest, date(2026, 12, 1), people["organiser1"])
+        notices.publish_notice(contest, date(2026, 12, 1), people["organiser1"])
 
 
 def test_the_configured_length_may_lengthen_the_notice_never_shorten_it(
@@ -164,8 +164,8 @@ def test_the_configured_length_may_lengthen_the_notice_never_shorten_it(
     assert create_app().config["PROMOTION_NOTICE_WORKING_DAYS"] == 7
     monkeypatch.setitem(app.config, "PROMOTION_NOTICE_WORKING_DAYS", 7)
     with pytest.raises(services.PromotionRefused, match="不得少于 7 个工作日"):
-        services.publish_notice(contest, TODAY, people["organiser1"], working_days=5)
-    notice = services.publish_notice(contest, TODAY, people["organiser1"])
+        notices.publish_notice(contest, TODAY, people["organiser1"], working_days=5)
+    notice = notices.publish_notice(contest, TODAY, people["organiser1"])
     assert (notice.working_days, notice.ends_on) == (7, date(2026, 12, 7))
 
 
@@ -178,11 +178,11 @@ def test_finalising_waits_for_the_end_of_the_notice(app, db, confirmed, clock):
     case = case_of(db, "格桑次仁")
     clock.set(ENDS_ON)
     with pytest.raises(services.PromotionRefused, match="2026-12-03 止，尚未期满"):
-        services.finalize_case(case, ENDS_ON, people["organiser1"])
+        notices.finalize_case(case, ENDS_ON, people["organiser1"])
     with pytest.raises(services.PromotionRefused, match="不能以今天之后的日期"):
-        services.finalize_case(case, AFTER, people["organiser1"])
+        notices.finalize_case(case, AFTER, people["organiser1"])
     clock.set(AFTER)
-    services.finalize_case(case, AFTER, people["organiser1"])
+    notices.finalize_case(case, AFTER, people["organiser1"])
     db.session.commit()
     assert case_of(db, "格桑次仁").competitor.grade_code == "technician"
 
@@ -203,13 +203,13 @@ def test_the_notice_page_shows_each_stage(app, db, confirmed, clock):
 
     assert set(stages().values()) == {"公示中"}
     assert "公示中" in client.get(f"/promotion/notices/{notice.id}").get_data(as_text=True)
-    services.lodge_objection(case_of(db, "阿旺"), people["organiser1"], "李某", "名次有误")
+    notices.lodge_objection(case_of(db, "阿旺"), people["organiser1"], "李某", "名次有误")
     db.session.commit()
     clock.set(AFTER)
     assert stages() == {"格桑次仁": "期满待生效", "阿旺": "有异议"}
     page = client.get(f"/promotion/notices/{notice.id}").get_data(as_text=True)
     assert "期满待生效" in page and "有异议" in page and "李某" in page
-    services.finalize_case(case_of(db, "格桑次仁"), AFTER, people["organiser1"])
+    notices.finalize_case(case_of(db, "格桑次仁"), AFTER, people["organiser1"])
     db.session.commit()
     assert stages() == {"格桑次仁": "已生效", "阿旺": "有异议"}
     page = client.get(f"/promotion/contests/{contest.id}").get_data(as_text=True)
@@ -245,11 +245,11 @@ def test_an_objection_during_the_notice_is_recorded_with_who_and_when(app, db, c
 def test_a_case_with_an_open_objection_cannot_become_final(app, db, confirmed, clock):
     contest, people = confirmed
     notice = published(db, contest, people)
-    services.lodge_objection(case_of(db, "阿旺"), people["organiser1"], "李某", "名次有误")
+    notices.lodge_objection(case_of(db, "阿旺"), people["organiser1"], "李某", "名次有误")
     db.session.commit()
     clock.set(AFTER)
     with pytest.raises(services.PromotionRefused, match="有尚未处理的异议"):
-        services.finalize_case(case_of(db, "阿旺"), AFTER, people["organiser1"])
+        notices.finalize_case(case_of(db, "阿旺"), AFTER, people["organiser1"])
     # The whole notice at once: the other case becomes final, this one waits.
     page = signed_in(app, "organiser2").post(
         f"/promotion/notices/{notice.id}/finalize", follow_redirects=True
@@ -273,7 +273,7 @@ def test_an_anonymous_objection_is_not_recorded(app, db, confirmed, clock):
     contest, people = confirmed
     published(db, contest, people)
     with pytest.raises(services.PromotionRefused, match="实名"):
-        services.lodge_objection(case_of(db, "阿旺"), people["organiser1"], "  ", "名次有误")
+        notices.lodge_objection(case_of(db, "阿旺"), people["organiser1"], "  ", "名次有误")
 
 
 def test_dismissing_needs_a_reason_and_another_person_then_the_case_goes_on(
@@ -281,14 +281,14 @@ def test_dismissing_needs_a_reason_and_another_person_then_the_case_goes_on(
 ):
     contest, people = confirmed
     published(db, contest, people)
-    objection = services.lodge_objection(
+    objection = notices.lodge_objection(
         case_of(db, "阿旺"), people["organiser1"], "李某", "名次有误"
     )
     db.session.commit()
     with pytest.raises(services.PromotionRefused, match="请写明调查结论"):
-        services.resolve_objection(objection, people["organiser2"], False, " ")
+        notices.resolve_objection(objection, people["organiser2"], False, " ")
     with pytest.raises(services.PromotionRefused, match="登记人以外的另一名组织者"):
-        services.resolve_objection(objection, people["organiser1"], False, "经核对成绩册无误")
+        notices.resolve_objection(objection, people["organiser1"], False, "经核对成绩册无误")
     page = signed_in(app, "organiser2").post(
         f"/promotion/objections/{objection.id}/resolution",
         data={"note": "经核对决赛成绩册，名次无误。", "dismiss": "1"},
@@ -301,7 +301,7 @@ def test_dismissing_needs_a_reason_and_another_person_then_the_case_goes_on(
     assert objection.resolution_note == "经核对决赛成绩册，名次无误。"
     assert case_of(db, "阿旺").status == "noticed"
     clock.set(AFTER)
-    services.finalize_case(case_of(db, "阿旺"), AFTER, people["organiser2"])
+    notices.finalize_case(case_of(db, "阿旺"), AFTER, people["organiser2"])
     db.session.commit()
     assert case_of(db, "阿旺").competitor.grade_code == "technician"
 
@@ -309,17 +309,17 @@ def test_dismissing_needs_a_reason_and_another_person_then_the_case_goes_on(
 def test_an_upheld_objection_withdraws_the_case(app, db, confirmed, clock):
     contest, people = confirmed
     published(db, contest, people)
-    objection = services.lodge_objection(
+    objection = notices.lodge_objection(
         case_of(db, "阿旺"), people["organiser1"], "李某", "名次有误"
     )
     db.session.commit()
-    services.resolve_objection(objection, people["admin"], True, "经调查，名次登记错误。")
+    notices.resolve_objection(objection, people["admin"], True, "经调查，名次登记错误。")
     db.session.commit()
     case = case_of(db, "阿旺")
     assert case.status == "withdrawn" and services.stage_name(case, AFTER) == "异议成立，已撤销"
     clock.set(AFTER)
     with pytest.raises(services.PromotionRefused, match="异议成立已撤销"):
-        services.finalize_case(case, AFTER, people["organiser1"])
+        notices.finalize_case(case, AFTER, people["organiser1"])
     assert case.competitor.grade_code == "senior"
     assert db.session.scalar(db.select(AuditEntry).filter_by(action="withdraw_promotion"))
 
@@ -327,11 +327,11 @@ def test_an_upheld_objection_withdraws_the_case(app, db, confirmed, clock):
 def test_an_objection_is_resolved_once(app, db, confirmed, clock):
     contest, people = confirmed
     published(db, contest, people)
-    objection = services.lodge_objection(
+    objection = notices.lodge_objection(
         case_of(db, "阿旺"), people["organiser1"], "李某", "名次有误"
     )
     db.session.commit()
-    services.resolve_objection(objection, people["organiser2"], False, "名次无误")
+    notices.resolve_objection(objection, people["organiser2"], False, "名次无误")
     db.session.commit()
     with pytest.raises(services.PromotionRefused, match="已经处理过了"):
-        services.resolve_objection(objection, people["admin"], True, "改判")
+        notices.resolve_objection(objection, people["admin"], True, "改判")

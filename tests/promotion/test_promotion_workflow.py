@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from compapp.audit.models import AuditEntry
 from compapp.contests.models import Competitor, Placement
-from compapp.promotion import services
+from compapp.promotion import notices, queries, services
 from compapp.promotion.models import GradeChange, PromotionCase, PublicNotice
 from compapp.rewards.models import AwardLineRecord
 from tests.pages import submit
@@ -39,11 +39,11 @@ def app_config() -> dict:
 @pytest.fixture(autouse=True)
 def office_today(monkeypatch):
     """The offices' date is the day of publication unless a test moves it (set_today)."""
-    monkeypatch.setattr(services, "office_today", lambda: PUBLISHED_ON)
+    monkeypatch.setattr(notices, "office_today", lambda: PUBLISHED_ON)
 
 
 def set_today(monkeypatch, day: date) -> None:
-    monkeypatch.setattr(services, "office_today", lambda: day)
+    monkeypatch.setattr(notices, "office_today", lambda: day)
 
 
 @pytest.fixture
@@ -312,14 +312,14 @@ def test_notice_days_default_to_the_configured_setting(
     contest = db.session.get(Contest, contest_id)
     services.evaluate_contest_promotions(contest)
     confirm_as_seen(case_of(db, "阿旺"), dummy_organiser)
-    notice = services.publish_notice(contest, PUBLISHED_ON, dummy_organiser)
+    notice = notices.publish_notice(contest, PUBLISHED_ON, dummy_organiser)
     # Fri 27 (1) · weekend · Mon 30 (2) · Tue 1 Dec (3) · Wed 2 (4) · Thu 3 (5) · Fri 4 (6)
     assert (notice.working_days, notice.ends_on) == (6, date(2026, 12, 4))
 
 
 def test_notice_over_the_national_day_holiday_uses_the_state_council_calendar(app):
     """holidays.toml 2026: 10-01..10-07 off, Saturday 10-10 a 调休 working day."""
-    calendar = services.holiday_calendar()
+    calendar = notices.holiday_calendar()
     # Wed 9-30 (1) · 10-01..07 off · Thu 8 (2) · Fri 9 (3) · Sat 10 worked (4) · Mon 12 (5)
     assert calendar.add_working_days(date(2026, 9, 30), 5) == date(2026, 10, 12)
 
@@ -422,7 +422,7 @@ def test_finalize_refused_before_the_period_ends_and_allowed_after(
 
     set_today(monkeypatch, ENDS_ON)
     with pytest.raises(services.PromotionRefused, match="2026-12-04 止，尚未期满"):
-        services.finalize_case(case, ENDS_ON, dummy_organiser)
+        notices.finalize_case(case, ENDS_ON, dummy_organiser)
     page = client.post(f"/promotion/cases/{case.id}/finalize", follow_redirects=True)
     assert "尚未期满" in page.get_data(as_text=True)
     db.session.expire_all()
@@ -467,7 +467,7 @@ def test_finalize_refused_before_the_period_ends_and_allowed_after(
     # Finalising twice is refused; the other noticed case is finalised from the notice page.
     set_today(monkeypatch, date(2026, 12, 7))
     with pytest.raises(services.PromotionRefused, match="已是最终结果"):
-        services.finalize_case(case, date(2026, 12, 7), dummy_organiser)
+        notices.finalize_case(case, date(2026, 12, 7), dummy_organiser)
     client.post(f"/promotion/notices/{notice.id}/finalize")
     db.session.expire_all()
     assert case_of(db, "阿旺").competitor.grade_code == "senior"
@@ -505,11 +505,11 @@ def test_finalize_refused_when_the_grade_changed_since_the_decision(
     services.evaluate_contest_promotions(contest)
     case = case_of(db, "阿旺")
     confirm_as_seen(case, dummy_organiser)
-    services.publish_notice(contest, PUBLISHED_ON, dummy_organiser)
+    notices.publish_notice(contest, PUBLISHED_ON, dummy_organiser)
     case.competitor.grade_code = "intermediate"
     set_today(monkeypatch, date(2026, 12, 7))
     with pytest.raises(services.PromotionRefused, match="现有等级为四级/中级工"):
-        services.finalize_case(case, date(2026, 12, 7), dummy_organiser)
+        notices.finalize_case(case, date(2026, 12, 7), dummy_organiser)
 
 
 def test_promotion_index_lists_contests_with_promotion_rules(
@@ -524,7 +524,7 @@ def test_promotion_index_lists_contests_with_promotion_rules(
     page = client.get("/promotion/").get_data(as_text=True)
     assert "2025年云南省乡村工匠职业技能竞赛" in page and "2024年迪庆州二类竞赛" in page
     assert "第二届全国技能大赛" not in page
-    summary = next(s for s in services.promotion_contests() if s.contest.id == contest_id)
+    summary = next(s for s in queries.promotion_contests() if s.contest.id == contest_id)
     assert (summary.placed, summary.evaluated, summary.eligible) == (7, 11, 4)
 
 
@@ -646,7 +646,7 @@ def test_the_notice_page_shows_the_rows_as_published_like_the_pdf(
     page = client.get(f"/promotion/notices/{notice.id}").get_data(as_text=True)
     listed = page.split('id="notice-list"')[1]
     assert "迪庆州旅游饭店" in listed and "新单位" not in listed
-    row = services.notice_document(notice).rows[0]
+    row = notices.notice_document(notice).rows[0]
     for value in (row.name, row.employer, row.county, row.placing, row.from_grade, row.basis):
         assert value in listed
     pdf = client.get(f"/promotion/notices/{notice.id}.pdf").data
@@ -667,9 +667,9 @@ def test_each_step_of_a_case_is_audited_with_the_case_before_and_after(
     case = case_of(db, "格桑次仁")
     confirm_as_seen(case, dummy_organiser)
     services.approve_title(case, dummy_admin, seen=services.case_view(case))
-    notice = services.publish_notice(contest, PUBLISHED_ON, dummy_organiser)
+    notice = notices.publish_notice(contest, PUBLISHED_ON, dummy_organiser)
     set_today(monkeypatch, date(2026, 12, 5))
-    services.finalize_case(case, date(2026, 12, 5), dummy_organiser)
+    notices.finalize_case(case, date(2026, 12, 5), dummy_organiser)
     db.session.commit()
     steps = {
         a.action: a
@@ -725,7 +725,7 @@ def test_a_notice_without_contact_sends_objections_to_the_issuer_given(db, dummy
     contest = db.session.get(Contest, contest_id)
     services.evaluate_contest_promotions(contest)
     confirm_as_seen(case_of(db, "阿旺"), dummy_organiser)
-    notice = services.publish_notice(
+    notice = notices.publish_notice(
         contest, PUBLISHED_ON, dummy_organiser, issuer="香格里拉市人力资源和社会保障局"
     )
     assert notice.issuer == "香格里拉市人力资源和社会保障局"
@@ -766,10 +766,10 @@ def test_finalize_refused_when_its_result_is_no_longer_confirmed(
     services.evaluate_contest_promotions(contest)
     case = case_of(db, "阿旺")
     confirm_as_seen(case, dummy_organiser)
-    services.publish_notice(contest, PUBLISHED_ON, dummy_organiser)
+    notices.publish_notice(contest, PUBLISHED_ON, dummy_organiser)
     case.placement.status = "entered"
     set_today(monkeypatch, date(2026, 12, 7))
     with pytest.raises(services.PromotionRefused, match="所依据的成绩已撤回确认"):
-        services.finalize_case(case, date(2026, 12, 7), dummy_organiser)
+        notices.finalize_case(case, date(2026, 12, 7), dummy_organiser)
     assert case.status == "noticed"
     assert case.competitor.grade_code == "junior"

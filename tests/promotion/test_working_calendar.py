@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from compapp.audit.models import AuditEntry
 from compapp.contests.models import Competitor, Placement
 from compapp.promotion import calendar as working_calendar
-from compapp.promotion import services
+from compapp.promotion import notices, services
 from compapp.promotion.models import CalendarYear, PromotionCase, PublicNotice
 from tests.helpers import PASSWORD
 
@@ -31,7 +31,7 @@ def clock(monkeypatch):
             self.day = day
 
     c = Clock()
-    monkeypatch.setattr(services, "office_today", lambda: c.day)
+    monkeypatch.setattr(notices, "office_today", lambda: c.day)
     return c
 
 
@@ -125,7 +125,7 @@ def test_an_entered_year_counts_once_a_second_administrator_confirms_it(
     )
     # Not in force yet: the notice is still refused.
     with pytest.raises(services.PromotionRefused, match="2027 年的法定节假日"):
-        services.publish_notice(contest, date(2026, 12, 28), organiser)
+        notices.publish_notice(contest, date(2026, 12, 28), organiser)
     db.session.rollback()
     # The one who entered it cannot confirm it.
     page = first.post(
@@ -136,7 +136,7 @@ def test_an_entered_year_counts_once_a_second_administrator_confirms_it(
         f"/promotion/calendar/{row.id}/decision", data={"confirm": "1"}, follow_redirects=True
     )
     assert "2027 年工作日历已确认生效" in page.get_data(as_text=True)
-    notice = services.publish_notice(contest, date(2026, 12, 28), organiser)
+    notice = notices.publish_notice(contest, date(2026, 12, 28), organiser)
     # Mon 28 (1) · Tue 29 (2) · Wed 30 (3) · Thu 31 (4) · Fri 1 Jan holiday · Mon 4 (5)
     assert notice.ends_on == date(2027, 1, 4)
     assert notice.holidays_in_period == ["2027-01-01"]
@@ -164,7 +164,7 @@ def test_a_correction_supersedes_the_confirmed_entry_and_one_year_has_one_in_for
     working_calendar.decide_year(new, first, True)
     db.session.commit()
     assert (old.status, new.status) == ("superseded", "confirmed")
-    assert date(2027, 10, 1) in services.holiday_calendar().holidays
+    assert date(2027, 10, 1) in notices.holiday_calendar().holidays
     # Two entries in force for one year: the database refuses it.
     old.status = "confirmed"
     with pytest.raises(IntegrityError):

@@ -197,8 +197,7 @@ def test_an_export_made_by_a_background_job_keeps_a_hostile_name_as_plain_text(
     download name keep the hostile text as typed, as the direct download does."""
     contest, name = hostile_contest
     create_user("org", "organiser")
-    # Every export counts as large (for this test only: the app is shared by later tests).
-    monkeypatch.setitem(app.config, "EXPORT_DIRECT_MAX_ROWS", 0)
+    monkeypatch.setitem(app.config, "EXPORT_DIRECT_MAX_ROWS", 0)  # every export is large
     auth.login("org")
     url = f"/contests/{contest.id}/awards.xlsx"
     offer = client.get(url)

@@ -1,7 +1,8 @@
 """The import rules of compapp's layout (ARCHITECTURE.md, STYLE.md "Shape").
 
 Read from the source (every ``import`` anywhere in a module, function-level ones included):
-no import cycle among compapp's modules; no views module imports another package's views;
+no import cycle among compapp's modules; no views module imports another package's views, nor
+builds a query;
 pure modules — rules, policy, core, certificate content — have a whole import closure free of
 Flask, SQLAlchemy, WTForms and Werkzeug and never read the clock.
 """
@@ -168,6 +169,30 @@ def test_no_views_module_imports_another_packages_views() -> None:
         for target in internal(name):
             if target.endswith("views") and target.rsplit(".", 1)[0] != package:
                 offences.append(f"{name} -> {target}")
+    assert offences == []
+
+
+def _query_calls(tree: ast.AST) -> list[int]:
+    """Lines where a module builds a query: ``db.select(…)`` or ``select(…)``."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if (isinstance(func, ast.Attribute) and func.attr == "select") or (
+                isinstance(func, ast.Name) and func.id == "select"
+            ):
+                lines.append(node.lineno)
+    return lines
+
+
+def test_views_build_no_queries() -> None:
+    """A page's loading recipes live in its domain's queries.py (or services): a view calls
+    them, it builds no query of its own (STYLE.md "The read side")."""
+    offences = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.stem.endswith("views") or path.stem == "api":
+            for line in _query_calls(ast.parse(path.read_text(encoding="utf-8"))):
+                offences.append(f"{path.relative_to(ROOT)}:{line}")
     assert offences == []
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from flask import (
     Blueprint,
@@ -21,6 +21,7 @@ from flask_login import current_user
 from compapp.accounts import services
 from compapp.accounts.forms import SetPasswordForm, UserForm
 from compapp.audit.models import AuditEntry
+from compapp.audit.queries import audit_actions, audit_query
 from compapp.audit.services import record_change, snapshot
 from compapp.auth.access import admin_required, public
 from compapp.auth.models import User
@@ -240,36 +241,13 @@ def accept(token: str):
     return render_template("accounts/accept.html", form=form, user=invitation.user)
 
 
-def audit_query():
-    query = db.select(AuditEntry).order_by(AuditEntry.id.desc())
-    args = request.args
-    if args.get("q"):
-        like = f"%{args['q']}%"
-        query = query.where(AuditEntry.summary.like(like) | AuditEntry.username.like(like))
-    if args.get("action"):
-        query = query.filter_by(action=args["action"])
-    if args.get("target_type"):
-        query = query.filter_by(target_type=args["target_type"])
-    for name, op in (("from", "ge"), ("to", "lt")):
-        if args.get(name):
-            try:
-                day = date.fromisoformat(args[name])
-                moment = datetime.combine(
-                    day + timedelta(days=1 if op == "lt" else 0), datetime.min.time()
-                )
-            except (ValueError, OverflowError):  # not a date, or "to" the last day there is
-                continue
-            query = query.where(AuditEntry.at >= moment if op == "ge" else AuditEntry.at < moment)
-    return query
-
-
 @bp.route("/audit/")
 @admin_required
 def audit():
     from compapp.paging import sorted_page
 
     entries = sorted_page(
-        audit_query(),
+        audit_query(request.args),
         {
             "at": AuditEntry.id,  # ids follow the time of writing
             "user": AuditEntry.username,
@@ -279,9 +257,7 @@ def audit():
         default="-at",
         tiebreak=AuditEntry.id,
     )
-    actions = db.session.scalars(
-        db.select(AuditEntry.action).distinct().order_by(AuditEntry.action)
-    ).all()
+    actions = audit_actions()
     return render_template("accounts/audit.html", entries=entries, actions=actions)
 
 
@@ -307,7 +283,7 @@ def audit_export():
             "ip",
         ]
     )
-    for e in db.session.scalars(audit_query()):
+    for e in db.session.scalars(audit_query(request.args)):
         writer.writerow(
             csv_row(
                 [

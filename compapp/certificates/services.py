@@ -484,6 +484,23 @@ class CertificateCounts:
     revoked_certificates: int = 0
 
 
+def contests_with_confirmed_results(scope) -> list[Contest]:
+    """The contests in ``scope`` (contests.access.scoped) with a confirmed result: those that
+    may have certificates to issue, newest first."""
+    with_results = (
+        db.select(Event.contest_id)
+        .join(Entry)
+        .join(Placement)
+        .where(Placement.status == "confirmed")
+        .distinct()
+    )
+    return db.session.scalars(
+        scope(db.select(Contest).where(Contest.id.in_(with_results))).order_by(
+            Contest.award_on.desc(), Contest.id.desc()
+        )
+    ).all()
+
+
 def certificate_counts(contest_ids) -> dict[int, CertificateCounts]:
     """Contest id -> its holders and certificates counted in SQL (two queries in all)."""
     ids = list(contest_ids)

@@ -32,7 +32,7 @@ from compapp.certificates import services
 from compapp.certificates.models import Certificate
 from compapp.certificates.serials import group_serial, normalize_serial
 from compapp.contests.access import get_contest, in_scope, scoped
-from compapp.contests.models import Contest, Entry, Event, Placement
+from compapp.contests.models import Contest
 from compapp.core.names import mask_name
 from compapp.core.seen import AlreadyDone
 from compapp.extensions import db, limiter
@@ -99,18 +99,7 @@ def may_download(cert: Certificate) -> bool:
 @bp.route("/certificates/")
 @organiser_required
 def index():
-    contest_ids = db.session.scalars(
-        db.select(Event.contest_id)
-        .join(Entry)
-        .join(Placement)
-        .where(Placement.status == "confirmed")
-        .distinct()
-    ).all()
-    contests = db.session.scalars(
-        scoped(db.select(Contest).where(Contest.id.in_(contest_ids))).order_by(
-            Contest.award_on.desc(), Contest.id.desc()
-        )
-    ).all()
+    contests = services.contests_with_confirmed_results(scoped)
     counts = services.certificate_counts(c.id for c in contests)
     rows = [
         {

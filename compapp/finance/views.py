@@ -15,14 +15,14 @@ from compapp import labels
 from compapp.auth.access import require_role
 from compapp.binding import refusal_message, seen_from_form, seen_token
 from compapp.citing.services import award_citation
-from compapp.contests.models import Contest, Entry, Event
+from compapp.contests.models import Contest
 from compapp.core.dates import format_datetime
 from compapp.core.messages import N_
 from compapp.core.money import format_yuan, from_fen
 from compapp.core.seen import AlreadyDone, Changed
 from compapp.downloads import PDF, XLSX, download, download_written
 from compapp.extensions import db
-from compapp.finance import services
+from compapp.finance import queries, services
 from compapp.finance.exports import (
     BudgetRow,
     BudgetSheet,
@@ -35,6 +35,7 @@ from compapp.i18n import refusal_text
 from compapp.jobs.exports import export_or_job, run_export
 from compapp.paging import page_of, search_text
 from compapp.reference.models import Jurisdiction
+from compapp.reference.queries import jurisdictions
 from compapp.rewards.models import AwardLineRecord
 from compapp.routing import MAX_ID, record_id
 
@@ -79,7 +80,7 @@ def index():
     code = payer_code()
     payers = []
     if current_user.role == "admin":
-        payers = db.session.scalars(db.select(Jurisdiction).order_by(Jurisdiction.code)).all()
+        payers = jurisdictions()
     return render_template(
         "finance/index.html",
         payer=db.session.get(Jurisdiction, code),
@@ -217,12 +218,7 @@ def mark_paid(contest_id: int):
     if not ids:
         flash(_("请选择要登记支付的明细。"), "error")
         return redirect(url_for("finance.contest_budget", contest_id=contest.id))
-    lines = db.session.scalars(
-        db.select(AwardLineRecord)
-        .join(Entry)
-        .join(Event)
-        .where(AwardLineRecord.id.in_(ids), Event.contest_id == contest.id)
-    ).all()
+    lines = queries.contest_lines(contest.id, ids)
     if len(lines) != len(set(ids)):  # an id that is no line of this contest
         abort(404)
     code = current_user.jurisdiction_code

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from compapp.contests.models import Contest, Entry, Event, Placement
+from compapp.extensions import db
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.rules import AwardFacts
 
@@ -49,3 +50,8 @@ def facts_of(row) -> AwardFacts:
         award_on, category, fmt, medal, prize, None, c_code, c_name, p_code or "",
         p_name or "", o_code, o_name,
     )  # fmt: skip
+
+
+def contests_newest_first() -> list[Contest]:
+    """Every contest, newest award date first (the what-if's choice of contests)."""
+    return db.session.scalars(db.select(Contest).order_by(Contest.award_on.desc())).all()

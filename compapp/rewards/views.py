@@ -23,7 +23,7 @@ from compapp.i18n import refusal_text
 from compapp.jobs import services as jobs
 from compapp.jobs.exports import export_or_job, run_export
 from compapp.paging import page_of, search_text
-from compapp.rewards import services
+from compapp.rewards import queries, services
 from compapp.rewards.exports import write_awards_workbook
 from compapp.routing import record_id
 
@@ -222,7 +222,7 @@ def entry_history(entry_id: int):
 def what_if():
     from compapp.policy.loader import PolicyFileError, load_policy_text
 
-    contests = db.session.scalars(db.select(Contest).order_by(Contest.award_on.desc())).all()
+    contests = queries.contests_newest_first()
     rows, error, draft_name, text = None, None, None, ""
     chosen = request.form.getlist("contest_ids", type=record_id)
     if request.method == "POST":

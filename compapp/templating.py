@@ -57,6 +57,18 @@ def init_app(app: Flask) -> None:
 
         return shown(value)
 
+    @app.template_filter("recorded")
+    def recorded_filter(value):
+        """A recorded step ([msgid, values]) in the page's language; an old step stored as
+        Chinese text is marked as Chinese (lang="zh-CN") on an English page."""
+        from markupsafe import Markup, escape
+
+        from compapp.english import recorded, recorded_in_chinese
+
+        if recorded_in_chinese(value) and str(get_locale()) == "en":
+            return Markup('<span lang="zh-CN">%s</span>') % escape(value)
+        return recorded(value)
+
     @app.template_filter("reason")
     def reason_filter(value):
         """A promotion case's stored reason, in the page's language (compapp.english)."""

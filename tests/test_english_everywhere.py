@@ -77,18 +77,6 @@ KNOWN_GAPS = [
         r"\.(xlsx|pdf|csv)(\?|$)",
         r"",
     ),
-    (
-        "the policy data files (compapp/policy/data) write their notes, notices and readings "
-        "in Chinese only: the policies and readings pages and the notices they give",
-        r"",
-        r"^(龙陵|迪庆方案第|优胜奖已登记|玉溪市对)",
-    ),
-    ("the same, on the policy and readings pages", r"^/(policies/|readings)", r""),
-    (
-        "an award computation's record (its trace) is kept as computed, in Chinese",
-        r"^/entries/\d+/awards/history",
-        r"",
-    ),
     ("audit log summaries are stored records, written in Chinese", r"^/audit/", r""),
 ]
 # A document number (文号) such as 云人社通〔2019〕98号: a document's reference.

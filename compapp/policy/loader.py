@@ -29,6 +29,7 @@ from compapp.policy.categories import (
     result_key_name,
 )
 from compapp.policy.citations import UserCitation, cite
+from compapp.policy.english import TRANSLATED_KEYS, remember, twin_key
 from compapp.policy.strict_toml import PolicyFileError, _refuse_float
 
 __all__ = [
@@ -499,6 +500,8 @@ class _Reader:
         """Return ``table`` after refusing unknown keys and reporting missing ones."""
         if not isinstance(table, dict):
             raise self.fail(where, "expected a table")
+        # A sentence a person reads may have its English twin beside it (compapp.policy.english).
+        allowed = allowed | {twin_key(k) for k in allowed & TRANSLATED_KEYS}
         for key in table:
             if key not in allowed:
                 raise self.fail(f"{where}.{key}" if where else key, "unknown key")
@@ -513,6 +516,11 @@ class _Reader:
         path = f"{where}.{key}" if where else key
         if not isinstance(value, str) or (required and not value.strip()):
             raise self.fail(path, "expected a non-empty string")
+        if key in TRANSLATED_KEYS and twin_key(key) in table:
+            english = table[twin_key(key)]
+            if not isinstance(english, str) or not english.strip():
+                raise self.fail(twin_key(path), "expected a non-empty string")
+            remember(value, english)
         return value
 
     def citation(self, table: dict, key: str, where: str) -> str:

@@ -136,3 +136,24 @@ def test_an_old_step_stored_as_text_is_shown_as_written_and_marked_chinese(app):
     with app.test_request_context("/?lang=zh"):
         refresh()
         assert app.jinja_env.from_string("{{ t|recorded }}").render(t=old) == old
+
+
+@pytest.mark.parametrize(
+    ("count", "english"),
+    [
+        (1, "1 objection to a notice awaiting investigation"),
+        (2, "2 objections to a notice awaiting investigation"),
+    ],
+)
+def test_a_task_count_reads_singular_or_plural_in_english(app, count, english):
+    """Issue 19: "1 objections" reads "1 objection"; Chinese has one form."""
+    from compapp.notifications.services import Task
+    from compapp.notifications.views import task_text
+
+    task = Task(key="objections", count=count, endpoint="notifications.todo")
+    with app.test_request_context("/?lang=en"):
+        refresh()
+        assert task_text(task) == english
+    with app.test_request_context("/?lang=zh"):
+        refresh()
+        assert task_text(task) == f"{count} 条公示异议等待调查处理"

@@ -77,7 +77,6 @@ KNOWN_GAPS = [
         r"\.(xlsx|pdf|csv)(\?|$)",
         r"",
     ),
-    ("audit log summaries are stored records, written in Chinese", r"^/audit/", r""),
 ]
 # A document number (文号) such as 云人社通〔2019〕98号: a document's reference.
 DOCUMENT_NUMBER = re.compile(

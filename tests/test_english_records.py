@@ -157,3 +157,29 @@ def test_a_task_count_reads_singular_or_plural_in_english(app, count, english):
     with app.test_request_context("/?lang=zh"):
         refresh()
         assert task_text(task) == f"{count} 条公示异议等待调查处理"
+
+
+def test_an_audit_summary_is_stored_as_msgid_and_values_and_read_in_the_page_language(app, db):
+    """Issue 19 §7: the audit log reads in English on English pages; the Chinese text is kept
+    too (the record as written), and an entry written before reads as written."""
+    from compapp.audit.models import AuditEntry
+    from compapp.audit.services import record_change, says, summary_text
+
+    entry = record_change(
+        "download_certificate",
+        "certificate",
+        1,
+        says("下载%(kind)s %(serial)s（%(holder)s）", kind="获奖证书", serial="X1", holder="此里农布"),
+    )
+    old = AuditEntry(action="x", target_type="y", summary="旧的记录")
+    db.session.add(old)
+    db.session.flush()
+    assert entry.summary == "下载获奖证书 X1（此里农布）"
+    with app.test_request_context("/?lang=en"):
+        refresh()
+        assert summary_text(entry) == "Downloaded Award certificate X1 (此里农布)"
+        assert summary_text(old) == "旧的记录"
+    with app.test_request_context("/?lang=zh"):
+        refresh()
+        assert summary_text(entry) == "下载获奖证书 X1（此里农布）"
+    db.session.rollback()

@@ -21,7 +21,7 @@ from flask_login import current_user
 from compapp.accounts import services
 from compapp.accounts.forms import SetPasswordForm, UserForm
 from compapp.audit.models import AuditEntry
-from compapp.audit.services import record_change, snapshot
+from compapp.audit.services import record_change, snapshot, summary_text
 from compapp.auth.access import admin_required, public
 from compapp.auth.models import User
 from compapp.contests.models import Coach, Competitor, OrganisingBody
@@ -287,7 +287,9 @@ def audit():
     actions = db.session.scalars(
         db.select(AuditEntry.action).distinct().order_by(AuditEntry.action)
     ).all()
-    return render_template("accounts/audit.html", entries=entries, actions=actions)
+    return render_template(
+        "accounts/audit.html", entries=entries, actions=actions, summary_text=summary_text
+    )
 
 
 @bp.route("/audit/export.csv")
@@ -322,7 +324,7 @@ def audit_export():
                     e.action,
                     e.target_type,
                     e.target_id or "",
-                    e.summary,
+                    summary_text(e),
                     json.dumps(e.before, ensure_ascii=False) if e.before is not None else "",
                     json.dumps(e.after, ensure_ascii=False) if e.after is not None else "",
                     e.ip or "",

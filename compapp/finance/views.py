@@ -12,12 +12,14 @@ from flask_login import current_user
 from compapp import labels
 from compapp.auth.access import require_role
 from compapp.binding import refusal_message, seen_from_form, seen_token
+from compapp.certificates.services import today_local
 from compapp.citing.services import award_citation
 from compapp.contests.models import Contest, Entry, Event
 from compapp.core.dates import format_datetime
 from compapp.core.money import format_yuan, from_fen
 from compapp.core.seen import AlreadyDone, Changed
 from compapp.downloads import PDF, XLSX, download, download_written
+from compapp.english import shown
 from compapp.extensions import db
 from compapp.finance import services
 from compapp.finance.exports import (
@@ -260,7 +262,7 @@ def budget_rows(code: str, contest: Contest | None = None, year: int | None = No
             amount=from_fen(row.amount_fen),
             kind=adjustment if row.kind == "adjustment" else award,
             status=labels.line_status(row.status),
-            clause=award_citation(row.policy_id, row.clause).text,
+            clause=shown(award_citation(row.policy_id, row.clause).text),
         )
 
 
@@ -292,10 +294,12 @@ def budget_sheet(
             for s in services.STATUSES
             if s in by_status
         ],
-        services.budget_citations(code, contest, year),
-        date.today(),
+        [shown(c) for c in services.budget_citations(code, contest, year)],
+        today_local(),
         confirmed,
-        services.budget_notices(code, contest, year),
+        [shown(n) for n in services.budget_notices(code, contest, year)],
+        say=_,
+        language=str(get_locale()),
     )
 
 
@@ -306,7 +310,7 @@ def contest_export(contest_id: int, fmt: str):
     sheet = budget_sheet(code, contest.name, contest=contest)
     if sheet is None:
         abort(404)
-    return _export(sheet, f"{sheet.payer}_{contest.name}_奖励预算", fmt)
+    return _export(sheet, f"{sheet.payer}_{contest.name}_{_('奖励预算')}", fmt)
 
 
 @bp.route("/years/<int:year>/budget.<fmt>")
@@ -322,11 +326,13 @@ def year_export(year: int, fmt: str):
             from_fen(0),
             [],
             [],
-            date.today(),
+            today_local(),
             [],
             [],
+            say=_,
+            language=str(get_locale()),
         )
-    return _export(sheet, f"{sheet.payer}_{year}年度_奖励预算", fmt)
+    return _export(sheet, f"{sheet.payer}_{_('%(year)s 年度', year=year)}_{_('奖励预算')}", fmt)
 
 
 def _export(sheet: BudgetSheet, stem: str, fmt: str) -> Response:

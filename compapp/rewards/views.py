@@ -14,6 +14,7 @@ from compapp.contests.models import Contest
 from compapp.contests.queries import placed_entries_query
 from compapp.core.money import from_fen
 from compapp.downloads import XLSX, download_written
+from compapp.english import shown
 from compapp.extensions import db
 from compapp.formtools import ConfirmForm
 from compapp.i18n import refusal_text
@@ -136,8 +137,8 @@ def line_rows(contest: Contest):
             labels.payer_level(row.payer_level),
             row.payer_name,
             from_fen(row.amount_fen),
-            award_citation(row.policy_id, row.clause).text,
-            row.explanation,
+            shown(award_citation(row.policy_id, row.clause).text),
+            shown(row.explanation),
             labels.line_status(row.status),
         ]
 
@@ -168,9 +169,10 @@ def contest_awards_xlsx(contest_id: int):
             line_rows(contest),
             total_rows,
             services.grand_total(totals),
-            notices,
+            [shown(n) for n in notices],
+            say=_,
         ),
-        f"{contest.name}_奖励明细.xlsx",
+        f"{contest.name}_{_('奖励明细')}.xlsx",
         XLSX,
     )
 

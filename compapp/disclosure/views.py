@@ -120,10 +120,11 @@ def internal_export(contest_id: int, fmt: str):
     """The internal 获奖名单 with full names (no ID or bank data), for the office's files."""
     contest = _contest(contest_id)
     content = services.internal_content(contest)
-    title = f"{contest.name} 获奖名单（内部使用）"
+    title = _("%(contest)s 获奖名单（内部使用）", contest=contest.name)
+    name = f"{contest.name}_{_('获奖名单')}"
     if fmt == "xlsx":
-        return download(award_list_workbook(content, title), f"{contest.name}_获奖名单.xlsx", XLSX)
+        return download(award_list_workbook(content, title, say=_), f"{name}.xlsx", XLSX)
     if fmt == "pdf":
-        note = "内部使用：含完整姓名，请勿对外公开。公开版本请使用“公开获奖名单”。"
-        return download(award_list_pdf(content, title, note), f"{contest.name}_获奖名单.pdf", PDF)
+        note = _("内部使用：含完整姓名，请勿对外公开。公开版本请使用“公开获奖名单”。")
+        return download(award_list_pdf(content, title, note, say=_), f"{name}.pdf", PDF)
     abort(404)

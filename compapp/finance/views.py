@@ -541,15 +541,14 @@ def _report_charts(report) -> dict:
 
 @bp.route("/years/<int:year>/report.<fmt>")
 def annual_report_export(year: int, fmt: str):
-    from flask_babel import force_locale
+    from dataclasses import replace
 
     from compapp.finance.report import annual_report as build
     from compapp.finance.report_exports import report_pdf, report_workbook
 
-    # An official Chinese form whatever the page language (as the roster): one language inside.
-    with force_locale("zh"):
-        report = build(payer_code(), year)
-    stem = f"{report.payer}_{year}年度_奖励资金执行情况"
+    # In the language of the page that asked, one language inside (labels, months, notes).
+    report = replace(build(payer_code(), year), say=_, language=str(get_locale()))
+    stem = f"{report.payer}_{_('%(year)s 年度', year=year)}_{_('奖励资金执行情况')}"
     if fmt == "xlsx":
         return download(report_workbook(report), f"{stem}.xlsx", XLSX)
     if fmt == "pdf":

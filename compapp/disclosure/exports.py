@@ -4,6 +4,7 @@ one (full names). Plain rows in, bytes out: no Flask, no database; never ID or b
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from io import BytesIO
 
 from openpyxl import Workbook
@@ -14,6 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from compapp.certificates.fonts import ensure_font
+from compapp.core.dates import format_day
 from compapp.core.messages import N_, as_written
 from compapp.core.money import format_yuan, from_fen
 from compapp.core.pdftext import para
@@ -65,7 +67,11 @@ def award_list_workbook(content: dict, title: str, say: Callable[..., str] = as_
 
 
 def award_list_pdf(
-    content: dict, title: str, footnote: str, say: Callable[..., str] = as_written
+    content: dict,
+    title: str,
+    footnote: str,
+    say: Callable[..., str] = as_written,
+    language: str = "zh",
 ) -> bytes:
     """The award list as a PDF, in the language of ``say`` (Chinese by default: the public
     list is a Chinese document)."""
@@ -98,17 +104,18 @@ def award_list_pdf(
     table = Table(
         data,
         repeatRows=1,
+        # Wide enough for an occupation of 9 characters and for English labels on one line.
         colWidths=[
-            32 * mm,
-            14 * mm,
-            26 * mm,
-            40 * mm,
-            18 * mm,
-            36 * mm,
-            26 * mm,
-            28 * mm,
-            26 * mm,
-            26 * mm,
+            38 * mm,
+            20 * mm,
+            30 * mm,
+            34 * mm,
+            22 * mm,
+            30 * mm,
+            24 * mm,
+            24 * mm,
+            24 * mm,
+            24 * mm,
         ],
     )
     table.setStyle(
@@ -130,7 +137,7 @@ def award_list_pdf(
             _(
                 "%(category)s · 成绩认定日期 %(day)s · %(organiser)s",
                 category=content["category"],
-                day=content["award_on"],
+                day=format_day(date.fromisoformat(content["award_on"]), language),
                 organiser=content["organiser"],
             ),
             base,

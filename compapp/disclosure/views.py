@@ -4,6 +4,7 @@ withdraw and export (the internal list with full names)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -126,5 +127,9 @@ def internal_export(contest_id: int, fmt: str):
         return download(award_list_workbook(content, title, say=_), f"{name}.xlsx", XLSX)
     if fmt == "pdf":
         note = _("内部使用：含完整姓名，请勿对外公开。公开版本请使用“公开获奖名单”。")
-        return download(award_list_pdf(content, title, note, say=_), f"{name}.pdf", PDF)
+        return download(
+            award_list_pdf(content, title, note, say=_, language=str(get_locale())),
+            f"{name}.pdf",
+            PDF,
+        )
     abort(404)

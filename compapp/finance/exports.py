@@ -223,7 +223,8 @@ def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
         PagedTable(
             header,
             chain(rows, [total]),
-            [34 * mm, 52 * mm, 40 * mm, 26 * mm, 14 * mm, 30 * mm, 22 * mm, 50 * mm],
+            # The status column fits "Awaiting finance confirmation" without cutting a word.
+            [30 * mm, 48 * mm, 36 * mm, 26 * mm, 14 * mm, 26 * mm, 32 * mm, 56 * mm],
             [
                 ("FONTNAME", (0, 0), (-1, -1), font),
                 ("FONTSIZE", (0, 0), (-1, -1), 9),

@@ -169,7 +169,9 @@ def test_an_audit_summary_is_stored_as_msgid_and_values_and_read_in_the_page_lan
         "download_certificate",
         "certificate",
         1,
-        says("下载%(kind)s %(serial)s（%(holder)s）", kind="获奖证书", serial="X1", holder="此里农布"),
+        says(
+            "下载%(kind)s %(serial)s（%(holder)s）", kind="获奖证书", serial="X1", holder="此里农布"
+        ),
     )
     old = AuditEntry(action="x", target_type="y", summary="旧的记录")
     db.session.add(old)
@@ -183,3 +185,34 @@ def test_an_audit_summary_is_stored_as_msgid_and_values_and_read_in_the_page_lan
         refresh()
         assert summary_text(entry) == "下载获奖证书 X1（此里农布）"
     db.session.rollback()
+
+
+def test_the_import_template_explains_itself_in_english_and_keeps_its_chinese_keys(app):
+    """The template's instructions, notes and prompts read in the page's language; its column
+    headers and drop-down values stay the Chinese the importer reads back."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from compapp.imports import reading, template
+
+    with app.test_request_context("/?lang=en"):
+        refresh()
+        from flask_babel import gettext
+
+        data = template.build_template(
+            "测试赛",
+            "Province-wide comprehensive skills competition",
+            "2025-10-25",
+            ["金牌"],
+            ["德钦县（迪庆藏族自治州）"],
+            say=gettext,
+        )
+    book = load_workbook(io.BytesIO(data))
+    lines = [row[0] for row in book.worksheets[0].iter_rows(values_only=True) if row[0]]
+    assert lines[0] == "How to fill in this file"
+    assert lines[1].startswith("Contest: 测试赛 (Province-wide")
+    unquoted = [re.sub(r"“[^”]*”", "", line) for line in lines[2:]]
+    assert [line for line in unquoted if HAN.search(line.replace("金牌", ""))] == []
+    sheet = book[reading.SHEET]
+    assert [c.value for c in sheet[1]][: len(reading.HEADERS)] == list(reading.HEADERS)

@@ -223,8 +223,8 @@ def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
         PagedTable(
             header,
             chain(rows, [total]),
-            # The status column fits "Awaiting finance confirmation" without cutting a word.
-            [30 * mm, 48 * mm, 36 * mm, 26 * mm, 14 * mm, 26 * mm, 32 * mm, 56 * mm],
+            # An occupation of 9 characters fits its line; "Awaiting finance confirmation" keeps its words.
+            [34 * mm, 48 * mm, 34 * mm, 26 * mm, 14 * mm, 26 * mm, 32 * mm, 54 * mm],
             [
                 ("FONTNAME", (0, 0), (-1, -1), font),
                 ("FONTSIZE", (0, 0), (-1, -1), 9),

@@ -80,6 +80,7 @@ def blueprints() -> list:
     from compapp.help.views import bp as help_bp
     from compapp.honours.views import bp as honours_bp
     from compapp.imports.views import bp as imports_bp
+    from compapp.jobs.exports import bp as exports_bp
     from compapp.main import bp as main_bp
     from compapp.notifications.views import bp as notifications_bp
     from compapp.payees.views import bp as payees_bp
@@ -116,4 +117,5 @@ def blueprints() -> list:
         policies_bp,
         citing_bp,
         honours_bp,
+        exports_bp,
     ]

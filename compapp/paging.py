@@ -33,14 +33,23 @@ class Page:
         return self.first + len(self.items) - 1 if self.items else 0
 
 
-def page_of(query, per_page: int = PAGE_SIZE, scalars: bool = True, arg: str = "page") -> Page:
+def page_of(
+    query,
+    per_page: int = PAGE_SIZE,
+    scalars: bool = True,
+    arg: str = "page",
+    total: int | None = None,
+) -> Page:
     """The requested page (``?page=N``, clamped to 1..last) of the ORM select ``query``.
 
     :param arg: the query argument naming the page (two lists on one page use two)
+    :param total: the number of rows of ``query`` when the page's summary already counted
+        them in SQL (spares counting them again)
     """
-    total = db.session.scalar(
-        db.select(db.func.count()).select_from(query.order_by(None).subquery())
-    )
+    if total is None:
+        total = db.session.scalar(
+            db.select(db.func.count()).select_from(query.order_by(None).subquery())
+        )
     pages = max(1, -(-total // per_page))
     page = min(max(request.args.get(arg, 1, type=int), 1), pages)
     limited = query.limit(per_page).offset((page - 1) * per_page)
@@ -76,3 +85,13 @@ def sorted_page(
 def search_text() -> str:
     """The ``?q=`` search words, trimmed and bounded."""
     return (request.args.get("q") or "").strip()[:40]
+
+
+def page_of_list(items: list, per_page: int = PAGE_SIZE, arg: str = "page") -> tuple[Page, slice]:
+    """The requested page of a list already in hand (a notice's stored rows) and the slice of
+    the list it shows, so that only that slice's records need loading."""
+    total = len(items)
+    pages = max(1, -(-total // per_page))
+    page = min(max(request.args.get(arg, 1, type=int), 1), pages)
+    window = slice((page - 1) * per_page, page * per_page)
+    return Page(items[window], total, page, pages, per_page), window

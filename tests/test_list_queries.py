@@ -123,9 +123,11 @@ def pages(b: dict) -> list[tuple[str, str]]:
         ("admin", f"/contests/{c}"),
         ("admin", f"/contests/{c}/results"),
         ("admin", f"/contests/{c}/results?page=2&q=选手"),
+        ("admin", f"/contests/events/{b['event']}"),
         ("admin", f"/contests/{c}/awards"),
         ("admin", f"/contests/{c}/awards?event={b['event']}&page=2"),
         ("admin", f"/contests/{c}/awards/payers/530000"),
+        ("admin", f"/contests/{c}/awards/payers/530000?page=2"),
         ("admin", f"/contests/{c}/awards.xlsx"),
         ("admin", f"/finance/contests/{c}?{payer}"),
         ("admin", f"/finance/contests/{c}?{payer}&status=provisional&page=2"),
@@ -134,9 +136,11 @@ def pages(b: dict) -> list[tuple[str, str]]:
         ("admin", f"/finance/contests/{c}/budget.xlsx?{payer}"),
         ("admin", f"/finance/contests/{c}/budget.pdf?{payer}"),
         ("admin", f"/finance/years/{y}/budget.xlsx?{payer}"),
+        ("admin", f"/finance/years/{y}/budget.pdf?{payer}"),
         ("admin", f"/certificates/contests/{c}"),
         ("admin", f"/promotion/contests/{c}"),
         ("admin", f"/promotion/notices/{b['notice']}"),
+        ("admin", f"/promotion/notices/{b['notice']}?page=2"),
         ("admin", f"/promotion/notices/{b['notice']}.xlsx"),
     ]
 
@@ -211,6 +215,36 @@ def test_large_lists_show_one_page_and_say_how_many(db, client, auth, two_sizes)
         as_text=True
     )
     assert "共 40 条" in page and f"event={large['event']}" in page
+
+
+def test_a_long_notice_shows_a_page_of_names_and_every_objection(
+    db, client, auth, two_sizes, monkeypatch
+):
+    """A province's notice lists thousands of names: the page shows one page of them,
+    numbered as published, with the pager; the objections of every page stay listed."""
+    from compapp.promotion import notices, views
+    from compapp.promotion.models import PromotionCase, PublicNotice
+
+    _small, large = two_sizes
+    notice = db.session.get(PublicNotice, large["notice"])
+    rows = notices.notice_published_content(notice)["rows"]
+    assert len(rows) > 4
+    last = db.session.get(PromotionCase, rows[-1]["case_id"])
+    auth.login("admin")
+    monkeypatch.setattr(views, "NOTICE_PAGE", 2)
+    client.post(
+        f"/promotion/cases/{last.id}/objections",
+        data={"objector": "某某", "content": "名次有误", "objector_contact": ""},
+    )
+    page = client.get(f"/promotion/notices/{notice.id}?page=2").get_data(as_text=True)
+    n = len(rows)
+    assert f"第 3–4 条，共 {n} 条（第 2 / {-(-n // 2)} 页）" in page
+    listed = page.split('id="notice-list"')[1].split("</table>")[0]
+    assert rows[2]["name"] in listed and rows[3]["name"] in listed
+    assert rows[0]["name"] not in listed and rows[4]["name"] not in listed
+    assert '<td class="num">3</td>' in listed
+    objections = page.split('id="objection-list"')[1].split("</table>")[0]
+    assert "名次有误" in objections and last.competitor.name in objections
 
 
 def test_a_budget_page_loads_only_the_lines_it_shows(db, clients, two_sizes):

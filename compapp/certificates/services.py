@@ -1019,7 +1019,7 @@ def issue_honour_certificate(
     try:
         check_printable(content, _check_url(content.serial))
     except GlyphMissing as exc:
-        raise CertificateRefused(str(exc)) from exc
+        raise CertificateRefused(PROBLEMS, problems=str(exc)) from exc
     cert = Certificate(
         serial=content.serial,
         kind="honour",

@@ -159,9 +159,21 @@ def contest(contest_id: int):
     all revoked, and of the certificates issued."""
     contest = get_contest(contest_id)
     counts = services.certificate_counts([contest.id])[contest.id]
-    pending = page_of(services.holders_query(contest, pending=True), scalars=False)
-    revoked = page_of(services.holders_query(contest, pending=False), scalars=False, arg="rpage")
-    certs = page_of(services.contest_certificates_query(contest), arg="cpage")
+    # The counts just made in SQL are the lists' lengths: no second count of each.
+    pending = page_of(
+        services.holders_query(contest, pending=True), scalars=False, total=counts.pending
+    )
+    revoked = page_of(
+        services.holders_query(contest, pending=False),
+        scalars=False,
+        arg="rpage",
+        total=counts.revoked,
+    )
+    certs = page_of(
+        services.contest_certificates_query(contest),
+        arg="cpage",
+        total=counts.valid_certificates + counts.revoked_certificates,
+    )
     # Holders whose certificate a correction superseded, due one again: "issue all" reissues.
     reissue, awaiting = services.reissue_state(contest)
     reissue_keys = {h.key for h in reissue}

@@ -17,6 +17,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from compapp.certificates.fonts import ensure_font
@@ -167,6 +168,16 @@ class PagedTable(Flowable):
         pass
 
 
+def fitted(text: str, style: ParagraphStyle, width: float):
+    """A table cell's text: plain when it fits the column on one line (drawn as it is, no
+    markup read, measured once), else a paragraph that wraps (``para``: escaped). A paragraph
+    is laid out each time the table measures or draws it, which made most of a long budget's
+    PDF time."""
+    if stringWidth(text, style.fontName, style.fontSize) <= width - 6:  # padding 3 + 3
+        return text
+    return para(text, style)
+
+
 def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
     """Write a printable A4 landscape budget to ``out``: figures, 大写, signatures, citations.
     The lines are laid out page by page as they stream in (PagedTable)."""
@@ -205,15 +216,17 @@ def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
     if sheet.notices:
         story.append(Spacer(1, 3 * mm))
     header = [para(_(h), base) for h in HEADERS[1:]]
+    # An occupation of 9 characters fits its line; "Awaiting finance confirmation" keeps its words.
+    widths = [34 * mm, 48 * mm, 34 * mm, 26 * mm, 14 * mm, 26 * mm, 32 * mm, 54 * mm]
     rows = (
         [
-            para(r.event, base),
-            para(r.payee, base),
-            para(r.county, base),
-            para(r.result, base),
+            fitted(r.event, base, widths[0]),
+            fitted(r.payee, base, widths[1]),
+            fitted(r.county, base, widths[2]),
+            fitted(r.result, base, widths[3]),
             r.kind,
             format_yuan(r.amount, symbol=False),
-            para(r.status, base),
+            fitted(r.status, base, widths[6]),
             para(r.clause, small),
         ]
         for r in sheet.rows
@@ -223,8 +236,7 @@ def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
         PagedTable(
             header,
             chain(rows, [total]),
-            # An occupation of 9 characters fits its line; "Awaiting finance confirmation" keeps its words.
-            [34 * mm, 48 * mm, 34 * mm, 26 * mm, 14 * mm, 26 * mm, 32 * mm, 54 * mm],
+            widths,
             [
                 ("FONTNAME", (0, 0), (-1, -1), font),
                 ("FONTSIZE", (0, 0), (-1, -1), 9),

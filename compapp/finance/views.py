@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import MAXYEAR, MINYEAR, date
+from functools import cache
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -16,6 +18,7 @@ from compapp.certificates.services import today_local
 from compapp.citing.services import award_citation
 from compapp.contests.models import Contest, Entry, Event
 from compapp.core.dates import format_datetime
+from compapp.core.messages import N_
 from compapp.core.money import format_yuan, from_fen
 from compapp.core.seen import AlreadyDone, Changed
 from compapp.downloads import PDF, XLSX, download, download_written
@@ -31,6 +34,7 @@ from compapp.finance.exports import (
 from compapp.finance.models import FUNDING_SOURCES
 from compapp.formtools import ConfirmForm
 from compapp.i18n import refusal_text
+from compapp.jobs.exports import export_or_job, run_export
 from compapp.paging import page_of, search_text
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardLineRecord
@@ -250,7 +254,14 @@ def budget_rows(code: str, contest: Contest | None = None, year: int | None = No
     """The export rows of a payer's lines, streamed, with the labels of the user's language."""
     competitor, team = _("选手"), _("教练团队")
     adjustment, award, deleted = _("调整"), _("奖励"), _("成绩已删除")
+    # Labels and citations repeat across lines: each distinct one is made once per export.
+    placement = cache(lambda rank, medal, prize: labels.placement(
+        {"rank": rank, "medal": medal, "prize": prize}
+    ))  # fmt: skip
+    citation = cache(lambda policy_id, clause: shown(award_citation(policy_id, clause).text))
+    status = cache(labels.line_status)
     for row in services.budget_line_rows(code, contest, year):
+        p = row.placement
         yield BudgetRow(
             contest=row.contest,
             event=row.occupation,
@@ -258,11 +269,11 @@ def budget_rows(code: str, contest: Contest | None = None, year: int | None = No
             if row.payee == "competitor"
             else f"{team}（{row.team}）",
             county=row.county,
-            result=labels.placement(row.placement) if row.placement else deleted,
+            result=placement(p["rank"], p["medal"], p["prize"]) if p else deleted,
             amount=from_fen(row.amount_fen),
             kind=adjustment if row.kind == "adjustment" else award,
-            status=labels.line_status(row.status),
-            clause=shown(award_citation(row.policy_id, row.clause).text),
+            status=status(row.status),
+            clause=citation(row.policy_id, row.clause),
         )
 
 
@@ -303,25 +314,41 @@ def budget_sheet(
     )
 
 
-@bp.route("/contests/<int:contest_id>/budget.<fmt>")
+@bp.route("/contests/<int:contest_id>/budget.<fmt>", methods=["GET", "POST"])
 def contest_export(contest_id: int, fmt: str):
     contest = _contest(contest_id)
     code = payer_code()
-    sheet = budget_sheet(code, contest.name, contest=contest)
-    if sheet is None:
-        abort(404)
-    return _export(sheet, f"{sheet.payer}_{contest.name}_{_('奖励预算')}", fmt)
+    return _export(code, contest=contest)
 
 
-@bp.route("/years/<int:year>/budget.<fmt>")
+@bp.route("/years/<int:year>/budget.<fmt>", methods=["GET", "POST"])
 def year_export(year: int, fmt: str):
     year = _year(year)
     code = payer_code()
-    sheet = budget_sheet(code, _("%(year)s 年度", year=year), year=year)
-    if sheet is None:  # a year without lines: an empty budget, as the year page shows
+    return _export(code, year=year)
+
+
+def export_stem(code: str, contest: Contest | None = None, year: int | None = None) -> str:
+    payer = db.session.get(Jurisdiction, code).name
+    return (
+        f"{payer}_{contest.name}_{_('奖励预算')}"
+        if contest is not None
+        else f"{payer}_{_('%(year)s 年度', year=year)}_{_('奖励预算')}"
+    )
+
+
+def export_sheet(code: str, contest: Contest | None = None, year: int | None = None):
+    """The export of a payer's contest or year (a year without lines: an empty budget, as
+    the year page shows; a contest without: None)."""
+    if contest is not None:
+        return budget_sheet(code, contest.name, contest=contest)
+    scope = _("%(year)s 年度", year=year)
+    sheet = budget_sheet(code, scope, year=year)
+    if sheet is None:
+        payer = db.session.get(Jurisdiction, code).name
         sheet = BudgetSheet(
-            db.session.get(Jurisdiction, code).name,
-            _("%(year)s 年度", year=year),
+            payer,
+            scope,
             [],
             from_fen(0),
             [],
@@ -332,15 +359,70 @@ def year_export(year: int, fmt: str):
             say=_,
             language=str(get_locale()),
         )
-    return _export(sheet, f"{sheet.payer}_{_('%(year)s 年度', year=year)}_{_('奖励预算')}", fmt)
+    return sheet
 
 
-def _export(sheet: BudgetSheet, stem: str, fmt: str) -> Response:
+def write_export(sheet: BudgetSheet, fmt: str, out) -> None:
     if fmt == "xlsx":
-        return download_written(lambda out: write_budget_workbook(out, sheet), f"{stem}.xlsx", XLSX)
-    if fmt == "pdf":
-        return download_written(lambda out: write_budget_pdf(out, sheet), f"{stem}.pdf", PDF)
-    abort(404)
+        write_budget_workbook(out, sheet)
+    else:
+        write_budget_pdf(out, sheet)
+
+
+def _export(code: str, contest: Contest | None = None, year: int | None = None) -> Response:
+    """budget.xlsx / budget.pdf of a payer's contest or year: sent at once, or for a long
+    budget made by a background job with progress (compapp.jobs.exports)."""
+    fmt = request.view_args["fmt"]
+    if fmt not in ("xlsx", "pdf"):
+        abort(404)
+    _by_status, counts = services.budget_totals(code, contest, year)
+    if contest is not None and not counts:
+        abort(404)
+    name = f"{export_stem(code, contest, year)}.{fmt}"
+    mimetype = XLSX if fmt == "xlsx" else PDF
+    payer = {} if current_user.role == "finance" else {"payer": code}
+    back = (
+        url_for("finance.contest_budget", contest_id=contest.id, **payer)
+        if contest is not None
+        else url_for("finance.year_budget", year=year, **payer)
+    )
+    offered = export_or_job(
+        "budget_export",
+        {
+            "payer": code,
+            "contest_id": contest.id if contest else None,
+            "year": year,
+            "fmt": fmt,
+            "mimetype": mimetype,
+        },
+        sum(counts.values()),
+        name,
+        back,
+        contest_id=contest.id if contest else None,
+        weight=3 if fmt == "pdf" else 1,
+    )
+    if offered is not None:
+        return offered
+    sheet = export_sheet(code, contest, year)
+    return download_written(lambda out: write_export(sheet, fmt, out), name, mimetype)
+
+
+def budget_export_job(job, progress) -> dict:
+    """Job handler (compapp.jobs HANDLERS "budget_export"): a payer's budget.xlsx or .pdf."""
+    from compapp.jobs.services import JobFailed
+
+    def write(params, track, out):
+        contest = None
+        if params["contest_id"] is not None:
+            contest = db.session.get(Contest, params["contest_id"])
+            if contest is None:
+                raise JobFailed(N_("该赛事已不存在。"))
+        sheet = export_sheet(params["payer"], contest, params["year"])
+        if sheet is None:
+            raise JobFailed(N_("该赛事已不存在。"))
+        write_export(replace(sheet, rows=track(sheet.rows)), params["fmt"], out)
+
+    return run_export(job, progress, write)
 
 
 # --- payment roster (发放花名册) and payment sheets -------------------------------------------

@@ -37,6 +37,9 @@ HANDLERS: dict[str, str] = {
     "contest_recompute": "compapp.rewards.services:recompute_contest_job",
     "policy_preview": "compapp.policies.services:preview_job",
     "policy_apply": "compapp.policies.services:apply_job",
+    # Large exports (compapp.jobs.exports): the same file as the direct download.
+    "awards_xlsx": "compapp.rewards.views:awards_xlsx_job",
+    "budget_export": "compapp.finance.views:budget_export_job",
 }
 CHUNK_BYTES = 1024 * 1024
 # What a job's page says when its worker is gone (stored as the job's error, translated there).

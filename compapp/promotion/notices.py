@@ -531,22 +531,65 @@ def _published_content(notice: PublicNotice) -> dict:
     return notice.content or notice_content(notice.contest, notice.cases)
 
 
-def notice_rows(notice: PublicNotice, content: dict | None = None) -> list[tuple]:
-    """Return each row of ``notice`` as published (a ``NoticeRow``) with its case as it is now.
+def notice_rows(
+    notice: PublicNotice, content: dict | None = None, rows: list[dict] | None = None
+) -> list[tuple]:
+    """Return each row of ``notice`` as published (a ``NoticeRow``) with its case as it is now
+    (of ``rows`` only, a page of the published rows, when given).
 
     The page shows the row as the PDF and Excel print it; the case gives its status and links.
     """
     from compapp.promotion.exports import NoticeRow
 
     content = content or _published_content(notice)
-    cases = {c.id: c for c in notice.cases}
+    if rows is None:
+        rows = content["rows"]
+        cases = {c.id: c for c in notice.cases}
+    else:  # one page of the rows: only their cases are loaded
+        ids = [row["case_id"] for row in rows if row.get("case_id")]
+        cases = {
+            c.id: c
+            for c in db.session.scalars(db.select(PromotionCase).where(PromotionCase.id.in_(ids)))
+        }
     return [
         (
             NoticeRow(**{k: v for k, v in row.items() if k != "case_id"}),
             cases.get(row.get("case_id")),
         )
-        for row in content["rows"]
+        for row in rows
     ]
+
+
+def notice_published_content(notice: PublicNotice) -> dict:
+    """What ``notice`` printed when published (stored with it): its basis and its rows, each
+    row with its case id."""
+    return _published_content(notice)
+
+
+def notice_objections(notice: PublicNotice) -> list[NoticeObjection]:
+    """Every objection lodged against ``notice``'s cases, by case then as received (one
+    query, with the case's competitor and the people who recorded and decided it)."""
+    return db.session.scalars(
+        db.select(NoticeObjection)
+        .where(NoticeObjection.notice_id == notice.id)
+        .options(
+            joinedload(NoticeObjection.case).joinedload(PromotionCase.competitor),
+            joinedload(NoticeObjection.recorded_by),
+            joinedload(NoticeObjection.resolved_by),
+        )
+        .order_by(NoticeObjection.case_id, NoticeObjection.id)
+    ).all()
+
+
+def notice_awaits_decision(notice: PublicNotice) -> bool:
+    """Whether any case of ``notice`` is still on notice (in SQL)."""
+    return db.session.scalar(
+        db.select(
+            db.exists().where(
+                PromotionCase.notice_id == notice.id, PromotionCase.status == "noticed"
+            )
+        )
+    )
 
 
 def notice_document(notice: PublicNotice):

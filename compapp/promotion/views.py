@@ -28,7 +28,7 @@ from compapp.downloads import PDF, XLSX, download
 from compapp.extensions import db
 from compapp.formtools import ConfirmForm
 from compapp.i18n import refusal_text
-from compapp.paging import page_of
+from compapp.paging import page_of, page_of_list
 from compapp.promotion import calendar as working_days
 from compapp.promotion import notices, queries, services
 from compapp.promotion.exports import notice_pdf, notice_workbook
@@ -272,16 +272,30 @@ def publish(contest_id: int):
     return redirect(url_for("promotion.notice", notice_id=notice.id))
 
 
+NOTICE_PAGE = 100  # names per page of a notice
+
+
 @bp.route("/promotion/notices/<int:notice_id>")
 @organiser_required
 def notice(notice_id: int):
+    """The notice as published, its names a page of 100 at a time (a province's notice lists
+    thousands), every objection lodged against it."""
     notice = get_or_404(PublicNotice, notice_id)
+    content = notices.notice_published_content(notice)
+    page, _window = page_of_list(content["rows"], per_page=NOTICE_PAGE)
+    lodged = notices.notice_objections(notice)
+    objections: dict[int, list] = {}
+    for objection in lodged:
+        objections.setdefault(objection.case_id, []).append(objection)
     return render_template(
         "promotion/notice.html",
         notice=notice,
-        doc=notices.notice_document(notice),
-        rows=notices.notice_rows(notice),
-        objections=notices.case_objections(c.id for c in notice.cases),
+        doc={"policy_document": content["policy_document"], "policy_id": content["policy_id"]},
+        page=page,
+        rows=notices.notice_rows(notice, content, rows=page.items),
+        objections=objections,
+        lodged=lodged,
+        awaiting=notices.notice_awaits_decision(notice),
         form=ConfirmForm(),
         objection_form=ObjectionForm(),
         resolution_form=ResolutionForm(),

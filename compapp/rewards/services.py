@@ -596,10 +596,9 @@ def entries_awards(entries: list[Entry]) -> list[tuple[Event, list[EntryAwards]]
         db.select(AwardLineRecord)
         .where(AwardLineRecord.entry_id.in_(ids), AwardLineRecord.is_current.is_(True))
         .order_by(AwardLineRecord.id)
-        .options(
-            joinedload(AwardLineRecord.payer),
-            joinedload(AwardLineRecord.computation).joinedload(AwardComputation.basis),
-        )
+        # Each line's computation is one of those just loaded (the identity map answers it):
+        # joining it again would decode its basis (facts, trace) once per line.
+        .options(joinedload(AwardLineRecord.payer))
     ):
         by_entry[line.entry_id].append(line)
     out: list[tuple[Event, list[EntryAwards]]] = []

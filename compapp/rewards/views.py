@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,6 +14,7 @@ from compapp.citing.services import award_citation
 from compapp.contests.access import get_contest, get_entry
 from compapp.contests.models import Contest
 from compapp.contests.queries import placed_entries_query
+from compapp.core.messages import N_
 from compapp.core.money import from_fen
 from compapp.downloads import XLSX, download_written
 from compapp.english import shown
@@ -19,6 +22,7 @@ from compapp.extensions import db
 from compapp.formtools import ConfirmForm
 from compapp.i18n import refusal_text
 from compapp.jobs import services as jobs
+from compapp.jobs.exports import export_or_job, run_export
 from compapp.paging import page_of, search_text
 from compapp.rewards import services
 from compapp.rewards.exports import write_awards_workbook
@@ -126,6 +130,13 @@ def line_rows(contest: Contest):
     .contest_line_rows) with the labels of the user's language."""
     teams = services.contest_coach_names(contest)
     competitor, team = _("选手"), _("教练团队")
+    # Labels and citations repeat across lines: each distinct one is made once per export.
+    placement = cache(lambda rank, medal, prize: labels.placement(
+        {"rank": rank, "medal": medal, "prize": prize}
+    ))  # fmt: skip
+    citation = cache(lambda policy_id, clause: shown(award_citation(policy_id, clause).text))
+    explained = cache(shown)  # stored Chinese sentences, in the page's language
+    level, status = cache(labels.payer_level), cache(labels.line_status)
     for row in services.contest_line_rows(contest):
         is_competitor = row.payee == "competitor"
         yield [
@@ -133,20 +144,18 @@ def line_rows(contest: Contest):
             competitor if is_competitor else team,
             row.competitor_name if is_competitor else teams.get(row.entry_id, ""),
             row.county,
-            labels.placement({"rank": row.rank, "medal": row.medal, "prize": row.prize}),
-            labels.payer_level(row.payer_level),
+            placement(row.rank, row.medal, row.prize),
+            level(row.payer_level),
             row.payer_name,
             from_fen(row.amount_fen),
-            shown(award_citation(row.policy_id, row.clause).text),
-            shown(row.explanation),
-            labels.line_status(row.status),
+            citation(row.policy_id, row.clause),
+            explained(row.explanation),
+            status(row.status),
         ]
 
 
-@bp.route("/contests/<int:contest_id>/awards.xlsx")
-def contest_awards_xlsx(contest_id: int):
-    """Every current line of the contest, written as a stream (memory flat at any size)."""
-    contest = get_contest(contest_id)
+def write_awards_file(contest: Contest, out, track=lambda rows: rows) -> int:
+    """Write the contest's award workbook to ``out`` (the download and the job alike)."""
     totals = services.payer_totals(contest)
     total_rows = [
         [
@@ -159,22 +168,48 @@ def contest_awards_xlsx(contest_id: int):
         ]
         for t in totals
     ]
-    status_text = contest_status(contest)
-    notices = services.contest_notices(contest)
-    return download_written(
-        lambda out: write_awards_workbook(
-            out,
-            contest.name,
-            status_text,
-            line_rows(contest),
-            total_rows,
-            services.grand_total(totals),
-            [shown(n) for n in notices],
-            say=_,
-        ),
-        f"{contest.name}_{_('奖励明细')}.xlsx",
-        XLSX,
+    return write_awards_workbook(
+        out,
+        contest.name,
+        contest_status(contest),
+        track(line_rows(contest)),
+        total_rows,
+        services.grand_total(totals),
+        [shown(n) for n in services.contest_notices(contest)],
+        say=_,
     )
+
+
+@bp.route("/contests/<int:contest_id>/awards.xlsx", methods=["GET", "POST"])
+def contest_awards_xlsx(contest_id: int):
+    """Every current line of the contest, written as a stream (memory flat at any size); a
+    large contest's file is made by a background job with progress (compapp.jobs.exports)."""
+    contest = get_contest(contest_id)
+    name = f"{contest.name}_{_('奖励明细')}.xlsx"
+    offered = export_or_job(
+        "awards_xlsx",
+        {"contest_id": contest.id, "mimetype": XLSX},
+        sum(t.lines for t in services.payer_totals(contest)),
+        name,
+        url_for("rewards.contest_awards", contest_id=contest.id),
+        contest_id=contest.id,
+    )
+    if offered is not None:
+        return offered
+    return download_written(lambda out: write_awards_file(contest, out), name, XLSX)
+
+
+def awards_xlsx_job(job, progress) -> dict:
+    """Job handler (compapp.jobs HANDLERS "awards_xlsx"): the contest's award workbook."""
+    from compapp.jobs.services import JobFailed
+
+    def write(params, track, out):
+        contest = db.session.get(Contest, params["contest_id"])
+        if contest is None:
+            raise JobFailed(N_("该赛事已不存在。"))
+        write_awards_file(contest, out, track)
+
+    return run_export(job, progress, write)
 
 
 @bp.route("/entries/<int:entry_id>/awards/history")

@@ -16,7 +16,7 @@ def last_proposed_case(live_server) -> tuple[int, int]:
     """(contest id, case id) of the last undecided case on its contest's first page."""
     from compapp.extensions import db
     from compapp.promotion.models import PromotionCase
-    from compapp.promotion.services import contest_cases_query
+    from compapp.promotion.queries import contest_cases_query
 
     with live_server.app.app_context():
         contest_id = db.session.scalar(

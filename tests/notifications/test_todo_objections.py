@@ -1,12 +1,12 @@
 """待我处理 counts the objections (异议) waiting for an investigation, for the organisers who
-may decide them: not the organiser who recorded one (promotion.services.resolve_objection
+may decide them: not the organiser who recorded one (promotion.notices.resolve_objection
 refuses the recorder), any administrator, nobody outside the contest's body."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from compapp.promotion import services
+from compapp.promotion import notices
 from tests.promotion import test_notice_rules as rules
 from tests.promotion.test_notice_rules import case_of, published, signed_in
 
@@ -31,7 +31,7 @@ def test_an_open_objection_awaits_the_organisers_who_may_decide_it(
     before = {u: signed_in(app, u).get("/todo").get_data(as_text=True) for u in ("organiser2",)}
     assert 'data-task="objections"' not in before["organiser2"]
 
-    objection = services.lodge_objection(
+    objection = notices.lodge_objection(
         case_of(db, "阿旺"), people["organiser1"], "李某（德钦县）", "名次有误"
     )
     db.session.commit()
@@ -57,7 +57,7 @@ def test_an_open_objection_awaits_the_organisers_who_may_decide_it(
 
         login_user(people["organiser2"])
         counted = header_count()
-        services.resolve_objection(objection, people["organiser2"], False, "名次经核对无误")
+        notices.resolve_objection(objection, people["organiser2"], False, "名次经核对无误")
         db.session.commit()
         assert header_count() == counted - 1
     refresh()

@@ -12,7 +12,7 @@ import re
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from compapp.promotion import services
+from compapp.promotion import notices
 from tests.promotion import test_promotion_workflow as workflow
 
 # The workflow's contest, its office date and holiday (fixtures), and its steps.
@@ -48,7 +48,7 @@ def test_notice_pdf_cites_document_number_and_clause(client, auth, db, dummy_org
     text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
     assert f"根据《{DOCUMENT}》（未印文号）关于竞赛获奖选手技能等级晋升的规定" in text
     # Each row's basis column: the section and item of the rule applied.
-    rows = {row.name: row.basis for row in services.notice_document(notice).rows}
+    rows = {row.name: row.basis for row in notices.notice_document(notice).rows}
     assert rows == {"格桑次仁": "四（四）3.(1)", "阿旺": "四（四）3.(2)"}
     assert "四（四）3.(1)" in text and "四（四）3.(2)" in text
     assert not INTERNAL.search(text), INTERNAL.search(text)
@@ -79,7 +79,7 @@ def test_notice_and_promotion_pages_cite_the_same_way(client, auth, db, dummy_or
     contest_id, notice = published(client, auth, db, people)
     notice_page = visible(client.get(f"/promotion/notices/{notice.id}").get_data(as_text=True))
     contest_page = visible(client.get(f"/promotion/contests/{contest_id}").get_data(as_text=True))
-    case = services.notice_document(notice).rows[0]
+    case = notices.notice_document(notice).rows[0]
     assert case.basis in notice_page
     # The contest page cites each case by the plan's short title, 文号 and clause, linked to
     # the citation page with the quoted paragraph.
@@ -114,7 +114,7 @@ def test_the_winners_page_names_the_training_subsidy_of_a_final_grade(
     before = visible(client.get("/my/results").get_data(as_text=True))
     assert "培训补贴" not in before  # not final yet: nothing to point out
     workflow.set_today(monkeypatch, date(2026, 12, 5))
-    services.finalize_case(case, date(2026, 12, 5), dummy_organiser)
+    notices.finalize_case(case, date(2026, 12, 5), dummy_organiser)
     db.session.commit()
     page = visible(client.get("/my/results").get_data(as_text=True))
     assert "可能适用的培训补贴（仅为提示，不是竞赛奖励" in page

@@ -23,6 +23,7 @@ from markupsafe import escape
 
 from compapp.certificates.models import Certificate
 from compapp.contests.models import Coach, Competitor, EntryCoach, Placement
+from compapp.promotion import notices
 from compapp.promotion import services as promotion
 from compapp.promotion.models import PromotionCase
 from tests.pages import submit
@@ -38,6 +39,7 @@ PUBLISHED_ON = date(2026, 11, 27)
 # Every route that answers with a file, and the test that sweeps it with the hostile names.
 SWEPT = {
     "rewards.contest_awards_xlsx": "test_hostile_exports",
+    "exports.download": "test_hostile_exports (a large export made by a background job)",
     "imports.download_template": "test_hostile_exports",
     "imports.download_report": "test_hostile_exports",
     "finance.contest_export": "test_hostile_exports (xlsx and pdf)",
@@ -88,7 +90,7 @@ def assert_escaped_page(response, name: str, shown: bool = True) -> None:
 
 @pytest.fixture
 def office_today(monkeypatch):
-    monkeypatch.setattr(promotion, "office_today", lambda: PUBLISHED_ON)
+    monkeypatch.setattr(notices, "office_today", lambda: PUBLISHED_ON)
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
@@ -112,7 +114,7 @@ def test_notice_downloads_keep_a_hostile_name_as_typed(
     case = db.session.scalar(db.select(PromotionCase))
     assert case is not None and case.eligible
     promotion.confirm_case(case, dummy_organiser, seen=promotion.case_view(case))
-    notice = promotion.publish_notice(
+    notice = notices.publish_notice(
         contest, PUBLISHED_ON, dummy_organiser, issuer=name, contact=name
     )
     db.session.commit()

@@ -189,6 +189,29 @@ def test_every_export_keeps_a_hostile_name_as_plain_text(
     assert_safe_csv(audit.data, name)
 
 
+@pytest.mark.parametrize("hostile_contest", HOSTILE_NAMES, indirect=True)
+def test_an_export_made_by_a_background_job_keeps_a_hostile_name_as_plain_text(
+    hostile_contest, app, client, auth, create_user
+):
+    """A large export is made by a job and downloaded from the job's page: the file and its
+    download name keep the hostile text as typed, as the direct download does."""
+    contest, name = hostile_contest
+    create_user("org", "organiser")
+    app.config["EXPORT_DIRECT_MAX_ROWS"] = 0  # every export counts as large
+    auth.login("org")
+    url = f"/contests/{contest.id}/awards.xlsx"
+    offer = client.get(url)
+    assert offer.status_code == 200 and offer.mimetype == "text/html"
+    started = client.post(url)
+    assert started.status_code == 302
+    status = client.get(started.headers["Location"] + "/status").get_json()
+    assert status["state"] == "done", status
+    download = client.get(status["download_url"])
+    assert download.status_code == 200
+    assert_download_name(download)
+    assert_safe_workbook(download.data, name)
+
+
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
 def test_every_document_generator_keeps_a_hostile_name_as_plain_text(name):
     """The generators themselves (notice PDF and Excel, certificate, award workbook, import

@@ -216,8 +216,8 @@ def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
     if sheet.notices:
         story.append(Spacer(1, 3 * mm))
     header = [para(_(h), base) for h in HEADERS[1:]]
-    # An occupation of 9 characters fits its line; "Awaiting finance confirmation" keeps its words.
-    widths = [34 * mm, 48 * mm, 34 * mm, 26 * mm, 14 * mm, 26 * mm, 32 * mm, 54 * mm]
+    # The status column keeps the words of "Awaiting finance confirmation" whole.
+    widths = [34 * mm, 52 * mm, 40 * mm, 26 * mm, 14 * mm, 30 * mm, 28 * mm, 44 * mm]
     rows = (
         [
             fitted(r.event, base, widths[0]),

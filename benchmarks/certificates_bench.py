@@ -25,6 +25,7 @@ from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
 from compapp.certificates.bundle import render_zip  # noqa: E402
 from compapp.certificates.content import (  # noqa: E402
+    Placing,
     award_certificate,
     body_text,
     format_date,
@@ -60,13 +61,15 @@ def contest_items(placements: int) -> list:
                 name = FAMILY[n % len(FAMILY)] + GIVEN[(n * 7) % len(GIVEN)] + GIVEN[n % len(GIVEN)]
                 n += 1
                 content = award_certificate(
-                    serial=serial,
-                    holder_name=name,
+                    Placing(
+                        serial=serial,
+                        holder_name=name,
+                        contest_name="2026年云南省第四届职业技能大赛",
+                        event_name=EVENTS[p % len(EVENTS)],
+                        result_text=RESULTS[p % len(RESULTS)],
+                        issued_on=date(2026, 11, 20),
+                    ),
                     holder_role=role,
-                    contest_name="2026年云南省第四届职业技能大赛",
-                    event_name=EVENTS[p % len(EVENTS)],
-                    result_text=RESULTS[p % len(RESULTS)],
-                    issued_on=date(2026, 11, 20),
                 )
                 items.append((content, verify_url("https://compapp.example.cn", serial)))
     return items

@@ -454,17 +454,23 @@ def request_for(kind: str, targets: Targets, cookies: dict, rng: random.Random):
     )
 
 
-def user(
-    port: int,
-    targets: Targets,
-    cookies: dict,
-    measure_from: float,
-    deadline: float,
-    think: float,
-    limit: int,
-    results: Results,
-    seed: int,
-) -> None:
+@dataclass(frozen=True)
+class Run:
+    """What every simulated user shares: the server, its data, the clock and the tally."""
+
+    port: int
+    targets: Targets
+    cookies: dict
+    measure_from: float
+    deadline: float
+    think: float
+    limit: int
+    results: Results
+
+
+def user(run: Run, seed: int) -> None:
+    port, targets, cookies, results = run.port, run.targets, run.cookies, run.results
+    measure_from, deadline, think, limit = run.measure_from, run.deadline, run.think, run.limit
     rng = random.Random(seed)
     kinds, weights = list(KINDS), [w for w, _t in KINDS.values()]
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
@@ -584,14 +590,16 @@ def main() -> int:
             threading.Thread(
                 target=user,
                 args=(
-                    port,
-                    targets,
-                    cookies,
-                    measure_from,
-                    deadline,
-                    think,
-                    args.max_requests,
-                    results,
+                    Run(
+                        port,
+                        targets,
+                        cookies,
+                        measure_from,
+                        deadline,
+                        think,
+                        args.max_requests,
+                        results,
+                    ),
                     n,
                 ),
                 daemon=True,

@@ -67,6 +67,15 @@ PER_EVENT = 100
 # --- the served app: statements and peak memory per request ------------------------------
 
 
+def peak_kb() -> int:
+    """This process's peak resident set size (VmHWM), in KB."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
 def counting_app():
     """The WSGI app gunicorn serves here: compapp, counting each request's SQL statements,
     server time and peak memory, written as one JSON line per request to $BENCH_STATS."""
@@ -81,13 +90,6 @@ def counting_app():
     @event.listens_for(Engine, "before_cursor_execute")
     def _count(*_args):
         state["statements"] += 1
-
-    def peak_kb() -> int:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-        return 0
 
     class Finished:
         """Wraps the response body: the request ends when the server closes it."""

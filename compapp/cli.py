@@ -50,7 +50,7 @@ def policies_check() -> None:
         ids = check_policies()
     except PolicyFileError as exc:
         raise click.ClickException(str(exc)) from exc
-    from compapp.promotion.policy import load_promotion_rules
+    from compapp.policy.promotion import load_promotion_rules
 
     try:
         load_promotion_rules()

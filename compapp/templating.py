@@ -18,63 +18,79 @@ from compapp.help.guides import guide_for
 from compapp.policy.subsidies import subsidies_for
 
 
+def yuan_filter(value) -> str:
+    """Money (integer fen or a decimal) as "¥1,234.50"; blank for None."""
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = from_fen(value)
+    return format_yuan(Decimal(value))
+
+
+def yuan_short_filter(value) -> str:
+    """Money (integer fen or a decimal) as "¥1,234"."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = from_fen(value)
+    return format_yuan_short(Decimal(value))
+
+
+def date_filter(value: date | None) -> str:
+    """A date in the page's language; blank for None."""
+    if value is None:
+        return ""
+    if str(get_locale()) == "en":
+        return value.strftime("%Y-%m-%d")
+    return format_date(value, "arabic")
+
+
+def time_filter(value) -> str:
+    """A stored (UTC) timestamp in Beijing time: 2026年12月3日 14:05."""
+    if value is None:
+        return ""
+    return format_datetime(value, str(get_locale()))
+
+
+def shown_filter(value):
+    """A sentence compapp stores in Chinese, read in the page's language (compapp.english)."""
+    from compapp.english import shown
+
+    return shown(value)
+
+
+def reason_filter(value):
+    """A promotion case's stored reason, in the page's language (compapp.english)."""
+    from compapp.english import shown_reason
+
+    return shown_reason(value)
+
+
+def recorded_filter(value):
+    """A recorded step ([msgid, values]) in the page's language; an old step stored as
+    Chinese text is marked as Chinese (lang="zh-CN") on an English page."""
+    from markupsafe import Markup, escape
+
+    from compapp.english import recorded, recorded_in_chinese
+
+    if recorded_in_chinese(value) and str(get_locale()) == "en":
+        return Markup('<span lang="zh-CN">%s</span>') % escape(value)
+    return recorded(value)
+
+
+FILTERS = {
+    "yuan": yuan_filter,
+    "yuan_short": yuan_short_filter,
+    "cndate": date_filter,
+    "cntime": time_filter,
+    "shown": shown_filter,
+    "reason": reason_filter,
+    "recorded": recorded_filter,
+}
+
+
 def init_app(app: Flask) -> None:
     """Filters for money, dates and labels used by every template."""
-
-    @app.template_filter("yuan")
-    def yuan_filter(value) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = from_fen(value)
-        return format_yuan(Decimal(value))
-
-    @app.template_filter("yuan_short")
-    def yuan_short_filter(value) -> str:
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = from_fen(value)
-        return format_yuan_short(Decimal(value))
-
-    @app.template_filter("cndate")
-    def date_filter(value: date | None) -> str:
-        if value is None:
-            return ""
-        if str(get_locale()) == "en":
-            return value.strftime("%Y-%m-%d")
-        return format_date(value, "arabic")
-
-    @app.template_filter("cntime")
-    def time_filter(value) -> str:
-        """A stored (UTC) timestamp in Beijing time: 2026年12月3日 14:05."""
-        if value is None:
-            return ""
-        return format_datetime(value, str(get_locale()))
-
-    @app.template_filter("shown")
-    def shown_filter(value):
-        """A sentence compapp stores in Chinese, read in the page's language (compapp.english)."""
-        from compapp.english import shown
-
-        return shown(value)
-
-    @app.template_filter("recorded")
-    def recorded_filter(value):
-        """A recorded step ([msgid, values]) in the page's language; an old step stored as
-        Chinese text is marked as Chinese (lang="zh-CN") on an English page."""
-        from markupsafe import Markup, escape
-
-        from compapp.english import recorded, recorded_in_chinese
-
-        if recorded_in_chinese(value) and str(get_locale()) == "en":
-            return Markup('<span lang="zh-CN">%s</span>') % escape(value)
-        return recorded(value)
-
-    @app.template_filter("reason")
-    def reason_filter(value):
-        """A promotion case's stored reason, in the page's language (compapp.english)."""
-        from compapp.english import shown_reason
-
-        return shown_reason(value)
+    for name, function in FILTERS.items():
+        app.add_template_filter(function, name)
 
     @app.context_processor
     def inject_helpers():

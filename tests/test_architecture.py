@@ -52,7 +52,7 @@ def pure_modules() -> list[str]:
         "compapp.certificates.serials",
         "compapp.rewards.quote",
         "compapp.promotion.api",
-        "compapp.promotion.policy",
+        "compapp.policy.promotion",
         "compapp.rewards.exports",
         "compapp.finance.exports",
         "compapp.promotion.exports",
@@ -189,3 +189,26 @@ def test_pure_module_never_reads_the_clock(name: str) -> None:
     """The as-of date is an argument, never today's date read inside the rules."""
     source = MODULES[name].read_text(encoding="utf-8")
     assert [call for call in CLOCK if call in source] == []
+
+
+def test_one_module_parses_policy_toml() -> None:
+    """One reader of policy files (STYLE.md "one way to do each thing"): only
+    compapp.policy.strict_toml and compapp.policy.reading touch ``tomllib``, and everything
+    else reads TOML through compapp.policy.reading — award policies, promotion rules,
+    subsidies, readings, the working-day calendar, certificate templates, entered drafts."""
+    parsers = sorted(name for name in MODULES if "tomllib" in imports_of(name))
+    assert parsers == ["compapp.policy.reading", "compapp.policy.strict_toml"]
+    direct = sorted(name for name in MODULES if "compapp.policy.strict_toml" in internal(name))
+    assert direct == ["compapp.policy.reading"]
+    readers = {name for name in MODULES if "compapp.policy.reading" in internal(name)}
+    assert {
+        "compapp.policy.loader",
+        "compapp.policy.promotion",
+        "compapp.policy.subsidies",
+    } <= readers
+
+
+def test_promotion_rules_live_in_the_policy_package() -> None:
+    """One policy package: the promotion rule reader is compapp.policy.promotion."""
+    assert "compapp.promotion.policy" not in MODULES
+    assert "compapp.policy.promotion" in pure_modules()

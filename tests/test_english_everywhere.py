@@ -299,6 +299,12 @@ def _outside_gaps(path: str, pieces: list[str], gaps_seen: set) -> list[str]:
     return left
 
 
+def _redirect_path(location: str) -> str:
+    """Return the path of a redirect's Location (absolute or relative)."""
+    location = location.split("://", 1)[-1].split("/", 1)[-1] if "://" in location else location
+    return "/" + location.lstrip("/")
+
+
 def crawl(app, username: str | None) -> tuple[dict[str, list[str]], int]:
     """Every page and file ``username`` reaches in English → the Chinese left on it."""
     client = app.test_client()
@@ -319,11 +325,7 @@ def crawl(app, username: str | None) -> tuple[dict[str, list[str]], int]:
         seen.add(path)
         response = client.get(path)
         if response.status_code in (301, 302, 303):
-            location = response.headers["Location"]
-            location = (
-                location.split("://", 1)[-1].split("/", 1)[-1] if "://" in location else location
-            )
-            queue.append("/" + location.lstrip("/"))
+            queue.append(_redirect_path(response.headers["Location"]))
             continue
         assert response.status_code < 500, (username, path, response.status_code)
         if response.status_code != 200:
@@ -341,16 +343,23 @@ def crawl(app, username: str | None) -> tuple[dict[str, list[str]], int]:
         left = _outside_gaps(path, chinese_left(page.texts, names), gaps_seen)
         if left:
             problems[path] = left
-        for href in page.links:
-            href = href.split("#")[0]
-            if not href.startswith("/") or href.startswith("//") or SKIP.search(href):
-                continue
-            shape = _shape(href)
-            if href in seen or shapes[shape] >= PER_SHAPE:
-                continue
-            shapes[shape] += 1
-            queue.append(href)
+        queue += _links_to_follow(page.links, seen, shapes)
     return problems, len(seen)
+
+
+def _links_to_follow(links, seen: set[str], shapes: Counter) -> list[str]:
+    """Return the page's links to visit: compapp's own, new, at most PER_SHAPE per shape."""
+    follow = []
+    for href in links:
+        href = href.split("#")[0]
+        if not href.startswith("/") or href.startswith("//") or SKIP.search(href):
+            continue
+        shape = _shape(href)
+        if href in seen or shapes[shape] >= PER_SHAPE:
+            continue
+        shapes[shape] += 1
+        follow.append(href)
+    return follow
 
 
 @pytest.mark.parametrize("username", ACCOUNTS, ids=[a or "public" for a in ACCOUNTS])

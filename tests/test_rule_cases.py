@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from compapp.policy.loader import NoPolicyInForce, load_policies
-from compapp.promotion.policy import NoPromotionRuleInForce, load_promotion_rules
+from compapp.policy.promotion import NoPromotionRuleInForce, load_promotion_rules
 from compapp.promotion.rules import PromotionFacts, check_eligibility
 from compapp.rewards.rules import AwardFacts, compute_awards
 

@@ -14,7 +14,7 @@ from typing import Literal
 
 from compapp.certificates.serials import is_well_formed
 from compapp.core.dates import format_date
-from compapp.policy.strict_toml import PolicyFileError, load_toml_strict
+from compapp.policy.reading import PolicyFileError, load_toml_strict
 
 Kind = Literal["award", "promotion", "title", "honour"]
 KINDS: tuple[Kind, ...] = ("award", "promotion", "title", "honour")
@@ -239,42 +239,45 @@ def _build(
     )
 
 
+@dataclass(frozen=True)
+class Placing:
+    """What every contest certificate records: its serial, the holder and the placing."""
+
+    serial: str
+    holder_name: str
+    contest_name: str
+    event_name: str
+    result_text: str  # "金牌", "一等奖", "第 2 名"
+    issued_on: date
+
+
+@dataclass(frozen=True)
+class Honoured:
+    """An honour as its certificate names it (POLICY §4.7)."""
+
+    name: str  # "云南省技术能手"
+    group: str  # picks the wording in honour.toml's [body]
+    title: str
+    recommended_by: str
+    awarded_on_text: str
+
+
+def _placing_values(placing: Placing) -> dict:
+    return {f.name: getattr(placing, f.name) for f in fields(placing)}
+
+
 def award_certificate(
-    *,
-    serial: str,
-    holder_name: str,
-    contest_name: str,
-    event_name: str,
-    result_text: str,
-    issued_on: date,
-    holder_role: str = COMPETITOR_ROLE,
-    issuing_body: str | None = None,
+    placing: Placing, *, holder_role: str = COMPETITOR_ROLE, issuing_body: str | None = None
 ) -> CertificateContent:
     """Build a 获奖证书 for a competitor or a coaching-team member of a placement."""
-    return _build(
-        "award",
-        issuing_body,
-        None,
-        serial=serial,
-        holder_name=holder_name,
-        holder_role=holder_role,
-        contest_name=contest_name,
-        event_name=event_name,
-        result_text=result_text,
-        issued_on=issued_on,
-    )
+    return _build("award", issuing_body, None, holder_role=holder_role, **_placing_values(placing))
 
 
 def promotion_certificate(
+    placing: Placing,
     *,
-    serial: str,
-    holder_name: str,
-    contest_name: str,
-    event_name: str,
-    result_text: str,
     from_grade: str,
     to_grade: str,
-    issued_on: date,
     issuing_body: str | None = None,
     basis: str | None = None,
 ) -> CertificateContent:
@@ -283,71 +286,42 @@ def promotion_certificate(
         "promotion",
         issuing_body,
         basis,
-        serial=serial,
-        holder_name=holder_name,
         holder_role=COMPETITOR_ROLE,
-        contest_name=contest_name,
-        event_name=event_name,
-        result_text=result_text,
-        issued_on=issued_on,
         from_grade=from_grade,
         to_grade=to_grade,
+        **_placing_values(placing),
     )
 
 
 def title_certificate(
+    placing: Placing,
     *,
-    serial: str,
-    holder_name: str,
-    contest_name: str,
-    event_name: str,
-    result_text: str,
-    issued_on: date,
     issuing_body: str | None = None,
     basis: str | None = None,
     title: str | None = None,
 ) -> CertificateContent:
     """Build the certificate of an approved title (the template's default title if none given)."""
     return _build(
-        "title",
-        issuing_body,
-        basis,
-        title,
-        serial=serial,
-        holder_name=holder_name,
-        holder_role=COMPETITOR_ROLE,
-        contest_name=contest_name,
-        event_name=event_name,
-        result_text=result_text,
-        issued_on=issued_on,
+        "title", issuing_body, basis, title, holder_role=COMPETITOR_ROLE, **_placing_values(placing)
     )
 
 
 def honour_certificate(
-    *,
-    serial: str,
-    holder_name: str,
-    honour_name: str,
-    honour_group: str,
-    title: str,
-    recommended_by: str,
-    awarded_on_text: str,
-    issued_on: date,
-    basis: str | None = None,
+    *, serial: str, holder_name: str, honour: Honoured, issued_on: date, basis: str | None = None
 ) -> CertificateContent:
     """Build the certificate of a confirmed honour (POLICY §4.7): the honour, its date and
-    the recommending body; ``honour_group`` picks the wording in honour.toml's [body]."""
+    the recommending body; ``honour.group`` picks the wording in honour.toml's [body]."""
     return _build(
         "honour",
         None,
         basis,
-        title,
+        honour.title,
         serial=serial,
         holder_name=holder_name,
-        holder_role=honour_group,
-        contest_name=honour_name,
-        event_name=recommended_by,
-        result_text=awarded_on_text,
+        holder_role=honour.group,
+        contest_name=honour.name,
+        event_name=honour.recommended_by,
+        result_text=honour.awarded_on_text,
         issued_on=issued_on,
     )
 

@@ -25,6 +25,7 @@ from compapp.audit.services import record_change, says
 from compapp.auth.models import utcnow
 from compapp.certificates.content import (
     CertificateContent,
+    Placing,
     award_certificate,
     file_name,
     promotion_certificate,
@@ -264,38 +265,35 @@ def build_content(holder: Holder, serial: str, issued_on: date) -> CertificateCo
     entry = holder.entry
     event = entry.event
     contest = event.contest
-    common = dict(
+    placing = Placing(
         serial=serial,
         holder_name=holder.name,
         contest_name=contest.name,
         event_name=event.occupation,
+        result_text=holder_result_text(holder),
         issued_on=issued_on,
     )
     if holder.kind == "award":
         # The body that ran the contest awards it (award.toml leaves the issuer to the contest).
         return award_certificate(
-            result_text=holder_result_text(holder),
-            holder_role=holder.role,
-            issuing_body=contest.organising_body.name,
-            **common,
+            placing, holder_role=holder.role, issuing_body=contest.organising_body.name
         )
     case = holder.promotion_case
-    rank_text = holder_result_text(holder)
     # The basis and issuer come from the policy the case was decided under; the template's
     # wording stays for a case that names no loaded policy.
     policy = promotion.case_policy(case)
-    common.update(
+    decided = dict(
         basis=promotion.case_basis(case),
         issuing_body=promotion.policy_issuer(policy) if policy is not None else None,
     )
     if holder.kind == "promotion":
         return promotion_certificate(
-            result_text=rank_text,
+            placing,
             from_grade=GRADE_NAMES.get(case.from_grade, case.from_grade),
             to_grade=GRADE_NAMES.get(case.to_grade, case.to_grade),
-            **common,
+            **decided,
         )
-    return title_certificate(result_text=rank_text, title=case.title, **common)
+    return title_certificate(placing, title=case.title, **decided)
 
 
 def _certificates_for(holder: Holder) -> list[Certificate]:
@@ -970,7 +968,7 @@ HONOUR_GROUPS = {
 
 def honour_content(honour, serial: str, issued_on: date) -> CertificateContent:
     """Return what the certificate of ``honour`` says."""
-    from compapp.certificates.content import honour_certificate
+    from compapp.certificates.content import Honoured, honour_certificate
     from compapp.core.dates import format_date
     from compapp.policy.categories import HONOUR_NAMES
 
@@ -979,11 +977,13 @@ def honour_content(honour, serial: str, issued_on: date) -> CertificateContent:
     return honour_certificate(
         serial=serial,
         holder_name=honour.competitor.name,
-        honour_name=name,
-        honour_group=group,
-        title=title or name,
-        recommended_by=honour.recommended_by,
-        awarded_on_text=format_date(honour.awarded_on, "arabic"),
+        honour=Honoured(
+            name=name,
+            group=group,
+            title=title or name,
+            recommended_by=honour.recommended_by,
+            awarded_on_text=format_date(honour.awarded_on, "arabic"),
+        ),
         issued_on=issued_on,
     )
 

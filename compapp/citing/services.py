@@ -164,7 +164,7 @@ def _promotion_document(policy_id: str, clause: str) -> CitedDocument | None:
             title=policy.document,
             issuer=policy.issuer,
             document_number=policy.document_number or "未印文号",
-            issued=version.valid_from.isoformat(),
+            issued=version.effective_from.isoformat(),
             section=policy.section,
             item=clause,
             quote=quote,

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 
-from compapp.policy.strict_toml import PolicyFileError, load_toml_strict
+from compapp.policy.reading import PolicyFileError, load_toml_strict
 
 DEFAULT_HOLIDAYS_FILE = Path(__file__).resolve().parent.parent / "promotion" / "holidays.toml"
 

@@ -8,14 +8,13 @@ field that produced it.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 import tomli_w
 
-from compapp.policy.strict_toml import _refuse_float
+from compapp.policy.reading import parse_toml
 
 ENTERED = "entered"
 RESULT_ORDER = ("gold", "silver", "bronze", "excellence", "prize_1", "prize_2", "prize_3")
@@ -99,7 +98,7 @@ class Draft:
 
 def parse(text: str) -> dict:
     """Return a policy file's data (refusing floats, as the strict reader does)."""
-    return tomllib.loads(text, parse_float=_refuse_float)
+    return parse_toml(text)
 
 
 def to_toml(data: dict) -> str:
@@ -218,25 +217,13 @@ def _cut(old: dict, start: date, end: date | None) -> list[dict]:
     return out
 
 
-def add_version(data: dict, version: VersionInput) -> Draft:
-    """Return ``data`` with ``version`` in force over its period (earlier versions cut back).
-
-    A version starting on the day an old one starts takes its place; an old one starting
-    earlier keeps the days before. The old versions stay in the previous file, and stored
-    awards keep that file's digest.
-    """
-    data = parse(to_toml(data))  # a deep copy, with TOML's own types
-    clauses = data.setdefault("clauses", {})
-    draft = Draft(data)
-    citation = version.citation
-    rows_out: list[dict] = []
-    first_key = ""
+def _schedule_rows(clauses: dict, version: VersionInput) -> list[dict]:
+    """Return the version's schedule rows in the file's shape (their clauses added)."""
+    rows = []
     for row in version.schedules:
-        key = _clause_key(clauses, row.clause, citation)
-        first_key = first_key or key
         out = {
-            "clause": key,
-            "citation": citation,
+            "clause": _clause_key(clauses, row.clause, version.citation),
+            "citation": version.citation,
             "categories": list(row.categories),
             "payer": row.payer,
             "amounts": {k: row.amounts[k] for k in RESULT_ORDER if k in row.amounts},
@@ -244,28 +231,30 @@ def add_version(data: dict, version: VersionInput) -> Draft:
         }
         if row.applies_to != "sent_by_jurisdiction":
             out["applies_to"] = row.applies_to
-        rows_out.append(out)
-    topups_out: list[dict] = []
-    for topup in version.topups:
-        key = _clause_key(clauses, topup.clause, citation)
-        first_key = first_key or key
-        topups_out.append(
-            {
-                "clause": key,
-                "citation": citation,
-                "categories": list(topup.categories),
-                "results": list(topup.results),
-                "shares": [{"payer": p, "percent": pct} for p, pct in topup.shares],
-                "coaching_team": topup.coaching_team,
-            }
-        )
-    old_versions = sorted(data.get("versions", []), key=lambda v: v["effective_from"])
-    previous = None
-    for old in old_versions:
-        if old["effective_from"] <= version.effective_from:
-            previous = old
-    if not first_key:
-        first_key = next(iter(clauses), "")
+        rows.append(out)
+    return rows
+
+
+def _topup_rows(clauses: dict, version: VersionInput) -> list[dict]:
+    """Return the version's top-up rules in the file's shape (their clauses added)."""
+    return [
+        {
+            "clause": _clause_key(clauses, topup.clause, version.citation),
+            "citation": version.citation,
+            "categories": list(topup.categories),
+            "results": list(topup.results),
+            "shares": [{"payer": p, "percent": pct} for p, pct in topup.shares],
+            "coaching_team": topup.coaching_team,
+        }
+        for topup in version.topups
+    ]
+
+
+def _version_table(
+    version: VersionInput, previous: dict | None, first_key: str, rows: list, topups: list
+) -> dict:
+    """Return the new [[versions]] table: dates, settings, kept notices, rows."""
+    citation = version.citation
     new: dict = {
         "effective_from": version.effective_from,
         "date_assumed": version.date_assumed,
@@ -285,18 +274,16 @@ def add_version(data: dict, version: VersionInput) -> Draft:
         kept = [dict(n) for n in previous.get("notices", [])]
         if kept:
             new["notices"] = kept
-    if rows_out:
-        new["schedule"] = rows_out
-    if topups_out:
-        new["topups"] = topups_out
-    versions = [
-        p for old in old_versions for p in _cut(old, version.effective_from, version.effective_to)
-    ]
-    versions.append(new)
-    versions.sort(key=lambda v: v["effective_from"])
-    data["versions"] = versions
-    index = versions.index(new)
-    where = f"versions[{index}]"
+    if rows:
+        new["schedule"] = rows
+    if topups:
+        new["topups"] = topups
+    return new
+
+
+def _map_version_fields(draft: Draft, index: int, version: VersionInput) -> None:
+    """Note which form field made each key of the version at ``versions[index]``."""
+    where, table = f"versions[{index}]", draft.data["versions"][index]
     draft.fields.update(
         {
             "versions": "effective_from",
@@ -313,13 +300,41 @@ def add_version(data: dict, version: VersionInput) -> Draft:
         draft.fields[f"{path}.amounts"] = prefix + "gold"
         for key in RESULT_ORDER:
             draft.fields[f"{path}.amounts.{key}"] = prefix + key
-        draft.fields[f"clauses.{rows_out[n]['clause']}"] = prefix + "quote"
+        draft.fields[f"clauses.{table['schedule'][n]['clause']}"] = prefix + "quote"
     for n, topup in enumerate(version.topups):
         path, prefix = f"{where}.topups[{n}]", f"topup-{topup.slot}-"
         draft.fields[path] = prefix + "categories"
         draft.fields[f"{path}.results"] = prefix + "results"
         draft.fields[f"{path}.shares"] = prefix + "prefecture_percent"
-        draft.fields[f"clauses.{topups_out[n]['clause']}"] = prefix + "quote"
+        draft.fields[f"clauses.{table['topups'][n]['clause']}"] = prefix + "quote"
+
+
+def add_version(data: dict, version: VersionInput) -> Draft:
+    """Return ``data`` with ``version`` in force over its period (earlier versions cut back).
+
+    A version starting on the day an old one starts takes its place; an old one starting
+    earlier keeps the days before. The old versions stay in the previous file, and stored
+    awards keep that file's digest.
+    """
+    data = parse(to_toml(data))  # a deep copy, with TOML's own types
+    clauses = data.setdefault("clauses", {})
+    draft = Draft(data)
+    rows = _schedule_rows(clauses, version)
+    topups = _topup_rows(clauses, version)
+    first_key = next((r["clause"] for r in [*rows, *topups]), next(iter(clauses), ""))
+    old_versions = sorted(data.get("versions", []), key=lambda v: v["effective_from"])
+    previous = None
+    for old in old_versions:
+        if old["effective_from"] <= version.effective_from:
+            previous = old
+    new = _version_table(version, previous, first_key, rows, topups)
+    versions = [
+        p for old in old_versions for p in _cut(old, version.effective_from, version.effective_to)
+    ]
+    versions.append(new)
+    versions.sort(key=lambda v: v["effective_from"])
+    data["versions"] = versions
+    _map_version_fields(draft, versions.index(new), version)
     return draft
 
 
@@ -405,4 +420,88 @@ def correct_dates(
             f"{where}.date_note": "date_note",
         }
     )
+    return draft
+
+
+# --- promotion rules ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PromotionRuleInput:
+    """One row of a promotion table as entered: categories, rank bands, grades, its quote."""
+
+    clause: str  # the item as printed: "(1)"
+    categories: tuple[str, ...]
+    bands: dict[str, tuple[int, int]]  # event format -> (first, last) rank
+    target: str
+    if_at_target: str
+    quote: str
+    title: str = ""  # a title conferred with the promotion (employees only, 经核准)
+    applies_to: str = "sent_by_jurisdiction"
+
+
+@dataclass(frozen=True)
+class PromotionVersionInput:
+    """A new version of a promotion rule as entered: its dates and rules, one citation."""
+
+    effective_from: date
+    effective_to: date | None
+    date_assumed: bool
+    date_note: str
+    rules: tuple[PromotionRuleInput, ...]
+    citation: str = ENTERED  # "entered", or "attachment:<sha256 of the attached PDF>"
+
+
+def _promotion_rule(rule: PromotionRuleInput, citation: str) -> dict:
+    out: dict = {"clause": rule.clause, "categories": list(rule.categories)}
+    if rule.applies_to != "sent_by_jurisdiction":
+        out["applies_to"] = rule.applies_to
+    out.update(target=rule.target, if_at_target=rule.if_at_target)
+    if rule.title:
+        out.update(title=rule.title, title_employees_only=True, title_needs_approval=True)
+    out.update(
+        citation=citation,
+        quote=rule.quote,
+        bands={fmt: list(band) for fmt, band in rule.bands.items()},
+    )
+    return out
+
+
+def add_promotion_version(data: dict, version: PromotionVersionInput) -> Draft:
+    """Return promotion file ``data`` with ``version`` in force over its period.
+
+    The same vocabulary of dates as award policies, so earlier versions are cut back the
+    same way (``_cut``); the result is read by the same strict reader.
+    """
+    data = parse(to_toml(data))
+    draft = Draft(data)
+    new: dict = {"effective_from": version.effective_from, "date_assumed": version.date_assumed}
+    if version.effective_to is not None:
+        new["effective_to"] = version.effective_to
+    if version.date_note:
+        new["date_note"] = version.date_note
+    new["date_citation"] = version.citation
+    new["rules"] = [_promotion_rule(rule, version.citation) for rule in version.rules]
+    old_versions = sorted(data.get("versions", []), key=lambda v: v["effective_from"])
+    versions = [
+        p for old in old_versions for p in _cut(old, version.effective_from, version.effective_to)
+    ]
+    versions.append(new)
+    versions.sort(key=lambda v: v["effective_from"])
+    data["versions"] = versions
+    where = f"versions[{versions.index(new)}]"
+    draft.fields.update(
+        {
+            "versions": "effective_from",
+            f"{where}.effective_from": "effective_from",
+            f"{where}.effective_to": "effective_to",
+            f"{where}.date_note": "date_note",
+        }
+    )
+    for n in range(len(version.rules)):
+        draft.fields[f"{where}.rules[{n}]"] = f"rule-{n}-categories"
+        draft.fields[f"{where}.rules[{n}].quote"] = f"rule-{n}-quote"
+        draft.fields[f"{where}.rules[{n}].bands"] = f"rule-{n}-individual"
+        draft.fields[f"{where}.rules[{n}].target"] = f"rule-{n}-target"
+        draft.fields[f"{where}.rules[{n}].if_at_target"] = f"rule-{n}-if_at_target"
     return draft

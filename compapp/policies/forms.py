@@ -6,6 +6,7 @@ is then checked by the strict reader, whose messages are shown next to the field
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -26,6 +27,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from compapp import labels
+from compapp.core.vocab import GRADE_ORDER
 from compapp.formtools import options
 from compapp.policy.categories import CATEGORIES
 
@@ -40,6 +42,19 @@ class CheckboxList(SelectMultipleField):
 def category_choices():
     return options(
         (code, labels.category(code)) for code, c in CATEGORIES.items() if not c.rank_only
+    )
+
+
+def grade_choices():
+    return options((code, labels.grade(code)) for code in GRADE_ORDER if code != "none")
+
+
+def scope_choices():
+    return options(
+        [
+            ("sent_by_jurisdiction", _l("本地选派的选手")),
+            ("contests_run_by_jurisdiction", _l("本地主办的州（市）级竞赛的全部获奖选手")),
+        ]
     )
 
 
@@ -79,15 +94,7 @@ class ScheduleRowForm(CitationFields):
             [("same_standard", _l("按同等标准奖励")), ("none", _l("不奖励教练团队"))]
         ),
     )
-    applies_to = SelectField(
-        _l("适用于"),
-        choices=lambda: options(
-            [
-                ("sent_by_jurisdiction", _l("本地选派的选手")),
-                ("contests_run_by_jurisdiction", _l("本地主办的州（市）级竞赛的全部获奖选手")),
-            ]
-        ),
-    )
+    applies_to = SelectField(_l("适用于"), choices=scope_choices)
 
 
 class TopUpRowForm(CitationFields):
@@ -214,12 +221,11 @@ def _cited(row, errors: dict):
     )
 
 
-def version_input(form: VersionForm, citation: str):
-    """Return (VersionInput or None, {field id: message}) from a submitted version form."""
-    from compapp.policies.drafting import ScheduleInput, TopUpInput, VersionInput
+def _schedule_inputs(form: VersionForm, errors: dict) -> list:
+    """Return the filled schedule rows as ScheduleInputs, noting problems in ``errors``."""
+    from compapp.policies.drafting import ScheduleInput
 
-    errors: dict = {}
-    schedules, topups = [], []
+    schedules = []
     for slot, entry in enumerate(form.schedule):
         row = entry.form
         amounts = {k: _amount(row[k], errors) for k in RESULT_FIELDS}
@@ -242,6 +248,14 @@ def version_input(form: VersionForm, citation: str):
                 _cited(row, errors),
             )
         )
+    return schedules
+
+
+def _topup_inputs(form: VersionForm, errors: dict) -> list:
+    """Return the filled top-up rows as TopUpInputs, noting problems in ``errors``."""
+    from compapp.policies.drafting import TopUpInput
+
+    topups = []
     for slot, entry in enumerate(form.topup):
         row = entry.form
         shares = [
@@ -267,6 +281,16 @@ def version_input(form: VersionForm, citation: str):
                 _cited(row, errors),
             )
         )
+    return topups
+
+
+def version_input(form: VersionForm, citation: str):
+    """Return (VersionInput or None, {field id: message}) from a submitted version form."""
+    from compapp.policies.drafting import VersionInput
+
+    errors: dict = {}
+    schedules = _schedule_inputs(form, errors)
+    topups = _topup_inputs(form, errors)
     if not schedules and not topups:
         errors[form.schedule[0].form.categories.id] = _l(
             "请至少填写一行奖励金额或追加比例，并注明出处。"
@@ -289,3 +313,122 @@ def version_input(form: VersionForm, citation: str):
         ),
         errors,
     )
+
+
+# --- promotion rules ------------------------------------------------------------------------
+
+BAND_FIELDS = ("individual", "pair", "trio")
+_BAND_RE = re.compile(r"^\s*(\d{1,5})\s*(?:[-–—~至到]\s*(\d{1,5}))?\s*$")
+
+
+class PromotionRuleForm(Form):
+    """One row of a promotion table: categories, rank bands per format, grades, its quote."""
+
+    item = StringField(_l("条、款、项（如 (1)）"), validators=[Optional(), Length(max=60)])
+    categories = CheckboxList(
+        _l("竞赛类别"),
+        choices=lambda: options((code, labels.category(code)) for code in CATEGORIES),
+        validate_choice=True,
+    )
+    applies_to = SelectField(_l("适用于"), choices=scope_choices)
+    individual = StringField(
+        _l("单人赛项名次（如 1-3；不适用留空）"), validators=[Optional(), Length(max=20)]
+    )
+    pair = StringField(_l("双人赛项名次（如 1-2）"), validators=[Optional(), Length(max=20)])
+    trio = StringField(_l("三人赛项名次（如 1）"), validators=[Optional(), Length(max=20)])
+    target = SelectField(_l("晋升至"), choices=grade_choices)
+    if_at_target = SelectField(_l("已是该等级的，晋升至"), choices=grade_choices)
+    title = StringField(
+        _l("同时授予的称号（限职工身份的选手，须经核准；可不填）"),
+        validators=[Optional(), Length(max=60)],
+    )
+    quote = TextAreaField(_l("原文（逐字摘录该条款）"), validators=[Optional(), Length(max=4000)])
+
+
+class PromotionVersionForm(FlaskForm):
+    """A new version of a promotion rule: its dates, rules, their citations, a PDF."""
+
+    summary = StringField(
+        _l("本次变更（一句话说明）"), validators=[DataRequired(), Length(max=300)]
+    )
+    effective_from = DateField(_l("施行日期（自）"), validators=[DataRequired()])
+    effective_to = DateField(_l("截止日期（可不填）"), validators=[Optional()])
+    date_assumed = BooleanField(_l("文件未载明施行日期，此日期为假定"))
+    date_note = TextAreaField(
+        _l("日期说明（假定日期时必填）"), validators=[Optional(), Length(max=1000)]
+    )
+    rule = FieldList(FormField(PromotionRuleForm), min_entries=4, max_entries=4)
+    attachment = FileField(_l("文件原文（PDF，可选，不超过 5 MB）"))
+
+
+def _bands(row, errors: dict) -> dict[str, tuple[int, int]]:
+    """Return the row's rank bands; note a band that is not "first-last" in ``errors``."""
+    bands = {}
+    for name in BAND_FIELDS:
+        raw = (row[name].data or "").strip()
+        if not raw:
+            continue
+        found = _BAND_RE.match(raw)
+        if found is None:
+            errors[row[name].id] = _l("请写名次范围，如 1-3 或 1。")
+            continue
+        first = int(found.group(1))
+        bands[name] = (first, int(found.group(2) or first))
+    return bands
+
+
+def _promotion_rule(row, errors: dict):
+    """Return the row as a PromotionRuleInput, or None when it is left empty."""
+    from compapp.policies.drafting import PromotionRuleInput
+
+    bands = _bands(row, errors)
+    quote = (row.quote.data or "").strip()
+    item = (row.item.data or "").strip()
+    if not (row.categories.data or bands or quote or item) and not any(
+        row[name].id in errors for name in BAND_FIELDS
+    ):
+        return None
+    if not row.categories.data:
+        errors[row.categories.id] = _l("请选择至少一个竞赛类别。")
+    if not bands and not any(row[name].id in errors for name in BAND_FIELDS):
+        errors[row.individual.id] = _l("请至少填写一种赛项的名次范围。")
+    if not item:
+        errors[row.item.id] = _l("请写明条、款、项。")
+    if not quote:
+        errors[row.quote.id] = _l("请逐字摘录该条款的原文。")
+    return PromotionRuleInput(
+        clause=item,
+        categories=tuple(row.categories.data or ()),
+        bands=bands,
+        target=row.target.data,
+        if_at_target=row.if_at_target.data,
+        quote=quote,
+        title=(row.title.data or "").strip(),
+        applies_to=row.applies_to.data,
+    )
+
+
+def promotion_version_input(form: PromotionVersionForm, citation: str):
+    """Return (PromotionVersionInput or None, {field id: message}) from a submitted form."""
+    from compapp.policies.drafting import PromotionVersionInput
+
+    errors: dict = {}
+    rules = [_promotion_rule(entry.form, errors) for entry in form.rule]
+    rules = [rule for rule in rules if rule is not None]
+    if not rules:
+        errors[form.rule[0].form.categories.id] = _l("请至少填写一条晋升规则，并注明出处。")
+    if form.date_assumed.data and not (form.date_note.data or "").strip():
+        errors[form.date_note.id] = _l("假定日期须说明依据（例如文件只印年份）。")
+    if form.effective_to.data and form.effective_to.data < form.effective_from.data:
+        errors[form.effective_to.id] = _l("截止日期不能早于施行日期。")
+    if errors:
+        return None, errors
+    version = PromotionVersionInput(
+        form.effective_from.data,
+        form.effective_to.data,
+        bool(form.date_assumed.data),
+        (form.date_note.data or "").strip(),
+        tuple(rules),
+        citation,
+    )
+    return version, errors

@@ -18,6 +18,9 @@ from compapp.auth.models import utcnow
 from compapp.extensions import db
 
 REVISION_STATES = ("pending", "returned", "active", "superseded")
+# Which policy data a revision is a file of: award policies (data/awards) or promotion rules
+# (data/promotion). One document may have both (dq-2022), under the same id.
+REVISION_KINDS = ("awards", "promotion")
 _ACTIVE_SQL = "state = 'active'"
 
 
@@ -27,6 +30,7 @@ class PolicyRevision(db.Model):
     __tablename__ = "policy_revisions"
     __table_args__ = (
         CheckConstraint("state IN ('pending', 'returned', 'active', 'superseded')", name="state"),
+        CheckConstraint("kind IN ('awards', 'promotion')", name="kind"),
         # Four eyes: whoever entered a revision never decides on it (also checked by the
         # service, which says so in words).
         CheckConstraint(
@@ -42,6 +46,7 @@ class PolicyRevision(db.Model):
         # At most one active text per policy: two activations of one policy cannot both win.
         Index(
             "uq_policy_revisions_active",
+            "kind",
             "policy_id",
             unique=True,
             sqlite_where=text(_ACTIVE_SQL),
@@ -51,6 +56,7 @@ class PolicyRevision(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     policy_id: Mapped[str] = mapped_column(String(40), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="awards", server_default="awards")
     state: Mapped[str] = mapped_column(String(20), default="pending")
     text: Mapped[str] = mapped_column(Text)  # the whole policy file (TOML)
     digest: Mapped[str] = mapped_column(String(64))  # sha256 of ``text`` (UTF-8)

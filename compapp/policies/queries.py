@@ -1,6 +1,9 @@
-"""The award policies in force: the shipped files, each replaced by its active revision."""
+"""The policies in force: the shipped files, each replaced by its active revision — award
+policies and promotion rules alike, each read by the one strict reader."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import select
@@ -8,41 +11,49 @@ from sqlalchemy import select
 from compapp.extensions import db
 from compapp.policies.models import PolicyRevision
 from compapp.policy.loader import PolicySet, load_policies
+from compapp.policy.promotion import PromotionRuleSet, load_promotion_rules
 
 
 def policies_in_force() -> PolicySet:
     """Return the award policies in force: shipped files, each replaced by its active revision."""
+    return _in_force("awards", load_policies)
+
+
+def promotion_rules_in_force() -> PromotionRuleSet:
+    """Return the promotion rules in force: shipped files, each replaced by its active revision."""
+    return _in_force("promotion", load_promotion_rules)
+
+
+def _in_force(kind: str, load: Callable):
     # Read once per request (or per job, which has no request): a token tells them apart even
     # where one application context serves several requests.
     token = id(request._get_current_object()) if has_request_context() else None
-    found = g.get("compapp_award_policies")
+    found = g.get(f"compapp_{kind}_policies")
     if found is not None and found[0] == token:
         return found[1]
+    active = (PolicyRevision.state == "active", PolicyRevision.kind == kind)
     rows = db.session.execute(
-        select(PolicyRevision.id, PolicyRevision.policy_id, PolicyRevision.digest).where(
-            PolicyRevision.state == "active"
-        )
+        select(PolicyRevision.id, PolicyRevision.policy_id, PolicyRevision.digest).where(*active)
     ).all()
     key = tuple(sorted(tuple(r) for r in rows))
-    cache = current_app.extensions.setdefault("compapp", {}).setdefault("award_policies_by", {})
+    cache = current_app.extensions.setdefault("compapp", {}).setdefault(f"{kind}_policies_by", {})
     policies = cache.get(key)
     if policies is None:
         texts = {
             policy_id: (text, f"{policy_id}.toml")
             for policy_id, text in db.session.execute(
-                select(PolicyRevision.policy_id, PolicyRevision.text).where(
-                    PolicyRevision.state == "active"
-                )
+                select(PolicyRevision.policy_id, PolicyRevision.text).where(*active)
             )
         }
-        policies = load_policies(revisions=texts)
+        policies = load(revisions=texts)
         if len(cache) > 8:
             cache.clear()
         cache[key] = policies
-    g.compapp_award_policies = (token, policies)
+    setattr(g, f"compapp_{kind}_policies", (token, policies))
     return policies
 
 
 def forget_policies_in_force() -> None:
-    """Read the set in force afresh at the next use (after an activation)."""
-    g.pop("compapp_award_policies", None)
+    """Read the sets in force afresh at the next use (after an activation)."""
+    for kind in ("awards", "promotion"):
+        g.pop(f"compapp_{kind}_policies", None)

@@ -43,6 +43,8 @@ from compapp.policy.loader import (
     check_readings,
     load_policy_text,
 )
+from compapp.policy.promotion import DEFAULT_DATA_DIR as PROMOTION_DIR
+from compapp.policy.promotion import PromotionPolicy, load_promotion_text
 from compapp.reference.models import Jurisdiction
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
@@ -62,10 +64,12 @@ def _digest(text: str) -> str:
 
 
 def text_in_force(policy_id: str) -> str | None:
-    """Return the text of the policy in force (its active revision, or its shipped file)."""
+    """Return the text of the award policy in force (its active revision, or its shipped file)."""
     text = db.session.scalar(
         select(PolicyRevision.text).where(
-            PolicyRevision.policy_id == policy_id, PolicyRevision.state == "active"
+            PolicyRevision.policy_id == policy_id,
+            PolicyRevision.kind == "awards",
+            PolicyRevision.state == "active",
         )
     )
     if text is not None:
@@ -96,13 +100,26 @@ def check_text(text: str, policy_id: str | None = None) -> Policy:
 def check_active_revisions() -> list[str]:
     """Read every active revision with the strict reader; return the ids of their policies."""
     rows = db.session.execute(
-        select(PolicyRevision.policy_id, PolicyRevision.text)
+        select(PolicyRevision.kind, PolicyRevision.policy_id, PolicyRevision.text)
         .where(PolicyRevision.state == "active")
-        .order_by(PolicyRevision.policy_id)
+        .order_by(PolicyRevision.kind, PolicyRevision.policy_id)
     ).all()
-    for policy_id, text in rows:
-        check_text(text, policy_id)
-    return [policy_id for policy_id, _text in rows]
+    for kind, policy_id, text in rows:
+        if kind == "promotion":
+            check_promotion_text(text, policy_id)
+        else:
+            check_text(text, policy_id)
+    return [policy_id for _kind, policy_id, _text in rows]
+
+
+def check_promotion_text(text: str, policy_id: str | None = None) -> PromotionPolicy:
+    """Read a promotion rule file's ``text`` with the strict reader; raise
+    ``PolicyFileError`` naming the key of the first problem."""
+    name = f"{policy_id}.toml" if policy_id else "promotion.toml"
+    policy = load_promotion_text(text, name)
+    if policy_id is not None and policy.id != policy_id:
+        raise PolicyFileError(f"{name}: id: the file is {policy.id!r}, not {policy_id!r}")
+    return policy
 
 
 def check_pdf(data: bytes) -> str:
@@ -176,6 +193,84 @@ def save_revision(
     return revision
 
 
+def promotion_text_in_force(policy_id: str) -> str | None:
+    """Return the text of the promotion rule in force (its active revision, or its file)."""
+    text = db.session.scalar(
+        select(PolicyRevision.text).where(
+            PolicyRevision.policy_id == policy_id,
+            PolicyRevision.kind == "promotion",
+            PolicyRevision.state == "active",
+        )
+    )
+    if text is not None:
+        return text
+    path = PROMOTION_DIR / f"{policy_id}.toml"
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def save_promotion_revision(
+    text: str,
+    user,
+    *,
+    summary: str,
+    source: str,
+    attachment: bytes | None = None,
+    attachment_name: str | None = None,
+) -> PolicyRevision:
+    """Check a promotion rule file's ``text`` strictly and store it as a revision awaiting a
+    second administrator (the same four eyes as award policies)."""
+    if getattr(user, "role", None) != "admin":
+        raise PolicyRefused(N_("只有管理员可以录入政策。"))
+    policy = check_promotion_text(text)
+    base = promotion_text_in_force(policy.id)
+    if base is not None and _digest(base) == _digest(text):
+        raise PolicyRefused(N_("与现行政策完全相同，没有需要审核的变化。"))
+    period = changed_period(base, text) or (policy.versions[-1].effective_from, None)
+    revision = PolicyRevision(
+        policy_id=policy.id,
+        kind="promotion",
+        state="pending",
+        text=text,
+        digest=_digest(text),
+        version_from=period[0],
+        version_to=period[1],
+        base_digest=_digest(base) if base is not None else None,
+        summary=summary[:400],
+        source=source,
+        attachment=attachment,
+        attachment_name=(attachment_name or "")[:200] or None,
+        attachment_digest=hashlib.sha256(attachment).hexdigest() if attachment else None,
+        created_by_id=user.id,
+    )
+    db.session.add(revision)
+    db.session.flush()
+    from compapp.audit.services import record_change
+
+    record_change(
+        "enter_policy_version",
+        "policy_revision",
+        revision.id,
+        f"录入晋升规则 {_promotion_document(policy)} 的新版本（{summary}），待另一位管理员审核",
+        after={"policy_id": policy.id, "kind": "promotion", "digest": revision.digest},
+        user=user,
+    )
+    return revision
+
+
+def _promotion_document(policy: PromotionPolicy) -> str:
+    return f"{policy.short_title}（{policy.document_number or '未印文号'}）"
+
+
+def _checked(revision: PolicyRevision) -> tuple[str, str | None]:
+    """Check a revision's text again; return the document as a person names it and the
+    text in force it replaces."""
+    if revision.kind == "promotion":
+        promotion = check_promotion_text(revision.text, revision.policy_id)
+        return _promotion_document(promotion), promotion_text_in_force(revision.policy_id)
+    policy = check_text(revision.text, revision.policy_id)
+    return policy.header.document_text, text_in_force(revision.policy_id)
+
+
 def import_revision(data: bytes, user) -> PolicyRevision:
     """Store an uploaded policy file (UTF-8 TOML) as a revision awaiting review."""
     if len(data) > MAX_IMPORT_BYTES:
@@ -244,9 +339,9 @@ def activate_revision(revision: PolicyRevision, user) -> PolicyRevision:
     The activation is audited with the digest of the text put in force.
     """
     _may_decide(revision, user)
-    policy_id, text = revision.policy_id, revision.text
-    policy = check_text(text, policy_id)  # the readings or jurisdictions may have changed
-    current = text_in_force(policy_id)
+    policy_id = revision.policy_id
+    # Checked again: the readings or jurisdictions may have changed.
+    document, current = _checked(revision)
     current_digest = _digest(current) if current is not None else None
     if current_digest != revision.base_digest:
         raise PolicyRefused(
@@ -260,6 +355,7 @@ def activate_revision(revision: PolicyRevision, user) -> PolicyRevision:
                 update(PolicyRevision)
                 .where(
                     PolicyRevision.policy_id == policy_id,
+                    PolicyRevision.kind == revision.kind,
                     PolicyRevision.state == "active",
                     PolicyRevision.digest == revision.base_digest,
                 )
@@ -276,7 +372,9 @@ def activate_revision(revision: PolicyRevision, user) -> PolicyRevision:
                 raise PolicyRefused(N_("该版本已由他人处理（已生效或已退回）。"))
             actives = db.session.scalar(
                 select(func.count(PolicyRevision.id)).where(
-                    PolicyRevision.policy_id == policy_id, PolicyRevision.state == "active"
+                    PolicyRevision.policy_id == policy_id,
+                    PolicyRevision.kind == revision.kind,
+                    PolicyRevision.state == "active",
                 )
             )
             if actives != 1:
@@ -291,11 +389,12 @@ def activate_revision(revision: PolicyRevision, user) -> PolicyRevision:
         "activate_policy_version",
         "policy_revision",
         revision.id,
-        f"政策 {policy.header.document_text} 新版本生效（#{revision.id}，"
+        f"政策 {document} 新版本生效（#{revision.id}，"
         f"自 {revision.version_from.isoformat()}），sha256 {revision.digest}",
         before={"digest": current_digest},
         after={
             "policy_id": policy_id,
+            "kind": revision.kind,
             "digest": revision.digest,
             "version_from": revision.version_from.isoformat(),
             "version_to": revision.version_to.isoformat() if revision.version_to else None,
@@ -592,8 +691,12 @@ def preview_job(job, progress) -> dict:
 
 
 def start_apply(revision: PolicyRevision, user):
-    """Start re-pricing the results the activated ``revision`` concerns (a job)."""
+    """Start re-pricing the results the activated ``revision`` concerns (a job); None for a
+    promotion rule, which prices nothing (cases are decided under the rule in force)."""
     from compapp.jobs.services import JobRequest, start_job
+
+    if revision.kind == "promotion":
+        return None, False
 
     request = JobRequest(
         "policy_apply",

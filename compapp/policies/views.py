@@ -1,7 +1,7 @@
 """``/policies/``: every policy document with its versions, amounts, shares and bands.
 
 The page is built from what the strict loaders read (``compapp.policy.loader`` for awards,
-``compapp.promotion.policy`` for grade promotion), never from a list of its own, so a new
+``compapp.policy.promotion`` for grade promotion), never from a list of its own, so a new
 file or version shows here as soon as compapp loads it. Anyone may read the documents and
 amounts; signed-in users also see compapp's readings, notes and notices; administrators
 also see each file's id, digest and source lines in a details block.
@@ -66,6 +66,15 @@ class Cited:
     quote: str = ""
     url: str = ""
     source: str = ""  # seed line: administrators' details only
+
+
+@dataclass(frozen=True)
+class Heading:
+    """How a revision's page names its document."""
+
+    title: str
+    short_title: str
+    number_text: str
 
 
 @dataclass
@@ -232,11 +241,11 @@ def _promotion_version(policy, version, today: date) -> Version:
     from flask_babel import gettext as _
 
     out = Version(
-        period_from=version.valid_from,
-        period_to=version.valid_until,
-        assumed=bool(getattr(version, "date_assumed", False)),
+        period_from=version.effective_from,
+        period_to=version.effective_to,
+        assumed=version.date_assumed,
         in_force=version.covers(today),
-        date_source=version.source,
+        date_source=version.date_citation,
         digest=version.digest,
     )
     for rule in version.rules:
@@ -448,12 +457,14 @@ def db_rollback() -> None:
 @bp.route("/admin")
 def admin_index():
     from compapp.policies import services
+    from compapp.promotion.services import promotion_rules
     from compapp.rewards.services import award_policies
 
     return render_template(
         "policies/admin.html",
         revisions=services.pending_revisions(),
         policies=list(award_policies()),
+        promotion_policies=promotion_rules().policies,
     )
 
 
@@ -480,6 +491,53 @@ def admin_new_version(policy_id: str):
             db.session.commit()
             return redirect(url_for("policies.admin_revision", revision_id=revision.id))
     return render_template("policies/version_form.html", form=form, policy=policy, new_policy=False)
+
+
+@bp.route("/admin/promotion/<policy_id>/new-version", methods=["GET", "POST"])
+def admin_new_promotion_version(policy_id: str):
+    from flask import abort, redirect
+
+    from compapp.extensions import db
+    from compapp.policies import services
+    from compapp.policies.drafting import add_promotion_version, parse
+    from compapp.policies.forms import PromotionVersionForm, promotion_version_input
+    from compapp.policy.loader import PolicyFileError
+    from compapp.policy.promotion import POLICY_ID_RE
+
+    text = services.promotion_text_in_force(policy_id) if POLICY_ID_RE.match(policy_id) else None
+    if text is None:
+        abort(404)
+    policy = services.check_promotion_text(text, policy_id)
+    form = PromotionVersionForm()
+    if form.validate_on_submit():
+        errors: dict = {}
+        attachment, attachment_name, citation = _attachment(form, errors)
+        version, more = promotion_version_input(form, citation)
+        errors.update(more)
+        if errors or version is None:
+            _apply_errors(form, errors)
+        else:
+            draft = add_promotion_version(parse(text), version)
+            try:
+                revision = services.save_promotion_revision(
+                    draft.text,
+                    current_user,
+                    summary=form.summary.data.strip(),
+                    source="form",
+                    attachment=attachment,
+                    attachment_name=attachment_name,
+                )
+            except PolicyFileError as exc:
+                db_rollback()
+                _apply_errors(form, _strict_error(draft, exc))
+            except services.PolicyRefused as exc:
+                db_rollback()
+                form.form_errors.append(refusal_text(exc))
+            else:
+                db.session.commit()
+                return redirect(url_for("policies.admin_revision", revision_id=revision.id))
+    heading = Heading(policy.document, policy.short_title, number_text(policy.document_number))
+    return render_template("policies/promotion_form.html", form=form, doc=heading)
 
 
 @bp.route("/admin/<policy_id>/correct-dates", methods=["GET", "POST"])
@@ -646,11 +704,21 @@ def admin_revision(revision_id: int):
     from compapp.jobs import services as jobs
     from compapp.policies.forms import ReturnForm
     from compapp.policy.loader import load_policy_text
+    from compapp.policy.promotion import load_promotion_text
 
     revision = _revision_or_404(revision_id)
-    policy = load_policy_text(revision.text, f"{revision.policy_id}.toml")
     today = date.today()
-    versions = [_award_version(v, today) for v in policy.versions]
+    name = f"{revision.policy_id}.toml"
+    if revision.kind == "promotion":
+        promotion = load_promotion_text(revision.text, name)
+        doc = Heading(
+            promotion.document, promotion.short_title, number_text(promotion.document_number)
+        )
+        versions = [_promotion_version(promotion, v, today) for v in promotion.versions]
+    else:
+        policy = load_policy_text(revision.text, name)
+        doc = Heading(policy.header.title, policy.header.short_title, policy.header.number_text)
+        versions = [_award_version(v, today) for v in policy.versions]
     job = (
         jobs.get_job(revision.preview_job_id, "policy_preview") if revision.preview_job_id else None
     )
@@ -662,7 +730,7 @@ def admin_revision(revision_id: int):
     return render_template(
         "policies/revision.html",
         revision=revision,
-        policy=policy,
+        doc=doc,
         versions=versions,
         job=job,
         preview=jobs.status_of(job)["result"] if job is not None and job.state == "done" else None,
@@ -738,7 +806,10 @@ def admin_activate(revision_id: int):
     db.session.commit()
     if new:
         jobs.dispatch(job)
-    flash(_("新版本已生效；受影响的奖励正在按新版本重新计算。"), "success")
+    if revision.kind == "promotion":
+        flash(_("晋升规则的新版本已生效，此后的晋升按该版本判断。"), "success")
+    else:
+        flash(_("新版本已生效；受影响的奖励正在按新版本重新计算。"), "success")
     return redirect(url_for("policies.admin_revision", revision_id=revision_id))
 
 

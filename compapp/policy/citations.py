@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-__all__ = ["UserCitation", "cite", "citation_path"]
+__all__ = ["ClauseRef", "DocumentName", "UserCitation", "cite", "citation_path"]
 
 READING_MARK = "按 compapp 读法"
 
@@ -42,35 +42,49 @@ def citation_path(kind: str, policy_id: str, clause: str) -> str:
     return f"/citations/{kind}/{policy_id}/{quote(clause, safe='')}"
 
 
+@dataclass(frozen=True)
+class ClauseRef:
+    """Which clause of which policy's data a citation is about (how pages link to it)."""
+
+    kind: str  # "awards", "promotion" or "subsidy"
+    policy_id: str
+    clause: str  # the clause's key in the policy data
+
+
+@dataclass(frozen=True)
+class DocumentName:
+    """How a citation names a document: short title, 文号, and who restates it."""
+
+    short_title: str
+    document_number: str = ""  # "" when the document prints none (未印文号)
+    # (short title, section) of the document that quotes this one's clauses; the clause is
+    # then cited as an item of that document
+    restated_by: tuple[str, str] | None = None
+
+
 def cite(
+    ref: ClauseRef,
+    name: DocumentName,
     *,
-    kind: str,
-    policy_id: str,
-    clause: str,
-    short_title: str,
-    document_number: str,
     section: str,
     item: str,
     reading: str = "",
-    restated_by: tuple[str, str] | None = None,
     document: str = "",
 ) -> UserCitation:
     """Return the citation of one clause of one document.
 
-    :param document_number: the 文号, or "" when the document prints none (未印文号)
-    :param restated_by: (short title, section) of the document that quotes this one's
-        clauses; the clause is then cited as an item of that document
+    :param reading: the id of the compapp reading the clause is applied under, or ""
     :param document: the document holding the clause when it is not this one (a measure the
         document refers to: "《玉溪市“兴玉英才支持计划”实施办法》"); cited by that name
     """
-    number = document_number or "未印文号"
+    number = name.document_number or "未印文号"
     if document:
         text = f"{document}{section}{item}"
-    elif restated_by is not None:
-        by_title, by_section = restated_by
-        text = f"{short_title}（{number}，据{by_title}{by_section}{item}转述）"
+    elif name.restated_by is not None:
+        by_title, by_section = name.restated_by
+        text = f"{name.short_title}（{number}，据{by_title}{by_section}{item}转述）"
     else:
-        text = f"{short_title}（{number}）{section}{item}"
+        text = f"{name.short_title}（{number}）{section}{item}"
     if reading:
         text += f"，{READING_MARK}"
-    return UserCitation(text, kind, policy_id, clause, reading, item)
+    return UserCitation(text, ref.kind, ref.policy_id, ref.clause, reading, item)

@@ -8,12 +8,10 @@ message names the file and the key. Pure: no Flask, no database, no clock.
 
 from __future__ import annotations
 
-import hashlib
 import re
-import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,9 +26,16 @@ from compapp.policy.categories import (
     RESULT_KEYS,
     result_key_name,
 )
-from compapp.policy.citations import UserCitation, cite
-from compapp.policy.english import TRANSLATED_KEYS, remember, twin_key
-from compapp.policy.strict_toml import PolicyFileError, _refuse_float
+from compapp.policy.citations import ClauseRef, DocumentName, UserCitation, cite
+from compapp.policy.reading import (
+    PolicyFileError,
+    Reader,
+    check_in_sequence,
+    parse_policy_text,
+    read_dates,
+    read_policy_bytes,
+    version_keys,
+)
 
 __all__ = [
     "AWARDS_DIR",
@@ -56,12 +61,6 @@ __all__ = [
 
 AWARDS_DIR = Path(__file__).parent / "data" / "awards"
 
-# A seed file and line (or line range): "000_506faec866124176.txt:91", "002_….txt:46-47".
-CITATION_RE = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt:\d+(-\d+)?$")
-# What an administrator enters through the forms cites a document that is not among the
-# sources: "entered" (the clause's quoted sentence is the evidence) or the sha256 of the PDF
-# of the document attached to it ("attachment:<64 hex>").
-ENTERED_CITATION_RE = re.compile(r"^(entered|attachment:[0-9a-f]{64})$")
 POLICY_ID_RE = re.compile(r"^[a-z]{2}-\d{4}(-\d+)?$")
 CODE_RE = re.compile(r"^\d{6}$")
 LEVEL_ORDER = {level: index for index, level in enumerate(PAYER_LEVELS)}
@@ -108,20 +107,9 @@ _FILE_REQUIRED = _FILE_KEYS - {
 _CLAUSE_KEYS = {"section", "item", "citation", "quote", "reading", "document"}
 _CLAUSE_REQUIRED = {"section", "item", "citation", "quote"}
 _RESTATED_KEYS = {"policy", "short_title", "section"}
-_VERSION_KEYS = {
-    "effective_from",
-    "effective_to",
-    "date_assumed",
-    "date_note",
-    "date_citation",
-    "note",
-    "settings",
-    "schedule",
-    "topups",
-    "notices",
-    "honours",
-}
-_VERSION_REQUIRED = {"effective_from", "date_assumed", "date_citation", "settings"}
+# A version's own keys, beside the date words every policy file shares (``reading``).
+_VERSION_KEYS = {"note", "settings", "schedule", "topups", "notices", "honours"}
+_VERSION_REQUIRED = {"settings"}
 _SETTING_KEYS = {"value", "clause", "citation", "reading", "note", "notice", "categories"}
 _SETTING_REQUIRED = {"value", "clause", "citation", "reading"}
 _SCHEDULE_KEYS = {
@@ -309,15 +297,15 @@ class PolicyHeader:
         found = self.clauses[clause]
         restated = self.restated_by
         return cite(
-            kind="awards",
-            policy_id=self.id,
-            clause=clause,
-            short_title=self.short_title,
-            document_number=self.document_number,
+            ClauseRef("awards", self.id, clause),
+            DocumentName(
+                self.short_title,
+                self.document_number,
+                (restated.short_title, restated.section) if restated else None,
+            ),
             section=found.section,
             item=found.item,
             reading=found.reading if found.reading != "provincial-amounts-restated" else "",
-            restated_by=(restated.short_title, restated.section) if restated else None,
             document=found.document,
         )
 
@@ -486,61 +474,8 @@ def _subtract(
 # --- reading -------------------------------------------------------------------------------
 
 
-class _Reader:
-    """Check one parsed file, collecting the path of keys for error messages."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def fail(self, where: str, problem: str) -> PolicyFileError:
-        """Return the error for ``problem`` at key path ``where``."""
-        return PolicyFileError(f"{self.name}: {where}: {problem}")
-
-    def keys(self, table: object, where: str, allowed: set[str], required: set[str]) -> dict:
-        """Return ``table`` after refusing unknown keys and reporting missing ones."""
-        if not isinstance(table, dict):
-            raise self.fail(where, "expected a table")
-        # A sentence a person reads may have its English twin beside it (compapp.policy.english).
-        allowed = allowed | {twin_key(k) for k in allowed & TRANSLATED_KEYS}
-        for key in table:
-            if key not in allowed:
-                raise self.fail(f"{where}.{key}" if where else key, "unknown key")
-        for key in sorted(required):
-            if key not in table:
-                raise self.fail(f"{where}.{key}" if where else key, "missing")
-        return table
-
-    def text(self, table: dict, key: str, where: str, *, required: bool = True) -> str:
-        """Return a non-empty string value."""
-        value = table.get(key, None if required else "")
-        path = f"{where}.{key}" if where else key
-        if not isinstance(value, str) or (required and not value.strip()):
-            raise self.fail(path, "expected a non-empty string")
-        if key in TRANSLATED_KEYS and twin_key(key) in table:
-            english = table[twin_key(key)]
-            if not isinstance(english, str) or not english.strip():
-                raise self.fail(twin_key(path), "expected a non-empty string")
-            remember(value, english)
-        return value
-
-    def citation(self, table: dict, key: str, where: str) -> str:
-        """Return a citation "NNN_hex16.txt:LINE"; refuse a value without one."""
-        path = f"{where}.{key}" if where else key
-        value = table.get(key)
-        if not isinstance(value, str) or not (
-            CITATION_RE.match(value) or ENTERED_CITATION_RE.match(value)
-        ):
-            raise self.fail(
-                path,
-                f"uncited: expected a seed citation like 000_506faec866124176.txt:91, got {value!r}",
-            )
-        return value
-
-    def day(self, value: object, where: str) -> date:
-        """Return a TOML date (not a date-time)."""
-        if isinstance(value, datetime) or not isinstance(value, date):
-            raise self.fail(where, f"expected a date like 2021-01-01, got {value!r}")
-        return value
+class _Reader(Reader):
+    """The shared reader, with what award policies check: amounts, categories, results, payers."""
 
     def amount(self, value: object, where: str) -> Decimal:
         """Return a non-negative amount given as an integer or a quoted decimal string."""
@@ -645,9 +580,7 @@ def _read_clauses(table: object, r: _Reader) -> dict[str, Clause]:
     for key, entry in table.items():
         path = f"clauses.{key}"
         r.keys(entry, path, _CLAUSE_KEYS, _CLAUSE_REQUIRED)
-        quote = entry.get("quote")
-        if not isinstance(quote, str) or not quote.strip():
-            raise r.fail(f"{path}.quote", "unquoted: give the exact sentence of the source")
+        quote = r.quote(entry, "quote", path)
         clauses[key] = Clause(
             key=key,
             section=r.text(entry, "section", path, required=False),
@@ -707,116 +640,163 @@ def _read_settings(
 def _read_version(
     data: object, where: str, header: PolicyHeader, digest: str, r: _Reader
 ) -> PolicyVersion:
-    r.keys(data, where, _VERSION_KEYS, _VERSION_REQUIRED)
+    version_keys(data, where, r, _VERSION_KEYS, _VERSION_REQUIRED)
     assert isinstance(data, dict)
-    start = r.day(data["effective_from"], f"{where}.effective_from")
-    end = None
-    if "effective_to" in data:
-        end = r.day(data["effective_to"], f"{where}.effective_to")
-        if end < start:
-            raise r.fail(f"{where}.effective_to", "ends before effective_from")
-    assumed = data["date_assumed"]
-    if not isinstance(assumed, bool):
-        raise r.fail(f"{where}.date_assumed", "expected true or false")
-    date_note = r.text(data, "date_note", where, required=assumed)
+    dates = read_dates(data, where, r)
     settings = _read_settings(data["settings"], f"{where}.settings", header, r)
-    payers = header.payer_levels
+    part = _Part(data, where, header, settings, r)
+    schedule = _read_schedule(part)
+    topups = _read_topups(part)
+    notices = _read_notices(part)
+    honours = _read_honours(part)
+    _check_amount_settings(part, bool(schedule or topups))
+    return PolicyVersion(
+        header=header,
+        effective_from=dates.effective_from,
+        effective_to=dates.effective_to,
+        date_assumed=dates.date_assumed,
+        date_note=dates.date_note,
+        date_citation=dates.date_citation,
+        settings=settings,
+        schedule=schedule,
+        topups=topups,
+        notices=notices,
+        honours=honours,
+        digest=digest,
+        file_name=r.name,
+        note=r.text(data, "note", where, required=False),
+    )
 
+
+@dataclass(frozen=True)
+class _Part:
+    """A version's table being read, with what its rows are checked against."""
+
+    data: dict
+    where: str
+    header: PolicyHeader
+    settings: dict[str, Setting]
+    r: _Reader
+
+    def rows(self, name: str, allowed: set[str], required: set[str]) -> Iterator[tuple[str, dict]]:
+        """Yield (key path, table) of each ``[[versions.<name>]]`` row, its keys checked."""
+        for index, row in enumerate(self.data.get(name, [])):
+            path = f"{self.where}.{name}[{index}]"
+            self.r.keys(row, path, allowed, required)
+            yield path, row
+
+
+def _read_schedule(part: _Part) -> tuple[ScheduleRow, ...]:
+    r, header = part.r, part.header
     schedule: list[ScheduleRow] = []
     seen: dict[tuple[str, str, str], str] = {}
-    for index, row in enumerate(data.get("schedule", [])):
-        path = f"{where}.schedule[{index}]"
-        r.keys(row, path, _SCHEDULE_KEYS, _SCHEDULE_REQUIRED)
+    for path, row in part.rows("schedule", _SCHEDULE_KEYS, _SCHEDULE_REQUIRED):
         clause = _clause(header, row, path, r)
         row_scope = row.get("applies_to", "sent_by_jurisdiction")
         if row_scope not in ROW_SCOPES:
             raise r.fail(f"{path}.applies_to", f"{row_scope!r} is not one of {list(ROW_SCOPES)}")
         citation = r.citation(row, "citation", path)
         categories = r.categories(row["categories"], f"{path}.categories")
-        payer = r.payer(row["payer"], f"{path}.payer", payers)
-        if not isinstance(row["amounts"], dict) or not row["amounts"]:
-            raise r.fail(f"{path}.amounts", "expected a table of result = amount")
-        amounts = {}
-        for key, value in row["amounts"].items():
-            result = r.result(key, categories, f"{path}.amounts.{key}")
-            amounts[result] = r.amount(value, f"{path}.amounts.{key}")
-            for category in categories:
-                # Two rows giving one payer's amount for the same result would be ambiguous.
-                other = seen.setdefault((category, result, payer), path)
-                if other != path:
-                    raise r.fail(
-                        f"{path}.amounts.{key}", f"{category} {key} already set in {other}"
-                    )
+        payer = r.payer(row["payer"], f"{path}.payer", header.payer_levels)
         schedule.append(
             ScheduleRow(
                 clause=clause,
                 citation=citation,
                 categories=categories,
                 payer=payer,
-                amounts=amounts,
-                coaching_team=_row_coaching_team(row, path, settings, r),
+                amounts=_read_row_amounts(row, path, categories, payer, seen, r),
+                coaching_team=_row_coaching_team(row, path, part.settings, r),
                 note=r.text(row, "note", path, required=False),
                 applies_to=row_scope,
             )
         )
+    return tuple(schedule)
 
+
+def _read_row_amounts(
+    row: dict, path: str, categories: tuple[str, ...], payer: str, seen: dict, r: _Reader
+) -> dict[str, Decimal]:
+    """Return a schedule row's result -> amount, refusing one another row already sets."""
+    if not isinstance(row["amounts"], dict) or not row["amounts"]:
+        raise r.fail(f"{path}.amounts", "expected a table of result = amount")
+    amounts = {}
+    for key, value in row["amounts"].items():
+        result = r.result(key, categories, f"{path}.amounts.{key}")
+        amounts[result] = r.amount(value, f"{path}.amounts.{key}")
+        for category in categories:
+            # Two rows giving one payer's amount for the same result would be ambiguous.
+            other = seen.setdefault((category, result, payer), path)
+            if other != path:
+                raise r.fail(f"{path}.amounts.{key}", f"{category} {key} already set in {other}")
+    return amounts
+
+
+def _read_topups(part: _Part) -> tuple[TopUpRule, ...]:
+    r, settings = part.r, part.settings
     topups: list[TopUpRule] = []
-    for index, rule in enumerate(data.get("topups", [])):
-        path = f"{where}.topups[{index}]"
-        r.keys(rule, path, _TOPUP_KEYS, _TOPUP_REQUIRED)
+    for path, rule in part.rows("topups", _TOPUP_KEYS, _TOPUP_REQUIRED):
         for name in ("topup_base", "excellence_topup"):
             if name not in settings:
-                raise r.fail(f"{where}.settings.{name}", "missing: a top-up needs this setting")
+                raise r.fail(
+                    f"{part.where}.settings.{name}", "missing: a top-up needs this setting"
+                )
         categories = r.categories(rule["categories"], f"{path}.categories")
         results = _read_results(rule["results"], f"{path}.results", r)
         if "excellence" in results and not settings["excellence_topup"].value:
             raise r.fail(f"{path}.results", "lists excellence but excellence_topup is false")
-        shares_data = rule["shares"]
-        if not isinstance(shares_data, list) or not shares_data:
-            raise r.fail(f"{path}.shares", "expected a list of {payer, percent}")
-        shares = []
-        for share_index, share in enumerate(shares_data):
-            share_path = f"{path}.shares[{share_index}]"
-            r.keys(share, share_path, _SHARE_KEYS, _SHARE_KEYS)
-            percent = r.amount(share["percent"], f"{share_path}.percent")
-            if percent > 100:
-                raise r.fail(f"{share_path}.percent", "a share is at most 100 percent")
-            shares.append(Share(r.payer(share["payer"], f"{share_path}.payer", payers), percent))
         topups.append(
             TopUpRule(
-                clause=_clause(header, rule, path, r),
+                clause=_clause(part.header, rule, path, r),
                 citation=r.citation(rule, "citation", path),
                 categories=categories,
                 results=results,
-                shares=tuple(shares),
+                shares=_read_shares(rule["shares"], path, part.header.payer_levels, r),
                 coaching_team=_row_coaching_team(rule, path, settings, r),
                 note=r.text(rule, "note", path, required=False),
             )
         )
+    return tuple(topups)
 
-    notices: list[NoticeRule] = []
-    for index, notice in enumerate(data.get("notices", [])):
-        path = f"{where}.notices[{index}]"
-        r.keys(notice, path, _NOTICE_KEYS, _NOTICE_REQUIRED)
-        notices.append(
-            NoticeRule(
-                clause=_clause(header, notice, path, r),
-                citation=r.citation(notice, "citation", path),
-                categories=r.categories(notice["categories"], f"{path}.categories")
-                if "categories" in notice
-                else (),
-                results=_read_results(notice["results"], f"{path}.results", r)
-                if "results" in notice
-                else (),
-                text=r.text(notice, "text", path),
-                reading=r.text(notice, "reading", path, required=False),
-            )
+
+def _read_shares(
+    shares_data: object, path: str, payers: tuple[str, ...], r: _Reader
+) -> tuple[Share, ...]:
+    if not isinstance(shares_data, list) or not shares_data:
+        raise r.fail(f"{path}.shares", "expected a list of {payer, percent}")
+    shares = []
+    for share_index, share in enumerate(shares_data):
+        share_path = f"{path}.shares[{share_index}]"
+        r.keys(share, share_path, _SHARE_KEYS, _SHARE_KEYS)
+        percent = r.amount(share["percent"], f"{share_path}.percent")
+        if percent > 100:
+            raise r.fail(f"{share_path}.percent", "a share is at most 100 percent")
+        shares.append(Share(r.payer(share["payer"], f"{share_path}.payer", payers), percent))
+    return tuple(shares)
+
+
+def _read_notices(part: _Part) -> tuple[NoticeRule, ...]:
+    r = part.r
+    return tuple(
+        NoticeRule(
+            clause=_clause(part.header, notice, path, r),
+            citation=r.citation(notice, "citation", path),
+            categories=r.categories(notice["categories"], f"{path}.categories")
+            if "categories" in notice
+            else (),
+            results=_read_results(notice["results"], f"{path}.results", r)
+            if "results" in notice
+            else (),
+            text=r.text(notice, "text", path),
+            reading=r.text(notice, "reading", path, required=False),
         )
+        for path, notice in part.rows("notices", _NOTICE_KEYS, _NOTICE_REQUIRED)
+    )
 
+
+def _read_honours(part: _Part) -> tuple[HonourRow, ...]:
+    r = part.r
     honours: list[HonourRow] = []
-    for index, row in enumerate(data.get("honours", [])):
-        path = f"{where}.honours[{index}]"
-        r.keys(row, path, _HONOUR_KEYS, _HONOUR_REQUIRED)
+    for path, row in part.rows("honours", _HONOUR_KEYS, _HONOUR_REQUIRED):
         if not isinstance(row["amounts"], dict) or not row["amounts"]:
             raise r.fail(f"{path}.amounts", "expected a table of honour = amount")
         amounts = {}
@@ -826,45 +806,33 @@ def _read_version(
             amounts[kind] = r.amount(value, f"{path}.amounts.{kind}")
         honours.append(
             HonourRow(
-                clause=_clause(header, row, path, r),
+                clause=_clause(part.header, row, path, r),
                 citation=r.citation(row, "citation", path),
-                payer=r.payer(row["payer"], f"{path}.payer", payers),
+                payer=r.payer(row["payer"], f"{path}.payer", part.header.payer_levels),
                 amounts=amounts,
                 note=r.text(row, "note", path, required=False),
             )
         )
+    return tuple(honours)
 
+
+def _check_amount_settings(part: _Part, has_amounts: bool) -> None:
+    """Refuse amounts without the settings they need, or amounts_configured = false with any."""
+    r, where, settings = part.r, part.where, part.settings
     configured = settings.get("amounts_configured")
     if configured is not None and not configured.value:
-        if schedule or topups:
+        if has_amounts:
             raise r.fail(f"{where}.settings.amounts_configured", "false, yet amounts are given")
         if not configured.notice.strip():
             raise r.fail(
                 f"{where}.settings.amounts_configured.notice", "missing: say what is missing"
             )
-    elif schedule or topups:
+    elif has_amounts:
         for name in ("applies_to", "team_members", "coaching_team"):
             if name not in settings:
                 raise r.fail(f"{where}.settings.{name}", "missing: amounts need this setting")
     if "applies_to" not in settings:
         raise r.fail(f"{where}.settings.applies_to", "missing")
-
-    return PolicyVersion(
-        header=header,
-        effective_from=start,
-        effective_to=end,
-        date_assumed=assumed,
-        date_note=date_note,
-        date_citation=r.citation(data, "date_citation", where),
-        settings=settings,
-        schedule=tuple(schedule),
-        topups=tuple(topups),
-        notices=tuple(notices),
-        honours=tuple(honours),
-        digest=digest,
-        file_name=r.name,
-        note=r.text(data, "note", where, required=False),
-    )
 
 
 def _read_results(value: object, where: str, r: _Reader) -> tuple[str, ...]:
@@ -901,73 +869,20 @@ def _build_policy(data: dict, name: str, digest: str) -> Policy:
         ),
         key=lambda v: v.effective_from,
     )
-    for earlier, later in zip(versions, versions[1:], strict=False):
-        if earlier.effective_to is None or earlier.effective_to >= later.effective_from:
-            raise r.fail(
-                "versions",
-                f"overlapping versions: {earlier.period_text()} and {later.period_text()}",
-            )
+    check_in_sequence(versions, r)
     return Policy(header, tuple(versions))
 
 
 def load_policy_file(path: Path | str) -> Policy:
     """Load and check one policy file: its bytes are read once and parsed as its text."""
-    path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PolicyFileError(f"{path.name}: not UTF-8 text ({exc})") from exc
     # The digest of the UTF-8 text is the digest of the file's bytes.
-    return load_policy_text(text, path.name)
+    return load_policy_text(read_policy_bytes(path), Path(path).name)
 
 
 def load_policy_text(text: str, name: str) -> Policy:
     """Load and check a policy given as text (a draft an administrator uploads)."""
-    try:
-        data = tomllib.loads(text, parse_float=_refuse_float)
-    except (tomllib.TOMLDecodeError, ValueError) as exc:
-        raise PolicyFileError(_name_the_key(text, f"{name}: {exc}")) from exc
-    return _build_policy(data, name, hashlib.sha256(text.encode("utf-8")).hexdigest())
-
-
-_AT_LINE_RE = re.compile(r"\(at line (\d+), column \d+\)")
-_FLOAT_RE = re.compile(r"float '([^']+)'")
-_HEADER_RE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY_RE = re.compile(r"^\s*([\w.\"-]+)\s*=")
-
-
-def _name_the_key(text: str, message: str) -> str:
-    """Add the key and line to a parser message ("file: key (line 4): problem").
-
-    tomllib reports a duplicate key by position only and a refused float by its text only;
-    a person fixing the file wants the key.
-    """
-    name, _, problem = message.partition(": ")
-    lines = text.splitlines()
-    number = None
-    inner = None
-    if found := _AT_LINE_RE.search(problem):
-        number = int(found.group(1))
-    elif found := _FLOAT_RE.search(problem):
-        literal = re.escape(found.group(1))
-        pattern = re.compile(rf"([\w\"-]+)\s*=\s*[-+]?{literal}(?![\w.])")
-        for index, line in enumerate(lines, start=1):
-            if hit := pattern.search(line.split("#", 1)[0]):
-                number, inner = index, hit.group(1)
-                break
-    if number is None or number > len(lines):
-        return message
-    table = ""
-    for line in lines[: number - 1]:
-        if header := _HEADER_RE.match(line):
-            table = header.group(1)
-    key_match = _KEY_RE.match(lines[number - 1])
-    parts = [table] if table else []
-    if key_match:
-        parts.append(key_match.group(1))
-    if inner and inner not in parts:
-        parts.append(inner)
-    return f"{name}: {'.'.join(parts) or '?'} (line {number}): {problem}"
+    data, digest = parse_policy_text(text, name)
+    return _build_policy(data, name, digest)
 
 
 def load_policies(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from compapp.policy.strict_toml import PolicyFileError, load_toml_strict
+from compapp.policy.reading import PolicyFileError, load_toml_strict
 
 READINGS_FILE = Path(__file__).parent / "data" / "readings.toml"
 _KEYS = {"id", "title", "title_en", "text", "text_en", "basis"}

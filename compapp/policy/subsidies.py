@@ -8,14 +8,13 @@ sentence and its citation. Pure: no Flask, no database.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from pathlib import Path
 
 from compapp.core.vocab import GRADE_ORDER
-from compapp.policy.citations import UserCitation, cite
-from compapp.policy.loader import CITATION_RE
-from compapp.policy.strict_toml import PolicyFileError, load_toml_strict
+from compapp.policy.citations import ClauseRef, DocumentName, UserCitation, cite
+from compapp.policy.reading import PolicyFileError, Reader, parse_policy_text, read_policy_bytes
 
 SUBSIDIES_DIR = Path(__file__).parent / "data" / "subsidies"
 _KEYS = {
@@ -64,11 +63,8 @@ class SubsidyDocument:
     def cite(self) -> UserCitation:
         """Return the citation a person reads (the whole section: amounts per grade)."""
         return cite(
-            kind="subsidy",
-            policy_id=self.id,
-            clause=self.section,
-            short_title=self.short_title,
-            document_number=self.document_number,
+            ClauseRef("subsidy", self.id, self.section),
+            DocumentName(self.short_title, self.document_number),
             section="",
             item=self.section,
         )
@@ -76,17 +72,16 @@ class SubsidyDocument:
 
 def load_subsidy_file(path: Path) -> SubsidyDocument:
     """Load one subsidy file strictly; refuse an unknown key, grade or an uncited quote."""
-    data = load_toml_strict(path)
+    data, _digest = parse_policy_text(read_policy_bytes(path), path.name)
     where = path.name
+    r = Reader(where)
     if set(data) != _KEYS:
         raise PolicyFileError(f"{where}: needs exactly the keys {sorted(_KEYS)}")
-    for key in _KEYS - {"grades", "issued_on"}:
-        if not isinstance(data[key], str) or not data[key].strip():
-            raise PolicyFileError(f"{where}: {key}: expected a non-empty string")
-    if not CITATION_RE.match(data["citation"]):
-        raise PolicyFileError(f"{where}: citation: {data['citation']!r} is not a seed line")
-    if isinstance(data["issued_on"], datetime) or not isinstance(data["issued_on"], date):
-        raise PolicyFileError(f"{where}: issued_on: expected a date")
+    for key in _KEYS - {"grades", "issued_on", "citation", "quote"}:
+        r.text(data, key, "")
+    r.citation(data, "citation", "")
+    r.quote(data, "quote", "")
+    r.day(data["issued_on"], "issued_on")
     document = SubsidyDocument(**{**data, "grades": ()})
     grades = []
     for index, entry in enumerate(data["grades"]):

@@ -22,7 +22,7 @@ from compapp.core.api import (
     require_fields,
 )
 from compapp.core.vocab import GRADE_ORDER
-from compapp.promotion.policy import NoPromotionRuleInForce, PromotionRuleSet
+from compapp.policy.promotion import NoPromotionRuleInForce, PromotionRuleSet
 from compapp.promotion.rules import Eligibility, PromotionFacts, check_eligibility
 
 __all__ = [

@@ -9,11 +9,11 @@ from sqlalchemy.orm import joinedload
 
 from compapp.contests.models import Competitor, Contest, Entry, Event, Placement
 from compapp.extensions import db
+from compapp.policy.promotion import PromotionRuleSet
 from compapp.promotion.models import (
     GradeChange,
     PromotionCase,
 )
-from compapp.promotion.policy import PromotionRuleSet
 from compapp.promotion.services import promotion_categories
 
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from compapp.core.vocab import GRADE_NAMES, GRADE_ORDER, GRADES
 from compapp.policy.categories import CATEGORIES, CATEGORY_NAMES, EVENT_FORMATS, FORMAT_NAMES
-from compapp.promotion.policy import (
+from compapp.policy.promotion import (
     NoPromotionRuleInForce,
     PromotionPolicy,
     PromotionRule,
@@ -109,7 +109,7 @@ class Eligibility:
             title=None,
             title_needs_approval=False,
             policy_id=policy.id if policy is not None else None,
-            version_from=version.valid_from if version is not None else None,
+            version_from=version.effective_from if version is not None else None,
             clause=None,
             citation=policy.citation(None, policy.source) if version is not None else None,
             reason=reason,
@@ -215,7 +215,7 @@ def _apply(
         title=title,
         title_needs_approval=needs_approval,
         policy_id=policy.id,
-        version_from=version.valid_from,
+        version_from=version.effective_from,
         clause=rule.clause,
         citation=policy.citation(rule.clause, rule.source),
         reason=f"{within}，{outcome}{title_note}",

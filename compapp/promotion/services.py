@@ -24,13 +24,14 @@ from compapp.contests.models import Competitor, Contest, Entry, EntryMember, Eve
 from compapp.core.messages import N_
 from compapp.core.refusals import Refusal
 from compapp.core.vocab import GRADE_NAMES
-from compapp.extensions import app_cached, db
+from compapp.extensions import db
+from compapp.policies.queries import promotion_rules_in_force
 from compapp.policy.categories import CATEGORY_NAMES, FORMAT_NAMES
+from compapp.policy.promotion import NoPromotionRuleInForce, PromotionPolicy, PromotionRuleSet
 from compapp.promotion.models import (
     UNDECIDED_STATUSES,
     PromotionCase,
 )
-from compapp.promotion.policy import NoPromotionRuleInForce, PromotionPolicy, PromotionRuleSet
 from compapp.promotion.rules import Eligibility, PromotionFacts, check_eligibility
 
 CASE_FIELDS = [
@@ -51,10 +52,9 @@ class PromotionRefused(Refusal):
 
 
 def promotion_rules() -> PromotionRuleSet:
-    """Return the promotion rule set the application loaded (strictly, once)."""
-    from compapp.promotion.policy import load_promotion_rules
-
-    return app_cached("promotion_rules", load_promotion_rules)
+    """Return the promotion rules in force: the shipped files, each replaced by its active
+    stored version (read strictly, once per set of active versions)."""
+    return promotion_rules_in_force()
 
 
 def promotion_categories(rules: PromotionRuleSet | None = None) -> list[str]:

@@ -34,7 +34,7 @@ TOTAL_HEADERS = [
 ]
 
 
-def write_awards_workbook(
+def write_awards_workbook(  # noqa: PLR0913 - the export's parts, and its language
     out: BinaryIO,
     contest_name: str,
     status_text: str,

@@ -193,6 +193,17 @@ def applies_to_header(header, facts: AwardFacts) -> bool:
     return facts.county_code == header.jurisdiction_code
 
 
+# The computation's first step: the facts it was given (with the place when there is one).
+FACTS_RANKED = N_(
+    "%(on)s %(category)s（%(format)s）%(result)s，第 %(rank)s 名；"
+    "选派单位 %(county)s %(county_code)s（%(prefecture)s %(prefecture_code)s）"
+)
+FACTS = N_(
+    "%(on)s %(category)s（%(format)s）%(result)s；"
+    "选派单位 %(county)s %(county_code)s（%(prefecture)s %(prefecture_code)s）"
+)
+
+
 def compute_awards(facts: AwardFacts, policies: PolicySet) -> AwardResult:
     """Return the award lines for ``facts`` under the policies in force on its award date."""
     if facts.event_format not in EVENT_FORMATS:
@@ -211,25 +222,7 @@ def compute_awards(facts: AwardFacts, policies: PolicySet) -> AwardResult:
         "prefecture": facts.prefecture_name,
         "prefecture_code": facts.prefecture_code,
     }
-    if facts.rank is not None:
-        _step(
-            out,
-            N_(
-                "%(on)s %(category)s（%(format)s）%(result)s，第 %(rank)s 名；"
-                "选派单位 %(county)s %(county_code)s（%(prefecture)s %(prefecture_code)s）"
-            ),
-            rank=facts.rank,
-            **facts_step,
-        )
-    else:
-        _step(
-            out,
-            N_(
-                "%(on)s %(category)s（%(format)s）%(result)s；"
-                "选派单位 %(county)s %(county_code)s（%(prefecture)s %(prefecture_code)s）"
-            ),
-            **facts_step,
-        )
+    _step(out, FACTS_RANKED if facts.rank is not None else FACTS, rank=facts.rank, **facts_step)
     if result is None:
         _step(out, N_("只有名次，没有奖牌或等级奖：不计现金奖励。"))
         return out

@@ -307,29 +307,62 @@ def grant_awards(
     basis = _basis(facts, result) if result is not None else None
     if facts is None:
         reason = "成绩已删除"
-    return _replace(
-        entry, current, basis, planned, wanted, live, user_id, reason, snapshot, error,
-        confirmed_by_adjustment,
-    )  # fmt: skip
+    run = _Recompute(entry, current, snapshot, error, user_id, reason, confirmed_by_adjustment)
+    return _replace(run, basis, planned, wanted, live)
 
 
-def _replace(
-    entry, current, basis, planned, by_key, live, user_id, reason, snapshot, error,
-    confirmed_by_adjustment=False,
-):  # fmt: skip
+@dataclass(frozen=True)
+class _Recompute:
+    """One recomputation of an entry's awards: what was current, who asks and why."""
+
+    entry: Entry
+    current: AwardComputation | None
+    snapshot: dict | None
+    error: str | None
+    user_id: int | None
+    reason: str
+    confirmed_by_adjustment: bool = False
+
+
+def _replace(run: _Recompute, basis, planned, by_key, live) -> AwardComputation:
+    """Store a new computation in place of the current one, its lines and its audit record."""
+    entry, current = run.entry, run.current
     computation = AwardComputation(
         entry_id=entry.id,
         basis=basis,
-        computed_by_id=user_id,
-        reason=reason,
-        placement=snapshot,
-        error=error,
+        computed_by_id=run.user_id,
+        reason=run.reason,
+        placement=run.snapshot,
+        error=run.error,
     )
     db.session.add(computation)
     db.session.flush()
     if current is not None:
         current.superseded_at = utcnow()
         current.superseded_by_id = computation.id
+    _write_lines(run, computation, by_key, live)
+    db.session.flush()
+    from compapp.audit.services import record_change, says
+
+    record_change(
+        "compute_awards",
+        "entry",
+        entry.id,
+        says(N_("奖励计算（%(reason)s）#%(id)s"), reason=run.reason, id=computation.id),
+        before={"computation_id": current.id if current else None},
+        after={
+            "computation_id": computation.id,
+            "placement": run.snapshot,
+            "error": run.error,
+            "lines": [[p.payee, p.competitor_id, p.payer_code, p.amount_fen] for p in planned],
+        },
+        user=db.session.get(User, run.user_id) if run.user_id else None,
+    )
+    return computation
+
+
+def _write_lines(run: _Recompute, computation, by_key, live) -> None:
+    """Retire unconfirmed lines and add the new ones; confirmed money changes by adjustments."""
     confirmed: dict[tuple, list[AwardLineRecord]] = defaultdict(list)
     for line in live:
         if line.budget_confirmation_id is None:
@@ -339,9 +372,9 @@ def _replace(
     for key in list(by_key) + [k for k in confirmed if k not in by_key]:
         wanted = by_key.get(key, [])
         settled = confirmed.get(key, [])
-        if not settled and not (confirmed_by_adjustment and confirmed):
+        if not settled and not (run.confirmed_by_adjustment and confirmed):
             for p in wanted:
-                _add_line(computation, entry, p, "award", p.amount_fen, p.explanation)
+                _add_line(computation, run.entry, p, "award", p.amount_fen, p.explanation)
             continue
         settled_fen = sum(line.amount_fen for line in settled)
         wanted_fen = sum(p.amount_fen for p in wanted)
@@ -351,30 +384,12 @@ def _replace(
         source = wanted[0] if wanted else settled[-1]
         why = "；".join(p.explanation.rstrip("。") for p in wanted) or "现在的成绩无此项奖励"
         text = (
-            f"调整（{reason}）：已确认 {format_yuan(from_fen(settled_fen))}，"
+            f"调整（{run.reason}）：已确认 {format_yuan(from_fen(settled_fen))}，"
             f"现应为 {format_yuan(from_fen(wanted_fen))}（{why}），"
             f"差额 {'+' if delta > 0 else '−'}{format_yuan(from_fen(abs(delta)))}"
             "（已确认的明细不作修改）。"
         )
-        _add_line(computation, entry, source, "adjustment", delta, text)
-    db.session.flush()
-    from compapp.audit.services import record_change, says
-
-    record_change(
-        "compute_awards",
-        "entry",
-        entry.id,
-        says(N_("奖励计算（%(reason)s）#%(id)s"), reason=reason, id=computation.id),
-        before={"computation_id": current.id if current else None},
-        after={
-            "computation_id": computation.id,
-            "placement": snapshot,
-            "error": error,
-            "lines": [[p.payee, p.competitor_id, p.payer_code, p.amount_fen] for p in planned],
-        },
-        user=db.session.get(User, user_id) if user_id else None,
-    )
-    return computation
+        _add_line(computation, run.entry, source, "adjustment", delta, text)
 
 
 def _add_line(computation, entry, p, kind: str, amount_fen: int, explanation: str) -> None:

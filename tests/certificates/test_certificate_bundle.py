@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from compapp.certificates.bundle import render_zip
-from compapp.certificates.content import award_certificate, file_name, verify_url
+from compapp.certificates.content import Placing, award_certificate, file_name, verify_url
 from compapp.certificates.fonts import GlyphMissing
 from compapp.certificates.serials import new_serial
 
@@ -20,13 +20,15 @@ def _items(count: int) -> list:
     for i in range(count):
         serial = new_serial()
         content = award_certificate(
-            serial=serial,
-            holder_name=f"选手{i:03d}",
+            Placing(
+                serial=serial,
+                holder_name=f"选手{i:03d}",
+                contest_name="2024年全国职业技能大赛",
+                event_name="焊接",
+                result_text="金牌",
+                issued_on=date(2024, 9, 15),
+            ),
             holder_role="选手" if i % 3 else "教练",
-            contest_name="2024年全国职业技能大赛",
-            event_name="焊接",
-            result_text="金牌",
-            issued_on=date(2024, 9, 15),
         )
         items.append((content, verify_url("https://compapp.example.cn", serial)))
     return items
@@ -93,12 +95,14 @@ def test_empty_batch_gives_an_empty_archive():
 def test_batch_with_an_unprintable_name_fails_before_writing_anything(items):
     """All unprintable certificates are named at once, before any rendering starts."""
     bad = award_certificate(
-        serial=new_serial(),
-        holder_name="刘䶮",
-        contest_name="2024年全国职业技能大赛",
-        event_name="焊接",
-        result_text="金牌",
-        issued_on=date(2024, 9, 15),
+        Placing(
+            serial=new_serial(),
+            holder_name="刘䶮",
+            contest_name="2024年全国职业技能大赛",
+            event_name="焊接",
+            result_text="金牌",
+            issued_on=date(2024, 9, 15),
+        )
     )
     out = io.BytesIO()
     with pytest.raises(GlyphMissing, match=bad.serial):

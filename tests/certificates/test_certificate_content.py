@@ -11,6 +11,7 @@ import pytest
 from compapp.certificates import content as content_module
 from compapp.certificates.content import (
     KINDS,
+    Placing,
     award_certificate,
     body_text,
     file_name,
@@ -35,8 +36,9 @@ def _award(**overrides):
         result_text="金牌",
         issued_on=date(2024, 9, 15),
     )
+    extra = {k: overrides.pop(k) for k in ("holder_role", "issuing_body") if k in overrides}
     values.update(overrides)
-    return award_certificate(**values)
+    return award_certificate(Placing(**values), **extra)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -67,14 +69,16 @@ def test_coaching_team_award_body_says_the_holder_coached():
 def test_promotion_body_states_both_grades_and_the_basis():
     """The confirmation names from- and to-grade and the rule's document (dq-2022, 000_…txt:95)."""
     content = promotion_certificate(
-        serial=SERIAL,
-        holder_name="扎西",
-        contest_name="2025年云南省职业技能大赛",
-        event_name="中式烹调师",
-        result_text="第 2 名",
+        Placing(
+            serial=SERIAL,
+            holder_name="扎西",
+            contest_name="2025年云南省职业技能大赛",
+            event_name="中式烹调师",
+            result_text="第 2 名",
+            issued_on=date(2025, 11, 3),
+        ),
         from_grade="三级/高级工",
         to_grade="二级/技师",
-        issued_on=date(2025, 11, 3),
     )
     text = body_text(content)
     assert "由三级/高级工晋升为二级/技师" in text
@@ -86,26 +90,30 @@ def test_promotion_certificate_needs_both_grades():
     """A confirmation without the grades would confirm nothing."""
     with pytest.raises(ValueError, match="from_grade"):
         promotion_certificate(
-            serial=SERIAL,
-            holder_name="扎西",
-            contest_name="c",
-            event_name="e",
-            result_text="第 2 名",
+            Placing(
+                serial=SERIAL,
+                holder_name="扎西",
+                contest_name="c",
+                event_name="e",
+                result_text="第 2 名",
+                issued_on=date(2025, 11, 3),
+            ),
             from_grade="",
             to_grade="二级/技师",
-            issued_on=date(2025, 11, 3),
         )
 
 
 def test_title_body_confers_the_yunnan_title():
     """Rule (1): employees are conferred 云南竞赛技术能手, 经核准 (000_…txt:95)."""
     content = title_certificate(
-        serial=SERIAL,
-        holder_name="李四",
-        contest_name="2025年云南省职业技能大赛",
-        event_name="电工",
-        result_text="第 1 名",
-        issued_on=date(2025, 11, 3),
+        Placing(
+            serial=SERIAL,
+            holder_name="李四",
+            contest_name="2025年云南省职业技能大赛",
+            event_name="电工",
+            result_text="第 1 名",
+            issued_on=date(2025, 11, 3),
+        )
     )
     assert "经核准，授予“云南竞赛技术能手”称号" in body_text(content)
 

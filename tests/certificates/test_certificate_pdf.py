@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from compapp.certificates.content import (
+    Placing,
     award_certificate,
     promotion_certificate,
     title_certificate,
@@ -33,35 +34,43 @@ def _contents(serial: str) -> dict:
     common = dict(serial=serial, issued_on=date(2025, 11, 3))
     return {
         "award": award_certificate(
-            holder_name="欧阳娜娜",
-            contest_name="2024年全国职业技能大赛",
-            event_name="焊接",
-            result_text="金牌",
-            **common,
+            Placing(
+                holder_name="欧阳娜娜",
+                contest_name="2024年全国职业技能大赛",
+                event_name="焊接",
+                result_text="金牌",
+                **common,
+            )
         ),
         "coach": award_certificate(
-            holder_name="王五",
+            Placing(
+                holder_name="王五",
+                contest_name="第47届世界技能大赛",
+                event_name="砌筑",
+                result_text="优胜奖",
+                **common,
+            ),
             holder_role="教练",
-            contest_name="第47届世界技能大赛",
-            event_name="砌筑",
-            result_text="优胜奖",
-            **common,
         ),
         "promotion": promotion_certificate(
-            holder_name="扎西",
-            contest_name="2025年云南省第三届职业技能大赛",
-            event_name="中式烹调师",
-            result_text="第 2 名",
+            Placing(
+                holder_name="扎西",
+                contest_name="2025年云南省第三届职业技能大赛",
+                event_name="中式烹调师",
+                result_text="第 2 名",
+                **common,
+            ),
             from_grade="三级/高级工",
             to_grade="二级/技师",
-            **common,
         ),
         "title": title_certificate(
-            holder_name="李四",
-            contest_name="2025年云南省第三届职业技能大赛",
-            event_name="电工",
-            result_text="第 1 名",
-            **common,
+            Placing(
+                holder_name="李四",
+                contest_name="2025年云南省第三届职业技能大赛",
+                event_name="电工",
+                result_text="第 1 名",
+                **common,
+            )
         ),
     }
 
@@ -201,12 +210,14 @@ def test_name_with_a_character_outside_the_font_is_refused_not_printed_as_a_box(
     """An official certificate never shows an empty box where a name's character should be."""
     serial = new_serial()
     content = award_certificate(
-        serial=serial,
-        holder_name="刘䶮",
-        contest_name="2024年全国职业技能大赛",
-        event_name="焊接",
-        result_text="金牌",
-        issued_on=date(2024, 9, 15),
+        Placing(
+            serial=serial,
+            holder_name="刘䶮",
+            contest_name="2024年全国职业技能大赛",
+            event_name="焊接",
+            result_text="金牌",
+            issued_on=date(2024, 9, 15),
+        )
     )
     with pytest.raises(GlyphMissing, match="holder_name '䶮'"):
         render_certificate(content, verify_url(BASE_URL, serial))

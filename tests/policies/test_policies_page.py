@@ -10,7 +10,7 @@ from pathlib import Path
 
 from compapp.core.money import format_yuan_short
 from compapp.policy.loader import AWARDS_DIR, load_policies
-from compapp.promotion.policy import load_promotion_rules
+from compapp.policy.promotion import load_promotion_rules
 
 SECTION_RE = re.compile(r'<section class="pol-doc" id="([^"]+)">(.*?)</section>', re.S)
 SOURCE_RE = re.compile(r"\d{3}_[0-9a-f]{16}\.txt|POLICY\.md|sha256|\.toml")

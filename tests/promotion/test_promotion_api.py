@@ -6,13 +6,13 @@ from datetime import date
 
 import pytest
 
+from compapp.policy.promotion import load_promotion_rules
 from compapp.promotion.api import (
     ApiError,
     answer_promotion_request,
     parse_promotion_request,
     promotion_response,
 )
-from compapp.promotion.policy import load_promotion_rules
 from compapp.promotion.rules import check_eligibility
 
 RULES = load_promotion_rules()

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from compapp.policy.strict_toml import PolicyFileError
-from compapp.promotion.policy import (
+from compapp.policy.promotion import (
     DEFAULT_DATA_DIR,
     NoPromotionRuleInForce,
     load_promotion_rules,
 )
+from compapp.policy.strict_toml import PolicyFileError
 
 SHIPPED = DEFAULT_DATA_DIR / "dq-2022.toml"
 
@@ -34,8 +34,9 @@ counties = ["533401", "533422", "533423"]
 citation = "000_506faec866124176.txt:95"
 
 [[versions]]
-valid_from = 2022-05-27
-citation = "000_506faec866124176.txt:135"
+effective_from = 2022-05-27
+date_assumed = false
+date_citation = "000_506faec866124176.txt:135"
 
 [[versions.rules]]
 clause = "(1)"
@@ -78,8 +79,9 @@ def test_shipped_rules_load_with_seven_rows_in_force_from_2022_05_27():
     assert policy.id == "dq-2022"
     assert policy.prefecture == "533400"
     (version,) = policy.versions
-    assert version.valid_from == date(2022, 5, 27)
-    assert version.valid_until is None
+    assert version.effective_from == date(2022, 5, 27)
+    assert version.effective_to is None
+    assert not version.date_assumed and version.date_citation == "000_506faec866124176.txt:135"
     assert len(version.rules) == 7
     assert [r.clause for r in version.rules] == ["(1)", "(1)", "(2)", "(2)", "(3)", "(3)", "(3)"]
 
@@ -121,7 +123,7 @@ def test_valid_minimal_file_loads(tmp_path):
     [
         ("individual = [4, 10]", "individual = [4.0, 10]", "individual = [4.0, 10]"),
         ('target = "senior"', 'target = "senior"\ntarget = "senior"', "target"),
-        ('citation = "000_506faec866124176.txt:135"\n', "\n", "versions[0].citation"),
+        ('date_citation = "000_506faec866124176.txt:135"\n', "\n", "versions[0].date_citation"),
         ('if_at_target = "technician"\ncitation = "000_506faec866124176.txt:95"\n',
          'if_at_target = "technician"\n', "versions[0].rules[1].citation"),
         ('citation = "000_506faec866124176.txt:95"\n\n[applies_to]', "\n[applies_to]",
@@ -139,11 +141,12 @@ def test_valid_minimal_file_loads(tmp_path):
         ("trio = [2, 6]", "trio = [0, 6]", "versions[0].rules[1].bands.trio"),
         ("trio = [2, 6]", "trio = [true, 6]", "versions[0].rules[1].bands.trio"),
         ("trio = [2, 6]", "trio = [2]", "versions[0].rules[1].bands.trio"),
-        ('citation = "000_506faec866124176.txt:135"', 'citation = "see the document"',
-         "versions[0].citation"),
-        ("valid_from = 2022-05-27", "valid_from = 2022-05-27T00:00:00",
-         "versions[0].valid_from"),
-        ("valid_from = 2022-05-27", 'valid_from = "2022-05-27"', "versions[0].valid_from"),
+        ('date_citation = "000_506faec866124176.txt:135"', 'date_citation = "see the document"',
+         "versions[0].date_citation"),
+        ("effective_from = 2022-05-27", "effective_from = 2022-05-27T00:00:00",
+         "versions[0].effective_from"),
+        ("effective_from = 2022-05-27", 'effective_from = "2022-05-27"',
+         "versions[0].effective_from"),
         ('clause = "(2)"', 'clause = "(2)"\nbonus = 3', "versions[0].rules[1].bonus"),
         ('counties = ["533401", "533422", "533423"]', 'counties = ["533401", "530523"]',
          "applies_to.counties[1]"),
@@ -179,13 +182,13 @@ def test_loader_refuses_overlapping_versions(tmp_path):
 def test_loader_accepts_versions_that_follow_each_other(tmp_path):
     """A closed version followed by a new one: each date finds exactly one version."""
     first = VALID.replace(
-        "valid_from = 2022-05-27", "valid_from = 2022-05-27\nvalid_until = 2023-12-31"
+        "effective_from = 2022-05-27", "effective_from = 2022-05-27\neffective_to = 2023-12-31"
     )
     second = VALID.split("[[versions]]", 1)[1].replace("2022-05-27", "2024-01-01", 1)
     write(tmp_path, first + "\n[[versions]]" + second)
     (policy,) = load_promotion_rules(tmp_path).policies
-    assert policy.version_on(date(2023, 12, 31)).valid_from == date(2022, 5, 27)
-    assert policy.version_on(date(2024, 1, 1)).valid_from == date(2024, 1, 1)
+    assert policy.version_on(date(2023, 12, 31)).effective_from == date(2022, 5, 27)
+    assert policy.version_on(date(2024, 1, 1)).effective_from == date(2024, 1, 1)
 
 
 def test_loader_refuses_two_files_in_force_together_for_one_prefecture(tmp_path):
@@ -227,7 +230,7 @@ def test_date_after_a_closed_version_raises_no_rule_in_force(tmp_path):
     write(
         tmp_path,
         VALID.replace(
-            "valid_from = 2022-05-27", "valid_from = 2022-05-27\nvalid_until = 2023-12-31"
+            "effective_from = 2022-05-27", "effective_from = 2022-05-27\neffective_to = 2023-12-31"
         ),
     )
     rules = load_promotion_rules(tmp_path)
@@ -239,3 +242,48 @@ def test_other_prefecture_has_no_policy_rather_than_an_error(tmp_path):
     """Only Diqing's rule is in the sources: others get None ('no rule configured')."""
     write(tmp_path, VALID)
     assert load_promotion_rules(tmp_path).in_force("530500", date(2021, 1, 1)) is None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ("effective_from = 2022-05-27", "valid_from = 2022-05-27", "versions[0].valid_from"),
+        ("effective_from = 2022-05-27", "effective_from = 2022-05-27\nvalid_until = 2023-12-31",
+         "versions[0].valid_until"),
+    ],
+)  # fmt: skip
+def test_the_old_date_words_are_refused_with_their_new_name(tmp_path, old, new, key):
+    """Promotion and award files share one vocabulary of a version's dates; a file written
+    with the words promotion files used before is told which word to write instead."""
+    write(tmp_path, VALID.replace(old, new, 1))
+    with pytest.raises(PolicyFileError) as info:
+        load_promotion_rules(tmp_path)
+    message = str(info.value)
+    assert message.startswith(f"dq-test.toml: {key}: renamed: write effective_")
+
+
+def test_an_assumed_date_needs_its_note(tmp_path):
+    """As in award files: an assumed start date says why (date_note), or it is refused."""
+    write(tmp_path, VALID.replace("date_assumed = false", "date_assumed = true", 1))
+    with pytest.raises(PolicyFileError, match=r"dq-test\.toml: versions\[0\]\.date_note"):
+        load_promotion_rules(tmp_path)
+
+
+def test_a_rule_without_its_quoted_sentence_is_refused(tmp_path):
+    """One citation rule for every policy file: each rule quotes the sentence it applies."""
+    write(tmp_path, VALID.replace('quote = "可晋升高级工"', 'quote = "  "', 1))
+    with pytest.raises(PolicyFileError, match=r"versions\[0\]\.rules\[1\]\.quote: unquoted"):
+        load_promotion_rules(tmp_path)
+
+
+def test_a_stored_version_takes_the_place_of_the_shipped_file():
+    """A version kept in the database is read by the same strict reader as the files and
+    replaces the shipped file of its id (as award policies' stored versions do)."""
+    text = SHIPPED.read_text(encoding="utf-8").replace(
+        "effective_from = 2022-05-27", "effective_from = 2022-06-01", 1
+    )
+    (policy,) = load_promotion_rules(revisions={"dq-2022": (text, "dq-2022.toml")}).policies
+    assert policy.versions[0].effective_from == date(2022, 6, 1)
+    assert policy.digest == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    with pytest.raises(PolicyFileError, match="is stored as 'dq-other'"):
+        load_promotion_rules(revisions={"dq-other": (text, "dq-other.toml")})

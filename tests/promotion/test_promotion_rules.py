@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from compapp.core.vocab import GRADE_ORDER
-from compapp.promotion.policy import NoPromotionRuleInForce, load_promotion_rules
+from compapp.policy.promotion import NoPromotionRuleInForce, load_promotion_rules
 from compapp.promotion.rules import (
     GRADE_NAMES,
     Eligibility,
@@ -43,25 +44,33 @@ TABLE = (
 )  # fmt: skip
 
 
+BASE_FACTS = PromotionFacts(
+    award_on=date(2024, 9, 15),
+    category="provincial_class1",
+    event_format="pair",
+    rank=2,
+    current_grade="senior",
+    is_employee=True,
+    county_code="533401",
+    prefecture_code="533400",
+)
+
+
 def facts(
-    category: str = "provincial_class1",
-    event_format: str = "pair",
-    rank: int = 2,
-    current_grade: str = "senior",
-    is_employee: bool = True,
-    county_code: str = "533401",
-    prefecture_code: str = "533400",
-    award_on: date = date(2024, 9, 15),
+    category: str = BASE_FACTS.category,
+    event_format: str = BASE_FACTS.event_format,
+    rank: int = BASE_FACTS.rank,
+    current_grade: str = BASE_FACTS.current_grade,
+    **changes,
 ) -> PromotionFacts:
-    return PromotionFacts(
-        award_on=award_on,
+    """Return the base facts with the given changes (a Diqing senior worker, pair, 2nd)."""
+    return replace(
+        BASE_FACTS,
         category=category,
         event_format=event_format,
         rank=rank,
         current_grade=current_grade,
-        is_employee=is_employee,
-        county_code=county_code,
-        prefecture_code=prefecture_code,
+        **changes,
     )
 
 
@@ -307,7 +316,7 @@ def test_in_force_finds_the_same_version_as_version_on():
     """The rule set's look-up by prefecture and the policy's own look-up by date agree."""
     for policy in RULES.policies:
         for version in policy.versions:
-            on = version.valid_from
+            on = version.effective_from
             assert RULES.in_force(policy.prefecture, on) == (policy, policy.version_on(on))
 
 
@@ -318,7 +327,7 @@ def test_ineligible_answers_cite_the_policy_only_under_a_version():
     version = policy.versions[0]
     under = Eligibility.ineligible(facts(), "理由", policy, version)
     assert (under.eligible, under.to_grade, under.title, under.clause) == (False, None, None, None)
-    assert (under.policy_id, under.version_from) == (policy.id, version.valid_from)
+    assert (under.policy_id, under.version_from) == (policy.id, version.effective_from)
     assert under.citation == policy.citation(None, policy.source)
     assert under.policy_digest == version.digest and under.reason == "理由"
     named = Eligibility.ineligible(facts(), "理由", policy)

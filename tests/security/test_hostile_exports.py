@@ -20,7 +20,7 @@ import pytest
 from pypdf import PdfReader
 
 from compapp.audit.services import record_change
-from compapp.certificates.content import award_certificate
+from compapp.certificates.content import Placing, award_certificate
 from compapp.certificates.pdf import render_certificate
 from compapp.certificates.serials import new_serial
 from compapp.contests.models import Coach, Competitor, Placement
@@ -234,12 +234,14 @@ def test_every_document_generator_keeps_a_hostile_name_as_plain_text(name):
     assert_safe_pdf(notice_pdf(notice), name)
     assert_safe_workbook(notice_workbook(notice), name)
     certificate = award_certificate(
-        holder_name=name,
-        contest_name=name,
-        event_name=name,
-        result_text="金牌",
-        serial=new_serial(),
-        issued_on=date(2025, 11, 3),
+        Placing(
+            holder_name=name,
+            contest_name=name,
+            event_name=name,
+            result_text="金牌",
+            serial=new_serial(),
+            issued_on=date(2025, 11, 3),
+        )
     )
     assert_safe_pdf(render_certificate(certificate, "https://compapp.example.cn/v"), name, True)
     line = [name, name, name, name, "金牌", "省级", name, 100, "yn", "(1)", name, name]

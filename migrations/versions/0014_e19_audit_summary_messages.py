@@ -1,16 +1,16 @@
 """Audit entries keep their summary as a catalog msgid and its values too, so the audit log
 reads in the page's language (an entry written before keeps its Chinese text).
 
-Revision ID: 0013_e19
-Revises: 0012_i13
+Revision ID: 0014_e19
+Revises: 0013_p16
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0013_e19"
-down_revision = "0012_i13"
+revision = "0014_e19"
+down_revision = "0013_p16"
 branch_labels = None
 depends_on = None
 

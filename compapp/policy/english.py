@@ -9,26 +9,13 @@ Pure: no Flask, no database.
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from pathlib import Path
 
-# The keys whose text a person reads, and so may carry an English twin "<key>_en".
-TRANSLATED_KEYS = frozenset({"note", "notice", "text", "date_note"})
+from compapp.policy.reading import TRANSLATED_KEYS, TWINS, parse_toml, remember, twin_key
+
 DATA_DIR = Path(__file__).parent / "data"
-
-_TWINS: dict[str, str] = {}
-
-
-def twin_key(key: str) -> str:
-    """The key of ``key``'s English twin (``note`` → ``note_en``)."""
-    return f"{key}_en"
-
-
-def remember(chinese: str, english: str) -> None:
-    """Keep ``english`` as the twin of ``chinese`` (the loader calls this for each pair)."""
-    if chinese.strip() and english.strip():
-        _TWINS[chinese.strip()] = english.strip()
+__all__ = ["TRANSLATED_KEYS", "english_twin", "remember", "twin_key"]
 
 
 @cache
@@ -49,7 +36,7 @@ def _shipped() -> None:
                 walk(inner)
 
     for path in sorted(DATA_DIR.rglob("*.toml")):
-        walk(tomllib.loads(path.read_text(encoding="utf-8")))
+        walk(parse_toml(path.read_text(encoding="utf-8")))
 
 
 def english_twin(chinese: str) -> str | None:
@@ -57,4 +44,4 @@ def english_twin(chinese: str) -> str | None:
     if not isinstance(chinese, str) or not chinese.strip():
         return None
     _shipped()
-    return _TWINS.get(chinese.strip())
+    return TWINS.get(chinese.strip())

@@ -17,7 +17,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
-from compapp.policy.english import TRANSLATED_KEYS, remember, twin_key
 from compapp.policy.strict_toml import PolicyFileError, _refuse_float, load_toml_strict
 
 __all__ = [
@@ -119,6 +118,23 @@ def _name_the_key(text: str, message: str) -> str:
         parts.append(inner)
     shown = lines[number - 1].strip()
     return f"{name}: {'.'.join(parts) or '?'} (line {number}): {problem} — {shown!r}"
+
+
+# The keys whose text a person reads, and so may carry an English twin "<key>_en" beside it
+# (compapp.policy.english looks the twins up).
+TRANSLATED_KEYS = frozenset({"note", "notice", "text", "date_note"})
+TWINS: dict[str, str] = {}
+
+
+def twin_key(key: str) -> str:
+    """The key of ``key``'s English twin (``note`` → ``note_en``)."""
+    return f"{key}_en"
+
+
+def remember(chinese: str, english: str) -> None:
+    """Keep ``english`` as the twin of ``chinese`` (the Reader calls this for each pair)."""
+    if chinese.strip() and english.strip():
+        TWINS[chinese.strip()] = english.strip()
 
 
 class Reader:

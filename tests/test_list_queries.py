@@ -104,7 +104,13 @@ def build(db, size: int, year: int, admin, second, finance_dq, serial: int) -> d
     db.session.commit()
     certificates.issue_all_certificates(contest, admin)
     db.session.commit()
-    return {"contest": contest.id, "year": year, "event": events[0].id, "notice": notice.id}
+    return {
+        "contest": contest.id,
+        "year": year,
+        "event": events[0].id,
+        "notice": notice.id,
+        "batch": batch.id,
+    }
 
 
 @pytest.fixture
@@ -142,6 +148,10 @@ def pages(b: dict) -> list[tuple[str, str]]:
         ("admin", f"/promotion/notices/{b['notice']}"),
         ("admin", f"/promotion/notices/{b['notice']}?page=2"),
         ("admin", f"/promotion/notices/{b['notice']}.xlsx"),
+        ("admin", f"/contests/{c}/payees"),
+        ("admin", f"/contests/{c}/award-list"),
+        ("admin", f"/imports/batches/{b['batch']}"),
+        ("admin", "/people/?q=选手"),
     ]
 
 
@@ -284,3 +294,132 @@ def test_a_budget_page_loads_only_the_lines_it_shows(db, clients, two_sizes):
     assert response.status_code == 200
     assert 'name="seen"' in page
     assert 0 < len(set(loaded)) <= 100, (lines, len(set(loaded)))
+
+
+def _confirm_rest(db, contest_id: int, second) -> None:
+    """Give every result of the contest its second confirmation (the budget then awaits)."""
+    from compapp.contests.models import Entry, Event, Placement
+    from compapp.contests.services import confirm_placement, placement_view
+
+    for placement in db.session.scalars(
+        db.select(Placement)
+        .join(Entry)
+        .join(Event)
+        .where(Event.contest_id == contest_id, Placement.status != "confirmed")
+    ).all():
+        confirm_placement(placement, second, placement_view(placement))
+    db.session.commit()
+
+
+def test_confirming_a_budget_loads_no_line_and_runs_as_many_statements_at_any_size(db, two_sizes):
+    """A payer confirms a province-scale budget in SQL: one conditional UPDATE with the
+    guards of a line awaiting confirmation claims the lines (no line loaded into Python), the
+    same statements for 6 or 130 entries; the confirmation and its audit record name how many
+    lines and their total."""
+    from sqlalchemy import event
+
+    from compapp.audit.models import AuditEntry
+    from compapp.auth.models import User
+    from compapp.contests.models import Contest
+    from compapp.finance.services import budget_view, confirm_budget
+    from compapp.rewards.models import AwardLineRecord
+
+    second = db.session.scalar(db.select(User).filter_by(username="admin2"))
+    for built in two_sizes:
+        _confirm_rest(db, built["contest"], second)
+    loaded, measured = [], []
+
+    def on_load(target, _context):
+        loaded.append(target.id)
+
+    for built in two_sizes:
+        db.session.remove()
+        contest = db.session.get(Contest, built["contest"])
+        officer = db.session.scalar(db.select(User).filter_by(username="finance_dq"))
+        seen = budget_view("533400", contest)
+        awaiting = seen["待确认明细条数"]
+        assert awaiting > 0
+        event.listen(AwardLineRecord, "load", on_load)
+        try:
+            with counted(db) as statements:
+                confirmation = confirm_budget(contest, "533400", officer, seen=seen)
+        finally:
+            event.remove(AwardLineRecord, "load", on_load)
+        db.session.commit()
+        assert loaded == [], len(loaded)
+        measured.append(len(statements))
+        assert (confirmation.line_count, confirmation.total_fen) == (
+            awaiting,
+            seen["待确认合计"],
+        )
+        claimed = db.session.execute(
+            db.select(db.func.count(), db.func.sum(AwardLineRecord.amount_fen)).where(
+                AwardLineRecord.budget_confirmation_id == confirmation.id
+            )
+        ).one()
+        assert tuple(claimed) == (awaiting, seen["待确认合计"])
+        audit = db.session.scalar(
+            db.select(AuditEntry)
+            .filter_by(action="confirm_budget", target_id=str(confirmation.id))
+            .order_by(AuditEntry.id.desc())
+        )
+        assert audit.after["line_count"] == awaiting
+        assert audit.after["total_fen"] == seen["待确认合计"]
+        assert f"{awaiting} 条" in audit.summary
+        assert budget_view("533400", contest)["待确认明细条数"] == 0
+    assert measured[0] == measured[1], measured
+
+
+def test_the_certificates_page_loads_only_the_certificates_it_shows_after_a_correction(
+    db, clients, two_sizes
+):
+    """After a correction superseded every certificate, the page counts in SQL who is due a
+    certificate again and who awaits the result, and pages both lists: it loads no more than
+    its pages of certificates, and runs as many statements at either size."""
+    from sqlalchemy import event
+
+    from compapp.auth.models import User
+    from compapp.certificates import services as certificates
+    from compapp.certificates.models import Certificate
+    from compapp.contests.models import Contest, Entry, Event
+    from compapp.paging import PAGE_SIZE
+
+    admin = db.session.scalar(db.select(User).filter_by(username="admin"))
+    second = db.session.scalar(db.select(User).filter_by(username="admin2"))
+    for built in two_sizes:
+        _confirm_rest(db, built["contest"], second)
+        certificates.issue_all_certificates(db.session.get(Contest, built["contest"]), admin)
+        db.session.commit()
+        entries = db.session.scalars(
+            db.select(Entry.id).join(Event).where(Event.contest_id == built["contest"])
+        ).all()
+        assert admin.id  # loaded before the certificates change (no flush half-way)
+        certificates.supersede_entry_certificates(entries, "result_reopened", admin)
+        db.session.commit()
+    small, large = two_sizes
+    superseded = db.session.scalar(
+        db.select(db.func.count(Certificate.id)).where(
+            Certificate.contest_id == large["contest"],
+            Certificate.superseded_reason.is_not(None),
+        )
+    )
+    assert superseded > 3 * PAGE_SIZE
+    url = "/certificates/contests/{}"
+    counts = [statements_of(db, clients, "admin", url.format(b["contest"])) for b in two_sizes]
+    assert counts[0] == counts[1], counts
+    loaded = []
+
+    def on_load(target, _context):
+        loaded.append(target.id)
+
+    client = clients("admin")
+    db.session.remove()
+    event.listen(Certificate, "load", on_load)
+    try:
+        response = client.get(url.format(large["contest"]))
+    finally:
+        event.remove(Certificate, "load", on_load)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert len(set(loaded)) <= 2 * PAGE_SIZE, (superseded, len(set(loaded)))
+    assert 'id="to-reissue"' in page and "xpage=2" in page

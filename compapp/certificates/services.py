@@ -538,47 +538,77 @@ def holders_query(contest: Contest, pending: bool):
     )
 
 
-def _superseded_unreplaced(contest: Contest) -> list[Certificate]:
-    return db.session.scalars(
-        db.select(Certificate)
-        .where(
-            Certificate.contest_id == contest.id,
-            Certificate.superseded_reason.is_not(None),
-            Certificate.replaced_by_id.is_(None),
-        )
-        .order_by(Certificate.id)
-    ).all()
-
-
-def _due_keys(contest: Contest) -> set[tuple]:
-    keys = due_keys_query([contest.id])
-    return {
-        tuple(row)
-        for row in db.session.execute(
-            db.select(keys.c.kind, keys.c.entry_id, keys.c.holder_type, keys.c.person_id)
-        )
-    }
-
-
-def reissue_state(contest: Contest) -> tuple[list[Holder], list[Certificate]]:
-    """Certificates a correction superseded and nobody replaced yet, in one read: (the holders
-    due one again, whom "issue all" reissues; the certificates whose holder is not due now —
-    the result awaits its second confirmation, or was withdrawn)."""
-    superseded = _superseded_unreplaced(contest)
-    if not superseded:
-        return [], []
-    due = _due_keys(contest)
-    valid = {
-        certificate_key(c)
-        for c in db.session.scalars(
-            db.select(Certificate).filter_by(contest_id=contest.id, status="valid")
-        )
-    }
-    keys = sorted(
-        {certificate_key(c) for c in superseded} & (due - valid), key=lambda k: (k[1], k[0], k[3])
+def _certificate_person():
+    return db.case(
+        (Certificate.holder_type == "competitor", Certificate.competitor_id),
+        else_=Certificate.coach_id,
     )
-    awaiting = [c for c in superseded if certificate_key(c) not in due]
-    return holders_for(keys), awaiting
+
+
+def _superseded_unreplaced(contest: Contest):
+    """Conditions of the contest's certificates a correction superseded and nobody replaced."""
+    return (
+        Certificate.contest_id == contest.id,
+        Certificate.superseded_reason.is_not(None),
+        Certificate.replaced_by_id.is_(None),
+    )
+
+
+def reissue_keys_query(contest: Contest, entry_ids=None):
+    """The keys of the holders due a certificate again ("issue all" reissues them): due now,
+    no valid certificate, and one that a correction superseded and nobody replaced — in SQL,
+    in the order of entries (``entry_ids``: only these entries')."""
+    keys = due_keys_query([contest.id])
+    joined, _never, all_revoked = _with_tallies(keys, [contest.id])
+    superseded = (
+        db.select(Certificate.id)
+        .where(
+            *_superseded_unreplaced(contest),
+            Certificate.entry_id == keys.c.entry_id,
+            Certificate.kind == keys.c.kind,
+            Certificate.holder_type == keys.c.holder_type,
+            _certificate_person() == keys.c.person_id,
+        )
+        .exists()
+    )
+    query = (
+        db.select(keys.c.kind, keys.c.entry_id, keys.c.holder_type, keys.c.person_id)
+        .select_from(joined)
+        .where(all_revoked, superseded)
+        .order_by(keys.c.entry_id, keys.c.kind, keys.c.person_id)
+    )
+    if entry_ids is not None:
+        query = query.where(keys.c.entry_id.in_(list(entry_ids)))
+    return query
+
+
+def reissue_keys_among(contest: Contest, keys: list[tuple]) -> set[tuple]:
+    """Which of ``keys`` (a page of holders) are due a certificate again, in one query."""
+    if not keys:
+        return set()
+    rows = db.session.execute(reissue_keys_query(contest, {k[1] for k in keys}))
+    return {tuple(row) for row in rows} & set(keys)
+
+
+def awaiting_reissue_query(contest: Contest):
+    """The contest's superseded, unreplaced certificates whose holder is not due now (the
+    result awaits its second confirmation, or was withdrawn), in issue order."""
+    keys = due_keys_query([contest.id])
+    due = (
+        db.select(keys.c.entry_id)
+        .where(
+            keys.c.entry_id == Certificate.entry_id,
+            keys.c.kind == Certificate.kind,
+            keys.c.holder_type == Certificate.holder_type,
+            keys.c.person_id == _certificate_person(),
+        )
+        .exists()
+    )
+    return (
+        db.select(Certificate)
+        .where(*_superseded_unreplaced(contest), ~due)
+        .order_by(Certificate.id)
+    )
 
 
 def holders_for(keys: list[tuple]) -> list[Holder]:
@@ -586,6 +616,8 @@ def holders_for(keys: list[tuple]) -> list[Holder]:
     loaded in a few queries."""
     from compapp.promotion.models import PromotionCase
 
+    if not keys:
+        return []
     entry_ids = {k[1] for k in keys}
     entries = {
         e.id: e

@@ -174,9 +174,18 @@ def contest(contest_id: int):
         arg="cpage",
         total=counts.valid_certificates + counts.revoked_certificates,
     )
-    # Holders whose certificate a correction superseded, due one again: "issue all" reissues.
-    reissue, awaiting = services.reissue_state(contest)
-    reissue_keys = {h.key for h in reissue}
+    # Holders whose certificate a correction superseded, due one again: "issue all" reissues
+    # them (counted and paged in SQL, beside the pending ones); certificates whose result is
+    # being corrected wait apart.
+    reissue = page_of(services.reissue_keys_query(contest), scalars=False, arg="xpage")
+    reissue_holders = services.holders_for([tuple(r) for r in reissue.items])
+    awaiting = page_of(services.awaiting_reissue_query(contest), arg="apage")
+    revoked_holders = services.holders_for([tuple(r) for r in revoked.items])
+    again = (
+        services.reissue_keys_among(contest, [h.key for h in revoked_holders])
+        if reissue.total
+        else set()
+    )
     unconfirmed = {
         c.id
         for c in certs.items
@@ -189,19 +198,13 @@ def contest(contest_id: int):
         certs=certs,
         pending=holder_rows(
             contest,
-            services.holders_for([tuple(r) for r in pending.items]) + reissue,
+            services.holders_for([tuple(r) for r in pending.items]) + reissue_holders,
         ),
         pending_page=pending,
-        to_reissue=reissue_keys,
-        awaiting_result=awaiting,
-        revoked=holder_rows(
-            contest,
-            [
-                h
-                for h in services.holders_for([tuple(r) for r in revoked.items])
-                if h.key not in reissue_keys
-            ],
-        ),
+        to_reissue={h.key for h in reissue_holders},
+        reissue_page=reissue,
+        awaiting_page=awaiting,
+        revoked=holder_rows(contest, [h for h in revoked_holders if h.key not in again]),
         revoked_page=revoked,
         reason_form=ReasonForm(),
         unconfirmed=unconfirmed,

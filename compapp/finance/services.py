@@ -486,6 +486,44 @@ def _claim_lines(ids: list[int], values: dict, *conditions) -> int:
     return changed
 
 
+def _awaiting_lines(payer_code: str, contest: Contest):
+    """The guards of a line awaiting confirmation, as SQL over the line alone (so a conditional
+    UPDATE can claim them): the payer's current, unconfirmed, unpaid lines of the contest whose
+    result has its second confirmation and is not revoked (``line_status_sql`` = awaiting_budget)."""
+    confirmed_results = (
+        db.select(Placement.entry_id)
+        .join(Entry, Entry.id == Placement.entry_id)
+        .join(Event, Event.id == Entry.event_id)
+        .where(
+            Event.contest_id == contest.id,
+            Placement.status == "confirmed",
+            Placement.revoked_at.is_(None),
+        )
+    )
+    return (
+        AwardLineRecord.payer_code == payer_code,
+        AwardLineRecord.is_current.is_(True),
+        AwardLineRecord.budget_confirmation_id.is_(None),
+        AwardLineRecord.paid_on.is_(None),
+        AwardLineRecord.entry_id.in_(confirmed_results),
+    )
+
+
+def _confirmed_by(confirmation: BudgetConfirmation) -> tuple[int, int, str]:
+    """Number, fen and fingerprint (as ``_status_fingerprint``) of the lines a confirmation
+    claimed, summed in SQL."""
+    count, fen, id_sum, low, high = db.session.execute(
+        db.select(
+            db.func.count(),
+            db.func.sum(AwardLineRecord.amount_fen),
+            db.func.sum(AwardLineRecord.id),
+            db.func.min(AwardLineRecord.id),
+            db.func.max(AwardLineRecord.id),
+        ).where(AwardLineRecord.budget_confirmation_id == confirmation.id)
+    ).one()
+    return count, int(fen or 0), digest([(count, int(id_sum or 0), low, high)])
+
+
 def confirm_budget(
     contest: Contest,
     payer_code: str,
@@ -497,10 +535,12 @@ def confirm_budget(
     """Confirm every line of the contest that ``payer_code`` pays and that awaits confirmation,
     as the officer saw them (``seen``: the page's ``budget_view``, compapp.core.seen).
 
-    The lines are claimed with a conditional UPDATE (still unconfirmed, current, their result
-    still confirmed): of two simultaneous confirmations exactly one wins; the other is rolled
-    back and told (``AlreadyDone``); a budget that changed since the page was opened is not
-    confirmed (``Changed``).
+    The lines are claimed in SQL by one conditional UPDATE carrying the guards of a line
+    awaiting confirmation (current, unconfirmed, unpaid, its result confirmed by a second
+    person and not revoked): no line is loaded, at any size. Of two simultaneous confirmations
+    exactly one wins; the other is rolled back and told (``AlreadyDone``); a budget that
+    changed since the page was opened is not confirmed (``Changed``), and the lines claimed
+    must be exactly those the officer saw (their count, total and fingerprint).
 
     :param funding_source: where the money comes from (finance.models.FUNDING_SOURCES).
     """
@@ -510,13 +550,13 @@ def confirm_budget(
         raise BudgetRefused(N_("只有该承担单位的财务人员可以确认其预算。"))
     if funding_source not in FUNDING_SOURCES:
         raise BudgetRefused(N_("请选择资金来源。"))
-    budget = budget_lines(payer_code, contest)
-    lines = budget.confirmable
-    if not lines:
+    view = budget_view(payer_code, contest)
+    count, fen = view[N_("待确认明细条数")], view[N_("待确认合计")]
+    if not count:
         _already_confirmed(contest, payer_code, seen)
         raise BudgetRefused(N_("没有待确认的明细：成绩须先经第二人复核确认。"))
     try:
-        check(seen, budget_view(payer_code, contest))
+        check(seen, view)
     except Changed:
         # The view is read afresh (on PostgreSQL a statement sees what committed a moment
         # ago): lines the officer saw confirmed meanwhile by someone else say who did it.
@@ -526,41 +566,37 @@ def confirm_budget(
         contest_id=contest.id,
         payer_code=payer_code,
         confirmed_by_id=user.id,
-        total_fen=sum(line.amount_fen for line in lines),
-        line_count=len(lines),
+        total_fen=fen,
+        line_count=count,
         note=note,
     )
     db.session.add(confirmation)
     db.session.flush()
-    ids = [line.id for line in lines]
-    confirmed_results = db.select(Placement.entry_id).where(
-        Placement.status == "confirmed", Placement.revoked_at.is_(None)
+    db.session.execute(
+        update(AwardLineRecord)
+        .where(*_awaiting_lines(payer_code, contest))
+        .values(budget_confirmation_id=confirmation.id, funding_source=funding_source)
+        .execution_options(synchronize_session=False)
     )
-    claimed = _claim_lines(
-        ids,
-        {"budget_confirmation_id": confirmation.id, "funding_source": funding_source},
-        AwardLineRecord.budget_confirmation_id.is_(None),
-        AwardLineRecord.is_current.is_(True),
-        AwardLineRecord.entry_id.in_(confirmed_results),
-    )
-    if claimed != len(ids):
+    if _confirmed_by(confirmation) != (count, fen, view[N_("待确认明细")]):
         db.session.rollback()
         _already_confirmed(contest, payer_code, seen)
         check(seen, budget_view(payer_code, contest))
         raise Changed([], unknown=True)
-    for line in lines:
-        db.session.expire(line, ["budget_confirmation_id", "funding_source"])
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, AwardLineRecord):  # lines the caller holds read the claim afresh
+            db.session.expire(obj, ["budget_confirmation_id", "funding_source"])
+    payer = db.session.get(Jurisdiction, payer_code)
     record_change(
         "confirm_budget",
         "budget",
         confirmation.id,
-        f"{budget.payer.name} 确认 {contest.name} 预算 {len(lines)} 条，"
-        f"合计 {format_yuan(confirmation.total)}",
+        f"{payer.name} 确认 {contest.name} 预算 {count} 条，合计 {format_yuan(confirmation.total)}",
         after={
             "contest_id": contest.id,
             "payer_code": payer_code,
-            "line_ids": ids,
-            "total_fen": confirmation.total_fen,
+            "line_count": count,
+            "total_fen": fen,
             "funding_source": funding_source,
         },
         user=user,

@@ -191,13 +191,13 @@ def test_every_export_keeps_a_hostile_name_as_plain_text(
 
 @pytest.mark.parametrize("hostile_contest", HOSTILE_NAMES, indirect=True)
 def test_an_export_made_by_a_background_job_keeps_a_hostile_name_as_plain_text(
-    hostile_contest, app, client, auth, create_user
+    hostile_contest, app, client, auth, create_user, monkeypatch
 ):
     """A large export is made by a job and downloaded from the job's page: the file and its
     download name keep the hostile text as typed, as the direct download does."""
     contest, name = hostile_contest
     create_user("org", "organiser")
-    app.config["EXPORT_DIRECT_MAX_ROWS"] = 0  # every export counts as large
+    monkeypatch.setitem(app.config, "EXPORT_DIRECT_MAX_ROWS", 0)  # every export is large
     auth.login("org")
     url = f"/contests/{contest.id}/awards.xlsx"
     offer = client.get(url)

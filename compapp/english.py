@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from compapp.core.vocab import GRADE_NAMES, GRADES
 from compapp.policy.categories import CATEGORY_NAMES, FORMAT_NAMES
+from compapp.policy.english import english_twin
 
 AMOUNT = r"¥[\d,]+(?:\.\d+)?"
 
@@ -209,6 +210,13 @@ RULES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
             + f" ({m.group('num')}), with no date; compapp assumes {_iso(m)}."
         ),
     ),
+    # A version's period (compapp/policy/loader.py PolicyVersion.period_text).
+    (
+        re.compile(r"(?P<a>\d{4}-\d\d-\d\d) 至 (?P<b>\d{4}-\d\d-\d\d)"),
+        lambda m: f"{m.group('a')} to {m.group('b')}",
+    ),
+    (re.compile(r"(?P<a>\d{4}-\d\d-\d\d) 起(?!施行)"), lambda m: f"from {m.group('a')}"),
+    (re.compile(r"（假定日期）"), lambda m: " (date assumed)"),
     (re.compile(r"(?P<m>\d{1,2}) 月$"), lambda m: _month(m.group("m"))),
     (re.compile(r"^演示数据$"), lambda m: "demo data"),
     # A holder's role on certificate lists.
@@ -383,6 +391,9 @@ def english(text) -> str:
     """``text`` read in English: every known stored-sentence shape rewritten."""
     if not isinstance(text, str) or not text:
         return text
+    twin = english_twin(text)  # a policy file's own sentence (a notice) with its English
+    if twin is not None:
+        return twin
     for pattern, replace in RULES:
         text = pattern.sub(replace, text)
     return text
@@ -393,3 +404,28 @@ def shown(text):
     if text and str(get_locale()) == "en":
         return english(str(text))
     return text
+
+
+def recorded(step) -> str:
+    """A recorded step (a computation's trace) as the page's language reads it.
+
+    A step is stored as [msgid, values] (compapp.core.messages): the catalog gives its
+    sentence and each value reads through the catalog (labels) and ``shown`` (stored
+    sentences, policy notices), names and numbers kept. A step stored as plain text by an
+    older compapp (before steps were kept as msgid and values) is returned as it was written.
+    """
+    if isinstance(step, list | tuple) and len(step) == 2 and isinstance(step[0], str):
+        msgid, values = step
+        return _(msgid, **{k: _value(v) for k, v in (values or {}).items()})
+    return step
+
+
+def _value(value):
+    if isinstance(value, str) and value:
+        return shown(_(value))
+    return value
+
+
+def recorded_in_chinese(step) -> bool:
+    """Whether ``step`` is plain text kept as written (Chinese) rather than msgid and values."""
+    return not (isinstance(step, list | tuple) and len(step) == 2)

@@ -64,6 +64,18 @@ def reason_filter(value):
     return shown_reason(value)
 
 
+def recorded_filter(value):
+    """A recorded step ([msgid, values]) in the page's language; an old step stored as
+    Chinese text is marked as Chinese (lang="zh-CN") on an English page."""
+    from markupsafe import Markup, escape
+
+    from compapp.english import recorded, recorded_in_chinese
+
+    if recorded_in_chinese(value) and str(get_locale()) == "en":
+        return Markup('<span lang="zh-CN">%s</span>') % escape(value)
+    return recorded(value)
+
+
 FILTERS = {
     "yuan": yuan_filter,
     "yuan_short": yuan_short_filter,
@@ -71,6 +83,7 @@ FILTERS = {
     "cntime": time_filter,
     "shown": shown_filter,
     "reason": reason_filter,
+    "recorded": recorded_filter,
 }
 
 

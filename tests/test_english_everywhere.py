@@ -73,23 +73,16 @@ KNOWN_GAPS = [
         r"",
     ),
     (
-        "exported files (Excel, PDF, CSV) are still written in Chinese in any page language",
-        r"\.(xlsx|pdf|csv)(\?|$)",
-        r"",
+        "the audit log's CSV keeps each change's before and after as recorded (JSON data)",
+        r"^/audit/export\.csv",
+        r"^\{",
     ),
     (
-        "the policy data files (compapp/policy/data) write their notes, notices and readings "
-        "in Chinese only: the policies and readings pages and the notices they give",
-        r"",
-        r"^(龙陵|迪庆方案第|优胜奖已登记|玉溪市对)",
-    ),
-    ("the same, on the policy and readings pages", r"^/(policies/|readings)", r""),
-    (
-        "an award computation's record (its trace) is kept as computed, in Chinese",
-        r"^/entries/\d+/awards/history",
+        "the import template is the form the importer reads back: its column headers, sheet "
+        "names and drop-down values are Chinese keys (its instructions read in English)",
+        r"^/imports/contests/\d+/template\.xlsx",
         r"",
     ),
-    ("audit log summaries are stored records, written in Chinese", r"^/audit/", r""),
 ]
 # A document number (文号) such as 云人社通〔2019〕98号: a document's reference.
 DOCUMENT_NUMBER = re.compile(
@@ -279,7 +272,12 @@ def _file_texts(data: bytes, content_type: str) -> list[str] | None:
             for row in sheet.iter_rows(values_only=True):
                 texts.extend(str(v) for v in row if isinstance(v, str))
         return texts
-    if "csv" in content_type or "text/plain" in content_type:
+    if "csv" in content_type:
+        import csv
+
+        text = data.decode("utf-8-sig", "replace")
+        return [field for row in csv.reader(io.StringIO(text)) for field in row]
+    if "text/plain" in content_type:
         return data.decode("utf-8-sig", "replace").splitlines()
     return None
 

@@ -22,7 +22,7 @@ from compapp.accounts import services
 from compapp.accounts.forms import SetPasswordForm, UserForm
 from compapp.audit.models import AuditEntry
 from compapp.audit.queries import audit_actions, audit_query
-from compapp.audit.services import record_change, snapshot
+from compapp.audit.services import record_change, snapshot, summary_text
 from compapp.auth.access import admin_required, public
 from compapp.auth.models import User
 from compapp.auth.queries import user_named, users_in_order
@@ -258,7 +258,9 @@ def audit():
         tiebreak=AuditEntry.id,
     )
     actions = audit_actions()
-    return render_template("accounts/audit.html", entries=entries, actions=actions)
+    return render_template(
+        "accounts/audit.html", entries=entries, actions=actions, summary_text=summary_text
+    )
 
 
 @bp.route("/audit/export.csv")
@@ -293,7 +295,7 @@ def audit_export():
                     e.action,
                     e.target_type,
                     e.target_id or "",
-                    e.summary,
+                    summary_text(e),
                     json.dumps(e.before, ensure_ascii=False) if e.before is not None else "",
                     json.dumps(e.after, ensure_ascii=False) if e.after is not None else "",
                     e.ip or "",

@@ -22,7 +22,11 @@ class AuditEntry(db.Model):
     action: Mapped[str] = mapped_column(String(60), index=True)
     target_type: Mapped[str] = mapped_column(String(40), index=True)
     target_id: Mapped[str | None] = mapped_column(String(40), index=True)
-    summary: Mapped[str] = mapped_column(String(400))
+    summary: Mapped[str] = mapped_column(String(400))  # the Chinese text, as written
+    # The summary as a catalog msgid and its values (compapp.audit.services.Said), read in
+    # the page's language; None on entries written before (they show ``summary``).
+    summary_msgid: Mapped[str | None] = mapped_column(String(400))
+    summary_values: Mapped[dict | None] = mapped_column(JSON)
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     ip: Mapped[str | None] = mapped_column(String(64))

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, has_request_context, request
 from sqlalchemy.orm import joinedload, selectinload
 
-from compapp.audit.services import record_change
+from compapp.audit.services import record_change, says
 from compapp.auth.models import utcnow
 from compapp.certificates.content import (
     CertificateContent,
@@ -772,8 +772,15 @@ def _issue(
             "issue_certificate",
             "certificate",
             cert.id,
-            f"颁发{KIND_TEXT[cert.kind]} {cert.serial}（{holder.name}，"
-            f"{content.contest_name} {content.event_name} {content.result_text}）",
+            says(
+                N_("颁发%(kind)s %(serial)s（%(holder)s，%(contest)s %(event)s %(result)s）"),
+                kind=KIND_TEXT[cert.kind],
+                serial=cert.serial,
+                holder=holder.name,
+                contest=content.contest_name,
+                event=content.event_name,
+                result=content.result_text,
+            ),
             after=_audit_fields(cert),
             user=user,
         )
@@ -1071,13 +1078,21 @@ def issue_honour_certificate(
     )
     db.session.add(cert)
     db.session.flush()
-    summary = (
-        f"颁发{KIND_TEXT['honour']} {cert.serial}（{content.holder_name}，{content.contest_name}，"
-        f"{content.result_text}）"
+    summary = says(
+        N_("颁发%(kind)s %(serial)s（%(holder)s，%(honour)s，%(result)s）"),
+        kind=KIND_TEXT["honour"],
+        serial=cert.serial,
+        holder=content.holder_name,
+        honour=content.contest_name,
+        result=content.result_text,
     )
     if existing:
-        summary = (
-            f"撤销后重新颁发{KIND_TEXT['honour']} {cert.serial}（{content.holder_name}）：{reason}"
+        summary = says(
+            N_("撤销后重新颁发%(kind)s %(serial)s（%(holder)s）：%(why)s"),
+            kind=KIND_TEXT["honour"],
+            serial=cert.serial,
+            holder=content.holder_name,
+            why=reason,
         )
     record_change(
         "issue_certificate", "certificate", cert.id, summary, after=_audit_fields(cert), user=user
@@ -1110,7 +1125,12 @@ def record_download(cert: Certificate, user) -> None:
         "download_certificate",
         "certificate",
         cert.id,
-        f"下载{KIND_TEXT[cert.kind]} {cert.serial}（{cert.holder_name}）",
+        says(
+            N_("下载%(kind)s %(serial)s（%(holder)s）"),
+            kind=KIND_TEXT[cert.kind],
+            serial=cert.serial,
+            holder=cert.holder_name,
+        ),
         user=user,
     )
 
@@ -1213,7 +1233,7 @@ def start_contest_zip(contest: Contest, user) -> tuple[Job, bool]:
         "download_certificate_zip",
         "contest",
         contest.id,
-        f"打包下载赛事证书 {contest.name}（{len(certs)} 份）",
+        says(N_("打包下载赛事证书 %(contest)s（%(n)s 份）"), contest=contest.name, n=len(certs)),
         user=user,
     )
     return job, new

@@ -42,3 +42,8 @@ def format_datetime(at: datetime, language: str = "zh") -> str:
     if language == "en":
         return local.strftime("%Y-%m-%d %H:%M")
     return f"{format_date(local.date(), 'arabic')} {local:%H:%M}"
+
+
+def format_day(d: date, language: str = "zh") -> str:
+    """Write a day as a page or export in ``language`` does: 2026年12月3日, or 2026-12-03."""
+    return d.isoformat() if language == "en" else format_date(d, "arabic")

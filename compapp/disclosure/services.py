@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from compapp import labels
@@ -83,11 +84,11 @@ def award_rows(contest: Contest, masked: bool) -> list[dict]:
         }
         for member in entry.members:
             fen = amounts.get((entry.id, "competitor", member.competitor_id), {})
-            rows.append(_row(base, show(member.competitor.name), "选手", fen))
+            rows.append(_row(base, show(member.competitor.name), _("选手"), fen))
         if entry.coaches:
             fen = amounts.get((entry.id, "coaching_team", None), {})
             names = "、".join(show(ec.coach.name) for ec in entry.coaches)
-            rows.append(_row(base, names, "教练团队", fen))
+            rows.append(_row(base, names, _("教练团队"), fen))
     return rows
 
 
@@ -115,11 +116,8 @@ def public_content(contest: Contest) -> dict:
 
 
 def internal_content(contest: Contest) -> dict:
-    """The internal award list: full names (never ID or bank data), in Chinese."""
-    from flask_babel import force_locale
-
-    with force_locale("zh"):
-        return _content(contest, award_rows(contest, masked=False))
+    """The internal award list: full names (never ID or bank data), in the page's language."""
+    return _content(contest, award_rows(contest, masked=False))
 
 
 def _content(contest: Contest, rows: list[dict]) -> dict:

@@ -4,6 +4,7 @@ withdraw and export (the internal list with full names)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -107,10 +108,15 @@ def internal_export(contest_id: int, fmt: str):
     """The internal 获奖名单 with full names (no ID or bank data), for the office's files."""
     contest = get_contest(contest_id)
     content = services.internal_content(contest)
-    title = f"{contest.name} 获奖名单（内部使用）"
+    title = _("%(contest)s 获奖名单（内部使用）", contest=contest.name)
+    name = f"{contest.name}_{_('获奖名单')}"
     if fmt == "xlsx":
-        return download(award_list_workbook(content, title), f"{contest.name}_获奖名单.xlsx", XLSX)
+        return download(award_list_workbook(content, title, say=_), f"{name}.xlsx", XLSX)
     if fmt == "pdf":
-        note = "内部使用：含完整姓名，请勿对外公开。公开版本请使用“公开获奖名单”。"
-        return download(award_list_pdf(content, title, note), f"{contest.name}_获奖名单.pdf", PDF)
+        note = _("内部使用：含完整姓名，请勿对外公开。公开版本请使用“公开获奖名单”。")
+        return download(
+            award_list_pdf(content, title, note, say=_, language=str(get_locale())),
+            f"{name}.pdf",
+            PDF,
+        )
     abort(404)

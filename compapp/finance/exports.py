@@ -6,7 +6,7 @@ Plain rows in, a file out: no Flask, no database; a request or a background job 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -21,6 +21,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from compapp.certificates.fonts import ensure_font
+from compapp.core.dates import format_day
+from compapp.core.messages import N_, as_written
 from compapp.core.money import capital_numerals, format_yuan
 from compapp.core.pdftext import para
 from compapp.core.xlsx import append_row, new_workbook, save_workbook, write_table
@@ -50,41 +52,57 @@ class BudgetSheet:
     printed_on: date
     confirmations: list[str]
     notices: list[str]  # of the lines' computations (POLICY.md §4.5, §5.4)
+    # The asker's language: its catalog (flask_babel's gettext) and code; the rows, totals'
+    # names, citations and notices above come already in that language.
+    say: Callable[..., str] = as_written
+    language: str = "zh"
 
 
-HEADERS = ["赛事", "赛项", "领取对象", "选派单位", "成绩", "类型", "金额（元）", "状态", "依据"]
+HEADERS = [
+    N_("赛事"),
+    N_("赛项"),
+    N_("领取对象"),
+    N_("选派单位"),
+    N_("成绩"),
+    N_("类型"),
+    N_("金额（元）"),
+    N_("状态"),
+    N_("依据"),
+]
 
 
 def write_budget_workbook(out: BinaryIO, sheet: BudgetSheet) -> int:
     """Write the budget as an Excel workbook to ``out``, streamed: lines with a total row,
     then totals by status, citations and notices. Return how many lines were written."""
+    _ = sheet.say  # the catalog's keyword, so the sentences below are extracted
     wb = new_workbook()
-    ws = wb.create_sheet("预算明细")
+    ws = wb.create_sheet(_("预算明细"))
     written = write_table(
         ws,
-        HEADERS,
+        [_(h) for h in HEADERS],
         (
             [r.contest, r.event, r.payee, r.county, r.result, r.kind, r.amount, r.status, r.clause]
             for r in sheet.rows
         ),
         {7},
-        ["合计", "", "", "", "", "", sheet.total, "", ""],
+        [_("合计"), "", "", "", "", "", sheet.total, "", ""],
         widths=dict(enumerate((28, 16, 30, 26, 14, 8, 14, 12, 40), start=1)),
-        caption=f"{sheet.payer} 奖励资金预算：{sheet.scope}",
+        caption=_("%(payer)s 奖励资金预算：%(scope)s", payer=sheet.payer, scope=sheet.scope),
     )
-    append_row(ws, ["大写", capital_numerals(sheet.total)])
-    totals = wb.create_sheet("按状态汇总")
-    append_row(totals, ["状态", "金额（元）"])
+    if sheet.language != "en":
+        append_row(ws, ["大写", capital_numerals(sheet.total)])
+    totals = wb.create_sheet(_("按状态汇总"))
+    append_row(totals, [_("状态"), _("金额（元）")])
     for name, amount in sheet.status_totals:
         append_row(totals, [name, amount])
-    append_row(totals, ["合计", sheet.total])
-    notes = wb.create_sheet("政策依据")
+    append_row(totals, [_("合计"), sheet.total])
+    notes = wb.create_sheet(_("政策依据"))
     for line in sheet.citations:
         append_row(notes, [line])
-    info = wb.create_sheet("说明")
+    info = wb.create_sheet(_("说明"))
     info.column_dimensions["B"].width = 80
     for notice in sheet.notices:
-        append_row(info, ["提示", notice])
+        append_row(info, [_("提示"), notice])
     save_workbook(wb, out)
     return written
 
@@ -163,6 +181,7 @@ def fitted(text: str, style: ParagraphStyle, width: float):
 def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
     """Write a printable A4 landscape budget to ``out``: figures, 大写, signatures, citations.
     The lines are laid out page by page as they stream in (PagedTable)."""
+    _ = sheet.say  # the catalog's keyword, so the sentences below are extracted
     font = ensure_font()
     base = ParagraphStyle("base", fontName=font, fontSize=9, leading=12)
     title = ParagraphStyle("title", parent=base, fontSize=16, leading=22, alignment=1)
@@ -176,24 +195,29 @@ def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
         rightMargin=14 * mm,
         topMargin=14 * mm,
         bottomMargin=14 * mm,
-        title=f"{sheet.payer} 奖励资金预算确认表",
+        title=_("%(payer)s 奖励资金预算确认表", payer=sheet.payer),
         author="compapp",
     )
     story = [
-        para(f"{sheet.payer} 职业技能竞赛奖励资金预算确认表", title),
+        para(_("%(payer)s 职业技能竞赛奖励资金预算确认表", payer=sheet.payer), title),
         Spacer(1, 4 * mm),
-        para(f"范围：{sheet.scope}　　打印日期：{sheet.printed_on.isoformat()}", base),
+        para(
+            _(
+                "范围：%(scope)s　　打印日期：%(day)s",
+                scope=sheet.scope,
+                day=format_day(sheet.printed_on, sheet.language),
+            ),
+            base,
+        ),
         Spacer(1, 3 * mm),
     ]
     for notice in sheet.notices:
-        story.append(para(f"提示：{notice}", base))
+        story.append(para(_("提示：%(notice)s", notice=notice), base))
     if sheet.notices:
         story.append(Spacer(1, 3 * mm))
-    header = [
-        para(h, base)
-        for h in ("赛项", "领取对象", "选派单位", "成绩", "类型", "金额（元）", "状态", "依据")
-    ]
-    widths = [34 * mm, 52 * mm, 40 * mm, 26 * mm, 14 * mm, 30 * mm, 22 * mm, 50 * mm]
+    header = [para(_(h), base) for h in HEADERS[1:]]
+    # The status column keeps the words of "Awaiting finance confirmation" whole.
+    widths = [34 * mm, 52 * mm, 40 * mm, 26 * mm, 14 * mm, 30 * mm, 28 * mm, 44 * mm]
     rows = (
         [
             fitted(r.event, base, widths[0]),
@@ -207,7 +231,7 @@ def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
         ]
         for r in sheet.rows
     )
-    total = ["合计", "", "", "", "", format_yuan(sheet.total, symbol=False), "", ""]
+    total = [_("合计"), "", "", "", "", format_yuan(sheet.total, symbol=False), "", ""]
     story.append(
         PagedTable(
             header,
@@ -226,7 +250,12 @@ def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
     )
     story.append(Spacer(1, 4 * mm))
     story.append(
-        para(f"合计金额：{format_yuan(sheet.total)}（大写：{capital_numerals(sheet.total)}）", base)
+        para(
+            _("合计金额：%(total)s", total=format_yuan(sheet.total))
+            if sheet.language == "en"
+            else f"合计金额：{format_yuan(sheet.total)}（大写：{capital_numerals(sheet.total)}）",
+            base,
+        )
     )
     story.append(
         para(
@@ -238,8 +267,8 @@ def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
     story.append(Spacer(1, 10 * mm))
     signatures = Table(
         [
-            ["经办人（签字）：", "", "审核人（签字）：", "", "财务负责人（签字）：", ""],
-            ["日期：", "", "日期：", "", "单位（盖章）：", ""],
+            [_("经办人（签字）："), "", _("审核人（签字）："), "", _("财务负责人（签字）："), ""],
+            [_("日期："), "", _("日期："), "", _("单位（盖章）："), ""],
         ],
         colWidths=[30 * mm, 55 * mm, 30 * mm, 55 * mm, 36 * mm, 55 * mm],
         rowHeights=12 * mm,
@@ -256,18 +285,23 @@ def write_budget_pdf(out: BinaryIO, sheet: BudgetSheet) -> None:
             ]
         )
     )
-    story += [signatures, Spacer(1, 8 * mm), para("政策依据：", small)]
+    story += [signatures, Spacer(1, 8 * mm), para(_("政策依据："), small)]
     story += [para(f"{i}. {c}", small) for i, c in enumerate(sheet.citations, start=1)]
     story.append(
         para(
-            "标有“按 compapp 读法”的依据，以及各条提示所涉的读法，"
-            "见 compapp 公开页面“compapp 对政策中不明确之处的读法”（/readings）。",
+            _(
+                "标有“按 compapp 读法”的依据，以及各条提示所涉的读法，"
+                "见 compapp 公开页面“compapp 对政策中不明确之处的读法”（/readings）。"
+            ),
             small,
         )
     )
     story.append(
         para(
-            "金额按政策文件逐条计算，每行四舍五入到分，合计为各行之和；“调整”为已确认明细之后成绩变更产生的差额。",
+            _(
+                "金额按政策文件逐条计算，每行四舍五入到分，合计为各行之和；"
+                "“调整”为已确认明细之后成绩变更产生的差额。"
+            ),
             small,
         )
     )

@@ -11,6 +11,7 @@ from flask_babel import get_locale
 
 from compapp import labels
 from compapp.contests.models import Contest, Entry, Event, Placement
+from compapp.english import shown
 from compapp.extensions import db
 from compapp.finance.report_exports import Report, ReportRow
 from compapp.finance.roster import clause_text
@@ -94,7 +95,7 @@ def annual_report(payer_code: str, year: int) -> Report:
     report.by_month = [ReportRow(months[m], *by_month.get(m, (0, 0, 0))) for m in range(1, 13)]
     query = _grouped(payer_code, year, AwardLineRecord.policy_id, AwardLineRecord.clause)
     report.by_clause = [
-        ReportRow(clause_text(pid, clause), int(c), int(p), int(n))
+        ReportRow(shown(clause_text(pid, clause)), int(c), int(p), int(n))
         for pid, clause, c, p, n in _rows(query)
     ]
     return report

@@ -5,6 +5,7 @@ Plain rows in, bytes out: no Flask, no database.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import BytesIO
 
@@ -19,7 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from compapp.certificates.fonts import ensure_font
-from compapp.core.messages import N_
+from compapp.core.messages import N_, as_written
 from compapp.core.money import capital_numerals, format_yuan, from_fen
 from compapp.core.pdftext import para
 from compapp.core.xlsx import append_row, write_table
@@ -47,6 +48,10 @@ class Report:
     by_county: list[ReportRow] = field(default_factory=list)
     by_month: list[ReportRow] = field(default_factory=list)
     by_clause: list[ReportRow] = field(default_factory=list)
+    # The asker's language: its catalog (flask_babel's gettext) and code; the rows' labels
+    # come already in that language.
+    say: Callable[..., str] = as_written
+    language: str = "zh"
 
     @property
     def confirmed_fen(self) -> int:
@@ -67,28 +72,32 @@ class Report:
         ]
 
 
-HEADERS_TAIL = ["参赛组数", "已确认（元）", "已支付（元）", "未支付（元）"]
+HEADERS_TAIL = [N_("参赛组数"), N_("已确认（元）"), N_("已支付（元）"), N_("未支付（元）")]
+CHARTED = (N_("按月份"), N_("按赛事类别"), N_("按州（市）"))
 
 
 def report_workbook(report: Report) -> bytes:
     """One sheet per breakdown with totals, and bar charts of the month and category sheets."""
+    _ = report.say  # the catalog's keyword, so the sentences below are extracted
     wb = Workbook()
     summary = wb.active
-    summary.title = "汇总"
-    append_row(summary, [f"{report.payer} {report.year} 年度职业技能竞赛奖励资金执行情况"])
-    append_row(summary, ["已确认（元）", from_fen(report.confirmed_fen)])
-    append_row(summary, ["已支付（元）", from_fen(report.paid_fen)])
-    append_row(summary, ["未支付（元）", from_fen(report.confirmed_fen - report.paid_fen)])
-    append_row(summary, ["已支付（大写）", capital_numerals(from_fen(report.paid_fen))])
+    summary.title = _("汇总")
+    append_row(summary, [_title(report)])
+    append_row(summary, [_("已确认（元）"), from_fen(report.confirmed_fen)])
+    append_row(summary, [_("已支付（元）"), from_fen(report.paid_fen)])
+    append_row(summary, [_("未支付（元）"), from_fen(report.confirmed_fen - report.paid_fen)])
+    if report.language != "en":  # 大写: Chinese capital numerals, for Chinese files
+        append_row(summary, ["已支付（大写）", capital_numerals(from_fen(report.paid_fen))])
     summary.column_dimensions["A"].width = 18
     summary.column_dimensions["B"].width = 40
     for row in range(2, 5):
         summary.cell(row=row, column=2).number_format = "#,##0.00"
-    for title, label, rows in report.sections():
+    for key, label, rows in report.sections():
+        title = _(key)
         ws = wb.create_sheet(title)
         write_table(
             ws,
-            [label, *HEADERS_TAIL],
+            [_(label), *(_(h) for h in HEADERS_TAIL)],
             [
                 [
                     r.label,
@@ -101,22 +110,27 @@ def report_workbook(report: Report) -> bytes:
             ],
             {3, 4, 5},
             [
-                "合计",
+                _("合计"),
                 sum(r.entries for r in rows),
                 from_fen(sum(r.confirmed_fen for r in rows)),
                 from_fen(sum(r.paid_fen for r in rows)),
                 from_fen(sum(r.unpaid_fen for r in rows)),
             ],
             widths={1: 48, 2: 10, 3: 16, 4: 16, 5: 16},
-            caption=f"{report.payer} {report.year} 年度：{title}",
+            caption=_(
+                "%(payer)s %(year)s 年度：%(title)s",
+                payer=report.payer,
+                year=report.year,
+                title=title,
+            ),
         )
         ws.print_title_rows = "2:2"
         ws.page_setup.orientation = "landscape"
-        if title in ("按月份", "按赛事类别", "按州（市）") and rows:
+        if key in CHARTED and rows:
             chart = BarChart()
             chart.type = "col"
-            chart.title = f"{title}（元）"
-            chart.y_axis.title = "元"
+            chart.title = _("%(title)s（元）", title=title)
+            chart.y_axis.title = _("元")
             data = Reference(ws, min_col=3, max_col=4, min_row=2, max_row=2 + len(rows))
             cats = Reference(ws, min_col=1, min_row=3, max_row=2 + len(rows))
             chart.add_data(data, titles_from_data=True)
@@ -128,8 +142,19 @@ def report_workbook(report: Report) -> bytes:
     return out.getvalue()
 
 
-def _bar_chart(rows: list[ReportRow], font: str, title: str, horizontal: bool = False) -> Drawing:
-    """Confirmed and paid amounts (in 10,000 yuan) as grouped bars, labels in Chinese."""
+def _title(report: Report) -> str:
+    _ = report.say
+    return _(
+        "%(payer)s %(year)s 年度职业技能竞赛奖励资金执行情况", payer=report.payer, year=report.year
+    )
+
+
+def _bar_chart(
+    rows: list[ReportRow], font: str, title: str, horizontal: bool = False, say=as_written
+) -> Drawing:
+    """Confirmed and paid amounts (in 10,000 yuan) as grouped bars, labelled in the language
+    of ``say``."""
+    _ = say
     height = 70 * mm if not horizontal else max(50 * mm, (12 + 9 * len(rows)) * mm)
     drawing = Drawing(170 * mm, height)
     chart = HorizontalBarChart() if horizontal else VerticalBarChart()
@@ -153,13 +178,20 @@ def _bar_chart(rows: list[ReportRow], font: str, title: str, horizontal: bool = 
         chart.categoryAxis.labels.dy = -8
     drawing.add(chart)
     drawing.add(
-        String(0, height - 8, f"{title}（万元；蓝：已确认，橙：已支付）", fontName=font, fontSize=9)
+        String(
+            0,
+            height - 8,
+            _("%(title)s（万元；蓝：已确认，橙：已支付）", title=title),
+            fontName=font,
+            fontSize=9,
+        )
     )
     return drawing
 
 
 def report_pdf(report: Report) -> bytes:
     """A4 portrait: summary, charts by month, category and prefecture, then every table."""
+    _ = report.say  # the catalog's keyword, so the sentences below are extracted
     font = ensure_font()
     base = ParagraphStyle("base", fontName=font, fontSize=9, leading=12)
     heading = ParagraphStyle("heading", parent=base, fontSize=16, leading=22, alignment=1)
@@ -172,29 +204,41 @@ def report_pdf(report: Report) -> bytes:
         rightMargin=15 * mm,
         topMargin=14 * mm,
         bottomMargin=14 * mm,
-        title=f"{report.payer} {report.year} 年度奖励资金执行情况",
+        title=_title(report),
         author="compapp",
     )
     paid, confirmed = from_fen(report.paid_fen), from_fen(report.confirmed_fen)
     story = [
-        para(f"{report.payer} {report.year} 年度职业技能竞赛奖励资金执行情况", heading),
+        para(_title(report), heading),
         Spacer(1, 4 * mm),
         para(
-            f"已确认 {format_yuan(confirmed)}，已支付 {format_yuan(paid)}（{capital_numerals(paid)}），"
-            f"未支付 {format_yuan(confirmed - paid)}。按颁奖日期在 {report.year} 年内的赛事统计。",
+            _(
+                "已确认 %(confirmed)s，已支付 %(paid)s，未支付 %(unpaid)s。"
+                "按颁奖日期在 %(year)s 年内的赛事统计。",
+                confirmed=format_yuan(confirmed),
+                paid=format_yuan(paid),
+                unpaid=format_yuan(confirmed - paid),
+                year=report.year,
+            )
+            if report.language == "en"
+            else f"已确认 {format_yuan(confirmed)}，已支付 {format_yuan(paid)}"
+            f"（{capital_numerals(paid)}），未支付 {format_yuan(confirmed - paid)}。"
+            f"按颁奖日期在 {report.year} 年内的赛事统计。",
             base,
         ),
         Spacer(1, 3 * mm),
     ]
     if any(r.confirmed_fen for r in report.by_month):
-        story.append(_bar_chart(report.by_month, font, "按月份"))
+        story.append(_bar_chart(report.by_month, font, _("按月份"), say=_))
     if report.by_category:
-        story.append(_bar_chart(report.by_category, font, "按赛事类别", horizontal=True))
+        story.append(_bar_chart(report.by_category, font, _("按赛事类别"), horizontal=True, say=_))
     if report.by_prefecture:
-        story.append(_bar_chart(report.by_prefecture, font, "按选派州（市）", horizontal=True))
-    for title, label, rows in report.sections():
-        story.append(para(title, h2))
-        data = [[para(h, base) for h in [label, *HEADERS_TAIL]]]
+        story.append(
+            _bar_chart(report.by_prefecture, font, _("按选派州（市）"), horizontal=True, say=_)
+        )
+    for key, label, rows in report.sections():
+        story.append(para(_(key), h2))
+        data = [[para(_(h), base) for h in [label, *HEADERS_TAIL]]]
         for r in rows:
             data.append(
                 [
@@ -207,7 +251,7 @@ def report_pdf(report: Report) -> bytes:
             )
         data.append(
             [
-                "合计",
+                _("合计"),
                 str(sum(r.entries for r in rows)),
                 format_yuan(from_fen(sum(r.confirmed_fen for r in rows)), symbol=False),
                 format_yuan(from_fen(sum(r.paid_fen for r in rows)), symbol=False),

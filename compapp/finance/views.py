@@ -14,6 +14,7 @@ from flask_login import current_user
 from compapp import labels
 from compapp.auth.access import require_role
 from compapp.binding import refusal_message, seen_from_form, seen_token
+from compapp.certificates.services import today_local
 from compapp.citing.services import award_citation
 from compapp.contests.models import Contest
 from compapp.core.dates import format_datetime
@@ -21,6 +22,7 @@ from compapp.core.messages import N_
 from compapp.core.money import format_yuan, from_fen
 from compapp.core.seen import AlreadyDone, Changed
 from compapp.downloads import PDF, XLSX, download, download_written
+from compapp.english import shown
 from compapp.extensions import db
 from compapp.finance import queries, services
 from compapp.finance.exports import (
@@ -252,7 +254,7 @@ def budget_rows(code: str, contest: Contest | None = None, year: int | None = No
     placement = cache(lambda rank, medal, prize: labels.placement(
         {"rank": rank, "medal": medal, "prize": prize}
     ))  # fmt: skip
-    citation = cache(lambda policy_id, clause: award_citation(policy_id, clause).text)
+    citation = cache(lambda policy_id, clause: shown(award_citation(policy_id, clause).text))
     status = cache(labels.line_status)
     for row in services.budget_line_rows(code, contest, year):
         p = row.placement
@@ -299,10 +301,12 @@ def budget_sheet(
             for s in services.STATUSES
             if s in by_status
         ],
-        services.budget_citations(code, contest, year),
-        date.today(),
+        [shown(c) for c in services.budget_citations(code, contest, year)],
+        today_local(),
         confirmed,
-        services.budget_notices(code, contest, year),
+        [shown(n) for n in services.budget_notices(code, contest, year)],
+        say=_,
+        language=str(get_locale()),
     )
 
 
@@ -323,9 +327,9 @@ def year_export(year: int, fmt: str):
 def export_stem(code: str, contest: Contest | None = None, year: int | None = None) -> str:
     payer = db.session.get(Jurisdiction, code).name
     return (
-        f"{payer}_{contest.name}_奖励预算"
+        f"{payer}_{contest.name}_{_('奖励预算')}"
         if contest is not None
-        else f"{payer}_{year}年度_奖励预算"
+        else f"{payer}_{_('%(year)s 年度', year=year)}_{_('奖励预算')}"
     )
 
 
@@ -338,7 +342,19 @@ def export_sheet(code: str, contest: Contest | None = None, year: int | None = N
     sheet = budget_sheet(code, scope, year=year)
     if sheet is None:
         payer = db.session.get(Jurisdiction, code).name
-        sheet = BudgetSheet(payer, scope, [], from_fen(0), [], [], date.today(), [], [])
+        sheet = BudgetSheet(
+            payer,
+            scope,
+            [],
+            from_fen(0),
+            [],
+            [],
+            today_local(),
+            [],
+            [],
+            say=_,
+            language=str(get_locale()),
+        )
     return sheet
 
 
@@ -603,15 +619,14 @@ def _report_charts(report) -> dict:
 
 @bp.route("/years/<int:year>/report.<fmt>")
 def annual_report_export(year: int, fmt: str):
-    from flask_babel import force_locale
+    from dataclasses import replace
 
     from compapp.finance.report import annual_report as build
     from compapp.finance.report_exports import report_pdf, report_workbook
 
-    # An official Chinese form whatever the page language (as the roster): one language inside.
-    with force_locale("zh"):
-        report = build(payer_code(), year)
-    stem = f"{report.payer}_{year}年度_奖励资金执行情况"
+    # In the language of the page that asked, one language inside (labels, months, notes).
+    report = replace(build(payer_code(), year), say=_, language=str(get_locale()))
+    stem = f"{report.payer}_{_('%(year)s 年度', year=year)}_{_('奖励资金执行情况')}"
     if fmt == "xlsx":
         return download(report_workbook(report), f"{stem}.xlsx", XLSX)
     if fmt == "pdf":

@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,6 +21,7 @@ from compapp.auth.access import organiser_required
 from compapp.contests import queries as contest_queries
 from compapp.contests.access import get_contest, scoped
 from compapp.contests.models import Contest
+from compapp.core.dates import format_day
 from compapp.downloads import XLSX, download
 from compapp.extensions import db
 from compapp.i18n import refusal_text
@@ -68,12 +70,13 @@ def download_template(contest_id: int):
     data = template.build_template(
         contest.name,
         labels.category(contest.category),
-        contest.award_on.isoformat(),
+        format_day(contest.award_on, str(get_locale())),
         import_plan.result_labels(contest.category),
         [c.label for c in counties.values()],
         [(e.occupation, FORMAT_NAMES[e.format]) for e in contest.events],
+        say=_,
     )
-    return download(data, f"导入模板-{contest.name}.xlsx", XLSX)
+    return download(data, f"{_('导入模板')}-{contest.name}.xlsx", XLSX)
 
 
 def _upload_page(contest: Contest, form: UploadForm, status: int = 200):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -14,20 +15,26 @@ from compapp.notifications import services
 
 bp = Blueprint("notifications", __name__)
 
+# A task's sentence with its count (%(num)s): English needs the singular for one
+# ("1 objection"), so it is read with ngettext; the calendar's has no count.
 TASK_TEXT = {
-    "results": N_("%(n)s 条成绩等待您复核"),
-    "promotions": N_("%(n)s 个晋升案件等待确认"),
-    "titles": N_("%(n)s 个称号等待核准"),
-    "objections": N_("%(n)s 条公示异议等待调查处理"),
-    "reissue": N_("%(n)s 份已撤销的证书尚未补发"),
+    "results": N_("%(num)s 条成绩等待您复核"),
+    "promotions": N_("%(num)s 个晋升案件等待确认"),
+    "titles": N_("%(num)s 个称号等待核准"),
+    "objections": N_("%(num)s 条公示异议等待调查处理"),
+    "reissue": N_("%(num)s 份已撤销的证书尚未补发"),
     "calendar": N_("工作日历即将到期：请录入下一年的节假日安排，否则无法计算公示期"),
-    "lines": N_("%(n)s 条本级财政承担的奖励明细等待确认"),
-    "unpaid": N_("%(n)s 条已确认的奖励明细尚未登记支付"),
+    "lines": N_("%(num)s 条本级财政承担的奖励明细等待确认"),
+    "unpaid": N_("%(num)s 条已确认的奖励明细尚未登记支付"),
 }
 
 
 def task_text(task: services.Task) -> str:
-    return _(TASK_TEXT[task.key], n=task.count)
+    text = TASK_TEXT[task.key]
+    if "%(num)s" not in text:
+        return _(text)
+    # Chinese has one form; the catalog gives English its singular and plural.
+    return ngettext(text, text, task.count)
 
 
 def notification_text(n) -> str:

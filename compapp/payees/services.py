@@ -6,7 +6,7 @@ and each reading in full records who read how many, for which payer and scope.
 
 from __future__ import annotations
 
-from compapp.audit.services import record_change
+from compapp.audit.services import record_change, says
 from compapp.contests.models import Coach, Competitor
 from compapp.contests.rules import ID_NUMBER_MESSAGES
 from compapp.core.bank import bank_problems, clean_bank_details, mask_account
@@ -78,13 +78,19 @@ def save_payee(holder, bank_name: str, branch: str, account: str, user, id_numbe
     if isinstance(holder, Coach) and id_number.strip() and not holder.id_number:
         holder.id_number = normalise_id_number(id_number)
     db.session.flush()
-    kind = "教练" if isinstance(holder, Coach) else "选手"
     record_change(
         "update_bank_account",
         "coach" if isinstance(holder, Coach) else "competitor",
         holder.id,
-        f"登记{kind} {holder.name} 的收款账户：{details.bank_name}{details.branch} "
-        f"{mask_account(details.account_number)}",
+        says(
+            N_("登记教练 %(name)s 的收款账户：%(bank)s%(branch)s %(account)s")
+            if isinstance(holder, Coach)
+            else N_("登记选手 %(name)s 的收款账户：%(bank)s%(branch)s %(account)s"),
+            name=holder.name,
+            bank=details.bank_name,
+            branch=details.branch,
+            account=mask_account(details.account_number),
+        ),
         before=before,
         after={
             "bank_name": details.bank_name,

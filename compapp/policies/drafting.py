@@ -402,9 +402,12 @@ def correct_dates(
     if effective_to is not None:
         target["effective_to"] = effective_to
     target["date_assumed"] = date_assumed
-    target.pop("date_note", None)
+    old_note = target.pop("date_note", None)
+    old_english = target.pop("date_note_en", None)  # its English twin holds while it is kept
     if date_note:
         target["date_note"] = date_note
+        if old_english and date_note == old_note:
+            target["date_note_en"] = old_english
     target["date_citation"] = citation
     versions.sort(key=lambda v: v["effective_from"])
     data["versions"] = versions

@@ -15,12 +15,15 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from compapp import labels
 from compapp.auth.access import public
+from compapp.english import shown
 from compapp.i18n import refusal_text
+from compapp.policy.english import english_twin
 
 bp = Blueprint("policies", __name__, url_prefix="/policies")
 
@@ -32,7 +35,10 @@ _SOURCE_RE = re.compile(r"\d{3}_[0-9a-f]{16}\.txt(?::\d+(?:-\d+)?)?")
 
 
 def plain(text: str) -> str:
-    """Return a data note without source file names or lines (what a person reads)."""
+    """Return a data note without source file names or lines (what a person reads), in
+    English on an English page when the data gives its English twin."""
+    if text and str(get_locale()) == "en":
+        text = english_twin(text) or text
     text = _SOURCE_PAREN_RE.sub("", text or "")
     text = re.sub(r"按\s*" + _POLICY_MD_RE.pattern, "按其读法", text)
     text = _POLICY_MD_RE.sub("其读法", text)
@@ -554,7 +560,7 @@ def admin_correct_dates(policy_id: str):
     policy = policies[policy_id]
     form = DateCorrectionForm()
     form.version_from.choices = options(
-        (v.effective_from.isoformat(), v.period_text()) for v in policy.versions
+        (v.effective_from.isoformat(), shown(v.period_text())) for v in policy.versions
     )
     if form.validate_on_submit():
         errors: dict = {}

@@ -120,6 +120,23 @@ def _name_the_key(text: str, message: str) -> str:
     return f"{name}: {'.'.join(parts) or '?'} (line {number}): {problem} — {shown!r}"
 
 
+# The keys whose text a person reads, and so may carry an English twin "<key>_en" beside it
+# (compapp.policy.english looks the twins up).
+TRANSLATED_KEYS = frozenset({"note", "notice", "text", "date_note"})
+TWINS: dict[str, str] = {}
+
+
+def twin_key(key: str) -> str:
+    """The key of ``key``'s English twin (``note`` → ``note_en``)."""
+    return f"{key}_en"
+
+
+def remember(chinese: str, english: str) -> None:
+    """Keep ``english`` as the twin of ``chinese`` (the Reader calls this for each pair)."""
+    if chinese.strip() and english.strip():
+        TWINS[chinese.strip()] = english.strip()
+
+
 class Reader:
     """Check one parsed file; every refusal names the file and the key path."""
 
@@ -134,6 +151,8 @@ class Reader:
         """Return ``table`` after refusing unknown keys and reporting missing ones."""
         if not isinstance(table, dict):
             raise self.fail(where, "expected a table")
+        # A sentence a person reads may have its English twin beside it (compapp.policy.english).
+        allowed = allowed | {twin_key(k) for k in allowed & TRANSLATED_KEYS}
         for key in table:
             if key not in allowed:
                 raise self.fail(_path(where, key), "unknown key (a typo?)")
@@ -157,6 +176,11 @@ class Reader:
         value = table.get(key, None if required else "")
         if not isinstance(value, str) or (required and not value.strip()):
             raise self.fail(_path(where, key), "expected a non-empty string")
+        if key in TRANSLATED_KEYS and twin_key(key) in table:
+            english = table[twin_key(key)]
+            if not isinstance(english, str) or not english.strip():
+                raise self.fail(_path(where, twin_key(key)), "expected a non-empty string")
+            remember(value, english)
         return value
 
     def texts(self, table: dict, key: str, where: str) -> list[str]:

@@ -16,6 +16,7 @@ from compapp.policy.reading import PolicyFileError, load_toml_strict
 
 READINGS_FILE = Path(__file__).parent / "data" / "readings.toml"
 _KEYS = {"id", "title", "title_en", "text", "text_en", "basis"}
+_OPTIONAL = {"basis_en"}  # a basis that is only document references needs no English
 _ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
@@ -29,6 +30,7 @@ class Reading:
     text: str
     text_en: str
     basis: str
+    basis_en: str = ""
 
 
 def load_readings(path: Path | None = None) -> dict[str, Reading]:
@@ -40,9 +42,11 @@ def load_readings(path: Path | None = None) -> dict[str, Reading]:
     readings: dict[str, Reading] = {}
     for index, entry in enumerate(data["readings"]):
         where = f"{path.name}: readings[{index}]"
-        if not isinstance(entry, dict) or set(entry) != _KEYS:
-            raise PolicyFileError(f"{where}: needs exactly the keys {sorted(_KEYS)}")
-        for key in _KEYS:
+        if not isinstance(entry, dict) or not _KEYS <= set(entry) <= _KEYS | _OPTIONAL:
+            raise PolicyFileError(
+                f"{where}: needs the keys {sorted(_KEYS)} (and may have {sorted(_OPTIONAL)})"
+            )
+        for key in entry:
             if not isinstance(entry[key], str) or not entry[key].strip():
                 raise PolicyFileError(f"{where}.{key}: expected a non-empty string")
         if not _ID_RE.match(entry["id"]) or entry["id"] in readings:

@@ -18,7 +18,7 @@ from flask import has_request_context
 from flask_babel import gettext
 from sqlalchemy.orm import joinedload, selectinload
 
-from compapp.audit.services import record_change, snapshot
+from compapp.audit.services import record_change, says, snapshot
 from compapp.auth.models import User, utcnow
 from compapp.contests.models import Competitor, Contest, Entry, EntryMember, Event, Placement
 from compapp.core.messages import N_
@@ -230,7 +230,11 @@ def evaluate_contest_promotions(
                     "create_promotion_case",
                     "promotion_case",
                     case.id,
-                    f"{competitor.name}：{case.reason}",
+                    says(
+                        N_("%(name)s：%(case_reason)s"),
+                        name=competitor.name,
+                        case_reason=case.reason,
+                    ),
                     None,
                     snapshot(case, CASE_FIELDS),
                     user=user,

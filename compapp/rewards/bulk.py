@@ -40,6 +40,7 @@ from sqlalchemy import (
 
 from compapp.auth.models import User, utcnow
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event, Placement
+from compapp.core.messages import N_
 from compapp.extensions import db
 from compapp.policy.loader import NoPolicyInForce, PolicySet
 from compapp.rewards.models import AwardBasis, AwardComputation, AwardLineRecord
@@ -363,7 +364,7 @@ def grant_awards_bulk(
 
 def _record_batches(ac, new, user_id: int | None, reason: str) -> None:
     """One audit entry per contest: the computations made, their lines and payer totals."""
-    from compapp.audit.services import record_change
+    from compapp.audit.services import record_change, says
 
     per_contest = db.session.execute(
         select(
@@ -405,8 +406,16 @@ def _record_batches(ac, new, user_id: int | None, reason: str) -> None:
             "compute_awards",
             "contest",
             contest_id,
-            f"奖励计算（{reason}）：{count} 个名次，计算 #{first_id}–#{last_id}，"
-            f"{lines} 条奖励明细",
+            says(
+                N_(
+                    "奖励计算（%(reason)s）：%(n)s 个名次，计算 #%(first)s–#%(last)s，%(lines)s 条奖励明细"
+                ),
+                reason=reason,
+                n=count,
+                first=first_id,
+                last=last_id,
+                lines=lines,
+            ),
             before={"computation_id": None},
             after={
                 "computations": count,

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from compapp import labels
 from compapp.auth.models import User
 from compapp.core.money import format_yuan, from_fen
+from compapp.english import shown
 from compapp.extensions import db
 from compapp.rewards.models import AwardComputation
 
@@ -55,9 +56,11 @@ def _documents(computation: AwardComputation) -> dict[str, tuple[str, bool]]:
 def _version_text(name: str, on: tuple[str, bool]) -> str:
     if on[1]:
         return _(
-            "%(doc)s，%(on)s 起施行的版本（文件未写明施行日期，按假定日期）", doc=name, on=on[0]
+            "%(doc)s，%(on)s 起施行的版本（文件未写明施行日期，按假定日期）",
+            doc=shown(name),
+            on=on[0],
         )
-    return _("%(doc)s，%(on)s 起施行的版本", doc=name, on=on[0])
+    return _("%(doc)s，%(on)s 起施行的版本", doc=shown(name), on=on[0])
 
 
 def _amounts(computation: AwardComputation) -> dict[tuple[str, str], int]:

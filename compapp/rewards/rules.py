@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from compapp.core.messages import N_
 from compapp.core.money import format_yuan_short, round_fen
 from compapp.policy.categories import (
     CATEGORIES,
@@ -140,7 +141,8 @@ class AwardResult:
     competitor_lines: list[AwardLine] = field(default_factory=list)
     coaching_team_lines: list[AwardLine] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
-    trace: list[str] = field(default_factory=list)
+    # Each step as [msgid, values] (compapp.core.messages): read in the page's language.
+    trace: list[list] = field(default_factory=list)
     # policy id -> (version effective_from, sha256 of the policy file)
     policies_used: dict[str, tuple[date, str]] = field(default_factory=dict)
 
@@ -191,6 +193,17 @@ def applies_to_header(header, facts: AwardFacts) -> bool:
     return facts.county_code == header.jurisdiction_code
 
 
+# The computation's first step: the facts it was given (with the place when there is one).
+FACTS_RANKED = N_(
+    "%(on)s %(category)s（%(format)s）%(result)s，第 %(rank)s 名；"
+    "选派单位 %(county)s %(county_code)s（%(prefecture)s %(prefecture_code)s）"
+)
+FACTS = N_(
+    "%(on)s %(category)s（%(format)s）%(result)s；"
+    "选派单位 %(county)s %(county_code)s（%(prefecture)s %(prefecture_code)s）"
+)
+
+
 def compute_awards(facts: AwardFacts, policies: PolicySet) -> AwardResult:
     """Return the award lines for ``facts`` under the policies in force on its award date."""
     if facts.event_format not in EVENT_FORMATS:
@@ -199,20 +212,24 @@ def compute_awards(facts: AwardFacts, policies: PolicySet) -> AwardResult:
         raise InvalidFacts(f"名次必须不小于 1，收到 {facts.rank}。")
     result = check_result(facts.category, facts.medal, facts.prize)
     out = AwardResult()
-    out.trace.append(
-        f"{facts.award_on.isoformat()} {CATEGORY_NAMES[facts.category]}"
-        f"（{FORMAT_NAMES[facts.event_format]}）{result_name(facts.medal, facts.prize)}"
-        + (f"，第 {facts.rank} 名" if facts.rank is not None else "")
-        + f"；选派单位 {facts.county_name} {facts.county_code}"
-        f"（{facts.prefecture_name} {facts.prefecture_code}）"
-    )
+    facts_step = {
+        "on": facts.award_on.isoformat(),
+        "category": CATEGORY_NAMES[facts.category],
+        "format": FORMAT_NAMES[facts.event_format],
+        "result": result_name(facts.medal, facts.prize),
+        "county": facts.county_name,
+        "county_code": facts.county_code,
+        "prefecture": facts.prefecture_name,
+        "prefecture_code": facts.prefecture_code,
+    }
+    _step(out, FACTS_RANKED if facts.rank is not None else FACTS, rank=facts.rank, **facts_step)
     if result is None:
-        out.trace.append("只有名次，没有奖牌或等级奖：不计现金奖励。")
+        _step(out, N_("只有名次，没有奖牌或等级奖：不计现金奖励。"))
         return out
 
     level_order = {level: index for index, level in enumerate(PAYER_LEVELS)}
     organiser_code, organiser_name = facts.organiser
-    out.trace.append(f"主办：{organiser_name} {organiser_code}")
+    _step(out, N_("主办：%(name)s %(code)s"), name=organiser_name, code=organiser_code)
     applicable = sorted(
         (policy for policy in policies if applies_to(policy, facts) or runs_contest(policy, facts)),
         key=lambda p: (level_order[p.header.jurisdiction_level], p.id),
@@ -226,8 +243,12 @@ def compute_awards(facts: AwardFacts, policies: PolicySet) -> AwardResult:
             version = policy.version_on(facts.award_on)
         except NoPolicyInForce:
             periods = "；".join(v.period_text() for v in policy.versions)
-            out.trace.append(
-                f"{policy.id} 在 {facts.award_on.isoformat()} 不在施行期（{periods}）。"
+            _step(
+                out,
+                N_("%(policy)s 在 %(on)s 不在施行期（%(periods)s）。"),
+                policy=policy.id,
+                on=facts.award_on.isoformat(),
+                periods=periods,
             )
             latest = version_any(policy)
             if (
@@ -358,16 +379,30 @@ def _apply_version(
     sent = applies_to_header(header, facts)
     runs = facts.organiser[0] == header.jurisdiction_code
     out.policies_used[header.id] = (version.effective_from, version.digest)
-    out.trace.append(
-        f"{header.id}（{header.number_text}）版本 {version.period_text()} 适用"
-        f"（{'选派单位' if sent else '主办单位'}）；"
-        f"文件 {version.file_name} sha256 {version.digest[:12]}…"
+    _step(
+        out,
+        N_(
+            "%(policy)s（%(number)s）版本 %(period)s 适用（选派单位）；文件 %(file)s sha256 %(digest)s…"
+        )
+        if sent
+        else N_(
+            "%(policy)s（%(number)s）版本 %(period)s 适用（主办单位）；文件 %(file)s sha256 %(digest)s…"
+        ),
+        policy=header.id,
+        number=header.number_text,
+        period=version.period_text(),
+        file=version.file_name,
+        digest=version.digest[:12],
     )
     configured = version.settings.get("amounts_configured")
     if configured is not None and configured.value is False:
         if sent and (not configured.categories or facts.category in configured.categories):
             out.notices.append(configured.notice)
-        out.trace.append(f"{header.id}：金额未配置，不计奖励（amounts_configured = false）。")
+        _step(
+            out,
+            N_("%(policy)s：金额未配置，不计奖励（amounts_configured = false）。"),
+            policy=header.id,
+        )
         return
 
     found = False
@@ -383,16 +418,28 @@ def _apply_version(
     for notice in version.notices if sent else ():
         if notice.matches(facts.category, result):
             out.notices.append(notice.text)
-            out.trace.append(f"{header.id} {notice.clause}：{notice.text}")
+            _step(
+                out,
+                N_("%(policy)s %(clause)s：%(notice)s"),
+                policy=header.id,
+                clause=notice.clause,
+                notice=notice.text,
+            )
     if not found:
-        out.trace.append(
-            f"{header.id} 对{CATEGORY_NAMES[facts.category]}"
-            f"{result_name(facts.medal, facts.prize)}没有规定金额。"
+        _step(
+            out,
+            N_("%(policy)s 对%(category)s%(result)s没有规定金额。"),
+            policy=header.id,
+            category=CATEGORY_NAMES[facts.category],
+            result=result_name(facts.medal, facts.prize),
         )
     if found and facts.event_format != "individual":
         # §5.3: 每人 — amounts do not depend on the format; say so where it shows.
-        out.trace.append(
-            f"{FORMAT_NAMES[facts.event_format]}：每名选手各得全额（{header.id} team_members）。"
+        _step(
+            out,
+            N_("%(format)s：每名选手各得全额（%(policy)s team_members）。"),
+            format=FORMAT_NAMES[facts.event_format],
+            policy=header.id,
         )
 
 
@@ -445,7 +492,12 @@ def _add_fixed(
         )
         _add_line(line, out)
     if row.coaching_team == "none":
-        out.trace.append(f"{version.policy_id} {row.clause}：未规定教练团队奖励。")
+        _step(
+            out,
+            N_("%(policy)s %(clause)s：未规定教练团队奖励。"),
+            policy=version.policy_id,
+            clause=row.clause,
+        )
 
 
 def _add_topup(
@@ -457,7 +509,12 @@ def _add_topup(
         existing = out.competitor_lines if payee == "competitor" else out.coaching_team_lines
         base = sum((line.amount for line in existing if line.payer_level == PROVINCE), Decimal(0))
         if base == 0:
-            out.trace.append(f"{version.policy_id} {rule.clause}：没有省级金额可追加。")
+            _step(
+                out,
+                N_("%(policy)s %(clause)s：没有省级金额可追加。"),
+                policy=version.policy_id,
+                clause=rule.clause,
+            )
             continue
         for share in rule.shares:
             amount = round_fen(base * share.percent / HUNDRED)
@@ -491,8 +548,17 @@ def _add_topup(
 def _add_line(line: AwardLine, out: AwardResult) -> None:
     """Keep a line with an amount; a zero line is left out (CONTRACT.md)."""
     if line.amount == 0:
-        out.trace.append(f"零金额不列：{line.explanation}")
+        _step(out, N_("零金额不列：%(line)s"), line=line.explanation)
         return
     target = out.competitor_lines if line.payee == "competitor" else out.coaching_team_lines
     target.append(line)
-    out.trace.append(f"{'选手' if line.payee == 'competitor' else '教练团队'}：{line.explanation}")
+    if line.payee == "competitor":
+        _step(out, N_("选手：%(line)s"), line=line.explanation)
+    else:
+        _step(out, N_("教练团队：%(line)s"), line=line.explanation)
+
+
+def _step(out: AwardResult, msgid: str, **values: object) -> None:
+    """Record one step of the computation as its catalog msgid and values (read in the page's
+    language where it is shown; compapp.english.recorded)."""
+    out.trace.append([msgid, values])

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from compapp.auth.models import User, utcnow
 from compapp.contests.models import Contest, Entry, Event, Placement
+from compapp.core.messages import N_
 from compapp.core.money import format_yuan, from_fen, to_fen
 from compapp.extensions import db
 from compapp.policy.loader import NoPolicyInForce, PolicySet
@@ -346,13 +347,13 @@ def _replace(run: _Recompute, basis, planned, by_key, live) -> AwardComputation:
         current.superseded_by_id = computation.id
     _write_lines(run, computation, by_key, live)
     db.session.flush()
-    from compapp.audit.services import record_change
+    from compapp.audit.services import record_change, says
 
     record_change(
         "compute_awards",
         "entry",
         entry.id,
-        f"奖励计算（{run.reason}）#{computation.id}",
+        says(N_("奖励计算（%(reason)s）#%(id)s"), reason=run.reason, id=computation.id),
         before={"computation_id": current.id if current else None},
         after={
             "computation_id": computation.id,

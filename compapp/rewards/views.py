@@ -17,6 +17,7 @@ from compapp.contests.queries import placed_entries_query
 from compapp.core.messages import N_
 from compapp.core.money import from_fen
 from compapp.downloads import XLSX, download_written
+from compapp.english import shown
 from compapp.extensions import db
 from compapp.formtools import ConfirmForm
 from compapp.i18n import refusal_text
@@ -133,7 +134,8 @@ def line_rows(contest: Contest):
     placement = cache(lambda rank, medal, prize: labels.placement(
         {"rank": rank, "medal": medal, "prize": prize}
     ))  # fmt: skip
-    citation = cache(lambda policy_id, clause: award_citation(policy_id, clause).text)
+    citation = cache(lambda policy_id, clause: shown(award_citation(policy_id, clause).text))
+    explained = cache(shown)  # stored Chinese sentences, in the page's language
     level, status = cache(labels.payer_level), cache(labels.line_status)
     for row in services.contest_line_rows(contest):
         is_competitor = row.payee == "competitor"
@@ -147,7 +149,7 @@ def line_rows(contest: Contest):
             row.payer_name,
             from_fen(row.amount_fen),
             citation(row.policy_id, row.clause),
-            row.explanation,
+            explained(row.explanation),
             status(row.status),
         ]
 
@@ -173,7 +175,8 @@ def write_awards_file(contest: Contest, out, track=lambda rows: rows) -> int:
         track(line_rows(contest)),
         total_rows,
         services.grand_total(totals),
-        services.contest_notices(contest),
+        [shown(n) for n in services.contest_notices(contest)],
+        say=_,
     )
 
 
@@ -182,7 +185,7 @@ def contest_awards_xlsx(contest_id: int):
     """Every current line of the contest, written as a stream (memory flat at any size); a
     large contest's file is made by a background job with progress (compapp.jobs.exports)."""
     contest = get_contest(contest_id)
-    name = f"{contest.name}_奖励明细.xlsx"
+    name = f"{contest.name}_{_('奖励明细')}.xlsx"
     offered = export_or_job(
         "awards_xlsx",
         {"contest_id": contest.id, "mimetype": XLSX},

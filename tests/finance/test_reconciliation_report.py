@@ -99,31 +99,38 @@ def test_the_annual_report_pdf_renders_its_charts_and_its_tables_add_up(tmp_path
     assert contest_rows[-1][0] == "合计" and round(float(contest_rows[-1][2]) * 100) == total
 
 
-def test_the_annual_report_files_are_chinese_throughout_when_the_page_is_in_english(
+def test_the_annual_report_files_read_in_one_language_the_language_of_the_page(
     app, tmp_path, db, confirmed
 ):
-    """An official form in one language: asked from the English page, the category still
-    reads 世界技能大赛 (it read "WorldSkills Competition" among Chinese headings)."""
+    """Exports take the language of the page that asked (issue 19 §7), one language inside:
+    asked from the English page, categories and months read in English among English
+    headings; asked from the Chinese page, 世界技能大赛 and 9月 among Chinese ones."""
     contest, client = confirmed
 
-    def english(path: str):
+    def asked(path: str, lang: str):
         # A context of its own, as each real request has (the test's context would keep the
         # language its first request chose).
         with app.app_context():
-            return client.get(path + "?lang=en")
+            return client.get(f"{path}?lang={lang}")
 
-    page = english("/finance/years/2024/report").get_data(as_text=True)
+    page = asked("/finance/years/2024/report", "en").get_data(as_text=True)
     assert "WorldSkills" in page and "Sep" in page and "9月" not in page
-    pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(english("/finance/years/2024/report.pdf").data)
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    assert "世界技能大赛" in text and "9月" in text
-    assert "WorldSkills" not in text and "Sep" not in text
-    book = load_workbook(BytesIO(english("/finance/years/2024/report.xlsx").data))
-    cells = [c for row in book["按赛事类别"].iter_rows(values_only=True) for c in row if c]
-    assert "世界技能大赛" in cells and not any("WorldSkills" in str(c) for c in cells)
+    for lang, present, absent in (
+        # (世界技能大赛 may stay inside a contest's own name, a proper name.)
+        ("en", ("WorldSkills", "Sep", "By category"), ("9月", "按赛事类别", "合计")),
+        ("zh", ("世界技能大赛", "9月", "按赛事类别"), ("WorldSkills", "Sep", "By category")),
+    ):
+        pdf = tmp_path / f"report-{lang}.pdf"
+        pdf.write_bytes(asked("/finance/years/2024/report.pdf", lang).data)
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert all(p in text for p in present) and not any(a in text for a in absent), lang
+        book = load_workbook(BytesIO(asked("/finance/years/2024/report.xlsx", lang).data))
+        sheet = book["By category" if lang == "en" else "按赛事类别"]
+        cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c]
+        assert any(present[0] in str(c) for c in cells), lang
+        assert not any(a in str(c) for c in cells for a in absent[1:]), lang
 
 
 def test_the_annual_report_page_draws_paid_and_unpaid_money_as_charts(db, confirmed):

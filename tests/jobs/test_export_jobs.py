@@ -98,9 +98,10 @@ def test_the_job_writes_in_the_language_of_the_person_who_asked(app, client, bui
     url = f"/contests/{built['contest']}/awards.xlsx"
     client.get("/?lang=en")
     data, _job = made_by_job_en(client, url)
-    lines = [row for row in rows_of(data) if row[0] == "奖励明细"]
+    lines = [row for row in rows_of(data) if row[0] == "Award details"]  # the sheet's name
     assert any(row[2] == "Competitor" for row in lines)
     assert not any(row[2] == "选手" for row in lines)
+    assert not any(row[0] == "奖励明细" for row in rows_of(data))
 
 
 def made_by_job_en(client, url: str):

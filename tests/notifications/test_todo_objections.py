@@ -49,7 +49,7 @@ def test_an_open_objection_awaits_the_organisers_who_may_decide_it(
     client = signed_in(app, "organiser2")
     refresh()  # the test's app context outlives requests: forget the cached language
     english = client.get("/todo?lang=en").get_data(as_text=True)
-    assert "1 objections to a notice awaiting investigation" in english
+    assert "1 objection to a notice awaiting investigation" in english  # singular for one
 
     # The header's number counts it as well, and stops counting once it is decided.
     with app.test_request_context():

@@ -197,7 +197,8 @@ def prepare_database(url: str, base_url: str, entries: int = 1000) -> Targets:
 
     from compapp import create_app
     from compapp.auth.models import User
-    from compapp.certificates import services as certificates
+    from compapp.certificates import issuing as certificate_issuing
+    from compapp.certificates import queries as certificate_queries
     from compapp.contests.models import Contest
     from compapp.demo import load_demo
     from compapp.extensions import db
@@ -221,7 +222,7 @@ def prepare_database(url: str, base_url: str, entries: int = 1000) -> Targets:
         organiser = db.session.scalar(db.select(User).filter_by(username="organiser1"))
         winner = db.session.scalar(db.select(User).filter_by(username="winner1"))
         for contest in db.session.scalars(db.select(Contest)):
-            certificates.issue_all_certificates(contest, admin)
+            certificate_issuing.issue_all_certificates(contest, admin)
         db.session.commit()
         targets = Targets(
             organiser_contests=db.session.scalars(
@@ -231,7 +232,8 @@ def prepare_database(url: str, base_url: str, entries: int = 1000) -> Targets:
                 s.contest.id for items in payer_overview("533400").values() for s in items
             ],
             certificates=[
-                c.id for c in certificates.holder_certificates(competitor_id=winner.competitor_id)
+                c.id
+                for c in certificate_queries.holder_certificates(competitor_id=winner.competitor_id)
             ],
             large_contests=large[:1],
         )

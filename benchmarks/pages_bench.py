@@ -229,7 +229,7 @@ class Built:
 def build_contest(size: int, year: int, admin, second, finance_dq) -> Built:
     """One contest of ``size`` entries through the import, confirmation, budget, promotion
     and certificate services."""
-    from compapp.certificates import services as certificates
+    from compapp.certificates import issuing as certificate_issuing
     from compapp.contests.models import Entry, Event, Placement
     from compapp.contests.services import (
         ContestData,
@@ -293,7 +293,7 @@ def build_contest(size: int, year: int, admin, second, finance_dq) -> Built:
         db.session.rollback()
         print(f"  (no notice for {size}: {exc})")
     phases["budget, promotion"] = time.perf_counter() - began - sum(phases.values())
-    certificates.issue_all_certificates(contest, admin)
+    certificate_issuing.issue_all_certificates(contest, admin)
     db.session.commit()
     phases["certificates"] = time.perf_counter() - began - sum(phases.values())
     print("  " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()), flush=True)

@@ -178,7 +178,7 @@ def english_site(tmp_path_factory):
 
 def _issue_certificates() -> None:
     from compapp.auth.models import User
-    from compapp.certificates.services import issue_all_certificates
+    from compapp.certificates.issuing import issue_all_certificates
     from compapp.contests.models import Contest
     from compapp.extensions import db
 

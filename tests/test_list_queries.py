@@ -55,7 +55,7 @@ def results_file(entries: int, serial: int) -> bytes:
 
 
 def build(db, size: int, year: int, admin, second, finance_dq, serial: int) -> dict:
-    from compapp.certificates import services as certificates
+    from compapp.certificates import issuing as certificate_issuing
     from compapp.contests.models import Entry, Event, Placement
     from compapp.contests.services import (
         ContestData,
@@ -102,7 +102,7 @@ def build(db, size: int, year: int, admin, second, finance_dq, serial: int) -> d
     # Published in compapp on its first day (the services take the as-of date).
     notice = notices.publish_notice(contest, date(2026, 12, 1), admin, today=date(2026, 12, 1))
     db.session.commit()
-    certificates.issue_all_certificates(contest, admin)
+    certificate_issuing.issue_all_certificates(contest, admin)
     db.session.commit()
     return {
         "contest": contest.id,
@@ -379,7 +379,7 @@ def test_the_certificates_page_loads_only_the_certificates_it_shows_after_a_corr
     from sqlalchemy import event
 
     from compapp.auth.models import User
-    from compapp.certificates import services as certificates
+    from compapp.certificates import issuing as certificate_issuing
     from compapp.certificates.models import Certificate
     from compapp.contests.models import Contest, Entry, Event
     from compapp.paging import PAGE_SIZE
@@ -388,13 +388,13 @@ def test_the_certificates_page_loads_only_the_certificates_it_shows_after_a_corr
     second = db.session.scalar(db.select(User).filter_by(username="admin2"))
     for built in two_sizes:
         _confirm_rest(db, built["contest"], second)
-        certificates.issue_all_certificates(db.session.get(Contest, built["contest"]), admin)
+        certificate_issuing.issue_all_certificates(db.session.get(Contest, built["contest"]), admin)
         db.session.commit()
         entries = db.session.scalars(
             db.select(Entry.id).join(Event).where(Event.contest_id == built["contest"])
         ).all()
         assert admin.id  # loaded before the certificates change (no flush half-way)
-        certificates.supersede_entry_certificates(entries, "result_reopened", admin)
+        certificate_issuing.supersede_entry_certificates(entries, "result_reopened", admin)
         db.session.commit()
     small, large = two_sizes
     superseded = db.session.scalar(

@@ -170,8 +170,8 @@ def test_certificates_of_a_revoked_award_are_revoked_and_never_issued_again(
     app, db, paid_and_confirmed
 ):
     from compapp.auth.models import User
+    from compapp.certificates.issuing import issue_all_certificates
     from compapp.certificates.models import Certificate
-    from compapp.certificates.services import issue_all_certificates
 
     contest, placement, _finance = paid_and_confirmed
     admin = db.session.scalar(db.select(User).filter_by(username="admin"))

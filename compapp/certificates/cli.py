@@ -28,7 +28,7 @@ certificates = AppGroup("certificates", help="Render and manage certificates.")
 )
 def render(contest_id: int, out_dir: Path, base_url: str | None) -> None:
     """Write a contest's valid certificates as PDF files; issue them first if none exist."""
-    from compapp.certificates import services
+    from compapp.certificates import holders, issuing, queries, services
     from compapp.certificates.pdf import render_certificate
     from compapp.contests.models import Contest
 
@@ -39,16 +39,16 @@ def render(contest_id: int, out_dir: Path, base_url: str | None) -> None:
         base = (base_url or "").rstrip("/") or services.base_url()
     except services.BaseUrlUnknown as exc:
         raise click.ClickException(f"{exc} (or give --base-url)") from exc
-    certs = [c for c in services.contest_certificates(contest) if c.is_valid]
+    certs = [c for c in queries.contest_certificates(contest) if c.is_valid]
     if not certs:
-        result = services.issue_all_certificates(contest)
+        result = issuing.issue_all_certificates(contest)
         db.session.commit()
         click.echo(f"issued {len(result.issued)} certificate(s) for {contest.name}")
         for problem in result.problems:
             click.echo(f"not issued: {problem}", err=True)
         certs = result.issued
     else:
-        pending = len(services.pending_holders(contest))
+        pending = len(holders.pending_holders(contest))
         click.echo(
             f"{len(certs)} valid certificate(s) already issued for {contest.name}"
             + (f"; {pending} more due — issue them on the certificates page" if pending else "")

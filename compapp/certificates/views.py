@@ -28,7 +28,7 @@ from wtforms.validators import InputRequired, Length
 
 from compapp import downloads
 from compapp.auth.access import organiser_required, public
-from compapp.certificates import services
+from compapp.certificates import holders, issuing, queries, services, zips
 from compapp.certificates.models import Certificate
 from compapp.certificates.serials import group_serial, normalize_serial
 from compapp.contests.access import get_contest, in_scope, scoped
@@ -99,8 +99,8 @@ def may_download(cert: Certificate) -> bool:
 @bp.route("/certificates/")
 @organiser_required
 def index():
-    contests = services.contests_with_confirmed_results(scoped)
-    counts = services.certificate_counts(c.id for c in contests)
+    contests = queries.contests_with_confirmed_results(scoped)
+    counts = queries.certificate_counts(c.id for c in contests)
     rows = [
         {
             "contest": contest,
@@ -114,14 +114,14 @@ def index():
     return render_template("certificates/index.html", rows=rows)
 
 
-def holder_rows(contest: Contest, holders: list[services.Holder]) -> list[dict]:
+def holder_rows(contest: Contest, people: list[holders.Holder]) -> list[dict]:
     rows = []
-    for holder in holders:
+    for holder in people:
         kind, entry_id, holder_type, person_id = holder.key
         rows.append(
             {
                 "holder": holder,
-                "result": services.holder_result_text(holder),
+                "result": holders.holder_result_text(holder),
                 "key": {
                     "kind": kind,
                     "entry": entry_id,
@@ -147,38 +147,38 @@ def contest(contest_id: int):
     """Counts from SQL; a page each of the pending holders, of those whose certificates are
     all revoked, and of the certificates issued."""
     contest = get_contest(contest_id)
-    counts = services.certificate_counts([contest.id])[contest.id]
+    counts = queries.certificate_counts([contest.id])[contest.id]
     # The counts just made in SQL are the lists' lengths: no second count of each.
     pending = page_of(
-        services.holders_query(contest, pending=True), scalars=False, total=counts.pending
+        queries.holders_query(contest, pending=True), scalars=False, total=counts.pending
     )
     revoked = page_of(
-        services.holders_query(contest, pending=False),
+        queries.holders_query(contest, pending=False),
         scalars=False,
         arg="rpage",
         total=counts.revoked,
     )
     certs = page_of(
-        services.contest_certificates_query(contest),
+        queries.contest_certificates_query(contest),
         arg="cpage",
         total=counts.valid_certificates + counts.revoked_certificates,
     )
     # Holders whose certificate a correction superseded, due one again: "issue all" reissues
     # them (counted and paged in SQL, beside the pending ones); certificates whose result is
     # being corrected wait apart.
-    reissue = page_of(services.reissue_keys_query(contest), scalars=False, arg="xpage")
-    reissue_holders = services.holders_for([tuple(r) for r in reissue.items])
-    awaiting = page_of(services.awaiting_reissue_query(contest), arg="apage")
-    revoked_holders = services.holders_for([tuple(r) for r in revoked.items])
+    reissue = page_of(queries.reissue_keys_query(contest), scalars=False, arg="xpage")
+    reissue_holders = holders.holders_for([tuple(r) for r in reissue.items])
+    awaiting = page_of(queries.awaiting_reissue_query(contest), arg="apage")
+    revoked_holders = holders.holders_for([tuple(r) for r in revoked.items])
     again = (
-        services.reissue_keys_among(contest, [h.key for h in revoked_holders])
+        queries.reissue_keys_among(contest, [h.key for h in revoked_holders])
         if reissue.total
         else set()
     )
     unconfirmed = {
         c.id
         for c in certs.items
-        if c.is_valid and c.kind == "award" and not services.awards_certificate(c.entry.placement)
+        if c.is_valid and c.kind == "award" and not holders.awards_certificate(c.entry.placement)
     }
     return render_template(
         "certificates/contest.html",
@@ -187,7 +187,7 @@ def contest(contest_id: int):
         certs=certs,
         pending=holder_rows(
             contest,
-            services.holders_for([tuple(r) for r in pending.items]) + reissue_holders,
+            holders.holders_for([tuple(r) for r in pending.items]) + reissue_holders,
         ),
         pending_page=pending,
         to_reissue={h.key for h in reissue_holders},
@@ -213,8 +213,8 @@ def holder_key(values) -> tuple:
     )
 
 
-def find_holder(contest: Contest, key: tuple) -> services.Holder:
-    holder = next((h for h in services.due_holders(contest) if h.key == key), None)
+def find_holder(contest: Contest, key: tuple) -> holders.Holder:
+    holder = next((h for h in holders.due_holders(contest) if h.key == key), None)
     if holder is None:
         abort(404)
     return holder
@@ -225,7 +225,7 @@ def find_holder(contest: Contest, key: tuple) -> services.Holder:
 def preview(contest_id: int):
     contest = get_contest(contest_id)
     holder = find_holder(contest, holder_key(request.args))
-    data = services.preview_pdf(holder)
+    data = issuing.preview_pdf(holder)
     return downloads.download(data, f"样本_{holder.name}.pdf", downloads.PDF, inline=True)
 
 
@@ -239,7 +239,7 @@ def issue_again(contest_id: int):
         flash(_("重新颁发须填写原因。"), "error")
         return redirect(url_for("certificates.contest", contest_id=contest.id))
     try:
-        cert = services.issue_after_revocation(holder, form.reason.data, current_user)
+        cert = issuing.issue_after_revocation(holder, form.reason.data, current_user)
     except services.CertificateRefused as exc:
         db.session.rollback()
         flash(refusal_text(exc), "error")
@@ -262,7 +262,7 @@ def issue(contest_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        result = services.issue_all_certificates(contest, current_user)
+        result = issuing.issue_all_certificates(contest, current_user)
     except AlreadyDone:
         flash(
             _(
@@ -297,10 +297,10 @@ def _reason_page(cert: Certificate, action: str):
     if form.validate_on_submit():
         try:
             if action == "revoke":
-                services.revoke(cert, form.reason.data, current_user)
+                issuing.revoke(cert, form.reason.data, current_user)
                 message = _("已撤销证书 %(serial)s。", serial=cert.serial)
             else:
-                new = services.reissue(cert, form.reason.data, current_user)
+                new = issuing.reissue(cert, form.reason.data, current_user)
                 message = _(
                     "已补发证书 %(serial)s，原证书 %(old)s 已撤销。",
                     serial=new.serial,
@@ -361,7 +361,7 @@ def start_zip(contest_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        job, new = services.start_contest_zip(contest, current_user)
+        job, new = zips.start_contest_zip(contest, current_user)
     except services.CertificateRefused as exc:
         db.session.rollback()
         flash(refusal_text(exc), "error")
@@ -440,9 +440,9 @@ def zip_download(job_id: str):
 @bp.route("/my/certificates")
 def mine():
     if current_user.role == "winner":
-        certs = services.holder_certificates(competitor_id=current_user.competitor_id)
+        certs = queries.holder_certificates(competitor_id=current_user.competitor_id)
     elif current_user.role == "coach":
-        certs = services.holder_certificates(coach_id=current_user.coach_id)
+        certs = queries.holder_certificates(coach_id=current_user.coach_id)
     else:
         abort(403)
     return render_template(
@@ -488,7 +488,7 @@ def verify(serial: str):
     canonical = normalize_serial(serial)
     if canonical is not None and canonical != serial:
         return redirect(url_for("certificates.verify", serial=canonical))
-    cert = services.find_by_serial(serial)
+    cert = queries.find_by_serial(serial)
     _log(serial, cert)
     if cert is None:
         body = render_template("certificates/not_found.html", serial=serial[:64])
@@ -507,8 +507,8 @@ def verify(serial: str):
         "valid": cert.is_valid,
         "revoked_on": services.local_date(cert.revoked_at) if cert.revoked_at else None,
         # A correction made it stop standing: say so in general words, never the note.
-        "superseded": _(services.SUPERSEDED_TEXT[cert.superseded_reason])
-        if cert.superseded_reason in services.SUPERSEDED_TEXT
+        "superseded": _(issuing.SUPERSEDED_TEXT[cert.superseded_reason])
+        if cert.superseded_reason in issuing.SUPERSEDED_TEXT
         else None,
         "replaced": cert.replaced_by_id is not None,
     }

@@ -164,7 +164,7 @@ def reopen_placement(placement: Placement, user, note: str) -> None:
     except StaleDataError:
         _fresh(placement_id)
         raise ConfirmRefused(N_("在您操作期间，该成绩已被他人修改，请刷新后重试。")) from None
-    from compapp.certificates.services import supersede_entry_certificates
+    from compapp.certificates.issuing import supersede_entry_certificates
     from compapp.promotion.services import reopen_case_decisions
 
     supersede_entry_certificates([placement.entry_id], "result_reopened", user, note)
@@ -436,7 +436,7 @@ def _reopen_contest_results(contest: Contest, reopened: Reopened, user) -> None:
     db.session.flush()
     reopened.placements = len(confirmed)
     reason = "；".join(f"{c.field}：{c.before or '—'} → {c.now or '—'}" for c in reopened.changes)
-    from compapp.certificates.services import supersede_entry_certificates
+    from compapp.certificates.issuing import supersede_entry_certificates
     from compapp.promotion.services import reopen_case_decisions
     from compapp.rewards.services import award_policies, grant_contest_awards
 

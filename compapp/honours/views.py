@@ -62,7 +62,7 @@ def index():
                 db.session.commit()
                 flash(_("已登记，待另一位工作人员确认。"), "success")
                 return redirect(url_for("honours.index", _anchor=f"honour-{honour.id}"))
-    from compapp.certificates.services import honour_certificates
+    from compapp.certificates.queries import honour_certificates
 
     listed = services.honours()
     return render_template(
@@ -94,8 +94,9 @@ def issue_certificate(honour_id: int):
     award's; after a revocation only with a reason."""
     from sqlalchemy.exc import IntegrityError
 
+    from compapp.certificates.issuing import issue_honour_certificate
     from compapp.certificates.serials import group_serial
-    from compapp.certificates.services import CertificateRefused, issue_honour_certificate
+    from compapp.certificates.services import CertificateRefused
 
     honour = db.get_or_404(Honour, honour_id)
     back = redirect(url_for("honours.index", _anchor=f"honour-{honour.id}"))

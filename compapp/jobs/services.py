@@ -33,7 +33,7 @@ from compapp.jobs.models import ACTIVE_STATES, Job, JobChunk, JobGate
 
 # Which function does each kind of job (an explicit table: a kind name -> its handler).
 HANDLERS: dict[str, str] = {
-    "certificate_zip": "compapp.certificates.services:build_contest_zip",
+    "certificate_zip": "compapp.certificates.zips:build_contest_zip",
     "contest_recompute": "compapp.rewards.services:recompute_contest_job",
     "policy_preview": "compapp.policies.services:preview_job",
     "policy_apply": "compapp.policies.services:apply_job",

@@ -175,8 +175,8 @@ def _revoke_money(revocation: Revocation, entry, user) -> list[RecoveryLine]:
 
 
 def _revoke_certificates(entry, reason: str, user) -> int:
+    from compapp.certificates.issuing import revoke
     from compapp.certificates.models import Certificate
-    from compapp.certificates.services import revoke
 
     certificates = db.session.scalars(
         db.select(Certificate).filter_by(entry_id=entry.id, status="valid")

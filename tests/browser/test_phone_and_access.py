@@ -31,8 +31,8 @@ def axe_script() -> str:
 def demo_serial(live_server) -> str:
     """A valid certificate's serial: the world contest's certificates, issued if not yet."""
     from compapp.auth.models import User
+    from compapp.certificates.issuing import issue_all_certificates
     from compapp.certificates.models import Certificate
-    from compapp.certificates.services import issue_all_certificates
     from compapp.contests.models import Contest
     from compapp.extensions import db
 

@@ -226,7 +226,7 @@ def test_certificates_notices_and_pages_write_dates_with_one_helper(app):
 
 def test_zip_name_is_made_safe_like_the_pdf_names():
     """The contest ZIP's name drops what file systems refuse, as certificate names do."""
-    from compapp.certificates.services import zip_download_name
+    from compapp.certificates.zips import zip_download_name
 
     assert zip_download_name('2025 年<决赛>: "焊接"|') == "证书_2025年决赛焊接.zip"
     assert zip_download_name("  ") == "证书_赛事.zip"

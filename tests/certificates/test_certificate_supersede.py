@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from compapp.certificates import services
+from compapp.certificates import issuing as certificate_issuing
 from compapp.certificates.models import Certificate
 from compapp.contests.models import Contest, Placement
 from tests.helpers import flashes
@@ -171,7 +171,7 @@ def test_a_price_relevant_contest_change_supersedes_its_certificates(app, db, de
 def test_a_hand_revocation_is_not_reissued_by_issue_all(app, db, demo):
     """Only superseded certificates are reissued automatically; a revocation stays."""
     contest, _placement, cert = issued_gold(app, db)
-    services.revoke(cert, "伪造材料", None)
+    certificate_issuing.revoke(cert, "伪造材料", None)
     db.session.commit()
     login(app, "organiser1").post(f"/certificates/contests/{contest.id}/issue")
     db.session.expire_all()

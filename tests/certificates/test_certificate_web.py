@@ -17,6 +17,8 @@ import pytest
 from pypdf import PdfReader
 
 from compapp.audit.models import AuditEntry
+from compapp.certificates import holders as certificate_holders
+from compapp.certificates import issuing as certificate_issuing
 from compapp.certificates import services
 from compapp.certificates.models import Certificate, CertificateVerification
 from compapp.contests.models import Coach, EntryCoach
@@ -57,8 +59,8 @@ def certificate_of(db, name: str) -> Certificate:
     return next(c for c in certs if c.content["holder_name"] == name and c.is_valid)
 
 
-def issue(db, contest) -> services.IssueResult:
-    result = services.issue_award_certificates(contest)
+def issue(db, contest) -> certificate_issuing.IssueResult:
+    result = certificate_issuing.issue_award_certificates(contest)
     db.session.commit()
     return result
 
@@ -295,7 +297,7 @@ def test_certificate_refusals_read_in_english_on_english_pages(
 
     issue(db, contest_with_results["contest"])
     cert = certificate_of(db, HOLDER)
-    services.revoke(cert, "证书信息有误，收回。", None)
+    certificate_issuing.revoke(cert, "证书信息有误，收回。", None)
     db.session.commit()
     auth.login("organiser")
     client.get("/?lang=en")
@@ -437,7 +439,7 @@ def test_final_promotion_case_gets_a_confirmation_and_an_approved_title_a_title_
     云南竞赛技术能手 title only once approved ("经核准")."""
     contest, gold = contest_with_results["contest"], contest_with_results["gold"]
     final_case(db, contest, gold, title="云南竞赛技术能手", title_status="approved")
-    result = services.issue_all_certificates(contest)
+    result = certificate_issuing.issue_all_certificates(contest)
     db.session.commit()
     by_kind = {c.kind: c.content for c in result.issued if c.content["holder_name"] == HOLDER}
     assert set(by_kind) == {"award", "promotion", "title"}
@@ -505,7 +507,7 @@ def test_promotion_and_title_certificates_print_the_cases_policy_clause_and_titl
         title="测试能手",
         title_status="approved",
     )
-    result = services.issue_all_certificates(contest)
+    result = certificate_issuing.issue_all_certificates(contest)
     db.session.commit()
     by_kind = {c.kind: c for c in result.issued if c.content["holder_name"] == HOLDER}
     policy = next(p for p in promotion.promotion_rules().policies if p.id == "dq-2022")
@@ -539,7 +541,7 @@ def test_promotion_certificates_print_the_placing_with_its_format_and_tie(
     auth.login("org")
     page = client.get(f"/certificates/contests/{contest.id}").get_data(as_text=True)
     assert "双人赛项第 2 名（并列）" in page
-    result = services.issue_all_certificates(contest)
+    result = certificate_issuing.issue_all_certificates(contest)
     by_kind = {c.kind: c.content for c in result.issued if c.content["holder_name"] == HOLDER}
     assert by_kind["promotion"]["result_text"] == "双人赛项第 2 名（并列）"
     assert by_kind["award"]["result_text"] == "金牌"
@@ -554,7 +556,7 @@ def test_certificate_pages_read_the_contests_certificates_once(
 
     contest = contest_with_results["contest"]
     issue(db, contest)
-    services.revoke(certificate_of(db, OTHER), "测试撤销", None)
+    certificate_issuing.revoke(certificate_of(db, OTHER), "测试撤销", None)
     db.session.commit()
     create_user("org", "organiser")
     auth.login("org")
@@ -567,7 +569,7 @@ def test_certificate_pages_read_the_contests_certificates_once(
         assert 0 < len(reads) <= 9, (url, reads)
         if url != "/certificates/":
             assert OTHER in response.get_data(as_text=True)
-    states = services.holder_states(contest)
+    states = certificate_holders.holder_states(contest)
     assert [h.name for h in states.revoked] == [OTHER]
     assert states.pending == []
 
@@ -588,7 +590,7 @@ def test_quick_zip_clicks_share_one_job_until_the_certificates_change(
     }
     assert len(places) == 1
     assert db.session.scalar(db.select(db.func.count(Job.id))) == 1
-    services.revoke(certificate_of(db, HOLDER), "证书信息有误，收回。", None)
+    certificate_issuing.revoke(certificate_of(db, HOLDER), "证书信息有误，收回。", None)
     db.session.commit()
     again = client.post(f"/certificates/contests/{contest.id}/zip").headers["Location"]
     assert again not in places

@@ -14,9 +14,12 @@ from pypdf import PdfReader
 from sqlalchemy.exc import IntegrityError
 
 from compapp.audit.models import AuditEntry
+from compapp.certificates import issuing as certificate_issuing
+from compapp.certificates import queries as certificate_queries
 from compapp.certificates import services as certificates
 from compapp.certificates.content import body_text
 from compapp.certificates.models import Certificate
+from compapp.certificates.serials import new_serial
 from compapp.honours import services
 from tests.helpers import id_number_for
 
@@ -97,15 +100,15 @@ def test_a_confirmed_honour_gets_a_certificate_verified_on_the_public_page(
 def test_only_a_confirmed_honour_and_only_one_valid_certificate(db, people):
     unconfirmed = record(db, people, confirm=False)
     with pytest.raises(certificates.CertificateRefused, match="尚未由第二位工作人员确认"):
-        certificates.issue_honour_certificate(unconfirmed, people["recorder"])
+        certificate_issuing.issue_honour_certificate(unconfirmed, people["recorder"])
     honour = record(db, people, kind="national_technical_expert")
-    first = certificates.issue_honour_certificate(honour, people["recorder"])
+    first = certificate_issuing.issue_honour_certificate(honour, people["recorder"])
     db.session.commit()
     with pytest.raises(certificates.CertificateRefused, match="已有有效的证书"):
-        certificates.issue_honour_certificate(honour, people["recorder"])
+        certificate_issuing.issue_honour_certificate(honour, people["recorder"])
     # Past the service (two requests at once), the database keeps one valid certificate.
     twin = Certificate(
-        serial=certificates.new_serial(),
+        serial=new_serial(),
         kind="honour",
         holder_type="competitor",
         competitor_id=honour.competitor_id,
@@ -122,7 +125,7 @@ def test_only_a_confirmed_honour_and_only_one_valid_certificate(db, people):
     for kind, honour_id in (("honour", None), ("award", honour.id)):
         db.session.add(
             Certificate(
-                serial=certificates.new_serial(),
+                serial=new_serial(),
                 kind=kind,
                 holder_type="competitor",
                 competitor_id=honour.competitor_id,
@@ -141,7 +144,7 @@ def test_revoked_honour_certificate_shows_revoked_and_is_issued_again_with_a_rea
     db, client, auth, people
 ):
     honour = record(db, people, kind="national_training_team", on=date(2019, 1, 1))
-    cert = certificates.issue_honour_certificate(honour, people["recorder"])
+    cert = certificate_issuing.issue_honour_certificate(honour, people["recorder"])
     db.session.commit()
     # The training-team member receives the title 云南省技术能手 (003_…txt:403).
     assert cert.content["title"] == "云南省技术能手"
@@ -158,8 +161,8 @@ def test_revoked_honour_certificate_shows_revoked_and_is_issued_again_with_a_rea
     page = client.post(f"/honours/{honour.id}/certificate", follow_redirects=True)
     assert "请填写原因" in page.get_data(as_text=True)
     client.post(f"/honours/{honour.id}/certificate", data={"reason": "材料已更正"})
-    certs = certificates.honour_certificates([honour.id])[honour.id]
+    certs = certificate_queries.honour_certificates([honour.id])[honour.id]
     assert [c.status for c in certs] == ["revoked", "valid"]
     # A re-issue (补发) is a contest certificate's action; an honour's is revoked and issued.
     with pytest.raises(certificates.CertificateRefused, match="请先撤销"):
-        certificates.reissue(certs[1], "补发", people["recorder"])
+        certificate_issuing.reissue(certs[1], "补发", people["recorder"])

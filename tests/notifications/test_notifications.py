@@ -96,7 +96,7 @@ def test_confirmed_result_notifies_the_finance_offices_that_pay(app, db, entered
 
 def test_issued_certificate_and_payment_notify_the_winner(app, db, demo):
     """Certificates issued for 此里农布 and a payment of their award reach winner1 only."""
-    from compapp.certificates.services import issue_all_certificates
+    from compapp.certificates.issuing import issue_all_certificates
     from compapp.finance.services import budget_view, confirm_budget, mark_paid
 
     contest = db.session.scalar(db.select(Contest).filter_by(name="第47届世界技能大赛"))

@@ -129,7 +129,7 @@ def _run(command: list[str], env: dict) -> str:
 
 ISSUE_CERTIFICATES = """
 from compapp import create_app
-from compapp.certificates.services import issue_all_certificates
+from compapp.certificates.issuing import issue_all_certificates
 from compapp.contests.models import Contest
 from compapp.extensions import db
 app = create_app()

@@ -26,7 +26,7 @@ from compapp.contests.models import (
     Placement,
 )
 from compapp.contests.queries import contest_entries
-from compapp.core.vocab import CoachRole
+from compapp.core.vocab import CoachRole, rank_text
 from compapp.extensions import db
 from compapp.policy.categories import result_name
 from compapp.promotion import services as promotion
@@ -39,7 +39,7 @@ def result_text(placement: Placement) -> str:
     """Return the medal or prize of a placement as printed ("金牌", "一等奖")."""
     if placement.medal or placement.prize:
         return result_name(placement.medal, placement.prize)
-    return f"第 {placement.rank} 名"
+    return rank_text(placement.rank)
 
 
 def holder_result_text(holder: Holder) -> str:
@@ -50,7 +50,7 @@ def holder_result_text(holder: Holder) -> str:
     facts = holder.promotion_case.facts or {}
     if "rank" in facts and "event_format" in facts:
         return promotion.placing_text(facts)
-    return f"第 {holder.entry.placement.rank} 名"  # a case that recorded no facts
+    return rank_text(holder.entry.placement.rank)  # a case that recorded no facts
 
 
 def awards_certificate(placement: Placement | None) -> bool:

@@ -22,6 +22,7 @@ from compapp.auth.models import utcnow
 from compapp.contests import services
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event, Placement
 from compapp.core.seen import AlreadyDone, Changed, check
+from compapp.core.vocab import rank_text
 from compapp.extensions import db
 from compapp.i18n import refusal_text
 from compapp.reference.models import Jurisdiction
@@ -103,7 +104,7 @@ class Outcome:
 
 
 def _describe(placement: Placement) -> str:
-    return f"{placement.entry.event.occupation} 第 {placement.rank} 名 " + "、".join(
+    return f"{placement.entry.event.occupation} {rank_text(placement.rank)} " + "、".join(
         c.name for c in placement.entry.competitors
     )
 

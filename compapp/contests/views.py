@@ -33,6 +33,7 @@ from compapp.contests.models import (
     Placement,
 )
 from compapp.core.seen import AlreadyDone, Changed
+from compapp.core.vocab import rank_text
 from compapp.extensions import db
 from compapp.formtools import ConfirmForm, options
 from compapp.i18n import refusal_text
@@ -641,7 +642,7 @@ def confirm_placement(placement_id: int):
         "confirm_placement",
         "placement",
         placement.id,
-        f"复核确认成绩：{placement.entry.event.occupation} 第 {placement.rank} 名 "
+        f"复核确认成绩：{placement.entry.event.occupation} {rank_text(placement.rank)} "
         + "、".join(c.name for c in placement.entry.competitors),
         before={"status": "entered"},
         after={"status": "confirmed"},

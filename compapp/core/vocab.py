@@ -165,3 +165,9 @@ class TitleStatus(Coded):
     PROPOSED = "proposed", N_("待核准")
     APPROVED = "approved", N_("已核准")
     REJECTED = "rejected", N_("不予核准")
+
+
+def rank_text(rank: int | str, is_tie: bool = False) -> str:
+    """A placing as Chinese documents and records print it: "第 2 名", "第 2 名（并列）", and a
+    band of ranks "第 1–3 名". (Pages show it in their language: compapp.labels.placement.)"""
+    return f"第 {rank} 名" + ("（并列）" if is_tie else "")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event, Placement
 from compapp.core.money import split_by_percent, split_evenly
-from compapp.core.vocab import CoachRole
+from compapp.core.vocab import CoachRole, rank_text
 from compapp.extensions import db
 from compapp.finance.roster_exports import Roster, RosterRow
 from compapp.payees.services import bank_accounts
@@ -98,7 +98,7 @@ ROLE_ZH = CoachRole.names()
 
 def placing_text(placement) -> str:
     """The placing as the (Chinese) roster prints it: "第 1 名 金牌"."""
-    text = f"第 {placement.rank} 名"
+    text = rank_text(placement.rank)
     if placement.medal or placement.prize:
         text += " " + result_name(placement.medal, placement.prize)
     return text

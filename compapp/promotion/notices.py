@@ -20,7 +20,7 @@ from compapp.audit.services import record_change, snapshot
 from compapp.auth.models import User, utcnow
 from compapp.contests.models import Contest
 from compapp.core.messages import N_
-from compapp.core.vocab import GRADE_ORDER
+from compapp.core.vocab import GRADE_ORDER, rank_text
 from compapp.core.workdays import CalendarNotCovered, HolidayCalendar
 from compapp.extensions import db
 from compapp.policy.categories import CATEGORY_NAMES, FORMAT_NAMES
@@ -274,7 +274,7 @@ def finalize_case(case: PromotionCase, on: date, user: User) -> GradeChange:
     basis = (
         f"{case.contest.name}（{CATEGORY_NAMES.get(facts['category'], facts['category'])}，"
         f"{facts['award_on']}）{facts['occupation']}"
-        f"{FORMAT_NAMES.get(facts['event_format'], '')}决赛第 {facts['rank']} 名；"
+        f"{FORMAT_NAMES.get(facts['event_format'], '')}决赛{rank_text(facts['rank'])}；"
         f"依据 {_case_citation(case)}；"
         f"公示 {notice.published_on.isoformat()} 至 {notice.ends_on.isoformat()}；"
         f"晋升案 #{case.id}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from compapp.core.vocab import GRADE_NAMES, GRADE_ORDER, GRADES
+from compapp.core.vocab import GRADE_NAMES, GRADE_ORDER, GRADES, rank_text
 from compapp.policy.categories import CATEGORIES, CATEGORY_NAMES, EVENT_FORMATS, FORMAT_NAMES
 from compapp.policy.promotion import (
     NoPromotionRuleInForce,
@@ -122,7 +122,7 @@ def band_text(event_format: str, band: tuple[int, int]) -> str:
     """Return a band in Chinese: "双人赛项第 1–2 名", "三人赛项第 1 名"."""
     first, last = band
     ranks = f"{first}" if first == last else f"{first}–{last}"
-    return f"{FORMAT_NAMES[event_format]}第 {ranks} 名"
+    return f"{FORMAT_NAMES[event_format]}{rank_text(ranks)}"
 
 
 def check_eligibility(facts: PromotionFacts, rules: PromotionRuleSet) -> Eligibility:
@@ -152,7 +152,8 @@ def check_eligibility(facts: PromotionFacts, rules: PromotionRuleSet) -> Eligibi
         return _no_category(facts, policy, version)
 
     placing = (
-        f"{CATEGORY_NAMES[facts.category]}{FORMAT_NAMES[facts.event_format]}决赛第 {facts.rank} 名"
+        f"{CATEGORY_NAMES[facts.category]}{FORMAT_NAMES[facts.event_format]}决赛"
+        f"{rank_text(facts.rank)}"
     )
     for rule in candidates:
         band = rule.band_for(facts.event_format)

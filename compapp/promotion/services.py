@@ -23,7 +23,7 @@ from compapp.auth.models import User, utcnow
 from compapp.contests.models import Competitor, Contest, Entry, EntryMember, Event, Placement
 from compapp.core.messages import N_
 from compapp.core.refusals import Refusal
-from compapp.core.vocab import GRADE_NAMES, CaseStatus, ObjectionStatus, TitleStatus
+from compapp.core.vocab import GRADE_NAMES, CaseStatus, ObjectionStatus, TitleStatus, rank_text
 from compapp.extensions import db
 from compapp.policies.queries import promotion_rules_in_force
 from compapp.policy.categories import CATEGORY_NAMES, FORMAT_NAMES
@@ -564,5 +564,6 @@ def grade_name(code: str | None) -> str:
 
 def placing_text(facts: dict) -> str:
     """Return a placing as printed: 双人赛项第 2 名."""
-    tie = "（并列）" if facts.get("is_tie") else ""
-    return f"{FORMAT_NAMES.get(facts['event_format'], '')}第 {facts['rank']} 名{tie}"
+    return FORMAT_NAMES.get(facts["event_format"], "") + rank_text(
+        facts["rank"], bool(facts.get("is_tie"))
+    )

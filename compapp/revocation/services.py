@@ -17,6 +17,7 @@ from compapp.contests.models import Placement
 from compapp.core.messages import N_
 from compapp.core.money import format_yuan
 from compapp.core.refusals import Refusal
+from compapp.core.vocab import rank_text
 from compapp.extensions import db
 from compapp.finance.models import RecoveryLine
 from compapp.revocation.models import PersonBar, Revocation
@@ -32,7 +33,7 @@ class RevocationRefused(Refusal):
 def _what(placement: Placement) -> str:
     entry = placement.entry
     return (
-        f"{entry.event.contest.name} · {entry.event.occupation} 第 {placement.rank} 名 "
+        f"{entry.event.contest.name} · {entry.event.occupation} {rank_text(placement.rank)} "
         + "、".join(c.name for c in entry.competitors)
     )
 

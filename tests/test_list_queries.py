@@ -198,13 +198,24 @@ def test_list_pages_and_exports_read_as_many_statements_at_any_size(db, clients,
 
 
 def test_index_pages_read_as_many_statements_with_more_contests(db, clients, create_user):
-    """The certificate, promotion and finance indexes sum per contest in SQL: a second large
+    """The indexes (certificates, promotion, finance, the review queue, contests, the audit log,
+    revocations, recoveries, imports) sum per contest in SQL and page their rows: a second large
     contest adds no statements."""
     admin = create_user("admin", "admin")
     second = create_user("admin2", "admin")
     finance_dq = create_user("finance_dq", "finance", jurisdiction_code="533400")
     build(db, SMALL, 2023, admin, second, finance_dq, 700_000)
-    urls = ["/certificates/", "/promotion/", "/finance/?payer=530000", "/contests/review"]
+    urls = [
+        "/certificates/",
+        "/promotion/",
+        "/finance/?payer=530000",
+        "/contests/review",
+        "/contests/",
+        "/audit/",
+        "/revocations/",
+        "/finance/recoveries",
+        "/imports/",
+    ]
     before = [statements_of(db, clients, "admin", url) for url in urls]
     admin, second, finance_dq = (db.session.merge(u) for u in (admin, second, finance_dq))
     build(db, LARGE, 2024, admin, second, finance_dq, 800_000)

@@ -219,6 +219,11 @@ RULES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
     (re.compile(r"（假定日期）"), lambda m: " (date assumed)"),
     (re.compile(r"(?P<m>\d{1,2}) 月$"), lambda m: _month(m.group("m"))),
     (re.compile(r"^演示数据$"), lambda m: "demo data"),
+    # Why awards were computed (the reason stored with a computation, rewards.entries and
+    # contests.services; an import stores 成绩录入 too).
+    (re.compile(r"^成绩录入$"), lambda m: "result entered"),
+    (re.compile(r"^成绩修改$"), lambda m: "result changed"),
+    (re.compile(r"^赛事信息变更$"), lambda m: "contest details changed"),
     # A holder's role on certificate lists.
     (re.compile(r"（选手）"), lambda m: " (competitor)"),
     (re.compile(r"（教练）"), lambda m: " (coach)"),

@@ -91,7 +91,7 @@ def test_database_stopping_mid_request_gives_503_and_saves_nothing(
     own_postgresql, serve, tmp_path, monkeypatch
 ):
     """A save in flight when PostgreSQL stops is rolled back; pages say 服务暂不可用 (503)."""
-    import compapp.rewards.services as rewards
+    import compapp.rewards.entries as rewards  # where the entry form's save prices
 
     app = make_demo_app(own_postgresql.url, tmp_path)
     live = serve(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, render_template, request, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -41,6 +42,26 @@ def http_error(error):
     if error.code == 405 and allowed:
         return body, status, {"Allow": ", ".join(allowed)}
     return body, status
+
+
+def form_expired(_error):
+    """A form's security token no longer matches the session (the person signed out or in
+    elsewhere, or the session ended): say so, and offer the form again."""
+    message = _(
+        "此页面已过期（例如期间在别处退出或重新登录过），您的操作没有保存。"
+        "请重新打开此页面，再填写提交。"
+    )
+    if wants_json():
+        return page(400, "", message)
+    # The form's own page, where it is one (a POST-only action has none: home instead).
+    rule = request.url_rule
+    again = None
+    if rule is not None and "GET" in (rule.methods or ()):
+        again = request.full_path if request.query_string else request.path
+    html = render_template(
+        "error.html", status=400, title=_("页面已过期"), message=message, again=again
+    )
+    return html, 400
 
 
 def changed_meanwhile(_error):
@@ -95,6 +116,7 @@ def init_app(app: Flask) -> None:
     """Show errors as pages in the user's language (JSON under /api/)."""
     for status in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(status, http_error)
+    app.register_error_handler(CSRFError, form_expired)
     app.register_error_handler(OperationalError, database_unavailable)
     app.register_error_handler(StaleDataError, changed_meanwhile)
     app.register_error_handler(500, server_error)

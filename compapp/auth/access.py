@@ -8,7 +8,7 @@ from functools import wraps
 from flask import Flask, abort, request, session
 from flask_login import current_user
 
-from compapp.auth.sessions import SESSION_KEY, session_user
+from compapp.auth.sessions import SESSION_KEY, SessionCookie, session_user
 from compapp.extensions import login_manager
 
 
@@ -39,6 +39,7 @@ admin_required = require_role("admin")
 
 def init_app(app: Flask) -> None:
     """Every page needs a signed-in user unless its view is marked ``public``."""
+    app.session_interface = SessionCookie()
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 

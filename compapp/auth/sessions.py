@@ -10,12 +10,35 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from flask import g
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import update
 
 from compapp.auth.models import User, UserSession, utcnow
 from compapp.extensions import db
 
 SESSION_KEY = "sid"
+
+
+class SessionCookie(SecureCookieSessionInterface):
+    """The signed session cookie, left alone by requests that only read (``read_only()``).
+
+    The header's count is fetched by the page's script after the page is shown. Its answer
+    can arrive after the person has signed out and opened the sign-in form; had it carried
+    the cookie (Flask refreshes a permanent session's cookie on every answer), it would put
+    back the old session under the new form, whose security token would then no longer
+    match: the sign-in was refused as an invalid request.
+    """
+
+    def save_session(self, app, session, response) -> None:
+        if g.get("session_read_only"):
+            return
+        super().save_session(app, session, response)
+
+
+def read_only() -> None:
+    """This request's answer carries no session cookie (see ``SessionCookie``)."""
+    g.session_read_only = True
 
 
 def _hash(token: str) -> str:

@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from compapp.auth import sessions
 from compapp.certificates.services import today_local
 from compapp.core.messages import N_
 from compapp.extensions import db
@@ -62,7 +63,9 @@ def header_count() -> int:
 
 @bp.route("/todo/count")
 def count():
-    """The header's number, fetched after the page is shown (pages stay as quick as they were)."""
+    """The header's number, fetched after the page is shown (pages stay as quick as they were).
+    Its answer never writes the session cookie (compapp.auth.sessions.SessionCookie)."""
+    sessions.read_only()
     n = header_count()
     return {"count": n, "label": _("%(n)s 项待处理", n=n)}
 

@@ -75,10 +75,6 @@ def download(page: Page, selector: str, path) -> bytes:
     return path.read_bytes()
 
 
-def sign_out(page: Page) -> None:
-    page.context.clear_cookies()
-
-
 def test_finance_office_journey(page: Page, sign_in, tmp_path):
     # An organiser registers the contest and imports 30 rows.
     sign_in("organiser1")
@@ -106,7 +102,6 @@ def test_finance_office_journey(page: Page, sign_in, tmp_path):
     expect(page.locator(".flash.success")).to_be_visible()
 
     # A second organiser confirms all 30 in one bulk action.
-    sign_out(page)
     sign_in("organiser2")
     page.goto(f"/contests/review/bulk?contest={contest_id}")
     expect(page.locator("#bulk-count")).to_contain_text("共 30 条待复核")
@@ -115,7 +110,6 @@ def test_finance_office_journey(page: Page, sign_in, tmp_path):
     expect(page.locator("#bulk-count")).to_contain_text("共 0 条待复核")
 
     # 迪庆州's officer confirms the budget and downloads the roster.
-    sign_out(page)
     sign_in("finance_dq")
     page.goto(f"/finance/contests/{contest_id}")
     page.get_by_label("资金来源").select_option("budget")

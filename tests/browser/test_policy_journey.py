@@ -21,11 +21,6 @@ YUXI_NOTICE = "compapp 尚未配置玉溪市的奖励金额"
 QUOTE = "对获得全国职业技能大赛金、银、铜牌的选手和教练团队，分别给予每人5万元、3万元、2万元一次性奖励（测试用虚构条文）。"
 
 
-def switch_user(page: Page, sign_in, username: str) -> None:
-    page.context.clear_cookies()
-    sign_in(username)
-
-
 def contest_awards_url(live_server, name: str) -> str:
     from compapp.contests.models import Contest
     from compapp.extensions import db
@@ -52,7 +47,7 @@ def test_yuxi_amounts_entered_previewed_activated_and_in_force(
     expect(page.locator(".flash.success")).to_contain_text("已确认")
 
     # Before: the Yuxi pair's awards say Yuxi's amounts are not configured.
-    switch_user(page, sign_in, "admin")
+    sign_in("admin")
     awards_url = contest_awards_url(live_server, NATIONAL)
     page.goto(awards_url)
     expect(robot_entry(page)).to_contain_text(YUXI_NOTICE)
@@ -105,7 +100,7 @@ def test_yuxi_amounts_entered_previewed_activated_and_in_force(
     assert policy.versions[-1].schedule[0].amounts["bronze"] == 20000
 
     # Admin B (the demo's second administrator) activates it.
-    switch_user(page, sign_in, "admin2")
+    sign_in("admin2")
     page.goto(revision_url)
     page.get_by_role("button", name="审核通过，生效").click()
     expect(page.locator(".flash.success")).to_contain_text("新版本已生效")
@@ -133,7 +128,7 @@ def test_yuxi_amounts_entered_previewed_activated_and_in_force(
     expect(province.first).to_contain_text("已确认")
 
     # 玉溪市's finance officer finds them awaiting confirmation in the city's budget.
-    switch_user(page, sign_in, "finance_yx")
+    sign_in("finance_yx")
     page.goto("/finance/")
     page.get_by_role("link", name=NATIONAL, exact=True).first.click()
     lines = page.locator("#budget-lines tbody tr")

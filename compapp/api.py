@@ -10,8 +10,11 @@ from flask import Blueprint, jsonify, request
 from compapp.auth.access import public
 from compapp.core.api import ApiError
 from compapp.extensions import csrf
+from compapp.openapi import openapi_spec
+from compapp.promotion.api import answer_promotion_request
 from compapp.promotion.services import promotion_rules
 from compapp.reference.queries import lookup_county, lookup_organiser
+from compapp.rewards.quote import answer_quote_request
 from compapp.rewards.services import award_policies
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -41,7 +44,6 @@ def api_error(error: ApiError):
 @csrf.exempt
 @public
 def quote():
-    from compapp.rewards.quote import answer_quote_request
 
     return jsonify(answer_quote_request(_body(), lookup_county, award_policies(), lookup_organiser))
 
@@ -50,7 +52,6 @@ def quote():
 @csrf.exempt
 @public
 def promotion():
-    from compapp.promotion.api import answer_promotion_request
 
     return jsonify(
         answer_promotion_request(_body(), lookup_county, promotion_rules(), lookup_organiser)
@@ -61,7 +62,6 @@ def promotion():
 @public
 def openapi():
     """The OpenAPI 3.1 description of this API (CONTRACT.md)."""
-    from compapp.openapi import openapi_spec
 
     response = jsonify(openapi_spec(request.host_url))
     response.headers["Cache-Control"] = "public, max-age=300"

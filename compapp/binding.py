@@ -14,6 +14,9 @@ from flask_babel import gettext as _
 from compapp import labels
 from compapp.core.money import format_yuan, from_fen
 from compapp.core.seen import AlreadyDone, Change, Changed, make_token, read_token
+from compapp.extensions import db
+from compapp.promotion.services import status_name, title_status_name
+from compapp.reference.models import Jurisdiction
 
 FIELD = "seen"
 
@@ -61,8 +64,6 @@ FORMATS = {
 
 
 def _jurisdiction_name(code: str) -> str:
-    from compapp.extensions import db
-    from compapp.reference.models import Jurisdiction
 
     found = db.session.get(Jurisdiction, code)
     return f"{found.name}（{code}）" if found is not None else str(code)
@@ -73,12 +74,8 @@ def value_text(field: str, value) -> str:
     if value is None or value == "":
         return "—"
     if field == "晋升状态":
-        from compapp.promotion.services import status_name
-
         return status_name(value)
     if field == "称号核准":
-        from compapp.promotion.services import title_status_name
-
         return title_status_name(value)
     format_ = FORMATS.get(field)
     return str(format_(value)) if format_ else str(value)

@@ -8,7 +8,19 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from compapp.auth.cli import users
+from compapp.auth.models import User
+from compapp.certificates.cli import certificates
+from compapp.contests.models import Contest, Entry, Event
+from compapp.demo import DEMO_PASSWORD, load_demo
 from compapp.extensions import db
+from compapp.jobs.cli import jobs
+from compapp.policies.services import check_active_revisions
+from compapp.policy.loader import NoPolicyInForce, PolicyFileError, check_policies, describe_version
+from compapp.policy.promotion import load_promotion_rules
+from compapp.promotion.services import evaluate_contest_promotions, promotion_categories
+from compapp.rewards.models import AwardComputation
+from compapp.rewards.services import award_policies, grant_contest_awards
 
 seed = AppGroup("seed", help="Load data sets.")
 policies = AppGroup("policies", help="Check and show the policy data files.")
@@ -19,9 +31,6 @@ policies = AppGroup("policies", help="Check and show the policy data files.")
 def seed_demo(once: bool) -> None:
     """Load the demo data set (safe to run again: nothing is duplicated)."""
     from flask import current_app
-
-    from compapp.auth.models import User
-    from compapp.demo import DEMO_PASSWORD, load_demo
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException(
@@ -44,19 +53,16 @@ def seed_demo(once: bool) -> None:
 @policies.command("check")
 def policies_check() -> None:
     """Load every policy file strictly; exit non-zero naming the file and key on a problem."""
-    from compapp.policy.loader import PolicyFileError, check_policies
 
     try:
         ids = check_policies()
     except PolicyFileError as exc:
         raise click.ClickException(str(exc)) from exc
-    from compapp.policy.promotion import load_promotion_rules
 
     try:
         load_promotion_rules()
     except PolicyFileError as exc:
         raise click.ClickException(str(exc)) from exc
-    from compapp.policies.services import check_active_revisions
 
     try:
         stored = check_active_revisions()
@@ -72,8 +78,6 @@ def policies_check() -> None:
 @click.option("--on", "on", required=True, help="Date, YYYY-MM-DD.")
 def policies_show(policy_id: str, on: str) -> None:
     """Print the version of POLICY_ID in force on a date (a stored version in force included)."""
-    from compapp.policy.loader import NoPolicyInForce, describe_version
-    from compapp.rewards.services import award_policies
 
     try:
         day = date.fromisoformat(on)
@@ -101,11 +105,6 @@ def policies_reevaluate() -> None:
     be priced (no policy in force on the award date, facts the rules refuse) are listed and
     the exit status is 1, so an upgrade script cannot miss them.
     """
-    from compapp.contests.models import Contest, Entry, Event
-    from compapp.extensions import db
-    from compapp.promotion.services import evaluate_contest_promotions, promotion_categories
-    from compapp.rewards.models import AwardComputation
-    from compapp.rewards.services import award_policies, grant_contest_awards
 
     policies_ = award_policies()
     categories = set(promotion_categories())
@@ -150,9 +149,6 @@ def policies_reevaluate() -> None:
 
 def init_app(app: Flask) -> None:
     """Add compapp's command groups to ``app``."""
-    from compapp.auth.cli import users
-    from compapp.certificates.cli import certificates
-    from compapp.jobs.cli import jobs
 
     app.cli.add_command(users)
     app.cli.add_command(jobs)

@@ -25,7 +25,9 @@ from compapp.contests.services import (
 )
 from compapp.core.idnumber import make_id_number
 from compapp.extensions import db
+from compapp.payees.services import bank_account_of, save_payee
 from compapp.policy.categories import CATEGORIES
+from compapp.promotion.services import evaluate_contest_promotions, promotion_categories
 from compapp.rewards.entries import save_and_price_entry
 
 DEMO_PASSWORD = "compapp-demo"
@@ -901,7 +903,6 @@ def demo_bank_details(person) -> tuple[str, str, str]:
 
 def load_demo_bank_details(people) -> None:
     """Give every demo competitor and coach bank details (through the payee service)."""
-    from compapp.payees.services import bank_account_of, save_payee
 
     for person in people:
         if person.id_number and bank_account_of(person) is None:
@@ -913,7 +914,6 @@ def load_demo_promotions() -> int:
 
     Idempotent: an evaluation rewrites only undecided cases and writes nothing unchanged.
     """
-    from compapp.promotion.services import evaluate_contest_promotions, promotion_categories
 
     contests = db.session.scalars(
         db.select(Contest).where(Contest.category.in_(promotion_categories()))

@@ -21,7 +21,7 @@ from compapp.core.vocab import (
 )
 from compapp.core.vocab import PRIZE_NAMES as PRIZE_NAMES_ZH
 from compapp.policy.categories import CATEGORY_NAMES as CATEGORY_ZH
-from compapp.policy.categories import CATEGORY_TIER
+from compapp.policy.categories import CATEGORY_TIER, HONOUR_NAMES
 
 
 def _translated(names: Mapping) -> dict:
@@ -119,7 +119,6 @@ LINE_STATUS_NAMES = _translated(LineStatus.names())
 
 
 def honour_name(code: str) -> str:
-    from compapp.policy.categories import HONOUR_NAMES
 
     return str(_l(HONOUR_NAMES[code])) if code in HONOUR_NAMES else code
 

@@ -5,9 +5,20 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from compapp import labels
 from compapp.auth.access import public
-from compapp.contests.models import Contest, Placement
+from compapp.contests.access import scoped
+from compapp.contests.models import Contest, Entry, Event, Placement
+from compapp.contests.services import counties
+from compapp.core.api import ApiError
+from compapp.dashboards import queries
 from compapp.extensions import db
+from compapp.formtools import options
+from compapp.policy.categories import CATEGORIES
+from compapp.reference.models import Jurisdiction
+from compapp.reference.queries import lookup_county, lookup_organiser
+from compapp.rewards.quote import answer_quote_request
+from compapp.rewards.services import award_policies
 
 bp = Blueprint("main", __name__)
 
@@ -20,7 +31,6 @@ def dashboard_charts(user) -> dict:
     """The charts of ``user``'s home page: the province's picture for administrators and
     organisers (limited to their body's contests) and the provincial finance office; a finance
     officer's own budget by status over the years; results and promotions for organisers."""
-    from compapp.dashboards import queries
 
     charts: dict = {"charts": [], "matrix": None}
     if user.role == "finance":
@@ -46,8 +56,6 @@ def dashboard_charts(user) -> dict:
 def index():
     if current_user.role in HOME_BY_ROLE:
         return redirect(url_for(HOME_BY_ROLE[current_user.role]))
-    from compapp.contests.access import scoped
-    from compapp.contests.models import Entry, Event
 
     recent = db.session.scalars(
         scoped(db.select(Contest)).order_by(Contest.award_on.desc(), Contest.id.desc()).limit(8)
@@ -88,12 +96,6 @@ def calculator_form():
     from flask_wtf import FlaskForm
     from wtforms import DateField, IntegerField, SelectField
     from wtforms.validators import InputRequired, NumberRange, Optional
-
-    from compapp import labels
-    from compapp.contests.services import counties
-    from compapp.formtools import options
-    from compapp.policy.categories import CATEGORIES
-    from compapp.reference.models import Jurisdiction
 
     class CalculatorForm(FlaskForm):
         class Meta:
@@ -150,10 +152,6 @@ def quote_body(form) -> dict:
 def calculator():
     """The award calculator as a form: the lines each competitor and the coaching team get,
     with their explanations, computed exactly as POST /api/v1/quote answers."""
-    from compapp.core.api import ApiError
-    from compapp.reference.queries import lookup_county, lookup_organiser
-    from compapp.rewards.quote import answer_quote_request
-    from compapp.rewards.services import award_policies
 
     form = calculator_form()
     answer, status = None, 200

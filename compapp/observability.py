@@ -33,6 +33,9 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from compapp.auth.models import utcnow
+from compapp.jobs import services
+
 REQUEST_SECONDS = Histogram(
     "compapp_request_duration_seconds",
     "Time to answer a request, by endpoint.",
@@ -158,8 +161,6 @@ class JobCollector:
         self.app = app
 
     def collect(self):
-        from compapp.auth.models import utcnow
-        from compapp.jobs import services
 
         with self.app.app_context():
             depth = services.queue_depth()

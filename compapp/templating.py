@@ -14,6 +14,7 @@ from compapp import labels
 from compapp.citing.services import honour_citation, line_citation, promotion_citation
 from compapp.core.dates import format_date, format_datetime
 from compapp.core.money import format_yuan, format_yuan_short, from_fen
+from compapp.english import recorded, recorded_in_chinese, shown, shown_reason
 from compapp.help.guides import guide_for
 from compapp.policy.subsidies import subsidies_for
 
@@ -52,14 +53,12 @@ def time_filter(value) -> str:
 
 def shown_filter(value):
     """A sentence compapp stores in Chinese, read in the page's language (compapp.english)."""
-    from compapp.english import shown
 
     return shown(value)
 
 
 def reason_filter(value):
     """A promotion case's stored reason, in the page's language (compapp.english)."""
-    from compapp.english import shown_reason
 
     return shown_reason(value)
 
@@ -68,8 +67,6 @@ def recorded_filter(value):
     """A recorded step ([msgid, values]) in the page's language; an old step stored as
     Chinese text is marked as Chinese (lang="zh-CN") on an English page."""
     from markupsafe import Markup, escape
-
-    from compapp.english import recorded, recorded_in_chinese
 
     if recorded_in_chinese(value) and str(get_locale()) == "en":
         return Markup('<span lang="zh-CN">%s</span>') % escape(value)

@@ -34,6 +34,7 @@ from compapp.downloads import CSV, download
 from compapp.extensions import db, limiter
 from compapp.formtools import ConfirmForm, options
 from compapp.i18n import refusal_text
+from compapp.paging import sorted_page
 from compapp.reference import queries as reference_queries
 from compapp.reference.models import Jurisdiction
 
@@ -244,7 +245,6 @@ def accept(token: str):
 @bp.route("/audit/")
 @admin_required
 def audit():
-    from compapp.paging import sorted_page
 
     entries = sorted_page(
         audit_query(request.args),

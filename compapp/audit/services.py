@@ -10,6 +10,7 @@ from flask import has_request_context, request
 from flask_login import current_user
 
 from compapp.audit.models import AuditEntry
+from compapp.english import shown, shown_reason
 from compapp.extensions import db
 
 
@@ -47,8 +48,6 @@ def summary_text(entry: AuditEntry) -> str:
     """What ``entry`` says, in the page's language. An entry written before summaries were
     kept as msgid and values reads as written (Chinese)."""
     from flask_babel import gettext
-
-    from compapp.english import shown, shown_reason
 
     if not entry.summary_msgid:
         return entry.summary

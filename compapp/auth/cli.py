@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from compapp.audit.services import record_change
+from compapp.auth.models import User
 from compapp.extensions import db
 
 users = AppGroup("users", help="Accounts.")
@@ -22,8 +24,6 @@ def _check_password(value: str) -> str:
 @click.option("--display-name", default="系统管理员", show_default=True)
 def create_admin(username: str, display_name: str) -> None:
     """Create administrator USERNAME; the password is asked for (never on the command line)."""
-    from compapp.audit.services import record_change
-    from compapp.auth.models import User
 
     username = username.strip()
     if not username or len(username) > 60:

@@ -18,6 +18,8 @@ from flask import current_app, request
 from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from compapp.observability import SIGN_IN_FAILURES
+
 DEVICE_COOKIE = "compapp_device"
 DEVICE_DAYS = 180
 DEVICE_ACCOUNTS = 10
@@ -67,7 +69,6 @@ def account_limit() -> str:
 
 
 def count_breach(_limit) -> None:
-    from compapp.observability import SIGN_IN_FAILURES
 
     SIGN_IN_FAILURES.labels(reason="limited").inc()
 

@@ -7,6 +7,9 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from compapp.certificates import holders, issuing, queries, services
+from compapp.certificates.pdf import render_certificate
+from compapp.contests.models import Contest
 from compapp.extensions import db
 
 certificates = AppGroup("certificates", help="Render and manage certificates.")
@@ -28,9 +31,6 @@ certificates = AppGroup("certificates", help="Render and manage certificates.")
 )
 def render(contest_id: int, out_dir: Path, base_url: str | None) -> None:
     """Write a contest's valid certificates as PDF files; issue them first if none exist."""
-    from compapp.certificates import holders, issuing, queries, services
-    from compapp.certificates.pdf import render_certificate
-    from compapp.contests.models import Contest
 
     contest = db.session.get(Contest, contest_id)
     if contest is None:

@@ -30,6 +30,7 @@ from compapp.core.vocab import CoachRole, rank_text
 from compapp.extensions import db
 from compapp.policy.categories import result_name
 from compapp.promotion import services as promotion
+from compapp.promotion.models import PromotionCase
 
 # What is printed is Chinese whatever the language of the page that issued it.
 COACH_ROLE_TEXT = CoachRole.names()
@@ -118,7 +119,6 @@ def promotion_holders(contest: Contest) -> list[Holder]:
     A confirmation once the case is final (confirmed, published, finalised: POLICY.md §6);
     the 云南竞赛技术能手 title once approved ("经核准") and the case is final.
     """
-    from compapp.promotion.models import PromotionCase
 
     cases = db.session.scalars(
         db.select(PromotionCase)
@@ -233,7 +233,6 @@ def holder_states(contest: Contest, holders: list[Holder] | None = None) -> Hold
 def holders_for(keys: list[tuple]) -> list[Holder]:
     """The Holder of each key (kind, entry id, holder type, person id), in the keys' order,
     loaded in a few queries."""
-    from compapp.promotion.models import PromotionCase
 
     if not keys:
         return []

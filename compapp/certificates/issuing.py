@@ -12,8 +12,10 @@ from compapp.audit.services import record_change, says
 from compapp.auth.models import utcnow
 from compapp.certificates.content import (
     CertificateContent,
+    Honoured,
     Placing,
     award_certificate,
+    honour_certificate,
     promotion_certificate,
     title_certificate,
     verify_url,
@@ -46,10 +48,13 @@ from compapp.certificates.services import (
 from compapp.contests.models import (
     Contest,
 )
+from compapp.core.dates import format_date
 from compapp.core.messages import N_
 from compapp.core.refusals import PROBLEMS
+from compapp.core.seen import AlreadyDone
 from compapp.core.vocab import GRADE_NAMES
 from compapp.extensions import db
+from compapp.policy.categories import HONOUR_NAMES
 from compapp.promotion import services as promotion
 
 # Stands for the address while only checking that a certificate prints (its length is what
@@ -236,8 +241,6 @@ def issue_all_certificates(
 def _one_issuer(contest: Contest):
     """Turn the unique index's refusal of a second valid certificate into ``AlreadyDone``."""
     from sqlalchemy.exc import IntegrityError
-
-    from compapp.core.seen import AlreadyDone
 
     try:
         yield
@@ -428,9 +431,6 @@ HONOUR_GROUPS = {
 
 def honour_content(honour, serial: str, issued_on: date) -> CertificateContent:
     """Return what the certificate of ``honour`` says."""
-    from compapp.certificates.content import Honoured, honour_certificate
-    from compapp.core.dates import format_date
-    from compapp.policy.categories import HONOUR_NAMES
 
     name = HONOUR_NAMES[honour.kind]
     group, title = HONOUR_GROUPS[honour.kind]

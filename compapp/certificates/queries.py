@@ -18,6 +18,7 @@ from compapp.contests.models import (
     Placement,
 )
 from compapp.extensions import db
+from compapp.promotion.models import PromotionCase
 
 
 def due_keys_query(contest_ids):
@@ -25,7 +26,6 @@ def due_keys_query(contest_ids):
     entry_id, event_id, holder_type, person_id). The same people as ``due_holders``: members
     and coaches of confirmed placements with a medal or prize; final promotion cases, and
     their approved titles."""
-    from compapp.promotion.models import PromotionCase
 
     ids = list(contest_ids)
     awarded = db.and_(

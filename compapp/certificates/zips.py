@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 
 from compapp.audit.services import record_change, says
+from compapp.certificates.bundle import render_zip
 from compapp.certificates.content import (
     safe_part,
 )
@@ -25,6 +26,7 @@ from compapp.contests.models import (
 from compapp.core.messages import N_
 from compapp.extensions import db
 from compapp.jobs.models import Job
+from compapp.jobs.runners import forking_allowed
 from compapp.jobs.services import (
     JobFailed,
     JobRequest,
@@ -71,8 +73,6 @@ def start_contest_zip(contest: Contest, user) -> tuple[Job, bool]:
 
 def build_contest_zip(job: Job, progress) -> dict:
     """Job handler: render the contest's valid certificates into a ZIP stored with the job."""
-    from compapp.certificates.bundle import render_zip
-    from compapp.jobs.runners import forking_allowed
 
     contest = db.session.get(Contest, params_of(job)["contest_id"])
     if contest is None:

@@ -12,6 +12,9 @@ from datetime import date
 
 from compapp.policy.citations import UserCitation
 from compapp.policy.readings import Reading, shipped_readings
+from compapp.policy.subsidies import shipped_subsidies
+from compapp.promotion.services import promotion_rules
+from compapp.rewards.services import award_policies
 
 KINDS = ("awards", "promotion", "subsidy")
 
@@ -35,13 +38,11 @@ class CitedDocument:
 
 
 def _award_policies():
-    from compapp.rewards.services import award_policies
 
     return award_policies()
 
 
 def _promotion_rules():
-    from compapp.promotion.services import promotion_rules
 
     return promotion_rules()
 
@@ -98,7 +99,6 @@ def cited_document(kind: str, policy_id: str, clause: str) -> CitedDocument | No
 
 
 def _subsidy_document(policy_id: str, clause: str) -> CitedDocument | None:
-    from compapp.policy.subsidies import shipped_subsidies
 
     for document in shipped_subsidies():
         if document.id == policy_id and document.section == clause:

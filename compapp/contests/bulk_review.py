@@ -19,8 +19,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from compapp.audit.services import record_change
 from compapp.auth.models import utcnow
+from compapp.binding import refusal_message
 from compapp.contests import services
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event, Placement
+from compapp.contests.services import placement_view
 from compapp.core.seen import AlreadyDone, Changed, check
 from compapp.core.vocab import rank_text
 from compapp.extensions import db
@@ -131,7 +133,6 @@ def _load(ids: list[int], in_scope) -> tuple[list[Placement], list[int]]:
 
 
 def _refusal(exc: Changed | AlreadyDone) -> str:
-    from compapp.binding import refusal_message
 
     return refusal_message(exc)
 
@@ -184,7 +185,6 @@ def return_many(
 ) -> Outcome:
     """Send results back to the person who entered them, with the reason, each as the
     reviewer saw it (the same binding as a confirmation). Commits each result on its own."""
-    from compapp.contests.services import placement_view
 
     outcome = Outcome()
     placements, missing = _load(ids, in_scope)

@@ -13,7 +13,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from compapp.auth.models import utcnow
+from compapp.audit.services import record_change
+from compapp.auth.models import User, utcnow
+from compapp.certificates.issuing import supersede_entry_certificates
 from compapp.contests import rules
 from compapp.contests.models import (
     Coach,
@@ -33,7 +35,12 @@ from compapp.core.refusals import PROBLEMS, Refusal
 from compapp.core.seen import AlreadyDone, Changed, changes
 from compapp.core.seen import check as check_seen
 from compapp.extensions import db
+from compapp.promotion.models import PromotionCase
+from compapp.promotion.services import reopen_case_decisions, status_name
 from compapp.reference.models import Jurisdiction
+from compapp.revocation.models import PersonBar
+from compapp.rewards.models import AwardComputation
+from compapp.rewards.services import award_policies, grant_contest_awards
 
 
 def _(msgid: str, **params: object) -> str:
@@ -86,7 +93,6 @@ def placement_view(placement: Placement) -> dict:
 
 
 def _who(user_id: int | None) -> str | None:
-    from compapp.auth.models import User
 
     user = db.session.get(User, user_id) if user_id else None
     return user.display_name if user is not None else None
@@ -141,7 +147,6 @@ def reopen_placement(placement: Placement, user, note: str) -> None:
         raise ConfirmRefused(N_("该成绩尚未确认，可直接修改。"))
     if not note:
         raise ConfirmRefused(N_("撤回确认须填写原因。"))
-    from compapp.promotion.services import status_name
 
     blocking = _blocking_cases(placement.entry.event.contest, [placement.id])
     if blocking:
@@ -164,8 +169,6 @@ def reopen_placement(placement: Placement, user, note: str) -> None:
     except StaleDataError:
         _fresh(placement_id)
         raise ConfirmRefused(N_("在您操作期间，该成绩已被他人修改，请刷新后重试。")) from None
-    from compapp.certificates.issuing import supersede_entry_certificates
-    from compapp.promotion.services import reopen_case_decisions
 
     supersede_entry_certificates([placement.entry_id], "result_reopened", user, note)
     # A promotion confirmed or rejected on this result is decided again once it is corrected.
@@ -385,7 +388,6 @@ BLOCKING_CASE_STATUSES = ("noticed", "objected", "final")
 
 def _blocking_cases(contest: Contest, placement_ids: list[int] | None = None) -> list:
     """The promotion cases in a notice or final that rest on the contest's (or these) results."""
-    from compapp.promotion.models import PromotionCase
 
     query = db.select(PromotionCase).where(
         PromotionCase.contest_id == contest.id,
@@ -400,7 +402,6 @@ def _blocking_cases(contest: Contest, placement_ids: list[int] | None = None) ->
 
 def _reopen_blockers(contest: Contest) -> list[str]:
     """What forbids reopening the contest's results: promotions noticed, objected or final."""
-    from compapp.promotion.services import status_name
 
     return [
         _(
@@ -414,7 +415,6 @@ def _reopen_blockers(contest: Contest) -> list[str]:
 
 def _reopen_contest_results(contest: Contest, reopened: Reopened, user) -> None:
     """Reopen the contest's confirmed results, reprice it and mark what rested on them."""
-    from compapp.audit.services import record_change
 
     entry_ids = db.select(Entry.id).join(Event).where(Event.contest_id == contest.id)
     # Every result of the contest changes version (row locks on PostgreSQL): a review page
@@ -436,9 +436,6 @@ def _reopen_contest_results(contest: Contest, reopened: Reopened, user) -> None:
     db.session.flush()
     reopened.placements = len(confirmed)
     reason = "；".join(f"{c.field}：{c.before or '—'} → {c.now or '—'}" for c in reopened.changes)
-    from compapp.certificates.issuing import supersede_entry_certificates
-    from compapp.promotion.services import reopen_case_decisions
-    from compapp.rewards.services import award_policies, grant_contest_awards
 
     ids = [p.entry_id for p in confirmed]
     reopened.certificates = supersede_entry_certificates(ids, "result_reopened", user, reason)
@@ -474,7 +471,6 @@ def results_depending_on(
     Award records are never deleted, so an entry once priced keeps its contest and event.
     One query, whatever the number of events and entries.
     """
-    from compapp.rewards.models import AwardComputation
 
     entries = db.select(Entry.id)
     if entry is not None:
@@ -689,7 +685,6 @@ def check_coaches(coaches: list[CoachData]) -> list[Problem]:
 
 def bars_in_force(competitor_ids, on: date) -> dict[int, tuple[date, str]]:
     """The bars on new entries in force on ``on``, by competitor id: (last day, reason)."""
-    from compapp.revocation.models import PersonBar
 
     ids = sorted(set(competitor_ids))
     if not ids:

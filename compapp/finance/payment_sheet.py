@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from compapp.core.messages import N_
+from compapp.imports.files import Refused, read_sheet
 
 MAX_ROWS = 20_000
 REF, VOUCHER, PAID_ON = "明细编号（勿改）", "支付凭证号", "支付日期"
@@ -54,7 +55,6 @@ def read_payment_sheet(data: bytes, default_date: date) -> PaymentSheet:
     The file is read as every upload is (compapp.imports.files: streamed, capped, never
     trusted); a file refused there is refused here with the same sentence.
     """
-    from compapp.imports.files import Refused, read_sheet
 
     sheet = PaymentSheet()
     if data[:4] != b"PK\x03\x04":

@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy.orm import joinedload, selectinload
 
+from compapp.citing.services import award_citation
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event, Placement
 from compapp.core.money import split_by_percent, split_evenly
 from compapp.core.vocab import CoachRole, rank_text
@@ -61,7 +62,6 @@ def roster_lines(payer_code: str, contest: Contest | None = None, year: int | No
 def clause_text(policy_id: str, clause: str) -> str:
     """The document and item behind a line as every page cites it (POLICY.md §8), e.g.
     "云南省职业技能竞赛奖励办法（云政发〔2021〕28号）第二条(2)"."""
-    from compapp.citing.services import award_citation
 
     return award_citation(policy_id, clause).text
 

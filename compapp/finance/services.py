@@ -15,17 +15,18 @@ from functools import cached_property
 from sqlalchemy import update
 
 from compapp.audit.services import record_change
-from compapp.auth.models import utcnow
-from compapp.contests.models import Contest, Entry, Event, Placement
+from compapp.auth.models import User, utcnow
+from compapp.citing.services import award_citation, line_citation, listed
+from compapp.contests.models import Coach, Competitor, Contest, Entry, EntryCoach, Event, Placement
 from compapp.core.messages import N_
 from compapp.core.money import format_yuan, from_fen
 from compapp.core.refusals import Refusal
 from compapp.core.seen import AlreadyDone, Changed, check, digest
 from compapp.core.vocab import LineStatus
 from compapp.extensions import db
-from compapp.finance.models import BudgetConfirmation
+from compapp.finance.models import FUNDING_SOURCES, BudgetConfirmation
 from compapp.reference.models import Jurisdiction
-from compapp.rewards.models import AwardLineRecord, line_status_sql
+from compapp.rewards.models import AwardBasis, AwardComputation, AwardLineRecord, line_status_sql
 from compapp.rewards.services import line_loading, line_notices
 
 STATUSES = LineStatus.codes()
@@ -73,7 +74,6 @@ class Budget:
 
     def policy_citations(self) -> list[str]:
         """The distinct citations of the lines, each with its quoted sentence (POLICY §8)."""
-        from compapp.citing.services import line_citation, listed
 
         seen = {}
         for line in self.lines:
@@ -189,7 +189,6 @@ def budget_totals(
 def budget_notices(payer_code: str, contest: Contest | None = None, year: int | None = None):
     """The distinct notices of the current computations of the entries behind a payer's lines
     (POLICY.md §4.5, §5.4)."""
-    from compapp.rewards.models import AwardBasis, AwardComputation
 
     basis_ids = _budget_where(
         _budget_joins(
@@ -227,7 +226,6 @@ def budget_lines_query(
 ):
     """A payer's current lines for a contest or year in budget order, optionally of one status
     or with a payee name containing ``search``; loaded for display (for a page of them)."""
-    from compapp.contests.models import Coach, Competitor, EntryCoach
 
     query = _budget_where(
         _budget_joins(db.select(AwardLineRecord)), payer_code, contest, year
@@ -275,7 +273,6 @@ def budget_citations(
 ) -> list[str]:
     """The citation of each distinct clause behind a payer's lines (distinct in SQL), each
     with its quoted sentence, as a person reads it (POLICY §8)."""
-    from compapp.citing.services import award_citation, listed
 
     rows = db.session.execute(
         _budget_where(
@@ -315,7 +312,6 @@ def budget_line_rows(
 ):
     """Yield a payer's current lines for a contest or year in budget order: one streamed
     query (and one for the coaching teams' names), memory flat at any number of lines."""
-    from compapp.contests.models import Coach, Competitor, EntryCoach
 
     entry_ids = _budget_where(
         _budget_joins(db.select(AwardLineRecord.entry_id).select_from(AwardLineRecord)),
@@ -535,7 +531,6 @@ def confirm_budget(
 
     :param funding_source: where the money comes from (finance.models.FUNDING_SOURCES).
     """
-    from compapp.finance.models import FUNDING_SOURCES
 
     if user.role != "finance" or user.jurisdiction_code != payer_code:
         raise BudgetRefused(N_("只有该承担单位的财务人员可以确认其预算。"))
@@ -732,7 +727,6 @@ def mark_paid_each(items: list[tuple[AwardLineRecord, str, date]], payer_code: s
 
 def _already_paid(lines) -> None:
     """Raise ``AlreadyDone`` naming who registered the payment of a line already paid."""
-    from compapp.auth.models import User
 
     for line in lines:
         if line.paid_on is not None:

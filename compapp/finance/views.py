@@ -19,12 +19,14 @@ from compapp.citing.services import award_citation
 from compapp.contests.models import Contest
 from compapp.core.dates import format_datetime
 from compapp.core.messages import N_
-from compapp.core.money import format_yuan, from_fen
+from compapp.core.money import MoneyError, format_yuan, from_fen, to_fen
 from compapp.core.seen import AlreadyDone, Changed
+from compapp.dashboards.charts import Chart
 from compapp.downloads import PDF, XLSX, download, download_written
 from compapp.english import shown
 from compapp.extensions import db
 from compapp.finance import queries, services
+from compapp.finance import reconciliation as recon
 from compapp.finance.exports import (
     BudgetRow,
     BudgetSheet,
@@ -32,10 +34,18 @@ from compapp.finance.exports import (
     write_budget_workbook,
 )
 from compapp.finance.models import FUNDING_SOURCES
+from compapp.finance.payment_sheet import read_payment_sheet
+from compapp.finance.report import annual_report as build
+from compapp.finance.report_exports import report_pdf, report_workbook
+from compapp.finance.roster import build_roster
+from compapp.finance.roster_exports import roster_pdf, roster_workbook
 from compapp.formtools import ConfirmForm
+from compapp.honours.services import confirmed_honours_total_fen
 from compapp.i18n import refusal_text
 from compapp.jobs.exports import export_or_job, run_export
+from compapp.jobs.services import JobFailed
 from compapp.paging import page_of, search_text
+from compapp.payees.services import record_full_read
 from compapp.reference.models import Jurisdiction
 from compapp.reference.queries import jurisdictions
 from compapp.rewards.models import AwardLineRecord
@@ -149,7 +159,6 @@ def year_budget(year: int):
     year = _year(year)
     code = payer_code()
     budget, page, selected = budget_page(code, year=year)
-    from compapp.honours.services import confirmed_honours_total_fen
 
     return render_template(
         "finance/budget.html",
@@ -405,7 +414,6 @@ def _export(code: str, contest: Contest | None = None, year: int | None = None) 
 
 def budget_export_job(job, progress) -> dict:
     """Job handler (compapp.jobs HANDLERS "budget_export"): a payer's budget.xlsx or .pdf."""
-    from compapp.jobs.services import JobFailed
 
     def write(params, track, out):
         contest = None
@@ -431,8 +439,6 @@ def paying_officer(payer: str) -> None:
 
 
 def _roster_download(roster, stem: str, fmt: str) -> Response:
-    from compapp.finance.roster_exports import roster_pdf, roster_workbook
-    from compapp.payees.services import record_full_read
 
     roster.printed_on = date.today()
     if fmt == "xlsx":
@@ -451,7 +457,6 @@ def _roster_download(roster, stem: str, fmt: str) -> Response:
 @bp.route("/contests/<int:contest_id>/roster.<fmt>")
 @require_role("finance")
 def contest_roster(contest_id: int, fmt: str):
-    from compapp.finance.roster import build_roster
 
     contest = _contest(contest_id)
     code = payer_code()
@@ -466,7 +471,6 @@ def contest_roster(contest_id: int, fmt: str):
 @bp.route("/years/<int:year>/roster.<fmt>")
 @require_role("finance")
 def year_roster(year: int, fmt: str):
-    from compapp.finance.roster import build_roster
 
     code = payer_code()
     paying_officer(code)
@@ -481,7 +485,6 @@ def year_roster(year: int, fmt: str):
 @require_role("finance")
 def payment_sheet(contest_id: int):
     """Register payments from the roster's Excel with a voucher (and date) filled per row."""
-    from compapp.finance.payment_sheet import read_payment_sheet
 
     contest = _contest(contest_id)
     back = redirect(url_for("finance.contest_budget", contest_id=contest.id))
@@ -537,8 +540,6 @@ def _period() -> tuple[date, date]:
 
 @bp.route("/reconciliation", methods=["GET", "POST"])
 def reconciliation():
-    from compapp.core.money import MoneyError, to_fen
-    from compapp.finance import reconciliation as recon
 
     code = payer_code()
     start, end = _period()
@@ -583,7 +584,6 @@ def reconciliation():
 
 @bp.route("/years/<int:year>/report")
 def annual_report(year: int):
-    from compapp.finance.report import annual_report as build
 
     report = build(payer_code(), year)
     return render_template(
@@ -594,8 +594,6 @@ def annual_report(year: int):
 def _report_charts(report) -> dict:
     """Paid and unpaid money by month, category and sending prefecture as bars, keyed by the
     report section each pictures (the PDF and the Excel file draw their own)."""
-    from compapp.core.messages import N_
-    from compapp.dashboards.charts import Chart
 
     series = [("paid", _("已支付")), ("unpaid", _("未支付"))]
     if not report.confirmed_fen:
@@ -620,9 +618,6 @@ def _report_charts(report) -> dict:
 @bp.route("/years/<int:year>/report.<fmt>")
 def annual_report_export(year: int, fmt: str):
     from dataclasses import replace
-
-    from compapp.finance.report import annual_report as build
-    from compapp.finance.report_exports import report_pdf, report_workbook
 
     # In the language of the page that asked, one language inside (labels, months, notes).
     report = replace(build(payer_code(), year), say=_, language=str(get_locale()))

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy.orm import joinedload
 
 from compapp.audit.services import record_change, snapshot
+from compapp.auth.models import utcnow
 from compapp.contests.models import Competitor
 from compapp.core.messages import N_
 from compapp.core.money import to_fen
@@ -16,6 +17,7 @@ from compapp.extensions import db
 from compapp.honours.models import Honour
 from compapp.honours.rules import price_honour
 from compapp.policy.categories import HONOUR_KINDS, HONOUR_NAMES
+from compapp.rewards.services import award_policies
 
 FIELDS = ["competitor_id", "kind", "awarded_on", "recommended_by", "amount_fen", "policy_id",
           "clause", "confirmed_by_id"]  # fmt: skip
@@ -35,7 +37,6 @@ class HonourData:
 
 def record_honour(data: HonourData, user) -> Honour:
     """Record an honour, priced under the policy in force on its date; flush, never commit."""
-    from compapp.rewards.services import award_policies
 
     if data.kind not in HONOUR_KINDS:
         raise HonourRefused(N_("未知的荣誉类别。"))
@@ -77,7 +78,6 @@ def record_honour(data: HonourData, user) -> Honour:
 
 def confirm_honour(honour: Honour, user) -> None:
     """Confirm an honour: a second person, never the one who recorded it."""
-    from compapp.auth.models import utcnow
 
     if honour.confirmed_by_id is not None:
         raise HonourRefused(N_("该荣誉已确认。"))

@@ -11,6 +11,10 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from compapp.auth.access import require_role
+from compapp.certificates.issuing import issue_honour_certificate
+from compapp.certificates.queries import honour_certificates
+from compapp.certificates.serials import group_serial
+from compapp.certificates.services import CertificateRefused
 from compapp.extensions import db
 from compapp.formtools import ConfirmForm
 from compapp.honours import services
@@ -62,7 +66,6 @@ def index():
                 db.session.commit()
                 flash(_("已登记，待另一位工作人员确认。"), "success")
                 return redirect(url_for("honours.index", _anchor=f"honour-{honour.id}"))
-    from compapp.certificates.queries import honour_certificates
 
     listed = services.honours()
     return render_template(
@@ -93,10 +96,6 @@ def issue_certificate(honour_id: int):
     """Issue the honour's certificate (POLICY.md §4.7), verified on the public page like an
     award's; after a revocation only with a reason."""
     from sqlalchemy.exc import IntegrityError
-
-    from compapp.certificates.issuing import issue_honour_certificate
-    from compapp.certificates.serials import group_serial
-    from compapp.certificates.services import CertificateRefused
 
     honour = db.get_or_404(Honour, honour_id)
     back = redirect(url_for("honours.index", _anchor=f"honour-{honour.id}"))

@@ -10,7 +10,8 @@ import hashlib
 
 from sqlalchemy import insert
 
-from compapp.auth.models import utcnow
+from compapp.audit.services import record_change
+from compapp.auth.models import User, utcnow
 from compapp.contests import rules
 from compapp.contests import services as contest_services
 from compapp.contests.models import (
@@ -22,6 +23,7 @@ from compapp.contests.models import (
     EntryMember,
     Placement,
 )
+from compapp.core.bank import mask_account
 from compapp.core.messages import N_
 from compapp.core.refusals import Refusal
 from compapp.extensions import db
@@ -29,7 +31,10 @@ from compapp.imports import reading
 from compapp.imports.models import ImportBatch
 from compapp.imports.plan import CHUNK, ImportPlan, check_import, known_people
 from compapp.imports.reading import CellProblem, ImportedEntry, Table
+from compapp.payees.services import save_imported_bank_details
+from compapp.rewards.bulk import grant_awards_bulk
 from compapp.rewards.entries import save_and_price_entry
+from compapp.rewards.services import award_policies
 
 AWARD_REASON = "成绩录入"
 
@@ -94,7 +99,6 @@ def save_import(contest: Contest, table: Table, user_id: int | None) -> ImportPl
         entry = plan.matched[index]
         before = plan.changes[index].before
         save_and_price_entry(events[item.event_key], entry_data(item), user_id, None, entry)
-        from compapp.audit.services import record_change
 
         record_change(
             "import_entry",
@@ -244,8 +248,6 @@ def _coach_ids(items: list[ImportedEntry]) -> dict:
 
 def _save_bank_details(items: list[ImportedEntry], user_id: int | None) -> None:
     """Store the bank details the file gives for its competitors (one audit entry, no numbers)."""
-    from compapp.auth.models import User
-    from compapp.payees.services import save_imported_bank_details
 
     wanted = {m.id_number: m.bank for item in items for m in item.members if m.bank}
     if not wanted:
@@ -259,8 +261,6 @@ def _save_bank_details(items: list[ImportedEntry], user_id: int | None) -> None:
 
 def _grant_new_awards(contest, user_id) -> None:
     """Price the new placements exactly as the entry form does, in bulk."""
-    from compapp.rewards.bulk import grant_awards_bulk
-    from compapp.rewards.services import award_policies
 
     grant_awards_bulk([contest.id], award_policies(), user_id, AWARD_REASON)
 
@@ -310,7 +310,6 @@ def _without_account_numbers(cells: dict | None) -> dict | None:
     """The stored cells with bank account numbers masked: once saved, the batch keeps no copy."""
     if not cells or reading.ACCOUNT not in cells.get("headers", ()):
         return cells
-    from compapp.core.bank import mask_account
 
     rows = [
         [n, {**values, reading.ACCOUNT: mask_account(values.get(reading.ACCOUNT, ""))}]
@@ -339,7 +338,6 @@ def confirm_batch(batch: ImportBatch, digest: str, user) -> ImportPlan:
     contest = db.session.get(Contest, batch.contest_id)
     table = Table.from_dict(batch.cells)
     plan = save_import(contest, table, getattr(user, "id", None))
-    from compapp.audit.services import record_change
 
     counts = plan.summary()["counts"]
     record_change(

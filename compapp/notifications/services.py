@@ -17,9 +17,14 @@ from sqlalchemy.orm import Session
 
 from compapp.audit.models import AuditEntry
 from compapp.auth.models import User, utcnow
+from compapp.certificates.models import Certificate
+from compapp.contests.models import Contest, Entry, EntryCoach, Event, Placement
 from compapp.core.messages import N_
 from compapp.extensions import db
 from compapp.notifications.models import Notification
+from compapp.promotion.models import NoticeObjection, PromotionCase
+from compapp.promotion.notices import holiday_calendar
+from compapp.rewards.models import AwardLineRecord
 
 # kind → (message with %(name)s placeholders, endpoint of its link)
 MESSAGES = {
@@ -71,7 +76,6 @@ def _active(*conditions) -> list[int]:
 
 
 def _on_result(entry: AuditEntry) -> None:
-    from compapp.contests.models import Contest, Entry, Event, Placement
 
     if entry.target_type == "contest":
         contest = db.session.get(Contest, int(entry.target_id))
@@ -99,8 +103,6 @@ def _on_result(entry: AuditEntry) -> None:
 
 
 def _on_confirmed(entry: AuditEntry) -> None:
-    from compapp.contests.models import Placement
-    from compapp.rewards.models import AwardLineRecord
 
     placement = db.session.get(Placement, int(entry.target_id))
     if placement is None:
@@ -123,7 +125,6 @@ def _on_confirmed(entry: AuditEntry) -> None:
 
 
 def _on_certificate(entry: AuditEntry) -> None:
-    from compapp.certificates.models import Certificate
 
     cert = db.session.get(Certificate, int(entry.target_id))
     if cert is None:
@@ -138,8 +139,6 @@ def _on_certificate(entry: AuditEntry) -> None:
 
 
 def _on_paid(entry: AuditEntry) -> None:
-    from compapp.contests.models import EntryCoach
-    from compapp.rewards.models import AwardLineRecord
 
     line = db.session.get(AwardLineRecord, int(entry.target_id))
     if line is None:
@@ -248,9 +247,6 @@ def tasks_for(user, today: date) -> list[Task]:
 
 
 def _organiser_tasks(user, today: date) -> list[Task]:
-    from compapp.certificates.models import Certificate
-    from compapp.contests.models import Contest, Entry, Event, Placement
-    from compapp.promotion.models import NoticeObjection, PromotionCase
 
     def scoped(query):
         if user.role == "organiser" and user.organising_body_id is not None:
@@ -320,7 +316,6 @@ def _organiser_tasks(user, today: date) -> list[Task]:
 
 def _calendar_running_out(today: date, warn_days: int = 60) -> int:
     """1 when the working-day calendar ends within ``warn_days`` (notices need it), else 0."""
-    from compapp.promotion.notices import holiday_calendar
 
     years = holiday_calendar().years
     last = max(years) if years else today.year - 1
@@ -328,8 +323,6 @@ def _calendar_running_out(today: date, warn_days: int = 60) -> int:
 
 
 def _finance_tasks(payer_code: str) -> list[Task]:
-    from compapp.contests.models import Entry, Placement
-    from compapp.rewards.models import AwardLineRecord
 
     lines = (
         db.select(db.func.count(AwardLineRecord.id))

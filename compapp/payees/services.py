@@ -7,7 +7,15 @@ and each reading in full records who read how many, for which payer and scope.
 from __future__ import annotations
 
 from compapp.audit.services import record_change, says
-from compapp.contests.models import Coach, Competitor
+from compapp.contests.models import (
+    Coach,
+    Competitor,
+    Contest,
+    Entry,
+    EntryCoach,
+    EntryMember,
+    Event,
+)
 from compapp.contests.rules import ID_NUMBER_MESSAGES
 from compapp.core.bank import bank_problems, clean_bank_details, mask_account
 from compapp.core.idnumber import id_number_problem, normalise_id_number
@@ -117,7 +125,6 @@ def record_full_read(user, payer_code: str, scope: str, count: int, fmt: str) ->
 def people_in_scope(user, competitor: Competitor | None = None, coach: Coach | None = None) -> bool:
     """Whether an organiser may enter this person's bank details: someone entered in a contest
     of the organiser's body (administrators: anyone)."""
-    from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event
 
     if user.role == "admin" or (user.role == "organiser" and user.organising_body_id is None):
         return True

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from compapp.people import queries
+from compapp.promotion.queries import grade_history
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -33,8 +34,6 @@ def person(competitor_id: int):
         abort(404)
     history = []
     if current_user.role in ("admin", "organiser"):
-        from compapp.promotion.queries import grade_history
-
         body = None if current_user.role == "admin" else current_user.organising_body_id
         history = grade_history(found, body_id=body)
     lines = queries.lines_of(found, current_user)

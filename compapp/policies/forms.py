@@ -27,8 +27,17 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from compapp import labels
+from compapp.core.money import MoneyError, as_decimal
 from compapp.core.vocab import GRADE_ORDER
 from compapp.formtools import options
+from compapp.policies.drafting import (
+    CitedClause,
+    PromotionRuleInput,
+    PromotionVersionInput,
+    ScheduleInput,
+    TopUpInput,
+    VersionInput,
+)
 from compapp.policy.categories import CATEGORIES
 
 RESULT_FIELDS = ("gold", "silver", "bronze", "excellence", "prize_1", "prize_2", "prize_3")
@@ -182,7 +191,6 @@ class ReturnForm(FlaskForm):
 
 def _amount(field, errors: dict, *, percent: bool = False):
     """Return the field's value as a Decimal (None when empty); note a problem in ``errors``."""
-    from compapp.core.money import MoneyError, as_decimal
 
     raw = (field.data or "").strip().replace(",", "").replace("，", "")
     if not raw:
@@ -205,7 +213,6 @@ def _amount(field, errors: dict, *, percent: bool = False):
 
 
 def _cited(row, errors: dict):
-    from compapp.policies.drafting import CitedClause
 
     for name, message in (
         ("item", _l("请写明条、款、项。")),
@@ -223,7 +230,6 @@ def _cited(row, errors: dict):
 
 def _schedule_inputs(form: VersionForm, errors: dict) -> list:
     """Return the filled schedule rows as ScheduleInputs, noting problems in ``errors``."""
-    from compapp.policies.drafting import ScheduleInput
 
     schedules = []
     for slot, entry in enumerate(form.schedule):
@@ -253,7 +259,6 @@ def _schedule_inputs(form: VersionForm, errors: dict) -> list:
 
 def _topup_inputs(form: VersionForm, errors: dict) -> list:
     """Return the filled top-up rows as TopUpInputs, noting problems in ``errors``."""
-    from compapp.policies.drafting import TopUpInput
 
     topups = []
     for slot, entry in enumerate(form.topup):
@@ -286,7 +291,6 @@ def _topup_inputs(form: VersionForm, errors: dict) -> list:
 
 def version_input(form: VersionForm, citation: str):
     """Return (VersionInput or None, {field id: message}) from a submitted version form."""
-    from compapp.policies.drafting import VersionInput
 
     errors: dict = {}
     schedules = _schedule_inputs(form, errors)
@@ -379,7 +383,6 @@ def _bands(row, errors: dict) -> dict[str, tuple[int, int]]:
 
 def _promotion_rule(row, errors: dict):
     """Return the row as a PromotionRuleInput, or None when it is left empty."""
-    from compapp.policies.drafting import PromotionRuleInput
 
     bands = _bands(row, errors)
     quote = (row.quote.data or "").strip()
@@ -410,7 +413,6 @@ def _promotion_rule(row, errors: dict):
 
 def promotion_version_input(form: PromotionVersionForm, citation: str):
     """Return (PromotionVersionInput or None, {field id: message}) from a submitted form."""
-    from compapp.policies.drafting import PromotionVersionInput
 
     errors: dict = {}
     rules = [_promotion_rule(entry.form, errors) for entry in form.rule]

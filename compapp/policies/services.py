@@ -17,6 +17,7 @@ from decimal import Decimal
 from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from compapp.audit.services import record_change
 from compapp.auth.models import utcnow
 from compapp.contests.models import (
     Competitor,
@@ -31,6 +32,7 @@ from compapp.core.messages import N_
 from compapp.core.money import from_fen, to_fen
 from compapp.core.refusals import Refusal
 from compapp.extensions import db
+from compapp.jobs.services import JobFailed, JobRequest, params_of, start_job
 from compapp.policies.drafting import changed_period
 from compapp.policies.models import PolicyRevision
 from compapp.policies.queries import forget_policies_in_force, policies_in_force
@@ -45,9 +47,12 @@ from compapp.policy.loader import (
 )
 from compapp.policy.promotion import DEFAULT_DATA_DIR as PROMOTION_DIR
 from compapp.policy.promotion import PromotionPolicy, load_promotion_text
+from compapp.policy.readings import load_readings
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.queries import FACT_COLUMNS, facts_of, placed
 from compapp.rewards.queries import county as _county
+from compapp.rewards.rules import InvalidFacts, compute_awards
+from compapp.rewards.services import grant_awards
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_BYTES = 256 * 1024
@@ -83,7 +88,6 @@ def text_in_force(policy_id: str) -> str | None:
 def check_text(text: str, policy_id: str | None = None) -> Policy:
     """Read ``text`` with the strict reader (and the readings it names); raise
     ``PolicyFileError`` naming the key of the first problem."""
-    from compapp.policy.readings import load_readings
 
     name = f"{policy_id}.toml" if policy_id else "policy.toml"
     policy = load_policy_text(text, name)
@@ -182,7 +186,6 @@ def save_revision(
     )
     db.session.add(revision)
     db.session.flush()
-    from compapp.audit.services import record_change
 
     record_change(
         "enter_policy_version",
@@ -246,7 +249,6 @@ def save_promotion_revision(
     )
     db.session.add(revision)
     db.session.flush()
-    from compapp.audit.services import record_change
 
     record_change(
         "enter_policy_version",
@@ -320,7 +322,6 @@ def return_revision(revision: PolicyRevision, user, reason: str) -> PolicyRevisi
     if claimed.rowcount != 1:
         raise PolicyRefused(N_("该版本已由他人处理（已生效或已退回）。"))
     db.session.refresh(revision)
-    from compapp.audit.services import record_change
 
     record_change(
         "return_policy_version",
@@ -385,7 +386,6 @@ def activate_revision(revision: PolicyRevision, user) -> PolicyRevision:
         raise PolicyRefused(N_("这项政策刚有另一版本生效，本次未生效。")) from None
     db.session.refresh(revision)
     forget_policies_in_force()
-    from compapp.audit.services import record_change
 
     record_change(
         "activate_policy_version",
@@ -431,7 +431,6 @@ def _placed(columns, policy: Policy, start: date, end: date | None):
 
 def _priced(facts, policies: PolicySet) -> dict:
     """Per payer code: (per-person fen, team fen); and an error, if the rules refuse."""
-    from compapp.rewards.rules import InvalidFacts, compute_awards
 
     try:
         result = compute_awards(facts, policies)
@@ -622,7 +621,6 @@ def _affected_entries(changed_cases, draft: Policy, start, end) -> tuple[list[di
 def start_preview(revision: PolicyRevision, user):
     """Return the preview job of ``revision`` (reused while queued, running or done) and
     whether it is new; the caller commits, then dispatches a new one."""
-    from compapp.jobs.services import JobRequest, start_job
 
     request = JobRequest(
         "policy_preview",
@@ -647,7 +645,6 @@ def _set_key() -> str:
 
 def preview_job(job, progress) -> dict:
     """Job handler: the preview of a revision (see ``preview``)."""
-    from compapp.jobs.services import JobFailed, params_of
 
     revision = db.session.get(PolicyRevision, params_of(job)["revision_id"])
     if revision is None:
@@ -658,7 +655,6 @@ def preview_job(job, progress) -> dict:
 def start_apply(revision: PolicyRevision, user):
     """Start re-pricing the results the activated ``revision`` concerns (a job); None for a
     promotion rule, which prices nothing (cases are decided under the rule in force)."""
-    from compapp.jobs.services import JobRequest, start_job
 
     if revision.kind == "promotion":
         return None, False
@@ -682,9 +678,6 @@ def apply_job(job, progress) -> dict:
     nothing for an entry already priced under the version, so running it again finishes.
     """
     from sqlalchemy.orm import joinedload, selectinload
-
-    from compapp.jobs.services import JobFailed, params_of
-    from compapp.rewards.services import grant_awards
 
     params = params_of(job)
     revision = db.session.get(PolicyRevision, params["revision_id"])

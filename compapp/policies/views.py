@@ -22,8 +22,39 @@ from flask_login import current_user
 from compapp import labels
 from compapp.auth.access import public
 from compapp.english import shown
+from compapp.extensions import db
+from compapp.formtools import options
 from compapp.i18n import refusal_text
+from compapp.jobs import services as jobs
+from compapp.policies import services
+from compapp.policies.drafting import (
+    HeaderInput,
+    add_promotion_version,
+    add_version,
+    correct_dates,
+    field_of,
+    new_policy_data,
+    parse,
+)
+from compapp.policies.forms import (
+    DateCorrectionForm,
+    ImportForm,
+    NewPolicyForm,
+    PromotionVersionForm,
+    ReturnForm,
+    VersionForm,
+    promotion_version_input,
+    version_input,
+)
+from compapp.policies.models import PolicyRevision
+from compapp.policies.services import MAX_ATTACHMENT_BYTES, PolicyRefused, check_pdf
 from compapp.policy.english import english_twin
+from compapp.policy.loader import POLICY_ID_RE, PolicyFileError, load_policy_text
+from compapp.policy.promotion import POLICY_ID_RE as PROMOTION_ID_RE
+from compapp.policy.promotion import load_promotion_text
+from compapp.promotion.services import promotion_rules
+from compapp.reference.queries import jurisdictions
+from compapp.rewards.services import award_policies
 
 bp = Blueprint("policies", __name__, url_prefix="/policies")
 
@@ -274,8 +305,6 @@ def _promotion_version(policy, version, today: date) -> Version:
 
 def build_documents(today: date | None = None) -> list[Document]:
     """Return every policy document the loaders read, awards and promotion merged by id."""
-    from compapp.promotion.services import promotion_rules
-    from compapp.rewards.services import award_policies
 
     today = today or date.today()
     documents: dict[str, Document] = {}
@@ -360,14 +389,12 @@ def _guard_admin_pages():
 
 
 def _payer_choices(levels) -> list[tuple[str, str]]:
-    from compapp.formtools import options
 
     return options((level, labels.payer_level(level)) for level in levels)
 
 
 def _attachment(form, errors: dict) -> tuple[bytes | None, str | None, str]:
     """The uploaded PDF (bounded read), its name and the citation it gives the values."""
-    from compapp.policies.services import MAX_ATTACHMENT_BYTES, PolicyRefused, check_pdf
 
     upload = form.attachment.data
     if upload is None or not getattr(upload, "filename", ""):
@@ -407,8 +434,6 @@ def _strict_error(draft, exc) -> dict:
     """Place the strict reader's message next to the field it concerns."""
     from flask_babel import gettext as _
 
-    from compapp.policies.drafting import field_of
-
     message = _("未通过政策文件校验：%(problem)s", problem=str(exc))
     name = field_of(draft, str(exc))
     return {name or "_form": message}
@@ -416,10 +441,6 @@ def _strict_error(draft, exc) -> dict:
 
 def _save_version(form, data: dict, policy_id: str | None):
     """Build, check and store the revision; return it, or None with errors on the form."""
-    from compapp.policies import services
-    from compapp.policies.drafting import add_version
-    from compapp.policies.forms import version_input
-    from compapp.policy.loader import PolicyFileError
 
     errors: dict = {}
     attachment, attachment_name, citation = _attachment(form, errors)
@@ -449,16 +470,12 @@ def _save_version(form, data: dict, policy_id: str | None):
 
 
 def db_rollback() -> None:
-    from compapp.extensions import db
 
     db.session.rollback()
 
 
 @bp.route("/admin")
 def admin_index():
-    from compapp.policies import services
-    from compapp.promotion.services import promotion_rules
-    from compapp.rewards.services import award_policies
 
     return render_template(
         "policies/admin.html",
@@ -471,12 +488,6 @@ def admin_index():
 @bp.route("/admin/<policy_id>/new-version", methods=["GET", "POST"])
 def admin_new_version(policy_id: str):
     from flask import abort, redirect
-
-    from compapp.extensions import db
-    from compapp.policies import services
-    from compapp.policies.drafting import parse
-    from compapp.policies.forms import VersionForm
-    from compapp.rewards.services import award_policies
 
     policies = award_policies()
     if policy_id not in policies:
@@ -497,14 +508,7 @@ def admin_new_version(policy_id: str):
 def admin_new_promotion_version(policy_id: str):
     from flask import abort, redirect
 
-    from compapp.extensions import db
-    from compapp.policies import services
-    from compapp.policies.drafting import add_promotion_version, parse
-    from compapp.policies.forms import PromotionVersionForm, promotion_version_input
-    from compapp.policy.loader import PolicyFileError
-    from compapp.policy.promotion import POLICY_ID_RE
-
-    text = services.promotion_text_in_force(policy_id) if POLICY_ID_RE.match(policy_id) else None
+    text = services.promotion_text_in_force(policy_id) if PROMOTION_ID_RE.match(policy_id) else None
     if text is None:
         abort(404)
     policy = services.check_promotion_text(text, policy_id)
@@ -545,14 +549,6 @@ def admin_correct_dates(policy_id: str):
     """Correct a version's dates (an assumed date found): stored, previewed and activated
     like any other version."""
     from flask import abort, redirect
-
-    from compapp.extensions import db
-    from compapp.formtools import options
-    from compapp.policies import services
-    from compapp.policies.drafting import correct_dates, parse
-    from compapp.policies.forms import DateCorrectionForm
-    from compapp.policy.loader import PolicyFileError
-    from compapp.rewards.services import award_policies
 
     policies = award_policies()
     if policy_id not in policies:
@@ -610,15 +606,9 @@ def admin_correct_dates(policy_id: str):
 def admin_new_policy():
     from flask import redirect
 
-    from compapp.extensions import db
-    from compapp.policies.drafting import HeaderInput, new_policy_data
-    from compapp.policies.forms import NewPolicyForm
-    from compapp.reference.queries import jurisdictions
-
     places = [j for j in jurisdictions() if j.level in ("prefecture", "county")]
     by_code = {j.code: j for j in places}
     form = NewPolicyForm()
-    from compapp.formtools import options
 
     form.jurisdiction_code.choices = options((j.code, f"{j.name}（{j.code}）") for j in places)
     for entry in form.schedule:
@@ -639,7 +629,6 @@ def admin_new_policy():
                 jurisdiction_name=place.name,
                 jurisdiction_level=place.level,
             )
-            from compapp.rewards.services import award_policies
 
             if header.id in award_policies():
                 form.policy_id.errors = [_("已有这个编号的政策：请在该政策下录入新版本。")]
@@ -654,11 +643,6 @@ def admin_new_policy():
 @bp.route("/admin/import", methods=["GET", "POST"])
 def admin_import():
     from flask import redirect
-
-    from compapp.extensions import db
-    from compapp.policies import services
-    from compapp.policies.forms import ImportForm
-    from compapp.policy.loader import PolicyFileError
 
     form = ImportForm()
     if form.validate_on_submit():
@@ -684,9 +668,6 @@ def admin_import():
 def _revision_or_404(revision_id: int):
     from flask import abort
 
-    from compapp.extensions import db
-    from compapp.policies.models import PolicyRevision
-
     revision = db.session.get(PolicyRevision, revision_id)
     if revision is None:
         abort(404)
@@ -696,11 +677,6 @@ def _revision_or_404(revision_id: int):
 @bp.route("/admin/revisions/<int:revision_id>")
 def admin_revision(revision_id: int):
     from flask import request
-
-    from compapp.jobs import services as jobs
-    from compapp.policies.forms import ReturnForm
-    from compapp.policy.loader import load_policy_text
-    from compapp.policy.promotion import load_promotion_text
 
     revision = _revision_or_404(revision_id)
     today = date.today()
@@ -750,10 +726,6 @@ def _confirm_form():
 def admin_preview(revision_id: int):
     from flask import abort, flash, redirect
 
-    from compapp.extensions import db
-    from compapp.jobs import services as jobs
-    from compapp.policies import services
-
     revision = _revision_or_404(revision_id)
     if not _confirm_form().validate_on_submit():
         abort(400)
@@ -772,11 +744,6 @@ def admin_preview(revision_id: int):
 @bp.route("/admin/revisions/<int:revision_id>/activate", methods=["POST"])
 def admin_activate(revision_id: int):
     from flask import abort, flash, redirect
-
-    from compapp.extensions import db
-    from compapp.jobs import services as jobs
-    from compapp.policies import services
-    from compapp.policy.loader import PolicyFileError
 
     revision = _revision_or_404(revision_id)
     if not _confirm_form().validate_on_submit():
@@ -812,10 +779,6 @@ def admin_activate(revision_id: int):
 @bp.route("/admin/revisions/<int:revision_id>/return", methods=["POST"])
 def admin_return(revision_id: int):
     from flask import flash, redirect
-
-    from compapp.extensions import db
-    from compapp.policies import services
-    from compapp.policies.forms import ReturnForm
 
     revision = _revision_or_404(revision_id)
     form = ReturnForm()
@@ -853,9 +816,6 @@ def admin_export_revision(revision_id: int):
 @bp.route("/admin/<policy_id>/export")
 def admin_export(policy_id: str):
     from flask import abort
-
-    from compapp.policies import services
-    from compapp.policy.loader import POLICY_ID_RE
 
     if not POLICY_ID_RE.match(policy_id):
         abort(404)

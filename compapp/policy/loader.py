@@ -36,6 +36,7 @@ from compapp.policy.reading import (
     read_policy_bytes,
     version_keys,
 )
+from compapp.policy.readings import load_readings
 
 __all__ = [
     "AWARDS_DIR",
@@ -930,7 +931,6 @@ def check_readings(policies: PolicySet, readings: dict) -> None:
 
 def check_policies(data_dir: Path | None = None) -> list[str]:
     """Load every policy file (raising on the first problem) and return the ids loaded."""
-    from compapp.policy.readings import load_readings
 
     policies = load_policies(data_dir)
     check_readings(policies, load_readings())

@@ -10,7 +10,9 @@ from flask_login import current_user
 from compapp.auth.access import require_role
 from compapp.contests.models import Entry
 from compapp.core.money import from_fen, split_by_percent
+from compapp.honours.services import honours
 from compapp.portal import queries
+from compapp.promotion.services import status_name, title_status_name
 from compapp.rewards.services import line_notices
 
 bp = Blueprint("portal", __name__, url_prefix="/my")
@@ -76,8 +78,6 @@ def winner():
                 "notices": line_notices(mine),
             }
         )
-    from compapp.honours.services import honours
-    from compapp.promotion.services import status_name, title_status_name
 
     return render_template(
         "portal/winner.html",

@@ -25,6 +25,7 @@ from compapp.core.workdays import CalendarNotCovered, HolidayCalendar
 from compapp.extensions import db
 from compapp.policy.categories import CATEGORY_NAMES, FORMAT_NAMES
 from compapp.promotion.calendar import working_calendar
+from compapp.promotion.exports import NoticeDocument, NoticeRow
 from compapp.promotion.models import (
     GradeChange,
     NoticeObjection,
@@ -539,7 +540,6 @@ def notice_rows(
 
     The page shows the row as the PDF and Excel print it; the case gives its status and links.
     """
-    from compapp.promotion.exports import NoticeRow
 
     content = content or _published_content(notice)
     if rows is None:
@@ -594,7 +594,6 @@ def notice_awaits_decision(notice: PublicNotice) -> bool:
 
 def notice_document(notice: PublicNotice):
     """Return the plain content of ``notice`` for the PDF and Excel exports, as published."""
-    from compapp.promotion.exports import NoticeDocument
 
     contest = notice.contest
     content = _published_content(notice)

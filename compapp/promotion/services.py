@@ -23,6 +23,7 @@ from compapp.auth.models import User, utcnow
 from compapp.contests.models import Competitor, Contest, Entry, EntryMember, Event, Placement
 from compapp.core.messages import N_
 from compapp.core.refusals import Refusal
+from compapp.core.seen import Changed, check
 from compapp.core.vocab import GRADE_NAMES, CaseStatus, ObjectionStatus, TitleStatus, rank_text
 from compapp.extensions import db
 from compapp.policies.queries import promotion_rules_in_force
@@ -33,6 +34,7 @@ from compapp.promotion.models import (
     PromotionCase,
 )
 from compapp.promotion.rules import Eligibility, PromotionFacts, check_eligibility
+from compapp.reference.models import Jurisdiction
 
 CASE_FIELDS = [
     "status", "eligible", "from_grade", "to_grade", "title", "title_status", "policy_id",
@@ -165,7 +167,6 @@ def _apply_outcome(case: PromotionCase, facts: dict, outcome: Eligibility):
 
 def _placement_loading() -> tuple:
     # What _facts and the member loop read of each placement, in a few queries in all.
-    from compapp.reference.models import Jurisdiction
 
     return (
         joinedload(Placement.entry).options(
@@ -314,7 +315,6 @@ def case_view(case: PromotionCase) -> dict:
 
 def _bind(case: PromotionCase, seen: dict | None) -> None:
     """Refuse (``seen.Changed``) unless the case is as the person saw it (compapp.core.seen)."""
-    from compapp.core.seen import check
 
     check(seen, case_view(case))
 
@@ -324,8 +324,6 @@ def _versioned(case: PromotionCase, seen: dict | None):
     """Write a decision; one that lost the version check (a change landed meanwhile) is
     rolled back and reported with what changed (``seen.Changed``)."""
     from sqlalchemy.orm.exc import StaleDataError
-
-    from compapp.core.seen import Changed
 
     case_id = case.id
     try:

@@ -13,6 +13,8 @@ from datetime import date
 
 from compapp.audit.services import record_change
 from compapp.auth.models import utcnow
+from compapp.certificates.issuing import revoke
+from compapp.certificates.models import Certificate
 from compapp.contests.models import Placement
 from compapp.core.messages import N_
 from compapp.core.money import format_yuan
@@ -20,8 +22,10 @@ from compapp.core.refusals import Refusal
 from compapp.core.vocab import rank_text
 from compapp.extensions import db
 from compapp.finance.models import RecoveryLine
+from compapp.promotion.models import PromotionCase
 from compapp.revocation.models import PersonBar, Revocation
 from compapp.rewards.models import AwardComputation, AwardLineRecord
+from compapp.rewards.services import placement_snapshot
 
 REASON_MAX = 400
 
@@ -140,7 +144,6 @@ def _revoke_money(revocation: Revocation, entry, user) -> list[RecoveryLine]:
     current = db.session.scalar(
         db.select(AwardComputation).filter_by(entry_id=entry.id, superseded_at=None)
     )
-    from compapp.rewards.services import placement_snapshot
 
     computation = AwardComputation(
         entry_id=entry.id,
@@ -176,8 +179,6 @@ def _revoke_money(revocation: Revocation, entry, user) -> list[RecoveryLine]:
 
 
 def _revoke_certificates(entry, reason: str, user) -> int:
-    from compapp.certificates.issuing import revoke
-    from compapp.certificates.models import Certificate
 
     certificates = db.session.scalars(
         db.select(Certificate).filter_by(entry_id=entry.id, status="valid")
@@ -189,7 +190,6 @@ def _revoke_certificates(entry, reason: str, user) -> int:
 
 def _close_promotions(placement: Placement, reason: str, user) -> None:
     """Undecided or confirmed promotions resting on the result are closed as not granted."""
-    from compapp.promotion.models import PromotionCase
 
     cases = db.session.scalars(
         db.select(PromotionCase).where(

@@ -38,6 +38,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from compapp.audit.services import record_change, says
 from compapp.auth.models import User, utcnow
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event, Placement
 from compapp.core.messages import N_
@@ -364,7 +365,6 @@ def grant_awards_bulk(
 
 def _record_batches(ac, new, user_id: int | None, reason: str) -> None:
     """One audit entry per contest: the computations made, their lines and payer totals."""
-    from compapp.audit.services import record_change, says
 
     per_contest = db.session.execute(
         select(

@@ -18,7 +18,8 @@ from compapp.auth.models import User
 from compapp.core.money import format_yuan, from_fen
 from compapp.english import shown
 from compapp.extensions import db
-from compapp.rewards.models import AwardComputation
+from compapp.rewards.models import AwardComputation, AwardLineRecord
+from compapp.rewards.services import award_policies
 
 
 @dataclass
@@ -36,7 +37,6 @@ class HistoryStep:
 def _documents(computation: AwardComputation) -> dict[str, tuple[str, bool]]:
     """Document name -> (the date its applied version took effect, whether that date is
     assumed because the sources give no day: POLICY §5.4)."""
-    from compapp.rewards.services import award_policies
 
     if computation.basis is None:
         return {}
@@ -123,8 +123,6 @@ def _changes(before: AwardComputation | None, after: AwardComputation) -> list[s
 def history_steps(entry) -> list[HistoryStep]:
     """Every computation of ``entry``, newest first, each explained against the one before."""
     from sqlalchemy.orm import joinedload, selectinload
-
-    from compapp.rewards.models import AwardLineRecord
 
     computations = db.session.scalars(
         db.select(AwardComputation)

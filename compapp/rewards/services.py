@@ -13,11 +13,24 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from compapp.audit.services import record_change, says
 from compapp.auth.models import User, utcnow
-from compapp.contests.models import Contest, Entry, Event, Placement
+from compapp.contests.models import (
+    Coach,
+    Competitor,
+    Contest,
+    Entry,
+    EntryCoach,
+    EntryMember,
+    Event,
+    Placement,
+)
+from compapp.contests.queries import contest_entries, sorted_entries
 from compapp.core.messages import N_
 from compapp.core.money import format_yuan, from_fen, to_fen
 from compapp.extensions import db
+from compapp.jobs.services import JobFailed, JobRequest, params_of, start_job
+from compapp.policies.queries import policies_in_force
 from compapp.policy.loader import NoPolicyInForce, PolicySet
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import (
@@ -32,9 +45,6 @@ from compapp.rewards.rules import AwardFacts, AwardResult, InvalidFacts, compute
 def line_loading():
     """Load what a page shows of each line in a few queries instead of several per line."""
     from sqlalchemy.orm import joinedload, selectinload
-
-    from compapp.contests.models import EntryCoach, EntryMember
-    from compapp.reference.models import Jurisdiction
 
     return (
         joinedload(AwardLineRecord.competitor),
@@ -85,7 +95,6 @@ def line_notices(lines) -> list[str]:
 def award_policies() -> PolicySet:
     """The award policy set in force: the shipped files, each replaced by its active version
     kept in the database, if any (``compapp.policies.queries.policies_in_force``)."""
-    from compapp.policies.queries import policies_in_force
 
     return policies_in_force()
 
@@ -347,7 +356,6 @@ def _replace(run: _Recompute, basis, planned, by_key, live) -> AwardComputation:
         current.superseded_by_id = computation.id
     _write_lines(run, computation, by_key, live)
     db.session.flush()
-    from compapp.audit.services import record_change, says
 
     record_change(
         "compute_awards",
@@ -432,7 +440,6 @@ def grant_contest_awards(
 def start_contest_recompute(contest: Contest, user, reason: str = "按现行政策重新计算"):
     """Return the job re-pricing ``contest`` (the one already queued or running for it, or a
     new one) and whether it is new; the caller commits, then dispatches a new one."""
-    from compapp.jobs.services import JobRequest, start_job
 
     request = JobRequest(
         "contest_recompute",
@@ -446,7 +453,6 @@ def start_contest_recompute(contest: Contest, user, reason: str = "按现行政�
 def recompute_contest_job(job, progress) -> dict:
     """Job handler: re-price every entry of the contest under the policies in force, in one
     transaction (all entries or none)."""
-    from compapp.jobs.services import JobFailed, params_of
 
     params = params_of(job)
     contest = db.session.get(Contest, params["contest_id"])
@@ -465,8 +471,6 @@ def _entries_to_price(contest: Contest) -> list[Entry]:
     """The contest's entries in event order, with what pricing reads (placement, county and
     prefecture, members, coaches, event and contest) loaded in a few queries, not per entry."""
     from sqlalchemy.orm import joinedload, selectinload
-
-    from compapp.contests.queries import contest_entries
 
     return contest_entries(
         contest,
@@ -526,7 +530,6 @@ def contest_awards(contest: Contest) -> list[tuple[Event, list[EntryAwards]]]:
     by_entry: dict[int, list[AwardLineRecord]] = defaultdict(list)
     for line in lines:
         by_entry[line.entry_id].append(line)
-    from compapp.contests.queries import sorted_entries
 
     out = []
     for event in contest.events:
@@ -691,8 +694,6 @@ def contest_line_rows(contest: Contest, chunk: int = 1000):
     competitors' lines before the team's: one streamed query, memory flat at any size."""
     from sqlalchemy.orm import aliased
 
-    from compapp.contests.models import Competitor
-
     county = aliased(Jurisdiction)
     prefecture = aliased(Jurisdiction)
     payer = aliased(Jurisdiction)
@@ -762,7 +763,6 @@ def contest_line_rows(contest: Contest, chunk: int = 1000):
 
 def contest_coach_names(contest: Contest) -> dict[int, str]:
     """Entry id -> its coaching team's names ("和建华、木文军"), for the contest's entries."""
-    from compapp.contests.models import Coach, EntryCoach
 
     names: dict[int, list[str]] = defaultdict(list)
     for entry_id, name in db.session.execute(

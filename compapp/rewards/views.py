@@ -23,9 +23,12 @@ from compapp.formtools import ConfirmForm
 from compapp.i18n import refusal_text
 from compapp.jobs import services as jobs
 from compapp.jobs.exports import export_or_job, run_export
+from compapp.jobs.services import JobFailed
 from compapp.paging import page_of, search_text
+from compapp.policy.loader import PolicyFileError, load_policy_text
 from compapp.rewards import queries, services
 from compapp.rewards.exports import write_awards_workbook
+from compapp.rewards.history import history_steps
 from compapp.routing import record_id
 
 bp = Blueprint("rewards", __name__)
@@ -201,7 +204,6 @@ def contest_awards_xlsx(contest_id: int):
 
 def awards_xlsx_job(job, progress) -> dict:
     """Job handler (compapp.jobs HANDLERS "awards_xlsx"): the contest's award workbook."""
-    from compapp.jobs.services import JobFailed
 
     def write(params, track, out):
         contest = db.session.get(Contest, params["contest_id"])
@@ -215,7 +217,6 @@ def awards_xlsx_job(job, progress) -> dict:
 @bp.route("/entries/<int:entry_id>/awards/history")
 def entry_history(entry_id: int):
     entry = get_entry(entry_id)
-    from compapp.rewards.history import history_steps
 
     return render_template("rewards/history.html", entry=entry, steps=history_steps(entry))
 
@@ -223,7 +224,6 @@ def entry_history(entry_id: int):
 @bp.route("/policies/what-if", methods=["GET", "POST"])
 @admin_required
 def what_if():
-    from compapp.policy.loader import PolicyFileError, load_policy_text
 
     contests = queries.contests_newest_first()
     rows, error, draft_name, text = None, None, None, ""

@@ -16,7 +16,8 @@ from compapp.demo import DEMO_PASSWORD, load_demo
 from compapp.extensions import db
 from compapp.jobs.cli import jobs
 from compapp.policies.services import check_active_revisions
-from compapp.policy.loader import NoPolicyInForce, PolicyFileError, check_policies, describe_version
+from compapp.policy.loader import PolicyFileError, check_policies, describe_version
+from compapp.policy.model import NoPolicyInForce
 from compapp.policy.promotion import load_promotion_rules
 from compapp.promotion.services import evaluate_contest_promotions, promotion_categories
 from compapp.rewards.models import AwardComputation

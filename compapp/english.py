@@ -210,7 +210,7 @@ RULES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
             + f" ({m.group('num')}), with no date; compapp assumes {_iso(m)}."
         ),
     ),
-    # A version's period (compapp/policy/loader.py PolicyVersion.period_text).
+    # A version's period (compapp/policy/model.py PolicyVersion.period_text).
     (
         re.compile(r"(?P<a>\d{4}-\d\d-\d\d) 至 (?P<b>\d{4}-\d\d-\d\d)"),
         lambda m: f"{m.group('a')} to {m.group('b')}",

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from compapp.policy.loader import NoPolicyInForce, load_policies
+from compapp.policy.loader import load_policies
+from compapp.policy.model import NoPolicyInForce
 from compapp.policy.promotion import NoPromotionRuleInForce, load_promotion_rules
 from compapp.promotion.rules import PromotionFacts, check_eligibility
 from compapp.rewards.rules import AwardFacts, compute_awards

@@ -15,7 +15,7 @@ from decimal import Decimal
 from compapp.core.money import format_yuan_short, round_fen
 from compapp.policy.categories import HONOUR_NAMES
 from compapp.policy.citations import UserCitation
-from compapp.policy.loader import PolicySet
+from compapp.policy.model import PolicySet
 
 __all__ = ["HonourPrice", "price_honour"]
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from compapp.extensions import db
 from compapp.policies.models import PolicyRevision
-from compapp.policy.loader import PolicySet, load_policies
+from compapp.policy.loader import load_policies
+from compapp.policy.model import PolicySet
 from compapp.policy.promotion import PromotionRuleSet, load_promotion_rules
 
 

@@ -36,15 +36,8 @@ from compapp.jobs.services import JobFailed, JobRequest, params_of, start_job
 from compapp.policies.drafting import changed_period
 from compapp.policies.models import PolicyRevision
 from compapp.policies.queries import forget_policies_in_force, policies_in_force
-from compapp.policy.loader import (
-    AWARDS_DIR,
-    NoPolicyInForce,
-    Policy,
-    PolicyFileError,
-    PolicySet,
-    check_readings,
-    load_policy_text,
-)
+from compapp.policy.loader import AWARDS_DIR, PolicyFileError, check_readings, load_policy_text
+from compapp.policy.model import NoPolicyInForce, Policy, PolicySet
 from compapp.policy.promotion import DEFAULT_DATA_DIR as PROMOTION_DIR
 from compapp.policy.promotion import PromotionPolicy, load_promotion_text
 from compapp.policy.readings import load_readings

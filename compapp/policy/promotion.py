@@ -19,7 +19,7 @@ from types import MappingProxyType
 from compapp.core.vocab import GRADE_ORDER
 from compapp.policy.categories import CATEGORIES, EVENT_FORMATS
 from compapp.policy.citations import ClauseRef, DocumentName, UserCitation, cite
-from compapp.policy.loader import NoPolicyInForce
+from compapp.policy.model import NoPolicyInForce
 from compapp.policy.reading import (
     DIVISION_CODE_RE,
     PolicyFileError,

@@ -43,7 +43,7 @@ from compapp.auth.models import User, utcnow
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event, Placement
 from compapp.core.messages import N_
 from compapp.extensions import db
-from compapp.policy.loader import NoPolicyInForce, PolicySet
+from compapp.policy.model import NoPolicyInForce, PolicySet
 from compapp.rewards.models import AwardBasis, AwardComputation, AwardLineRecord
 from compapp.rewards.queries import FACT_COLUMNS, facts_of, placed
 from compapp.rewards.rules import InvalidFacts, compute_awards

@@ -21,7 +21,7 @@ from compapp.core.api import (
 )
 from compapp.core.money import format_plain
 from compapp.policy.categories import MEDALS
-from compapp.policy.loader import NoPolicyInForce, PolicySet
+from compapp.policy.model import NoPolicyInForce, PolicySet
 from compapp.rewards.rules import (
     AwardFacts,
     AwardLine,

@@ -36,7 +36,7 @@ from compapp.policy.categories import (
     result_name,
 )
 from compapp.policy.citations import UserCitation
-from compapp.policy.loader import (
+from compapp.policy.model import (
     NoPolicyInForce,
     Policy,
     PolicySet,

@@ -31,7 +31,7 @@ from compapp.core.money import format_yuan, from_fen, to_fen
 from compapp.extensions import db
 from compapp.jobs.services import JobFailed, JobRequest, params_of, start_job
 from compapp.policies.queries import policies_in_force
-from compapp.policy.loader import NoPolicyInForce, PolicySet
+from compapp.policy.model import NoPolicyInForce, PolicySet
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import (
     AwardBasis,

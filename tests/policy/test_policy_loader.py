@@ -11,7 +11,6 @@ import pytest
 
 from compapp.policy.loader import (
     AWARDS_DIR,
-    NoPolicyInForce,
     PolicyFileError,
     check_policies,
     describe_version,
@@ -19,6 +18,7 @@ from compapp.policy.loader import (
     load_policy_file,
     load_policy_text,
 )
+from compapp.policy.model import NoPolicyInForce
 from compapp.rewards.rules import AwardFacts, compute_awards
 
 VALID = """\

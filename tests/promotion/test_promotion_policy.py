@@ -217,7 +217,7 @@ def test_date_before_every_version_raises_no_rule_in_force(tmp_path):
 
 def test_no_rule_in_force_is_a_no_policy_in_force():
     """One handler serves the award and promotion APIs (CONTRACT.md: 422 no_policy)."""
-    from compapp.policy.loader import NoPolicyInForce
+    from compapp.policy.model import NoPolicyInForce
 
     error = NoPromotionRuleInForce(date(2021, 1, 1), "dq-2022", date(2022, 5, 27))
     assert isinstance(error, NoPolicyInForce)

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compapp.policy.categories import CATEGORIES, EVENT_FORMATS
-from compapp.policy.loader import NoPolicyInForce, load_policies
+from compapp.policy.loader import load_policies
+from compapp.policy.model import NoPolicyInForce
 from compapp.rewards.rules import AwardFacts, ResultNotAllowed, compute_awards
 
 POLICIES = load_policies()

@@ -12,6 +12,7 @@ from datetime import date
 
 import pytest
 
+from compapp import cli
 from compapp.audit.models import AuditEntry
 from compapp.promotion import services as promotion
 from compapp.promotion.models import PromotionCase
@@ -113,7 +114,8 @@ def test_a_failure_part_way_saves_nothing_and_exits_non_zero(
             raise RuntimeError("disk full")
         return real(contest, *args, **kwargs)
 
-    monkeypatch.setattr(promotion, "evaluate_contest_promotions", fail_on_the_second)
+    # The command (compapp/cli.py) evaluates through the name it imported.
+    monkeypatch.setattr(cli, "evaluate_contest_promotions", fail_on_the_second)
     computations = db.session.scalar(db.select(db.func.count(AwardComputation.id)))
     result = runner.invoke(args=["policies", "reevaluate"])
     assert result.exit_code == 1

@@ -95,9 +95,10 @@ def demo(app, runner, reference_codes, database_url):
     """
     snapshot = _DEMO_SNAPSHOTS.get(database_url)
     if snapshot is None:
+        before = _keys(reference_codes)
         result = runner.invoke(args=["seed", "demo"])
         assert result.exit_code == 0, result.output
-        _DEMO_SNAPSHOTS[database_url] = _snapshot(reference_codes)
+        _DEMO_SNAPSHOTS[database_url] = _snapshot(reference_codes, before)
         return
     for name, rows in snapshot:
         if rows:
@@ -108,16 +109,38 @@ def demo(app, runner, reference_codes, database_url):
     _db.session.commit()
 
 
-def _snapshot(codes: set[str]) -> list[tuple[str, list[dict]]]:
-    """Every row but the reference data, table by table in the order they can be inserted."""
-    snapshot = []
+def _seeded_tables(codes: set[str]):
+    """The tables the demo data set writes, each with the select of its rows (jurisdictions:
+    only those beyond the reference data), in the order they can be inserted."""
     for table in _db.metadata.sorted_tables:
         select = table.select()
         if table.name == "jurisdictions":
             select = select.where(table.c.code.not_in(codes))
         elif table.name in REFERENCE_TABLES:
             continue
-        snapshot.append((table.name, [dict(r) for r in _db.session.execute(select).mappings()]))
+        yield table, select
+
+
+def _key(table, row) -> tuple:
+    return tuple(row[c.name] for c in table.primary_key.columns)
+
+
+def _keys(codes: set[str]) -> dict[str, set[tuple]]:
+    """The primary keys of the rows already there (the asking test's own fixtures' rows)."""
+    return {
+        table.name: {_key(table, r) for r in _db.session.execute(select).mappings()}
+        for table, select in _seeded_tables(codes)
+    }
+
+
+def _snapshot(codes: set[str], before: dict[str, set[tuple]]) -> list[tuple[str, list[dict]]]:
+    """The rows the seed added (not those of the asking test's other fixtures), table by
+    table in the order they can be inserted."""
+    snapshot = []
+    for table, select in _seeded_tables(codes):
+        rows = _db.session.execute(select).mappings()
+        added = [dict(r) for r in rows if _key(table, r) not in before[table.name]]
+        snapshot.append((table.name, added))
     return snapshot
 
 

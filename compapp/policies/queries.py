@@ -25,13 +25,21 @@ def promotion_rules_in_force() -> PromotionRuleSet:
     return _in_force("promotion", load_promotion_rules)
 
 
+def _this_request() -> dict:
+    """What this request has read (kept in its WSGI environment, which dies with it, since one
+    application context may serve several requests); a job without a request: its context."""
+    if has_request_context():
+        return request.environ.setdefault("compapp.policies_in_force", {})
+    if "compapp_policies_in_force" not in g:
+        g.compapp_policies_in_force = {}
+    return g.compapp_policies_in_force
+
+
 def _in_force(kind: str, load: Callable):
-    # Read once per request (or per job, which has no request): a token tells them apart even
-    # where one application context serves several requests.
-    token = id(request._get_current_object()) if has_request_context() else None
-    found = g.get(f"compapp_{kind}_policies")
-    if found is not None and found[0] == token:
-        return found[1]
+    # Read once per request (or per job, which has no request).
+    found = _this_request().get(kind)
+    if found is not None:
+        return found
     active = (PolicyRevision.state == "active", PolicyRevision.kind == kind)
     rows = db.session.execute(
         select(PolicyRevision.id, PolicyRevision.policy_id, PolicyRevision.digest).where(*active)
@@ -50,11 +58,11 @@ def _in_force(kind: str, load: Callable):
         if len(cache) > 8:
             cache.clear()
         cache[key] = policies
-    setattr(g, f"compapp_{kind}_policies", (token, policies))
+    _this_request()[kind] = policies
     return policies
 
 
 def forget_policies_in_force() -> None:
     """Read the sets in force afresh at the next use (after an activation)."""
-    for kind in ("awards", "promotion"):
-        g.pop(f"compapp_{kind}_policies", None)
+    _this_request().clear()
+    g.pop("compapp_policies_in_force", None)  # and what the context read outside a request

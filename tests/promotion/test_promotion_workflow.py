@@ -13,6 +13,7 @@ import re
 from datetime import date
 
 import pytest
+from flask import current_app
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -565,8 +566,10 @@ def test_evaluation_and_contest_page_read_cases_in_a_fixed_number_of_queries(
         return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
 
     def evaluation():
-        services.evaluate_contest_promotions(db.session.get(Contest, contest_id))
-        db.session.rollback()
+        # In a context of its own, as a job runs (policies in force are read once per context).
+        with current_app.app_context():
+            services.evaluate_contest_promotions(db.session.get(Contest, contest_id))
+            db.session.rollback()
 
     def page():
         assert client.get(f"/promotion/contests/{contest_id}").status_code == 200

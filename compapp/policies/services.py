@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from compapp.audit.services import record_change
+from compapp.audit.services import record_change, says
 from compapp.auth.models import utcnow
 from compapp.contests.models import (
     Competitor,
@@ -184,7 +184,11 @@ def save_revision(
         "enter_policy_version",
         "policy_revision",
         revision.id,
-        f"录入政策 {policy.header.document_text} 的新版本（{summary}），待另一位管理员审核",
+        says(
+            N_("录入政策 %(document)s 的新版本（%(summary)s），待另一位管理员审核"),
+            document=policy.header.document_text,
+            summary=summary,
+        ),
         after={"policy_id": policy.id, "digest": revision.digest, "source": source},
         user=user,
     )
@@ -247,7 +251,11 @@ def save_promotion_revision(
         "enter_policy_version",
         "policy_revision",
         revision.id,
-        f"录入晋升规则 {_promotion_document(policy)} 的新版本（{summary}），待另一位管理员审核",
+        says(
+            N_("录入晋升规则 %(document)s 的新版本（%(summary)s），待另一位管理员审核"),
+            document=_promotion_document(policy),
+            summary=summary,
+        ),
         after={"policy_id": policy.id, "kind": "promotion", "digest": revision.digest},
         user=user,
     )
@@ -320,7 +328,7 @@ def return_revision(revision: PolicyRevision, user, reason: str) -> PolicyRevisi
         "return_policy_version",
         "policy_revision",
         revision.id,
-        f"退回政策版本 #{revision.id}：{reason}",
+        says(N_("退回政策版本 #%(id)s：%(why)s"), id=revision.id, why=reason),
         after={"policy_id": revision.policy_id, "digest": revision.digest, "reason": reason},
         user=user,
     )
@@ -384,8 +392,13 @@ def activate_revision(revision: PolicyRevision, user) -> PolicyRevision:
         "activate_policy_version",
         "policy_revision",
         revision.id,
-        f"政策 {document} 新版本生效（#{revision.id}，"
-        f"自 {revision.version_from.isoformat()}），sha256 {revision.digest}",
+        says(
+            N_("政策 %(document)s 新版本生效（#%(id)s，自 %(start)s），sha256 %(digest)s"),
+            document=document,
+            id=revision.id,
+            start=revision.version_from.isoformat(),
+            digest=revision.digest,
+        ),
         before={"digest": current_digest},
         after={
             "policy_id": policy_id,

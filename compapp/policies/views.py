@@ -9,6 +9,7 @@ also see each file's id, digest and source lines in a details block.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +27,7 @@ from compapp.extensions import db
 from compapp.formtools import options
 from compapp.i18n import refusal_text
 from compapp.jobs import services as jobs
+from compapp.paging import Page, page_of
 from compapp.policies import services
 from compapp.policies.drafting import (
     HeaderInput,
@@ -680,13 +682,15 @@ def admin_revision(revision_id: int):
     apply_job = (
         jobs.get_job(revision.apply_job_id, "policy_apply") if revision.apply_job_id else None
     )
+    preview = jobs.status_of(job)["result"] if job is not None and job.state == "done" else None
     return render_template(
         "policies/revision.html",
         revision=revision,
         doc=doc,
         versions=versions,
         job=job,
-        preview=jobs.status_of(job)["result"] if job is not None and job.state == "done" else None,
+        preview=preview,
+        listed=_preview_page(job, preview),
         apply_job=apply_job,
         applied=jobs.status_of(apply_job)["result"]
         if apply_job is not None and apply_job.state == "done"
@@ -695,6 +699,18 @@ def admin_revision(revision_id: int):
         return_form=ReturnForm(),
         form=_confirm_form(),
     )
+
+
+def _preview_page(job, preview: dict | None):
+    """The requested page of the preview's listed rows (paged in SQL), or None."""
+    if not preview:
+        return None
+    if "listed" not in preview:  # a preview made before its rows were stored: its first rows
+        entries = preview.get("entries") or []
+        return Page(entries, len(entries), 1, 1, max(len(entries), 1))
+    found = page_of(services.preview_rows(job), total=int(preview.get("listed") or 0))
+    found.items = [json.loads(row) for row in found.items]
+    return found
 
 
 def _confirm_form():

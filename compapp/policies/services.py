@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from compapp.audit.services import record_change
+from compapp.audit.services import record_change, says
 from compapp.auth.models import utcnow
 from compapp.contests.models import (
     Competitor,
@@ -232,19 +232,29 @@ def _promotion_overlap(policy: PromotionPolicy) -> None:
 class RevisionKind:
     """What differs between the kinds of policy file: where the shipped files are, the
     strict reader, the check against the other policies of its jurisdiction, how a person
-    names the document, and the word for it in the audit log."""
+    names the document, and the audit record of a version entered."""
 
     directory: Path
     check: Callable[[str, str | None], Any]
     refuse_overlap: Callable[[Any], None]
     document: Callable[[Any], str]
-    noun: str
+    entered: str  # msgid of the audit summary (document, summary)
 
 
 KINDS = {
-    "awards": RevisionKind(AWARDS_DIR, check_text, _award_overlap, _award_document, "政策"),
+    "awards": RevisionKind(
+        AWARDS_DIR,
+        check_text,
+        _award_overlap,
+        _award_document,
+        N_("录入政策 %(document)s 的新版本（%(summary)s），待另一位管理员审核"),
+    ),
     "promotion": RevisionKind(
-        PROMOTION_DIR, check_promotion_text, _promotion_overlap, _promotion_document, "晋升规则"
+        PROMOTION_DIR,
+        check_promotion_text,
+        _promotion_overlap,
+        _promotion_document,
+        N_("录入晋升规则 %(document)s 的新版本（%(summary)s），待另一位管理员审核"),
     ),
 }
 
@@ -293,7 +303,7 @@ def save_revision(
         "enter_policy_version",
         "policy_revision",
         revision.id,
-        f"录入{reader.noun} {reader.document(policy)} 的新版本（{summary}），待另一位管理员审核",
+        says(reader.entered, document=reader.document(policy), summary=summary),
         after={"policy_id": policy.id, "kind": kind, "digest": revision.digest, "source": source},
         user=user,
     )
@@ -366,7 +376,7 @@ def return_revision(revision: PolicyRevision, user, reason: str) -> PolicyRevisi
         "return_policy_version",
         "policy_revision",
         revision.id,
-        f"退回政策版本 #{revision.id}：{reason}",
+        says(N_("退回政策版本 #%(id)s：%(why)s"), id=revision.id, why=reason),
         after={"policy_id": revision.policy_id, "digest": revision.digest, "reason": reason},
         user=user,
     )
@@ -430,8 +440,13 @@ def activate_revision(revision: PolicyRevision, user) -> PolicyRevision:
         "activate_policy_version",
         "policy_revision",
         revision.id,
-        f"政策 {document} 新版本生效（#{revision.id}，"
-        f"自 {revision.version_from.isoformat()}），sha256 {revision.digest}",
+        says(
+            N_("政策 %(document)s 新版本生效（#%(id)s，自 %(start)s），sha256 %(digest)s"),
+            document=document,
+            id=revision.id,
+            start=revision.version_from.isoformat(),
+            digest=revision.digest,
+        ),
         before={"digest": current_digest},
         after={
             "policy_id": policy_id,

@@ -34,6 +34,7 @@ from compapp.jobs.models import ACTIVE_STATES, Job, JobChunk, JobGate
 # Which function does each kind of job (an explicit table: a kind name -> its handler).
 HANDLERS: dict[str, str] = {
     "certificate_zip": "compapp.certificates.zips:build_contest_zip",
+    "certificate_issue": "compapp.certificates.issue_jobs:issue_all_job",
     "contest_recompute": "compapp.rewards.services:recompute_contest_job",
     "policy_preview": "compapp.policies.services:preview_job",
     "policy_apply": "compapp.policies.services:apply_job",

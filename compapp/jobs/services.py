@@ -41,6 +41,7 @@ HANDLERS: dict[str, str] = {
     # Large exports (compapp.jobs.exports): the same file as the direct download.
     "awards_xlsx": "compapp.rewards.views:awards_xlsx_job",
     "budget_export": "compapp.finance.views:budget_export_job",
+    "payment_roster": "compapp.finance.views:roster_export_job",
 }
 CHUNK_BYTES = 1024 * 1024
 # What a job's page says when its worker is gone (stored as the job's error, translated there).

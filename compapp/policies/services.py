@@ -45,8 +45,10 @@ from compapp.policies.queries import (
     policies_in_force,
     promotion_rules_in_force,
 )
+from compapp.policy.categories import CATEGORY_NAMES, PAYER_LEVEL_NAMES, result_name
 from compapp.policy.loader import AWARDS_DIR, PolicyFileError, check_readings, load_policy_text
 from compapp.policy.model import NoPolicyInForce, Policy, PolicySet
+from compapp.policy.overlaps import Overlap, award_overlap, promotion_overlap
 from compapp.policy.promotion import DEFAULT_DATA_DIR as PROMOTION_DIR
 from compapp.policy.promotion import (
     NoPromotionRuleInForce,
@@ -174,13 +176,67 @@ class Attachment(NamedTuple):
     name: str
 
 
+class PolicyOverlap(PolicyRefused):
+    """A policy the engine could not tell apart from another of its jurisdiction."""
+
+    def __init__(self, msgid: str, found: Overlap, /, **values: object) -> None:
+        super().__init__(msgid, **values)
+        self.found = found
+
+
+def _result_text(key: str) -> str:
+    """A schedule key's name ("prize_2" → 二等奖, "gold" → 金牌)."""
+    if key.startswith("prize_"):
+        return result_name(None, int(key.removeprefix("prize_")))
+    return result_name(key, None)
+
+
+def _award_overlap(policy: Policy) -> None:
+    found = award_overlap(policy, policies_in_force())
+    if found is None:
+        return
+    raise PolicyOverlap(
+        N_(
+            "与同一地区的另一项政策重叠：%(other)s（%(other_period)s）也规定了%(category)s%(result)s"
+            "由%(payer)s承担的奖励；本政策（%(period)s）与它同时施行，同一名次会被奖励两次。"
+            "请在该政策下录入新版本，或调整施行日期、竞赛类别。"
+        ),
+        found,
+        other=found.other,
+        other_period=found.other_period,
+        period=found.period,
+        category=CATEGORY_NAMES.get(found.category, found.category),
+        result=_result_text(found.result),
+        payer=PAYER_LEVEL_NAMES.get(found.payer, found.payer),
+    )
+
+
+def _promotion_overlap(policy: PromotionPolicy) -> None:
+    found = promotion_overlap(policy, promotion_rules_in_force().policies)
+    if found is None:
+        return
+    raise PolicyOverlap(
+        N_(
+            "与同一州（市）的另一项晋升规则重叠：%(other)s（%(other_period)s）与本规则"
+            "（%(period)s）同时施行，无法确定按哪一项判断晋升。"
+            "请在该规则下录入新版本，或调整施行日期。"
+        ),
+        found,
+        other=found.other,
+        other_period=found.other_period,
+        period=found.period,
+    )
+
+
 @dataclass(frozen=True)
 class RevisionKind:
     """What differs between the kinds of policy file: where the shipped files are, the
-    strict reader, how a person names the document, and the audit record of a version entered."""
+    strict reader, the check against the other policies of its jurisdiction, how a person
+    names the document, and the audit record of a version entered."""
 
     directory: Path
     check: Callable[[str, str | None], Any]
+    refuse_overlap: Callable[[Any], None]
     document: Callable[[Any], str]
     entered: str  # msgid of the audit summary (document, summary)
 
@@ -189,12 +245,14 @@ KINDS = {
     "awards": RevisionKind(
         AWARDS_DIR,
         check_text,
+        _award_overlap,
         _award_document,
         N_("录入政策 %(document)s 的新版本（%(summary)s），待另一位管理员审核"),
     ),
     "promotion": RevisionKind(
         PROMOTION_DIR,
         check_promotion_text,
+        _promotion_overlap,
         _promotion_document,
         N_("录入晋升规则 %(document)s 的新版本（%(summary)s），待另一位管理员审核"),
     ),
@@ -217,6 +275,7 @@ def save_revision(
         raise PolicyRefused(N_("只有管理员可以录入政策。"))
     reader = KINDS[kind]
     policy = reader.check(text, policy_id)
+    reader.refuse_overlap(policy)
     base = text_in_force(policy.id, kind)
     if base is not None and _digest(base) == _digest(text):
         raise PolicyRefused(N_("与现行政策完全相同，没有需要审核的变化。"))
@@ -261,6 +320,7 @@ def _checked(revision: PolicyRevision) -> tuple[str, str | None]:
     text in force it replaces."""
     reader = KINDS[revision.kind]
     policy = reader.check(revision.text, revision.policy_id)
+    reader.refuse_overlap(policy)
     return reader.document(policy), text_in_force(revision.policy_id, revision.kind)
 
 

@@ -467,10 +467,28 @@ def _save_version(form, data: dict, policy_id: str | None, kind: str = "awards")
     except PolicyFileError as exc:
         db_rollback()
         _apply_errors(form, _strict_error(draft, exc))
+    except services.PolicyOverlap as exc:
+        db_rollback()
+        _apply_errors(form, {_overlap_field(form, exc.found): refusal_text(exc)})
     except services.PolicyRefused as exc:
         db_rollback()
         form.form_errors.append(refusal_text(exc))
     return None
+
+
+def _overlap_field(form, found) -> str:
+    """The field an overlap is shown next to: the categories of the row that prices what the
+    other policy prices too, else the version's start date."""
+    rows = [*getattr(form, "schedule", ()), *getattr(form, "topup", ())]
+    for entry in rows:
+        row = entry.form
+        payers = {row.payer.data} if hasattr(row, "payer") else set()
+        for level in ("prefecture", "county"):
+            if hasattr(row, f"{level}_percent") and (row[f"{level}_percent"].data or "").strip():
+                payers.add(level)
+        if found.category in (row.categories.data or ()) and found.payer in payers:
+            return row.categories.id
+    return form.effective_from.id
 
 
 def db_rollback() -> None:

@@ -18,7 +18,7 @@ from compapp.contests.models import Contest
 from compapp.core.messages import N_
 from compapp.core.seen import AlreadyDone
 from compapp.extensions import db
-from compapp.jobs.models import Job
+from compapp.jobs.models import ACTIVE_STATES, Job
 from compapp.jobs.services import JobFailed, JobRequest, params_of, start_job
 
 KIND = "certificate_issue"
@@ -41,6 +41,16 @@ def start_issue_all(contest: Contest, user, to_issue: int) -> tuple[Job, bool]:
     return start_job(
         JobRequest(KIND, {"contest_id": contest.id}, contest_id=contest.id, total=to_issue),
         user,
+    )
+
+
+def running_issue_job(contest: Contest) -> Job | None:
+    """The contest's issuing job queued or running now, if any (one query)."""
+    return db.session.scalar(
+        db.select(Job)
+        .where(Job.kind == KIND, Job.contest_id == contest.id, Job.state.in_(ACTIVE_STATES))
+        .order_by(Job.created_at.desc())
+        .limit(1)
     )
 
 

@@ -200,6 +200,7 @@ def contest(contest_id: int):
         form=ConfirmForm(),
         kind_names=KIND_NAMES,
         group_serial=group_serial,
+        issuing_job=issue_jobs.running_issue_job(contest),
     )
 
 

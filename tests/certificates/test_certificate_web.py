@@ -226,6 +226,9 @@ def test_a_second_issue_all_click_finds_the_contests_running_issuing_job(
     assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 0
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "已处理 0 / 3 人" in page
+    # The certificates page says the job is under way and links to it.
+    page = client.get(f"/certificates/contests/{contest.id}").get_data(as_text=True)
+    assert 'id="issuing-job"' in page and f"/certificates/issuing/{job.id}" in page
 
 
 def test_issue_all_job_refused_by_the_job_caps_is_said_in_the_pages_language(

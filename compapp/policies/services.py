@@ -177,11 +177,10 @@ class Attachment(NamedTuple):
 
 
 class PolicyOverlap(PolicyRefused):
-    """A policy the engine could not tell apart from another of its jurisdiction."""
+    """A policy the engine could not tell apart from another of its jurisdiction (``found``
+    says where, for the page to show the message next to the field concerned)."""
 
-    def __init__(self, msgid: str, found: Overlap, /, **values: object) -> None:
-        super().__init__(msgid, **values)
-        self.found = found
+    found: Overlap
 
 
 def _result_text(key: str) -> str:
@@ -195,13 +194,12 @@ def _award_overlap(policy: Policy) -> None:
     found = award_overlap(policy, policies_in_force())
     if found is None:
         return
-    raise PolicyOverlap(
+    refusal = PolicyOverlap(
         N_(
             "与同一地区的另一项政策重叠：%(other)s（%(other_period)s）也规定了%(category)s%(result)s"
             "由%(payer)s承担的奖励；本政策（%(period)s）与它同时施行，同一名次会被奖励两次。"
             "请在该政策下录入新版本，或调整施行日期、竞赛类别。"
         ),
-        found,
         other=found.other,
         other_period=found.other_period,
         period=found.period,
@@ -209,23 +207,26 @@ def _award_overlap(policy: Policy) -> None:
         result=_result_text(found.result),
         payer=PAYER_LEVEL_NAMES.get(found.payer, found.payer),
     )
+    refusal.found = found
+    raise refusal
 
 
 def _promotion_overlap(policy: PromotionPolicy) -> None:
     found = promotion_overlap(policy, promotion_rules_in_force().policies)
     if found is None:
         return
-    raise PolicyOverlap(
+    refusal = PolicyOverlap(
         N_(
             "与同一州（市）的另一项晋升规则重叠：%(other)s（%(other_period)s）与本规则"
             "（%(period)s）同时施行，无法确定按哪一项判断晋升。"
             "请在该规则下录入新版本，或调整施行日期。"
         ),
-        found,
         other=found.other,
         other_period=found.other_period,
         period=found.period,
     )
+    refusal.found = found
+    raise refusal
 
 
 @dataclass(frozen=True)

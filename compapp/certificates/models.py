@@ -12,12 +12,9 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, t
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compapp.auth.models import utcnow
+from compapp.core.vocab import CertificateKind, CertificateStatus, HolderType, VerificationOutcome
 from compapp.extensions import db
 
-CERTIFICATE_KINDS = ("award", "promotion", "title", "honour")
-HOLDER_TYPES = ("competitor", "coach")
-CERTIFICATE_STATUSES = ("valid", "revoked")
-VERIFICATION_OUTCOMES = ("valid", "revoked", "unknown")
 # Why a certificate stopped standing without anyone revoking it by hand.
 SUPERSEDED_REASONS = ("result_reopened", "result_withdrawn", "promotion_reopened")
 
@@ -27,15 +24,15 @@ class Certificate(db.Model):
 
     __tablename__ = "certificates"
     __table_args__ = (
-        CheckConstraint("kind IN ('award', 'promotion', 'title', 'honour')", name="kind"),
+        CheckConstraint(CertificateKind.sql_in("kind"), name="kind"),
         # An honour's certificate rests on the honour, not on a contest entry (POLICY §4.7).
         CheckConstraint(
             "(kind = 'honour') = (honour_id IS NOT NULL)"
             " AND (kind = 'honour' OR (contest_id IS NOT NULL AND entry_id IS NOT NULL))",
             name="honour_or_entry",
         ),
-        CheckConstraint("holder_type IN ('competitor', 'coach')", name="holder_type"),
-        CheckConstraint("status IN ('valid', 'revoked')", name="status"),
+        CheckConstraint(HolderType.sql_in("holder_type"), name="holder_type"),
+        CheckConstraint(CertificateStatus.sql_in("status"), name="status"),
         CheckConstraint(
             "(holder_type = 'competitor' AND competitor_id IS NOT NULL AND coach_id IS NULL)"
             " OR (holder_type = 'coach' AND coach_id IS NOT NULL AND competitor_id IS NULL)",
@@ -93,7 +90,7 @@ class Certificate(db.Model):
     issued_on: Mapped[date]
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[str] = mapped_column(String(20), default="valid", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=CertificateStatus.VALID, index=True)
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revocation_reason: Mapped[str | None] = mapped_column(Text)
@@ -115,7 +112,7 @@ class Certificate(db.Model):
 
     @property
     def is_valid(self) -> bool:
-        return self.status == "valid"
+        return self.status == CertificateStatus.VALID
 
     @property
     def is_superseded(self) -> bool:
@@ -134,9 +131,7 @@ class CertificateVerification(db.Model):
     """One look-up of a serial on the public verification page, found or not."""
 
     __tablename__ = "certificate_verifications"
-    __table_args__ = (
-        CheckConstraint("outcome IN ('valid', 'revoked', 'unknown')", name="outcome"),
-    )
+    __table_args__ = (CheckConstraint(VerificationOutcome.sql_in("outcome"), name="outcome"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"), index=True)

@@ -51,9 +51,14 @@ class Coded(StrEnum):
     @classmethod
     def sql_in(cls, column: str, *, nullable: bool = False) -> str:
         """The CHECK constraint's text: ``column IN ('a', 'b')`` (or NULL)."""
-        listed = ", ".join(f"'{member.value}'" for member in cls)
-        check = f"{column} IN ({listed})"
+        check = f"{column} IN ({sql_list(cls)})"
         return f"{column} IS NULL OR {check}" if nullable else check
+
+
+def sql_list(codes) -> str:
+    """Codes as an SQL list's items, ``'a', 'b'``: the one writer of a quoted code list (for
+    constraints and partial indexes over some codes of an enum)."""
+    return ", ".join(f"'{code}'" for code in codes)
 
 
 class Tier(Coded):
@@ -165,6 +170,102 @@ class TitleStatus(Coded):
     PROPOSED = "proposed", N_("待核准")
     APPROVED = "approved", N_("已核准")
     REJECTED = "rejected", N_("不予核准")
+
+
+class CertificateKind(Coded):
+    AWARD = "award", N_("获奖证书")
+    PROMOTION = "promotion", N_("晋升职业技能等级确认书")
+    TITLE = "title", N_("荣誉称号证书")
+    HONOUR = "honour", N_("荣誉奖励证书")
+
+
+class HolderType(Coded):
+    """Who holds a certificate: a competitor, or a member of the coaching team."""
+
+    COMPETITOR = "competitor", N_("选手")
+    COACH = "coach", N_("教练")
+
+
+class CertificateStatus(Coded):
+    VALID = "valid", N_("有效")
+    REVOKED = "revoked", N_("已撤销")
+
+
+class VerificationOutcome(Coded):
+    """What a look-up on the public verification page found."""
+
+    VALID = "valid"
+    REVOKED = "revoked"
+    UNKNOWN = "unknown"
+
+
+class AwardLineKind(Coded):
+    """An award line as priced, or a signed adjustment to a budget-confirmed line."""
+
+    AWARD = "award", N_("奖励")
+    ADJUSTMENT = "adjustment", N_("调整")
+
+
+class RecoveryKind(Coded):
+    """What a payer does about a revoked award: get paid money back, or not pay it."""
+
+    RECOVER = "recover", N_("追回已付奖金")
+    STOP_PAYMENT = "stop_payment", N_("停止支付")
+
+
+class RevocationStatus(Coded):
+    REQUESTED = "requested", N_("待确认")
+    CONFIRMED = "confirmed", N_("已撤销")
+    WITHDRAWN = "withdrawn", N_("已撤回")
+
+
+class ImportStatus(Coded):
+    """An uploaded file's state between the dry run and saving."""
+
+    INVALID = "invalid", N_("有问题，未保存")
+    CHECKED = "checked", N_("已检查，待确认")
+    SAVED = "saved", N_("已保存")
+    DISCARDED = "discarded", N_("已作废")
+
+
+class JobState(Coded):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+ACTIVE_JOB_STATES = (JobState.QUEUED, JobState.RUNNING)
+
+
+class RevisionState(Coded):
+    """A policy revision's review: pending → active (superseded by a later one) | returned."""
+
+    PENDING = "pending", N_("待另一位管理员审核")
+    RETURNED = "returned", N_("已退回")
+    ACTIVE = "active", N_("已生效")
+    SUPERSEDED = "superseded", N_("已被更新版本取代")
+
+
+class RevisionKind(Coded):
+    """Which policy data a revision is a file of: award policies or promotion rules."""
+
+    AWARDS = "awards"
+    PROMOTION = "promotion"
+
+
+class CalendarStatus(Coded):
+    """An entered year of the working-day calendar: proposed, then confirmed or rejected by a
+    second administrator; a confirmed correction supersedes the earlier year."""
+
+    PROPOSED = "proposed", N_("待另一名管理员确认")
+    CONFIRMED = "confirmed", N_("已确认，生效")
+    REJECTED = "rejected", N_("已退回")
+    SUPERSEDED = "superseded", N_("已被更正版本取代")
+
+
+# A jurisdiction's level is the level it pays at: one vocabulary for both.
+JurisdictionLevel = PayerLevel
 
 
 def rank_text(rank: int | str, is_tie: bool = False) -> str:

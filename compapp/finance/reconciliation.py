@@ -16,6 +16,7 @@ from compapp.contests.models import Contest, Entry, Event, Placement
 from compapp.core.messages import N_
 from compapp.core.money import format_yuan, from_fen
 from compapp.core.refusals import Refusal
+from compapp.core.vocab import AwardLineKind, RecoveryKind
 from compapp.extensions import db
 from compapp.finance.models import Reconciliation, RecoveryLine
 from compapp.rewards.models import AwardLineRecord
@@ -68,7 +69,7 @@ def ledger(payer_code: str, start: date, end: date) -> Ledger:
         db.select(
             fen(db.and_(~confirmed, Placement.status == "confirmed", ~revoked)),
             fen(confirmed),
-            fen(db.and_(confirmed, AwardLineRecord.kind == "adjustment")),
+            fen(db.and_(confirmed, AwardLineRecord.kind == AwardLineKind.ADJUSTMENT)),
             fen(paid),
             fen(db.and_(confirmed, ~paid, revoked)),
         )
@@ -110,7 +111,10 @@ def ledger(payer_code: str, start: date, end: date) -> Ledger:
         db.select(
             db.func.coalesce(
                 db.func.sum(
-                    db.case((RecoveryLine.kind == "recover", RecoveryLine.amount_fen), else_=0)
+                    db.case(
+                        (RecoveryLine.kind == RecoveryKind.RECOVER, RecoveryLine.amount_fen),
+                        else_=0,
+                    )
                 ),
                 0,
             ),
@@ -119,7 +123,8 @@ def ledger(payer_code: str, start: date, end: date) -> Ledger:
                     db.case(
                         (
                             db.and_(
-                                RecoveryLine.kind == "recover", RecoveryLine.settled_on.is_not(None)
+                                RecoveryLine.kind == RecoveryKind.RECOVER,
+                                RecoveryLine.settled_on.is_not(None),
                             ),
                             RecoveryLine.amount_fen,
                         ),
@@ -132,7 +137,8 @@ def ledger(payer_code: str, start: date, end: date) -> Ledger:
                 db.case(
                     (
                         db.and_(
-                            RecoveryLine.kind == "stop_payment", RecoveryLine.settled_on.is_(None)
+                            RecoveryLine.kind == RecoveryKind.STOP_PAYMENT,
+                            RecoveryLine.settled_on.is_(None),
                         ),
                         RecoveryLine.id,
                     )

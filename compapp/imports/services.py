@@ -26,6 +26,7 @@ from compapp.contests.models import (
 from compapp.core.bank import mask_account
 from compapp.core.messages import N_
 from compapp.core.refusals import Refusal
+from compapp.core.vocab import ImportStatus
 from compapp.extensions import db
 from compapp.imports import reading
 from compapp.imports.models import ImportBatch
@@ -284,7 +285,7 @@ def create_batch(
         filename=(filename or "upload")[:200],
         digest=digest_of(data),
         size_bytes=len(data),
-        status="checked" if plan.ok else "invalid",
+        status=ImportStatus.CHECKED if plan.ok else ImportStatus.INVALID,
         cells=table.as_dict() if table.rows else None,
         problems=[p.as_dict() for p in plan.problems],
         summary=plan.summary(),
@@ -301,7 +302,7 @@ def batch_problems(batch: ImportBatch) -> list[CellProblem]:
 def last_saved_batch(contest: Contest) -> ImportBatch | None:
     return db.session.scalar(
         db.select(ImportBatch)
-        .filter_by(contest_id=contest.id, status="saved")
+        .filter_by(contest_id=contest.id, status=ImportStatus.SAVED)
         .order_by(ImportBatch.id.desc())
     )
 
@@ -325,11 +326,11 @@ def confirm_batch(batch: ImportBatch, digest: str, user) -> ImportPlan:
     (someone changed the contest's results since the dry run); the batch then records why.
     """
     why = None
-    if batch.status == "saved":
+    if batch.status == ImportStatus.SAVED:
         why = N_("该导入已保存，不能再次保存。")
-    elif batch.status == "discarded":
+    elif batch.status == ImportStatus.DISCARDED:
         why = N_("该导入已作废，请重新上传。")
-    elif batch.status != "checked":
+    elif batch.status != ImportStatus.CHECKED:
         why = N_("文件中有问题，没有保存。请按下方的问题改正后重新上传。")
     elif digest != batch.digest or batch.cells is None:
         why = N_("文件在检查之后已变化，请重新上传。")
@@ -358,7 +359,7 @@ def confirm_batch(batch: ImportBatch, digest: str, user) -> ImportPlan:
         },
         user=user,
     )
-    batch.status = "saved"
+    batch.status = ImportStatus.SAVED
     batch.saved_at = utcnow()
     batch.saved_by_id = getattr(user, "id", None)
     batch.summary = plan.summary()

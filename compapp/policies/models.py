@@ -15,13 +15,12 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compapp.auth.models import utcnow
+from compapp.core.vocab import RevisionKind, RevisionState
 from compapp.extensions import db
 
-REVISION_STATES = ("pending", "returned", "active", "superseded")
-# Which policy data a revision is a file of: award policies (data/awards) or promotion rules
-# (data/promotion). One document may have both (dq-2022), under the same id.
-REVISION_KINDS = ("awards", "promotion")
-_ACTIVE_SQL = "state = 'active'"
+# Which policy data a revision is a file of (RevisionKind): award policies (data/awards) or
+# promotion rules (data/promotion). One document may have both (dq-2022), under the same id.
+_ACTIVE_SQL = f"state = '{RevisionState.ACTIVE}'"
 
 
 class PolicyRevision(db.Model):
@@ -29,8 +28,8 @@ class PolicyRevision(db.Model):
 
     __tablename__ = "policy_revisions"
     __table_args__ = (
-        CheckConstraint("state IN ('pending', 'returned', 'active', 'superseded')", name="state"),
-        CheckConstraint("kind IN ('awards', 'promotion')", name="kind"),
+        CheckConstraint(RevisionState.sql_in("state"), name="state"),
+        CheckConstraint(RevisionKind.sql_in("kind"), name="kind"),
         # Four eyes: whoever entered a revision never decides on it (also checked by the
         # service, which says so in words).
         CheckConstraint(

@@ -129,8 +129,8 @@ class TopUpRowForm(CitationFields):
     )
 
 
-class VersionForm(FlaskForm):
-    """A new version of a policy: its dates, amounts, top-ups, their citations, a PDF."""
+class VersionFormBase(FlaskForm):
+    """What every new version has: a summary, its dates, a PDF; the kinds add their rows."""
 
     summary = StringField(
         _l("本次变更（一句话说明）"), validators=[DataRequired(), Length(max=300)]
@@ -141,9 +141,28 @@ class VersionForm(FlaskForm):
     date_note = TextAreaField(
         _l("日期说明（假定日期时必填）"), validators=[Optional(), Length(max=1000)]
     )
+    attachment = FileField(_l("文件原文（PDF，可选，不超过 5 MB）"))
+
+    def version_input(self, citation: str):
+        """Return (the kind's version input or None, {field id: message})."""
+        raise NotImplementedError
+
+    def check_dates(self, errors: dict) -> None:
+        """Note in ``errors`` an assumed date without its reason, or an end before the start."""
+        if self.date_assumed.data and not (self.date_note.data or "").strip():
+            errors[self.date_note.id] = _l("假定日期须说明依据（例如文件只印年份）。")
+        if self.effective_to.data and self.effective_to.data < self.effective_from.data:
+            errors[self.effective_to.id] = _l("截止日期不能早于施行日期。")
+
+
+class VersionForm(VersionFormBase):
+    """A new version of an award policy: its amounts, top-ups and their citations."""
+
     schedule = FieldList(FormField(ScheduleRowForm), min_entries=3, max_entries=3)
     topup = FieldList(FormField(TopUpRowForm), min_entries=1, max_entries=1)
-    attachment = FileField(_l("文件原文（PDF，可选，不超过 5 MB）"))
+
+    def version_input(self, citation: str):
+        return version_input(self, citation)
 
 
 class NewPolicyForm(VersionForm):
@@ -299,10 +318,7 @@ def version_input(form: VersionForm, citation: str):
         errors[form.schedule[0].form.categories.id] = _l(
             "请至少填写一行奖励金额或追加比例，并注明出处。"
         )
-    if form.date_assumed.data and not (form.date_note.data or "").strip():
-        errors[form.date_note.id] = _l("假定日期须说明依据（例如文件只印年份）。")
-    if form.effective_to.data and form.effective_to.data < form.effective_from.data:
-        errors[form.effective_to.id] = _l("截止日期不能早于施行日期。")
+    form.check_dates(errors)
     if errors:
         return None, errors
     return (
@@ -349,20 +365,13 @@ class PromotionRuleForm(Form):
     quote = TextAreaField(_l("原文（逐字摘录该条款）"), validators=[Optional(), Length(max=4000)])
 
 
-class PromotionVersionForm(FlaskForm):
-    """A new version of a promotion rule: its dates, rules, their citations, a PDF."""
+class PromotionVersionForm(VersionFormBase):
+    """A new version of a promotion rule: its rules and their citations."""
 
-    summary = StringField(
-        _l("本次变更（一句话说明）"), validators=[DataRequired(), Length(max=300)]
-    )
-    effective_from = DateField(_l("施行日期（自）"), validators=[DataRequired()])
-    effective_to = DateField(_l("截止日期（可不填）"), validators=[Optional()])
-    date_assumed = BooleanField(_l("文件未载明施行日期，此日期为假定"))
-    date_note = TextAreaField(
-        _l("日期说明（假定日期时必填）"), validators=[Optional(), Length(max=1000)]
-    )
     rule = FieldList(FormField(PromotionRuleForm), min_entries=4, max_entries=4)
-    attachment = FileField(_l("文件原文（PDF，可选，不超过 5 MB）"))
+
+    def version_input(self, citation: str):
+        return promotion_version_input(self, citation)
 
 
 def _bands(row, errors: dict) -> dict[str, tuple[int, int]]:
@@ -419,10 +428,7 @@ def promotion_version_input(form: PromotionVersionForm, citation: str):
     rules = [rule for rule in rules if rule is not None]
     if not rules:
         errors[form.rule[0].form.categories.id] = _l("请至少填写一条晋升规则，并注明出处。")
-    if form.date_assumed.data and not (form.date_note.data or "").strip():
-        errors[form.date_note.id] = _l("假定日期须说明依据（例如文件只印年份）。")
-    if form.effective_to.data and form.effective_to.data < form.effective_from.data:
-        errors[form.effective_to.id] = _l("截止日期不能早于施行日期。")
+    form.check_dates(errors)
     if errors:
         return None, errors
     version = PromotionVersionInput(

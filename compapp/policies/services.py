@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -63,18 +67,19 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def text_in_force(policy_id: str) -> str | None:
-    """Return the text of the award policy in force (its active revision, or its shipped file)."""
+def text_in_force(policy_id: str, kind: str = "awards") -> str | None:
+    """Return the text of the policy of ``kind`` in force (its active revision, or its
+    shipped file)."""
     text = db.session.scalar(
         select(PolicyRevision.text).where(
             PolicyRevision.policy_id == policy_id,
-            PolicyRevision.kind == "awards",
+            PolicyRevision.kind == kind,
             PolicyRevision.state == "active",
         )
     )
     if text is not None:
         return text
-    path = AWARDS_DIR / f"{policy_id}.toml"
+    path = KINDS[kind].directory / f"{policy_id}.toml"
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
@@ -104,10 +109,7 @@ def check_active_revisions() -> list[str]:
         .order_by(PolicyRevision.kind, PolicyRevision.policy_id)
     ).all()
     for kind, policy_id, text in rows:
-        if kind == "promotion":
-            check_promotion_text(text, policy_id)
-        else:
-            check_text(text, policy_id)
+        KINDS[kind].check(text, policy_id)
     return [policy_id for _kind, policy_id, _text in rows]
 
 
@@ -144,128 +146,99 @@ def check_pdf(data: bytes) -> str:
 # --- storing --------------------------------------------------------------------------------
 
 
-def save_revision(
-    text: str,
-    user,
-    *,
-    summary: str,
-    source: str,
-    policy_id: str | None = None,
-    attachment: bytes | None = None,
-    attachment_name: str | None = None,
-) -> PolicyRevision:
-    """Check ``text`` strictly and store it as a revision awaiting a second administrator."""
-    if getattr(user, "role", None) != "admin":
-        raise PolicyRefused(N_("只有管理员可以录入政策。"))
-    policy = check_text(text, policy_id)
-    base = text_in_force(policy.id)
-    if base is not None and _digest(base) == _digest(text):
-        raise PolicyRefused(N_("与现行政策完全相同，没有需要审核的变化。"))
-    period = changed_period(base, text) or (policy.versions[-1].effective_from, None)
-    revision = PolicyRevision(
-        policy_id=policy.id,
-        state="pending",
-        text=text,
-        digest=_digest(text),
-        version_from=period[0],
-        version_to=period[1],
-        base_digest=_digest(base) if base is not None else None,
-        summary=summary[:400],
-        source=source,
-        attachment=attachment,
-        attachment_name=(attachment_name or "")[:200] or None,
-        attachment_digest=hashlib.sha256(attachment).hexdigest() if attachment else None,
-        created_by_id=user.id,
-    )
-    db.session.add(revision)
-    db.session.flush()
-
-    record_change(
-        "enter_policy_version",
-        "policy_revision",
-        revision.id,
-        f"录入政策 {policy.header.document_text} 的新版本（{summary}），待另一位管理员审核",
-        after={"policy_id": policy.id, "digest": revision.digest, "source": source},
-        user=user,
-    )
-    return revision
-
-
-def promotion_text_in_force(policy_id: str) -> str | None:
-    """Return the text of the promotion rule in force (its active revision, or its file)."""
-    text = db.session.scalar(
-        select(PolicyRevision.text).where(
-            PolicyRevision.policy_id == policy_id,
-            PolicyRevision.kind == "promotion",
-            PolicyRevision.state == "active",
-        )
-    )
-    if text is not None:
-        return text
-    path = PROMOTION_DIR / f"{policy_id}.toml"
-    return path.read_text(encoding="utf-8") if path.is_file() else None
-
-
-def save_promotion_revision(
-    text: str,
-    user,
-    *,
-    summary: str,
-    source: str,
-    attachment: bytes | None = None,
-    attachment_name: str | None = None,
-) -> PolicyRevision:
-    """Check a promotion rule file's ``text`` strictly and store it as a revision awaiting a
-    second administrator (the same four eyes as award policies)."""
-    if getattr(user, "role", None) != "admin":
-        raise PolicyRefused(N_("只有管理员可以录入政策。"))
-    policy = check_promotion_text(text)
-    base = promotion_text_in_force(policy.id)
-    if base is not None and _digest(base) == _digest(text):
-        raise PolicyRefused(N_("与现行政策完全相同，没有需要审核的变化。"))
-    period = changed_period(base, text) or (policy.versions[-1].effective_from, None)
-    revision = PolicyRevision(
-        policy_id=policy.id,
-        kind="promotion",
-        state="pending",
-        text=text,
-        digest=_digest(text),
-        version_from=period[0],
-        version_to=period[1],
-        base_digest=_digest(base) if base is not None else None,
-        summary=summary[:400],
-        source=source,
-        attachment=attachment,
-        attachment_name=(attachment_name or "")[:200] or None,
-        attachment_digest=hashlib.sha256(attachment).hexdigest() if attachment else None,
-        created_by_id=user.id,
-    )
-    db.session.add(revision)
-    db.session.flush()
-
-    record_change(
-        "enter_policy_version",
-        "policy_revision",
-        revision.id,
-        f"录入晋升规则 {_promotion_document(policy)} 的新版本（{summary}），待另一位管理员审核",
-        after={"policy_id": policy.id, "kind": "promotion", "digest": revision.digest},
-        user=user,
-    )
-    return revision
+def _award_document(policy: Policy) -> str:
+    return policy.header.document_text
 
 
 def _promotion_document(policy: PromotionPolicy) -> str:
     return f"{policy.short_title}（{policy.document_number or '未印文号'}）"
 
 
+class Attachment(NamedTuple):
+    """The source document attached to a version: a checked PDF and its uploaded name."""
+
+    data: bytes
+    name: str
+
+
+@dataclass(frozen=True)
+class RevisionKind:
+    """What differs between the kinds of policy file: where the shipped files are, the
+    strict reader, how a person names the document, and the word for it in the audit log."""
+
+    directory: Path
+    check: Callable[[str, str | None], Any]
+    document: Callable[[Any], str]
+    noun: str
+
+
+KINDS = {
+    "awards": RevisionKind(AWARDS_DIR, check_text, _award_document, "政策"),
+    "promotion": RevisionKind(PROMOTION_DIR, check_promotion_text, _promotion_document, "晋升规则"),
+}
+
+
+def save_revision(
+    text: str,
+    user,
+    *,
+    summary: str,
+    source: str,
+    kind: str = "awards",
+    policy_id: str | None = None,
+    attached: Attachment | None = None,
+) -> PolicyRevision:
+    """Check ``text`` with the strict reader of ``kind`` and store it as a revision awaiting
+    a second administrator (with the source document ``attached``, if any)."""
+    if getattr(user, "role", None) != "admin":
+        raise PolicyRefused(N_("只有管理员可以录入政策。"))
+    reader = KINDS[kind]
+    policy = reader.check(text, policy_id)
+    base = text_in_force(policy.id, kind)
+    if base is not None and _digest(base) == _digest(text):
+        raise PolicyRefused(N_("与现行政策完全相同，没有需要审核的变化。"))
+    period = changed_period(base, text) or (policy.versions[-1].effective_from, None)
+    revision = PolicyRevision(
+        policy_id=policy.id,
+        kind=kind,
+        state="pending",
+        text=text,
+        digest=_digest(text),
+        version_from=period[0],
+        version_to=period[1],
+        base_digest=_digest(base) if base is not None else None,
+        summary=summary[:400],
+        source=source,
+        attachment=attached.data if attached else None,
+        attachment_name=attached.name[:200] or None if attached else None,
+        attachment_digest=hashlib.sha256(attached.data).hexdigest() if attached else None,
+        created_by_id=user.id,
+    )
+    db.session.add(revision)
+    db.session.flush()
+
+    record_change(
+        "enter_policy_version",
+        "policy_revision",
+        revision.id,
+        f"录入{reader.noun} {reader.document(policy)} 的新版本（{summary}），待另一位管理员审核",
+        after={"policy_id": policy.id, "kind": kind, "digest": revision.digest, "source": source},
+        user=user,
+    )
+    return revision
+
+
+def save_promotion_revision(text: str, user, **how) -> PolicyRevision:
+    """Store a promotion rule file's ``text`` (``save_revision`` of kind "promotion")."""
+    return save_revision(text, user, kind="promotion", **how)
+
+
 def _checked(revision: PolicyRevision) -> tuple[str, str | None]:
     """Check a revision's text again; return the document as a person names it and the
     text in force it replaces."""
-    if revision.kind == "promotion":
-        promotion = check_promotion_text(revision.text, revision.policy_id)
-        return _promotion_document(promotion), promotion_text_in_force(revision.policy_id)
-    policy = check_text(revision.text, revision.policy_id)
-    return policy.header.document_text, text_in_force(revision.policy_id)
+    reader = KINDS[revision.kind]
+    policy = reader.check(revision.text, revision.policy_id)
+    return reader.document(policy), text_in_force(revision.policy_id, revision.kind)
 
 
 def import_revision(data: bytes, user) -> PolicyRevision:

@@ -43,8 +43,6 @@ from compapp.policies.forms import (
     PromotionVersionForm,
     ReturnForm,
     VersionForm,
-    promotion_version_input,
-    version_input,
 )
 from compapp.policies.models import PolicyRevision
 from compapp.policies.services import MAX_ATTACHMENT_BYTES, PolicyRefused, check_pdf
@@ -393,19 +391,19 @@ def _payer_choices(levels) -> list[tuple[str, str]]:
     return options((level, labels.payer_level(level)) for level in levels)
 
 
-def _attachment(form, errors: dict) -> tuple[bytes | None, str | None, str]:
-    """The uploaded PDF (bounded read), its name and the citation it gives the values."""
+def _attachment(form, errors: dict) -> tuple[services.Attachment | None, str]:
+    """The uploaded PDF (bounded read) with its name, and the citation it gives the values."""
 
     upload = form.attachment.data
     if upload is None or not getattr(upload, "filename", ""):
-        return None, None, "entered"
+        return None, "entered"
     data = upload.stream.read(MAX_ATTACHMENT_BYTES + 1)
     try:
         digest = check_pdf(data)
     except PolicyRefused as exc:
         errors[form.attachment.id] = refusal_text(exc)
-        return None, None, "entered"
-    return data, upload.filename[:200], f"attachment:{digest}"
+        return None, "entered"
+    return services.Attachment(data, upload.filename[:200]), f"attachment:{digest}"
 
 
 def _apply_errors(form, errors: dict) -> None:
@@ -439,26 +437,30 @@ def _strict_error(draft, exc) -> dict:
     return {name or "_form": message}
 
 
-def _save_version(form, data: dict, policy_id: str | None):
-    """Build, check and store the revision; return it, or None with errors on the form."""
+_ADD_VERSION = {"awards": add_version, "promotion": add_promotion_version}
+
+
+def _save_version(form, data: dict, policy_id: str | None, kind: str = "awards"):
+    """Build the draft of ``kind`` from the form, check it strictly and store it; return the
+    revision, or None with the errors on the form next to their fields."""
 
     errors: dict = {}
-    attachment, attachment_name, citation = _attachment(form, errors)
-    version, more = version_input(form, citation)
+    attached, citation = _attachment(form, errors)
+    version, more = form.version_input(citation)
     errors.update(more)
     if errors or version is None:
         _apply_errors(form, errors)
         return None
-    draft = add_version(data, version)
+    draft = _ADD_VERSION[kind](data, version)
     try:
         return services.save_revision(
             draft.text,
             current_user,
             summary=form.summary.data.strip(),
             source="form",
+            kind=kind,
             policy_id=policy_id,
-            attachment=attachment,
-            attachment_name=attachment_name,
+            attached=attached,
         )
     except PolicyFileError as exc:
         db_rollback()
@@ -508,38 +510,18 @@ def admin_new_version(policy_id: str):
 def admin_new_promotion_version(policy_id: str):
     from flask import abort, redirect
 
-    text = services.promotion_text_in_force(policy_id) if PROMOTION_ID_RE.match(policy_id) else None
+    text = (
+        services.text_in_force(policy_id, "promotion") if PROMOTION_ID_RE.match(policy_id) else None
+    )
     if text is None:
         abort(404)
     policy = services.check_promotion_text(text, policy_id)
     form = PromotionVersionForm()
     if form.validate_on_submit():
-        errors: dict = {}
-        attachment, attachment_name, citation = _attachment(form, errors)
-        version, more = promotion_version_input(form, citation)
-        errors.update(more)
-        if errors or version is None:
-            _apply_errors(form, errors)
-        else:
-            draft = add_promotion_version(parse(text), version)
-            try:
-                revision = services.save_promotion_revision(
-                    draft.text,
-                    current_user,
-                    summary=form.summary.data.strip(),
-                    source="form",
-                    attachment=attachment,
-                    attachment_name=attachment_name,
-                )
-            except PolicyFileError as exc:
-                db_rollback()
-                _apply_errors(form, _strict_error(draft, exc))
-            except services.PolicyRefused as exc:
-                db_rollback()
-                form.form_errors.append(refusal_text(exc))
-            else:
-                db.session.commit()
-                return redirect(url_for("policies.admin_revision", revision_id=revision.id))
+        revision = _save_version(form, parse(text), policy_id, "promotion")
+        if revision is not None:
+            db.session.commit()
+            return redirect(url_for("policies.admin_revision", revision_id=revision.id))
     heading = Heading(policy.document, policy.short_title, number_text(policy.document_number))
     return render_template("policies/promotion_form.html", form=form, doc=heading)
 
@@ -560,7 +542,7 @@ def admin_correct_dates(policy_id: str):
     )
     if form.validate_on_submit():
         errors: dict = {}
-        attachment, attachment_name, citation = _attachment(form, errors)
+        attached, citation = _attachment(form, errors)
         chosen = next(
             (v for v in policy.versions if v.effective_from.isoformat() == form.version_from.data),
             None,
@@ -586,8 +568,7 @@ def admin_correct_dates(policy_id: str):
                     summary=form.summary.data.strip(),
                     source="form",
                     policy_id=policy_id,
-                    attachment=attachment,
-                    attachment_name=attachment_name,
+                    attached=attached,
                 )
             except PolicyFileError as exc:
                 db.session.rollback()

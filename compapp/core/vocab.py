@@ -264,6 +264,16 @@ class CalendarStatus(Coded):
     SUPERSEDED = "superseded", N_("已被更正版本取代")
 
 
+class HonourKind(Coded):
+    """Honours are awards to a person, not placements (POLICY.md §4.7)."""
+
+    ZHONGHUA_SKILLS_AWARD = "zhonghua_skills_award", N_("中华技能大奖")
+    NATIONAL_TECHNICAL_EXPERT = "national_technical_expert", N_("全国技术能手")
+    YUNNAN_SKILLS_AWARD = "yunnan_skills_award", N_("云南省技能大奖")
+    YUNNAN_TECHNICAL_EXPERT = "yunnan_technical_expert", N_("云南省技术能手")
+    NATIONAL_TRAINING_TEAM = "national_training_team", N_("世界技能大赛国家集训队队员")
+
+
 # A jurisdiction's level is the level it pays at: one vocabulary for both.
 JurisdictionLevel = PayerLevel
 

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
 
+from compapp.core.vocab import PRIZE_NAMES as PRIZE_NAMES_ZH
 from compapp.core.vocab import (
-    GRADES,
     CoachRole,
     EventFormat,
     FundingSource,
@@ -17,9 +17,9 @@ from compapp.core.vocab import (
     PlacementStatus,
     ResultKind,
     Role,
+    SkillGrade,
     Tier,
 )
-from compapp.core.vocab import PRIZE_NAMES as PRIZE_NAMES_ZH
 from compapp.policy.categories import CATEGORY_NAMES as CATEGORY_ZH
 from compapp.policy.categories import CATEGORY_TIER, HONOUR_NAMES
 
@@ -39,7 +39,7 @@ COACH_ROLE_NAMES = _translated(CoachRole.names())
 ROLE_NAMES = _translated(Role.names())
 STATUS_NAMES = _translated(PlacementStatus.names())
 CATEGORY_NAMES = _translated(CATEGORY_ZH)
-GRADE_NAMES = {code: zh for code, _order, zh, _en in GRADES}
+GRADE_NAMES = _translated(SkillGrade.names())
 
 
 def category(code: str) -> str:
@@ -88,15 +88,9 @@ def placement(p) -> str:
     return f"{_l('第 %(n)s 名', n=rank)} {result(medal_code, prize_number)}"
 
 
-GRADE_NAMES_EN = {code: en for code, _order, _zh, en in GRADES}
-
-
 def grade(code: str | None) -> str:
-    """The grade's name in the page's language (the names live in compapp.core.vocab)."""
-    from flask_babel import get_locale
-
-    names = GRADE_NAMES_EN if str(get_locale()) == "en" else GRADE_NAMES
-    return names.get(code or "none", code or "")
+    """The grade's name in the page's language ("无等级" when there is none)."""
+    return str(GRADE_NAMES.get(code or SkillGrade.NONE, code or ""))
 
 
 def payer_level(code: str) -> str:

@@ -1,8 +1,7 @@
 """compapp's vocabulary: every code it stores, with its display name.
 
-Skill grades and their order: POLICY.md §6, 003_a0dee99659bd7bcf.txt:3461. The other codes
-are ``Coded`` enums below; ``compapp.labels`` translates their names for a page, the models'
-CHECK constraints list their codes, and nothing else writes either.
+Every code is a member of a ``Coded`` enum below; ``compapp.labels`` translates their names
+for a page, the models' CHECK constraints list their codes, and nothing else writes either.
 """
 
 from __future__ import annotations
@@ -10,19 +9,6 @@ from __future__ import annotations
 from enum import StrEnum
 
 from compapp.core.messages import N_
-
-GRADES = (
-    # code, order, Chinese name, English name
-    ("none", 0, "无等级", "No grade"),
-    ("junior", 1, "五级/初级工", "Level 5 / Junior worker"),
-    ("intermediate", 2, "四级/中级工", "Level 4 / Intermediate worker"),
-    ("senior", 3, "三级/高级工", "Level 3 / Senior worker"),
-    ("technician", 4, "二级/技师", "Level 2 / Technician"),
-    ("senior_technician", 5, "一级/高级技师", "Level 1 / Senior technician"),
-)
-GRADE_ORDER = {code: order for code, order, _zh, _en in GRADES}
-# The Chinese names, as printed on certificates and notices and written in reasons.
-GRADE_NAMES = {code: zh for code, _order, zh, _en in GRADES}
 
 
 class Coded(StrEnum):
@@ -59,6 +45,23 @@ def sql_list(codes) -> str:
     """Codes as an SQL list's items, ``'a', 'b'``: the one writer of a quoted code list (for
     constraints and partial indexes over some codes of an enum)."""
     return ", ".join(f"'{code}'" for code in codes)
+
+
+class SkillGrade(Coded):
+    """A skill grade, lowest first (POLICY.md §6, 003_a0dee99659bd7bcf.txt:3461)."""
+
+    NONE = "none", N_("无等级")
+    JUNIOR = "junior", N_("五级/初级工")
+    INTERMEDIATE = "intermediate", N_("四级/中级工")
+    SENIOR = "senior", N_("三级/高级工")
+    TECHNICIAN = "technician", N_("二级/技师")
+    SENIOR_TECHNICIAN = "senior_technician", N_("一级/高级技师")
+
+
+# A grade's order: its place in SkillGrade (none 0 … senior_technician 5).
+GRADE_ORDER = {grade.value: order for order, grade in enumerate(SkillGrade)}
+# The Chinese names, as printed on certificates and notices and written in reasons.
+GRADE_NAMES = SkillGrade.names()
 
 
 class Tier(Coded):
@@ -247,7 +250,7 @@ class RevisionState(Coded):
     SUPERSEDED = "superseded", N_("已被更新版本取代")
 
 
-class RevisionKind(Coded):
+class PolicyKind(Coded):
     """Which policy data a revision is a file of: award policies or promotion rules."""
 
     AWARDS = "awards"

@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from compapp.core.bank import bank_problems, clean_bank_details, mask_account
 from compapp.core.idnumber import id_number_problem, normalise_id_number
 from compapp.core.messages import N_
-from compapp.core.vocab import GRADES
+from compapp.core.vocab import GRADE_NAMES
 from compapp.imports import files
 
 SHEET = "参赛组"
@@ -136,12 +136,12 @@ ROLE_LABELS = {v: k for k, v in ROLE_VALUES.items()}
 YES = {"是", "Y", "YES", "TRUE", "1", "√", "✓"}
 NO = {"否", "N", "NO", "FALSE", "0", ""}
 GRADE_VALUES: dict[str, str] = {}
-for _code, _order, _zh, _en in GRADES:
+for _code, _zh in GRADE_NAMES.items():
     GRADE_VALUES[_zh] = _code
     for _part in _zh.split("/"):
         GRADE_VALUES[_part] = _code
 GRADE_VALUES[""] = "none"
-GRADE_LABELS = {code: zh for code, _o, zh, _e in GRADES}
+GRADE_LABELS = GRADE_NAMES
 
 
 @dataclass(frozen=True)

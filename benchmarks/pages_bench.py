@@ -143,11 +143,11 @@ def build_file(entries: int) -> bytes:
     import openpyxl
 
     from compapp.core.idnumber import make_id_number
-    from compapp.imports import reading
+    from compapp.imports import layout
 
     book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(reading.SHEET)
-    sheet.append(list(reading.HEADERS))
+    sheet = book.create_sheet(layout.SHEET)
+    sheet.append(list(layout.HEADERS))
 
     def person() -> str:
         global SERIAL
@@ -182,25 +182,25 @@ def build_file(entries: int) -> bytes:
 
 
 def _row(occupation, fmt, group, name, number, rank, county):
-    from compapp.imports import reading
+    from compapp.imports import layout
 
     # Stress: many cash results per event (a payer's year then holds many lines).
     result = "金牌" if rank <= 10 else "银牌" if rank <= 30 else "铜牌" if rank <= 60 else ""
     values = {
-        reading.OCCUPATION: occupation,
-        reading.FORMAT: fmt,
-        reading.GROUP: group,
-        reading.NAME: name,
-        reading.ID_NUMBER: number,
-        reading.EMPLOYER: "某某公司",
-        reading.EMPLOYEE: "是",
-        reading.GRADE: "四级/中级工",
-        reading.COUNTY: county,
-        reading.RANK: rank,
-        reading.RESULT: result,
+        layout.OCCUPATION: occupation,
+        layout.FORMAT: fmt,
+        layout.GROUP: group,
+        layout.NAME: name,
+        layout.ID_NUMBER: number,
+        layout.EMPLOYER: "某某公司",
+        layout.EMPLOYEE: "是",
+        layout.GRADE: "四级/中级工",
+        layout.COUNTY: county,
+        layout.RANK: rank,
+        layout.RESULT: result,
         "教练1": f"教练{rank % 40}",
     }
-    return [values.get(h) for h in reading.HEADERS]
+    return [values.get(h) for h in layout.HEADERS]
 
 
 def make_user(username: str, role: str, **scope):

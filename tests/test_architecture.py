@@ -59,6 +59,8 @@ def pure_modules() -> list[str]:
         "compapp.finance.exports",
         "compapp.promotion.exports",
         "compapp.imports.reading",
+        "compapp.imports.layout",
+        "compapp.imports.entries",
         "compapp.imports.files",
     ]
     return sorted(set(pure) & set(MODULES))

@@ -140,7 +140,7 @@ def test_an_import_naming_a_barred_person_is_refused_with_the_same_message(
 ):
     import io
 
-    from compapp.imports import reading
+    from compapp.imports import layout
     from tests.imports.import_helpers import table_rows, xlsx
 
     contest, placement, _finance = paid_and_confirmed
@@ -150,11 +150,11 @@ def test_an_import_naming_a_barred_person_is_refused_with_the_same_message(
     login(app, "organiser2").post(f"/revocations/{revocation.id}/confirm")
     person = placement.entry.members[0].competitor
     row = {
-        reading.OCCUPATION: "新赛项",
-        reading.FORMAT: "单人",
-        reading.NAME: person.name,
-        reading.ID_NUMBER: person.id_number,
-        reading.COUNTY: "德钦县（迪庆藏族自治州）",
+        layout.OCCUPATION: "新赛项",
+        layout.FORMAT: "单人",
+        layout.NAME: person.name,
+        layout.ID_NUMBER: person.id_number,
+        layout.COUNTY: "德钦县（迪庆藏族自治州）",
     }
     client = login(app, "organiser1")
     response = client.post(

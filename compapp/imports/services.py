@@ -28,10 +28,11 @@ from compapp.core.messages import N_
 from compapp.core.refusals import Refusal
 from compapp.core.vocab import ImportStatus
 from compapp.extensions import db
-from compapp.imports import reading
+from compapp.imports import layout, reading
+from compapp.imports.entries import ImportedEntry
 from compapp.imports.models import ImportBatch
 from compapp.imports.plan import CHUNK, ImportPlan, check_import, known_people
-from compapp.imports.reading import CellProblem, ImportedEntry, Table
+from compapp.imports.reading import CellProblem, Table
 from compapp.payees.services import save_imported_bank_details
 from compapp.rewards.bulk import grant_awards_bulk
 from compapp.rewards.entries import save_and_price_entry
@@ -309,11 +310,11 @@ def last_saved_batch(contest: Contest) -> ImportBatch | None:
 
 def _without_account_numbers(cells: dict | None) -> dict | None:
     """The stored cells with bank account numbers masked: once saved, the batch keeps no copy."""
-    if not cells or reading.ACCOUNT not in cells.get("headers", ()):
+    if not cells or layout.ACCOUNT not in cells.get("headers", ()):
         return cells
 
     rows = [
-        [n, {**values, reading.ACCOUNT: mask_account(values.get(reading.ACCOUNT, ""))}]
+        [n, {**values, layout.ACCOUNT: mask_account(values.get(layout.ACCOUNT, ""))}]
         for n, values in cells["rows"]
     ]
     return {**cells, "rows": rows}

@@ -267,27 +267,22 @@ def supersede_entry_certificates(entry_ids, reason: str, user, note: str | None 
     Called at once by every correction, reopening or withdrawal of a result (the certificate
     is revoked with ``superseded_reason`` and awaits reissue). Returns how many were marked.
     """
-    ids = list(entry_ids)
-    if not ids:
-        return 0
-    certs = db.session.scalars(
-        db.select(Certificate)
-        .where(Certificate.entry_id.in_(ids), Certificate.status == CertificateStatus.VALID)
-        .order_by(Certificate.id)
-    ).all()
-    return _supersede(certs, reason, user, note)
+    return _supersede_where(Certificate.entry_id, entry_ids, reason, user, note)
 
 
 def supersede_case_certificates(case_ids, reason: str, user, note: str | None = None) -> int:
     """Mark the valid certificates resting on these promotion cases as no longer standing."""
-    ids = list(case_ids)
+    return _supersede_where(Certificate.promotion_case_id, case_ids, reason, user, note)
+
+
+def _supersede_where(column, ids, reason: str, user, note: str | None) -> int:
+    """Supersede the valid certificates whose ``column`` (entry or case) is one of ``ids``."""
+    ids = list(ids)
     if not ids:
         return 0
     certs = db.session.scalars(
         db.select(Certificate)
-        .where(
-            Certificate.promotion_case_id.in_(ids), Certificate.status == CertificateStatus.VALID
-        )
+        .where(column.in_(ids), Certificate.status == CertificateStatus.VALID)
         .order_by(Certificate.id)
     ).all()
     return _supersede(certs, reason, user, note)

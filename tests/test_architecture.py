@@ -272,3 +272,13 @@ def _calls(node: ast.AST, name: str) -> bool:
         and isinstance(value.func, ast.Name | ast.Attribute)
         and getattr(value.func, "id", getattr(value.func, "attr", None)) == name
     )
+
+
+def test_saving_contests_and_entries_does_not_price() -> None:
+    """Saving a contest or an entry knows nothing of money (issue 16, point 1): the callers
+    price what was saved, through compapp.rewards.entries."""
+    assert "compapp.rewards.services" not in internal("compapp.contests.services")
+    assert "compapp.rewards.bulk" not in internal("compapp.contests.services")
+    assert {"compapp.contests.services", "compapp.rewards.services"} <= internal(
+        "compapp.rewards.entries"
+    )

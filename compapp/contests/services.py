@@ -40,7 +40,6 @@ from compapp.promotion.services import reopen_case_decisions, status_name
 from compapp.reference.models import Jurisdiction
 from compapp.revocation.models import PersonBar
 from compapp.rewards.models import AwardComputation
-from compapp.rewards.services import award_policies, grant_contest_awards
 
 
 def _(msgid: str, **params: object) -> str:
@@ -343,9 +342,12 @@ def save_contest(
     """Create a contest, or update ``contest``, from checked data (``report``: what reopened).
 
     A change to a price-relevant fact (PRICE_RELEVANT) of a contest with results reopens every
-    confirmed result (a second person must confirm it again; its certificates stop standing)
-    and reprices the contest. It is refused, listing why, while a promotion resting on one of
-    its results is in its public notice or final. ``contest`` is then left unchanged.
+    confirmed result (a second person must confirm it again; its certificates stop standing).
+    It is refused, listing why, while a promotion resting on one of its results is in its
+    public notice or final. ``contest`` is then left unchanged.
+
+    Saving does not price: after a price-relevant change (``report.changes``) the caller
+    reprices the contest (``compapp.rewards.entries.save_and_price_contest`` does both).
     """
     body = get_or_create_body(data.organising_body)
     reopened = report if report is not None else Reopened()
@@ -414,7 +416,7 @@ def _reopen_blockers(contest: Contest) -> list[str]:
 
 
 def _reopen_contest_results(contest: Contest, reopened: Reopened, user) -> None:
-    """Reopen the contest's confirmed results, reprice it and mark what rested on them."""
+    """Reopen the contest's confirmed results and mark what rested on them."""
 
     entry_ids = db.select(Entry.id).join(Event).where(Event.contest_id == contest.id)
     # Every result of the contest changes version (row locks on PostgreSQL): a review page
@@ -450,7 +452,6 @@ def _reopen_contest_results(contest: Contest, reopened: Reopened, user) -> None:
             after={"status": "entered", "changes": [c.__dict__ for c in reopened.changes]},
             user=user,
         )
-    grant_contest_awards(contest, award_policies(), getattr(user, "id", None), "赛事信息变更")
 
 
 def placement_count(contest: Contest | None = None, event: Event | None = None) -> int:

@@ -35,6 +35,7 @@ from compapp.contests.access import get_contest, in_scope, scoped
 from compapp.contests.models import Contest
 from compapp.core.names import mask_name
 from compapp.core.seen import AlreadyDone
+from compapp.core.vocab import CertificateKind
 from compapp.extensions import db, limiter
 from compapp.formtools import ConfirmForm
 from compapp.i18n import refusal_text
@@ -178,7 +179,9 @@ def contest(contest_id: int):
     unconfirmed = {
         c.id
         for c in certs.items
-        if c.is_valid and c.kind == "award" and not holders.awards_certificate(c.entry.placement)
+        if c.is_valid
+        and c.kind == CertificateKind.AWARD
+        and not holders.awards_certificate(c.entry.placement)
     }
     return render_template(
         "certificates/contest.html",
@@ -496,7 +499,8 @@ def verify(serial: str):
     content = cert.content
     shown = {
         "kind": KIND_NAMES[cert.kind],
-        "honour": cert.kind == "honour",  # contest, event, result hold honour, body, date
+        # An honour's contest, event and result hold the honour, the body and the date.
+        "honour": cert.kind == CertificateKind.HONOUR,
         "masked_name": mask_name(content["holder_name"]),
         "contest": content["contest_name"],
         "event": content["event_name"],

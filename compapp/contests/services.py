@@ -34,6 +34,7 @@ from compapp.core.messages import N_
 from compapp.core.refusals import PROBLEMS, Refusal
 from compapp.core.seen import AlreadyDone, Changed, changes
 from compapp.core.seen import check as check_seen
+from compapp.core.vocab import JurisdictionLevel, Tier
 from compapp.extensions import db
 from compapp.promotion.models import PromotionCase
 from compapp.promotion.services import reopen_case_decisions, status_name
@@ -315,11 +316,15 @@ def check_contest(data: ContestData, contest: Contest | None = None) -> list[Pro
     return problems
 
 
+# Who may organise a contest: the province or a prefecture (§3), never a county.
+ORGANISER_LEVELS = (JurisdictionLevel.PROVINCE, JurisdictionLevel.PREFECTURE)
+
+
 def organisers() -> list[Jurisdiction]:
     """The jurisdictions that can organise a contest: the province, then its prefectures."""
     return db.session.scalars(
         db.select(Jurisdiction)
-        .where(Jurisdiction.level.in_(("province", "prefecture")))
+        .where(Jurisdiction.level.in_(ORGANISER_LEVELS))
         .order_by(Jurisdiction.level.desc(), Jurisdiction.code)
     ).all()
 
@@ -327,11 +332,12 @@ def organisers() -> list[Jurisdiction]:
 def check_organiser(category: str, code: str | None) -> list[Problem]:
     """A prefecture-tier contest is run by a prefecture; any other by the province (§3)."""
     found = db.session.get(Jurisdiction, code or "")
-    if found is None or found.level not in ("province", "prefecture"):
+    if found is None or found.level not in ORGANISER_LEVELS:
         return [Problem("organiser", "请选择云南省或一个州（市）作为主办地。")]
-    if rules.CATEGORIES[category].tier == "prefecture" and found.level != "prefecture":
+    by_prefecture = rules.CATEGORIES[category].tier == Tier.PREFECTURE
+    if by_prefecture and found.level != JurisdictionLevel.PREFECTURE:
         return [Problem("organiser", "州（市）级竞赛请选择主办该竞赛的州（市）。")]
-    if rules.CATEGORIES[category].tier != "prefecture" and found.level != "province":
+    if not by_prefecture and found.level != JurisdictionLevel.PROVINCE:
         return [Problem("organiser", "省级及以上竞赛的主办地为云南省。")]
     return []
 
@@ -595,7 +601,7 @@ def check_entry(
     """
     problems: list[Problem] = []
     county = db.session.get(Jurisdiction, data.sending_county or "")
-    if county is None or county.level != "county":
+    if county is None or county.level != JurisdictionLevel.COUNTY:
         problems.append(Problem("sending_county", "请选择选派的县（市、区）。"))
     filled = [
         (index, m) for index, m in enumerate(data.members) if m.id_number.strip() or m.name.strip()
@@ -871,7 +877,7 @@ def counties() -> list[Jurisdiction]:
     """All counties, ordered by code."""
     return db.session.scalars(
         db.select(Jurisdiction)
-        .filter_by(level="county")
+        .filter_by(level=JurisdictionLevel.COUNTY)
         .options(joinedload(Jurisdiction.parent))
         .order_by(Jurisdiction.code)
     ).all()

@@ -25,6 +25,7 @@ from compapp.contests.models import (
     Event,
 )
 from compapp.core.messages import N_
+from compapp.core.vocab import JurisdictionLevel
 from compapp.extensions import db
 from compapp.imports import layout
 from compapp.imports.entries import ImportedEntry, build_entries
@@ -97,7 +98,7 @@ def county_lookup() -> tuple[dict[str, str], dict[str, Jurisdiction]]:
     """Return accepted spellings of each county → code, and code → county (with parent)."""
     counties = db.session.scalars(
         db.select(Jurisdiction)
-        .filter_by(level="county")
+        .filter_by(level=JurisdictionLevel.COUNTY)
         .options(selectinload(Jurisdiction.parent))
         .order_by(Jurisdiction.code)
     ).all()

@@ -19,7 +19,7 @@ from compapp.contests.models import Placement
 from compapp.core.messages import N_
 from compapp.core.money import format_yuan
 from compapp.core.refusals import Refusal
-from compapp.core.vocab import RecoveryKind, RevocationStatus, rank_text
+from compapp.core.vocab import CertificateStatus, RecoveryKind, RevocationStatus, rank_text
 from compapp.extensions import db
 from compapp.finance.models import RecoveryLine
 from compapp.promotion.models import PromotionCase
@@ -183,7 +183,7 @@ def _revoke_money(revocation: Revocation, entry, user) -> list[RecoveryLine]:
 def _revoke_certificates(entry, reason: str, user) -> int:
 
     certificates = db.session.scalars(
-        db.select(Certificate).filter_by(entry_id=entry.id, status="valid")
+        db.select(Certificate).filter_by(entry_id=entry.id, status=CertificateStatus.VALID)
     ).all()
     for cert in certificates:
         revoke(cert, f"获奖撤销：{reason}"[:REASON_MAX], user)

@@ -11,11 +11,15 @@ from compapp.core.vocab import (
     CoachRole,
     EventFormat,
     FundingSource,
+    ImportStatus,
     LineStatus,
     Medal,
     PayerLevel,
     PlacementStatus,
+    RecoveryKind,
     ResultKind,
+    RevisionState,
+    RevocationStatus,
     Role,
     SkillGrade,
     Tier,
@@ -128,3 +132,27 @@ FUNDING_SOURCE_NAMES = _translated(FundingSource.names())
 def funding_source(code: str | None) -> str:
     """Where an award line's money comes from (财政预算 / 专项资金 / 省级竞赛经费)."""
     return str(FUNDING_SOURCE_NAMES.get(code, code or ""))
+
+
+RECOVERY_KIND_NAMES = _translated(RecoveryKind.names())
+REVOCATION_STATUS_NAMES = _translated(RevocationStatus.names())
+IMPORT_STATUS_NAMES = _translated(ImportStatus.names())
+REVISION_STATE_NAMES = _translated(RevisionState.names())
+
+
+def recovery_kind(code: str) -> str:
+    """What a payer does about a revoked award: recover paid money, or stop the payment."""
+    return str(RECOVERY_KIND_NAMES.get(code, code))
+
+
+def revocation_status(code: str) -> str:
+    return str(REVOCATION_STATUS_NAMES.get(code, code))
+
+
+def import_status(code: str) -> str:
+    return str(IMPORT_STATUS_NAMES.get(code, code))
+
+
+def revision_state(code: str) -> str:
+    """A policy revision's state: awaiting review, returned, in force or superseded."""
+    return str(REVISION_STATE_NAMES.get(code, code))

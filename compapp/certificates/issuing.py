@@ -52,7 +52,13 @@ from compapp.core.dates import format_date
 from compapp.core.messages import N_
 from compapp.core.refusals import PROBLEMS
 from compapp.core.seen import AlreadyDone
-from compapp.core.vocab import GRADE_NAMES, CertificateKind, CertificateStatus, HolderType
+from compapp.core.vocab import (
+    GRADE_NAMES,
+    CertificateKind,
+    CertificateStatus,
+    HolderType,
+    SupersededReason,
+)
 from compapp.extensions import db
 from compapp.policy.categories import HONOUR_NAMES
 from compapp.promotion import services as promotion
@@ -251,14 +257,7 @@ def _one_issuer(contest: Contest):
 
 # General words the public verification page gives for a certificate a correction superseded
 # (never the internal reason or note).
-SUPERSEDED_TEXT = {
-    "result_reopened": N_(
-        "证书所依据的成绩已撤回确认、正在更正，本证书不再作为有效凭证；"
-        "成绩重新确认后将另行颁发新证书。"
-    ),
-    "result_withdrawn": N_("证书所依据的成绩已撤销，本证书不再有效。"),
-    "promotion_reopened": N_("证书所依据的晋升决定已撤回，本证书不再有效。"),
-}
+SUPERSEDED_TEXT = SupersededReason.names()
 
 
 def supersede_entry_certificates(entry_ids, reason: str, user, note: str | None = None) -> int:

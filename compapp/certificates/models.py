@@ -15,9 +15,6 @@ from compapp.auth.models import utcnow
 from compapp.core.vocab import CertificateKind, CertificateStatus, HolderType, VerificationOutcome
 from compapp.extensions import db
 
-# Why a certificate stopped standing without anyone revoking it by hand.
-SUPERSEDED_REASONS = ("result_reopened", "result_withdrawn", "promotion_reopened")
-
 
 class Certificate(db.Model):
     """One certificate issued to a competitor or a coaching-team member."""
@@ -97,7 +94,7 @@ class Certificate(db.Model):
     # Set on a certificate revoked by a re-issue: the certificate that took its place.
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
     # Set (with status "revoked") when the result the certificate rests on was reopened,
-    # corrected or withdrawn: a code of SUPERSEDED_REASONS; the certificate awaits reissue.
+    # corrected or withdrawn: a SupersededReason; the certificate awaits reissue.
     superseded_reason: Mapped[str | None] = mapped_column(String(40))
 
     competitor = relationship("Competitor")

@@ -34,7 +34,7 @@ from compapp.core.messages import N_
 from compapp.core.refusals import PROBLEMS, Refusal
 from compapp.core.seen import AlreadyDone, Changed, changes
 from compapp.core.seen import check as check_seen
-from compapp.core.vocab import JurisdictionLevel, Tier
+from compapp.core.vocab import JurisdictionLevel, SupersededReason, Tier
 from compapp.extensions import db
 from compapp.promotion.models import PromotionCase
 from compapp.promotion.services import reopen_case_decisions, status_name
@@ -170,7 +170,7 @@ def reopen_placement(placement: Placement, user, note: str) -> None:
         _fresh(placement_id)
         raise ConfirmRefused(N_("在您操作期间，该成绩已被他人修改，请刷新后重试。")) from None
 
-    supersede_entry_certificates([placement.entry_id], "result_reopened", user, note)
+    supersede_entry_certificates([placement.entry_id], SupersededReason.RESULT_REOPENED, user, note)
     # A promotion confirmed or rejected on this result is decided again once it is corrected.
     reopen_case_decisions(placement.entry.event.contest, [placement_id], user)
 
@@ -446,7 +446,9 @@ def _reopen_contest_results(contest: Contest, reopened: Reopened, user) -> None:
     reason = "；".join(f"{c.field}：{c.before or '—'} → {c.now or '—'}" for c in reopened.changes)
 
     ids = [p.entry_id for p in confirmed]
-    reopened.certificates = supersede_entry_certificates(ids, "result_reopened", user, reason)
+    reopened.certificates = supersede_entry_certificates(
+        ids, SupersededReason.RESULT_REOPENED, user, reason
+    )
     reopened.promotion_cases = reopen_case_decisions(contest, [p.id for p in confirmed], user)
     if confirmed:
         record_change(

@@ -202,6 +202,21 @@ class VerificationOutcome(Coded):
     UNKNOWN = "unknown"
 
 
+class SupersededReason(Coded):
+    """Why a certificate stopped standing without anyone revoking it by hand, in the general
+    words the public verification page gives (never the internal reason or note)."""
+
+    RESULT_REOPENED = (
+        "result_reopened",
+        N_(
+            "证书所依据的成绩已撤回确认、正在更正，本证书不再作为有效凭证；"
+            "成绩重新确认后将另行颁发新证书。"
+        ),
+    )
+    RESULT_WITHDRAWN = "result_withdrawn", N_("证书所依据的成绩已撤销，本证书不再有效。")
+    PROMOTION_REOPENED = "promotion_reopened", N_("证书所依据的晋升决定已撤回，本证书不再有效。")
+
+
 class AwardLineKind(Coded):
     """An award line as priced, or a signed adjustment to a budget-confirmed line."""
 

@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 import openpyxl
 import pytest
+from flask_babel import refresh
 
 from compapp.audit.models import AuditEntry
 from compapp.contests import services as contest_services
@@ -491,3 +492,18 @@ def test_lists_of_batches_do_not_read_the_stored_sheets(client, db, organiser, c
     assert loaded and not [s for s in loaded if ".cells" in s or ".problems" in s]
     report = client.get(f"/imports/batches/{batch_id}/report.xlsx")
     assert report.status_code == 200
+
+
+def test_a_batch_names_its_status_in_the_pages_language(client, db, organiser, create_contest):
+    """The batch page and the list name a batch's status from the vocabulary (ImportStatus),
+    translated on an English page."""
+    contest = create_contest()
+    batch_id, page = upload(client, contest, xlsx(table_rows(person_rows(2))))
+    assert '<span class="badge provisional">已检查，待确认</span>' in page
+    refresh()  # the test's app context kept the first request's language
+    english = client.get(f"/imports/batches/{batch_id}?lang=en").get_data(as_text=True)
+    assert '<span class="badge provisional">Checked, awaiting confirmation</span>' in english
+    confirm(client, db, batch_id)
+    refresh()
+    listed = client.get("/imports/?lang=zh").get_data(as_text=True)
+    assert '<span class="badge confirmed">已保存</span>' in listed

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from compapp.audit.services import record_change
+from compapp.audit.services import record_change, says
 from compapp.auth.models import Invitation, User, utcnow
 from compapp.auth.sessions import end_user_sessions
 from compapp.core.messages import N_
@@ -59,7 +59,12 @@ def deactivate_user(user: User, by: User | None) -> None:
         "deactivate_user",
         "user",
         user.id,
-        f"停用账户：{user.username}（作废邀请链接 {revoked} 个，结束登录 {ended} 个）",
+        says(
+            N_("停用账户：%(user)s（作废邀请链接 %(links)s 个，结束登录 %(sessions)s 个）"),
+            user=user.username,
+            links=revoked,
+            sessions=ended,
+        ),
         user=by,
     )
 
@@ -82,7 +87,13 @@ def create_invitation(user: User, by: User | None) -> str:
             expires_at=now + INVITATION_LIFETIME,
         )
     )
-    record_change("send_invitation", "user", user.id, f"生成邀请链接：{user.username}", user=by)
+    record_change(
+        "send_invitation",
+        "user",
+        user.id,
+        says(N_("生成邀请链接：%(user)s"), user=user.username),
+        user=by,
+    )
     db.session.flush()
     return token
 
@@ -135,7 +146,11 @@ def accept_invitation(invitation: Invitation, password: str) -> User:
         "set_password",
         "user",
         user.id,
-        f"通过邀请链接设置密码：{user.username}（结束原有登录 {ended} 个）",
+        says(
+            N_("通过邀请链接设置密码：%(user)s（结束原有登录 %(sessions)s 个）"),
+            user=user.username,
+            sessions=ended,
+        ),
         user=user,
     )
     db.session.flush()

@@ -22,13 +22,14 @@ from compapp.accounts import services
 from compapp.accounts.forms import SetPasswordForm, UserForm
 from compapp.audit.models import AuditEntry
 from compapp.audit.queries import audit_actions, audit_query
-from compapp.audit.services import record_change, snapshot, summary_text
+from compapp.audit.services import record_change, says, snapshot, summary_text
 from compapp.auth.access import admin_required, public
 from compapp.auth.models import User
 from compapp.auth.queries import user_named, users_in_order
 from compapp.contests import queries as contest_queries
 from compapp.contests.models import Coach, Competitor, OrganisingBody
 from compapp.core.idnumber import normalise_id_number
+from compapp.core.messages import N_
 from compapp.core.xlsx import csv_row
 from compapp.downloads import CSV, download
 from compapp.extensions import db, limiter
@@ -181,7 +182,7 @@ def edit(user_id: int | None = None):
                 "update_user" if user else "create_user",
                 "user",
                 target.id,
-                f"账户 {target.username}",
+                says(N_("账户 %(user)s"), user=target.username),
                 before=before,
                 after=snapshot(target, services.USER_FIELDS),
             )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from compapp.audit.services import record_change
+from compapp.audit.services import record_change, says
 from compapp.auth.models import User
+from compapp.core.messages import N_
 from compapp.extensions import db
 
 users = AppGroup("users", help="Accounts.")
@@ -40,6 +41,12 @@ def create_admin(username: str, display_name: str) -> None:
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    record_change("create_user", "user", user.id, f"命令行创建管理员账户：{username}", user=None)
+    record_change(
+        "create_user",
+        "user",
+        user.id,
+        says(N_("命令行创建管理员账户：%(user)s"), user=username),
+        user=None,
+    )
     db.session.commit()
     click.echo(f"administrator {username} created")

@@ -8,12 +8,13 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from compapp.audit.services import record_change
+from compapp.audit.services import record_change, says
 from compapp.auth import limits, sessions
 from compapp.auth.access import public
 from compapp.auth.forms import ChangePasswordForm, LoginForm
 from compapp.auth.models import verify_sign_in
 from compapp.auth.queries import user_named
+from compapp.core.messages import N_
 from compapp.extensions import db, limiter
 from compapp.observability import SIGN_IN_FAILURES
 
@@ -95,7 +96,11 @@ def change_password():
                 "change_password",
                 "user",
                 current_user.id,
-                f"修改密码：{current_user.username}（结束其他 {ended} 个登录）",
+                says(
+                    N_("修改密码：%(user)s（结束其他 %(sessions)s 个登录）"),
+                    user=current_user.username,
+                    sessions=ended,
+                ),
             )
             db.session.commit()
             flash(_("密码已修改；您在其他地方的登录已全部退出。"), "success")

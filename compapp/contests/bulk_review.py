@@ -17,12 +17,13 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from compapp.audit.services import record_change
+from compapp.audit.services import record_change, says
 from compapp.auth.models import utcnow
 from compapp.binding import refusal_message
 from compapp.contests import services
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event, Placement
 from compapp.contests.services import placement_view
+from compapp.core.messages import N_
 from compapp.core.seen import AlreadyDone, Changed, check
 from compapp.core.vocab import rank_text
 from compapp.extensions import db
@@ -170,7 +171,7 @@ def confirm_many(ids: list[int], seen: dict[int, dict | None], user, in_scope) -
             "confirm_placement",
             "placement",
             placement_id,
-            f"批量复核确认成绩：{what}",
+            says(N_("批量复核确认成绩：%(what)s"), what=what),
             before={"status": "entered"},
             after={"status": "confirmed"},
             user=user,
@@ -220,7 +221,7 @@ def return_many(
             "return_placement",
             "placement",
             placement_id,
-            f"退回录入人修改：{what}（{reason}）",
+            says(N_("退回录入人修改：%(what)s（%(why)s）"), what=what, why=reason),
             before={"status": "entered"},
             after={"status": "entered", "returned": True, "reason": reason},
             user=user,

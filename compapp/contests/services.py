@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from compapp.audit.services import record_change
+from compapp.audit.services import record_change, says
 from compapp.auth.models import User, utcnow
 from compapp.certificates.issuing import supersede_entry_certificates
 from compapp.contests import rules
@@ -455,7 +455,11 @@ def _reopen_contest_results(contest: Contest, reopened: Reopened, user) -> None:
             "reopen_results",
             "contest",
             contest.id,
-            f"赛事信息变更（{reason}），{len(confirmed)} 项已确认成绩撤回确认，须另一人重新复核",
+            says(
+                N_("赛事信息变更（%(why)s），%(n)s 项已确认成绩撤回确认，须另一人重新复核"),
+                why=reason,
+                n=len(confirmed),
+            ),
             before={"confirmed_placement_ids": [p.id for p in confirmed]},
             after={"status": "entered", "changes": [c.__dict__ for c in reopened.changes]},
             user=user,

@@ -20,7 +20,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from compapp import labels
-from compapp.audit.services import record_change, snapshot
+from compapp.audit.services import record_change, says, snapshot
 from compapp.auth.access import organiser_required
 from compapp.binding import change_text, refusal_message, seen_from_form, seen_token
 from compapp.contests import queries, rules, services
@@ -32,6 +32,7 @@ from compapp.contests.models import (
     Event,
     Placement,
 )
+from compapp.core.messages import N_
 from compapp.core.seen import AlreadyDone, Changed
 from compapp.core.vocab import rank_text
 from compapp.extensions import db
@@ -165,7 +166,7 @@ def create():
                 "create_contest",
                 "contest",
                 contest.id,
-                f"登记赛事 {contest.name}",
+                says(N_("登记赛事 %(name)s"), name=contest.name),
                 after=snapshot(contest, CONTEST_FIELDS),
             )
             db.session.commit()
@@ -206,7 +207,7 @@ def edit(contest_id: int):
                 "update_contest",
                 "contest",
                 contest.id,
-                f"修改赛事 {contest.name}",
+                says(N_("修改赛事 %(name)s"), name=contest.name),
                 before=before,
                 after=snapshot(contest, CONTEST_FIELDS),
             )
@@ -279,7 +280,11 @@ def add_event(contest_id: int):
                 "add_event",
                 "event",
                 event.id,
-                f"{contest.name} 添加赛项 {event.occupation}",
+                says(
+                    N_("%(contest)s 添加赛项 %(occupation)s"),
+                    contest=contest.name,
+                    occupation=event.occupation,
+                ),
                 after={
                     "contest_id": contest.id,
                     "occupation": event.occupation,
@@ -318,7 +323,13 @@ def delete(contest_id: int):
     def delete_contest():
         name, before = contest.name, snapshot(contest, CONTEST_FIELDS)
         services.delete_contest(contest)
-        record_change("delete_contest", "contest", contest_id, f"删除赛事 {name}", before=before)
+        record_change(
+            "delete_contest",
+            "contest",
+            contest_id,
+            says(N_("删除赛事 %(name)s"), name=name),
+            before=before,
+        )
         db.session.commit()
         flash(_("已删除赛事“%(name)s”。", name=name), "success")
         return redirect(url_for("contests.index"))
@@ -344,7 +355,11 @@ def delete_event(event_id: int):
         before = {"contest_id": contest_id, "occupation": event.occupation, "format": event.format}
         services.delete_event(event)
         record_change(
-            "delete_event", "event", event_id, f"删除赛项 {before['occupation']}", before=before
+            "delete_event",
+            "event",
+            event_id,
+            says(N_("删除赛项 %(occupation)s"), occupation=before["occupation"]),
+            before=before,
         )
         db.session.commit()
         flash(_("已删除赛项。"), "success")
@@ -487,8 +502,12 @@ def handle_entry_form(event: Event, entry: Entry | None):
                     "update_entry" if before else "create_entry",
                     "entry",
                     saved.id,
-                    f"{event.contest.name} · {event.occupation}：保存参赛组 "
-                    + "、".join(c.name for c in saved.competitors),
+                    says(
+                        N_("%(contest)s · %(occupation)s：保存参赛组 %(names)s"),
+                        contest=event.contest.name,
+                        occupation=event.occupation,
+                        names="、".join(c.name for c in saved.competitors),
+                    ),
                     before=before,
                     after=entry_snapshot(saved),
                 )
@@ -541,7 +560,7 @@ def delete_entry(entry_id: int):
         except services.StaleEvent:
             flash(_("在您操作期间，本赛项的成绩已被他人修改，请重新确认。"), "error")
             return redirect(url_for("contests.event", event_id=event_id))
-        record_change("delete_entry", "entry", entry_id, "删除参赛组", before=before)
+        record_change("delete_entry", "entry", entry_id, says(N_("删除参赛组")), before=before)
         db.session.commit()
         flash(_("已删除参赛组。"), "success")
         return redirect(url_for("contests.event", event_id=event_id))
@@ -642,8 +661,12 @@ def confirm_placement(placement_id: int):
         "confirm_placement",
         "placement",
         placement.id,
-        f"复核确认成绩：{placement.entry.event.occupation} {rank_text(placement.rank)} "
-        + "、".join(c.name for c in placement.entry.competitors),
+        says(
+            N_("复核确认成绩：%(occupation)s %(placing)s %(names)s"),
+            occupation=placement.entry.event.occupation,
+            placing=rank_text(placement.rank),
+            names="、".join(c.name for c in placement.entry.competitors),
+        ),
         before={"status": "entered"},
         after={"status": "confirmed"},
     )
@@ -667,7 +690,7 @@ def reopen_placement(placement_id: int):
         "reopen_placement",
         "placement",
         placement.id,
-        f"撤回确认以便更正：{note}",
+        says(N_("撤回确认以便更正：%(note)s"), note=note),
         before={"status": "confirmed"},
         after={"status": "entered", "note": note},
     )

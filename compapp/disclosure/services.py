@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from compapp import labels
-from compapp.audit.services import record_change
+from compapp.audit.services import record_change, says
 from compapp.auth.models import utcnow
 from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event, Placement
 from compapp.core.messages import N_
@@ -162,7 +162,11 @@ def publish(contest: Contest, user) -> Disclosure:
         "publish_award_list",
         "disclosure",
         disclosure.id,
-        f"公开获奖名单：{contest.name}（{len(content['rows'])} 行）",
+        says(
+            N_("公开获奖名单：%(contest)s（%(n)s 行）"),
+            contest=contest.name,
+            n=len(content["rows"]),
+        ),
         after={"contest_id": contest.id, "rows": len(content["rows"])},
         user=user,
     )
@@ -178,7 +182,11 @@ def _withdraw(disclosure: Disclosure, user, reason: str) -> None:
         "withdraw_award_list",
         "disclosure",
         disclosure.id,
-        f"撤回公开的获奖名单：{disclosure.contest.name}（{reason}）",
+        says(
+            N_("撤回公开的获奖名单：%(contest)s（%(why)s）"),
+            contest=disclosure.contest.name,
+            why=reason,
+        ),
         before={"live": True},
         after={"live": False, "reason": reason},
         user=user,

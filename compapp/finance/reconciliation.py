@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from compapp.audit.services import record_change
+from compapp.audit.services import record_change, says
 from compapp.contests.models import Contest, Entry, Event, Placement
 from compapp.core.messages import N_
 from compapp.core.money import format_yuan, from_fen
@@ -194,9 +194,18 @@ def record_reconciliation(
         "record_reconciliation",
         "reconciliation",
         record.id,
-        f"对账 {figures.start}–{figures.end}：确认 {format_yuan(figures.yuan('confirmed_fen'))}，"
-        f"已付 {format_yuan(figures.yuan('paid_fen'))}，未付 {format_yuan(from_fen(figures.outstanding_fen))}，"
-        f"账面差额 {format_yuan(from_fen(difference))}",
+        says(
+            N_(
+                "对账 %(start)s–%(end)s：确认 %(confirmed)s，已付 %(paid)s，未付 %(unpaid)s，"
+                "账面差额 %(difference)s"
+            ),
+            start=figures.start,
+            end=figures.end,
+            confirmed=format_yuan(figures.yuan("confirmed_fen")),
+            paid=format_yuan(figures.yuan("paid_fen")),
+            unpaid=format_yuan(from_fen(figures.outstanding_fen)),
+            difference=format_yuan(from_fen(difference)),
+        ),
         after={
             "payer_code": figures.payer_code,
             "confirmed_fen": figures.confirmed_fen,

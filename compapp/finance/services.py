@@ -14,7 +14,7 @@ from functools import cached_property
 
 from sqlalchemy import update
 
-from compapp.audit.services import record_change
+from compapp.audit.services import record_change, says
 from compapp.auth.models import User, utcnow
 from compapp.citing.services import award_citation, line_citation, listed
 from compapp.contests.models import Coach, Competitor, Contest, Entry, EntryCoach, Event, Placement
@@ -577,7 +577,13 @@ def confirm_budget(
         "confirm_budget",
         "budget",
         confirmation.id,
-        f"{payer.name} 确认 {contest.name} 预算 {count} 条，合计 {format_yuan(confirmation.total)}",
+        says(
+            N_("%(payer)s 确认 %(contest)s 预算 %(n)s 条，合计 %(total)s"),
+            payer=payer.name,
+            contest=contest.name,
+            n=count,
+            total=format_yuan(confirmation.total),
+        ),
         after={
             "contest_id": contest.id,
             "payer_code": payer_code,
@@ -677,7 +683,11 @@ def mark_paid(
             "mark_line_paid",
             "award_line",
             line.id,
-            f"登记支付 {format_yuan(line.amount)}（凭证 {reference}）",
+            says(
+                N_("登记支付 %(amount)s（凭证 %(reference)s）"),
+                amount=format_yuan(line.amount),
+                reference=reference,
+            ),
             before={"paid_on": None, "payment_reference": None},
             after={"paid_on": paid_on, "payment_reference": reference},
             user=user,
@@ -717,7 +727,11 @@ def mark_paid_each(items: list[tuple[AwardLineRecord, str, date]], payer_code: s
             "mark_line_paid",
             "award_line",
             line.id,
-            f"登记支付 {format_yuan(line.amount)}（凭证 {line.payment_reference}）",
+            says(
+                N_("登记支付 %(amount)s（凭证 %(reference)s）"),
+                amount=format_yuan(line.amount),
+                reference=line.payment_reference,
+            ),
             before=before,
             after={"paid_on": paid_on, "payment_reference": line.payment_reference},
             user=user,

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy.orm import joinedload
 
-from compapp.audit.services import record_change, snapshot
+from compapp.audit.services import record_change, says, snapshot
 from compapp.auth.models import utcnow
 from compapp.contests.models import Competitor
 from compapp.core.messages import N_
@@ -68,7 +68,11 @@ def record_honour(data: HonourData, user) -> Honour:
         "record_honour",
         "honour",
         honour.id,
-        f"登记荣誉：{competitor.name} {HONOUR_NAMES[data.kind]}",
+        says(
+            N_("登记荣誉：%(name)s %(honour)s"),
+            name=competitor.name,
+            honour=HONOUR_NAMES[data.kind],
+        ),
         None,
         snapshot(honour, FIELDS),
         user=user,
@@ -91,7 +95,11 @@ def confirm_honour(honour: Honour, user) -> None:
         "confirm_honour",
         "honour",
         honour.id,
-        f"确认荣誉：{honour.competitor.name} {HONOUR_NAMES[honour.kind]}",
+        says(
+            N_("确认荣誉：%(name)s %(honour)s"),
+            name=honour.competitor.name,
+            honour=HONOUR_NAMES[honour.kind],
+        ),
         before,
         snapshot(honour, FIELDS),
         user=user,

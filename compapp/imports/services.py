@@ -10,7 +10,7 @@ import hashlib
 
 from sqlalchemy import insert
 
-from compapp.audit.services import record_change
+from compapp.audit.services import record_change, says
 from compapp.auth.models import User, utcnow
 from compapp.contests import rules
 from compapp.contests import services as contest_services
@@ -106,7 +106,11 @@ def save_import(contest: Contest, table: Table, user_id: int | None) -> ImportPl
             "import_entry",
             "entry",
             entry.id,
-            f"批量导入修改参赛组：{item.occupation} {'、'.join(m.name for m in item.members)}",
+            says(
+                N_("批量导入修改参赛组：%(occupation)s %(names)s"),
+                occupation=item.occupation,
+                names="、".join(m.name for m in item.members),
+            ),
             before={"entry": before},
             after={"entry": plan.changes[index].after},
         )
@@ -346,8 +350,17 @@ def confirm_batch(batch: ImportBatch, digest: str, user) -> ImportPlan:
         "import_results",
         "contest",
         contest.id,
-        f"批量导入“{batch.filename}”：新增 {counts['added']} 组，修改 {counts['changed']} 组，"
-        f"未变 {counts['unchanged']} 组，已确认未覆盖 {counts['confirmed']} 组",
+        says(
+            N_(
+                "批量导入“%(file)s”：新增 %(added)s 组，修改 %(changed)s 组，未变 %(unchanged)s 组，"
+                "已确认未覆盖 %(confirmed)s 组"
+            ),
+            file=batch.filename,
+            added=counts["added"],
+            changed=counts["changed"],
+            unchanged=counts["unchanged"],
+            confirmed=counts["confirmed"],
+        ),
         before=None,
         after={
             "batch": batch.id,

@@ -116,7 +116,14 @@ def record_full_read(user, payer_code: str, scope: str, count: int, fmt: str) ->
         "read_bank_accounts",
         "payment_roster",
         payer_code,
-        f"下载发放花名册（{scope}，{fmt}）：读取 {count} 名收款人的完整身份证号码和银行账号",
+        says(
+            N_(
+                "下载发放花名册（%(scope)s，%(format)s）：读取 %(n)s 名收款人的完整身份证号码和银行账号"
+            ),
+            scope=scope,
+            format=fmt,
+            n=count,
+        ),
         after={"payer_code": payer_code, "scope": scope, "payees": count, "format": fmt},
         user=user,
     )
@@ -166,7 +173,7 @@ def save_imported_bank_details(pairs: list[tuple[int, tuple[str, str, str]]], us
         "import_bank_accounts",
         "competitor",
         None,
-        f"批量导入登记 {len(pairs)} 名选手的收款账户",
+        says(N_("批量导入登记 %(n)s 名选手的收款账户"), n=len(pairs)),
         after={"competitors": [p for p, _b in pairs][:1000]},
         user=user,
     )

@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compapp.auth.models import utcnow
@@ -79,3 +88,17 @@ class PolicyRevision(db.Model):
 
     created_by = relationship("User", foreign_keys=[created_by_id])
     reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
+
+
+class PolicyPreviewRow(db.Model):
+    """One listed row of a preview job (a winner whose award, or a competitor whose promotion,
+    the version changes), kept in order so the list is paged in SQL at any length; the row
+    goes with its job."""
+
+    __tablename__ = "policy_preview_rows"
+
+    job_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    row: Mapped[str] = mapped_column(Text)  # JSON: what the preview's table shows of it

@@ -10,6 +10,7 @@ Services flush, never commit; the caller commits.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,10 +19,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from compapp.audit.services import record_change
+from compapp.audit.services import record_change, says
 from compapp.auth.models import utcnow
 from compapp.contests.models import (
     Competitor,
@@ -39,13 +40,26 @@ from compapp.core.vocab import RevisionState
 from compapp.extensions import db
 from compapp.jobs.services import JobFailed, JobRequest, params_of, start_job
 from compapp.policies.drafting import changed_period
-from compapp.policies.models import PolicyRevision
-from compapp.policies.queries import forget_policies_in_force, policies_in_force
+from compapp.policies.models import PolicyPreviewRow, PolicyRevision
+from compapp.policies.queries import (
+    forget_policies_in_force,
+    policies_in_force,
+    promotion_rules_in_force,
+)
+from compapp.policy.categories import CATEGORY_NAMES, PAYER_LEVEL_NAMES, result_name
 from compapp.policy.loader import AWARDS_DIR, PolicyFileError, check_readings, load_policy_text
 from compapp.policy.model import NoPolicyInForce, Policy, PolicySet
+from compapp.policy.overlaps import Overlap, award_overlap, promotion_overlap
 from compapp.policy.promotion import DEFAULT_DATA_DIR as PROMOTION_DIR
-from compapp.policy.promotion import PromotionPolicy, load_promotion_text
+from compapp.policy.promotion import (
+    NoPromotionRuleInForce,
+    PromotionPolicy,
+    PromotionRuleSet,
+    load_promotion_text,
+)
 from compapp.policy.readings import load_readings
+from compapp.promotion.models import UNDECIDED_STATUSES, PromotionCase
+from compapp.promotion.rules import PromotionFacts, check_eligibility
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.queries import FACT_COLUMNS, facts_of, placed
 from compapp.rewards.queries import county as _county
@@ -54,7 +68,8 @@ from compapp.rewards.services import grant_awards
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_BYTES = 256 * 1024
-PREVIEW_LIST_LIMIT = 500
+# The changed entries are listed (and stored) this many at a time.
+PREVIEW_BATCH = 500
 
 
 class PolicyRefused(Refusal):
@@ -162,20 +177,86 @@ class Attachment(NamedTuple):
     name: str
 
 
+class PolicyOverlap(PolicyRefused):
+    """A policy the engine could not tell apart from another of its jurisdiction."""
+
+    def __init__(self, msgid: str, found: Overlap, /, **values: object) -> None:
+        super().__init__(msgid, **values)
+        self.found = found
+
+
+def _result_text(key: str) -> str:
+    """A schedule key's name ("prize_2" → 二等奖, "gold" → 金牌)."""
+    if key.startswith("prize_"):
+        return result_name(None, int(key.removeprefix("prize_")))
+    return result_name(key, None)
+
+
+def _award_overlap(policy: Policy) -> None:
+    found = award_overlap(policy, policies_in_force())
+    if found is None:
+        return
+    raise PolicyOverlap(
+        N_(
+            "与同一地区的另一项政策重叠：%(other)s（%(other_period)s）也规定了%(category)s%(result)s"
+            "由%(payer)s承担的奖励；本政策（%(period)s）与它同时施行，同一名次会被奖励两次。"
+            "请在该政策下录入新版本，或调整施行日期、竞赛类别。"
+        ),
+        found,
+        other=found.other,
+        other_period=found.other_period,
+        period=found.period,
+        category=CATEGORY_NAMES.get(found.category, found.category),
+        result=_result_text(found.result),
+        payer=PAYER_LEVEL_NAMES.get(found.payer, found.payer),
+    )
+
+
+def _promotion_overlap(policy: PromotionPolicy) -> None:
+    found = promotion_overlap(policy, promotion_rules_in_force().policies)
+    if found is None:
+        return
+    raise PolicyOverlap(
+        N_(
+            "与同一州（市）的另一项晋升规则重叠：%(other)s（%(other_period)s）与本规则"
+            "（%(period)s）同时施行，无法确定按哪一项判断晋升。"
+            "请在该规则下录入新版本，或调整施行日期。"
+        ),
+        found,
+        other=found.other,
+        other_period=found.other_period,
+        period=found.period,
+    )
+
+
 @dataclass(frozen=True)
 class RevisionKind:
     """What differs between the kinds of policy file: where the shipped files are, the
-    strict reader, how a person names the document, and the word for it in the audit log."""
+    strict reader, the check against the other policies of its jurisdiction, how a person
+    names the document, and the audit record of a version entered."""
 
     directory: Path
     check: Callable[[str, str | None], Any]
+    refuse_overlap: Callable[[Any], None]
     document: Callable[[Any], str]
-    noun: str
+    entered: str  # msgid of the audit summary (document, summary)
 
 
 KINDS = {
-    "awards": RevisionKind(AWARDS_DIR, check_text, _award_document, "政策"),
-    "promotion": RevisionKind(PROMOTION_DIR, check_promotion_text, _promotion_document, "晋升规则"),
+    "awards": RevisionKind(
+        AWARDS_DIR,
+        check_text,
+        _award_overlap,
+        _award_document,
+        N_("录入政策 %(document)s 的新版本（%(summary)s），待另一位管理员审核"),
+    ),
+    "promotion": RevisionKind(
+        PROMOTION_DIR,
+        check_promotion_text,
+        _promotion_overlap,
+        _promotion_document,
+        N_("录入晋升规则 %(document)s 的新版本（%(summary)s），待另一位管理员审核"),
+    ),
 }
 
 
@@ -195,6 +276,7 @@ def save_revision(
         raise PolicyRefused(N_("只有管理员可以录入政策。"))
     reader = KINDS[kind]
     policy = reader.check(text, policy_id)
+    reader.refuse_overlap(policy)
     base = text_in_force(policy.id, kind)
     if base is not None and _digest(base) == _digest(text):
         raise PolicyRefused(N_("与现行政策完全相同，没有需要审核的变化。"))
@@ -222,7 +304,7 @@ def save_revision(
         "enter_policy_version",
         "policy_revision",
         revision.id,
-        f"录入{reader.noun} {reader.document(policy)} 的新版本（{summary}），待另一位管理员审核",
+        says(reader.entered, document=reader.document(policy), summary=summary),
         after={"policy_id": policy.id, "kind": kind, "digest": revision.digest, "source": source},
         user=user,
     )
@@ -239,6 +321,7 @@ def _checked(revision: PolicyRevision) -> tuple[str, str | None]:
     text in force it replaces."""
     reader = KINDS[revision.kind]
     policy = reader.check(revision.text, revision.policy_id)
+    reader.refuse_overlap(policy)
     return reader.document(policy), text_in_force(revision.policy_id, revision.kind)
 
 
@@ -294,7 +377,7 @@ def return_revision(revision: PolicyRevision, user, reason: str) -> PolicyRevisi
         "return_policy_version",
         "policy_revision",
         revision.id,
-        f"退回政策版本 #{revision.id}：{reason}",
+        says(N_("退回政策版本 #%(id)s：%(why)s"), id=revision.id, why=reason),
         after={"policy_id": revision.policy_id, "digest": revision.digest, "reason": reason},
         user=user,
     )
@@ -360,8 +443,13 @@ def activate_revision(revision: PolicyRevision, user) -> PolicyRevision:
         "activate_policy_version",
         "policy_revision",
         revision.id,
-        f"政策 {document} 新版本生效（#{revision.id}，"
-        f"自 {revision.version_from.isoformat()}），sha256 {revision.digest}",
+        says(
+            N_("政策 %(document)s 新版本生效（#%(id)s，自 %(start)s），sha256 %(digest)s"),
+            document=document,
+            id=revision.id,
+            start=revision.version_from.isoformat(),
+            digest=revision.digest,
+        ),
         before={"digest": current_digest},
         after={
             "policy_id": policy_id,
@@ -424,13 +512,14 @@ def _draft_set(revision: PolicyRevision) -> tuple[PolicySet, PolicySet, Policy]:
     return policies, PolicySet({**policies.policies, draft.id: draft}), draft
 
 
-def preview(revision: PolicyRevision, progress=None) -> dict:
+def preview(revision: PolicyRevision, progress=None, keep=None) -> dict:
     """Price every placement in the revision's period under it and under the policies in force.
 
     The distinct cases (date, category, format, result, county, organiser) are counted in SQL
     with their entries, persons and coached entries; each case is priced twice by the pure
     rules; gains and losses per payer are those differences times the counts. The entries
-    of the changed cases are then listed (at most PREVIEW_LIST_LIMIT).
+    of the changed cases are then handed to ``keep`` in order, a batch at a time (the job
+    stores them, and the page shows them a page at a time).
     """
     now_set, draft_set, draft = _draft_set(revision)
     start, end = revision.version_from, revision.version_to
@@ -482,7 +571,7 @@ def preview(revision: PolicyRevision, progress=None) -> dict:
         )
         if now or new
     ]
-    listed, changed_entries = _affected_entries(changed_cases, draft, start, end)
+    changed_entries = _affected_entries(changed_cases, draft, start, end, keep)
     result = {
         "policy_id": revision.policy_id,
         "period": [start.isoformat(), end.isoformat() if end else None],
@@ -495,18 +584,18 @@ def preview(revision: PolicyRevision, progress=None) -> dict:
             "new": sum(p["new"] for p in payer_rows),
             "delta": sum(p["delta"] for p in payer_rows),
         },
-        "entries": listed,
-        "truncated": changed_entries > len(listed),
+        "listed": changed_entries if keep is not None else 0,
     }
     if progress is not None:
         progress(total_steps, total_steps)
     return result
 
 
-def _affected_entries(changed_cases, draft: Policy, start, end) -> tuple[list[dict], int]:
-    """The entries of the changed cases (first PREVIEW_LIST_LIMIT) and how many there are."""
+def _affected_entries(changed_cases, draft: Policy, start, end, keep=None) -> int:
+    """Hand the entries of the changed cases to ``keep`` in order, PREVIEW_BATCH at a time;
+    return how many there are."""
     if not changed_cases:
-        return [], 0
+        return 0
     matches = []
     by_key = {}
     for row, before, after in changed_cases:
@@ -525,8 +614,12 @@ def _affected_entries(changed_cases, draft: Policy, start, end) -> tuple[list[di
         )
         by_key[(award_on, category, fmt, medal, prize, c_code, o_code)] = (before, after)
     where = or_(*matches)
-    count = db.session.scalar(_placed((func.count(Entry.id),), draft, start, end).where(where))
-    rows = db.session.execute(
+    count = int(
+        db.session.scalar(_placed((func.count(Entry.id),), draft, start, end).where(where)) or 0
+    )
+    if keep is None:
+        return count
+    query = (
         _placed(
             (
                 Entry.id,
@@ -544,44 +637,224 @@ def _affected_entries(changed_cases, draft: Policy, start, end) -> tuple[list[di
         )
         .where(where)
         .order_by(Contest.award_on, Contest.id, Event.id, Placement.rank, Entry.id)
-        .limit(PREVIEW_LIST_LIMIT)
-    ).all()
+    )
+    for offset in range(0, count, PREVIEW_BATCH):
+        rows = db.session.execute(query.limit(PREVIEW_BATCH).offset(offset)).all()
+        people = _names_of([r[0] for r in rows])
+        keep([_entry_row(row, people[row[0]], by_key) for row in rows])
+    return count
+
+
+def _names_of(entry_ids: list[int]) -> dict[int, list[str]]:
+    """The competitors' names of each entry, in their order on the entry."""
     people: dict[int, list[str]] = defaultdict(list)
     for entry_id, name in db.session.execute(
         select(EntryMember.entry_id, Competitor.name)
         .join(Competitor, Competitor.id == EntryMember.competitor_id)
-        .where(EntryMember.entry_id.in_([r[0] for r in rows]))
+        .where(EntryMember.entry_id.in_(entry_ids))
         .order_by(EntryMember.entry_id, EntryMember.position)
     ):
         people[entry_id].append(name)
-    listed = []
-    for row in rows:
-        entry_id, contest, occupation, county, award_on, category, fmt, medal, prize = row[:9]
-        before, after = by_key[(award_on, category, fmt, medal, prize, row[9], row[10])]
-        n = len(people[entry_id])
-        team = bool(row[11])
-        delta = (after["competitor"] - before["competitor"]) * n + (
-            (after["team"] - before["team"]) if team else 0
+    return people
+
+
+def _entry_row(row, names: list[str], by_key: dict) -> dict:
+    """What the preview's table shows of one entry whose award changes."""
+    entry_id, contest, occupation, county, award_on, category, fmt, medal, prize = row[:9]
+    before, after = by_key[(award_on, category, fmt, medal, prize, row[9], row[10])]
+    team = bool(row[11])
+    delta = (after["competitor"] - before["competitor"]) * len(names) + (
+        (after["team"] - before["team"]) if team else 0
+    )
+    return {
+        "entry_id": entry_id,
+        "contest": contest,
+        "award_on": award_on.isoformat(),
+        "occupation": occupation,
+        "county": county,
+        "names": names,
+        "medal": medal,
+        "prize": prize,
+        "now_each": before["competitor"],
+        "new_each": after["competitor"],
+        "now_team": before["team"] if team else 0,
+        "new_team": after["team"] if team else 0,
+        "delta": delta,
+        "error": after["error"],
+    }
+
+
+# --- who is affected by a promotion rule ---------------------------------------------------
+
+# What the promotion rules read of a placed competitor (``compapp.promotion.services._facts``).
+PROMOTION_FACT_COLUMNS = (
+    Contest.award_on,
+    Contest.category,
+    Event.format,
+    Placement.rank,
+    Competitor.grade_code,
+    Competitor.is_employee,
+    _county.c.code,
+    _county.c.parent_code,
+    Contest.organiser_code,
+)
+
+
+def _promotion_placed(columns, prefecture: str, start: date, end: date | None):
+    """Select ``columns`` over the competitors placed in [start, end] (results not revoked)
+    whom a promotion rule of ``prefecture`` may concern: sent by it, or at a contest it runs."""
+    query = (
+        placed(*columns)
+        .join(EntryMember, EntryMember.entry_id == Entry.id)
+        .join(Competitor, Competitor.id == EntryMember.competitor_id)
+        .where(
+            Contest.award_on >= start,
+            Placement.revoked_at.is_(None),
+            or_(_county.c.parent_code == prefecture, Contest.organiser_code == prefecture),
         )
-        listed.append(
-            {
-                "entry_id": entry_id,
-                "contest": contest,
-                "award_on": award_on.isoformat(),
-                "occupation": occupation,
-                "county": county,
-                "names": people[entry_id],
-                "medal": medal,
-                "prize": prize,
-                "now_each": before["competitor"],
-                "new_each": after["competitor"],
-                "now_team": before["team"] if team else 0,
-                "new_team": after["team"] if team else 0,
-                "delta": delta,
-                "error": after["error"],
-            }
+    )
+    if end is not None:
+        query = query.where(Contest.award_on <= end)
+    return query
+
+
+def _outcome(facts: PromotionFacts, rules: PromotionRuleSet) -> dict:
+    """Eligible or not, to which grade, with which title (what a promotion case records)."""
+    try:
+        found = check_eligibility(facts, rules)
+    except NoPromotionRuleInForce as exc:
+        return {"eligible": False, "to": None, "title": None, "reason": str(exc)}
+    return {
+        "eligible": found.eligible,
+        "to": found.to_grade,
+        "title": found.title,
+        "reason": found.reason,
+    }
+
+
+def _promotion_sets(revision: PolicyRevision) -> tuple[PromotionRuleSet, PromotionRuleSet, str]:
+    now = promotion_rules_in_force()
+    draft = load_promotion_text(revision.text, f"{revision.policy_id}.toml")
+    others = tuple(p for p in now.policies if p.id != draft.id)
+    return now, PromotionRuleSet((*others, draft)), draft.prefecture
+
+
+def promotion_preview(revision: PolicyRevision, progress=None, keep=None) -> dict:
+    """Decide every placed competitor in the revision's period under it and under the rules
+    in force; count and list those whose outcome (eligible or not, to which grade, which
+    title) differs.
+
+    The distinct facts are counted in SQL; each is decided twice by the pure rules; the
+    competitors of the changed ones are handed to ``keep`` in order, a batch at a time.
+    """
+    now_set, draft_set, prefecture = _promotion_sets(revision)
+    start, end = revision.version_from, revision.version_to
+    rows = db.session.execute(
+        _promotion_placed((*PROMOTION_FACT_COLUMNS, func.count()), prefecture, start, end).group_by(
+            *PROMOTION_FACT_COLUMNS
         )
-    return listed, int(count or 0)
+    ).all()
+    total_steps = len(rows) + 1
+    counts = {"checked": 0, "changed": 0, "gained": 0, "lost": 0, "regraded": 0}
+    changed = {}
+    for index, row in enumerate(rows, start=1):
+        award_on, category, fmt, rank, grade, employee, county, parent, organiser, n = row
+        facts = PromotionFacts(
+            award_on, category, fmt, rank, grade or "none", bool(employee), county,
+            parent or "", organiser,
+        )  # fmt: skip
+        counts["checked"] += n
+        before, after = _outcome(facts, now_set), _outcome(facts, draft_set)
+        if _differs(before, after):
+            changed[tuple(row[:9])] = (before, after)
+            counts["changed"] += n
+            if before["eligible"] != after["eligible"]:
+                counts["gained" if after["eligible"] else "lost"] += n
+            else:
+                counts["regraded"] += n
+        if progress is not None and index % 50 == 0:
+            progress(index, total_steps)
+    listed = 0
+    if keep is not None and changed:
+        listed = _affected_competitors(changed, prefecture, start, end, keep)
+    if progress is not None:
+        progress(total_steps, total_steps)
+    return {
+        "kind": "promotion",
+        "policy_id": revision.policy_id,
+        "period": [start.isoformat(), end.isoformat() if end else None],
+        **counts,
+        "listed": listed,
+    }
+
+
+def _differs(before: dict, after: dict) -> bool:
+    return (before["eligible"], before["to"], before["title"]) != (
+        after["eligible"],
+        after["to"],
+        after["title"],
+    )
+
+
+def _affected_competitors(changed: dict, prefecture: str, start, end, keep) -> int:
+    """Hand the competitors whose outcome changes to ``keep`` in order; return how many."""
+    query = (
+        _promotion_placed(
+            (
+                *PROMOTION_FACT_COLUMNS,
+                Contest.name,
+                Event.occupation,
+                Competitor.name,
+                _county.c.name,
+                PromotionCase.status,
+                PromotionCase.title_status,
+            ),
+            prefecture,
+            start,
+            end,
+        )
+        .outerjoin(
+            PromotionCase,
+            and_(
+                PromotionCase.placement_id == Placement.id,
+                PromotionCase.competitor_id == Competitor.id,
+            ),
+        )
+        .order_by(Contest.award_on, Contest.id, Event.id, Placement.rank, Entry.id, Competitor.id)
+    )
+    listed = 0
+    offset = 0
+    while rows := db.session.execute(query.limit(PREVIEW_BATCH).offset(offset)).all():
+        offset += len(rows)
+        batch = [_competitor_row(row, changed) for row in rows if tuple(row[:9]) in changed]
+        if batch:
+            keep(batch)
+            listed += len(batch)
+    return listed
+
+
+def _competitor_row(row, changed: dict) -> dict:
+    """What the preview's table shows of one competitor whose promotion outcome changes."""
+    before, after = changed[tuple(row[:9])]
+    contest, occupation, name, county, status, title_status = row[9:]
+    return {
+        "contest": contest,
+        "award_on": row[0].isoformat(),
+        "occupation": occupation,
+        "format": row[2],
+        "rank": row[3],
+        "name": name,
+        "county": county,
+        "grade": row[4] or "none",
+        "before": before,
+        "after": after,
+        # A decided case stays as decided: the new version concerns cases decided later.
+        "decided": status is not None and _is_decided(status, title_status),
+    }
+
+
+def _is_decided(status: str, title_status: str | None) -> bool:
+    return status not in UNDECIDED_STATUSES or title_status in ("approved", "rejected")
 
 
 # --- jobs -----------------------------------------------------------------------------------
@@ -613,12 +886,39 @@ def _set_key() -> str:
 
 
 def preview_job(job, progress) -> dict:
-    """Job handler: the preview of a revision (see ``preview``)."""
+    """Job handler: the preview of a revision (``preview`` for an award policy,
+    ``promotion_preview`` for a promotion rule); its listed rows are stored with the job."""
 
     revision = db.session.get(PolicyRevision, params_of(job)["revision_id"])
     if revision is None:
         raise JobFailed("该政策版本已不存在。")
-    return preview(revision, progress)
+    # A new attempt lists from the start.
+    db.session.execute(delete(PolicyPreviewRow).where(PolicyPreviewRow.job_id == job.id))
+    seq = 0
+
+    def keep(rows: list[dict]) -> None:
+        nonlocal seq
+        db.session.execute(
+            insert(PolicyPreviewRow),
+            [
+                {"job_id": job.id, "seq": seq + n, "row": json.dumps(row, ensure_ascii=False)}
+                for n, row in enumerate(rows, start=1)
+            ],
+        )
+        seq += len(rows)
+
+    if revision.kind == "promotion":
+        return promotion_preview(revision, progress, keep)
+    return preview(revision, progress, keep)
+
+
+def preview_rows(job):
+    """The select of a preview job's listed rows, in order (for ``compapp.paging.page_of``)."""
+    return (
+        select(PolicyPreviewRow.row)
+        .where(PolicyPreviewRow.job_id == job.id)
+        .order_by(PolicyPreviewRow.seq)
+    )
 
 
 def start_apply(revision: PolicyRevision, user):

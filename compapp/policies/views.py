@@ -9,6 +9,7 @@ also see each file's id, digest and source lines in a details block.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +27,7 @@ from compapp.extensions import db
 from compapp.formtools import options
 from compapp.i18n import refusal_text
 from compapp.jobs import services as jobs
+from compapp.paging import Page, page_of
 from compapp.policies import services
 from compapp.policies.drafting import (
     HeaderInput,
@@ -465,10 +467,28 @@ def _save_version(form, data: dict, policy_id: str | None, kind: str = "awards")
     except PolicyFileError as exc:
         db_rollback()
         _apply_errors(form, _strict_error(draft, exc))
+    except services.PolicyOverlap as exc:
+        db_rollback()
+        _apply_errors(form, {_overlap_field(form, exc.found): refusal_text(exc)})
     except services.PolicyRefused as exc:
         db_rollback()
         form.form_errors.append(refusal_text(exc))
     return None
+
+
+def _overlap_field(form, found) -> str:
+    """The field an overlap is shown next to: the categories of the row that prices what the
+    other policy prices too, else the version's start date."""
+    rows = [*getattr(form, "schedule", ()), *getattr(form, "topup", ())]
+    for entry in rows:
+        row = entry.form
+        payers = {row.payer.data} if hasattr(row, "payer") else set()
+        for level in ("prefecture", "county"):
+            if hasattr(row, f"{level}_percent") and (row[f"{level}_percent"].data or "").strip():
+                payers.add(level)
+        if found.category in (row.categories.data or ()) and found.payer in payers:
+            return row.categories.id
+    return form.effective_from.id
 
 
 def db_rollback() -> None:
@@ -680,13 +700,15 @@ def admin_revision(revision_id: int):
     apply_job = (
         jobs.get_job(revision.apply_job_id, "policy_apply") if revision.apply_job_id else None
     )
+    preview = jobs.status_of(job)["result"] if job is not None and job.state == "done" else None
     return render_template(
         "policies/revision.html",
         revision=revision,
         doc=doc,
         versions=versions,
         job=job,
-        preview=jobs.status_of(job)["result"] if job is not None and job.state == "done" else None,
+        preview=preview,
+        listed=_preview_page(job, preview),
         apply_job=apply_job,
         applied=jobs.status_of(apply_job)["result"]
         if apply_job is not None and apply_job.state == "done"
@@ -695,6 +717,18 @@ def admin_revision(revision_id: int):
         return_form=ReturnForm(),
         form=_confirm_form(),
     )
+
+
+def _preview_page(job, preview: dict | None):
+    """The requested page of the preview's listed rows (paged in SQL), or None."""
+    if not preview:
+        return None
+    if "listed" not in preview:  # a preview made before its rows were stored: its first rows
+        entries = preview.get("entries") or []
+        return Page(entries, len(entries), 1, 1, max(len(entries), 1))
+    found = page_of(services.preview_rows(job), total=int(preview.get("listed") or 0))
+    found.items = [json.loads(row) for row in found.items]
+    return found
 
 
 def _confirm_form():

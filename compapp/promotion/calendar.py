@@ -19,7 +19,7 @@ from flask import has_request_context
 from flask_babel import gettext
 from sqlalchemy import update
 
-from compapp.audit.services import record_change
+from compapp.audit.services import record_change, says
 from compapp.auth.models import User, utcnow
 from compapp.core.messages import N_
 from compapp.core.refusals import PROBLEMS, Refusal
@@ -224,8 +224,16 @@ def propose_year(
         "propose_calendar_year",
         "calendar_year",
         row.id,
-        f"录入 {year} 年工作日历（待另一名管理员确认）：放假 {len(row.holidays)} 天，"
-        f"调休上班 {len(row.workdays)} 天；依据 {row.source}",
+        says(
+            N_(
+                "录入 %(year)s 年工作日历（待另一名管理员确认）：放假 %(holidays)s 天，"
+                "调休上班 %(workdays)s 天；依据 %(source)s"
+            ),
+            year=year,
+            holidays=len(row.holidays),
+            workdays=len(row.workdays),
+            source=row.source,
+        ),
         None,
         {"year": year, "holidays": row.holidays, "workdays": row.workdays, "source": row.source},
         user=user,
@@ -274,8 +282,17 @@ def decide_year(row: CalendarYear, user: User, confirm: bool, note: str | None =
         "confirm_calendar_year" if confirm else "reject_calendar_year",
         "calendar_year",
         row.id,
-        f"{'确认' if confirm else '退回'} {row.year} 年工作日历（录入人 {row.entered_by.username}）"
-        + (f"：{note}" if note else ""),
+        says(
+            {
+                (True, False): N_("确认 %(year)s 年工作日历（录入人 %(user)s）"),
+                (True, True): N_("确认 %(year)s 年工作日历（录入人 %(user)s）：%(note)s"),
+                (False, False): N_("退回 %(year)s 年工作日历（录入人 %(user)s）"),
+                (False, True): N_("退回 %(year)s 年工作日历（录入人 %(user)s）：%(note)s"),
+            }[confirm, bool(note)],
+            year=row.year,
+            user=row.entered_by.username,
+            note=note,
+        ),
         {"status": "proposed"},
         {"status": row.status, "note": note},
         user=user,

@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.orm import joinedload
 
-from compapp.audit.services import record_change, snapshot
+from compapp.audit.services import record_change, says, snapshot
 from compapp.auth.models import User, utcnow
 from compapp.contests.models import Contest
 from compapp.core.messages import N_
@@ -214,8 +214,14 @@ def publish_notice(
         "publish_notice",
         "public_notice",
         notice.id,
-        f"发布晋升公示：{contest.name}，{len(cases)} 人，{published_on.isoformat()} 起 "
-        f"{days} 个工作日，至 {ends_on.isoformat()}",
+        says(
+            N_("发布晋升公示：%(contest)s，%(n)s 人，%(start)s 起 %(days)s 个工作日，至 %(end)s"),
+            contest=contest.name,
+            n=len(cases),
+            start=published_on.isoformat(),
+            days=days,
+            end=ends_on.isoformat(),
+        ),
         None,
         snapshot(
             notice,
@@ -319,8 +325,14 @@ def finalize_case(case: PromotionCase, on: date, user: User) -> GradeChange:
         "change_grade",
         "competitor",
         competitor.id,
-        f"{competitor.name} 等级由{grade_name(before_grade)}变为{grade_name(case.to_grade)}"
-        f"（{on.isoformat()}，晋升案 #{case.id}）",
+        says(
+            N_("%(name)s 等级由%(from_grade)s变为%(to_grade)s（%(on)s，晋升案 #%(case)s）"),
+            name=competitor.name,
+            from_grade=grade_name(before_grade),
+            to_grade=grade_name(case.to_grade),
+            on=on.isoformat(),
+            case=case.id,
+        ),
         {"grade_code": before_grade},
         {"grade_code": case.to_grade, "grade_change_id": change.id, "basis": basis},
         user=user,
@@ -409,7 +421,12 @@ def lodge_objection(
         "lodge_objection",
         "promotion_case",
         case.id,
-        f"登记异议：{case.competitor.name}，异议人 {objector}（{today.isoformat()}）",
+        says(
+            N_("登记异议：%(name)s，异议人 %(objector)s（%(on)s）"),
+            name=case.competitor.name,
+            objector=objector,
+            on=today.isoformat(),
+        ),
         None,
         {"objection_id": objection.id, "objector": objector, "content": content},
         user=user,
@@ -471,8 +488,16 @@ def resolve_objection(objection: NoticeObjection, user: User, upheld: bool, note
         "resolve_objection",
         "promotion_case",
         case.id,
-        f"处理异议（{'成立' if upheld else '不成立'}）：{case.competitor.name}，"
-        f"异议人 {objection.objector}；{note}",
+        says(
+            (
+                N_("处理异议（成立）：%(name)s，异议人 %(objector)s；%(note)s")
+                if upheld
+                else N_("处理异议（不成立）：%(name)s，异议人 %(objector)s；%(note)s")
+            ),
+            name=case.competitor.name,
+            objector=objection.objector,
+            note=note,
+        ),
         {"objection_id": objection.id, "status": "open"},
         {"objection_id": objection.id, "status": status, "note": note},
         user=user,

@@ -18,7 +18,7 @@ from flask import has_request_context
 from flask_babel import gettext
 from sqlalchemy.orm import joinedload, selectinload
 
-from compapp.audit.services import record_change, says, snapshot
+from compapp.audit.services import Said, record_change, says, snapshot
 from compapp.auth.models import User, utcnow
 from compapp.contests.models import Competitor, Contest, Entry, EntryMember, Event, Placement
 from compapp.core.messages import N_
@@ -254,7 +254,11 @@ def evaluate_contest_promotions(
                 "refresh_promotion_case",
                 "promotion_case",
                 case.id,
-                f"{competitor.name}：重新评估，{case.reason}",
+                says(
+                    N_("%(name)s：重新评估，%(case_reason)s"),
+                    name=competitor.name,
+                    case_reason=case.reason,
+                ),
                 {**before, "facts": old_facts},
                 {**after, "facts": facts},
                 user=user,
@@ -271,7 +275,7 @@ def evaluate_contest_promotions(
             "delete_promotion_case",
             "promotion_case",
             case.id,
-            f"{case.competitor.name}：名次或参赛组已删除，撤销未决的晋升评估",
+            says(N_("%(name)s：名次或参赛组已删除，撤销未决的晋升评估"), name=case.competitor.name),
             snapshot(case, CASE_FIELDS),
             None,
             user=user,
@@ -377,7 +381,7 @@ def reopen_case_decisions(contest: Contest, placement_ids: list[int], user) -> i
             case,
             user,
             "reopen_promotion",
-            f"{case.competitor.name}：成绩撤回确认，晋升待重新决定",
+            says(N_("%(name)s：成绩撤回确认，晋升待重新决定"), name=case.competitor.name),
             **fields,
         )
     if db.session.scalar(db.select(PromotionCase.id).filter_by(contest_id=contest.id).limit(1)):
@@ -403,7 +407,9 @@ def confirm_case(
         raise PromotionRefused(N_("该获奖已撤销，不能确认晋升。"))
     _bind(case, seen)
     with _versioned(case, seen):
-        _decide_case(case, user, "confirmed", _clean_note(note), "confirm_promotion", _("确认晋升"))
+        _decide_case(
+            case, user, "confirmed", _clean_note(note), "confirm_promotion", N_("确认晋升")
+        )
 
 
 def reject_case(
@@ -421,10 +427,10 @@ def reject_case(
         )
     _bind(case, seen)
     with _versioned(case, seen):
-        _decide_case(case, user, "rejected", note, "reject_promotion", _("不予晋升"))
+        _decide_case(case, user, "rejected", note, "reject_promotion", N_("不予晋升"))
 
 
-def _change_case(case: PromotionCase, user: User, action: str, summary: str, **fields) -> None:
+def _change_case(case: PromotionCase, user: User, action: str, summary: Said, **fields) -> None:
     """Set ``fields`` on ``case``, flush, and record the change with the case before and after."""
     before = snapshot(case, CASE_FIELDS)
     for name, value in fields.items():
@@ -440,8 +446,16 @@ def _decide_case(case, user, status, note, action, verb) -> None:
         case,
         user,
         action,
-        f"{verb}：{case.competitor.name} {grade_name(case.from_grade)} → "
-        f"{grade_name(case.to_grade)}" + (f"（{note}）" if note else ""),
+        says(
+            N_("%(verb)s：%(name)s %(from_grade)s → %(to_grade)s（%(note)s）")
+            if note
+            else N_("%(verb)s：%(name)s %(from_grade)s → %(to_grade)s"),
+            verb=verb,
+            name=case.competitor.name,
+            from_grade=grade_name(case.from_grade),
+            to_grade=grade_name(case.to_grade),
+            note=note,
+        ),
         status=status,
         decided_by_id=user.id,
         decided_at=utcnow(),
@@ -453,7 +467,9 @@ def approve_title(
     case: PromotionCase, user: User, note: str | None = None, seen: dict | None = None
 ) -> None:
     """Approve the proposed title (经核准): administrators only, as the case was seen."""
-    _title_decision(case, user, "approved", _clean_note(note), "approve_title", _("核准称号"), seen)
+    _title_decision(
+        case, user, "approved", _clean_note(note), "approve_title", N_("核准称号"), seen
+    )
 
 
 def reject_title(
@@ -463,7 +479,7 @@ def reject_title(
     note = _clean_note(note)
     if not note:
         raise PromotionRefused(N_("不予核准称号时请在备注中写明理由。"))
-    _title_decision(case, user, "rejected", note, "reject_title", _("不予核准称号"), seen)
+    _title_decision(case, user, "rejected", note, "reject_title", N_("不予核准称号"), seen)
 
 
 def _title_decision(case, user, title_status, note, action, verb, seen) -> None:
@@ -483,7 +499,15 @@ def _record_title(case, user, title_status, note, action, verb) -> None:
         case,
         user,
         action,
-        f"{verb}：{case.competitor.name}“{case.title}”" + (f"（{note}）" if note else ""),
+        says(
+            N_("%(verb)s：%(name)s“%(title)s”（%(note)s）")
+            if note
+            else N_("%(verb)s：%(name)s“%(title)s”"),
+            verb=verb,
+            name=case.competitor.name,
+            title=case.title,
+            note=note,
+        ),
         title_status=title_status,
         title_decided_by_id=user.id,
         title_decided_at=utcnow(),

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from compapp.audit.services import record_change
+from compapp.audit.services import record_change, says
 from compapp.auth.access import admin_required
+from compapp.core.messages import N_
 from compapp.extensions import db
 from compapp.formtools import options
 from compapp.reference import queries
@@ -56,7 +57,7 @@ def create():
                 "add_jurisdiction",
                 "jurisdiction",
                 code,
-                f"添加行政区划 {code} {name}",
+                says(N_("添加行政区划 %(code)s %(name)s"), code=code, name=name),
                 after={
                     "code": code,
                     "name": name,

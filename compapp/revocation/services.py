@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from compapp.audit.services import record_change
+from compapp.audit.services import record_change, says
 from compapp.auth.models import utcnow
 from compapp.certificates.issuing import revoke
 from compapp.certificates.models import Certificate
@@ -74,7 +74,7 @@ def request_revocation(
         "request_revocation",
         "placement",
         placement.id,
-        f"申请撤销获奖：{_what(placement)}（{reason}）",
+        says(N_("申请撤销获奖：%(what)s（%(why)s）"), what=_what(placement), why=reason),
         after={"revocation_id": revocation.id, "bar_until": bar_until},
         user=user,
     )
@@ -90,7 +90,11 @@ def withdraw_revocation(revocation: Revocation, user, note: str) -> None:
         "withdraw_revocation",
         "placement",
         revocation.placement_id,
-        f"撤回撤销申请：{_what(revocation.placement)}（{note or '—'}）",
+        says(
+            N_("撤回撤销申请：%(what)s（%(note)s）"),
+            what=_what(revocation.placement),
+            note=note or "—",
+        ),
         user=user,
     )
 
@@ -123,9 +127,18 @@ def confirm_revocation(revocation: Revocation, user, today: date) -> list[Recove
         "confirm_revocation",
         "placement",
         placement.id,
-        f"确认撤销获奖：{_what(placement)}（{revocation.reason}）；追回/停付 {len(recoveries)} 条，"
-        f"合计 {format_yuan(sum(r.amount for r in recoveries))}；撤销证书 {certificates} 份；"
-        f"禁赛 {len(bars)} 人",
+        says(
+            N_(
+                "确认撤销获奖：%(what)s（%(why)s）；追回/停付 %(n)s 条，合计 %(total)s；"
+                "撤销证书 %(certificates)s 份；禁赛 %(barred)s 人"
+            ),
+            what=_what(placement),
+            why=revocation.reason,
+            n=len(recoveries),
+            total=format_yuan(sum(r.amount for r in recoveries)),
+            certificates=certificates,
+            barred=len(bars),
+        ),
         before={"revoked": False},
         after={
             "revoked": True,
@@ -208,7 +221,7 @@ def _close_promotions(placement: Placement, reason: str, user) -> None:
             "reject_promotion",
             "promotion_case",
             case.id,
-            f"获奖撤销，不予晋升：{case.competitor.name}",
+            says(N_("获奖撤销，不予晋升：%(name)s"), name=case.competitor.name),
             before={"status": before},
             after={"status": case.status},
             user=user,
@@ -259,8 +272,15 @@ def settle_recovery(recovery: RecoveryLine, reference: str, settled_on: date, us
         "settle_recovery",
         "recovery_line",
         recovery.id,
-        f"登记{'追回' if recovery.kind == 'recover' else '停止支付'} "
-        f"{format_yuan(recovery.amount)}（{reference[:80]}）",
+        says(
+            (
+                N_("登记追回 %(amount)s（%(reference)s）")
+                if recovery.kind == "recover"
+                else N_("登记停止支付 %(amount)s（%(reference)s）")
+            ),
+            amount=format_yuan(recovery.amount),
+            reference=reference[:80],
+        ),
         after={"settled_on": settled_on, "reference": reference[:80]},
         user=user,
     )

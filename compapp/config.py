@@ -61,6 +61,8 @@ class Config:
     JOB_TIMEOUT_SECONDS = 3600
     # Exports of more rows than this are made by a background job with progress.
     EXPORT_DIRECT_MAX_ROWS = 3000
+    # "Issue all" for more certificates than this runs as a background job with progress.
+    CERTIFICATE_ISSUE_DIRECT_MAX = 300
     LOG_FORMAT = "text"
     METRICS_NETWORKS = "127.0.0.0/8,::1/128"
 
@@ -98,6 +100,7 @@ FROM_ENVIRONMENT = {
     "COMPAPP_JOB_QUEUED_SECONDS": ("JOB_QUEUED_SECONDS", int),
     "COMPAPP_JOB_KEEP_SECONDS": ("JOB_KEEP_SECONDS", int),
     "COMPAPP_EXPORT_DIRECT_MAX_ROWS": ("EXPORT_DIRECT_MAX_ROWS", int),
+    "COMPAPP_CERTIFICATE_ISSUE_DIRECT_MAX": ("CERTIFICATE_ISSUE_DIRECT_MAX", int),
     "COMPAPP_LOG_FORMAT": ("LOG_FORMAT", str),
     "COMPAPP_METRICS_NETWORKS": ("METRICS_NETWORKS", str),
 }

@@ -266,7 +266,7 @@ def test_every_audit_record_is_written_as_msgid_and_values():
                 if (
                     isinstance(node, ast.Call)
                     and getattr(node.func, "id", getattr(node.func, "attr", None))
-                    == "record_change"
+                    in ("record_change", "_change_case")  # a promotion case's changes
                     and not _summary_is_said(node, function)
                 ):
                     plain.append(f"{path.relative_to(root.parent)}:{node.lineno}")
@@ -300,3 +300,68 @@ def test_records_of_what_people_do_read_in_english(app, db, demo):
     refresh()
     page = admin.get("/audit/?lang=zh").get_data(as_text=True)
     assert "登记赛事 英文记录测试赛" in page
+
+
+def _action_codes() -> set[str]:
+    """Every action code compapp writes: record_change's first argument, and the promotion
+    decisions' (which pass theirs through _change_case)."""
+    import ast
+
+    position = {"record_change": 0, "_change_case": 2, "_decide_case": 4, "_title_decision": 4}
+    codes: set[str] = set()
+
+    def literals(node) -> list[str]:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return [node.value]
+        if isinstance(node, ast.IfExp):
+            return literals(node.body) + literals(node.orelse)
+        return []
+
+    root = Path(__file__).resolve().parent.parent / "compapp"
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", getattr(node.func, "attr", None))
+                if name in position and len(node.args) > position[name]:
+                    codes.update(literals(node.args[position[name]]))
+    return codes
+
+
+def test_every_action_and_record_kind_in_the_audit_log_has_a_name():
+    from compapp.audit.actions import ACTION_NAMES
+
+    codes = _action_codes()
+    assert len(codes) > 50
+    assert sorted(codes - set(ACTION_NAMES)) == []
+    assert sorted(set(ACTION_NAMES) - codes) == []  # no name for an action nothing writes
+
+
+def test_the_audit_log_names_actions_and_records_in_the_page_language(app, db, demo):
+    """The log shows "Register contest" and "Contest #N", not create_contest / contest N;
+    the filter offers the names and keeps the codes."""
+    from tests.helpers import signed_in
+
+    admin = signed_in(app, "admin")
+    new = {
+        "name": "审计名称测试赛",
+        "category": "provincial_class1",
+        "organising_body": "云南省人力资源和社会保障厅",
+        "organiser": "530000",
+        "starts_on": "2026-06-10",
+        "ends_on": "2026-06-12",
+        "award_on": "2026-06-12",
+    }
+    admin.get(admin.post("/contests/new", data=new).location)
+    refresh()
+    page = admin.get("/audit/?action=create_contest&lang=en").get_data(as_text=True)
+    assert '<option value="create_contest" selected>Register contest</option>' in page
+    assert re.search(
+        r'<td title="create_contest">Register contest</td><td class="nowrap">Contest #\d+</td>',
+        page,
+    )
+    refresh()
+    page = admin.get("/audit/?action=create_contest&lang=zh").get_data(as_text=True)
+    assert re.search(
+        r'<td title="create_contest">登记赛事</td><td class="nowrap">赛事 #\d+</td>', page
+    )
+    assert "<summary>查看变更</summary>" in page

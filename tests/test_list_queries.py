@@ -63,6 +63,7 @@ def build(db, size: int, year: int, admin, second, finance_dq, serial: int) -> d
         placement_view,
         save_contest,
     )
+    from compapp.disclosure import services as disclosure
     from compapp.finance.services import budget_view, confirm_budget
     from compapp.imports import services as imports
     from compapp.promotion import notices
@@ -104,6 +105,8 @@ def build(db, size: int, year: int, admin, second, finance_dq, serial: int) -> d
     db.session.commit()
     certificate_issuing.issue_all_certificates(contest, admin)
     db.session.commit()
+    disclosure.publish(contest, admin)
+    db.session.commit()
     return {
         "contest": contest.id,
         "year": year,
@@ -143,13 +146,19 @@ def pages(b: dict) -> list[tuple[str, str]]:
         ("admin", f"/finance/contests/{c}/budget.pdf?{payer}"),
         ("admin", f"/finance/years/{y}/budget.xlsx?{payer}"),
         ("admin", f"/finance/years/{y}/budget.pdf?{payer}"),
+        ("finance_dq", f"/finance/contests/{c}/roster.xlsx"),
+        ("finance_dq", f"/finance/contests/{c}/roster.pdf"),
+        ("finance_dq", f"/finance/years/{y}/roster.xlsx"),
         ("admin", f"/certificates/contests/{c}"),
         ("admin", f"/promotion/contests/{c}"),
         ("admin", f"/promotion/notices/{b['notice']}"),
         ("admin", f"/promotion/notices/{b['notice']}?page=2"),
         ("admin", f"/promotion/notices/{b['notice']}.xlsx"),
         ("admin", f"/contests/{c}/payees"),
+        ("admin", f"/contests/{c}/payees?page=2"),
         ("admin", f"/contests/{c}/award-list"),
+        ("admin", f"/contests/{c}/award-list?page=2"),
+        ("admin", f"/awards/{c}"),
         ("admin", f"/imports/batches/{b['batch']}"),
         ("admin", "/people/?q=选手"),
     ]
@@ -236,6 +245,47 @@ def test_large_lists_show_one_page_and_say_how_many(db, client, auth, two_sizes)
         as_text=True
     )
     assert "共 40 条" in page and f"event={large['event']}" in page
+
+
+def test_the_payees_page_shows_a_page_and_counts_the_whole_contest(db, client, auth, two_sizes):
+    """Issue 17: a contest's payees show one page of rows with the pager; the count of payees
+    missing data covers the whole contest."""
+    _small, large = two_sizes
+    auth.login("admin")
+    page = client.get(f"/contests/{large['contest']}/payees").get_data(as_text=True)
+    assert page.count("/payees/competitors/") + page.count("/payees/coaches/") == 50
+    assert "第 1–50 条，共 " in page and "page=2" in page
+    # Nobody of the generated contest has a bank account yet: every payee lacks one.
+    total = int(page.split("第 1–50 条，共 ")[1].split(" 条")[0].replace(",", ""))
+    assert total > 100 and f"还有 {total} 人缺少身份证号码或收款账户。" in page
+    last = client.get(f"/contests/{large['contest']}/payees?page=99").get_data(as_text=True)
+    shown = last.count("/payees/competitors/") + last.count("/payees/coaches/")
+    assert shown == total - 50 * ((total - 1) // 50)
+
+
+@pytest.mark.parametrize("url", ["/awards/{c}", "/contests/{c}/award-list"])
+def test_an_award_list_shows_a_page_of_rows_and_the_whole_lists_totals(
+    db, client, auth, two_sizes, monkeypatch, url
+):
+    """Issue 17: the public award list and its preview show a page of rows with the pager;
+    the totals row is the whole list's on every page."""
+    from compapp.disclosure import views
+    from compapp.disclosure.services import live_disclosure
+
+    _small, large = two_sizes
+    rows = live_disclosure(large["contest"]).content["rows"]
+    assert len(rows) > 10
+    monkeypatch.setattr(views, "AWARD_LIST_PAGE", 10)
+    auth.login("admin")
+    address = url.format(c=large["contest"])
+    first = client.get(address).get_data(as_text=True)
+    second = client.get(f"{address}?page=2").get_data(as_text=True)
+    body = first.split('id="award-list"')[1].split("</table>")[0]
+    assert body.count("<tr><td>") == 10
+    assert f"第 1–10 条，共 {len(rows)} 条" in first and f"第 11–20 条，共 {len(rows)} 条" in second
+    foot = first.split("<tfoot>")[1].split("</tfoot>")[0]
+    assert foot == second.split("<tfoot>")[1].split("</tfoot>")[0]
+    assert body != second.split('id="award-list"')[1].split("</table>")[0]
 
 
 def test_a_long_notice_shows_a_page_of_names_and_every_objection(

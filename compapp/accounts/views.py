@@ -20,6 +20,7 @@ from flask_login import current_user
 
 from compapp.accounts import services
 from compapp.accounts.forms import SetPasswordForm, UserForm
+from compapp.audit.actions import action_name, target_name
 from compapp.audit.models import AuditEntry
 from compapp.audit.queries import audit_actions, audit_query
 from compapp.audit.services import record_change, says, snapshot, summary_text
@@ -260,7 +261,12 @@ def audit():
     )
     actions = audit_actions()
     return render_template(
-        "accounts/audit.html", entries=entries, actions=actions, summary_text=summary_text
+        "accounts/audit.html",
+        entries=entries,
+        actions=actions,
+        summary_text=summary_text,
+        action_name=action_name,
+        target_name=target_name,
     )
 
 

@@ -66,6 +66,7 @@ from compapp.promotion import services as promotion
 # Stands for the address while only checking that a certificate prints (its length is what
 # a public address's is; nothing is rendered with it).
 CHECK_BASE_URL = "https://compapp.example.cn"
+PROGRESS_EVERY = 200  # holders between two progress records of an issuing job
 
 
 def _check_url(serial: str) -> str:
@@ -171,11 +172,14 @@ def _issue(
     user,
     issued_on: date | None,
     after_revocation: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> IssueResult:
     issued_on = issued_on or today_local()
     result = IssueResult()
     seen: set[tuple] = set()
-    for holder in holders:
+    for number, holder in enumerate(holders, 1):
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number)
         if holder.key in seen:  # one person listed twice for one entry: one certificate
             continue
         seen.add(holder.key)
@@ -230,17 +234,25 @@ def issue_award_certificates(
 
 
 def issue_all_certificates(
-    contest: Contest, user=None, issued_on: date | None = None
+    contest: Contest,
+    user=None,
+    issued_on: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> IssueResult:
     """Issue every certificate of ``contest`` that is due: awards, promotions, titles.
 
     Of two people issuing at the same moment exactly one issues: the database allows one valid
     certificate per holder (a unique index), the other's whole run is rolled back and
     ``AlreadyDone`` says so.
+
+    :param progress: called with (holders done, holders in all) every PROGRESS_EVERY holders
+        (a background job records it, committing what was issued so far)
     """
     states = holder_states(contest)
+    total = len(states.due)
+    step = (lambda done: progress(done, total)) if progress is not None else None
     with _one_issuer(contest):
-        return _issue(states.due, states.certificates_of, user, issued_on)
+        return _issue(states.due, states.certificates_of, user, issued_on, progress=step)
 
 
 @contextmanager

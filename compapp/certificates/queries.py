@@ -209,6 +209,16 @@ def _superseded_unreplaced(contest: Contest):
     )
 
 
+def to_issue_count(contest: Contest) -> int:
+    """How many certificates "issue all" would write now: the pending holders and those due
+    one again after a correction (in SQL, three queries)."""
+    pending = certificate_counts([contest.id])[contest.id].pending
+    reissue = db.session.scalar(
+        db.select(db.func.count()).select_from(reissue_keys_query(contest).subquery())
+    )
+    return pending + (reissue or 0)
+
+
 def reissue_keys_query(contest: Contest, entry_ids=None):
     """The keys of the holders due a certificate again ("issue all" reissues them): due now,
     no valid certificate, and one that a correction superseded and nobody replaced — in SQL,

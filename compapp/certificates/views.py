@@ -28,7 +28,7 @@ from wtforms.validators import InputRequired, Length
 
 from compapp import downloads
 from compapp.auth.access import organiser_required, public
-from compapp.certificates import holders, issuing, queries, services, zips
+from compapp.certificates import holders, issue_jobs, issuing, queries, services, zips
 from compapp.certificates.models import Certificate
 from compapp.certificates.serials import group_serial, normalize_serial
 from compapp.contests.access import get_contest, in_scope, scoped
@@ -203,6 +203,7 @@ def contest(contest_id: int):
         form=ConfirmForm(),
         kind_names=KIND_NAMES,
         group_serial=group_serial,
+        issuing_job=issue_jobs.running_issue_job(contest),
     )
 
 
@@ -264,6 +265,9 @@ def issue(contest_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    to_issue = queries.to_issue_count(contest)
+    if to_issue > issue_jobs.direct_limit():
+        return _start_issue_job(contest, to_issue)
     try:
         result = issuing.issue_all_certificates(contest, current_user)
     except AlreadyDone:
@@ -293,6 +297,56 @@ def issue(contest_id: int):
     for problem in result.problems:
         flash(_("未颁发：%(problem)s", problem=problem), "error")
     return redirect(url_for("certificates.contest", contest_id=contest.id))
+
+
+def _start_issue_job(contest: Contest, to_issue: int):
+    """Start (or find) the contest's issuing job and show its page."""
+    try:
+        job, new = issue_jobs.start_issue_all(contest, current_user, to_issue)
+    except jobs.JobRefused as exc:
+        db.session.rollback()
+        flash(refusal_text(exc), "error")
+        return redirect(url_for("certificates.contest", contest_id=contest.id))
+    db.session.commit()
+    if new:
+        jobs.dispatch(job)
+    return redirect(url_for("certificates.issue_job", job_id=job.id))
+
+
+def get_issue_job(job_id: str):
+    job = jobs.get_job(job_id, issue_jobs.KIND)
+    if job is None:
+        abort(404)
+    contest = db.session.get(Contest, job.contest_id)
+    if contest is None or not in_scope(contest):
+        abort(404)
+    return job, contest
+
+
+def issue_status_json(job) -> dict:
+    status = jobs.status_of(job)
+    error = status.pop("error")
+    status["error"] = _(error) if error else None  # stored as a catalog id
+    return status
+
+
+@bp.route("/certificates/issuing/<job_id>")
+@organiser_required
+def issue_job(job_id: str):
+    job, contest = get_issue_job(job_id)
+    return render_template(
+        "certificates/issue_job.html",
+        job_id=job.id,
+        status=issue_status_json(job),
+        contest=contest,
+    )
+
+
+@bp.route("/certificates/issuing/<job_id>/status")
+@organiser_required
+def issue_job_status(job_id: str):
+    job, _contest = get_issue_job(job_id)
+    return jsonify(issue_status_json(job))
 
 
 def _reason_page(cert: Certificate, action: str):

@@ -16,6 +16,9 @@ from compapp.downloads import PDF, XLSX, download
 from compapp.extensions import db
 from compapp.formtools import ConfirmForm
 from compapp.i18n import refusal_text
+from compapp.paging import page_of_list
+
+AWARD_LIST_PAGE = 50  # rows of an award list shown on one page
 
 bp = Blueprint("disclosure", __name__)
 
@@ -42,7 +45,10 @@ def _live(contest_id: int):
 @public
 def public_page(contest_id: int):
     disclosure = _live(contest_id)
-    return render_template("disclosure/public.html", d=disclosure, c=disclosure.content)
+    rows_page, _window = page_of_list(disclosure.content["rows"], AWARD_LIST_PAGE)
+    return render_template(
+        "disclosure/public.html", d=disclosure, c=disclosure.content, rows_page=rows_page
+    )
 
 
 @bp.route("/awards/<int:contest_id>.pdf")
@@ -58,12 +64,16 @@ def public_pdf(contest_id: int):
 @organiser_required
 def manage(contest_id: int):
     contest = get_contest(contest_id)
+    preview = services.public_content(contest)
+    # A page of rows; the totals stay the whole list's.
+    rows_page, _window = page_of_list(preview["rows"], AWARD_LIST_PAGE)
     return render_template(
         "disclosure/manage.html",
         contest=contest,
         live=services.live_disclosure(contest.id),
         history=services.disclosure_history(contest.id),
-        preview=services.public_content(contest),
+        preview=preview,
+        rows_page=rows_page,
         form=ConfirmForm(),
     )
 

@@ -15,6 +15,13 @@ from compapp.imports.files import Refused, read_sheet
 
 MAX_ROWS = 20_000
 REF, VOUCHER, PAID_ON = "明细编号（勿改）", "支付凭证号", "支付日期"
+# The same columns of a roster downloaded from an English page (the catalog's English of the
+# three headings above; tests/finance/test_roster.py checks that they agree).
+ENGLISH_HEADERS = {
+    "Line numbers (do not edit)": REF,
+    "Payment voucher number": VOUCHER,
+    "Payment date": PAID_ON,
+}
 
 
 @dataclass
@@ -70,6 +77,7 @@ def read_payment_sheet(data: bytes, default_date: date) -> PaymentSheet:
         cells = ["" if v is None else v for v in values]
         if columns is None:
             texts = [str(c).strip() for c in cells]
+            texts = [ENGLISH_HEADERS.get(t, t) for t in texts]
             if REF in texts and VOUCHER in texts:
                 columns = {h: texts.index(h) for h in (REF, VOUCHER, PAID_ON) if h in texts}
             continue

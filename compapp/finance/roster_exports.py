@@ -1,30 +1,39 @@
-"""The payment roster (发放花名册) as a print-ready Excel sheet and a PDF; both return bytes.
+"""The payment roster (发放花名册) as a print-ready Excel sheet and a PDF, written to a binary
+stream as the rows come (openpyxl write-only; ReportLab laid out page by page), so memory
+stays flat at any length.
 
-Plain rows in, bytes out: no Flask, no database. The roster holds full ID and account
-numbers: only the paying level's finance officer receives it (compapp.finance.views).
+Plain rows in, a file out: no Flask, no database; a request or a background job calls them.
+The headings and fixed words are in the asker's language (``say``, the catalog); names,
+documents and 文号 stay as recorded. The roster holds full ID and account numbers: only the
+paying level's finance officer receives it (compapp.finance.views).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
+from itertools import chain
+from typing import BinaryIO
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.worksheet.properties import PageSetupProperties
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from compapp.certificates.fonts import ensure_font
 from compapp.core.bank import group_account
+from compapp.core.dates import format_day
+from compapp.core.messages import N_, as_written
 from compapp.core.money import capital_numerals, format_yuan, from_fen
 from compapp.core.pdftext import lines, markup, para
-from compapp.core.xlsx import append_row, write_table
+from compapp.core.xlsx import append_row, cell, new_workbook, save_workbook, write_table
+from compapp.finance.exports import PagedTable
 
 
 @dataclass
@@ -75,126 +84,190 @@ class Roster:
         return [r for r in self.rows if not r.complete]
 
 
+@dataclass
+class RosterSheet:
+    """A roster to write: its rows as a stream (consumed once), in the asker's language."""
+
+    payer: str
+    scope: str  # a contest's name or the year ("2025 年度" / "Year 2025")
+    rows: Iterable[RosterRow]
+    printed_on: date | None = None
+    several: bool = False  # the rows span contests (a year's roster): each names its contest
+    say: Callable[..., str] = as_written
+    language: str = "zh"
+
+
+class Tally:
+    """Counts the rows and their amounts as they stream past (the totals come last)."""
+
+    def __init__(self) -> None:
+        self.count, self.fen = 0, 0
+
+    def __call__(self, rows: Iterable[RosterRow]) -> Iterator[RosterRow]:
+        for row in rows:
+            self.count += 1
+            self.fen += row.amount_fen
+            yield row
+
+    @property
+    def total(self) -> Decimal:
+        return from_fen(self.fen)
+
+
 HEADERS = [
-    "序号",
-    "姓名",
-    "身份",
-    "身份证号码",
-    "赛事",
-    "赛项",
-    "成绩",
-    "开户银行",
-    "开户网点",
-    "银行账号",
-    "金额（元）",
-    "政策依据",
-    "备注",
-    "领款人签字",
-    "支付凭证号",
-    "支付日期",
-    "明细编号（勿改）",
+    N_("序号"),
+    N_("姓名"),
+    N_("身份"),
+    N_("身份证号码"),
+    N_("赛事"),
+    N_("赛项"),
+    N_("成绩"),
+    N_("开户银行"),
+    N_("开户网点"),
+    N_("银行账号"),
+    N_("金额（元）"),
+    N_("政策依据"),
+    N_("备注"),
+    N_("领款人签字"),
+    N_("支付凭证号"),
+    N_("支付日期"),
+    N_("明细编号（勿改）"),
 ]
 MONEY_COL = HEADERS.index("金额（元）") + 1
 TEXT_COLS = [HEADERS.index(h) + 1 for h in ("身份证号码", "银行账号", "明细编号（勿改）")]
 WIDTHS = (6, 10, 9, 21, 24, 14, 12, 16, 18, 25, 14, 40, 18, 14, 16, 12, 14)
+SIGNATURES = [
+    N_("经办人（签字）："),
+    N_("审核人（签字）："),
+    N_("财务负责人（签字）："),
+    N_("单位（盖章）："),
+]
+WARNING = N_(
+    "本表含完整身份证号码和银行账号，仅供承担单位财务发放使用，请妥善保管。"
+    "教练团队奖励按组织者登记的分配比例拆分到人（按分计算，最大余数法，各人之和等于团队奖励）。"
+)
 
 
 def line_ref(ids: list[int]) -> str:
     return ",".join(str(i) for i in ids)
 
 
-def roster_workbook(roster: Roster) -> bytes:
-    """The roster as an A4 landscape sheet: repeated header, totals, 大写 and signatures."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "发放花名册"
-    rows = [
+def write_roster_workbook(out: BinaryIO, sheet: RosterSheet) -> int:
+    """Write the roster as an A4 landscape sheet to ``out``, streamed: repeated header,
+    totals, 大写 (Chinese) and signatures. Return how many payees (rows) were written."""
+    _ = sheet.say  # the catalog's keyword, so the sentences below are extracted
+    missing, paid = _("未登记"), _("已支付")
+    wb = new_workbook()
+    ws = wb.create_sheet(_("发放花名册"))
+    tally = Tally()
+    wrap = Alignment(vertical="center", wrap_text=True)
+
+    def text(value):  # a number kept as text (ID, account, line numbers), wrapped
+        return cell(ws, value, number_format="@", alignment=wrap)
+
+    rows = (
         [
             n,
-            r.name,
-            r.role,
-            r.id_number or "未登记",
-            r.contest,
-            r.event,
-            r.result,
-            r.bank_name or "未登记",
-            r.branch,
-            group_account(r.account_number) if r.account_number else "未登记",
+            cell(ws, r.name, alignment=wrap),
+            cell(ws, r.role, alignment=wrap),
+            text(r.id_number or missing),
+            cell(ws, r.contest, alignment=wrap),
+            cell(ws, r.event, alignment=wrap),
+            cell(ws, r.result, alignment=wrap),
+            cell(ws, r.bank_name or missing, alignment=wrap),
+            cell(ws, r.branch, alignment=wrap),
+            text(group_account(r.account_number) if r.account_number else missing),
             r.amount,
-            "；".join(r.clauses),
-            "；".join(x for x in (r.note, "已支付" if r.paid else "") if x),
+            cell(ws, "；".join(r.clauses), alignment=wrap),
+            cell(ws, "；".join(x for x in (r.note, paid if r.paid else "") if x), alignment=wrap),
             "",
             "",
             "",
-            line_ref(r.line_ids),
+            text(line_ref(r.line_ids)),
         ]
-        for n, r in enumerate(roster.rows, start=1)
-    ]
-    total = ["合计", f"{len(roster.rows)} 人", *[""] * (MONEY_COL - 3), roster.total]
-    total += [""] * (len(HEADERS) - len(total))
-    printed = roster.printed_on.isoformat() if roster.printed_on else ""
-    write_table(
-        ws,
-        HEADERS,
-        rows,
-        {MONEY_COL},
-        total,
-        widths=dict(enumerate(WIDTHS, start=1)),
-        caption=f"{roster.payer} 职业技能竞赛奖励资金发放花名册：{roster.scope}（打印日期 {printed}）",
+        for n, r in enumerate(tally(sheet.rows), start=1)
     )
-    for col in TEXT_COLS:
-        for (cell,) in ws.iter_rows(min_row=3, max_row=ws.max_row, min_col=col, max_col=col):
-            cell.number_format = "@"
-    for row in ws.iter_rows(min_row=3, max_row=ws.max_row):
-        for cell in row:
-            cell.alignment = Alignment(vertical="center", wrap_text=True)
-    last = ws.max_row
-    append_row(ws, ["大写", "", "", capital_numerals(roster.total)])
-    append_row(ws, [])
-    append_row(
-        ws,
-        [
-            "经办人（签字）：",
-            "",
-            "",
-            "",
-            "审核人（签字）：",
-            "",
-            "",
-            "财务负责人（签字）：",
-            "",
-            "",
-            "单位（盖章）：",
-        ],
-    )
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
+
+    def total() -> list:
+        row = [_("合计"), _("%(n)s 人", n=tally.count), *[""] * (MONEY_COL - 3), tally.total]
+        return row + [""] * (len(HEADERS) - len(row))
+
+    printed = sheet.printed_on.isoformat() if sheet.printed_on else ""
     ws.print_title_rows = "2:2"
-    ws.print_area = f"A1:N{ws.max_row}"  # the payment columns are the office's, not printed
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = "9"  # A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.oddHeader.center.text = f"{roster.payer} 发放花名册"
+    ws.oddFooter.center.text = _("第 &P 页，共 &N 页")
+    ws.oddHeader.center.text = _("%(payer)s 发放花名册", payer=sheet.payer)
     ws.print_options.horizontalCentered = True
-    for row in range(3, last + 1):
-        ws.row_dimensions[row].height = 30
+    write_table(
+        ws,
+        [_(h) for h in HEADERS],
+        rows,
+        {MONEY_COL},
+        total,
+        widths=dict(enumerate(WIDTHS, start=1)),
+        caption=_(
+            "%(payer)s 职业技能竞赛奖励资金发放花名册：%(scope)s（打印日期 %(day)s）",
+            payer=sheet.payer,
+            scope=sheet.scope,
+            day=printed,
+        ),
+    )
+    last = tally.count + 3  # caption, header, rows, total
+    if sheet.language != "en":
+        append_row(ws, ["大写", "", "", capital_numerals(tally.total)])
+        last += 1
+    append_row(ws, [])
+    signed = [_(SIGNATURES[0]), "", "", "", _(SIGNATURES[1]), "", "", _(SIGNATURES[2]), "", ""]
+    ws.append([cell(ws, v, bold=True) for v in [*signed, _(SIGNATURES[3])]])
+    # The payment columns are the office's, not printed.
+    ws.print_area = f"A1:N{last + 2}"
+    save_workbook(wb, out)
+    return tally.count
+
+
+def roster_workbook(roster: Roster) -> bytes:
+    """The roster's workbook as bytes (Chinese)."""
     out = BytesIO()
-    wb.save(out)
+    write_roster_workbook(out, _sheet_of(roster))
     return out.getvalue()
 
 
-def roster_pdf(roster: Roster) -> bytes:
-    """The roster as an A4 landscape PDF with page numbers, totals, 大写 and signature lines."""
+def _sheet_of(roster: Roster) -> RosterSheet:
+    several = len({r.contest for r in roster.rows}) > 1
+    return RosterSheet(roster.payer, roster.scope, roster.rows, roster.printed_on, several)
+
+
+class Later(Flowable):
+    """A paragraph made when it is laid out: the totals after a streamed table."""
+
+    def __init__(self, make: Callable[[], Flowable]) -> None:
+        super().__init__()
+        self.make, self.made = make, None
+
+    def wrap(self, available_width, available_height):
+        self.made = self.made or self.make()
+        return self.made.wrap(available_width, available_height)
+
+    def draw(self):
+        self.made.drawOn(self.canv, 0, 0)
+
+
+def write_roster_pdf(out: BinaryIO, sheet: RosterSheet) -> int:
+    """Write the roster as an A4 landscape PDF to ``out``, laid out page by page as the rows
+    stream in: page numbers, totals, 大写 (Chinese) and signature lines. Return the rows."""
+    _ = sheet.say  # the catalog's keyword, so the sentences below are extracted
+    missing = _("未登记")
     font = ensure_font()
     base = ParagraphStyle("base", fontName=font, fontSize=8.5, leading=11)
     small = ParagraphStyle("small", parent=base, fontSize=7, leading=9)
     title = ParagraphStyle("title", parent=base, fontSize=15, leading=20, alignment=1)
-    out = BytesIO()
+    heading = _("%(payer)s 发放花名册", payer=sheet.payer)
     doc = SimpleDocTemplate(
         out,
         pagesize=landscape(A4),
@@ -202,7 +275,7 @@ def roster_pdf(roster: Roster) -> bytes:
         rightMargin=10 * mm,
         topMargin=12 * mm,
         bottomMargin=14 * mm,
-        title=f"{roster.payer} 发放花名册",
+        title=heading,
         author="compapp",
     )
 
@@ -210,102 +283,103 @@ def roster_pdf(roster: Roster) -> bytes:
         canvas.saveState()
         canvas.setFont(font, 8)
         canvas.drawCentredString(
-            landscape(A4)[0] / 2, 7 * mm, f"{roster.payer} 发放花名册 · 第 {document.page} 页"
+            landscape(A4)[0] / 2,
+            7 * mm,
+            _("%(heading)s · 第 %(page)s 页", heading=heading, page=document.page),
         )
         canvas.restoreState()
 
-    # A year's roster spans contests: each row then names its contest too.
-    several = len({r.contest for r in roster.rows}) > 1
     head = [
-        "序号",
-        "姓名",
-        "身份证号码",
-        "赛事 / 赛项 / 成绩" if several else "赛项 / 成绩",
-        "开户银行及网点",
-        "银行账号",
-        "金额（元）",
-        "依据",
-        "领款人签字",
+        _("序号"),
+        _("姓名"),
+        _("身份证号码"),
+        _("赛事 / 赛项 / 成绩") if sheet.several else _("赛项 / 成绩"),
+        _("开户银行及网点"),
+        _("银行账号"),
+        _("金额（元）"),
+        _("依据"),
+        _("领款人签字"),
     ]
-    data = [[para(h, base) for h in head]]
-    for n, r in enumerate(roster.rows, start=1):
+    tally = Tally()
+
+    def row(n: int, r: RosterRow) -> list:
         who = f"{markup(r.name)}<br/><font size=7>{markup(r.role)}</font>"
         if r.note:
             who += f"<br/><font size=6.5>{markup(r.note)}</font>"
-        data.append(
-            [
-                str(n),
-                Paragraph(who, base),
-                r.id_number or "未登记",
-                lines(((r.contest,) if several else ()) + (r.event, r.result), small),
-                para(f"{r.bank_name} {r.branch}".strip() or "未登记", small),
-                # A paragraph, so that a long (up to 30-digit) number wraps between its groups.
-                para(group_account(r.account_number) if r.account_number else "未登记", base),
-                format_yuan(r.amount, symbol=False),
-                para("；".join(r.clauses), small),
-                "",
-            ]
-        )
-    data.append(
-        [
-            "合计",
-            f"{len(roster.rows)} 人",
+        return [
+            str(n),
+            Paragraph(who, base),
+            r.id_number or missing,
+            lines(((r.contest,) if sheet.several else ()) + (r.event, r.result), small),
+            para(f"{r.bank_name} {r.branch}".strip() or missing, small),
+            # A paragraph, so that a long (up to 30-digit) number wraps between its groups.
+            para(group_account(r.account_number) if r.account_number else missing, base),
+            format_yuan(r.amount, symbol=False),
+            para("；".join(r.clauses), small),
+            "",
+        ]
+
+    def total_row():
+        return [
+            _("合计"),
+            _("%(n)s 人", n=tally.count),
             "",
             "",
             "",
             "",
-            format_yuan(roster.total, symbol=False),
+            format_yuan(tally.total, symbol=False),
             "",
             "",
         ]
+
+    def last():  # the total row, made once every row has streamed past
+        yield total_row()
+
+    rows = (row(n, r) for n, r in enumerate(tally(sheet.rows), start=1))
+    widths = [12 * mm, 26 * mm, 36 * mm, 36 * mm, 38 * mm, 42 * mm, 24 * mm, 38 * mm, 25 * mm]
+    table = PagedTable(
+        [para(h, base) for h in head],
+        chain(rows, last()),
+        widths,
+        [
+            ("FONTNAME", (0, 0), (-1, -1), font),
+            ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#666666")),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEF2F6")),
+            ("ALIGN", (6, 1), (6, -1), "RIGHT"),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("MINROWHEIGHT", (0, 1), (-1, -1), 10 * mm),
+        ],
+        [("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#F6F6F6"))],
     )
-    table = Table(
-        data,
-        repeatRows=1,
-        colWidths=[12 * mm, 26 * mm, 36 * mm, 36 * mm, 38 * mm, 42 * mm, 24 * mm, 38 * mm, 25 * mm],
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), font),
-                ("FONTSIZE", (0, 0), (-1, -1), 8.5),
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#666666")),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEF2F6")),
-                ("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#F6F6F6")),
-                ("ALIGN", (6, 1), (6, -1), "RIGHT"),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("MINROWHEIGHT", (0, 1), (-1, -1), 10 * mm),
-            ]
-        )
-    )
-    printed = roster.printed_on.isoformat() if roster.printed_on else ""
+    printed = format_day(sheet.printed_on, sheet.language) if sheet.printed_on else ""
+
+    def summary():
+        if sheet.language == "en":
+            text = _(
+                "合计金额：%(total)s，共 %(n)s 人。",
+                total=format_yuan(tally.total),
+                n=tally.count,
+            )
+        else:
+            text = (
+                f"合计金额：{format_yuan(tally.total)}（大写：{capital_numerals(tally.total)}），"
+                f"共 {tally.count} 人。"
+            )
+        return para(text, base)
+
     story = [
-        para(f"{roster.payer} 职业技能竞赛奖励资金发放花名册", title),
+        para(_("%(payer)s 职业技能竞赛奖励资金发放花名册", payer=sheet.payer), title),
         Spacer(1, 3 * mm),
-        para(f"范围：{roster.scope}　　打印日期：{printed}", base),
+        para(_("范围：%(scope)s　　打印日期：%(day)s", scope=sheet.scope, day=printed), base),
         Spacer(1, 3 * mm),
         table,
         Spacer(1, 4 * mm),
-        para(
-            f"合计金额：{format_yuan(roster.total)}（大写：{capital_numerals(roster.total)}），"
-            f"共 {len(roster.rows)} 人。",
-            base,
-        ),
+        Later(summary),
         Spacer(1, 10 * mm),
     ]
     signatures = Table(
-        [
-            [
-                "经办人（签字）：",
-                "",
-                "审核人（签字）：",
-                "",
-                "财务负责人（签字）：",
-                "",
-                "单位（盖章）：",
-                "",
-            ]
-        ],
+        [[_(SIGNATURES[0]), "", _(SIGNATURES[1]), "", _(SIGNATURES[2]), "", _(SIGNATURES[3]), ""]],
         colWidths=[28 * mm, 40 * mm, 28 * mm, 40 * mm, 34 * mm, 40 * mm, 26 * mm, 30 * mm],
         rowHeights=12 * mm,
     )
@@ -319,14 +393,13 @@ def roster_pdf(roster: Roster) -> bytes:
             ]
         )
     )
-    story += [
-        signatures,
-        Spacer(1, 4 * mm),
-        para(
-            "本表含完整身份证号码和银行账号，仅供承担单位财务发放使用，请妥善保管。"
-            "教练团队奖励按组织者登记的分配比例拆分到人（按分计算，最大余数法，各人之和等于团队奖励）。",
-            small,
-        ),
-    ]
+    story += [signatures, Spacer(1, 4 * mm), para(_(WARNING), small)]
     doc.build(story, onFirstPage=page_number, onLaterPages=page_number)
+    return tally.count
+
+
+def roster_pdf(roster: Roster) -> bytes:
+    """The roster's PDF as bytes (Chinese)."""
+    out = BytesIO()
+    write_roster_pdf(out, _sheet_of(roster))
     return out.getvalue()

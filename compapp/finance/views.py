@@ -37,8 +37,8 @@ from compapp.finance.exports import (
 from compapp.finance.payment_sheet import read_payment_sheet
 from compapp.finance.report import annual_report as build
 from compapp.finance.report_exports import report_pdf, report_workbook
-from compapp.finance.roster import build_roster
-from compapp.finance.roster_exports import roster_pdf, roster_workbook
+from compapp.finance.roster import roster_line_count, roster_rows, roster_scope
+from compapp.finance.roster_exports import RosterSheet, write_roster_pdf, write_roster_workbook
 from compapp.formtools import ConfirmForm
 from compapp.honours.services import confirmed_honours_total_fen
 from compapp.i18n import refusal_text
@@ -438,47 +438,113 @@ def paying_officer(payer: str) -> None:
         abort(403)
 
 
-def _roster_download(roster, stem: str, fmt: str) -> Response:
-
-    roster.printed_on = date.today()
-    if fmt == "xlsx":
-        data, kind = roster_workbook(roster), XLSX
-    elif fmt == "pdf":
-        data, kind = roster_pdf(roster), PDF
-    else:
-        abort(404)
-    record_full_read(
-        current_user, current_user.jurisdiction_code, roster.scope, len(roster.rows), fmt
+def roster_sheet(code: str, contest: Contest | None = None, year: int | None = None):
+    """The roster of a payer's contest or year, its rows a stream, in the asker's language."""
+    return RosterSheet(
+        db.session.get(Jurisdiction, code).name,
+        roster_scope(contest, year),
+        roster_rows(code, contest, year),
+        today_local(),
+        several=contest is None,
+        say=_,
+        language=str(get_locale()),
     )
+
+
+def write_roster(sheet: RosterSheet, fmt: str, out) -> int:
+    if fmt == "xlsx":
+        return write_roster_workbook(out, sheet)
+    return write_roster_pdf(out, sheet)
+
+
+def _audit_scope(contest: Contest | None, year: int | None) -> str:
+    # The audit log is the office's record, in Chinese whatever the page language.
+    return contest.name if contest is not None else f"{year} 年度"
+
+
+def _roster(code: str, contest: Contest | None = None, year: int | None = None) -> Response:
+    """roster.xlsx / roster.pdf of a payer's contest or year: written as the rows stream from
+    the database, sent at once, or for a long roster made by a background job with progress
+    (compapp.jobs.exports). Each reading of the full numbers is audited."""
+    fmt = request.view_args["fmt"]
+    if fmt not in ("xlsx", "pdf"):
+        abort(404)
+    back = (
+        url_for("finance.contest_budget", contest_id=contest.id)
+        if contest is not None
+        else url_for("finance.year_budget", year=year)
+    )
+    lines = roster_line_count(code, contest, year)
+    if not lines:
+        flash(_("还没有已确认的明细：确认预算后才能生成发放花名册。"), "error")
+        return redirect(back)
+    payer = db.session.get(Jurisdiction, code).name
+    name = f"{payer}_{roster_scope(contest, year)}_{_('发放花名册')}.{fmt}"
+    mimetype = XLSX if fmt == "xlsx" else PDF
+    offered = export_or_job(
+        "payment_roster",
+        {
+            "payer": code,
+            "contest_id": contest.id if contest else None,
+            "year": year,
+            "fmt": fmt,
+            "mimetype": mimetype,
+        },
+        lines,
+        name,
+        back,
+        contest_id=contest.id if contest else None,
+        weight=3 if fmt == "pdf" else 1,
+    )
+    if offered is not None:
+        return offered
+    sheet = roster_sheet(code, contest, year)
+    written = {}
+    response = download_written(
+        lambda out: written.update(payees=write_roster(sheet, fmt, out)), name, mimetype
+    )
+    record_full_read(current_user, code, _audit_scope(contest, year), written["payees"], fmt)
     db.session.commit()
-    return download(data, f"{stem}.{fmt}", kind)
+    return response
 
 
-@bp.route("/contests/<int:contest_id>/roster.<fmt>")
+def roster_export_job(job, progress) -> dict:
+    """Job handler (compapp.jobs HANDLERS "payment_roster"): a payer's roster.xlsx or .pdf,
+    its reading of the full numbers audited under the person who asked."""
+    from compapp.auth.models import User
+
+    def write(params, track, out):
+        contest = None
+        if params["contest_id"] is not None:
+            contest = db.session.get(Contest, params["contest_id"])
+            if contest is None:
+                raise JobFailed(N_("该赛事已不存在。"))
+        sheet = roster_sheet(params["payer"], contest, params["year"])
+        payees = write_roster(replace(sheet, rows=track(sheet.rows)), params["fmt"], out)
+        user = db.session.get(User, params["user_id"])
+        scope = _audit_scope(contest, params["year"])
+        record_full_read(user, params["payer"], scope, payees, params["fmt"])
+
+    return run_export(job, progress, write)
+
+
+@bp.route("/contests/<int:contest_id>/roster.<fmt>", methods=["GET", "POST"])
 @require_role("finance")
 def contest_roster(contest_id: int, fmt: str):
 
     contest = _contest(contest_id)
     code = payer_code()
     paying_officer(code)
-    roster = build_roster(code, contest)
-    if not roster.rows:
-        flash(_("还没有已确认的明细：确认预算后才能生成发放花名册。"), "error")
-        return redirect(url_for("finance.contest_budget", contest_id=contest.id))
-    return _roster_download(roster, f"{roster.payer}_{contest.name}_发放花名册", fmt)
+    return _roster(code, contest=contest)
 
 
-@bp.route("/years/<int:year>/roster.<fmt>")
+@bp.route("/years/<int:year>/roster.<fmt>", methods=["GET", "POST"])
 @require_role("finance")
 def year_roster(year: int, fmt: str):
-
+    year = _year(year)
     code = payer_code()
     paying_officer(code)
-    roster = build_roster(code, year=year)
-    if not roster.rows:
-        flash(_("还没有已确认的明细：确认预算后才能生成发放花名册。"), "error")
-        return redirect(url_for("finance.year_budget", year=year))
-    return _roster_download(roster, f"{roster.payer}_{year}年度_发放花名册", fmt)
+    return _roster(code, year=year)
 
 
 @bp.route("/contests/<int:contest_id>/payment-sheet", methods=["POST"])

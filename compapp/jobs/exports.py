@@ -40,7 +40,7 @@ from compapp.jobs import services as jobs
 from compapp.jobs.models import Job
 
 # Job kinds that make an export file, and the page their job page links back to.
-EXPORT_KINDS = {"awards_xlsx", "budget_export"}
+EXPORT_KINDS = {"awards_xlsx", "budget_export", "payment_roster"}
 PROGRESS_EVERY = 500  # rows between two progress records
 
 bp = Blueprint("exports", __name__)

@@ -35,12 +35,14 @@ from compapp.jobs.models import ACTIVE_STATES, Job, JobChunk, JobGate
 # Which function does each kind of job (an explicit table: a kind name -> its handler).
 HANDLERS: dict[str, str] = {
     "certificate_zip": "compapp.certificates.zips:build_contest_zip",
+    "certificate_issue": "compapp.certificates.issue_jobs:issue_all_job",
     "contest_recompute": "compapp.rewards.services:recompute_contest_job",
     "policy_preview": "compapp.policies.services:preview_job",
     "policy_apply": "compapp.policies.services:apply_job",
     # Large exports (compapp.jobs.exports): the same file as the direct download.
     "awards_xlsx": "compapp.rewards.views:awards_xlsx_job",
     "budget_export": "compapp.finance.views:budget_export_job",
+    "payment_roster": "compapp.finance.views:roster_export_job",
 }
 CHUNK_BYTES = 1024 * 1024
 # What a job's page says when its worker is gone (stored as the job's error, translated there).

@@ -6,14 +6,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
 
 from compapp.auth.access import organiser_required, require_role
-from compapp.contests.models import Coach, Competitor, Contest, Entry, EntryCoach, EntryMember
-from compapp.contests.queries import contest_entries
+from compapp.contests.models import Coach, Competitor, Contest
 from compapp.core.messages import N_
 from compapp.extensions import db
-from compapp.payees import services
+from compapp.paging import page_of
+from compapp.payees import queries, services
 from compapp.payees.forms import BankForm
 
 bp = Blueprint("payees", __name__)
@@ -34,32 +33,18 @@ def _contest_in_scope(contest_id: int) -> Contest:
 @bp.route("/contests/<int:contest_id>/payees")
 @organiser_required
 def contest_payees(contest_id: int):
-    """Everyone of the contest a bank may pay, with what is still missing."""
+    """Everyone of the contest a bank may pay, a page at a time, with how many still lack
+    their ID number or bank account (counted in SQL)."""
     contest = _contest_in_scope(contest_id)
-    entries = contest_entries(
-        contest,
-        selectinload(Entry.members).joinedload(EntryMember.competitor),
-        selectinload(Entry.coaches).joinedload(EntryCoach.coach),
-        joinedload(Entry.event),
-        selectinload(Entry.placement),
+    total, missing = queries.payee_counts(contest)
+    page = page_of(queries.payees_query(contest), scalars=False, total=total)
+    return render_template(
+        "payees/contest.html",
+        contest=contest,
+        rows=queries.payee_rows(page.items),
+        page=page,
+        missing=missing,
     )
-    entries = [e for e in entries if e.placement is not None]
-    accounts = services.bank_accounts(
-        [m.competitor_id for e in entries for m in e.members],
-        [c.coach_id for e in entries for c in e.coaches],
-    )
-    rows = []
-    for entry in entries:
-        for m in entry.members:
-            rows.append(
-                ("competitor", m.competitor, entry, accounts.get(("competitor", m.competitor_id)))
-            )
-        for c in entry.coaches:
-            rows.append(("coach", c.coach, entry, accounts.get(("coach", c.coach_id))))
-    missing = sum(
-        1 for kind, person, _e, account in rows if account is None or not person.id_number
-    )
-    return render_template("payees/contest.html", contest=contest, rows=rows, missing=missing)
 
 
 def _edit(holder, back: str, own: bool = False):

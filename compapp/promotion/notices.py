@@ -204,7 +204,11 @@ def publish_notice(
             case,
             user,
             "notice_promotion",
-            f"列入公示：{case.competitor.name}，公示期至 {ends_on.isoformat()}",
+            says(
+                N_("列入公示：%(name)s，公示期至 %(end)s"),
+                name=case.competitor.name,
+                end=ends_on.isoformat(),
+            ),
             status="noticed",
             notice_id=notice.id,
         )
@@ -315,7 +319,12 @@ def finalize_case(case: PromotionCase, on: date, user: User) -> GradeChange:
         case,
         user,
         "finalize_promotion",
-        f"晋升生效：{competitor.name} {grade_name(before_grade)} → {grade_name(case.to_grade)}",
+        says(
+            N_("晋升生效：%(name)s %(from_grade)s → %(to_grade)s"),
+            name=competitor.name,
+            from_grade=grade_name(before_grade),
+            to_grade=grade_name(case.to_grade),
+        ),
         status="final",
         finalized_on=on,
         finalized_by_id=user.id,
@@ -466,7 +475,9 @@ def resolve_objection(objection: NoticeObjection, user: User, upheld: bool, note
             case,
             user,
             "withdraw_promotion",
-            f"异议成立，撤销晋升：{case.competitor.name}（{note}）",
+            says(
+                N_("异议成立，撤销晋升：%(name)s（%(note)s）"), name=case.competitor.name, note=note
+            ),
             status="withdrawn",
             decision_note=note,
         )
@@ -481,7 +492,7 @@ def resolve_objection(objection: NoticeObjection, user: User, upheld: bool, note
                 case,
                 user,
                 "dismiss_objection",
-                f"异议不成立：{case.competitor.name}（{note}）",
+                says(N_("异议不成立：%(name)s（%(note)s）"), name=case.competitor.name, note=note),
                 status="noticed",
             )
     record_change(

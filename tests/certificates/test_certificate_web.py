@@ -176,6 +176,81 @@ def test_issue_all_button_issues_and_audits(
     assert entry.username == "organiser"
 
 
+def test_issue_all_above_the_direct_limit_runs_as_a_job_that_issues_every_certificate(
+    app, db, client, auth, dummy_organiser, contest_with_results, monkeypatch
+):
+    """Issue 17: "issue all" for a contest with more certificates than the direct limit
+    answers with a job page at once; the job issues every due certificate, one audit entry
+    each, recording progress (and committing) between holders; the page shows the result."""
+    monkeypatch.setitem(app.config, "CERTIFICATE_ISSUE_DIRECT_MAX", 2)
+    monkeypatch.setattr(certificate_issuing, "PROGRESS_EVERY", 1)
+    contest = contest_with_results["contest"]
+    auth.login("organiser")
+    response = client.post(f"/certificates/contests/{contest.id}/issue")
+    assert response.status_code == 302
+    job_page = response.headers["Location"]
+    assert "/certificates/issuing/" in job_page
+    status = client.get(job_page.rstrip("/") + "/status").get_json()
+    assert (status["state"], status["done"], status["total"]) == ("done", 3, 3), status
+    assert status["result"]["issued"] == 3
+    db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 3
+    audits = db.session.scalars(db.select(AuditEntry).filter_by(action="issue_certificate")).all()
+    assert len(audits) == 3 and {a.username for a in audits} == {"organiser"}
+    page = client.get(job_page).get_data(as_text=True)
+    assert "已颁发 3 份证书。" in page and 'id="issue-progress"' in page
+    # Nothing left to issue: a second run finds nothing due (no duplicate certificate).
+    client.post(f"/certificates/contests/{contest.id}/issue")
+    assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 3
+
+
+def test_a_second_issue_all_click_finds_the_contests_running_issuing_job(
+    app, db, client, auth, dummy_organiser, contest_with_results, monkeypatch
+):
+    """Issue 17: while a contest's issuing job is queued or running, clicking "issue all"
+    again shows that job instead of starting a second one."""
+    from compapp.auth.models import User
+    from compapp.certificates import issue_jobs
+    from compapp.jobs.models import Job
+
+    monkeypatch.setitem(app.config, "CERTIFICATE_ISSUE_DIRECT_MAX", 2)
+    contest = contest_with_results["contest"]
+    organiser = db.session.scalar(db.select(User).filter_by(username="organiser"))
+    job, new = issue_jobs.start_issue_all(contest, organiser, 3)  # queued, not yet handed over
+    db.session.commit()
+    assert new
+    auth.login("organiser")
+    response = client.post(f"/certificates/contests/{contest.id}/issue")
+    assert response.headers["Location"].endswith(f"/certificates/issuing/{job.id}")
+    assert db.session.scalar(db.select(db.func.count(Job.id))) == 1
+    assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 0
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "已处理 0 / 3 人" in page
+    # The certificates page says the job is under way and links to it.
+    page = client.get(f"/certificates/contests/{contest.id}").get_data(as_text=True)
+    assert 'id="issuing-job"' in page and f"/certificates/issuing/{job.id}" in page
+
+
+def test_issue_all_job_refused_by_the_job_caps_is_said_in_the_pages_language(
+    app, db, client, auth, dummy_organiser, contest_with_results, monkeypatch
+):
+    """A job the caps refuse is not started; the certificates page says why, in English on
+    English pages."""
+    from compapp.jobs.models import Job
+
+    monkeypatch.setitem(app.config, "CERTIFICATE_ISSUE_DIRECT_MAX", 2)
+    monkeypatch.setitem(app.config, "JOB_MAX_ACTIVE", 0)
+    contest = contest_with_results["contest"]
+    auth.login("organiser")
+    client.get("/?lang=en")
+    page = client.post(
+        f"/certificates/contests/{contest.id}/issue", follow_redirects=True
+    ).get_data(as_text=True)
+    assert "background jobs" in page.lower(), page[:2000]
+    assert db.session.scalar(db.select(db.func.count(Job.id))) == 0
+    assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 0
+
+
 def test_organiser_contest_zip_is_built_in_the_background_and_holds_every_file(
     db, client, auth, dummy_organiser, contest_with_results
 ):

@@ -53,11 +53,12 @@ def contest_with(db, create_contest, create_event, create_user, n: int):
 
 @pytest.mark.parametrize("n", [2, 8])
 def test_the_roster_reads_in_a_fixed_number_of_queries(
-    db, create_contest, create_event, create_user, n
+    app, db, create_contest, create_event, create_user, n
 ):
     contest = contest_with(db, create_contest, create_event, create_user, n)
     db.session.expire_all()
-    with counted(db) as statements:
+    # The roster's labels follow the page's language: it is read inside a request.
+    with app.test_request_context(), counted(db) as statements:
         roster = build_roster("533400", contest)
         ledger("533400", contest.award_on, contest.award_on)
     assert roster.total_fen == roster.line_total_fen > 0

@@ -191,3 +191,93 @@ def test_a_years_roster_pdf_names_each_rows_contest_and_wraps_long_account_numbe
     # The long number wraps between its groups: no line holds all of it.
     assert "1111 1111 1111 1111 1111 1111 1111 11" not in text
     assert text.count("1111") >= 7
+
+
+def english_table(data: bytes) -> tuple[list[str], list[dict]]:
+    rows = list(load_workbook(BytesIO(data)).active.iter_rows(values_only=True))
+    header, body = list(rows[1]), []
+    for row in rows[2:]:
+        if row[0] == "Total":
+            break
+        body.append(dict(zip(header, row, strict=False)))
+    return header, body
+
+
+def test_the_roster_follows_the_pages_language_and_its_english_sheet_registers_payments(
+    app, db, confirmed
+):
+    """Issue 19 point 7: on English pages the roster's headings, roles, placings and fixed
+    words are English; names stay as recorded. The English sheet, filled in, is read back
+    as a payment sheet like the Chinese one."""
+    contest, client = confirmed
+    with app.app_context():  # a context of its own, as a real request has (its language)
+        response = client.get(f"/finance/contests/{contest.id}/roster.xlsx?lang=en")
+    assert response.status_code == 200
+    header, rows = english_table(response.data)
+    assert header[:4] == ["No.", "Name", "Role", "ID card number"]
+    assert {"Payment voucher number", "Payment date", "Line numbers (do not edit)"} <= set(header)
+    by_name = {r["Name"]: r for r in rows}
+    assert set(by_name) == {"此里农布", "和建华", "木文军"}
+    assert by_name["此里农布"]["Role"] == "Competitor"
+    assert by_name["此里农布"]["Result"].startswith("Rank 1 ")
+    assert "Team award 60%" in by_name["和建华"]["Notes"]
+    text = " ".join(str(c) for row in load_workbook(BytesIO(response.data)).active.iter_rows(
+        values_only=True) for c in row if c)  # fmt: skip
+    assert "人民币" not in text and "领款人签字" not in text
+    book = load_workbook(BytesIO(response.data))
+    ws = book.active
+    head = [c.value for c in ws[2]]
+    voucher = head.index("Payment voucher number") + 1
+    paid_on = head.index("Payment date") + 1
+    for row in range(3, ws.max_row + 1):
+        if isinstance(ws.cell(row, 1).value, int):
+            ws.cell(row, voucher).value = f"DQ-EN-{row:03d}"
+            ws.cell(row, paid_on).value = "2025-06-30"
+    out = BytesIO()
+    book.save(out)
+    client.post(
+        f"/finance/contests/{contest.id}/payment-sheet",
+        data={"sheet": (BytesIO(out.getvalue()), "paid.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert all(line.paid_on is not None for line in dq_lines(db, contest))
+
+
+def test_the_english_roster_pdf_has_english_headings(app, tmp_path, confirmed):
+    contest, client = confirmed
+    with app.app_context():
+        response = client.get(f"/finance/contests/{contest.id}/roster.pdf?lang=en")
+    assert response.status_code == 200
+    pdf = tmp_path / "roster.pdf"
+    pdf.write_bytes(response.data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "payment roster" in text and "Bank and branch" in text and "此里农布" in text
+    assert "Total amount:" in text and "大写" not in text
+
+
+def test_a_long_roster_is_made_by_a_background_job_and_its_reading_audited(
+    app, db, confirmed, monkeypatch
+):
+    """Issue 17 point 2: a roster longer than the direct limit is offered as a job; the job
+    writes the same sheet (every payee, adding up to the lines) and audits the reading of the
+    full numbers under the officer who asked."""
+    contest, client = confirmed
+    monkeypatch.setitem(app.config, "EXPORT_DIRECT_MAX_ROWS", 1)
+    url = f"/finance/contests/{contest.id}/roster.xlsx"
+    offer = client.get(url)
+    assert offer.status_code == 200 and "开始生成" in offer.get_data(as_text=True)
+    assert db.session.scalar(db.select(AuditEntry).filter_by(action="read_bank_accounts")) is None
+    started = client.post(url)
+    assert started.status_code == 302 and "/exports/" in started.headers["Location"]
+    status = client.get(started.headers["Location"] + "/status").get_json()
+    assert status["state"] == "done", status
+    data = client.get(status["download_url"]).data
+    _header, rows = roster_table(data)
+    assert {r["姓名"] for r in rows} == {"此里农布", "和建华", "木文军"}
+    assert sum(Decimal(str(r["金额（元）"])) for r in rows) * 100 == sum(
+        line.amount_fen for line in dq_lines(db, contest)
+    )
+    read = db.session.scalar(db.select(AuditEntry).filter_by(action="read_bank_accounts"))
+    assert read.username == "finance_dq" and read.after["payees"] == 3

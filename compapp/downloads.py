@@ -14,9 +14,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
 CSV = "text/csv"
 MAX_NAME_CHARS = 120
-# Control characters (a newline would break the header), path separators and the characters
-# Windows refuses in file names.
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f/\\:*?"<>|\u2028\u2029]+')
+# Control characters (a newline would break the header), path separators, the characters
+# Windows refuses in file names, and the invisible direction and width marks (a right-to-left
+# override shows "报告\u202efdp.exe" as "报告exe.pdf").
+_UNSAFE = re.compile(
+    r'[\x00-\x1f\x7f-\x9f/\\:*?"<>|\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]+'
+)
 
 
 def file_name(name: str) -> str:

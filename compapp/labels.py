@@ -85,7 +85,7 @@ def placement(p) -> str:
         rank, medal_code, prize_number = p["rank"], p.get("medal"), p.get("prize")
     else:
         rank, medal_code, prize_number = p.rank, p.medal, p.prize
-    return f"{_l('第 %(n)s 名', n=rank)} {result(medal_code, prize_number)}"
+    return str(_l("第 %(n)s 名 %(result)s", n=rank, result=result(medal_code, prize_number)))
 
 
 GRADE_NAMES_EN = {code: en for code, _order, _zh, en in GRADES}

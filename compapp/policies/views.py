@@ -22,6 +22,7 @@ from flask_login import current_user
 
 from compapp import labels
 from compapp.auth.access import public
+from compapp.downloads import PDF, download
 from compapp.english import shown
 from compapp.extensions import db
 from compapp.formtools import options
@@ -666,6 +667,24 @@ def admin_import():
     return render_template("policies/import.html", form=form)
 
 
+def _heading(revision: PolicyRevision, today: date | None = None) -> tuple[Heading, list]:
+    """How the revision's page names its document, and (given ``today``) its versions."""
+    name = f"{revision.policy_id}.toml"
+    if revision.kind == "promotion":
+        promotion = load_promotion_text(revision.text, name)
+        doc = Heading(
+            promotion.document, promotion.short_title, number_text(promotion.document_number)
+        )
+        if today is None:
+            return doc, []
+        return doc, [_promotion_version(promotion, v, today) for v in promotion.versions]
+    policy = load_policy_text(revision.text, name)
+    doc = Heading(policy.header.title, policy.header.short_title, policy.header.number_text)
+    if today is None:
+        return doc, []
+    return doc, [_award_version(v, today) for v in policy.versions]
+
+
 def _revision_or_404(revision_id: int):
     from flask import abort
 
@@ -680,18 +699,7 @@ def admin_revision(revision_id: int):
     from flask import request
 
     revision = _revision_or_404(revision_id)
-    today = date.today()
-    name = f"{revision.policy_id}.toml"
-    if revision.kind == "promotion":
-        promotion = load_promotion_text(revision.text, name)
-        doc = Heading(
-            promotion.document, promotion.short_title, number_text(promotion.document_number)
-        )
-        versions = [_promotion_version(promotion, v, today) for v in promotion.versions]
-    else:
-        policy = load_policy_text(revision.text, name)
-        doc = Heading(policy.header.title, policy.header.short_title, policy.header.number_text)
-        versions = [_award_version(v, today) for v in policy.versions]
+    doc, versions = _heading(revision, date.today())
     job = (
         jobs.get_job(revision.preview_job_id, "policy_preview") if revision.preview_job_id else None
     )
@@ -813,13 +821,7 @@ def admin_return(revision_id: int):
 
 
 def _toml_download(text: str, name: str):
-    from flask import Response
-
-    return Response(
-        text.encode("utf-8"),
-        mimetype="application/toml",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return download(text.encode("utf-8"), name, "application/toml")
 
 
 @bp.route("/admin/revisions/<int:revision_id>/export")
@@ -842,13 +844,12 @@ def admin_export(policy_id: str):
 
 @bp.route("/admin/revisions/<int:revision_id>/attachment")
 def admin_attachment(revision_id: int):
-    from flask import Response, abort
+    """The source document attached to a version, named by the document's short title (the
+    name it was uploaded under is not what a person reads)."""
+    from flask import abort
 
     revision = _revision_or_404(revision_id)
     if not revision.attachment:
         abort(404)
-    return Response(
-        revision.attachment,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="policy-{revision.id}.pdf"'},
-    )
+    doc = _heading(revision)[0]
+    return download(revision.attachment, f"{doc.short_title}（原文）.pdf", PDF)

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import pytest
 from markupsafe import escape
+from werkzeug.http import parse_options_header
 
 from compapp.certificates.models import Certificate
 from compapp.contests.models import Coach, Competitor, EntryCoach, Placement
@@ -55,10 +56,13 @@ SWEPT = {
     "finance.annual_report_export": "test_finance_office_downloads_keep_a_hostile_name_as_typed",
     "disclosure.internal_export": "test_finance_office_downloads_keep_a_hostile_name_as_typed",
     "disclosure.public_pdf": "test_finance_office_downloads_keep_a_hostile_name_as_typed",
+    "policies.admin_export_revision": "test_policy_files_keep_a_hostile_name_as_typed",
+    "policies.admin_export": "test_policy_files_keep_a_hostile_name_as_typed",
+    "policies.admin_attachment": "test_policy_files_keep_a_hostile_name_as_typed",
 }
 # Routes that answer with a machine-readable document holding no typed text.
 NOT_TYPED_TEXT = {"api.openapi", "observability.metrics", "static"}
-FILE_SUFFIX = re.compile(r"(\.(xlsx|csv|pdf|zip|<fmt>)|/download|/preview)$")
+FILE_SUFFIX = re.compile(r"(\.(xlsx|csv|pdf|zip|<fmt>)|/download|/preview|/export|/attachment)$")
 
 # Raw markup that must never reach a page: it would be obeyed, not shown.
 OBEYED = ('<a href="javascript:', '<img src="/usr/share', "<br/>")
@@ -336,3 +340,103 @@ def test_pdf_text_is_escaped_in_one_place():
                     f"{where}:{node.lineno}: {read}" for read in _unescaped_reads(node.args[0])
                 ]
     assert not found, found
+
+
+# Names that trick a downloaded file's name: a right-to-left override ("报告\u202efdp.exe" shows
+# as "报告exe.pdf"), quotes and a parameter of its own, a path, invisible marks.
+FILE_NAME_TRICKS = [
+    "玉溪市办法\u202efdp.exe",
+    'a"; filename="evil.exe',
+    "..\\..\\windows\\system32",
+    "零\u200b宽\u2066隔离\u2069",
+]
+_TRICK = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069]')
+
+
+def assert_safe_file_name(response, extension: str) -> str:
+    """The download's name (its RFC 5987 form decoded) has no control, direction or
+    invisible marks, no path and no quote, and ends with the file's own extension."""
+    assert_download_name(response)
+    kind, params = parse_options_header(response.headers["Content-Disposition"])
+    name = params["filename"]
+    assert kind == "attachment" and name.endswith(extension), name
+    assert not _TRICK.search(name), name
+    return name
+
+
+def as_sent(file_name: str) -> str:
+    """A file name as a browser sends it in a form (HTML: line breaks and quotes escaped)."""
+    return file_name.replace("\r", "%0D").replace("\n", "%0A").replace('"', "%22")
+
+
+def _pdf() -> bytes:
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    sheet = canvas.Canvas(buffer)
+    sheet.drawString(72, 720, "source document")
+    sheet.save()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES + FILE_NAME_TRICKS)
+def test_policy_files_keep_a_hostile_name_as_typed(name, db, client, auth, create_user):
+    """A new policy whose title, short title, issuer and summary are the hostile text, with a
+    source PDF uploaded under it: stored or refused with a message (never a 500); its page
+    shows the text escaped; the exported file reads back with the title as typed; the PDF
+    and the files download under safe names; a file uploaded under the hostile name too."""
+    from compapp.policies.models import PolicyRevision
+    from compapp.policy.loader import load_policy_text
+    from tests.policies.test_policy_overlaps import new_policy_form
+
+    create_user("admin_a", "admin")
+    auth.login("admin_a")
+    form = new_policy_form(
+        **{
+            "schedule-0-payer": "county",
+            "title": name,
+            "short_title": name[:60],
+            "issuer": name,
+            "summary": name,
+        }
+    )
+    form["attachment"] = (io.BytesIO(_pdf()), as_sent(f"{name}.pdf"))
+    response = client.post("/policies/admin/new", data=form, content_type="multipart/form-data")
+    assert response.status_code in (200, 302), response.status_code
+    revision = db.session.scalar(db.select(PolicyRevision))
+    if response.status_code == 200:
+        # Refused (a line break in a title, say): said next to a field, nothing stored.
+        assert 'class="error"' in response.get_data(as_text=True)
+        assert revision is None
+        assert re.search(r"[\x00-\x1f]", name), name  # only control characters are refused
+    else:
+        page = client.get(f"/policies/admin/revisions/{revision.id}")
+        assert_escaped_page(page, name)
+        exported = client.get(f"/policies/admin/revisions/{revision.id}/export")
+        assert exported.status_code == 200
+        assert assert_safe_file_name(exported, ".toml") == "dq-2024-1.toml"
+        policy = load_policy_text(exported.data.decode("utf-8"), "dq-2024-1.toml")
+        assert policy.header.title == name.strip()
+        attachment = client.get(f"/policies/admin/revisions/{revision.id}/attachment")
+        assert attachment.status_code == 200 and attachment.data.startswith(b"%PDF-")
+        assert "原文" in assert_safe_file_name(attachment, ".pdf")
+
+    in_force = client.get("/policies/admin/yx-2022-8/export")
+    assert in_force.status_code == 200
+    assert assert_safe_file_name(in_force, ".toml") == "yx-2022-8.toml"
+
+    # The same text as an uploaded file's name and inside the file (as another document).
+    text = (
+        exported.data.decode("utf-8").replace('id = "dq-2024-1"', 'id = "dq-2024-2"', 1)
+        if response.status_code == 302
+        else f'title = "{name}"\n'
+    )
+    uploaded = client.post(
+        "/policies/admin/import",
+        data={"file": (io.BytesIO(text.encode("utf-8")), as_sent(f"{name}.toml"))},
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code in (200, 302), uploaded.status_code
+    if uploaded.status_code == 200:
+        assert 'class="error"' in uploaded.get_data(as_text=True)
+        assert_escaped_page(uploaded, name, shown=False)

@@ -10,7 +10,8 @@ placements and their awards in bulk), half of each contest's results confirmed b
 organiser, Diqing's budget confirmed by its finance officer, promotions evaluated and a
 notice published, certificates issued. Then it serves compapp with gunicorn (production
 configuration, one sync worker, the app wrapped in a counter of SQL statements and peak
-memory) and asks, as an administrator, for every page and export of each contest: a warm-up
+memory) and asks, as an administrator (the payment roster: as Diqing's finance officer, the
+only one who may have it), for every page and export of each contest: a warm-up
 request, then --runs timed ones. A fresh worker serves each page, so its peak memory is that
 page's own.
 
@@ -361,11 +362,16 @@ def pages_of(b: Built) -> list[tuple[str, str, bool]]:
         ("promotion contest", f"/promotion/contests/{c}", False),
         ("promotion index (all)", "/promotion/", False),
         ("results review (all)", "/contests/review", False),
+        ("payees", f"/contests/{c}/payees", False),
+        ("award list (preview)", f"/contests/{c}/award-list", False),
         ("awards.xlsx", f"/contests/{c}/awards.xlsx", True),
         ("budget.xlsx", f"/finance/contests/{c}/budget.xlsx?{p}", True),
         ("budget.pdf", f"/finance/contests/{c}/budget.pdf?{p}", True),
         ("year budget.xlsx", f"/finance/years/{y}/budget.xlsx?{p}", True),
         ("year budget.pdf", f"/finance/years/{y}/budget.pdf?{p}", True),
+        # Asked by Diqing's finance officer: only the paying level's officer gets the roster.
+        ("roster.xlsx", f"/finance/contests/{c}/roster.xlsx", True),
+        ("roster.pdf", f"/finance/contests/{c}/roster.pdf", True),
     ]
     if b.notice_id:
         pages += [
@@ -737,6 +743,7 @@ def main() -> int:
 
         load_test.DEMO_PASSWORD = PASSWORD
         cookie = sign_in(server.port, "bench_admin")
+        officer = sign_in(server.port, "bench_finance_dq")
         print(f"gunicorn on http://{HOST}:{server.port}, one worker; {os.cpu_count()} cores")
         only = [w.strip() for w in (args.only or "").split(",") if w.strip()]
         table: dict[int, dict[str, Measure]] = {}
@@ -748,7 +755,8 @@ def main() -> int:
             for name, path, export in pages_of(b):
                 if only and not any(w in name for w in only):
                     continue
-                m = measure(server, cookie, path, args.runs, pid, export)
+                who = officer if name.startswith("roster") else cookie
+                m = measure(server, who, path, args.runs, pid, export)
                 pid = m.pid
                 table[b.size][name] = m
                 print(

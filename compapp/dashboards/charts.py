@@ -7,6 +7,7 @@ and print.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 # Colour-blind-safe palette (Okabe–Ito), dark enough against white for labels beside it.
@@ -18,6 +19,10 @@ ROW_HEIGHT = 28
 BAR_HEIGHT = 18
 TOTAL_WIDTH = 110
 TOP = 8
+# How much of a label fits left of the bars, in half-em units: a Chinese character takes two,
+# a Latin letter or digit one, a quotation mark two (set wide beside Chinese; contest names
+# stay Chinese on English pages).
+LABEL_UNITS = 22
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,7 @@ class Segment:
 @dataclass(frozen=True)
 class Bar:
     label: str
+    short: str  # the label as it fits beside the bar (the whole label is its tooltip)
     y: float
     segments: tuple[Segment, ...]
     total: int
@@ -95,5 +101,22 @@ def layout(series: list[tuple[str, str]], rows: list[tuple[str, dict[str, int]]]
             x += width
         total = sum(values.values())
         y = TOP + index * ROW_HEIGHT
-        bars.append(Bar(label, y, tuple(segments), total, round(x + 6, 1)))
+        bars.append(Bar(label, short_label(label), y, tuple(segments), total, round(x + 6, 1)))
     return bars
+
+
+def _units(char: str) -> int:
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F", "A") else 1
+
+
+def short_label(label: str, units: int = LABEL_UNITS) -> str:
+    """``label`` cut to ``units`` half-em units (with "…"), whatever its script."""
+    if sum(_units(c) for c in label) <= units:
+        return label
+    kept, used = [], _units("…")
+    for char in label:
+        used += _units(char)
+        if used > units:
+            break
+        kept.append(char)
+    return "".join(kept) + "…"

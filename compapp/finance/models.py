@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compapp.auth.models import utcnow
 from compapp.core.money import from_fen
 from compapp.core.vocab import RecoveryKind
 from compapp.extensions import db
+
+# A sum of fen kept in a record: 64-bit (SQLite's INTEGER already is).
+FEN_SUM = BigInteger().with_variant(Integer, "sqlite")
 
 
 class RecoveryLine(db.Model):
@@ -60,14 +63,16 @@ class Reconciliation(db.Model):
     payer_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
     period_start: Mapped[date]
     period_end: Mapped[date]
-    confirmed_fen: Mapped[int]
-    paid_fen: Mapped[int]
-    stopped_fen: Mapped[int]
-    outstanding_fen: Mapped[int]
-    recoveries_due_fen: Mapped[int]
-    recovered_fen: Mapped[int]
+    # Sums of a payer's lines over a period: 64-bit (a province's year passes 2^31 fen,
+    # ¥21,474,836.48, which a 32-bit PostgreSQL integer cannot hold).
+    confirmed_fen: Mapped[int] = mapped_column(FEN_SUM)
+    paid_fen: Mapped[int] = mapped_column(FEN_SUM)
+    stopped_fen: Mapped[int] = mapped_column(FEN_SUM)
+    outstanding_fen: Mapped[int] = mapped_column(FEN_SUM)
+    recoveries_due_fen: Mapped[int] = mapped_column(FEN_SUM)
+    recovered_fen: Mapped[int] = mapped_column(FEN_SUM)
     # What the officer's own books say was paid, and why it differs (if it does).
-    ledger_paid_fen: Mapped[int]
+    ledger_paid_fen: Mapped[int] = mapped_column(FEN_SUM)
     explanation: Mapped[str | None] = mapped_column(Text)
     reconciled_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     reconciled_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -90,7 +95,7 @@ class BudgetConfirmation(db.Model):
     payer_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
     confirmed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    total_fen: Mapped[int]
+    total_fen: Mapped[int] = mapped_column(FEN_SUM)  # a sum of lines: 64-bit
     line_count: Mapped[int]
     note: Mapped[str | None] = mapped_column(String(400))
 

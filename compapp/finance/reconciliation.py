@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import BigInteger
+
 from compapp.audit.services import record_change, says
 from compapp.contests.models import Contest, Entry, Event, Placement
 from compapp.core.messages import N_
@@ -53,6 +55,12 @@ class Ledger:
         return from_fen(getattr(self, name))
 
 
+def _fen_sum(fen):
+    """SUM of a fen column as a 64-bit integer (0 when no row): the amounts are summed as
+    BIGINT, so no database adds them in 32 bits, and the sum reads back as an int."""
+    return db.cast(db.func.coalesce(db.func.sum(db.cast(fen, BigInteger)), 0), BigInteger)
+
+
 def ledger(payer_code: str, start: date, end: date) -> Ledger:
     """The payer's figures for contests awarded from ``start`` to ``end`` (a few SQL sums)."""
     result = Ledger(payer_code, start, end)
@@ -61,9 +69,7 @@ def ledger(payer_code: str, start: date, end: date) -> Ledger:
     paid = AwardLineRecord.paid_on.is_not(None)
 
     def fen(condition):
-        return db.func.coalesce(
-            db.func.sum(db.case((condition, AwardLineRecord.amount_fen), else_=0)), 0
-        )
+        return _fen_sum(db.case((condition, AwardLineRecord.amount_fen), else_=0))
 
     row = db.session.execute(
         db.select(
@@ -93,7 +99,7 @@ def ledger(payer_code: str, start: date, end: date) -> Ledger:
         result.stopped_fen,
     ) = (int(v) for v in row)
     sources = db.session.execute(
-        db.select(AwardLineRecord.funding_source, db.func.sum(AwardLineRecord.amount_fen))
+        db.select(AwardLineRecord.funding_source, _fen_sum(AwardLineRecord.amount_fen))
         .join(Entry, Entry.id == AwardLineRecord.entry_id)
         .join(Event, Event.id == Entry.event_id)
         .join(Contest, Contest.id == Event.contest_id)
@@ -109,29 +115,22 @@ def ledger(payer_code: str, start: date, end: date) -> Ledger:
     result.by_source = {source or "budget": int(total) for source, total in sources}
     recoveries = db.session.execute(
         db.select(
-            db.func.coalesce(
-                db.func.sum(
-                    db.case(
-                        (RecoveryLine.kind == RecoveryKind.RECOVER, RecoveryLine.amount_fen),
-                        else_=0,
-                    )
-                ),
-                0,
+            _fen_sum(
+                db.case(
+                    (RecoveryLine.kind == RecoveryKind.RECOVER, RecoveryLine.amount_fen), else_=0
+                )
             ),
-            db.func.coalesce(
-                db.func.sum(
-                    db.case(
-                        (
-                            db.and_(
-                                RecoveryLine.kind == RecoveryKind.RECOVER,
-                                RecoveryLine.settled_on.is_not(None),
-                            ),
-                            RecoveryLine.amount_fen,
+            _fen_sum(
+                db.case(
+                    (
+                        db.and_(
+                            RecoveryLine.kind == RecoveryKind.RECOVER,
+                            RecoveryLine.settled_on.is_not(None),
                         ),
-                        else_=0,
-                    )
-                ),
-                0,
+                        RecoveryLine.amount_fen,
+                    ),
+                    else_=0,
+                )
             ),
             db.func.count(
                 db.case(

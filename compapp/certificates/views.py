@@ -35,7 +35,7 @@ from compapp.contests.access import get_contest, in_scope, scoped
 from compapp.contests.models import Contest
 from compapp.core.names import mask_name
 from compapp.core.seen import AlreadyDone
-from compapp.core.vocab import CertificateKind
+from compapp.core.vocab import CertificateKind, JobState
 from compapp.extensions import db, limiter
 from compapp.formtools import ConfirmForm
 from compapp.i18n import refusal_text
@@ -449,7 +449,7 @@ def status_json(job) -> dict:
     error = status.pop("error")
     status["error"] = _(error) if error else None  # stored as a catalog id
     status["download_url"] = (
-        url_for("certificates.zip_download", job_id=job.id) if job.state == "done" else None
+        url_for("certificates.zip_download", job_id=job.id) if job.state == JobState.DONE else None
     )
     return status
 
@@ -478,7 +478,7 @@ def zip_status(job_id: str):
 @organiser_required
 def zip_download(job_id: str):
     job, _contest = get_job(job_id)
-    if job.state != "done":
+    if job.state != JobState.DONE:
         abort(404)
     response = send_file(
         jobs.open_result(job),

@@ -231,6 +231,7 @@ def build_contest(size: int, year: int, admin, second, finance_dq) -> Built:
     """One contest of ``size`` entries through the import, confirmation, budget, promotion
     and certificate services."""
     from compapp.certificates import issuing as certificate_issuing
+    from compapp.certificates.services import today_local
     from compapp.contests.models import Entry, Event, Placement
     from compapp.contests.services import (
         ContestData,
@@ -287,7 +288,7 @@ def build_contest(size: int, year: int, admin, second, finance_dq) -> Built:
             promotion.confirm_case(case, admin, seen=promotion.case_view(case))
     db.session.commit()
     try:
-        notice = notices.publish_notice(contest, date.today(), admin)
+        notice = notices.publish_notice(contest, today_local(), admin)  # Beijing date
         db.session.commit()
         notice_id = notice.id
     except Exception as exc:  # noqa: BLE001 - reported, the rest of the benchmark goes on

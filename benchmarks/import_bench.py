@@ -22,7 +22,7 @@ import openpyxl  # noqa: E402
 
 from compapp import create_app  # noqa: E402
 from compapp.core.idnumber import make_id_number  # noqa: E402
-from compapp.imports import reading  # noqa: E402
+from compapp.imports import layout  # noqa: E402
 
 COUNTIES = [
     "德钦县（迪庆藏族自治州）",
@@ -35,8 +35,8 @@ COUNTIES = [
 def build_file(rows: int) -> bytes:
     """An .xlsx with ``rows`` competitor rows: 60% individual events, 40% pair events."""
     book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(reading.SHEET)
-    sheet.append(list(reading.HEADERS))
+    sheet = book.create_sheet(layout.SHEET)
+    sheet.append(list(layout.HEADERS))
     serial = 0
 
     def person() -> str:
@@ -86,20 +86,20 @@ def build_file(rows: int) -> bytes:
 def _row(occupation, fmt, group, name, number, rank, county):
     result = {1: "金牌", 2: "银牌", 3: "铜牌"}.get(rank, "优胜奖" if rank <= 10 else "")
     values = {
-        reading.OCCUPATION: occupation,
-        reading.FORMAT: fmt,
-        reading.GROUP: group,
-        reading.NAME: name,
-        reading.ID_NUMBER: number,
-        reading.EMPLOYER: "某某公司",
-        reading.EMPLOYEE: "是",
-        reading.GRADE: "三级/高级工",
-        reading.COUNTY: county,
-        reading.RANK: rank,
-        reading.RESULT: result,
+        layout.OCCUPATION: occupation,
+        layout.FORMAT: fmt,
+        layout.GROUP: group,
+        layout.NAME: name,
+        layout.ID_NUMBER: number,
+        layout.EMPLOYER: "某某公司",
+        layout.EMPLOYEE: "是",
+        layout.GRADE: "三级/高级工",
+        layout.COUNTY: county,
+        layout.RANK: rank,
+        layout.RESULT: result,
         "教练1": f"教练{rank % 50}",
     }
-    return [values.get(h) for h in reading.HEADERS]
+    return [values.get(h) for h in layout.HEADERS]
 
 
 def main() -> None:

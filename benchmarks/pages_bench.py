@@ -10,7 +10,8 @@ placements and their awards in bulk), half of each contest's results confirmed b
 organiser, Diqing's budget confirmed by its finance officer, promotions evaluated and a
 notice published, certificates issued. Then it serves compapp with gunicorn (production
 configuration, one sync worker, the app wrapped in a counter of SQL statements and peak
-memory) and asks, as an administrator, for every page and export of each contest: a warm-up
+memory) and asks, as an administrator (the payment roster: as Diqing's finance officer, the
+only one who may have it), for every page and export of each contest: a warm-up
 request, then --runs timed ones. A fresh worker serves each page, so its peak memory is that
 page's own.
 
@@ -143,11 +144,11 @@ def build_file(entries: int) -> bytes:
     import openpyxl
 
     from compapp.core.idnumber import make_id_number
-    from compapp.imports import reading
+    from compapp.imports import layout
 
     book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(reading.SHEET)
-    sheet.append(list(reading.HEADERS))
+    sheet = book.create_sheet(layout.SHEET)
+    sheet.append(list(layout.HEADERS))
 
     def person() -> str:
         global SERIAL
@@ -182,25 +183,25 @@ def build_file(entries: int) -> bytes:
 
 
 def _row(occupation, fmt, group, name, number, rank, county):
-    from compapp.imports import reading
+    from compapp.imports import layout
 
     # Stress: many cash results per event (a payer's year then holds many lines).
     result = "金牌" if rank <= 10 else "银牌" if rank <= 30 else "铜牌" if rank <= 60 else ""
     values = {
-        reading.OCCUPATION: occupation,
-        reading.FORMAT: fmt,
-        reading.GROUP: group,
-        reading.NAME: name,
-        reading.ID_NUMBER: number,
-        reading.EMPLOYER: "某某公司",
-        reading.EMPLOYEE: "是",
-        reading.GRADE: "四级/中级工",
-        reading.COUNTY: county,
-        reading.RANK: rank,
-        reading.RESULT: result,
+        layout.OCCUPATION: occupation,
+        layout.FORMAT: fmt,
+        layout.GROUP: group,
+        layout.NAME: name,
+        layout.ID_NUMBER: number,
+        layout.EMPLOYER: "某某公司",
+        layout.EMPLOYEE: "是",
+        layout.GRADE: "四级/中级工",
+        layout.COUNTY: county,
+        layout.RANK: rank,
+        layout.RESULT: result,
         "教练1": f"教练{rank % 40}",
     }
-    return [values.get(h) for h in reading.HEADERS]
+    return [values.get(h) for h in layout.HEADERS]
 
 
 def make_user(username: str, role: str, **scope):
@@ -230,6 +231,7 @@ def build_contest(size: int, year: int, admin, second, finance_dq) -> Built:
     """One contest of ``size`` entries through the import, confirmation, budget, promotion
     and certificate services."""
     from compapp.certificates import issuing as certificate_issuing
+    from compapp.certificates.services import today_local
     from compapp.contests.models import Entry, Event, Placement
     from compapp.contests.services import (
         ContestData,
@@ -286,7 +288,7 @@ def build_contest(size: int, year: int, admin, second, finance_dq) -> Built:
             promotion.confirm_case(case, admin, seen=promotion.case_view(case))
     db.session.commit()
     try:
-        notice = notices.publish_notice(contest, date.today(), admin)
+        notice = notices.publish_notice(contest, today_local(), admin)  # Beijing date
         db.session.commit()
         notice_id = notice.id
     except Exception as exc:  # noqa: BLE001 - reported, the rest of the benchmark goes on
@@ -361,11 +363,16 @@ def pages_of(b: Built) -> list[tuple[str, str, bool]]:
         ("promotion contest", f"/promotion/contests/{c}", False),
         ("promotion index (all)", "/promotion/", False),
         ("results review (all)", "/contests/review", False),
+        ("payees", f"/contests/{c}/payees", False),
+        ("award list (preview)", f"/contests/{c}/award-list", False),
         ("awards.xlsx", f"/contests/{c}/awards.xlsx", True),
         ("budget.xlsx", f"/finance/contests/{c}/budget.xlsx?{p}", True),
         ("budget.pdf", f"/finance/contests/{c}/budget.pdf?{p}", True),
         ("year budget.xlsx", f"/finance/years/{y}/budget.xlsx?{p}", True),
         ("year budget.pdf", f"/finance/years/{y}/budget.pdf?{p}", True),
+        # Asked by Diqing's finance officer: only the paying level's officer gets the roster.
+        ("roster.xlsx", f"/finance/contests/{c}/roster.xlsx", True),
+        ("roster.pdf", f"/finance/contests/{c}/roster.pdf", True),
     ]
     if b.notice_id:
         pages += [
@@ -737,6 +744,7 @@ def main() -> int:
 
         load_test.DEMO_PASSWORD = PASSWORD
         cookie = sign_in(server.port, "bench_admin")
+        officer = sign_in(server.port, "bench_finance_dq")
         print(f"gunicorn on http://{HOST}:{server.port}, one worker; {os.cpu_count()} cores")
         only = [w.strip() for w in (args.only or "").split(",") if w.strip()]
         table: dict[int, dict[str, Measure]] = {}
@@ -748,7 +756,8 @@ def main() -> int:
             for name, path, export in pages_of(b):
                 if only and not any(w in name for w in only):
                     continue
-                m = measure(server, cookie, path, args.runs, pid, export)
+                who = officer if name.startswith("roster") else cookie
+                m = measure(server, who, path, args.runs, pid, export)
                 pid = m.pid
                 table[b.size][name] = m
                 print(

@@ -15,20 +15,15 @@ from collections.abc import Callable
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from compapp.core.vocab import GRADE_NAMES, GRADES
+from compapp.core.vocab import GRADE_NAMES
 from compapp.policy.categories import CATEGORY_NAMES, FORMAT_NAMES
 from compapp.policy.english import english_twin
 
 AMOUNT = r"¥[\d,]+(?:\.\d+)?"
 
 
-GRADE_ENGLISH = {zh: en for _code, _order, zh, en in GRADES}
-
-
 def _t(text: str) -> str:
     """The catalogue's English for a Chinese label (itself when it has none)."""
-    if text in GRADE_ENGLISH:
-        return GRADE_ENGLISH[text]
     return _(text) if text else text
 
 

@@ -6,20 +6,24 @@ from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
 
+from compapp.core.vocab import PRIZE_NAMES as PRIZE_NAMES_ZH
 from compapp.core.vocab import (
-    GRADES,
     CoachRole,
     EventFormat,
     FundingSource,
+    ImportStatus,
     LineStatus,
     Medal,
     PayerLevel,
     PlacementStatus,
+    RecoveryKind,
     ResultKind,
+    RevisionState,
+    RevocationStatus,
     Role,
+    SkillGrade,
     Tier,
 )
-from compapp.core.vocab import PRIZE_NAMES as PRIZE_NAMES_ZH
 from compapp.policy.categories import CATEGORY_NAMES as CATEGORY_ZH
 from compapp.policy.categories import CATEGORY_TIER, HONOUR_NAMES
 
@@ -39,7 +43,7 @@ COACH_ROLE_NAMES = _translated(CoachRole.names())
 ROLE_NAMES = _translated(Role.names())
 STATUS_NAMES = _translated(PlacementStatus.names())
 CATEGORY_NAMES = _translated(CATEGORY_ZH)
-GRADE_NAMES = {code: zh for code, _order, zh, _en in GRADES}
+GRADE_NAMES = _translated(SkillGrade.names())
 
 
 def category(code: str) -> str:
@@ -88,15 +92,9 @@ def placement(p) -> str:
     return str(_l("第 %(n)s 名 %(result)s", n=rank, result=result(medal_code, prize_number)))
 
 
-GRADE_NAMES_EN = {code: en for code, _order, _zh, en in GRADES}
-
-
 def grade(code: str | None) -> str:
-    """The grade's name in the page's language (the names live in compapp.core.vocab)."""
-    from flask_babel import get_locale
-
-    names = GRADE_NAMES_EN if str(get_locale()) == "en" else GRADE_NAMES
-    return names.get(code or "none", code or "")
+    """The grade's name in the page's language ("无等级" when there is none)."""
+    return str(GRADE_NAMES.get(code or SkillGrade.NONE, code or ""))
 
 
 def payer_level(code: str) -> str:
@@ -134,3 +132,27 @@ FUNDING_SOURCE_NAMES = _translated(FundingSource.names())
 def funding_source(code: str | None) -> str:
     """Where an award line's money comes from (财政预算 / 专项资金 / 省级竞赛经费)."""
     return str(FUNDING_SOURCE_NAMES.get(code, code or ""))
+
+
+RECOVERY_KIND_NAMES = _translated(RecoveryKind.names())
+REVOCATION_STATUS_NAMES = _translated(RevocationStatus.names())
+IMPORT_STATUS_NAMES = _translated(ImportStatus.names())
+REVISION_STATE_NAMES = _translated(RevisionState.names())
+
+
+def recovery_kind(code: str) -> str:
+    """What a payer does about a revoked award: recover paid money, or stop the payment."""
+    return str(RECOVERY_KIND_NAMES.get(code, code))
+
+
+def revocation_status(code: str) -> str:
+    return str(REVOCATION_STATUS_NAMES.get(code, code))
+
+
+def import_status(code: str) -> str:
+    return str(IMPORT_STATUS_NAMES.get(code, code))
+
+
+def revision_state(code: str) -> str:
+    """A policy revision's state: awaiting review, returned, in force or superseded."""
+    return str(REVISION_STATE_NAMES.get(code, code))

@@ -11,6 +11,7 @@ from compapp.contests.access import scoped
 from compapp.contests.models import Contest, Entry, Event, Placement
 from compapp.contests.services import counties
 from compapp.core.api import ApiError
+from compapp.core.vocab import JurisdictionLevel
 from compapp.dashboards import queries
 from compapp.extensions import db
 from compapp.formtools import options
@@ -118,7 +119,7 @@ def calculator_form():
     form.county.choices = options([("", _("— 请选择 —")), *((j.code, j.label) for j in counties())])
     prefectures = db.session.scalars(
         db.select(Jurisdiction)
-        .where(Jurisdiction.level == "prefecture")
+        .where(Jurisdiction.level == JurisdictionLevel.PREFECTURE)
         .order_by(Jurisdiction.code)
     ).all()
     form.organiser.choices = options(

@@ -34,6 +34,7 @@ from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from compapp.auth.models import utcnow
+from compapp.core.vocab import JobState
 from compapp.jobs import services
 
 REQUEST_SECONDS = Histogram(
@@ -169,7 +170,7 @@ class JobCollector:
             "compapp_jobs", "Background jobs by kind and state.", labels=["kind", "state"]
         )
         for kind in services.HANDLERS:
-            for state in ("queued", "running", "done", "failed"):
+            for state in JobState.codes():
                 gauge.add_metric([kind, state], depth.get((kind, state), 0))
         yield gauge
         histogram = HistogramMetricFamily(

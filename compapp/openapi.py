@@ -6,7 +6,7 @@ grades), so the description cannot drift from what the endpoints accept.
 
 from __future__ import annotations
 
-from compapp.core.vocab import GRADES
+from compapp.core.vocab import SkillGrade
 from compapp.policy.categories import CATEGORIES, EVENT_FORMATS, MEDALS, PAYER_LEVELS, PRIZES
 
 CODE = {"type": "string", "pattern": "^[0-9]{6}$"}
@@ -83,7 +83,7 @@ COMMON_FIELDS = {
 
 def openapi_spec(server_url: str = "/") -> dict:
     """Return the OpenAPI 3.1 document of the two calculator endpoints."""
-    grades = [code for code, *_rest in GRADES]
+    grades = list(SkillGrade.codes())
     schemas = {
         "Error": {
             "type": "object",

@@ -10,6 +10,7 @@ Flask, SQLAlchemy, WTForms and Werkzeug and never read the clock.
 from __future__ import annotations
 
 import ast
+import re
 from functools import cache
 from pathlib import Path
 
@@ -58,6 +59,8 @@ def pure_modules() -> list[str]:
         "compapp.finance.exports",
         "compapp.promotion.exports",
         "compapp.imports.reading",
+        "compapp.imports.layout",
+        "compapp.imports.entries",
         "compapp.imports.files",
     ]
     return sorted(set(pure) & set(MODULES))
@@ -237,3 +240,45 @@ def test_promotion_rules_live_in_the_policy_package() -> None:
     """One policy package: the promotion rule reader is compapp.policy.promotion."""
     assert "compapp.promotion.policy" not in MODULES
     assert "compapp.policy.promotion" in pure_modules()
+
+
+def test_no_model_writes_a_code_list_by_hand() -> None:
+    """One vocabulary of codes (STYLE.md): a CHECK constraint or partial index listing codes
+    derives its list from a ``Coded`` enum (``sql_in``, ``sql_list`` in compapp.core.vocab),
+    so a model never spells ``IN ('a', 'b')`` itself, nor joins its own list of codes."""
+    offences = []
+    for path in sorted(PACKAGE.rglob("models.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if re.search(r"\bIN\s*\(\s*'", node.value, re.IGNORECASE):
+                    offences.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            elif isinstance(node, ast.JoinedStr):
+                # An f-string's list must come from sql_list(...), not from a name of its own.
+                for part, nxt in zip(node.values, node.values[1:], strict=False):
+                    if (
+                        isinstance(part, ast.Constant)
+                        and re.search(r"\bIN\s*\($", str(part.value), re.IGNORECASE)
+                        and not _calls(nxt, "sql_list")
+                    ):
+                        offences.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offences == []
+
+
+def _calls(node: ast.AST, name: str) -> bool:
+    value = getattr(node, "value", None)
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name | ast.Attribute)
+        and getattr(value.func, "id", getattr(value.func, "attr", None)) == name
+    )
+
+
+def test_saving_contests_and_entries_does_not_price() -> None:
+    """Saving a contest or an entry knows nothing of money (issue 16, point 1): the callers
+    price what was saved, through compapp.rewards.entries."""
+    assert "compapp.rewards.services" not in internal("compapp.contests.services")
+    assert "compapp.rewards.bulk" not in internal("compapp.contests.services")
+    assert {"compapp.contests.services", "compapp.rewards.services"} <= internal(
+        "compapp.rewards.entries"
+    )

@@ -10,13 +10,14 @@ import pytest
 from compapp.audit.models import AuditEntry
 from compapp.contests.models import Competitor
 from compapp.payees.models import BankAccount
-from tests.finance.finance_helpers import WORLDSKILLS, contest_named, login, sheet_rows
+from tests.finance.finance_helpers import WORLDSKILLS, sheet_rows
+from tests.helpers import contest_named, signed_in
 
 
 @pytest.fixture
 def published(app, db, demo):
     contest = contest_named(db, WORLDSKILLS)
-    client = login(app, "organiser1")
+    client = signed_in(app, "organiser1")
     response = client.post(f"/contests/{contest.id}/award-list/publish")
     assert response.status_code == 302
     return contest, client
@@ -76,5 +77,6 @@ def test_the_internal_award_list_has_full_names_but_no_id_or_bank_data(app, db, 
     for secret in secrets(db):
         assert secret not in flat
     assert (
-        login(app, "finance_dq").get(f"/contests/{contest.id}/award-list.xlsx").status_code == 403
+        signed_in(app, "finance_dq").get(f"/contests/{contest.id}/award-list.xlsx").status_code
+        == 403
     )

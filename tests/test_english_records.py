@@ -194,7 +194,7 @@ def test_the_import_template_explains_itself_in_english_and_keeps_its_chinese_ke
 
     from openpyxl import load_workbook
 
-    from compapp.imports import reading, template
+    from compapp.imports import layout, template
 
     with app.test_request_context("/?lang=en"):
         refresh()
@@ -214,8 +214,8 @@ def test_the_import_template_explains_itself_in_english_and_keeps_its_chinese_ke
     assert lines[1].startswith("Contest: 测试赛 (Province-wide")
     unquoted = [re.sub(r"“[^”]*”", "", line) for line in lines[2:]]
     assert [line for line in unquoted if HAN.search(line.replace("金牌", ""))] == []
-    sheet = book[reading.SHEET]
-    assert [c.value for c in sheet[1]][: len(reading.HEADERS)] == list(reading.HEADERS)
+    sheet = book[layout.SHEET]
+    assert [c.value for c in sheet[1]][: len(layout.HEADERS)] == list(layout.HEADERS)
 
 
 def _summary_is_said(call, function) -> bool:

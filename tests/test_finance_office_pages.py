@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.finance.finance_helpers import WORLDSKILLS, contest_named, login
+from tests.finance.finance_helpers import WORLDSKILLS
+from tests.helpers import contest_named, signed_in
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -32,7 +33,7 @@ def test_the_new_pages_open_for_their_users(app, db, demo, lang):
         "winner1": ["/my/bank"],
     }
     for username, urls in pages.items():
-        client = login(app, username)
+        client = signed_in(app, username)
         for url in urls:
             joiner = "&" if "?" in url else "?"
             response = client.get(f"{url}{joiner}lang={lang}")

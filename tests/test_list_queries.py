@@ -14,7 +14,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from compapp.imports import reading
+from compapp.imports import layout
 from tests.helpers import AuthActions, id_number_for
 from tests.queries import counted
 
@@ -25,8 +25,8 @@ SMALL, LARGE = 6, 130  # entries; LARGE spans several pages of every list
 def results_file(entries: int, serial: int) -> bytes:
     """``entries`` entries in events of 40: individual ones, then one pair event."""
     book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(reading.SHEET)
-    sheet.append(list(reading.HEADERS))
+    sheet = book.create_sheet(layout.SHEET)
+    sheet.append(list(layout.HEADERS))
     pairs = entries // 5
     for i in range(entries):
         pair = i >= entries - pairs
@@ -35,20 +35,20 @@ def results_file(entries: int, serial: int) -> bytes:
         for _member in range(2 if pair else 1):
             serial += 1
             values = {
-                reading.OCCUPATION: f"{'双人' if pair else ''}工种{event + 1}",
-                reading.FORMAT: "双人" if pair else "单人",
-                reading.GROUP: str(rank + 1) if pair else "",
-                reading.NAME: f"选手{serial}",
-                reading.ID_NUMBER: id_number_for("533422", serial),
-                reading.EMPLOYER: "某某公司",
-                reading.EMPLOYEE: "是",
-                reading.GRADE: "四级/中级工",
-                reading.COUNTY: COUNTIES[i % len(COUNTIES)],
-                reading.RANK: rank + 1,
-                reading.RESULT: "金牌" if rank < 3 else "银牌" if rank < 8 else "铜牌",
+                layout.OCCUPATION: f"{'双人' if pair else ''}工种{event + 1}",
+                layout.FORMAT: "双人" if pair else "单人",
+                layout.GROUP: str(rank + 1) if pair else "",
+                layout.NAME: f"选手{serial}",
+                layout.ID_NUMBER: id_number_for("533422", serial),
+                layout.EMPLOYER: "某某公司",
+                layout.EMPLOYEE: "是",
+                layout.GRADE: "四级/中级工",
+                layout.COUNTY: COUNTIES[i % len(COUNTIES)],
+                layout.RANK: rank + 1,
+                layout.RESULT: "金牌" if rank < 3 else "银牌" if rank < 8 else "铜牌",
                 "教练1": f"教练{rank % 4}",
             }
-            sheet.append([values.get(h) for h in reading.HEADERS])
+            sheet.append([values.get(h) for h in layout.HEADERS])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -12,7 +12,8 @@ import subprocess
 from compapp.audit.models import AuditEntry
 from compapp.contests.models import Coach, Competitor
 from compapp.payees.models import BankAccount
-from tests.finance.finance_helpers import WORLDSKILLS, confirm_budget, contest_named, login
+from tests.finance.finance_helpers import WORLDSKILLS, confirm_budget
+from tests.helpers import contest_named, signed_in
 
 
 def account_numbers(db) -> list[str]:
@@ -50,7 +51,7 @@ def test_numbers_stay_out_of_logs_audit_public_pages_and_other_payers_exports(
     contest = contest_named(db, WORLDSKILLS)
     officer = confirm_budget(app, "finance_dq", contest)
     confirm_budget(app, "finance_yn", contest)
-    organiser = login(app, "organiser1")
+    organiser = signed_in(app, "organiser1")
     person = db.session.scalar(db.select(Competitor).filter_by(name="此里农布"))
     organiser.post(
         f"/payees/competitors/{person.id}",
@@ -67,7 +68,7 @@ def test_numbers_stay_out_of_logs_audit_public_pages_and_other_payers_exports(
     secrets = account_numbers(db) + id_numbers(db)
     grouped = [" ".join(a[i : i + 4] for i in range(0, len(a), 4)) for a in account_numbers(db)]
     anonymous = app.test_client()
-    other = login(app, "finance_yn")
+    other = signed_in(app, "finance_yn")
     readings = {
         "public page": anonymous.get(f"/awards/{contest.id}").get_data(as_text=True),
         "public PDF": pdf_text(tmp_path, anonymous.get(f"/awards/{contest.id}.pdf").data),

@@ -13,8 +13,9 @@ from compapp.contests.models import Competitor, Placement
 from compapp.contests.services import EntryData, MemberData, check_entry
 from compapp.finance.models import RecoveryLine
 from compapp.revocation.models import PersonBar, Revocation
-from tests.finance.finance_helpers import WORLDSKILLS, confirm_budget, contest_named, login
+from tests.finance.finance_helpers import WORLDSKILLS, confirm_budget
 from tests.finance.test_roster import dq_lines
+from tests.helpers import contest_named, signed_in
 from tests.pages import submit
 
 
@@ -38,7 +39,7 @@ def paid_and_confirmed(app, db, demo):
 
 
 def request(app, placement, username="organiser1", bar_until=None):
-    client = login(app, username)
+    client = signed_in(app, username)
     data = {"reason": "冒名顶替参赛"}
     if bar_until:
         data["bar_until"] = bar_until.isoformat()
@@ -55,7 +56,10 @@ def test_a_revocation_needs_a_second_person_and_then_turns_money_into_recovery_l
     refused = requester.post(f"/revocations/{revocation.id}/confirm", follow_redirects=True)
     assert "撤销获奖须由另一人确认：不能确认自己提出的申请。" in refused.get_data(as_text=True)
     assert db.session.get(Placement, placement.id).revoked_at is None
-    assert login(app, "organiser2").post(f"/revocations/{revocation.id}/confirm").status_code == 302
+    assert (
+        signed_in(app, "organiser2").post(f"/revocations/{revocation.id}/confirm").status_code
+        == 302
+    )
     db.session.expire_all()
     assert db.session.get(Placement, placement.id).revoked_at is not None
     lines = dq_lines(db, contest)
@@ -82,11 +86,11 @@ def test_the_paying_officer_settles_each_recovery_line_once(app, db, paid_and_co
     contest, placement, finance = paid_and_confirmed
     request(app, placement)
     revocation = db.session.scalar(db.select(Revocation))
-    login(app, "organiser2").post(f"/revocations/{revocation.id}/confirm")
+    signed_in(app, "organiser2").post(f"/revocations/{revocation.id}/confirm")
     recoveries = db.session.scalars(db.select(RecoveryLine).order_by(RecoveryLine.id)).all()
     page = finance.get("/finance/recoveries").get_data(as_text=True)
     assert "追回已付奖金" in page and "停止支付" in page
-    other = login(app, "finance_yn")
+    other = signed_in(app, "finance_yn")
     other.post(
         f"/finance/recoveries/{recoveries[0].id}/settle",
         data={"reference": "X", "settled_on": "2025-04-01"},
@@ -111,7 +115,7 @@ def test_a_barred_person_cannot_be_entered_again_until_the_bar_ends(
     until = date.today() + timedelta(days=365)
     request(app, placement, bar_until=until)
     revocation = db.session.scalar(db.select(Revocation))
-    login(app, "organiser2").post(f"/revocations/{revocation.id}/confirm")
+    signed_in(app, "organiser2").post(f"/revocations/{revocation.id}/confirm")
     person = placement.entry.members[0].competitor
     assert (
         db.session.scalar(db.select(PersonBar).filter_by(competitor_id=person.id)).until_on == until
@@ -127,7 +131,7 @@ def test_a_barred_person_cannot_be_entered_again_until_the_bar_ends(
 
 def test_a_revocation_request_needs_a_reason(app, db, paid_and_confirmed):
     _contest, placement, _finance = paid_and_confirmed
-    client = login(app, "organiser1")
+    client = signed_in(app, "organiser1")
     response = client.post(f"/revocations/placements/{placement.id}/new", data={"reason": " "})
     assert response.status_code == 422
     assert "撤销获奖须写明原因" in response.get_data(as_text=True)
@@ -140,23 +144,23 @@ def test_an_import_naming_a_barred_person_is_refused_with_the_same_message(
 ):
     import io
 
-    from compapp.imports import reading
+    from compapp.imports import layout
     from tests.imports.import_helpers import table_rows, xlsx
 
     contest, placement, _finance = paid_and_confirmed
     until = date.today() + timedelta(days=30)
     request(app, placement, bar_until=until)
     revocation = db.session.scalar(db.select(Revocation))
-    login(app, "organiser2").post(f"/revocations/{revocation.id}/confirm")
+    signed_in(app, "organiser2").post(f"/revocations/{revocation.id}/confirm")
     person = placement.entry.members[0].competitor
     row = {
-        reading.OCCUPATION: "新赛项",
-        reading.FORMAT: "单人",
-        reading.NAME: person.name,
-        reading.ID_NUMBER: person.id_number,
-        reading.COUNTY: "德钦县（迪庆藏族自治州）",
+        layout.OCCUPATION: "新赛项",
+        layout.FORMAT: "单人",
+        layout.NAME: person.name,
+        layout.ID_NUMBER: person.id_number,
+        layout.COUNTY: "德钦县（迪庆藏族自治州）",
     }
-    client = login(app, "organiser1")
+    client = signed_in(app, "organiser1")
     response = client.post(
         f"/imports/contests/{contest.id}",
         data={"file": (io.BytesIO(xlsx(table_rows([row]))), "成绩.xlsx")},
@@ -181,7 +185,7 @@ def test_certificates_of_a_revoked_award_are_revoked_and_never_issued_again(
     assert issued and all(c.status == "valid" for c in issued)
     request(app, placement)
     revocation = db.session.scalar(db.select(Revocation))
-    login(app, "organiser2").post(f"/revocations/{revocation.id}/confirm")
+    signed_in(app, "organiser2").post(f"/revocations/{revocation.id}/confirm")
     db.session.expire_all()
     certificates = db.session.scalars(
         db.select(Certificate).filter_by(entry_id=placement.entry_id)

@@ -10,8 +10,9 @@ from compapp.auth.models import User
 from compapp.finance.models import RecoveryLine
 from compapp.revocation import services
 from compapp.revocation.models import Revocation
-from tests.finance.finance_helpers import WORLDSKILLS, confirm_budget, contest_named
+from tests.finance.finance_helpers import WORLDSKILLS, confirm_budget
 from tests.finance.test_roster import dq_lines
+from tests.helpers import contest_named
 
 
 def race(app, work, usernames):

@@ -14,10 +14,11 @@ from typing import Literal
 
 from compapp.certificates.serials import is_well_formed
 from compapp.core.dates import format_date
+from compapp.core.vocab import CertificateKind
 from compapp.policy.reading import PolicyFileError, load_toml_strict
 
-Kind = Literal["award", "promotion", "title", "honour"]
-KINDS: tuple[Kind, ...] = ("award", "promotion", "title", "honour")
+Kind = CertificateKind | str
+KINDS = CertificateKind.codes()
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 COMPETITOR_ROLE = "选手"
 
@@ -135,7 +136,7 @@ class CertificateContent:
                 raise ValueError(f"a certificate needs a {name.replace('_', ' ')}")
         if not isinstance(self.issued_on, date):
             raise TypeError("issued_on must be a datetime.date")
-        if self.kind == "promotion" and not (self.from_grade and self.to_grade):
+        if self.kind == CertificateKind.PROMOTION and not (self.from_grade and self.to_grade):
             raise ValueError("a promotion confirmation needs from_grade and to_grade")
 
 
@@ -270,7 +271,13 @@ def award_certificate(
     placing: Placing, *, holder_role: str = COMPETITOR_ROLE, issuing_body: str | None = None
 ) -> CertificateContent:
     """Build a 获奖证书 for a competitor or a coaching-team member of a placement."""
-    return _build("award", issuing_body, None, holder_role=holder_role, **_placing_values(placing))
+    return _build(
+        CertificateKind.AWARD,
+        issuing_body,
+        None,
+        holder_role=holder_role,
+        **_placing_values(placing),
+    )
 
 
 def promotion_certificate(
@@ -283,7 +290,7 @@ def promotion_certificate(
 ) -> CertificateContent:
     """Build a 晋升职业技能等级确认书 for a competitor whose promotion was confirmed."""
     return _build(
-        "promotion",
+        CertificateKind.PROMOTION,
         issuing_body,
         basis,
         holder_role=COMPETITOR_ROLE,
@@ -302,7 +309,12 @@ def title_certificate(
 ) -> CertificateContent:
     """Build the certificate of an approved title (the template's default title if none given)."""
     return _build(
-        "title", issuing_body, basis, title, holder_role=COMPETITOR_ROLE, **_placing_values(placing)
+        CertificateKind.TITLE,
+        issuing_body,
+        basis,
+        title,
+        holder_role=COMPETITOR_ROLE,
+        **_placing_values(placing),
     )
 
 
@@ -312,7 +324,7 @@ def honour_certificate(
     """Build the certificate of a confirmed honour (POLICY §4.7): the honour, its date and
     the recommending body; ``honour.group`` picks the wording in honour.toml's [body]."""
     return _build(
-        "honour",
+        CertificateKind.HONOUR,
         None,
         basis,
         honour.title,

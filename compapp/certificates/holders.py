@@ -26,7 +26,14 @@ from compapp.contests.models import (
     Placement,
 )
 from compapp.contests.queries import contest_entries
-from compapp.core.vocab import CoachRole, rank_text
+from compapp.core.vocab import (
+    CaseStatus,
+    CertificateKind,
+    CoachRole,
+    HolderType,
+    TitleStatus,
+    rank_text,
+)
 from compapp.extensions import db
 from compapp.policy.categories import result_name
 from compapp.promotion import services as promotion
@@ -46,7 +53,7 @@ def result_text(placement: Placement) -> str:
 def holder_result_text(holder: Holder) -> str:
     """Return the result printed for ``holder``: an award's medal or prize, else the placing
     the promotion rests on with its format and tie marker (双人赛项第 2 名（并列）)."""
-    if holder.kind == "award":
+    if holder.kind == CertificateKind.AWARD:
         return result_text(holder.entry.placement)
     facts = holder.promotion_case.facts or {}
     if "rank" in facts and "event_format" in facts:
@@ -77,7 +84,7 @@ class Holder:
 
     @property
     def holder_type(self) -> str:
-        return "competitor" if self.competitor is not None else "coach"
+        return HolderType.COMPETITOR if self.competitor is not None else HolderType.COACH
 
     @property
     def name(self) -> str:
@@ -105,10 +112,15 @@ def award_holders(contest: Contest) -> list[Holder]:
         if not awards_certificate(entry.placement):
             continue
         for member in entry.members:
-            holders.append(Holder("award", entry, competitor=member.competitor))
+            holders.append(Holder(CertificateKind.AWARD, entry, competitor=member.competitor))
         for ec in entry.coaches:
             holders.append(
-                Holder("award", entry, coach=ec.coach, role=COACH_ROLE_TEXT.get(ec.role, "教练"))
+                Holder(
+                    CertificateKind.AWARD,
+                    entry,
+                    coach=ec.coach,
+                    role=COACH_ROLE_TEXT.get(ec.role, "教练"),
+                )
             )
     return holders
 
@@ -122,7 +134,7 @@ def promotion_holders(contest: Contest) -> list[Holder]:
 
     cases = db.session.scalars(
         db.select(PromotionCase)
-        .where(PromotionCase.contest_id == contest.id, PromotionCase.status == "final")
+        .where(PromotionCase.contest_id == contest.id, PromotionCase.status == CaseStatus.FINAL)
         .order_by(PromotionCase.id)
         .options(
             joinedload(PromotionCase.competitor),
@@ -133,9 +145,17 @@ def promotion_holders(contest: Contest) -> list[Holder]:
     for case in cases:
         entry = case.placement.entry
         # A final case was eligible, so it has a grade to promote to.
-        holders.append(Holder("promotion", entry, competitor=case.competitor, promotion_case=case))
-        if case.title and case.title_status == "approved":
-            holders.append(Holder("title", entry, competitor=case.competitor, promotion_case=case))
+        holders.append(
+            Holder(
+                CertificateKind.PROMOTION, entry, competitor=case.competitor, promotion_case=case
+            )
+        )
+        if case.title and case.title_status == TitleStatus.APPROVED:
+            holders.append(
+                Holder(
+                    CertificateKind.TITLE, entry, competitor=case.competitor, promotion_case=case
+                )
+            )
     return holders
 
 
@@ -157,7 +177,7 @@ def _certificates_for(holder: Holder) -> list[Certificate]:
 
 def certificate_key(cert: Certificate) -> tuple:
     """Return the ``Holder.key`` of the person ``cert`` was issued to."""
-    person = cert.competitor_id if cert.holder_type == "competitor" else cert.coach_id
+    person = cert.competitor_id if cert.holder_type == HolderType.COMPETITOR else cert.coach_id
     return (cert.kind, cert.entry_id, cert.holder_type, person)
 
 
@@ -255,23 +275,23 @@ def holders_for(keys: list[tuple]) -> list[Holder]:
         for c in db.session.scalars(
             db.select(PromotionCase)
             .join(Placement, Placement.id == PromotionCase.placement_id)
-            .where(Placement.entry_id.in_(entry_ids), PromotionCase.status == "final")
+            .where(Placement.entry_id.in_(entry_ids), PromotionCase.status == CaseStatus.FINAL)
             .options(joinedload(PromotionCase.competitor), joinedload(PromotionCase.placement))
         )
     }
     holders = []
     for kind, entry_id, holder_type, person in keys:
         entry = entries[entry_id]
-        if kind != "award":
+        if kind != CertificateKind.AWARD:
             case = cases[(entry_id, person)]
             holders.append(Holder(kind, entry, competitor=case.competitor, promotion_case=case))
-        elif holder_type == "competitor":
+        elif holder_type == HolderType.COMPETITOR:
             member = next(m for m in entry.members if m.competitor_id == person)
-            holders.append(Holder("award", entry, competitor=member.competitor))
+            holders.append(Holder(CertificateKind.AWARD, entry, competitor=member.competitor))
         else:
             ec = next(c for c in entry.coaches if c.coach_id == person)
             role = COACH_ROLE_TEXT.get(ec.role, "教练")
-            holders.append(Holder("award", entry, coach=ec.coach, role=role))
+            holders.append(Holder(CertificateKind.AWARD, entry, coach=ec.coach, role=role))
     return holders
 
 

@@ -52,7 +52,13 @@ from compapp.core.dates import format_date
 from compapp.core.messages import N_
 from compapp.core.refusals import PROBLEMS
 from compapp.core.seen import AlreadyDone
-from compapp.core.vocab import GRADE_NAMES
+from compapp.core.vocab import (
+    GRADE_NAMES,
+    CertificateKind,
+    CertificateStatus,
+    HolderType,
+    SupersededReason,
+)
 from compapp.extensions import db
 from compapp.policy.categories import HONOUR_NAMES
 from compapp.promotion import services as promotion
@@ -83,7 +89,7 @@ def build_content(holder: Holder, serial: str, issued_on: date) -> CertificateCo
         result_text=holder_result_text(holder),
         issued_on=issued_on,
     )
-    if holder.kind == "award":
+    if holder.kind == CertificateKind.AWARD:
         # The body that ran the contest awards it (award.toml leaves the issuer to the contest).
         return award_certificate(
             placing, holder_role=holder.role, issuing_body=contest.organising_body.name
@@ -96,7 +102,7 @@ def build_content(holder: Holder, serial: str, issued_on: date) -> CertificateCo
         basis=promotion.case_basis(case),
         issuing_body=promotion.policy_issuer(policy) if policy is not None else None,
     )
-    if holder.kind == "promotion":
+    if holder.kind == CertificateKind.PROMOTION:
         return promotion_certificate(
             placing,
             from_grade=GRADE_NAMES.get(case.from_grade, case.from_grade),
@@ -142,7 +148,7 @@ def _write(holder: Holder, content: CertificateContent, user) -> Certificate:
         issued_on=content.issued_on,
         issued_at=utcnow(),
         issued_by_id=getattr(user, "id", None),
-        status="valid",
+        status=CertificateStatus.VALID,
     )
     db.session.add(cert)
     db.session.flush()
@@ -263,14 +269,7 @@ def _one_issuer(contest: Contest):
 
 # General words the public verification page gives for a certificate a correction superseded
 # (never the internal reason or note).
-SUPERSEDED_TEXT = {
-    "result_reopened": N_(
-        "证书所依据的成绩已撤回确认、正在更正，本证书不再作为有效凭证；"
-        "成绩重新确认后将另行颁发新证书。"
-    ),
-    "result_withdrawn": N_("证书所依据的成绩已撤销，本证书不再有效。"),
-    "promotion_reopened": N_("证书所依据的晋升决定已撤回，本证书不再有效。"),
-}
+SUPERSEDED_TEXT = SupersededReason.names()
 
 
 def supersede_entry_certificates(entry_ids, reason: str, user, note: str | None = None) -> int:
@@ -279,25 +278,22 @@ def supersede_entry_certificates(entry_ids, reason: str, user, note: str | None 
     Called at once by every correction, reopening or withdrawal of a result (the certificate
     is revoked with ``superseded_reason`` and awaits reissue). Returns how many were marked.
     """
-    ids = list(entry_ids)
-    if not ids:
-        return 0
-    certs = db.session.scalars(
-        db.select(Certificate)
-        .where(Certificate.entry_id.in_(ids), Certificate.status == "valid")
-        .order_by(Certificate.id)
-    ).all()
-    return _supersede(certs, reason, user, note)
+    return _supersede_where(Certificate.entry_id, entry_ids, reason, user, note)
 
 
 def supersede_case_certificates(case_ids, reason: str, user, note: str | None = None) -> int:
     """Mark the valid certificates resting on these promotion cases as no longer standing."""
-    ids = list(case_ids)
+    return _supersede_where(Certificate.promotion_case_id, case_ids, reason, user, note)
+
+
+def _supersede_where(column, ids, reason: str, user, note: str | None) -> int:
+    """Supersede the valid certificates whose ``column`` (entry or case) is one of ``ids``."""
+    ids = list(ids)
     if not ids:
         return 0
     certs = db.session.scalars(
         db.select(Certificate)
-        .where(Certificate.promotion_case_id.in_(ids), Certificate.status == "valid")
+        .where(column.in_(ids), Certificate.status == CertificateStatus.VALID)
         .order_by(Certificate.id)
     ).all()
     return _supersede(certs, reason, user, note)
@@ -307,7 +303,7 @@ def _supersede(certs: list[Certificate], reason: str, user, note: str | None) ->
     general = SUPERSEDED_TEXT[reason]
     for cert in certs:
         before = _audit_fields(cert)
-        cert.status = "revoked"
+        cert.status = CertificateStatus.REVOKED
         cert.revoked_at = utcnow()
         cert.revoked_by_id = getattr(user, "id", None)
         cert.revocation_reason = (general + (f"（{note}）" if note else ""))[:REASON_MAX]
@@ -373,7 +369,7 @@ def revoke(cert: Certificate, reason: str, user) -> None:
     if not cert.is_valid:
         raise CertificateRefused(N_("该证书已撤销。"))
     before = _audit_fields(cert)
-    cert.status = "revoked"
+    cert.status = CertificateStatus.REVOKED
     cert.revoked_at = utcnow()
     cert.revoked_by_id = getattr(user, "id", None)
     cert.revocation_reason = reason
@@ -415,12 +411,12 @@ def reissue(cert: Certificate, reason: str, user, issued_on: date | None = None)
     reason = _clean_reason(reason)
     if not cert.is_valid:
         raise CertificateRefused(N_("只能补发有效的证书；已撤销的证书请重新颁发。"))
-    if cert.kind == "honour":
+    if cert.kind == CertificateKind.HONOUR:
         raise CertificateRefused(N_("荣誉奖励证书请先撤销，再在荣誉奖励页面重新颁发。"))
     holder = _holder_of(cert)
-    if cert.kind == "award" and not awards_certificate(cert.entry.placement):
+    if cert.kind == CertificateKind.AWARD and not awards_certificate(cert.entry.placement):
         raise CertificateRefused(N_("该成绩已不再确认或不再有奖项，不能补发获奖证书。"))
-    if holder.kind == "award" and holder.coach is not None:
+    if holder.kind == CertificateKind.AWARD and holder.coach is not None:
         role = next((ec.role for ec in cert.entry.coaches if ec.coach_id == cert.coach_id), None)
         if role is None:
             raise CertificateRefused(N_("该教练已不在这一参赛组的教练团队中，不能补发。"))
@@ -506,15 +502,15 @@ def issue_honour_certificate(
         raise CertificateRefused(PROBLEMS, problems=str(exc)) from exc
     cert = Certificate(
         serial=content.serial,
-        kind="honour",
-        holder_type="competitor",
+        kind=CertificateKind.HONOUR,
+        holder_type=HolderType.COMPETITOR,
         competitor_id=honour.competitor_id,
         honour_id=honour.id,
         content=snapshot_of(content),
         issued_on=content.issued_on,
         issued_at=utcnow(),
         issued_by_id=getattr(user, "id", None),
-        status="valid",
+        status=CertificateStatus.VALID,
     )
     db.session.add(cert)
     db.session.flush()

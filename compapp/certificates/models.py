@@ -12,14 +12,8 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, t
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compapp.auth.models import utcnow
+from compapp.core.vocab import CertificateKind, CertificateStatus, HolderType, VerificationOutcome
 from compapp.extensions import db
-
-CERTIFICATE_KINDS = ("award", "promotion", "title", "honour")
-HOLDER_TYPES = ("competitor", "coach")
-CERTIFICATE_STATUSES = ("valid", "revoked")
-VERIFICATION_OUTCOMES = ("valid", "revoked", "unknown")
-# Why a certificate stopped standing without anyone revoking it by hand.
-SUPERSEDED_REASONS = ("result_reopened", "result_withdrawn", "promotion_reopened")
 
 
 class Certificate(db.Model):
@@ -27,15 +21,15 @@ class Certificate(db.Model):
 
     __tablename__ = "certificates"
     __table_args__ = (
-        CheckConstraint("kind IN ('award', 'promotion', 'title', 'honour')", name="kind"),
+        CheckConstraint(CertificateKind.sql_in("kind"), name="kind"),
         # An honour's certificate rests on the honour, not on a contest entry (POLICY §4.7).
         CheckConstraint(
             "(kind = 'honour') = (honour_id IS NOT NULL)"
             " AND (kind = 'honour' OR (contest_id IS NOT NULL AND entry_id IS NOT NULL))",
             name="honour_or_entry",
         ),
-        CheckConstraint("holder_type IN ('competitor', 'coach')", name="holder_type"),
-        CheckConstraint("status IN ('valid', 'revoked')", name="status"),
+        CheckConstraint(HolderType.sql_in("holder_type"), name="holder_type"),
+        CheckConstraint(CertificateStatus.sql_in("status"), name="status"),
         CheckConstraint(
             "(holder_type = 'competitor' AND competitor_id IS NOT NULL AND coach_id IS NULL)"
             " OR (holder_type = 'coach' AND coach_id IS NOT NULL AND competitor_id IS NULL)",
@@ -93,14 +87,14 @@ class Certificate(db.Model):
     issued_on: Mapped[date]
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[str] = mapped_column(String(20), default="valid", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=CertificateStatus.VALID, index=True)
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revocation_reason: Mapped[str | None] = mapped_column(Text)
     # Set on a certificate revoked by a re-issue: the certificate that took its place.
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
     # Set (with status "revoked") when the result the certificate rests on was reopened,
-    # corrected or withdrawn: a code of SUPERSEDED_REASONS; the certificate awaits reissue.
+    # corrected or withdrawn: a SupersededReason; the certificate awaits reissue.
     superseded_reason: Mapped[str | None] = mapped_column(String(40))
 
     competitor = relationship("Competitor")
@@ -115,7 +109,7 @@ class Certificate(db.Model):
 
     @property
     def is_valid(self) -> bool:
-        return self.status == "valid"
+        return self.status == CertificateStatus.VALID
 
     @property
     def is_superseded(self) -> bool:
@@ -134,9 +128,7 @@ class CertificateVerification(db.Model):
     """One look-up of a serial on the public verification page, found or not."""
 
     __tablename__ = "certificate_verifications"
-    __table_args__ = (
-        CheckConstraint("outcome IN ('valid', 'revoked', 'unknown')", name="outcome"),
-    )
+    __table_args__ = (CheckConstraint(VerificationOutcome.sql_in("outcome"), name="outcome"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"), index=True)

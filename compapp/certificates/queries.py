@@ -17,6 +17,7 @@ from compapp.contests.models import (
     Event,
     Placement,
 )
+from compapp.core.vocab import CertificateKind, CertificateStatus, HolderType, TitleStatus
 from compapp.extensions import db
 from compapp.promotion.models import PromotionCase
 
@@ -38,7 +39,7 @@ def due_keys_query(contest_ids):
         return (
             db.select(
                 Event.contest_id.label("contest_id"),
-                db.literal("award").label("kind"),
+                db.literal(CertificateKind.AWARD.value).label("kind"),
                 db.literal(0).label("kind_order"),
                 Entry.id.label("entry_id"),
                 Event.id.label("event_id"),
@@ -60,7 +61,7 @@ def due_keys_query(contest_ids):
                 db.literal(order),
                 Entry.id,
                 Entry.event_id,
-                db.literal("competitor"),
+                db.literal(HolderType.COMPETITOR.value),
                 PromotionCase.competitor_id,
             )
             .join(Placement, Placement.id == PromotionCase.placement_id)
@@ -69,14 +70,14 @@ def due_keys_query(contest_ids):
         )
 
     return db.union_all(
-        award(EntryMember.competitor_id, "competitor", EntryMember),
-        award(EntryCoach.coach_id, "coach", EntryCoach),
-        case("promotion", 1),
+        award(EntryMember.competitor_id, HolderType.COMPETITOR.value, EntryMember),
+        award(EntryCoach.coach_id, HolderType.COACH.value, EntryCoach),
+        case(CertificateKind.PROMOTION.value, 1),
         case(
-            "title",
+            CertificateKind.TITLE.value,
             2,
             PromotionCase.title.is_not(None),
-            PromotionCase.title_status == "approved",
+            PromotionCase.title_status == TitleStatus.APPROVED,
         ),
     ).subquery("due")
 
@@ -85,7 +86,7 @@ def _with_tallies(keys, contest_ids):
     """``keys`` outer-joined to how many certificates (and valid ones) each holder has: one
     grouped pass over the contests' certificates, joined once (no lookup per holder)."""
     person = db.case(
-        (Certificate.holder_type == "competitor", Certificate.competitor_id),
+        (Certificate.holder_type == HolderType.COMPETITOR, Certificate.competitor_id),
         else_=Certificate.coach_id,
     )
     tallies = (
@@ -95,7 +96,9 @@ def _with_tallies(keys, contest_ids):
             Certificate.holder_type,
             person.label("person_id"),
             db.func.count().label("issued"),
-            db.func.sum(db.case((Certificate.status == "valid", 1), else_=0)).label("valid"),
+            db.func.sum(db.case((Certificate.status == CertificateStatus.VALID, 1), else_=0)).label(
+                "valid"
+            ),
         )
         .where(Certificate.contest_id.in_(list(contest_ids)))
         .group_by(Certificate.entry_id, Certificate.kind, Certificate.holder_type, person)
@@ -164,7 +167,7 @@ def certificate_counts(contest_ids) -> dict[int, CertificateCounts]:
         .where(Certificate.contest_id.in_(ids))
         .group_by(Certificate.contest_id, Certificate.status)
     ):
-        if status == "valid":
+        if status == CertificateStatus.VALID:
             out[contest_id].valid_certificates += n
         else:
             out[contest_id].revoked_certificates += n
@@ -184,7 +187,7 @@ def holders_query(contest: Contest, pending: bool):
             keys.c.kind_order,
             keys.c.event_id,
             keys.c.entry_id,
-            db.case((keys.c.holder_type == "competitor", 0), else_=1),
+            db.case((keys.c.holder_type == HolderType.COMPETITOR.value, 0), else_=1),
             keys.c.person_id,
         )
     )
@@ -192,7 +195,7 @@ def holders_query(contest: Contest, pending: bool):
 
 def _certificate_person():
     return db.case(
-        (Certificate.holder_type == "competitor", Certificate.competitor_id),
+        (Certificate.holder_type == HolderType.COMPETITOR, Certificate.competitor_id),
         else_=Certificate.coach_id,
     )
 
@@ -320,7 +323,7 @@ def holder_certificates(
     """Return the valid certificates of one competitor or one coach, newest first."""
     if competitor_id is None and coach_id is None:
         return []
-    query = db.select(Certificate).where(Certificate.status == "valid")
+    query = db.select(Certificate).where(Certificate.status == CertificateStatus.VALID)
     if competitor_id is not None:
         query = query.where(Certificate.competitor_id == competitor_id)
     else:

@@ -25,18 +25,14 @@ from compapp.certificates.models import Certificate, CertificateVerification
 from compapp.certificates.pdf import render_certificate
 from compapp.core.messages import N_
 from compapp.core.refusals import Refusal
+from compapp.core.vocab import CertificateKind, VerificationOutcome
 from compapp.extensions import db
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 # Chinese in the audit log; the pages translate them (N_ marks them for the catalog).
-KIND_TEXT = {
-    "award": N_("获奖证书"),
-    "promotion": N_("晋升职业技能等级确认书"),
-    "title": N_("荣誉称号证书"),
-    "honour": N_("荣誉奖励证书"),
-}
+KIND_TEXT = CertificateKind.names()
 
 
 REASON_MAX = 500
@@ -124,7 +120,10 @@ def log_verification(
     text: str, cert: Certificate | None, ip: str | None, user_agent: str | None
 ) -> CertificateVerification:
     """Log one look-up on the public verification page, found or not."""
-    outcome = "unknown" if cert is None else ("valid" if cert.is_valid else "revoked")
+    if cert is None:
+        outcome = VerificationOutcome.UNKNOWN
+    else:
+        outcome = VerificationOutcome.VALID if cert.is_valid else VerificationOutcome.REVOKED
     entry = CertificateVerification(
         certificate_id=None if cert is None else cert.id,
         serial_queried=(text or "")[:64],

@@ -35,6 +35,7 @@ from compapp.contests.access import get_contest, in_scope, scoped
 from compapp.contests.models import Contest
 from compapp.core.names import mask_name
 from compapp.core.seen import AlreadyDone
+from compapp.core.vocab import CertificateKind, JobState
 from compapp.extensions import db, limiter
 from compapp.formtools import ConfirmForm
 from compapp.i18n import refusal_text
@@ -178,7 +179,9 @@ def contest(contest_id: int):
     unconfirmed = {
         c.id
         for c in certs.items
-        if c.is_valid and c.kind == "award" and not holders.awards_certificate(c.entry.placement)
+        if c.is_valid
+        and c.kind == CertificateKind.AWARD
+        and not holders.awards_certificate(c.entry.placement)
     }
     return render_template(
         "certificates/contest.html",
@@ -446,7 +449,7 @@ def status_json(job) -> dict:
     error = status.pop("error")
     status["error"] = _(error) if error else None  # stored as a catalog id
     status["download_url"] = (
-        url_for("certificates.zip_download", job_id=job.id) if job.state == "done" else None
+        url_for("certificates.zip_download", job_id=job.id) if job.state == JobState.DONE else None
     )
     return status
 
@@ -475,7 +478,7 @@ def zip_status(job_id: str):
 @organiser_required
 def zip_download(job_id: str):
     job, _contest = get_job(job_id)
-    if job.state != "done":
+    if job.state != JobState.DONE:
         abort(404)
     response = send_file(
         jobs.open_result(job),
@@ -550,7 +553,8 @@ def verify(serial: str):
     content = cert.content
     shown = {
         "kind": KIND_NAMES[cert.kind],
-        "honour": cert.kind == "honour",  # contest, event, result hold honour, body, date
+        # An honour's contest, event and result hold the honour, the body and the date.
+        "honour": cert.kind == CertificateKind.HONOUR,
         "masked_name": mask_name(content["holder_name"]),
         "contest": content["contest_name"],
         "event": content["event_name"],

@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from compapp import labels
-from compapp.core.vocab import GRADES
+from compapp.core.vocab import SkillGrade
 from compapp.formtools import options
 from compapp.policy.categories import CATEGORIES
 
@@ -27,7 +27,7 @@ REQUIRED = _l("此项必填。")
 
 
 def grade_choices():
-    return options((code, labels.grade(code)) for code, _o, _zh, _e in GRADES)
+    return options((code, labels.grade(code)) for code in SkillGrade.codes())
 
 
 def category_choices():

@@ -34,13 +34,13 @@ from compapp.core.messages import N_
 from compapp.core.refusals import PROBLEMS, Refusal
 from compapp.core.seen import AlreadyDone, Changed, changes
 from compapp.core.seen import check as check_seen
+from compapp.core.vocab import JurisdictionLevel, SupersededReason, Tier
 from compapp.extensions import db
 from compapp.promotion.models import PromotionCase
 from compapp.promotion.services import reopen_case_decisions, status_name
 from compapp.reference.models import Jurisdiction
 from compapp.revocation.models import PersonBar
 from compapp.rewards.models import AwardComputation
-from compapp.rewards.services import award_policies, grant_contest_awards
 
 
 def _(msgid: str, **params: object) -> str:
@@ -170,7 +170,7 @@ def reopen_placement(placement: Placement, user, note: str) -> None:
         _fresh(placement_id)
         raise ConfirmRefused(N_("在您操作期间，该成绩已被他人修改，请刷新后重试。")) from None
 
-    supersede_entry_certificates([placement.entry_id], "result_reopened", user, note)
+    supersede_entry_certificates([placement.entry_id], SupersededReason.RESULT_REOPENED, user, note)
     # A promotion confirmed or rejected on this result is decided again once it is corrected.
     reopen_case_decisions(placement.entry.event.contest, [placement_id], user)
 
@@ -316,11 +316,15 @@ def check_contest(data: ContestData, contest: Contest | None = None) -> list[Pro
     return problems
 
 
+# Who may organise a contest: the province or a prefecture (§3), never a county.
+ORGANISER_LEVELS = (JurisdictionLevel.PROVINCE, JurisdictionLevel.PREFECTURE)
+
+
 def organisers() -> list[Jurisdiction]:
     """The jurisdictions that can organise a contest: the province, then its prefectures."""
     return db.session.scalars(
         db.select(Jurisdiction)
-        .where(Jurisdiction.level.in_(("province", "prefecture")))
+        .where(Jurisdiction.level.in_(ORGANISER_LEVELS))
         .order_by(Jurisdiction.level.desc(), Jurisdiction.code)
     ).all()
 
@@ -328,11 +332,12 @@ def organisers() -> list[Jurisdiction]:
 def check_organiser(category: str, code: str | None) -> list[Problem]:
     """A prefecture-tier contest is run by a prefecture; any other by the province (§3)."""
     found = db.session.get(Jurisdiction, code or "")
-    if found is None or found.level not in ("province", "prefecture"):
+    if found is None or found.level not in ORGANISER_LEVELS:
         return [Problem("organiser", "请选择云南省或一个州（市）作为主办地。")]
-    if rules.CATEGORIES[category].tier == "prefecture" and found.level != "prefecture":
+    by_prefecture = rules.CATEGORIES[category].tier == Tier.PREFECTURE
+    if by_prefecture and found.level != JurisdictionLevel.PREFECTURE:
         return [Problem("organiser", "州（市）级竞赛请选择主办该竞赛的州（市）。")]
-    if rules.CATEGORIES[category].tier != "prefecture" and found.level != "province":
+    if not by_prefecture and found.level != JurisdictionLevel.PROVINCE:
         return [Problem("organiser", "省级及以上竞赛的主办地为云南省。")]
     return []
 
@@ -343,9 +348,12 @@ def save_contest(
     """Create a contest, or update ``contest``, from checked data (``report``: what reopened).
 
     A change to a price-relevant fact (PRICE_RELEVANT) of a contest with results reopens every
-    confirmed result (a second person must confirm it again; its certificates stop standing)
-    and reprices the contest. It is refused, listing why, while a promotion resting on one of
-    its results is in its public notice or final. ``contest`` is then left unchanged.
+    confirmed result (a second person must confirm it again; its certificates stop standing).
+    It is refused, listing why, while a promotion resting on one of its results is in its
+    public notice or final. ``contest`` is then left unchanged.
+
+    Saving does not price: after a price-relevant change (``report.changes``) the caller
+    reprices the contest (``compapp.rewards.entries.save_and_price_contest`` does both).
     """
     body = get_or_create_body(data.organising_body)
     reopened = report if report is not None else Reopened()
@@ -414,7 +422,7 @@ def _reopen_blockers(contest: Contest) -> list[str]:
 
 
 def _reopen_contest_results(contest: Contest, reopened: Reopened, user) -> None:
-    """Reopen the contest's confirmed results, reprice it and mark what rested on them."""
+    """Reopen the contest's confirmed results and mark what rested on them."""
 
     entry_ids = db.select(Entry.id).join(Event).where(Event.contest_id == contest.id)
     # Every result of the contest changes version (row locks on PostgreSQL): a review page
@@ -438,7 +446,9 @@ def _reopen_contest_results(contest: Contest, reopened: Reopened, user) -> None:
     reason = "；".join(f"{c.field}：{c.before or '—'} → {c.now or '—'}" for c in reopened.changes)
 
     ids = [p.entry_id for p in confirmed]
-    reopened.certificates = supersede_entry_certificates(ids, "result_reopened", user, reason)
+    reopened.certificates = supersede_entry_certificates(
+        ids, SupersededReason.RESULT_REOPENED, user, reason
+    )
     reopened.promotion_cases = reopen_case_decisions(contest, [p.id for p in confirmed], user)
     if confirmed:
         record_change(
@@ -454,7 +464,6 @@ def _reopen_contest_results(contest: Contest, reopened: Reopened, user) -> None:
             after={"status": "entered", "changes": [c.__dict__ for c in reopened.changes]},
             user=user,
         )
-    grant_contest_awards(contest, award_policies(), getattr(user, "id", None), "赛事信息变更")
 
 
 def placement_count(contest: Contest | None = None, event: Event | None = None) -> int:
@@ -598,7 +607,7 @@ def check_entry(
     """
     problems: list[Problem] = []
     county = db.session.get(Jurisdiction, data.sending_county or "")
-    if county is None or county.level != "county":
+    if county is None or county.level != JurisdictionLevel.COUNTY:
         problems.append(Problem("sending_county", "请选择选派的县（市、区）。"))
     filled = [
         (index, m) for index, m in enumerate(data.members) if m.id_number.strip() or m.name.strip()
@@ -874,7 +883,7 @@ def counties() -> list[Jurisdiction]:
     """All counties, ordered by code."""
     return db.session.scalars(
         db.select(Jurisdiction)
-        .filter_by(level="county")
+        .filter_by(level=JurisdictionLevel.COUNTY)
         .options(joinedload(Jurisdiction.parent))
         .order_by(Jurisdiction.code)
     ).all()

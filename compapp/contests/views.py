@@ -40,7 +40,7 @@ from compapp.formtools import ConfirmForm, options
 from compapp.i18n import refusal_text
 from compapp.paging import page_of, search_text
 from compapp.policy.categories import CATEGORIES, CATEGORY_TIER, result_key
-from compapp.rewards.entries import save_and_price_entry
+from compapp.rewards.entries import save_and_price_contest, save_and_price_entry
 from compapp.routing import MAX_ID
 
 bp = Blueprint("contests", __name__, url_prefix="/contests")
@@ -161,7 +161,7 @@ def create():
         data = contest_data(form)
         problems = services.check_contest(data)
         if not problems:
-            contest = services.save_contest(data)
+            contest = save_and_price_contest(data)
             record_change(
                 "create_contest",
                 "contest",
@@ -193,7 +193,7 @@ def edit(contest_id: int):
             before = snapshot(contest, CONTEST_FIELDS)
             report = services.Reopened()
             try:
-                services.save_contest(data, contest, current_user, report)
+                save_and_price_contest(data, contest, current_user, report)
             except services.ContestChangeRefused as exc:
                 db.session.rollback()
                 form.form_errors.append(

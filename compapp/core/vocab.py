@@ -1,8 +1,7 @@
 """compapp's vocabulary: every code it stores, with its display name.
 
-Skill grades and their order: POLICY.md §6, 003_a0dee99659bd7bcf.txt:3461. The other codes
-are ``Coded`` enums below; ``compapp.labels`` translates their names for a page, the models'
-CHECK constraints list their codes, and nothing else writes either.
+Every code is a member of a ``Coded`` enum below; ``compapp.labels`` translates their names
+for a page, the models' CHECK constraints list their codes, and nothing else writes either.
 """
 
 from __future__ import annotations
@@ -10,19 +9,6 @@ from __future__ import annotations
 from enum import StrEnum
 
 from compapp.core.messages import N_
-
-GRADES = (
-    # code, order, Chinese name, English name
-    ("none", 0, "无等级", "No grade"),
-    ("junior", 1, "五级/初级工", "Level 5 / Junior worker"),
-    ("intermediate", 2, "四级/中级工", "Level 4 / Intermediate worker"),
-    ("senior", 3, "三级/高级工", "Level 3 / Senior worker"),
-    ("technician", 4, "二级/技师", "Level 2 / Technician"),
-    ("senior_technician", 5, "一级/高级技师", "Level 1 / Senior technician"),
-)
-GRADE_ORDER = {code: order for code, order, _zh, _en in GRADES}
-# The Chinese names, as printed on certificates and notices and written in reasons.
-GRADE_NAMES = {code: zh for code, _order, zh, _en in GRADES}
 
 
 class Coded(StrEnum):
@@ -51,9 +37,31 @@ class Coded(StrEnum):
     @classmethod
     def sql_in(cls, column: str, *, nullable: bool = False) -> str:
         """The CHECK constraint's text: ``column IN ('a', 'b')`` (or NULL)."""
-        listed = ", ".join(f"'{member.value}'" for member in cls)
-        check = f"{column} IN ({listed})"
+        check = f"{column} IN ({sql_list(cls)})"
         return f"{column} IS NULL OR {check}" if nullable else check
+
+
+def sql_list(codes) -> str:
+    """Codes as an SQL list's items, ``'a', 'b'``: the one writer of a quoted code list (for
+    constraints and partial indexes over some codes of an enum)."""
+    return ", ".join(f"'{code}'" for code in codes)
+
+
+class SkillGrade(Coded):
+    """A skill grade, lowest first (POLICY.md §6, 003_a0dee99659bd7bcf.txt:3461)."""
+
+    NONE = "none", N_("无等级")
+    JUNIOR = "junior", N_("五级/初级工")
+    INTERMEDIATE = "intermediate", N_("四级/中级工")
+    SENIOR = "senior", N_("三级/高级工")
+    TECHNICIAN = "technician", N_("二级/技师")
+    SENIOR_TECHNICIAN = "senior_technician", N_("一级/高级技师")
+
+
+# A grade's order: its place in SkillGrade (none 0 … senior_technician 5).
+GRADE_ORDER = {grade.value: order for order, grade in enumerate(SkillGrade)}
+# The Chinese names, as printed on certificates and notices and written in reasons.
+GRADE_NAMES = SkillGrade.names()
 
 
 class Tier(Coded):
@@ -165,6 +173,127 @@ class TitleStatus(Coded):
     PROPOSED = "proposed", N_("待核准")
     APPROVED = "approved", N_("已核准")
     REJECTED = "rejected", N_("不予核准")
+
+
+class CertificateKind(Coded):
+    AWARD = "award", N_("获奖证书")
+    PROMOTION = "promotion", N_("晋升职业技能等级确认书")
+    TITLE = "title", N_("荣誉称号证书")
+    HONOUR = "honour", N_("荣誉奖励证书")
+
+
+class HolderType(Coded):
+    """Who holds a certificate: a competitor, or a member of the coaching team."""
+
+    COMPETITOR = "competitor", N_("选手")
+    COACH = "coach", N_("教练")
+
+
+class CertificateStatus(Coded):
+    VALID = "valid", N_("有效")
+    REVOKED = "revoked", N_("已撤销")
+
+
+class VerificationOutcome(Coded):
+    """What a look-up on the public verification page found."""
+
+    VALID = "valid"
+    REVOKED = "revoked"
+    UNKNOWN = "unknown"
+
+
+class SupersededReason(Coded):
+    """Why a certificate stopped standing without anyone revoking it by hand, in the general
+    words the public verification page gives (never the internal reason or note)."""
+
+    RESULT_REOPENED = (
+        "result_reopened",
+        N_(
+            "证书所依据的成绩已撤回确认、正在更正，本证书不再作为有效凭证；"
+            "成绩重新确认后将另行颁发新证书。"
+        ),
+    )
+    RESULT_WITHDRAWN = "result_withdrawn", N_("证书所依据的成绩已撤销，本证书不再有效。")
+    PROMOTION_REOPENED = "promotion_reopened", N_("证书所依据的晋升决定已撤回，本证书不再有效。")
+
+
+class AwardLineKind(Coded):
+    """An award line as priced, or a signed adjustment to a budget-confirmed line."""
+
+    AWARD = "award", N_("奖励")
+    ADJUSTMENT = "adjustment", N_("调整")
+
+
+class RecoveryKind(Coded):
+    """What a payer does about a revoked award: get paid money back, or not pay it."""
+
+    RECOVER = "recover", N_("追回已付奖金")
+    STOP_PAYMENT = "stop_payment", N_("停止支付")
+
+
+class RevocationStatus(Coded):
+    REQUESTED = "requested", N_("待确认")
+    CONFIRMED = "confirmed", N_("已撤销")
+    WITHDRAWN = "withdrawn", N_("已撤回")
+
+
+class ImportStatus(Coded):
+    """An uploaded file's state between the dry run and saving."""
+
+    INVALID = "invalid", N_("有问题，未保存")
+    CHECKED = "checked", N_("已检查，待确认")
+    SAVED = "saved", N_("已保存")
+    DISCARDED = "discarded", N_("已作废")
+
+
+class JobState(Coded):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+ACTIVE_JOB_STATES = (JobState.QUEUED, JobState.RUNNING)
+
+
+class RevisionState(Coded):
+    """A policy revision's review: pending → active (superseded by a later one) | returned."""
+
+    PENDING = "pending", N_("待另一位管理员审核")
+    RETURNED = "returned", N_("已退回")
+    ACTIVE = "active", N_("已生效")
+    SUPERSEDED = "superseded", N_("已被更新版本取代")
+
+
+class PolicyKind(Coded):
+    """Which policy data a revision is a file of: award policies or promotion rules."""
+
+    AWARDS = "awards"
+    PROMOTION = "promotion"
+
+
+class CalendarStatus(Coded):
+    """An entered year of the working-day calendar: proposed, then confirmed or rejected by a
+    second administrator; a confirmed correction supersedes the earlier year."""
+
+    PROPOSED = "proposed", N_("待另一名管理员确认")
+    CONFIRMED = "confirmed", N_("已确认，生效")
+    REJECTED = "rejected", N_("已退回")
+    SUPERSEDED = "superseded", N_("已被更正版本取代")
+
+
+class HonourKind(Coded):
+    """Honours are awards to a person, not placements (POLICY.md §4.7)."""
+
+    ZHONGHUA_SKILLS_AWARD = "zhonghua_skills_award", N_("中华技能大奖")
+    NATIONAL_TECHNICAL_EXPERT = "national_technical_expert", N_("全国技术能手")
+    YUNNAN_SKILLS_AWARD = "yunnan_skills_award", N_("云南省技能大奖")
+    YUNNAN_TECHNICAL_EXPERT = "yunnan_technical_expert", N_("云南省技术能手")
+    NATIONAL_TRAINING_TEAM = "national_training_team", N_("世界技能大赛国家集训队队员")
+
+
+# A jurisdiction's level is the level it pays at: one vocabulary for both.
+JurisdictionLevel = PayerLevel
 
 
 def rank_text(rank: int | str, is_tie: bool = False) -> str:

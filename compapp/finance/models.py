@@ -9,12 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compapp.auth.models import utcnow
 from compapp.core.money import from_fen
+from compapp.core.vocab import RecoveryKind
 from compapp.extensions import db
 
-FUNDING_SOURCES = ("budget", "special_fund", "provincial_allocation")
 # A sum of fen kept in a record: 64-bit (SQLite's INTEGER already is).
 FEN_SUM = BigInteger().with_variant(Integer, "sqlite")
-RECOVERY_KINDS = ("recover", "stop_payment")
 
 
 class RecoveryLine(db.Model):
@@ -27,7 +26,7 @@ class RecoveryLine(db.Model):
     __tablename__ = "recovery_lines"
     __table_args__ = (
         CheckConstraint("amount_fen > 0", name="amount_positive"),
-        CheckConstraint("kind IN ('recover', 'stop_payment')", name="kind"),
+        CheckConstraint(RecoveryKind.sql_in("kind"), name="kind"),
         CheckConstraint(
             "settled_on IS NULL OR settlement_reference IS NOT NULL", name="settled_has_reference"
         ),

@@ -18,6 +18,7 @@ from compapp.contests.models import Contest, Entry, Event, Placement
 from compapp.core.messages import N_
 from compapp.core.money import format_yuan, from_fen
 from compapp.core.refusals import Refusal
+from compapp.core.vocab import AwardLineKind, RecoveryKind
 from compapp.extensions import db
 from compapp.finance.models import Reconciliation, RecoveryLine
 from compapp.rewards.models import AwardLineRecord
@@ -74,7 +75,7 @@ def ledger(payer_code: str, start: date, end: date) -> Ledger:
         db.select(
             fen(db.and_(~confirmed, Placement.status == "confirmed", ~revoked)),
             fen(confirmed),
-            fen(db.and_(confirmed, AwardLineRecord.kind == "adjustment")),
+            fen(db.and_(confirmed, AwardLineRecord.kind == AwardLineKind.ADJUSTMENT)),
             fen(paid),
             fen(db.and_(confirmed, ~paid, revoked)),
         )
@@ -114,12 +115,17 @@ def ledger(payer_code: str, start: date, end: date) -> Ledger:
     result.by_source = {source or "budget": int(total) for source, total in sources}
     recoveries = db.session.execute(
         db.select(
-            _fen_sum(db.case((RecoveryLine.kind == "recover", RecoveryLine.amount_fen), else_=0)),
+            _fen_sum(
+                db.case(
+                    (RecoveryLine.kind == RecoveryKind.RECOVER, RecoveryLine.amount_fen), else_=0
+                )
+            ),
             _fen_sum(
                 db.case(
                     (
                         db.and_(
-                            RecoveryLine.kind == "recover", RecoveryLine.settled_on.is_not(None)
+                            RecoveryLine.kind == RecoveryKind.RECOVER,
+                            RecoveryLine.settled_on.is_not(None),
                         ),
                         RecoveryLine.amount_fen,
                     ),
@@ -130,7 +136,8 @@ def ledger(payer_code: str, start: date, end: date) -> Ledger:
                 db.case(
                     (
                         db.and_(
-                            RecoveryLine.kind == "stop_payment", RecoveryLine.settled_on.is_(None)
+                            RecoveryLine.kind == RecoveryKind.STOP_PAYMENT,
+                            RecoveryLine.settled_on.is_(None),
                         ),
                         RecoveryLine.id,
                     )

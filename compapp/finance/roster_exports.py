@@ -32,7 +32,14 @@ from compapp.core.dates import format_day
 from compapp.core.messages import N_, as_written
 from compapp.core.money import capital_numerals, format_yuan, from_fen
 from compapp.core.pdftext import lines, markup, para
-from compapp.core.xlsx import append_row, cell, new_workbook, save_workbook, write_table
+from compapp.core.xlsx import (
+    append_row,
+    cell,
+    cell_maker,
+    new_workbook,
+    save_workbook,
+    write_table,
+)
 from compapp.finance.exports import PagedTable
 
 
@@ -162,24 +169,23 @@ def write_roster_workbook(out: BinaryIO, sheet: RosterSheet) -> int:
     tally = Tally()
     wrap = Alignment(vertical="center", wrap_text=True)
 
-    def text(value):  # a number kept as text (ID, account, line numbers), wrapped
-        return cell(ws, value, number_format="@", alignment=wrap)
-
+    text = cell_maker(ws, number_format="@", alignment=wrap)  # ID, account: kept as text
+    wrapped = cell_maker(ws, alignment=wrap)
     rows = (
         [
             n,
-            cell(ws, r.name, alignment=wrap),
-            cell(ws, r.role, alignment=wrap),
+            wrapped(r.name),
+            wrapped(r.role),
             text(r.id_number or missing),
-            cell(ws, r.contest, alignment=wrap),
-            cell(ws, r.event, alignment=wrap),
-            cell(ws, r.result, alignment=wrap),
-            cell(ws, r.bank_name or missing, alignment=wrap),
-            cell(ws, r.branch, alignment=wrap),
+            wrapped(r.contest),
+            wrapped(r.event),
+            wrapped(r.result),
+            wrapped(r.bank_name or missing),
+            wrapped(r.branch),
             text(group_account(r.account_number) if r.account_number else missing),
             r.amount,
-            cell(ws, "；".join(r.clauses), alignment=wrap),
-            cell(ws, "；".join(x for x in (r.note, paid if r.paid else "") if x), alignment=wrap),
+            wrapped("；".join(r.clauses)),
+            wrapped("；".join(x for x in (r.note, paid if r.paid else "") if x)),
             "",
             "",
             "",

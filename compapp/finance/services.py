@@ -22,9 +22,9 @@ from compapp.core.messages import N_
 from compapp.core.money import format_yuan, from_fen
 from compapp.core.refusals import Refusal
 from compapp.core.seen import AlreadyDone, Changed, check, digest
-from compapp.core.vocab import LineStatus
+from compapp.core.vocab import FundingSource, LineStatus
 from compapp.extensions import db
-from compapp.finance.models import FUNDING_SOURCES, BudgetConfirmation
+from compapp.finance.models import BudgetConfirmation
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardBasis, AwardComputation, AwardLineRecord, line_status_sql
 from compapp.rewards.services import line_loading, line_notices
@@ -529,12 +529,12 @@ def confirm_budget(
     changed since the page was opened is not confirmed (``Changed``), and the lines claimed
     must be exactly those the officer saw (their count, total and fingerprint).
 
-    :param funding_source: where the money comes from (finance.models.FUNDING_SOURCES).
+    :param funding_source: where the money comes from (a FundingSource code).
     """
 
     if user.role != "finance" or user.jurisdiction_code != payer_code:
         raise BudgetRefused(N_("只有该承担单位的财务人员可以确认其预算。"))
-    if funding_source not in FUNDING_SOURCES:
+    if funding_source not in FundingSource.codes():
         raise BudgetRefused(N_("请选择资金来源。"))
     view = budget_view(payer_code, contest)
     count, fen = view[N_("待确认明细条数")], view[N_("待确认合计")]

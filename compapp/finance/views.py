@@ -21,6 +21,7 @@ from compapp.core.dates import format_datetime
 from compapp.core.messages import N_
 from compapp.core.money import MoneyError, format_yuan, from_fen, to_fen
 from compapp.core.seen import AlreadyDone, Changed
+from compapp.core.vocab import AwardLineKind, FundingSource
 from compapp.dashboards.charts import Chart
 from compapp.downloads import PDF, XLSX, download, download_written
 from compapp.english import shown
@@ -33,7 +34,6 @@ from compapp.finance.exports import (
     write_budget_pdf,
     write_budget_workbook,
 )
-from compapp.finance.models import FUNDING_SOURCES
 from compapp.finance.payment_sheet import read_payment_sheet
 from compapp.finance.report import annual_report as build
 from compapp.finance.report_exports import report_pdf, report_workbook
@@ -126,7 +126,7 @@ def contest_budget(contest_id: int):
         abort(404)
     return render_template(
         "finance/budget.html",
-        funding_sources=FUNDING_SOURCES,
+        funding_sources=FundingSource.codes(),
         contest=contest,
         year=None,
         budget=budget,
@@ -162,7 +162,7 @@ def year_budget(year: int):
 
     return render_template(
         "finance/budget.html",
-        funding_sources=FUNDING_SOURCES,
+        funding_sources=FundingSource.codes(),
         contest=None,
         year=year,
         budget=budget,
@@ -276,7 +276,7 @@ def budget_rows(code: str, contest: Contest | None = None, year: int | None = No
             county=row.county,
             result=placement(p["rank"], p["medal"], p["prize"]) if p else deleted,
             amount=from_fen(row.amount_fen),
-            kind=adjustment if row.kind == "adjustment" else award,
+            kind=adjustment if row.kind == AwardLineKind.ADJUSTMENT else award,
             status=status(row.status),
             clause=citation(row.policy_id, row.clause),
         )

@@ -9,10 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compapp.auth.models import utcnow
 from compapp.core.money import from_fen
+from compapp.core.vocab import HonourKind
 from compapp.extensions import db
-from compapp.policy.categories import HONOUR_KINDS
-
-_KINDS = ", ".join(f"'{k}'" for k in HONOUR_KINDS)
 
 
 class Honour(db.Model):
@@ -20,7 +18,7 @@ class Honour(db.Model):
 
     __tablename__ = "honours"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({_KINDS})", name="kind"),
+        CheckConstraint(HonourKind.sql_in("kind"), name="kind"),
         CheckConstraint("amount_fen >= 0", name="amount_not_negative"),
         # Four eyes at the mechanism: whoever recorded an honour cannot confirm it.
         CheckConstraint(

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compapp.auth.models import utcnow
+from compapp.core.vocab import ImportStatus
 from compapp.extensions import db
 
 
@@ -15,9 +16,7 @@ class ImportBatch(db.Model):
     """One uploaded file: its digest, parsed cells, problems found, and what saving it did."""
 
     __tablename__ = "import_batches"
-    __table_args__ = (
-        CheckConstraint("status IN ('invalid', 'checked', 'saved', 'discarded')", name="status"),
-    )
+    __table_args__ = (CheckConstraint(ImportStatus.sql_in("status"), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id"), index=True)
@@ -27,7 +26,7 @@ class ImportBatch(db.Model):
     # sha256 of the uploaded bytes: the confirm step must name the batch it saw.
     digest: Mapped[str] = mapped_column(String(64), index=True)
     size_bytes: Mapped[int]
-    status: Mapped[str] = mapped_column(String(20), default="checked")
+    status: Mapped[str] = mapped_column(String(20), default=ImportStatus.CHECKED)
     # The parsed sheet: {"sheet", "headers", "rows": [[row_number, {header: text}], ...]}.
     # Both large; loaded on first use, so lists of batches do not read whole sheets.
     cells: Mapped[dict | None] = mapped_column(JSON, deferred=True)

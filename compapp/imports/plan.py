@@ -25,9 +25,11 @@ from compapp.contests.models import (
     Event,
 )
 from compapp.core.messages import N_
+from compapp.core.vocab import JurisdictionLevel
 from compapp.extensions import db
-from compapp.imports import reading
-from compapp.imports.reading import CellProblem, ImportedEntry, Table
+from compapp.imports import layout
+from compapp.imports.entries import ImportedEntry, build_entries
+from compapp.imports.reading import CellProblem, Table
 from compapp.policy.categories import result_key, result_key_name
 from compapp.reference.models import Jurisdiction
 
@@ -96,7 +98,7 @@ def county_lookup() -> tuple[dict[str, str], dict[str, Jurisdiction]]:
     """Return accepted spellings of each county → code, and code → county (with parent)."""
     counties = db.session.scalars(
         db.select(Jurisdiction)
-        .filter_by(level="county")
+        .filter_by(level=JurisdictionLevel.COUNTY)
         .options(selectinload(Jurisdiction.parent))
         .order_by(Jurisdiction.code)
     ).all()
@@ -192,7 +194,7 @@ def describe_state(state: tuple, counties: dict[str, Jurisdiction]) -> str:
             "教练："
             + "、".join(
                 name
-                + ("" if role == "coach" else f"（{reading.ROLE_LABELS.get(role, role)}）")
+                + ("" if role == "coach" else f"（{layout.ROLE_LABELS.get(role, role)}）")
                 + ("" if share is None else f" {share}%")
                 for name, role, share in coaches
             )
@@ -228,17 +230,17 @@ class _Located:
         if name.startswith("members-"):
             _m, index, attribute = name.split("-", 2)
             member_row = item.members[int(index)].row
-            column = reading.NAME if attribute == "name" else reading.ID_NUMBER
+            column = layout.NAME if attribute == "name" else layout.ID_NUMBER
             return self.cell(member_row, column, problem)
         column = {
-            "sending_county": reading.COUNTY,
-            "members": reading.ID_NUMBER,
-            "rank": reading.RANK,
-            "result": reading.RESULT,
-            "format": reading.FORMAT,
-            "result_kind": reading.RESULT,
-            "coaches": reading.coach_headers(1)[0],
-        }.get(name, reading.OCCUPATION)
+            "sending_county": layout.COUNTY,
+            "members": layout.ID_NUMBER,
+            "rank": layout.RANK,
+            "result": layout.RESULT,
+            "format": layout.FORMAT,
+            "result_kind": layout.RESULT,
+            "coaches": layout.coach_headers(1)[0],
+        }.get(name, layout.OCCUPATION)
         return self.cell(item.first_row, column, problem)
 
 
@@ -294,7 +296,7 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
     if any(p.row is None or p.message.startswith("缺少必需的列") for p in table.problems):
         return plan
     spellings, counties = county_lookup()
-    entries, problems = reading.build_entries(table, spellings)
+    entries, problems = build_entries(table, spellings)
     plan.problems += problems
     plan.entries = entries
     locate = _Located(table)
@@ -309,7 +311,7 @@ def check_import(contest: Contest, table: Table) -> ImportPlan:
     plan.problems.sort(
         key=lambda p: (
             p.row or 0,
-            reading.HEADERS.index(p.column) if p.column in reading.HEADERS else -1,
+            layout.HEADERS.index(p.column) if p.column in layout.HEADERS else -1,
         )
     )
     return plan
@@ -339,7 +341,7 @@ def _plan_new_events(
             plan.problems.append(
                 locate.cell(
                     first_row,
-                    reading.RESULT,
+                    layout.RESULT,
                     message=N_("同一赛项不能同时设奖牌和等级奖（一、二、三等奖）。"),
                 )
             )
@@ -414,11 +416,11 @@ class _EntryChecks:
         """Every problem of one file entry, in the order the form reports them."""
         found: list[CellProblem] = []
         if item.sending_county is None and not item_has(
-            self.plan.problems, item.first_row, reading.COUNTY
+            self.plan.problems, item.first_row, layout.COUNTY
         ):
             found.append(
                 self.locate.cell(
-                    item.first_row, reading.COUNTY, message=N_("请选择选派的县（市、区）。")
+                    item.first_row, layout.COUNTY, message=N_("请选择选派的县（市、区）。")
                 )
             )
         numbers = [m.id_number for m in item.members if m.id_number or m.name]
@@ -460,7 +462,7 @@ class _EntryChecks:
             found.append(
                 locate.cell(
                     member.row,
-                    reading.NAME,
+                    layout.NAME,
                     message=N_(
                         "同一身份证号码在第 %(row)s 行填写的姓名是“%(name)s”，与本行不一致。"
                     ),
@@ -478,7 +480,7 @@ class _EntryChecks:
                 found.append(
                     self.locate.cell(
                         item.first_row,
-                        reading.coach_headers(slot)[0],
+                        layout.coach_headers(slot)[0],
                         message=N_(
                             "该身份证号码已登记为教练“%(name)s”，姓名不一致；同一人不能登记两次。"
                         ),
@@ -490,7 +492,7 @@ class _EntryChecks:
             found.append(
                 self.locate.cell(
                     item.first_row,
-                    reading.coach_headers(1)[0],
+                    layout.coach_headers(1)[0],
                     message=N_("同一教练在本组中出现了两次。"),
                 )
             )

@@ -26,11 +26,13 @@ from compapp.contests.models import (
 from compapp.core.bank import mask_account
 from compapp.core.messages import N_
 from compapp.core.refusals import Refusal
+from compapp.core.vocab import ImportStatus
 from compapp.extensions import db
-from compapp.imports import reading
+from compapp.imports import layout, reading
+from compapp.imports.entries import ImportedEntry
 from compapp.imports.models import ImportBatch
 from compapp.imports.plan import CHUNK, ImportPlan, check_import, known_people
-from compapp.imports.reading import CellProblem, ImportedEntry, Table
+from compapp.imports.reading import CellProblem, Table
 from compapp.payees.services import save_imported_bank_details
 from compapp.rewards.bulk import grant_awards_bulk
 from compapp.rewards.entries import save_and_price_entry
@@ -288,7 +290,7 @@ def create_batch(
         filename=(filename or "upload")[:200],
         digest=digest_of(data),
         size_bytes=len(data),
-        status="checked" if plan.ok else "invalid",
+        status=ImportStatus.CHECKED if plan.ok else ImportStatus.INVALID,
         cells=table.as_dict() if table.rows else None,
         problems=[p.as_dict() for p in plan.problems],
         summary=plan.summary(),
@@ -305,18 +307,18 @@ def batch_problems(batch: ImportBatch) -> list[CellProblem]:
 def last_saved_batch(contest: Contest) -> ImportBatch | None:
     return db.session.scalar(
         db.select(ImportBatch)
-        .filter_by(contest_id=contest.id, status="saved")
+        .filter_by(contest_id=contest.id, status=ImportStatus.SAVED)
         .order_by(ImportBatch.id.desc())
     )
 
 
 def _without_account_numbers(cells: dict | None) -> dict | None:
     """The stored cells with bank account numbers masked: once saved, the batch keeps no copy."""
-    if not cells or reading.ACCOUNT not in cells.get("headers", ()):
+    if not cells or layout.ACCOUNT not in cells.get("headers", ()):
         return cells
 
     rows = [
-        [n, {**values, reading.ACCOUNT: mask_account(values.get(reading.ACCOUNT, ""))}]
+        [n, {**values, layout.ACCOUNT: mask_account(values.get(layout.ACCOUNT, ""))}]
         for n, values in cells["rows"]
     ]
     return {**cells, "rows": rows}
@@ -329,11 +331,11 @@ def confirm_batch(batch: ImportBatch, digest: str, user) -> ImportPlan:
     (someone changed the contest's results since the dry run); the batch then records why.
     """
     why = None
-    if batch.status == "saved":
+    if batch.status == ImportStatus.SAVED:
         why = N_("该导入已保存，不能再次保存。")
-    elif batch.status == "discarded":
+    elif batch.status == ImportStatus.DISCARDED:
         why = N_("该导入已作废，请重新上传。")
-    elif batch.status != "checked":
+    elif batch.status != ImportStatus.CHECKED:
         why = N_("文件中有问题，没有保存。请按下方的问题改正后重新上传。")
     elif digest != batch.digest or batch.cells is None:
         why = N_("文件在检查之后已变化，请重新上传。")
@@ -371,7 +373,7 @@ def confirm_batch(batch: ImportBatch, digest: str, user) -> ImportPlan:
         },
         user=user,
     )
-    batch.status = "saved"
+    batch.status = ImportStatus.SAVED
     batch.saved_at = utcnow()
     batch.saved_by_id = getattr(user, "id", None)
     batch.summary = plan.summary()

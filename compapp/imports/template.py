@@ -14,32 +14,33 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from compapp.core.messages import N_, as_written
+from compapp.core.vocab import GRADE_NAMES
 from compapp.core.xlsx import put
-from compapp.imports import reading
+from compapp.imports import layout
 from compapp.policy.categories import FORMAT_NAMES
 
 LAST_ROW = 5000
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
 WIDTHS = {
-    reading.OCCUPATION: 18,
-    reading.NAME: 10,
-    reading.ID_NUMBER: 22,
-    reading.EMPLOYER: 24,
-    reading.GRADE: 14,
-    reading.COUNTY: 26,
+    layout.OCCUPATION: 18,
+    layout.NAME: 10,
+    layout.ID_NUMBER: 22,
+    layout.EMPLOYER: 24,
+    layout.GRADE: 14,
+    layout.COUNTY: 26,
 }
 HEADER_NOTES = {
-    reading.OCCUPATION: N_("赛项的职业（工种）名称。本赛事尚无此赛项时，导入会新建。"),
-    reading.FORMAT: N_("单人、双人或三人。"),
-    reading.GROUP: N_(
+    layout.OCCUPATION: N_("赛项的职业（工种）名称。本赛事尚无此赛项时，导入会新建。"),
+    layout.FORMAT: N_("单人、双人或三人。"),
+    layout.GROUP: N_(
         "双人、三人赛项必填：同一组的选手填写相同的组号（如 1、2、3）。单人赛项可留空。"
     ),
-    reading.ID_NUMBER: N_("18 位身份证号码。本列为文本格式，请勿改为数字，否则末几位会丢失。"),
-    reading.COUNTY: N_("选派选手的县（市、区），从下拉列表选择。"),
-    reading.RANK: N_("决赛名次（整数）。成绩未出时可留空。"),
-    reading.TIE: N_("并列名次填“是”。"),
-    reading.RESULT: N_("只能选择本赛事类别设有的奖项；仅有名次时留空。"),
+    layout.ID_NUMBER: N_("18 位身份证号码。本列为文本格式，请勿改为数字，否则末几位会丢失。"),
+    layout.COUNTY: N_("选派选手的县（市、区），从下拉列表选择。"),
+    layout.RANK: N_("决赛名次（整数）。成绩未出时可留空。"),
+    layout.TIE: N_("并列名次填“是”。"),
+    layout.RESULT: N_("只能选择本赛事类别设有的奖项；仅有名次时留空。"),
 }
 
 
@@ -78,63 +79,63 @@ def build_template(
     _ = say  # the catalog's keyword, so the sentences below are extracted
     book = Workbook()
     sheet = book.active
-    sheet.title = reading.SHEET
-    sheet.append(list(reading.HEADERS))
+    sheet.title = layout.SHEET
+    sheet.append(list(layout.HEADERS))
     sheet.freeze_panes = "A2"
-    for index, header in enumerate(reading.HEADERS):
-        letter = reading.column_letter(index)
+    for index, header in enumerate(layout.HEADERS):
+        letter = layout.column_letter(index)
         cell = sheet.cell(row=1, column=index + 1)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.fill = REQUIRED_FILL if header in reading.REQUIRED_HEADERS else HEADER_FILL
+        cell.fill = REQUIRED_FILL if header in layout.REQUIRED_HEADERS else HEADER_FILL
         if header in HEADER_NOTES:
             cell.comment = Comment(_(HEADER_NOTES[header]), "compapp")
         sheet.column_dimensions[letter].width = WIDTHS.get(header, 12)
     # ID numbers, group numbers and ranks as text: Excel would turn 18 digits into 5.3E+17
     # and "1-2" into a date.
-    for header in (reading.ID_NUMBER, reading.GROUP):
-        letter = reading.column_letter(reading.HEADERS.index(header))
+    for header in (layout.ID_NUMBER, layout.GROUP):
+        letter = layout.column_letter(layout.HEADERS.index(header))
         sheet.column_dimensions[letter].number_format = "@"
         for row in range(2, LAST_ROW + 1):
             sheet[f"{letter}{row}"].number_format = "@"
 
-    options = book.create_sheet(reading.OPTIONS_SHEET)
+    options = book.create_sheet(layout.OPTIONS_SHEET)
     lists = {
         "形式": list(FORMAT_NAMES.values()),
         "奖项": list(result_labels) or ["（本类别只设名次）"],
         "县": list(county_labels),
-        "角色": list(reading.ROLE_LABELS.values()),
-        "等级": list(reading.GRADE_LABELS.values()),
+        "角色": list(layout.ROLE_LABELS.values()),
+        "等级": list(GRADE_NAMES.values()),
         "是否": ["是", "否"],
         "赛项": sorted({occupation for occupation, _f in events}) or ["（尚无赛项）"],
     }
     ranges = {}
     for col, (title, values) in enumerate(lists.items(), start=1):
-        letter = reading.column_letter(col - 1)
+        letter = layout.column_letter(col - 1)
         options.cell(row=1, column=col, value=title).font = Font(bold=True)
         for row, value in enumerate(values, start=2):
             put(options, row, col, value)
-        ranges[title] = f"{reading.OPTIONS_SHEET}!${letter}$2:${letter}${len(values) + 1}"
+        ranges[title] = f"{layout.OPTIONS_SHEET}!${letter}$2:${letter}${len(values) + 1}"
     options.sheet_state = "hidden"
 
     def validate(header: str, key: str, prompt: str, strict: bool = True) -> None:
-        letter = reading.column_letter(reading.HEADERS.index(header))
+        letter = layout.column_letter(layout.HEADERS.index(header))
         validation = _list_validation(ranges[key], prompt, strict, say)
         validation.add(f"{letter}2:{letter}{LAST_ROW}")
         sheet.add_data_validation(validation)
 
     validate(
-        reading.OCCUPATION, "赛项", _("选择已有赛项，或输入新的职业（工种）名称。"), strict=False
+        layout.OCCUPATION, "赛项", _("选择已有赛项，或输入新的职业（工种）名称。"), strict=False
     )
-    validate(reading.FORMAT, "形式", _("单人、双人或三人"))
-    validate(reading.RESULT, "奖项", _("本赛事类别设有的奖项"))
-    validate(reading.COUNTY, "县", _("选派的县（市、区）"))
-    validate(reading.GRADE, "等级", _("选手现有的职业技能等级"))
-    validate(reading.EMPLOYEE, "是否", _("是否为企业职工"))
-    validate(reading.TIE, "是否", _("名次是否并列"))
-    for slot in range(1, reading.COACH_SLOTS + 1):
-        validate(reading.coach_headers(slot)[1], "角色", _("教练团队中的角色"))
-    rank_letter = reading.column_letter(reading.HEADERS.index(reading.RANK))
+    validate(layout.FORMAT, "形式", _("单人、双人或三人"))
+    validate(layout.RESULT, "奖项", _("本赛事类别设有的奖项"))
+    validate(layout.COUNTY, "县", _("选派的县（市、区）"))
+    validate(layout.GRADE, "等级", _("选手现有的职业技能等级"))
+    validate(layout.EMPLOYEE, "是否", _("是否为企业职工"))
+    validate(layout.TIE, "是否", _("名次是否并列"))
+    for slot in range(1, layout.COACH_SLOTS + 1):
+        validate(layout.coach_headers(slot)[1], "角色", _("教练团队中的角色"))
+    rank_letter = layout.column_letter(layout.HEADERS.index(layout.RANK))
     rank_check = DataValidation(
         type="whole", operator="greaterThanOrEqual", formula1="1", allow_blank=True
     )
@@ -143,7 +144,7 @@ def build_template(
     sheet.add_data_validation(rank_check)
 
     _instructions(
-        book.create_sheet(reading.INSTRUCTIONS_SHEET, 0),
+        book.create_sheet(layout.INSTRUCTIONS_SHEET, 0),
         contest_name,
         category_name,
         award_on,

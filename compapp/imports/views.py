@@ -22,6 +22,7 @@ from compapp.contests import queries as contest_queries
 from compapp.contests.access import get_contest, scoped
 from compapp.contests.models import Contest
 from compapp.core.dates import format_day
+from compapp.core.vocab import ImportStatus
 from compapp.downloads import XLSX, download
 from compapp.extensions import db
 from compapp.i18n import refusal_text
@@ -180,9 +181,9 @@ def confirm(batch_id: int):
             why = "".join(p.text(_) for p in refused.plan.problems)
             flash(_("没有保存：%(why)s", why=why), "error")
             return redirect(url_for("imports.show", batch_id=batch_id))
-        if batch.status == "checked":
+        if batch.status == ImportStatus.CHECKED:
             # The contest changed since the dry run: keep the new problems on the batch.
-            batch.status = "invalid"
+            batch.status = ImportStatus.INVALID
             batch.problems = [p.as_dict() for p in refused.plan.problems]
             batch.summary = refused.plan.summary()
             db.session.commit()

@@ -34,6 +34,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from compapp import downloads
+from compapp.core.vocab import JobState
 from compapp.extensions import db
 from compapp.formtools import ConfirmForm
 from compapp.jobs import services as jobs
@@ -159,7 +160,7 @@ def status_json(job: Job) -> dict:
     error = status.pop("error")
     status["error"] = _(error) if error else None  # stored as a catalog id
     status["download_url"] = (
-        url_for("exports.download", job_id=job.id) if job.state == "done" else None
+        url_for("exports.download", job_id=job.id) if job.state == JobState.DONE else None
     )
     return status
 
@@ -185,7 +186,7 @@ def status(job_id: str):
 @bp.route("/exports/<job_id>/download")
 def download(job_id: str):
     job = own_export(job_id)
-    if job.state != "done":
+    if job.state != JobState.DONE:
         abort(404)
     # The same safe file name as the direct download (a contest's name may hold anything).
     response = downloads.download(

@@ -17,10 +17,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from compapp.auth.models import utcnow
+from compapp.core.vocab import ACTIVE_JOB_STATES, JobState, sql_list
 from compapp.extensions import db
 
-ACTIVE_STATES = ("queued", "running")
-_ACTIVE_SQL = "state IN ('queued', 'running')"
+ACTIVE_STATES = ACTIVE_JOB_STATES
+_ACTIVE_SQL = f"state IN ({sql_list(ACTIVE_STATES)})"
 
 
 class Job(db.Model):
@@ -28,7 +29,7 @@ class Job(db.Model):
 
     __tablename__ = "jobs"
     __table_args__ = (
-        CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="state"),
+        CheckConstraint(JobState.sql_in("state"), name="state"),
         CheckConstraint("done >= 0 AND total >= 0", name="progress"),
         # One job per identical request while it is queued or running (the second asker is
         # shown the first one's progress): held by the database, not by a check in Python.
@@ -50,7 +51,7 @@ class Job(db.Model):
         ForeignKey("contests.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    state: Mapped[str] = mapped_column(String(20), default="queued")
+    state: Mapped[str] = mapped_column(String(20), default=JobState.QUEUED)
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

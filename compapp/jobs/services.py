@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 from compapp.auth.models import utcnow
 from compapp.core.messages import N_
 from compapp.core.refusals import Refusal
+from compapp.core.vocab import JobState
 from compapp.extensions import db
 from compapp.jobs import runners
 from compapp.jobs.models import ACTIVE_STATES, Job, JobChunk, JobGate
@@ -123,7 +124,9 @@ def start_job(request: JobRequest, user) -> tuple[Job, bool]:
     """
     reap_stale()
     _pass_gate()
-    states = ("queued", "running", "done") if request.reuse_done else ACTIVE_STATES
+    states = (
+        (JobState.QUEUED, JobState.RUNNING, JobState.DONE) if request.reuse_done else ACTIVE_STATES
+    )
     existing = db.session.scalar(
         select(Job)
         .where(Job.request_key == request.key, Job.state.in_(states))
@@ -149,7 +152,7 @@ def start_job(request: JobRequest, user) -> tuple[Job, bool]:
         params=json.dumps(request.params, ensure_ascii=False, sort_keys=True),
         contest_id=request.contest_id,
         user_id=getattr(user, "id", None),
-        state="queued",
+        state=JobState.QUEUED,
         total=request.total,
     )
     db.session.add(job)
@@ -187,7 +190,7 @@ def run_job(job_id: str) -> str | None:
     job = db.session.get(Job, job_id)
     if job is None or not job.active:
         return None
-    job.state = "running"
+    job.state = JobState.RUNNING
     job.attempts += 1
     job.started_at = job.heartbeat_at = utcnow()
     job.worker = worker_name()
@@ -202,18 +205,18 @@ def run_job(job_id: str) -> str | None:
     try:
         summary = _handler(job.kind)(job, progress)
     except JobFailed as exc:
-        _finish(job_id, "failed", error=str(exc))
-        return "failed"
+        _finish(job_id, JobState.FAILED, error=str(exc))
+        return JobState.FAILED
     except Exception as exc:
         last = job_attempts(job_id) >= _config("JOB_MAX_ATTEMPTS")
-        _finish(job_id, "failed" if last else "queued", error=_short(exc))
+        _finish(job_id, JobState.FAILED if last else JobState.QUEUED, error=_short(exc))
         if last:
             current_app.logger.exception("job %s (%s) failed", job_id, job.kind)
-            return "failed"
+            return JobState.FAILED
         raise
     db.session.commit()  # the handler's writes (its result file, its records)
-    _finish(job_id, "done", result=summary)
-    return "done"
+    _finish(job_id, JobState.DONE, result=summary)
+    return JobState.DONE
 
 
 def _short(exc: Exception) -> str:
@@ -232,9 +235,9 @@ def _finish(job_id: str, state: str, error: str | None = None, result: dict | No
     job.error = error
     if result is not None:
         job.result = json.dumps(result, ensure_ascii=False)
-    if state == "done":
+    if state == JobState.DONE:
         job.done = job.total
-    if state in ("done", "failed"):
+    if state in (JobState.DONE, JobState.FAILED):
         job.finished_at = utcnow()
     job.heartbeat_at = utcnow()
     db.session.commit()
@@ -245,7 +248,7 @@ def mark_failed(job_id: str, error: str, retry: bool = False) -> None:
     job = db.session.get(Job, job_id)
     if job is None or not job.active:
         return
-    job.state = "queued" if retry else "failed"
+    job.state = JobState.QUEUED if retry else JobState.FAILED
     job.error = error[:500]
     if not retry:
         job.finished_at = utcnow()
@@ -285,9 +288,9 @@ def reap_stale() -> int:
     forgotten = now - timedelta(seconds=_config("JOB_QUEUED_SECONDS"))
     dead = db.session.execute(
         update(Job)
-        .where(Job.state == "running", Job.heartbeat_at < stale)
+        .where(Job.state == JobState.RUNNING, Job.heartbeat_at < stale)
         .values(
-            state="failed",
+            state=JobState.FAILED,
             finished_at=now,
             error=STOPPED,
         )
@@ -295,9 +298,9 @@ def reap_stale() -> int:
     ).rowcount
     unpicked = db.session.execute(
         update(Job)
-        .where(Job.state == "queued", Job.created_at < forgotten)
+        .where(Job.state == JobState.QUEUED, Job.created_at < forgotten)
         .values(
-            state="failed",
+            state=JobState.FAILED,
             finished_at=now,
             error=UNPICKED,
         )
@@ -310,7 +313,9 @@ def sweep_old_jobs() -> int:
     """Delete finished jobs (and their files) older than COMPAPP_JOB_KEEP_SECONDS."""
     cutoff = utcnow() - timedelta(seconds=_config("JOB_KEEP_SECONDS"))
     old = db.session.scalars(
-        select(Job.id).where(Job.state.in_(("done", "failed")), Job.created_at < cutoff)
+        select(Job.id).where(
+            Job.state.in_((JobState.DONE, JobState.FAILED)), Job.created_at < cutoff
+        )
     ).all()
     for job_id in old:
         db.session.execute(JobChunk.__table__.delete().where(JobChunk.job_id == job_id))
@@ -341,10 +346,10 @@ def get_job(job_id: str, kind: str | None = None) -> Job | None:
 def _looks_stale(job: Job) -> bool:
     # Checked in Python first, so that reading a live job's progress writes nothing.
     now = utcnow()
-    if job.state == "running":
+    if job.state == JobState.RUNNING:
         beat = job.heartbeat_at or job.started_at or job.created_at
         return beat < now - timedelta(seconds=_config("JOB_STALE_SECONDS"))
-    if job.state == "queued":
+    if job.state == JobState.QUEUED:
         return job.created_at < now - timedelta(seconds=_config("JOB_QUEUED_SECONDS"))
     return False
 
@@ -433,7 +438,7 @@ def finished_durations(since: datetime) -> list[tuple[str, float]]:
     """(kind, seconds from start to finish) of the jobs finished since ``since``."""
     rows = db.session.execute(
         select(Job.kind, Job.started_at, Job.finished_at).where(
-            Job.state == "done", Job.finished_at >= since, Job.started_at.is_not(None)
+            Job.state == JobState.DONE, Job.finished_at >= since, Job.started_at.is_not(None)
         )
     )
     return [(kind, (end - start).total_seconds()) for kind, start, end in rows]

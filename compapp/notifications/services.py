@@ -20,6 +20,7 @@ from compapp.auth.models import User, utcnow
 from compapp.certificates.models import Certificate
 from compapp.contests.models import Contest, Entry, EntryCoach, Event, Placement
 from compapp.core.messages import N_
+from compapp.core.vocab import CertificateStatus
 from compapp.extensions import db
 from compapp.notifications.models import Notification
 from compapp.promotion.models import NoticeObjection, PromotionCase
@@ -288,10 +289,10 @@ def _organiser_tasks(user, today: date) -> list[Task]:
         db.select(db.func.count(Certificate.id))
         .join(Contest, Contest.id == Certificate.contest_id)
         .where(
-            Certificate.status == "revoked",
+            Certificate.status == CertificateStatus.REVOKED,
             ~db.select(valid.id)
             .where(
-                valid.status == "valid",
+                valid.status == CertificateStatus.VALID,
                 valid.entry_id == Certificate.entry_id,
                 valid.kind == Certificate.kind,
                 db.or_(

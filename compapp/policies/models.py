@@ -24,13 +24,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compapp.auth.models import utcnow
+from compapp.core.vocab import PolicyKind, RevisionState
 from compapp.extensions import db
 
-REVISION_STATES = ("pending", "returned", "active", "superseded")
-# Which policy data a revision is a file of: award policies (data/awards) or promotion rules
-# (data/promotion). One document may have both (dq-2022), under the same id.
-REVISION_KINDS = ("awards", "promotion")
-_ACTIVE_SQL = "state = 'active'"
+# Which policy data a revision is a file of (PolicyKind): award policies (data/awards) or
+# promotion rules (data/promotion). One document may have both (dq-2022), under the same id.
+_ACTIVE_SQL = f"state = '{RevisionState.ACTIVE}'"
 
 
 class PolicyRevision(db.Model):
@@ -38,8 +37,8 @@ class PolicyRevision(db.Model):
 
     __tablename__ = "policy_revisions"
     __table_args__ = (
-        CheckConstraint("state IN ('pending', 'returned', 'active', 'superseded')", name="state"),
-        CheckConstraint("kind IN ('awards', 'promotion')", name="kind"),
+        CheckConstraint(RevisionState.sql_in("state"), name="state"),
+        CheckConstraint(PolicyKind.sql_in("kind"), name="kind"),
         # Four eyes: whoever entered a revision never decides on it (also checked by the
         # service, which says so in words).
         CheckConstraint(
@@ -66,7 +65,7 @@ class PolicyRevision(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     policy_id: Mapped[str] = mapped_column(String(40), index=True)
     kind: Mapped[str] = mapped_column(String(20), default="awards", server_default="awards")
-    state: Mapped[str] = mapped_column(String(20), default="pending")
+    state: Mapped[str] = mapped_column(String(20), default=RevisionState.PENDING)
     text: Mapped[str] = mapped_column(Text)  # the whole policy file (TOML)
     digest: Mapped[str] = mapped_column(String(64))  # sha256 of ``text`` (UTF-8)
     # The version this revision adds or changes, and what was in force when it was drafted.

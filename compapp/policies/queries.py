@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import select
 
+from compapp.core.vocab import RevisionState
 from compapp.extensions import db
 from compapp.policies.models import PolicyRevision
 from compapp.policy.loader import load_policies
@@ -40,7 +41,7 @@ def _in_force(kind: str, load: Callable):
     found = _this_request().get(kind)
     if found is not None:
         return found
-    active = (PolicyRevision.state == "active", PolicyRevision.kind == kind)
+    active = (PolicyRevision.state == RevisionState.ACTIVE, PolicyRevision.kind == kind)
     rows = db.session.execute(
         select(PolicyRevision.id, PolicyRevision.policy_id, PolicyRevision.digest).where(*active)
     ).all()

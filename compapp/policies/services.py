@@ -36,6 +36,7 @@ from compapp.contests.models import (
 from compapp.core.messages import N_
 from compapp.core.money import from_fen, to_fen
 from compapp.core.refusals import Refusal
+from compapp.core.vocab import RevisionState
 from compapp.extensions import db
 from compapp.jobs.services import JobFailed, JobRequest, params_of, start_job
 from compapp.policies.drafting import changed_period
@@ -89,7 +90,7 @@ def text_in_force(policy_id: str, kind: str = "awards") -> str | None:
         select(PolicyRevision.text).where(
             PolicyRevision.policy_id == policy_id,
             PolicyRevision.kind == kind,
-            PolicyRevision.state == "active",
+            PolicyRevision.state == RevisionState.ACTIVE,
         )
     )
     if text is not None:
@@ -120,7 +121,7 @@ def check_active_revisions() -> list[str]:
     """Read every active revision with the strict reader; return the ids of their policies."""
     rows = db.session.execute(
         select(PolicyRevision.kind, PolicyRevision.policy_id, PolicyRevision.text)
-        .where(PolicyRevision.state == "active")
+        .where(PolicyRevision.state == RevisionState.ACTIVE)
         .order_by(PolicyRevision.kind, PolicyRevision.policy_id)
     ).all()
     for kind, policy_id, text in rows:
@@ -284,7 +285,7 @@ def save_revision(
     revision = PolicyRevision(
         policy_id=policy.id,
         kind=kind,
-        state="pending",
+        state=RevisionState.PENDING,
         text=text,
         digest=_digest(text),
         version_from=period[0],
@@ -360,9 +361,9 @@ def return_revision(revision: PolicyRevision, user, reason: str) -> PolicyRevisi
         raise PolicyRefused(N_("请写明退回的理由。"))
     claimed = db.session.execute(
         update(PolicyRevision)
-        .where(PolicyRevision.id == revision.id, PolicyRevision.state == "pending")
+        .where(PolicyRevision.id == revision.id, PolicyRevision.state == RevisionState.PENDING)
         .values(
-            state="returned",
+            state=RevisionState.RETURNED,
             reviewed_by_id=user.id,
             reviewed_at=utcnow(),
             return_reason=reason[:2000],
@@ -409,16 +410,18 @@ def activate_revision(revision: PolicyRevision, user) -> PolicyRevision:
                 .where(
                     PolicyRevision.policy_id == policy_id,
                     PolicyRevision.kind == revision.kind,
-                    PolicyRevision.state == "active",
+                    PolicyRevision.state == RevisionState.ACTIVE,
                     PolicyRevision.digest == revision.base_digest,
                 )
-                .values(state="superseded")
+                .values(state=RevisionState.SUPERSEDED)
                 .execution_options(synchronize_session=False)
             )
             claimed = db.session.execute(
                 update(PolicyRevision)
-                .where(PolicyRevision.id == revision.id, PolicyRevision.state == "pending")
-                .values(state="active", reviewed_by_id=user.id, reviewed_at=utcnow())
+                .where(
+                    PolicyRevision.id == revision.id, PolicyRevision.state == RevisionState.PENDING
+                )
+                .values(state=RevisionState.ACTIVE, reviewed_by_id=user.id, reviewed_at=utcnow())
                 .execution_options(synchronize_session=False)
             )
             if claimed.rowcount != 1:
@@ -427,7 +430,7 @@ def activate_revision(revision: PolicyRevision, user) -> PolicyRevision:
                 select(func.count(PolicyRevision.id)).where(
                     PolicyRevision.policy_id == policy_id,
                     PolicyRevision.kind == revision.kind,
-                    PolicyRevision.state == "active",
+                    PolicyRevision.state == RevisionState.ACTIVE,
                 )
             )
             if actives != 1:
@@ -877,7 +880,7 @@ def _set_key() -> str:
     """The active revisions (the preview compares with what is in force, which may change)."""
     rows = db.session.execute(
         select(PolicyRevision.id)
-        .where(PolicyRevision.state == "active")
+        .where(PolicyRevision.state == RevisionState.ACTIVE)
         .order_by(PolicyRevision.id)
     ).scalars()
     return ",".join(str(r) for r in rows)
@@ -948,7 +951,7 @@ def apply_job(job, progress) -> dict:
 
     params = params_of(job)
     revision = db.session.get(PolicyRevision, params["revision_id"])
-    if revision is None or revision.state not in ("active", "superseded"):
+    if revision is None or revision.state not in (RevisionState.ACTIVE, RevisionState.SUPERSEDED):
         raise JobFailed("该政策版本未生效。")
     policies = policies_in_force()
     draft = policies[revision.policy_id]

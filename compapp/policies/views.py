@@ -22,6 +22,7 @@ from flask_login import current_user
 
 from compapp import labels
 from compapp.auth.access import public
+from compapp.core.vocab import JobState
 from compapp.downloads import PDF, download
 from compapp.english import shown
 from compapp.extensions import db
@@ -708,7 +709,9 @@ def admin_revision(revision_id: int):
     apply_job = (
         jobs.get_job(revision.apply_job_id, "policy_apply") if revision.apply_job_id else None
     )
-    preview = jobs.status_of(job)["result"] if job is not None and job.state == "done" else None
+    preview = (
+        jobs.status_of(job)["result"] if job is not None and job.state == JobState.DONE else None
+    )
     return render_template(
         "policies/revision.html",
         revision=revision,
@@ -719,7 +722,7 @@ def admin_revision(revision_id: int):
         listed=_preview_page(job, preview),
         apply_job=apply_job,
         applied=jobs.status_of(apply_job)["result"]
-        if apply_job is not None and apply_job.state == "done"
+        if apply_job is not None and apply_job.state == JobState.DONE
         else None,
         may_decide=revision.state == "pending" and revision.created_by_id != current_user.id,
         return_form=ReturnForm(),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from compapp.core import vocab
 from compapp.core.messages import N_
-from compapp.core.vocab import EventFormat, Medal, Payee, PayerLevel, Tier
+from compapp.core.vocab import EventFormat, HonourKind, Medal, Payee, PayerLevel, Tier
 
 MEDALS = Medal.codes()
 PRIZES = tuple(vocab.PRIZE_NAMES)
@@ -101,15 +101,9 @@ MEDAL_NAMES = Medal.names()
 PRIZE_NAMES = vocab.PRIZE_NAMES
 PAYER_LEVEL_NAMES = PayerLevel.names()
 PAYEE_NAMES = Payee.names()
-# Honours are awards to a person, not placements (POLICY.md §4.7).
-HONOUR_NAMES = {
-    "zhonghua_skills_award": "中华技能大奖",
-    "national_technical_expert": "全国技术能手",
-    "yunnan_skills_award": "云南省技能大奖",
-    "yunnan_technical_expert": "云南省技术能手",
-    "national_training_team": "世界技能大赛国家集训队队员",
-}
-HONOUR_KINDS = tuple(HONOUR_NAMES)
+# Honours are awards to a person, not placements (POLICY.md §4.7): compapp.core.vocab.HonourKind.
+HONOUR_NAMES = HonourKind.names()
+HONOUR_KINDS = HonourKind.codes()
 
 
 def allowed_results(category: str) -> dict[str, list]:

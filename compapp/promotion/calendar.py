@@ -23,6 +23,7 @@ from compapp.audit.services import record_change, says
 from compapp.auth.models import User, utcnow
 from compapp.core.messages import N_
 from compapp.core.refusals import PROBLEMS, Refusal
+from compapp.core.vocab import CalendarStatus
 from compapp.core.workdays import HolidayCalendar, load_holiday_calendar
 from compapp.extensions import app_cached, db
 from compapp.promotion.models import CalendarYear
@@ -50,7 +51,9 @@ def shipped_calendar() -> HolidayCalendar:
 def confirmed_years() -> list[CalendarYear]:
     """Return the confirmed entered years in force (one per year), by year."""
     return db.session.scalars(
-        db.select(CalendarYear).filter_by(status="confirmed").order_by(CalendarYear.year)
+        db.select(CalendarYear)
+        .filter_by(status=CalendarStatus.CONFIRMED)
+        .order_by(CalendarYear.year)
     ).all()
 
 
@@ -255,17 +258,17 @@ def decide_year(row: CalendarYear, user: User, confirm: bool, note: str | None =
             update(CalendarYear)
             .where(
                 CalendarYear.year == row.year,
-                CalendarYear.status == "confirmed",
+                CalendarYear.status == CalendarStatus.CONFIRMED,
                 CalendarYear.id != row.id,
             )
-            .values(status="superseded")
+            .values(status=CalendarStatus.SUPERSEDED)
             .execution_options(synchronize_session=False)
         )
     decided = db.session.execute(
         update(CalendarYear)
-        .where(CalendarYear.id == row.id, CalendarYear.status == "proposed")
+        .where(CalendarYear.id == row.id, CalendarYear.status == CalendarStatus.PROPOSED)
         .values(
-            status="confirmed" if confirm else "rejected",
+            status=CalendarStatus.CONFIRMED if confirm else CalendarStatus.REJECTED,
             decided_by_id=user.id,
             decided_at=utcnow(),
             decision_note=note,
@@ -307,12 +310,7 @@ def calendar_rows() -> list[CalendarYear]:
     ).all()
 
 
-STATUS_NAMES = {
-    "proposed": N_("待另一名管理员确认"),
-    "confirmed": N_("已确认，生效"),
-    "rejected": N_("已退回"),
-    "superseded": N_("已被更正版本取代"),
-}
+STATUS_NAMES = CalendarStatus.names()
 
 
 def status_name(status: str) -> str:

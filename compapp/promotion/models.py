@@ -22,14 +22,21 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compapp.auth.models import utcnow
-from compapp.core.vocab import CaseStatus, ObjectionStatus, TitleStatus
+from compapp.core.vocab import CalendarStatus, CaseStatus, ObjectionStatus, TitleStatus, sql_list
 from compapp.extensions import db
 
 # The states of a case, of an objection and of a title: compapp.core.vocab (CaseStatus …).
 CASE_STATUSES = CaseStatus.codes()
 OBJECTION_STATUSES = ObjectionStatus.codes()
 # The states an evaluation may still rewrite: nobody has decided anything on them.
-UNDECIDED_STATUSES = ("ineligible", "proposed")
+UNDECIDED_STATUSES = (CaseStatus.INELIGIBLE, CaseStatus.PROPOSED)
+# The states of a case that was published: it names its notice.
+PUBLISHED_STATUSES = (
+    CaseStatus.NOTICED,
+    CaseStatus.OBJECTED,
+    CaseStatus.WITHDRAWN,
+    CaseStatus.FINAL,
+)
 TITLE_STATUSES = TitleStatus.codes()
 
 
@@ -79,7 +86,7 @@ class PromotionCase(db.Model):
         CheckConstraint(TitleStatus.sql_in("title_status"), name="title_status"),
         CheckConstraint("eligible OR to_grade IS NULL", name="to_grade_only_if_eligible"),
         CheckConstraint(
-            "status NOT IN ('noticed', 'objected', 'withdrawn', 'final') OR notice_id IS NOT NULL",
+            f"status NOT IN ({sql_list(PUBLISHED_STATUSES)}) OR notice_id IS NOT NULL",
             name="noticed_has_notice",
         ),
     )
@@ -201,9 +208,6 @@ class GradeChange(db.Model):
     created_by = relationship("User")
 
 
-CALENDAR_YEAR_STATUSES = ("proposed", "confirmed", "rejected", "superseded")
-
-
 class CalendarYear(db.Model):
     """A year's public holidays and 调休 working days as an administrator entered them.
 
@@ -215,12 +219,11 @@ class CalendarYear(db.Model):
 
     __tablename__ = "calendar_years"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('proposed', 'confirmed', 'rejected', 'superseded')", name="status"
-        ),
+        CheckConstraint(CalendarStatus.sql_in("status"), name="status"),
         CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
         CheckConstraint(
-            "status IN ('proposed') OR (decided_by_id IS NOT NULL AND decided_at IS NOT NULL)",
+            f"status IN ({sql_list([CalendarStatus.PROPOSED])})"
+            " OR (decided_by_id IS NOT NULL AND decided_at IS NOT NULL)",
             name="decided_with_who_when",
         ),
         CheckConstraint(

@@ -20,7 +20,7 @@ from compapp.audit.services import record_change, says, snapshot
 from compapp.auth.models import User, utcnow
 from compapp.contests.models import Contest
 from compapp.core.messages import N_
-from compapp.core.vocab import GRADE_ORDER, rank_text
+from compapp.core.vocab import GRADE_ORDER, CaseStatus, rank_text
 from compapp.core.workdays import CalendarNotCovered, HolidayCalendar
 from compapp.extensions import db
 from compapp.policy.categories import CATEGORY_NAMES, FORMAT_NAMES
@@ -356,7 +356,7 @@ def _refuse_unless_noticed(case: PromotionCase) -> None:
         raise PromotionRefused(
             N_("该晋升有尚未处理的异议：请先由组织者调查处理异议（成立或不成立），再确认生效。")
         )
-    if case.status == "withdrawn":
+    if case.status == CaseStatus.WITHDRAWN:
         raise PromotionRefused(N_("该晋升因异议成立已撤销，不能确认生效。"))
     if case.status != "noticed" or case.notice is None:
         raise PromotionRefused(N_("该晋升尚未公示，公示期满后才能确认为最终结果。"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from compapp.core.vocab import GRADE_NAMES, GRADE_ORDER, GRADES, rank_text
+from compapp.core.vocab import GRADE_NAMES, GRADE_ORDER, rank_text
 from compapp.policy.categories import CATEGORIES, CATEGORY_NAMES, EVENT_FORMATS, FORMAT_NAMES
 from compapp.policy.promotion import (
     NoPromotionRuleInForce,
@@ -185,7 +185,9 @@ def _apply(
     to_grade: str | None
     if have < target:
         to_grade = rule.target
-        skipped = [GRADE_NAMES[code] for code, order, _zh, _en in GRADES if have < order < target]
+        skipped = [
+            GRADE_NAMES[code] for code, order in GRADE_ORDER.items() if have < order < target
+        ]
         if skipped:
             outcome = (
                 f"可由{GRADE_NAMES[current]}破格晋升为{GRADE_NAMES[to_grade]}"

@@ -5,13 +5,14 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from compapp.core.vocab import JurisdictionLevel
 from compapp.extensions import db
 
 
 class Jurisdiction(db.Model):
     __tablename__ = "jurisdictions"
     __table_args__ = (
-        CheckConstraint("level IN ('province', 'prefecture', 'county')", name="level"),
+        CheckConstraint(JurisdictionLevel.sql_in("level"), name="level"),
         CheckConstraint("length(code) = 6", name="code_length"),
     )
 
@@ -26,16 +27,16 @@ class Jurisdiction(db.Model):
     @property
     def prefecture(self) -> Jurisdiction | None:
         """The prefecture a county belongs to (itself for a prefecture)."""
-        if self.level == "prefecture":
+        if self.level == JurisdictionLevel.PREFECTURE:
             return self
-        if self.level == "county":
+        if self.level == JurisdictionLevel.COUNTY:
             return self.parent
         return None
 
     @property
     def label(self) -> str:
         """ "德钦县（迪庆藏族自治州）" for counties, the name otherwise."""
-        if self.level == "county" and self.parent is not None:
+        if self.level == JurisdictionLevel.COUNTY and self.parent is not None:
             return f"{self.name}（{self.parent.name}）"
         return self.name
 

@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compapp.auth.models import utcnow
+from compapp.core.vocab import RevocationStatus
 from compapp.extensions import db
 
 
@@ -16,7 +17,7 @@ class Revocation(db.Model):
 
     __tablename__ = "revocations"
     __table_args__ = (
-        CheckConstraint("status IN ('requested', 'confirmed', 'withdrawn')", name="status"),
+        CheckConstraint(RevocationStatus.sql_in("status"), name="status"),
         CheckConstraint(
             "confirmed_by_id IS NULL OR confirmed_by_id <> requested_by_id", name="four_eyes"
         ),
@@ -27,7 +28,7 @@ class Revocation(db.Model):
     reason: Mapped[str] = mapped_column(Text)
     # Bar the entry's competitors from new entries until this day (None: no bar).
     bar_until: Mapped[date | None]
-    status: Mapped[str] = mapped_column(String(20), default="requested")
+    status: Mapped[str] = mapped_column(String(20), default=RevocationStatus.REQUESTED)
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -19,7 +19,7 @@ from compapp.contests.models import Placement
 from compapp.core.messages import N_
 from compapp.core.money import format_yuan
 from compapp.core.refusals import Refusal
-from compapp.core.vocab import rank_text
+from compapp.core.vocab import CertificateStatus, RecoveryKind, RevocationStatus, rank_text
 from compapp.extensions import db
 from compapp.finance.models import RecoveryLine
 from compapp.promotion.models import PromotionCase
@@ -44,7 +44,9 @@ def _what(placement: Placement) -> str:
 
 def pending(placement: Placement) -> Revocation | None:
     return db.session.scalar(
-        db.select(Revocation).filter_by(placement_id=placement.id, status="requested")
+        db.select(Revocation).filter_by(
+            placement_id=placement.id, status=RevocationStatus.REQUESTED
+        )
     )
 
 
@@ -80,9 +82,9 @@ def request_revocation(
 
 
 def withdraw_revocation(revocation: Revocation, user, note: str) -> None:
-    if revocation.status != "requested":
+    if revocation.status != RevocationStatus.REQUESTED:
         raise RevocationRefused(N_("该撤销申请已处理。"))
-    revocation.status = "withdrawn"
+    revocation.status = RevocationStatus.WITHDRAWN
     db.session.flush()
     record_change(
         "withdraw_revocation",
@@ -99,15 +101,15 @@ def withdraw_revocation(revocation: Revocation, user, note: str) -> None:
 
 def confirm_revocation(revocation: Revocation, user, today: date) -> list[RecoveryLine]:
     """A second person confirms: revoke awards and certificates, open recoveries, bar people."""
-    if revocation.status != "requested":
+    if revocation.status != RevocationStatus.REQUESTED:
         raise RevocationRefused(N_("该撤销申请已处理。"))
     if revocation.requested_by_id == user.id:
         raise RevocationRefused(N_("撤销获奖须由另一人确认：不能确认自己提出的申请。"))
     # Only one of two simultaneous confirmations changes the row (compare-and-set).
     claimed = db.session.execute(
         db.update(Revocation)
-        .where(Revocation.id == revocation.id, Revocation.status == "requested")
-        .values(status="confirmed", confirmed_by_id=user.id, confirmed_at=utcnow())
+        .where(Revocation.id == revocation.id, Revocation.status == RevocationStatus.REQUESTED)
+        .values(status=RevocationStatus.CONFIRMED, confirmed_by_id=user.id, confirmed_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
@@ -182,7 +184,7 @@ def _revoke_money(revocation: Revocation, entry, user) -> list[RecoveryLine]:
             revocation_id=revocation.id,
             award_line_id=line.id,
             payer_code=line.payer_code,
-            kind="recover" if line.paid_on is not None else "stop_payment",
+            kind=RecoveryKind.RECOVER if line.paid_on is not None else RecoveryKind.STOP_PAYMENT,
             amount_fen=line.amount_fen,
         )
         db.session.add(recovery)
@@ -194,7 +196,7 @@ def _revoke_money(revocation: Revocation, entry, user) -> list[RecoveryLine]:
 def _revoke_certificates(entry, reason: str, user) -> int:
 
     certificates = db.session.scalars(
-        db.select(Certificate).filter_by(entry_id=entry.id, status="valid")
+        db.select(Certificate).filter_by(entry_id=entry.id, status=CertificateStatus.VALID)
     ).all()
     for cert in certificates:
         revoke(cert, f"获奖撤销：{reason}"[:REASON_MAX], user)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from compapp.auth.models import utcnow
 from compapp.contests.models import Placement
 from compapp.core.money import from_fen
-from compapp.core.vocab import LineStatus, Payee, PayerLevel
+from compapp.core.vocab import AwardLineKind, LineStatus, Payee, PayerLevel
 from compapp.extensions import db
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class AwardLineRecord(db.Model):
     __table_args__ = (
         CheckConstraint(Payee.sql_in("payee"), name="payee"),
         CheckConstraint(PayerLevel.sql_in("payer_level"), name="payer_level"),
-        CheckConstraint("kind IN ('award', 'adjustment')", name="kind"),
+        CheckConstraint(AwardLineKind.sql_in("kind"), name="kind"),
         CheckConstraint("kind = 'adjustment' OR amount_fen >= 0", name="award_not_negative"),
         CheckConstraint(
             "(payee = 'competitor') = (competitor_id IS NOT NULL)", name="competitor_matches_payee"
@@ -92,7 +92,7 @@ class AwardLineRecord(db.Model):
     # Current lines only: superseded lines keep their values but drop out of totals.
     is_current: Mapped[bool] = mapped_column(default=True, index=True)
     # "award", or "adjustment" (±) added when a budget-confirmed line's placement changed.
-    kind: Mapped[str] = mapped_column(String(20), default="award")
+    kind: Mapped[str] = mapped_column(String(20), default=AwardLineKind.AWARD)
     budget_confirmation_id: Mapped[int | None] = mapped_column(
         ForeignKey("budget_confirmations.id"), index=True
     )
@@ -100,7 +100,7 @@ class AwardLineRecord(db.Model):
     payment_reference: Mapped[str | None] = mapped_column(String(80))
     paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     paid_at: Mapped[datetime | None]
-    # Where the money comes from (compapp.finance.models.FUNDING_SOURCES), set on confirmation.
+    # Where the money comes from (compapp.core.vocab.FundingSource), set on confirmation.
     funding_source: Mapped[str | None] = mapped_column(String(30))
 
     computation: Mapped[AwardComputation] = relationship(back_populates="lines")

@@ -28,6 +28,7 @@ from compapp.contests.models import (
 from compapp.contests.queries import contest_entries, sorted_entries
 from compapp.core.messages import N_
 from compapp.core.money import format_yuan, from_fen, to_fen
+from compapp.core.vocab import AwardLineKind
 from compapp.extensions import db
 from compapp.jobs.services import JobFailed, JobRequest, params_of, start_job
 from compapp.policies.queries import policies_in_force
@@ -387,7 +388,9 @@ def _write_lines(run: _Recompute, computation, by_key, live) -> None:
         settled = confirmed.get(key, [])
         if not settled and not (run.confirmed_by_adjustment and confirmed):
             for p in wanted:
-                _add_line(computation, run.entry, p, "award", p.amount_fen, p.explanation)
+                _add_line(
+                    computation, run.entry, p, AwardLineKind.AWARD, p.amount_fen, p.explanation
+                )
             continue
         settled_fen = sum(line.amount_fen for line in settled)
         wanted_fen = sum(p.amount_fen for p in wanted)
@@ -402,7 +405,7 @@ def _write_lines(run: _Recompute, computation, by_key, live) -> None:
             f"差额 {'+' if delta > 0 else '−'}{format_yuan(from_fen(abs(delta)))}"
             "（已确认的明细不作修改）。"
         )
-        _add_line(computation, run.entry, source, "adjustment", delta, text)
+        _add_line(computation, run.entry, source, AwardLineKind.ADJUSTMENT, delta, text)
 
 
 def _add_line(computation, entry, p, kind: str, amount_fen: int, explanation: str) -> None:

@@ -16,6 +16,7 @@ from compapp.contests.models import Contest
 from compapp.contests.queries import placed_entries_query
 from compapp.core.messages import N_
 from compapp.core.money import from_fen
+from compapp.core.vocab import JobState
 from compapp.downloads import XLSX, download_written
 from compapp.english import shown
 from compapp.extensions import db
@@ -121,7 +122,7 @@ def recompute_job(contest_id: int, job_id: str):
         abort(404)
     if request.args.get("format") == "json":
         return jobs.status_of(job)
-    if job.state == "done":
+    if job.state == JobState.DONE:
         changed = jobs.status_of(job)["result"]["changed"]
         flash(_("已重新计算：%(n)s 个参赛组的奖励有变化。", n=changed), "success")
         return redirect(url_for("rewards.contest_awards", contest_id=contest.id))

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from compapp.core.idnumber import make_id_number
-from compapp.imports import reading
+from compapp.imports import layout
 
 pytestmark = pytest.mark.browser
 
@@ -33,36 +33,36 @@ COUNTIES = (
 def thirty_rows() -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.title = reading.SHEET
-    sheet.append(list(reading.HEADERS))
+    sheet.title = layout.SHEET
+    sheet.append(list(layout.HEADERS))
     for n in range(1, 31):
         row = {
-            reading.OCCUPATION: "电工",
-            reading.FORMAT: "单人",
-            reading.NAME: f"迪庆电工{n:02d}",
-            reading.ID_NUMBER: make_id_number(
+            layout.OCCUPATION: "电工",
+            layout.FORMAT: "单人",
+            layout.NAME: f"迪庆电工{n:02d}",
+            layout.ID_NUMBER: make_id_number(
                 f"5334221990{(n % 9) + 1:02d}{(n % 28) + 1:02d}{n:03d}"
             ),
-            reading.COUNTY: COUNTIES[n % 3],
-            reading.RANK: str(n),
-            reading.RESULT: {1: "金牌", 2: "银牌", 3: "铜牌"}.get(n, ""),
-            reading.BANK_NAME: "中国农业银行",
-            reading.BRANCH: "迪庆分行营业部",
-            reading.ACCOUNT: f"6228 4800 {n:04d} 7788 {n % 10}",
+            layout.COUNTY: COUNTIES[n % 3],
+            layout.RANK: str(n),
+            layout.RESULT: {1: "金牌", 2: "银牌", 3: "铜牌"}.get(n, ""),
+            layout.BANK_NAME: "中国农业银行",
+            layout.BRANCH: "迪庆分行营业部",
+            layout.ACCOUNT: f"6228 4800 {n:04d} 7788 {n % 10}",
         }
         if n <= 3:
             row.update(
                 {
                     "教练1": "和建华",
                     "教练1比例（%）": "60",
-                    reading.coach_id_header(1): HE_JIANHUA,
+                    layout.coach_id_header(1): HE_JIANHUA,
                     "教练2": "木文军",
                     "教练2角色": "翻译",
                     "教练2比例（%）": "40",
-                    reading.coach_id_header(2): MU_WENJUN,
+                    layout.coach_id_header(2): MU_WENJUN,
                 }
             )
-        sheet.append([row.get(h, "") for h in reading.HEADERS])
+        sheet.append([row.get(h, "") for h in layout.HEADERS])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -682,3 +682,23 @@ def test_qr_code_points_at_the_configured_public_address(
     cert = certificate_of(db, HOLDER)
     pdf = download_at(client, cert, "http://10.0.0.5:8000")
     assert qr_url(pdf, tmp_path) == f"https://zs.rst.yn.gov.cn/verify/{cert.serial}"
+
+
+def test_superseding_by_promotion_case_marks_only_that_cases_certificates(db, contest_with_results):
+    """A withdrawn promotion decision marks the certificates resting on its case (the
+    confirmation and the title), not the award certificate of the same result."""
+    contest, gold = contest_with_results["contest"], contest_with_results["gold"]
+    case = final_case(db, contest, gold, title="云南竞赛技术能手", title_status="approved")
+    certificate_issuing.issue_all_certificates(contest)
+    db.session.commit()
+    marked = certificate_issuing.supersede_case_certificates([case.id], "promotion_reopened", None)
+    db.session.commit()
+    on_case = db.session.scalars(db.select(Certificate).filter_by(promotion_case_id=case.id)).all()
+    assert marked == 2
+    assert {(c.kind, c.status, c.superseded_reason) for c in on_case} == {
+        ("promotion", "revoked", "promotion_reopened"),
+        ("title", "revoked", "promotion_reopened"),
+    }
+    award = certificate_of(db, HOLDER)
+    assert award.kind == "award" and award.is_valid
+    assert certificate_issuing.supersede_case_certificates([], "promotion_reopened", None) == 0

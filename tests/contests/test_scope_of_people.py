@@ -89,13 +89,13 @@ def test_an_administrator_is_named_anyone(app, db, two_bodies, dummy_admin):
 
 
 def test_a_results_import_does_not_name_another_bodys_competitor(app, db, two_bodies):
+    from compapp.imports import layout, reading
     from compapp.imports import plan as import_plan
-    from compapp.imports import reading
     from tests.imports.import_helpers import person_rows, table_rows, xlsx
 
     person, dq_event, _ = two_bodies
     rows = person_rows(1, occupation="木雕")
-    rows[0][reading.ID_NUMBER], rows[0][reading.NAME] = person.id_number, "张三"
+    rows[0][layout.ID_NUMBER], rows[0][layout.NAME] = person.id_number, "张三"
     plan = import_plan.check_import(dq_event.contest, reading.read_upload(xlsx(table_rows(rows))))
     texts = " ".join(p.text() for p in plan.problems)
     assert "该身份证号码已登记在另一个姓名下" in texts

@@ -7,12 +7,8 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
-from tests.helpers import contest_named, signed_in
+from tests.helpers import signed_in
 from tests.pages import submit
-
-# The finance tests' names for the shared helpers.
-login = signed_in
-__all__ = ["contest_named", "login"]
 
 DEMO_PASSWORD = "compapp-demo"
 WORLDSKILLS = "第47届世界技能大赛"
@@ -26,7 +22,7 @@ def csrf(client, url) -> str:
 def confirm_budget(app, username, contest, funding_source="budget"):
     """The officer confirms the contest's lines their level pays, from the budget page as they
     see it (the form binds the confirmation to the lines shown)."""
-    client = login(app, username)
+    client = signed_in(app, username)
     page = f"/finance/contests/{contest.id}"
     response = submit(
         client, page, f"{page}/confirm", {"funding_source": funding_source, "note": ""}

@@ -11,8 +11,9 @@ from openpyxl import load_workbook
 
 from compapp.audit.models import AuditEntry
 from compapp.finance.models import Reconciliation
-from tests.finance.finance_helpers import WORLDSKILLS, confirm_budget, contest_named, login
+from tests.finance.finance_helpers import WORLDSKILLS, confirm_budget
 from tests.finance.test_roster import dq_lines
+from tests.helpers import contest_named, signed_in
 from tests.pages import submit
 
 
@@ -68,7 +69,7 @@ def test_the_officer_records_a_reconciliation_and_a_difference_needs_an_explanat
 
 def test_only_the_payers_officer_records_its_reconciliation(app, db, confirmed):
     assert (
-        login(app, "admin")
+        signed_in(app, "admin")
         .post("/finance/reconciliation?year=2024&payer=533400", data={"ledger_paid": "0"})
         .status_code
         == 403

@@ -15,13 +15,8 @@ from openpyxl import load_workbook
 
 from compapp.audit.models import AuditEntry
 from compapp.rewards.models import AwardLineRecord
-from tests.finance.finance_helpers import (
-    WORLDSKILLS,
-    confirm_budget,
-    contest_named,
-    login,
-    roster_table,
-)
+from tests.finance.finance_helpers import WORLDSKILLS, confirm_budget, roster_table
+from tests.helpers import contest_named, signed_in
 
 
 @pytest.fixture
@@ -99,7 +94,7 @@ def test_nobody_but_the_paying_levels_officer_downloads_the_roster_of_its_lines(
     app, db, confirmed, username
 ):
     contest, _client = confirmed
-    client = login(app, username)
+    client = signed_in(app, username)
     response = client.get(f"/finance/contests/{contest.id}/roster.xlsx?payer=533400")
     assert response.status_code == 403
 
@@ -107,7 +102,7 @@ def test_nobody_but_the_paying_levels_officer_downloads_the_roster_of_its_lines(
 def test_another_payers_roster_holds_only_its_own_confirmed_lines(app, db, confirmed):
     """德钦县 has not confirmed: its roster is empty, nothing of 迪庆州's reaches it."""
     contest, _client = confirmed
-    client = login(app, "finance_deqin")
+    client = signed_in(app, "finance_deqin")
     response = client.get(f"/finance/contests/{contest.id}/roster.xlsx")
     assert response.status_code == 302
 

@@ -7,7 +7,7 @@ import io
 
 import openpyxl
 
-from compapp.imports import reading
+from compapp.imports import layout
 from tests.helpers import id_number_for
 
 COUNTY = "德钦县（迪庆藏族自治州）"
@@ -22,16 +22,16 @@ def person_rows(
         rank = start + i
         rows.append(
             {
-                reading.OCCUPATION: occupation,
-                reading.FORMAT: "单人",
-                reading.NAME: f"选手{rank}",
-                reading.ID_NUMBER: id_number_for("533422", 100_000 + rank * 7 + len(occupation)),
-                reading.EMPLOYER: "迪庆电力公司",
-                reading.EMPLOYEE: "是",
-                reading.GRADE: "三级/高级工",
-                reading.COUNTY: county,
-                reading.RANK: str(rank),
-                reading.RESULT: {1: medal, 2: "银牌", 3: "铜牌"}.get(rank, ""),
+                layout.OCCUPATION: occupation,
+                layout.FORMAT: "单人",
+                layout.NAME: f"选手{rank}",
+                layout.ID_NUMBER: id_number_for("533422", 100_000 + rank * 7 + len(occupation)),
+                layout.EMPLOYER: "迪庆电力公司",
+                layout.EMPLOYEE: "是",
+                layout.GRADE: "三级/高级工",
+                layout.COUNTY: county,
+                layout.RANK: str(rank),
+                layout.RESULT: {1: medal, 2: "银牌", 3: "铜牌"}.get(rank, ""),
                 "教练1": "李教练" if rank <= 3 else "",
             }
         )
@@ -41,7 +41,7 @@ def person_rows(
 def fill_template(template: bytes, rows: list[dict[str, str]]) -> bytes:
     """Fill the downloaded template's 参赛组 sheet with ``rows`` (as an organiser would)."""
     book = openpyxl.load_workbook(io.BytesIO(template))
-    sheet = book[reading.SHEET]
+    sheet = book[layout.SHEET]
     headers = [c.value for c in sheet[1]]
     for r, row in enumerate(rows, start=2):
         for c, header in enumerate(headers, start=1):
@@ -52,7 +52,7 @@ def fill_template(template: bytes, rows: list[dict[str, str]]) -> bytes:
     return out.getvalue()
 
 
-def xlsx(rows: list[list], title: str = reading.SHEET) -> bytes:
+def xlsx(rows: list[list], title: str = layout.SHEET) -> bytes:
     """A workbook with one sheet holding ``rows`` as given (first row = headers)."""
     book = openpyxl.Workbook()
     sheet = book.active
@@ -64,7 +64,7 @@ def xlsx(rows: list[list], title: str = reading.SHEET) -> bytes:
     return out.getvalue()
 
 
-def table_rows(rows: list[dict[str, str]], headers=reading.HEADERS) -> list[list]:
+def table_rows(rows: list[dict[str, str]], headers=layout.HEADERS) -> list[list]:
     return [list(headers)] + [[row.get(h, "") for h in headers] for row in rows]
 
 

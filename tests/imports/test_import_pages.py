@@ -6,12 +6,14 @@ from urllib.parse import quote
 
 import openpyxl
 import pytest
+from flask_babel import refresh
 
 from compapp.audit.models import AuditEntry
 from compapp.contests import services as contest_services
 from compapp.contests.models import Competitor, Entry, Event, Placement
+from compapp.imports import layout, reading, services
 from compapp.imports import plan as import_plan
-from compapp.imports import reading, services
+from compapp.imports.entries import build_entries
 from compapp.imports.models import ImportBatch
 from compapp.rewards.entries import save_and_price_entry
 from compapp.rewards.models import AwardComputation, AwardLineRecord
@@ -48,15 +50,15 @@ def five_hundred_rows() -> list[dict[str, str]]:
         for member in range(2):
             rows.append(
                 {
-                    reading.OCCUPATION: "数控车",
-                    reading.FORMAT: "双人",
-                    reading.GROUP: str(team + 1),
-                    reading.NAME: f"队员{team}-{member}",
-                    reading.ID_NUMBER: id_number_for("530523", 300_000 + team * 2 + member),
-                    reading.COUNTY: "龙陵县（保山市）",
-                    reading.GRADE: "四级/中级工",
-                    reading.RANK: str(team + 1) if member == 0 else "",
-                    reading.RESULT: {0: "金牌", 1: "银牌"}.get(team, "") if member == 0 else "",
+                    layout.OCCUPATION: "数控车",
+                    layout.FORMAT: "双人",
+                    layout.GROUP: str(team + 1),
+                    layout.NAME: f"队员{team}-{member}",
+                    layout.ID_NUMBER: id_number_for("530523", 300_000 + team * 2 + member),
+                    layout.COUNTY: "龙陵县（保山市）",
+                    layout.GRADE: "四级/中级工",
+                    layout.RANK: str(team + 1) if member == 0 else "",
+                    layout.RESULT: {0: "金牌", 1: "银牌"}.get(team, "") if member == 0 else "",
                 }
             )
     assert len(rows) == 500
@@ -81,11 +83,11 @@ def test_done_when_500_rows_three_errors_fixed_saved_then_unchanged(
     assert f"filename*=UTF-8''{quote('导入模板-' + contest.name + '.xlsx')}" in disposition
     rows = five_hundred_rows()
     good = [dict(r) for r in rows]
-    rows[9][reading.ID_NUMBER] = rows[9][reading.ID_NUMBER][:-1] + (
-        "0" if rows[9][reading.ID_NUMBER][-1] != "0" else "1"
+    rows[9][layout.ID_NUMBER] = rows[9][layout.ID_NUMBER][:-1] + (
+        "0" if rows[9][layout.ID_NUMBER][-1] != "0" else "1"
     )  # row 11: check digit
-    rows[250][reading.COUNTY] = "火星县"  # row 252: unknown county
-    rows[400][reading.RESULT] = "一等奖"  # row 402: a prize the category does not award
+    rows[250][layout.COUNTY] = "火星县"  # row 252: unknown county
+    rows[400][layout.RESULT] = "一等奖"  # row 402: a prize the category does not award
     batch_id, page = upload(client, contest, fill_template(template.data, rows))
     assert "发现 3 个问题" in page, re.findall(r'class="error">([^<]*)<', page)
     assert "身份证号码校验位不正确" in page and "火星县" in page
@@ -93,17 +95,17 @@ def test_done_when_500_rows_three_errors_fixed_saved_then_unchanged(
     batch = db.session.get(ImportBatch, batch_id)
     assert batch.status == "invalid"
     assert sorted((p["row"], p["column"]) for p in batch.problems) == [
-        (11, reading.ID_NUMBER),
-        (252, reading.COUNTY),
-        (402, reading.RESULT),
+        (11, layout.ID_NUMBER),
+        (252, layout.COUNTY),
+        (402, layout.RESULT),
     ]
     assert count(db, Entry) == 0 and count(db, Competitor) == 0 and count(db, Event) == 0
 
     report = client.get(f"/imports/batches/{batch_id}/report.xlsx")
     book = openpyxl.load_workbook(io.BytesIO(report.data))
     assert book["问题清单"].max_row == 4
-    data_sheet = book[reading.SHEET]
-    county_col = reading.HEADERS.index(reading.COUNTY) + 1
+    data_sheet = book[layout.SHEET]
+    county_col = layout.HEADERS.index(layout.COUNTY) + 1
     assert data_sheet.cell(252, county_col).fill.fgColor.rgb.endswith("FF9999")
     assert "未知的县" in data_sheet.cell(252, county_col).comment.text
     assert data_sheet.cell(253, county_col).fill.fgColor.rgb in ("00000000", None)
@@ -148,7 +150,7 @@ def test_changed_file_shows_added_changed_removed_and_saves_on_confirm(
     batch_id, _page = upload(client, contest, xlsx(table_rows(rows)))
     confirm(client, db, batch_id)
     changed = [dict(r) for r in rows[:4]] + person_rows(1, start=6)
-    changed[3][reading.RANK] = "9"  # row 5 changes rank; 5th person removed; 6th added
+    changed[3][layout.RANK] = "9"  # row 5 changes rank; 5th person removed; 6th added
     batch_id, page = upload(client, contest, xlsx(table_rows(changed)))
     counts = db.session.get(ImportBatch, batch_id).summary["counts"]
     assert (counts["added"], counts["changed"], counts["unchanged"], counts["removed"]) == (
@@ -174,8 +176,8 @@ def test_confirmed_results_are_not_overwritten(client, db, organiser, create_con
     placement = db.session.scalars(db.select(Placement).filter_by(rank=3)).one()
     placement.status = "confirmed"
     db.session.commit()
-    rows[2][reading.RESULT] = ""
-    rows[1][reading.RANK] = "4"
+    rows[2][layout.RESULT] = ""
+    rows[1][layout.RANK] = "4"
     batch_id, page = upload(client, contest, xlsx(table_rows(rows)))
     assert "已确认的成绩：导入不会覆盖" in page
     counts = db.session.get(ImportBatch, batch_id).summary["counts"]
@@ -290,8 +292,8 @@ def test_import_problems_speak_english_in_english(client, db, organiser, create_
     refresh()  # the test's app context outlives requests; forget its cached locale
     contest = create_contest(category="national_skills_competition")
     rows = person_rows(3)
-    rows[0][reading.COUNTY] = "火星县"
-    rows[1][reading.RANK] = "第一"
+    rows[0][layout.COUNTY] = "火星县"
+    rows[1][layout.RANK] = "第一"
     _batch_id, page = upload(client, contest, xlsx(table_rows(rows)))
     assert "Unknown county “火星县”; please choose one from the drop-down list." in page
     assert "The rank must be a whole number (1, 2, 3 …)." in page, re.findall(
@@ -310,8 +312,8 @@ def test_row_problems_of_an_event_and_a_person_speak_english_in_english(
     refresh()  # the test's app context outlives requests; forget its cached locale
     contest = create_contest(category="provincial_class1")
     rows = person_rows(3)
-    rows[1][reading.RESULT] = "一等奖"  # the event already has a gold medal in row 2
-    rows[2][reading.ID_NUMBER] = rows[0][reading.ID_NUMBER]  # another name, same number
+    rows[1][layout.RESULT] = "一等奖"  # the event already has a gold medal in row 2
+    rows[2][layout.ID_NUMBER] = rows[0][layout.ID_NUMBER]  # another name, same number
     _batch_id, page = upload(client, contest, xlsx(table_rows(rows)))
     assert "One event cannot have both medals and prizes" in page
     assert "同一赛项不能同时设奖牌和等级奖" not in page
@@ -331,7 +333,7 @@ def test_confirm_needs_the_digest_of_the_checked_file(client, db, organiser, cre
 def test_same_person_in_two_events_is_one_competitor(db, create_contest):
     contest = create_contest()
     rows = person_rows(2)
-    other = [dict(r, **{reading.OCCUPATION: "焊工"}) for r in rows]
+    other = [dict(r, **{layout.OCCUPATION: "焊工"}) for r in rows]
     table = reading.read_upload(xlsx(table_rows(rows + other)))
     services.save_import(contest, table, None)
     db.session.commit()
@@ -341,13 +343,13 @@ def test_same_person_in_two_events_is_one_competitor(db, create_contest):
 def test_one_person_twice_in_an_event_and_rank_clash_are_refused(db, create_contest):
     contest = create_contest()
     rows = person_rows(3)
-    rows[2][reading.ID_NUMBER] = rows[0][reading.ID_NUMBER]
-    rows[2][reading.NAME] = rows[0][reading.NAME]
-    rows[1][reading.RANK] = "1"
+    rows[2][layout.ID_NUMBER] = rows[0][layout.ID_NUMBER]
+    rows[2][layout.NAME] = rows[0][layout.NAME]
+    rows[1][layout.RANK] = "1"
     plan = import_plan.check_import(contest, reading.read_upload(xlsx(table_rows(rows))))
     found = {(p.row, p.column, p.message) for p in plan.problems}
-    assert (4, reading.ID_NUMBER, "该选手已在本赛项的另一参赛组中。") in found
-    assert any(row == 3 and column == reading.RANK for row, column, _m in found)
+    assert (4, layout.ID_NUMBER, "该选手已在本赛项的另一参赛组中。") in found
+    assert any(row == 3 and column == layout.RANK for row, column, _m in found)
 
 
 def test_messages_match_the_entry_form_checks(db, create_contest, create_event, create_entry):
@@ -366,10 +368,10 @@ def test_messages_match_the_entry_form_checks(db, create_contest, create_event, 
     row = person_rows(1)[0]
     row.update(
         {
-            reading.ID_NUMBER: number,
-            reading.NAME: "李四",
-            reading.RANK: "1",
-            reading.RESULT: "一等奖",
+            layout.ID_NUMBER: number,
+            layout.NAME: "李四",
+            layout.RANK: "1",
+            layout.RESULT: "一等奖",
         }
     )
     rows = table_rows([row])
@@ -384,7 +386,7 @@ def test_stored_awards_equal_those_of_the_entry_form(db, create_contest, create_
     """Bulk save stores the same computations and lines save_entry/grant_awards store."""
     contest = create_contest(category="national_skills_competition")
     rows = person_rows(4)
-    rows[3][reading.RESULT] = "优胜奖"
+    rows[3][layout.RESULT] = "优胜奖"
     table = reading.read_upload(xlsx(table_rows(rows)))
     services.save_import(contest, table, None)
     db.session.commit()
@@ -392,7 +394,7 @@ def test_stored_awards_equal_those_of_the_entry_form(db, create_contest, create_
     twin = create_contest(category="national_skills_competition")
     event = create_event(twin, "电工")
     spellings, _counties = import_plan.county_lookup()
-    entries, _problems = reading.build_entries(table, spellings)
+    entries, _problems = build_entries(table, spellings)
     for item in entries:
         for m in item.members:  # different people, same facts
             m.id_number = id_number_for("533422", 900_000 + item.rank)
@@ -490,3 +492,18 @@ def test_lists_of_batches_do_not_read_the_stored_sheets(client, db, organiser, c
     assert loaded and not [s for s in loaded if ".cells" in s or ".problems" in s]
     report = client.get(f"/imports/batches/{batch_id}/report.xlsx")
     assert report.status_code == 200
+
+
+def test_a_batch_names_its_status_in_the_pages_language(client, db, organiser, create_contest):
+    """The batch page and the list name a batch's status from the vocabulary (ImportStatus),
+    translated on an English page."""
+    contest = create_contest()
+    batch_id, page = upload(client, contest, xlsx(table_rows(person_rows(2))))
+    assert '<span class="badge provisional">已检查，待确认</span>' in page
+    refresh()  # the test's app context kept the first request's language
+    english = client.get(f"/imports/batches/{batch_id}?lang=en").get_data(as_text=True)
+    assert '<span class="badge provisional">Checked, awaiting confirmation</span>' in english
+    confirm(client, db, batch_id)
+    refresh()
+    listed = client.get("/imports/?lang=zh").get_data(as_text=True)
+    assert '<span class="badge confirmed">已保存</span>' in listed

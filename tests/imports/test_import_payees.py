@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 
 from compapp.contests.models import Coach, Competitor
-from compapp.imports import reading
+from compapp.imports import layout
 from compapp.imports.models import ImportBatch
 from compapp.payees.models import BankAccount
 from tests.helpers import id_number_for
@@ -34,11 +34,11 @@ def confirm(client, db, batch_id):
 def rows_with_payees(n: int, coach_number: str) -> list[dict]:
     rows = person_rows(n)
     for i, row in enumerate(rows):
-        row[reading.BANK_NAME] = "中国农业银行"
-        row[reading.BRANCH] = "德钦县支行"
-        row[reading.ACCOUNT] = ACCOUNT.format(i)
+        row[layout.BANK_NAME] = "中国农业银行"
+        row[layout.BRANCH] = "德钦县支行"
+        row[layout.ACCOUNT] = ACCOUNT.format(i)
         row["教练1"] = "和建华"
-        row[reading.coach_id_header(1)] = coach_number
+        row[layout.coach_id_header(1)] = coach_number
     return rows
 
 
@@ -70,7 +70,7 @@ def test_a_bad_account_number_is_refused_with_its_row_and_never_echoed_in_full(
     create_user("org", "organiser")
     auth.login("org")
     rows = rows_with_payees(3, id_number_for("533401"))
-    rows[1][reading.ACCOUNT] = "62284800123456A8001"
+    rows[1][layout.ACCOUNT] = "62284800123456A8001"
     batch_id, page = upload(client, dummy_contest, rows)
     assert "银行账号只能由数字组成（可用空格分组）。" in page
     assert "62284800123456A8001" not in page

@@ -8,7 +8,8 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from compapp.imports import reading
+from compapp.imports import layout, reading
+from compapp.imports.entries import build_entries
 from compapp.imports.template import build_template
 from tests.imports.import_helpers import csv_bytes, person_rows, table_rows, xlsx
 
@@ -24,8 +25,8 @@ def test_csv_in_each_encoding_reads_the_same_rows(encoding):
     table = reading.read_upload(csv_bytes(rows, encoding), "a.csv")
     assert not table.problems
     assert table.kind == "csv"
-    assert [r[reading.NAME] for _n, r in table.rows] == ["选手1", "选手2", "选手3"]
-    assert table.rows[0][1][reading.COUNTY] == "德钦县（迪庆藏族自治州）"
+    assert [r[layout.NAME] for _n, r in table.rows] == ["选手1", "选手2", "选手3"]
+    assert table.rows[0][1][layout.COUNTY] == "德钦县（迪庆藏族自治州）"
     assert [n for n, _r in table.rows] == [2, 3, 4]
 
 
@@ -36,7 +37,7 @@ def test_gb18030_csv_is_detected_not_garbled():
         data.decode("utf-8")
     table = reading.read_upload(data, "a.csv")
     assert table.encoding == "gb18030"
-    assert table.headers[0] == reading.OCCUPATION
+    assert table.headers[0] == layout.OCCUPATION
 
 
 def test_xlsx_and_csv_give_the_same_table():
@@ -102,21 +103,21 @@ def test_common_header_spellings_are_accepted():
     )
     assert not table.problems
     assert table.headers == [
-        reading.OCCUPATION,
-        reading.FORMAT,
-        reading.NAME,
-        reading.ID_NUMBER,
-        reading.COUNTY,
+        layout.OCCUPATION,
+        layout.FORMAT,
+        layout.NAME,
+        layout.ID_NUMBER,
+        layout.COUNTY,
     ]
 
 
 def test_duplicate_header_is_refused():
-    table = reading.read_upload(xlsx([list(reading.REQUIRED_HEADERS) + ["姓名"]]))
+    table = reading.read_upload(xlsx([list(layout.REQUIRED_HEADERS) + ["姓名"]]))
     assert any("出现了两次" in m for m in messages(table))
 
 
 def test_headers_without_rows_say_so():
-    table = reading.read_upload(xlsx([list(reading.HEADERS)]))
+    table = reading.read_upload(xlsx([list(layout.HEADERS)]))
     assert "没有数据行" in messages(table)[0]
 
 
@@ -128,10 +129,10 @@ def test_empty_sheet_says_so():
 def test_uncomputed_formula_is_refused_with_its_cell():
     """A formula nobody calculated has no value to read: refuse it, naming the cell (§4)."""
     rows = table_rows(person_rows(2))
-    rows[1][reading.HEADERS.index(reading.RANK)] = "=1+0"
+    rows[1][layout.HEADERS.index(layout.RANK)] = "=1+0"
     table = reading.read_upload(xlsx(rows))
     problem = next(p for p in table.problems if "公式" in p.message)
-    assert problem.row == 2 and problem.column == reading.RANK
+    assert problem.row == 2 and problem.column == layout.RANK
     assert "J2" in problem.text()
 
 
@@ -157,17 +158,17 @@ def _with_cached_value(data: bytes, ref: str, value: str) -> bytes:
 def test_computed_formula_values_are_read():
     """A formula Excel calculated: its stored result is used (§4: formulas)."""
     rows = table_rows(person_rows(2))
-    rows[1][reading.HEADERS.index(reading.RANK)] = "=1+0"
+    rows[1][layout.HEADERS.index(layout.RANK)] = "=1+0"
     data = _with_cached_value(xlsx(rows), "J2", "1")
     table = reading.read_upload(data)
     assert not table.problems, messages(table)
-    assert table.rows[0][1][reading.RANK] == "1"
+    assert table.rows[0][1][layout.RANK] == "1"
 
 
 def test_merged_cells_are_refused_with_their_range():
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.title = reading.SHEET
+    sheet.title = layout.SHEET
     for row in table_rows(person_rows(3)):
         sheet.append(row)
     sheet.merge_cells("I2:I4")
@@ -181,27 +182,27 @@ def test_merged_cells_are_refused_with_their_range():
 def test_a_date_cell_where_a_group_number_belongs_is_explained():
     """Excel turns "1-2" into a date: say so instead of importing 2024-01-02 (§4: dates)."""
     rows = table_rows(person_rows(1))
-    rows[1][reading.HEADERS.index(reading.GROUP)] = datetime(2024, 1, 2)
-    rows[1][reading.HEADERS.index(reading.RANK)] = date(2024, 9, 15)
+    rows[1][layout.HEADERS.index(layout.GROUP)] = datetime(2024, 1, 2)
+    rows[1][layout.HEADERS.index(layout.RANK)] = date(2024, 9, 15)
     table = reading.read_upload(xlsx(rows))
     found = [(p.column, p.message) for p in table.problems]
     assert len(found) == 2
     assert all("日期" in m for _c, m in found)
-    assert {c for c, _m in found} == {reading.GROUP, reading.RANK}
+    assert {c for c, _m in found} == {layout.GROUP, layout.RANK}
 
 
 def test_a_date_typed_as_text_in_the_rank_column_is_not_a_rank():
     table = reading.read_upload(xlsx(table_rows(person_rows(1))))
-    table.rows[0][1][reading.RANK] = "2024-09-15"
-    entries, problems = reading.build_entries(table, {"德钦县（迪庆藏族自治州）": "533422"})
+    table.rows[0][1][layout.RANK] = "2024-09-15"
+    entries, problems = build_entries(table, {"德钦县（迪庆藏族自治州）": "533422"})
     assert [p.message for p in problems] == ["名次应为整数（如 1、2、3）。"]
 
 
 def test_id_number_stored_as_a_number_is_explained():
     """Excel stores 18 digits as 5.33422199001011E+17 and loses the last digits."""
     rows = table_rows(person_rows(1))
-    rows[1][reading.HEADERS.index(reading.ID_NUMBER)] = 533422199001011234
-    rows[1][reading.HEADERS.index(reading.ID_NUMBER)] = float(533422199001011234)
+    rows[1][layout.HEADERS.index(layout.ID_NUMBER)] = 533422199001011234
+    rows[1][layout.HEADERS.index(layout.ID_NUMBER)] = float(533422199001011234)
     table = reading.read_upload(xlsx(rows))
     assert any("存成了数字" in m for m in messages(table))
 
@@ -209,12 +210,12 @@ def test_id_number_stored_as_a_number_is_explained():
 def test_pair_rows_with_the_same_group_number_form_one_entry():
     rows = person_rows(2)
     for row in rows:
-        row[reading.FORMAT], row[reading.GROUP] = "双人", "7"
-    rows[1][reading.RANK] = ""  # later rows of a group may leave entry columns empty
-    rows[1][reading.RESULT] = ""
+        row[layout.FORMAT], row[layout.GROUP] = "双人", "7"
+    rows[1][layout.RANK] = ""  # later rows of a group may leave entry columns empty
+    rows[1][layout.RESULT] = ""
     rows[1]["教练1"] = ""
     table = reading.read_upload(xlsx(table_rows(rows)))
-    entries, problems = reading.build_entries(table, {"德钦县（迪庆藏族自治州）": "533422"})
+    entries, problems = build_entries(table, {"德钦县（迪庆藏族自治州）": "533422"})
     assert not problems
     assert len(entries) == 1
     assert entries[0].rows == [2, 3] and entries[0].rank == 1 and entries[0].result == "gold"
@@ -223,10 +224,10 @@ def test_pair_rows_with_the_same_group_number_form_one_entry():
 def test_group_rows_that_disagree_are_refused():
     rows = person_rows(2)
     for row in rows:
-        row[reading.FORMAT], row[reading.GROUP] = "双人", "7"
+        row[layout.FORMAT], row[layout.GROUP] = "双人", "7"
     table = reading.read_upload(xlsx(table_rows(rows)))
-    _entries, problems = reading.build_entries(table, {"德钦县（迪庆藏族自治州）": "533422"})
-    assert {(p.row, p.column) for p in problems} == {(3, reading.RANK), (3, reading.RESULT)}
+    _entries, problems = build_entries(table, {"德钦县（迪庆藏族自治州）": "533422"})
+    assert {(p.row, p.column) for p in problems} == {(3, layout.RANK), (3, layout.RESULT)}
 
 
 def test_template_has_instructions_lists_and_text_id_column():
@@ -240,15 +241,15 @@ def test_template_has_instructions_lists_and_text_id_column():
         [("电工", "单人赛项")],
     )
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book.sheetnames[:2] == [reading.INSTRUCTIONS_SHEET, reading.SHEET]
-    sheet = book[reading.SHEET]
-    assert [c.value for c in sheet[1]] == list(reading.HEADERS)
+    assert book.sheetnames[:2] == [layout.INSTRUCTIONS_SHEET, layout.SHEET]
+    sheet = book[layout.SHEET]
+    assert [c.value for c in sheet[1]] == list(layout.HEADERS)
     ranges = {str(v.sqref).split(":")[0]: v.formula1 for v in sheet.data_validations.dataValidation}
     assert ranges["B2"].startswith("选项!")  # 形式
     assert ranges["L2"].startswith("选项!")  # 奖项
     assert ranges["I2"].startswith("选项!")  # 选派县
     assert ranges["N2"].startswith("选项!")  # 教练1角色
-    options = book[reading.OPTIONS_SHEET]
+    options = book[layout.OPTIONS_SHEET]
     values = {
         options.cell(1, c).value: [options.cell(r, c).value for r in range(2, 5)]
         for c in range(1, 8)
@@ -256,6 +257,6 @@ def test_template_has_instructions_lists_and_text_id_column():
     assert values["奖项"][:2] == ["金牌", "银牌"]
     assert values["县"][0] == "德钦县（迪庆藏族自治州）"
     assert sheet["E2"].number_format == "@"
-    assert "填写说明" in book[reading.INSTRUCTIONS_SHEET]["A1"].value
+    assert "填写说明" in book[layout.INSTRUCTIONS_SHEET]["A1"].value
     # An untouched template is a header row and nothing else.
     assert "没有数据行" in reading.read_upload(data).problems[0].text()

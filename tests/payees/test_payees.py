@@ -11,8 +11,7 @@ from compapp.contests.services import CoachData, EntryData, MemberData, check_en
 from compapp.core.bank import account_problem, bank_problems, mask_account, normalise_account
 from compapp.payees.models import BankAccount
 from compapp.rewards.entries import save_and_price_entry
-from tests.finance.finance_helpers import login
-from tests.helpers import id_number_for
+from tests.helpers import id_number_for, signed_in
 
 ACCOUNT = "6228 4800 1234 5678 901"
 
@@ -97,7 +96,7 @@ def test_an_organiser_enters_bank_details_shown_masked_and_audited_without_the_n
     person = db.session.scalar(db.select(Competitor).filter_by(name="鲁茸卓玛"))
     db.session.execute(db.delete(BankAccount).filter_by(competitor_id=person.id))
     db.session.commit()
-    client = login(app, "organiser1")
+    client = signed_in(app, "organiser1")
     url = f"/payees/competitors/{person.id}"
     refused = client.post(
         url,
@@ -121,7 +120,7 @@ def test_an_organiser_enters_bank_details_shown_masked_and_audited_without_the_n
 
 
 def test_a_coach_enters_their_own_account_on_their_portal_page(app, db, demo):
-    client = login(app, "coach2")
+    client = signed_in(app, "coach2")
     page = client.get("/my/bank").get_data(as_text=True)
     assert "现登记账户" in page and "杨丽萍" in page
     response = client.post(
@@ -136,15 +135,15 @@ def test_a_coach_enters_their_own_account_on_their_portal_page(app, db, demo):
     coach = db.session.scalar(db.select(Coach).filter_by(name="杨丽萍"))
     account = db.session.scalar(db.select(BankAccount).filter_by(coach_id=coach.id))
     assert account.account_number == "6212262400001111222" and account.bank_name == "中国工商银行"
-    assert login(app, "winner1").get("/my/bank").status_code == 200
-    assert login(app, "finance_dq").get("/my/bank").status_code == 403
+    assert signed_in(app, "winner1").get("/my/bank").status_code == 200
+    assert signed_in(app, "finance_dq").get("/my/bank").status_code == 403
 
 
 def test_an_organiser_of_another_body_cannot_reach_a_person_of_another_bodys_contests(
     app, db, demo
 ):
     person = db.session.scalar(db.select(Competitor).filter_by(name="张玉兰"))
-    assert login(app, "organiser_dq").get(f"/payees/competitors/{person.id}").status_code == 404
+    assert signed_in(app, "organiser_dq").get(f"/payees/competitors/{person.id}").status_code == 404
 
 
 def test_accounts_link_coaches_by_id_number_in_the_demo_data(app, db, demo):
@@ -156,13 +155,14 @@ def test_accounts_link_coaches_by_id_number_in_the_demo_data(app, db, demo):
 
 
 def test_the_contest_payee_page_lists_everyone_masked_with_what_is_missing(app, db, demo):
-    from tests.finance.finance_helpers import WORLDSKILLS, contest_named
+    from tests.finance.finance_helpers import WORLDSKILLS
+    from tests.helpers import contest_named
 
     contest = contest_named(db, WORLDSKILLS)
     person = db.session.scalar(db.select(Competitor).filter_by(name="张玉兰"))
     db.session.execute(db.delete(BankAccount).filter_by(competitor_id=person.id))
     db.session.commit()
-    page = login(app, "organiser1").get(f"/contests/{contest.id}/payees").get_data(as_text=True)
+    page = signed_in(app, "organiser1").get(f"/contests/{contest.id}/payees").get_data(as_text=True)
     assert "此里农布" in page and "和建华" in page and "木文军" in page
     assert "还有 1 人缺少身份证号码或收款账户。" in page
     for account in db.session.scalars(db.select(BankAccount)):

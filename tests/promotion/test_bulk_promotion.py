@@ -7,7 +7,7 @@ import re
 
 from compapp.audit.models import AuditEntry
 from compapp.promotion.models import PromotionCase
-from tests.finance.finance_helpers import login
+from tests.helpers import signed_in
 
 
 def proposed_contest(db):
@@ -25,7 +25,7 @@ def proposed_contest(db):
 
 def test_an_organiser_confirms_several_promotions_in_one_go_each_audited(app, db, demo):
     contest, cases = proposed_contest(db)
-    client = login(app, "admin")
+    client = signed_in(app, "admin")
     html = client.get(f"/promotion/contests/{contest.id}/bulk").get_data(as_text=True)
     seen = dict(re.findall(r'name="seen-(\d+)" value="([^"]+)"', html))
     data = {"action": "confirm", "ids": [str(c.id) for c in cases]}
@@ -39,7 +39,7 @@ def test_an_organiser_confirms_several_promotions_in_one_go_each_audited(app, db
 
 def test_a_rejection_needs_a_reason_and_a_changed_case_is_left_alone(app, db, demo):
     contest, cases = proposed_contest(db)
-    client = login(app, "admin")
+    client = signed_in(app, "admin")
     html = client.get(f"/promotion/contests/{contest.id}/bulk").get_data(as_text=True)
     seen = dict(re.findall(r'name="seen-(\d+)" value="([^"]+)"', html))
     data = {"action": "reject", "ids": [str(c.id) for c in cases]}
@@ -60,7 +60,7 @@ def test_a_rejection_needs_a_reason_and_a_changed_case_is_left_alone(app, db, de
 
 def test_a_case_posted_without_its_pages_token_is_not_decided(app, db, demo):
     contest, cases = proposed_contest(db)
-    client = login(app, "admin")
+    client = signed_in(app, "admin")
     client.get(f"/promotion/contests/{contest.id}/bulk")
     data = {"action": "confirm", "ids": [str(c.id) for c in cases], f"seen-{cases[0].id}": "x"}
     page = client.post(f"/promotion/contests/{contest.id}/bulk", data=data, follow_redirects=True)

@@ -11,7 +11,7 @@ import struct
 import zipfile
 from collections.abc import Callable, Iterable
 
-from compapp.imports import reading
+from compapp.imports import layout, reading
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -36,7 +36,7 @@ ROOT_RELS = (
 )
 WORKBOOK = (
     f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-    f'<sheets><sheet name="{reading.SHEET}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    f'<sheets><sheet name="{layout.SHEET}" sheetId="1" r:id="rId1"/></sheets></workbook>'
 )
 WORKBOOK_RELS = (
     f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG_REL_NS}">'
@@ -62,16 +62,14 @@ def inline(ref: str, text: str) -> str:
 def header_row(row: int = 1) -> str:
     """The template's header row as inline strings."""
     cells = "".join(
-        inline(f"{reading.column_letter(i)}{row}", h) for i, h in enumerate(reading.HEADERS)
+        inline(f"{layout.column_letter(i)}{row}", h) for i, h in enumerate(layout.HEADERS)
     )
     return f'<row r="{row}">{cells}</row>'
 
 
 def one_data_row(row: int = 2) -> str:
     values = ["电工", "单人", "", "选手", "533422199001011234", "", "是", "", "德钦县", "1"]
-    cells = "".join(
-        inline(f"{reading.column_letter(i)}{row}", v) for i, v in enumerate(values) if v
-    )
+    cells = "".join(inline(f"{layout.column_letter(i)}{row}", v) for i, v in enumerate(values) if v)
     return f'<row r="{row}">{cells}</row>'
 
 
@@ -171,7 +169,7 @@ def wide_row() -> bytes:
     return workbook(
         counted(
             SHEET_HEAD + header_row() + '<row r="2">',
-            lambda i: inline(f"{reading.column_letter(i - 1)}2", "x"),
+            lambda i: inline(f"{layout.column_letter(i - 1)}2", "x"),
             16_384,
             "</row>" + SHEET_TAIL,
         )
@@ -357,12 +355,12 @@ def every_cell_a_problem() -> bytes:
     def row(i: int) -> str:
         n = i + 1
         cells = "".join(
-            f'<c r="{reading.column_letter(c)}{n}" s="1"><v>45000.5</v></c>'
+            f'<c r="{layout.column_letter(c)}{n}" s="1"><v>45000.5</v></c>'
             if c % 3 == 0
-            else f'<c r="{reading.column_letter(c)}{n}"><v>1.25</v></c>'
+            else f'<c r="{layout.column_letter(c)}{n}"><v>1.25</v></c>'
             if c % 3 == 1
-            else inline(f"{reading.column_letter(c)}{n}", "=cmd|' /C calc'!A0")
-            for c in range(len(reading.HEADERS))
+            else inline(f"{layout.column_letter(c)}{n}", "=cmd|' /C calc'!A0")
+            for c in range(len(layout.HEADERS))
         )
         return f'<row r="{n}">{cells}</row>'
 
@@ -371,23 +369,23 @@ def every_cell_a_problem() -> bytes:
 
 def csv_empty_lines() -> bytes:
     """Ten million empty lines."""
-    return ",".join(reading.REQUIRED_HEADERS).encode() + b"\n" * 9_000_000
+    return ",".join(layout.REQUIRED_HEADERS).encode() + b"\n" * 9_000_000
 
 
 def csv_wide() -> bytes:
     """One row of four million two-letter fields."""
-    return ",".join(reading.REQUIRED_HEADERS).encode() + b"\n" + b"ab," * 3_000_000
+    return ",".join(layout.REQUIRED_HEADERS).encode() + b"\n" + b"ab," * 3_000_000
 
 
 def csv_open_quote() -> bytes:
     """A quote opened on the second line and never closed, over 50,000 lines."""
-    return ",".join(reading.REQUIRED_HEADERS).encode() + b'\n"' + b"a,b,c\n" * 50_000
+    return ",".join(layout.REQUIRED_HEADERS).encode() + b'\n"' + b"a,b,c\n" * 50_000
 
 
 def csv_long_rows() -> bytes:
     """Fifty thousand rows of five fields (two and a half times the row limit)."""
     line = "电工,单人,选手,533422199001011234,德钦县\n".encode()
-    return ",".join(reading.REQUIRED_HEADERS).encode() + b"\n" + line * 50_000
+    return ",".join(layout.REQUIRED_HEADERS).encode() + b"\n" + line * 50_000
 
 
 HOSTILE_UPLOADS: dict[str, Callable[[], bytes]] = {

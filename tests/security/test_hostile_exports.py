@@ -251,8 +251,8 @@ def test_every_document_generator_keeps_a_hostile_name_as_plain_text(name):
     assert_safe_workbook(
         build_template(name, name, "2024-09-15", [name], [name], [(name, name)]), name
     )
-    from compapp.imports import reading
+    from compapp.imports import layout, reading
 
-    table = reading.Table("参赛组", [reading.NAME], [(2, {reading.NAME: name})])
-    problem = reading.CellProblem("参赛组", 2, reading.NAME, name, "姓名最长 80 个字。")
+    table = reading.Table("参赛组", [layout.NAME], [(2, {layout.NAME: name})])
+    problem = reading.CellProblem("参赛组", 2, layout.NAME, name, "姓名最长 80 个字。")
     assert_safe_workbook(build_report(table, [problem]), name)

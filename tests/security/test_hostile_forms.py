@@ -9,7 +9,7 @@ import io
 import pytest
 
 from compapp.contests.models import Entry, Placement
-from compapp.imports import reading
+from compapp.imports import layout
 from tests.helpers import id_number_for
 from tests.imports.import_helpers import person_rows, table_rows
 
@@ -115,11 +115,11 @@ def test_deleting_with_a_garbled_version_reads_as_changed_meanwhile(
 @pytest.mark.parametrize(
     ("column", "value", "message"),
     [
-        (reading.RANK, "9" * 23, "决赛名次应为 1 到 100000 之间的整数。"),
-        (reading.RANK, "9" * 5000, "决赛名次应为 1 到 100000 之间的整数。"),
-        (reading.RANK, "100001", "决赛名次应为 1 到 100000 之间的整数。"),
-        (reading.RANK, "第99999999999名", "决赛名次应为 1 到 100000 之间的整数。"),
-        (reading.coach_headers(1)[2], "9" * 5000, "比例应在 0 到 100 之间。"),
+        (layout.RANK, "9" * 23, "决赛名次应为 1 到 100000 之间的整数。"),
+        (layout.RANK, "9" * 5000, "决赛名次应为 1 到 100000 之间的整数。"),
+        (layout.RANK, "100001", "决赛名次应为 1 到 100000 之间的整数。"),
+        (layout.RANK, "第99999999999名", "决赛名次应为 1 到 100000 之间的整数。"),
+        (layout.coach_headers(1)[2], "9" * 5000, "比例应在 0 到 100 之间。"),
     ],
 )
 def test_an_imported_number_too_large_is_a_cell_message(

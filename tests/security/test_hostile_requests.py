@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from compapp.imports import reading, services
+from compapp.imports import layout, reading, services
 from tests.helpers import id_number_for
 from tests.imports.import_helpers import person_rows, table_rows, xlsx
 
@@ -104,12 +104,12 @@ def test_one_id_number_on_two_rows_with_two_names_is_a_cell_message(db, create_c
     """An organiser's slip (one ID number, two names) is reported on the row, not a 500."""
     contest = create_contest()
     rows = person_rows(2)
-    rows[1][reading.ID_NUMBER] = rows[0][reading.ID_NUMBER]
-    rows[1][reading.NAME] = "另一个名字"
-    rows[1][reading.OCCUPATION] = "焊工"
+    rows[1][layout.ID_NUMBER] = rows[0][layout.ID_NUMBER]
+    rows[1][layout.NAME] = "另一个名字"
+    rows[1][layout.OCCUPATION] = "焊工"
     table = reading.read_upload(xlsx(table_rows(rows)))
     plan = services.check_import(contest, table)
-    found = [p for p in plan.problems if p.column == reading.NAME]
+    found = [p for p in plan.problems if p.column == layout.NAME]
     assert len(found) == 1
     assert found[0].row == 3
     assert found[0].text() == "同一身份证号码在第 2 行填写的姓名是“选手1”，与本行不一致。"
@@ -120,9 +120,9 @@ def test_the_same_slip_uploaded_shows_the_problem_page(
 ):
     contest = create_contest()
     rows = person_rows(2)
-    rows[1][reading.ID_NUMBER] = id_number_for("533422", 424_242)
-    rows[0][reading.ID_NUMBER] = rows[1][reading.ID_NUMBER]
-    rows[1][reading.OCCUPATION] = "焊工"
+    rows[1][layout.ID_NUMBER] = id_number_for("533422", 424_242)
+    rows[0][layout.ID_NUMBER] = rows[1][layout.ID_NUMBER]
+    rows[1][layout.OCCUPATION] = "焊工"
     auth.login("organiser")
     import io
 

@@ -18,7 +18,7 @@ import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compapp.imports import reading, services
+from compapp.imports import layout, reading, services
 from compapp.imports.report import build_report
 from tests.helpers import id_number_for
 
@@ -28,18 +28,18 @@ ID_NUMBERS = [id_number_for("533422", n) for n in range(900, 906)] + [
     "",
 ]
 WORDS = {
-    reading.OCCUPATION: ["电工", "焊工", " 电 工 ", ""],
-    reading.FORMAT: ["单人", "双人", "三人", "四人", "pair", ""],
-    reading.GROUP: ["1", "2", "1-2", ""],
-    reading.NAME: ["张三", "李四", "=cmd|' /C calc'!A0", "x" * 90, ""],
-    reading.ID_NUMBER: ID_NUMBERS,
-    reading.EMPLOYER: ["迪庆电力公司", "y" * 170, ""],
-    reading.EMPLOYEE: ["是", "否", "也许", ""],
-    reading.GRADE: ["三级/高级工", "高级工", "十级", ""],
-    reading.COUNTY: ["德钦县", "德钦县（迪庆藏族自治州）", "533422", "火星县", ""],
-    reading.RANK: ["1", "2", "第3名", "0", "-1", "一", ""],
-    reading.TIE: ["是", "否", "maybe", ""],
-    reading.RESULT: ["金牌", "银牌", "一等奖", "优胜奖", "特等奖", ""],
+    layout.OCCUPATION: ["电工", "焊工", " 电 工 ", ""],
+    layout.FORMAT: ["单人", "双人", "三人", "四人", "pair", ""],
+    layout.GROUP: ["1", "2", "1-2", ""],
+    layout.NAME: ["张三", "李四", "=cmd|' /C calc'!A0", "x" * 90, ""],
+    layout.ID_NUMBER: ID_NUMBERS,
+    layout.EMPLOYER: ["迪庆电力公司", "y" * 170, ""],
+    layout.EMPLOYEE: ["是", "否", "也许", ""],
+    layout.GRADE: ["三级/高级工", "高级工", "十级", ""],
+    layout.COUNTY: ["德钦县", "德钦县（迪庆藏族自治州）", "533422", "火星县", ""],
+    layout.RANK: ["1", "2", "第3名", "0", "-1", "一", ""],
+    layout.TIE: ["是", "否", "maybe", ""],
+    layout.RESULT: ["金牌", "银牌", "一等奖", "优胜奖", "特等奖", ""],
     "教练1": ["李教练", ""],
     "教练1角色": ["教练", "翻译", "厨师", ""],
     "教练1比例（%）": ["50", "150", "abc", ""],
@@ -84,7 +84,7 @@ def to_bytes(headers: list, rows: list, as_csv: bool) -> bytes:
         return out.getvalue().encode("utf-8")
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.title = reading.SHEET
+    sheet.title = layout.SHEET
     for row in [headers, *rows]:
         sheet.append([_cell(v) for v in row])
     out = io.BytesIO()

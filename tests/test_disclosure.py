@@ -80,3 +80,33 @@ def test_the_internal_award_list_has_full_names_but_no_id_or_bank_data(app, db, 
         signed_in(app, "finance_dq").get(f"/contests/{contest.id}/award-list.xlsx").status_code
         == 403
     )
+
+
+@pytest.mark.parametrize("per_page", [1, 2, 3, 7, 50])
+def test_the_preview_read_a_page_at_a_time_is_the_list_that_would_be_published(
+    app, db, demo, per_page
+):
+    """The preview reads a page of rows, their count and the totals in SQL (a 10,000-entry
+    contest loads only the page's entries); page after page it is the published list."""
+    from flask_babel import refresh
+
+    from compapp.contests.models import Contest
+    from compapp.disclosure import services
+
+    listed = 0
+    for contest in db.session.scalars(db.select(Contest)).all():
+        with app.test_request_context("/"):
+            refresh()
+            whole = services.public_content(contest)
+            head, first, total = services.preview_page(contest, 1, per_page)
+            rows = list(first)
+            for page in range(2, -(-total // per_page) + 1):
+                rows += services.preview_page(contest, page, per_page)[1]
+        assert total == len(whole["rows"]), contest.name
+        listed += total
+        assert rows == whole["rows"], contest.name
+        assert head["totals"] == whole["totals"], contest.name
+        assert {k: v for k, v in head.items() if k not in ("rows", "totals")} == {
+            k: v for k, v in whole.items() if k not in ("rows", "totals")
+        }
+    assert listed > 20  # the demo's contests list competitors and coaching teams

@@ -31,18 +31,33 @@ class DisclosureRefused(Refusal):
     """A publication or withdrawal is not allowed; the message says why (translated)."""
 
 
+def _confirmed(contest: Contest):
+    """The contest's entries whose result is confirmed and not revoked (a where clause)."""
+    return (
+        Event.contest_id == contest.id,
+        Placement.status == "confirmed",
+        Placement.revoked_at.is_(None),
+    )
+
+
 def award_rows(contest: Contest, masked: bool) -> list[dict]:
     """One row per competitor and one per coaching team of the contest's confirmed results,
     with the amounts per payer level in fen (current lines)."""
-    entries = db.session.scalars(
+    return [_plain(row) for row in _keyed_rows(contest, masked)]
+
+
+def _plain(row: dict) -> dict:
+    return {k: v for k, v in row.items() if k != "_key"}
+
+
+def _keyed_rows(contest: Contest, masked: bool, entry_ids: list[int] | None = None) -> list[dict]:
+    """``award_rows``, each with its place in the list (``_key``, as ``_row_keys`` gives it);
+    only the rows of ``entry_ids`` when given."""
+    query = (
         db.select(Entry)
         .join(Event)
         .join(Placement, Placement.entry_id == Entry.id)
-        .where(
-            Event.contest_id == contest.id,
-            Placement.status == "confirmed",
-            Placement.revoked_at.is_(None),
-        )
+        .where(*_confirmed(contest))
         .order_by(Event.id, Placement.rank, Entry.id)
         .options(
             joinedload(Entry.event),
@@ -51,10 +66,13 @@ def award_rows(contest: Contest, masked: bool) -> list[dict]:
             selectinload(Entry.coaches).joinedload(EntryCoach.coach),
             joinedload(Entry.sending_county),
         )
-    ).all()
+    )
+    if entry_ids is not None:
+        query = query.where(Entry.id.in_(entry_ids))
+    entries = db.session.scalars(query).all()
     amounts: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     if entries:
-        for entry_id, payee, competitor_id, level, fen in db.session.execute(
+        lines = (
             db.select(
                 AwardLineRecord.entry_id,
                 AwardLineRecord.payee,
@@ -71,7 +89,10 @@ def award_rows(contest: Contest, masked: bool) -> list[dict]:
                 AwardLineRecord.competitor_id,
                 AwardLineRecord.payer_level,
             )
-        ):
+        )
+        if entry_ids is not None:
+            lines = lines.where(AwardLineRecord.entry_id.in_(entry_ids))
+        for entry_id, payee, competitor_id, level, fen in db.session.execute(lines):
             amounts[(entry_id, payee, competitor_id)][level] += int(fen)
     show = mask_name if masked else (lambda name: name)
     rows = []
@@ -84,12 +105,92 @@ def award_rows(contest: Contest, masked: bool) -> list[dict]:
         }
         for member in entry.members:
             fen = amounts.get((entry.id, "competitor", member.competitor_id), {})
-            rows.append(_row(base, show(member.competitor.name), _("选手"), fen))
+            row = _row(base, show(member.competitor.name), _("选手"), fen)
+            rows.append({**row, "_key": (entry.id, 0, member.position)})
         if entry.coaches:
             fen = amounts.get((entry.id, "coaching_team", None), {})
             names = "、".join(show(ec.coach.name) for ec in entry.coaches)
-            rows.append(_row(base, names, _("教练团队"), fen))
+            rows.append({**_row(base, names, _("教练团队"), fen), "_key": (entry.id, 1, 0)})
     return rows
+
+
+def _row_keys(contest: Contest):
+    """Every row of the list as (entry, 0 member / 1 coaching team, position), in its order:
+    a member row per competitor, one row per entry that has coaches."""
+    ordered = (
+        Event.id.label("event_id"),
+        Placement.rank.label("rank"),
+        Entry.id.label("entry_id"),
+    )
+    members = (
+        db.select(*ordered, db.literal(0).label("part"), EntryMember.position.label("pos"))
+        .select_from(Entry)
+        .join(Event, Event.id == Entry.event_id)
+        .join(Placement, Placement.entry_id == Entry.id)
+        .join(EntryMember, EntryMember.entry_id == Entry.id)
+        .where(*_confirmed(contest))
+    )
+    coached = (
+        db.select(*ordered, db.literal(1).label("part"), db.literal(0).label("pos"))
+        .select_from(Entry)
+        .join(Event, Event.id == Entry.event_id)
+        .join(Placement, Placement.entry_id == Entry.id)
+        .where(*_confirmed(contest), db.exists().where(EntryCoach.entry_id == Entry.id))
+    )
+    return db.union_all(members, coached).subquery()
+
+
+def preview_page(contest: Contest, page: int, per_page: int) -> tuple[dict, list[dict], int]:
+    """The public list as it would be published, one page of it: (its head and totals, the
+    page's rows, how many rows in all). Rows, count and totals are read in SQL: a
+    10,000-entry contest loads only the page's entries."""
+    from flask_babel import force_locale
+
+    keys = _row_keys(contest)
+    total = db.session.scalar(db.select(db.func.count()).select_from(keys)) or 0
+    window = db.session.execute(
+        db.select(keys.c.entry_id, keys.c.part, keys.c.pos)
+        .order_by(keys.c.event_id, keys.c.rank, keys.c.entry_id, keys.c.part, keys.c.pos)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    wanted = [tuple(k) for k in window]
+    with force_locale("zh"):
+        rows = _keyed_rows(contest, masked=True, entry_ids=sorted({k[0] for k in wanted}))
+        head = _content(contest, [])
+    by_key = {r["_key"]: r for r in rows}
+    shown = [_plain(by_key[key]) for key in wanted if key in by_key]
+    head["totals"] = _totals_in_sql(contest)
+    return head, shown, total
+
+
+def _totals_in_sql(contest: Contest) -> dict[str, int]:
+    """What ``totals(award_rows(contest, …))`` adds up, summed in SQL: the current lines of the
+    confirmed entries' members and of the coaching teams of entries that have coaches."""
+    member = db.exists().where(
+        EntryMember.entry_id == AwardLineRecord.entry_id,
+        EntryMember.competitor_id == AwardLineRecord.competitor_id,
+    )
+    coached = db.exists().where(EntryCoach.entry_id == AwardLineRecord.entry_id)
+    sums = dict(
+        db.session.execute(
+            db.select(AwardLineRecord.payer_level, db.func.sum(AwardLineRecord.amount_fen))
+            .join(Entry, Entry.id == AwardLineRecord.entry_id)
+            .join(Event, Event.id == Entry.event_id)
+            .join(Placement, Placement.entry_id == Entry.id)
+            .where(
+                *_confirmed(contest),
+                AwardLineRecord.is_current.is_(True),
+                db.or_(
+                    db.and_(AwardLineRecord.payee == "competitor", member),
+                    db.and_(AwardLineRecord.payee == "coaching_team", coached),
+                ),
+            )
+            .group_by(AwardLineRecord.payer_level)
+        ).all()
+    )
+    levels = {f"{level}_fen": int(sums.get(level) or 0) for level in LEVELS}
+    return {**levels, "total_fen": sum(levels.values())}
 
 
 AMOUNT_KEYS = tuple(f"{level}_fen" for level in LEVELS) + ("total_fen",)

@@ -39,6 +39,7 @@ from compapp.policies.drafting import (
     VersionInput,
 )
 from compapp.policy.categories import CATEGORIES
+from compapp.policy.loader import MAX_AMOUNT
 
 RESULT_FIELDS = ("gold", "silver", "bronze", "excellence", "prize_1", "prize_2", "prize_3")
 
@@ -225,8 +226,8 @@ def _amount(field, errors: dict, *, percent: bool = False):
     if percent and value > 100:
         errors[field.id] = _l("比例不能超过 100%。")
         return None
-    if value > 100_000_000 or value != value.quantize(Decimal("0.01")):
-        errors[field.id] = _l("请填写不超过一亿元、最多两位小数的金额。")
+    if (not percent and value > MAX_AMOUNT) or value != value.quantize(Decimal("0.01")):
+        errors[field.id] = _l("请填写不超过一千万元、最多两位小数的金额。")
         return None
     return value
 

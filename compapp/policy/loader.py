@@ -125,6 +125,10 @@ _RESTATED_KEYS = {"policy", "short_title", "section"}
 # A version's own keys, beside the date words every policy file shares (``reading``).
 _VERSION_KEYS = {"note", "settings", "schedule", "topups", "notices", "honours"}
 _VERSION_REQUIRED = {"settings"}
+# The largest amount a policy may state, in yuan: an award line keeps its amount as a 32-bit
+# number of fen on PostgreSQL (at most ¥21,474,836.47); no award in the documents comes near.
+MAX_AMOUNT = 10_000_000
+
 _SETTING_KEYS = {"value", "clause", "citation", "reading", "note", "notice", "categories"}
 _SETTING_REQUIRED = {"value", "clause", "citation", "reading"}
 _SCHEDULE_KEYS = {
@@ -163,6 +167,11 @@ class _Reader(Reader):
             raise self.fail(where, str(exc)) from exc
         if number < 0:
             raise self.fail(where, f"amount {value!r} is negative")
+        if number > MAX_AMOUNT:
+            raise self.fail(
+                where,
+                f"amount {value!r} is above {MAX_AMOUNT:,} yuan, more than one award line holds",
+            )
         return number
 
     def categories(self, value: object, where: str) -> tuple[str, ...]:

@@ -135,7 +135,8 @@ def test_the_strict_loaders_refusal_is_shown_next_to_the_amount_it_concerns(
     ("field", "value", "message"),
     [
         ("schedule-0-gold", "-5", "不能为负数"),
-        ("schedule-0-gold", "1e12", "不超过一亿元"),
+        ("schedule-0-gold", "1e12", "不超过一千万元"),
+        ("schedule-0-gold", "20000000", "不超过一千万元"),
         ("schedule-0-gold", "五万", "请填写金额"),
         ("schedule-0-gold", "12.345", "两位小数"),
     ],

@@ -356,3 +356,11 @@ def test_a_policy_naming_an_unpublished_reading_is_refused(tmp_path: Path) -> No
     policies = load_policies(_write(tmp_path, text).parent)
     with pytest.raises(PolicyFileError, match="made-up-reading"):
         check_readings(policies, load_readings())
+
+
+def test_an_amount_above_what_an_award_line_holds_is_refused(tmp_path: Path) -> None:
+    """An award line keeps its amount as a 32-bit number of fen on PostgreSQL: a policy
+    stating more than ¥10,000,000 for one person is refused when read, not when priced."""
+    message = _refused(tmp_path, VALID.replace("gold = 80000", 'gold = "10000000.01"'))
+    assert "gold" in message and "10,000,000" in message
+    load_policy_file(_write(tmp_path, VALID.replace("gold = 80000", "gold = 10000000")))

@@ -40,6 +40,7 @@ from compapp.extensions import db, limiter
 from compapp.formtools import ConfirmForm
 from compapp.i18n import refusal_text
 from compapp.jobs import services as jobs
+from compapp.jobs.pages import job_status, start_and_show
 from compapp.paging import page_of
 from compapp.routing import record_id
 
@@ -301,20 +302,16 @@ def issue(contest_id: int):
 
 def _start_issue_job(contest: Contest, to_issue: int):
     """Start (or find) the contest's issuing job and show its page."""
-    try:
-        job, new = issue_jobs.start_issue_all(contest, current_user, to_issue)
-    except jobs.JobRefused as exc:
-        db.session.rollback()
-        flash(refusal_text(exc), "error")
-        return redirect(url_for("certificates.contest", contest_id=contest.id))
-    db.session.commit()
-    if new:
-        jobs.dispatch(job)
-    return redirect(url_for("certificates.issue_job", job_id=job.id))
+    return start_and_show(
+        lambda: issue_jobs.start_issue_all(contest, current_user, to_issue),
+        url_for("certificates.contest", contest_id=contest.id),
+        lambda job: url_for("certificates.issue_job", job_id=job.id),
+    )
 
 
-def get_issue_job(job_id: str):
-    job = jobs.get_job(job_id, issue_jobs.KIND)
+def contest_job(job_id: str, kind: str):
+    """The job ``job_id`` of ``kind`` and its contest, when the organiser reaches the contest."""
+    job = jobs.get_job(job_id, kind)
     if job is None:
         abort(404)
     contest = db.session.get(Contest, job.contest_id)
@@ -324,16 +321,13 @@ def get_issue_job(job_id: str):
 
 
 def issue_status_json(job) -> dict:
-    status = jobs.status_of(job)
-    error = status.pop("error")
-    status["error"] = _(error) if error else None  # stored as a catalog id
-    return status
+    return job_status(job, keep_result=True)
 
 
 @bp.route("/certificates/issuing/<job_id>")
 @organiser_required
 def issue_job(job_id: str):
-    job, contest = get_issue_job(job_id)
+    job, contest = contest_job(job_id, issue_jobs.KIND)
     return render_template(
         "certificates/issue_job.html",
         job_id=job.id,
@@ -345,7 +339,7 @@ def issue_job(job_id: str):
 @bp.route("/certificates/issuing/<job_id>/status")
 @organiser_required
 def issue_job_status(job_id: str):
-    job, _contest = get_issue_job(job_id)
+    job, _contest = contest_job(job_id, issue_jobs.KIND)
     return jsonify(issue_status_json(job))
 
 
@@ -417,41 +411,19 @@ def start_zip(contest_id: int):
     contest = get_contest(contest_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        job, new = zips.start_contest_zip(contest, current_user)
-    except services.CertificateRefused as exc:
-        db.session.rollback()
-        flash(refusal_text(exc), "error")
-        return redirect(url_for("certificates.contest", contest_id=contest.id))
-    except jobs.JobRefused as exc:
-        db.session.rollback()
-        flash(refusal_text(exc), "error")
-        return redirect(url_for("certificates.contest", contest_id=contest.id))
-    db.session.commit()
-    if new:
-        jobs.dispatch(job)
-    return redirect(url_for("certificates.zip_job", job_id=job.id))
+    return start_and_show(
+        lambda: zips.start_contest_zip(contest, current_user),
+        url_for("certificates.contest", contest_id=contest.id),
+        lambda job: url_for("certificates.zip_job", job_id=job.id),
+    )
 
 
 def get_job(job_id: str):
-    job = jobs.get_job(job_id, "certificate_zip")
-    if job is None:
-        abort(404)
-    contest = db.session.get(Contest, job.contest_id)
-    if contest is None or not in_scope(contest):
-        abort(404)
-    return job, contest
+    return contest_job(job_id, "certificate_zip")
 
 
 def status_json(job) -> dict:
-    status = jobs.status_of(job)
-    status.pop("result", None)
-    error = status.pop("error")
-    status["error"] = _(error) if error else None  # stored as a catalog id
-    status["download_url"] = (
-        url_for("certificates.zip_download", job_id=job.id) if job.state == JobState.DONE else None
-    )
-    return status
+    return job_status(job, download="certificates.zip_download")
 
 
 @bp.route("/certificates/zips/<job_id>")

@@ -24,21 +24,19 @@ from flask import (
     abort,
     current_app,
     jsonify,
-    redirect,
     render_template,
     request,
     url_for,
 )
 from flask_babel import force_locale, get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from compapp import downloads
 from compapp.core.vocab import JobState
-from compapp.extensions import db
 from compapp.formtools import ConfirmForm
 from compapp.jobs import services as jobs
 from compapp.jobs.models import Job
+from compapp.jobs.pages import job_status, start_and_show
 
 # Job kinds that make an export file, and the page their job page links back to.
 EXPORT_KINDS = {"awards_xlsx", "budget_export", "payment_roster"}
@@ -76,18 +74,11 @@ def export_or_job(
         )
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        job, new = start_export(kind, params, rows, file_name, back, contest_id)
-    except jobs.JobRefused as exc:
-        db.session.rollback()
-        from flask import flash
-
-        flash(_(exc.message, **exc.values), "error")
-        return redirect(back)
-    db.session.commit()
-    if new:
-        jobs.dispatch(job)
-    return redirect(url_for("exports.job_page", job_id=job.id))
+    return start_and_show(
+        lambda: start_export(kind, params, rows, file_name, back, contest_id),
+        back,
+        lambda job: url_for("exports.job_page", job_id=job.id),
+    )
 
 
 def start_export(
@@ -155,14 +146,7 @@ def own_export(job_id: str) -> Job:
 
 
 def status_json(job: Job) -> dict:
-    status = jobs.status_of(job)
-    status.pop("result", None)
-    error = status.pop("error")
-    status["error"] = _(error) if error else None  # stored as a catalog id
-    status["download_url"] = (
-        url_for("exports.download", job_id=job.id) if job.state == JobState.DONE else None
-    )
-    return status
+    return job_status(job, download="exports.download")
 
 
 @bp.route("/exports/<job_id>")

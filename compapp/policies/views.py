@@ -29,6 +29,7 @@ from compapp.extensions import db
 from compapp.formtools import options
 from compapp.i18n import refusal_text
 from compapp.jobs import services as jobs
+from compapp.jobs.pages import start_and_show
 from compapp.paging import Page, page_of
 from compapp.policies import services
 from compapp.policies.drafting import (
@@ -750,21 +751,15 @@ def _confirm_form():
 
 @bp.route("/admin/revisions/<int:revision_id>/preview", methods=["POST"])
 def admin_preview(revision_id: int):
-    from flask import abort, flash, redirect
+    from flask import abort
 
     revision = _revision_or_404(revision_id)
     if not _confirm_form().validate_on_submit():
         abort(400)
-    try:
-        job, new = services.start_preview(revision, current_user)
-    except jobs.JobRefused as exc:
-        db.session.rollback()
-        flash(refusal_text(exc), "error")
-        return redirect(url_for("policies.admin_revision", revision_id=revision.id))
-    db.session.commit()
-    if new:
-        jobs.dispatch(job)
-    return redirect(url_for("policies.admin_revision", revision_id=revision.id) + "#preview")
+    page = url_for("policies.admin_revision", revision_id=revision.id)
+    return start_and_show(
+        lambda: services.start_preview(revision, current_user), page, lambda _job: page + "#preview"
+    )
 
 
 @bp.route("/admin/revisions/<int:revision_id>/activate", methods=["POST"])

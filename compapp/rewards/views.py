@@ -21,9 +21,9 @@ from compapp.downloads import XLSX, download_written
 from compapp.english import shown
 from compapp.extensions import db
 from compapp.formtools import ConfirmForm
-from compapp.i18n import refusal_text
 from compapp.jobs import services as jobs
 from compapp.jobs.exports import export_or_job, run_export
+from compapp.jobs.pages import start_and_show
 from compapp.jobs.services import JobFailed
 from compapp.paging import page_of, search_text
 from compapp.policy.loader import PolicyFileError, load_policy_text
@@ -101,16 +101,11 @@ def recompute(contest_id: int):
     contest = get_contest(contest_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        job, new = services.start_contest_recompute(contest, current_user)
-    except jobs.JobRefused as exc:
-        db.session.rollback()
-        flash(refusal_text(exc), "error")
-        return redirect(url_for("rewards.contest_awards", contest_id=contest.id))
-    db.session.commit()
-    if new:
-        jobs.dispatch(job)
-    return redirect(url_for("rewards.recompute_job", contest_id=contest.id, job_id=job.id))
+    return start_and_show(
+        lambda: services.start_contest_recompute(contest, current_user),
+        url_for("rewards.contest_awards", contest_id=contest.id),
+        lambda job: url_for("rewards.recompute_job", contest_id=contest.id, job_id=job.id),
+    )
 
 
 @bp.route("/contests/<int:contest_id>/awards/recompute/<job_id>")

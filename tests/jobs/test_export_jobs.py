@@ -172,3 +172,19 @@ def test_the_job_records_its_progress_as_rows_are_written(app, built, create_use
     assert summary["rows"] > 4
     assert seen[:2] == [(2, 6), (4, 6)]
     assert jobs.get_job(job.id).file_size > 0
+
+
+def test_an_export_refused_by_the_job_caps_says_why_and_starts_nothing(
+    app, db, client, built, monkeypatch
+):
+    """Too many background jobs already: the person reads why, back on the page they came
+    from (the refusal used to be read from an attribute it does not have: a 500)."""
+    from compapp.jobs.models import Job
+
+    monkeypatch.setitem(app.config, "JOB_MAX_ACTIVE", 0)
+    AuthActions(client).login("admin")
+    url = f"/contests/{built['contest']}/awards.xlsx"
+    page = client.post(url, follow_redirects=True)
+    assert page.status_code == 200
+    assert "后台任务" in page.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Job.id))) == 0

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from compapp import labels
 from compapp.auth.access import require_role
+from compapp.auth.models import User
 from compapp.binding import refusal_message, seen_from_form, seen_token
 from compapp.certificates.services import today_local
 from compapp.citing.services import award_citation
@@ -374,6 +375,41 @@ def write_export(sheet: BudgetSheet, fmt: str, out) -> None:
         write_budget_pdf(out, sheet)
 
 
+def _mimetype(fmt: str) -> str:
+    return XLSX if fmt == "xlsx" else PDF
+
+
+def _offer_job(kind: str, code: str, contest: Contest | None, year: int | None, rows, name, back):
+    """export_or_job for a payer's contest or year file (budget or roster, in the format the
+    address names): None to write it now, else the offer page or the started job's page."""
+    fmt = request.view_args["fmt"]
+    return export_or_job(
+        kind,
+        {
+            "payer": code,
+            "contest_id": contest.id if contest else None,
+            "year": year,
+            "fmt": fmt,
+            "mimetype": _mimetype(fmt),
+        },
+        rows,
+        name,
+        back,
+        contest_id=contest.id if contest else None,
+        weight=3 if fmt == "pdf" else 1,
+    )
+
+
+def _job_contest(params: dict) -> Contest | None:
+    """The contest a budget or roster job writes (None: a year's), gone meanwhile: refused."""
+    if params["contest_id"] is None:
+        return None
+    contest = db.session.get(Contest, params["contest_id"])
+    if contest is None:
+        raise JobFailed(N_("该赛事已不存在。"))
+    return contest
+
+
 def _export(code: str, contest: Contest | None = None, year: int | None = None) -> Response:
     """budget.xlsx / budget.pdf of a payer's contest or year: sent at once, or for a long
     budget made by a background job with progress (compapp.jobs.exports)."""
@@ -384,28 +420,14 @@ def _export(code: str, contest: Contest | None = None, year: int | None = None) 
     if contest is not None and not counts:
         abort(404)
     name = f"{export_stem(code, contest, year)}.{fmt}"
-    mimetype = XLSX if fmt == "xlsx" else PDF
+    mimetype = _mimetype(fmt)
     payer = {} if current_user.role == "finance" else {"payer": code}
     back = (
         url_for("finance.contest_budget", contest_id=contest.id, **payer)
         if contest is not None
         else url_for("finance.year_budget", year=year, **payer)
     )
-    offered = export_or_job(
-        "budget_export",
-        {
-            "payer": code,
-            "contest_id": contest.id if contest else None,
-            "year": year,
-            "fmt": fmt,
-            "mimetype": mimetype,
-        },
-        sum(counts.values()),
-        name,
-        back,
-        contest_id=contest.id if contest else None,
-        weight=3 if fmt == "pdf" else 1,
-    )
+    offered = _offer_job("budget_export", code, contest, year, sum(counts.values()), name, back)
     if offered is not None:
         return offered
     sheet = export_sheet(code, contest, year)
@@ -416,11 +438,7 @@ def budget_export_job(job, progress) -> dict:
     """Job handler (compapp.jobs HANDLERS "budget_export"): a payer's budget.xlsx or .pdf."""
 
     def write(params, track, out):
-        contest = None
-        if params["contest_id"] is not None:
-            contest = db.session.get(Contest, params["contest_id"])
-            if contest is None:
-                raise JobFailed(N_("该赛事已不存在。"))
+        contest = _job_contest(params)
         sheet = export_sheet(params["payer"], contest, params["year"])
         if sheet is None:
             raise JobFailed(N_("该赛事已不存在。"))
@@ -480,22 +498,8 @@ def _roster(code: str, contest: Contest | None = None, year: int | None = None) 
         return redirect(back)
     payer = db.session.get(Jurisdiction, code).name
     name = f"{payer}_{roster_scope(contest, year)}_{_('发放花名册')}.{fmt}"
-    mimetype = XLSX if fmt == "xlsx" else PDF
-    offered = export_or_job(
-        "payment_roster",
-        {
-            "payer": code,
-            "contest_id": contest.id if contest else None,
-            "year": year,
-            "fmt": fmt,
-            "mimetype": mimetype,
-        },
-        lines,
-        name,
-        back,
-        contest_id=contest.id if contest else None,
-        weight=3 if fmt == "pdf" else 1,
-    )
+    mimetype = _mimetype(fmt)
+    offered = _offer_job("payment_roster", code, contest, year, lines, name, back)
     if offered is not None:
         return offered
     sheet = roster_sheet(code, contest, year)
@@ -511,14 +515,9 @@ def _roster(code: str, contest: Contest | None = None, year: int | None = None) 
 def roster_export_job(job, progress) -> dict:
     """Job handler (compapp.jobs HANDLERS "payment_roster"): a payer's roster.xlsx or .pdf,
     its reading of the full numbers audited under the person who asked."""
-    from compapp.auth.models import User
 
     def write(params, track, out):
-        contest = None
-        if params["contest_id"] is not None:
-            contest = db.session.get(Contest, params["contest_id"])
-            if contest is None:
-                raise JobFailed(N_("该赛事已不存在。"))
+        contest = _job_contest(params)
         sheet = roster_sheet(params["payer"], contest, params["year"])
         payees = write_roster(replace(sheet, rows=track(sheet.rows)), params["fmt"], out)
         user = db.session.get(User, params["user_id"])

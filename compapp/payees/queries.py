@@ -26,49 +26,36 @@ def _people(contest: Contest):
     """One row per payee of the contest's placed entries: competitors, then each entry's
     coaching team, in event and entry order; ``complete`` when the ID number and a bank
     account are recorded."""
-    members = (
+    return union_all(
+        _payees(contest, "competitor", 0, EntryMember, Competitor, BankAccount.competitor_id),
+        _payees(contest, "coach", 1, EntryCoach, Coach, BankAccount.coach_id),
+    ).subquery()
+
+
+def _payees(contest: Contest, kind: str, part: int, link, person, account_of):
+    """The rows of one kind of payee: ``link`` ties an entry to a ``person`` (a competitor
+    or a coach), whose bank account is found by ``account_of``."""
+    return (
         db.select(
-            literal("competitor").label("kind"),
-            EntryMember.competitor_id.label("person_id"),
+            literal(kind).label("kind"),
+            person.id.label("person_id"),
             Entry.id.label("entry_id"),
             Event.id.label("event_id"),
-            literal(0).label("part"),
-            EntryMember.id.label("seq"),
+            literal(part).label("part"),
+            link.id.label("seq"),
             db.and_(
-                db.func.coalesce(Competitor.id_number, "") != "",
+                db.func.coalesce(person.id_number, "") != "",
                 BankAccount.id.is_not(None),
             ).label("complete"),
         )
-        .select_from(EntryMember)
-        .join(Entry, Entry.id == EntryMember.entry_id)
+        .select_from(link)
+        .join(Entry, Entry.id == link.entry_id)
         .join(Event, Event.id == Entry.event_id)
         .join(Placement, Placement.entry_id == Entry.id)
-        .join(Competitor, Competitor.id == EntryMember.competitor_id)
-        .outerjoin(BankAccount, BankAccount.competitor_id == Competitor.id)
+        .join(person, person.id == getattr(link, f"{kind}_id"))
+        .outerjoin(BankAccount, account_of == person.id)
         .where(Event.contest_id == contest.id)
     )
-    coaches = (
-        db.select(
-            literal("coach").label("kind"),
-            EntryCoach.coach_id.label("person_id"),
-            Entry.id.label("entry_id"),
-            Event.id.label("event_id"),
-            literal(1).label("part"),
-            EntryCoach.id.label("seq"),
-            db.and_(
-                db.func.coalesce(Coach.id_number, "") != "",
-                BankAccount.id.is_not(None),
-            ).label("complete"),
-        )
-        .select_from(EntryCoach)
-        .join(Entry, Entry.id == EntryCoach.entry_id)
-        .join(Event, Event.id == Entry.event_id)
-        .join(Placement, Placement.entry_id == Entry.id)
-        .join(Coach, Coach.id == EntryCoach.coach_id)
-        .outerjoin(BankAccount, BankAccount.coach_id == Coach.id)
-        .where(Event.contest_id == contest.id)
-    )
-    return union_all(members, coaches).subquery()
 
 
 def payees_query(contest: Contest):

@@ -98,10 +98,10 @@ def test_the_preview_read_a_page_at_a_time_is_the_list_that_would_be_published(
         with app.test_request_context("/"):
             refresh()
             whole = services.public_content(contest)
-            head, first, total = services.preview_page(contest, 1, per_page)
-            rows = list(first)
+            head, first = services.preview_page(contest, 1, per_page)
+            rows, total = list(first.items), first.total
             for page in range(2, -(-total // per_page) + 1):
-                rows += services.preview_page(contest, page, per_page)[1]
+                rows += services.preview_page(contest, page, per_page)[1].items
         assert total == len(whole["rows"]), contest.name
         listed += total
         assert rows == whole["rows"], contest.name

@@ -22,6 +22,7 @@ from compapp.core.names import mask_name
 from compapp.core.refusals import Refusal
 from compapp.disclosure.models import Disclosure
 from compapp.extensions import db
+from compapp.paging import Page
 from compapp.rewards.models import AwardLineRecord
 
 LEVELS = ("province", "prefecture", "county")
@@ -140,14 +141,16 @@ def _row_keys(contest: Contest):
     return db.union_all(members, coached).subquery()
 
 
-def preview_page(contest: Contest, page: int, per_page: int) -> tuple[dict, list[dict], int]:
-    """The public list as it would be published, one page of it: (its head and totals, the
-    page's rows, how many rows in all). Rows, count and totals are read in SQL: a
-    10,000-entry contest loads only the page's entries."""
+def preview_page(contest: Contest, asked: int, per_page: int) -> tuple[dict, Page]:
+    """The public list as it would be published, one page of it (``asked``, kept within the
+    list): its head and totals, and the page of rows with how many there are in all. Rows,
+    count and totals are read in SQL: a 10,000-entry contest loads only the page's entries."""
     from flask_babel import force_locale
 
     keys = _row_keys(contest)
     total = db.session.scalar(db.select(db.func.count()).select_from(keys)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(asked, 1), pages)
     window = db.session.execute(
         db.select(keys.c.entry_id, keys.c.part, keys.c.pos)
         .order_by(keys.c.event_id, keys.c.rank, keys.c.entry_id, keys.c.part, keys.c.pos)
@@ -161,7 +164,7 @@ def preview_page(contest: Contest, page: int, per_page: int) -> tuple[dict, list
     by_key = {r["_key"]: r for r in rows}
     shown = [_plain(by_key[key]) for key in wanted if key in by_key]
     head["totals"] = _totals_in_sql(contest)
-    return head, shown, total
+    return head, Page(shown, total, page, pages, per_page)
 
 
 def _totals_in_sql(contest: Contest) -> dict[str, int]:

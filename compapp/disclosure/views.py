@@ -16,7 +16,7 @@ from compapp.downloads import PDF, XLSX, download
 from compapp.extensions import db
 from compapp.formtools import ConfirmForm
 from compapp.i18n import refusal_text
-from compapp.paging import Page, page_of_list
+from compapp.paging import page_of_list
 
 AWARD_LIST_PAGE = 50  # rows of an award list shown on one page
 
@@ -65,12 +65,8 @@ def public_pdf(contest_id: int):
 def manage(contest_id: int):
     contest = get_contest(contest_id)
     # A page of rows read in SQL; the count and the totals are the whole list's.
-    asked = max(request.args.get("page", 1, type=int), 1)
-    preview, rows, total = services.preview_page(contest, asked, AWARD_LIST_PAGE)
-    pages = max(1, -(-total // AWARD_LIST_PAGE))
-    if asked > pages:
-        preview, rows, total = services.preview_page(contest, pages, AWARD_LIST_PAGE)
-    rows_page = Page(rows, total, min(asked, pages), pages, AWARD_LIST_PAGE)
+    asked = request.args.get("page", 1, type=int)
+    preview, rows_page = services.preview_page(contest, asked, AWARD_LIST_PAGE)
     return render_template(
         "disclosure/manage.html",
         contest=contest,

@@ -91,6 +91,9 @@ PHONE_PAGES = [
     (None, "/calculator"),
     (None, "/verify"),
     (None, "/verify/{serial}"),
+    ("organiser1", "/contests/2/award-list"),
+    ("organiser1", "/contests/2/payees"),
+    ("finance_yn", "/finance/recoveries"),
 ]
 
 
@@ -106,6 +109,12 @@ def test_phone_pages_never_scroll_sideways(browser, live_server, username, path,
             "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
         assert widths[0] <= widths[1] == 390, (path, widths)
+        # Nor does a table scroll sideways inside its box (the page itself then looks narrow).
+        inner = page.evaluate(
+            "[...document.querySelectorAll('.table-scroll')]"
+            ".filter(s => s.scrollWidth > s.clientWidth).length"
+        )
+        assert inner == 0, path
     finally:
         page.context.close()
 

@@ -192,16 +192,22 @@ def statements_of(db, clients, user: str, url: str) -> int:
     return len(statements)
 
 
-def test_list_pages_and_exports_read_as_many_statements_at_any_size(db, clients, two_sizes):
+def test_list_pages_and_exports_read_as_many_statements_at_any_size(
+    db, clients, two_sizes, monkeypatch
+):
     """STYLE.md: every list page is written for 10,000 rows, counts and totals in SQL,
     pagination, no lazy load inside a loop: the statements of each page and export are the
-    same for a 6-entry and a 130-entry contest."""
+    same for a 6-entry and a 130-entry contest. The payment roster streams its rows from one
+    statement however few it fetches at a time (issue 17): its count is equal at both sizes."""
+    from compapp.finance import roster
+
+    monkeypatch.setattr(roster, "ROWS_AT_A_TIME", 5)
     small, large = two_sizes
     grown = []
     for (user, small_url), (_user, large_url) in zip(pages(small), pages(large), strict=True):
         few = statements_of(db, clients, user, small_url)
         many = statements_of(db, clients, user, large_url)
-        if many > few:
+        if many > few or ("/roster." in large_url and many != few):
             grown.append((large_url, few, many))
     assert not grown, grown
 

@@ -8,28 +8,40 @@ Only confirmed lines of results not revoked are on it, paid or not (the status c
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 from functools import cache
+from itertools import groupby
+from operator import itemgetter
+from typing import NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased
 
 from compapp import labels
 from compapp.citing.services import award_citation
-from compapp.contests.models import Contest, Entry, EntryCoach, EntryMember, Event, Placement
+from compapp.contests.models import (
+    Coach,
+    Competitor,
+    Contest,
+    Entry,
+    EntryCoach,
+    EntryMember,
+    Event,
+    Placement,
+)
 from compapp.core.messages import N_
 from compapp.core.money import split_by_percent, split_evenly
+from compapp.core.vocab import Payee
 from compapp.english import shown
 from compapp.extensions import db
 from compapp.finance.roster_exports import Roster, RosterRow
-from compapp.payees.services import bank_accounts
+from compapp.payees.models import BankAccount
 from compapp.reference.models import Jurisdiction
 from compapp.rewards.models import AwardLineRecord
 
-# Entries read at a time: the roster of a 10,000-entry contest is written in bounded memory.
-CHUNK_ENTRIES = 500
+# Rows fetched from the database at a time: a 10,000-entry roster streams in bounded memory.
+ROWS_AT_A_TIME = 1000
 EVEN_SPLIT = N_("未登记分配比例，按人数平均分配")
 
 
@@ -57,71 +69,119 @@ def _where(query, payer_code: str, contest: Contest | None, year: int | None):
     return query
 
 
-def roster_line_count(payer_code: str, contest: Contest | None = None, year: int | None = None):
-    """How many lines the roster is made of (counted in SQL)."""
-    query = _where(db.select(db.func.count(AwardLineRecord.id)), payer_code, contest, year)
-    return db.session.scalar(query) or 0
-
-
-def roster_entry_ids(
+def roster_size(
     payer_code: str, contest: Contest | None = None, year: int | None = None
-) -> list[int]:
-    """The entries with lines on the roster, in the roster's order (contest, event, entry)."""
-    query = _where(db.select(Entry.id), payer_code, contest, year)
-    return list(
-        db.session.scalars(
-            query.group_by(Entry.id, Contest.award_on, Contest.id, Event.id).order_by(
-                Contest.award_on, Contest.id, Event.id, Entry.id
-            )
-        )
+) -> tuple[int, int]:
+    """How many lines the roster is made of and how many payees (its rows) it has, in one
+    statement: each member paid by a competitor's line, each coach of an entry with a team's
+    line (a payee whose lines add up to nothing has no row: the rows may be a few less)."""
+    own = AwardLineRecord.payee == Payee.COMPETITOR
+    lines = _where(db.select(db.func.count(AwardLineRecord.id)), payer_code, contest, year)
+    members = _where(
+        db.select(AwardLineRecord.entry_id, AwardLineRecord.competitor_id),
+        payer_code,
+        contest,
+        year,
+    ).where(
+        own,
+        db.exists().where(
+            EntryMember.entry_id == AwardLineRecord.entry_id,
+            EntryMember.competitor_id == AwardLineRecord.competitor_id,
+        ),
     )
+    teams = _where(db.select(AwardLineRecord.entry_id), payer_code, contest, year).where(~own)
+    coaches = db.select(db.func.count(EntryCoach.id)).where(EntryCoach.entry_id.in_(teams))
+    counts = db.session.execute(
+        db.select(
+            lines.scalar_subquery(),
+            db.select(db.func.count()).select_from(members.distinct().subquery()).scalar_subquery(),
+            coaches.scalar_subquery(),
+        )
+    ).one()
+    return counts[0] or 0, (counts[1] or 0) + (counts[2] or 0)
 
 
-def _chunk(payer_code: str, contest, year, entry_ids: list[int]):
-    """The lines, entries (with people, placing, event, county) and bank accounts of a few
-    hundred entries, in a fixed number of queries."""
-    lines = db.session.scalars(
-        _where(db.select(AwardLineRecord), payer_code, contest, year)
-        .where(AwardLineRecord.entry_id.in_(entry_ids))
-        .order_by(AwardLineRecord.entry_id, AwardLineRecord.id)
-    ).all()
-    entries = {
-        e.id: e
-        for e in db.session.scalars(
-            db.select(Entry)
-            .where(Entry.id.in_(entry_ids))
-            .options(
-                selectinload(Entry.placement),
-                selectinload(Entry.members).joinedload(EntryMember.competitor),
-                selectinload(Entry.coaches).joinedload(EntryCoach.coach),
-                joinedload(Entry.event).joinedload(Event.contest),
-                joinedload(Entry.sending_county),
-            )
-        )
-    }
-    by_entry: dict[int, list[AwardLineRecord]] = defaultdict(list)
-    for line in lines:
-        by_entry[line.entry_id].append(line)
-    accounts = bank_accounts(
-        [m.competitor_id for e in entries.values() for m in e.members],
-        [c.coach_id for e in entries.values() for c in e.coaches],
+def _people_rows(payer_code: str, contest: Contest | None, year: int | None):
+    """One statement: each of the roster's lines with its entry's placing, event, contest and
+    county, and whom it pays: a competitor's line joined to that member (with their bank
+    details), a coaching team's line once per coach of the entry (with theirs); in the
+    roster's order (contest, event, entry; members by position, then coaches; lines by id)."""
+    member_bank = aliased(BankAccount)
+    coach_bank = aliased(BankAccount)
+    county = aliased(Jurisdiction)
+    own = AwardLineRecord.payee == Payee.COMPETITOR
+    query = _where(
+        db.select(
+            Entry.id,
+            Contest.name,
+            Event.occupation,
+            county.name,
+            Placement.rank,
+            Placement.medal,
+            Placement.prize,
+            AwardLineRecord.id,
+            AwardLineRecord.payee,
+            AwardLineRecord.amount_fen,
+            AwardLineRecord.policy_id,
+            AwardLineRecord.clause,
+            AwardLineRecord.paid_on.is_not(None),
+            EntryMember.competitor_id,
+            Competitor.name,
+            Competitor.id_number,
+            member_bank.bank_name,
+            member_bank.branch,
+            member_bank.account_number,
+            EntryCoach.id,
+            EntryCoach.role,
+            EntryCoach.share_percent,
+            Coach.name,
+            Coach.id_number,
+            coach_bank.bank_name,
+            coach_bank.branch,
+            coach_bank.account_number,
+        ),
+        payer_code,
+        contest,
+        year,
     )
-    return by_entry, entries, accounts
+    query = (
+        query.join(county, county.code == Entry.sending_county_code)
+        .outerjoin(
+            EntryMember,
+            db.and_(
+                own,
+                EntryMember.entry_id == AwardLineRecord.entry_id,
+                EntryMember.competitor_id == AwardLineRecord.competitor_id,
+            ),
+        )
+        .outerjoin(Competitor, Competitor.id == EntryMember.competitor_id)
+        .outerjoin(member_bank, member_bank.competitor_id == EntryMember.competitor_id)
+        .outerjoin(EntryCoach, db.and_(~own, EntryCoach.entry_id == AwardLineRecord.entry_id))
+        .outerjoin(Coach, Coach.id == EntryCoach.coach_id)
+        .outerjoin(coach_bank, coach_bank.coach_id == EntryCoach.coach_id)
+        .order_by(
+            Contest.award_on,
+            Contest.id,
+            Event.id,
+            Entry.id,
+            db.case((own, 0), else_=1),
+            EntryMember.position,
+            EntryCoach.id,
+            AwardLineRecord.id,
+        )
+    )
+    return db.session.execute(query.execution_options(yield_per=ROWS_AT_A_TIME))
 
 
 def roster_rows(
     payer_code: str, contest: Contest | None = None, year: int | None = None
 ) -> Iterator[RosterRow]:
-    """The roster's rows, one per payee, read a few hundred entries at a time, with the labels
-    of the current language (names, documents and 文号 stay as recorded)."""
+    """The roster's rows, one per payee, streamed from one statement whatever the number of
+    entries, with the labels of the current language (names, documents and 文号 stay as
+    recorded)."""
     words = Words()
-    ids = roster_entry_ids(payer_code, contest, year)
-    for start in range(0, len(ids), CHUNK_ENTRIES):
-        chunk = ids[start : start + CHUNK_ENTRIES]
-        by_entry, entries, accounts = _chunk(payer_code, contest, year, chunk)
-        for entry_id in chunk:
-            if by_entry.get(entry_id):
-                yield from _entry_rows(entries[entry_id], by_entry[entry_id], accounts, words)
+    for _entry_id, lines in groupby(_people_rows(payer_code, contest, year), key=itemgetter(0)):
+        yield from _entry_rows([Line(*line) for line in lines], words)
 
 
 def clause_text(policy_id: str, clause: str) -> str:
@@ -171,55 +231,94 @@ def placing_text(rank, medal=None, prize=None) -> str:
     return text
 
 
-def _row(entry: Entry, who: tuple, account, fen: int, lines, words: Words, note: str = ""):
-    """One payee's row; ``who``: the person and their role's name."""
-    person, role = who
-    placement = entry.placement
+class Line(NamedTuple):
+    """A roster line as ``_people_rows`` reads it, with the person it pays."""
+
+    entry_id: int
+    contest: str
+    event: str
+    county: str
+    rank: int
+    medal: str | None
+    prize: str | None
+    id: int
+    payee: str
+    amount_fen: int
+    policy_id: str
+    clause: str
+    paid: bool
+    member: int | None  # the competitor paid (a member of the entry)
+    name: str | None
+    id_number: str | None
+    bank_name: str | None
+    branch: str | None
+    account_number: str | None
+    coach: int | None  # the entry's coach paid (a team's line comes once per coach)
+    role: str | None
+    share_percent: int | None
+    coach_name: str | None
+    coach_id_number: str | None
+    coach_bank_name: str | None
+    coach_branch: str | None
+    coach_account_number: str | None
+
+
+def _row(line: Line, person: tuple, fen: int, lines: list[Line], words: Words, note: str = ""):
+    """One payee's row; ``person``: name, role's name, ID number and bank details."""
+    name, role, id_number, bank_name, branch, account_number = person
     return RosterRow(
-        contest=entry.event.contest.name,
-        event=entry.event.occupation,
-        result=words.placing(placement.rank, placement.medal, placement.prize),
-        name=person.name,
+        contest=line.contest,
+        event=line.event,
+        result=words.placing(line.rank, line.medal, line.prize),
+        name=name,
         role=role,
-        id_number=person.id_number or "",
-        bank_name=account.bank_name if account else "",
-        branch=account.branch if account else "",
-        account_number=account.account_number if account else "",
+        id_number=id_number or "",
+        bank_name=bank_name or "",
+        branch=branch or "",
+        account_number=account_number or "",
         amount_fen=fen,
-        clauses=sorted({words.citation(line.policy_id, line.clause) for line in lines}),
-        line_ids=[line.id for line in lines],
-        paid=all(line.paid_on is not None for line in lines),
+        clauses=sorted({words.citation(x.policy_id, x.clause) for x in lines}),
+        line_ids=[x.id for x in lines],
+        paid=all(x.paid for x in lines),
         note=note,
-        county=entry.sending_county.name,
+        county=line.county,
     )
 
 
-def _entry_rows(
-    entry: Entry, lines: list[AwardLineRecord], accounts, words: Words
-) -> list[RosterRow]:
-    rows = []
-    own: dict[int, list[AwardLineRecord]] = defaultdict(list)
-    team: list[AwardLineRecord] = []
+def _entry_rows(lines: list[Line], words: Words) -> list[RosterRow]:
+    """The rows of one entry: its members paid (by position), then its coaches sharing the
+    team's lines."""
+    own: dict[int, list[Line]] = {}
+    team: dict[int, Line] = {}  # each team line once
+    coaches: dict[int, Line] = {}
     for line in lines:
-        (own[line.competitor_id] if line.payee == "competitor" else team).append(line)
-    for member in entry.members:
-        mine = own.get(member.competitor_id, [])
-        fen = sum(line.amount_fen for line in mine)
-        if mine and fen:
-            account = accounts.get(("competitor", member.competitor_id))
-            who = (member.competitor, words.competitor)
-            rows.append(_row(entry, who, account, fen, mine, words))
-    team_fen = sum(line.amount_fen for line in team)
-    if team and team_fen and entry.coaches:
-        percents = [ec.share_percent for ec in entry.coaches]
+        if line.payee == Payee.COMPETITOR:
+            if line.member is not None:
+                own.setdefault(line.member, []).append(line)
+        else:
+            team.setdefault(line.id, line)
+            if line.coach is not None:
+                coaches.setdefault(line.coach, line)
+    rows = []
+    for mine in own.values():
+        fen = sum(x.amount_fen for x in mine)
+        if fen:
+            m = mine[0]
+            person = (m.name, words.competitor, m.id_number, m.bank_name, m.branch,
+                      m.account_number)  # fmt: skip
+            rows.append(_row(m, person, fen, mine, words))
+    team_lines = list(team.values())
+    team_fen = sum(x.amount_fen for x in team_lines)
+    if team_lines and team_fen and coaches:
+        percents = [c.share_percent for c in coaches.values()]
         even = not (None not in percents and sum(percents) == 100)
         if not even:
             parts = split_by_percent(team_fen, percents)
         else:
-            parts = split_evenly(team_fen, len(entry.coaches))
-        for ec, fen in zip(entry.coaches, parts, strict=True):
-            share = words.even if even else words.share(ec.share_percent)
-            account = accounts.get(("coach", ec.coach_id))
-            who = (ec.coach, words.role(ec.role))
-            rows.append(_row(entry, who, account, fen, team, words, share))
+            parts = split_evenly(team_fen, len(coaches))
+        for c, fen in zip(coaches.values(), parts, strict=True):
+            share = words.even if even else words.share(c.share_percent)
+            person = (c.coach_name, words.role(c.role), c.coach_id_number, c.coach_bank_name,
+                      c.coach_branch, c.coach_account_number)  # fmt: skip
+            rows.append(_row(team_lines[0], person, fen, team_lines, words, share))
     return rows

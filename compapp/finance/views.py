@@ -38,7 +38,7 @@ from compapp.finance.exports import (
 from compapp.finance.payment_sheet import read_payment_sheet
 from compapp.finance.report import annual_report as build
 from compapp.finance.report_exports import report_pdf, report_workbook
-from compapp.finance.roster import roster_line_count, roster_rows, roster_scope
+from compapp.finance.roster import roster_rows, roster_scope, roster_size
 from compapp.finance.roster_exports import RosterSheet, write_roster_pdf, write_roster_workbook
 from compapp.formtools import ConfirmForm
 from compapp.honours.services import confirmed_honours_total_fen
@@ -492,14 +492,15 @@ def _roster(code: str, contest: Contest | None = None, year: int | None = None) 
         if contest is not None
         else url_for("finance.year_budget", year=year)
     )
-    lines = roster_line_count(code, contest, year)
+    lines, payees = roster_size(code, contest, year)
     if not lines:
         flash(_("还没有已确认的明细：确认预算后才能生成发放花名册。"), "error")
         return redirect(back)
     payer = db.session.get(Jurisdiction, code).name
     name = f"{payer}_{roster_scope(contest, year)}_{_('发放花名册')}.{fmt}"
     mimetype = _mimetype(fmt)
-    offered = _offer_job("payment_roster", code, contest, year, lines, name, back)
+    # The job's progress counts the file's rows: one per payee.
+    offered = _offer_job("payment_roster", code, contest, year, payees, name, back)
     if offered is not None:
         return offered
     sheet = roster_sheet(code, contest, year)

@@ -261,8 +261,9 @@ def test_a_long_roster_is_made_by_a_background_job_and_its_reading_audited(
     app, db, confirmed, monkeypatch
 ):
     """Issue 17 point 2: a roster longer than the direct limit is offered as a job; the job
-    writes the same sheet (every payee, adding up to the lines) and audits the reading of the
-    full numbers under the officer who asked."""
+    writes the same sheet (every payee, adding up to the lines), its progress counting the
+    payees the file has, and audits the reading of the full numbers under the officer who
+    asked."""
     contest, client = confirmed
     monkeypatch.setitem(app.config, "EXPORT_DIRECT_MAX_ROWS", 1)
     url = f"/finance/contests/{contest.id}/roster.xlsx"
@@ -276,8 +277,11 @@ def test_a_long_roster_is_made_by_a_background_job_and_its_reading_audited(
     data = client.get(status["download_url"]).data
     _header, rows = roster_table(data)
     assert {r["姓名"] for r in rows} == {"此里农布", "和建华", "木文军"}
+    lines = dq_lines(db, contest)
     assert sum(Decimal(str(r["金额（元）"])) for r in rows) * 100 == sum(
-        line.amount_fen for line in dq_lines(db, contest)
+        line.amount_fen for line in lines
     )
+    # The progress counts the file's rows (one per payee: the team's line pays two coaches).
+    assert status["total"] == status["done"] == len(rows) == 3 and len(lines) == 2
     read = db.session.scalar(db.select(AuditEntry).filter_by(action="read_bank_accounts"))
     assert read.username == "finance_dq" and read.after["payees"] == 3

@@ -16,6 +16,7 @@ marked "quote prefix" (Excel shows it exactly as typed and keeps it text when ed
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import BinaryIO
 
 from openpyxl import Workbook
@@ -29,6 +30,8 @@ HEADER_FILL = PatternFill("solid", fgColor="EEF2F6")
 MONEY = "#,##0.00"
 BOLD = Font(bold=True)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Values a column's cell takes without changing its style (a date would set its format).
+SAME_FORMAT = (int, float, Decimal)
 
 
 def looks_like_formula(value: object) -> bool:
@@ -166,6 +169,31 @@ def stream_cells(ws) -> None:
         ws._values_to_row = _cells_first(ws)
 
 
+def column_cells(ws, **style) -> Callable[[object], object]:
+    """Return a function giving the cell of one column's value in one style (as
+    ``cell_maker``, the formula rule included). In a write-only sheet a row is written when it
+    is appended, so the column's cell is made once and given each row's value: making a cell
+    and its style for every value of a long table cost about as much as writing it."""
+    fresh = cell_maker(ws, **style)
+    if not isinstance(ws, WriteOnlyWorksheet):
+        return fresh  # a sheet in memory keeps the cells appended: one each
+    plain, quoted = fresh(""), fresh("=")
+
+    def put(value):
+        if isinstance(value, str):
+            value = _printable(value)
+            if looks_like_formula(value):
+                quoted.value = value
+                quoted.data_type = "s"  # written as text (its style has the quote prefix)
+                return quoted
+        elif value is not None and not isinstance(value, SAME_FORMAT):
+            return fresh(value)  # a date gets its own number format
+        plain.value = value
+        return plain
+
+    return put
+
+
 def write_table(
     ws,
     headers: list[str],
@@ -197,10 +225,10 @@ def write_table(
     wrap = Alignment(vertical="center", wrap_text=True)
     ws.append([cell(ws, h, bold=True, fill=HEADER_FILL, alignment=wrap) for h in headers])
     money = {c - 1 for c in money_cols}
-    money_cell = cell_maker(ws, number_format=MONEY)
+    money_cell = {c: column_cells(ws, number_format=MONEY) for c in money}
     count = 0
     for row in rows:
-        ws.append([money_cell(v) if i in money else text_cell(ws, v) for i, v in enumerate(row)])
+        ws.append([money_cell[i](v) if i in money else text_cell(ws, v) for i, v in enumerate(row)])
         count += 1
     if total_row is not None:
         values = total_row() if callable(total_row) else total_row

@@ -35,7 +35,7 @@ from compapp.core.pdftext import lines, markup, para
 from compapp.core.xlsx import (
     append_row,
     cell,
-    cell_maker,
+    column_cells,
     new_workbook,
     save_workbook,
     write_table,
@@ -142,6 +142,13 @@ HEADERS = [
 ]
 MONEY_COL = HEADERS.index("金额（元）") + 1
 TEXT_COLS = [HEADERS.index(h) + 1 for h in ("身份证号码", "银行账号", "明细编号（勿改）")]
+# Every column a person reads wraps (the number and money columns and the office's own
+# columns do not).
+WRAPPED_COLS = [
+    HEADERS.index(h) + 1
+    for h in HEADERS
+    if h not in ("序号", "金额（元）", "领款人签字", "支付凭证号", "支付日期")
+]
 WIDTHS = (6, 10, 9, 21, 24, 14, 12, 16, 18, 25, 14, 40, 18, 14, 16, 12, 14)
 SIGNATURES = [
     N_("经办人（签字）："),
@@ -168,29 +175,35 @@ def write_roster_workbook(out: BinaryIO, sheet: RosterSheet) -> int:
     ws = wb.create_sheet(_("发放花名册"))
     tally = Tally()
     wrap = Alignment(vertical="center", wrap_text=True)
+    text = {"number_format": "@", "alignment": wrap}  # ID, account: kept as text
+    wrapped = {"alignment": wrap}
+    columns = {c: column_cells(ws, **(text if c in TEXT_COLS else wrapped)) for c in WRAPPED_COLS}
 
-    text = cell_maker(ws, number_format="@", alignment=wrap)  # ID, account: kept as text
-    wrapped = cell_maker(ws, alignment=wrap)
+    def styled(values: list) -> list:
+        return [columns[c](v) if c in columns else v for c, v in enumerate(values, start=1)]
+
     rows = (
-        [
-            n,
-            wrapped(r.name),
-            wrapped(r.role),
-            text(r.id_number or missing),
-            wrapped(r.contest),
-            wrapped(r.event),
-            wrapped(r.result),
-            wrapped(r.bank_name or missing),
-            wrapped(r.branch),
-            text(group_account(r.account_number) if r.account_number else missing),
-            r.amount,
-            wrapped("；".join(r.clauses)),
-            wrapped("；".join(x for x in (r.note, paid if r.paid else "") if x)),
-            "",
-            "",
-            "",
-            text(line_ref(r.line_ids)),
-        ]
+        styled(
+            [
+                n,
+                r.name,
+                r.role,
+                r.id_number or missing,
+                r.contest,
+                r.event,
+                r.result,
+                r.bank_name or missing,
+                r.branch,
+                group_account(r.account_number) if r.account_number else missing,
+                r.amount,
+                "；".join(r.clauses),
+                "；".join(x for x in (r.note, paid if r.paid else "") if x),
+                None,  # signature, voucher and date: left for the office
+                None,
+                None,
+                line_ref(r.line_ids),
+            ]
+        )
         for n, r in enumerate(tally(sheet.rows), start=1)
     )
 

@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment
 from compapp.core.xlsx import (
     MONEY,
     cell_maker,
+    column_cells,
     new_workbook,
     save_workbook,
     stream_cells,
@@ -70,3 +71,31 @@ def test_cells_of_a_style_keep_text_that_starts_like_a_formula_as_text():
     assert sheet["C1"].value == 1234.5 and sheet["C1"].number_format == MONEY
     assert not sheet["B1"].quotePrefix and sheet["B1"].alignment.wrap_text
     assert sheet["D2"].is_date and not sheet["E2"].is_date  # the date's format stays its own
+
+
+def _column_xml(make) -> bytes:
+    wb = new_workbook()
+    ws = wb.create_sheet("rows")
+    stream_cells(ws)
+    wrap = Alignment(vertical="center", wrap_text=True)
+    name, money = make(ws, alignment=wrap), make(ws, number_format=MONEY)
+    values = [
+        ("张三", Decimal("1.50")),
+        ("=cmd|' /C calc'!A0", Decimal("-2")),
+        ("", None),
+        ("+86 0887", 3),
+        (None, datetime(2026, 12, 3, 8, 30)),
+        ("a\x02b", 2.5),
+    ]
+    for text, amount in values:
+        ws.append([name(text), money(amount), "after"])
+    out = io.BytesIO()
+    save_workbook(wb, out)
+    with zipfile.ZipFile(out) as book:
+        return book.read("xl/worksheets/sheet1.xml") + book.read("xl/styles.xml")
+
+
+def test_a_columns_cell_given_each_rows_value_writes_what_a_new_cell_per_value_writes():
+    """column_cells reuses one cell per column in a write-only sheet: the same XML and
+    styles as a cell made for every value (cell_maker), formula-like text as text."""
+    assert _column_xml(column_cells) == _column_xml(cell_maker)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from itertools import chain
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -28,8 +28,9 @@ from compapp.core.pdftext import para
 from compapp.core.xlsx import append_row, new_workbook, save_workbook, write_table
 
 
-@dataclass(frozen=True)
-class BudgetRow:
+class BudgetRow(NamedTuple):
+    """One line of a budget export, labelled (a tuple: cheap to make, spool and read)."""
+
     contest: str
     event: str
     payee: str  # "选手 张三" / "教练团队（和建华、木文军）"

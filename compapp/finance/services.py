@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 from sqlalchemy import update
 
@@ -289,17 +290,19 @@ def budget_citations(
     return [listed(award_citation(pid, clause)) for pid, clause in sorted(rows)]
 
 
-@dataclass(frozen=True)
-class BudgetLineRow:
+class BudgetLineRow(NamedTuple):
     """One budget line as exports print it: plain values, no ORM objects."""
 
     contest: str
     occupation: str
     payee: str
     competitor_name: str | None
-    team: str
+    entry_id: int
     county: str
-    placement: dict | None  # rank, medal, prize; None when the result was deleted
+    placement_id: int | None  # None when the result was deleted
+    rank: int | None
+    medal: str | None
+    prize: str | None
     amount_fen: int
     kind: str
     status: str
@@ -307,12 +310,9 @@ class BudgetLineRow:
     clause: str
 
 
-def budget_line_rows(
-    payer_code: str, contest: Contest | None = None, year: int | None = None, chunk: int = 1000
-):
-    """Yield a payer's current lines for a contest or year in budget order: one streamed
-    query (and one for the coaching teams' names), memory flat at any number of lines."""
-
+def budget_teams(payer_code: str, contest: Contest | None = None, year: int | None = None):
+    """The coaches' names of each entry with a line of the payer's, joined as a team is
+    printed ("和建华、木文军"), in one statement."""
     entry_ids = _budget_where(
         _budget_joins(db.select(AwardLineRecord.entry_id).select_from(AwardLineRecord)),
         payer_code,
@@ -327,7 +327,15 @@ def budget_line_rows(
         .order_by(EntryCoach.entry_id, EntryCoach.id)
     ):
         teams[entry_id].append(name)
-    status = line_status_sql()
+    return {entry_id: "、".join(names) for entry_id, names in teams.items()}
+
+
+def budget_line_rows(
+    payer_code: str, contest: Contest | None = None, year: int | None = None, chunk: int = 1000
+):
+    """Yield a payer's current lines for a contest or year in budget order (BudgetLineRow):
+    one streamed query, memory flat at any number of lines; the teams' names come from
+    ``budget_teams``."""
     query = _budget_where(
         _budget_joins(
             db.select(
@@ -343,7 +351,7 @@ def budget_line_rows(
                 Placement.prize,
                 AwardLineRecord.amount_fen,
                 AwardLineRecord.kind,
-                status,
+                line_status_sql(),
                 AwardLineRecord.policy_id,
                 AwardLineRecord.clause,
             ).select_from(AwardLineRecord)
@@ -354,23 +362,9 @@ def budget_line_rows(
         contest,
         year,
     ).order_by(Contest.award_on, Contest.id, Event.id, AwardLineRecord.entry_id, AwardLineRecord.id)
+    make = BudgetLineRow._make
     for row in db.session.execute(query.execution_options(yield_per=chunk)):
-        (contest_name, occupation, payee, name, entry_id, county, placement_id, rank, medal,
-         prize, fen, kind, line_status, policy_id, clause) = row  # fmt: skip
-        yield BudgetLineRow(
-            contest_name,
-            occupation,
-            payee,
-            name,
-            "、".join(teams.get(entry_id, ())),
-            county,
-            None if placement_id is None else {"rank": rank, "medal": medal, "prize": prize},
-            fen,
-            kind,
-            line_status,
-            policy_id,
-            clause,
-        )
+        yield make(row)
 
 
 @dataclass

@@ -260,26 +260,28 @@ def budget_rows(code: str, contest: Contest | None = None, year: int | None = No
     """The export rows of a payer's lines, streamed, with the labels of the user's language."""
     competitor, team = _("选手"), _("教练团队")
     adjustment, award, deleted = _("调整"), _("奖励"), _("成绩已删除")
-    # Labels and citations repeat across lines: each distinct one is made once per export.
+    teams = services.budget_teams(code, contest, year)
+    # Labels, citations and amounts repeat across lines: each distinct one is made once per
+    # export (a 10,000-entry budget has a few hundred).
     placement = cache(lambda rank, medal, prize: labels.placement(
         {"rank": rank, "medal": medal, "prize": prize}
     ))  # fmt: skip
     citation = cache(lambda policy_id, clause: shown(award_citation(policy_id, clause).text))
     status = cache(labels.line_status)
+    amount = cache(from_fen)
     for row in services.budget_line_rows(code, contest, year):
-        p = row.placement
         yield BudgetRow(
-            contest=row.contest,
-            event=row.occupation,
-            payee=f"{competitor} {row.competitor_name}"
+            row.contest,
+            row.occupation,
+            f"{competitor} {row.competitor_name}"
             if row.payee == "competitor"
-            else f"{team}（{row.team}）",
-            county=row.county,
-            result=placement(p["rank"], p["medal"], p["prize"]) if p else deleted,
-            amount=from_fen(row.amount_fen),
-            kind=adjustment if row.kind == AwardLineKind.ADJUSTMENT else award,
-            status=status(row.status),
-            clause=citation(row.policy_id, row.clause),
+            else f"{team}（{teams.get(row.entry_id, '')}）",
+            row.county,
+            deleted if row.placement_id is None else placement(row.rank, row.medal, row.prize),
+            amount(row.amount_fen),
+            adjustment if row.kind == AwardLineKind.ADJUSTMENT else award,
+            status(row.status),
+            citation(row.policy_id, row.clause),
         )
 
 

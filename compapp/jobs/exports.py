@@ -17,6 +17,7 @@ from __future__ import annotations
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from typing import BinaryIO
 
 from flask import (
@@ -41,6 +42,7 @@ from compapp.jobs.pages import job_status, start_and_show
 # Job kinds that make an export file, and the page their job page links back to.
 EXPORT_KINDS = {"awards_xlsx", "budget_export", "payment_roster"}
 PROGRESS_EVERY = 500  # rows between two progress records
+SPOOL_BATCH = 500  # rows pickled together while spooling
 
 bp = Blueprint("exports", __name__)
 
@@ -123,15 +125,23 @@ def run_export(
 def spooled(rows: Iterable) -> Iterator:
     """Yield ``rows`` back after copying them all into a temporary file: the query that
     makes them has ended before the first row is written (so the job may commit progress
-    meanwhile), and only one row is in memory at a time."""
+    meanwhile), and only SPOOL_BATCH rows are in memory at a time (pickled together: one
+    pickle per row cost a long export a tenth of its time)."""
     with tempfile.TemporaryFile(prefix="compapp-rows-") as spool:
-        count = 0
-        for row in rows:
-            pickle.dump(row, spool, protocol=pickle.HIGHEST_PROTOCOL)
-            count += 1
+        batches = 0
+        for batch in batched(rows, SPOOL_BATCH):
+            pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            batches += 1
         spool.seek(0)
-        for _ in range(count):
-            yield pickle.load(spool)  # noqa: S301 - our own file, written just above
+        for _ in range(batches):
+            yield from pickle.load(spool)  # noqa: S301 - our own file, written just above
+
+
+def batched(rows: Iterable, size: int) -> Iterator[list]:
+    """Lists of ``size`` rows (the last one shorter)."""
+    rows = iter(rows)
+    while batch := list(islice(rows, size)):
+        yield batch
 
 
 # --- the job's page --------------------------------------------------------------------------

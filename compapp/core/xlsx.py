@@ -169,6 +169,27 @@ def stream_cells(ws) -> None:
         ws._values_to_row = _cells_first(ws)
 
 
+class _ColumnCell(Cell):
+    """A column's cell in a write-only sheet: its style never changes, so its index in the
+    workbook's styles is looked up once (openpyxl looks it up, hashing the style, for every
+    cell it writes)."""
+
+    __slots__ = ("_style_id",)
+
+    @classmethod
+    def of(cls, made: Cell) -> _ColumnCell:
+        column = cls(made.parent, row=1, column=1, style_array=made._style)
+        column._value, column.data_type = made._value, made.data_type
+        column._style_id = None
+        return column
+
+    @property
+    def style_id(self) -> int:
+        if self._style_id is None:  # when first written, as for any cell
+            self._style_id = self.parent.parent._cell_styles.add(self._style)
+        return self._style_id
+
+
 def column_cells(ws, **style) -> Callable[[object], object]:
     """Return a function giving the cell of one column's value in one style (as
     ``cell_maker``, the formula rule included). In a write-only sheet a row is written when it
@@ -177,7 +198,7 @@ def column_cells(ws, **style) -> Callable[[object], object]:
     fresh = cell_maker(ws, **style)
     if not isinstance(ws, WriteOnlyWorksheet):
         return fresh  # a sheet in memory keeps the cells appended: one each
-    plain, quoted = fresh(""), fresh("=")
+    plain, quoted = _ColumnCell.of(fresh("")), _ColumnCell.of(fresh("="))
 
     def put(value):
         if isinstance(value, str):

@@ -132,14 +132,16 @@ def test_a_small_export_is_sent_at_once(app, client, built):
 
 
 def test_the_job_records_its_progress_as_rows_are_written(app, built, create_user, monkeypatch):
-    """Progress is recorded every PROGRESS_EVERY rows while the file is written (committed,
-    so another host's page reads it), and the rows come from a spool, not an open query."""
+    """Progress is recorded every PROGRESS_EVERY rows (and PROGRESS_SECONDS) while the file
+    is written (committed, so another host's page reads it), and the rows come from a spool,
+    not an open query."""
     from compapp.extensions import db
     from compapp.jobs import exports
     from compapp.jobs import services as jobs
     from compapp.jobs.models import Job
 
     monkeypatch.setattr(exports, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(exports, "PROGRESS_SECONDS", 0)
     seen = []
     job = Job(
         id="a" * 32,
@@ -188,3 +190,33 @@ def test_an_export_refused_by_the_job_caps_says_why_and_starts_nothing(
     assert page.status_code == 200
     assert "后台任务" in page.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Job.id))) == 0
+
+
+def test_the_job_records_its_progress_at_most_once_per_progress_seconds(app, db, monkeypatch):
+    """Each progress record is a commit: a long export records it every PROGRESS_EVERY rows
+    but no more often than every PROGRESS_SECONDS; the file still gets every row."""
+    from compapp.jobs import exports
+    from compapp.jobs import services as jobs
+    from compapp.jobs.models import Job
+
+    monkeypatch.setattr(exports, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(exports, "PROGRESS_SECONDS", 3600)
+    job = Job(
+        id="b" * 32,
+        kind="awards_xlsx",
+        request_key="p" * 64,
+        params=json.dumps({"locale": "zh", "file_name": "rows.txt"}),
+        state="queued",
+        total=10,
+    )
+    db.session.add(job)
+    db.session.commit()
+    seen = []
+
+    def write(_params, track, out):
+        out.write(",".join(str(row) for row in track(range(10))).encode())
+
+    summary = exports.run_export(job, lambda done, total: seen.append((done, total)), write)
+    db.session.commit()
+    assert summary == {"rows": 10} and seen == [(2, 10)]
+    assert b"".join(jobs.iter_result(jobs.get_job(job.id))) == b"0,1,2,3,4,5,6,7,8,9"

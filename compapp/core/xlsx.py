@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -30,6 +30,7 @@ HEADER_FILL = PatternFill("solid", fgColor="EEF2F6")
 MONEY = "#,##0.00"
 BOLD = Font(bold=True)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+TEXT_LIMIT = 32767  # characters a cell holds (openpyxl cuts longer text)
 # Values a column's cell takes without changing its style (a date would set its format).
 SAME_FORMAT = (int, float, Decimal)
 
@@ -174,14 +175,23 @@ class _ColumnCell(Cell):
     workbook's styles is looked up once (openpyxl looks it up, hashing the style, for every
     cell it writes)."""
 
-    __slots__ = ("_style_id",)
+    __slots__ = ("_style_id", "_styled")
 
     @classmethod
     def of(cls, made: Cell) -> _ColumnCell:
         column = cls(made.parent, row=1, column=1, style_array=made._style)
         column._value, column.data_type = made._value, made.data_type
-        column._style_id = None
+        column._style_id, column._styled = None, made.has_style
         return column
+
+    @property
+    def has_style(self) -> bool:
+        return self._styled
+
+    def set_text(self, text: str) -> None:
+        """Hold ``text``, already made printable and not a formula or an error code: what
+        openpyxl's value setter would store, without checking it a second time."""
+        self._value, self.data_type = text[:TEXT_LIMIT], "s"
 
     @property
     def style_id(self) -> int:
@@ -207,6 +217,9 @@ def column_cells(ws, **style) -> Callable[[object], object]:
                 quoted.value = value
                 quoted.data_type = "s"  # written as text (its style has the quote prefix)
                 return quoted
+            if value not in ERROR_CODES:
+                plain.set_text(value)
+                return plain
         elif value is not None and not isinstance(value, SAME_FORMAT):
             return fresh(value)  # a date gets its own number format
         plain.value = value

@@ -86,6 +86,8 @@ def _column_xml(make) -> bytes:
         ("+86 0887", 3),
         (None, datetime(2026, 12, 3, 8, 30)),
         ("a\x02b", 2.5),
+        ("#N/A", 1),
+        ("长" * 40000, 0),
     ]
     for text, amount in values:
         ws.append([name(text), money(amount), "after"])

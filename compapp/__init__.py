@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         locale_selector=i18n.select_locale,
         default_translation_directories=str(ROOT / "compapp" / "translations"),
     )
+    i18n.install_catalogs(app, babel)
     limiter.init_app(app)
     headers.init_app(app)
     observability.init_app(app)

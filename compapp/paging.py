@@ -12,6 +12,9 @@ from flask import request
 from compapp.extensions import db
 
 PAGE_SIZE = 50
+# Lists of cards (each entry's awards: a table of its own) show fewer a page: a page of 20
+# reads on a phone without endless scrolling and costs what a 50-row table costs.
+CARDS_PAGE = 20
 
 
 @dataclass

@@ -243,14 +243,16 @@ def test_large_lists_show_one_page_and_say_how_many(db, client, auth, two_sizes)
     _small, large = two_sizes
     auth.login("admin")
     page = client.get(f"/contests/{large['contest']}/results").get_data(as_text=True)
-    assert "第 1–100 条，共 130 条（第 1 / 2 页）" in page
+    assert "第 1–50 条，共 130 条（第 1 / 3 页）" in page
     assert "page=2" in page
-    page = client.get(f"/contests/{large['contest']}/results?page=2").get_data(as_text=True)
-    assert "第 101–130 条，共 130 条（第 2 / 2 页）" in page
+    page = client.get(f"/contests/{large['contest']}/results?page=3").get_data(as_text=True)
+    assert "第 101–130 条，共 130 条（第 3 / 3 页）" in page
     page = client.get(f"/contests/{large['contest']}/awards?event={large['event']}").get_data(
         as_text=True
     )
-    assert "共 40 条" in page and f"event={large['event']}" in page
+    # Award cards: 20 entries a page (compapp.paging.CARDS_PAGE).
+    assert "第 1–20 条，共 40 条（第 1 / 2 页）" in page and f"event={large['event']}" in page
+    assert page.count('class="card award-entry"') == 20
 
 
 def test_the_payees_page_shows_a_page_and_counts_the_whole_contest(db, client, auth, two_sizes):

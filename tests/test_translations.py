@@ -53,3 +53,27 @@ def test_every_message_has_an_english_translation(tmp_path):
             broken.append(msgid)
     assert not missing, missing
     assert not broken, broken
+
+
+def test_each_request_and_each_forced_language_reads_its_own_catalog(app):
+    """The page's catalog is kept beside the request's language (compapp.i18n.CatalogDomain):
+    a language forced for a while (a job, a notice in Chinese) reads its own catalog, then
+    the request's again; the next request reads the catalog of its own language."""
+    from flask import render_template_string
+    from flask_babel import force_locale, gettext
+
+    page = "{{ _('赛事') }}·{{ _('第 %(n)s 名', n=2) }}"
+    # Each request in an application context of its own, as a served request is.
+    with app.app_context(), app.test_request_context("/?lang=en"):
+        assert gettext("赛事") == "Contests"
+        assert render_template_string(page) == "Contests·Rank 2"
+        with force_locale("zh"):
+            assert gettext("赛事") == "赛事"
+            assert render_template_string(page) == "赛事·第 2 名"
+        assert gettext("赛事") == "Contests"
+        assert render_template_string(page) == "Contests·Rank 2"
+    with app.app_context(), app.test_request_context("/"):
+        assert gettext("赛事") == "赛事"
+        with force_locale("en"):
+            assert render_template_string(page) == "Contests·Rank 2"
+        assert render_template_string(page) == "赛事·第 2 名"

@@ -586,7 +586,7 @@ def results(contest_id: int):
     if event_id not in {e.id for e in events}:
         event_id = None
     search = search_text()
-    page = page_of(queries.placed_entries_query(contest, event_id, search), per_page=100)
+    page = page_of(queries.placed_entries_query(contest, event_id, search))
     grouped: list[tuple[Event, list[Entry]]] = []
     for entry in page.items:
         if not grouped or grouped[-1][0] is not entry.event:

@@ -210,10 +210,11 @@ def budget_notices(payer_code: str, contest: Contest | None = None, year: int | 
         year,
     ).distinct()
     seen: dict[str, None] = {}
-    for basis in db.session.scalars(
-        db.select(AwardBasis).where(AwardBasis.id.in_(basis_ids)).order_by(AwardBasis.id)
+    # Only the notices: a basis's facts and trace are large and not needed here.
+    for notices in db.session.scalars(
+        db.select(AwardBasis.notices).where(AwardBasis.id.in_(basis_ids)).order_by(AwardBasis.id)
     ):
-        for notice in basis.notices:
+        for notice in notices:
             seen.setdefault(notice)
     return list(seen)
 

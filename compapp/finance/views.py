@@ -113,7 +113,7 @@ def budget_page(code: str, contest: Contest | None = None, year: int | None = No
     status = request.args.get("status")
     status = status if status in services.STATUSES else None
     search = search_text()
-    page = page_of(services.budget_lines_query(code, contest, year, status, search), per_page=100)
+    page = page_of(services.budget_lines_query(code, contest, year, status, search))
     budget = services.budget_summary(code, page.items, contest, year)
     return budget, page, {"status": status, "q": search}
 

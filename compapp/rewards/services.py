@@ -50,7 +50,8 @@ def line_loading():
     return (
         joinedload(AwardLineRecord.competitor),
         joinedload(AwardLineRecord.payer),
-        joinedload(AwardLineRecord.computation).joinedload(AwardComputation.basis),
+        # Not the line's computation: its basis (facts, trace) is decoded per row and no page
+        # of lines reads it (line_notices and entries_awards load computations once).
         selectinload(AwardLineRecord.entry).options(
             selectinload(Entry.placement),
             selectinload(Entry.coaches).joinedload(EntryCoach.coach),

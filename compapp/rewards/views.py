@@ -25,7 +25,7 @@ from compapp.jobs import services as jobs
 from compapp.jobs.exports import export_or_job, run_export
 from compapp.jobs.pages import start_and_show
 from compapp.jobs.services import JobFailed
-from compapp.paging import page_of, search_text
+from compapp.paging import CARDS_PAGE, page_of, search_text
 from compapp.policy.loader import PolicyFileError, load_policy_text
 from compapp.rewards import queries, services
 from compapp.rewards.exports import write_awards_workbook
@@ -59,7 +59,7 @@ def contest_awards(contest_id: int):
     if event_id not in {s.event.id for s in summaries}:
         event_id = None
     search = search_text()
-    page = page_of(placed_entries_query(contest, event_id, search))
+    page = page_of(placed_entries_query(contest, event_id, search), per_page=CARDS_PAGE)
     totals = services.payer_totals(contest)
     return render_template(
         "rewards/contest.html",
@@ -82,7 +82,7 @@ def payer_lines(contest_id: int, code: str):
     totals = {t.payer.code: t for t in services.payer_totals(contest)}
     if code not in totals:
         abort(404)
-    page = page_of(services.payer_lines_query(contest, code), per_page=100)
+    page = page_of(services.payer_lines_query(contest, code))
     return render_template(
         "rewards/payer.html",
         contest=contest,

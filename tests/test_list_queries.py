@@ -492,3 +492,51 @@ def test_the_certificates_page_loads_only_the_certificates_it_shows_after_a_corr
     assert response.status_code == 200
     assert len(set(loaded)) <= 2 * PAGE_SIZE, (superseded, len(set(loaded)))
     assert 'id="to-reissue"' in page and "xpage=2" in page
+
+
+def test_a_budget_page_counts_the_lines_of_its_filter(db, clients, two_sizes):
+    """The budget page's pager counts every line of the chosen status (from the totals it
+    shows) or of the name searched (counted in SQL): the same numbers as the lines loaded one
+    by one, and as many rows over all its pages."""
+    import re
+    from collections import Counter
+
+    from compapp.contests.models import Entry, Event
+    from compapp.rewards.models import AwardLineRecord
+
+    _small, large = two_sizes
+    contest = large["contest"]
+    lines = db.session.scalars(
+        db.select(AwardLineRecord)
+        .join(Entry)
+        .join(Event)
+        .where(
+            Event.contest_id == contest,
+            AwardLineRecord.payer_code == "530000",
+            AwardLineRecord.is_current.is_(True),
+        )
+    ).all()
+    by_status = Counter(line.status() for line in lines)
+    searched = "选手60001"
+    found = sum(
+        1
+        for line in lines
+        if (line.payee == "competitor" and searched in line.competitor.name)
+        or (
+            line.payee == "coaching_team"
+            and any(searched in c.coach.name for c in line.entry.coaches)
+        )
+    )
+    assert len(by_status) > 1 and 0 < found < len(lines)
+    client = clients("admin")
+    asked = [("", len(lines))] + [(f"&status={s}", n) for s, n in by_status.items()]
+    for query, expected in [*asked, (f"&q={searched}", found)]:
+        url = f"/finance/contests/{contest}?payer=530000{query}"
+        first = client.get(url).get_data(as_text=True)
+        shown = re.search(r"共 ([\d,]+) 条（第 1 / (\d+) 页）", first)
+        assert int(shown.group(1).replace(",", "")) == expected, (query, shown.group(0))
+        rows = sum(
+            client.get(f"{url}&page={n}").get_data(as_text=True).count('<td class="explain">')
+            for n in range(1, int(shown.group(2)) + 1)
+        )
+        assert rows == expected, (query, rows)

@@ -257,10 +257,15 @@ def budget_lines_query(
 
 
 def budget_summary(
-    payer_code: str, lines: list, contest: Contest | None = None, year: int | None = None
+    payer_code: str,
+    lines: list,
+    contest: Contest | None = None,
+    year: int | None = None,
+    totals: tuple[dict[str, int], dict[str, int]] | None = None,
 ) -> BudgetSummary:
-    """The SQL totals and notices of a payer's contest or year, with ``lines`` (one page)."""
-    by_status, counts = budget_totals(payer_code, contest, year)
+    """The SQL totals and notices of a payer's contest or year, with ``lines`` (one page);
+    ``totals``: ``budget_totals`` when the caller has them already."""
+    by_status, counts = totals or budget_totals(payer_code, contest, year)
     return BudgetSummary(
         db.session.get(Jurisdiction, payer_code),
         by_status,

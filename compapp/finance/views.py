@@ -113,8 +113,11 @@ def budget_page(code: str, contest: Contest | None = None, year: int | None = No
     status = request.args.get("status")
     status = status if status in services.STATUSES else None
     search = search_text()
-    page = page_of(services.budget_lines_query(code, contest, year, status, search))
-    budget = services.budget_summary(code, page.items, contest, year)
+    totals = services.budget_totals(code, contest, year)
+    # The totals count the lines of each status: counted again only for a name search.
+    counted = None if search else (totals[1].get(status, 0) if status else sum(totals[1].values()))
+    page = page_of(services.budget_lines_query(code, contest, year, status, search), total=counted)
+    budget = services.budget_summary(code, page.items, contest, year, totals)
     return budget, page, {"status": status, "q": search}
 
 

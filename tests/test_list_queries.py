@@ -540,3 +540,38 @@ def test_a_budget_page_counts_the_lines_of_its_filter(db, clients, two_sizes):
             for n in range(1, int(shown.group(2)) + 1)
         )
         assert rows == expected, (query, rows)
+
+
+def test_the_award_cards_count_the_entries_of_their_filter(db, clients, two_sizes):
+    """The awards page counts its placed entries from the event summaries it shows (all
+    events, or one) and in SQL for a name search: the same numbers as the entries counted one
+    by one, and as many cards over all its pages."""
+    import re
+
+    from compapp.contests.models import Entry, Event, Placement
+
+    _small, large = two_sizes
+    contest, event = large["contest"], large["event"]
+    placed = db.session.scalars(
+        db.select(Entry).join(Event).join(Placement).where(Event.contest_id == contest)
+    ).all()
+    searched = "选手60001"
+    found = sum(1 for e in placed if any(searched in m.competitor.name for m in e.members))
+    in_event = sum(1 for e in placed if e.event_id == event)
+    assert 0 < found < len(placed) and 0 < in_event < len(placed)
+    client = clients("admin")
+    for query, expected in [
+        ("", len(placed)),
+        (f"?event={event}", in_event),
+        (f"?q={searched}", found),
+    ]:
+        url = f"/contests/{contest}/awards{query}"
+        first = client.get(url).get_data(as_text=True)
+        shown = re.search(r"共 ([\d,]+) 条（第 1 / (\d+) 页）", first)
+        assert int(shown.group(1).replace(",", "")) == expected, (query, shown.group(0))
+        joiner = "&" if "?" in url else "?"
+        cards = sum(
+            client.get(f"{url}{joiner}page={n}").get_data(as_text=True).count("card award-entry")
+            for n in range(1, int(shown.group(2)) + 1)
+        )
+        assert cards == expected, (query, cards)

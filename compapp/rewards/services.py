@@ -577,8 +577,31 @@ class EventSummary:
         return from_fen(self.amount_fen)
 
 
-def event_summaries(contest: Contest) -> list[EventSummary]:
-    """Per event: placed entries, results awaiting confirmation, current award total (SQL)."""
+def line_sums(contest: Contest) -> list[tuple[int, str, str, int, int]]:
+    """The contest's current lines summed per event, payer and payee kind in one scan:
+    (event id, payer code, payee, fen, lines); what ``event_summaries`` and ``payer_totals``
+    add up, so a page showing both reads the lines once."""
+    return [
+        (event_id, code, payee, int(fen or 0), n)
+        for event_id, code, payee, fen, n in db.session.execute(
+            db.select(
+                Entry.event_id,
+                AwardLineRecord.payer_code,
+                AwardLineRecord.payee,
+                db.func.sum(AwardLineRecord.amount_fen),
+                db.func.count(),
+            )
+            .join(Entry, Entry.id == AwardLineRecord.entry_id)
+            .join(Event, Event.id == Entry.event_id)
+            .where(Event.contest_id == contest.id, AwardLineRecord.is_current.is_(True))
+            .group_by(Entry.event_id, AwardLineRecord.payer_code, AwardLineRecord.payee)
+        )
+    ]
+
+
+def event_summaries(contest: Contest, sums: list | None = None) -> list[EventSummary]:
+    """Per event: placed entries, results awaiting confirmation, current award total (SQL;
+    ``sums``: the contest's ``line_sums`` when the caller has them)."""
     events = db.session.scalars(
         db.select(Event).filter_by(contest_id=contest.id).order_by(Event.id)
     ).all()
@@ -594,13 +617,9 @@ def event_summaries(contest: Contest) -> list[EventSummary]:
         .group_by(Entry.event_id)
     ):
         out[event_id].placed, out[event_id].unconfirmed = placed, int(unconfirmed or 0)
-    for event_id, fen, n in db.session.execute(
-        db.select(Entry.event_id, db.func.sum(AwardLineRecord.amount_fen), db.func.count())
-        .join(Entry, Entry.id == AwardLineRecord.entry_id)
-        .where(Entry.event_id.in_(list(out)), AwardLineRecord.is_current.is_(True))
-        .group_by(Entry.event_id)
-    ):
-        out[event_id].amount_fen, out[event_id].lines = int(fen or 0), n
+    for event_id, _code, _payee, fen, n in line_sums(contest) if sums is None else sums:
+        out[event_id].amount_fen += fen
+        out[event_id].lines += n
     return list(out.values())
 
 
@@ -793,28 +812,18 @@ class PayerTotal:
         return from_fen(self.competitor_fen + self.team_fen)
 
 
-def payer_totals(contest: Contest) -> list[PayerTotal]:
-    """Totals per payer (province, each prefecture, each county) of a contest's current lines."""
-    rows = db.session.execute(
-        db.select(
-            AwardLineRecord.payer_code,
-            AwardLineRecord.payee,
-            db.func.sum(AwardLineRecord.amount_fen),
-            db.func.count(),
-        )
-        .join(Entry)
-        .join(Event)
-        .where(Event.contest_id == contest.id, AwardLineRecord.is_current.is_(True))
-        .group_by(AwardLineRecord.payer_code, AwardLineRecord.payee)
-    ).all()
+def payer_totals(contest: Contest, sums: list | None = None) -> list[PayerTotal]:
+    """Totals per payer (province, each prefecture, each county) of a contest's current lines
+    (``sums``: the contest's ``line_sums`` when the caller has them)."""
+    rows = line_sums(contest) if sums is None else sums
     payers = {
         j.code: j
         for j in db.session.scalars(
-            db.select(Jurisdiction).where(Jurisdiction.code.in_({r[0] for r in rows}))
+            db.select(Jurisdiction).where(Jurisdiction.code.in_({r[1] for r in rows}))
         )
     }
     totals: dict[str, PayerTotal] = {}
-    for code, payee, fen, n in rows:
+    for _event_id, code, payee, fen, n in rows:
         total = totals.setdefault(code, PayerTotal(payers[code]))
         if payee == "competitor":
             total.competitor_fen += int(fen)

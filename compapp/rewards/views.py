@@ -41,10 +41,15 @@ def organisers_only():
     return None
 
 
-def contest_status(contest: Contest) -> str:
-    """Whether the contest's amounts are provisional (some result awaits confirmation)."""
-    counts = services.placement_status_counts(contest)
-    if any(n for status, n in counts.items() if status != "confirmed"):
+def contest_status(contest: Contest, summaries: list | None = None) -> str:
+    """Whether the contest's amounts are provisional (some result awaits confirmation);
+    ``summaries``: the contest's ``event_summaries`` when the caller has them."""
+    if summaries is None:
+        counts = services.placement_status_counts(contest)
+        waiting = any(n for status, n in counts.items() if status != "confirmed")
+    else:
+        waiting = any(s.unconfirmed for s in summaries)
+    if waiting:
         return _("部分成绩待复核：相关金额为暂定数")
     return _("成绩均已复核确认；预算以各承担单位财务确认为准")
 
@@ -54,13 +59,22 @@ def contest_awards(contest_id: int):
     """Totals per payer and per event (SQL), then one page of entries with their lines: all
     events, or one (``?event=``), or those with a name containing ``?q=``."""
     contest = get_contest(contest_id)
-    summaries = services.event_summaries(contest)
+    sums = services.line_sums(contest)
+    summaries = services.event_summaries(contest, sums)
     event_id = request.args.get("event", type=record_id)
     if event_id not in {s.event.id for s in summaries}:
         event_id = None
     search = search_text()
-    page = page_of(placed_entries_query(contest, event_id, search), per_page=CARDS_PAGE)
-    totals = services.payer_totals(contest)
+    # The summaries count the placed entries of each event: counted again only for a search.
+    counted = (
+        None
+        if search
+        else sum(s.placed for s in summaries if event_id is None or s.event.id == event_id)
+    )
+    page = page_of(
+        placed_entries_query(contest, event_id, search), per_page=CARDS_PAGE, total=counted
+    )
+    totals = services.payer_totals(contest, sums)
     return render_template(
         "rewards/contest.html",
         contest=contest,
@@ -71,7 +85,7 @@ def contest_awards(contest_id: int):
         totals=totals,
         grand_total=services.grand_total(totals),
         form=ConfirmForm(),
-        status_text=contest_status(contest),
+        status_text=contest_status(contest, summaries),
     )
 
 

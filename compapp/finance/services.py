@@ -167,16 +167,27 @@ class BudgetSummary:
         return self.counts.get("confirmed", 0) > 0
 
 
-def budget_totals(
+def status_figures(
     payer_code: str, contest: Contest | None = None, year: int | None = None
-) -> tuple[dict[str, int], dict[str, int]]:
-    """Fen and number of lines per line status of a payer's contest or year, in SQL."""
+) -> dict[str, tuple[int, int, str]]:
+    """Per line status of a payer's contest or year: how many lines, their fen, and a
+    fingerprint of which lines they are, summed in SQL (a page of 10,000 lines loads none of
+    them to show its totals or bind its forms).
+
+    Lines are append-only (an amount never changes; a change adds lines with new ids), so the
+    ids alone say which lines at which amounts; their count, sum, least and greatest stand for
+    the set."""
     status = line_status_sql()
     rows = db.session.execute(
         _budget_where(
             _budget_joins(
                 db.select(
-                    status, db.func.sum(AwardLineRecord.amount_fen), db.func.count()
+                    status,
+                    db.func.count(),
+                    db.func.sum(AwardLineRecord.amount_fen),
+                    db.func.sum(AwardLineRecord.id),
+                    db.func.min(AwardLineRecord.id),
+                    db.func.max(AwardLineRecord.id),
                 ).select_from(AwardLineRecord)
             ),
             payer_code,
@@ -184,7 +195,28 @@ def budget_totals(
             year,
         ).group_by(status)
     ).all()
-    return {s: int(fen or 0) for s, fen, _n in rows}, {s: n for s, _fen, n in rows}
+    return {
+        s: (n, int(fen or 0), _fingerprint(n, id_sum, low, high))
+        for s, n, fen, id_sum, low, high in rows
+    }
+
+
+def _fingerprint(count: int, id_sum, low, high) -> str:
+    return digest([(count, int(id_sum or 0), low, high)])
+
+
+def budget_totals(
+    payer_code: str,
+    contest: Contest | None = None,
+    year: int | None = None,
+    figures: dict | None = None,
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Fen and number of lines per line status of a payer's contest or year, in SQL
+    (``figures``: the ``status_figures`` when the caller has them)."""
+    figures = status_figures(payer_code, contest, year) if figures is None else figures
+    return {s: fen for s, (_n, fen, _f) in figures.items()}, {
+        s: n for s, (n, _fen, _f) in figures.items()
+    }
 
 
 def budget_notices(payer_code: str, contest: Contest | None = None, year: int | None = None):
@@ -416,42 +448,25 @@ def payer_overview(payer_code: str) -> dict[int, list[ContestSummary]]:
     return dict(years)
 
 
-def _status_fingerprint(payer_code: str, contest: Contest, status: str) -> tuple[int, int, str]:
-    """Number, fen and a fingerprint of which lines of ``status`` a payer has for a contest,
-    summed in SQL (a page of 10,000 lines loads none of them to bind its forms).
-
-    Lines are append-only (an amount never changes; a change adds lines with new ids), so the
-    ids alone say which lines at which amounts; their count, sum, least and greatest stand for
-    the set."""
-    count, fen, id_sum, low, high = db.session.execute(
-        _budget_where(
-            _budget_joins(
-                db.select(
-                    db.func.count(),
-                    db.func.sum(AwardLineRecord.amount_fen),
-                    db.func.sum(AwardLineRecord.id),
-                    db.func.min(AwardLineRecord.id),
-                    db.func.max(AwardLineRecord.id),
-                ).select_from(AwardLineRecord)
-            ),
-            payer_code,
-            contest,
-            None,
-        ).where(line_status_sql() == status)
-    ).one()
-    return count, int(fen or 0), digest([(count, int(id_sum or 0), low, high)])
+def _status_fingerprint(
+    payer_code: str, contest: Contest, status: str, figures: dict | None = None
+) -> tuple[int, int, str]:
+    """Number, fen and fingerprint of the lines of ``status`` a payer has for a contest
+    (``status_figures``; ``figures``: those the caller has)."""
+    figures = status_figures(payer_code, contest) if figures is None else figures
+    return figures.get(status) or (0, 0, _fingerprint(0, 0, None, None))
 
 
-def budget_view(payer_code: str, contest: Contest) -> dict:
+def budget_view(payer_code: str, contest: Contest, figures: dict | None = None) -> dict:
     """What the budget page shows for confirmation, and so what a confirmation binds to: the
     lines awaiting it (how many, their total, and which lines at which amounts)."""
-    count, fen, which = _status_fingerprint(payer_code, contest, "awaiting_budget")
+    count, fen, which = _status_fingerprint(payer_code, contest, "awaiting_budget", figures)
     return {N_("待确认明细条数"): count, N_("待确认合计"): fen, N_("待确认明细"): which}
 
 
-def payment_view(payer_code: str, contest: Contest) -> dict:
+def payment_view(payer_code: str, contest: Contest, figures: dict | None = None) -> dict:
     """What the budget page shows for payment, and so what a payment binds to."""
-    count, fen, which = _status_fingerprint(payer_code, contest, "confirmed")
+    count, fen, which = _status_fingerprint(payer_code, contest, "confirmed", figures)
     return {N_("待支付明细条数"): count, N_("待支付合计"): fen, N_("待支付明细"): which}
 
 

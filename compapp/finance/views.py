@@ -109,23 +109,25 @@ def _contest(contest_id: int) -> Contest:
 
 def budget_page(code: str, contest: Contest | None = None, year: int | None = None):
     """The SQL totals of a payer's contest or year and one page of its lines (``?status=``,
-    ``?q=`` payee name)."""
+    ``?q=`` payee name); with the figures per status (``services.status_figures``) the page's
+    forms bind to."""
     status = request.args.get("status")
     status = status if status in services.STATUSES else None
     search = search_text()
-    totals = services.budget_totals(code, contest, year)
+    figures = services.status_figures(code, contest, year)
+    totals = services.budget_totals(code, contest, year, figures)
     # The totals count the lines of each status: counted again only for a name search.
     counted = None if search else (totals[1].get(status, 0) if status else sum(totals[1].values()))
     page = page_of(services.budget_lines_query(code, contest, year, status, search), total=counted)
     budget = services.budget_summary(code, page.items, contest, year, totals)
-    return budget, page, {"status": status, "q": search}
+    return budget, page, {"status": status, "q": search}, figures
 
 
 @bp.route("/contests/<int:contest_id>")
 def contest_budget(contest_id: int):
     contest = _contest(contest_id)
     code = payer_code()
-    budget, page, selected = budget_page(code, contest)
+    budget, page, selected, figures = budget_page(code, contest)
     if not budget.count:
         abort(404)
     return render_template(
@@ -135,10 +137,10 @@ def contest_budget(contest_id: int):
         year=None,
         budget=budget,
         seen_budget=seen_token(
-            "budget", f"{contest.id}:{code}", services.budget_view(code, contest)
+            "budget", f"{contest.id}:{code}", services.budget_view(code, contest, figures)
         ),
         seen_payment=seen_token(
-            "payment", f"{contest.id}:{code}", services.payment_view(code, contest)
+            "payment", f"{contest.id}:{code}", services.payment_view(code, contest, figures)
         ),
         page=page,
         selected=selected,
@@ -162,7 +164,7 @@ def _year(year: int) -> int:
 def year_budget(year: int):
     year = _year(year)
     code = payer_code()
-    budget, page, selected = budget_page(code, year=year)
+    budget, page, selected, _figures = budget_page(code, year=year)
 
     return render_template(
         "finance/budget.html",

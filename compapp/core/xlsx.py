@@ -204,13 +204,16 @@ def column_cells(ws, **style) -> Callable[[object], object]:
     """Return a function giving the cell of one column's value in one style (as
     ``cell_maker``, the formula rule included). In a write-only sheet a row is written when it
     is appended, so the column's cell is made once and given each row's value: making a cell
-    and its style for every value of a long table cost about as much as writing it."""
+    and its style for every value of a long table cost about as much as writing it. One
+    function per column: a row holding two values of one function would show the last twice."""
     fresh = cell_maker(ws, **style)
     if not isinstance(ws, WriteOnlyWorksheet):
         return fresh  # a sheet in memory keeps the cells appended: one each
     plain, quoted = _ColumnCell.of(fresh("")), _ColumnCell.of(fresh("="))
 
     def put(value):
+        if isinstance(value, Cell):
+            return value  # made by the caller, style and all
         if isinstance(value, str):
             value = _printable(value)
             if looks_like_formula(value):
@@ -259,10 +262,14 @@ def write_table(
     wrap = Alignment(vertical="center", wrap_text=True)
     ws.append([cell(ws, h, bold=True, fill=HEADER_FILL, alignment=wrap) for h in headers])
     money = {c - 1 for c in money_cols}
-    money_cell = {c: column_cells(ws, number_format=MONEY) for c in money}
+    columns = [
+        column_cells(ws, number_format=MONEY) if i in money else column_cells(ws)
+        for i in range(len(headers))
+    ]
+    width = len(columns)
     count = 0
     for row in rows:
-        ws.append([money_cell[i](v) if i in money else text_cell(ws, v) for i, v in enumerate(row)])
+        ws.append([columns[i](v) if i < width else text_cell(ws, v) for i, v in enumerate(row)])
         count += 1
     if total_row is not None:
         values = total_row() if callable(total_row) else total_row

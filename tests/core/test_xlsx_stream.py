@@ -79,6 +79,7 @@ def _column_xml(make) -> bytes:
     stream_cells(ws)
     wrap = Alignment(vertical="center", wrap_text=True)
     name, money = make(ws, alignment=wrap), make(ws, number_format=MONEY)
+    plain_text, plain_amount = make(ws), make(ws)  # one maker per column
     values = [
         ("张三", Decimal("1.50")),
         ("=cmd|' /C calc'!A0", Decimal("-2")),
@@ -90,7 +91,7 @@ def _column_xml(make) -> bytes:
         ("长" * 40000, 0),
     ]
     for text, amount in values:
-        ws.append([name(text), money(amount), "after"])
+        ws.append([name(text), money(amount), plain_text(text), plain_amount(amount), "after"])
     out = io.BytesIO()
     save_workbook(wb, out)
     with zipfile.ZipFile(out) as book:

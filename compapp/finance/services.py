@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from sqlalchemy import update
+from sqlalchemy.orm import contains_eager, joinedload
 
 from compapp.audit.services import record_change, says
 from compapp.auth.models import User, utcnow
@@ -285,7 +286,23 @@ def budget_lines_query(
                 ),
             )
         )
-    return query.options(*line_loading())
+    return query.options(*_budget_line_loading())
+
+
+def _budget_line_loading():
+    """What a budget page shows of each line, in two statements: the line with its entry,
+    event, contest and result from the joins the query has anyway, its competitor, payer and
+    county joined; the coaching teams' names after (``line_loading`` reads an entry's
+    relations in four more statements, and its members, which a budget does not show)."""
+    entry = contains_eager(AwardLineRecord.entry)
+    return (
+        joinedload(AwardLineRecord.competitor),
+        joinedload(AwardLineRecord.payer),
+        entry.contains_eager(Entry.event).contains_eager(Event.contest),
+        entry.contains_eager(Entry.placement),
+        entry.joinedload(Entry.sending_county).joinedload(Jurisdiction.parent),
+        entry.selectinload(Entry.coaches).joinedload(EntryCoach.coach),
+    )
 
 
 def budget_summary(

@@ -48,8 +48,16 @@ def _promotion_rules():
 
 
 def award_citation(policy_id: str, clause: str) -> UserCitation:
-    """Return the citation of an award clause; a clause the data no longer has is named plainly."""
+    """Return the citation of an award clause; a clause the data no longer has is named plainly.
+    Made once per clause of the set in force (kept with it: ``PolicySet.citations``)."""
     policies = _award_policies()
+    found = policies.citations.get((policy_id, clause))
+    if found is None:
+        found = policies.citations[policy_id, clause] = _cite_award(policies, policy_id, clause)
+    return found
+
+
+def _cite_award(policies, policy_id: str, clause: str) -> UserCitation:
     if policy_id in policies and clause in policies[policy_id].header.clauses:
         return policies[policy_id].header.cite(clause)
     header = policies[policy_id].header if policy_id in policies else None

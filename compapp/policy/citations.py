@@ -10,6 +10,7 @@ clause applied under one of compapp's readings says so. Pure: no Flask, no datab
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import quote
 
 __all__ = ["ClauseRef", "DocumentName", "UserCitation", "cite", "citation_path"]
@@ -28,7 +29,7 @@ class UserCitation:
     reading: str  # id of the reading it is applied under, or ""
     item: str = ""  # the clause as printed: "(2)", "第27条"
 
-    @property
+    @cached_property
     def path(self) -> str:
         """Return the path of the page that shows the document and the quoted paragraph."""
         return citation_path(self.kind, self.policy_id, self.clause)

@@ -295,6 +295,10 @@ class PolicySet:
     """All award policies, by id."""
 
     policies: dict[str, Policy] = field(default_factory=dict)
+    # The citations made of this set's clauses (compapp.citing.services.award_citation): a
+    # set in force serves every request until another version is activated, and a page
+    # cites the same few clauses on each of its lines. Not copied by ``replace``.
+    citations: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __iter__(self) -> Iterator[Policy]:
         return iter(self.policies.values())

@@ -33,11 +33,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         observability,
         routing,
         templating,
+        transactions,
     )
     from compapp.auth import access
     from compapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    transactions.init_app(app)  # after db: its teardown runs before the session's removal
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)

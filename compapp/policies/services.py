@@ -19,9 +19,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from flask import has_request_context
+from flask_babel import LazyString
 from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from compapp import labels
 from compapp.audit.services import record_change, says
 from compapp.auth.models import utcnow
 from compapp.contests.models import (
@@ -37,6 +40,7 @@ from compapp.core.messages import N_
 from compapp.core.money import from_fen, to_fen
 from compapp.core.refusals import Refusal
 from compapp.core.vocab import RevisionState
+from compapp.english import shown
 from compapp.extensions import db
 from compapp.jobs.services import JobFailed, JobRequest, params_of, start_job
 from compapp.policies.drafting import changed_period
@@ -184,11 +188,23 @@ class PolicyOverlap(PolicyRefused):
     found: Overlap
 
 
-def _result_text(key: str) -> str:
-    """A schedule key's name ("prize_2" → 二等奖, "gold" → 金牌)."""
+def _result_text(key: str, read: Callable = result_name) -> str:
+    """A schedule key's name ("prize_2" → 二等奖, "gold" → 金牌); ``read``: a reader of
+    (medal, prize) in another language (``labels.result``)."""
     if key.startswith("prize_"):
-        return result_name(None, int(key.removeprefix("prize_")))
-    return result_name(key, None)
+        return read(None, int(key.removeprefix("prize_")))
+    return read(key, None)
+
+
+def _worded(chinese: str, in_page_language: Callable[[], str]) -> LazyString:
+    """A value of a refusal that reads in the language of the page showing it (the refusal is
+    raised without knowing it): ``chinese`` outside a request (logs, the command line)."""
+    return LazyString(lambda: in_page_language() if has_request_context() else chinese)
+
+
+def _read(text: str) -> LazyString:
+    """A document's name or a period, stored in Chinese, as the page reads it (``shown``)."""
+    return _worded(text, lambda: shown(text))
 
 
 def _award_overlap(policy: Policy) -> None:
@@ -201,12 +217,20 @@ def _award_overlap(policy: Policy) -> None:
             "由%(payer)s承担的奖励；本政策（%(period)s）与它同时施行，同一名次会被奖励两次。"
             "请在该政策下录入新版本，或调整施行日期、竞赛类别。"
         ),
-        other=found.other,
-        other_period=found.other_period,
-        period=found.period,
-        category=CATEGORY_NAMES.get(found.category, found.category),
-        result=_result_text(found.result),
-        payer=PAYER_LEVEL_NAMES.get(found.payer, found.payer),
+        other=_read(found.other),
+        other_period=_read(found.other_period),
+        period=_read(found.period),
+        category=_worded(
+            CATEGORY_NAMES.get(found.category, found.category),
+            lambda: labels.category(found.category),
+        ),
+        result=_worded(
+            _result_text(found.result), lambda: _result_text(found.result, labels.result)
+        ),
+        payer=_worded(
+            PAYER_LEVEL_NAMES.get(found.payer, found.payer),
+            lambda: labels.payer_level(found.payer),
+        ),
     )
     refusal.found = found
     raise refusal
@@ -222,9 +246,9 @@ def _promotion_overlap(policy: PromotionPolicy) -> None:
             "（%(period)s）同时施行，无法确定按哪一项判断晋升。"
             "请在该规则下录入新版本，或调整施行日期。"
         ),
-        other=found.other,
-        other_period=found.other_period,
-        period=found.period,
+        other=_read(found.other),
+        other_period=_read(found.other_period),
+        period=_read(found.period),
     )
     refusal.found = found
     raise refusal

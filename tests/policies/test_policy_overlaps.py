@@ -162,8 +162,11 @@ def test_activation_refuses_a_version_that_came_to_overlap_meanwhile(db, admins)
     services.activate_revision(first, admin_b)
     db.session.flush()
     services.forget_policies_in_force()
-    with pytest.raises(services.PolicyOverlap):
+    with pytest.raises(services.PolicyOverlap) as refused:
         services.activate_revision(second, admin_b)
+    # Outside a request (logs, the command line) the refusal reads in Chinese.
+    said = str(refused.value)
+    assert said.startswith("与同一地区的另一项政策重叠") and "2020-01-01 至 2021-06-30" in said
 
 
 def test_two_promotion_documents_of_one_prefecture_in_force_together_overlap():
@@ -199,4 +202,33 @@ def test_a_new_policy_paying_a_share_another_pays_as_a_top_up_is_refused(db, cli
     )
     page = client.post("/policies/admin/new", data=form).get_data(as_text=True)
     near = _field_error(page, "schedule-0-categories")
+    assert "与同一地区的另一项政策重叠" in near and "全国职业技能大赛金牌" in near
+
+
+def test_the_overlap_refusal_reads_in_the_page_language(app, db, client, auth, admins):
+    """The refusal names the other document, the periods, the category, the result and the
+    payer in the page's language: an English page has no Chinese left in its sentence but
+    the other document's own title."""
+    import re
+
+    auth.login("admin_a")
+    form = new_policy_form(
+        **{
+            "schedule-0-categories": ["national_skills_competition"],
+            "schedule-0-applies_to": "sent_by_jurisdiction",
+        }
+    )
+    # Each request in an application context of its own, as a served request is.
+    with app.app_context():
+        page = client.post("/policies/admin/new?lang=en", data=form).get_data(as_text=True)
+    near = _field_error(page, "schedule-0-categories")
+    assert "This overlaps another policy of the same jurisdiction" in near
+    assert "National Skills Competition Gold" in near and "paid by the Prefecture" in near
+    assert re.search(r"\(from \d{4}-\d\d-\d\d", near) or re.search(r"\d{4}-\d\d-\d\d to ", near)
+    # The other document's title is its own (a name); every other word is English.
+    title = re.search(r"jurisdiction: (.+?) \(", near).group(1)
+    assert not re.search(r"[\u4e00-\u9fff]", near.replace(title, "")), near
+    with app.app_context():
+        chinese = client.post("/policies/admin/new?lang=zh", data=form).get_data(as_text=True)
+    near = _field_error(chinese, "schedule-0-categories")
     assert "与同一地区的另一项政策重叠" in near and "全国职业技能大赛金牌" in near

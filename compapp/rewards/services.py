@@ -552,18 +552,6 @@ def contest_awards(contest: Contest) -> list[tuple[Event, list[EntryAwards]]]:
     return out
 
 
-def placement_status_counts(contest: Contest) -> dict[str, int]:
-    """How many of the contest's results are in each status (entered, confirmed), in SQL."""
-    rows = db.session.execute(
-        db.select(Placement.status, db.func.count())
-        .join(Entry, Entry.id == Placement.entry_id)
-        .join(Event, Event.id == Entry.event_id)
-        .where(Event.contest_id == contest.id)
-        .group_by(Placement.status)
-    ).all()
-    return {status: n for status, n in rows}
-
-
 @dataclass
 class EventSummary:
     event: Event

@@ -41,15 +41,10 @@ def organisers_only():
     return None
 
 
-def contest_status(contest: Contest, summaries: list | None = None) -> str:
-    """Whether the contest's amounts are provisional (some result awaits confirmation);
-    ``summaries``: the contest's ``event_summaries`` when the caller has them."""
-    if summaries is None:
-        counts = services.placement_status_counts(contest)
-        waiting = any(n for status, n in counts.items() if status != "confirmed")
-    else:
-        waiting = any(s.unconfirmed for s in summaries)
-    if waiting:
+def contest_status(summaries: list) -> str:
+    """Whether the contest's amounts are provisional (some result awaits confirmation), from
+    its ``event_summaries`` (each event counts its results awaiting confirmation)."""
+    if any(s.unconfirmed for s in summaries):
         return _("部分成绩待复核：相关金额为暂定数")
     return _("成绩均已复核确认；预算以各承担单位财务确认为准")
 
@@ -85,7 +80,7 @@ def contest_awards(contest_id: int):
         totals=totals,
         grand_total=services.grand_total(totals),
         form=ConfirmForm(),
-        status_text=contest_status(contest, summaries),
+        status_text=contest_status(summaries),
     )
 
 
@@ -184,7 +179,7 @@ def write_awards_file(contest: Contest, out, track=lambda rows: rows) -> int:
     return write_awards_workbook(
         out,
         contest.name,
-        contest_status(contest),
+        contest_status(services.event_summaries(contest)),
         track(line_rows(contest)),
         total_rows,
         services.grand_total(totals),
